@@ -1,0 +1,166 @@
+#include "dns/types.hpp"
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+namespace cairn::dns {
+namespace {
+
+constexpr std::array<std::pair<RRType, std::string_view>, 57> kTypeNames{{
+    {RRType::A, "A"},
+    {RRType::NS, "NS"},
+    {RRType::CNAME, "CNAME"},
+    {RRType::SOA, "SOA"},
+    {RRType::NULL_, "NULL"},
+    {RRType::PTR, "PTR"},
+    {RRType::HINFO, "HINFO"},
+    {RRType::MX, "MX"},
+    {RRType::TXT, "TXT"},
+    {RRType::RP, "RP"},
+    {RRType::AFSDB, "AFSDB"},
+    {RRType::AAAA, "AAAA"},
+    {RRType::LOC, "LOC"},
+    {RRType::SRV, "SRV"},
+    {RRType::NAPTR, "NAPTR"},
+    {RRType::KX, "KX"},
+    {RRType::CERT, "CERT"},
+    {RRType::DNAME, "DNAME"},
+    {RRType::OPT, "OPT"},
+    {RRType::APL, "APL"},
+    {RRType::DS, "DS"},
+    {RRType::SSHFP, "SSHFP"},
+    {RRType::IPSECKEY, "IPSECKEY"},
+    {RRType::RRSIG, "RRSIG"},
+    {RRType::NSEC, "NSEC"},
+    {RRType::DNSKEY, "DNSKEY"},
+    {RRType::DHCID, "DHCID"},
+    {RRType::NSEC3, "NSEC3"},
+    {RRType::NSEC3PARAM, "NSEC3PARAM"},
+    {RRType::TLSA, "TLSA"},
+    {RRType::SMIMEA, "SMIMEA"},
+    {RRType::HIP, "HIP"},
+    {RRType::CDS, "CDS"},
+    {RRType::CDNSKEY, "CDNSKEY"},
+    {RRType::OPENPGPKEY, "OPENPGPKEY"},
+    {RRType::CSYNC, "CSYNC"},
+    {RRType::ZONEMD, "ZONEMD"},
+    {RRType::SVCB, "SVCB"},
+    {RRType::HTTPS, "HTTPS"},
+    {RRType::SPF, "SPF"},
+    {RRType::EUI48, "EUI48"},
+    {RRType::EUI64, "EUI64"},
+    {RRType::TKEY, "TKEY"},
+    {RRType::TSIG, "TSIG"},
+    {RRType::IXFR, "IXFR"},
+    {RRType::AXFR, "AXFR"},
+    {RRType::MAILB, "MAILB"},
+    {RRType::MAILA, "MAILA"},
+    {RRType::ANY, "ANY"},
+    {RRType::URI, "URI"},
+    {RRType::CAA, "CAA"},
+    {static_cast<RRType>(3), "MD"},
+    {static_cast<RRType>(4), "MF"},
+    {static_cast<RRType>(7), "MB"},
+    {static_cast<RRType>(8), "MG"},
+    {static_cast<RRType>(9), "MR"},
+    {static_cast<RRType>(14), "MINFO"},
+}};
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto ca = static_cast<unsigned char>(a[i]);
+        auto cb = static_cast<unsigned char>(b[i]);
+        if (ca >= 'a' && ca <= 'z') ca -= 32;
+        if (cb >= 'a' && cb <= 'z') cb -= 32;
+        if (ca != cb) return false;
+    }
+    return true;
+}
+
+// Parses PREFIXnnn (e.g. TYPE65280, CLASS3) as a 16-bit number.
+std::optional<std::uint16_t> generic_number(std::string_view text, std::string_view prefix) {
+    if (text.size() <= prefix.size() || !iequals(text.substr(0, prefix.size()), prefix)) return std::nullopt;
+    const auto digits = text.substr(prefix.size());
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size() || value > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+std::string type_to_text(RRType type) {
+    for (const auto& [t, name] : kTypeNames) {
+        if (t == type) return std::string(name);
+    }
+    return "TYPE" + std::to_string(static_cast<unsigned>(type));
+}
+
+std::optional<RRType> type_from_text(std::string_view text) {
+    for (const auto& [t, name] : kTypeNames) {
+        if (iequals(text, name)) return t;
+    }
+    if (auto n = generic_number(text, "TYPE")) return static_cast<RRType>(*n);
+    return std::nullopt;
+}
+
+std::string class_to_text(RRClass cls) {
+    switch (cls) {
+        case RRClass::IN: return "IN";
+        case RRClass::CH: return "CH";
+        case RRClass::HS: return "HS";
+        case RRClass::NONE: return "NONE";
+        case RRClass::ANY: return "ANY";
+    }
+    return "CLASS" + std::to_string(static_cast<unsigned>(cls));
+}
+
+std::optional<RRClass> class_from_text(std::string_view text) {
+    if (iequals(text, "IN")) return RRClass::IN;
+    if (iequals(text, "CH") || iequals(text, "CHAOS")) return RRClass::CH;
+    if (iequals(text, "HS")) return RRClass::HS;
+    if (iequals(text, "NONE")) return RRClass::NONE;
+    if (iequals(text, "ANY")) return RRClass::ANY;
+    if (auto n = generic_number(text, "CLASS")) return static_cast<RRClass>(*n);
+    return std::nullopt;
+}
+
+std::string rcode_to_text(Rcode rcode) {
+    switch (rcode) {
+        case Rcode::NOERROR: return "NOERROR";
+        case Rcode::FORMERR: return "FORMERR";
+        case Rcode::SERVFAIL: return "SERVFAIL";
+        case Rcode::NXDOMAIN: return "NXDOMAIN";
+        case Rcode::NOTIMP: return "NOTIMP";
+        case Rcode::REFUSED: return "REFUSED";
+        case Rcode::YXDOMAIN: return "YXDOMAIN";
+        case Rcode::YXRRSET: return "YXRRSET";
+        case Rcode::NXRRSET: return "NXRRSET";
+        case Rcode::NOTAUTH: return "NOTAUTH";
+        case Rcode::NOTZONE: return "NOTZONE";
+        case Rcode::BADVERS: return "BADVERS";
+        case Rcode::BADKEY: return "BADKEY";
+        case Rcode::BADTIME: return "BADTIME";
+        case Rcode::BADMODE: return "BADMODE";
+        case Rcode::BADNAME: return "BADNAME";
+        case Rcode::BADALG: return "BADALG";
+        case Rcode::BADTRUNC: return "BADTRUNC";
+        case Rcode::BADCOOKIE: return "BADCOOKIE";
+    }
+    return "RCODE" + std::to_string(static_cast<unsigned>(rcode));
+}
+
+std::string opcode_to_text(Opcode opcode) {
+    switch (opcode) {
+        case Opcode::QUERY: return "QUERY";
+        case Opcode::IQUERY: return "IQUERY";
+        case Opcode::STATUS: return "STATUS";
+        case Opcode::NOTIFY: return "NOTIFY";
+        case Opcode::UPDATE: return "UPDATE";
+    }
+    return "OPCODE" + std::to_string(static_cast<unsigned>(opcode));
+}
+
+}  // namespace cairn::dns
