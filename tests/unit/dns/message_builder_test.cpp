@@ -22,6 +22,13 @@ std::vector<std::uint8_t> bytes_of(const Name& name) {
 const std::vector<std::uint8_t> kAddr1 = {192, 0, 2, 1};
 const std::vector<std::uint8_t> kAddr2 = {192, 0, 2, 2};
 
+// TXT rdata of one character-string of `length` copies of `fill`.
+std::vector<std::uint8_t> txt_rdata(std::uint8_t length, char fill) {
+    std::vector<std::uint8_t> rdata(1 + length, static_cast<std::uint8_t>(fill));
+    rdata[0] = length;
+    return rdata;
+}
+
 struct Fixture : ::testing::Test {
     std::array<std::uint8_t, kMaxMessageSize> buffer{};
     MessageBuilder b{buffer};
@@ -147,7 +154,7 @@ TEST_F(MessageBuilderTest, TruncationDropsWholeRrsetsOnly) {
     b.commit();
     const std::size_t committed = b.size();
 
-    const std::vector<std::uint8_t> txt(100, 'x');
+    const std::vector<std::uint8_t> txt = txt_rdata(99, 'x');
     b.begin_rrset();
     bool fitted = true;
     int added = 0;
@@ -174,7 +181,7 @@ TEST_F(MessageBuilderTest, AFailedRecordLeavesNoTrace) {
     b.start_section(Section::Answer);
     const std::size_t before = b.size();
     EXPECT_FALSE(b.add_rr(Name::from_text("a.long.name.not.in.the.message."), RRType::TXT, RRClass::IN, 1,
-                          std::vector<std::uint8_t>(30, 'x')));
+                          txt_rdata(29, 'x')));
     EXPECT_EQ(b.size(), before);
     EXPECT_EQ(b.count(Section::Answer), 0);
     // A name whose labels went into the table before failing must not be pointed at afterwards.
@@ -286,7 +293,7 @@ TEST_F(MessageBuilderTest, LargeMessagesStayCorrectBeyondPointerReachAndTableCap
     ASSERT_TRUE(b.add_question(zone, RRType::AXFR, RRClass::IN));
     b.start_section(Section::Answer);
     std::vector<Name> owners;
-    const std::vector<std::uint8_t> txt(60, 'y');
+    const std::vector<std::uint8_t> txt = txt_rdata(59, 'y');
     for (int i = 0; i < 600; ++i) {
         owners.push_back(Name::from_text(("host-" + std::to_string(i) + ".sub.example.com.").c_str()));
         ASSERT_TRUE(b.add_rr(owners.back(), RRType::TXT, RRClass::IN, 1, txt)) << i;
