@@ -6,7 +6,7 @@ packages=(
   libssl-dev liblmdb-dev libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-dnspython
-  bind9 bind9-utils bind9-dnsutils knot knot-dnsutils nsd ldnsutils dnsperf iproute2 procps
+  bind9 bind9-utils bind9-dnsutils knot knot-dnsutils knot-dnssecutils nsd ldnsutils dnsperf iproute2 procps
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,56 @@
+// What the net layer calls for each message it receives. Workers call a handler from several threads at
+// once, so implementations must be thread-safe; `ClientInfo::worker` identifies the calling thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "net/endpoint.hpp"
+
+namespace cairn::net {
+
+enum class Transport : std::uint8_t { udp, tcp };
+
+struct ClientInfo {
+    Endpoint source;       // the client
+    Endpoint destination;  // the local address the query arrived on (known even on wildcard sockets)
+    Transport transport = Transport::udp;
+    unsigned worker = 0;  // index of the worker thread, < Server::worker_count()
+};
+
+// A reply that spans many messages (zone transfers). The TCP connection pulls the next message only when
+// its socket has drained, so a large transfer neither blocks the worker nor buffers without bound. A
+// stream lives across worker batches: it must own (or hold a reference to) everything it reads.
+class ResponseStream {
+  public:
+    virtual ~ResponseStream() = default;
+    // Writes the next message into `out` and returns its size; 0 when the stream is finished.
+    virtual std::size_t next(std::span<std::uint8_t> out) = 0;
+};
+
+class PacketHandler {
+  public:
+    virtual ~PacketHandler() = default;
+
+    // Writes the reply to `query` into `response` and returns its size; 0 drops the query. Over UDP
+    // `response` is at most kMaxUdpResponse octets; the handler truncates (TC) to what the client allows.
+    virtual std::size_t handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                               const ClientInfo& client) = 0;
+
+    // TCP only, asked before handle(): a handler that answers `query` with many messages returns a stream;
+    // nullptr (the default) means handle() answers it. Must be cheap for ordinary queries.
+    virtual std::unique_ptr<ResponseStream> open_stream(std::span<const std::uint8_t> /*query*/,
+                                                        const ClientInfo& /*client*/) {
+        return nullptr;
+    }
+
+    // Each worker brackets every batch of work with these calls, from its own thread. Between end_batch
+    // and the next begin_batch the worker holds nothing it got from the handler: a quiescent state, which
+    // lets the handler reclaim shared data without locks on the query path.
+    virtual void begin_batch(unsigned /*worker*/) {}
+    virtual void end_batch(unsigned /*worker*/) {}
+};
+
+}  // namespace cairn::net

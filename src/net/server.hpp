@@ -1,0 +1,47 @@
+// The network front end: worker threads that receive DNS messages over UDP and TCP on every listen
+// address and pass them to a PacketHandler.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "net/endpoint.hpp"
+#include "net/handler.hpp"
+
+namespace cairn::net {
+
+struct ServerOptions {
+    // Port 0 picks a free port; UDP and TCP then share it.
+    std::vector<Endpoint> listen;
+    unsigned workers = 0;  // 0: one per CPU
+    bool udp = true;
+    bool tcp = true;
+    unsigned tcp_clients = 150;  // BIND's default; connections beyond it are closed on accept
+    std::chrono::milliseconds tcp_idle_timeout{30000};  // BIND's tcp-idle-timeout default
+};
+
+class Server {
+  public:
+    // Binds every socket (one per worker per address and protocol, sharing the address through
+    // SO_REUSEPORT). Throws net::Error when an address is in use or cannot be bound.
+    Server(ServerOptions options, PacketHandler& handler);
+    ~Server();  // stops
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    void start();
+    // Stops every worker and closes all sockets and connections; returns when the threads have ended.
+    void stop();
+
+    // The addresses actually bound, ports resolved.
+    const std::vector<Endpoint>& endpoints() const;
+    unsigned worker_count() const;
+    unsigned tcp_connections() const;  // open right now, over all workers
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn::net

@@ -1,0 +1,66 @@
+// One client's TCP connection (RFC 7766): length-prefixed messages, pipelined queries answered as they
+// are handled, replies that span many messages pulled from a ResponseStream as the socket drains. It never
+// blocks: input and output are bounded, and when output backs up the connection stops reading.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "net/endpoint.hpp"
+#include "net/fd.hpp"
+#include "net/handler.hpp"
+#include "net/pollable.hpp"
+
+namespace cairn::net {
+
+class TcpConnection : public Pollable {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local, unsigned worker, Clock::time_point now);
+
+    int fd() const { return fd_.get(); }
+
+    // Does all the work it can without blocking for readiness `events`, using `scratch` (at least
+    // kMaxTcpMessage octets) for replies. Returns false when the connection is finished or broken.
+    bool service(std::uint32_t events, PacketHandler& handler, std::span<std::uint8_t> scratch,
+                 Clock::time_point now);
+
+    // The epoll events the connection waits for in its current state.
+    std::uint32_t wanted_events() const;
+
+    bool idle_longer_than(Clock::duration timeout, Clock::time_point now) const {
+        return now - last_activity_ > timeout;
+    }
+
+    std::uint32_t registered_events = 0;
+    std::list<std::unique_ptr<TcpConnection>>::iterator position;
+
+  private:
+    bool read_available();
+    bool produce(PacketHandler& handler, std::span<std::uint8_t> scratch, Clock::time_point now);
+    bool flush(Clock::time_point now);
+    bool has_complete_message() const;
+    std::size_t pending_output() const { return out_.size() - out_sent_; }
+    void append_message(std::span<const std::uint8_t> message);
+    void compact_input();
+
+    Fd fd_;
+    ClientInfo client_;
+    std::vector<std::uint8_t> in_;  // grows to fit the largest message announced, at most 2 + 65535
+    std::size_t in_begin_ = 0;
+    std::size_t in_end_ = 0;
+    std::vector<std::uint8_t> out_;
+    std::size_t out_sent_ = 0;
+    std::deque<std::unique_ptr<ResponseStream>> streams_;
+    bool read_closed_ = false;
+    bool write_blocked_ = false;
+    Clock::time_point last_activity_;
+};
+
+}  // namespace cairn::net

@@ -1,0 +1,149 @@
+#include "net/udp_batch.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace cairn::net {
+
+UdpBatch::UdpBatch() : buffers_(std::make_unique<Buffers>()) {
+    auto& b = *buffers_;
+    for (std::size_t i = 0; i < kUdpBatch; ++i) {
+        b.rx_iov[i] = {b.queries[i].data(), b.queries[i].size()};
+        b.tx_iov[i] = {b.replies[i].data(), 0};
+    }
+}
+
+std::size_t UdpBatch::serve(int fd, const Endpoint& local, PacketHandler& handler, unsigned worker,
+                            unsigned max_rounds) {
+    std::size_t total = 0;
+    for (unsigned round = 0; round < max_rounds; ++round) {
+        const std::size_t n = serve_once(fd, local, handler, worker);
+        total += n;
+        if (n < kUdpBatch) break;  // drained
+    }
+    return total;
+}
+
+namespace {
+
+// Reads the destination address from the packet-info control message, if any.
+bool read_destination(msghdr& msg, Endpoint& destination, int& ifindex) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            in_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            destination.address.family = AF_INET;
+            std::memcpy(destination.address.bytes.data(), &info.ipi_addr, 4);
+            ifindex = info.ipi_ifindex;
+            return true;
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            in6_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            destination.address.family = AF_INET6;
+            std::memcpy(destination.address.bytes.data(), &info.ipi6_addr, 16);
+            ifindex = static_cast<int>(info.ipi6_ifindex);
+            return true;
+        }
+    }
+    return false;
+}
+
+// Asks the kernel to send the reply from `source`: needed on wildcard sockets, where the routing table
+// could otherwise pick another local address and the client would discard the reply.
+socklen_t write_source(std::uint8_t* control, std::size_t room, const Endpoint& source, int ifindex) {
+    msghdr msg{};
+    msg.msg_control = control;
+    msg.msg_controllen = room;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (source.address.is_v4()) {
+        in_pktinfo info{};
+        std::memcpy(&info.ipi_spec_dst, source.address.bytes.data(), 4);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof info);
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        return CMSG_SPACE(sizeof info);
+    }
+    in6_pktinfo info{};
+    std::memcpy(&info.ipi6_addr, source.address.bytes.data(), 16);
+    info.ipi6_ifindex = static_cast<unsigned>(ifindex);  // link-local sources need the interface
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
+}  // namespace
+
+std::size_t UdpBatch::serve_once(int fd, const Endpoint& local, PacketHandler& handler, unsigned worker) {
+    auto& b = *buffers_;
+    for (std::size_t i = 0; i < kUdpBatch; ++i) {
+        msghdr& m = b.rx_headers[i].msg_hdr;
+        m.msg_name = &b.peers[i];
+        m.msg_namelen = sizeof b.peers[i];
+        m.msg_iov = &b.rx_iov[i];
+        m.msg_iovlen = 1;
+        m.msg_control = b.rx_control[i].bytes;
+        m.msg_controllen = sizeof b.rx_control[i].bytes;
+        m.msg_flags = 0;
+    }
+    const int received = recvmmsg(fd, b.rx_headers.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
+    if (received <= 0) return 0;  // EAGAIN: drained; other errors (e.g. ICMP-reported) are per packet
+
+    const bool wildcard = local.address.is_unspecified();
+    std::size_t replies = 0;
+    ClientInfo client;
+    client.transport = Transport::udp;
+    client.worker = worker;
+    for (int i = 0; i < received; ++i) {
+        msghdr& m = b.rx_headers[i].msg_hdr;
+        if (m.msg_flags & MSG_TRUNC) continue;  // larger than any query we accept
+        client.source = Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&b.peers[i]));
+        client.destination = local;
+        int ifindex = 0;
+        if (!read_destination(m, client.destination, ifindex)) client.destination = local;
+        client.destination.port = local.port;
+
+        std::span<const std::uint8_t> query(b.queries[i].data(), b.rx_headers[i].msg_len);
+        std::span<std::uint8_t> reply(b.replies[replies].data(), kMaxUdpResponse);
+        const std::size_t size = handler.handle(query, reply, client);
+        if (size == 0 || size > kMaxUdpResponse) continue;
+
+        mmsghdr& out = b.tx_headers[replies];
+        out.msg_hdr = msghdr{};
+        out.msg_hdr.msg_name = &b.peers[i];
+        out.msg_hdr.msg_namelen = m.msg_namelen;
+        b.tx_iov[replies].iov_len = size;
+        out.msg_hdr.msg_iov = &b.tx_iov[replies];
+        out.msg_hdr.msg_iovlen = 1;
+        if (wildcard) {
+            out.msg_hdr.msg_control = b.tx_control[replies].bytes;
+            out.msg_hdr.msg_controllen = write_source(
+                b.tx_control[replies].bytes, sizeof b.tx_control[replies].bytes, client.destination, ifindex);
+        }
+        ++replies;
+    }
+    send_replies(fd, replies);
+    return static_cast<std::size_t>(received);
+}
+
+void UdpBatch::send_replies(int fd, std::size_t count) {
+    auto& b = *buffers_;
+    std::size_t done = 0;
+    while (done < count) {
+        const int sent = sendmmsg(fd, b.tx_headers.data() + done, static_cast<unsigned>(count - done), 0);
+        if (sent > 0) {
+            done += static_cast<std::size_t>(sent);
+        } else if (sent < 0 && errno == EINTR) {
+            continue;
+        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return;  // socket buffer full: UDP replies may be lost, the client retries
+        } else {
+            ++done;  // this destination failed (e.g. unreachable); the rest may still go out
+        }
+    }
+}
+
+}  // namespace cairn::net

@@ -1,0 +1,149 @@
+#include "net/worker.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+#include "net/error.hpp"
+#include "net/limits.hpp"
+#include "net/sockets.hpp"
+
+namespace cairn::net {
+
+namespace {
+
+constexpr int kMaxEvents = 128;
+constexpr unsigned kUdpRoundsPerEvent = 4;  // then other sockets get a turn
+constexpr int kAcceptsPerEvent = 32;
+
+}  // namespace
+
+Worker::Worker(unsigned index, WorkerShared& shared)
+    : index_(index), shared_(shared), epoll_(epoll_create1(EPOLL_CLOEXEC)), tcp_scratch_(kMaxTcpMessage) {
+    if (!epoll_) throw Error(system_message("epoll_create1", errno));
+    watch(&stop_, shared_.stop_fd, EPOLLIN);
+}
+
+Worker::~Worker() {
+    while (!connections_.empty())
+        close(*connections_.front());
+}
+
+void Worker::watch(Pollable* source, int fd, std::uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.ptr = source;
+    if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) throw Error(system_message("epoll_ctl", errno));
+}
+
+void Worker::add_udp(Fd fd, const Endpoint& local) {
+    sockets_.push_back(std::make_unique<Socket>(Pollable::Kind::udp, std::move(fd), local));
+    watch(sockets_.back().get(), sockets_.back()->fd.get(), EPOLLIN);
+}
+
+void Worker::add_listener(Fd fd, const Endpoint& local) {
+    sockets_.push_back(std::make_unique<Socket>(Pollable::Kind::listener, std::move(fd), local));
+    watch(sockets_.back().get(), sockets_.back()->fd.get(), EPOLLIN);
+}
+
+void Worker::run() {
+    using Clock = TcpConnection::Clock;
+    const auto sweep_every = std::clamp(shared_.tcp_idle_timeout / 4, std::chrono::milliseconds(20),
+                                        std::chrono::milliseconds(1000));
+    auto next_sweep = Clock::now() + sweep_every;
+    std::array<epoll_event, kMaxEvents> events;
+    PacketHandler& handler = *shared_.handler;
+    bool stopping = false;
+    while (!stopping) {
+        const int n =
+            epoll_wait(epoll_.get(), events.data(), kMaxEvents, static_cast<int>(sweep_every.count()));
+        if (n < 0 && errno != EINTR) throw Error(system_message("epoll_wait", errno));
+        const auto now = Clock::now();
+        handler.begin_batch(index_);
+        for (int i = 0; i < n; ++i) {
+            auto* source = static_cast<Pollable*>(events[i].data.ptr);
+            switch (source->kind) {
+                case Pollable::Kind::udp: {
+                    auto& s = *static_cast<Socket*>(source);
+                    udp_.serve(s.fd.get(), s.local, handler, index_, kUdpRoundsPerEvent);
+                    break;
+                }
+                case Pollable::Kind::listener:
+                    accept_clients(*static_cast<Socket*>(source), now);
+                    break;
+                case Pollable::Kind::connection:
+                    service(*static_cast<TcpConnection*>(source), events[i].events, now);
+                    break;
+                case Pollable::Kind::stop:
+                    stopping = true;
+                    break;
+            }
+        }
+        handler.end_batch(index_);
+        if (now >= next_sweep) {
+            close_idle(now);
+            next_sweep = now + sweep_every;
+        }
+    }
+}
+
+void Worker::accept_clients(Socket& listener, TcpConnection::Clock::time_point now) {
+    for (int i = 0; i < kAcceptsPerEvent; ++i) {
+        sockaddr_storage peer{};
+        socklen_t len = sizeof peer;
+        Fd fd(accept4(listener.fd.get(), reinterpret_cast<sockaddr*>(&peer), &len,
+                      SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (!fd) return;  // EAGAIN, or the client already went away
+        if (shared_.tcp_open.fetch_add(1) >= shared_.tcp_clients) {
+            shared_.tcp_open.fetch_sub(1);
+            continue;  // over tcp-clients: closing at once tells the client to go elsewhere
+        }
+        const int one = 1;
+        setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // pipelined replies go out at once
+        Endpoint local = listener.local;
+        if (local.address.is_unspecified()) local = local_endpoint(fd.get());
+        auto connection = std::make_unique<TcpConnection>(
+            std::move(fd), Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer)), local, index_,
+            now);
+        auto* raw = connection.get();
+        connections_.push_front(std::move(connection));
+        raw->position = connections_.begin();
+        raw->registered_events = EPOLLIN;
+        watch(raw, raw->fd(), EPOLLIN);
+    }
+}
+
+void Worker::service(TcpConnection& connection, std::uint32_t events, TcpConnection::Clock::time_point now) {
+    if (!connection.service(events, *shared_.handler, tcp_scratch_, now)) {
+        close(connection);
+        return;
+    }
+    const std::uint32_t wanted = connection.wanted_events();
+    if (wanted != connection.registered_events) {
+        epoll_event ev{};
+        ev.events = wanted;
+        ev.data.ptr = &connection;
+        epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, connection.fd(), &ev);
+        connection.registered_events = wanted;
+    }
+}
+
+void Worker::close(TcpConnection& connection) {
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, connection.fd(), nullptr);
+    connections_.erase(connection.position);
+    shared_.tcp_open.fetch_sub(1);
+}
+
+void Worker::close_idle(TcpConnection::Clock::time_point now) {
+    for (auto it = connections_.begin(); it != connections_.end();) {
+        auto& connection = **it++;
+        if (connection.idle_longer_than(shared_.tcp_idle_timeout, now)) close(connection);
+    }
+}
+
+}  // namespace cairn::net

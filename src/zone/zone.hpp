@@ -1,0 +1,184 @@
+// The in-memory zone database: an immutable structure built once from a zone's records and shared as
+// std::shared_ptr<const Zone>. Everything the query path needs is computed at build time so that lookups
+// never allocate: nodes in canonical order (predecessor = previous index), an open-addressing hash of
+// node names, per-node flags and links (parent, wildcard child, enclosing zone cut), RRsets stored as
+// pre-rendered RR wire, and links from NS/MX/SRV targets to the nodes that hold their addresses.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dns/name.hpp"
+#include "dns/types.hpp"
+#include "zone/lookup_name.hpp"
+#include "zone/record.hpp"
+
+namespace cairn::zone {
+
+// A zone that cannot be built (no SOA, data outside the origin, sizes beyond the format's limits...).
+class ZoneError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+inline constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
+
+// Per-node facts, precomputed.
+enum NodeFlag : std::uint16_t {
+    kNodeDelegation = 1 << 0,     // NS below the apex: a zone cut
+    kNodeDname = 1 << 1,          // has a DNAME RRset
+    kNodeWildcardChild = 1 << 2,  // "*.<this name>" exists
+    kNodeEmpty = 1 << 3,          // no RRsets: an empty non-terminal
+    kNodeOccluded = 1 << 4,       // strictly below a zone cut or DNAME: glue or occluded data
+    kNodeCname = 1 << 5,          // has a CNAME RRset
+    kNodeWildcard = 1 << 6,       // the leftmost label is "*"
+};
+
+struct Node {
+    std::uint32_t name = 0;          // offset of the lowercased wire name in the name arena
+    std::uint32_t spelling = 0;      // offset of the name as first spelled in the records
+    std::uint32_t first_rrset = 0;   // index of the node's first RRset; RRsets are sorted by type
+    std::uint32_t parent = kNoNode;  // the node of the parent name (every ancestor up to the apex is a node)
+    std::uint32_t wildcard = kNoNode;  // the node "*.<this name>"
+    std::uint32_t cut = kNoNode;       // the highest zone cut (delegation or DNAME) at or above this node
+    std::uint16_t rrset_count = 0;
+    std::uint16_t flags = 0;
+    std::uint8_t name_size = 0;
+    std::uint8_t labels = 0;  // absolute label count, root not counted
+
+    bool has(NodeFlag f) const { return (flags & f) != 0; }
+};
+
+// The RRs of one RRset are stored pre-rendered as consecutive wire RRs, each owner written as the
+// compression pointer C0 0C (the question name); an answer that needs another owner patches those two
+// octets. So the common answer is one memcpy.
+struct RRset {
+    std::uint32_t wire = 0;              // offset in the RR arena
+    std::uint32_t wire_size = 0;         // octets of all its RRs
+    std::uint32_t additional = 0;        // first entry in the additional-link array
+    std::uint16_t additional_count = 0;  // one node index per target name found in the zone
+    std::uint16_t type = 0;
+    std::uint16_t count = 0;  // RRs
+    std::uint32_t ttl = 0;    // of the first RR
+};
+
+inline constexpr std::size_t kRRHeaderSize = 12;  // owner pointer, type, class, TTL, rdlength
+
+// Result of walking a query name down the zone.
+struct Lookup {
+    std::uint32_t node = kNoNode;  // exact match, or else the closest encloser
+    bool exact = false;
+    std::size_t encloser_skip = 0;  // labels of the query name above the closest encloser (0 on a match)
+};
+
+class Zone {
+  public:
+    // Builds the database. `records` must all be at or below `origin`, of one class, with exactly one SOA
+    // at the apex. Identical RRs are merged. Throws ZoneError.
+    static std::shared_ptr<const Zone> build(const dns::Name& origin, std::vector<Record> records);
+
+    const dns::Name& origin() const { return origin_; }
+    dns::RRClass rclass() const { return rclass_; }
+
+    // --- SOA facts
+    std::uint32_t serial() const { return serial_; }
+    std::uint32_t soa_ttl() const { return soa_ttl_; }
+    std::uint32_t soa_minimum() const { return soa_minimum_; }
+    std::uint32_t negative_ttl() const { return soa_ttl_ < soa_minimum_ ? soa_ttl_ : soa_minimum_; }
+
+    // --- nodes
+    static constexpr std::uint32_t apex() { return 0; }  // the apex sorts first
+    std::size_t node_count() const { return nodes_.size(); }
+    const Node& node(std::uint32_t index) const { return nodes_[index]; }
+    std::span<const std::uint8_t> name(const Node& n) const { return {names_.data() + n.name, n.name_size}; }
+    std::span<const std::uint8_t> spelling(const Node& n) const {
+        return {names_.data() + n.spelling, n.name_size};
+    }
+    std::span<const RRset> rrsets(const Node& n) const {
+        return {rrsets_.data() + n.first_rrset, n.rrset_count};
+    }
+    const RRset* find_rrset(const Node& n, dns::RRType type) const {
+        const auto t = static_cast<std::uint16_t>(type);
+        for (const RRset& s : rrsets(n)) {
+            if (s.type == t) return &s;
+            if (s.type > t) break;
+        }
+        return nullptr;
+    }
+    std::span<const std::uint8_t> wire(const RRset& s) const { return {rr_.data() + s.wire, s.wire_size}; }
+    std::span<const std::uint32_t> additional(const RRset& s) const {
+        return {links_.data() + s.additional, s.additional_count};
+    }
+    const RRset* soa() const { return find_rrset(nodes_[0], dns::RRType::SOA); }
+    const RRset* apex_ns() const { return find_rrset(nodes_[0], dns::RRType::NS); }
+
+    // --- lookups; `name` must be at or below the origin (the zone table guarantees it)
+    std::uint32_t find(const LookupName& name, std::size_t skip = 0) const;  // kNoNode when absent
+    Lookup lookup(const LookupName& name) const;
+    // Index of the last node that sorts before `name` in canonical order (the apex has none: kNoNode).
+    std::uint32_t predecessor(std::span<const std::uint8_t> lowered_wire) const;
+
+    // --- iteration in canonical order
+    // Calls f(owner_spelling, type, rclass, ttl, rdata) for every RR.
+    template <typename F>
+    void for_each_rr(F&& f) const {
+        for (const Node& n : nodes_) {
+            for (const RRset& s : rrsets(n)) {
+                const auto w = wire(s);
+                std::size_t pos = 0;
+                while (pos < w.size()) {
+                    const auto cls = static_cast<std::uint16_t>((w[pos + 4] << 8) | w[pos + 5]);
+                    const std::uint32_t ttl = (std::uint32_t{w[pos + 6]} << 24) |
+                                              (std::uint32_t{w[pos + 7]} << 16) |
+                                              (std::uint32_t{w[pos + 8]} << 8) | w[pos + 9];
+                    const std::size_t len = static_cast<std::size_t>((w[pos + 10] << 8) | w[pos + 11]);
+                    f(spelling(n), static_cast<dns::RRType>(s.type), static_cast<dns::RRClass>(cls), ttl,
+                      w.subspan(pos + kRRHeaderSize, len));
+                    pos += kRRHeaderSize + len;
+                }
+            }
+        }
+    }
+    std::vector<Record> records() const;
+    std::size_t rr_count() const { return rr_count_; }
+    std::size_t memory_bytes() const;
+
+    // The stored arrays, for the raw format.
+    struct Parts;
+    Zone(Parts parts);  // validates and derives; throws ZoneError (use build() or read_raw())
+    ~Zone();
+
+  private:
+    friend class ZoneBuilder;
+    friend std::vector<std::uint8_t> encode_raw(const Zone& zone);
+    void derive();  // computes every derived field from the stored arrays, validating them
+
+    dns::Name origin_;
+    dns::RRClass rclass_ = dns::RRClass::IN;
+    std::vector<std::uint8_t> names_;  // lowercased names, then spellings that differ
+    std::vector<Node> nodes_;
+    std::vector<RRset> rrsets_;
+    std::vector<std::uint8_t> rr_;  // pre-rendered RRs
+    std::vector<std::uint32_t> links_;
+    // Open addressing, power-of-two size: (hash high bits << 32 | node index), 0 = empty slot.
+    std::vector<std::uint64_t> table_;
+    std::uint64_t table_mask_ = 0;
+    std::size_t rr_count_ = 0;
+    std::uint32_t serial_ = 0, soa_ttl_ = 0, soa_minimum_ = 0;
+};
+
+// The stored (non-derived) content of a zone: what the raw format writes and reads back.
+struct Zone::Parts {
+    dns::Name origin;
+    dns::RRClass rclass = dns::RRClass::IN;
+    std::vector<std::uint8_t> names;
+    std::vector<Node> nodes;    // only name, spelling, name_size, first_rrset, rrset_count are stored
+    std::vector<RRset> rrsets;  // only wire, wire_size, type, count are stored
+    std::vector<std::uint8_t> rr;
+};
+
+}  // namespace cairn::zone

@@ -1,0 +1,130 @@
+"""A TCP proxy on loopback that can damage a stream, for zone transfer tests.
+
+    with TcpProxy(server.host, server.port, cut_after=300) as proxy:
+        dns.query.xfr(proxy.host, "example.test", port=proxy.port)   # fails: cut after 300 octets
+
+Faults apply to each connection's server-to-client stream, counted from its first octet: `cut_after=N`
+forwards N octets and then closes both sides; `flip_at=N` inverts every bit of octet N. Each connection is
+served by two threads; everything is closed by stop().
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+IO_TIMEOUT_S = 0.2
+
+
+class TcpProxy:
+    def __init__(
+        self,
+        upstream_host: str,
+        upstream_port: int,
+        *,
+        cut_after: int | None = None,
+        flip_at: int | None = None,
+    ):
+        self.upstream = (upstream_host, upstream_port)
+        self.cut_after = cut_after
+        self.flip_at = flip_at
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.connections = 0
+        self._listener: socket.socket | None = None
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> "TcpProxy":
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind((self.host, 0))
+        self._listener.listen(16)
+        self._listener.settimeout(IO_TIMEOUT_S)
+        self.port = self._listener.getsockname()[1]
+        self._spawn(self._accept_loop)
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=2)
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+        if self._listener is not None:
+            self._listener.close()
+
+    def __enter__(self) -> "TcpProxy":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _spawn(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _track(self, sock: socket.socket) -> socket.socket:
+        sock.settimeout(IO_TIMEOUT_S)
+        with self._lock:
+            self._sockets.append(sock)
+        return sock
+
+    def _accept_loop(self) -> None:
+        assert self._listener is not None
+        while not self._stopping.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            self._track(client)
+            try:
+                server = self._track(socket.create_connection(self.upstream, timeout=2))
+            except OSError:
+                client.close()
+                continue
+            self._spawn(self._pump, client, server, False)
+            self._spawn(self._pump, server, client, True)
+
+    def _pump(self, source: socket.socket, sink: socket.socket, damage: bool) -> None:
+        """Copies source to sink until EOF, applying the faults when `damage` (server to client)."""
+        offset = 0
+        while not self._stopping.is_set():
+            try:
+                chunk = source.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if not chunk:
+                break
+            if damage:
+                chunk = self._damaged(chunk, offset)
+            try:
+                sink.sendall(chunk)
+            except OSError:
+                break
+            offset += len(chunk)
+            if damage and self.cut_after is not None and offset >= self.cut_after:
+                break
+        # Closing both ends tells each peer at once, whichever direction ended first.
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _damaged(self, chunk: bytes, offset: int) -> bytes:
+        if self.cut_after is not None:
+            chunk = chunk[: max(0, self.cut_after - offset)]
+        if self.flip_at is not None and offset <= self.flip_at < offset + len(chunk):
+            data = bytearray(chunk)
+            data[self.flip_at - offset] ^= 0xFF
+            chunk = bytes(data)
+        return chunk

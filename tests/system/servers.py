@@ -1,0 +1,399 @@
+"""Real authoritative servers (cairnd, NSD, Knot, BIND) started on loopback for system tests and benchmarks.
+
+Each server kind has one function that writes its configuration; `AuthServer` starts the daemon in the
+foreground in its own working directory on a free high port, waits until it answers a SOA query, and stops
+it by PID. Nothing here touches a port or a process it did not create.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SERVER_KINDS = ("cairnd", "nsd", "knotd", "named")
+START_TIMEOUT_S = 15.0
+STOP_TIMEOUT_S = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Zone:
+    """One zone to serve: its origin and the zone file holding it."""
+
+    origin: str
+    file: Path
+
+    @property
+    def fqdn(self) -> str:
+        return self.origin if self.origin.endswith(".") else self.origin + "."
+
+
+@dataclasses.dataclass
+class ServerOptions:
+    """Settings every server kind understands, so that configurations stay comparable."""
+
+    workers: int = 1
+    ipv6: bool = True
+    allow_transfer: bool = False  # AXFR/IXFR to loopback clients
+    extra: str = ""  # appended verbatim to the kind's main options block, for one-off needs
+
+
+def cairn_build_dir() -> Path:
+    return Path(os.environ.get("CAIRN_BUILD", REPO_ROOT / "build"))
+
+
+def cairnd_binary() -> Path:
+    return cairn_build_dir() / "src" / "cli" / "cairnd"
+
+
+def binary_for(kind: str) -> str | None:
+    """Path of the server's executable, or None when it is not installed or built."""
+    if kind == "cairnd":
+        path = cairnd_binary()
+        return str(path) if path.is_file() and os.access(path, os.X_OK) else None
+    candidates = {"nsd": "/usr/sbin/nsd", "knotd": "/usr/sbin/knotd", "named": "/usr/sbin/named"}
+    path = candidates[kind]
+    return path if os.access(path, os.X_OK) else None
+
+
+def ipv6_loopback_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def _port_is_free(port: int, ipv6: bool) -> bool:
+    families = [(socket.AF_INET, "127.0.0.1")] + ([(socket.AF_INET6, "::1")] if ipv6 else [])
+    for family, address in families:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            with socket.socket(family, kind) as probe:
+                try:
+                    probe.bind((address, port))
+                except OSError:
+                    return False
+    return True
+
+
+def free_port(ipv6: bool = True) -> int:
+    """A high port free on 127.0.0.1 (and ::1) for both UDP and TCP right now.
+
+    There is a window between this check and the server binding; AuthServer.start() retries on a new port
+    when the server fails to start.
+    """
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port >= 1024 and _port_is_free(port, ipv6):
+            return port
+    raise RuntimeError("no free loopback port found")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Configuration writers: one per server kind. Each returns the command line that runs the server in the
+# foreground with that configuration.
+
+
+def _quoted(path: Path | str) -> str:
+    return '"' + str(path) + '"'
+
+
+def write_nsd_config(workdir: Path, port: int, zones: Sequence[Zone], options: ServerOptions) -> list[str]:
+    addresses = ["127.0.0.1"] + (["::1"] if options.ipv6 else [])
+    lines = ["server:"]
+    lines += [f"    ip-address: {address}@{port}" for address in addresses]
+    lines += [
+        f"    port: {port}",
+        f"    server-count: {options.workers}",
+        '    username: ""',
+        '    chroot: ""',
+        f"    zonesdir: {_quoted(workdir)}",
+        '    database: ""',
+        f"    zonelistfile: {_quoted(workdir / 'zone.list')}",
+        f"    xfrdfile: {_quoted(workdir / 'xfrd.state')}",
+        f"    xfrdir: {_quoted(workdir)}",
+        f"    pidfile: {_quoted(workdir / 'nsd.pid')}",
+        f"    cookie-secret-file: {_quoted(workdir / 'cookiesecrets.txt')}",
+        "    verbosity: 1",
+        "    hide-version: no",
+        "    reuseport: no",
+    ]
+    if options.extra:
+        lines.append(options.extra)
+    lines += ["remote-control:", "    control-enable: no"]
+    for zone in zones:
+        lines += ["zone:", f"    name: {_quoted(zone.fqdn)}", f"    zonefile: {_quoted(zone.file)}"]
+        if options.allow_transfer:
+            lines += ["    provide-xfr: 127.0.0.0/8 NOKEY", "    provide-xfr: ::1 NOKEY"]
+    config = workdir / "nsd.conf"
+    config.write_text("\n".join(lines) + "\n")
+    return ["/usr/sbin/nsd", "-d", "-c", str(config)]
+
+
+def write_knot_config(workdir: Path, port: int, zones: Sequence[Zone], options: ServerOptions) -> list[str]:
+    storage = workdir / "storage"
+    storage.mkdir(exist_ok=True)
+    listen = [f"127.0.0.1@{port}"] + ([f"::1@{port}"] if options.ipv6 else [])
+    lines = [
+        "server:",
+        f"    rundir: {_quoted(workdir)}",
+        f"    pidfile: {_quoted(workdir / 'knot.pid')}",
+        f"    listen: [ {', '.join(listen)} ]",
+        f"    udp-workers: {options.workers}",
+        f"    tcp-workers: {options.workers}",
+        "    background-workers: 1",
+    ]
+    if options.extra:
+        lines.append(options.extra)
+    lines += [
+        "log:",
+        "  - target: stderr",
+        "    any: info",
+        "database:",
+        f"    storage: {_quoted(storage)}",
+        "control:",
+        f"    listen: {_quoted(workdir / 'knot.sock')}",
+        "acl:",
+        "  - id: loopback_transfer",
+        "    address: [ 127.0.0.0/8, ::1 ]",
+        "    action: transfer",
+        "template:",
+        "  - id: default",
+        f"    storage: {_quoted(workdir)}",
+        "    zonefile-sync: -1",
+        "    journal-content: none",
+        "zone:",
+    ]
+    for zone in zones:
+        lines += [f"  - domain: {_quoted(zone.fqdn)}", f"    file: {_quoted(zone.file)}"]
+        if options.allow_transfer:
+            lines.append("    acl: loopback_transfer")
+    config = workdir / "knot.conf"
+    config.write_text("\n".join(lines) + "\n")
+    return ["/usr/sbin/knotd", "-c", str(config)]
+
+
+def _named_conf_options(workdir: Path, port: int, options: ServerOptions, extra_lines: Sequence[str]) -> list[str]:
+    lines = [
+        "options {",
+        f"    directory {_quoted(workdir)};",
+        f"    pid-file {_quoted(workdir / 'named.pid')};",
+        f"    listen-on port {port} {{ 127.0.0.1; }};",
+        f"    listen-on-v6 port {port} {{ {'::1;' if options.ipv6 else 'none;'} }};",
+        "    recursion no;",
+        "    dnssec-validation no;",
+        "    notify no;",
+        f"    allow-transfer {{ {'127.0.0.0/8; ::1;' if options.allow_transfer else 'none;'} }};",
+    ]
+    lines += [f"    {line}" for line in extra_lines]
+    if options.extra:
+        lines.append(options.extra)
+    lines.append("};")
+    return lines
+
+
+def _named_conf_zones(zones: Sequence[Zone]) -> list[str]:
+    lines = []
+    for zone in zones:
+        lines += [f"zone {_quoted(zone.fqdn)} {{", "    type primary;", f"    file {_quoted(zone.file)};", "};"]
+    return lines
+
+
+def write_named_config(workdir: Path, port: int, zones: Sequence[Zone], options: ServerOptions) -> list[str]:
+    bind_files = [
+        f"session-keyfile {_quoted(workdir / 'session.key')};",
+        f"managed-keys-directory {_quoted(workdir)};",
+        f"dump-file {_quoted(workdir / 'named_dump.db')};",
+        f"statistics-file {_quoted(workdir / 'named.stats')};",
+        "automatic-interface-scan no;",
+        "allow-query { any; };",
+    ]
+    # An empty controls statement disables rndc: no control channel to collide with other servers.
+    lines = _named_conf_options(workdir, port, options, bind_files) + ["controls { };"] + _named_conf_zones(zones)
+    config = workdir / "named.conf"
+    config.write_text("\n".join(lines) + "\n")
+    return ["/usr/sbin/named", "-g", "-n", str(options.workers), "-c", str(config)]
+
+
+def write_cairnd_config(workdir: Path, port: int, zones: Sequence[Zone], options: ServerOptions) -> list[str]:
+    lines = _named_conf_options(workdir, port, options, []) + _named_conf_zones(zones)
+    config = workdir / "named.conf"
+    config.write_text("\n".join(lines) + "\n")
+    return [str(cairnd_binary()), "-c", str(config)]
+
+
+CONFIG_WRITERS: dict[str, Callable[[Path, int, Sequence[Zone], ServerOptions], list[str]]] = {
+    "cairnd": write_cairnd_config,
+    "nsd": write_nsd_config,
+    "knotd": write_knot_config,
+    "named": write_named_config,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+class AuthServer:
+    """One authoritative server process on 127.0.0.1 (and ::1) at `port`, owned by this object."""
+
+    def __init__(
+        self,
+        kind: str,
+        workdir: Path,
+        zones: Sequence[Zone],
+        options: ServerOptions | None = None,
+        cpu: int | None = None,
+    ):
+        if kind not in CONFIG_WRITERS:
+            raise ValueError(f"unknown server kind {kind!r}; known: {', '.join(SERVER_KINDS)}")
+        if not zones:
+            raise ValueError("a server needs at least one zone (the readiness probe queries its SOA)")
+        self.kind = kind
+        self.workdir = Path(workdir)
+        self.zones = list(zones)
+        self.options = options or ServerOptions()
+        if self.options.ipv6 and not ipv6_loopback_available():
+            self.options = dataclasses.replace(self.options, ipv6=False)
+        self.cpu = cpu  # pin to this core with taskset (benchmarks)
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self.command: list[str] = []
+        self._stderr_file = None
+
+    # -- addresses
+    host = "127.0.0.1"
+
+    @property
+    def host6(self) -> str | None:
+        return "::1" if self.options.ipv6 else None
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.workdir / f"{self.kind}.stderr"
+
+    def stderr_text(self, limit: int = 8000) -> str:
+        try:
+            text = self.stderr_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return text[-limit:]
+
+    # -- lifecycle
+    def start(self, attempts: int = 3) -> "AuthServer":
+        if binary_for(self.kind) is None:
+            raise ServerStartError(f"{self.kind}: executable not found")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        last_error: Exception | None = None
+        for _ in range(attempts):
+            self.port = free_port(self.options.ipv6)
+            self.command = CONFIG_WRITERS[self.kind](self.workdir, self.port, self.zones, self.options)
+            if self.cpu is not None:
+                self.command = ["taskset", "-c", str(self.cpu)] + self.command
+            try:
+                self._spawn_and_wait()
+                return self
+            except ServerStartError as error:
+                last_error = error
+                self.stop()
+                if "in use" not in str(error).lower():
+                    break  # only a lost race for the port is worth another try
+        assert last_error is not None
+        raise last_error
+
+    def _spawn_and_wait(self) -> None:
+        self._stderr_file = open(self.stderr_path, "ab")
+        # A session of its own, so that stop() can reach worker children the daemon forked (NSD).
+        self.proc = subprocess.Popen(
+            self.command,
+            cwd=self.workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=self._stderr_file,
+            stderr=self._stderr_file,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        probe_zone = self.zones[0].fqdn
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ServerStartError(
+                    f"{self.kind} exited with status {self.proc.returncode} during start-up\n"
+                    f"command: {' '.join(self.command)}\n--- stderr ---\n{self.stderr_text()}"
+                )
+            if self._answers_soa(probe_zone):
+                return
+            time.sleep(0.05)
+        raise ServerStartError(
+            f"{self.kind} did not answer SOA {probe_zone} on 127.0.0.1#{self.port} within {START_TIMEOUT_S}s\n"
+            f"command: {' '.join(self.command)}\n--- stderr ---\n{self.stderr_text()}"
+        )
+
+    def _answers_soa(self, zone: str) -> bool:
+        request = dns.message.make_query(zone, dns.rdatatype.SOA)
+        request.flags &= ~dns.flags.RD
+        try:
+            response = dns.query.udp(request, self.host, port=self.port, timeout=0.2)
+        except (dns.exception.DNSException, OSError):
+            return False
+        return response.rcode() == dns.rcode.NOERROR and bool(response.answer)
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL to the server's own process group after STOP_TIMEOUT_S."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=STOP_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    # The main process is not reaped yet, so its group id is still ours: this reaches the
+                    # children it forked and nothing else.
+                    _kill_group(proc.pid)
+                    proc.wait(timeout=STOP_TIMEOUT_S)
+        if self._stderr_file is not None:
+            self._stderr_file.close()
+            self._stderr_file = None
+
+    def reload(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGHUP)
+
+    def __enter__(self) -> "AuthServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} 127.0.0.1#{self.port} pid={self.proc.pid if self.proc else None}>"
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

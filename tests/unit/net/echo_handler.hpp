@@ -1,0 +1,75 @@
+// A handler for the net layer's tests: echoes each query with QR set and records what it saw. A payload
+// starting with 'D' is dropped; 'S' followed by a count is answered with that many messages as a stream.
+#pragma once
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "net/handler.hpp"
+
+namespace cairn::net::test {
+
+class CountingStream : public ResponseStream {
+  public:
+    CountingStream(std::uint16_t id, std::size_t count, std::size_t size)
+        : id_(id), left_(count), size_(size) {}
+    std::size_t next(std::span<std::uint8_t> out) override {
+        if (left_ == 0) return 0;
+        --left_;
+        std::memset(out.data(), 0, size_);
+        out[0] = static_cast<std::uint8_t>(id_ >> 8);
+        out[1] = static_cast<std::uint8_t>(id_);
+        out[2] = 0x80;
+        out[4] = static_cast<std::uint8_t>(left_ >> 8);  // messages still to come
+        out[5] = static_cast<std::uint8_t>(left_);
+        return size_;
+    }
+
+  private:
+    std::uint16_t id_;
+    std::size_t left_;
+    std::size_t size_;
+};
+
+class EchoHandler : public PacketHandler {
+  public:
+    std::size_t handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                       const ClientInfo& client) override {
+        if (!in_batch_[client.worker % kWorkers].load()) outside_batch_.fetch_add(1);
+        {
+            std::lock_guard lock(mutex_);
+            seen_.push_back(client);
+        }
+        if (query.size() < 12 || (query.size() > 12 && query[12] == 'D')) return 0;
+        std::memcpy(response.data(), query.data(), query.size());
+        response[2] |= 0x80;
+        return query.size();
+    }
+
+    std::unique_ptr<ResponseStream> open_stream(std::span<const std::uint8_t> query,
+                                                const ClientInfo&) override {
+        if (query.size() < 15 || query[12] != 'S') return nullptr;
+        const std::uint16_t id = static_cast<std::uint16_t>((query[0] << 8) | query[1]);
+        return std::make_unique<CountingStream>(id, (std::size_t{query[13]} << 8) | query[14], 1000);
+    }
+
+    void begin_batch(unsigned worker) override { in_batch_[worker % kWorkers] = true; }
+    void end_batch(unsigned worker) override { in_batch_[worker % kWorkers] = false; }
+
+    std::vector<ClientInfo> seen() {
+        std::lock_guard lock(mutex_);
+        return seen_;
+    }
+    int outside_batch() const { return outside_batch_.load(); }
+
+  private:
+    static constexpr unsigned kWorkers = 16;
+    std::atomic<bool> in_batch_[kWorkers] = {};
+    std::atomic<int> outside_batch_{0};
+    std::mutex mutex_;
+    std::vector<ClientInfo> seen_;
+};
+
+}  // namespace cairn::net::test

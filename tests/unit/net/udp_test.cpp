@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "echo_handler.hpp"
+#include "net/error.hpp"
+#include "net/server.hpp"
+#include "test_client.hpp"
+
+namespace cairn::net {
+namespace {
+
+ServerOptions options_for(const char* address, unsigned workers = 2) {
+    ServerOptions o;
+    o.listen.push_back(Endpoint{*IpAddress::parse(address), 0});
+    o.workers = workers;
+    return o;
+}
+
+// Sends `count` queries before reading any reply, so the server sees them in batches.
+void expect_round_trips(const Endpoint& at, int count) {
+    Fd client = test::connect_to(at, SOCK_DGRAM);
+    for (int i = 0; i < count; ++i)
+        test::send_all(client.get(), test::message(static_cast<std::uint16_t>(i)));
+    std::set<std::uint16_t> ids;
+    for (int i = 0; i < count; ++i) {
+        auto reply = test::udp_receive(client.get(), 2000);
+        ASSERT_TRUE(reply) << "reply " << i << " of " << count << " missing";
+        EXPECT_EQ(reply->size(), 12u);
+        EXPECT_TRUE((*reply)[2] & 0x80);
+        ids.insert(test::id_of(*reply));
+    }
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(count));
+}
+
+TEST(Udp, RoundTripOverIpv4) {
+    test::EchoHandler handler;
+    Server server(options_for("127.0.0.1"), handler);
+    server.start();
+    ASSERT_EQ(server.endpoints().size(), 1u);
+    EXPECT_NE(server.endpoints()[0].port, 0);
+    expect_round_trips(server.endpoints()[0], 200);
+    const auto seen = handler.seen();
+    ASSERT_FALSE(seen.empty());
+    EXPECT_EQ(seen[0].transport, Transport::udp);
+    EXPECT_EQ(seen[0].destination, server.endpoints()[0]);
+    EXPECT_EQ(seen[0].source.address, *IpAddress::parse("127.0.0.1"));
+    EXPECT_EQ(handler.outside_batch(), 0);
+}
+
+TEST(Udp, RoundTripOverIpv6) {
+    test::EchoHandler handler;
+    Server server(options_for("::1"), handler);
+    server.start();
+    expect_round_trips(server.endpoints()[0], 50);
+    EXPECT_EQ(handler.seen().at(0).destination.address, *IpAddress::parse("::1"));
+}
+
+// On a wildcard socket the reply must leave from the address the query went to: a connected client socket
+// discards datagrams from any other source, so a wrong source shows up as a missing reply.
+TEST(Udp, WildcardSocketRepliesFromTheQueriedAddress) {
+    test::EchoHandler handler;
+    Server server(options_for("0.0.0.0"), handler);
+    server.start();
+    const Endpoint target{*IpAddress::parse("127.0.0.2"), server.endpoints()[0].port};
+    expect_round_trips(target, 5);
+    EXPECT_EQ(handler.seen().at(0).destination, target);
+}
+
+TEST(Udp, DroppedQueriesGetNoReplyAndOthersStillDo) {
+    test::EchoHandler handler;
+    Server server(options_for("127.0.0.1", 1), handler);
+    server.start();
+    Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
+    test::send_all(client.get(), test::message(1, {'D'}));
+    test::send_all(client.get(), {0x01});  // shorter than a header
+    test::send_all(client.get(), test::message(2));
+    auto reply = test::udp_receive(client.get(), 2000);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(test::id_of(*reply), 2);
+    EXPECT_FALSE(test::udp_receive(client.get(), 200));
+}
+
+TEST(Udp, AddressInUseIsAClearError) {
+    test::EchoHandler handler;
+    Server first(options_for("127.0.0.1"), handler);
+    auto taken = options_for("127.0.0.1");
+    taken.listen[0].port = first.endpoints()[0].port;
+    try {
+        Server second(taken, handler);
+        FAIL() << "a second server bound the same port";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("in use"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Udp, StopEndsWorkersPromptly) {
+    test::EchoHandler handler;
+    Server server(options_for("127.0.0.1", 4), handler);
+    server.start();
+    const auto before = std::chrono::steady_clock::now();
+    server.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(1));
+    Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
+    test::send_all(client.get(), test::message(7));
+    EXPECT_FALSE(test::udp_receive(client.get(), 200));
+}
+
+}  // namespace
+}  // namespace cairn::net
