@@ -81,7 +81,8 @@ class Parser {
     std::uint32_t checked_ttl(std::uint32_t ttl, std::uint32_t file, std::uint32_t line, const char* what);
     // Applies BIND's TTL rules to a record without an explicit TTL. Throws RecordError when none applies.
     std::uint32_t implicit_ttl(const Record& rec, std::uint32_t file, std::uint32_t line);
-    void add_record(Record&& rec, std::uint32_t file, std::uint32_t line);
+    // `new_owner`: the owner was written on this line (BIND warns about out-of-zone data once per owner).
+    void add_record(Record&& rec, std::uint32_t file, std::uint32_t line, bool new_owner = true);
     void set_origin(dns::Name origin) {
         origin_ = std::move(origin);
         origin_text_ = strip_root_dot(origin_.to_text());
@@ -220,6 +221,10 @@ void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t 
         }
         if (!rclass) {
             if (const auto c = dns::class_from_text(t.text)) {
+                if (*c != options_.rclass) {
+                    throw RecordError{t.line, "class '" + dns::class_to_text(*c) + "' != zone class '" +
+                                                  dns::class_to_text(options_.rclass) + "'"};
+                }
                 rclass = c;
                 t = expect_word(lex, line, "RR type");
                 continue;
@@ -258,7 +263,10 @@ void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t 
     try {
         dns::rdata_from_text(*type, tokens_, origin_, rec.rdata);
     } catch (const dns::ParseError& e) {
-        std::string message = dns::type_to_text(*type) + " rdata: " + e.what();
+        // Some of the codec's messages already name the type ("NS rdata: ..."); name it for the others.
+        const std::string prefix = dns::type_to_text(*type) + " rdata";
+        std::string message = e.what();
+        if (!message.starts_with(prefix)) message = prefix + ": " + message;
         if (comment_like) message += " ('#' and ':' do not start comments in zone files: use ';')";
         throw RecordError{line, std::move(message)};
     }
@@ -268,7 +276,7 @@ void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t 
     } else {
         rec.ttl = implicit_ttl(rec, file, line);
     }
-    add_record(std::move(rec), file, line);
+    add_record(std::move(rec), file, line, !start.indented);
 }
 
 std::uint32_t Parser::implicit_ttl(const Record& rec, std::uint32_t file, std::uint32_t line) {
@@ -292,11 +300,12 @@ std::uint32_t Parser::implicit_ttl(const Record& rec, std::uint32_t file, std::u
     throw RecordError{line, "no TTL specified; zone rejected (add a $TTL line at the top of the file)"};
 }
 
-void Parser::add_record(Record&& rec, std::uint32_t file, std::uint32_t line) {
+void Parser::add_record(Record&& rec, std::uint32_t file, std::uint32_t line, bool new_owner) {
     if (!rec.owner.is_subdomain_of(options_.origin)) {
-        warning(file, line,
-                "ignoring out-of-zone data (" + rec.owner.to_text() +
-                    "): it is not at or below the zone name " + options_.origin.to_text());
+        if (new_owner)
+            warning(file, line,
+                    "ignoring out-of-zone data (" + rec.owner.to_text() +
+                        "): it is not at or below the zone name " + options_.origin.to_text());
         return;
     }
     out_.records.push_back(std::move(rec));
