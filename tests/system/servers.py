@@ -133,6 +133,9 @@ def write_nsd_config(workdir: Path, port: int, zones: Sequence[Zone], options: S
         "    verbosity: 1",
         "    hide-version: no",
         "    reuseport: no",
+        # Debian's NSD limits responses to 200/s per /24 by default (RRL): off, like the other servers.
+        "    rrl-ratelimit: 0",
+        "    rrl-whitelist-ratelimit: 0",
     ]
     if options.extra:
         lines.append(options.extra)
@@ -197,7 +200,6 @@ def _named_conf_options(workdir: Path, port: int, options: ServerOptions, extra_
         f"    listen-on port {port} {{ 127.0.0.1; }};",
         f"    listen-on-v6 port {port} {{ {'::1;' if options.ipv6 else 'none;'} }};",
         "    recursion no;",
-        "    dnssec-validation no;",
         "    notify no;",
         f"    allow-transfer {{ {'127.0.0.0/8; ::1;' if options.allow_transfer else 'none;'} }};",
     ]
@@ -216,7 +218,8 @@ def _named_conf_zones(zones: Sequence[Zone]) -> list[str]:
 
 
 def write_named_config(workdir: Path, port: int, zones: Sequence[Zone], options: ServerOptions) -> list[str]:
-    bind_files = [
+    bind_only = [
+        "dnssec-validation no;",  # no trust anchor fetches, nothing leaves the machine
         f"session-keyfile {_quoted(workdir / 'session.key')};",
         f"managed-keys-directory {_quoted(workdir)};",
         f"dump-file {_quoted(workdir / 'named_dump.db')};",
@@ -225,7 +228,7 @@ def write_named_config(workdir: Path, port: int, zones: Sequence[Zone], options:
         "allow-query { any; };",
     ]
     # An empty controls statement disables rndc: no control channel to collide with other servers.
-    lines = _named_conf_options(workdir, port, options, bind_files) + ["controls { };"] + _named_conf_zones(zones)
+    lines = _named_conf_options(workdir, port, options, bind_only) + ["controls { };"] + _named_conf_zones(zones)
     config = workdir / "named.conf"
     config.write_text("\n".join(lines) + "\n")
     return ["/usr/sbin/named", "-g", "-n", str(options.workers), "-c", str(config)]
@@ -235,7 +238,7 @@ def write_cairnd_config(workdir: Path, port: int, zones: Sequence[Zone], options
     lines = _named_conf_options(workdir, port, options, []) + _named_conf_zones(zones)
     config = workdir / "named.conf"
     config.write_text("\n".join(lines) + "\n")
-    return [str(cairnd_binary()), "-c", str(config)]
+    return [str(cairnd_binary()), "-c", str(config), "-n", str(options.workers)]
 
 
 CONFIG_WRITERS: dict[str, Callable[[Path, int, Sequence[Zone], ServerOptions], list[str]]] = {
@@ -263,6 +266,7 @@ class AuthServer:
         zones: Sequence[Zone],
         options: ServerOptions | None = None,
         cpu: int | None = None,
+        start_timeout: float = START_TIMEOUT_S,
     ):
         if kind not in CONFIG_WRITERS:
             raise ValueError(f"unknown server kind {kind!r}; known: {', '.join(SERVER_KINDS)}")
@@ -275,6 +279,7 @@ class AuthServer:
         if self.options.ipv6 and not ipv6_loopback_available():
             self.options = dataclasses.replace(self.options, ipv6=False)
         self.cpu = cpu  # pin to this core with taskset (benchmarks)
+        self.start_timeout = start_timeout
         self.port = 0
         self.proc: subprocess.Popen | None = None
         self.command: list[str] = []
@@ -336,7 +341,7 @@ class AuthServer:
             stderr=self._stderr_file,
             start_new_session=True,
         )
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + self.start_timeout
         probe_zone = self.zones[0].fqdn
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -348,7 +353,7 @@ class AuthServer:
                 return
             time.sleep(0.05)
         raise ServerStartError(
-            f"{self.kind} did not answer SOA {probe_zone} on 127.0.0.1#{self.port} within {START_TIMEOUT_S}s\n"
+            f"{self.kind} did not answer SOA {probe_zone} on 127.0.0.1#{self.port} within {self.start_timeout}s\n"
             f"command: {' '.join(self.command)}\n--- stderr ---\n{self.stderr_text()}"
         )
 
