@@ -110,7 +110,7 @@ TsigLocation find_tsig(std::span<const std::uint8_t> message);
 
 struct TsigVerification {
     TsigStatus status = TsigStatus::NotSigned;
-    const TsigKey* key = nullptr;  // the matching key, when there is one
+    const TsigKey* key = nullptr;  // the matching key, when there is one; points into the keyring
     std::size_t tsig_offset = 0;
     TsigRecord record;      // the received TSIG, when status is not NotSigned/FormErr
     std::uint64_t now = 0;  // our clock at verification: the Other Data of a BADTIME answer
