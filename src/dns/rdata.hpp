@@ -32,6 +32,9 @@ std::vector<std::uint8_t> rdata_from_text(RRType type, std::span<const TextToken
 // Convenience for tests and tools: splits `text` into tokens (quotes and parentheses as a zone file would)
 // and parses it.
 std::vector<std::uint8_t> rdata_from_text(RRType type, std::string_view text, const Name& origin);
+// The splitting used above: whitespace-separated, "quoted strings" as one token (quotes removed, escapes
+// kept), parentheses ignored, ';' comments to the end of the line. Tokens view into `text`.
+std::vector<TextToken> tokenize_rdata(std::string_view text);
 
 // Presentation form of wire rdata, as BIND prints it; RFC 3597 form for types without a declaration.
 std::string rdata_to_text(RRType type, std::span<const std::uint8_t> rdata);
@@ -39,8 +42,8 @@ std::string rdata_to_generic_text(std::span<const std::uint8_t> rdata);  // "\# 
 
 // Reads `rdlength` octets of rdata at `offset` of a whole message, expanding compressed names, and checks
 // the structure of known types. Throws ParseError.
-std::vector<std::uint8_t> rdata_from_wire(RRType type, std::span<const std::uint8_t> message, std::size_t offset,
-                                          std::size_t rdlength);
+std::vector<std::uint8_t> rdata_from_wire(RRType type, std::span<const std::uint8_t> message,
+                                          std::size_t offset, std::size_t rdlength);
 
 // Whether the names inside this type's rdata may be compressed when written (RFC 3597 §4: the RFC 1035
 // types only).

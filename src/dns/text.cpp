@@ -191,34 +191,53 @@ void append_base64(std::string& out, std::span<const std::uint8_t> data) {
     out.push_back('=');
 }
 
-bool decode_base64(std::string_view text, std::vector<std::uint8_t>& out) {
-    // Quads of 4 characters; '=' only at the end of the last quad.
-    if (text.size() % 4 != 0) return false;
-    for (std::size_t i = 0; i < text.size(); i += 4) {
-        const bool last = i + 4 == text.size();
-        std::uint32_t v = 0;
-        int pad = 0;
-        for (std::size_t k = 0; k < 4; ++k) {
-            const auto c = static_cast<unsigned char>(text[i + k]);
-            if (c == '=') {
-                if (!last || k < 2) return false;
-                ++pad;
-                v <<= 6;
-                continue;
-            }
-            if (pad) return false;
+bool Base64Decoder::feed(std::string_view text) {
+    for (const char ch : text) {
+        if (ended_) return false;
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '=') {
+            if (count_ < 2) return false;
+            ++padding_;
+            quad_ <<= 6;
+        } else {
             const auto d = kBase64Reverse[c];
-            if (d == 0xFF) return false;
-            v = (v << 6) | d;
+            if (d == 0xFF || padding_) return false;
+            quad_ = (quad_ << 6) | d;
         }
-        out.push_back(static_cast<std::uint8_t>(v >> 16));
-        if (pad < 2) out.push_back(static_cast<std::uint8_t>(v >> 8));
-        if (pad < 1) out.push_back(static_cast<std::uint8_t>(v));
+        if (++count_ == 4) {
+            out_.push_back(static_cast<std::uint8_t>(quad_ >> 16));
+            if (padding_ < 2) out_.push_back(static_cast<std::uint8_t>(quad_ >> 8));
+            if (padding_ < 1) out_.push_back(static_cast<std::uint8_t>(quad_));
+            ended_ = padding_ > 0;
+            count_ = 0;
+            padding_ = 0;
+            quad_ = 0;
+        }
     }
     return true;
 }
 
-void append_base32hex(std::string& out, std::span<const std::uint8_t> data) {
+bool decode_base64(std::string_view text, std::vector<std::uint8_t>& out) {
+    Base64Decoder decoder(out);
+    return decoder.feed(text) && decoder.finish();
+}
+
+bool HexDecoder::feed(std::string_view text) {
+    for (const char ch : text) {
+        const auto d = kHexReverse[static_cast<unsigned char>(ch)];
+        if (d == 0xFF) return false;
+        if (half_) {
+            out_.push_back(static_cast<std::uint8_t>((high_ << 4) | d));
+        } else {
+            high_ = d;
+        }
+        half_ = !half_;
+    }
+    return true;
+}
+
+void append_base32hex(std::string& out, std::span<const std::uint8_t> data, bool uppercase) {
+    const std::string_view alphabet = uppercase ? "0123456789ABCDEFGHIJKLMNOPQRSTUV" : kBase32HexAlphabet;
     std::uint64_t buffer = 0;
     int bits = 0;
     for (const auto c : data) {
@@ -226,10 +245,10 @@ void append_base32hex(std::string& out, std::span<const std::uint8_t> data) {
         bits += 8;
         while (bits >= 5) {
             bits -= 5;
-            out.push_back(kBase32HexAlphabet[(buffer >> bits) & 31]);
+            out.push_back(alphabet[(buffer >> bits) & 31]);
         }
     }
-    if (bits > 0) out.push_back(kBase32HexAlphabet[(buffer << (5 - bits)) & 31]);
+    if (bits > 0) out.push_back(alphabet[(buffer << (5 - bits)) & 31]);
 }
 
 bool decode_base32hex(std::string_view text, std::vector<std::uint8_t>& out) {
@@ -263,14 +282,8 @@ void append_hex(std::string& out, std::span<const std::uint8_t> data, bool upper
 }
 
 bool decode_hex(std::string_view text, std::vector<std::uint8_t>& out) {
-    if (text.size() % 2 != 0) return false;
-    for (std::size_t i = 0; i < text.size(); i += 2) {
-        const auto hi = kHexReverse[static_cast<unsigned char>(text[i])];
-        const auto lo = kHexReverse[static_cast<unsigned char>(text[i + 1])];
-        if (hi == 0xFF || lo == 0xFF) return false;
-        out.push_back(static_cast<std::uint8_t>((hi << 4) | lo));
-    }
-    return true;
+    HexDecoder decoder(out);
+    return decoder.feed(text) && decoder.finish();
 }
 
 }  // namespace cairn::dns

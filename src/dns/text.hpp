@@ -43,10 +43,39 @@ void append_quoted_text(std::string& out, std::span<const std::uint8_t> data);
 // tokens first when a field may be split over several.
 void append_base64(std::string& out, std::span<const std::uint8_t> data);
 bool decode_base64(std::string_view text, std::vector<std::uint8_t>& out);
-void append_base32hex(std::string& out, std::span<const std::uint8_t> data);  // lowercase, no padding
+// No padding; lowercase unless `uppercase` (BIND prints NSEC3 hashes in uppercase).
+void append_base32hex(std::string& out, std::span<const std::uint8_t> data, bool uppercase = false);
 bool decode_base32hex(std::string_view text,
                       std::vector<std::uint8_t>& out);  // either case, padding optional
 void append_hex(std::string& out, std::span<const std::uint8_t> data, bool uppercase = true);
 bool decode_hex(std::string_view text, std::vector<std::uint8_t>& out);  // either case
+
+// Decoders fed piece by piece, for fields split over several presentation tokens at arbitrary points.
+// feed() and finish() return false on malformed input; decoded octets are appended to `out` as they come.
+class Base64Decoder {
+  public:
+    explicit Base64Decoder(std::vector<std::uint8_t>& out) : out_(out) {}
+    bool feed(std::string_view text);
+    bool finish() const { return count_ == 0; }  // input must end on a quad boundary
+
+  private:
+    std::vector<std::uint8_t>& out_;
+    std::uint32_t quad_ = 0;
+    int count_ = 0;       // characters in the current quad
+    int padding_ = 0;     // '=' seen in the current quad
+    bool ended_ = false;  // a padded quad was completed: nothing may follow
+};
+
+class HexDecoder {
+  public:
+    explicit HexDecoder(std::vector<std::uint8_t>& out) : out_(out) {}
+    bool feed(std::string_view text);
+    bool finish() const { return !half_; }
+
+  private:
+    std::vector<std::uint8_t>& out_;
+    std::uint8_t high_ = 0;
+    bool half_ = false;
+};
 
 }  // namespace cairn::dns

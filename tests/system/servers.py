@@ -133,6 +133,9 @@ def write_nsd_config(workdir: Path, port: int, zones: Sequence[Zone], options: S
         "    verbosity: 1",
         "    hide-version: no",
         "    reuseport: no",
+        # Debian's NSD limits responses to 200/s per /24 by default (RRL): off, like the other servers.
+        "    rrl-ratelimit: 0",
+        "    rrl-whitelist-ratelimit: 0",
     ]
     if options.extra:
         lines.append(options.extra)
@@ -263,6 +266,7 @@ class AuthServer:
         zones: Sequence[Zone],
         options: ServerOptions | None = None,
         cpu: int | None = None,
+        start_timeout: float = START_TIMEOUT_S,
     ):
         if kind not in CONFIG_WRITERS:
             raise ValueError(f"unknown server kind {kind!r}; known: {', '.join(SERVER_KINDS)}")
@@ -275,6 +279,7 @@ class AuthServer:
         if self.options.ipv6 and not ipv6_loopback_available():
             self.options = dataclasses.replace(self.options, ipv6=False)
         self.cpu = cpu  # pin to this core with taskset (benchmarks)
+        self.start_timeout = start_timeout
         self.port = 0
         self.proc: subprocess.Popen | None = None
         self.command: list[str] = []
@@ -336,7 +341,7 @@ class AuthServer:
             stderr=self._stderr_file,
             start_new_session=True,
         )
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + self.start_timeout
         probe_zone = self.zones[0].fqdn
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -348,7 +353,7 @@ class AuthServer:
                 return
             time.sleep(0.05)
         raise ServerStartError(
-            f"{self.kind} did not answer SOA {probe_zone} on 127.0.0.1#{self.port} within {START_TIMEOUT_S}s\n"
+            f"{self.kind} did not answer SOA {probe_zone} on 127.0.0.1#{self.port} within {self.start_timeout}s\n"
             f"command: {' '.join(self.command)}\n--- stderr ---\n{self.stderr_text()}"
         )
 

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Authoritative answer benchmark: cairnd, NSD, Knot and BIND serving the same zone, measured with dnsperf.
+
+Each server runs in turn with one worker thread, pinned to core 0 (taskset), serving the zone of
+gen_zone.py on 127.0.0.1; dnsperf, pinned to core 1, replays the query file of gen_queries.py for a
+bounded time over UDP and then over TCP. Reported per server and transport: answered queries per second,
+average latency, the server's CPU time (user and system, all its processes) per answered query, its
+memory (proportional set size summed over its processes, and the largest VmHWM), and ratios to the best
+of NSD and Knot. Every server started is stopped by PID, also on failure or interruption.
+
+    /usr/bin/python3 bench/auth/run.py                  # all four, 15 s per transport
+    /usr/bin/python3 bench/auth/run.py -l 5 nsd knotd   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parents[1]
+sys.path.insert(0, str(REPO_ROOT / "tests" / "system"))
+sys.path.insert(0, str(HERE))
+
+import gen_zone  # noqa: E402
+import servers  # noqa: E402
+
+ALL_KINDS = ("cairnd", "nsd", "knotd", "named")
+REFERENCES = ("nsd", "knotd")
+SERVER_CPU, CLIENT_CPU = 0, 1
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclasses.dataclass
+class Result:
+    kind: str
+    transport: str
+    qps: float
+    answered: int
+    lost: int
+    latency_ms: float
+    user_us_per_query: float
+    system_us_per_query: float
+    pss_mib: float
+    hwm_mib: float
+    rcodes: str  # shares other than NOERROR, a check that every server gives the same answers
+
+    @property
+    def cpu_us_per_query(self) -> float:
+        return self.user_us_per_query + self.system_us_per_query
+
+
+# -- /proc accounting over the server's process group (NSD forks its workers; start_new_session made the
+#    group ours).
+
+
+def group_pids(pgid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5 of stat, the process group
+            pids.append(int(entry))
+    return pids
+
+
+def cpu_seconds(pgid: int) -> tuple[float, float]:
+    """User and system CPU seconds of the group's live processes, plus what they reaped from children."""
+    user = system = 0.0
+    for pid in group_pids(pgid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the ")" field 3 (state) is index 0: utime=14, stime=15, cutime=16, cstime=17 -> 11..14.
+        user += (int(fields[11]) + int(fields[13])) / CLOCK_TICKS
+        system += (int(fields[12]) + int(fields[14])) / CLOCK_TICKS
+    return user, system
+
+
+def memory_mib(pgid: int) -> tuple[float, float]:
+    """(sum of Pss, largest VmHWM) over the group, in MiB: Pss splits pages shared after fork fairly."""
+    pss_kib = hwm_kib = 0
+    for pid in group_pids(pgid):
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        pss_kib += int(match.group(1)) if match else 0
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        hwm_kib = max(hwm_kib, int(match.group(1)) if match else 0)
+    return pss_kib / 1024, hwm_kib / 1024
+
+
+# -- dnsperf
+
+
+def run_dnsperf(server: servers.AuthServer, queries: Path, transport: str, seconds: int, clients: int) -> dict:
+    command = [
+        "taskset", "-c", str(CLIENT_CPU),
+        "dnsperf", "-s", server.host, "-p", str(server.port), "-d", str(queries),
+        "-l", str(seconds), "-c", str(clients), "-q", "200", "-t", "2", "-m", transport,
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if result.returncode != 0:
+        raise RuntimeError(f"dnsperf failed ({result.returncode}): {result.stderr}{result.stdout}")
+
+    def number(label: str) -> float:
+        match = re.search(rf"{label}:\s+([0-9.]+)", result.stdout)
+        if not match:
+            raise RuntimeError(f"dnsperf output has no {label!r}:\n{result.stdout}")
+        return float(match.group(1))
+
+    codes = re.search(r"Response codes:\s+(.*)", result.stdout)
+    other_rcodes = [
+        f"{name} {share}" for name, share in re.findall(r"([A-Z]+) \d+ \(([0-9.]+%)\)", codes.group(1) if codes else "")
+        if name != "NOERROR"
+    ]
+    return {
+        "rcodes": ", ".join(other_rcodes) or "-",
+        "qps": number("Queries per second"),
+        "answered": int(number("Queries completed")),
+        "lost": int(number("Queries lost")),
+        "latency_ms": number(r"Average Latency \(s\)") * 1000,
+        "command": " ".join(command),
+    }
+
+
+def measure(kind: str, zone: servers.Zone, queries: Path, workdir: Path, args) -> list[Result]:
+    server = servers.AuthServer(
+        kind, workdir / kind, [zone], servers.ServerOptions(workers=1, ipv6=False), cpu=SERVER_CPU, start_timeout=120
+    )
+    results = []
+    try:
+        server.start()
+        for transport in args.transports:
+            # A short warm-up so that first-touch page faults are not billed to the measured run.
+            run_dnsperf(server, queries, transport, 1, args.clients)
+            user0, system0 = cpu_seconds(server.pid)
+            measured = run_dnsperf(server, queries, transport, args.seconds, args.clients)
+            user1, system1 = cpu_seconds(server.pid)
+            pss, hwm = memory_mib(server.pid)
+            answered = max(measured["answered"], 1)
+            results.append(
+                Result(
+                    kind=kind,
+                    transport=transport,
+                    qps=measured["qps"],
+                    answered=measured["answered"],
+                    lost=measured["lost"],
+                    latency_ms=measured["latency_ms"],
+                    user_us_per_query=(user1 - user0) * 1e6 / answered,
+                    system_us_per_query=(system1 - system0) * 1e6 / answered,
+                    pss_mib=pss,
+                    hwm_mib=hwm,
+                    rcodes=measured["rcodes"],
+                )
+            )
+            print(f"  {kind} {transport}: {measured['qps']:.0f} qps", file=sys.stderr, flush=True)
+    finally:
+        server.stop()
+    return results
+
+
+def ratio(value: float, best: float | None) -> str:
+    return f"{value / best:.2f}" if best else "-"
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| server | transport | answered q/s | × best ref | avg latency ms | user µs/q | sys µs/q "
+        "| CPU µs/q × best ref | memory MiB (Pss) | × best ref | VmHWM MiB | lost | rcodes |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for transport in dict.fromkeys(r.transport for r in results):
+        rows = [r for r in results if r.transport == transport]
+        refs = [r for r in rows if r.kind in REFERENCES]
+        best_qps = max((r.qps for r in refs), default=None)
+        best_cpu = min((r.cpu_us_per_query for r in refs), default=None)
+        best_pss = min((r.pss_mib for r in refs), default=None)
+        for r in rows:
+            lines.append(
+                f"| {r.kind} | {r.transport} | {r.qps:,.0f} | {ratio(r.qps, best_qps)} | {r.latency_ms:.3f} "
+                f"| {r.user_us_per_query:.2f} | {r.system_us_per_query:.2f} | {ratio(r.cpu_us_per_query, best_cpu)} "
+                f"| {r.pss_mib:.1f} | {ratio(r.pss_mib, best_pss)} | {r.hwm_mib:.1f} | {r.lost} | {r.rcodes} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("kinds", nargs="*", default=list(ALL_KINDS), help=f"servers to run (default: {' '.join(ALL_KINDS)})")
+    parser.add_argument("-l", "--seconds", type=int, default=15, help="dnsperf run time per transport (default 15)")
+    parser.add_argument("-c", "--clients", type=int, default=8, help="dnsperf clients (sockets or connections)")
+    parser.add_argument("--transports", nargs="+", default=["udp", "tcp"], choices=["udp", "tcp"])
+    parser.add_argument("--names", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "auth")
+    args = parser.parse_args()
+    if os.cpu_count() is None or os.cpu_count() < 2:
+        print("run.py needs two cores: the server on core 0, dnsperf on core 1", file=sys.stderr)
+        return 2
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    zone_file, query_file = args.out / "bench.test.zone", args.out / "queries.txt"
+    subprocess.run([sys.executable, str(HERE / "gen_zone.py"), "--names", str(args.names), str(zone_file)], check=True)
+    subprocess.run([sys.executable, str(HERE / "gen_queries.py"), "--names", str(args.names), str(query_file)], check=True)
+    zone = servers.Zone(gen_zone.ORIGIN, zone_file)
+    workdir = args.out / "run"
+    shutil.rmtree(workdir, ignore_errors=True)
+    # SIGTERM unwinds like Ctrl-C, so that the finally blocks stop the server being measured.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    results: list[Result] = []
+    for kind in args.kinds:
+        if servers.binary_for(kind) is None:
+            print(f"{kind}: not installed or not built, skipped", file=sys.stderr)
+            continue
+        print(f"{kind}: measuring", file=sys.stderr, flush=True)
+        results += measure(kind, zone, query_file, workdir, args)
+
+    print(table(results))
+    (args.out / "results.json").write_text(json.dumps([dataclasses.asdict(r) for r in results], indent=2))
+    print(f"results: {args.out / 'results.json'}; server logs: {workdir}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
