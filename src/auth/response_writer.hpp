@@ -12,7 +12,7 @@
 
 namespace cairn::auth {
 
-enum Section : std::uint8_t { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
+enum SectionIndex : std::uint8_t { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
 
 inline constexpr std::size_t kMaxPointerTarget = 0x3FFF;
 
@@ -40,7 +40,7 @@ class ResponseWriter {
 
     std::size_t size() const { return pos_; }
     std::size_t limit() const { return limit_; }
-    std::uint16_t count(Section s) const { return count_[s]; }
+    std::uint16_t count(SectionIndex s) const { return count_[s]; }
     std::uint8_t* data() { return buf_; }
     bool fits(std::size_t n) const { return limit_ - pos_ >= n; }
 
@@ -48,7 +48,7 @@ class ResponseWriter {
     // it does not fit (nothing is written then). `compact` tells whether the RRset kept its stored layout,
     // so that offsets inside it (additional links) are valid.
     static constexpr std::size_t kFailed = ~std::size_t{0};
-    std::size_t put_rrset(const zone::Zone& z, const zone::RRset& set, const NameRef& owner, Section section,
+    std::size_t put_rrset(const zone::Zone& z, const zone::RRset& set, const NameRef& owner, SectionIndex section,
                           bool& compact, std::uint32_t ttl_override = 0, bool override_ttl = false) {
         const auto w = z.wire(set);
         const std::size_t start = pos_;
@@ -90,7 +90,7 @@ class ResponseWriter {
     // Writes an owner (pointer when reachable) and the fixed RR fields; returns the rdata offset or
     // kFailed when `rdlength` more octets would not fit.
     std::size_t put_rr_header(const NameRef& owner, std::uint16_t type, std::uint16_t rclass,
-                              std::uint32_t ttl, std::size_t rdlength, Section section) {
+                              std::uint32_t ttl, std::size_t rdlength, SectionIndex section) {
         const std::size_t owner_size = owner.offset <= kMaxPointerTarget ? 2 : owner.wire.size();
         if (!fits(owner_size + 10 + rdlength)) return kFailed;
         if (owner.offset <= kMaxPointerTarget) {

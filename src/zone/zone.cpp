@@ -415,7 +415,8 @@ void Zone::derive() {
             const Node& tn = nodes_[node];
             if (!find_rrset(tn, RRType::A) && !find_rrset(tn, RRType::AAAA)) continue;
             const auto begin = links_.begin() + set.additional;
-            if (std::any_of(begin, links_.end(), [&](const AdditionalLink& l) { return l.node == node; })) continue;
+            if (std::any_of(begin, links_.end(), [&](const AdditionalLink& l) { return l.node == node; }))
+                continue;
             if (set.additional_count == 0xFFFF) break;
             links_.push_back({node, static_cast<std::uint32_t>(rr_start + kRRHeaderSize + target_at)});
             ++set.additional_count;
