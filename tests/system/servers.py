@@ -200,7 +200,6 @@ def _named_conf_options(workdir: Path, port: int, options: ServerOptions, extra_
         f"    listen-on port {port} {{ 127.0.0.1; }};",
         f"    listen-on-v6 port {port} {{ {'::1;' if options.ipv6 else 'none;'} }};",
         "    recursion no;",
-        "    dnssec-validation no;",
         "    notify no;",
         f"    allow-transfer {{ {'127.0.0.0/8; ::1;' if options.allow_transfer else 'none;'} }};",
     ]
@@ -219,7 +218,8 @@ def _named_conf_zones(zones: Sequence[Zone]) -> list[str]:
 
 
 def write_named_config(workdir: Path, port: int, zones: Sequence[Zone], options: ServerOptions) -> list[str]:
-    bind_files = [
+    bind_only = [
+        "dnssec-validation no;",  # no trust anchor fetches, nothing leaves the machine
         f"session-keyfile {_quoted(workdir / 'session.key')};",
         f"managed-keys-directory {_quoted(workdir)};",
         f"dump-file {_quoted(workdir / 'named_dump.db')};",
@@ -228,7 +228,7 @@ def write_named_config(workdir: Path, port: int, zones: Sequence[Zone], options:
         "allow-query { any; };",
     ]
     # An empty controls statement disables rndc: no control channel to collide with other servers.
-    lines = _named_conf_options(workdir, port, options, bind_files) + ["controls { };"] + _named_conf_zones(zones)
+    lines = _named_conf_options(workdir, port, options, bind_only) + ["controls { };"] + _named_conf_zones(zones)
     config = workdir / "named.conf"
     config.write_text("\n".join(lines) + "\n")
     return ["/usr/sbin/named", "-g", "-n", str(options.workers), "-c", str(config)]
@@ -238,7 +238,7 @@ def write_cairnd_config(workdir: Path, port: int, zones: Sequence[Zone], options
     lines = _named_conf_options(workdir, port, options, []) + _named_conf_zones(zones)
     config = workdir / "named.conf"
     config.write_text("\n".join(lines) + "\n")
-    return [str(cairnd_binary()), "-c", str(config)]
+    return [str(cairnd_binary()), "-c", str(config), "-n", str(options.workers)]
 
 
 CONFIG_WRITERS: dict[str, Callable[[Path, int, Sequence[Zone], ServerOptions], list[str]]] = {
