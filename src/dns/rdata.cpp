@@ -506,6 +506,8 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
             }
             return;
         case Field::Text:
+            // BIND insists on quotes for the URI target (RFC 7553 §4.5 writes it as a quoted string).
+            if (type == RRType::URI && !token.quoted) fail(type, field.label, "must be a quoted string");
             try {
                 append_unescaped(token.text, out);
             } catch (const ParseError& e) {
@@ -899,7 +901,8 @@ void parse_text_rdata(RRType type, std::span<const TextToken> tokens, const Name
         const FieldSpec& field = spec->fields[i];
         if (takes_rest(field.kind)) {
             const auto rest = tokens.subspan(next);
-            if (rest.empty() && field.kind != Field::Bitmap && field.kind != Field::SvcParams) {
+            if (rest.empty() && field.kind != Field::Bitmap && field.kind != Field::SvcParams &&
+                field.kind != Field::Apl) {
                 fail(type, field.label, "missing");
             }
             parse_field(type, field, rest, origin, out);

@@ -108,11 +108,16 @@ std::optional<RRType> type_from_text(std::string_view text) {
 
 std::string class_to_text(RRClass cls) {
     switch (cls) {
-        case RRClass::IN: return "IN";
-        case RRClass::CH: return "CH";
-        case RRClass::HS: return "HS";
-        case RRClass::NONE: return "NONE";
-        case RRClass::ANY: return "ANY";
+        case RRClass::IN:
+            return "IN";
+        case RRClass::CH:
+            return "CH";
+        case RRClass::HS:
+            return "HS";
+        case RRClass::NONE:
+            return "NONE";
+        case RRClass::ANY:
+            return "ANY";
     }
     return "CLASS" + std::to_string(static_cast<unsigned>(cls));
 }
@@ -129,36 +134,60 @@ std::optional<RRClass> class_from_text(std::string_view text) {
 
 std::string rcode_to_text(Rcode rcode) {
     switch (rcode) {
-        case Rcode::NOERROR: return "NOERROR";
-        case Rcode::FORMERR: return "FORMERR";
-        case Rcode::SERVFAIL: return "SERVFAIL";
-        case Rcode::NXDOMAIN: return "NXDOMAIN";
-        case Rcode::NOTIMP: return "NOTIMP";
-        case Rcode::REFUSED: return "REFUSED";
-        case Rcode::YXDOMAIN: return "YXDOMAIN";
-        case Rcode::YXRRSET: return "YXRRSET";
-        case Rcode::NXRRSET: return "NXRRSET";
-        case Rcode::NOTAUTH: return "NOTAUTH";
-        case Rcode::NOTZONE: return "NOTZONE";
-        case Rcode::BADVERS: return "BADVERS";
-        case Rcode::BADKEY: return "BADKEY";
-        case Rcode::BADTIME: return "BADTIME";
-        case Rcode::BADMODE: return "BADMODE";
-        case Rcode::BADNAME: return "BADNAME";
-        case Rcode::BADALG: return "BADALG";
-        case Rcode::BADTRUNC: return "BADTRUNC";
-        case Rcode::BADCOOKIE: return "BADCOOKIE";
+        case Rcode::NOERROR:
+            return "NOERROR";
+        case Rcode::FORMERR:
+            return "FORMERR";
+        case Rcode::SERVFAIL:
+            return "SERVFAIL";
+        case Rcode::NXDOMAIN:
+            return "NXDOMAIN";
+        case Rcode::NOTIMP:
+            return "NOTIMP";
+        case Rcode::REFUSED:
+            return "REFUSED";
+        case Rcode::YXDOMAIN:
+            return "YXDOMAIN";
+        case Rcode::YXRRSET:
+            return "YXRRSET";
+        case Rcode::NXRRSET:
+            return "NXRRSET";
+        case Rcode::NOTAUTH:
+            return "NOTAUTH";
+        case Rcode::NOTZONE:
+            return "NOTZONE";
+        case Rcode::BADVERS:
+            return "BADVERS";
+        case Rcode::BADKEY:
+            return "BADKEY";
+        case Rcode::BADTIME:
+            return "BADTIME";
+        case Rcode::BADMODE:
+            return "BADMODE";
+        case Rcode::BADNAME:
+            return "BADNAME";
+        case Rcode::BADALG:
+            return "BADALG";
+        case Rcode::BADTRUNC:
+            return "BADTRUNC";
+        case Rcode::BADCOOKIE:
+            return "BADCOOKIE";
     }
     return "RCODE" + std::to_string(static_cast<unsigned>(rcode));
 }
 
 std::string opcode_to_text(Opcode opcode) {
     switch (opcode) {
-        case Opcode::QUERY: return "QUERY";
-        case Opcode::IQUERY: return "IQUERY";
-        case Opcode::STATUS: return "STATUS";
-        case Opcode::NOTIFY: return "NOTIFY";
-        case Opcode::UPDATE: return "UPDATE";
+        case Opcode::QUERY:
+            return "QUERY";
+        case Opcode::IQUERY:
+            return "IQUERY";
+        case Opcode::STATUS:
+            return "STATUS";
+        case Opcode::NOTIFY:
+            return "NOTIFY";
+        case Opcode::UPDATE:
+            return "UPDATE";
     }
     return "OPCODE" + std::to_string(static_cast<unsigned>(opcode));
 }
