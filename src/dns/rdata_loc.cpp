@@ -53,6 +53,9 @@ std::uint8_t encode_precision(std::int64_t cm) {
 void append_precision_text(std::string& out, std::uint8_t value) {
     const int mantissa = value >> 4;
     const int exponent = value & 0x0F;
+    // 0e5 would print as "0m" and read back as 0e0: show such rdata in generic form instead.
+    if (mantissa == 0 && exponent != 0)
+        throw ParseError("LOC precision with a zero mantissa has no text form");
     char buffer[32];
     if (exponent >= 2) {
         std::snprintf(buffer, sizeof buffer, "%lldm",

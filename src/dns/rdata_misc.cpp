@@ -69,6 +69,8 @@ void append_apl_text(std::string& out, std::span<const std::uint8_t> rdata, std:
         const auto family = get16(rdata, pos);
         const std::size_t length = rdata[pos + 3] & 0x7F;
         if (family != 1 && family != 2) throw ParseError("APL family has no presentation form");
+        // Trailing zero octets would be dropped when read back (RFC 3123 §4 says not to send them).
+        if (length > 0 && rdata[pos + 3 + length] == 0) throw ParseError("APL address with trailing zeros");
         if (!first) out.push_back(' ');
         first = false;
         if (rdata[pos + 3] & 0x80) out.push_back('!');
@@ -227,6 +229,7 @@ std::size_t walk_hip(const WireWalk& w, std::size_t pos) {
 void append_hip_text(std::string& out, std::span<const std::uint8_t> rdata, std::size_t pos) {
     const std::size_t hit_length = rdata[pos];
     const std::size_t key_length = get16(rdata, pos + 2);
+    if (key_length == 0) throw ParseError("HIP without a public key has no text form");
     out += std::to_string(rdata[pos + 1]);
     out.push_back(' ');
     append_hex(out, rdata.subspan(pos + 4, hit_length));
