@@ -1,0 +1,12 @@
+// Subcommands of the `cairn` tool. Each cairn_*.cpp adds its own; main only dispatches. A command's
+// callback stores its exit status in `exit_status`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace cairn::cli {
+
+void add_zone_commands(CLI::App& app, int& exit_status);  // checkzone, compilezone
+void add_tsig_keygen_command(CLI::App& app, int& exit_status);
+
+}  // namespace cairn::cli

@@ -1,0 +1,50 @@
+// Reads RFC 1035 master files the way BIND 9 does: $TTL, $ORIGIN, $INCLUDE, $GENERATE, '@', relative
+// names, blank owners, TTL/class in either order, RFC 1035 TTL inheritance when no $TTL is given. The
+// result is the zone's records with the FILE:LINE each came from, plus every error and warning found.
+// Records whose owner lies outside the zone are dropped with a warning, as BIND does.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/name.hpp"
+#include "dns/types.hpp"
+#include "zone/diagnostics.hpp"
+#include "zone/record.hpp"
+
+namespace cairn::zone {
+
+struct ParseOptions {
+    dns::Name origin;  // the zone name: the initial $ORIGIN and the apex every owner must be under
+    dns::RRClass rclass = dns::RRClass::IN;
+    bool allow_include = true;              // false for untrusted buffers (fuzzing)
+    std::size_t max_include_depth = 16;     // nested $INCLUDE levels
+    std::uint32_t max_generate = 1u << 20;  // records one $GENERATE may create
+};
+
+struct SourceLine {
+    std::uint32_t file = 0;  // index into ParsedZone::files
+    std::uint32_t line = 0;
+};
+
+struct ParsedZone {
+    std::vector<Record> records;
+    std::vector<SourceLine> lines;   // where records[i] was read
+    std::vector<std::string> files;  // the zone file first, then each $INCLUDE file as it was opened
+    Diagnostics diagnostics;
+
+    const std::string& file_of(std::size_t record) const { return files[lines[record].file]; }
+};
+
+// Relative $INCLUDE paths are opened against the process's working directory, like BIND (named resolves
+// them against its `directory`), not against the including file's folder.
+ParsedZone parse_zone_file(const std::string& path, const ParseOptions& options);
+// `text` is read as if it were the file `name` (used in messages).
+ParsedZone parse_zone_text(std::string_view text, const std::string& name, const ParseOptions& options);
+
+// Reads a whole file; throws std::runtime_error with the system's reason.
+std::string read_file(const std::string& path);
+
+}  // namespace cairn::zone

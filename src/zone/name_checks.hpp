@@ -1,0 +1,17 @@
+// Syntax rules for names that must be host names or mailboxes (RFC 952, RFC 1123 §2.1), as BIND's
+// check-names applies them, and the "address written where a name belongs" heuristic.
+#pragma once
+
+#include "dns/name.hpp"
+
+namespace cairn::zone {
+
+// Every label is letters, digits and inner hyphens; a leading "*" label is accepted when `wildcard`.
+bool is_hostname(const dns::Name& name, bool wildcard);
+// The first label may hold any printable character (the mailbox's local part); the rest is a host name.
+bool is_mailbox(const dns::Name& name);
+// The name begins with four decimal labels 0-255 (an IPv4 address written as a name, e.g. NS 192.0.2.5
+// read as 192.0.2.5.example.com.), or its first label holds ':' among hex digits (an IPv6 address).
+bool looks_like_address(const dns::Name& name);
+
+}  // namespace cairn::zone

@@ -1,0 +1,25 @@
+// Canonical text form of a zone, as named-compilezone writes it: one RR per line with absolute owner, TTL,
+// class, type and rdata, names in DNSSEC canonical order (RFC 4034 section 6.1), the SOA first.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/name.hpp"
+#include "zone/record.hpp"
+
+namespace cairn::zone {
+
+// Sorts in canonical order (apex SOA first, then by owner, type, rdata) and drops duplicate RRs.
+void sort_canonical(std::vector<Record>& records);
+
+// "owner TTL CLASS TYPE rdata", tab-separated, no trailing newline.
+std::string record_to_text(const Record& record);
+
+// Writes every record, one per line, handing the text over in chunks of about 64 KiB.
+void write_zone_text(std::span<const Record> records, const std::function<void(std::string_view)>& write);
+
+}  // namespace cairn::zone
