@@ -7,5 +7,6 @@
 namespace cairn::cli {
 
 void add_zone_commands(CLI::App& app, int& exit_status);  // checkzone, compilezone
+void add_tsig_keygen_command(CLI::App& app, int& exit_status);
 
 }  // namespace cairn::cli

@@ -1,5 +1,4 @@
-#include "cli/cairn_tsig_keygen.hpp"
-
+// `cairn tsig-keygen`: a fresh TSIG key as a named.conf `key` block, in BIND tsig-keygen's layout.
 #include <openssl/rand.h>
 
 #include <cstdio>
@@ -8,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cairn_commands.hpp"
 #include "dns/name.hpp"
 #include "dns/text.hpp"
 #include "dns/tsig.hpp"
@@ -53,20 +53,16 @@ int run_tsig_keygen(const KeygenOptions& options) {
 
 }  // namespace
 
-void add_tsig_keygen_command(CLI::App& app) {
+void add_tsig_keygen_command(CLI::App& app, int& exit_status) {
     auto options = std::make_shared<KeygenOptions>();
     CLI::App* command = app.add_subcommand(
-        "tsig-keygen",
-        "Print a new TSIG key as a named.conf key statement (same layout as BIND's tsig-keygen)");
+        "tsig-keygen", "print a new TSIG key as a named.conf key statement (BIND tsig-keygen layout)");
     command
         ->add_option("-a,--algorithm", options->algorithm,
                      "hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384 or hmac-sha512")
         ->capture_default_str();
     command->add_option("name", options->name, "Key name")->capture_default_str();
-    command->callback([options] {
-        const int status = run_tsig_keygen(*options);
-        if (status != 0) throw CLI::RuntimeError(status);
-    });
+    command->callback([options, &exit_status] { exit_status = run_tsig_keygen(*options); });
 }
 
 }  // namespace cairn::cli

@@ -11,7 +11,6 @@ namespace {
 
 constexpr std::size_t kPointerLimit = 0x4000;  // compression pointers hold 14 bits of offset
 constexpr std::size_t kRecordFixedSize = 10;   // type, class, ttl, rdlength
-constexpr std::size_t kMaxRdataNames = 8;
 
 void put_u16(std::uint8_t* p, std::uint16_t v) {
     p[0] = static_cast<std::uint8_t>(v >> 8);
@@ -42,7 +41,8 @@ void MessageBuilder::reset() {
     question_entries_ = 0;
     edns_ = false;
     edns_options_size_ = 0;
-    entry_count_ = 0;
+    drop_entries_from(0);
+    last_owner_size_ = 0;
 }
 
 void MessageBuilder::set_rcode(Rcode rcode) {
@@ -105,15 +105,16 @@ bool MessageBuilder::add_expire(std::uint32_t seconds) {
 }
 
 void MessageBuilder::restore(const State& s) {
+    if (last_owner_at_ >= s.size) last_owner_size_ = 0;
     size_ = s.size;
-    entry_count_ = s.entries;
+    drop_entries_from(s.entries);
     counts_ = s.counts;
 }
 
 bool MessageBuilder::add_question(std::span<const std::uint8_t> qname, RRType type, RRClass qclass) {
     if (section_ != Section::Question) throw std::logic_error("question added after records");
     const State before = state();
-    if (!write_name(qname, true) || available() < 4) {
+    if (!write_name(qname) || available() < 4) {
         restore(before);
         return false;
     }
@@ -141,11 +142,53 @@ void MessageBuilder::rollback() {
     restore(rrset_start_);
 }
 
+bool MessageBuilder::start_response(const ParsedQuery& query, std::uint16_t server_udp_payload, bool tcp) {
+    header_.id = query.header.id;
+    header_.opcode = query.header.opcode;
+    header_.rd = query.header.rd;
+    header_.cd = query.header.cd;
+    header_.qr = true;
+    if (tcp) {
+        set_limit(kMaxMessageSize);
+    } else if (query.edns.present) {
+        set_limit(std::min(query.edns.effective_udp_payload(), std::max(server_udp_payload, kMinUdpPayload)));
+    } else {
+        set_limit(kMinUdpPayload);
+    }
+    if (query.edns.present && !set_edns(server_udp_payload, query.edns.dnssec_ok)) return false;
+    return !query.has_question || add_question(query.qname, query.qtype, query.qclass);
+}
+
 bool MessageBuilder::add_rr(std::span<const std::uint8_t> owner, RRType type, RRClass rclass,
                             std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
+    if (!rdata_names_compressible(type)) return write_rr(owner, type, rclass, ttl, rdata, nullptr, 0);
+    struct Found {
+        std::array<RdataNameRef, kMaxRdataNames> names{};
+        std::size_t count = 0;
+    } found;
+    Found* sink = &found;  // one pointer: the std::function keeps it inline, with no allocation
+    for_each_rdata_name(type, rdata, [sink](std::size_t offset, std::size_t length) {
+        if (sink->count < kMaxRdataNames) {
+            sink->names[sink->count++] = {static_cast<std::uint16_t>(offset),
+                                          static_cast<std::uint16_t>(length)};
+        }
+    });
+    return write_rr(owner, type, rclass, ttl, rdata, found.names.data(), found.count);
+}
+
+bool MessageBuilder::add_rr(std::span<const std::uint8_t> owner, RRType type, RRClass rclass,
+                            std::uint32_t ttl, std::span<const std::uint8_t> rdata,
+                            std::span<const RdataNameRef> rdata_names) {
+    const bool compress = rdata_names_compressible(type);
+    return write_rr(owner, type, rclass, ttl, rdata, rdata_names.data(), compress ? rdata_names.size() : 0);
+}
+
+bool MessageBuilder::write_rr(std::span<const std::uint8_t> owner, RRType type, RRClass rclass,
+                              std::uint32_t ttl, std::span<const std::uint8_t> rdata,
+                              const RdataNameRef* names, std::size_t name_count) {
     if (section_ == Section::Question) throw std::logic_error("record added before start_section()");
     const State before = state();
-    if (!write_name(owner, true) || available() < kRecordFixedSize) {
+    if (!write_owner(owner) || available() < kRecordFixedSize) {
         restore(before);
         return false;
     }
@@ -155,7 +198,7 @@ bool MessageBuilder::add_rr(std::span<const std::uint8_t> owner, RRType type, RR
     put_u32(fixed + 4, ttl);
     size_ += kRecordFixedSize;
     const std::size_t rdata_start = size_;
-    if (!write_rdata(type, rdata)) {
+    if (!write_rdata(rdata, names, name_count)) {
         restore(before);
         return false;
     }
@@ -164,38 +207,50 @@ bool MessageBuilder::add_rr(std::span<const std::uint8_t> owner, RRType type, RR
     return true;
 }
 
-bool MessageBuilder::write_rdata(RRType type, std::span<const std::uint8_t> rdata) {
-    if (!rdata_names_compressible(type)) {
-        if (rdata.size() > available()) return false;
-        if (!rdata.empty()) std::memcpy(buffer_ + size_, rdata.data(), rdata.size());
-        size_ += rdata.size();
-        return true;
-    }
-    struct Embedded {
-        std::size_t offset;
-        std::size_t length;
-    };
-    std::array<Embedded, kMaxRdataNames> names{};
-    std::size_t name_count = 0;
-    auto* names_ptr = &names;
-    auto* count_ptr = &name_count;
-    for_each_rdata_name(type, rdata, [names_ptr, count_ptr](std::size_t offset, std::size_t length) {
-        if (*count_ptr < kMaxRdataNames) (*names_ptr)[(*count_ptr)++] = {offset, length};
-    });
+// Copies rdata, writing the listed embedded names through the compressor and the rest verbatim.
+bool MessageBuilder::write_rdata(std::span<const std::uint8_t> rdata, const RdataNameRef* names,
+                                 std::size_t name_count) {
     std::size_t pos = 0;
     for (std::size_t i = 0; i <= name_count; ++i) {
         const std::size_t literal_end = i < name_count ? names[i].offset : rdata.size();
+        if (literal_end < pos || literal_end > rdata.size()) return false;  // names out of order or range
         const std::size_t literal = literal_end - pos;
         if (literal > available()) return false;
         if (literal != 0) std::memcpy(buffer_ + size_, rdata.data() + pos, literal);
         size_ += literal;
         pos = literal_end;
         if (i < name_count) {
-            if (!write_name(rdata.subspan(names[i].offset, names[i].length), true)) return false;
+            if (names[i].length > rdata.size() - pos) return false;
+            if (!write_name(rdata.subspan(pos, names[i].length))) return false;
             pos += names[i].length;
         }
     }
     return true;
+}
+
+bool MessageBuilder::write_owner(std::span<const std::uint8_t> owner) {
+    if (owner.size() > 1 && owner.size() == last_owner_size_ &&
+        std::memcmp(owner.data(), last_owner_.data(), owner.size()) == 0) {
+        if (available() < 2) return false;
+        put_u16(buffer_ + size_, static_cast<std::uint16_t>(0xC000 | last_owner_at_));
+        size_ += 2;
+        return true;
+    }
+    std::size_t at = 0;
+    if (!write_name(owner, &at)) return false;
+    if (at < kPointerLimit && owner.size() > 1) {
+        std::memcpy(last_owner_.data(), owner.data(), owner.size());
+        last_owner_size_ = owner.size();
+        last_owner_at_ = at;
+    } else {
+        last_owner_size_ = 0;
+    }
+    return true;
+}
+
+void MessageBuilder::drop_entries_from(std::size_t count) {
+    while (entry_count_ > count)
+        slots_[entries_[--entry_count_].slot] = 0;
 }
 
 bool MessageBuilder::suffix_matches(std::size_t offset, std::span<const std::uint8_t> suffix) const {
@@ -209,34 +264,56 @@ bool MessageBuilder::suffix_matches(std::size_t offset, std::span<const std::uin
         }
         if (len != suffix[at]) return false;
         if (len == 0) return true;
-        for (std::size_t i = 1; i <= len; ++i) {
-            if (lower_ascii(buffer_[pos + i]) != lower_ascii(suffix[at + i])) return false;
+        const std::uint8_t* a = buffer_ + pos + 1;
+        const std::uint8_t* b = suffix.data() + at + 1;
+        for (std::size_t i = 0; i < len; ++i) {
+            if (a[i] != b[i] && lower_ascii(a[i]) != lower_ascii(b[i])) return false;
         }
         pos += 1 + len;
         at += 1 + len;
     }
 }
 
-bool MessageBuilder::write_name(std::span<const std::uint8_t> name, bool compress) {
-    std::array<std::uint8_t, 128> label_at{};
+// Writes `name` compressed; `written_at`, when given, receives an offset holding the whole name without a
+// leading pointer (where it starts, or where its pointer points), for later pointers to it.
+bool MessageBuilder::write_name(std::span<const std::uint8_t> name, std::size_t* written_at) {
+    std::array<std::uint8_t, 128> label_at;  // filled up to `labels`; not cleared, this runs per name
     std::size_t labels = 0;
-    for (std::size_t pos = 0; pos < name.size() && name[pos] != 0; pos += 1 + name[pos]) {
-        label_at[labels++] = static_cast<std::uint8_t>(pos);
+    std::size_t end = 0;
+    while (end < name.size() && name[end] != 0 && labels < label_at.size()) {
+        if (name[end] > kMaxLabelLength) break;
+        label_at[labels++] = static_cast<std::uint8_t>(end);
+        end += 1 + name[end];
+    }
+    if (end + 1 != name.size() || name.size() > kMaxNameLength) {
+        throw std::invalid_argument("MessageBuilder needs names in uncompressed wire form");
     }
 
-    // The longest suffix already in the message, found by trying suffixes from the longest down.
+    // FNV-1a hashes of every suffix, built from the root label leftwards. OR-ing 0x20 folds ASCII case
+    // (and a few punctuation pairs too, which only costs a rare extra comparison).
+    std::array<std::uint32_t, 128> suffix_hash;
+    std::uint32_t hash = 2166136261u;
+    for (std::size_t i = labels; i-- > 0;) {
+        const std::size_t at = label_at[i];
+        for (std::size_t k = at; k <= at + name[at]; ++k)
+            hash = (hash ^ (name[k] | 0x20u)) * 16777619u;
+        suffix_hash[i] = hash;
+    }
+
+    // The longest suffix already in the message, trying suffixes from the longest down.
     std::size_t literal_labels = labels;
     std::size_t pointer = 0;
-    if (compress) {
-        for (std::size_t first = 0; first < labels && literal_labels == labels; ++first) {
-            const auto suffix_labels = static_cast<std::uint8_t>(labels - first);
-            const auto suffix = name.subspan(label_at[first]);
-            for (std::size_t e = 0; e < entry_count_; ++e) {
-                if (entries_[e].labels == suffix_labels && suffix_matches(entries_[e].offset, suffix)) {
-                    literal_labels = first;
-                    pointer = entries_[e].offset;
-                    break;
-                }
+    for (std::size_t first = 0; first < labels && literal_labels == labels; ++first) {
+        const std::uint32_t h = suffix_hash[first];
+        const auto suffix_labels = static_cast<std::uint8_t>(labels - first);
+        for (std::size_t slot = h % kCompressionSlots; slots_[slot] != 0;
+             slot = (slot + 1) % kCompressionSlots) {
+            const CompressionEntry& entry = entries_[slots_[slot] - 1];
+            if (entry.hash == h && entry.labels == suffix_labels &&
+                suffix_matches(entry.offset, name.subspan(label_at[first]))) {
+                literal_labels = first;
+                pointer = entry.offset;
+                break;
             }
         }
     }
@@ -246,11 +323,15 @@ bool MessageBuilder::write_name(std::span<const std::uint8_t> name, bool compres
     if (total > available()) return false;
     for (std::size_t i = 0; i < literal_labels; ++i) {
         const std::size_t at = size_ + label_at[i];
-        if (compress && at < kPointerLimit && entry_count_ < kCompressionCapacity) {
-            entries_[entry_count_++] = {static_cast<std::uint16_t>(at),
-                                        static_cast<std::uint8_t>(labels - i)};
-        }
+        if (at >= kPointerLimit || entry_count_ == kCompressionCapacity) break;
+        std::size_t slot = suffix_hash[i] % kCompressionSlots;
+        while (slots_[slot] != 0)
+            slot = (slot + 1) % kCompressionSlots;
+        entries_[entry_count_] = {suffix_hash[i], static_cast<std::uint16_t>(at),
+                                  static_cast<std::uint8_t>(labels - i), static_cast<std::uint8_t>(slot)};
+        slots_[slot] = static_cast<std::uint8_t>(++entry_count_);
     }
+    if (written_at != nullptr) *written_at = literal_labels == 0 && labels != 0 ? pointer : size_;
     if (literal_size != 0) std::memcpy(buffer_ + size_, name.data(), literal_size);
     size_ += literal_size;
     if (literal_labels == labels) {
@@ -288,8 +369,9 @@ std::span<const std::uint8_t> MessageBuilder::finish() {
 }
 
 void MessageBuilder::restart_after_question() {
+    if (last_owner_at_ >= question_end_) last_owner_size_ = 0;
     size_ = question_end_;
-    entry_count_ = question_entries_;
+    drop_entries_from(question_entries_);
     counts_ = {counts_[0], 0, 0, 0};
     section_ = Section::Question;
     rrset_start_ = state();

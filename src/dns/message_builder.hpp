@@ -10,10 +10,18 @@
 
 #include "dns/edns.hpp"
 #include "dns/message.hpp"
+#include "dns/message_query.hpp"
 #include "dns/name.hpp"
 #include "dns/types.hpp"
 
 namespace cairn::dns {
+
+// Where a domain name sits inside wire rdata, as for_each_rdata_name() reports it. A zone can work these out
+// once at load time and hand them to add_rr() so that answering needs no rdata walk.
+struct RdataNameRef {
+    std::uint16_t offset = 0;
+    std::uint16_t length = 0;
+};
 
 // Usage: reset(); header() fields; set_limit(); set_edns() (reserves room for OPT at the end);
 // add_question(); then per RRset begin_rrset(), add_rr()..., commit() — or rollback() when an add_rr()
@@ -24,8 +32,13 @@ namespace cairn::dns {
 // rdata_names_compressible() allows. Matching is case-insensitive, so a later name may point at an earlier
 // spelling (answers thus echo the question's case). The table of compression targets has a fixed capacity;
 // once full, later names are still written correctly, only less compactly.
+//
+// Names and rdata must be valid uncompressed wire form (as Name, the zone and ParsedQuery hold them); a
+// malformed name is a programming error and throws std::invalid_argument.
 class MessageBuilder {
   public:
+    static constexpr std::size_t kMaxRdataNames = 8;  // more names in one rdata are written uncompressed
+
     // `buffer` may be larger than a message can be; at most kMaxMessageSize octets of it are used.
     explicit MessageBuilder(std::span<std::uint8_t> buffer);
 
@@ -59,6 +72,13 @@ class MessageBuilder {
     bool add_expire(std::uint32_t seconds);
     bool add_nsid(std::span<const std::uint8_t> nsid) { return add_edns_option(3, nsid); }
 
+    // Starts the response to `query` (after reset()): id, opcode, RD and CD copied and QR set; the question
+    // echoed as sent, when there was one; an OPT record of version 0 with the query's DO bit when the query
+    // had EDNS, advertising `server_udp_payload`. The limit becomes 65535 over TCP, otherwise the smaller of
+    // the client's effective payload and `server_udp_payload` with EDNS, and 512 without. False only when
+    // the question does not fit the buffer.
+    bool start_response(const ParsedQuery& query, std::uint16_t server_udp_payload, bool tcp);
+
     // `qname` in uncompressed wire form (e.g. ParsedQuery::qname). Only before any record.
     bool add_question(std::span<const std::uint8_t> qname, RRType type, RRClass qclass);
     bool add_question(const Name& qname, RRType type, RRClass qclass) {
@@ -82,6 +102,9 @@ class MessageBuilder {
                 std::span<const std::uint8_t> rdata) {
         return add_rr(owner.wire(), type, rclass, ttl, rdata);
     }
+    // The same with the rdata's names given (in order; only used when the type's names are compressible).
+    bool add_rr(std::span<const std::uint8_t> owner, RRType type, RRClass rclass, std::uint32_t ttl,
+                std::span<const std::uint8_t> rdata, std::span<const RdataNameRef> rdata_names);
 
     std::uint16_t count(Section section) const { return counts_[static_cast<std::size_t>(section)]; }
 
@@ -95,10 +118,18 @@ class MessageBuilder {
     static constexpr std::size_t kCompressionCapacity = 128;
 
   private:
+    // A place in the message where a name (or the rest of one) starts, found through an open-addressing
+    // hash table keyed by a case-insensitive hash of the name from there to the root. Entries are only
+    // ever removed newest first (rollback), which keeps linear probing exact without tombstones.
     struct CompressionEntry {
-        std::uint16_t offset;  // where a name (or the rest of one) starts in the buffer
-        std::uint8_t labels;   // labels from there to the root, the root not counted
+        std::uint32_t hash;
+        std::uint16_t offset;
+        std::uint8_t labels;  // from there to the root, the root not counted
+        std::uint8_t slot;
     };
+    static constexpr std::size_t kCompressionSlots = 2 * kCompressionCapacity;
+    static_assert(kCompressionSlots <= 256, "slots are indexed by one octet");
+
     struct State {
         std::size_t size;
         std::size_t entries;
@@ -106,10 +137,14 @@ class MessageBuilder {
     };
 
     State state() const { return {size_, entry_count_, counts_}; }
+    void drop_entries_from(std::size_t count);
     void restore(const State& s);
-    bool write_name(std::span<const std::uint8_t> name, bool compress);
+    bool write_name(std::span<const std::uint8_t> name, std::size_t* written_at = nullptr);
+    bool write_owner(std::span<const std::uint8_t> owner);
     bool suffix_matches(std::size_t offset, std::span<const std::uint8_t> suffix) const;
-    bool write_rdata(RRType type, std::span<const std::uint8_t> rdata);
+    bool write_rr(std::span<const std::uint8_t> owner, RRType type, RRClass rclass, std::uint32_t ttl,
+                  std::span<const std::uint8_t> rdata, const RdataNameRef* names, std::size_t name_count);
+    bool write_rdata(std::span<const std::uint8_t> rdata, const RdataNameRef* names, std::size_t name_count);
     std::size_t opt_size() const;
     std::size_t record_limit() const;
 
@@ -135,6 +170,12 @@ class MessageBuilder {
 
     std::array<CompressionEntry, kCompressionCapacity> entries_{};
     std::size_t entry_count_ = 0;
+    std::array<std::uint8_t, kCompressionSlots> slots_{};  // entry index + 1; 0 is free
+
+    // The previous record's owner, so the records of an RRset reuse it with one comparison.
+    std::array<std::uint8_t, kMaxNameLength> last_owner_{};
+    std::size_t last_owner_size_ = 0;
+    std::size_t last_owner_at_ = 0;
 };
 
 }  // namespace cairn::dns

@@ -95,10 +95,29 @@ bool read_edns(std::uint16_t rclass, std::uint32_t ttl, std::span<const std::uin
     return framed && cookie_valid;
 }
 
+// Resets the scalar fields only: the arrays are read no further than their recorded sizes, and clearing
+// them would cost more than the rest of the parse.
+void clear(ParsedQuery& out) {
+    out.header = Header{};
+    out.has_question = false;
+    out.qname = {};
+    out.label_count = 0;
+    out.qtype = RRType::A;
+    out.qclass = RRClass::IN;
+    QueryEdns& e = out.edns;
+    e.present = e.dnssec_ok = e.nsid = e.expire = e.tcp_keepalive = e.padding = e.other_options = false;
+    e.version = 0;
+    e.udp_payload = 0;
+    e.cookie_size = 0;
+    out.question_end = out.answer_offset = out.authority_offset = out.additional_offset = 0;
+    out.has_tsig = false;
+    out.tsig_offset = 0;
+}
+
 }  // namespace
 
 QueryStatus parse_query(std::span<const std::uint8_t> packet, ParsedQuery& out) {
-    out = ParsedQuery{};
+    clear(out);
     if (packet.size() < kHeaderSize || packet.size() > kMaxMessageSize) return QueryStatus::Drop;
     out.header = Header::read(packet.data());
     if (out.header.qr) return QueryStatus::Drop;

@@ -198,7 +198,9 @@ std::string Name::to_text_relative(const Name& origin) const {
     return out;
 }
 
-std::size_t Name::label_count() const { return label_offsets(wire()).count; }
+std::size_t Name::label_count() const {
+    return label_offsets(wire()).count;
+}
 
 std::string_view Name::label(std::size_t index) const {
     const auto offsets = label_offsets(wire());
@@ -222,7 +224,8 @@ Name Name::suffix(std::size_t labels) const {
 Name Name::prepend(std::string_view label) const {
     if (label.empty()) throw ParseError("empty label");
     if (label.size() > kMaxLabelLength) throw ParseError("label longer than 63 octets");
-    if (wire_.size() + 1 + label.size() > kMaxNameLength) throw ParseError("domain name longer than 255 octets");
+    if (wire_.size() + 1 + label.size() > kMaxNameLength)
+        throw ParseError("domain name longer than 255 octets");
     std::string wire;
     wire.reserve(wire_.size() + 1 + label.size());
     wire.push_back(static_cast<char>(label.size()));
@@ -258,7 +261,8 @@ bool Name::is_subdomain_of(const Name& ancestor) const {
     // Walk our labels until the remaining suffix has the ancestor's length, then compare.
     std::size_t pos = 0;
     const std::size_t want = wire_.size() - ancestor.wire_.size();
-    while (pos < want) pos += 1 + static_cast<std::uint8_t>(wire_[pos]);
+    while (pos < want)
+        pos += 1 + static_cast<std::uint8_t>(wire_[pos]);
     if (pos != want) return false;
     return wire_names_equal(wire().subspan(pos), ancestor.wire());
 }
@@ -278,11 +282,17 @@ std::size_t Name::common_suffix_labels(const Name& other) const {
     return common;
 }
 
-bool Name::operator==(const Name& other) const { return wire_names_equal(wire(), other.wire()); }
+bool Name::operator==(const Name& other) const {
+    return wire_names_equal(wire(), other.wire());
+}
 
-std::strong_ordering Name::operator<=>(const Name& other) const { return canonical_compare(wire(), other.wire()); }
+std::strong_ordering Name::operator<=>(const Name& other) const {
+    return canonical_compare(wire(), other.wire());
+}
 
-std::size_t Name::hash() const { return wire_name_hash(wire()); }
+std::size_t Name::hash() const {
+    return wire_name_hash(wire());
+}
 
 std::strong_ordering canonical_compare(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
     const auto la = label_offsets(a);

@@ -53,12 +53,15 @@ std::uint8_t read_escape(std::string_view text, std::size_t& i) {
 std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
     if (text.empty() || text.size() > 20) return std::nullopt;
     std::uint64_t value = 0;
+    // Overflow checks without division: this runs for every number of every record in a zone.
     for (const char c : text) {
         if (c < '0' || c > '9') return std::nullopt;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (max - digit) / 10) return std::nullopt;
-        value = value * 10 + digit;
+        if (__builtin_mul_overflow(value, 10U, &value) ||
+            __builtin_add_overflow(value, static_cast<std::uint64_t>(c - '0'), &value)) {
+            return std::nullopt;
+        }
     }
+    if (value > max) return std::nullopt;
     return value;
 }
 

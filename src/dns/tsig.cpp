@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "dns/types.hpp"
@@ -156,8 +157,11 @@ bool key_matches(const TsigKey& key, const TsigRecord& record) {
     return record.key_name == key.name && tsig_algorithm_from_name(record.algorithm_name) == key.algorithm;
 }
 
-std::vector<std::uint8_t> truncate_mac(std::vector<std::uint8_t> mac, const TsigKey& key) {
-    mac.resize(key.sent_mac_length());
+// A truncating key never answers with a shorter MAC than the request had (as BIND does), so that a peer
+// sending full MACs is not refused for BADTRUNC by its own policy.
+std::vector<std::uint8_t> truncate_mac(std::vector<std::uint8_t> mac, const TsigKey& key,
+                                       std::size_t request_mac_length = 0) {
+    mac.resize(std::min(mac.size(), std::max(key.sent_mac_length(), request_mac_length)));
     return mac;
 }
 
@@ -271,7 +275,7 @@ std::vector<std::uint8_t> tsig_sign(std::vector<std::uint8_t>& message, const Ts
     digest_message(hmac, message, message.size(), original_id, 0);
     digest_variables(hmac, key.name, algorithm_name, options.time_signed, options.fudge, options.error,
                      options.other_data);
-    std::vector<std::uint8_t> mac = truncate_mac(hmac.finish(), key);
+    std::vector<std::uint8_t> mac = truncate_mac(hmac.finish(), key, options.request_mac.size());
     append_tsig_record(message, key.name, algorithm_name, options.time_signed, options.fudge, mac,
                        original_id, options.error, options.other_data);
     return mac;
@@ -329,13 +333,15 @@ std::vector<std::uint8_t> TsigStreamSigner::sign(std::vector<std::uint8_t>& mess
         options.fudge = fudge_;
         options.request_mac = request_mac_;
         mac = tsig_sign(message, key_, options);
+        mac_length_ = mac.size();
         first_ = false;
     } else {
         check_header(message);
         const std::uint16_t id = read_u16(message, 0);
         digest_message(hmac_, message, message.size(), id, 0);
         digest_timers(hmac_, now, fudge_);
-        mac = truncate_mac(hmac_.finish(), key_);
+        mac = hmac_.finish();
+        mac.resize(mac_length_);  // the length the first message settled
         append_tsig_record(message, key_.name, tsig_algorithm_name(key_.algorithm), now, fudge_, mac, id, 0,
                            {});
     }

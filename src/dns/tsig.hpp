@@ -110,7 +110,7 @@ TsigLocation find_tsig(std::span<const std::uint8_t> message);
 
 struct TsigVerification {
     TsigStatus status = TsigStatus::NotSigned;
-    const TsigKey* key = nullptr;  // the matching key, when there is one
+    const TsigKey* key = nullptr;  // the matching key, when there is one; points into the keyring
     std::size_t tsig_offset = 0;
     TsigRecord record;      // the received TSIG, when status is not NotSigned/FormErr
     std::uint64_t now = 0;  // our clock at verification: the Other Data of a BADTIME answer
@@ -122,9 +122,10 @@ TsigVerification tsig_verify_request(std::span<const std::uint8_t> message, cons
                                      std::uint64_t now);
 
 // Client side (RFC 8945 §5.4) for a single answer to a request signed with `key` whose MAC was
-// `request_mac`. An unsigned error answer (the server's BADSIG/BADKEY) authenticates nothing: BadSig,
-// with the server's report in record.error. A signed answer with a nonzero record.error (the server's
-// BADTIME/BADTRUNC) verifies Ok: the caller must still look at record.error.
+// `request_mac`. NotSigned (no TSIG at all) must be treated as FORMERR by a client that signed. An unsigned
+// error answer (the server's BADSIG/BADKEY) authenticates nothing: BadSig, with the server's report in
+// record.error. A signed answer with a nonzero record.error (the server's BADTIME/BADTRUNC) verifies Ok: the
+// caller must still look at record.error.
 TsigVerification tsig_verify_response(std::span<const std::uint8_t> message, const TsigKey& key,
                                       std::span<const std::uint8_t> request_mac, std::uint64_t now);
 
@@ -139,7 +140,8 @@ struct TsigSignOptions {
 
 // Appends a TSIG record to `message` (a complete message without one; ARCOUNT not counting it),
 // increments ARCOUNT and returns the MAC as sent (the request MAC for verifying the answer, or the prior
-// MAC of a stream). Throws ParseError when `message` is shorter than a header.
+// MAC of a stream). A truncating key sends its configured length, but never less than the request MAC's.
+// Throws ParseError when `message` is shorter than a header.
 std::vector<std::uint8_t> tsig_sign(std::vector<std::uint8_t>& message, const TsigKey& key,
                                     const TsigSignOptions& options);
 
@@ -187,6 +189,7 @@ class TsigStreamSigner {
     std::vector<std::uint8_t> request_mac_;
     std::uint16_t fudge_;
     TsigHmac hmac_;
+    std::size_t mac_length_ = 0;
     bool first_ = true;
 };
 

@@ -400,6 +400,7 @@ void Zone::derive() {
         for (std::size_t pos = 0; pos < w.size();) {
             const std::size_t len = read16(w, pos + 10);
             const auto rdata = w.subspan(pos + kRRHeaderSize, len);
+            const std::size_t rr_start = pos;
             pos += kRRHeaderSize + len;
             const std::size_t size = rdata_name_size(rdata, target_at);
             if (size == 0)
@@ -414,9 +415,10 @@ void Zone::derive() {
             const Node& tn = nodes_[node];
             if (!find_rrset(tn, RRType::A) && !find_rrset(tn, RRType::AAAA)) continue;
             const auto begin = links_.begin() + set.additional;
-            if (std::find(begin, links_.end(), node) != links_.end()) continue;
+            if (std::any_of(begin, links_.end(), [&](const AdditionalLink& l) { return l.node == node; }))
+                continue;
             if (set.additional_count == 0xFFFF) break;
-            links_.push_back(node);
+            links_.push_back({node, static_cast<std::uint32_t>(rr_start + kRRHeaderSize + target_at)});
             ++set.additional_count;
         }
     }
@@ -486,7 +488,7 @@ std::vector<Record> Zone::records() const {
 
 std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + names_.capacity() + nodes_.capacity() * sizeof(Node) +
-           rrsets_.capacity() * sizeof(RRset) + rr_.capacity() + links_.capacity() * sizeof(std::uint32_t) +
+           rrsets_.capacity() * sizeof(RRset) + rr_.capacity() + links_.capacity() * sizeof(AdditionalLink) +
            table_.capacity() * sizeof(std::uint64_t);
 }
 

@@ -66,7 +66,14 @@ struct RRset {
     std::uint32_t ttl = 0;    // of the first RR
 };
 
-inline constexpr std::size_t kRRHeaderSize = 12;  // owner pointer, type, class, TTL, rdlength
+inline constexpr std::size_t kRRHeaderSize = 12;
+
+// A target name of an NS/MX/SRV RRset that is a node of the zone holding A or AAAA records. The offset
+// says where that name sits inside the RRset's wire, so an answer can point glue owners at it.
+struct AdditionalLink {
+    std::uint32_t node = kNoNode;
+    std::uint32_t name_offset = 0;
+};  // owner pointer, type, class, TTL, rdlength
 
 // Result of walking a query name down the zone.
 struct Lookup {
@@ -110,7 +117,7 @@ class Zone {
         return nullptr;
     }
     std::span<const std::uint8_t> wire(const RRset& s) const { return {rr_.data() + s.wire, s.wire_size}; }
-    std::span<const std::uint32_t> additional(const RRset& s) const {
+    std::span<const AdditionalLink> additional(const RRset& s) const {
         return {links_.data() + s.additional, s.additional_count};
     }
     const RRset* soa() const { return find_rrset(nodes_[0], dns::RRType::SOA); }
@@ -163,7 +170,7 @@ class Zone {
     std::vector<Node> nodes_;
     std::vector<RRset> rrsets_;
     std::vector<std::uint8_t> rr_;  // pre-rendered RRs
-    std::vector<std::uint32_t> links_;
+    std::vector<AdditionalLink> links_;
     // Open addressing, power-of-two size: (hash high bits << 32 | node index), 0 = empty slot.
     std::vector<std::uint64_t> table_;
     std::uint64_t table_mask_ = 0;

@@ -37,9 +37,10 @@ ZoneTable::ZoneTable(std::vector<std::shared_ptr<const Zone>> zones) : zones_(st
     }
 }
 
-const Zone* ZoneTable::find(const LookupName& name) const {
+const Zone* ZoneTable::find(const LookupName& name, std::size_t min_skip) const {
     if (zones_.empty()) return nullptr;
-    const std::size_t first = name.labels() > max_labels_ ? name.labels() - max_labels_ : 0;
+    const std::size_t first =
+        std::max(min_skip, name.labels() > max_labels_ ? name.labels() - max_labels_ : std::size_t{0});
     for (std::size_t skip = first; skip <= name.labels(); ++skip) {
         const std::uint64_t h = name.suffix_hash(skip);
         const auto want = name.suffix(skip);

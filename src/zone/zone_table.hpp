@@ -18,8 +18,9 @@ class ZoneTable {
     // Throws ZoneError when two zones share an origin.
     explicit ZoneTable(std::vector<std::shared_ptr<const Zone>> zones);
 
-    // The zone with the longest origin at or above `name`, or nullptr.
-    const Zone* find(const LookupName& name) const;
+    // The zone with the longest origin at or above `name`, or nullptr. `min_skip` ignores origins longer
+    // than `name` minus that many labels (1 finds the parent zone of an apex, for DS).
+    const Zone* find(const LookupName& name, std::size_t min_skip = 0) const;
     std::span<const std::shared_ptr<const Zone>> zones() const { return zones_; }
 
   private:

@@ -95,6 +95,68 @@ std::optional<std::span<const std::uint8_t>> rebuild(const Message& m, MessageBu
     return b.finish();
 }
 
+// Rebuilds `m` under a small size limit the way a UDP answer is cut: whole RRsets (runs of records with the
+// same owner, type and class) or nothing. Whatever comes out must be a valid message within the limit.
+void check_truncated_rebuild(const Message& m, MessageBuilder& b, std::size_t limit) {
+    b.reset();
+    b.header() = m.header;
+    b.set_limit(limit);
+    if (m.edns && !b.set_edns(m.edns->udp_payload, m.edns->dnssec_ok)) return;
+    for (const auto& q : m.questions) {
+        if (!b.add_question(q.name, q.type, q.qclass)) return;
+    }
+    bool truncated = false;
+    for (const Section s : {Section::Answer, Section::Authority, Section::Additional}) {
+        b.start_section(s);
+        const auto& records = m.section(s);
+        for (std::size_t i = 0; i < records.size() && !truncated;) {
+            b.begin_rrset();
+            std::size_t j = i;
+            bool fits = true;
+            while (fits && j < records.size() && records[j].owner == records[i].owner &&
+                   records[j].type == records[i].type && records[j].rclass == records[i].rclass) {
+                fits = b.add_rr(records[j].owner, records[j].type, records[j].rclass, records[j].ttl,
+                                records[j].rdata);
+                ++j;
+            }
+            if (fits) {
+                b.commit();
+            } else {
+                b.rollback();
+                truncated = true;
+            }
+            i = j;
+        }
+    }
+    const auto out = b.finish();
+    check(out.size() <= limit, "truncated message within the limit");
+    try {
+        const Message back = parse_message(out);
+        check(back.answer.size() <= m.answer.size() && back.authority.size() <= m.authority.size() &&
+                  back.additional.size() <= m.additional.size(),
+              "truncation only removes records");
+        check(back.edns.has_value() == m.edns.has_value(), "OPT survives truncation");
+    } catch (const ParseError& e) {
+        std::fprintf(stderr, "truncated message does not parse: %s\n", e.what());
+        std::abort();
+    }
+}
+
+// The hot path: a response started from the parsed query must parse and echo the question.
+void check_response_start(const ParsedQuery& q, MessageBuilder& b) {
+    b.reset();
+    if (!b.start_response(q, 1232, false)) return;
+    try {
+        const Message back = parse_message(b.finish());
+        check(back.header.id == q.header.id && back.header.qr, "response header");
+        check(back.questions.size() == (q.has_question ? 1u : 0u), "response question");
+        check(back.edns.has_value() == q.edns.present, "response EDNS");
+    } catch (const ParseError& e) {
+        std::fprintf(stderr, "started response does not parse: %s\n", e.what());
+        std::abort();
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -102,6 +164,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static ParsedQuery query;
     const QueryStatus status = parse_query(packet, query);
     check_query(packet, status, query);
+
+    static std::array<std::uint8_t, kMaxMessageSize> buffer;
+    MessageBuilder builder(buffer);
+    if (status == QueryStatus::Ok) check_response_start(query, builder);
 
     std::optional<Message> message;
     try {
@@ -113,8 +179,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (status == QueryStatus::Ok) cross_check(query, *message);
     if (message->tsig_offset) return 0;  // OPT would land after TSIG; TSIG signing has its own path
 
-    static std::array<std::uint8_t, kMaxMessageSize> buffer;
-    MessageBuilder builder(buffer);
+    check_truncated_rebuild(*message, builder, 512);
     const auto rebuilt = rebuild(*message, builder);
     if (!rebuilt) return 0;
     Message back;

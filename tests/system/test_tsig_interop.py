@@ -1,4 +1,4 @@
-"""TSIG (RFC 8945) against independent implementations: dnspython's dns.tsig, BIND's dig and tsig-keygen.
+"""TSIG (RFC 8945) against independent implementations: dnspython's dns.tsig, BIND's dig and tsig-keygen, Knot's kdig.
 
 cairn's side runs through tests/tools/tsig_tool (the dns/tsig.hpp codec on hex messages) and
 `cairn tsig-keygen`. Every algorithm is signed by one side and verified by the other, both ways, for
@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import dns.flags
 import dns.message
 import dns.name
 import dns.rcode
@@ -42,10 +43,10 @@ ALGORITHMS = [
 ALGORITHM_IDS = [a[0] for a in ALGORITHMS]
 
 
-def tool(*args: str) -> list[str]:
+def tool(*args: str, stdin: str | None = None) -> list[str]:
     if not TOOL.is_file():
         pytest.skip(f"{TOOL} is not built (ninja -C build tsig_tool, or set CAIRN_BUILD)")
-    done = subprocess.run([str(TOOL), *args], capture_output=True, text=True, timeout=30)
+    done = subprocess.run([str(TOOL), *args], input=stdin, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
 
@@ -292,6 +293,7 @@ class OneShotResponder:
 def test_dig_truncated_tsig_against_cairn(bind_algorithm, cairn_algorithm, expect):
     dig = shutil.which("dig")
     assert dig, "dig is installed with bind9-dnsutils"
+    tool("verify-request", f"hmac-sha256:{KEY_NAME}:AAAA", now(), "-")  # skips here, not in the thread, if unbuilt
     secret = base64.b64encode(os.urandom(32)).decode()
     responder = OneShotResponder(f"{cairn_algorithm}:{KEY_NAME}:{secret}")
     try:
@@ -311,6 +313,222 @@ def test_dig_truncated_tsig_against_cairn(bind_algorithm, cairn_algorithm, expec
     else:
         assert "status: NOTAUTH" in output, output
         assert re.search(r"TSIG\s+hmac-sha256\. \d+ 300 32 \S+ \d+ BADTRUNC", output), output
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS, ids=ALGORITHM_IDS)
+def test_kdig_tsig_against_cairn(algorithm):
+    """Knot's kdig signs the query (its own TSIG code) and verifies cairn's signed answer."""
+    kdig = shutil.which("kdig")
+    assert kdig, "kdig is installed with knot-dnsutils"
+    tool("verify-request", f"hmac-sha256:{KEY_NAME}:AAAA", now(), "-")  # skips here, not in the thread, if unbuilt
+    secret = base64.b64encode(os.urandom(algorithm[2])).decode()
+
+    def ask(server_secret: str) -> tuple[list[str], str]:
+        responder = OneShotResponder(f"{algorithm[0]}:{KEY_NAME}:{server_secret}")
+        try:
+            done = subprocess.run(
+                [kdig, "@127.0.0.1", "-p", str(responder.port), "-y", f"{algorithm[0]}:{KEY_NAME}:{secret}",
+                 "+retry=0", "+time=3", "www.example.", "A"],
+                capture_output=True, text=True, timeout=20,
+            )
+        finally:
+            responder.close()
+        return responder.statuses, done.stdout + done.stderr
+
+    statuses, output = ask(secret)
+    assert statuses == ["NOERROR"]
+    assert "status: NOERROR" in output and "192.0.2.1" in output, output
+    assert "WARNING" not in output, output
+    # The same check notices a failure: with another server secret cairn answers BADSIG, unsigned.
+    statuses, output = ask(base64.b64encode(os.urandom(algorithm[2])).decode())
+    assert statuses == ["BADSIG"]
+    assert "failed to verify TSIG" in output, output
+
+
+# --- zone transfers: BIND signs a real AXFR stream, cairn verifies it; cairn signs one, dig verifies it ---
+
+
+def big_zone(directory: Path, origin: str, hosts: int) -> servers.Zone:
+    lines = [f"$ORIGIN {origin}", "$TTL 300", "@ IN SOA ns1 hostmaster 1 3600 900 604800 300", "@ IN NS ns1",
+             "ns1 IN A 192.0.2.53"]
+    for i in range(hosts):
+        lines.append(f"host{i} IN A 198.51.{i // 256}.{i % 256}")
+        lines.append(f'host{i} IN TXT "{"padding-" * 8}{i}"')
+    path = directory / f"{origin}zone"
+    path.write_text("\n".join(lines) + "\n")
+    return servers.Zone(origin, path)
+
+
+def recv_exact(sock: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError("connection closed mid-message")
+        data += chunk
+    return data
+
+
+def read_signed_axfr(host: str, port: int, key: Key, origin: str) -> tuple[bytes, list[bytes]]:
+    """Sends a TSIG-signed AXFR and returns the request MAC and every answer message as received.
+    dnspython verifies the stream on the way (an independent check of what the server sent)."""
+    q = dns.message.make_query(origin, "AXFR")
+    q.use_tsig(key.keyring, keyname=key.name, algorithm=key.wire_name)
+    wire = q.to_wire()
+    wires: list[bytes] = []
+    soas = 0
+    ctx = None
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(len(wire).to_bytes(2, "big") + wire)
+        while soas < 2 and len(wires) < 1000:
+            message = recv_exact(sock, int.from_bytes(recv_exact(sock, 2), "big"))
+            wires.append(message)
+            parsed = dns.message.from_wire(
+                message, keyring=key.keyring, request_mac=q.mac, xfr=True, tsig_ctx=ctx, multi=True,
+                one_rr_per_rrset=True,
+            )
+            ctx = parsed.tsig_ctx
+            soas += sum(1 for rrset in parsed.answer if rrset.rdtype == dns.rdatatype.SOA)
+    return q.mac, wires
+
+
+def test_named_signed_axfr_verifies_in_cairn(start_server, tmp_path: Path, monkeypatch):
+    key = Key(*ALGORITHMS[3], name="axfr-key.example.")
+    key_block = 'key "%s" { algorithm hmac-sha256; secret "%s"; };\n' % (
+        key.name, base64.b64encode(key.secret).decode())
+
+    def named_with_key(workdir, port, zones, options):
+        command = servers.write_named_config(workdir, port, zones, options)
+        conf = Path(command[command.index("-c") + 1])
+        conf.write_text(conf.read_text() + key_block)
+        return command
+
+    monkeypatch.setitem(servers.CONFIG_WRITERS, "named", named_with_key)
+    zone = big_zone(tmp_path, "big.example.", 1500)
+    named = start_server("named", [zone], servers.ServerOptions(allow_transfer=True, ipv6=False))
+    request_mac, wires = read_signed_axfr(named.host, named.port, key, zone.origin)
+    assert len(wires) >= 3, "the zone should need several messages"
+
+    stream = "\n".join(w.hex() for w in wires)
+    result = tool("verify-stream", key.spec, now(), request_mac.hex(), stdin=stream)
+    assert result[-1] == "complete", result
+    assert result[0] == "NOERROR" and result[-2] == "NOERROR"
+    assert set(result[:-1]) <= {"NOERROR", "UNSIGNED"}
+
+    # One changed address in the middle of the stream: the chain breaks there or at the next signed message.
+    middle = len(wires) // 2
+    tampered = bytearray(wires[middle])
+    address = tampered.index(bytes([198, 51]))
+    tampered[address + 3] ^= 0xFF
+    bad = wires[:middle] + [bytes(tampered)] + wires[middle + 1:]
+    result = tool("verify-stream", key.spec, now(), request_mac.hex(), stdin="\n".join(w.hex() for w in bad))
+    assert result[-1] == "incomplete"
+    assert "BADSIG" in result[middle:-1]
+    assert set(result[:middle]) <= {"NOERROR", "UNSIGNED"}
+
+
+class AxfrResponder:
+    """Answers one TCP AXFR on 127.0.0.1 with `count` messages signed by cairn as `pattern` says."""
+
+    def __init__(self, key: Key, pattern: str, tamper=None):
+        self.key = key
+        self.pattern = pattern
+        self.tamper = tamper  # changes the signed messages before they are sent
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.sock.settimeout(10)
+        self.port = self.sock.getsockname()[1]
+        self.request_status: list[str] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _messages(self, q: dns.message.Message) -> list[bytes]:
+        origin = q.question[0].name
+        soa = dns.rrset.from_text(origin, 300, "IN", "SOA", f"ns1.{origin} hostmaster.{origin} 7 3600 900 604800 300")
+        out = []
+        for i in range(len(self.pattern)):
+            m = dns.message.make_response(dns.message.make_query(origin, "AXFR"))
+            m.id = q.id
+            m.flags |= dns.flags.AA
+            if i == 0:
+                m.answer.append(soa)
+            for j in range(20):
+                m.answer.append(dns.rrset.from_text(f"h{i}-{j}.{origin}", 300, "IN", "A", f"198.51.100.{j + 1}"))
+            if i == len(self.pattern) - 1:
+                m.answer.append(soa)
+            out.append(m.to_wire())
+        return out
+
+    def _serve(self):
+        try:
+            conn, _ = self.sock.accept()
+        except socket.timeout:
+            return
+        with conn:
+            conn.settimeout(10)
+            wire = recv_exact(conn, int.from_bytes(recv_exact(conn, 2), "big"))
+            status, request_mac = tool("verify-request", self.key.spec, now(), wire.hex())
+            self.request_status.append(status)
+            q = dns.message.from_wire(wire, ignore_trailing=True, question_only=True)
+            stream = "\n".join(m.hex() for m in self._messages(q))
+            signed = [bytes.fromhex(m) for m in tool("sign-stream", self.key.spec, now(), request_mac, self.pattern,
+                                                     stdin=stream)]
+            if self.tamper is not None:
+                self.tamper(signed)
+            for message in signed:
+                conn.sendall(len(message).to_bytes(2, "big") + message)
+
+    def close(self):
+        self.thread.join(15)
+        self.sock.close()
+
+
+@pytest.mark.parametrize("pattern", ["ssss", "suusuuus", "s" + "u" * 98 + "s"], ids=["all", "sparse", "99-unsigned"])
+def test_dig_verifies_cairn_signed_axfr(pattern):
+    dig = shutil.which("dig")
+    assert dig
+    tool("verify-request", f"hmac-sha256:{KEY_NAME}:AAAA", now(), "-")  # skips here, not in the thread, if unbuilt
+    key = Key(*ALGORITHMS[3])
+    responder = AxfrResponder(key, pattern)
+    try:
+        done = subprocess.run(
+            [dig, "@127.0.0.1", "-p", str(responder.port), "-y", f"hmac-sha256:{key.name}:"
+             f"{base64.b64encode(key.secret).decode()}", "+tries=1", "+time=5", "xfr.example.", "AXFR"],
+            capture_output=True, text=True, timeout=30,
+        )
+    finally:
+        responder.close()
+    output = done.stdout + done.stderr
+    assert responder.request_status == ["NOERROR"]
+    assert not re.search(r"(?i)couldn't verify|could not be validated|failed|expected a TSIG", output), output
+    assert output.count("h%d-19.xfr.example." % (len(pattern) - 1)) == 1, output
+    assert f"XFR size: {len(pattern) * 20 + 2} records (messages {len(pattern)}" in output, output
+
+
+def test_dig_rejects_tampered_cairn_axfr():
+    """The check above can fail: one changed address in an unsigned message makes dig refuse the transfer."""
+    dig = shutil.which("dig")
+    assert dig
+    tool("verify-request", f"hmac-sha256:{KEY_NAME}:AAAA", now(), "-")
+
+    def tamper(messages: list[bytes]) -> None:
+        second = bytearray(messages[1])  # unsigned: the last octet is the last address's
+        second[-1] ^= 0xFF
+        messages[1] = bytes(second)
+
+    key = Key(*ALGORITHMS[3])
+    responder = AxfrResponder(key, "susss", tamper)
+    try:
+        done = subprocess.run(
+            [dig, "@127.0.0.1", "-p", str(responder.port), "-y", f"hmac-sha256:{key.name}:"
+             f"{base64.b64encode(key.secret).decode()}", "+tries=1", "+time=5", "xfr.example.", "AXFR"],
+            capture_output=True, text=True, timeout=30,
+        )
+    finally:
+        responder.close()
+    output = done.stdout + done.stderr
+    assert "Couldn't verify signature: tsig verify failure" in output, output
 
 
 # --- cairn tsig-keygen ----------------------------------------------------------------------------------

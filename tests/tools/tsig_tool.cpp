@@ -9,7 +9,10 @@
 //   tsig_tool verify-stream KEY NOW REQUEST_MAC MESSAGE...    -> one STATUS per line, then
 //   complete|incomplete
 //
-// REQUEST_MAC "-" means none; PATTERN has one letter per message, s (signed) or u (unsigned).
+// REQUEST_MAC "-" means none; PATTERN has one letter per message, s (signed) or u (unsigned). The stream
+// commands read MESSAGEs from standard input, one per line, when none are given (zone transfers outgrow
+// the limit on one argument's length).
+#include <algorithm>
 #include <cstdint>
 #include <iostream>
 #include <string>
@@ -46,6 +49,17 @@ TsigKey key_arg(const std::string& spec) {
                                 spec.substr(second + 1));
 }
 
+// Stream messages from the command line, or from standard input when there are none.
+std::vector<std::string> messages_from(const std::vector<std::string>& args, std::size_t first) {
+    std::vector<std::string> out(args.begin() + static_cast<long>(std::min(first, args.size())), args.end());
+    if (out.empty()) {
+        for (std::string line; std::getline(std::cin, line);) {
+            if (!line.empty()) out.push_back(line);
+        }
+    }
+    return out;
+}
+
 int run(const std::vector<std::string>& args) {
     if (args.size() < 4) throw ParseError("too few arguments");
     const std::string& command = args[0];
@@ -76,13 +90,14 @@ int run(const std::vector<std::string>& args) {
         const Bytes request_mac = hex_arg(args[3]);
         const auto result = tsig_verify_response(hex_arg(args[4]), key, request_mac, time);
         std::cout << tsig_status_to_text(result.status) << ' ' << result.record.error << '\n';
-    } else if (command == "sign-stream" && args.size() >= 6) {
+    } else if (command == "sign-stream" && args.size() >= 5) {
         const Bytes request_mac = hex_arg(args[3]);
         const std::string& pattern = args[4];
-        if (pattern.size() != args.size() - 5) throw ParseError("PATTERN needs one letter per message");
+        const std::vector<std::string> messages = messages_from(args, 5);
+        if (pattern.size() != messages.size()) throw ParseError("PATTERN needs one letter per message");
         TsigStreamSigner signer(key, request_mac);
         for (std::size_t i = 0; i < pattern.size(); ++i) {
-            Bytes message = hex_arg(args[5 + i]);
+            Bytes message = hex_arg(messages[i]);
             if (pattern[i] == 's') {
                 signer.sign(message, time);
             } else {
@@ -90,11 +105,11 @@ int run(const std::vector<std::string>& args) {
             }
             std::cout << hex(message) << '\n';
         }
-    } else if (command == "verify-stream" && args.size() >= 5) {
+    } else if (command == "verify-stream" && args.size() >= 4) {
         const Bytes request_mac = hex_arg(args[3]);
         TsigStreamVerifier verifier(key, request_mac);
-        for (std::size_t i = 4; i < args.size(); ++i) {
-            std::cout << tsig_status_to_text(verifier.verify(hex_arg(args[i]), time).status) << '\n';
+        for (const std::string& message : messages_from(args, 4)) {
+            std::cout << tsig_status_to_text(verifier.verify(hex_arg(message), time).status) << '\n';
         }
         std::cout << (verifier.complete() ? "complete" : "incomplete") << '\n';
     } else {

@@ -322,3 +322,86 @@ TEST_F(MessageBuilderTest, ResetForgetsTheLastMessage) {
     EXPECT_EQ(wire.size(), kHeaderSize);
     EXPECT_EQ(parse_message(wire).header, Header{});
 }
+
+TEST_F(MessageBuilderTest, StartsAResponseFromAParsedQuery) {
+    // A query with EDNS (payload 4096, DO) and a question in mixed case.
+    std::array<std::uint8_t, 512> query_buffer{};
+    MessageBuilder query_builder(query_buffer);
+    query_builder.reset();
+    query_builder.header().id = 0x5151;
+    query_builder.header().rd = true;
+    query_builder.header().cd = true;
+    ASSERT_TRUE(query_builder.set_edns(4096, true));
+    ASSERT_TRUE(query_builder.add_question(qname, RRType::MX, RRClass::IN));
+    const auto query_wire = query_builder.finish();
+    ParsedQuery query;
+    ASSERT_EQ(parse_query(query_wire, query), QueryStatus::Ok);
+
+    b.reset();
+    ASSERT_TRUE(b.start_response(query, 1232, false));
+    EXPECT_EQ(b.limit(), 1232u);  // the smaller of 4096 and ours
+    const Message udp = parse_message(finished());
+    EXPECT_EQ(udp.header.id, 0x5151);
+    EXPECT_TRUE(udp.header.qr && udp.header.rd && udp.header.cd);
+    EXPECT_FALSE(udp.header.aa || udp.header.ra || udp.header.tc);
+    ASSERT_EQ(udp.questions.size(), 1u);
+    EXPECT_EQ(udp.questions[0].name.to_text(), "www.Example.COM.");
+    EXPECT_EQ(udp.questions[0].type, RRType::MX);
+    ASSERT_TRUE(udp.edns);
+    EXPECT_EQ(udp.edns->udp_payload, 1232);
+    EXPECT_TRUE(udp.edns->dnssec_ok);
+
+    b.reset();
+    ASSERT_TRUE(b.start_response(query, 1232, true));
+    EXPECT_EQ(b.limit(), kMaxMessageSize);
+
+    // Without EDNS: 512, and no OPT in the response.
+    std::vector<std::uint8_t> plain(query_wire.begin(), query_wire.end());
+    plain.resize(plain.size() - kOptFixedSize);
+    plain[11] = 0;  // arcount
+    ASSERT_EQ(parse_query(plain, query), QueryStatus::Ok);
+    b.reset();
+    ASSERT_TRUE(b.start_response(query, 1232, false));
+    EXPECT_EQ(b.limit(), 512u);
+    EXPECT_FALSE(parse_message(finished()).edns);
+}
+
+TEST_F(MessageBuilderTest, UsesPrecomputedRdataNames) {
+    ASSERT_TRUE(b.add_question(zone, RRType::SOA, RRClass::IN));
+    b.start_section(Section::Answer);
+    std::vector<std::uint8_t> soa;
+    const auto mname = Name::from_text("ns1.example.com.");
+    const auto rname = Name::from_text("hostmaster.example.com.");
+    soa.insert(soa.end(), mname.wire().begin(), mname.wire().end());
+    soa.insert(soa.end(), rname.wire().begin(), rname.wire().end());
+    soa.resize(soa.size() + 20, 0);
+    soa.back() = 60;
+    const RdataNameRef names[] = {
+        {0, static_cast<std::uint16_t>(mname.wire_size())},
+        {static_cast<std::uint16_t>(mname.wire_size()), static_cast<std::uint16_t>(rname.wire_size())}};
+    ASSERT_TRUE(b.add_rr(zone.wire(), RRType::SOA, RRClass::IN, 3600, soa, names));
+    const auto wire = finished();
+    // Both names compress to "ns1"/"hostmaster" plus a pointer to the question's "example.com".
+    const std::size_t rdata_at = 12 + zone.wire_size() + 4 + 2 + 10;
+    EXPECT_EQ((wire[rdata_at - 2] << 8) | wire[rdata_at - 1], 4 + 2 + 11 + 2 + 20);
+    const Message m = parse_message(wire);
+    EXPECT_EQ(m.answer.at(0).rdata, soa);
+}
+
+TEST_F(MessageBuilderTest, RejectsMalformedNames) {
+    ASSERT_TRUE(b.add_question(zone, RRType::A, RRClass::IN));
+    b.start_section(Section::Answer);
+    const std::vector<std::uint8_t> compressed = {3, 'w', 'w', 'w', 0xC0, 12};
+    EXPECT_THROW(b.add_rr(compressed, RRType::A, RRClass::IN, 1, kAddr1), std::invalid_argument);
+    const std::vector<std::uint8_t> unterminated = {3, 'w', 'w', 'w'};
+    EXPECT_THROW(b.add_rr(unterminated, RRType::A, RRClass::IN, 1, kAddr1), std::invalid_argument);
+    EXPECT_THROW(b.add_rr(std::span<const std::uint8_t>{}, RRType::A, RRClass::IN, 1, kAddr1),
+                 std::invalid_argument);
+    // The longest legal name works: 255 octets.
+    const std::string label63(63, 'a');
+    const auto longest =
+        Name::from_text(label63 + "." + label63 + "." + label63 + "." + std::string(61, 'b') + ".");
+    ASSERT_EQ(longest.wire_size(), 255u);
+    ASSERT_TRUE(b.add_rr(longest, RRType::A, RRClass::IN, 1, kAddr1));
+    EXPECT_EQ(parse_message(finished()).answer.at(0).owner, longest);
+}

@@ -124,3 +124,14 @@ TEST(Hex, RoundTripsAndRejects) {
     EXPECT_FALSE(decode_hex("0", dec));
     EXPECT_FALSE(decode_hex("0g", dec));
 }
+
+TEST(Decimal, ChecksRangeForSmallMaximums) {
+    EXPECT_EQ(parse_decimal("3", 3), 3u);
+    EXPECT_EQ(parse_decimal("4", 3), std::nullopt);
+    EXPECT_EQ(parse_decimal("255", 255), 255u);
+    EXPECT_EQ(parse_decimal("256", 255), std::nullopt);
+    EXPECT_EQ(parse_decimal("18446744073709551615", UINT64_MAX), UINT64_MAX);
+    EXPECT_EQ(parse_decimal("18446744073709551616", UINT64_MAX), std::nullopt);
+    EXPECT_EQ(parse_decimal("", 9), std::nullopt);
+    EXPECT_EQ(parse_decimal("+1", 9), std::nullopt);
+}

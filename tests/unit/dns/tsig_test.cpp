@@ -77,6 +77,26 @@ Bytes signed_query(const TsigKey& key, std::uint64_t time, std::uint16_t id = 0x
     return m;
 }
 
+// A TSIG record with whatever MAC the test wants, for lengths tsig_sign never produces.
+void append_raw_tsig(Bytes& message, const TsigKey& key, const Bytes& mac) {
+    WireWriter w(message);
+    w.name(key.name);
+    w.u16(static_cast<std::uint16_t>(RRType::TSIG));
+    w.u16(static_cast<std::uint16_t>(RRClass::ANY));
+    w.u32(0);
+    w.u16(static_cast<std::uint16_t>(tsig_algorithm_name(key.algorithm).wire_size() + 16 + mac.size()));
+    w.name(tsig_algorithm_name(key.algorithm));
+    w.u16(0);
+    w.u32(static_cast<std::uint32_t>(kNow));
+    w.u16(300);
+    w.u16(static_cast<std::uint16_t>(mac.size()));
+    w.bytes(mac);
+    w.u16(0x1234);
+    w.u16(0);
+    w.u16(0);
+    w.patch_u16(10, static_cast<std::uint16_t>(((message[10] << 8) | message[11]) + 1));
+}
+
 TsigSignOptions sign_at(std::uint64_t time) {
     TsigSignOptions options;
     options.time_signed = time;
@@ -301,7 +321,8 @@ TEST(TsigVerify, TruncationRules) {
     EXPECT_EQ(tsig_verify_request(signed_query(md5_9, kNow), ring_of(md5), kNow).status, TsigStatus::FormErr);
     const TsigKey md5_10 = make_key("k.", TsigAlgorithm::HmacMd5, 10);
     EXPECT_EQ(tsig_verify_request(signed_query(md5_10, kNow), ring_of(md5_10), kNow).status, TsigStatus::Ok);
-    Bytes too_long = signed_query(make_key("k.", TsigAlgorithm::HmacSha256, 33), kNow);
+    Bytes too_long = make_message(0x1234, false);
+    append_raw_tsig(too_long, full, Bytes(33, 0xAA));
     EXPECT_EQ(tsig_verify_request(too_long, ring_of(full), kNow).status, TsigStatus::FormErr);
     // A request with an empty MAC is malformed: build one the way an unsigned error answer is built.
     TsigVerification unsigned_error;
@@ -366,6 +387,26 @@ TEST(TsigFind, PlacementAndFormat) {
     EXPECT_EQ(found.record.time_signed, kNow);
     EXPECT_EQ(found.record.fudge, 300);
     EXPECT_EQ(found.record.original_id, 0x1234);
+}
+
+TEST(TsigSign, TruncatingKeyAnswersWithAtLeastTheRequestMacLength) {
+    const TsigKey full = make_key("k.", TsigAlgorithm::HmacSha256);
+    const TsigKey cut = make_key("k.", TsigAlgorithm::HmacSha256, 16);
+    const TsigKeyring ring = ring_of(cut);
+    const TsigVerification request = tsig_verify_request(signed_query(full, kNow), ring, kNow);
+    ASSERT_EQ(request.status, TsigStatus::Ok);
+    Bytes answer = make_message(0x1234, true);
+    EXPECT_EQ(tsig_sign_response(answer, request, kNow).size(), 32u);
+    EXPECT_EQ(tsig_verify_response(answer, full, request.record.mac, kNow).status, TsigStatus::Ok);
+    // A stream keeps the first message's length.
+    TsigStreamSigner signer(cut, request.record.mac);
+    Bytes first = make_message(1, true);
+    Bytes second = make_message(1, true);
+    EXPECT_EQ(signer.sign(first, kNow).size(), 32u);
+    EXPECT_EQ(signer.sign(second, kNow).size(), 32u);
+    TsigStreamVerifier verifier(full, request.record.mac);
+    EXPECT_EQ(verifier.verify(first, kNow).status, TsigStatus::Ok);
+    EXPECT_EQ(verifier.verify(second, kNow).status, TsigStatus::Ok);
 }
 
 TEST(TsigErrors, BadKeyAndBadSigAnswersAreUnsigned) {

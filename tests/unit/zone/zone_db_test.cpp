@@ -190,8 +190,12 @@ TEST(ZoneDb, AdditionalLinksIncludeGlueBelowSiblingDelegations) {
         const RRset* s = z->find_rrset(z->node(node_of(*z, owner)), type);
         EXPECT_NE(s, nullptr) << owner;
         if (s) {
-            for (auto n : z->additional(*s))
-                out.push_back(text_of(*z, n));
+            for (auto link : z->additional(*s)) {
+                out.push_back(text_of(*z, link.node));
+                // The link points at the target name inside the RRset's wire.
+                const auto at = z->wire(*s).subspan(link.name_offset, z->node(link.node).name_size);
+                EXPECT_EQ(Name::from_validated_wire(at), Name::from_text(out.back()));
+            }
         }
         return out;
     };

@@ -1,0 +1,196 @@
+#include "auth/resolver.hpp"
+
+#include <cstring>
+
+#include "dns/name.hpp"
+
+namespace cairn::auth {
+namespace {
+
+constexpr std::uint16_t kTypeA = 1, kTypeNs = 2, kTypeCname = 5, kTypeMx = 15, kTypeAaaa = 28, kTypeSrv = 33,
+                        kTypeDname = 39, kTypeDs = 43, kTypeAny = 255;
+
+std::uint16_t get16(const std::uint8_t* p) {
+    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+
+}  // namespace
+
+Outcome Resolver::run(const zone::LookupName& qname, std::span<const std::uint8_t> qname_wire) {
+    const zone::LookupName* name = &qname;
+    NameRef ref{12, qname_wire};
+    for (int hop = 0;; ++hop) {
+        if (step(*name, ref) == Next::done || hop == kMaxChain) break;
+        name = &chain_;
+        ref = chain_ref_;
+    }
+    flush_additional();
+    return out_;
+}
+
+Resolver::Next Resolver::step(const zone::LookupName& name, const NameRef& ref) {
+    const zone::Lookup l = z_.lookup(name);
+    const zone::Node& found = z_.node(l.node);
+    if (found.cut != zone::kNoNode) {
+        const std::uint32_t cut = found.cut;
+        const bool at_cut = l.exact && l.node == cut;
+        if (z_.node(cut).has(zone::kNodeDelegation)) {
+            // The parent side answers DS at the cut itself (RFC 4035 §3.1.4.1); all else is a referral.
+            if (!(at_cut && qtype_ == kTypeDs)) {
+                referral(cut, name, ref);
+                return Next::done;
+            }
+        } else if (!at_cut) {
+            return dname(cut, name, ref);
+        }
+    }
+    if (l.exact) return answer_node(l.node, name, ref);
+    if (found.wildcard != zone::kNoNode) return answer_node(found.wildcard, name, ref);
+    out_.rcode = dns::Rcode::NXDOMAIN;
+    negative(name, ref);
+    return Next::done;
+}
+
+bool Resolver::put_answer(const zone::RRset& set, const NameRef& ref, std::size_t& rdata_offset) {
+    bool compact = false;
+    const std::size_t start = w_.put_rrset(z_, set, ref, kAnswer, compact);
+    if (start == ResponseWriter::kFailed) {
+        out_.truncated = true;
+        return false;
+    }
+    rdata_offset = start + (compact ? zone::kRRHeaderSize : ref.wire.size() + 10);
+    queue_additional(set, start, compact, false, zone::kNoNode);
+    return true;
+}
+
+Resolver::Next Resolver::answer_node(std::uint32_t node, const zone::LookupName& name, const NameRef& ref) {
+    const zone::Node& n = z_.node(node);
+    std::size_t rdata = 0;
+    if (qtype_ == kTypeAny) {
+        if (n.rrset_count == 0) {
+            negative(name, ref);
+            return Next::done;
+        }
+        // RFC 8482 as BIND's minimal-any: one RRset over UDP (the first by type), all of them over TCP.
+        for (const zone::RRset& set : z_.rrsets(n)) {
+            if (!put_answer(set, ref, rdata) || minimal_any_) break;
+        }
+        return Next::done;
+    }
+    if (const zone::RRset* set = z_.find_rrset(n, static_cast<dns::RRType>(qtype_))) {
+        put_answer(*set, ref, rdata);
+        return Next::done;
+    }
+    if (qtype_ != kTypeCname && n.has(zone::kNodeCname)) {
+        const zone::RRset* cname = z_.find_rrset(n, dns::RRType::CNAME);
+        if (!put_answer(*cname, ref, rdata)) return Next::done;
+        return follow(rdata, get16(z_.wire(*cname).data() + 10));
+    }
+    negative(name, ref);
+    return Next::done;
+}
+
+Resolver::Next Resolver::follow(std::size_t name_offset, std::size_t name_size) {
+    const std::uint8_t* p = w_.data() + name_offset;
+    for (std::size_t i = 0; i < name_size; ++i)
+        chain_wire_[i] = dns::lower_ascii(p[i]);
+    if (!chain_.assign({chain_wire_, name_size})) return Next::done;
+    // Only chains that stay inside this zone are followed (as Knot and NSD do).
+    const zone::Node& apex = z_.node(zone::Zone::apex());
+    if (chain_.labels() < apex.labels) return Next::done;
+    const auto suffix = chain_.suffix(chain_.labels() - apex.labels);
+    const auto origin = z_.name(apex);
+    if (suffix.size() != origin.size() || std::memcmp(suffix.data(), origin.data(), origin.size()) != 0) {
+        return Next::done;
+    }
+    chain_ref_ = {name_offset, {chain_wire_, name_size}};
+    return Next::follow;
+}
+
+Resolver::Next Resolver::dname(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
+    const zone::Node& owner = z_.node(cut);
+    const zone::RRset* set = z_.find_rrset(owner, dns::RRType::DNAME);
+    const std::size_t skip = name.labels() - owner.labels;
+    bool compact = false;
+    if (w_.put_rrset(z_, *set, suffix_ref(name, ref, skip), kAnswer, compact) == ResponseWriter::kFailed) {
+        out_.truncated = true;
+        return Next::done;
+    }
+    // RFC 6672 §3.1: synthesize "<name> CNAME <prefix>.<target>" with the DNAME's TTL.
+    const auto wire = z_.wire(*set);
+    const std::size_t target_size = get16(wire.data() + 10);
+    const std::size_t prefix_size = name.offset_of_label(skip);
+    const std::size_t size = prefix_size + target_size;
+    if (size > dns::kMaxNameLength) {
+        out_.rcode = dns::Rcode::YXDOMAIN;
+        return Next::done;
+    }
+    const std::size_t at =
+        w_.put_rr_header(ref, kTypeCname, static_cast<std::uint16_t>(z_.rclass()), set->ttl, size, kAnswer);
+    if (at == ResponseWriter::kFailed) {
+        out_.truncated = true;
+        return Next::done;
+    }
+    std::memmove(w_.data() + at, w_.data() + ref.offset, prefix_size);
+    std::memcpy(w_.data() + at + prefix_size, wire.data() + zone::kRRHeaderSize, target_size);
+    w_.advance(size);
+    return follow(at, size);
+}
+
+void Resolver::referral(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
+    // AA only covers an answer section we already filled (a chain that led here).
+    out_.authoritative = w_.count(kAnswer) > 0;
+    const zone::Node& owner = z_.node(cut);
+    const zone::RRset* ns = z_.find_rrset(owner, dns::RRType::NS);
+    bool compact = false;
+    const std::size_t start =
+        w_.put_rrset(z_, *ns, suffix_ref(name, ref, name.labels() - owner.labels), kAuthority, compact);
+    if (start == ResponseWriter::kFailed) {
+        out_.truncated = true;
+        return;
+    }
+    queue_additional(*ns, start, compact, true, cut);
+}
+
+void Resolver::negative(const zone::LookupName& name, const NameRef& ref) {
+    const zone::Node& apex = z_.node(zone::Zone::apex());
+    bool compact = false;
+    if (w_.put_rrset(z_, *z_.soa(), suffix_ref(name, ref, name.labels() - apex.labels), kAuthority, compact,
+                     z_.negative_ttl(), true) == ResponseWriter::kFailed) {
+        out_.truncated = true;
+    }
+}
+
+void Resolver::queue_additional(const zone::RRset& set, std::size_t start, bool compact, bool referral_glue,
+                                std::uint32_t cut) {
+    if (set.type != kTypeNs && set.type != kTypeMx && set.type != kTypeSrv) return;
+    for (const zone::AdditionalLink& link : z_.additional(set)) {
+        bool seen = false;
+        for (std::size_t i = 0; i < pending_count_ && !seen; ++i)
+            seen = pending_[i].node == link.node;
+        if (seen || pending_count_ == kMaxPending) continue;
+        pending_[pending_count_++] = {link.node, compact ? start + link.name_offset : kNoOffset,
+                                      referral_glue && z_.node(link.node).cut == cut, set.type == kTypeNs};
+    }
+}
+
+void Resolver::flush_additional() {
+    for (std::size_t i = 0; i < pending_count_; ++i) {
+        const Pending& p = pending_[i];
+        const zone::Node& n = z_.node(p.node);
+        if (n.has(zone::kNodeOccluded) && !p.glue) continue;  // not authoritative data
+        const NameRef owner{p.owner_offset, z_.spelling(n)};
+        for (const std::uint16_t type : {kTypeA, kTypeAaaa}) {
+            if (qtype_ == type && w_.count(kAnswer) > 0 && p.owner_offset == 12) continue;
+            const zone::RRset* set = z_.find_rrset(n, static_cast<dns::RRType>(type));
+            if (set == nullptr) continue;
+            bool compact = false;
+            if (w_.put_rrset(z_, *set, owner, kAdditional, compact) == ResponseWriter::kFailed) {
+                if (p.required) out_.truncated = true;
+                break;  // a smaller RRset further on may still fit
+            }
+        }
+    }
+}
+
+}  // namespace cairn::auth

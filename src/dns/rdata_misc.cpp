@@ -1,0 +1,245 @@
+// APL (RFC 3123), IPSECKEY (RFC 4025) and HIP (RFC 8005): field kinds whose layout depends on their own
+// contents.
+#include "dns/rdata_special.hpp"
+#include "dns/text.hpp"
+
+namespace cairn::dns::rdata_detail {
+namespace {
+
+std::uint16_t get16(std::span<const std::uint8_t> d, std::size_t at) {
+    return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// APL: items "[!]family:address/prefix"; on the wire the address loses its trailing zero octets.
+
+void parse_apl(RRType type, const FieldSpec& field, std::span<const TextToken> tokens,
+               std::vector<std::uint8_t>& out) {
+    for (const auto& token : tokens) {
+        std::string_view t = token.text;
+        const bool negate = !t.empty() && t[0] == '!';
+        if (negate) t.remove_prefix(1);
+        const auto colon = t.find(':');
+        const auto slash = t.rfind('/');
+        if (colon == std::string_view::npos || slash == std::string_view::npos || slash < colon) {
+            fail(type, field.label, quote(token.text) + " is not of the form [!]family:address/prefix");
+        }
+        const auto family = parse_decimal(t.substr(0, colon), 0xFFFF);
+        const auto address = t.substr(colon + 1, slash - colon - 1);
+        std::uint8_t a[16];
+        std::size_t size = 0;
+        if (family == 1 && parse_ipv4(address, a)) {
+            size = 4;
+        } else if (family == 2 && parse_ipv6(address, a)) {
+            size = 16;
+        } else {
+            fail(type, field.label,
+                 quote(token.text) + " needs family 1 with an IPv4 or 2 with an IPv6 address");
+        }
+        const auto prefix = parse_decimal(t.substr(slash + 1), size * 8);
+        if (!prefix) fail(type, field.label, quote(token.text) + " has a prefix length out of range");
+        while (size > 0 && a[size - 1] == 0)
+            --size;
+        out.push_back(0);
+        out.push_back(static_cast<std::uint8_t>(*family));
+        out.push_back(static_cast<std::uint8_t>(*prefix));
+        out.push_back(static_cast<std::uint8_t>((negate ? 0x80 : 0) | size));
+        out.insert(out.end(), a, a + size);
+    }
+}
+
+void check_apl(std::span<const std::uint8_t> data, std::size_t pos, std::size_t end) {
+    while (pos < end) {
+        if (end - pos < 4) throw ParseError("truncated APL item");
+        const auto family = get16(data, pos);
+        const std::size_t prefix = data[pos + 2];
+        const std::size_t length = data[pos + 3] & 0x7F;
+        if (end - pos - 4 < length) throw ParseError("APL address runs past the end of the rdata");
+        const std::size_t max = family == 1 ? 4 : family == 2 ? 16 : 0;
+        if (max && (length > max || prefix > max * 8)) throw ParseError("APL address or prefix too long");
+        pos += 4 + length;
+    }
+}
+
+void append_apl_text(std::string& out, std::span<const std::uint8_t> rdata, std::size_t pos) {
+    bool first = true;
+    while (pos < rdata.size()) {
+        const auto family = get16(rdata, pos);
+        const std::size_t length = rdata[pos + 3] & 0x7F;
+        if (family != 1 && family != 2) throw ParseError("APL family has no presentation form");
+        // Trailing zero octets would be dropped when read back (RFC 3123 §4 says not to send them).
+        if (length > 0 && rdata[pos + 3 + length] == 0) throw ParseError("APL address with trailing zeros");
+        if (!first) out.push_back(' ');
+        first = false;
+        if (rdata[pos + 3] & 0x80) out.push_back('!');
+        out += family == 1 ? "1:" : "2:";
+        std::uint8_t a[16] = {};
+        std::copy_n(rdata.begin() + static_cast<std::ptrdiff_t>(pos + 4), length, a);
+        if (family == 1) {
+            append_ipv4_text(out, a);
+        } else {
+            append_ipv6_text(out, a);
+        }
+        out.push_back('/');
+        out += std::to_string(rdata[pos + 2]);
+        pos += 4 + length;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// IPSECKEY after the precedence: gateway type, algorithm, gateway (none, IPv4, IPv6 or an uncompressed
+// name), public key in base64 (optional).
+
+void parse_ipseckey(RRType type, const FieldSpec& field, std::span<const TextToken> tokens,
+                    const Name& origin, std::vector<std::uint8_t>& out) {
+    static constexpr FieldSpec kGatewayType{Field::U8, "gateway type"};
+    static constexpr FieldSpec kAlgorithm{Field::U8, "algorithm"};
+    if (tokens.size() < 3) fail(type, field.label, "needs gateway type, algorithm and gateway");
+    const auto gateway_type = parse_number(type, kGatewayType, tokens[0], 3);
+    out.push_back(static_cast<std::uint8_t>(gateway_type));
+    out.push_back(static_cast<std::uint8_t>(parse_number(type, kAlgorithm, tokens[1], 255)));
+    const auto gateway = tokens[2].text;
+    std::uint8_t a[16];
+    switch (gateway_type) {
+        case 0:
+            if (gateway != ".") fail(type, "gateway", "must be '.' for gateway type 0");
+            break;
+        case 1:
+            if (!parse_ipv4(gateway, a)) fail(type, "gateway", quote(gateway) + " is not an IPv4 address");
+            out.insert(out.end(), a, a + 4);
+            break;
+        case 2:
+            if (!parse_ipv6(gateway, a)) fail(type, "gateway", quote(gateway) + " is not an IPv6 address");
+            out.insert(out.end(), a, a + 16);
+            break;
+        default:
+            try {
+                append_name_text(gateway, origin, out);
+            } catch (const ParseError& e) {
+                fail(type, "gateway", e.what());
+            }
+    }
+    Base64Decoder decoder(out);
+    for (const auto& t : tokens.subspan(3)) {
+        if (!decoder.feed(t.text)) fail(type, "public key", quote(t.text) + " is not valid base64");
+    }
+    if (!decoder.finish()) fail(type, "public key", "base64 data does not end on a 4-character boundary");
+}
+
+std::size_t walk_ipseckey(const WireWalk& w, std::size_t pos) {
+    const std::size_t start = pos;
+    pos = need(w, pos, 2);
+    switch (w.data[start]) {
+        case 0:
+            copy_raw(w, start, pos);
+            break;
+        case 1:
+            pos = need(w, pos, 4);
+            copy_raw(w, start, pos);
+            break;
+        case 2:
+            pos = need(w, pos, 16);
+            copy_raw(w, start, pos);
+            break;
+        case 3:
+            copy_raw(w, start, pos);
+            pos = walk_name(w, pos, false);
+            break;
+        default:
+            throw ParseError("IPSECKEY gateway type above 3");
+    }
+    copy_raw(w, pos, w.end);
+    return w.end;
+}
+
+void append_ipseckey_text(std::string& out, std::span<const std::uint8_t> rdata, std::size_t pos) {
+    const std::uint8_t gateway_type = rdata[pos];
+    out += std::to_string(gateway_type);
+    out.push_back(' ');
+    out += std::to_string(rdata[pos + 1]);
+    out.push_back(' ');
+    pos += 2;
+    switch (gateway_type) {
+        case 0:
+            out.push_back('.');
+            break;
+        case 1:
+            append_ipv4_text(out, rdata.data() + pos);
+            pos += 4;
+            break;
+        case 2:
+            append_ipv6_text(out, rdata.data() + pos);
+            pos += 16;
+            break;
+        default:
+            append_wire_name_text(out, rdata, pos);
+            break;
+    }
+    if (pos < rdata.size()) {
+        out.push_back(' ');
+        append_base64(out, rdata.subspan(pos));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HIP: HIT length, public key algorithm, public key length, HIT, public key, rendezvous servers (names, never
+// compressed). Presented as "algorithm HIT-in-hex key-in-base64 [server...]".
+
+void parse_hip(RRType type, const FieldSpec&, std::span<const TextToken> tokens, const Name& origin,
+               std::vector<std::uint8_t>& out) {
+    static constexpr FieldSpec kAlgorithm{Field::U8, "public key algorithm"};
+    if (tokens.size() < 3) fail(type, "host identity", "needs algorithm, HIT and public key");
+    const std::size_t start = out.size();
+    out.resize(start + 4);
+    out[start + 1] = static_cast<std::uint8_t>(parse_number(type, kAlgorithm, tokens[0], 255));
+    if (!decode_hex(tokens[1].text, out)) fail(type, "HIT", quote(tokens[1].text) + " is not hexadecimal");
+    const std::size_t hit_length = out.size() - start - 4;
+    if (hit_length == 0 || hit_length > 255) fail(type, "HIT", "must be 1 to 255 octets");
+    if (!decode_base64(tokens[2].text, out))
+        fail(type, "public key", quote(tokens[2].text) + " is not valid base64");
+    const std::size_t key_length = out.size() - start - 4 - hit_length;
+    if (key_length > 0xFFFF) fail(type, "public key", "longer than 65535 octets");
+    out[start] = static_cast<std::uint8_t>(hit_length);
+    out[start + 2] = static_cast<std::uint8_t>(key_length >> 8);
+    out[start + 3] = static_cast<std::uint8_t>(key_length);
+    for (const auto& t : tokens.subspan(3)) {
+        try {
+            append_name_text(t.text, origin, out);
+        } catch (const ParseError& e) {
+            fail(type, "rendezvous server", e.what());
+        }
+    }
+}
+
+std::size_t walk_hip(const WireWalk& w, std::size_t pos) {
+    const std::size_t start = pos;
+    need(w, pos, 4);
+    const std::size_t hit_length = w.data[pos];
+    const std::size_t key_length = get16(w.data, pos + 2);
+    if (hit_length == 0) throw ParseError("HIP with an empty HIT");
+    pos = need(w, pos + 4, hit_length + key_length);
+    copy_raw(w, start, pos);
+    while (pos < w.end)
+        pos = walk_name(w, pos, false);
+    return pos;
+}
+
+void append_hip_text(std::string& out, std::span<const std::uint8_t> rdata, std::size_t pos) {
+    const std::size_t hit_length = rdata[pos];
+    const std::size_t key_length = get16(rdata, pos + 2);
+    if (key_length == 0) throw ParseError("HIP without a public key has no text form");
+    out += std::to_string(rdata[pos + 1]);
+    out.push_back(' ');
+    append_hex(out, rdata.subspan(pos + 4, hit_length));
+    out.push_back(' ');
+    append_base64(out, rdata.subspan(pos + 4 + hit_length, key_length));
+    pos += 4 + hit_length + key_length;
+    while (pos < rdata.size()) {
+        out.push_back(' ');
+        append_wire_name_text(out, rdata, pos);
+    }
+}
+
+}  // namespace cairn::dns::rdata_detail
