@@ -407,6 +407,8 @@ bool takes_rest(Field kind) {
         case Field::Strings:
         case Field::Hex:
         case Field::Base64:
+        case Field::OptBase64:
+        case Field::OptString:
         case Field::Bitmap:
         case Field::SvcParams:
         case Field::Loc:
@@ -534,6 +536,44 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
             if (!decoder.finish()) fail(type, field.label, "odd number of hexadecimal digits");
             return;
         }
+        case Field::OptString:
+            if (tokens.size() > 1) fail(type, field.label, "trailing junk " + quote(tokens[1].text));
+            if (!tokens.empty()) {
+                try {
+                    append_character_string(token.text, out);
+                } catch (const ParseError& e) {
+                    fail(type, field.label, e.what());
+                }
+            }
+            return;
+        case Field::Ilnp64: {
+            // Four groups of 1-4 hex digits.
+            std::size_t group = 0;
+            std::size_t i = 0;
+            const std::string_view t = token.text;
+            bool ok = true;
+            for (; ok && group < 4; ++group) {
+                unsigned value = 0;
+                const std::size_t start = i;
+                while (i < t.size() && i - start < 4) {
+                    const char c = t[i];
+                    const int d = c >= '0' && c <= '9'   ? c - '0'
+                                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                         : -1;
+                    if (d < 0) break;
+                    value = value * 16 + static_cast<unsigned>(d);
+                    ++i;
+                }
+                ok = i > start && (group == 3 ? i == t.size() : i < t.size() && t[i] == ':');
+                if (group < 3) ++i;
+                out.push_back(static_cast<std::uint8_t>(value >> 8));
+                out.push_back(static_cast<std::uint8_t>(value));
+            }
+            if (!ok) fail(type, field.label, quote(t) + " is not of the form xxxx:xxxx:xxxx:xxxx");
+            return;
+        }
+        case Field::OptBase64:
         case Field::Base64: {
             Base64Decoder decoder(out);
             for (const auto& t : tokens) {
@@ -626,7 +666,12 @@ std::size_t walk_field(const WireWalk& w, Field kind, std::size_t pos) {
         case Field::Eui48:
             return need(w, pos, 6);
         case Field::Eui64:
+        case Field::Ilnp64:
             return need(w, pos, 8);
+        case Field::OptString:
+            if (pos == w.end) return pos;
+            need(w, pos, 1);
+            return need(w, pos + 1, w.data[pos]);
         case Field::Name:
             return walk_name(w, pos, w.decompress);
         case Field::String:
@@ -641,6 +686,7 @@ std::size_t walk_field(const WireWalk& w, Field kind, std::size_t pos) {
         case Field::Text:
         case Field::Hex:
         case Field::Base64:
+        case Field::OptBase64:
             return w.end;
         case Field::CaaTag: {
             need(w, pos, 1);
@@ -792,9 +838,33 @@ void print_field(std::string& out, Field kind, std::span<const std::uint8_t> d, 
             pos = d.size();
             return;
         case Field::Base64:
+        case Field::OptBase64:
             append_base64(out, d.subspan(pos));
             pos = d.size();
             return;
+        case Field::OptString:
+            if (pos < d.size()) {
+                append_quoted_text(out, d.subspan(pos + 1, d[pos]));
+                pos += 1 + d[pos];
+            }
+            return;
+        case Field::Ilnp64: {
+            static constexpr char kDigits[] = "0123456789abcdef";
+            for (std::size_t g = 0; g < 4; ++g) {
+                if (g) out.push_back(':');
+                const unsigned v = static_cast<unsigned>((d[pos + 2 * g] << 8) | d[pos + 2 * g + 1]);
+                bool started = false;
+                for (int shift = 12; shift >= 0; shift -= 4) {
+                    const unsigned nibble = (v >> shift) & 15;
+                    if (nibble || started || shift == 0) {
+                        out.push_back(kDigits[nibble]);
+                        started = true;
+                    }
+                }
+            }
+            pos += 8;
+            return;
+        }
         case Field::HexSalt:
             if (d[pos] == 0) {
                 out.push_back('-');
@@ -901,8 +971,10 @@ void parse_text_rdata(RRType type, std::span<const TextToken> tokens, const Name
         const FieldSpec& field = spec->fields[i];
         if (takes_rest(field.kind)) {
             const auto rest = tokens.subspan(next);
-            if (rest.empty() && field.kind != Field::Bitmap && field.kind != Field::SvcParams &&
-                field.kind != Field::Apl) {
+            const bool may_be_empty = field.kind == Field::Bitmap || field.kind == Field::SvcParams ||
+                                      field.kind == Field::Apl || field.kind == Field::OptBase64 ||
+                                      field.kind == Field::OptString;
+            if (rest.empty() && !may_be_empty) {
                 fail(type, field.label, "missing");
             }
             parse_field(type, field, rest, origin, out);

@@ -24,6 +24,9 @@ enum class Field : std::uint8_t {
     CaaTag,      // 1-255 letters and digits with a length octet
     Hex,         // the remaining octets in hex, possibly split over tokens
     Base64,      // the remaining octets in base64, possibly split over tokens
+    OptBase64,   // as Base64, but may be absent (KEY with the no-key flags)
+    OptString,   // one character-string or nothing, last field only (ISDN subaddress)
+    Ilnp64,      // 8 octets as four 16-bit hex groups "xxxx:xxxx:xxxx:xxxx" (RFC 6742 NID, L64)
     HexSalt,     // length octet + octets in hex, "-" when empty (NSEC3, NSEC3PARAM)
     Base32Hash,  // length octet + octets in base32hex (NSEC3 next hashed owner)
     TypeCode,    // u16 RR type mnemonic (RRSIG type covered)

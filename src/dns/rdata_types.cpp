@@ -45,6 +45,8 @@ constexpr TypeSpec kSpecs[] = {
     spec(16, 0, {{Strings, "text"}}),                                                  // TXT
     spec(17, kRfc3597Decompress, {{Name, "mailbox"}, {Name, "text domain"}}),          // RP
     spec(18, kRfc3597Decompress, {{U16, "subtype"}, {Name, "hostname"}}),              // AFSDB
+    spec(19, 0, {{String, "PSDN address"}}),                                           // X25
+    spec(20, 0, {{String, "ISDN address"}, {OptString, "subaddress"}}),                // ISDN
     spec(21, kRfc3597Decompress, {{U16, "preference"}, {Name, "intermediate host"}}),  // RT
     spec(24, kRfc3597Decompress,                                                       // SIG
          {{TypeCode, "type covered"},
@@ -56,10 +58,16 @@ constexpr TypeSpec kSpecs[] = {
           {U16, "key tag"},
           {Name, "signer"},
           {Base64, "signature"}}),
-    spec(26, kRfc3597Decompress, {{U16, "preference"}, {Name, "map822"}, {Name, "mapx400"}}),  // PX
-    spec(28, 0, {{Ipv6, "address"}}),                                                          // AAAA
-    spec(29, 0, {{Loc, "location"}}),                                                          // LOC
-    spec(33, kRfc3597Decompress,                                                               // SRV
+    spec(23, 0, {{Name, "owner"}}),  // NSAP-PTR
+    spec(25, 0,
+         {{U16, "flags"}, {U8, "protocol"}, {Algorithm, "algorithm"}, {OptBase64, "public key"}}),  // KEY
+    spec(26, kRfc3597Decompress, {{U16, "preference"}, {Name, "map822"}, {Name, "mapx400"}}),       // PX
+    spec(28, 0, {{Ipv6, "address"}}),                                                               // AAAA
+    spec(27, 0, {{String, "longitude"}, {String, "latitude"}, {String, "altitude"}}),               // GPOS
+    spec(29, 0, {{Loc, "location"}}),                                                               // LOC
+    spec(31, 0, {{Hex, "endpoint identifier"}}),                                                    // EID
+    spec(32, 0, {{Hex, "locator"}}),                                                                // NIMLOC
+    spec(33, kRfc3597Decompress,                                                                    // SRV
          {{U16, "priority"}, {U16, "weight"}, {U16, "port"}, {Name, "target"}}),
     spec(35, kRfc3597Decompress,  // NAPTR
          {{U16, "order"},
@@ -103,6 +111,10 @@ constexpr TypeSpec kSpecs[] = {
     spec(53, 0,
          {{U8, "usage"}, {U8, "selector"}, {U8, "matching type"}, {Hex, "certificate data"}}),  // SMIMEA
     spec(55, 0, {{Hip, "host identity"}}),                                                      // HIP
+    spec(56, 0, {{Strings, "text"}}),                                                           // NINFO
+    spec(57, 0,
+         {{U16, "flags"}, {U8, "protocol"}, {Algorithm, "algorithm"}, {Base64, "public key"}}),  // RKEY
+    spec(58, 0, {{Name, "previous"}, {Name, "next"}}),                                           // TALINK
     spec(59, 0, {{U16, "key tag"}, {Algorithm, "algorithm"}, {U8, "digest type"}, {Hex, "digest"}}),  // CDS
     spec(60, 0,
          {{U16, "flags"}, {U8, "protocol"}, {Algorithm, "algorithm"}, {Base64, "public key"}}),  // CDNSKEY
@@ -112,10 +124,20 @@ constexpr TypeSpec kSpecs[] = {
     spec(64, 0, {{U16, "priority"}, {Name, "target"}, {SvcParams, "parameters"}}),               // SVCB
     spec(65, 0, {{U16, "priority"}, {Name, "target"}, {SvcParams, "parameters"}}),               // HTTPS
     spec(99, 0, {{Strings, "text"}}),                                                            // SPF
+    spec(104, 0, {{U16, "preference"}, {Ilnp64, "node id"}}),                                    // NID
+    spec(105, 0, {{U16, "preference"}, {Ipv4, "locator"}}),                                      // L32
+    spec(106, 0, {{U16, "preference"}, {Ilnp64, "locator"}}),                                    // L64
+    spec(107, 0, {{U16, "preference"}, {Name, "pointer"}}),                                      // LP
     spec(108, 0, {{Eui48, "address"}}),                                                          // EUI48
     spec(109, 0, {{Eui64, "address"}}),                                                          // EUI64
     spec(256, 0, {{U16, "priority"}, {U16, "weight"}, {Text, "target"}}),                        // URI
     spec(257, 0, {{U8, "flags"}, {CaaTag, "tag"}, {Text, "value"}}),                             // CAA
+    spec(258, 0, {{Strings, "text"}}),                                                           // AVC
+    spec(261, 0, {{Strings, "text"}}),                                                           // RESINFO
+    spec(262, 0, {{Strings, "text"}}),                                                           // WALLET
+    spec(32768, 0, {{U16, "key tag"}, {Algorithm, "algorithm"}, {U8, "digest type"}, {Hex, "digest"}}),  // TA
+    spec(32769, 0,
+         {{U16, "key tag"}, {Algorithm, "algorithm"}, {U8, "digest type"}, {Hex, "digest"}}),  // DLV
 };
 
 // Type codes up to 260 are looked up directly; the handful above go through a scan.

@@ -7,7 +7,7 @@
 namespace cairn::dns {
 namespace {
 
-constexpr std::array<std::pair<RRType, std::string_view>, 57> kTypeNames{{
+constexpr std::array<std::pair<RRType, std::string_view>, 79> kTypeNames{{
     {RRType::A, "A"},
     {RRType::NS, "NS"},
     {RRType::CNAME, "CNAME"},
@@ -65,6 +65,29 @@ constexpr std::array<std::pair<RRType, std::string_view>, 57> kTypeNames{{
     {static_cast<RRType>(8), "MG"},
     {static_cast<RRType>(9), "MR"},
     {static_cast<RRType>(14), "MINFO"},
+    // Rarer types the rdata codec reads and BIND prints by name.
+    {static_cast<RRType>(19), "X25"},
+    {static_cast<RRType>(20), "ISDN"},
+    {static_cast<RRType>(21), "RT"},
+    {static_cast<RRType>(23), "NSAP-PTR"},
+    {static_cast<RRType>(24), "SIG"},
+    {static_cast<RRType>(25), "KEY"},
+    {static_cast<RRType>(26), "PX"},
+    {static_cast<RRType>(27), "GPOS"},
+    {static_cast<RRType>(31), "EID"},
+    {static_cast<RRType>(32), "NIMLOC"},
+    {static_cast<RRType>(56), "NINFO"},
+    {static_cast<RRType>(57), "RKEY"},
+    {static_cast<RRType>(58), "TALINK"},
+    {static_cast<RRType>(104), "NID"},
+    {static_cast<RRType>(105), "L32"},
+    {static_cast<RRType>(106), "L64"},
+    {static_cast<RRType>(107), "LP"},
+    {static_cast<RRType>(258), "AVC"},
+    {static_cast<RRType>(261), "RESINFO"},
+    {static_cast<RRType>(262), "WALLET"},
+    {static_cast<RRType>(32768), "TA"},
+    {static_cast<RRType>(32769), "DLV"},
 }};
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -141,6 +141,32 @@ const RoundTrip kRoundTrips[] = {
     {"NULL", "\\# 2 0102", "", "0102"},
     {"A", "\\# 4 0A000001", "10.0.0.1", "0a000001"},
     {"MX", "\\# 3 000A 00", "10 .", ""},
+    // Rarer types, printed as BIND 9.18 prints them.
+    {"X25", "311061700956", "\"311061700956\"", "0c333131303631373030393536"},
+    {"ISDN", "\"150862028003217\"", "", "0f313530383632303238303033323137"},
+    {"ISDN", "\"150862028003217\" \"004\"", "", "0f31353038363230323830303332313703303034"},
+    {"RT", "10 relay", "10 relay.example.com.", "000a0572656c6179076578616d706c6503636f6d00"},
+    {"PX", "10 map822 mapx400", "10 map822.example.com. mapx400.example.com.", ""},
+    {"NSAP-PTR", "foo.", "", "03666f6f00"},
+    {"SIG", "A 8 2 3600 20340201000000 20240101000000 12345 example.com. AwEAAQ==", "", ""},
+    {"KEY", "256 3 8 AwEAAQ==", "", "0100030803010001"},
+    {"KEY", "49152 3 8", "", "c0000308"},
+    {"GPOS", "-32.6882 116.8652 10.0", "\"-32.6882\" \"116.8652\" \"10.0\"",
+     "082d33322e36383832083131362e383635320431302e30"},
+    {"EID", "0102", "", "0102"},
+    {"NIMLOC", "0102", "", "0102"},
+    {"NINFO", "x", "\"x\"", "0178"},
+    {"RKEY", "0 3 253 AAAA", "", "000003fd000000"},
+    {"TALINK", "a. b.", "", "016100016200"},
+    {"NID", "10 0014:4fff:ff20:ee64", "10 14:4fff:ff20:ee64", "000a00144fffff20ee64"},
+    {"L32", "10 10.1.2.0", "", "000a0a010200"},
+    {"L64", "10 2001:0DB8:1140:1000", "10 2001:db8:1140:1000", "000a20010db811401000"},
+    {"LP", "10 l64-subnet1", "10 l64-subnet1.example.com.", ""},
+    {"AVC", "\"app-name:WOLFGANG|app-class:OAM\"", "", ""},
+    {"RESINFO", "qnamemin exterr=15,16,17", "\"qnamemin\" \"exterr=15,16,17\"", ""},
+    {"WALLET", "\"x\" \"y\"", "", "01780179"},
+    {"TA", "12345 8 2 2BB183AF5F22588179A53B0A98631FAD1A292118A9B1B9A3B0B0B0B0B0B0B0B0", "", ""},
+    {"DLV", "12345 8 2 2BB183AF5F22588179A53B0A98631FAD1A292118A9B1B9A3B0B0B0B0B0B0B0B0", "", ""},
 };
 
 INSTANTIATE_TEST_SUITE_P(Types, RdataRoundTrip, ::testing::ValuesIn(kRoundTrips));
@@ -165,6 +191,10 @@ TEST(RdataGeneric, KnownTypeMustKeepItsStructure) {
 }
 
 TEST(RdataErrors, NameTheProblem) {
+    EXPECT_NE(parse_error("NID", "10 1:2:3").find("xxxx:xxxx:xxxx:xxxx"), std::string::npos);
+    EXPECT_NE(parse_error("NID", "10 1:2:3:12345").find("xxxx:xxxx:xxxx:xxxx"), std::string::npos);
+    EXPECT_NE(parse_error("ISDN", "a b c").find("trailing junk"), std::string::npos);
+    EXPECT_NE(parse_error("TA", "1 8 2 00").find("TA digest"), std::string::npos);
     EXPECT_NE(parse_error("A", "192.0.2.256").find("A address: '192.0.2.256' is not an IPv4 address"),
               std::string::npos);
     EXPECT_NE(parse_error("A", "1.2.3").find("not an IPv4 address"), std::string::npos);
