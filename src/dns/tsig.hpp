@@ -122,9 +122,10 @@ TsigVerification tsig_verify_request(std::span<const std::uint8_t> message, cons
                                      std::uint64_t now);
 
 // Client side (RFC 8945 §5.4) for a single answer to a request signed with `key` whose MAC was
-// `request_mac`. An unsigned error answer (the server's BADSIG/BADKEY) authenticates nothing: BadSig,
-// with the server's report in record.error. A signed answer with a nonzero record.error (the server's
-// BADTIME/BADTRUNC) verifies Ok: the caller must still look at record.error.
+// `request_mac`. NotSigned (no TSIG at all) must be treated as FORMERR by a client that signed. An unsigned
+// error answer (the server's BADSIG/BADKEY) authenticates nothing: BadSig, with the server's report in
+// record.error. A signed answer with a nonzero record.error (the server's BADTIME/BADTRUNC) verifies Ok: the
+// caller must still look at record.error.
 TsigVerification tsig_verify_response(std::span<const std::uint8_t> message, const TsigKey& key,
                                       std::span<const std::uint8_t> request_mac, std::uint64_t now);
 
