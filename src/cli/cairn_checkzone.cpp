@@ -128,7 +128,7 @@ bool write_all(int fd, std::string_view data) {
 int run_compilezone(const ZoneArgs& a) {
     const auto loaded = load(a);
     if (!loaded || !loaded->zone.ok) return 1;
-    std::vector<zone::Record>& records = loaded->zone.zone.records;
+    std::vector<zone::Record> records = loaded->zone.zone.to_records();
     zone::sort_canonical(records);
     const bool to_stdout = a.output == "-";
     const std::string tmp = a.output + ".cairn-tmp";

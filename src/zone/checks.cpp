@@ -1,11 +1,9 @@
 #include "zone/checks.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "dns/rdata.hpp"
 #include "zone/name_checks.hpp"
 
 namespace cairn::zone {
@@ -13,11 +11,11 @@ namespace {
 
 using dns::RRType;
 
-// Length of the uncompressed wire name at `offset` of `rdata`, or 0 when malformed.
-std::size_t wire_name_length(std::span<const std::uint8_t> rdata, std::size_t offset) {
+// Length of the uncompressed wire name at `offset` of `data`, or 0 when malformed.
+std::size_t wire_name_length(WireName data, std::size_t offset) {
     std::size_t pos = offset;
-    while (pos < rdata.size()) {
-        const std::uint8_t len = rdata[pos];
+    while (pos < data.size()) {
+        const std::uint8_t len = data[pos];
         if (len == 0) return pos + 1 - offset;
         if (len > 63) return 0;
         pos += 1 + len;
@@ -25,43 +23,39 @@ std::size_t wire_name_length(std::span<const std::uint8_t> rdata, std::size_t of
     return 0;
 }
 
-std::optional<dns::Name> rdata_name(const Record& rec, std::size_t offset) {
-    const std::size_t len = wire_name_length(rec.rdata, offset);
-    if (len == 0) return std::nullopt;
-    return dns::Name::from_validated_wire(std::span<const std::uint8_t>(rec.rdata).subspan(offset, len));
+WireName name_at(WireName rdata, std::size_t offset) {
+    if (offset >= rdata.size()) return {};
+    return rdata.subspan(offset, wire_name_length(rdata, offset));
 }
 
-// The host name a record points at (NS, MX, SRV, ...), if its type has one.
-std::optional<dns::Name> target_of(const Record& rec) {
-    switch (rec.type) {
+std::string text_of(WireName wire) {
+    return wire.empty() ? "?" : dns::Name::from_validated_wire(wire).to_text();
+}
+
+// Where a record's rdata names a host (NS, MX, SRV, ...); npos for types that name none.
+std::size_t target_offset(RRType type) {
+    switch (type) {
         case RRType::NS:
         case RRType::CNAME:
         case RRType::PTR:
         case RRType::DNAME:
-            return rdata_name(rec, 0);
+            return 0;
         case RRType::MX:
         case RRType::KX:
         case RRType::AFSDB:
-            return rdata_name(rec, 2);
+            return 2;
         case RRType::SRV:
-            return rdata_name(rec, 6);
+            return 6;
         default:
-            return std::nullopt;
+            return std::string::npos;
     }
 }
 
-int compare_lowered(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
-    const std::size_t n = std::min(a.size(), b.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto ca = dns::lower_ascii(a[i]);
-        const auto cb = dns::lower_ascii(b[i]);
-        if (ca != cb) return ca < cb ? -1 : 1;
-    }
-    return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+bool same_bytes(WireName a, WireName b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
 struct Entry {
-    std::uint64_t hash;
     std::uint32_t record;
 };
 
@@ -74,28 +68,28 @@ struct NodeSpan {
 class ZoneChecker {
   public:
     ZoneChecker(ParsedZone& zone, const dns::Name& origin, const CheckOptions& options)
-        : zone_(zone), records_(zone.records), origin_(origin), options_(options) {}
+        : zone_(zone), origin_(origin), options_(options) {}
 
     void run();
 
   private:
-    const Record& rec(const Entry& e) const { return records_[e.record]; }
-    const NodeSpan* find(const dns::Name& name) const;
-    bool node_has(const NodeSpan& node, RRType type) const;
-    const Record* first_of(const NodeSpan& node, RRType type) const;
+    RRType type_of(std::uint32_t i) const { return zone_.rrs[i].type; }
+    WireName owner_of(std::uint32_t i) const { return zone_.owner_wire(i); }
+    const NodeSpan* find(WireName name) const;
+    std::uint32_t first_of(const NodeSpan& node, RRType type) const;  // record index or kNone
+    bool node_has(const NodeSpan& node, RRType type) const { return first_of(node, type) != kNone; }
 
     void index();
     void check_node(const NodeSpan& node);
-    void check_record(const Record& r, std::uint32_t index);
-    void check_target(const Record& r, std::uint32_t index, const dns::Name& target);
+    void check_record(std::uint32_t i);
+    void check_target(std::uint32_t i, WireName target);
     void check_dname_descendants();
-    const Record* dname_above(const Record& r) const;
+    std::uint32_t dname_above(WireName owner) const;
 
     void report(CheckMode mode, std::uint32_t record, std::string message) {
         if (mode == CheckMode::Ignore) return;
-        Diagnostic d{mode == CheckMode::Fail ? Severity::Error : Severity::Warning, zone_.file_of(record),
-                     zone_.lines[record].line, std::move(message)};
-        zone_.diagnostics.add(std::move(d));
+        zone_.diagnostics.add({mode == CheckMode::Fail ? Severity::Error : Severity::Warning,
+                               zone_.file_of(record), zone_.line_of(record), std::move(message)});
     }
     void error(std::uint32_t record, std::string message) {
         report(CheckMode::Fail, record, std::move(message));
@@ -104,78 +98,114 @@ class ZoneChecker {
         report(CheckMode::Warn, record, std::move(message));
     }
     std::string where(std::uint32_t record) const {
-        return zone_.file_of(record) + ":" + std::to_string(zone_.lines[record].line);
+        return zone_.file_of(record) + ":" + std::to_string(zone_.line_of(record));
     }
 
+    static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
     ParsedZone& zone_;
-    std::vector<Record>& records_;
     const dns::Name& origin_;
     const CheckOptions& options_;
-    std::vector<Entry> entries_;
-    std::vector<NodeSpan> nodes_;
-    std::optional<dns::Name> doubled_origin_;
+    LargeVector<Entry> entries_;        // one per record, grouped by owner name
+    LargeVector<NodeSpan> nodes_;       // one per owner name
+    LargeVector<std::uint32_t> table_;  // open-addressing hash of nodes_ (index + 1; 0 is empty)
+    std::uint64_t mask_ = 0;
+    // FNV's low bits mix poorly for names that differ in one digit: spread with a multiplicative hash.
+    std::uint64_t slot_of(std::uint64_t h) const { return ((h * 0x9E3779B97F4A7C15ull) >> 20) & mask_; }
+    std::string doubled_origin_;  // wire form of origin under origin, when it fits
     bool has_dname_ = false;
 };
 
 void ZoneChecker::index() {
-    entries_.reserve(records_.size());
-    for (std::uint32_t i = 0; i < records_.size(); ++i) {
-        entries_.push_back({dns::wire_name_hash(records_[i].owner.wire()), i});
-        if (records_[i].type == RRType::DNAME) has_dname_ = true;
-    }
-    std::sort(entries_.begin(), entries_.end(), [this](const Entry& a, const Entry& b) {
-        if (a.hash != b.hash) return a.hash < b.hash;
-        const Record& ra = rec(a);
-        const Record& rb = rec(b);
-        if (const int c = compare_lowered(ra.owner.wire(), rb.owner.wire()); c != 0) return c < 0;
-        if (ra.type != rb.type) return ra.type < rb.type;
-        return a.record < b.record;
-    });
-    for (std::uint32_t i = 0; i < entries_.size();) {
-        std::uint32_t j = i + 1;
-        while (j < entries_.size() && entries_[j].hash == entries_[i].hash &&
-               dns::wire_names_equal(rec(entries_[j]).owner.wire(), rec(entries_[i]).owner.wire())) {
-            ++j;
+    // Group records by owner name without sorting the zone: a hash table maps each name to its node, then
+    // a counting pass lays the records out node by node, in file order within each node.
+    const auto count = static_cast<std::uint32_t>(zone_.size());
+    std::size_t slots = 16;
+    while (slots < std::size_t{count} * 2)
+        slots *= 2;
+    table_.assign(slots, 0);
+    mask_ = slots - 1;
+    LargeVector<std::uint32_t> node_of(count);
+    nodes_.reserve(count);  // address space only: pages are touched as nodes are added
+    std::uint32_t node = 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        if (type_of(i) == RRType::DNAME) has_dname_ = true;
+        // Consecutive records usually share one stored owner.
+        if (i > 0 && zone_.rrs[i].owner == zone_.rrs[i - 1].owner) {
+            node_of[i] = node;
+            ++nodes_[node].end;
+            continue;
         }
-        nodes_.push_back({entries_[i].hash, i, j});
-        i = j;
+        const WireName owner = owner_of(i);
+        const std::uint64_t h = dns::wire_name_hash(owner);
+        std::uint64_t slot = slot_of(h);
+        for (; table_[slot] != 0; slot = (slot + 1) & mask_) {
+            const NodeSpan& n = nodes_[table_[slot] - 1];
+            if (n.hash == h && dns::wire_names_equal(owner_of(n.begin), owner)) break;
+        }
+        if (table_[slot] == 0) {
+            nodes_.push_back({h, i, 0});  // begin: a record of the node (for its name) until laid out
+            table_[slot] = static_cast<std::uint32_t>(nodes_.size());
+        }
+        node = table_[slot] - 1;
+        node_of[i] = node;
+        ++nodes_[node].end;  // a count until laid out
+    }
+    std::uint32_t offset = 0;
+    for (NodeSpan& n : nodes_) {
+        const std::uint32_t size = n.end;
+        n.begin = offset;
+        n.end = offset;  // grows back to begin + size as records are placed
+        offset += size;
+    }
+    entries_.resize(count);
+    for (std::uint32_t i = 0; i < count; ++i)
+        entries_[nodes_[node_of[i]].end++] = {i};
+    // Within a node, RRsets together (by type), file order inside each: nodes are small, insertion sort.
+    for (const NodeSpan& n : nodes_) {
+        for (std::uint32_t i = n.begin + 1; i < n.end; ++i) {
+            const Entry e = entries_[i];
+            std::uint32_t j = i;
+            for (; j > n.begin && type_of(entries_[j - 1].record) > type_of(e.record); --j) {
+                entries_[j] = entries_[j - 1];
+            }
+            entries_[j] = e;
+        }
     }
 }
 
-const NodeSpan* ZoneChecker::find(const dns::Name& name) const {
-    const std::uint64_t h = dns::wire_name_hash(name.wire());
-    auto it = std::lower_bound(nodes_.begin(), nodes_.end(), h,
-                               [](const NodeSpan& n, std::uint64_t v) { return n.hash < v; });
-    for (; it != nodes_.end() && it->hash == h; ++it) {
-        if (dns::wire_names_equal(rec(entries_[it->begin]).owner.wire(), name.wire())) return &*it;
+const NodeSpan* ZoneChecker::find(WireName name) const {
+    const std::uint64_t h = dns::wire_name_hash(name);
+    for (std::uint64_t slot = slot_of(h); table_[slot] != 0; slot = (slot + 1) & mask_) {
+        const NodeSpan& node = nodes_[table_[slot] - 1];
+        if (node.hash == h && dns::wire_names_equal(owner_of(entries_[node.begin].record), name))
+            return &node;
     }
     return nullptr;
 }
 
-bool ZoneChecker::node_has(const NodeSpan& node, RRType type) const {
-    return first_of(node, type) != nullptr;
-}
-
-const Record* ZoneChecker::first_of(const NodeSpan& node, RRType type) const {
+std::uint32_t ZoneChecker::first_of(const NodeSpan& node, RRType type) const {
     for (std::uint32_t i = node.begin; i < node.end; ++i) {
-        if (rec(entries_[i]).type == type) return &rec(entries_[i]);
+        if (type_of(entries_[i].record) == type) return entries_[i].record;
     }
-    return nullptr;
+    return kNone;
 }
 
 void ZoneChecker::run() {
     index();
-    const std::size_t doubled_size = origin_.wire_size() * 2 - 1;
-    if (!origin_.is_root() && doubled_size <= dns::kMaxNameLength) doubled_origin_ = origin_.concat(origin_);
-
+    if (!origin_.is_root() && origin_.wire_size() * 2 - 1 <= dns::kMaxNameLength) {
+        const auto w = origin_.wire();
+        doubled_origin_.assign(w.begin(), w.end() - 1);
+        doubled_origin_.append(w.begin(), w.end());
+    }
     for (const NodeSpan& node : nodes_)
         check_node(node);
-    for (std::uint32_t i = 0; i < records_.size(); ++i)
-        check_record(records_[i], i);
+    for (std::uint32_t i = 0; i < zone_.size(); ++i)
+        check_record(i);
     if (has_dname_) check_dname_descendants();
 
-    const NodeSpan* apex = find(origin_);
     // Zone-wide findings have no single line: they print bare, as named-checkzone prints them.
+    const NodeSpan* apex = find(origin_.wire());
     if (apex == nullptr || !node_has(*apex, RRType::SOA)) {
         zone_.diagnostics.error({}, 0, "has no SOA record at the zone apex " + origin_.to_text());
     }
@@ -185,119 +215,105 @@ void ZoneChecker::run() {
 }
 
 void ZoneChecker::check_node(const NodeSpan& node) {
-    const Record& first = rec(entries_[node.begin]);
-    const bool at_apex = first.owner == origin_;
-    const Entry* cname = nullptr;
-    const Entry* other = nullptr;  // first record (in file order) that may not sit beside a CNAME
+    const std::uint32_t first = entries_[node.begin].record;
+    const bool at_apex = dns::wire_names_equal(owner_of(first), origin_.wire());
+    std::uint32_t cname = kNone;
+    std::uint32_t other = kNone;  // first record (in file order) that may not sit beside a CNAME
     for (std::uint32_t i = node.begin; i < node.end;) {
-        const RRType type = rec(entries_[i]).type;
+        const RRType type = type_of(entries_[i].record);
+        const std::uint32_t head = entries_[i].record;
+        const std::uint32_t head_ttl = zone_.rrs[head].ttl;
         std::uint32_t j = i;
-        // One RRset: entries i..j-1, in file order.
-        const Entry& head = entries_[i];
         std::uint32_t distinct = 0;
-        for (j = i; j < node.end && rec(entries_[j]).type == type; ++j) {
-            Record& r = records_[entries_[j].record];
-            bool duplicate = false;
-            for (std::uint32_t k = i; k < j && !duplicate; ++k)
-                duplicate = rec(entries_[k]).rdata == r.rdata;
-            if (!duplicate) ++distinct;
-            if (j > i && r.ttl != rec(head).ttl) {
-                warning(entries_[j].record, "TTL set to prior TTL (" + std::to_string(rec(head).ttl) + ")");
-                r.ttl = rec(head).ttl;
+        for (; j < node.end && type_of(entries_[j].record) == type; ++j) {
+            const std::uint32_t r = entries_[j].record;
+            if (zone_.rrs[r].ttl != head_ttl) {
+                warning(r, "TTL set to prior TTL (" + std::to_string(head_ttl) + ")");
+                zone_.rrs[r].ttl = head_ttl;
             }
-            if (distinct == 2 && !duplicate) {
-                if (type == RRType::CNAME || type == RRType::SOA || type == RRType::DNAME) {
-                    error(entries_[j].record, first.owner.to_text() + ": multiple RRs of singleton type " +
-                                                  dns::type_to_text(type) + " (the first is at " +
-                                                  where(head.record) + ")");
+            // Identical RRs merge silently (as in BIND); only singletons need the count, and only its first
+            // two.
+            if (distinct < 2 && (type == RRType::CNAME || type == RRType::SOA || type == RRType::DNAME)) {
+                bool duplicate = false;
+                for (std::uint32_t k = i; k < j && !duplicate; ++k) {
+                    duplicate = same_bytes(zone_.rdata(entries_[k].record), zone_.rdata(r));
+                }
+                if (!duplicate && ++distinct == 2) {
+                    error(r, text_of(owner_of(r)) + ": multiple RRs of singleton type " +
+                                 dns::type_to_text(type) + " (the first is at " + where(head) + ")");
                 }
             }
-            if (j - i > 64) break;  // duplicates are only looked for in small RRsets; large ones are rare
-        }
-        while (j < node.end && rec(entries_[j]).type == type) {
-            Record& r = records_[entries_[j].record];
-            if (r.ttl != rec(head).ttl) {
-                warning(entries_[j].record, "TTL set to prior TTL (" + std::to_string(rec(head).ttl) + ")");
-                r.ttl = rec(head).ttl;
-            }
-            ++j;
         }
         if (type == RRType::CNAME) {
-            cname = &head;
+            cname = head;
         } else if (type != RRType::RRSIG && type != RRType::NSEC && static_cast<std::uint16_t>(type) != 25) {
-            if (other == nullptr || head.record < other->record) other = &head;
+            if (other == kNone || head < other) other = head;  // 25: KEY (RFC 2535 allowed it beside CNAME)
         }
         if (type == RRType::SOA && !at_apex) {
-            error(head.record, "SOA record not at top of zone (" + first.owner.to_text() +
-                                   " is not the apex " + origin_.to_text() + ")");
+            error(head, "SOA record not at top of zone (" + text_of(owner_of(head)) + " is not the apex " +
+                            origin_.to_text() + ")");
         }
         i = j;
     }
-    if (cname != nullptr && other != nullptr) {
-        const std::uint32_t later = std::max(cname->record, other->record);
-        const std::uint32_t earlier = std::min(cname->record, other->record);
-        error(later,
-              first.owner.to_text() + ": CNAME and other data (" + dns::type_to_text(rec(*other).type) +
-                  "): a name with a CNAME may hold no other records (RFC 1034 section 3.6.2); see also " +
-                  where(earlier));
+    if (cname != kNone && other != kNone) {
+        error(std::max(cname, other), text_of(owner_of(first)) + ": CNAME and other data (" +
+                                          dns::type_to_text(type_of(other)) +
+                                          "): a name with a CNAME may hold no other records (RFC 1034 "
+                                          "section 3.6.2); see also " +
+                                          where(std::min(cname, other)));
     }
 }
 
-void ZoneChecker::check_record(const Record& r, std::uint32_t index) {
+void ZoneChecker::check_record(std::uint32_t i) {
+    const RRType type = type_of(i);
+    const WireName owner = owner_of(i);
     // check-names on owners: hosts that have addresses or receive mail.
-    switch (r.type) {
-        case RRType::A:
-        case RRType::AAAA:
-        case RRType::MX:
-            if (!is_hostname(r.owner, true)) {
-                report(options_.check_names, index,
-                       r.owner.to_text() + ": bad owner name (check-names): owners of " +
-                           dns::type_to_text(r.type) +
-                           " records must be host names (letters, digits and inner hyphens)");
-            }
-            break;
-        default:
-            break;
+    if ((type == RRType::A || type == RRType::AAAA || type == RRType::MX) && !is_hostname(owner, true)) {
+        report(options_.check_names, i,
+               text_of(owner) + ": bad owner name (check-names): owners of " + dns::type_to_text(type) +
+                   " records must be host names (letters, digits and inner hyphens)");
     }
-    // check-names on embedded names.
-    if (r.type == RRType::SOA) {
-        const auto mname = rdata_name(r, 0);
-        const std::size_t mlen = wire_name_length(r.rdata, 0);
-        const auto rname = mlen ? rdata_name(r, mlen) : std::nullopt;
-        if (mname && !is_hostname(*mname, false)) {
-            report(options_.check_names, index,
-                   r.owner.to_text() + "/SOA: '" + mname->to_text() +
-                       "': bad name (check-names): not a host name");
-        }
-        if (rname && !is_mailbox(*rname)) {
-            report(options_.check_names, index,
-                   r.owner.to_text() + "/SOA: '" + rname->to_text() +
-                       "': bad name (check-names): not a mailbox");
-        }
-        return;
-    }
-    if (r.type == RRType::RP) {
-        if (const auto mbox = rdata_name(r, 0); mbox && !is_mailbox(*mbox)) {
+    const WireName rdata = zone_.rdata(i);
+    if (type == RRType::SOA) {
+        const WireName mname = name_at(rdata, 0);
+        const WireName rname = name_at(rdata, mname.size());
+        if (!mname.empty() && !is_hostname(mname, false)) {
             report(
-                options_.check_names, index,
-                r.owner.to_text() + "/RP: '" + mbox->to_text() + "': bad name (check-names): not a mailbox");
+                options_.check_names, i,
+                text_of(owner) + "/SOA: '" + text_of(mname) + "': bad name (check-names): not a host name");
+        }
+        if (!rname.empty() && !is_mailbox(rname)) {
+            report(options_.check_names, i,
+                   text_of(owner) + "/SOA: '" + text_of(rname) + "': bad name (check-names): not a mailbox");
         }
         return;
     }
-    const auto target = target_of(r);
-    if (!target) return;
-    check_target(r, index, *target);
+    if (type == RRType::RP) {
+        const WireName mbox = name_at(rdata, 0);
+        if (!mbox.empty() && !is_mailbox(mbox)) {
+            report(options_.check_names, i,
+                   text_of(owner) + "/RP: '" + text_of(mbox) + "': bad name (check-names): not a mailbox");
+        }
+        return;
+    }
+    const std::size_t offset = target_offset(type);
+    if (offset == std::string::npos) return;
+    const WireName target = name_at(rdata, offset);
+    if (!target.empty()) check_target(i, target);
 }
 
-void ZoneChecker::check_target(const Record& r, std::uint32_t index, const dns::Name& target) {
-    const std::string type = dns::type_to_text(r.type);
-    const std::string owner_type = r.owner.to_text() + "/" + type;
-    if (doubled_origin_ && target.is_subdomain_of(*doubled_origin_)) {
-        warning(index, owner_type + ": '" + target.to_text() + "' repeats the zone name " +
-                           origin_.to_text() + "; was the trailing dot forgotten?");
+void ZoneChecker::check_target(std::uint32_t i, WireName target) {
+    const RRType rtype = type_of(i);
+    const WireName owner = owner_of(i);
+    auto owner_type = [&] { return text_of(owner) + "/" + dns::type_to_text(rtype); };
+    if (!doubled_origin_.empty() &&
+        wire_is_subdomain(target, {reinterpret_cast<const std::uint8_t*>(doubled_origin_.data()),
+                                   doubled_origin_.size()})) {
+        warning(i, owner_type() + ": '" + text_of(target) + "' repeats the zone name " + origin_.to_text() +
+                       "; was the trailing dot forgotten?");
     }
     bool host_target = false;
-    switch (r.type) {
+    switch (rtype) {
         case RRType::NS:
         case RRType::MX:
         case RRType::SRV:
@@ -308,76 +324,71 @@ void ZoneChecker::check_target(const Record& r, std::uint32_t index, const dns::
         case RRType::PTR: {
             static const dns::Name in_addr = dns::Name::from_text("in-addr.arpa.");
             static const dns::Name ip6 = dns::Name::from_text("ip6.arpa.");
-            host_target = r.owner.is_subdomain_of(in_addr) || r.owner.is_subdomain_of(ip6);
+            host_target = wire_is_subdomain(owner, in_addr.wire()) || wire_is_subdomain(owner, ip6.wire());
             break;
         }
         default:
             break;
     }
-    if (host_target && !(r.type == RRType::SRV && target.is_root()) && !is_hostname(target, false)) {
-        report(options_.check_names, index,
-               owner_type + ": '" + target.to_text() + "': bad name (check-names): not a host name");
+    const bool root = target.size() == 1;
+    if (host_target && !(rtype == RRType::SRV && root) && !is_hostname(target, false)) {
+        report(options_.check_names, i,
+               owner_type() + ": '" + text_of(target) + "': bad name (check-names): not a host name");
     }
-    if (r.type != RRType::NS && r.type != RRType::MX && r.type != RRType::SRV) return;
+    if (rtype != RRType::NS && rtype != RRType::MX && rtype != RRType::SRV) return;
 
-    const bool at_apex = r.owner == origin_;
-    if (r.type != RRType::SRV && looks_like_address(target)) {
-        report(r.type == RRType::NS ? options_.ns_address : options_.mx_address, index,
-               owner_type + ": '" + target.to_text() + "' appears to be an address: " + type +
+    if (rtype != RRType::SRV && looks_like_address(target)) {
+        report(rtype == RRType::NS ? options_.ns_address : options_.mx_address, i,
+               owner_type() + ": '" + text_of(target) +
+                   "' appears to be an address: " + dns::type_to_text(rtype) +
                    " needs a host name (with its own A/AAAA record), not an IP address");
     }
-    if (!target.is_subdomain_of(origin_) || (r.type == RRType::SRV && target.is_root())) return;
+    if (root || !wire_is_subdomain(target, origin_.wire())) return;
     const NodeSpan* node = find(target);
     const bool has_address = node && (node_has(*node, RRType::A) || node_has(*node, RRType::AAAA));
     const bool is_cname = node && node_has(*node, RRType::CNAME);
-    if (r.type == RRType::NS) {
-        if (at_apex) {
+    if (rtype == RRType::NS) {
+        if (dns::wire_names_equal(owner, origin_.wire())) {
             if (is_cname) {
-                error(index, "NS '" + target.to_text() + "' is a CNAME (illegal)");
+                error(i, "NS '" + text_of(target) + "' is a CNAME (illegal)");
             } else if (!has_address) {
-                error(index, "NS '" + target.to_text() + "' has no address records (A or AAAA)");
+                error(i, "NS '" + text_of(target) + "' has no address records (A or AAAA)");
             }
         } else if (options_.integrity && !has_address) {
-            const bool glue = target.is_subdomain_of(r.owner);
-            warning(index, owner_type + " '" + target.to_text() + "' has no " +
-                               (glue ? "REQUIRED GLUE " : "") + "address records (A or AAAA)");
+            const bool glue = wire_is_subdomain(target, owner);
+            warning(i, owner_type() + " '" + text_of(target) + "' has no " + (glue ? "REQUIRED GLUE " : "") +
+                           "address records (A or AAAA)");
         }
         return;
     }
     if (is_cname) {
-        report(r.type == RRType::MX ? options_.mx_cname : options_.srv_cname, index,
-               owner_type + " '" + target.to_text() + "' is a CNAME (illegal)");
+        report(rtype == RRType::MX ? options_.mx_cname : options_.srv_cname, i,
+               owner_type() + " '" + text_of(target) + "' is a CNAME (illegal)");
     } else if (options_.integrity && !has_address) {
-        warning(index, owner_type + " '" + target.to_text() + "' has no address records (A or AAAA)");
+        warning(i, owner_type() + " '" + text_of(target) + "' has no address records (A or AAAA)");
     }
 }
 
-const Record* ZoneChecker::dname_above(const Record& r) const {
-    const std::span<const std::uint8_t> wire = r.owner.wire();
+std::uint32_t ZoneChecker::dname_above(WireName owner) const {
     std::size_t pos = 0;
-    while (wire[pos] != 0) {
-        pos += 1 + wire[pos];
-        const auto suffix = wire.subspan(pos);
+    while (owner[pos] != 0) {
+        pos += 1 + owner[pos];
+        const WireName suffix = owner.subspan(pos);
         if (suffix.size() < origin_.wire_size()) break;
-        const std::uint64_t h = dns::wire_name_hash(suffix);
-        auto it = std::lower_bound(nodes_.begin(), nodes_.end(), h,
-                                   [](const NodeSpan& n, std::uint64_t v) { return n.hash < v; });
-        for (; it != nodes_.end() && it->hash == h; ++it) {
-            if (!dns::wire_names_equal(rec(entries_[it->begin]).owner.wire(), suffix)) continue;
-            if (const Record* dname = first_of(*it, RRType::DNAME)) return dname;
+        if (const NodeSpan* node = find(suffix)) {
+            if (const std::uint32_t d = first_of(*node, RRType::DNAME); d != kNone) return d;
         }
     }
-    return nullptr;
+    return kNone;
 }
 
 void ZoneChecker::check_dname_descendants() {
     // A DNAME redirects everything below its owner (RFC 6672 section 2.3), so data there is never served.
     for (const NodeSpan& node : nodes_) {
-        const Record& r = rec(entries_[node.begin]);
-        if (const Record* dname = dname_above(r)) {
-            warning(entries_[node.begin].record,
-                    r.owner.to_text() + " is below the DNAME at " + dname->owner.to_text() +
-                        " and will never be served (occluded, RFC 6672 section 2.3)");
+        const std::uint32_t r = entries_[node.begin].record;
+        if (const std::uint32_t d = dname_above(owner_of(r)); d != kNone) {
+            warning(r, text_of(owner_of(r)) + " is below the DNAME at " + text_of(owner_of(d)) +
+                           " and will never be served (occluded, RFC 6672 section 2.3)");
         }
     }
 }
@@ -389,9 +400,11 @@ void check_zone(ParsedZone& zone, const dns::Name& origin, const CheckOptions& o
 }
 
 std::uint32_t zone_serial(const ParsedZone& zone, const dns::Name& origin) {
-    for (const Record& r : zone.records) {
-        if (r.type == RRType::SOA && r.owner == origin && r.rdata.size() >= 20) {
-            const auto* s = r.rdata.data() + r.rdata.size() - 20;
+    for (std::size_t i = 0; i < zone.size(); ++i) {
+        const WireName rdata = zone.rdata(i);
+        if (zone.rrs[i].type == RRType::SOA && rdata.size() >= 20 &&
+            dns::wire_names_equal(zone.owner_wire(i), origin.wire())) {
+            const auto* s = rdata.data() + rdata.size() - 20;
             return (std::uint32_t{s[0]} << 24) | (std::uint32_t{s[1]} << 16) | (std::uint32_t{s[2]} << 8) |
                    s[3];
         }

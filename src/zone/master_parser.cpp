@@ -1,12 +1,15 @@
 #include "zone/master_parser.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -71,18 +74,39 @@ class Parser {
 
   private:
     void parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t file, std::size_t depth);
+    void parse_record(MasterLexer& lex, const LineStart& start, std::uint32_t file);  // after the owner
+
+    struct Mnemonic {
+        std::optional<dns::RRType> type;
+        std::optional<dns::RRClass> rclass;
+    };
+    // type_from_text / class_from_text of a token, remembered: a zone file repeats a handful of them.
+    Mnemonic mnemonic(std::string_view text);
+    struct CachedMnemonic {
+        char text[11] = {};
+        std::uint8_t length = 0;  // 0: empty slot
+        Mnemonic value;
+    };
+    std::array<CachedMnemonic, 64> mnemonics_{};
     void directive(MasterLexer& lex, const Token& name, std::uint32_t file, std::size_t depth);
     void include(MasterLexer& lex, std::uint32_t line, std::size_t depth);
     void generate(MasterLexer& lex, std::uint32_t line, std::uint32_t file);
 
     dns::Name owner_from_text(std::string_view text, std::uint32_t line) const;
+    // Makes `name` the current owner: stores its wire form in the arena (once per owner change).
+    void set_owner(const dns::Name& name);
     Token expect_word(MasterLexer& lex, std::uint32_t line, const char* what);
     void expect_end(MasterLexer& lex, const char* directive);
     std::uint32_t checked_ttl(std::uint32_t ttl, std::uint32_t file, std::uint32_t line, const char* what);
     // Applies BIND's TTL rules to a record without an explicit TTL. Throws RecordError when none applies.
-    std::uint32_t implicit_ttl(const Record& rec, std::uint32_t file, std::uint32_t line);
+    std::uint32_t implicit_ttl(dns::RRType type, std::size_t rdata_begin, std::uint32_t file,
+                               std::uint32_t line);
     // `new_owner`: the owner was written on this line (BIND warns about out-of-zone data once per owner).
-    void add_record(Record&& rec, std::uint32_t file, std::uint32_t line, bool new_owner = true);
+    // Appends a record owned by the current owner whose rdata is the arena's tail from `rdata_begin`.
+    void add_record(dns::RRType type, std::uint32_t ttl, std::size_t rdata_begin, std::uint32_t file,
+                    std::uint32_t line, bool new_owner = true);
+    // Parses rdata and appends it to the arena; on failure the arena is unchanged and ParseError propagates.
+    void append_rdata(dns::RRType type, std::span<const dns::TextToken> tokens, std::size_t rdata_begin);
     void set_origin(dns::Name origin) {
         origin_ = std::move(origin);
         origin_text_ = strip_root_dot(origin_.to_text());
@@ -102,8 +126,24 @@ class Parser {
     // Per-file context, saved and restored around $INCLUDE (RFC 1035 §5.1).
     dns::Name origin_;
     std::string origin_text_;  // without the trailing dot, for the "forgot the dot" warning
-    dns::Name owner_;
+    struct OwnerState {
+        std::uint32_t owner;
+        std::uint8_t length;
+        bool have;
+        bool in_zone;
+    };
+    OwnerState owner_state() const { return {owner_, owner_length_, have_owner_, owner_in_zone_}; }
+    void restore_owner(const OwnerState& s) {
+        owner_ = s.owner;
+        owner_length_ = s.length;
+        have_owner_ = s.have;
+        owner_in_zone_ = s.in_zone;
+    }
+
+    std::uint32_t owner_ = 0;  // the current owner: offset and length in the names arena
+    std::uint8_t owner_length_ = 0;
     bool have_owner_ = false;
+    bool owner_in_zone_ = true;
 
     // Zone-wide TTL state, BIND's: $TTL (or the SOA minimum when there is none), and the last explicit TTL
     // for RFC 1035 inheritance.
@@ -113,6 +153,7 @@ class Parser {
 
     std::vector<std::string> include_stack_;  // absolute paths of the files being read, for loop detection
     std::vector<dns::TextToken> tokens_;      // reused for every record: no per-record allocation
+    std::vector<std::uint8_t> scratch_;       // one record's rdata, before it joins the arena
     std::string generated_name_;
     std::string generated_rdata_;
     bool record_done_ = false;  // the current record's end of line has been consumed
@@ -133,6 +174,28 @@ void Parser::parse_buffer(std::string_view text, std::uint32_t file, std::size_t
             if (!record_done_) lex.skip_record();
         }
     }
+}
+
+void Parser::set_owner(const dns::Name& name) {
+    const auto wire = name.wire();
+    auto& names = out_.names;
+    const bool same = have_owner_ && owner_length_ == wire.size() &&
+                      std::equal(wire.begin(), wire.end(), names.begin() + owner_);
+    if (!same) {
+        owner_ = static_cast<std::uint32_t>(names.size());
+        owner_length_ = static_cast<std::uint8_t>(wire.size());
+        names.insert(names.end(), wire.begin(), wire.end());
+    }
+    have_owner_ = true;
+    owner_in_zone_ = name.is_subdomain_of(options_.origin);
+}
+
+void Parser::append_rdata(dns::RRType type, std::span<const dns::TextToken> tokens, std::size_t rdata_begin) {
+    scratch_.clear();
+    dns::rdata_from_text(type, tokens, origin_, scratch_);
+    if (scratch_.size() > 65535) throw dns::ParseError("rdata longer than 65535 octets");
+    out_.rdata_bytes.resize(rdata_begin);
+    out_.rdata_bytes.insert(out_.rdata_bytes.end(), scratch_.begin(), scratch_.end());
 }
 
 dns::Name Parser::owner_from_text(std::string_view text, std::uint32_t line) const {
@@ -182,7 +245,6 @@ void Parser::warn_if_origin_repeated(std::string_view text, std::uint32_t file, 
 
 void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t file, std::size_t depth) {
     const std::uint32_t line = start.line;
-    Record rec;
     if (!start.indented) {
         const Token first = lex.next();
         if (!first.quoted && first.text.starts_with('$')) {
@@ -194,19 +256,43 @@ void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t 
                     "line begins with '" + std::string(first.text.substr(0, 1)) +
                         "', which does not start a comment in zone files (use ';'): read as an owner name");
         }
-        owner_ = owner_from_text(first.text, line);
-        have_owner_ = true;
+        set_owner(owner_from_text(first.text, line));
         if (first.text != "@") warn_if_origin_repeated(first.text, file, line);
-        if (first.text.size() <= 10 && first.text.find('.') == std::string_view::npos &&
-            (dns::type_from_text(first.text) || dns::class_from_text(first.text))) {
-            warning(file, line,
-                    "owner name '" + std::string(first.text) +
-                        "' is also a type or class mnemonic: a line that does not start with blank space "
-                        "begins with its owner name");
+        try {
+            parse_record(lex, start, file);
+        } catch (RecordError& e) {
+            // "A 192.0.2.1" in column one reads "A" as the owner: say so when that is the likely mistake.
+            const Mnemonic m = mnemonic(first.text);
+            if (m.type || m.rclass) {
+                e.message += " (the line does not start with blank space, so '" + std::string(first.text) +
+                             "' was read as its owner name)";
+            }
+            throw;
         }
-    } else if (!have_owner_) {
+        return;
+    }
+    if (!have_owner_) {
         throw RecordError{line, "no current owner name: the first record must not start with blank space"};
     }
+    parse_record(lex, start, file);
+}
+
+Parser::Mnemonic Parser::mnemonic(std::string_view text) {
+    // Every type and class mnemonic fits in 11 characters (NSEC3PARAM, CLASS65535, TYPE65535).
+    if (text.empty() || text.size() > 11) return {};
+    const std::size_t slot = (text.size() * 31 + static_cast<unsigned char>(text[0]) +
+                              static_cast<unsigned char>(text.back()) * 7) %
+                             mnemonics_.size();
+    CachedMnemonic& c = mnemonics_[slot];
+    if (c.length == text.size() && std::memcmp(c.text, text.data(), text.size()) == 0) return c.value;
+    c.length = static_cast<std::uint8_t>(text.size());
+    std::memcpy(c.text, text.data(), text.size());
+    c.value = {dns::type_from_text(text), dns::class_from_text(text)};
+    return c.value;
+}
+
+void Parser::parse_record(MasterLexer& lex, const LineStart& start, std::uint32_t file) {
+    const std::uint32_t line = start.line;
 
     std::optional<std::uint32_t> ttl;
     std::optional<dns::RRClass> rclass;
@@ -220,7 +306,7 @@ void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t 
             continue;
         }
         if (!rclass) {
-            if (const auto c = dns::class_from_text(t.text)) {
+            if (const auto c = mnemonic(t.text).rclass) {
                 if (*c != options_.rclass) {
                     throw RecordError{t.line, "class '" + dns::class_to_text(*c) + "' != zone class '" +
                                                   dns::class_to_text(options_.rclass) + "'"};
@@ -232,7 +318,7 @@ void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t 
         }
         break;
     }
-    const auto type = t.quoted ? std::nullopt : dns::type_from_text(t.text);
+    const auto type = t.quoted ? std::nullopt : mnemonic(t.text).type;
     if (!type) {
         std::string message = "unknown RR type '" + std::string(t.text) + "'";
         if (start.indented ? starts_like_comment(t.text) : (start.first == '#' || start.first == ':')) {
@@ -257,11 +343,9 @@ void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t 
         tokens_.push_back({r.text, r.quoted});
     }
     record_done_ = true;
-    rec.owner = owner_;
-    rec.type = *type;
-    rec.rclass = options_.rclass;
+    const std::size_t rdata_begin = out_.rdata_bytes.size();
     try {
-        dns::rdata_from_text(*type, tokens_, origin_, rec.rdata);
+        append_rdata(*type, tokens_, rdata_begin);
     } catch (const dns::ParseError& e) {
         // Some of the codec's messages already name the type ("NS rdata: ..."); name it for the others.
         const std::string prefix = dns::type_to_text(*type) + " rdata";
@@ -270,19 +354,26 @@ void Parser::parse_line(MasterLexer& lex, const LineStart& start, std::uint32_t 
         if (comment_like) message += " ('#' and ':' do not start comments in zone files: use ';')";
         throw RecordError{line, std::move(message)};
     }
+    std::uint32_t record_ttl = 0;
     if (ttl) {
-        rec.ttl = *ttl;
+        record_ttl = *ttl;
         last_ttl_ = *ttl;
     } else {
-        rec.ttl = implicit_ttl(rec, file, line);
+        try {
+            record_ttl = implicit_ttl(*type, rdata_begin, file, line);
+        } catch (...) {
+            out_.rdata_bytes.resize(rdata_begin);
+            throw;
+        }
     }
-    add_record(std::move(rec), file, line, !start.indented);
+    add_record(*type, record_ttl, rdata_begin, file, line, !start.indented);
 }
 
-std::uint32_t Parser::implicit_ttl(const Record& rec, std::uint32_t file, std::uint32_t line) {
+std::uint32_t Parser::implicit_ttl(dns::RRType type, std::size_t rdata_begin, std::uint32_t file,
+                                   std::uint32_t line) {
     if (default_ttl_) return *default_ttl_;
-    if (rec.type == dns::RRType::SOA && !last_ttl_ && rec.rdata.size() >= 4) {
-        const auto* m = rec.rdata.data() + rec.rdata.size() - 4;
+    if (type == dns::RRType::SOA && !last_ttl_ && out_.rdata_bytes.size() >= rdata_begin + 4) {
+        const auto* m = out_.rdata_bytes.data() + out_.rdata_bytes.size() - 4;
         const std::uint32_t minimum =
             (std::uint32_t{m[0]} << 24) | (std::uint32_t{m[1]} << 16) | (std::uint32_t{m[2]} << 8) | m[3];
         warning(file, line, "no TTL specified; using SOA MINTTL instead");
@@ -300,16 +391,29 @@ std::uint32_t Parser::implicit_ttl(const Record& rec, std::uint32_t file, std::u
     throw RecordError{line, "no TTL specified; zone rejected (add a $TTL line at the top of the file)"};
 }
 
-void Parser::add_record(Record&& rec, std::uint32_t file, std::uint32_t line, bool new_owner) {
-    if (!rec.owner.is_subdomain_of(options_.origin)) {
-        if (new_owner)
+void Parser::add_record(dns::RRType type, std::uint32_t ttl, std::size_t rdata_begin, std::uint32_t file,
+                        std::uint32_t line, bool new_owner) {
+    if (!owner_in_zone_) {
+        out_.rdata_bytes.resize(rdata_begin);
+        if (new_owner) {
+            const dns::Name owner =
+                dns::Name::from_validated_wire({out_.names.data() + owner_, owner_length_});
             warning(file, line,
-                    "ignoring out-of-zone data (" + rec.owner.to_text() +
+                    "ignoring out-of-zone data (" + owner.to_text() +
                         "): it is not at or below the zone name " + options_.origin.to_text());
+        }
         return;
     }
-    out_.records.push_back(std::move(rec));
-    out_.lines.push_back({file, line});
+    StoredRecord r;
+    r.owner = owner_;
+    r.owner_length = owner_length_;
+    r.rdata = static_cast<std::uint32_t>(rdata_begin);
+    r.rdlength = static_cast<std::uint16_t>(out_.rdata_bytes.size() - rdata_begin);
+    r.type = type;
+    r.ttl = ttl;
+    r.line = line;
+    r.file = static_cast<std::uint16_t>(file);
+    out_.rrs.push_back(r);
 }
 
 void Parser::directive(MasterLexer& lex, const Token& name, std::uint32_t file, std::size_t depth) {
@@ -365,27 +469,26 @@ void Parser::include(MasterLexer& lex, std::uint32_t line, std::size_t depth) {
         if (open == absolute)
             throw RecordError{line, "$INCLUDE " + path + ": include loop (the file is already being read)"};
     }
-    std::string text;
+    std::unique_ptr<FileBytes> file_bytes;
     try {
-        text = read_file(path);
+        file_bytes = std::make_unique<FileBytes>(path);
     } catch (const std::runtime_error& e) {
         throw RecordError{line, "$INCLUDE " + std::string(e.what())};
     }
+    const std::string_view text = file_bytes->text();
     const auto index = static_cast<std::uint32_t>(out_.files.size());
     out_.files.push_back(path);
 
     dns::Name saved_origin = origin_;
     std::string saved_origin_text = origin_text_;
-    dns::Name saved_owner = owner_;
-    const bool saved_have_owner = have_owner_;
+    const OwnerState saved_owner = owner_state();
     if (new_origin) set_origin(std::move(*new_origin));
     include_stack_.push_back(absolute);
     parse_buffer(text, index, depth + 1);
     include_stack_.pop_back();
     origin_ = std::move(saved_origin);
     origin_text_ = std::move(saved_origin_text);
-    owner_ = std::move(saved_owner);
-    have_owner_ = saved_have_owner;
+    restore_owner(saved_owner);
     record_done_ = true;
 }
 
@@ -429,6 +532,13 @@ void Parser::generate(MasterLexer& lex, std::uint32_t line, std::uint32_t file) 
                                     std::to_string(options_.max_generate) + ")"};
     }
     std::vector<dns::TextToken> tokens;
+    // $GENERATE records have their own owners; the current owner of the file stays as it was.
+    const OwnerState saved = owner_state();
+    struct Restore {
+        Parser& parser;
+        const OwnerState& state;
+        ~Restore() { parser.restore_owner(state); }
+    } restore{*this, saved};
     for (std::uint64_t i = range->start; i <= range->stop; i += range->step) {
         const auto value = static_cast<std::int64_t>(i);
         if (auto err = expand_generate_template(lhs_text, value, generated_name_); !err.empty()) {
@@ -437,44 +547,62 @@ void Parser::generate(MasterLexer& lex, std::uint32_t line, std::uint32_t file) 
         if (auto err = expand_generate_template(rhs_text, value, generated_rdata_); !err.empty()) {
             throw RecordError{line, "$GENERATE: " + err};
         }
-        Record rec;
-        rec.owner = owner_from_text(generated_name_, line);
-        rec.type = *type;
-        rec.rclass = options_.rclass;
+        set_owner(owner_from_text(generated_name_, line));
         tokens.clear();
+        const std::size_t rdata_begin = out_.rdata_bytes.size();
         try {
             MasterLexer rdata_lex(generated_rdata_);
             for (Token r = rdata_lex.next(); r.is_word(); r = rdata_lex.next())
                 tokens.push_back({r.text, r.quoted});
-            dns::rdata_from_text(*type, tokens, origin_, rec.rdata);
+            append_rdata(*type, tokens, rdata_begin);
         } catch (const LexError& e) {
             throw RecordError{line, "$GENERATE: " + generated_rdata_ + ": " + e.what()};
         } catch (const dns::ParseError& e) {
             throw RecordError{line, "$GENERATE: " + dns::type_to_text(*type) + " rdata '" + generated_rdata_ +
                                         "': " + e.what()};
         }
-        rec.ttl = ttl ? *ttl : implicit_ttl(rec, file, line);
-        add_record(std::move(rec), file, line);
+        std::uint32_t record_ttl = 0;
+        try {
+            record_ttl = ttl ? *ttl : implicit_ttl(*type, rdata_begin, file, line);
+        } catch (...) {
+            out_.rdata_bytes.resize(rdata_begin);
+            throw;
+        }
+        add_record(*type, record_ttl, rdata_begin, file, line);
     }
     if (ttl) last_ttl_ = *ttl;
 }
 
 }  // namespace
 
-std::string read_file(const std::string& path) {
+FileBytes::FileBytes(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        throw std::runtime_error(path + ": " + std::strerror(err));
+    }
+    if (S_ISDIR(st.st_mode)) {
         ::close(fd);
         throw std::runtime_error(path + ": is a directory");
     }
-    // Read straight into the result; grow when the file is longer than fstat said (pipes, growing files).
-    std::string data(st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 65536, '\0');
-    std::size_t used = 0;
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        // MAP_POPULATE maps the whole (page-cached) file at once instead of faulting it in page by page.
+        void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+                         fd, 0);
+        if (p != MAP_FAILED) {
+            ::close(fd);
+            data_ = static_cast<const char*>(p);
+            size_ = static_cast<std::size_t>(st.st_size);
+            mapped_ = true;
+            return;
+        }
+    }
+    char buf[1 << 16];
     for (;;) {
-        if (used == data.size()) data.resize(data.size() * 2);
-        const ssize_t n = ::read(fd, data.data() + used, data.size() - used);
+        const ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
             const int err = errno;
@@ -482,32 +610,61 @@ std::string read_file(const std::string& path) {
             throw std::runtime_error(path + ": " + std::strerror(err));
         }
         if (n == 0) break;
-        used += static_cast<std::size_t>(n);
+        copy_.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fd);
-    data.resize(used);
-    return data;
+    data_ = copy_.data();
+    size_ = copy_.size();
+}
+
+FileBytes::~FileBytes() {
+    if (mapped_) ::munmap(const_cast<char*>(data_), size_);
+}
+
+Record ParsedZone::record(std::size_t i) const {
+    Record r;
+    r.owner = owner(i);
+    r.type = rrs[i].type;
+    r.rclass = rclass;
+    r.ttl = rrs[i].ttl;
+    const auto data = rdata(i);
+    r.rdata.assign(data.begin(), data.end());
+    return r;
+}
+
+std::vector<Record> ParsedZone::to_records() const {
+    std::vector<Record> out;
+    out.reserve(rrs.size());
+    for (std::size_t i = 0; i < rrs.size(); ++i)
+        out.push_back(record(i));
+    return out;
 }
 
 ParsedZone parse_zone_text(std::string_view text, const std::string& name, const ParseOptions& options) {
     ParsedZone out;
     out.files.push_back(name);
+    out.rclass = options.rclass;
+    // Typical zone files spend 25-40 octets of text per record: reserving up front avoids regrowing (and
+    // briefly doubling) the arrays of a large zone.
+    out.rrs.reserve(text.size() / 28 + 16);
+    out.names.reserve(text.size() / 3 + 64);
+    out.rdata_bytes.reserve(text.size() / 3 + 64);
     Parser parser(options, out);
     parser.parse_root(text, options.allow_include ? name : std::string());
     return out;
 }
 
 ParsedZone parse_zone_file(const std::string& path, const ParseOptions& options) {
-    std::string text;
+    std::unique_ptr<FileBytes> file_bytes;
     try {
-        text = read_file(path);
+        file_bytes = std::make_unique<FileBytes>(path);
     } catch (const std::runtime_error& e) {
         ParsedZone out;
         out.files.push_back(path);
         out.diagnostics.error({}, 0, e.what());
         return out;
     }
-    return parse_zone_text(text, path, options);
+    return parse_zone_text(file_bytes->text(), path, options);
 }
 
 }  // namespace cairn::zone

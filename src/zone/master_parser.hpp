@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "dns/name.hpp"
 #include "dns/types.hpp"
 #include "zone/diagnostics.hpp"
+#include "zone/large_allocator.hpp"
 #include "zone/record.hpp"
 
 namespace cairn::zone {
@@ -24,18 +26,40 @@ struct ParseOptions {
     std::uint32_t max_generate = 1u << 20;  // records one $GENERATE may create
 };
 
-struct SourceLine {
-    std::uint32_t file = 0;  // index into ParsedZone::files
-    std::uint32_t line = 0;
+// One record as read, compactly: names and rdata live in the ParsedZone's arenas, so a million-record zone
+// costs a few dozen bytes per record and no allocation per record.
+struct StoredRecord {
+    std::uint32_t owner = 0;  // offset of the owner's wire name (original case) in ParsedZone::names
+    std::uint32_t rdata = 0;  // offset in ParsedZone::rdata_bytes
+    std::uint16_t rdlength = 0;
+    dns::RRType type = dns::RRType::A;
+    std::uint32_t ttl = 0;
+    std::uint32_t line = 0;  // where the record was read
+    std::uint16_t file = 0;  // index into ParsedZone::files
+    std::uint8_t owner_length = 0;
 };
 
 struct ParsedZone {
-    std::vector<Record> records;
-    std::vector<SourceLine> lines;   // where records[i] was read
-    std::vector<std::string> files;  // the zone file first, then each $INCLUDE file as it was opened
+    LargeVector<StoredRecord> rrs;
+    LargeVector<std::uint8_t> names;        // owner wire names; consecutive records share theirs
+    LargeVector<std::uint8_t> rdata_bytes;  // uncompressed wire rdata, names in original case
+    std::vector<std::string> files;         // the zone file first, then each $INCLUDE file as it was opened
+    dns::RRClass rclass = dns::RRClass::IN;
     Diagnostics diagnostics;
 
-    const std::string& file_of(std::size_t record) const { return files[lines[record].file]; }
+    std::size_t size() const { return rrs.size(); }
+    std::span<const std::uint8_t> owner_wire(std::size_t i) const {
+        return {names.data() + rrs[i].owner, rrs[i].owner_length};
+    }
+    std::span<const std::uint8_t> rdata(std::size_t i) const {
+        return {rdata_bytes.data() + rrs[i].rdata, rrs[i].rdlength};
+    }
+    dns::Name owner(std::size_t i) const { return dns::Name::from_validated_wire(owner_wire(i)); }
+    const std::string& file_of(std::size_t i) const { return files[rrs[i].file]; }
+    std::uint32_t line_of(std::size_t i) const { return rrs[i].line; }
+
+    Record record(std::size_t i) const;
+    std::vector<Record> to_records() const;
 };
 
 // Relative $INCLUDE paths are opened against the process's working directory, like BIND (named resolves
@@ -44,7 +68,22 @@ ParsedZone parse_zone_file(const std::string& path, const ParseOptions& options)
 // `text` is read as if it were the file `name` (used in messages).
 ParsedZone parse_zone_text(std::string_view text, const std::string& name, const ParseOptions& options);
 
-// Reads a whole file; throws std::runtime_error with the system's reason.
-std::string read_file(const std::string& path);
+// A whole file's bytes: mapped read-only when it is a regular file, else read into memory.
+class FileBytes {
+  public:
+    // Throws std::runtime_error with the system's reason.
+    explicit FileBytes(const std::string& path);
+    ~FileBytes();
+    FileBytes(const FileBytes&) = delete;
+    FileBytes& operator=(const FileBytes&) = delete;
+
+    std::string_view text() const { return {data_, size_}; }
+
+  private:
+    const char* data_ = nullptr;
+    std::size_t size_ = 0;
+    bool mapped_ = false;
+    std::string copy_;  // for what cannot be mapped (pipes, empty files)
+};
 
 }  // namespace cairn::zone

@@ -1,10 +1,16 @@
 #include "zone/name_checks.hpp"
 
+#include <string_view>
+
 namespace cairn::zone {
 namespace {
 
 bool is_alnum(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+std::string_view label_at(WireName name, std::size_t pos) {
+    return {reinterpret_cast<const char*>(name.data() + pos + 1), name[pos]};
 }
 
 bool is_host_label(std::string_view label) {
@@ -29,32 +35,29 @@ bool is_byte_number(std::string_view label) {
 
 }  // namespace
 
-bool is_hostname(const dns::Name& name, bool wildcard) {
-    const std::size_t labels = name.label_count();
-    for (std::size_t i = 0; i < labels; ++i) {
-        const std::string_view label = name.label(i);
-        if (i == 0 && wildcard && label == "*") continue;
+bool is_hostname(WireName name, bool wildcard) {
+    for (std::size_t pos = 0; pos < name.size() && name[pos] != 0; pos += 1 + name[pos]) {
+        const std::string_view label = label_at(name, pos);
+        if (pos == 0 && wildcard && label == "*") continue;
         if (!is_host_label(label)) return false;
     }
     return true;
 }
 
-bool is_mailbox(const dns::Name& name) {
-    const std::size_t labels = name.label_count();
-    if (labels == 0) return true;
-    for (const char c : name.label(0)) {
+bool is_mailbox(WireName name) {
+    if (name.empty() || name[0] == 0) return true;
+    for (const char c : label_at(name, 0)) {
         if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) return false;
     }
-    for (std::size_t i = 1; i < labels; ++i) {
-        if (!is_host_label(name.label(i))) return false;
+    for (std::size_t pos = 1 + name[0]; pos < name.size() && name[pos] != 0; pos += 1 + name[pos]) {
+        if (!is_host_label(label_at(name, pos))) return false;
     }
     return true;
 }
 
-bool looks_like_address(const dns::Name& name) {
-    const std::size_t labels = name.label_count();
-    if (labels == 0) return false;
-    const std::string_view first = name.label(0);
+bool looks_like_address(WireName name) {
+    if (name.empty() || name[0] == 0) return false;
+    const std::string_view first = label_at(name, 0);
     if (first.find(':') != std::string_view::npos) {
         for (const char c : first) {
             const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -62,11 +65,21 @@ bool looks_like_address(const dns::Name& name) {
         }
         return true;
     }
-    if (labels < 4) return false;
-    for (std::size_t i = 0; i < 4; ++i) {
-        if (!is_byte_number(name.label(i))) return false;
+    std::size_t pos = 0;
+    for (int i = 0; i < 4; ++i) {
+        if (pos >= name.size() || name[pos] == 0 || !is_byte_number(label_at(name, pos))) return false;
+        pos += 1 + name[pos];
     }
-    return labels == 4 || !is_byte_number(name.label(4));
+    return pos >= name.size() || name[pos] == 0 || !is_byte_number(label_at(name, pos));
+}
+
+bool wire_is_subdomain(WireName name, WireName ancestor) {
+    if (ancestor.size() > name.size()) return false;
+    const std::size_t want = name.size() - ancestor.size();
+    std::size_t pos = 0;
+    while (pos < want)
+        pos += 1 + name[pos];
+    return pos == want && dns::wire_names_equal(name.subspan(pos), ancestor);
 }
 
 }  // namespace cairn::zone

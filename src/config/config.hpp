@@ -1,0 +1,322 @@
+// The typed configuration cairnd runs from, as read from a BIND named.conf. Settings that BIND lets a view
+// or a zone override are std::optional at every level (unset: inherit); the resolve_*() helpers apply the
+// options -> view -> zone inheritance and BIND 9.20's defaults.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/acl.hpp"
+#include "config/address.hpp"
+#include "config/diagnostic.hpp"
+#include "dns/name.hpp"
+#include "dns/types.hpp"
+
+namespace cairn::config {
+
+enum class ZoneType { Primary, Secondary, Mirror, Hint, Stub, StaticStub, Forward, Redirect, DelegationOnly };
+enum class NotifyMode { Yes, No, Explicit, PrimaryOnly };  // master-only is PrimaryOnly
+enum class MasterfileFormat { Text, Raw, Map };
+// ixfr-from-differences: a boolean in a zone; at options/view level it may name the zone types it applies to.
+enum class IxfrFromDifferences { No, Yes, Primary, Secondary };
+
+std::string_view to_string(ZoneType type);
+std::string_view to_string(NotifyMode mode);
+
+// A size with BIND's special values: max-journal-size 10M | unlimited | default.
+struct SizeLimit {
+    enum class Kind { Bytes, Unlimited, Default };
+    Kind kind = Kind::Default;
+    std::uint64_t bytes = 0;
+
+    bool operator==(const SizeLimit&) const = default;
+};
+
+// One entry of a primaries / also-notify list: an address (with optional port, key, tls) or the name of a
+// `primaries` list, expanded by Config::expand_remotes().
+struct RemoteEntry {
+    std::optional<SocketAddress> address;  // unset: `list_name` names a primaries list
+    std::string list_name;
+    std::string key;  // key name as written ("" when none)
+    std::string tls;
+    Location where;
+};
+
+struct RemoteList {
+    std::optional<std::uint16_t> port;  // default port of the list ("primaries port 5300 { ... }")
+    std::vector<RemoteEntry> entries;
+    Location where;
+};
+
+// A resolved remote: address and port, and the TSIG key to sign with (from the entry or a server statement).
+struct Remote {
+    IpAddress address;
+    std::uint16_t port = 53;
+    std::string key;
+    std::string tls;
+
+    bool operator==(const Remote&) const = default;
+};
+
+// listen-on / listen-on-v6: [port N] [tls NAME] [http NAME] { aml };
+struct ListenOn {
+    std::optional<std::uint16_t> port;
+    std::string tls;
+    std::string http;
+    AddressMatchList addresses;
+    Location where;
+};
+
+// Settings valid in options, view and zone.
+struct ZoneSettings {
+    std::optional<AddressMatchList> allow_query;
+    std::optional<AddressMatchList> allow_query_on;
+    std::optional<AddressMatchList> allow_transfer;
+    std::optional<AddressMatchList> allow_notify;
+    std::optional<AddressMatchList> allow_update;
+    std::optional<RemoteList> also_notify;
+    std::optional<NotifyMode> notify;
+    std::optional<MasterfileFormat> masterfile_format;
+    std::optional<SizeLimit> max_journal_size;
+    std::optional<IxfrFromDifferences> ixfr_from_differences;
+    std::optional<std::uint32_t> min_refresh_time, max_refresh_time, min_retry_time, max_retry_time;
+    std::optional<std::uint32_t> max_transfer_time_in, max_transfer_idle_in, max_transfer_time_out,
+        max_transfer_idle_out;  // seconds (named.conf writes minutes)
+    std::optional<std::uint32_t> notify_delay;
+    std::optional<std::uint32_t> max_zone_ttl;
+    std::optional<SocketAddress> transfer_source, transfer_source_v6, notify_source, notify_source_v6;
+    std::optional<bool> request_ixfr, provide_ixfr, zone_statistics, try_tcp_refresh, multi_master;
+    std::optional<std::uint64_t> max_records;
+};
+
+// Settings valid in options and view (not zone).
+struct ViewSettings {
+    std::optional<bool> recursion;
+    std::optional<std::string> dnssec_validation;  // yes | no | auto
+    std::optional<std::uint16_t> max_udp_size, edns_udp_size;
+    std::optional<AddressMatchList> allow_recursion;
+    std::optional<bool> minimal_responses;
+    std::optional<bool> match_mapped_addresses;
+};
+
+struct Zone {
+    dns::Name name;
+    std::string name_text;  // as written
+    dns::RRClass rrclass = dns::RRClass::IN;
+    std::optional<ZoneType> type;
+    std::optional<std::string> file;  // as written; Config::resolve_path() makes it absolute
+    std::optional<std::string> journal;
+    std::optional<RemoteList> primaries;
+    std::optional<std::string> in_view;
+    std::vector<SocketAddress> forwarders;
+    ZoneSettings settings;
+    Location where;
+};
+
+struct View {
+    std::string name;
+    dns::RRClass rrclass = dns::RRClass::IN;
+    std::optional<AddressMatchList> match_clients;       // default any
+    std::optional<AddressMatchList> match_destinations;  // default any
+    bool match_recursive_only = false;
+    ViewSettings view_settings;
+    ZoneSettings settings;
+    std::vector<Zone> zones;
+    Location where;
+};
+
+struct Options {
+    std::optional<std::string> directory;  // absolute (resolved against the working directory)
+    std::vector<ListenOn> listen_on;       // empty: BIND's default, port 53 { any; }
+    std::vector<ListenOn> listen_on_v6;    // empty: BIND's default, port 53 { any; }
+    std::optional<std::string> pid_file;
+    std::optional<std::string> version;  // `version none;` is kept as nullopt with version_hidden
+    bool version_hidden = false;
+    std::optional<std::string> hostname;
+    bool hostname_hidden = false;
+    std::optional<std::string> server_id;  // "hostname" means the host name
+    bool server_id_hidden = true;
+    std::optional<std::uint16_t> port;  // default port for listen-on and remotes
+    std::optional<std::string> statistics_file;
+    std::optional<std::string> key_directory;
+    std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns;
+    std::optional<std::uint32_t> tcp_clients;
+    std::optional<AddressMatchList> blackhole;
+    std::optional<bool> querylog;
+    ViewSettings view_settings;
+    ZoneSettings settings;
+    Location where;
+};
+
+struct Acl {
+    std::string name;
+    AddressMatchList list;
+    Location where;
+};
+
+struct Key {
+    dns::Name name;
+    std::string name_text;
+    std::string algorithm;  // as written, e.g. hmac-sha256 or hmac-sha256-128
+    std::string secret;     // base64 as written
+    Location where;
+};
+
+// A `primaries NAME [port N] { ... };` (or `masters`) list.
+struct PrimariesList {
+    std::string name;
+    RemoteList list;
+    Location where;
+};
+
+struct Server {
+    IpPrefix prefix;
+    std::vector<std::string> keys;
+    std::optional<bool> bogus, request_ixfr, provide_ixfr, edns;
+    std::optional<std::uint32_t> transfers;
+    std::optional<std::string> transfer_format;  // one-answer | many-answers
+    Location where;
+};
+
+struct LogChannel {
+    enum class Destination { None, File, Syslog, Stderr, Null };
+    std::string name;
+    Destination destination = Destination::None;
+    std::string file;
+    std::optional<std::uint32_t> versions;  // unset: not given; UINT32_MAX: unlimited
+    std::optional<std::uint64_t> size;
+    std::string syslog_facility;    // syslog [facility]
+    std::string severity = "info";  // critical error warning notice info debug dynamic
+    std::uint32_t debug_level = 0;
+    bool print_time = false, print_category = false, print_severity = false;
+    bool buffered = false;
+    Location where;
+};
+
+struct LogCategory {
+    std::string name;
+    std::vector<std::string> channels;
+    Location where;
+};
+
+struct Logging {
+    std::vector<LogChannel> channels;
+    std::vector<LogCategory> categories;
+    bool present = false;
+};
+
+struct ControlChannel {
+    enum class Kind { Inet, Unix };
+    Kind kind = Kind::Inet;
+    std::optional<IpAddress> address;   // unset: `*` (all addresses)
+    std::optional<std::uint16_t> port;  // unset: 953
+    AddressMatchList allow;
+    std::vector<std::string> keys;
+    bool read_only = false;
+    std::string path;  // unix
+    std::uint32_t perm = 0, owner = 0, group = 0;
+    Location where;
+};
+
+struct StatisticsChannel {
+    std::optional<IpAddress> address;       // unset: `*`
+    std::optional<std::uint16_t> port;      // unset: 80
+    std::optional<AddressMatchList> allow;  // unset: any
+    Location where;
+};
+
+// Inheritance resolved for one zone: every value is set, from the zone, its view, options or the default.
+struct ResolvedZone {
+    const Zone* zone = nullptr;
+    const View* view = nullptr;  // nullptr: the implicit default view
+    std::string file;            // absolute, "" when none
+    AddressMatchList allow_query;
+    AddressMatchList allow_transfer;
+    AddressMatchList allow_notify;
+    AddressMatchList allow_update;
+    std::vector<Remote> also_notify;
+    std::vector<Remote> primaries;
+    NotifyMode notify = NotifyMode::Yes;
+    MasterfileFormat masterfile_format = MasterfileFormat::Text;
+    SizeLimit max_journal_size;
+    bool ixfr_from_differences = false;
+    std::uint32_t min_refresh_time = 300, max_refresh_time = 2419200;
+    std::uint32_t min_retry_time = 500, max_retry_time = 1209600;
+    std::uint32_t max_transfer_time_in = 7200, max_transfer_idle_in = 3600;
+    std::uint32_t max_transfer_time_out = 7200, max_transfer_idle_out = 3600;
+    std::uint32_t notify_delay = 5;
+    bool request_ixfr = true, provide_ixfr = true;
+};
+
+struct Config {
+    Options options;
+    std::vector<Acl> acls;
+    std::vector<Key> keys;
+    std::vector<PrimariesList> primaries;
+    std::vector<Server> servers;
+    std::vector<View> views;
+    std::vector<Zone> zones;  // zones outside any view (only when there are no views)
+    Logging logging;
+    std::vector<ControlChannel> controls;
+    bool controls_present = false;  // `controls { };` disables the channel BIND would open by default
+    std::vector<StatisticsChannel> statistics_channels;
+    std::string working_directory;  // where the configuration was read from (the process's cwd)
+
+    const Acl* find_acl(std::string_view name) const;
+    const Key* find_key(std::string_view name) const;  // case-insensitive, trailing dot ignored
+    const PrimariesList* find_primaries(std::string_view name) const;
+    const Server* find_server(const IpAddress& address) const;  // longest matching prefix
+
+    // A relative path is relative to options' directory (or the working directory without one).
+    std::string resolve_path(std::string_view path) const;
+    std::uint16_t default_port() const { return options.port.value_or(53); }
+
+    // Expands named lists (recursively), applies the list's and options' default port and the server
+    // statement's key when the entry names none.
+    std::vector<Remote> expand_remotes(const RemoteList& list) const;
+
+    // Inheritance zone -> view -> options -> BIND default.
+    ResolvedZone resolve_zone(const Zone& zone, const View* view) const;
+    bool recursion(const View* view) const;                    // default yes, as in BIND
+    std::string dnssec_validation(const View* view) const;     // default "auto"
+    std::uint16_t max_udp_size(const View* view) const;        // default 1232
+    std::uint16_t edns_udp_size(const View* view) const;       // default 1232
+    AddressMatchList allow_query(const View* view) const;      // view-level default for zones: any
+    AddressMatchList allow_recursion(const View* view) const;  // default localnets; localhost
+    // Effective listen-on lists (BIND's default when none given).
+    std::vector<ListenOn> listen_on() const;
+    std::vector<ListenOn> listen_on_v6() const;
+
+    // The zones to serve: those of every view, or the top-level ones. `view` is nullptr for top-level.
+    template <typename F>
+    void for_each_zone(F&& visit) const {
+        if (views.empty()) {
+            for (const Zone& zone : zones)
+                visit(zone, static_cast<const View*>(nullptr));
+        } else {
+            for (const View& view : views) {
+                for (const Zone& zone : view.zones)
+                    visit(zone, &view);
+            }
+        }
+    }
+
+    // Compiles a list against this configuration's named ACLs and this host's interfaces.
+    CompiledAcl compile(const AddressMatchList& list, const HostNetworks& host) const;
+};
+
+struct LoadResult {
+    Config config;
+    std::vector<Diagnostic> warnings;
+};
+
+// Reads `path` (with its includes) and checks it as named-checkconf does. Throws ConfigError with every
+// error found; warnings (unimplemented or deprecated statements) come back in the result.
+LoadResult load(const std::string& path);
+// Same, from text already in memory (tests); includes are read from disk. `name` appears in diagnostics.
+LoadResult load_text(const std::string& name, const std::string& text);
+
+}  // namespace cairn::config

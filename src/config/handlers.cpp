@@ -1,0 +1,678 @@
+#include "config/handlers.hpp"
+
+#include <sys/stat.h>
+
+#include <array>
+
+#include "dns/types.hpp"
+
+namespace cairn::config::handlers {
+
+namespace {
+
+std::optional<AddressMatchList>* allow_slot(ZoneSettings& z, std::string_view keyword) {
+    if (keyword == "allow-query") return &z.allow_query;
+    if (keyword == "allow-query-on") return &z.allow_query_on;
+    if (keyword == "allow-transfer") return &z.allow_transfer;
+    if (keyword == "allow-notify") return &z.allow_notify;
+    if (keyword == "allow-update") return &z.allow_update;
+    return nullptr;
+}
+
+dns::RRClass optional_class(ClauseParser& p) {
+    const Token& token = p.peek();
+    if (token.kind != Token::Kind::Word) return dns::RRClass::IN;
+    const Token cls = p.next();
+    const auto parsed = dns::class_from_text(cls.text);
+    if (!parsed) p.fail(cls, "unknown class '" + cls.text + "'");
+    return *parsed;
+}
+
+// An IP address, or `*` for every address (nullopt).
+std::optional<IpAddress> address_or_star(ClauseParser& p) {
+    if (p.peek().kind == Token::Kind::Word && p.peek().text == "*") {
+        p.next();
+        return std::nullopt;
+    }
+    return p.ip_address();
+}
+
+std::optional<std::uint16_t> port_or_star(ClauseParser& p) {
+    if (p.peek().kind == Token::Kind::Word && p.peek().text == "*") {
+        p.next();
+        return std::nullopt;
+    }
+    return p.port();
+}
+
+Scope child(const Scope& s) {
+    Scope inner;
+    inner.config = s.config;
+    inner.view = s.view;
+    return inner;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- top level
+
+void options_statement(ClauseParser& p, Scope& s) {
+    Options& options = s.config->options;
+    options.where = s.where;
+    Scope inner = child(s);
+    inner.options = &options;
+    inner.view_settings = &options.view_settings;
+    inner.settings = &options.settings;
+    p.parse_block(kOptions, inner);
+}
+
+void acl_statement(ClauseParser& p, Scope& s) {
+    Acl acl;
+    acl.where = s.where;
+    const Token name = p.next();
+    if (!name.is_string()) p.fail(name, "expected string");
+    acl.name = name.text;
+    for (std::string_view builtin : {"any", "none", "localhost", "localnets"}) {
+        if (acl.name == builtin) fail_at(name.where, "cannot redefine builtin acl '" + acl.name + "'");
+    }
+    acl.list = p.aml();
+    s.config->acls.push_back(std::move(acl));
+}
+
+void key_statement(ClauseParser& p, Scope& s) {
+    Key key;
+    key.where = s.where;
+    const Token name = p.next();
+    if (!name.is_string()) p.fail(name, "expected string");
+    key.name_text = name.text;
+    try {
+        key.name = dns::Name::from_text(name.text, dns::Name());
+    } catch (const dns::ParseError& e) {
+        fail_at(name.where, "bad key name '" + name.text + "': " + e.what());
+    }
+    Scope inner = child(s);
+    inner.key = &key;
+    p.parse_block(kKey, inner);
+    s.config->keys.push_back(std::move(key));
+}
+
+void server_statement(ClauseParser& p, Scope& s) {
+    Server server;
+    server.where = s.where;
+    const Token token = p.next();
+    std::string why;
+    const auto prefix = token.kind == Token::Kind::Word ? IpPrefix::parse(token.text, &why) : std::nullopt;
+    if (!prefix) p.fail(token, "expected IP address or prefix");
+    server.prefix = *prefix;
+    Scope inner = child(s);
+    inner.server = &server;
+    p.parse_block(kServer, inner);
+    s.config->servers.push_back(std::move(server));
+}
+
+void primaries_statement(ClauseParser& p, Scope& s) {
+    PrimariesList list;
+    list.where = s.where;
+    list.name = p.astring();
+    list.list = p.remote_list();
+    s.config->primaries.push_back(std::move(list));
+}
+
+void zone_statement(ClauseParser& p, Scope& s) {
+    Zone zone;
+    zone.where = s.where;
+    const Token name = p.next();
+    if (!name.is_string()) p.fail(name, "expected string");
+    zone.name_text = name.text;
+    try {
+        zone.name = dns::Name::from_text(name.text, dns::Name());
+    } catch (const dns::ParseError& e) {
+        fail_at(name.where, "zone '" + name.text + "': invalid name: " + e.what());
+    }
+    zone.rrclass = optional_class(p);
+    Scope inner = child(s);
+    inner.zone = &zone;
+    inner.settings = &zone.settings;
+    p.parse_block(kZone, inner);
+    if (s.view != nullptr) {
+        s.view->zones.push_back(std::move(zone));
+    } else {
+        s.config->zones.push_back(std::move(zone));
+    }
+}
+
+void view_statement(ClauseParser& p, Scope& s) {
+    View view;
+    view.where = s.where;
+    view.name = p.astring();
+    view.rrclass = optional_class(p);
+    Scope inner = child(s);
+    inner.view = &view;
+    inner.view_settings = &view.view_settings;
+    inner.settings = &view.settings;
+    p.parse_block(kView, inner);
+    s.config->views.push_back(std::move(view));
+}
+
+void logging_statement(ClauseParser& p, Scope& s) {
+    s.config->logging.present = true;
+    Scope inner = child(s);
+    p.parse_block(kLogging, inner);
+}
+
+void controls_statement(ClauseParser& p, Scope& s) {
+    s.config->controls_present = true;
+    Scope inner = child(s);
+    p.parse_block(kControls, inner);
+}
+
+void statistics_channels_statement(ClauseParser& p, Scope& s) {
+    Scope inner = child(s);
+    p.parse_block(kStatistics, inner);
+}
+
+// ---------------------------------------------------------------- options
+
+void directory(ClauseParser& p, Scope& s) {
+    const Token token = p.next();
+    if (!token.is_string()) p.fail(token, "expected string");
+    // BIND changes its working directory here, while parsing, so later includes and relative file names
+    // are read from it. cairn keeps the process's directory and resolves paths against this one instead.
+    const std::string resolved = join_path(p.base_directory(), token.text);
+    struct stat info {};
+    if (::stat(resolved.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+        fail_at(token.where, "change directory to '" + token.text + "' failed: file not found");
+    }
+    p.base_directory() = resolved;
+    s.options->directory = resolved;
+}
+
+void listen_on(ClauseParser& p, Scope& s) {
+    ListenOn listen;
+    listen.where = s.where;
+    for (;;) {
+        if (p.accept_keyword("port")) {
+            listen.port = p.port();
+        } else if (p.accept_keyword("dscp")) {
+            p.number(63);
+        } else if (p.accept_keyword("tls")) {
+            listen.tls = p.astring();
+        } else if (p.accept_keyword("http")) {
+            listen.http = p.astring();
+        } else if (p.accept_keyword("proxy")) {
+            p.astring();
+        } else {
+            break;
+        }
+    }
+    listen.addresses = p.aml();
+    auto& target = s.keyword == "listen-on" ? s.options->listen_on : s.options->listen_on_v6;
+    target.push_back(std::move(listen));
+}
+
+void pid_file(ClauseParser& p, Scope& s) {
+    if (p.accept_keyword("none")) {
+        s.options->pid_file = std::string();
+        return;
+    }
+    s.options->pid_file = p.qstring();
+}
+
+void version(ClauseParser& p, Scope& s) {
+    if (p.accept_keyword("none")) {
+        s.options->version_hidden = true;
+        return;
+    }
+    s.options->version = p.qstring();
+}
+
+void hostname(ClauseParser& p, Scope& s) {
+    if (p.accept_keyword("none")) {
+        s.options->hostname_hidden = true;
+        return;
+    }
+    s.options->hostname = p.qstring();
+}
+
+void server_id(ClauseParser& p, Scope& s) {
+    if (p.accept_keyword("none")) {
+        s.options->server_id_hidden = true;
+        return;
+    }
+    s.options->server_id_hidden = false;
+    if (p.accept_keyword("hostname")) {
+        s.options->server_id = "hostname";
+        return;
+    }
+    s.options->server_id = p.qstring();
+}
+
+void port(ClauseParser& p, Scope& s) {
+    s.options->port = p.port();
+}
+
+void statistics_file(ClauseParser& p, Scope& s) {
+    s.options->statistics_file = p.qstring();
+}
+
+void key_directory(ClauseParser& p, Scope& s) {
+    const std::string directory = p.qstring();
+    if (s.options != nullptr) s.options->key_directory = directory;
+}
+
+void transfers_limit(ClauseParser& p, Scope& s) {
+    const auto value = static_cast<std::uint32_t>(p.number());
+    if (s.keyword == "transfers-in") s.options->transfers_in = value;
+    if (s.keyword == "transfers-out") s.options->transfers_out = value;
+    if (s.keyword == "transfers-per-ns") s.options->transfers_per_ns = value;
+}
+
+void tcp_clients(ClauseParser& p, Scope& s) {
+    s.options->tcp_clients = static_cast<std::uint32_t>(p.number());
+}
+
+void blackhole(ClauseParser& p, Scope& s) {
+    s.options->blackhole = p.aml();
+}
+
+void querylog(ClauseParser& p, Scope& s) {
+    s.options->querylog = p.boolean();
+}
+
+void match_mapped_addresses(ClauseParser& p, Scope& s) {
+    s.view_settings->match_mapped_addresses = p.boolean();
+}
+
+// ---------------------------------------------------------------- options and view
+
+void recursion(ClauseParser& p, Scope& s) {
+    s.view_settings->recursion = p.boolean();
+}
+
+void dnssec_validation(ClauseParser& p, Scope& s) {
+    if (p.accept_keyword("auto")) {
+        s.view_settings->dnssec_validation = "auto";
+        return;
+    }
+    s.view_settings->dnssec_validation = p.boolean() ? "yes" : "no";
+}
+
+void udp_size(ClauseParser& p, Scope& s) {
+    const Token token = p.peek();
+    const auto size = static_cast<std::uint16_t>(p.number(65535));
+    if (size < 512 || size > 4096) {
+        p.warn(token.where,
+               "'" + std::string(s.keyword) + " " + token.text + "' is out of range 512..4096; clamped");
+    }
+    const auto clamped = static_cast<std::uint16_t>(std::clamp<unsigned>(size, 512, 4096));
+    if (s.keyword == "max-udp-size") {
+        s.view_settings->max_udp_size = clamped;
+    } else {
+        s.view_settings->edns_udp_size = clamped;
+    }
+}
+
+void allow_recursion(ClauseParser& p, Scope& s) {
+    s.view_settings->allow_recursion = p.aml();
+}
+
+// ---------------------------------------------------------------- options, view and zone
+
+void allow_list(ClauseParser& p, Scope& s) {
+    *allow_slot(*s.settings, s.keyword) = p.aml();
+}
+
+void also_notify(ClauseParser& p, Scope& s) {
+    s.settings->also_notify = p.remote_list();
+}
+
+void notify(ClauseParser& p, Scope& s) {
+    static constexpr std::array<std::string_view, 8> kChoices = {
+        "yes", "no", "true", "false", "explicit", "master-only", "primary-only", "1"};
+    const Token token = p.peek();
+    const std::string value = p.enum_value(kChoices);
+    if (value == "yes" || value == "true" || value == "1") {
+        s.settings->notify = NotifyMode::Yes;
+    } else if (value == "no" || value == "false") {
+        s.settings->notify = NotifyMode::No;
+    } else if (value == "explicit") {
+        s.settings->notify = NotifyMode::Explicit;
+    } else {
+        s.settings->notify = NotifyMode::PrimaryOnly;
+    }
+    (void)token;
+}
+
+void masterfile_format(ClauseParser& p, Scope& s) {
+    static constexpr std::array<std::string_view, 2> kChoices = {"text", "raw"};
+    s.settings->masterfile_format =
+        p.enum_value(kChoices) == "raw" ? MasterfileFormat::Raw : MasterfileFormat::Text;
+}
+
+void max_journal_size(ClauseParser& p, Scope& s) {
+    s.settings->max_journal_size = p.size_limit();
+}
+
+void ixfr_from_differences(ClauseParser& p, Scope& s) {
+    if (s.context == kZone) {
+        s.settings->ixfr_from_differences = p.boolean() ? IxfrFromDifferences::Yes : IxfrFromDifferences::No;
+        return;
+    }
+    static constexpr std::array<std::string_view, 10> kChoices = {
+        "yes", "no", "true", "false", "primary", "master", "secondary", "slave", "1", "0"};
+    const std::string value = p.enum_value(kChoices);
+    if (value == "primary" || value == "master") {
+        s.settings->ixfr_from_differences = IxfrFromDifferences::Primary;
+    } else if (value == "secondary" || value == "slave") {
+        s.settings->ixfr_from_differences = IxfrFromDifferences::Secondary;
+    } else if (value == "yes" || value == "true" || value == "1") {
+        s.settings->ixfr_from_differences = IxfrFromDifferences::Yes;
+    } else {
+        s.settings->ixfr_from_differences = IxfrFromDifferences::No;
+    }
+}
+
+void refresh_retry_limit(ClauseParser& p, Scope& s) {
+    const auto value = static_cast<std::uint32_t>(p.number());
+    ZoneSettings& z = *s.settings;
+    if (s.keyword == "min-refresh-time") z.min_refresh_time = value;
+    if (s.keyword == "max-refresh-time") z.max_refresh_time = value;
+    if (s.keyword == "min-retry-time") z.min_retry_time = value;
+    if (s.keyword == "max-retry-time") z.max_retry_time = value;
+}
+
+void transfer_time_limit(ClauseParser& p, Scope& s) {
+    // named.conf gives these in minutes; BIND caps them at 28 days.
+    const auto minutes = static_cast<std::uint32_t>(p.number(40320));
+    const std::uint32_t seconds = minutes * 60;
+    ZoneSettings& z = *s.settings;
+    if (s.keyword == "max-transfer-time-in") z.max_transfer_time_in = seconds;
+    if (s.keyword == "max-transfer-idle-in") z.max_transfer_idle_in = seconds;
+    if (s.keyword == "max-transfer-time-out") z.max_transfer_time_out = seconds;
+    if (s.keyword == "max-transfer-idle-out") z.max_transfer_idle_out = seconds;
+}
+
+void notify_delay(ClauseParser& p, Scope& s) {
+    s.settings->notify_delay = static_cast<std::uint32_t>(p.number());
+}
+
+void max_zone_ttl(ClauseParser& p, Scope& s) {
+    if (p.accept_keyword("unlimited")) {
+        s.settings->max_zone_ttl = UINT32_MAX;
+        return;
+    }
+    s.settings->max_zone_ttl = p.ttl_value();
+}
+
+void source_address(ClauseParser& p, Scope& s) {
+    const bool v6 = s.keyword.ends_with("-v6");
+    const SocketAddress source = p.source_address(v6 ? AF_INET6 : AF_INET);
+    if (s.server != nullptr) return;  // per-server sources are accepted and not used yet
+    ZoneSettings& z = *s.settings;
+    if (s.keyword == "transfer-source") z.transfer_source = source;
+    if (s.keyword == "transfer-source-v6") z.transfer_source_v6 = source;
+    if (s.keyword == "notify-source") z.notify_source = source;
+    if (s.keyword == "notify-source-v6") z.notify_source_v6 = source;
+}
+
+void zone_boolean(ClauseParser& p, Scope& s) {
+    const bool value = p.boolean();
+    ZoneSettings& z = *s.settings;
+    if (s.keyword == "request-ixfr") z.request_ixfr = value;
+    if (s.keyword == "provide-ixfr") z.provide_ixfr = value;
+    if (s.keyword == "try-tcp-refresh") z.try_tcp_refresh = value;
+    if (s.keyword == "multi-master") z.multi_master = value;
+}
+
+void max_records(ClauseParser& p, Scope& s) {
+    s.settings->max_records = p.number();
+}
+
+// ---------------------------------------------------------------- zone
+
+void zone_type(ClauseParser& p, Scope& s) {
+    static constexpr std::array<std::string_view, 13> kChoices = {
+        "primary",     "master",  "secondary", "slave",           "mirror",  "hint", "stub",
+        "static-stub", "forward", "redirect",  "delegation-only", "in-view", "dlz"};
+    const Token token = p.peek();
+    const std::string value = p.enum_value(kChoices);
+    ZoneType type = ZoneType::Primary;
+    if (value == "primary" || value == "master")
+        type = ZoneType::Primary;
+    else if (value == "secondary" || value == "slave")
+        type = ZoneType::Secondary;
+    else if (value == "mirror")
+        type = ZoneType::Mirror;
+    else if (value == "hint")
+        type = ZoneType::Hint;
+    else if (value == "stub")
+        type = ZoneType::Stub;
+    else if (value == "static-stub")
+        type = ZoneType::StaticStub;
+    else if (value == "forward")
+        type = ZoneType::Forward;
+    else if (value == "redirect")
+        type = ZoneType::Redirect;
+    else if (value == "delegation-only") {
+        p.warn(token.where, "'type delegation-only' is deprecated");
+        type = ZoneType::DelegationOnly;
+    } else {
+        p.fail(token, "zone type '" + value + "' is not supported");
+    }
+    s.zone->type = type;
+}
+
+void zone_file(ClauseParser& p, Scope& s) {
+    s.zone->file = p.qstring();
+}
+
+void zone_journal(ClauseParser& p, Scope& s) {
+    s.zone->journal = p.qstring();
+}
+
+void zone_primaries(ClauseParser& p, Scope& s) {
+    if (s.zone->primaries) fail_at(s.where, "'" + std::string(s.keyword) + "' redefined");
+    s.zone->primaries = p.remote_list();
+}
+
+void zone_in_view(ClauseParser& p, Scope& s) {
+    s.zone->in_view = p.astring();
+}
+
+// ---------------------------------------------------------------- view
+
+void match_list(ClauseParser& p, Scope& s) {
+    if (s.keyword == "match-clients") {
+        s.view->match_clients = p.aml();
+    } else {
+        s.view->match_destinations = p.aml();
+    }
+}
+
+void match_recursive_only(ClauseParser& p, Scope& s) {
+    s.view->match_recursive_only = p.boolean();
+}
+
+// ---------------------------------------------------------------- key
+
+void key_algorithm(ClauseParser& p, Scope& s) {
+    s.key->algorithm = p.astring();
+}
+
+void key_secret(ClauseParser& p, Scope& s) {
+    s.key->secret = p.astring();
+}
+
+// ---------------------------------------------------------------- server
+
+void server_keys(ClauseParser& p, Scope& s) {
+    // BIND takes both `keys { k; };` and the older `keys k;`.
+    if (p.peek().is_special('{')) {
+        s.server->keys = p.name_list();
+    } else {
+        s.server->keys.push_back(p.astring());
+    }
+}
+
+void server_boolean(ClauseParser& p, Scope& s) {
+    const bool value = p.boolean();
+    Server& server = *s.server;
+    if (s.keyword == "bogus") server.bogus = value;
+    if (s.keyword == "request-ixfr") server.request_ixfr = value;
+    if (s.keyword == "provide-ixfr") server.provide_ixfr = value;
+    if (s.keyword == "edns") server.edns = value;
+}
+
+void server_transfers(ClauseParser& p, Scope& s) {
+    s.server->transfers = static_cast<std::uint32_t>(p.number());
+}
+
+void server_transfer_format(ClauseParser& p, Scope& s) {
+    static constexpr std::array<std::string_view, 2> kChoices = {"one-answer", "many-answers"};
+    const std::string value = p.enum_value(kChoices);
+    if (s.server != nullptr) s.server->transfer_format = value;
+}
+
+// ---------------------------------------------------------------- logging
+
+void log_channel(ClauseParser& p, Scope& s) {
+    LogChannel channel;
+    channel.where = s.where;
+    channel.name = p.astring();
+    Scope inner = child(s);
+    inner.channel = &channel;
+    p.parse_block(kChannel, inner);
+    s.config->logging.channels.push_back(std::move(channel));
+}
+
+void log_category(ClauseParser& p, Scope& s) {
+    LogCategory category;
+    category.where = s.where;
+    category.name = p.astring();
+    category.channels = p.name_list();
+    s.config->logging.categories.push_back(std::move(category));
+}
+
+namespace {
+void set_destination(ClauseParser& p, Scope& s, LogChannel::Destination destination) {
+    if (s.channel->destination != LogChannel::Destination::None) {
+        fail_at(s.where, "channel '" + s.channel->name + "': only one of 'file', 'syslog', 'stderr', 'null'");
+    }
+    (void)p;
+    s.channel->destination = destination;
+}
+}  // namespace
+
+void channel_file(ClauseParser& p, Scope& s) {
+    set_destination(p, s, LogChannel::Destination::File);
+    s.channel->file = p.qstring();
+    for (;;) {
+        if (p.accept_keyword("versions")) {
+            if (p.accept_keyword("unlimited")) {
+                s.channel->versions = UINT32_MAX;
+            } else {
+                s.channel->versions = static_cast<std::uint32_t>(p.number());
+            }
+        } else if (p.accept_keyword("size")) {
+            s.channel->size = p.size_value();
+        } else if (p.accept_keyword("suffix")) {
+            static constexpr std::array<std::string_view, 2> kChoices = {"increment", "timestamp"};
+            p.enum_value(kChoices);
+        } else {
+            break;
+        }
+    }
+}
+
+void channel_syslog(ClauseParser& p, Scope& s) {
+    set_destination(p, s, LogChannel::Destination::Syslog);
+    if (p.peek().kind == Token::Kind::Word) s.channel->syslog_facility = p.ustring();
+}
+
+void channel_stderr(ClauseParser& p, Scope& s) {
+    set_destination(p, s, LogChannel::Destination::Stderr);
+}
+
+void channel_null(ClauseParser& p, Scope& s) {
+    set_destination(p, s, LogChannel::Destination::Null);
+}
+
+void channel_severity(ClauseParser& p, Scope& s) {
+    static constexpr std::array<std::string_view, 7> kChoices = {"critical", "error", "warning", "notice",
+                                                                 "info",     "debug", "dynamic"};
+    s.channel->severity = p.enum_value(kChoices);
+    if (s.channel->severity == "debug" && p.peek().kind == Token::Kind::Word) {
+        s.channel->debug_level = static_cast<std::uint32_t>(p.number());
+    }
+}
+
+void channel_flag(ClauseParser& p, Scope& s) {
+    const bool value = p.boolean();
+    if (s.keyword == "print-category") s.channel->print_category = value;
+    if (s.keyword == "print-severity") s.channel->print_severity = value;
+    if (s.keyword == "buffered") s.channel->buffered = value;
+}
+
+void channel_print_time(ClauseParser& p, Scope& s) {
+    if (p.accept_keyword("iso8601") || p.accept_keyword("iso8601-utc") || p.accept_keyword("local")) {
+        s.channel->print_time = true;
+        return;
+    }
+    s.channel->print_time = p.boolean();
+}
+
+// ---------------------------------------------------------------- controls, statistics-channels
+
+void controls_inet(ClauseParser& p, Scope& s) {
+    ControlChannel control;
+    control.where = s.where;
+    control.kind = ControlChannel::Kind::Inet;
+    control.address = address_or_star(p);
+    if (p.accept_keyword("port")) control.port = port_or_star(p);
+    if (!p.accept_keyword("allow")) p.fail(p.peek(), "'allow' expected");
+    control.allow = p.aml();
+    for (;;) {
+        if (p.accept_keyword("keys")) {
+            control.keys = p.name_list();
+        } else if (p.accept_keyword("read-only")) {
+            control.read_only = p.boolean();
+        } else {
+            break;
+        }
+    }
+    s.config->controls.push_back(std::move(control));
+}
+
+void controls_unix(ClauseParser& p, Scope& s) {
+    ControlChannel control;
+    control.where = s.where;
+    control.kind = ControlChannel::Kind::Unix;
+    control.path = p.qstring();
+    if (!p.accept_keyword("perm")) p.fail(p.peek(), "'perm' expected");
+    control.perm = static_cast<std::uint32_t>(p.number());
+    if (!p.accept_keyword("owner")) p.fail(p.peek(), "'owner' expected");
+    control.owner = static_cast<std::uint32_t>(p.number());
+    if (!p.accept_keyword("group")) p.fail(p.peek(), "'group' expected");
+    control.group = static_cast<std::uint32_t>(p.number());
+    for (;;) {
+        if (p.accept_keyword("keys")) {
+            control.keys = p.name_list();
+        } else if (p.accept_keyword("read-only")) {
+            control.read_only = p.boolean();
+        } else {
+            break;
+        }
+    }
+    s.config->controls.push_back(std::move(control));
+}
+
+void statistics_inet(ClauseParser& p, Scope& s) {
+    StatisticsChannel channel;
+    channel.where = s.where;
+    channel.address = address_or_star(p);
+    if (p.accept_keyword("port")) channel.port = port_or_star(p);
+    if (p.accept_keyword("allow")) channel.allow = p.aml();
+    s.config->statistics_channels.push_back(std::move(channel));
+}
+
+}  // namespace cairn::config::handlers

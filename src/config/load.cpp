@@ -1,0 +1,288 @@
+// config::load(): parse, then the checks named-checkconf makes (bind9_check_namedconf), then defaults.
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <set>
+
+#include "config/config.hpp"
+#include "config/parser.hpp"
+#include "dns/text.hpp"
+#include "dns/tsig.hpp"
+
+namespace cairn::config {
+
+namespace {
+
+std::string current_directory() {
+    char buffer[PATH_MAX];
+    if (::getcwd(buffer, sizeof buffer) == nullptr) return ".";
+    return buffer;
+}
+
+std::string where_text(const Location& where) {
+    return where.file_name() + ":" + std::to_string(where.line);
+}
+
+class Checker {
+  public:
+    Checker(const Config& config, std::vector<Diagnostic>& errors, std::vector<Diagnostic>& warnings)
+        : config_(config), errors_(errors), warnings_(warnings) {}
+
+    void run() {
+        check_keys();
+        check_acls();
+        check_servers();
+        check_views();
+        const HostNetworks no_host;  // interfaces do not change whether a list is valid
+        check_list(config_.options.settings, nullptr);
+        check_view_settings(config_.options.view_settings);
+        for (const ListenOn& listen : config_.options.listen_on)
+            check_aml(listen.addresses);
+        for (const ListenOn& listen : config_.options.listen_on_v6)
+            check_aml(listen.addresses);
+        if (config_.options.blackhole) check_aml(*config_.options.blackhole);
+        for (const ControlChannel& control : config_.controls) {
+            check_aml(control.allow);
+            for (const std::string& key : control.keys)
+                check_key_defined(key, control.where, true);
+        }
+        for (const StatisticsChannel& channel : config_.statistics_channels) {
+            if (channel.allow) check_aml(*channel.allow);
+        }
+        check_logging();
+        if (!config_.views.empty() && !config_.zones.empty()) {
+            error(config_.zones.front().where, "when using 'view' statements, all zones must be in views");
+        }
+        check_zones(config_.zones, nullptr);
+        for (const View& view : config_.views)
+            check_zones(view.zones, &view);
+    }
+
+  private:
+    void error(const Location& where, std::string message) {
+        errors_.push_back(Diagnostic::at(where, Severity::Error, std::move(message)));
+    }
+    void warning(const Location& where, std::string message) {
+        warnings_.push_back(Diagnostic::at(where, Severity::Warning, std::move(message)));
+    }
+
+    void check_keys() {
+        std::map<dns::Name, const Key*> seen;
+        for (const Key& key : config_.keys) {
+            if (key.algorithm.empty() || key.secret.empty()) {
+                error(key.where,
+                      "key '" + key.name_text + "' must have both 'secret' and 'algorithm' defined");
+                continue;
+            }
+            std::vector<std::uint8_t> secret;
+            if (!dns::decode_base64(key.secret, secret)) {
+                error(key.where, "bad secret 'bad base64 encoding'");
+            }
+            try {
+                dns::parse_tsig_algorithm(key.algorithm);
+            } catch (const dns::ParseError& e) {
+                error(key.where, "unknown algorithm '" + key.algorithm + "'");
+            }
+            const auto [it, inserted] = seen.emplace(key.name.lowercased(), &key);
+            if (!inserted) {
+                error(key.where, "key '" + key.name_text + "': already exists previous definition: " +
+                                     where_text(it->second->where));
+            }
+        }
+    }
+
+    void check_acls() {
+        std::map<std::string, const Acl*> seen;
+        for (const Acl& acl : config_.acls) {
+            const auto [it, inserted] = seen.emplace(acl.name, &acl);
+            if (!inserted) {
+                error(acl.where, "attempt to redefine acl '" + acl.name +
+                                     "' previous definition: " + where_text(it->second->where));
+            }
+        }
+        std::map<std::string, const PrimariesList*> lists;
+        for (const PrimariesList& list : config_.primaries) {
+            const auto [it, inserted] = lists.emplace(list.name, &list);
+            if (!inserted) {
+                error(list.where, "primaries '" + list.name + "': already exists previous definition: " +
+                                      where_text(it->second->where));
+            }
+            check_remotes(list.list);
+        }
+    }
+
+    void check_servers() {
+        for (const Server& server : config_.servers) {
+            for (const std::string& key : server.keys)
+                check_key_defined(key, server.where, true);
+        }
+    }
+
+    void check_views() {
+        std::map<std::string, const View*> seen;
+        for (const View& view : config_.views) {
+            const auto [it, inserted] = seen.emplace(view.name, &view);
+            if (!inserted) {
+                error(view.where, "view '" + view.name + "': already exists previous definition: " +
+                                      where_text(it->second->where));
+            }
+            if (view.match_clients) check_aml(*view.match_clients);
+            if (view.match_destinations) check_aml(*view.match_destinations);
+            check_list(view.settings, nullptr);
+            check_view_settings(view.view_settings);
+        }
+    }
+
+    void check_logging() {
+        static const std::set<std::string> kPredefined = {"default_syslog", "default_debug", "default_stderr",
+                                                          "default_logfile", "null"};
+        std::set<std::string> channels;
+        for (const LogChannel& channel : config_.logging.channels) {
+            if (channel.destination == LogChannel::Destination::None) {
+                error(channel.where, "channel '" + channel.name +
+                                         "': exactly one of file, syslog, null, and "
+                                         "stderr must be present");
+            }
+            channels.insert(channel.name);
+        }
+        for (const LogCategory& category : config_.logging.categories) {
+            for (const std::string& channel : category.channels) {
+                if (!channels.count(channel) && !kPredefined.count(channel)) {
+                    error(category.where, "undefined channel: '" + channel + "'");
+                }
+            }
+        }
+    }
+
+    void check_key_defined(const std::string& name, const Location& where, bool fatal) {
+        if (config_.find_key(name) != nullptr) return;
+        if (fatal) {
+            error(where, "unknown key '" + name + "'");
+        } else {
+            warning(where, "key '" + name + "' is not defined; the element never matches");
+        }
+    }
+
+    void check_aml(const AddressMatchList& list) {
+        try {
+            (void)CompiledAcl::compile(
+                list,
+                [this](const std::string& name) -> const AddressMatchList* {
+                    const Acl* acl = config_.find_acl(name);
+                    return acl ? &acl->list : nullptr;
+                },
+                HostNetworks{});
+        } catch (const ParseFailure& failure) {
+            errors_.push_back(failure.diagnostic());
+        }
+        check_aml_keys(list.elements);
+    }
+    void check_aml_keys(const std::vector<AmlElement>& elements) {
+        for (const AmlElement& element : elements) {
+            if (element.kind == AmlElement::Kind::Key) check_key_defined(element.name, element.where, false);
+            if (element.kind == AmlElement::Kind::List) check_aml_keys(element.list);
+        }
+    }
+
+    void check_remotes(const RemoteList& list) {
+        for (const RemoteEntry& entry : list.entries) {
+            if (!entry.address && config_.find_primaries(entry.list_name) == nullptr) {
+                error(entry.where, "unable to find primaries list '" + entry.list_name + "'");
+            }
+            if (!entry.key.empty() && config_.find_key(entry.key) == nullptr) {
+                warning(entry.where, "key '" + entry.key + "' is not defined");
+            }
+        }
+    }
+
+    void check_list(const ZoneSettings& z, const Zone*) {
+        for (const auto* list :
+             {&z.allow_query, &z.allow_query_on, &z.allow_transfer, &z.allow_notify, &z.allow_update}) {
+            if (*list) check_aml(**list);
+        }
+        if (z.also_notify) check_remotes(*z.also_notify);
+    }
+    void check_view_settings(const ViewSettings& v) {
+        if (v.allow_recursion) check_aml(*v.allow_recursion);
+    }
+
+    void check_zones(const std::vector<Zone>& zones, const View* view) {
+        std::map<std::pair<dns::Name, int>, const Zone*> seen;
+        const dns::RRClass view_class = view ? view->rrclass : dns::RRClass::IN;
+        for (const Zone& zone : zones) {
+            const std::string label = "zone '" + zone.name_text + "'";
+            if (zone.rrclass != view_class) {
+                error(zone.where, label + ": class '" + dns::class_to_text(zone.rrclass) +
+                                      "' does not match view/default class");
+            }
+            const auto [it, inserted] =
+                seen.emplace(std::make_pair(zone.name.lowercased(), static_cast<int>(zone.rrclass)), &zone);
+            if (!inserted) {
+                error(zone.where,
+                      label + ": already exists previous definition: " + where_text(it->second->where));
+            }
+            check_list(zone.settings, &zone);
+            if (zone.primaries) check_remotes(*zone.primaries);
+            if (zone.in_view) continue;
+            if (!zone.type) {
+                error(zone.where, label + ": type not present");
+                continue;
+            }
+            const ZoneType type = *zone.type;
+            const bool needs_file = type == ZoneType::Primary || type == ZoneType::Hint;
+            const bool needs_primaries = type == ZoneType::Secondary || type == ZoneType::Stub ||
+                                         (type == ZoneType::Mirror && !zone.name.is_root());
+            if (needs_file && !zone.file) error(zone.where, label + ": missing 'file' entry");
+            if (needs_primaries && !zone.primaries) error(zone.where, label + ": missing 'primaries' entry");
+            const bool takes_primaries = type == ZoneType::Secondary || type == ZoneType::Stub ||
+                                         type == ZoneType::Mirror || type == ZoneType::Redirect;
+            if (zone.primaries && !takes_primaries) {
+                error(zone.where, "option 'primaries' is not allowed in '" + std::string(to_string(type)) +
+                                      "' zone '" + zone.name_text + "'");
+            }
+        }
+    }
+
+    const Config& config_;
+    std::vector<Diagnostic>& errors_;
+    std::vector<Diagnostic>& warnings_;
+};
+
+LoadResult finish(Config config, std::vector<Diagnostic> warnings) {
+    std::vector<Diagnostic> errors;
+    Checker(config, errors, warnings).run();
+    if (!errors.empty()) throw ConfigError(std::move(errors), std::move(warnings));
+    return LoadResult{std::move(config), std::move(warnings)};
+}
+
+}  // namespace
+
+LoadResult load(const std::string& path) {
+    Config config;
+    config.working_directory = current_directory();
+    std::vector<Diagnostic> warnings;
+    try {
+        ClauseParser parser(config, warnings, config.working_directory);
+        parser.parse_file(path);
+    } catch (const ParseFailure& failure) {
+        throw ConfigError({failure.diagnostic()}, std::move(warnings));
+    }
+    return finish(std::move(config), std::move(warnings));
+}
+
+LoadResult load_text(const std::string& name, const std::string& text) {
+    Config config;
+    config.working_directory = current_directory();
+    std::vector<Diagnostic> warnings;
+    try {
+        ClauseParser parser(config, warnings, config.working_directory);
+        parser.parse_text(name, text);
+    } catch (const ParseFailure& failure) {
+        throw ConfigError({failure.diagnostic()}, std::move(warnings));
+    }
+    return finish(std::move(config), std::move(warnings));
+}
+
+}  // namespace cairn::config
