@@ -14,7 +14,7 @@ namespace {
 std::shared_ptr<const Zone> make_zone(std::string_view text) {
     auto loaded = testing::load(text);
     EXPECT_TRUE(loaded.ok) << testing::dump(loaded.zone.diagnostics);
-    return Zone::build(dns::Name::from_text("example.com."), loaded.zone.records);
+    return Zone::build(dns::Name::from_text("example.com."), loaded.zone.to_records());
 }
 
 std::vector<std::string> texts(const std::vector<Record>& records) {
