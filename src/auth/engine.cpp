@@ -64,12 +64,10 @@ class Response {
                 opt_reserve_ += 4 + kClientCookieSize + kServerCookieSize;
             if (q_.edns.nsid && !settings_.nsid.empty()) opt_reserve_ += 4 + settings_.nsid.size();
         }
-        std::size_t start = 12;
-        if (with_question && q_.has_question) {
-            start = q_.question_end;
-            question_ = true;
-        }
+        const bool question = with_question && q_.has_question;
+        const std::size_t start = question ? q_.question_end : 12;
         if (max < start + opt_reserve_) return false;
+        question_ = question;
         // The question goes in first: later names point into it and DNAME synthesis copies from it.
         if (question_) std::memcpy(out_.data() + 12, q_.qname.data(), q_.question_end - 12);
         max_ = max;

@@ -8,7 +8,7 @@ namespace cairn::auth {
 namespace {
 
 constexpr std::uint16_t kTypeA = 1, kTypeNs = 2, kTypeCname = 5, kTypeMx = 15, kTypeAaaa = 28, kTypeSrv = 33,
-                        kTypeDname = 39, kTypeDs = 43, kTypeAny = 255;
+                        kTypeDs = 43, kTypeAny = 255;
 
 std::uint16_t get16(const std::uint8_t* p) {
     return static_cast<std::uint16_t>((p[0] << 8) | p[1]);

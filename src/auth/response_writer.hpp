@@ -48,8 +48,9 @@ class ResponseWriter {
     // it does not fit (nothing is written then). `compact` tells whether the RRset kept its stored layout,
     // so that offsets inside it (additional links) are valid.
     static constexpr std::size_t kFailed = ~std::size_t{0};
-    std::size_t put_rrset(const zone::Zone& z, const zone::RRset& set, const NameRef& owner, SectionIndex section,
-                          bool& compact, std::uint32_t ttl_override = 0, bool override_ttl = false) {
+    std::size_t put_rrset(const zone::Zone& z, const zone::RRset& set, const NameRef& owner,
+                          SectionIndex section, bool& compact, std::uint32_t ttl_override = 0,
+                          bool override_ttl = false) {
         const auto w = z.wire(set);
         const std::size_t start = pos_;
         if (owner.offset <= kMaxPointerTarget) {

@@ -1,7 +1,11 @@
 #include "dns/message.hpp"
 
+#include <array>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
+#include "dns/message_builder.hpp"
 #include "dns/rdata.hpp"
 #include "dns/wire.hpp"
 
@@ -196,6 +200,35 @@ Message parse_message(std::span<const std::uint8_t> wire) {
                          " octets of trailing data after the last record");
     }
     return message;
+}
+
+std::vector<std::uint8_t> to_wire(const Message& message) {
+    if (message.tsig_offset) throw std::invalid_argument("cannot re-encode a TSIG-signed message");
+    auto buffer = std::make_unique<std::array<std::uint8_t, kMaxMessageSize>>();
+    MessageBuilder builder(*buffer);
+    builder.reset();
+    builder.header() = message.header;
+    const auto too_big = [] { return std::length_error("message does not fit 65535 octets"); };
+    if (message.edns) {
+        if (!builder.set_edns(message.edns->udp_payload, message.edns->dnssec_ok, message.edns->version)) {
+            throw too_big();
+        }
+        for (const auto& option : message.edns->options) {
+            if (!builder.add_edns_option(option.code, option.data)) throw too_big();
+        }
+        builder.set_rcode(message.rcode());
+    }
+    for (const auto& q : message.questions) {
+        if (!builder.add_question(q.name, q.type, q.qclass)) throw too_big();
+    }
+    for (const Section section : {Section::Answer, Section::Authority, Section::Additional}) {
+        builder.start_section(section);
+        for (const auto& rr : message.section(section)) {
+            if (!builder.add_rr(rr.owner, rr.type, rr.rclass, rr.ttl, rr.rdata)) throw too_big();
+        }
+    }
+    const auto wire = builder.finish();
+    return {wire.begin(), wire.end()};
 }
 
 }  // namespace cairn::dns

@@ -87,6 +87,12 @@ struct Message {
 // and no trailing octets after the last record.
 Message parse_message(std::span<const std::uint8_t> wire);
 
+// Encodes a message with MessageBuilder (names compressed, OPT from `edns` last; the OPT Z bits are not
+// written). For tools and tests, not the hot path. Throws std::length_error when it does not fit 65535
+// octets (or its EDNS options MessageBuilder::kMaxEdnsOptionsSize), and std::invalid_argument for a message
+// carrying TSIG (which must follow OPT and is written by the signer).
+std::vector<std::uint8_t> to_wire(const Message& message);
+
 // dig-like presentation of a parsed message, for tools and debugging.
 std::string to_text(const Message& message);
 std::string to_text(const Header& header);  // the two ";; ->>HEADER<<-" and ";; flags:" lines

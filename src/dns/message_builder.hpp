@@ -38,6 +38,9 @@ struct RdataNameRef {
 class MessageBuilder {
   public:
     static constexpr std::size_t kMaxRdataNames = 8;  // more names in one rdata are written uncompressed
+    static constexpr std::size_t kMaxEdnsOptionsSize =
+        512;  // octets of OPT options a response can carry  // more names in one rdata are written
+              // uncompressed
 
     // `buffer` may be larger than a message can be; at most kMaxMessageSize octets of it are used.
     explicit MessageBuilder(std::span<std::uint8_t> buffer);
@@ -165,7 +168,7 @@ class MessageBuilder {
     std::uint16_t edns_payload_ = 0;
     bool edns_do_ = false;
     std::uint8_t edns_version_ = 0;
-    std::array<std::uint8_t, 512> edns_options_{};
+    std::array<std::uint8_t, kMaxEdnsOptionsSize> edns_options_{};
     std::size_t edns_options_size_ = 0;
 
     std::array<CompressionEntry, kCompressionCapacity> entries_{};

@@ -422,3 +422,17 @@ TEST_F(EngineTest, DsAtAChildApexIsAnsweredByTheParentZone) {
     EXPECT_TRUE(ns.message.header.aa);
     EXPECT_EQ(ns.lines(Section::Answer), Lines{"sub.example. 60 NS ns.sub.example."});
 }
+
+TEST_F(EngineTest, SmallBuffersAreNeverOverrun) {
+    // A question longer than the buffer, in a malformed query: the FORMERR goes without the question.
+    const std::string label(60, 'q');
+    auto q = make_query(label + "." + label + ".example.", RRType::A);
+    q.push_back(0);
+    const auto e = exchange(engine_, zones_, q, Transport::udp, 100);
+    EXPECT_EQ(e.message.rcode(), Rcode::FORMERR);
+    EXPECT_EQ(e.message.questions.size(), 0u);
+    EXPECT_LE(e.wire.size(), 100u);
+    // Too small even for a header: dropped.
+    EXPECT_EQ(
+        exchange(engine_, zones_, make_query("www.example.", RRType::A), Transport::udp, 11).result.size, 0u);
+}

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -225,4 +226,21 @@ TEST(MessageText, LooksLikeDig) {
     EXPECT_NE(text.find(";; AUTHORITY SECTION:\nExample.COM.\t3600\tIN\tNS\tns1.Example.COM.\n"),
               std::string::npos)
         << text;
+}
+
+TEST(MessageToWire, ReEncodesWhatWasParsed) {
+    const auto wire = from_hex(kResponseHex);
+    const Message m = parse_message(wire);
+    const auto again = to_wire(m);
+    EXPECT_EQ(again.size(), wire.size());  // dnspython and cairn compress this one identically
+    const Message back = parse_message(again);
+    EXPECT_EQ(back.header, m.header);
+    EXPECT_EQ(back.questions, m.questions);
+    EXPECT_EQ(back.answer, m.answer);
+    EXPECT_EQ(back.authority, m.authority);
+    EXPECT_EQ(back.edns, m.edns);
+
+    Packet signed_query(0, 1, 0, 0, 1);
+    signed_query.question("example.").rr("key.", 250, 255, 0, {});
+    EXPECT_THROW(to_wire(parse_message(signed_query.bytes)), std::invalid_argument);
 }

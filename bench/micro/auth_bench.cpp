@@ -1,0 +1,145 @@
+// ns per answered query on a 100k-name zone, for each kind of answer: positive hit, NXDOMAIN, referral,
+// wildcard, CNAME, plus a hit with a DNS Cookie. Queries rotate over many names so lookups are not all
+// served from one cache line.
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "auth/engine.hpp"
+#include "dns/name.hpp"
+#include "zone/zone.hpp"
+#include "zone/zone_table.hpp"
+
+namespace {
+
+using namespace cairn;
+
+constexpr int kNames = 100000;
+constexpr int kDelegations = 1000;
+constexpr int kQueries = 4096;
+
+void put16(std::vector<std::uint8_t>& v, unsigned x) {
+    v.push_back(static_cast<std::uint8_t>(x >> 8));
+    v.push_back(static_cast<std::uint8_t>(x));
+}
+
+std::vector<std::uint8_t> name_wire(const std::string& text) {
+    const auto n = dns::Name::from_text(text);
+    return {n.wire().begin(), n.wire().end()};
+}
+
+zone::Record record(const std::string& owner, dns::RRType type, std::vector<std::uint8_t> rdata) {
+    return zone::Record{dns::Name::from_text(owner), type, dns::RRClass::IN, 3600, std::move(rdata)};
+}
+
+std::vector<std::uint8_t> ipv4(int i) {
+    return {10, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8),
+            static_cast<std::uint8_t>(i)};
+}
+
+const zone::ZoneTable& zones() {
+    static const zone::ZoneTable table = [] {
+        std::vector<zone::Record> records;
+        auto soa = name_wire("ns1.example.");
+        const auto rname = name_wire("hostmaster.example.");
+        soa.insert(soa.end(), rname.begin(), rname.end());
+        for (int i = 0; i < 5; ++i)
+            put16(soa, 0), put16(soa, 3600);
+        records.push_back(record("example.", dns::RRType::SOA, soa));
+        records.push_back(record("example.", dns::RRType::NS, name_wire("ns1.example.")));
+        records.push_back(record("ns1.example.", dns::RRType::A, ipv4(1)));
+        for (int i = 0; i < kNames; ++i) {
+            records.push_back(record("host" + std::to_string(i) + ".example.", dns::RRType::A, ipv4(i)));
+        }
+        for (int i = 0; i < kDelegations; ++i) {
+            const std::string sub = "sub" + std::to_string(i) + ".example.";
+            records.push_back(record(sub, dns::RRType::NS, name_wire("ns1." + sub)));
+            records.push_back(record(sub, dns::RRType::NS, name_wire("ns2." + sub)));
+            records.push_back(record("ns1." + sub, dns::RRType::A, ipv4(i)));
+            records.push_back(record("ns2." + sub, dns::RRType::A, ipv4(i + 1)));
+        }
+        records.push_back(record("*.wild.example.", dns::RRType::A, ipv4(7)));
+        records.push_back(record("alias.example.", dns::RRType::CNAME, name_wire("host42.example.")));
+        return zone::ZoneTable({zone::Zone::build(dns::Name::from_text("example."), std::move(records))});
+    }();
+    return table;
+}
+
+std::vector<std::uint8_t> query(const std::string& name, dns::RRType type, bool cookie) {
+    std::vector<std::uint8_t> q = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1};
+    const auto n = name_wire(name);
+    q.insert(q.end(), n.begin(), n.end());
+    put16(q, static_cast<unsigned>(type));
+    put16(q, 1);
+    q.insert(q.end(), {0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0});
+    if (cookie) {
+        put16(q, 12);
+        q.insert(q.end(), {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8});
+    } else {
+        put16(q, 0);
+    }
+    return q;
+}
+
+template <typename MakeName>
+void run(benchmark::State& state, MakeName make_name, dns::RRType type = dns::RRType::A,
+         bool cookie = false) {
+    std::vector<std::vector<std::uint8_t>> queries;
+    for (int i = 0; i < kQueries; ++i)
+        queries.push_back(query(make_name(i), type, cookie));
+    const auth::Engine engine{auth::Settings{}};
+    const auto& table = zones();
+    auth::ClientInfo client;
+    client.address = {127, 0, 0, 1};
+    client.now = 1700000000;
+    std::vector<std::uint8_t> out(65535);
+    std::size_t i = 0;
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        const auto r = engine.answer(table, queries[i++ & (kQueries - 1)], client, out);
+        bytes += r.size;
+        benchmark::DoNotOptimize(out.data());
+    }
+    if (bytes == 0) state.SkipWithError("no responses");
+    state.counters["bytes/query"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
+}
+
+void BM_Hit(benchmark::State& s) {
+    run(s, [](int i) { return "host" + std::to_string(i * 24 % kNames) + ".example."; });
+}
+void BM_HitCookie(benchmark::State& s) {
+    run(
+        s, [](int i) { return "host" + std::to_string(i * 24 % kNames) + ".example."; }, dns::RRType::A,
+        true);
+}
+void BM_Nodata(benchmark::State& s) {
+    run(
+        s, [](int i) { return "host" + std::to_string(i * 24 % kNames) + ".example."; }, dns::RRType::AAAA);
+}
+void BM_Nxdomain(benchmark::State& s) {
+    run(s, [](int i) { return "nohost" + std::to_string(i) + ".example."; });
+}
+void BM_Referral(benchmark::State& s) {
+    run(s, [](int i) { return "www.sub" + std::to_string(i % kDelegations) + ".example."; });
+}
+void BM_Wildcard(benchmark::State& s) {
+    run(s, [](int i) { return "w" + std::to_string(i) + ".wild.example."; });
+}
+void BM_Cname(benchmark::State& s) {
+    run(s, [](int) { return std::string("alias.example."); });
+}
+void BM_Refused(benchmark::State& s) {
+    run(s, [](int i) { return "host" + std::to_string(i) + ".example.org."; });
+}
+
+}  // namespace
+
+BENCHMARK(BM_Hit);
+BENCHMARK(BM_HitCookie);
+BENCHMARK(BM_Nodata);
+BENCHMARK(BM_Nxdomain);
+BENCHMARK(BM_Referral);
+BENCHMARK(BM_Wildcard);
+BENCHMARK(BM_Cname);
+BENCHMARK(BM_Refused);
