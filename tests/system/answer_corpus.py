@@ -108,6 +108,8 @@ CASES = [
     Case("ds-unsigned-cut-nodata", "child." + Z, "DS"),
     Case("referral-sibling-glue", "www.sibling." + Z, "A", aa=False),
     Case("referral-no-glue", "www.outside." + Z, "A", aa=False),
+    Case("referral-big-glue-noedns", "www.bigdeleg." + Z, "A", aa=False, tc=True),
+    Case("referral-big-glue-edns1232", "www.bigdeleg." + Z, "A", edns=1232, aa=False),
     Case("ds-at-cut", "secure." + Z, "DS"),
     Case("ds-at-cut-do", "secure." + Z, "DS", edns=1232, do=True),
     Case("referral-with-ds", "www.secure." + Z, "A", aa=False),
