@@ -50,6 +50,52 @@ std::strong_ordering compare_bytes(std::span<const std::uint8_t> a, std::span<co
     return a.size() <=> b.size();
 }
 
+struct SortKey {
+    std::uint64_t hi = 0, lo = 0;  // big-endian prefix of the canonical key, zero-padded
+    std::uint32_t index = 0;
+    bool complete = false;  // the whole key fits the prefix: equal prefixes mean equal owners
+};
+
+// RFC 4034 §6.1 order as a memcmp-able key: labels below the origin from right to left, each lowercased,
+// escaped (0x00 -> 01 01, 0x01 -> 01 02) and ended by 0x00. The origin's own labels are common to all.
+SortKey sort_key(std::span<const std::uint8_t> owner, std::size_t origin_labels, std::uint32_t index) {
+    std::uint8_t offsets[128];
+    std::size_t labels = 0;
+    for (std::size_t pos = 0; owner[pos] != 0; pos += 1 + owner[pos])
+        offsets[labels++] = static_cast<std::uint8_t>(pos);
+    std::uint8_t key[16] = {};
+    std::size_t size = 0;
+    bool complete = true;
+    auto put = [&](std::uint8_t c) {
+        if (size < sizeof key) {
+            key[size++] = c;
+        } else {
+            complete = false;
+        }
+    };
+    for (std::size_t l = labels - origin_labels; l-- > 0 && complete;) {
+        const std::size_t pos = offsets[l];
+        for (std::size_t i = 1; i <= owner[pos]; ++i) {
+            const auto c = dns::lower_ascii(owner[pos + i]);
+            if (c <= 1) {
+                put(1);
+                put(static_cast<std::uint8_t>(c + 1));
+            } else {
+                put(c);
+            }
+        }
+        put(0);
+    }
+    SortKey k;
+    for (int i = 0; i < 8; ++i)
+        k.hi = (k.hi << 8) | key[i];
+    for (int i = 8; i < 16; ++i)
+        k.lo = (k.lo << 8) | key[i];
+    k.index = index;
+    k.complete = complete;
+    return k;
+}
+
 // Uniform read access to the two record containers the builder accepts.
 struct RecordVectorSource {
     const std::vector<Record>& records;
@@ -113,19 +159,39 @@ class ZoneBuilder {
         }
         if (rr_bytes > 0xFFFFFFFFu) throw ZoneError("zone data exceeds 4 GiB");
 
-        std::vector<std::uint32_t> order(n);
+        // Sorting compares a 16-octet prefix of each owner's canonical key first (labels below the origin,
+        // right to left); only owners whose key is longer fall back to a full canonical comparison.
+        std::vector<SortKey> keys(n);
         for (std::uint32_t i = 0; i < n; ++i)
-            order[i] = i;
-        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-            const auto by_owner = dns::canonical_compare(src.owner(a), src.owner(b));
-            if (by_owner != std::strong_ordering::equal) return by_owner == std::strong_ordering::less;
+            keys[i] = sort_key(src.owner(i), origin_labels, i);
+        std::sort(keys.begin(), keys.end(), [&](const SortKey& ka, const SortKey& kb) {
+            if (ka.hi != kb.hi) return ka.hi < kb.hi;
+            if (ka.lo != kb.lo) return ka.lo < kb.lo;
+            const std::uint32_t a = ka.index, b = kb.index;
+            if (!(ka.complete && kb.complete)) {
+                const auto by_owner = dns::canonical_compare(src.owner(a), src.owner(b));
+                if (by_owner != std::strong_ordering::equal) return by_owner == std::strong_ordering::less;
+            }
             if (src.type(a) != src.type(b)) return src.type(a) < src.type(b);
             const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
             if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
             return a < b;
         });
+        std::vector<std::uint32_t> order(n);
+        for (std::size_t i = 0; i < n; ++i)
+            order[i] = keys[i].index;
+        keys = {};
 
         parts.rr.reserve(rr_bytes);
+        std::size_t owners = 1, rrsets = 1;
+        for (std::size_t i = 1; i < n; ++i) {
+            const bool same_owner = dns::wire_names_equal(src.owner(order[i]), src.owner(order[i - 1]));
+            owners += !same_owner;
+            rrsets += !same_owner || src.type(order[i]) != src.type(order[i - 1]);
+        }
+        parts.rrsets.reserve(rrsets);
+        parts.nodes.reserve(owners + owners / 4 + 16);  // room for some empty non-terminals
+        parts.names.reserve(owners * 24);
         std::span<const std::uint8_t> previous;  // the last node's name, as spelled
         auto add_node = [&](std::span<const std::uint8_t> spelling) {
             Node node;
