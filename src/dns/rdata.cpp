@@ -465,6 +465,7 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
             return;
         }
         case Field::Algorithm:
+        case Field::CertAlgorithm:
             out.push_back(static_cast<std::uint8_t>(parse_mnemonic(type, field, token, kAlgorithms, 0xFF)));
             return;
         case Field::CertType:
@@ -651,6 +652,7 @@ std::size_t walk_field(const WireWalk& w, Field kind, std::size_t pos) {
     switch (kind) {
         case Field::U8:
         case Field::Algorithm:
+        case Field::CertAlgorithm:
             return need(w, pos, 1);
         case Field::U16:
         case Field::TypeCode:
@@ -767,6 +769,17 @@ void print_field(std::string& out, Field kind, std::span<const std::uint8_t> d, 
         case Field::U16:
             out += std::to_string(u16(pos));
             pos += 2;
+            return;
+        case Field::CertAlgorithm:
+            for (const auto& m : kAlgorithms) {
+                if (m.value == d[pos]) {
+                    out += m.text;
+                    pos += 1;
+                    return;
+                }
+            }
+            out += std::to_string(d[pos]);
+            pos += 1;
             return;
         case Field::CertType: {
             const auto v = u16(pos);

@@ -121,6 +121,8 @@ void parse_ipseckey(RRType type, const FieldSpec& field, std::span<const TextTok
                 fail(type, "gateway", e.what());
             }
     }
+    // RFC 4025 lets the key be empty only through the generic form: BIND requires one in text.
+    if (tokens.size() < 4) fail(type, "public key", "missing");
     Base64Decoder decoder(out);
     for (const auto& t : tokens.subspan(3)) {
         if (!decoder.feed(t.text)) fail(type, "public key", quote(t.text) + " is not valid base64");
@@ -177,10 +179,9 @@ void append_ipseckey_text(std::string& out, std::span<const std::uint8_t> rdata,
             append_wire_name_text(out, rdata, pos);
             break;
     }
-    if (pos < rdata.size()) {
-        out.push_back(' ');
-        append_base64(out, rdata.subspan(pos));
-    }
+    if (pos == rdata.size()) throw ParseError("IPSECKEY without a key has no text form");
+    out.push_back(' ');
+    append_base64(out, rdata.subspan(pos));
 }
 
 // ---------------------------------------------------------------------------------------------------------

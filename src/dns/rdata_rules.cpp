@@ -53,6 +53,14 @@ void check_type_rules(const TypeSpec& spec, std::span<const std::uint8_t> rdata)
                 check_length(type, "digest", rdata[5] == 1 ? 48 : rdata[5] == 2 ? 64 : 0, digest);
             return;
         }
+        case 47: {  // NSEC
+            // BIND refuses an NSEC without types; every real NSEC at least lists NSEC itself.
+            std::size_t pos = 0;
+            while (rdata[pos] != 0)
+                pos += 1 + rdata[pos];
+            if (pos + 1 == rdata.size()) fail(type, "type bitmap", "lists no types");
+            return;
+        }
         default:
             return;
     }

@@ -34,7 +34,8 @@ std::optional<std::uint16_t> key_from_text(std::string_view text) {
         // RFC 9460 §2.1: no leading zeros.
         if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
         const auto v = parse_decimal(digits, 65535);
-        if (v && *v != kInvalidKey) return static_cast<std::uint16_t>(*v);
+        // key65535 is reserved ("Invalid key", RFC 9460 §14.3.2) but BIND reads it, and so do we.
+        if (v) return static_cast<std::uint16_t>(*v);
     }
     return std::nullopt;
 }
@@ -111,8 +112,6 @@ const char* value_problem(std::uint16_t key, std::span<const std::uint8_t> v) {
             return !v.empty() && v.size() % 16 == 0 ? nullptr : "ipv6hint needs one or more addresses";
         case kDohPath:
             return v.empty() ? "dohpath needs a value" : nullptr;
-        case kInvalidKey:
-            return "key65535 is reserved";
         default:
             return nullptr;
     }

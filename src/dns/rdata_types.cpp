@@ -52,7 +52,7 @@ constexpr TypeSpec kSpecs[] = {
          {{TypeCode, "type covered"},
           {Algorithm, "algorithm"},
           {U8, "labels"},
-          {Period, "original TTL"},
+          {U32, "original TTL"},
           {Time, "expiration"},
           {Time, "inception"},
           {U16, "key tag"},
@@ -78,7 +78,10 @@ constexpr TypeSpec kSpecs[] = {
           {Name, "replacement"}}),
     spec(36, kLowercase, {{U16, "preference"}, {Name, "exchanger"}}),  // KX
     spec(37, 0,
-         {{CertType, "type"}, {U16, "key tag"}, {Algorithm, "algorithm"}, {Base64, "certificate"}}),  // CERT
+         {{CertType, "type"},
+          {U16, "key tag"},
+          {CertAlgorithm, "algorithm"},
+          {Base64, "certificate"}}),                                                                  // CERT
     spec(39, kLowercase, {{Name, "target"}}),                                                         // DNAME
     spec(42, 0, {{Apl, "address prefix list"}}),                                                      // APL
     spec(43, 0, {{U16, "key tag"}, {Algorithm, "algorithm"}, {U8, "digest type"}, {Hex, "digest"}}),  // DS
@@ -88,7 +91,7 @@ constexpr TypeSpec kSpecs[] = {
          {{TypeCode, "type covered"},
           {Algorithm, "algorithm"},
           {U8, "labels"},
-          {Period, "original TTL"},
+          {U32, "original TTL"},
           {Time, "expiration"},
           {Time, "inception"},
           {U16, "key tag"},

@@ -114,7 +114,8 @@ const Vector kVectors[] = {
      "0a 03 02 026777076578616d706c6503636f6d00 0103 51537986ed35533b6064478eeeb27b5bd74dae14 "
      "9b6e81ba3a0521af82ab7801",
      "10 3 2 gw.example.com. AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ=="},
-    {"IPSECKEY", "10 2 0 2001:db8::1", "0a 02 00 20010db8000000000000000000000001", "10 2 0 2001:db8::1"},
+    {"IPSECKEY", "10 2 0 2001:db8::1 AQID", "0a 02 00 20010db8000000000000000000000001 010203",
+     "10 2 0 2001:db8::1 AQID"},
     // HIP (RFC 8005 §6).
     {"HIP", "2 200100107B1A74DF365639CC39F1D578 AwEAAQ== rvs.example.com.",
      "10 02 0004 200100107b1a74df365639cc39f1d578 03010001 03727673076578616d706c6503636f6d00",
@@ -221,6 +222,9 @@ TEST(Ipseckey, GatewayMustMatchItsType) {
     EXPECT_NE(parse_error("IPSECKEY", "10 1 2 2001:db8::1 AQ==").find("not an IPv4"), std::string::npos);
     EXPECT_NE(parse_error("IPSECKEY", "10 0 2 gw AQ==").find("must be '.'"), std::string::npos);
     EXPECT_NE(parse_error("IPSECKEY", "10 4 2 . AQ==").find("gateway type"), std::string::npos);
+    EXPECT_NE(parse_error("IPSECKEY", "10 2 0 2001:db8::1").find("public key: missing"), std::string::npos);
+    // Without a key there is no text form: the generic one is printed.
+    EXPECT_EQ(rdata_to_text(RRType::IPSECKEY, hex("0a 00 02")), "\\# 3 0A0002");
     const auto type4 = hex("0a 04 02 00");
     EXPECT_THROW(rdata_from_wire(RRType::IPSECKEY, type4, 0, type4.size()), ParseError);
     // The gateway name is reported as an embedded name.

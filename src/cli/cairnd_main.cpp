@@ -1,0 +1,31 @@
+// cairnd: the authoritative name server daemon. Runs in the foreground, logging to stderr.
+#include <CLI/CLI.hpp>
+
+#include "server/daemon.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"cairnd: authoritative DNS server"};
+    cairn::server::DaemonOptions options;
+    options.config_path = "/etc/cairn/named.conf";
+    bool check_only = false;
+    bool check_zones = false;
+    std::uint16_t port = 0;
+    unsigned workers = 0;
+    app.add_option("-c,--config", options.config_path, "configuration file (named.conf syntax)");
+    app.add_flag("-C,--check", check_only, "check the configuration and exit (like named-checkconf)");
+    app.add_flag("-z,--check-zones", check_zones, "with -C: also load every primary zone");
+    auto* port_option =
+        app.add_option("-p,--port", port, "listen on this port instead of the configured ones");
+    auto* workers_option = app.add_option("-n,--workers", workers, "worker threads (default: one per CPU)")
+                               ->check(CLI::Range(1u, 1024u));
+    bool foreground = true;
+    app.add_flag("-g,-f,--foreground", foreground, "run in the foreground (always the case)");
+    app.add_option("--log-level", options.log_level, "trace, debug, info, warning, error or critical")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "critical", "off"}));
+    CLI11_PARSE(app, argc, argv);
+
+    if (check_only) return cairn::server::check_configuration(options.config_path, check_zones);
+    if (*port_option) options.port = port;
+    if (*workers_option) options.workers = workers;
+    return cairn::server::run_daemon(options);
+}

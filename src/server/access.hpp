@@ -1,0 +1,47 @@
+// An access list as the query path applies it: a compiled address match list from the configuration, or
+// nothing at all for "any" so that the common case costs one pointer test.
+#pragma once
+
+#include <cstring>
+#include <memory>
+
+#include "config/acl.hpp"
+#include "config/config.hpp"
+#include "net/handler.hpp"
+
+namespace cairn::server {
+
+class AccessList {
+  public:
+    AccessList() = default;  // everyone
+    explicit AccessList(config::CompiledAcl acl)
+        : acl_(std::make_shared<const config::CompiledAcl>(std::move(acl))) {}
+    // `{ any; }` gives an unrestricted list; anything else is compiled against the configuration.
+    static AccessList from(const config::AddressMatchList& list, const config::Config& config,
+                           const config::HostNetworks& host);
+
+    bool allows_everyone() const { return acl_ == nullptr; }
+    bool allows_source(const net::ClientInfo& client) const {
+        return acl_ == nullptr ||
+               acl_->evaluate(convert(client.source.address), nullptr) == config::AclVerdict::Allow;
+    }
+    bool allows_destination(const net::ClientInfo& client) const {
+        return acl_ == nullptr ||
+               acl_->evaluate(convert(client.destination.address), nullptr) == config::AclVerdict::Allow;
+    }
+
+  private:
+    static config::IpAddress convert(const net::IpAddress& address) {
+        config::IpAddress out;
+        out.family = address.family;
+        std::memcpy(out.bytes.data(), address.bytes.data(), out.bytes.size());
+        return out;
+    }
+
+    std::shared_ptr<const config::CompiledAcl> acl_;
+};
+
+// True for `{ any; }`: a single, plain `any`.
+bool matches_everyone(const config::AddressMatchList& list);
+
+}  // namespace cairn::server

@@ -1,0 +1,269 @@
+#include "server/daemon.hpp"
+
+#include <malloc.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "net/error.hpp"
+#include "net/server.hpp"
+#include "server/pid_file.hpp"
+#include "server/published.hpp"
+#include "server/query_handler.hpp"
+#include "server/serving_state.hpp"
+#include "server/settings_loader.hpp"
+#include "server/signals.hpp"
+#include "server/zone_loader.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_color_mt("cairnd");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$: %v");
+    logger->set_level(spdlog::level::from_str(level));
+    spdlog::set_default_logger(logger);
+}
+
+std::string zone_label(const ZoneSource& source, const std::string& view) {
+    std::string label = "zone " + source.origin.to_text() + "/IN";
+    if (view != "_default") label += "/" + view;
+    return label;
+}
+
+// Server cookies need a secret nobody can guess; a fresh one per start is what BIND does by default.
+auth::Settings with_cookie_secret(auth::Settings settings) {
+    auto& secret = settings.cookie_secret;
+    if (getrandom(secret.data(), secret.size(), 0) != static_cast<ssize_t>(secret.size())) {
+        throw std::runtime_error("cannot read random bytes for the cookie secret");
+    }
+    return settings;
+}
+
+// Empty: stay where we are.
+bool enter_directory(const std::string& directory) {
+    if (directory.empty() || ::chdir(directory.c_str()) == 0) return true;
+    spdlog::error("cannot change to directory '{}': {}", directory, std::strerror(errno));
+    return false;
+}
+
+class Daemon {
+  public:
+    explicit Daemon(const DaemonOptions& options) : options_(options) {}
+
+    int run() {
+        SignalWaiter signals;  // before any thread starts, so that they all inherit the blocked mask
+        char cwd[4096];
+        if (::getcwd(cwd, sizeof cwd) == nullptr) {
+            spdlog::error("cannot read the working directory: {}", std::strerror(errno));
+            return 1;
+        }
+        startup_directory_ = cwd;
+        if (!read_settings(settings_) || !enter_directory(settings_.directory)) return 1;
+        if (!refresh_zones(settings_, true)) {
+            spdlog::error("not starting: some zones failed to load");
+            return 1;
+        }
+        const unsigned workers = options_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
+        published_ = std::make_unique<Published<ServingState>>(workers, build_state(settings_));
+        handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
+
+        net::ServerOptions net_options;
+        net_options.listen = settings_.listen;
+        net_options.workers = workers;
+        net_options.tcp_clients = settings_.tcp_clients;
+        net_options.tcp_idle_timeout = settings_.tcp_idle_timeout;
+        std::unique_ptr<net::Server> server;
+        PidFile pid_file;
+        try {
+            server = std::make_unique<net::Server>(net_options, *handler_);
+            if (!settings_.pid_file.empty()) pid_file = PidFile(settings_.pid_file);
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+            return 1;
+        }
+        server->start();
+        for (const auto& at : server->endpoints())
+            spdlog::info("listening on {} (UDP and TCP)", at.to_string());
+        spdlog::info("running with {} workers", workers);
+
+        for (;;) {
+            const Signal signal = signals.wait(200ms);
+            if (signal == Signal::stop) break;
+            if (signal == Signal::reload) reload();
+            published_->reclaim();
+        }
+        spdlog::info("shutting down");
+        server->stop();
+        spdlog::info("exiting");
+        return 0;
+    }
+
+  private:
+    bool read_settings(Settings& out) {
+        SettingsResult result = load_settings(options_.config_path);
+        for (const auto& warning : result.warnings)
+            spdlog::warn("{}", warning);
+        for (const auto& error : result.errors)
+            spdlog::error("{}", error);
+        if (!result.errors.empty()) return false;
+        out = std::move(result.settings);
+        if (options_.port) {
+            for (auto& at : out.listen)
+                at.port = *options_.port;
+        }
+        return true;
+    }
+
+    // Loads the zones whose files changed (all of them at start). A zone that fails keeps its previous
+    // version; at start there is none, which is fatal.
+    bool refresh_zones(const Settings& settings, bool startup) {
+        std::map<std::pair<std::string, std::string>, ZoneVersion> next;
+        bool all_loaded = true;
+        for (const auto& view : settings.views) {
+            for (const auto& zone : view.zones) {
+                const auto key = std::make_pair(view.name, zone.source.origin.lowercased().to_text());
+                const std::string label = zone_label(zone.source, view.name);
+                const auto previous = zones_.find(key);
+                if (previous != zones_.end() && previous->second.source == zone.source &&
+                    previous->second.unchanged_on_disk()) {
+                    next.emplace(key, previous->second);
+                    continue;
+                }
+                ZoneLoadResult result = load_zone(zone.source);
+                for (const auto& warning : result.warnings)
+                    spdlog::warn("{}: {}", label, warning);
+                for (const auto& error : result.errors)
+                    spdlog::error("{}: {}", label, error);
+                if (result.loaded) {
+                    spdlog::info("{}: loaded serial {}", label, result.loaded->zone->serial());
+                    next.emplace(key, std::move(*result.loaded));
+                } else if (previous != zones_.end()) {
+                    spdlog::error("{}: failed to reload from {}, still serving serial {}", label,
+                                  zone.source.file, previous->second.zone->serial());
+                    next.emplace(key, previous->second);
+                } else {
+                    spdlog::error("{}: not loaded ({})", label, zone.source.file);
+                    all_loaded = false;
+                }
+            }
+        }
+        if (startup && !all_loaded) return false;
+        zones_ = std::move(next);
+        // Parsing leaves freed heap behind (records, names, diagnostics); hand it back to the system.
+        malloc_trim(0);
+        return true;
+    }
+
+    std::unique_ptr<const ServingState> build_state(const Settings& settings) const {
+        auto state = std::make_unique<ServingState>();
+        for (const auto& view : settings.views) {
+            ServedView served;
+            served.name = view.name;
+            served.match_clients = view.match_clients;
+            served.match_destinations = view.match_destinations;
+            std::vector<std::shared_ptr<const zone::Zone>> zones;
+            for (const auto& zone : view.zones) {
+                const auto found = zones_.find({view.name, zone.source.origin.lowercased().to_text()});
+                if (found == zones_.end()) continue;  // failed to load and never did
+                zones.push_back(found->second.zone);
+                if (!zone.allow_query.allows_everyone()) {
+                    served.allow_query.emplace(found->second.zone.get(), zone.allow_query);
+                    served.restricts_queries = true;
+                }
+            }
+            served.zones = zone::ZoneTable(std::move(zones));
+            state->views.push_back(std::move(served));
+        }
+        return state;
+    }
+
+    void reload() {
+        spdlog::info("reloading configuration and zones");
+        // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
+        // started, as they were at start-up; zone files are then read from `directory`.
+        Settings next;
+        const bool read = enter_directory(startup_directory_) && read_settings(next);
+        if (!read || !enter_directory(next.directory)) {
+            spdlog::error("reload failed; still serving the previous configuration and zones");
+            enter_directory(settings_.directory);
+            return;
+        }
+        if (next.listen != settings_.listen)
+            spdlog::warn("listen-on changes take effect at the next restart");
+        try {
+            refresh_zones(next, false);
+            published_->publish(build_state(next));
+        } catch (const std::exception& e) {
+            spdlog::error("reload failed: {}; still serving the previous configuration", e.what());
+            return;
+        }
+        next.listen = settings_.listen;
+        settings_ = std::move(next);
+        spdlog::info("reload complete");
+    }
+
+    DaemonOptions options_;
+    std::string startup_directory_;
+    Settings settings_;
+    std::map<std::pair<std::string, std::string>, ZoneVersion> zones_;  // (view, origin) -> serving version
+    std::unique_ptr<Published<ServingState>> published_;
+    std::unique_ptr<QueryHandler> handler_;
+};
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+    setup_logging(options.log_level);
+    try {
+        return Daemon(options).run();
+    } catch (const std::exception& e) {
+        spdlog::critical("fatal: {}", e.what());
+        return 1;
+    }
+}
+
+int check_configuration(const std::string& config_path, bool load_zones) {
+    SettingsResult result = load_settings(config_path);
+    for (const auto& warning : result.warnings)
+        std::fprintf(stderr, "%s\n", warning.c_str());
+    for (const auto& error : result.errors)
+        std::fprintf(stderr, "%s\n", error.c_str());
+    if (!result.errors.empty()) return 1;
+    if (!load_zones) return 0;
+    if (!result.settings.directory.empty() && ::chdir(result.settings.directory.c_str()) != 0) {
+        std::fprintf(stderr, "cannot change to directory '%s': %s\n", result.settings.directory.c_str(),
+                     std::strerror(errno));
+        return 1;
+    }
+    int status = 0;
+    for (const auto& view : result.settings.views) {
+        for (const auto& zone : view.zones) {
+            const ZoneLoadResult loaded = server::load_zone(zone.source);
+            for (const auto& warning : loaded.warnings)
+                std::fprintf(stderr, "%s\n", warning.c_str());
+            for (const auto& error : loaded.errors)
+                std::fprintf(stderr, "%s\n", error.c_str());
+            const std::string label = zone_label(zone.source, view.name);
+            if (loaded.loaded) {
+                std::printf("%s: loaded serial %u\n", label.c_str(), loaded.loaded->zone->serial());
+            } else {
+                std::printf("%s: not loaded due to errors.\n", label.c_str());
+                status = 1;
+            }
+        }
+    }
+    return status;
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,25 @@
+// cairnd: loads the configuration and zones, serves them, reloads on SIGHUP and stops on SIGTERM/SIGINT.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cairn::server {
+
+struct DaemonOptions {
+    std::string config_path;
+    std::optional<std::uint16_t> port;  // overrides every listen-on port
+    std::optional<unsigned> workers;    // default: one per CPU
+    std::string log_level = "info";
+};
+
+// Runs in the foreground until SIGTERM or SIGINT; returns the process exit status (non-zero when start-up
+// failed, after logging why).
+int run_daemon(const DaemonOptions& options);
+
+// named-checkconf: reads the configuration (and with `load_zones`, every primary zone) and prints what is
+// wrong. Returns 0 when everything loads, 1 otherwise.
+int check_configuration(const std::string& config_path, bool load_zones);
+
+}  // namespace cairn::server

@@ -1,0 +1,63 @@
+#include "server/query_handler.hpp"
+
+#include <ctime>
+
+#include "dns/message_builder.hpp"
+#include "dns/message_query.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+auth::ClientInfo engine_client(const net::ClientInfo& client) {
+    auth::ClientInfo info;
+    info.address = client.source.address.bytes;
+    info.address_size = client.source.address.is_v4() ? 4 : 16;
+    info.transport = client.transport == net::Transport::tcp ? auth::Transport::tcp : auth::Transport::udp;
+    info.now = static_cast<std::uint32_t>(::time(nullptr));
+    return info;
+}
+
+}  // namespace
+
+QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine_settings)
+    : state_(state), engine_(std::move(engine_settings)) {}
+
+std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                                 const net::ClientInfo& client) {
+    const ServingState* state = state_.get();
+    const bool udp = client.transport == net::Transport::udp;
+    const ServedView* view = state->view_for(client);
+    if (view == nullptr) return write_refused(query, response, udp);
+
+    const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
+    if (result.action == auth::Action::drop) return 0;
+    if (view->restricts_queries && result.zone != nullptr) {
+        const AccessList* allowed = view->allow_query_for(result.zone);
+        if (allowed != nullptr && !allowed->allows_source(client)) return write_refused(query, response, udp);
+    }
+    // Transfers and NOTIFY are not served yet: the engine wrote the fallback reply for them.
+    return result.size;
+}
+
+std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp) {
+    dns::ParsedQuery parsed;
+    const dns::QueryStatus status = dns::parse_query(query, parsed);
+    if (status == dns::QueryStatus::Drop) return 0;
+    dns::MessageBuilder builder(out);
+    builder.reset();
+    builder.header() = parsed.header;
+    builder.header().qr = true;
+    builder.header().aa = false;
+    builder.header().ra = false;
+    builder.header().ad = false;
+    builder.set_limit(udp ? parsed.edns.effective_udp_payload() : out.size());
+    if (parsed.edns.present) builder.set_edns(1232, parsed.edns.dnssec_ok);
+    builder.set_rcode(status == dns::QueryStatus::FormErr ? dns::Rcode::FORMERR : dns::Rcode::REFUSED);
+    if (status == dns::QueryStatus::Ok && parsed.has_question) {
+        builder.add_question(parsed.qname, parsed.qtype, parsed.qclass);
+    }
+    return builder.finish().size();
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,31 @@
+// Answers queries for the net layer: picks the client's view in the current snapshot, asks the answer
+// engine, and applies allow-query. Brackets worker batches so that snapshots are reclaimed safely.
+#pragma once
+
+#include "auth/engine.hpp"
+#include "net/handler.hpp"
+#include "server/published.hpp"
+#include "server/serving_state.hpp"
+
+namespace cairn::server {
+
+class QueryHandler : public net::PacketHandler {
+  public:
+    QueryHandler(Published<ServingState>& state, auth::Settings engine_settings);
+
+    std::size_t handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                       const net::ClientInfo& client) override;
+
+    void begin_batch(unsigned worker) override { state_.enter(worker); }
+    void end_batch(unsigned worker) override { state_.leave(worker); }
+
+  private:
+    Published<ServingState>& state_;
+    auth::Engine engine_;
+};
+
+// Writes a REFUSED reply to `query` (header and question echoed, EDNS kept) into `out`; 0 when the query
+// is not worth answering at all.
+std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp);
+
+}  // namespace cairn::server

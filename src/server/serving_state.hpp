@@ -1,0 +1,46 @@
+// The immutable snapshot workers answer from: each view's zones and access lists. Built by the loader,
+// published through Published<ServingState>, never changed once published.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "net/handler.hpp"
+#include "server/access.hpp"
+#include "zone/zone_table.hpp"
+
+namespace cairn::server {
+
+struct ServedView {
+    std::string name;
+    AccessList match_clients;
+    AccessList match_destinations;
+    zone::ZoneTable zones;
+    // Zones whose allow-query admits less than everyone; the rest answer anyone.
+    std::unordered_map<const zone::Zone*, AccessList> allow_query;
+    bool restricts_queries = false;  // allow_query is not empty
+
+    bool matches(const net::ClientInfo& client) const {
+        return match_clients.allows_source(client) && match_destinations.allows_destination(client);
+    }
+    const AccessList* allow_query_for(const zone::Zone* zone) const {
+        const auto found = allow_query.find(zone);
+        return found == allow_query.end() ? nullptr : &found->second;
+    }
+};
+
+struct ServingState {
+    std::vector<ServedView> views;
+
+    // The first view the client matches (views are tried in configuration order), or nullptr.
+    const ServedView* view_for(const net::ClientInfo& client) const {
+        for (const auto& view : views) {
+            if (view.matches(client)) return &view;
+        }
+        return nullptr;
+    }
+};
+
+}  // namespace cairn::server

@@ -1,0 +1,38 @@
+// What the daemon takes from named.conf, resolved and defaulted: the listen addresses, limits, and the
+// zones of each view (an implicit "_default" view when the configuration has none).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "auth/engine.hpp"
+#include "net/endpoint.hpp"
+#include "server/access.hpp"
+#include "server/zone_loader.hpp"
+
+namespace cairn::server {
+
+struct ZoneSettings {
+    ZoneSource source;
+    AccessList allow_query;  // the zone's own, else the view's, else the options', else any
+};
+
+struct ViewSettings {
+    std::string name = "_default";
+    AccessList match_clients;       // empty: any
+    AccessList match_destinations;  // empty: any
+    std::vector<ZoneSettings> zones;
+};
+
+struct Settings {
+    std::string directory;  // the working directory: relative paths in the configuration start here
+    std::string pid_file;   // empty: none
+    std::vector<net::Endpoint> listen;
+    unsigned tcp_clients = 150;
+    std::chrono::milliseconds tcp_idle_timeout{30000};
+    std::vector<ViewSettings> views;
+    auth::Settings engine;  // the cookie secret is left for the daemon to draw
+};
+
+}  // namespace cairn::server

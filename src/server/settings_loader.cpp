@@ -1,0 +1,144 @@
+#include "server/settings_loader.hpp"
+
+#include <exception>
+
+#include "config/config.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+net::IpAddress to_net(const config::IpAddress& address) {
+    net::IpAddress out;
+    out.family = address.family;
+    out.bytes = address.bytes;
+    return out;
+}
+
+// BIND listens on each interface address the list admits. `any` becomes one wildcard socket instead,
+// which also covers addresses added later; replies still leave from the queried address (IP_PKTINFO).
+void add_listen_addresses(const std::vector<config::ListenOn>& lists, sa_family_t family,
+                          const config::Config& config, const config::HostNetworks& host,
+                          Settings& settings) {
+    for (const auto& listen : lists) {
+        const std::uint16_t port = listen.port.value_or(config.default_port());
+        if (matches_everyone(listen.addresses)) {
+            const auto any = family == AF_INET ? net::IpAddress::v4_any() : net::IpAddress::v6_any();
+            settings.listen.push_back({any, port});
+            continue;
+        }
+        const config::CompiledAcl acl = config.compile(listen.addresses, host);
+        for (const auto& prefix : host.addresses) {
+            if (prefix.address.family != family) continue;
+            if (acl.evaluate(prefix.address, nullptr) != config::AclVerdict::Allow) continue;
+            const net::Endpoint at{to_net(prefix.address), port};
+            bool seen = false;
+            for (const auto& existing : settings.listen)
+                seen = seen || existing == at;
+            if (!seen) settings.listen.push_back(at);
+        }
+    }
+}
+
+std::string where(const config::Location& location) {
+    return location.file_name() + ":" + std::to_string(location.line) + ": ";
+}
+
+void add_zone(const config::Config& config, const config::Zone& zone, const config::View* view,
+              const config::HostNetworks& host, ViewSettings& served, SettingsResult& result) {
+    const std::string label = "zone " + zone.name.to_text();
+    const config::ZoneType type = zone.type.value_or(config::ZoneType::Primary);
+    if (type != config::ZoneType::Primary) {
+        result.warnings.push_back(where(zone.where) + label + ": type " +
+                                  std::string(config::to_string(type)) +
+                                  " is not supported yet; the zone is not served");
+        return;
+    }
+    const config::ResolvedZone resolved = config.resolve_zone(zone, view);
+    if (resolved.file.empty()) {
+        result.errors.push_back(where(zone.where) + label + ": a primary zone needs a file");
+        return;
+    }
+    if (resolved.masterfile_format == config::MasterfileFormat::Map) {
+        result.errors.push_back(where(zone.where) + label + ": masterfile-format map is not supported");
+        return;
+    }
+    ZoneSettings settings;
+    settings.source.origin = zone.name;
+    settings.source.file = resolved.file;
+    settings.source.raw = resolved.masterfile_format == config::MasterfileFormat::Raw;
+    settings.source.rclass = zone.rrclass;
+    settings.allow_query = AccessList::from(resolved.allow_query, config, host);
+    served.zones.push_back(std::move(settings));
+}
+
+void translate(const config::Config& config, SettingsResult& result) {
+    Settings& settings = result.settings;
+    const config::HostNetworks host = config::HostNetworks::scan();
+    settings.directory = config.options.directory.value_or("");
+    if (config.options.pid_file && !config.options.pid_file->empty()) {
+        settings.pid_file = config.resolve_path(*config.options.pid_file);
+    }
+    add_listen_addresses(config.listen_on(), AF_INET, config, host, settings);
+    add_listen_addresses(config.listen_on_v6(), AF_INET6, config, host, settings);
+    if (settings.listen.empty())
+        result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
+    settings.tcp_clients = config.options.tcp_clients.value_or(150);
+
+    settings.engine.max_udp_payload = config.max_udp_size(nullptr);
+    if (!config.options.version_hidden)
+        settings.engine.version_bind = config.options.version.value_or("cairn");
+
+    auto warn_recursion = [&](const config::View* view) {
+        if (config.recursion(view)) {
+            result.warnings.push_back(
+                std::string(view ? "view " + view->name + ": " : "") +
+                "recursion yes is ignored: cairn is an authoritative-only server for now");
+        }
+    };
+    if (config.views.empty()) {
+        warn_recursion(nullptr);
+        ViewSettings view;
+        for (const auto& zone : config.zones)
+            add_zone(config, zone, nullptr, host, view, result);
+        settings.views.push_back(std::move(view));
+        return;
+    }
+    for (const auto& view : config.views) {
+        warn_recursion(&view);
+        ViewSettings served;
+        served.name = view.name;
+        if (view.match_clients) served.match_clients = AccessList::from(*view.match_clients, config, host);
+        if (view.match_destinations) {
+            served.match_destinations = AccessList::from(*view.match_destinations, config, host);
+        }
+        for (const auto& zone : view.zones)
+            add_zone(config, zone, &view, host, served, result);
+        settings.views.push_back(std::move(served));
+    }
+}
+
+}  // namespace
+
+SettingsResult load_settings(const std::string& config_path) {
+    SettingsResult result;
+    try {
+        config::LoadResult loaded = config::load(config_path);
+        for (const auto& warning : loaded.warnings)
+            result.warnings.push_back(warning.to_string());
+        translate(loaded.config, result);
+    } catch (const config::ConfigError& e) {
+        for (const auto& warning : e.warnings())
+            result.warnings.push_back(warning.to_string());
+        for (const auto& error : e.errors())
+            result.errors.push_back(error.to_string());
+        if (e.errors().empty()) result.errors.push_back(e.what());
+    } catch (const config::ParseFailure& e) {
+        result.errors.push_back(e.diagnostic().to_string());
+    } catch (const std::exception& e) {
+        result.errors.push_back(config_path + ": " + e.what());
+    }
+    return result;
+}
+
+}  // namespace cairn::server

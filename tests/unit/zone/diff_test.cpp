@@ -1,0 +1,160 @@
+#include "zone/diff.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "dns/rdata.hpp"
+#include "zone_test_util.hpp"
+
+namespace cairn::zone {
+namespace {
+
+std::shared_ptr<const Zone> make_zone(std::string_view text) {
+    auto loaded = testing::load(text);
+    EXPECT_TRUE(loaded.ok) << testing::dump(loaded.zone.diagnostics);
+    return Zone::build(dns::Name::from_text("example.com."), loaded.zone.to_records());
+}
+
+std::vector<std::string> texts(const std::vector<Record>& records) {
+    std::vector<std::string> out;
+    for (const Record& r : records)
+        out.push_back(r.owner.lowercased().to_text() + " " + std::to_string(r.ttl) + " " + dns::type_to_text(r.type) +
+                      " " + dns::rdata_to_text(r.type, r.rdata));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::string> texts(const Zone& z) {
+    return texts(z.records());
+}
+
+constexpr std::string_view kV1 =
+    "$TTL 3600\n"
+    "@ SOA ns1 hostmaster 1 7200 3600 604800 300\n"
+    "  NS ns1\n"
+    "ns1 A 192.0.2.1\n"
+    "www A 192.0.2.10\n"
+    "www A 192.0.2.11\n"
+    "mail 60 MX 10 mx.example.net.\n";
+
+constexpr std::string_view kV2 =
+    "$TTL 3600\n"
+    "@ SOA ns1 hostmaster 2 7200 3600 604800 300\n"
+    "  NS ns1\n"
+    "ns1 A 192.0.2.1\n"
+    "WWW A 192.0.2.10\n"                // case differs: the same record
+    "www A 192.0.2.12\n"                // .11 replaced by .12
+    "mail 120 MX 10 mx.example.net.\n"  // TTL change
+    "new TXT \"hello\"\n";
+
+TEST(ZoneDiff, FindsRemovedAndAddedRecordsAndTheSoaChange) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    const ZoneDiff d = diff_zones(*v1, *v2);
+    EXPECT_EQ(d.from_serial(), 1u);
+    EXPECT_EQ(d.to_serial(), 2u);
+    EXPECT_EQ(texts(d.removed), (std::vector<std::string>{"mail.example.com. 60 MX 10 mx.example.net.",
+                                                          "www.example.com. 3600 A 192.0.2.11"}));
+    EXPECT_EQ(texts(d.added), (std::vector<std::string>{"mail.example.com. 120 MX 10 mx.example.net.",
+                                                        "new.example.com. 3600 TXT \"hello\"",
+                                                        "www.example.com. 3600 A 192.0.2.12"}));
+    EXPECT_EQ(d.rr_count(), 7u);
+}
+
+TEST(ZoneDiff, OfIdenticalZonesIsEmpty) {
+    const auto v1 = make_zone(kV1);
+    const ZoneDiff d = diff_zones(*v1, *v1);
+    EXPECT_TRUE(d.empty());
+    EXPECT_EQ(d.from_serial(), d.to_serial());
+}
+
+TEST(ZoneDiff, ApplyingTheDiffGivesTheNewZone) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    const auto built = apply_diff(*v1, diff_zones(*v1, *v2));
+    EXPECT_EQ(built->serial(), 2u);
+    EXPECT_EQ(texts(*built), texts(*v2));
+    EXPECT_EQ(texts(*v1), texts(*make_zone(kV1)));  // the base is untouched
+}
+
+TEST(ZoneDiff, ApplyRejectsAWrongBaseSerial) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    const ZoneDiff d = diff_zones(*v1, *v2);
+    EXPECT_THROW(apply_diff(*v2, d), DiffError);
+}
+
+TEST(ZoneDiff, ApplyRejectsRemovingAMissingRecord) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    ZoneDiff d = diff_zones(*v1, *v2);
+    d.removed.push_back(Record{
+        dns::Name::from_text("nothere.example.com."), dns::RRType::A, dns::RRClass::IN, 60, {192, 0, 2, 99}});
+    try {
+        apply_diff(*v1, d);
+        FAIL() << "no error";
+    } catch (const DiffError& e) {
+        EXPECT_NE(std::string(e.what()).find("nothere.example.com."), std::string::npos) << e.what();
+    }
+}
+
+TEST(ZoneDiff, ApplyRejectsRecordsOutsideTheZoneAndSoaRecords) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    ZoneDiff d = diff_zones(*v1, *v2);
+    d.added.push_back(Record{
+        dns::Name::from_text("www.example.org."), dns::RRType::A, dns::RRClass::IN, 60, {192, 0, 2, 99}});
+    EXPECT_THROW(apply_diff(*v1, d), DiffError);
+    ZoneDiff e = diff_zones(*v1, *v2);
+    e.added.push_back(e.new_soa);
+    EXPECT_THROW(apply_diff(*v1, e), DiffError);
+}
+
+TEST(ZoneDiff, RemovalMatchesRdataNamesCaseInsensitively) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    ZoneDiff d = diff_zones(*v1, *v2);
+    for (Record& r : d.removed) {
+        if (r.type == dns::RRType::MX)
+            r.rdata = dns::rdata_from_text(dns::RRType::MX, "10 MX.Example.NET.", dns::Name::from_text("."));
+    }
+    EXPECT_EQ(texts(*apply_diff(*v1, d)), texts(*v2));
+}
+
+TEST(ZoneDiff, ChainAppliesInOrderAndCondenses) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    const auto v3 = make_zone(
+        "$TTL 3600\n"
+        "@ SOA ns1 hostmaster 3 7200 3600 604800 300\n"
+        "  NS ns1\n"
+        "ns1 A 192.0.2.1\n"
+        "www A 192.0.2.10\n"
+        "www A 192.0.2.11\n"  // back again
+        "mail 120 MX 10 mx.example.net.\n"
+        "other TXT \"x\"\n");
+    const std::vector<ZoneDiff> chain{diff_zones(*v1, *v2), diff_zones(*v2, *v3)};
+    EXPECT_EQ(texts(*apply_diffs(*v1, chain)), texts(*v3));
+
+    const ZoneDiff c = condense(chain);
+    EXPECT_EQ(c.from_serial(), 1u);
+    EXPECT_EQ(c.to_serial(), 3u);
+    // .11 removed then re-added and .12 added then removed cancel out; "new" came and went.
+    EXPECT_EQ(texts(c.removed), (std::vector<std::string>{"mail.example.com. 60 MX 10 mx.example.net."}));
+    EXPECT_EQ(texts(c.added), (std::vector<std::string>{"mail.example.com. 120 MX 10 mx.example.net.",
+                                                        "other.example.com. 3600 TXT \"x\""}));
+    EXPECT_EQ(texts(*apply_diff(*v1, c)), texts(*v3));
+    EXPECT_EQ(c, diff_zones(*v1, *v3));
+}
+
+TEST(ZoneDiff, CondenseRejectsGapsAndEmptyChains) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    const std::vector<ZoneDiff> gap{diff_zones(*v1, *v2), diff_zones(*v1, *v2)};
+    EXPECT_THROW(condense(gap), DiffError);
+    EXPECT_THROW(condense({}), DiffError);
+    EXPECT_THROW(apply_diffs(*v1, gap), DiffError);
+}
+
+TEST(ZoneDiff, SerialOfSoaRdata) {
+    const auto v2 = make_zone(kV2);
+    EXPECT_EQ(soa_serial(soa_record(*v2).rdata), 2u);
+    EXPECT_EQ(soa_serial(std::vector<std::uint8_t>(5)), 0u);
+}
+
+}  // namespace
+}  // namespace cairn::zone
