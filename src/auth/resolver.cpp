@@ -134,6 +134,8 @@ Resolver::Next Resolver::dname(std::uint32_t cut, const zone::LookupName& name, 
     std::memmove(w_.data() + at, w_.data() + ref.offset, prefix_size);
     std::memcpy(w_.data() + at + prefix_size, wire.data() + zone::kRRHeaderSize, target_size);
     w_.advance(size);
+    // A CNAME query is answered by the synthesized CNAME itself (RFC 1034 4.3.2 step 3a), as Knot and NSD do.
+    if (qtype_ == kTypeCname) return Next::done;
     return follow(at, size);
 }
 
