@@ -135,9 +135,12 @@ const std::vector<ResourceRecord>& Message::section(Section s) const {
             return answer;
         case Section::Authority:
             return authority;
-        default:
+        case Section::Additional:
             return additional;
+        case Section::Question:
+            break;
     }
+    throw std::invalid_argument("the question section holds no resource records");
 }
 
 Message parse_message(std::span<const std::uint8_t> wire) {

@@ -77,7 +77,7 @@ struct Message {
     std::optional<std::size_t> tsig_offset;
 
     Rcode rcode() const;  // all 12 bits, the high 8 from EDNS when present
-    const std::vector<ResourceRecord>& section(Section s) const;
+    const std::vector<ResourceRecord>& section(Section s) const;  // answer, authority or additional
 };
 
 // Decodes a whole message. Every error throws ParseError with a message saying what is wrong; every such

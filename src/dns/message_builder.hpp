@@ -23,9 +23,10 @@ struct RdataNameRef {
     std::uint16_t length = 0;
 };
 
-// Usage: reset(); header() fields; set_limit(); set_edns() (reserves room for OPT at the end);
-// add_question(); then per RRset begin_rrset(), add_rr()..., commit() — or rollback() when an add_rr()
-// returned false, and set TC if the caller wants to. finish() writes the header counts and OPT and returns
+// Usage: reset(); then start_response(query, ...) — or header() fields, set_limit(), set_edns() (which
+// reserves room for OPT at the end) and add_question() by hand; start_section(); then per RRset
+// begin_rrset(), add_rr()..., commit() — or rollback() when an add_rr() returned false, and set TC if the
+// caller wants to (the builder never sets it). finish() writes the header counts and OPT and returns
 // the message. Sections must be added in order (answer, authority, additional).
 //
 // Names are compressed (RFC 1035 §4.1.4): owner names always, and names inside rdata for the types
@@ -114,8 +115,8 @@ class MessageBuilder {
     // Writes the header and OPT; the result stays valid until the next change to the builder.
     std::span<const std::uint8_t> finish();
 
-    // For multi-message transfers: keeps the header fields, the question and EDNS settings, drops every
-    // record (and any OPT options are kept), ready for the next message.
+    // For multi-message transfers: drops every record and keeps the rest (header fields, question, EDNS
+    // settings and options, limit), ready for the next message. Call finish() for each message first.
     void restart_after_question();
 
     static constexpr std::size_t kCompressionCapacity = 128;

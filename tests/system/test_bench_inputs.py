@@ -29,6 +29,11 @@ def bench_zone(tmp_path_factory) -> servers.Zone:
     return servers.Zone(gen_zone.ORIGIN, path)
 
 
+@pytest.fixture(scope="module")
+def knotd(module_server, bench_zone) -> servers.AuthServer:
+    return module_server("knotd", [bench_zone])
+
+
 def test_zone_is_accepted_by_every_checker(bench_zone):
     for command in (
         ["nsd-checkzone", bench_zone.fqdn, str(bench_zone.file)],
@@ -69,11 +74,22 @@ EXPECTED_OUTCOME = {
 }
 
 
-def test_each_query_class_gets_its_kind_of_answer(module_server, bench_zone):
-    knotd = module_server("knotd", [bench_zone])
+def test_each_query_class_gets_its_kind_of_answer(knotd):
     rng = random.Random(1)
     for kind, _ in gen_queries.MIX:
         for _ in range(10):
             name, rdtype = gen_queries.query(rng, NAMES, kind).split()
             response = dnsclient.query(knotd, name, rdtype)
             assert outcome(response) == EXPECTED_OUTCOME[kind], f"{kind}: {name} {rdtype}\n{response}"
+
+
+def test_cairnd_answers_the_benchmark_queries_like_knot(module_server, bench_zone, knotd):
+    """So that the benchmark compares servers doing the same work."""
+    cairnd = module_server("cairnd", [bench_zone])
+    rng = random.Random(2)
+    kinds = [kind for kind, _ in gen_queries.MIX]
+    for kind in kinds * 10:
+        name, rdtype = gen_queries.query(rng, NAMES, kind).split()
+        expected, actual = dnsclient.query(knotd, name, rdtype), dnsclient.query(cairnd, name, rdtype)
+        differences = dnsclient.compare_responses(actual, expected)
+        assert not differences, f"{kind}: {name} {rdtype}: " + "; ".join(differences)
