@@ -105,10 +105,13 @@ Token Lexer::read() {
             token.kind = Token::Kind::Quoted;
             ++s.pos;
             for (;;) {
-                if (s.pos >= t.size() || t[s.pos] == '\n') fail_at(token.where, "unterminated quoted string");
+                // BIND lets a quoted string run over several lines.
+                if (s.pos >= t.size()) fail_at(token.where, "unterminated quoted string");
                 const char q = t[s.pos++];
                 if (q == '"') break;
-                if (q == '\\' && s.pos < t.size() && t[s.pos] != '\n') {
+                if (q == '\n') ++s.line;
+                if (q == '\\' && s.pos < t.size()) {
+                    if (t[s.pos] == '\n') ++s.line;
                     token.text += t[s.pos++];
                     continue;
                 }

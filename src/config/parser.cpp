@@ -107,7 +107,7 @@ void ClauseParser::expect(char special) {
     const Token token = next();
     if (token.is_special(special)) return;
     if (special == ';') {
-        if (token.kind == Token::Kind::End) fail(token, "missing ';' at end of file");
+        if (token.kind == Token::Kind::End) fail_at(token.where, "missing ';' before end of file");
         fail_at(token.where, "missing ';' before '" + token.text + "'");
     }
     fail(token, std::string("'") + special + "' expected");

@@ -355,3 +355,26 @@ def _answers(server) -> bool:
         return www_address(server) == "192.0.2.1"
     except Exception:
         return False
+
+
+def test_logging_channels_receive_the_log_besides_stderr(cairnd_binary, tmp_path, reload_zone):
+    port = servers.free_port(False)
+    log_file = tmp_path / "cairnd.log"
+    config = tmp_path / "named.conf"
+    config.write_text(
+        config_text(port, f'zone "{ORIGIN}" {{ type primary; file "{reload_zone.file}"; }};\n')
+        + "logging {\n"
+        f'    channel to_file {{ file "{log_file}"; severity info; print-time yes; print-severity yes; }};\n'
+        "    category default { to_file; default_stderr; };\n"
+        "};\n"
+    )
+    server = DirectServer(config, port, tmp_path)
+    try:
+        assert wait_for(lambda: _answers(server)), (tmp_path / "cairnd.stderr").read_text()
+        text = log_file.read_text()
+        assert f"zone {ORIGIN}./IN: loaded serial 1" in text, text
+        assert "info: " in text
+    finally:
+        server.stop()
+    assert "exiting" in log_file.read_text()
+    assert "loaded serial 1" in (tmp_path / "cairnd.stderr").read_text()
