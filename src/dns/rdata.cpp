@@ -304,7 +304,8 @@ bool parse_time(std::string_view text, std::uint32_t& value) {
     }
     static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const int year = parts[0], month = parts[1], day = parts[2];
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
+    // Any year: the value is taken modulo 2^32 (BIND reads years before 1970 too, and prints them).
+    if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
     const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     if (month == 2 && day == 29 && !leap) return false;
     if (parts[3] > 23 || parts[4] > 59 || parts[5] > 60) return false;
@@ -315,8 +316,12 @@ bool parse_time(std::string_view text, std::uint32_t& value) {
     return true;
 }
 
+// RFC 4034 §3.1.5: the times are serial numbers, so the date shown is the one within 68 years of now that
+// has this value modulo 2^32 (as BIND does; a fixed 1970 epoch would show far-future times in 1969).
 void append_time_text(std::string& out, std::uint32_t value) {
-    const auto t = static_cast<std::time_t>(value);
+    const std::int64_t now = std::time(nullptr);
+    const auto offset = static_cast<std::int32_t>(value - static_cast<std::uint32_t>(now));
+    const auto t = static_cast<std::time_t>(now + offset);
     std::tm tm{};
     gmtime_r(&t, &tm);
     char buffer[32];
@@ -472,6 +477,7 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
             put16(out, parse_mnemonic(type, field, token, kCertTypes, 0xFFFF));
             return;
         case Field::Name:
+            if (token.quoted) fail(type, field.label, "a domain name may not be quoted");
             try {
                 append_name_text(token.text, origin, out);
             } catch (const ParseError& e) {
