@@ -419,6 +419,7 @@ bool takes_rest(Field kind) {
         case Field::Loc:
         case Field::Apl:
         case Field::Ipseckey:
+        case Field::Amtrelay:
         case Field::Hip:
             return true;
         default:
@@ -644,6 +645,29 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
         case Field::Ipseckey:
             parse_ipseckey(type, field, tokens, origin, out);
             return;
+        case Field::Amtrelay:
+            parse_amtrelay(type, field, tokens, origin, out);
+            return;
+        case Field::Nsap: {
+            const std::string_view t = token.text;
+            if (t.size() < 2 || t[0] != '0' || (t[1] != 'x' && t[1] != 'X')) {
+                fail(type, field.label, quote(t) + " must start with 0x");
+            }
+            HexDecoder decoder(out);
+            const std::size_t start = out.size();
+            for (std::size_t i = 2; i < t.size(); ++i) {
+                if (t[i] == '.') continue;
+                if (!decoder.feed(t.substr(i, 1))) fail(type, field.label, quote(t) + " is not hexadecimal");
+            }
+            if (!decoder.finish()) fail(type, field.label, "odd number of hexadecimal digits");
+            if (out.size() == start) fail(type, field.label, "empty");
+            return;
+        }
+        case Field::Base64Dash:
+            if (token.text != "-" && !decode_base64(token.text, out)) {
+                fail(type, field.label, quote(token.text) + " is not valid base64");
+            }
+            return;
         case Field::Hip:
             parse_hip(type, field, tokens, origin, out);
             return;
@@ -730,8 +754,15 @@ std::size_t walk_field(const WireWalk& w, Field kind, std::size_t pos) {
             return w.end;
         case Field::Ipseckey:
             return walk_ipseckey(w, pos);
+        case Field::Amtrelay:
+            return walk_amtrelay(w, pos);
         case Field::Hip:
             return walk_hip(w, pos);
+        case Field::Nsap:
+            if (pos >= w.end) throw ParseError("empty NSAP address");
+            return w.end;
+        case Field::Base64Dash:
+            return w.end;
     }
     return w.end;
 }
@@ -746,7 +777,8 @@ void walk(const TypeSpec& spec, const WireWalk& w) {
         } catch (const ParseError& e) {
             fail(static_cast<RRType>(spec.code), spec.fields[i].label, e.what());
         }
-        if (kind != Field::Name && kind != Field::Ipseckey && kind != Field::Hip) copy_raw(w, pos, next);
+        if (kind != Field::Name && kind != Field::Ipseckey && kind != Field::Hip && kind != Field::Amtrelay)
+            copy_raw(w, pos, next);
         pos = next;
     }
     if (pos != w.end) {
@@ -914,6 +946,23 @@ void print_field(std::string& out, Field kind, std::span<const std::uint8_t> d, 
             return;
         case Field::Ipseckey:
             append_ipseckey_text(out, d, pos);
+            pos = d.size();
+            return;
+        case Field::Amtrelay:
+            append_amtrelay_text(out, d, pos);
+            pos = d.size();
+            return;
+        case Field::Nsap:
+            out += "0x";
+            append_hex(out, d.subspan(pos), false);
+            pos = d.size();
+            return;
+        case Field::Base64Dash:
+            if (pos == d.size()) {
+                out.push_back('-');
+            } else {
+                append_base64(out, d.subspan(pos));
+            }
             pos = d.size();
             return;
         case Field::Hip:

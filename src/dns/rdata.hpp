@@ -3,10 +3,10 @@
 // Rdata is held everywhere in uncompressed wire form with names in their original case.
 //
 // Types with a presentation form: A NS MD MF CNAME SOA MB MG MR PTR HINFO MINFO MX TXT RP AFSDB X25 ISDN RT
-// NSAP-PTR SIG KEY PX GPOS AAAA LOC EID NIMLOC SRV NAPTR KX CERT DNAME APL DS SSHFP IPSECKEY RRSIG NSEC
+// NSAP NSAP-PTR SIG KEY PX GPOS AAAA LOC EID NIMLOC SRV NAPTR KX CERT DNAME APL DS SSHFP IPSECKEY RRSIG NSEC
 // DNSKEY DHCID NSEC3 NSEC3PARAM TLSA SMIMEA HIP NINFO RKEY TALINK CDS CDNSKEY OPENPGPKEY CSYNC ZONEMD SVCB
-// HTTPS SPF NID L32 L64 LP EUI48 EUI64 URI CAA AVC RESINFO WALLET TA DLV. Every other type (and NULL) only
-// in RFC 3597 generic form. Where the RFCs leave room, the codec follows BIND 9.18 (checked by
+// HTTPS SPF NID L32 L64 LP EUI48 EUI64 URI CAA AVC DOA AMTRELAY RESINFO WALLET TA DLV. Every other type (and
+// NULL) only in RFC 3597 generic form. Where the RFCs leave room, the codec follows BIND 9.18 (checked by
 // tests/unit/dns/rdata_bind_test.cpp against named-rrchecker).
 #pragma once
 
