@@ -70,6 +70,7 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     settings.source.raw = resolved.masterfile_format == config::MasterfileFormat::Raw;
     settings.source.rclass = zone.rrclass;
     settings.allow_query = AccessList::from(resolved.allow_query, config, host);
+    settings.allow_transfer = AccessList::from(resolved.allow_transfer, config, host);
     served.zones.push_back(std::move(settings));
 }
 
