@@ -54,6 +54,8 @@ CASES = [
     Case("www-a-ipv6", "www." + Z, "A", ipv6=True),
     Case("www-a-rd", "www." + Z, "A", rd=True),
     Case("www-mx-nodata", "www." + Z, "MX"),
+    Case("soa-below-apex-nodata", "www." + Z, "SOA"),
+    Case("ns-below-apex-nodata", "www." + Z, "NS"),
     Case("ns1-aaaa", "ns1." + Z, "AAAA"),
     Case("txt-txt", "txt." + Z, "TXT"),
     Case("srv-srv", "srv." + Z, "SRV"),
@@ -119,6 +121,8 @@ CASES = [
     Case("served-child-ns", "sub." + Z, "NS"),
     Case("served-child-ds", "sub." + Z, "DS"),
     Case("served-child-nxdomain", "nothing.sub." + Z, "A", rcode="NXDOMAIN"),
+    Case("served-child-ds-below-apex", "www.sub." + Z, "DS"),
+    Case("referral-below-glue-name", "x.ns1.child." + Z, "A", aa=False),
     # CNAME chains (RFC 1034 4.3.2).
     Case("cname-a", "alias." + Z, "A"),
     Case("cname-cname", "alias." + Z, "CNAME"),
@@ -130,6 +134,7 @@ CASES = [
     Case("cname-to-wildcard", "to-wild." + Z, "A"),
     Case("cname-to-served-child", "to-sub." + Z, "A"),
     Case("cname-loop", "loop1." + Z, "A"),
+    Case("cname-to-dname", "to-dname." + Z, "A"),
     # Names in no served zone.
     Case("refused-other-tld", "www.example.net.", "A", rcode="REFUSED", aa=False),
     Case("refused-root", ".", "SOA", rcode="REFUSED", aa=False),
