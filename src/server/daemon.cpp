@@ -177,6 +177,7 @@ class Daemon {
                 const auto found = zones_.find({view.name, zone.source.origin.lowercased().to_text()});
                 if (found == zones_.end()) continue;  // failed to load and never did
                 zones.push_back(found->second.zone);
+                served.allow_transfer.emplace(found->second.zone.get(), zone.allow_transfer);
                 if (!zone.allow_query.allows_everyone()) {
                     served.allow_query.emplace(found->second.zone.get(), zone.allow_query);
                     served.restricts_queries = true;

@@ -166,8 +166,9 @@ def test_queries_see_no_gap_through_repeated_reloads(cairnd, reload_zone):
     finally:
         stop.set()
         worker.join(timeout=15)
+    print(f"{counts['queries']} queries through 20 reloads")
     assert not failures, failures[:10]
-    assert counts["queries"] > 200
+    assert counts["queries"] > 1000
     assert seen == versions, "the reloads never took effect"
     assert cairnd.proc.poll() is None
 
@@ -378,3 +379,52 @@ def test_logging_channels_receive_the_log_besides_stderr(cairnd_binary, tmp_path
         server.stop()
     assert "exiting" in log_file.read_text()
     assert "loaded serial 1" in (tmp_path / "cairnd.stderr").read_text()
+
+
+def test_axfr_streams_the_zone_to_allowed_clients_and_refuses_others(start_server, tmp_path):
+    import dns.query
+    import dns.zone
+
+    big = tmp_path / "big.test.zone"
+    lines = ["$TTL 300", "@ SOA ns1.big.test. h.big.test. 9 3600 600 86400 300", "  NS ns1", "ns1 A 127.0.0.1"]
+    lines += [f"host{i} A 10.0.{i // 256}.{i % 256}" for i in range(20000)]  # ~20 messages of 16 KiB
+    big.write_text("\n".join(lines) + "\n")
+    zones = [servers.Zone("big.test", big)]
+    allowed = start_server("cairnd", zones, servers.ServerOptions(allow_transfer=True))
+    expected = dns.zone.from_file(str(big), origin="big.test.", relativize=False)
+    transferred = dns.zone.from_xfr(dns.query.xfr(allowed.host, "big.test.", port=allowed.port, timeout=10,
+                                                   relativize=False), relativize=False)
+    assert transferred == expected
+    # The worker kept answering other clients meanwhile; and a closed server refuses.
+    assert dnsclient.query(allowed, "host7.big.test", "A").answer[0][0].address == "10.0.0.7"
+    closed = start_server("cairnd", zones, servers.ServerOptions(allow_transfer=False))
+    request = dns.message.make_query("big.test.", dns.rdatatype.AXFR)
+    response = dns.query.tcp(request, closed.host, port=closed.port, timeout=5)
+    assert response.rcode() == dns.rcode.REFUSED
+    assert not response.answer
+
+
+def test_wildcard_listener_answers_from_the_queried_address_and_allow_query_on_applies(
+    cairnd_binary, tmp_path, reload_zone
+):
+    """listen-on { any; } binds 0.0.0.0: replies must come from the address queried (dnspython rejects
+    others), and allow-query-on sees that address."""
+    port = servers.free_port(False)
+    config = tmp_path / "named.conf"
+    config.write_text(
+        "options {\n"
+        f"    listen-on port {port} {{ any; }};\n"
+        "    listen-on-v6 { none; };\n"
+        "    recursion no;\n"
+        "};\n"
+        f'zone "{ORIGIN}" {{ type primary; file "{reload_zone.file}"; allow-query-on {{ 127.0.0.2; }}; }};\n'
+    )
+    server = DirectServer(config, port, tmp_path)
+    try:
+        server.host = "127.0.0.2"
+        assert wait_for(lambda: _answers(server)), (tmp_path / "cairnd.stderr").read_text()
+        assert www_address(server, tcp=True) == "192.0.2.1"
+        server.host = "127.0.0.1"
+        assert dnsclient.query(server, f"www.{ORIGIN}", "A").rcode() == dns.rcode.REFUSED
+    finally:
+        server.stop()
