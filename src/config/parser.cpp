@@ -507,6 +507,8 @@ void ClauseParser::parse_clause(Context context, Scope& scope, std::vector<std::
         }
         seen.push_back(clause->name);
     }
+    if (context == kZone && scope.zone != nullptr)
+        scope.zone->written.push_back({clause->name, keyword.where});
     if (clause->handler == nullptr) {
         if (clause->support == Support::Unimplemented) {
             warn(keyword.where, "'" + keyword.text + "' is not implemented by cairn yet; ignored");
