@@ -292,24 +292,15 @@ Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t
         return done(r);
     }
 
-    if (qtype_of(q) == kAxfr || qtype_of(q) == kIxfr) {
-        if (client.transport == Transport::tcp) {
-            // Transfers are another module's work; this REFUSED stands in when none is wired up.
-            r.set_rcode(Rcode::REFUSED);
-            return done(r, Action::transfer, z);
-        }
-        if (qtype_of(q) == kAxfr) {  // BIND: "attempted zone transfer via UDP"
-            r.set_rcode(Rcode::FORMERR);
-            return done(r, Action::send, z);
-        }
-        // RFC 1995 §2: an IXFR over UDP that cannot be answered in full gets the current SOA only.
-        r.set_aa(true);
-        bool compact = false;
-        if (r.writer().put_rrset(*z, *z->soa(), {12, q.qname_lower()}, kAnswer, compact) ==
-            ResponseWriter::kFailed) {
-            r.set_tc();
-        }
+    if (qtype_of(q) == kAxfr && client.transport == Transport::udp) {
+        r.set_rcode(Rcode::NOTIMP);  // as Knot and NSD: AXFR is a TCP-only exchange
         return done(r, Action::send, z);
+    }
+    if (qtype_of(q) == kAxfr || qtype_of(q) == kIxfr) {
+        // Transfers, and IXFR over UDP (RFC 1995 §2: the SOA alone when allowed), are the transfer module's
+        // work, behind its ACL; this REFUSED is what goes out when none is wired up (as BIND and NSD).
+        r.set_rcode(Rcode::REFUSED);
+        return done(r, Action::transfer, z);
     }
 
     Resolver resolver(*z, r.writer(), qtype_of(q),

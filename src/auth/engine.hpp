@@ -41,7 +41,7 @@ struct Settings {
 enum class Action : std::uint8_t {
     drop,      // send nothing (size is 0)
     send,      // send `size` octets of `out`
-    transfer,  // AXFR/IXFR over TCP: hand to the transfer module; `out` holds a REFUSED fallback
+    transfer,  // AXFR over TCP, IXFR: hand to the transfer module; `out` holds a REFUSED fallback
     notify,    // NOTIFY: hand to the secondary module; `out` holds a NOTIMP fallback
 };
 

@@ -304,7 +304,8 @@ bool parse_time(std::string_view text, std::uint32_t& value) {
     }
     static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const int year = parts[0], month = parts[1], day = parts[2];
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
+    // Any year: the value is taken modulo 2^32 (BIND reads years before 1970 too, and prints them).
+    if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
     const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     if (month == 2 && day == 29 && !leap) return false;
     if (parts[3] > 23 || parts[4] > 59 || parts[5] > 60) return false;
@@ -315,8 +316,12 @@ bool parse_time(std::string_view text, std::uint32_t& value) {
     return true;
 }
 
+// RFC 4034 §3.1.5: the times are serial numbers, so the date shown is the one within 68 years of now that
+// has this value modulo 2^32 (as BIND does; a fixed 1970 epoch would show far-future times in 1969).
 void append_time_text(std::string& out, std::uint32_t value) {
-    const auto t = static_cast<std::time_t>(value);
+    const std::int64_t now = std::time(nullptr);
+    const auto offset = static_cast<std::int32_t>(value - static_cast<std::uint32_t>(now));
+    const auto t = static_cast<std::time_t>(now + offset);
     std::tm tm{};
     gmtime_r(&t, &tm);
     char buffer[32];
@@ -414,6 +419,7 @@ bool takes_rest(Field kind) {
         case Field::Loc:
         case Field::Apl:
         case Field::Ipseckey:
+        case Field::Amtrelay:
         case Field::Hip:
             return true;
         default:
@@ -472,6 +478,7 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
             put16(out, parse_mnemonic(type, field, token, kCertTypes, 0xFFFF));
             return;
         case Field::Name:
+            if (token.quoted) fail(type, field.label, "a domain name may not be quoted");
             try {
                 append_name_text(token.text, origin, out);
             } catch (const ParseError& e) {
@@ -638,6 +645,29 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
         case Field::Ipseckey:
             parse_ipseckey(type, field, tokens, origin, out);
             return;
+        case Field::Amtrelay:
+            parse_amtrelay(type, field, tokens, origin, out);
+            return;
+        case Field::Nsap: {
+            const std::string_view t = token.text;
+            if (t.size() < 2 || t[0] != '0' || (t[1] != 'x' && t[1] != 'X')) {
+                fail(type, field.label, quote(t) + " must start with 0x");
+            }
+            HexDecoder decoder(out);
+            const std::size_t start = out.size();
+            for (std::size_t i = 2; i < t.size(); ++i) {
+                if (t[i] == '.') continue;
+                if (!decoder.feed(t.substr(i, 1))) fail(type, field.label, quote(t) + " is not hexadecimal");
+            }
+            if (!decoder.finish()) fail(type, field.label, "odd number of hexadecimal digits");
+            if (out.size() == start) fail(type, field.label, "empty");
+            return;
+        }
+        case Field::Base64Dash:
+            if (token.text != "-" && !decode_base64(token.text, out)) {
+                fail(type, field.label, quote(token.text) + " is not valid base64");
+            }
+            return;
         case Field::Hip:
             parse_hip(type, field, tokens, origin, out);
             return;
@@ -724,8 +754,15 @@ std::size_t walk_field(const WireWalk& w, Field kind, std::size_t pos) {
             return w.end;
         case Field::Ipseckey:
             return walk_ipseckey(w, pos);
+        case Field::Amtrelay:
+            return walk_amtrelay(w, pos);
         case Field::Hip:
             return walk_hip(w, pos);
+        case Field::Nsap:
+            if (pos >= w.end) throw ParseError("empty NSAP address");
+            return w.end;
+        case Field::Base64Dash:
+            return w.end;
     }
     return w.end;
 }
@@ -740,7 +777,8 @@ void walk(const TypeSpec& spec, const WireWalk& w) {
         } catch (const ParseError& e) {
             fail(static_cast<RRType>(spec.code), spec.fields[i].label, e.what());
         }
-        if (kind != Field::Name && kind != Field::Ipseckey && kind != Field::Hip) copy_raw(w, pos, next);
+        if (kind != Field::Name && kind != Field::Ipseckey && kind != Field::Hip && kind != Field::Amtrelay)
+            copy_raw(w, pos, next);
         pos = next;
     }
     if (pos != w.end) {
@@ -908,6 +946,23 @@ void print_field(std::string& out, Field kind, std::span<const std::uint8_t> d, 
             return;
         case Field::Ipseckey:
             append_ipseckey_text(out, d, pos);
+            pos = d.size();
+            return;
+        case Field::Amtrelay:
+            append_amtrelay_text(out, d, pos);
+            pos = d.size();
+            return;
+        case Field::Nsap:
+            out += "0x";
+            append_hex(out, d.subspan(pos), false);
+            pos = d.size();
+            return;
+        case Field::Base64Dash:
+            if (pos == d.size()) {
+                out.push_back('-');
+            } else {
+                append_base64(out, d.subspan(pos));
+            }
             pos = d.size();
             return;
         case Field::Hip:

@@ -1,6 +1,13 @@
-// Record data codec. Every record type is declared once (a field list in rdata.cpp), and that one
+// Record data codec. Every record type is declared once (a field list in rdata_types.cpp), and that one
 // declaration drives presentation parsing and printing, wire parsing, compression and canonical form.
 // Rdata is held everywhere in uncompressed wire form with names in their original case.
+//
+// Types with a presentation form: A NS MD MF CNAME SOA MB MG MR PTR HINFO MINFO MX TXT RP AFSDB X25 ISDN RT
+// NSAP NSAP-PTR SIG KEY PX GPOS AAAA LOC EID NIMLOC SRV NAPTR KX CERT DNAME APL DS SSHFP IPSECKEY RRSIG NSEC
+// DNSKEY DHCID NSEC3 NSEC3PARAM TLSA SMIMEA HIP NINFO RKEY TALINK CDS CDNSKEY OPENPGPKEY CSYNC ZONEMD SVCB
+// HTTPS SPF NID L32 L64 LP EUI48 EUI64 URI CAA AVC DOA AMTRELAY RESINFO WALLET TA DLV. Every other type (and
+// NULL) only in RFC 3597 generic form. Where the RFCs leave room, the codec follows BIND 9.18 (checked by
+// tests/unit/dns/rdata_bind_test.cpp against named-rrchecker).
 #pragma once
 
 #include <cstdint>
@@ -36,12 +43,16 @@ std::vector<std::uint8_t> rdata_from_text(RRType type, std::string_view text, co
 // kept), parentheses ignored, ';' comments to the end of the line. Tokens view into `text`.
 std::vector<TextToken> tokenize_rdata(std::string_view text);
 
-// Presentation form of wire rdata, as BIND prints it; RFC 3597 form for types without a declaration.
+// Presentation form of wire rdata, as BIND prints it (names absolute; long base64 and hex in one piece
+// where BIND splits them). RFC 3597 form for types without a declaration and for rdata that is malformed
+// or has no text form that would read back to the same wire.
 std::string rdata_to_text(RRType type, std::span<const std::uint8_t> rdata);
 std::string rdata_to_generic_text(std::span<const std::uint8_t> rdata);  // "\# LEN HEX"
 
 // Reads `rdlength` octets of rdata at `offset` of a whole message, expanding compressed names, and checks
-// the structure of known types. Throws ParseError.
+// the structure of known types. Compressed names are accepted only where RFC 3597 §4 says receivers
+// decompress (the RFC 1035 types, and RP AFSDB RT SIG PX NAPTR SRV); elsewhere a compression pointer is
+// an error. Unknown types are copied as they are. Throws ParseError.
 std::vector<std::uint8_t> rdata_from_wire(RRType type, std::span<const std::uint8_t> message,
                                           std::size_t offset, std::size_t rdlength);
 
@@ -54,7 +65,9 @@ bool rdata_names_compressible(RRType type);
 void for_each_rdata_name(RRType type, std::span<const std::uint8_t> rdata,
                          const std::function<void(std::size_t offset, std::size_t length)>& visit);
 
-// RFC 4034 §6.2 canonical form: embedded names lowercased for the types that section lists.
+// RFC 4034 §6.2 canonical form: embedded names lowercased for the types that section lists, except NSEC
+// (RFC 6840 §5.1). Types defined later (DNAME is listed; SVCB, HTTPS, LP, TALINK... are not) keep their
+// case, as RFC 3597 §7 requires.
 std::vector<std::uint8_t> rdata_canonical(RRType type, std::span<const std::uint8_t> rdata);
 
 }  // namespace cairn::dns

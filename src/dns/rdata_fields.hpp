@@ -27,6 +27,9 @@ enum class Field : std::uint8_t {
     OptBase64,      // as Base64, but may be absent (KEY with the no-key flags)
     OptString,      // one character-string or nothing, last field only (ISDN subaddress)
     Ilnp64,         // 8 octets as four 16-bit hex groups "xxxx:xxxx:xxxx:xxxx" (RFC 6742 NID, L64)
+    Nsap,           // the remaining octets as "0x" and hex, dots allowed in between (RFC 1706)
+    Base64Dash,     // the remaining octets as one base64 token, "-" when empty (DOA data)
+    Amtrelay,       // RFC 8777 discovery-optional bit, relay type and relay: all after the precedence
     HexSalt,        // length octet + octets in hex, "-" when empty (NSEC3, NSEC3PARAM)
     Base32Hash,     // length octet + octets in base32hex (NSEC3 next hashed owner)
     TypeCode,       // u16 RR type mnemonic (RRSIG type covered)

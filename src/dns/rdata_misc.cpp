@@ -185,6 +185,87 @@ void append_ipseckey_text(std::string& out, std::span<const std::uint8_t> rdata,
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// AMTRELAY after the precedence: "D type relay" in text, one octet D<<7|type then the relay on the wire.
+
+void parse_amtrelay(RRType type, const FieldSpec&, std::span<const TextToken> tokens, const Name& origin,
+                    std::vector<std::uint8_t>& out) {
+    static constexpr FieldSpec kDiscovery{Field::U8, "discovery optional"};
+    static constexpr FieldSpec kRelayType{Field::U8, "relay type"};
+    if (tokens.size() < 3) fail(type, "relay", "needs discovery-optional bit, relay type and relay");
+    if (tokens.size() > 3) fail(type, "relay", "trailing junk " + quote(tokens[3].text));
+    const auto discovery = parse_number(type, kDiscovery, tokens[0], 1);
+    const auto relay_type = parse_number(type, kRelayType, tokens[1], 3);
+    out.push_back(static_cast<std::uint8_t>((discovery << 7) | relay_type));
+    const auto relay = tokens[2].text;
+    std::uint8_t a[16];
+    switch (relay_type) {
+        case 0:
+            if (relay != ".") fail(type, "relay", "must be '.' for relay type 0");
+            break;
+        case 1:
+            if (!parse_ipv4(relay, a)) fail(type, "relay", quote(relay) + " is not an IPv4 address");
+            out.insert(out.end(), a, a + 4);
+            break;
+        case 2:
+            if (!parse_ipv6(relay, a)) fail(type, "relay", quote(relay) + " is not an IPv6 address");
+            out.insert(out.end(), a, a + 16);
+            break;
+        default:
+            try {
+                append_name_text(relay, origin, out);
+            } catch (const ParseError& e) {
+                fail(type, "relay", e.what());
+            }
+    }
+}
+
+std::size_t walk_amtrelay(const WireWalk& w, std::size_t pos) {
+    const std::size_t start = pos;
+    pos = need(w, pos, 1);
+    switch (w.data[start] & 0x7F) {
+        case 0:
+            break;
+        case 1:
+            pos = need(w, pos, 4);
+            break;
+        case 2:
+            pos = need(w, pos, 16);
+            break;
+        case 3:
+            copy_raw(w, start, pos);
+            return walk_name(w, pos, false);
+        default:
+            pos = w.end;
+            break;  // relay types from later RFCs: opaque
+    }
+    copy_raw(w, start, pos);
+    return pos;
+}
+
+void append_amtrelay_text(std::string& out, std::span<const std::uint8_t> rdata, std::size_t pos) {
+    const unsigned relay_type = rdata[pos] & 0x7F;
+    if (relay_type > 3) throw ParseError("AMTRELAY relay type without a text form");
+    out += (rdata[pos] & 0x80) ? "1 " : "0 ";
+    out += std::to_string(relay_type);
+    out.push_back(' ');
+    ++pos;
+    switch (relay_type) {
+        case 0:
+            out.push_back('.');
+            break;
+        case 1:
+            append_ipv4_text(out, rdata.data() + pos);
+            break;
+        case 2:
+            append_ipv6_text(out, rdata.data() + pos);
+            break;
+        default:
+            append_wire_name_text(out, rdata, pos);
+            break;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // HIP: HIT length, public key algorithm, public key length, HIT, public key, rendezvous servers (names, never
 // compressed). Presented as "algorithm HIT-in-hex key-in-base64 [server...]".
 

@@ -53,6 +53,12 @@ void check_type_rules(const TypeSpec& spec, std::span<const std::uint8_t> rdata)
                 check_length(type, "digest", rdata[5] == 1 ? 48 : rdata[5] == 2 ? 64 : 0, digest);
             return;
         }
+        case 50: {  // NSEC3
+            // A SHA-1 hash (algorithm 1, RFC 5155 §5) is 20 octets; BIND enforces it in text and wire.
+            const std::size_t hash_at = 5 + rdata[4];
+            if (rdata[0] == 1) check_length(type, "next hashed owner", 20, rdata[hash_at]);
+            return;
+        }
         case 47: {  // NSEC
             // BIND refuses an NSEC without types; every real NSEC at least lists NSEC itself.
             std::size_t pos = 0;

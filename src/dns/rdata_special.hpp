@@ -74,6 +74,11 @@ void parse_ipseckey(RRType type, const FieldSpec& field, std::span<const TextTok
 std::size_t walk_ipseckey(const WireWalk& w, std::size_t pos);
 void append_ipseckey_text(std::string& out, std::span<const std::uint8_t> rdata, std::size_t pos);
 
+void parse_amtrelay(RRType type, const FieldSpec& field, std::span<const TextToken> tokens,
+                    const Name& origin, std::vector<std::uint8_t>& out);
+std::size_t walk_amtrelay(const WireWalk& w, std::size_t pos);
+void append_amtrelay_text(std::string& out, std::span<const std::uint8_t> rdata, std::size_t pos);
+
 void parse_hip(RRType type, const FieldSpec& field, std::span<const TextToken> tokens, const Name& origin,
                std::vector<std::uint8_t>& out);
 std::size_t walk_hip(const WireWalk& w, std::size_t pos);

@@ -58,7 +58,8 @@ constexpr TypeSpec kSpecs[] = {
           {U16, "key tag"},
           {Name, "signer"},
           {Base64, "signature"}}),
-    spec(23, 0, {{Name, "owner"}}),  // NSAP-PTR
+    spec(22, 0, {{Nsap, "address"}}),  // NSAP
+    spec(23, 0, {{Name, "owner"}}),    // NSAP-PTR
     spec(25, 0,
          {{U16, "flags"}, {U8, "protocol"}, {Algorithm, "algorithm"}, {OptBase64, "public key"}}),  // KEY
     spec(26, kRfc3597Decompress, {{U16, "preference"}, {Name, "map822"}, {Name, "mapx400"}}),       // PX
@@ -136,8 +137,12 @@ constexpr TypeSpec kSpecs[] = {
     spec(256, 0, {{U16, "priority"}, {U16, "weight"}, {Text, "target"}}),                        // URI
     spec(257, 0, {{U8, "flags"}, {CaaTag, "tag"}, {Text, "value"}}),                             // CAA
     spec(258, 0, {{Strings, "text"}}),                                                           // AVC
-    spec(261, 0, {{Strings, "text"}}),                                                           // RESINFO
-    spec(262, 0, {{Strings, "text"}}),                                                           // WALLET
+    spec(
+        259, 0,  // DOA
+        {{U32, "enterprise"}, {U32, "type"}, {U8, "location"}, {String, "media type"}, {Base64Dash, "data"}}),
+    spec(260, 0, {{U8, "precedence"}, {Amtrelay, "relay"}}),  // AMTRELAY
+    spec(261, 0, {{Strings, "text"}}),                        // RESINFO
+    spec(262, 0, {{Strings, "text"}}),                        // WALLET
     spec(32768, 0, {{U16, "key tag"}, {Algorithm, "algorithm"}, {U8, "digest type"}, {Hex, "digest"}}),  // TA
     spec(32769, 0,
          {{U16, "key tag"}, {Algorithm, "algorithm"}, {U8, "digest type"}, {Hex, "digest"}}),  // DLV

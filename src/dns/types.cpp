@@ -7,7 +7,7 @@
 namespace cairn::dns {
 namespace {
 
-constexpr std::array<std::pair<RRType, std::string_view>, 79> kTypeNames{{
+constexpr std::array<std::pair<RRType, std::string_view>, 82> kTypeNames{{
     {RRType::A, "A"},
     {RRType::NS, "NS"},
     {RRType::CNAME, "CNAME"},
@@ -69,6 +69,7 @@ constexpr std::array<std::pair<RRType, std::string_view>, 79> kTypeNames{{
     {static_cast<RRType>(19), "X25"},
     {static_cast<RRType>(20), "ISDN"},
     {static_cast<RRType>(21), "RT"},
+    {static_cast<RRType>(22), "NSAP"},
     {static_cast<RRType>(23), "NSAP-PTR"},
     {static_cast<RRType>(24), "SIG"},
     {static_cast<RRType>(25), "KEY"},
@@ -84,6 +85,8 @@ constexpr std::array<std::pair<RRType, std::string_view>, 79> kTypeNames{{
     {static_cast<RRType>(106), "L64"},
     {static_cast<RRType>(107), "LP"},
     {static_cast<RRType>(258), "AVC"},
+    {static_cast<RRType>(259), "DOA"},
+    {static_cast<RRType>(260), "AMTRELAY"},
     {static_cast<RRType>(261), "RESINFO"},
     {static_cast<RRType>(262), "WALLET"},
     {static_cast<RRType>(32768), "TA"},

@@ -1,7 +1,6 @@
 #include "server/daemon.hpp"
 
 #include <malloc.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 
 #include "net/error.hpp"
 #include "net/server.hpp"
+#include "server/log_setup.hpp"
 #include "server/pid_file.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
@@ -27,13 +27,6 @@ namespace cairn::server {
 namespace {
 
 using namespace std::chrono_literals;
-
-void setup_logging(const std::string& level) {
-    auto logger = spdlog::stderr_color_mt("cairnd");
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$: %v");
-    logger->set_level(spdlog::level::from_str(level));
-    spdlog::set_default_logger(logger);
-}
 
 std::string zone_label(const ZoneSource& source, const std::string& view) {
     std::string label = "zone " + source.origin.to_text() + "/IN";
@@ -69,7 +62,14 @@ class Daemon {
             return 1;
         }
         startup_directory_ = cwd;
-        if (!read_settings(settings_) || !enter_directory(settings_.directory)) return 1;
+        if (!read_settings(settings_)) return 1;
+        try {
+            add_log_channels(settings_.log_channels);
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+            return 1;
+        }
+        if (!enter_directory(settings_.directory)) return 1;
         if (!refresh_zones(settings_, true)) {
             spdlog::error("not starting: some zones failed to load");
             return 1;
@@ -177,6 +177,7 @@ class Daemon {
                 const auto found = zones_.find({view.name, zone.source.origin.lowercased().to_text()});
                 if (found == zones_.end()) continue;  // failed to load and never did
                 zones.push_back(found->second.zone);
+                served.allow_transfer.emplace(found->second.zone.get(), zone.allow_transfer);
                 if (!zone.allow_query.allows_everyone()) {
                     served.allow_query.emplace(found->second.zone.get(), zone.allow_query);
                     served.restricts_queries = true;
@@ -224,7 +225,7 @@ class Daemon {
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
-    setup_logging(options.log_level);
+    setup_stderr_log(options.log_level);
     try {
         return Daemon(options).run();
     } catch (const std::exception& e) {

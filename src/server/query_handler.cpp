@@ -4,6 +4,7 @@
 
 #include "dns/message_builder.hpp"
 #include "dns/message_query.hpp"
+#include "server/transfer.hpp"
 
 namespace cairn::server {
 
@@ -36,8 +37,16 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
         const AccessList* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows_source(client)) return write_refused(query, response, udp);
     }
-    // Transfers and NOTIFY are not served yet: the engine wrote the fallback reply for them.
+    // NOTIFY (and a transfer asked over UDP) get the fallback reply the engine wrote.
     return result.size;
+}
+
+std::unique_ptr<net::ResponseStream> QueryHandler::open_stream(std::span<const std::uint8_t> query,
+                                                               const net::ClientInfo& client) {
+    if (!is_transfer_query(query)) return nullptr;
+    const ServedView* view = state_.get()->view_for(client);
+    if (view == nullptr) return nullptr;  // handle() refuses it
+    return open_transfer(*view, engine_, query, client);
 }
 
 std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp) {

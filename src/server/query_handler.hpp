@@ -16,6 +16,10 @@ class QueryHandler : public net::PacketHandler {
     std::size_t handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                        const net::ClientInfo& client) override;
 
+    // AXFR and IXFR over TCP.
+    std::unique_ptr<net::ResponseStream> open_stream(std::span<const std::uint8_t> query,
+                                                     const net::ClientInfo& client) override;
+
     void begin_batch(unsigned worker) override { state_.enter(worker); }
     void end_batch(unsigned worker) override { state_.leave(worker); }
 

@@ -21,9 +21,15 @@ struct ServedView {
     // Zones whose allow-query admits less than everyone; the rest answer anyone.
     std::unordered_map<const zone::Zone*, AccessList> allow_query;
     bool restricts_queries = false;  // allow_query is not empty
+    // Every zone's allow-transfer (a zone missing here is never transferred).
+    std::unordered_map<const zone::Zone*, AccessList> allow_transfer;
 
     bool matches(const net::ClientInfo& client) const {
         return match_clients.allows_source(client) && match_destinations.allows_destination(client);
+    }
+    const AccessList* allow_transfer_for(const zone::Zone* zone) const {
+        const auto found = allow_transfer.find(zone);
+        return found == allow_transfer.end() ? nullptr : &found->second;
     }
     const AccessList* allow_query_for(const zone::Zone* zone) const {
         const auto found = allow_query.find(zone);

@@ -15,7 +15,8 @@ namespace cairn::server {
 
 struct ZoneSettings {
     ZoneSource source;
-    AccessList allow_query;  // the zone's own, else the view's, else the options', else any
+    AccessList allow_query;     // the zone's own, else the view's, else the options', else any
+    AccessList allow_transfer;  // likewise; BIND 9.20's default is none
 };
 
 struct ViewSettings {
@@ -25,6 +26,18 @@ struct ViewSettings {
     std::vector<ZoneSettings> zones;
 };
 
+// A logging channel that writes somewhere besides stderr (which always gets everything).
+struct LogChannel {
+    enum class Kind { file, syslog };
+    Kind kind = Kind::file;
+    std::string name;
+    std::string file;            // absolute
+    std::uint64_t max_size = 0;  // 0: unlimited; rotated into `versions` old files when set
+    std::uint32_t versions = 0;
+    std::string severity = "info";  // spdlog level name
+    bool print_time = false, print_severity = false;
+};
+
 struct Settings {
     std::string directory;  // the working directory: relative paths in the configuration start here
     std::string pid_file;   // empty: none
@@ -32,6 +45,7 @@ struct Settings {
     unsigned tcp_clients = 150;
     std::chrono::milliseconds tcp_idle_timeout{30000};
     std::vector<ViewSettings> views;
+    std::vector<LogChannel> log_channels;
     auth::Settings engine;  // the cookie secret is left for the daemon to draw
 };
 

@@ -1,5 +1,6 @@
 #include "server/settings_loader.hpp"
 
+#include <algorithm>
 #include <exception>
 
 #include "config/config.hpp"
@@ -69,7 +70,45 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     settings.source.raw = resolved.masterfile_format == config::MasterfileFormat::Raw;
     settings.source.rclass = zone.rrclass;
     settings.allow_query = AccessList::from(resolved.allow_query, config, host);
+    settings.allow_transfer = AccessList::from(resolved.allow_transfer, config, host);
     served.zones.push_back(std::move(settings));
+}
+
+std::string spdlog_level(const std::string& severity) {
+    if (severity == "critical") return "critical";
+    if (severity == "error") return "error";
+    if (severity == "warning") return "warning";
+    if (severity == "debug") return "debug";
+    return "info";  // notice, info, dynamic
+}
+
+// The channels some category sends to, besides stderr (always on) and null. cairn has one log stream, so a
+// channel receives every category's messages at its severity.
+void add_log_channels(const config::Config& config, Settings& settings) {
+    std::vector<std::string> used;
+    for (const auto& category : config.logging.categories) {
+        for (const auto& name : category.channels)
+            used.push_back(name);
+    }
+    for (const auto& channel : config.logging.channels) {
+        if (std::find(used.begin(), used.end(), channel.name) == used.end()) continue;
+        LogChannel out;
+        out.name = channel.name;
+        out.severity = spdlog_level(channel.severity);
+        out.print_time = channel.print_time;
+        out.print_severity = channel.print_severity;
+        if (channel.destination == config::LogChannel::Destination::File) {
+            out.kind = LogChannel::Kind::file;
+            out.file = config.resolve_path(channel.file);
+            out.max_size = channel.size.value_or(0);
+            out.versions = channel.versions.value_or(0);
+        } else if (channel.destination == config::LogChannel::Destination::Syslog) {
+            out.kind = LogChannel::Kind::syslog;
+        } else {
+            continue;  // stderr gets everything anyway; null discards
+        }
+        settings.log_channels.push_back(std::move(out));
+    }
 }
 
 void translate(const config::Config& config, SettingsResult& result) {
@@ -84,6 +123,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (settings.listen.empty())
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
+    add_log_channels(config, settings);
 
     settings.engine.max_udp_payload = config.max_udp_size(nullptr);
     if (!config.options.version_hidden)

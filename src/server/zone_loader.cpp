@@ -68,7 +68,7 @@ void load_text(const ZoneSource& source, ZoneLoadResult& result) {
     for (std::size_t i = 1; i < loaded.zone.files.size(); ++i) {
         if (auto stamp = FileStamp::of(loaded.zone.files[i])) stamps.push_back(*stamp);
     }
-    auto zone = zone::Zone::build(source.origin, loaded.zone.to_records());
+    auto zone = zone::Zone::build(source.origin, loaded.zone);  // straight from the parser's arenas
     result.loaded = ZoneVersion{source, std::move(zone), std::move(stamps)};
 }
 

@@ -74,11 +74,13 @@ class LookupName {
     std::size_t offset_of_label(std::size_t skip) const { return label_offset_[skip]; }
 
   private:
+    // Deliberately left uninitialized: assign() fills the entries in use, and zeroing 1 KiB per query
+    // would cost more than the lookup.
     const std::uint8_t* wire_ = nullptr;
     std::uint8_t size_ = 0;
     std::size_t labels_ = 0;
-    std::array<std::uint8_t, kMaxLabels + 1> label_offset_{};
-    std::array<std::uint64_t, kMaxLabels + 1> suffix_hash_{};
+    std::array<std::uint8_t, kMaxLabels + 1> label_offset_;
+    std::array<std::uint64_t, kMaxLabels + 1> suffix_hash_;
 };
 
 }  // namespace cairn::zone

@@ -258,10 +258,12 @@ std::shared_ptr<const Zone> read_raw(const std::string& path) {
         errno = saved;
         io_error("cannot stat", path);
     }
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
+    // Not zero-filled: every octet is read from the file before use.
+    const auto capacity = static_cast<std::size_t>(st.st_size);
+    std::unique_ptr<std::uint8_t[]> bytes(new std::uint8_t[capacity]);
     std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    while (done < capacity) {
+        const ssize_t n = ::read(fd, bytes.get() + done, capacity - done);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             const int saved = errno;
@@ -273,9 +275,8 @@ std::shared_ptr<const Zone> read_raw(const std::string& path) {
         done += static_cast<std::size_t>(n);
     }
     ::close(fd);
-    bytes.resize(done);
     try {
-        return decode_raw(bytes);
+        return decode_raw({bytes.get(), done});
     } catch (const ZoneError& e) {
         throw ZoneError(path + ": " + e.what());
     }

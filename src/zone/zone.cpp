@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
-#include <unordered_map>
 
 #include "zone/zone_wire.hpp"
 
@@ -11,32 +10,6 @@ namespace cairn::zone {
 namespace {
 
 using dns::RRType;
-
-// A memcmp-comparable key giving RFC 4034 §6.1 canonical order: labels right to left, each label's
-// octets escaped so that 0x00 can terminate a label (0x00 -> 01 01, 0x01 -> 01 02).
-std::string canonical_key(std::span<const std::uint8_t> lowered) {
-    std::uint8_t offsets[128];
-    std::size_t count = 0;
-    for (std::size_t pos = 0; lowered[pos] != 0; pos += 1 + lowered[pos]) {
-        offsets[count++] = static_cast<std::uint8_t>(pos);
-    }
-    std::string key;
-    key.reserve(lowered.size() + 4);
-    while (count-- > 0) {
-        const std::size_t pos = offsets[count];
-        for (std::size_t i = 1; i <= lowered[pos]; ++i) {
-            const auto c = lowered[pos + i];
-            if (c <= 1) {
-                key.push_back('\x01');
-                key.push_back(static_cast<char>(c + 1));
-            } else {
-                key.push_back(static_cast<char>(c));
-            }
-        }
-        key.push_back('\0');
-    }
-    return key;
-}
 
 std::string lowered_string(std::span<const std::uint8_t> wire) {
     std::string out(wire.size(), '\0');
@@ -49,190 +22,269 @@ std::span<const std::uint8_t> as_bytes(const std::string& s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
-    out.push_back(static_cast<std::uint8_t>(v >> 8));
-    out.push_back(static_cast<std::uint8_t>(v));
-}
-
-void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    put16(out, static_cast<std::uint16_t>(v >> 16));
-    put16(out, static_cast<std::uint16_t>(v));
-}
-
 std::string describe(std::span<const std::uint8_t> wire) {
     return dns::Name::from_validated_wire(wire).to_text();
 }
 
+// Labels two uncompressed wire names share from the right, ignoring ASCII case.
+std::size_t common_labels(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    std::uint8_t oa[128], ob[128];
+    std::size_t na = 0, nb = 0;
+    for (std::size_t pos = 0; a[pos] != 0; pos += 1 + a[pos])
+        oa[na++] = static_cast<std::uint8_t>(pos);
+    for (std::size_t pos = 0; b[pos] != 0; pos += 1 + b[pos])
+        ob[nb++] = static_cast<std::uint8_t>(pos);
+    std::size_t common = 0;
+    while (common < na && common < nb) {
+        const auto la = a.subspan(oa[na - 1 - common]);
+        const auto lb = b.subspan(ob[nb - 1 - common]);
+        if (!dns::wire_names_equal(la.first(1 + la[0]), lb.first(1 + lb[0]))) break;
+        ++common;
+    }
+    return common;
+}
+
+std::strong_ordering compare_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
+    if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
+    return a.size() <=> b.size();
+}
+
+struct SortKey {
+    std::uint64_t hi = 0, lo = 0;  // big-endian prefix of the canonical key, zero-padded
+    std::uint32_t index = 0;
+    bool complete = false;  // the whole key fits the prefix: equal prefixes mean equal owners
+};
+
+// RFC 4034 §6.1 order as a memcmp-able key: labels below the origin from right to left, each lowercased,
+// escaped (0x00 -> 01 01, 0x01 -> 01 02) and ended by 0x00. The origin's own labels are common to all.
+SortKey sort_key(std::span<const std::uint8_t> owner, std::size_t origin_labels, std::uint32_t index) {
+    std::uint8_t offsets[128];
+    std::size_t labels = 0;
+    for (std::size_t pos = 0; owner[pos] != 0; pos += 1 + owner[pos])
+        offsets[labels++] = static_cast<std::uint8_t>(pos);
+    std::uint8_t key[16] = {};
+    std::size_t size = 0;
+    bool complete = true;
+    auto put = [&](std::uint8_t c) {
+        if (size < sizeof key) {
+            key[size++] = c;
+        } else {
+            complete = false;
+        }
+    };
+    for (std::size_t l = labels - origin_labels; l-- > 0 && complete;) {
+        const std::size_t pos = offsets[l];
+        for (std::size_t i = 1; i <= owner[pos]; ++i) {
+            const auto c = dns::lower_ascii(owner[pos + i]);
+            if (c <= 1) {
+                put(1);
+                put(static_cast<std::uint8_t>(c + 1));
+            } else {
+                put(c);
+            }
+        }
+        put(0);
+    }
+    SortKey k;
+    for (int i = 0; i < 8; ++i)
+        k.hi = (k.hi << 8) | key[i];
+    for (int i = 8; i < 16; ++i)
+        k.lo = (k.lo << 8) | key[i];
+    k.index = index;
+    k.complete = complete;
+    return k;
+}
+
+// Uniform read access to the two record containers the builder accepts.
+struct RecordVectorSource {
+    const std::vector<Record>& records;
+    std::size_t size() const { return records.size(); }
+    std::span<const std::uint8_t> owner(std::size_t i) const { return records[i].owner.wire(); }
+    RRType type(std::size_t i) const { return records[i].type; }
+    dns::RRClass rclass(std::size_t i) const { return records[i].rclass; }
+    std::uint32_t ttl(std::size_t i) const { return records[i].ttl; }
+    std::span<const std::uint8_t> rdata(std::size_t i) const { return records[i].rdata; }
+};
+
+struct ParsedZoneSource {
+    const ParsedZone& zone;
+    std::size_t size() const { return zone.size(); }
+    std::span<const std::uint8_t> owner(std::size_t i) const { return zone.owner_wire(i); }
+    RRType type(std::size_t i) const { return zone.rrs[i].type; }
+    dns::RRClass rclass(std::size_t) const { return zone.rclass; }
+    std::uint32_t ttl(std::size_t i) const { return zone.rrs[i].ttl; }
+    std::span<const std::uint8_t> rdata(std::size_t i) const { return zone.rdata(i); }
+};
+
 }  // namespace
 
-// Builds the stored arrays from records; the Zone constructor derives the rest.
+// Builds the stored arrays; the Zone constructor derives the rest. No per-record or per-name allocation:
+// record indices are sorted in canonical order (owner, type, rdata) and nodes, including the empty
+// non-terminals between consecutive owners, come out of one pass over them.
 class ZoneBuilder {
   public:
-    static Zone::Parts parts_from(const dns::Name& origin, std::vector<Record> records) {
-        if (records.empty()) throw ZoneError("zone " + origin.to_text() + " has no records");
+    template <class Source>
+    static Zone::Parts parts_from(const dns::Name& origin, const Source& src) {
+        const std::size_t n = src.size();
+        if (n == 0) throw ZoneError("zone " + origin.to_text() + " has no records");
+        if (n >= 0xFFFFFFF0u) throw ZoneError("zone has too many records");
         Zone::Parts parts;
         parts.origin = origin;
-        parts.rclass = records.front().rclass;
-
-        // Distinct lowercased owners plus every ancestor up to the origin (empty non-terminals).
-        std::unordered_map<std::string, std::uint32_t> index;
-        std::vector<std::string> lowered;
-        std::vector<std::string> spellings;
-        std::vector<std::uint32_t> record_node(records.size());
-        const std::string origin_lower = lowered_string(origin.wire());
+        parts.rclass = src.rclass(0);
+        const auto origin_wire = origin.wire();
         const std::size_t origin_labels = origin.label_count();
-        // A node is spelled as its first owner; ancestors interned on the way only until an owner shows up.
-        std::vector<bool> spelled_by_owner;
-        auto intern = [&](std::string key, std::span<const std::uint8_t> spelling, bool is_owner) {
-            auto [it, added] = index.try_emplace(std::move(key), static_cast<std::uint32_t>(lowered.size()));
-            if (added) {
-                lowered.push_back(it->first);
-                spellings.emplace_back(reinterpret_cast<const char*>(spelling.data()), spelling.size());
-                spelled_by_owner.push_back(is_owner);
-            } else if (is_owner && !spelled_by_owner[it->second]) {
-                spellings[it->second].assign(reinterpret_cast<const char*>(spelling.data()), spelling.size());
-                spelled_by_owner[it->second] = true;
-            }
-            return std::pair{it->second, added};
-        };
-        intern(origin_lower, origin.wire(), true);
-        for (std::size_t r = 0; r < records.size(); ++r) {
-            const Record& rec = records[r];
-            if (!rec.owner.is_subdomain_of(origin)) {
-                throw ZoneError("record " + rec.owner.to_text() + " is outside zone " + origin.to_text());
-            }
-            if (rec.rclass != parts.rclass) {
-                throw ZoneError("record " + rec.owner.to_text() + " has class " +
-                                dns::class_to_text(rec.rclass) + " in a zone of class " +
-                                dns::class_to_text(parts.rclass));
-            }
-            if (dns::is_meta_type(rec.type) || rec.type == RRType::TSIG || rec.type == RRType::TKEY) {
-                throw ZoneError("record " + rec.owner.to_text() + " has meta type " +
-                                dns::type_to_text(rec.type));
-            }
-            if (rec.rdata.size() > 0xFFFF)
-                throw ZoneError("record " + rec.owner.to_text() + " has oversized rdata");
-            auto [node, added] = intern(lowered_string(rec.owner.wire()), rec.owner.wire(), true);
-            record_node[r] = node;
-            if (!added) continue;
-            // Ancestors: stop at the first one already known (its own ancestors are known too).
-            std::span<const std::uint8_t> spelling = rec.owner.wire();
-            std::size_t labels = rec.owner.label_count();
-            while (labels > origin_labels + 1) {
-                spelling = spelling.subspan(1 + spelling[0]);
-                --labels;
-                if (!intern(lowered_string(spelling), spelling, false).second) break;
-            }
-        }
-        if (lowered.size() > 0xFFFFFFF0u) throw ZoneError("zone has too many names");
-
-        // Canonical order.
-        std::vector<std::string> keys(lowered.size());
-        for (std::size_t i = 0; i < lowered.size(); ++i)
-            keys[i] = canonical_key(as_bytes(lowered[i]));
-        std::vector<std::uint32_t> order(lowered.size());
-        for (std::uint32_t i = 0; i < order.size(); ++i)
-            order[i] = i;
-        std::sort(order.begin(), order.end(),
-                  [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
-        keys.clear();
-        keys.shrink_to_fit();
-        std::vector<std::uint32_t> rank(order.size());
-        for (std::uint32_t i = 0; i < order.size(); ++i)
-            rank[order[i]] = i;
-
-        // Records by (node, type), keeping input order inside an RRset.
-        std::vector<std::uint32_t> by_node(records.size());
-        for (std::uint32_t i = 0; i < by_node.size(); ++i)
-            by_node[i] = i;
-        std::stable_sort(by_node.begin(), by_node.end(), [&](std::uint32_t a, std::uint32_t b) {
-            const auto na = rank[record_node[a]], nb = rank[record_node[b]];
-            if (na != nb) return na < nb;
-            return records[a].type < records[b].type;
-        });
-
-        parts.nodes.resize(order.size());
-        std::size_t total_names = 0;
-        for (const auto& l : lowered)
-            total_names += l.size();
-        parts.names.reserve(total_names + total_names / 8);
-        for (std::uint32_t i = 0; i < order.size(); ++i) {
-            const std::string& low = lowered[order[i]];
-            Node& n = parts.nodes[i];
-            n.name = static_cast<std::uint32_t>(parts.names.size());
-            n.name_size = static_cast<std::uint8_t>(low.size());
-            parts.names.insert(parts.names.end(), low.begin(), low.end());
-        }
-        for (std::uint32_t i = 0; i < order.size(); ++i) {
-            const std::string& low = lowered[order[i]];
-            const std::string& spell = spellings[order[i]];
-            Node& n = parts.nodes[i];
-            if (spell == low) {
-                n.spelling = n.name;
-            } else {
-                n.spelling = static_cast<std::uint32_t>(parts.names.size());
-                parts.names.insert(parts.names.end(), spell.begin(), spell.end());
-            }
-        }
-        lowered.clear();
-        spellings.clear();
-        index.clear();
 
         std::size_t rr_bytes = 0;
-        for (const Record& rec : records)
-            rr_bytes += kRRHeaderSize + rec.rdata.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto owner = src.owner(i);
+            auto describe_owner = [&] { return dns::Name::from_validated_wire(owner).to_text(); };
+            if (owner.size() < origin_wire.size() ||
+                !dns::wire_names_equal(owner.last(origin_wire.size()), origin_wire) ||
+                common_labels(owner, origin_wire) != origin_labels) {
+                throw ZoneError("record " + describe_owner() + " is outside zone " + origin.to_text());
+            }
+            if (src.rclass(i) != parts.rclass) {
+                throw ZoneError("record " + describe_owner() + " has class " +
+                                dns::class_to_text(src.rclass(i)) + " in a zone of class " +
+                                dns::class_to_text(parts.rclass));
+            }
+            const RRType type = src.type(i);
+            if (static_cast<std::uint16_t>(type) == 0 || dns::is_meta_type(type)) {
+                throw ZoneError("record " + describe_owner() + " has meta type " + dns::type_to_text(type));
+            }
+            if (src.rdata(i).size() > 0xFFFF)
+                throw ZoneError("record " + describe_owner() + " has oversized rdata");
+            rr_bytes += kRRHeaderSize + src.rdata(i).size();
+        }
         if (rr_bytes > 0xFFFFFFFFu) throw ZoneError("zone data exceeds 4 GiB");
+
+        // Sorting compares a 16-octet prefix of each owner's canonical key first (labels below the origin,
+        // right to left); only owners whose key is longer fall back to a full canonical comparison.
+        std::vector<SortKey> keys(n);
+        for (std::uint32_t i = 0; i < n; ++i)
+            keys[i] = sort_key(src.owner(i), origin_labels, i);
+        std::sort(keys.begin(), keys.end(), [&](const SortKey& ka, const SortKey& kb) {
+            if (ka.hi != kb.hi) return ka.hi < kb.hi;
+            if (ka.lo != kb.lo) return ka.lo < kb.lo;
+            const std::uint32_t a = ka.index, b = kb.index;
+            if (!(ka.complete && kb.complete)) {
+                const auto by_owner = dns::canonical_compare(src.owner(a), src.owner(b));
+                if (by_owner != std::strong_ordering::equal) return by_owner == std::strong_ordering::less;
+            }
+            if (src.type(a) != src.type(b)) return src.type(a) < src.type(b);
+            const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
+            if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
+            return a < b;
+        });
+        std::vector<std::uint32_t> order(n);
+        for (std::size_t i = 0; i < n; ++i)
+            order[i] = keys[i].index;
+        keys = {};
+
         parts.rr.reserve(rr_bytes);
+        std::size_t owners = 1, rrsets = 1;
+        for (std::size_t i = 1; i < n; ++i) {
+            const bool same_owner = dns::wire_names_equal(src.owner(order[i]), src.owner(order[i - 1]));
+            owners += !same_owner;
+            rrsets += !same_owner || src.type(order[i]) != src.type(order[i - 1]);
+        }
+        parts.rrsets.reserve(rrsets);
+        parts.nodes.reserve(owners + owners / 4 + 16);  // room for some empty non-terminals
+        parts.names.reserve(owners * 24);
+        std::span<const std::uint8_t> previous;  // the last node's name, as spelled
+        auto add_node = [&](std::span<const std::uint8_t> spelling) {
+            Node node;
+            node.name = static_cast<std::uint32_t>(parts.names.size());
+            node.name_size = static_cast<std::uint8_t>(spelling.size());
+            bool mixed_case = false;
+            for (const auto c : spelling) {
+                const auto low = dns::lower_ascii(c);
+                mixed_case |= low != c;
+                parts.names.push_back(low);
+            }
+            node.spelling = node.name;
+            if (mixed_case) {
+                node.spelling = static_cast<std::uint32_t>(parts.names.size());
+                parts.names.insert(parts.names.end(), spelling.begin(), spelling.end());
+            }
+            node.first_rrset = static_cast<std::uint32_t>(parts.rrsets.size());
+            parts.nodes.push_back(node);
+            previous = spelling;
+        };
+        add_node(origin_wire);
 
         std::size_t r = 0;
-        while (r < by_node.size()) {
-            const std::uint32_t node = rank[record_node[by_node[r]]];
-            Node& n = parts.nodes[node];
-            n.first_rrset = static_cast<std::uint32_t>(parts.rrsets.size());
-            // Nodes without records (empty non-terminals) before this one keep first_rrset consistent.
-            while (r < by_node.size() && rank[record_node[by_node[r]]] == node) {
-                const RRType type = records[by_node[r]].type;
+        while (r < n) {
+            const auto owner = src.owner(order[r]);
+            if (!dns::wire_names_equal(owner, previous)) {
+                // Ancestors below the deepest one shared with the previous node have not been seen yet
+                // (canonical order lists a subtree right after its root): they are empty non-terminals.
+                const std::size_t shared = common_labels(owner, previous);
+                std::size_t labels = 0;
+                std::uint8_t offsets[128];
+                for (std::size_t pos = 0; owner[pos] != 0; pos += 1 + owner[pos]) {
+                    offsets[labels++] = static_cast<std::uint8_t>(pos);
+                }
+                for (std::size_t depth = shared + 1; depth < labels; ++depth) {
+                    add_node(owner.subspan(offsets[labels - depth]));
+                }
+                add_node(owner);
+            }
+            Node& node = parts.nodes.back();
+            // One RRset per type, identical RRs merged.
+            while (r < n && dns::wire_names_equal(src.owner(order[r]), previous)) {
+                const RRType type = src.type(order[r]);
                 RRset set;
                 set.type = static_cast<std::uint16_t>(type);
                 set.wire = static_cast<std::uint32_t>(parts.rr.size());
-                const std::size_t first_record = r;
-                while (r < by_node.size() && rank[record_node[by_node[r]]] == node &&
-                       records[by_node[r]].type == type) {
-                    const Record& rec = records[by_node[r]];
-                    bool duplicate = false;
-                    for (std::size_t k = first_record; k < r && !duplicate; ++k) {
-                        duplicate = records[by_node[k]].rdata == rec.rdata;
-                    }
-                    ++r;
-                    if (duplicate) continue;
+                std::span<const std::uint8_t> last_rdata;
+                while (r < n && src.type(order[r]) == type &&
+                       dns::wire_names_equal(src.owner(order[r]), previous)) {
+                    const std::size_t i = order[r++];
+                    const auto rdata = src.rdata(i);
+                    if (set.count > 0 && compare_bytes(rdata, last_rdata) == std::strong_ordering::equal)
+                        continue;
                     if (set.count == 0xFFFF) throw ZoneError("RRset with more than 65535 records");
-                    parts.rr.push_back(0xC0);
-                    parts.rr.push_back(0x0C);
-                    put16(parts.rr, static_cast<std::uint16_t>(rec.type));
-                    put16(parts.rr, static_cast<std::uint16_t>(rec.rclass));
-                    put32(parts.rr, rec.ttl);
-                    put16(parts.rr, static_cast<std::uint16_t>(rec.rdata.size()));
-                    parts.rr.insert(parts.rr.end(), rec.rdata.begin(), rec.rdata.end());
+                    last_rdata = rdata;
+                    const std::uint32_t ttl = src.ttl(i);
+                    const std::uint8_t header[kRRHeaderSize] = {
+                        0xC0,
+                        0x0C,
+                        static_cast<std::uint8_t>(set.type >> 8),
+                        static_cast<std::uint8_t>(set.type),
+                        static_cast<std::uint8_t>(static_cast<std::uint16_t>(parts.rclass) >> 8),
+                        static_cast<std::uint8_t>(parts.rclass),
+                        static_cast<std::uint8_t>(ttl >> 24),
+                        static_cast<std::uint8_t>(ttl >> 16),
+                        static_cast<std::uint8_t>(ttl >> 8),
+                        static_cast<std::uint8_t>(ttl),
+                        static_cast<std::uint8_t>(rdata.size() >> 8),
+                        static_cast<std::uint8_t>(rdata.size())};
+                    parts.rr.insert(parts.rr.end(), header, header + kRRHeaderSize);
+                    parts.rr.insert(parts.rr.end(), rdata.begin(), rdata.end());
                     ++set.count;
                 }
                 set.wire_size = static_cast<std::uint32_t>(parts.rr.size() - set.wire);
+                if (node.rrset_count == 0xFFFF) throw ZoneError("node with more than 65535 RRsets");
                 parts.rrsets.push_back(set);
-                if (n.rrset_count == 0xFFFF) throw ZoneError("node with more than 65535 RRsets");
-                ++n.rrset_count;
+                ++node.rrset_count;
             }
         }
-        // Empty nodes point where the next RRsets start, so ranges stay contiguous.
-        std::uint32_t next = static_cast<std::uint32_t>(parts.rrsets.size());
-        for (std::size_t i = parts.nodes.size(); i-- > 0;) {
-            if (parts.nodes[i].rrset_count == 0) parts.nodes[i].first_rrset = next;
-            next = parts.nodes[i].first_rrset;
-        }
+        if (parts.nodes.size() >= 0xFFFFFFF0u) throw ZoneError("zone has too many names");
+        parts.names.shrink_to_fit();
+        parts.nodes.shrink_to_fit();
+        parts.rrsets.shrink_to_fit();
         return parts;
     }
 };
 
-std::shared_ptr<const Zone> Zone::build(const dns::Name& origin, std::vector<Record> records) {
-    return std::make_shared<const Zone>(ZoneBuilder::parts_from(origin, std::move(records)));
+std::shared_ptr<const Zone> Zone::build(const dns::Name& origin, const std::vector<Record>& records) {
+    return std::make_shared<const Zone>(ZoneBuilder::parts_from(origin, RecordVectorSource{records}));
+}
+
+std::shared_ptr<const Zone> Zone::build(const dns::Name& origin, const ParsedZone& parsed) {
+    return std::make_shared<const Zone>(ZoneBuilder::parts_from(origin, ParsedZoneSource{parsed}));
 }
 
 Zone::Zone(Parts parts)

@@ -15,6 +15,7 @@
 #include "dns/name.hpp"
 #include "dns/types.hpp"
 #include "zone/lookup_name.hpp"
+#include "zone/master_parser.hpp"
 #include "zone/record.hpp"
 
 namespace cairn::zone {
@@ -84,9 +85,11 @@ struct Lookup {
 
 class Zone {
   public:
-    // Builds the database. `records` must all be at or below `origin`, of one class, with exactly one SOA
-    // at the apex. Identical RRs are merged. Throws ZoneError.
-    static std::shared_ptr<const Zone> build(const dns::Name& origin, std::vector<Record> records);
+    // Builds the database. Records must all be at or below `origin`, of one class, with exactly one SOA
+    // at the apex. Identical RRs are merged; RRs of an RRset are kept in rdata order. Throws ZoneError.
+    // The ParsedZone form reads the zone file parser's arenas directly (no copy per record).
+    static std::shared_ptr<const Zone> build(const dns::Name& origin, const std::vector<Record>& records);
+    static std::shared_ptr<const Zone> build(const dns::Name& origin, const ParsedZone& parsed);
 
     const dns::Name& origin() const { return origin_; }
     dns::RRClass rclass() const { return rclass_; }

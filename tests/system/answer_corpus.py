@@ -20,6 +20,11 @@ class Case:
     edns_version: int = 0
     rd: bool = False
     qclass: str = "IN"
+    opcode: str = "QUERY"
+    flags: str = ""  # header flags to set in the query besides RD, e.g. "AD CD"
+    questions: int = 1  # 0 or 2 make a malformed question section
+    edns_option: int | None = None  # an option code to send, with a few octets of data
+    cookie: bool = False  # send a client cookie (RFC 7873)
     # What the corpus means the case to exercise; every server, references included, must show it.
     rcode: str = "NOERROR"
     aa: bool = True
@@ -27,6 +32,11 @@ class Case:
 
     def query_options(self) -> dict:
         return dict(edns=self.edns, do=self.do, edns_version=self.edns_version, rd=self.rd, rdclass=self.qclass)
+
+    @property
+    def needs_raw_wire(self) -> bool:
+        """dnspython's query functions check the question; these cases get a reply without one."""
+        return self.questions != 1
 
 
 Z = "example.test."
@@ -44,6 +54,8 @@ CASES = [
     Case("www-a-ipv6", "www." + Z, "A", ipv6=True),
     Case("www-a-rd", "www." + Z, "A", rd=True),
     Case("www-mx-nodata", "www." + Z, "MX"),
+    Case("soa-below-apex-nodata", "www." + Z, "SOA"),
+    Case("ns-below-apex-nodata", "www." + Z, "NS"),
     Case("ns1-aaaa", "ns1." + Z, "AAAA"),
     Case("txt-txt", "txt." + Z, "TXT"),
     Case("srv-srv", "srv." + Z, "SRV"),
@@ -98,6 +110,8 @@ CASES = [
     Case("ds-unsigned-cut-nodata", "child." + Z, "DS"),
     Case("referral-sibling-glue", "www.sibling." + Z, "A", aa=False),
     Case("referral-no-glue", "www.outside." + Z, "A", aa=False),
+    Case("referral-big-glue-noedns", "www.bigdeleg." + Z, "A", aa=False, tc=True),
+    Case("referral-big-glue-edns1232", "www.bigdeleg." + Z, "A", edns=1232, aa=False),
     Case("ds-at-cut", "secure." + Z, "DS"),
     Case("ds-at-cut-do", "secure." + Z, "DS", edns=1232, do=True),
     Case("referral-with-ds", "www.secure." + Z, "A", aa=False),
@@ -107,6 +121,8 @@ CASES = [
     Case("served-child-ns", "sub." + Z, "NS"),
     Case("served-child-ds", "sub." + Z, "DS"),
     Case("served-child-nxdomain", "nothing.sub." + Z, "A", rcode="NXDOMAIN"),
+    Case("served-child-ds-below-apex", "www.sub." + Z, "DS"),
+    Case("referral-below-glue-name", "x.ns1.child." + Z, "A", aa=False),
     # CNAME chains (RFC 1034 4.3.2).
     Case("cname-a", "alias." + Z, "A"),
     Case("cname-cname", "alias." + Z, "CNAME"),
@@ -118,6 +134,7 @@ CASES = [
     Case("cname-to-wildcard", "to-wild." + Z, "A"),
     Case("cname-to-served-child", "to-sub." + Z, "A"),
     Case("cname-loop", "loop1." + Z, "A"),
+    Case("cname-to-dname", "to-dname." + Z, "A"),
     # Names in no served zone.
     Case("refused-other-tld", "www.example.net.", "A", rcode="REFUSED", aa=False),
     Case("refused-root", ".", "SOA", rcode="REFUSED", aa=False),
@@ -142,4 +159,25 @@ CASES = [
     Case("any-nxdomain", "nothing." + Z, "ANY", rcode="NXDOMAIN"),
     # Other classes.
     Case("class-chaos-zone", Z, "SOA", qclass="CH", rcode="REFUSED", aa=False),
+    Case("class-any", "www." + Z, "A", qclass="ANY"),
+    # Meta and DNSSEC types in an unsigned zone, transfers over UDP.
+    Case("rrsig-unsigned-nodata", "www." + Z, "RRSIG"),
+    Case("nsec-unsigned-nodata", "www." + Z, "NSEC"),
+    Case("qtype-0-nodata", "www." + Z, "TYPE0"),
+    Case("qtype-opt-formerr", "www." + Z, "OPT", rcode="FORMERR", aa=False),
+    Case("qtype-mailb-notimp", "www." + Z, "MAILB", rcode="NOTIMP", aa=False),
+    Case("axfr-over-udp-notimp", Z, "AXFR", rcode="NOTIMP", aa=False),
+    Case("ixfr-over-udp-refused", Z, "IXFR", rcode="REFUSED", aa=False),
+    # Opcodes, header flags and malformed questions.
+    Case("opcode-status-notimp", "www." + Z, "A", opcode="STATUS", rcode="NOTIMP", aa=False),
+    Case("opcode-iquery-notimp", "www." + Z, "A", opcode="IQUERY", rcode="NOTIMP", aa=False),
+    Case("qdcount-0-formerr", "www." + Z, "A", questions=0, rcode="FORMERR", aa=False),
+    Case("qdcount-2-formerr", "www." + Z, "A", questions=2, rcode="FORMERR", aa=False),
+    Case("qdcount-2-formerr-tcp", "www." + Z, "A", questions=2, tcp=True, rcode="FORMERR", aa=False),
+    Case("flag-ad-in-query", "www." + Z, "A", flags="AD"),
+    Case("flag-cd-in-query", "www." + Z, "A", flags="CD"),
+    Case("escaped-dot-label-nxdomain", "a\\.b." + Z, "A", rcode="NXDOMAIN"),
+    # EDNS options: unknown ones are ignored (RFC 6891 6.1.2); a client cookie gets a server cookie.
+    Case("edns-unknown-option", "www." + Z, "A", edns_option=65001),
+    Case("edns-cookie", "www." + Z, "A", cookie=True),
 ]

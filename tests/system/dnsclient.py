@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
+import struct
 from typing import Iterable, Sequence
 
 import dns.edns
@@ -74,6 +76,36 @@ def send(
     return dns.query.udp(request, address, port=server.port, timeout=timeout, raise_on_truncation=False)
 
 
+def send_wire(wire: bytes, server, *, tcp: bool = False, timeout: float = DEFAULT_TIMEOUT_S) -> dns.message.Message | None:
+    """Sends a raw message (one dnspython would not build, such as two questions) over UDP or TCP; returns
+    the parsed response, or None when the server sends nothing back within `timeout`."""
+    family = socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.connect((server.host, server.port))
+            if tcp:
+                sock.sendall(struct.pack("!H", len(wire)) + wire)
+                length = struct.unpack("!H", _receive_exactly(sock, 2))[0]
+                data = _receive_exactly(sock, length)
+            else:
+                sock.send(wire)
+                data = sock.recv(65535)
+        except (socket.timeout, EOFError, ConnectionError):
+            return None
+    return dns.message.from_wire(data)
+
+
+def _receive_exactly(sock: socket.socket, count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            raise EOFError("connection closed")
+        data += chunk
+    return data
+
+
 def query(server, name: str, rdtype: str | int, *, tcp: bool = False, ipv6: bool = False, **query_options):
     """One query to `server`; query_options are make_query's (edns, do, edns_version, cookie, rd, ...)."""
     return send(make_query(name, rdtype, **query_options), server, tcp=tcp, ipv6=ipv6)
@@ -139,8 +171,9 @@ def compare_responses(
 ) -> list[str]:
     """Differences between two responses, as readable lines; empty when they match.
 
-    Compared: opcode, rcode (extended included), the given header flags, the EDNS presence, version and
-    DO bit, and each given section as a set of RRsets (order inside a section is not significant).
+    Compared: opcode, rcode (extended included), the given header flags, the EDNS presence, version, DO
+    bit and the set of option codes (not their contents: cookies and the like differ by design), and each
+    given section as a set of RRsets (order inside a section is not significant).
     """
     differences = []
     if actual.opcode() != expected.opcode():
@@ -154,10 +187,9 @@ def compare_responses(
     if actual_flags != expected_flags:
         differences.append(f"flags {sorted(actual_flags)} != {sorted(expected_flags)}")
     if compare_edns:
-        actual_edns = (actual.edns, bool(actual.ednsflags & dns.flags.DO)) if actual.edns >= 0 else None
-        expected_edns = (expected.edns, bool(expected.ednsflags & dns.flags.DO)) if expected.edns >= 0 else None
+        actual_edns, expected_edns = edns_summary(actual), edns_summary(expected)
         if actual_edns != expected_edns:
-            differences.append(f"EDNS (version, DO) {actual_edns} != {expected_edns}")
+            differences.append(f"EDNS (version, DO, option codes) {actual_edns} != {expected_edns}")
     for section in sections:
         actual_keys = section_keys(actual, section, with_ttl)
         expected_keys = section_keys(expected, section, with_ttl)
@@ -166,6 +198,13 @@ def compare_responses(
         for key in sorted(expected_keys - actual_keys):
             differences.append(f"{section}: missing {key}")
     return differences
+
+
+def edns_summary(response: dns.message.Message) -> tuple[int, bool, tuple[int, ...]] | None:
+    if response.edns < 0:
+        return None
+    codes = tuple(sorted(int(option.otype) for option in response.options))
+    return response.edns, bool(response.ednsflags & dns.flags.DO), codes
 
 
 def describe(response: dns.message.Message) -> str:

@@ -16,10 +16,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.name
+import dns.opcode
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import dns.zone
@@ -27,10 +30,11 @@ import pytest
 
 import dnsclient
 import servers
-from answer_corpus import CASES, Case
+from answer_corpus import CASES, Z, Case
 
 REFERENCE = "knotd"
 NSD_OPTIONS = servers.ServerOptions(extra="    minimal-responses: yes")
+BIND_OPTIONS = servers.ServerOptions(extra="    minimal-responses yes;")
 
 # Cases where NSD (even with minimal-responses) and Knot answer differently, and why we follow Knot.
 REFERENCE_DIVERGENCES = {
@@ -43,22 +47,68 @@ REFERENCE_DIVERGENCES = {
     "dname-to-served-zone": "NSD follows the synthesized CNAME into another zone it serves; Knot stops",
     "cname-to-served-child": "NSD answers the target from the served child zone; Knot gives the parent's "
     "referral after the CNAME",
+    "class-any": "NSD clears AA on a QCLASS ANY answer; Knot sets it (the data is the zone's own)",
+    "qtype-0-nodata": "Knot answers NOTIMP to type 0; NSD (and BIND) answer NODATA",
+    "ixfr-over-udp-refused": "Knot answers NOTAUTH, NSD (and BIND) REFUSED when transfers are not allowed",
+    "referral-big-glue-noedns": "NSD (and BIND) send the glue that fits without TC; Knot sets TC as RFC 9471 "
+    "3 requires when in-domain glue is left out",
+    "qdcount-2-formerr": "Knot drops a query with two questions; NSD (and BIND) answer FORMERR",
+    "qdcount-2-formerr-tcp": "Knot drops a query with two questions; NSD (and BIND) answer FORMERR",
+}
+
+# Cases where cairnd follows BIND rather than Knot (docs/differences.md has the table); for them BIND,
+# with `minimal-responses yes`, is the reference.
+CAIRND_FOLLOWS_BIND = {
+    "qtype-0-nodata": "type 0 is reserved, not a meta type: there is simply no data of that type",
+    "qtype-opt-formerr": "OPT is a pseudo-RR that exists only in a message (RFC 6891 6.1.1): asking for it is "
+    "a malformed query",
+    "qtype-mailb-notimp": "MAILB is an obsolete meta query (RFC 883) we do not implement",
+    "ixfr-over-udp-refused": "REFUSED is the rcode for a transfer the ACL does not allow; NOTAUTH belongs to "
+    "TSIG (RFC 8945)",
+    "qdcount-2-formerr": "a client gets an answer it can act on (RFC 9619: QDCOUNT must be 1) instead of a "
+    "timeout",
+    "qdcount-2-formerr-tcp": "as over UDP",
+    "edns-cookie": "cairnd answers DNS cookies (RFC 7873 5.2.3), as BIND does by default; Knot needs a module",
+    "flag-cd-in-query": "RFC 4035 3.1.6: the CD bit is copied from the query to the response",
 }
 
 # Cases where cairnd is known to differ from Knot, with the reason: each one is a bug to fix (or, once
 # decided, a deliberate difference to move to docs/differences.md). Strict xfail: a fixed case must be
 # taken off this list.
-CAIRND_KNOWN_DIFFERENCES: dict[str, str] = {}
+CAIRND_KNOWN_DIFFERENCES: dict[str, str] = {
+    "referral-big-glue-edns1232": "cairnd does not compress names inside NS rdata (RFC 1035 4.1.4 allows it for "
+    "NS, CNAME, SOA, MX, PTR): this referral takes 1445 octets where Knot needs 896, so it truncates at 1232",
+}
+
+
+def reference_kind(case: Case) -> str:
+    return "named" if case.id in CAIRND_FOLLOWS_BIND else REFERENCE
 
 
 def case_id(case: Case) -> str:
     return case.id
 
 
-def ask(server: servers.AuthServer, case: Case) -> dns.message.Message:
+def ask(server: servers.AuthServer, case: Case) -> dns.message.Message | None:
+    """The server's response to the case's query; None when it sends none (a dropped malformed query)."""
     if case.ipv6 and server.host6 is None:
         pytest.skip("no IPv6 loopback on this machine")
-    return dnsclient.query(server, case.qname, case.qtype, tcp=case.tcp, ipv6=case.ipv6, **case.query_options())
+    options = case.query_options()
+    if case.edns_option is not None:
+        options["edns_options"] = [dns.edns.GenericOption(case.edns_option, b"cairn")]
+    if case.cookie:
+        options["cookie"] = bytes.fromhex("0123456789abcdef")  # a client cookie alone (RFC 7873 4.1)
+    request = dnsclient.make_query(case.qname, case.qtype, **options)
+    request.set_opcode(dns.opcode.from_text(case.opcode))
+    if case.flags:
+        request.flags |= dns.flags.from_text(case.flags)
+    if case.questions == 0:
+        request.question = []
+    elif case.questions == 2:
+        request.question.append(dns.rrset.RRset(dns.name.from_text("mail." + Z), dns.rdataclass.IN, dns.rdatatype.A))
+    if case.needs_raw_wire:
+        return dnsclient.send_wire(request.to_wire(), server, tcp=case.tcp, timeout=1.0)
+    return dnsclient.send(request, server, tcp=case.tcp, ipv6=case.ipv6)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +119,11 @@ def knotd(module_server, answers_zones):
 @pytest.fixture(scope="module")
 def nsd(module_server, answers_zones):
     return module_server("nsd", answers_zones, NSD_OPTIONS)
+
+
+@pytest.fixture(scope="module")
+def named(module_server, answers_zones):
+    return module_server("named", answers_zones, BIND_OPTIONS)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +143,14 @@ def zone_nodes(answers_zones):
     return nodes
 
 
-def differences(actual: dns.message.Message, expected: dns.message.Message, case: Case, zone_nodes) -> list[str]:
+def differences(actual, expected, case: Case, zone_nodes) -> list[str]:
+    if actual is None or expected is None:
+        return [] if actual is expected else [f"response: {'none' if actual is None else 'one'} != "
+                                              f"{'none' if expected is None else 'one'} from the reference"]
+    if actual.flags & expected.flags & dns.flags.TC:
+        # What a truncated response still carries is the server's choice: the client retries over TCP
+        # (RFC 2181 9, RFC 9471 3). Knot keeps what fits; cairnd sends the header and question alone.
+        return dnsclient.compare_responses(actual, expected, sections=())
     if dns.rdatatype.from_text(case.qtype) != dns.rdatatype.ANY:
         return dnsclient.compare_responses(actual, expected)
     # RFC 8482: which RRsets a server picks for ANY is its choice; each must be real and the rest must match.
@@ -103,6 +165,8 @@ def differences(actual: dns.message.Message, expected: dns.message.Message, case
 
 def intent_violations(response: dns.message.Message, case: Case) -> list[str]:
     """How the response misses what the case is meant to exercise (rcode, AA, TC)."""
+    if response is None:
+        return ["no response"]
     found = []
     if dns.rcode.to_text(response.rcode()) != case.rcode:
         found.append(f"rcode {dns.rcode.to_text(response.rcode())}, the case expects {case.rcode}")
@@ -113,19 +177,25 @@ def intent_violations(response: dns.message.Message, case: Case) -> list[str]:
     return found
 
 
-def report(title: str, lines: list[str], *responses: tuple[str, dns.message.Message]) -> str:
+def report(title: str, lines: list[str], *responses: tuple[str, dns.message.Message | None]) -> str:
     text = [title] + [f"  {line}" for line in lines]
     for label, response in responses:
-        text += [f"--- {label}", dnsclient.describe(response)]
+        text += [f"--- {label}", "(no response)" if response is None else dnsclient.describe(response)]
     return "\n".join(text)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_references_agree(case: Case, knotd, nsd, zone_nodes):
-    expected, actual = ask(knotd, case), ask(nsd, case)
-    assert not intent_violations(expected, case), report(
-        f"{case.id}: Knot does not show what the case is for", intent_violations(expected, case), ("knotd", expected)
+def test_references_agree(case: Case, knotd, nsd, zone_nodes, request):
+    """NSD agrees with Knot except where REFERENCE_DIVERGENCES says, and the reference cairnd follows for the
+    case shows what the case is for."""
+    reference = request.getfixturevalue(reference_kind(case))
+    chosen = ask(reference, case)
+    assert not intent_violations(chosen, case), report(
+        f"{case.id}: {reference.kind} does not show what the case is for",
+        intent_violations(chosen, case),
+        (reference.kind, chosen),
     )
+    expected, actual = ask(knotd, case), ask(nsd, case)
     found = differences(actual, expected, case, zone_nodes)
     if case.id in REFERENCE_DIVERGENCES:
         assert found, f"{case.id}: NSD and Knot now agree; take it off REFERENCE_DIVERGENCES"
@@ -143,10 +213,13 @@ def test_references_agree(case: Case, knotd, nsd, zone_nodes):
     ],
     ids=case_id,
 )
-def test_cairnd_matches_reference(case: Case, cairnd, knotd, zone_nodes):
-    expected, actual = ask(knotd, case), ask(cairnd, case)
+def test_cairnd_matches_reference(case: Case, cairnd, zone_nodes, request):
+    reference = request.getfixturevalue(reference_kind(case))
+    expected, actual = ask(reference, case), ask(cairnd, case)
     found = intent_violations(actual, case) + differences(actual, expected, case, zone_nodes)
-    assert not found, report(f"{case.id}: cairnd differs from {REFERENCE}", found, ("cairnd", actual), (REFERENCE, expected))
+    assert not found, report(
+        f"{case.id}: cairnd differs from {reference.kind}", found, ("cairnd", actual), (reference.kind, expected)
+    )
 
 
 @pytest.mark.parametrize("kind", ["knotd", "nsd", "cairnd"])

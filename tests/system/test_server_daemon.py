@@ -355,3 +355,49 @@ def _answers(server) -> bool:
         return www_address(server) == "192.0.2.1"
     except Exception:
         return False
+
+
+def test_logging_channels_receive_the_log_besides_stderr(cairnd_binary, tmp_path, reload_zone):
+    port = servers.free_port(False)
+    log_file = tmp_path / "cairnd.log"
+    config = tmp_path / "named.conf"
+    config.write_text(
+        config_text(port, f'zone "{ORIGIN}" {{ type primary; file "{reload_zone.file}"; }};\n')
+        + "logging {\n"
+        f'    channel to_file {{ file "{log_file}"; severity info; print-time yes; print-severity yes; }};\n'
+        "    category default { to_file; default_stderr; };\n"
+        "};\n"
+    )
+    server = DirectServer(config, port, tmp_path)
+    try:
+        assert wait_for(lambda: _answers(server)), (tmp_path / "cairnd.stderr").read_text()
+        text = log_file.read_text()
+        assert f"zone {ORIGIN}./IN: loaded serial 1" in text, text
+        assert "info: " in text
+    finally:
+        server.stop()
+    assert "exiting" in log_file.read_text()
+    assert "loaded serial 1" in (tmp_path / "cairnd.stderr").read_text()
+
+
+def test_axfr_streams_the_zone_to_allowed_clients_and_refuses_others(start_server, tmp_path):
+    import dns.query
+    import dns.zone
+
+    big = tmp_path / "big.test.zone"
+    lines = ["$TTL 300", "@ SOA ns1.big.test. h.big.test. 9 3600 600 86400 300", "  NS ns1", "ns1 A 127.0.0.1"]
+    lines += [f"host{i} A 10.0.{i // 256}.{i % 256}" for i in range(20000)]  # ~20 messages of 16 KiB
+    big.write_text("\n".join(lines) + "\n")
+    zones = [servers.Zone("big.test", big)]
+    allowed = start_server("cairnd", zones, servers.ServerOptions(allow_transfer=True))
+    expected = dns.zone.from_file(str(big), origin="big.test.", relativize=False)
+    transferred = dns.zone.from_xfr(dns.query.xfr(allowed.host, "big.test.", port=allowed.port, timeout=10,
+                                                   relativize=False), relativize=False)
+    assert transferred == expected
+    # The worker kept answering other clients meanwhile; and a closed server refuses.
+    assert dnsclient.query(allowed, "host7.big.test", "A").answer[0][0].address == "10.0.0.7"
+    closed = start_server("cairnd", zones, servers.ServerOptions(allow_transfer=False))
+    request = dns.message.make_query("big.test.", dns.rdatatype.AXFR)
+    response = dns.query.tcp(request, closed.host, port=closed.port, timeout=5)
+    assert response.rcode() == dns.rcode.REFUSED
+    assert not response.answer

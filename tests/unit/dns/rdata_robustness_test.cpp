@@ -55,6 +55,13 @@ const Sample kSamples[] = {
     {RRType::RP, "a b"},
     {RRType::DNAME, "x"},
     {RRType::OPENPGPKEY, "AQID"},
+    {static_cast<RRType>(22), "0x47000580"},                  // NSAP
+    {static_cast<RRType>(259), "0 1 2 \"text/plain\" aGk="},  // DOA
+    {static_cast<RRType>(260), "10 1 3 relay"},               // AMTRELAY
+    {static_cast<RRType>(260), "10 0 2 2001:db8::1"},         // AMTRELAY
+    {static_cast<RRType>(25), "256 3 8 AwEAAQ=="},            // KEY
+    {static_cast<RRType>(20), "a b"},                         // ISDN
+    {static_cast<RRType>(104), "10 1:2:3:4"},                 // NID
 };
 
 void check_accepted(RRType type, const std::vector<std::uint8_t>& wire) {

@@ -224,6 +224,28 @@ TEST(RdataErrors, NameTheProblem) {
     EXPECT_THROW(parse("TXT", "\"abc"), ParseError);
 }
 
+TEST(RdataErrors, MatchBindStrictness) {
+    EXPECT_NE(parse_error("NS", "\"ns.example.\"").find("may not be quoted"), std::string::npos);
+    EXPECT_NE(
+        parse_error("NSEC3", "1 0 0 - CPNMUOJ1").find("next hashed owner: 5 octets where its type needs 20"),
+        std::string::npos);
+    EXPECT_NO_THROW(parse("NSEC3", "2 0 0 - CPNMUOJ1"));  // unknown hash algorithm: any length
+    EXPECT_NE(parse_error("URI", "1 1 ftp://x").find("quoted"), std::string::npos);
+    EXPECT_NE(parse_error("RRSIG", "A 8 2 1h 1 1 1 . AA==").find("RRSIG original TTL"), std::string::npos);
+}
+
+// RFC 4034 §3.1.5 serial arithmetic: times are read modulo 2^32 from any year and shown as the date
+// nearest to now with that value, as BIND does.
+TEST(RdataTime, IsSerialArithmetic) {
+    const auto y9999 = parse("RRSIG", "A 8 2 3600 99991231235959 20240101000000 1 . AA==");
+    const auto y1969 = parse("RRSIG", "A 8 2 3600 19691223021215 20240101000000 1 . AA==");
+    EXPECT_EQ(y9999, y1969);
+    EXPECT_EQ(std::vector<std::uint8_t>(y1969.begin() + 8, y1969.begin() + 12), hex("fff4417f"));
+    EXPECT_EQ(rdata_to_text(RRType::RRSIG, y1969), "A 8 2 3600 19691223021215 20240101000000 1 . AA==");
+    EXPECT_THROW(parse("RRSIG", "A 8 2 3600 20230229000000 20240101000000 1 . AA=="), ParseError);
+    EXPECT_THROW(parse("RRSIG", "A 8 2 3600 20240101240000 20240101000000 1 . AA=="), ParseError);
+}
+
 TEST(RdataErrors, FailedParseLeavesOutputUntouched) {
     std::vector<std::uint8_t> out = {1, 2};
     const auto tokens = tokenize_rdata("10 mail extra");

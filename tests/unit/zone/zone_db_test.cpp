@@ -269,7 +269,7 @@ TEST(ZoneDb, RejectsBrokenZones) {
     EXPECT_THROW(Zone::build(o, rrs({"www 60 A 192.0.2.1"}, o)), ZoneError);  // no SOA
     EXPECT_THROW(Zone::build(o, rrs({"@ 60 SOA ns h 1 2 3 4 5", "@ 60 SOA ns h 2 2 3 4 5"}, o)), ZoneError);
     EXPECT_THROW(Zone::build(o, rrs({"@ 60 SOA ns h 1 2 3 4 5", "www.other. 60 A 192.0.2.1"}, o)), ZoneError);
-    EXPECT_THROW(Zone::build(o, {}), ZoneError);
+    EXPECT_THROW(Zone::build(o, std::vector<Record>{}), ZoneError);
     auto chaos = rrs({"@ 60 SOA ns h 1 2 3 4 5", "www 60 A 192.0.2.1"}, o);
     chaos[1].rclass = cairn::dns::RRClass::CH;
     EXPECT_THROW(Zone::build(o, chaos), ZoneError);

@@ -1,0 +1,132 @@
+#include "server/transfer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <ctime>
+#include <vector>
+
+#include "dns/types.hpp"
+#include "server/query_handler.hpp"
+#include "xfr/outbound.hpp"
+#include "xfr/request.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+// A reply of exactly one message.
+class SingleMessage : public net::ResponseStream {
+  public:
+    explicit SingleMessage(std::vector<std::uint8_t> message) : message_(std::move(message)) {}
+    std::size_t next(std::span<std::uint8_t> out) override {
+        if (sent_ || message_.empty() || message_.size() > out.size()) return 0;
+        sent_ = true;
+        std::memcpy(out.data(), message_.data(), message_.size());
+        return message_.size();
+    }
+
+  private:
+    std::vector<std::uint8_t> message_;
+    bool sent_ = false;
+};
+
+class TransferAdapter : public net::ResponseStream {
+  public:
+    TransferAdapter(std::unique_ptr<xfr::TransferStream> stream, std::string label)
+        : stream_(std::move(stream)), label_(std::move(label)) {}
+    std::size_t next(std::span<std::uint8_t> out) override {
+        try {
+            const std::size_t size = stream_->next(out);
+            if (size == 0)
+                spdlog::info("{}: transfer completed, {} messages", label_, stream_->messages_sent());
+            return size;
+        } catch (const std::exception& e) {
+            spdlog::error("{}: transfer aborted: {}", label_, e.what());
+            return 0;
+        }
+    }
+
+  private:
+    std::unique_ptr<xfr::TransferStream> stream_;
+    std::string label_;
+};
+
+std::unique_ptr<net::ResponseStream> single(std::span<const std::uint8_t> message) {
+    if (message.empty()) return std::make_unique<SingleMessage>(std::vector<std::uint8_t>{});
+    return std::make_unique<SingleMessage>(std::vector<std::uint8_t>(message.begin(), message.end()));
+}
+
+std::unique_ptr<net::ResponseStream> refused(std::span<const std::uint8_t> query) {
+    std::vector<std::uint8_t> out(512);
+    out.resize(write_refused(query, out, false));
+    return std::make_unique<SingleMessage>(std::move(out));
+}
+
+}  // namespace
+
+bool is_transfer_query(std::span<const std::uint8_t> query) {
+    if (query.size() < 12 + 1 + 4) return false;
+    if ((query[2] & 0xF8) != 0) return false;  // QR set, or an opcode other than QUERY
+    if (query[4] != 0 || query[5] != 1) return false;
+    std::size_t pos = 12;
+    while (pos < query.size() && query[pos] != 0) {
+        if (query[pos] > 63) return false;
+        pos += 1 + query[pos];
+    }
+    if (pos + 5 > query.size()) return false;
+    const unsigned type = (unsigned{query[pos + 1]} << 8) | query[pos + 2];
+    return type == static_cast<unsigned>(dns::RRType::AXFR) ||
+           type == static_cast<unsigned>(dns::RRType::IXFR);
+}
+
+std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view, const auth::Engine& engine,
+                                                   std::span<const std::uint8_t> query,
+                                                   const net::ClientInfo& client) {
+    auth::ClientInfo info;
+    info.address = client.source.address.bytes;
+    info.address_size = client.source.address.is_v4() ? 4 : 16;
+    info.transport = auth::Transport::tcp;
+    info.now = static_cast<std::uint32_t>(::time(nullptr));
+    std::vector<std::uint8_t> buffer(65535);
+    const auth::Result result = engine.answer(view.zones, query, info, buffer);
+    const std::span<const std::uint8_t> fallback(buffer.data(), result.size);
+    if (result.action == auth::Action::drop) return nullptr;
+    if (result.action != auth::Action::transfer || result.zone == nullptr) return single(fallback);
+
+    const std::string label =
+        "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
+    const AccessList* allowed = view.allow_transfer_for(result.zone);
+    const AccessList* queryable = view.allow_query_for(result.zone);
+    if (allowed == nullptr || !allowed->allows_source(client) ||
+        (queryable != nullptr && !queryable->allows_source(client))) {
+        spdlog::info("{}: transfer denied (allow-transfer)", label);
+        return refused(query);
+    }
+    xfr::TransferRequest request;
+    try {
+        request = xfr::read_transfer_request(query);
+    } catch (const std::exception& e) {
+        spdlog::info("{}: malformed transfer request: {}", label, e.what());
+        return single(fallback);
+    }
+    if (request.tsig) {
+        spdlog::info("{}: transfer denied: TSIG-signed transfers are not served yet", label);
+        return refused(query);
+    }
+    std::shared_ptr<const zone::Zone> zone;
+    for (const auto& candidate : view.zones.zones()) {
+        if (candidate.get() == result.zone) zone = candidate;
+    }
+    if (zone == nullptr) return single(fallback);
+    xfr::OutboundOptions options;
+    options.tcp = true;
+    auto stream = request.type == dns::RRType::AXFR
+                      ? xfr::TransferStream::full(zone, request, std::move(options))
+                      : xfr::TransferStream::incremental(zone, request, std::nullopt, std::move(options));
+    spdlog::info("{}: {} started (serial {})", label, request.type == dns::RRType::AXFR ? "AXFR" : "IXFR",
+                 zone->serial());
+    return std::make_unique<TransferAdapter>(std::move(stream), label);
+}
+
+}  // namespace cairn::server
