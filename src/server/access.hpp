@@ -41,6 +41,17 @@ class AccessList {
     std::shared_ptr<const config::CompiledAcl> acl_;
 };
 
+// allow-query (on the client's address) and allow-query-on (on the address it asked).
+struct QueryAccess {
+    AccessList clients;
+    AccessList destinations;
+
+    bool allows_everyone() const { return clients.allows_everyone() && destinations.allows_everyone(); }
+    bool allows(const net::ClientInfo& client) const {
+        return clients.allows_source(client) && destinations.allows_destination(client);
+    }
+};
+
 // True for `{ any; }`: a single, plain `any`.
 bool matches_everyone(const config::AddressMatchList& list);
 

@@ -19,7 +19,7 @@ struct ServedView {
     AccessList match_destinations;
     zone::ZoneTable zones;
     // Zones whose allow-query admits less than everyone; the rest answer anyone.
-    std::unordered_map<const zone::Zone*, AccessList> allow_query;
+    std::unordered_map<const zone::Zone*, QueryAccess> allow_query;
     bool restricts_queries = false;  // allow_query is not empty
     // Every zone's allow-transfer (a zone missing here is never transferred).
     std::unordered_map<const zone::Zone*, AccessList> allow_transfer;
@@ -31,7 +31,7 @@ struct ServedView {
         const auto found = allow_transfer.find(zone);
         return found == allow_transfer.end() ? nullptr : &found->second;
     }
-    const AccessList* allow_query_for(const zone::Zone* zone) const {
+    const QueryAccess* allow_query_for(const zone::Zone* zone) const {
         const auto found = allow_query.find(zone);
         return found == allow_query.end() ? nullptr : &found->second;
     }

@@ -15,7 +15,7 @@ namespace cairn::server {
 
 struct ZoneSettings {
     ZoneSource source;
-    AccessList allow_query;     // the zone's own, else the view's, else the options', else any
+    QueryAccess allow_query;    // the zone's own, else the view's, else the options', else any
     AccessList allow_transfer;  // likewise; BIND 9.20's default is none
 };
 

@@ -69,7 +69,17 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     settings.source.file = resolved.file;
     settings.source.raw = resolved.masterfile_format == config::MasterfileFormat::Raw;
     settings.source.rclass = zone.rrclass;
-    settings.allow_query = AccessList::from(resolved.allow_query, config, host);
+    settings.allow_query.clients = AccessList::from(resolved.allow_query, config, host);
+    // allow-query-on inherits like allow-query: zone, then view, then options; unset means any.
+    const config::AddressMatchList* query_on = nullptr;
+    if (zone.settings.allow_query_on) {
+        query_on = &*zone.settings.allow_query_on;
+    } else if (view != nullptr && view->settings.allow_query_on) {
+        query_on = &*view->settings.allow_query_on;
+    } else if (config.options.settings.allow_query_on) {
+        query_on = &*config.options.settings.allow_query_on;
+    }
+    if (query_on != nullptr) settings.allow_query.destinations = AccessList::from(*query_on, config, host);
     settings.allow_transfer = AccessList::from(resolved.allow_transfer, config, host);
     served.zones.push_back(std::move(settings));
 }

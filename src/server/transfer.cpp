@@ -97,9 +97,9 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view, const
     const std::string label =
         "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
     const AccessList* allowed = view.allow_transfer_for(result.zone);
-    const AccessList* queryable = view.allow_query_for(result.zone);
+    const QueryAccess* queryable = view.allow_query_for(result.zone);
     if (allowed == nullptr || !allowed->allows_source(client) ||
-        (queryable != nullptr && !queryable->allows_source(client))) {
+        (queryable != nullptr && !queryable->allows(client))) {
         spdlog::info("{}: transfer denied (allow-transfer)", label);
         return refused(query);
     }

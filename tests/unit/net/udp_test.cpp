@@ -94,6 +94,17 @@ TEST(Udp, AddressInUseIsAClearError) {
     }
 }
 
+TEST(Udp, AnAddressListedTwiceIsServedOnce) {
+    test::EchoHandler handler;
+    Server first(options_for("127.0.0.1"), handler);
+    const Endpoint at = first.endpoints()[0];
+    first.stop();
+    auto twice = options_for("127.0.0.1");
+    twice.listen = {at, at};
+    Server server(twice, handler);
+    EXPECT_EQ(server.endpoints().size(), 1u);
+}
+
 TEST(Udp, StopEndsWorkersPromptly) {
     test::EchoHandler handler;
     Server server(options_for("127.0.0.1", 4), handler);
