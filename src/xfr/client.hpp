@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,12 @@ struct SoaAnswer {
     bool tcp = false;  // the UDP answer was truncated
     std::uint32_t serial() const { return zone::soa_serial(soa.rdata); }
 };
+
+// One UDP exchange: sends `query` and returns the first response carrying its ID; nullopt on timeout.
+// Throws TransferError (Network) when the socket cannot be used.
+std::optional<std::vector<std::uint8_t>> udp_exchange(const Primary& server,
+                                                      std::span<const std::uint8_t> query,
+                                                      std::chrono::milliseconds timeout);
 
 // Asks `primary` for the zone's SOA. Throws TransferError (Network, Refused, Malformed, Tsig).
 SoaAnswer query_soa(const Primary& primary, const dns::Name& zone, const ClientOptions& options);

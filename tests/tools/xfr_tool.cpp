@@ -7,6 +7,7 @@
 //   xfr_tool axfr SERVER PORT ZONE [KEY]              canonical records of the transferred zone
 //   xfr_tool ixfr SERVER PORT ZONE OLDFILE [KEY]      canonical records after IXFR from OLDFILE's serial
 //   xfr_tool refresh SERVER PORT ZONE OLDFILE|- [KEY] what a secondary's refresh does (SOA, IXFR/AXFR)
+//   xfr_tool notify SERVER PORT ZONE FILE [KEY]       sends NOTIFY with FILE's SOA; prints the answer's rcode
 //   xfr_tool serve PORT ZONE FILE [OLDFILE...] [--key KEY] [--seconds S] [--message-size N]
 //                                                     answers SOA (UDP, TCP), AXFR and IXFR on
 //                                                     127.0.0.1:PORT; OLDFILEs are older versions, oldest
@@ -37,6 +38,7 @@
 #include "dns/tsig.hpp"
 #include "store/journal.hpp"
 #include "xfr/client.hpp"
+#include "xfr/notify.hpp"
 #include "xfr/outbound.hpp"
 #include "xfr/refresh.hpp"
 #include "xfr/request.hpp"
@@ -341,6 +343,14 @@ int run(const std::vector<std::string>& args) {
         summary(kind_name(r.kind), r.serial(), r.messages, r.diffs.size());
         const auto z = xfr::build_zone(r, old.get());
         print_zone(z ? *z : *old);
+        return 0;
+    }
+    if (cmd == "notify") {
+        const xfr::Primary p = primary_arg(args, 2, key, 6);
+        const dns::Name origin = dns::Name::from_text(args.at(4));
+        const zone::Record soa = zone::soa_record(*load(origin, args.at(5)));
+        std::cout << dns::rcode_to_text(xfr::send_notify(p, origin, &soa, std::chrono::milliseconds(3000)))
+                  << "\n";
         return 0;
     }
     if (cmd == "refresh") {
