@@ -244,6 +244,29 @@ void tcp_exchange(const Primary& p, const SignedQuery& q, const ClientOptions& o
 
 }  // namespace
 
+std::optional<std::vector<std::uint8_t>> udp_exchange(const Primary& p, std::span<const std::uint8_t> query,
+                                                      std::chrono::milliseconds timeout) {
+    if (query.size() < dns::kHeaderSize)
+        throw TransferError(FailureKind::Malformed, "query shorter than a header");
+    const auto id = static_cast<std::uint16_t>((query[0] << 8) | query[1]);
+    const Address a = resolve(p);
+    Socket s = open_socket(p, a, SOCK_DGRAM);
+    if (::connect(s.fd(), reinterpret_cast<const sockaddr*>(&a.storage), a.size) != 0)
+        network_error(p, std::string("connect: ") + std::strerror(errno));
+    if (::send(s.fd(), query.data(), query.size(), 0) < 0)
+        network_error(p, std::string("send: ") + std::strerror(errno));
+    const auto deadline = Clock::now() + timeout;
+    std::vector<std::uint8_t> buffer(65535);
+    while (wait_for(s.fd(), POLLIN, deadline)) {
+        const ssize_t n = ::recv(s.fd(), buffer.data(), buffer.size(), 0);
+        if (n <= 0) return std::nullopt;  // ICMP port unreachable and the like
+        buffer.resize(static_cast<std::size_t>(n));
+        if (matches(buffer, id)) return buffer;
+        buffer.resize(65535);
+    }
+    return std::nullopt;
+}
+
 std::string Primary::to_text() const {
     return address + "#" + std::to_string(port);
 }
@@ -343,6 +366,7 @@ RefreshResult refresh_zone(const std::vector<Primary>& primaries, const dns::Nam
             if (got.kind == InboundKind::UpToDate) return r;
             r.zone = build_zone(got, current.get());
             r.outcome = RefreshResult::Outcome::Transferred;
+            r.diffs = std::move(got.diffs);
             return r;
         } catch (const TransferError& e) {
             if (!failures.empty()) failures += "; ";

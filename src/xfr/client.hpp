@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,12 @@ struct SoaAnswer {
     std::uint32_t serial() const { return zone::soa_serial(soa.rdata); }
 };
 
+// One UDP exchange: sends `query` and returns the first response carrying its ID; nullopt on timeout.
+// Throws TransferError (Network) when the socket cannot be used.
+std::optional<std::vector<std::uint8_t>> udp_exchange(const Primary& server,
+                                                      std::span<const std::uint8_t> query,
+                                                      std::chrono::milliseconds timeout);
+
 // Asks `primary` for the zone's SOA. Throws TransferError (Network, Refused, Malformed, Tsig).
 SoaAnswer query_soa(const Primary& primary, const dns::Name& zone, const ClientOptions& options);
 
@@ -55,6 +63,7 @@ struct RefreshResult {
     enum class Outcome : std::uint8_t { UpToDate, Transferred };
     Outcome outcome = Outcome::UpToDate;
     std::shared_ptr<const zone::Zone> zone;  // Transferred: the new version
+    std::vector<zone::ZoneDiff> diffs;       // Transferred by IXFR: the differences applied, for a journal
     InboundKind kind = InboundKind::UpToDate;
     std::uint32_t serial = 0;             // the primary's serial
     std::optional<std::uint32_t> expire;  // RFC 7314, from the SOA check or the transfer

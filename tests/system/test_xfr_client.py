@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -252,15 +253,15 @@ def test_tsig_signed_transfer_from_bind_verifies(start_server, zone_dir, monkeyp
 
 
 class Served:
-    def __init__(self, zone_dir: Path, files: list[Path], *extra: str):
-        self.port = servers.free_port(ipv6=False)
+    def __init__(self, zone_dir: Path, files: list[Path], *extra: str, port: int | None = None):
+        self.port = port or servers.free_port(ipv6=False)
         current, *older = files
         self.proc = subprocess.Popen(
             [str(TOOL), "serve", str(self.port), ORIGIN, str(current), *map(str, older), "--seconds", "120", *extra],
             stdout=subprocess.DEVNULL,
-            stderr=open(zone_dir / f"serve-{self.port}.log", "w"),
+            stderr=open(zone_dir / f"serve-{self.port}-{len(files)}.log", "w"),
         )
-        self.log = zone_dir / f"serve-{self.port}.log"
+        self.log = zone_dir / f"serve-{self.port}-{len(files)}.log"
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -317,59 +318,177 @@ def test_kdig_parses_cairns_transfers(served_versions):
             assert any(l.split()[6] == "10" for l in soas)  # the old SOA of the difference
 
 
-def test_bind_secondary_takes_cairns_axfr(served_versions, tmp_path):
-    served, _, v2 = served_versions
-    workdir = tmp_path / "bind-secondary"
-    workdir.mkdir()
-    port = servers.free_port(ipv6=False)
-    conf = workdir / "named.conf"
-    conf.write_text(
-        "\n".join([
-            "options {",
-            f'    directory "{workdir}";',
-            f'    pid-file "{workdir}/named.pid";',
-            f"    listen-on port {port} {{ 127.0.0.1; }};",
-            "    listen-on-v6 { none; };",
-            "    recursion no; notify no; dnssec-validation no;",
-            f'    session-keyfile "{workdir}/session.key";',
-            f'    managed-keys-directory "{workdir}";',
-            "    automatic-interface-scan no;",
-            "};",
-            "controls { };",
-            f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {served.port}; }}; file "sec.db"; }};',
-        ]) + "\n"
-    )
-    log = open(workdir / "named.stderr", "w")
-    proc = subprocess.Popen(["/usr/sbin/named", "-g", "-n", "1", "-c", str(conf)], stdout=log, stderr=log)
-    try:
-        deadline = time.monotonic() + 20
+class BindSecondary:
+    """BIND 9 as a secondary of `primary_port` on 127.0.0.1, refreshing only when notified."""
+
+    def __init__(self, workdir: Path, primary_port: int):
+        workdir.mkdir()
+        self.workdir = workdir
+        self.port = servers.free_port(ipv6=False)
+        conf = workdir / "named.conf"
+        conf.write_text(
+            "\n".join([
+                "options {",
+                f'    directory "{workdir}";',
+                f'    pid-file "{workdir}/named.pid";',
+                f"    listen-on port {self.port} {{ 127.0.0.1; }};",
+                "    listen-on-v6 { none; };",
+                "    recursion no; notify no; dnssec-validation no;",
+                f'    session-keyfile "{workdir}/session.key";',
+                f'    managed-keys-directory "{workdir}";',
+                "    automatic-interface-scan no;",
+                "};",
+                "controls { };",
+                f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; file "sec.db"; }};',
+            ]) + "\n"
+        )
+        self.log_path = workdir / "named.stderr"
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(["/usr/sbin/named", "-g", "-n", "1", "-c", str(conf)], stdout=self._log, stderr=self._log)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def wait_serial(self, serial: int, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                r = dns.query.udp(dns.message.make_query(ORIGIN, "SOA"), "127.0.0.1", port=port, timeout=0.3)
-                if r.answer and r.answer[0][0].serial == 11:
-                    break
+                r = dns.query.udp(dns.message.make_query(ORIGIN, "SOA"), "127.0.0.1", port=self.port, timeout=0.3)
+                if r.answer and r.answer[0][0].serial == serial:
+                    return
             except Exception:  # noqa: BLE001
                 pass
             time.sleep(0.1)
-        else:
-            pytest.fail("BIND did not load the zone from cairn:\n" + (workdir / "named.stderr").read_text()[-4000:])
-        text = (workdir / "named.stderr").read_text()
-        assert "Transfer status: success" in text, text[-4000:]
-        # What BIND now serves is what cairn sent (BIND allows no transfers by default, so ask per name).
-        expected = file_zone(v2)
+        pytest.fail(f"BIND did not reach serial {serial}:\n" + self.log()[-4000:])
+
+    def check_serves(self, expected: dns.zone.Zone) -> None:
+        """Every RRset but the SOA, asked one by one (BIND allows no transfers by default)."""
         checked = 0
         for name, node in expected.nodes.items():
             for rdataset in node.rdatasets:
                 if rdataset.rdtype == dns.rdatatype.SOA:
                     continue
-                r = dns.query.udp(dns.message.make_query(name, rdataset.rdtype), "127.0.0.1", port=port, timeout=2)
+                r = dns.query.udp(dns.message.make_query(name, rdataset.rdtype), "127.0.0.1", port=self.port, timeout=2)
                 got = r.get_rrset(r.answer, name, dns.rdataclass.IN, rdataset.rdtype) or r.get_rrset(
                     r.authority, name, dns.rdataclass.IN, rdataset.rdtype
                 )
                 assert got is not None and set(got) == set(rdataset), (name, rdataset, r)
                 checked += 1
-        assert checked == HOSTS + 4  # every RRset but the SOA
+        assert checked == sum(len(node.rdatasets) for node in expected.nodes.values()) - 1
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self._log.close()
+
+
+def test_bind_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path):
+    if not TOOL.is_file():
+        pytest.skip(f"{TOOL} is not built")
+    v1, v2 = zone_dir / "v1.zone", zone_dir / "v2.zone"
+    v1.write_text(zone_text(10))
+    v2.write_text(zone_text(11, edit=True))
+    first = Served(zone_dir, [v1])
+    secondary = BindSecondary(tmp_path / "bind-secondary", first.port)
+    try:
+        secondary.wait_serial(10)
+        assert "Transfer status: success" in secondary.log()
+        secondary.check_serves(file_zone(v1))
+
+        # The primary moves to serial 11, journaled from 10, and notifies.
+        first.stop()
+        second = Served(zone_dir, [v2, v1], port=first.port)
+        try:
+            done = tool("notify", "127.0.0.1", str(secondary.port), ORIGIN, str(v2))
+            assert done.stdout.strip() == "NOERROR"
+            secondary.wait_serial(11)
+            secondary.check_serves(file_zone(v2))
+            assert "served IXFR form=incremental" in second.log.read_text(), second.log.read_text()
+            completed = re.findall(r"Transfer completed: \d+ messages, (\d+) records", secondary.log())
+            assert len(completed) == 2, secondary.log()[-3000:]
+            assert int(completed[0]) == HOSTS + 7  # the whole zone with the SOA twice
+            assert int(completed[1]) < 50  # the difference, not the zone
+        finally:
+            second.stop()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        secondary.stop()
+        first.stop()
+
+
+class KnotSecondary:
+    """Knot DNS as a secondary of `primary_port` on 127.0.0.1, accepting NOTIFY from it."""
+
+    def __init__(self, workdir: Path, primary_port: int):
+        workdir.mkdir()
+        (workdir / "storage").mkdir()
+        self.port = servers.free_port(ipv6=False)
+        conf = workdir / "knot.conf"
+        conf.write_text(
+            "\n".join([
+                "server:",
+                f'    rundir: "{workdir}"',
+                f'    pidfile: "{workdir}/knot.pid"',
+                f"    listen: 127.0.0.1@{self.port}",
+                "    background-workers: 1",
+                "log:",
+                "  - target: stderr",
+                "    any: info",
+                "database:",
+                f'    storage: "{workdir / "storage"}"',
+                "control:",
+                f'    listen: "{workdir}/knot.sock"',
+                "remote:",
+                "  - id: cairn",
+                f"    address: 127.0.0.1@{primary_port}",
+                "acl:",
+                "  - id: notify_from_cairn",
+                "    address: 127.0.0.1",
+                "    action: notify",
+                "template:",
+                "  - id: default",
+                f'    storage: "{workdir}"',
+                "    zonefile-sync: -1",
+                "zone:",
+                f'  - domain: "{ORIGIN}"',
+                "    master: cairn",
+                "    acl: notify_from_cairn",
+            ]) + "\n"
+        )
+        self.log_path = workdir / "knotd.stderr"
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(["/usr/sbin/knotd", "-c", str(conf)], stdout=self._log, stderr=self._log)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    wait_serial = BindSecondary.wait_serial
+    check_serves = BindSecondary.check_serves
+    stop = BindSecondary.stop
+
+
+def test_knot_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path):
+    if not TOOL.is_file():
+        pytest.skip(f"{TOOL} is not built")
+    v1, v2 = zone_dir / "v1.zone", zone_dir / "v2.zone"
+    v1.write_text(zone_text(10))
+    v2.write_text(zone_text(11, edit=True))
+    first = Served(zone_dir, [v1])
+    secondary = KnotSecondary(tmp_path / "knot-secondary", first.port)
+    try:
+        secondary.wait_serial(10)
+        secondary.check_serves(file_zone(v1))
+        first.stop()
+        second = Served(zone_dir, [v2, v1], port=first.port)
+        try:
+            done = tool("notify", "127.0.0.1", str(secondary.port), ORIGIN, str(v2))
+            assert done.stdout.strip() == "NOERROR"
+            secondary.wait_serial(11)
+            secondary.check_serves(file_zone(v2))
+            assert "served IXFR form=incremental" in second.log.read_text(), second.log.read_text()
+            assert re.search(r"IXFR, incoming, remote [^,]+, finished", secondary.log()), secondary.log()[-3000:]
+        finally:
+            second.stop()
+    finally:
+        secondary.stop()
+        first.stop()
