@@ -114,6 +114,13 @@ struct Zone {
     std::vector<SocketAddress> forwarders;
     ZoneSettings settings;
     Location where;
+
+    // Every clause written in the zone's block (implemented or not), for the per-type checks.
+    struct WrittenClause {
+        std::string_view name;
+        Location where;
+    };
+    std::vector<WrittenClause> written;
 };
 
 struct View {
@@ -315,6 +322,13 @@ struct LoadResult {
 
 // Reads `path` (with its includes) and checks it as named-checkconf does. Throws ConfigError with every
 // error found; warnings (unimplemented or deprecated statements) come back in the result.
+//
+// Paths, as BIND resolves them (checked against named-checkconf 9.18): `include "x"` and the main file are
+// relative to the process's working directory, NOT to the including file's directory; once
+// `options { directory "d"; }` has been read, later includes and every relative file name (zone files,
+// journals) are relative to d (itself relative to the working directory). BIND chdir()s to d while parsing;
+// cairn does not change the process's directory and resolves against d instead (Config::resolve_path).
+// Include names may be shell patterns (BIND expands them with glob()).
 LoadResult load(const std::string& path);
 // Same, from text already in memory (tests); includes are read from disk. `name` appears in diagnostics.
 LoadResult load_text(const std::string& name, const std::string& text);

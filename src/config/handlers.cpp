@@ -401,7 +401,7 @@ void max_zone_ttl(ClauseParser& p, Scope& s) {
         s.settings->max_zone_ttl = UINT32_MAX;
         return;
     }
-    s.settings->max_zone_ttl = p.ttl_value();
+    s.settings->max_zone_ttl = p.duration_value();
 }
 
 void source_address(ClauseParser& p, Scope& s) {

@@ -236,11 +236,65 @@ class Checker {
                                          (type == ZoneType::Mirror && !zone.name.is_root());
             if (needs_file && !zone.file) error(zone.where, label + ": missing 'file' entry");
             if (needs_primaries && !zone.primaries) error(zone.where, label + ": missing 'primaries' entry");
-            const bool takes_primaries = type == ZoneType::Secondary || type == ZoneType::Stub ||
-                                         type == ZoneType::Mirror || type == ZoneType::Redirect;
-            if (zone.primaries && !takes_primaries) {
-                error(zone.where, "option 'primaries' is not allowed in '" + std::string(to_string(type)) +
-                                      "' zone '" + zone.name_text + "'");
+            check_clauses_for_type(zone, type);
+            if (type == ZoneType::Mirror && zone.settings.notify && *zone.settings.notify != NotifyMode::No &&
+                *zone.settings.notify != NotifyMode::Explicit) {
+                error(zone.where,
+                      label + ": mirror zones can only be used with 'notify no;' or 'notify explicit;'");
+            }
+        }
+    }
+
+    // Which zone types accept a clause (BIND's zone option table, as named-checkconf 9.18 applies it).
+    void check_clauses_for_type(const Zone& zone, ZoneType type) {
+        using T = ZoneType;
+        struct Rule {
+            std::string_view clause;
+            std::initializer_list<ZoneType> types;
+        };
+        static const Rule kRules[] = {
+            {"file", {T::Primary, T::Secondary, T::Mirror, T::Hint, T::Stub, T::Redirect}},
+            {"primaries", {T::Secondary, T::Mirror, T::Stub, T::Redirect}},
+            {"masters", {T::Secondary, T::Mirror, T::Stub, T::Redirect}},
+            {"allow-query", {T::Primary, T::Secondary, T::Mirror, T::Stub, T::StaticStub, T::Redirect}},
+            {"allow-query-on", {T::Primary, T::Secondary, T::Mirror, T::Stub, T::StaticStub, T::Redirect}},
+            {"allow-transfer", {T::Primary, T::Secondary, T::Mirror}},
+            {"allow-notify", {T::Secondary, T::Mirror}},
+            {"allow-update", {T::Primary}},
+            {"also-notify", {T::Primary, T::Secondary, T::Mirror}},
+            {"notify", {T::Primary, T::Secondary, T::Mirror}},
+            {"masterfile-format", {T::Primary, T::Secondary, T::Mirror, T::Stub, T::Redirect}},
+            {"max-journal-size", {T::Primary, T::Secondary, T::Mirror}},
+            {"ixfr-from-differences", {T::Primary, T::Secondary, T::Mirror}},
+            {"min-refresh-time", {T::Secondary, T::Mirror, T::Stub}},
+            {"max-refresh-time", {T::Secondary, T::Mirror, T::Stub}},
+            {"min-retry-time", {T::Secondary, T::Mirror, T::Stub}},
+            {"max-retry-time", {T::Secondary, T::Mirror, T::Stub}},
+            {"max-transfer-time-in", {T::Secondary, T::Mirror, T::Stub}},
+            {"max-transfer-idle-in", {T::Secondary, T::Mirror, T::Stub}},
+            {"max-transfer-time-out", {T::Primary, T::Secondary, T::Mirror}},
+            {"max-transfer-idle-out", {T::Primary, T::Secondary, T::Mirror}},
+            {"notify-delay", {T::Primary, T::Secondary, T::Mirror}},
+            {"max-zone-ttl", {T::Primary, T::Redirect}},
+            {"transfer-source", {T::Secondary, T::Mirror, T::Stub}},
+            {"transfer-source-v6", {T::Secondary, T::Mirror, T::Stub}},
+            {"notify-source", {T::Primary, T::Secondary, T::Mirror}},
+            {"notify-source-v6", {T::Primary, T::Secondary, T::Mirror}},
+            {"request-ixfr", {T::Secondary, T::Mirror}},
+            {"try-tcp-refresh", {T::Secondary, T::Mirror}},
+            {"multi-master", {T::Secondary, T::Mirror, T::Stub}},
+            {"max-records", {T::Primary, T::Secondary, T::Mirror, T::Stub, T::StaticStub, T::Redirect}},
+            {"journal", {T::Primary, T::Secondary, T::Mirror}},
+        };
+        if (type == T::DelegationOnly) return;
+        for (const Zone::WrittenClause& written : zone.written) {
+            for (const Rule& rule : kRules) {
+                if (rule.clause != written.name) continue;
+                if (std::find(rule.types.begin(), rule.types.end(), type) == rule.types.end()) {
+                    error(written.where, "option '" + std::string(written.name) + "' is not allowed in '" +
+                                             std::string(to_string(type)) + "' zone '" + zone.name_text +
+                                             "'");
+                }
             }
         }
     }

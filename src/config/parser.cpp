@@ -217,10 +217,61 @@ SizeLimit ClauseParser::size_limit() {
     return SizeLimit{SizeLimit::Kind::Bytes, size_value()};
 }
 
-std::uint32_t ClauseParser::ttl_value() {
+std::optional<std::uint32_t> parse_iso8601_duration(std::string_view text) {
+    // P[nY][nM][nW][nD][T[nH][nM][nS]], any case; BIND counts a year as 365 days and a month as 31, and
+    // takes a bare "P" or "PT" as zero.
+    if (text.empty() || (text[0] != 'P' && text[0] != 'p')) return std::nullopt;
+    std::uint64_t total = 0;
+    bool in_time = false;
+    std::size_t i = 1;
+    while (i < text.size()) {
+        const char c = static_cast<char>(dns::lower_ascii(static_cast<std::uint8_t>(text[i])));
+        if (c == 't') {
+            if (in_time) return std::nullopt;
+            in_time = true;
+            ++i;
+            continue;
+        }
+        std::uint64_t value = 0;
+        std::size_t digits = 0;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+            value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+            if (++digits > 10) return std::nullopt;
+            ++i;
+        }
+        if (digits == 0 || i == text.size()) return std::nullopt;
+        const char unit = static_cast<char>(dns::lower_ascii(static_cast<std::uint8_t>(text[i++])));
+        std::uint64_t seconds = 0;
+        if (!in_time && unit == 'y')
+            seconds = 31536000;
+        else if (!in_time && unit == 'm')
+            seconds = 2678400;
+        else if (!in_time && unit == 'w')
+            seconds = 604800;
+        else if (!in_time && unit == 'd')
+            seconds = 86400;
+        else if (in_time && unit == 'h')
+            seconds = 3600;
+        else if (in_time && unit == 'm')
+            seconds = 60;
+        else if (in_time && unit == 's')
+            seconds = 1;
+        else
+            return std::nullopt;
+        total += value * seconds;
+        if (total > UINT32_MAX) return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(total);
+}
+
+std::uint32_t ClauseParser::duration_value() {
     const Token token = next();
-    const auto value = token.kind == Token::Kind::Word ? dns::parse_ttl(token.text) : std::nullopt;
-    if (!value) fail(token, "expected TTL value");
+    std::optional<std::uint32_t> value;
+    if (token.kind == Token::Kind::Word) {
+        value = parse_iso8601_duration(token.text);
+        if (!value) value = dns::parse_ttl(token.text);
+    }
+    if (!value) fail(token, "expected ISO 8601 duration or TTL value");
     return *value;
 }
 
@@ -456,6 +507,8 @@ void ClauseParser::parse_clause(Context context, Scope& scope, std::vector<std::
         }
         seen.push_back(clause->name);
     }
+    if (context == kZone && scope.zone != nullptr)
+        scope.zone->written.push_back({clause->name, keyword.where});
     if (clause->handler == nullptr) {
         if (clause->support == Support::Unimplemented) {
             warn(keyword.where, "'" + keyword.text + "' is not implemented by cairn yet; ignored");

@@ -55,9 +55,9 @@ class ClauseParser {
     std::uint64_t number(std::uint64_t max = UINT32_MAX);
     std::uint16_t port();
     bool boolean();
-    std::uint64_t size_value();  // NUMBER[k|m|g]
-    SizeLimit size_limit();      // size | unlimited | default
-    std::uint32_t ttl_value();   // TTL style units
+    std::uint64_t size_value();      // NUMBER[k|m|g]
+    SizeLimit size_limit();          // size | unlimited | default
+    std::uint32_t duration_value();  // TTL style units ("1d2h") or ISO 8601 ("P1DT2H")
     std::string enum_value(std::span<const std::string_view> choices);
     IpAddress ip_address(int family = 0);      // family 0: either
     AddressMatchList aml();                    // { element; ... }
@@ -83,6 +83,9 @@ class ClauseParser {
     std::string base_directory_;
     Lexer lexer_;
 };
+
+// BIND's ISO 8601 durations ("P1Y2M3W4DT5H6M7S"); nullopt when malformed or over 32 bits.
+std::optional<std::uint32_t> parse_iso8601_duration(std::string_view text);
 
 // Directory-relative path handling shared with Config::resolve_path.
 std::string join_path(std::string_view base, std::string_view path);

@@ -2,6 +2,7 @@
 
 #include <sys/eventfd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <thread>
 
@@ -48,8 +49,12 @@ Server::Server(ServerOptions options, PacketHandler& handler) : impl_(std::make_
     if (!s.stop_event) throw Error(system_message("eventfd", errno));
     s.shared.stop_fd = s.stop_event.get();
 
-    for (const auto& requested : s.options.listen)
-        s.endpoints.push_back(s.claim(requested));
+    for (const auto& requested : s.options.listen) {
+        // The same address listed twice (e.g. after a port override) is served once.
+        const bool repeated = requested.port != 0 && std::find(s.endpoints.begin(), s.endpoints.end(),
+                                                               requested) != s.endpoints.end();
+        if (!repeated) s.endpoints.push_back(s.claim(requested));
+    }
     for (unsigned i = 0; i < s.options.workers; ++i) {
         auto worker = std::make_unique<Worker>(i, s.shared);
         for (const auto& at : s.endpoints) {
@@ -91,6 +96,9 @@ unsigned Server::worker_count() const {
 }
 unsigned Server::tcp_connections() const {
     return impl_->shared.tcp_open.load();
+}
+std::uint64_t Server::failures() const {
+    return impl_->shared.failures.load();
 }
 
 }  // namespace cairn::net

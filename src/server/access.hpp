@@ -25,6 +25,11 @@ class AccessList {
         return acl_ == nullptr ||
                acl_->evaluate(convert(client.source.address), nullptr) == config::AclVerdict::Allow;
     }
+    // For requests verified with TSIG key `key` (`key NAME` elements match it).
+    bool allows_source(const net::ClientInfo& client, const dns::Name* key) const {
+        return acl_ == nullptr ||
+               acl_->evaluate(convert(client.source.address), key) == config::AclVerdict::Allow;
+    }
     bool allows_destination(const net::ClientInfo& client) const {
         return acl_ == nullptr ||
                acl_->evaluate(convert(client.destination.address), nullptr) == config::AclVerdict::Allow;
@@ -39,6 +44,17 @@ class AccessList {
     }
 
     std::shared_ptr<const config::CompiledAcl> acl_;
+};
+
+// allow-query (on the client's address) and allow-query-on (on the address it asked).
+struct QueryAccess {
+    AccessList clients;
+    AccessList destinations;
+
+    bool allows_everyone() const { return clients.allows_everyone() && destinations.allows_everyone(); }
+    bool allows(const net::ClientInfo& client) const {
+        return clients.allows_source(client) && destinations.allows_destination(client);
+    }
 };
 
 // True for `{ any; }`: a single, plain `any`.

@@ -34,8 +34,8 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
     const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
     if (result.action == auth::Action::drop) return 0;
     if (view->restricts_queries && result.zone != nullptr) {
-        const AccessList* allowed = view->allow_query_for(result.zone);
-        if (allowed != nullptr && !allowed->allows_source(client)) return write_refused(query, response, udp);
+        const QueryAccess* allowed = view->allow_query_for(result.zone);
+        if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);
     }
     // NOTIFY (and a transfer asked over UDP) get the fallback reply the engine wrote.
     return result.size;
@@ -46,7 +46,7 @@ std::unique_ptr<net::ResponseStream> QueryHandler::open_stream(std::span<const s
     if (!is_transfer_query(query)) return nullptr;
     const ServedView* view = state_.get()->view_for(client);
     if (view == nullptr) return nullptr;  // handle() refuses it
-    return open_transfer(*view, engine_, query, client);
+    return open_transfer(*view, state_.get()->keys, engine_, query, client);
 }
 
 std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dns/tsig.hpp"
 #include "net/handler.hpp"
 #include "server/access.hpp"
 #include "zone/zone_table.hpp"
@@ -19,7 +20,7 @@ struct ServedView {
     AccessList match_destinations;
     zone::ZoneTable zones;
     // Zones whose allow-query admits less than everyone; the rest answer anyone.
-    std::unordered_map<const zone::Zone*, AccessList> allow_query;
+    std::unordered_map<const zone::Zone*, QueryAccess> allow_query;
     bool restricts_queries = false;  // allow_query is not empty
     // Every zone's allow-transfer (a zone missing here is never transferred).
     std::unordered_map<const zone::Zone*, AccessList> allow_transfer;
@@ -31,7 +32,7 @@ struct ServedView {
         const auto found = allow_transfer.find(zone);
         return found == allow_transfer.end() ? nullptr : &found->second;
     }
-    const AccessList* allow_query_for(const zone::Zone* zone) const {
+    const QueryAccess* allow_query_for(const zone::Zone* zone) const {
         const auto found = allow_query.find(zone);
         return found == allow_query.end() ? nullptr : &found->second;
     }
@@ -39,6 +40,7 @@ struct ServedView {
 
 struct ServingState {
     std::vector<ServedView> views;
+    std::shared_ptr<const dns::TsigKeyring> keys;  // shared: transfers in progress keep theirs
 
     // The first view the client matches (views are tried in configuration order), or nullptr.
     const ServedView* view_for(const net::ClientInfo& client) const {

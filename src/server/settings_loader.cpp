@@ -69,7 +69,17 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     settings.source.file = resolved.file;
     settings.source.raw = resolved.masterfile_format == config::MasterfileFormat::Raw;
     settings.source.rclass = zone.rrclass;
-    settings.allow_query = AccessList::from(resolved.allow_query, config, host);
+    settings.allow_query.clients = AccessList::from(resolved.allow_query, config, host);
+    // allow-query-on inherits like allow-query: zone, then view, then options; unset means any.
+    const config::AddressMatchList* query_on = nullptr;
+    if (zone.settings.allow_query_on) {
+        query_on = &*zone.settings.allow_query_on;
+    } else if (view != nullptr && view->settings.allow_query_on) {
+        query_on = &*view->settings.allow_query_on;
+    } else if (config.options.settings.allow_query_on) {
+        query_on = &*config.options.settings.allow_query_on;
+    }
+    if (query_on != nullptr) settings.allow_query.destinations = AccessList::from(*query_on, config, host);
     settings.allow_transfer = AccessList::from(resolved.allow_transfer, config, host);
     served.zones.push_back(std::move(settings));
 }
@@ -124,6 +134,15 @@ void translate(const config::Config& config, SettingsResult& result) {
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
     add_log_channels(config, settings);
+    auto keys = std::make_shared<dns::TsigKeyring>();
+    for (const auto& key : config.keys) {
+        try {
+            keys->add(dns::TsigKey::from_config(key.name_text, key.algorithm, key.secret));
+        } catch (const std::exception& e) {
+            result.errors.push_back(where(key.where) + "key " + key.name_text + ": " + e.what());
+        }
+    }
+    settings.keys = std::move(keys);
 
     settings.engine.max_udp_payload = config.max_udp_size(nullptr);
     if (!config.options.version_hidden)

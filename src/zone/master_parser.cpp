@@ -172,6 +172,9 @@ void Parser::parse_buffer(std::string_view text, std::uint32_t file, std::size_t
         } catch (const RecordError& e) {
             error(file, e.line, e.message);
             if (!record_done_) lex.skip_record();
+        } catch (const dns::ParseError& e) {
+            error(file, start.line, e.what());
+            if (!record_done_) lex.skip_record();
         }
     }
 }
@@ -182,6 +185,8 @@ void Parser::set_owner(const dns::Name& name) {
     const bool same = have_owner_ && owner_length_ == wire.size() &&
                       std::equal(wire.begin(), wire.end(), names.begin() + owner_);
     if (!same) {
+        if (names.size() > 0xFFFFFFFFu - 256)
+            throw dns::ParseError("zone too large (more than 4 GiB of names)");
         owner_ = static_cast<std::uint32_t>(names.size());
         owner_length_ = static_cast<std::uint8_t>(wire.size());
         names.insert(names.end(), wire.begin(), wire.end());
@@ -404,6 +409,11 @@ void Parser::add_record(dns::RRType type, std::uint32_t ttl, std::size_t rdata_b
         }
         return;
     }
+    // Offsets are 32-bit: refuse (rather than wrap) past 4 GiB of rdata.
+    if (out_.rdata_bytes.size() > 0xFFFFFFFFu || out_.rrs.size() >= 0xFFFFFFFFu) {
+        out_.rdata_bytes.resize(rdata_begin);
+        throw RecordError{line, "zone too large (more than 4 GiB of record data)"};
+    }
     StoredRecord r;
     r.owner = owner_;
     r.owner_length = owner_length_;
@@ -476,6 +486,8 @@ void Parser::include(MasterLexer& lex, std::uint32_t line, std::size_t depth) {
         throw RecordError{line, "$INCLUDE " + std::string(e.what())};
     }
     const std::string_view text = file_bytes->text();
+    if (out_.files.size() >= 0xFFFF)
+        throw RecordError{line, "$INCLUDE " + path + ": too many included files"};
     const auto index = static_cast<std::uint32_t>(out_.files.size());
     out_.files.push_back(path);
 

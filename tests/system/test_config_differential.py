@@ -103,3 +103,47 @@ def test_unimplemented_statements_warn_by_name():
 def test_unknown_keyword_suggests_nearest():
     ours = cairn_check("bad-unknown-keyword.conf")
     assert "bad-unknown-keyword.conf:2: unknown option 'allow-transfr'; did you mean 'allow-transfer'?" in ours.stdout
+
+
+ZONE_TYPES = ["primary", "master", "secondary", "slave", "mirror", "hint", "stub", "static-stub", "forward",
+              "redirect"]
+ZONE_OPTIONS = [
+    'file "f"', "primaries { 127.0.0.1; }", "masters { 127.0.0.1; }", "allow-query { any; }",
+    "allow-query-on { any; }", "allow-transfer { any; }", "allow-notify { any; }", "allow-update { any; }",
+    "also-notify { 127.0.0.1; }", "notify yes", "notify explicit", "notify no", "masterfile-format raw",
+    "max-journal-size 1M", "ixfr-from-differences yes", "min-refresh-time 1", "max-refresh-time 1",
+    "min-retry-time 1", "max-retry-time 1", "max-transfer-time-in 1", "max-transfer-idle-in 1",
+    "max-transfer-time-out 1", "max-transfer-idle-out 1", "notify-delay 1", "max-zone-ttl 1",
+    "transfer-source 127.0.0.1", "transfer-source-v6 ::1", "notify-source 127.0.0.1", "notify-source-v6 ::1",
+    "request-ixfr yes", "try-tcp-refresh yes", "multi-master yes", "max-records 1", 'journal "j"',
+]
+
+
+def zone_block(zone_type, option):
+    """A zone of `zone_type` with what that type needs, plus `option` (replacing the need it duplicates)."""
+    needs = {
+        "primary": 'file "f";', "master": 'file "f";', "hint": 'file "f";', "redirect": 'file "f";',
+        "secondary": "primaries { 127.0.0.1; };", "slave": "primaries { 127.0.0.1; };",
+        "mirror": "primaries { 127.0.0.1; };", "stub": "primaries { 127.0.0.1; };",
+        "static-stub": "server-addresses { 127.0.0.1; };", "forward": "forwarders { 127.0.0.1; };",
+    }[zone_type]
+    keyword = option.split()[0]
+    if needs.split()[0] == keyword or (keyword in ("primaries", "masters") and needs.startswith("primaries")):
+        needs = ""
+    name = "." if zone_type == "redirect" else "example"
+    return f'zone "{name}" {{ type {zone_type}; {needs} {option}; }};\n'
+
+
+@pytest.mark.parametrize("zone_type", ZONE_TYPES)
+def test_zone_options_per_type_match_bind(zone_type, tmp_path):
+    """Which zone clauses each zone type accepts: BIND's table, clause by clause."""
+    disagreements = []
+    for option in ZONE_OPTIONS:
+        path = tmp_path / "zone.conf"
+        path.write_text(zone_block(zone_type, option))
+        bind = subprocess.run([NAMED_CHECKCONF, str(path)], capture_output=True, text=True, timeout=60)
+        ours = subprocess.run([str(CAIRN), "checkconf", str(path)], capture_output=True, text=True, timeout=60)
+        if (bind.returncode == 0) != (ours.returncode == 0):
+            disagreements.append(f"{option}: BIND {bind.returncode} {bind.stdout.strip()!r}, "
+                                 f"cairn {ours.returncode} {ours.stdout.strip()!r}")
+    assert not disagreements, "\n".join(disagreements)

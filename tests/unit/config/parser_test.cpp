@@ -109,6 +109,26 @@ options {
     EXPECT_EQ(r.config.expand_remotes(*o.settings.also_notify)[1].port, 5353);
 }
 
+TEST(Parser, DurationsTtlStyleAndIso8601) {
+    auto ttl = [](const std::string& value) {
+        return *parse("options { max-zone-ttl " + value + "; };").config.options.settings.max_zone_ttl;
+    };
+    EXPECT_EQ(ttl("3600"), 3600u);
+    EXPECT_EQ(ttl("1d2h"), 93600u);
+    EXPECT_EQ(ttl("P1D"), 86400u);
+    EXPECT_EQ(ttl("PT1H"), 3600u);
+    EXPECT_EQ(ttl("p1dt1m"), 86460u);
+    EXPECT_EQ(ttl("P1W"), 604800u);
+    EXPECT_EQ(ttl("P1M"), 2678400u);
+    EXPECT_EQ(ttl("P1Y"), 31536000u);
+    EXPECT_EQ(ttl("PT"), 0u);
+    EXPECT_EQ(ttl("unlimited"), UINT32_MAX);
+    EXPECT_EQ(first_error("options { max-zone-ttl P1H; };"),
+              "test.conf:1: expected ISO 8601 duration or TTL value near 'P1H'");
+    EXPECT_EQ(first_error("options { max-zone-ttl 1h30; };"),
+              "test.conf:1: expected ISO 8601 duration or TTL value near '1h30'");
+}
+
 TEST(Parser, SizesAndBooleans) {
     EXPECT_EQ(
         parse("options { max-journal-size unlimited; };").config.options.settings.max_journal_size->kind,

@@ -90,7 +90,7 @@ TEST_F(QueryHandlerTest, AllowQueryRefusesOthersAndAnswersTheListed) {
     auto open = zone_with_www("open.test.", "192.0.2.1");
     auto closed = zone_with_www("closed.test.", "192.0.2.2");
     ServedView view = view_of("_default", {open, closed});
-    view.allow_query.emplace(closed.get(), acl({"192.0.2.0/24"}));
+    view.allow_query.emplace(closed.get(), QueryAccess{acl({"192.0.2.0/24"}), {}});
     view.restricts_queries = true;
     serve({std::move(view)});
 
@@ -102,6 +102,16 @@ TEST_F(QueryHandlerTest, AllowQueryRefusesOthersAndAnswersTheListed) {
 
     EXPECT_EQ(ask("www.closed.test.", client_at("192.0.2.9")).first_answer(), "192.0.2.2");
     EXPECT_EQ(ask("www.open.test.", client_at("127.0.0.1")).first_answer(), "192.0.2.1");
+}
+
+TEST_F(QueryHandlerTest, AllowQueryOnLooksAtTheQueriedAddress) {
+    auto zone = zone_with_www("inside.test.", "192.0.2.3");
+    ServedView view = view_of("_default", {zone});
+    view.allow_query.emplace(zone.get(), QueryAccess{{}, acl({"127.0.0.2"})});
+    view.restricts_queries = true;
+    serve({std::move(view)});
+    EXPECT_EQ(ask("www.inside.test.", client_at("127.0.0.1", "127.0.0.1")).rcode(), dns::Rcode::REFUSED);
+    EXPECT_EQ(ask("www.inside.test.", client_at("127.0.0.1", "127.0.0.2")).first_answer(), "192.0.2.3");
 }
 
 TEST_F(QueryHandlerTest, ViewsMatchOnSourceThenDestination) {

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Zone loading benchmark: cairn checkzone vs named-checkzone vs Knot's zone check, text and raw.
+
+Generates (once) a zone of --records RRs with gen_zone.py, compiles it to each tool's raw format, then runs
+every loader once per --runs, back to back, measuring wall time, CPU time and peak RSS of that one process
+(os.wait4 gives each child's own rusage). Prints a Markdown table with the best (lowest-time) run of each.
+
+Knot: kzonecheck is not packaged in Debian 12, so Knot is measured with `knotc zone-check`, which loads
+the zone file offline through the same zone loader and semantic checks (a throwaway config points at it).
+
+Usage (repository root): /usr/bin/python3 bench/zone_load/run.py [--records N] [--runs K] [--work DIR]
+"""
+import argparse
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+ORIGIN = "bench.example"
+
+
+def measure(cmd, timeout):
+    """(wall seconds, cpu seconds, peak RSS MiB, exit status) of one run of cmd."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            raise RuntimeError(f"timeout: {' '.join(cmd)}")
+        time.sleep(0.01)
+    wall = time.monotonic() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({code}): {err[-500:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, code
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--work", default="/tmp/cairn-zone-load")
+    ap.add_argument("--cairn", default=str(pathlib.Path(os.environ.get("CAIRN_BUILD", REPO / "build")) / "src/cli/cairn"))
+    ap.add_argument("--timeout", type=float, default=300)
+    args = ap.parse_args()
+
+    work = pathlib.Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    text = work / f"{ORIGIN}.{args.records}.zone"
+    if not text.exists():
+        subprocess.run([sys.executable, str(HERE / "gen_zone.py"), "--records", str(args.records),
+                        "--origin", ORIGIN + ".", str(text)], check=True)
+    cairn_raw = work / f"{ORIGIN}.{args.records}.cairn-raw"
+    bind_raw = work / f"{ORIGIN}.{args.records}.bind-raw"
+    subprocess.run([args.cairn, "compilezone", "-q", "-F", "raw", "-o", str(cairn_raw), ORIGIN, str(text)],
+                   check=True)
+    subprocess.run(["named-compilezone", "-q", "-i", "none", "-F", "raw", "-o", str(bind_raw), ORIGIN,
+                    str(text)], check=True)
+    knot_dir = work / "knot"
+    shutil.rmtree(knot_dir, ignore_errors=True)
+    knot_dir.mkdir()
+    (knot_dir / "knot.conf").write_text(
+        f'server:\n    rundir: "{knot_dir}"\ndatabase:\n    storage: "{knot_dir}"\n'
+        f'template:\n  - id: default\n    storage: "{work}"\n    semantic-checks: on\n'
+        f'zone:\n  - domain: {ORIGIN}\n    file: "{text}"\n')
+
+    loaders = [
+        ("text", "cairn checkzone", [args.cairn, "checkzone", ORIGIN, str(text)]),
+        ("text", "named-checkzone -i none", ["named-checkzone", "-i", "none", ORIGIN, str(text)]),
+        ("text", "knotc zone-check", ["knotc", "-c", str(knot_dir / "knot.conf"), "zone-check", ORIGIN]),
+        ("raw", "cairn checkzone -f raw", [args.cairn, "checkzone", "-f", "raw", ORIGIN, str(cairn_raw)]),
+        ("raw", "named-checkzone -i none -f raw",
+         ["named-checkzone", "-i", "none", "-f", "raw", ORIGIN, str(bind_raw)]),
+    ]
+    best = {}
+    for _ in range(args.runs):
+        for fmt, name, cmd in loaders:
+            result = measure(cmd, args.timeout)
+            if (fmt, name) not in best or result[0] < best[(fmt, name)][0]:
+                best[(fmt, name)] = result
+    size_mib = text.stat().st_size / 2**20
+    print(f"{args.records:,} RRs, text {size_mib:.1f} MiB, cairn raw {cairn_raw.stat().st_size / 2**20:.1f} MiB, "
+          f"BIND raw {bind_raw.stat().st_size / 2**20:.1f} MiB; best of {args.runs} run(s); load average "
+          f"{os.getloadavg()[0]:.1f}\n")
+    print("| format | loader | wall s | CPU s | peak RSS MiB | wall × cairn | RSS × cairn |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for fmt in ("text", "raw"):
+        ours = next(v for (f, n), v in best.items() if f == fmt and n.startswith("cairn"))
+        for (f, name), (wall, cpu, rss, _) in best.items():
+            if f != fmt:
+                continue
+            print(f"| {fmt} | {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {wall / ours[0]:.2f} | "
+                  f"{rss / ours[2]:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

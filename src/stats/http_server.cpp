@@ -1,0 +1,222 @@
+#include "stats/http_server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace cairn::stats {
+
+struct HttpServer::Connection {
+    int fd = -1;
+    std::string request;
+    std::string reply;
+    std::size_t sent = 0;
+    bool forbidden = false;
+    std::chrono::steady_clock::time_point deadline;
+};
+
+namespace {
+
+std::string_view reason(int status) {
+    switch (status) {
+        case 200:
+            return "OK";
+        case 400:
+            return "Bad Request";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 431:
+            return "Request Header Fields Too Large";
+        default:
+            return "Internal Server Error";
+    }
+}
+
+std::string format_reply(const HttpResponse& response, bool head) {
+    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                      std::string(reason(response.status)) + "\r\nContent-Type: " + response.content_type +
+                      "\r\nContent-Length: " + std::to_string(response.body.size()) +
+                      "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
+    if (!head) out += response.body;
+    return out;
+}
+
+}  // namespace
+
+bool parse_request_line(std::string_view request, std::string& method, std::string& path) {
+    const std::size_t end = request.find("\r\n");
+    const std::string_view line = request.substr(0, end);
+    const std::size_t first = line.find(' ');
+    if (first == std::string_view::npos) return false;
+    const std::size_t second = line.find(' ', first + 1);
+    if (second == std::string_view::npos) return false;
+    method = std::string(line.substr(0, first));
+    path = std::string(line.substr(first + 1, second - first - 1));
+    const std::string_view version = line.substr(second + 1);
+    if (version != "HTTP/1.1" && version != "HTTP/1.0") return false;
+    if (path.empty() || path[0] != '/') return false;
+    if (const std::size_t query = path.find('?'); query != std::string::npos) path.resize(query);
+    return true;
+}
+
+HttpServer::HttpServer(HttpServerOptions options, Handler handler, Allow allow)
+    : options_(std::move(options)), handler_(std::move(handler)), allow_(std::move(allow)) {
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    if (::inet_pton(AF_INET, options_.address.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(options_.port);
+        length = sizeof *v4;
+    } else if (::inet_pton(AF_INET6, options_.address.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(options_.port);
+        length = sizeof *v6;
+    } else {
+        throw std::runtime_error("statistics channel: bad address '" + options_.address + "'");
+    }
+    listen_fd_ = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (listen_fd_ < 0)
+        throw std::runtime_error(std::string("statistics channel: socket: ") + std::strerror(errno));
+    const int on = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&storage), length) != 0 ||
+        ::listen(listen_fd_, 64) != 0) {
+        const std::string error = std::strerror(errno);
+        ::close(listen_fd_);
+        throw std::runtime_error("statistics channel: cannot listen on " + options_.address + " port " +
+                                 std::to_string(options_.port) + ": " + error);
+    }
+    sockaddr_storage bound{};
+    socklen_t bound_length = sizeof bound;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &bound_length);
+    port_ = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                                             : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+    if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
+        ::close(listen_fd_);
+        throw std::runtime_error("statistics channel: pipe failed");
+    }
+}
+
+HttpServer::~HttpServer() {
+    stop();
+    for (auto& c : connections_)
+        ::close(c.fd);
+    ::close(listen_fd_);
+    ::close(wake_[0]);
+    ::close(wake_[1]);
+}
+
+void HttpServer::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void HttpServer::stop() {
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+    const char byte = 0;
+    (void)!::write(wake_[1], &byte, 1);
+    thread_.join();
+}
+
+void HttpServer::accept_all() {
+    for (;;) {
+        sockaddr_storage peer{};
+        socklen_t length = sizeof peer;
+        const int fd =
+            ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) return;
+        if (connections_.size() >= options_.max_connections) {
+            ::close(fd);
+            continue;
+        }
+        Connection connection;
+        connection.fd = fd;
+        connection.deadline = std::chrono::steady_clock::now() + options_.timeout;
+        connection.forbidden = allow_ && !allow_(reinterpret_cast<const sockaddr*>(&peer));
+        connections_.push_back(std::move(connection));
+    }
+}
+
+bool HttpServer::serve(Connection& c) {
+    if (c.reply.empty()) {
+        char buffer[4096];
+        for (;;) {
+            const ssize_t got = ::recv(c.fd, buffer, sizeof buffer, 0);
+            if (got == 0) return true;
+            if (got < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+                return true;
+            }
+            c.request.append(buffer, static_cast<std::size_t>(got));
+            if (c.request.size() > options_.max_request) break;
+        }
+        const std::size_t end = c.request.find("\r\n\r\n");
+        if (end == std::string::npos) {
+            if (c.request.size() <= options_.max_request) return false;  // wait for more
+            c.reply = format_reply({431, "text/plain; charset=utf-8", "request too large\n"}, false);
+        } else {
+            std::string method, path;
+            if (c.forbidden) {
+                c.reply = format_reply({403, "text/plain; charset=utf-8", "forbidden\n"}, false);
+            } else if (!parse_request_line(c.request, method, path)) {
+                c.reply = format_reply({400, "text/plain; charset=utf-8", "bad request\n"}, false);
+            } else if (method != "GET" && method != "HEAD") {
+                c.reply = format_reply({405, "text/plain; charset=utf-8", "only GET and HEAD\n"}, false);
+            } else {
+                HttpResponse response;
+                try {
+                    response = handler_(path);
+                } catch (const std::exception& e) {
+                    response = {500, "text/plain; charset=utf-8", std::string(e.what()) + "\n"};
+                }
+                c.reply = format_reply(response, method == "HEAD");
+            }
+        }
+    }
+    while (c.sent < c.reply.size()) {
+        const ssize_t put = ::send(c.fd, c.reply.data() + c.sent, c.reply.size() - c.sent, MSG_NOSIGNAL);
+        if (put < 0) return !(errno == EAGAIN || errno == EWOULDBLOCK);
+        c.sent += static_cast<std::size_t>(put);
+    }
+    return true;
+}
+
+void HttpServer::run() {
+    std::vector<pollfd> fds;
+    while (!stopping_) {
+        fds.clear();
+        fds.push_back({wake_[0], POLLIN, 0});
+        fds.push_back({listen_fd_, POLLIN, 0});
+        for (const auto& c : connections_)
+            fds.push_back({c.fd, static_cast<short>(c.reply.empty() ? POLLIN : POLLOUT), 0});
+        if (::poll(fds.data(), fds.size(), 250) < 0 && errno != EINTR) break;
+        if (stopping_) break;
+        const auto now = std::chrono::steady_clock::now();
+        // Serve before accepting so that the indexes of fds and connections_ still agree.
+        for (std::size_t i = connections_.size(); i-- > 0;) {
+            Connection& c = connections_[i];
+            bool done = now >= c.deadline;
+            if (!done && fds[i + 2].revents != 0) done = serve(c);
+            if (done) {
+                ::shutdown(c.fd, SHUT_WR);
+                ::close(c.fd);
+                connections_.erase(connections_.begin() + static_cast<std::ptrdiff_t>(i));
+            }
+        }
+        if (fds[1].revents & POLLIN) accept_all();
+    }
+}
+
+}  // namespace cairn::stats

@@ -1,0 +1,359 @@
+#include "stats/report.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "dns/types.hpp"
+
+namespace cairn::stats {
+
+namespace {
+
+std::string type_name(std::uint16_t type) {
+    return dns::type_to_text(static_cast<dns::RRType>(type));
+}
+std::string rcode_name(std::size_t rcode) {
+    return dns::rcode_to_text(static_cast<dns::Rcode>(static_cast<std::uint16_t>(rcode)));
+}
+std::string_view protocol_name(std::size_t index) {
+    return index == 0 ? "udp" : "tcp";
+}
+
+class PromWriter {
+  public:
+    void family(std::string_view name, std::string_view type, std::string_view help) {
+        out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help), name, type);
+    }
+    // `labels` is a list of name, value pairs.
+    void sample(std::string_view name,
+                std::initializer_list<std::pair<std::string_view, std::string_view>> labels, double value) {
+        out_ += name;
+        if (labels.size() != 0) {
+            out_ += '{';
+            bool first = true;
+            for (const auto& [label, text] : labels) {
+                if (!first) out_ += ',';
+                first = false;
+                out_ += fmt::format("{}=\"{}\"", label, escape_label_value(text));
+            }
+            out_ += '}';
+        }
+        out_ += fmt::format(" {}\n", value);
+    }
+    void sample(std::string_view name, std::uint64_t value) { out_ += fmt::format("{} {}\n", name, value); }
+    std::string take() { return std::move(out_); }
+
+  private:
+    std::string out_;
+};
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::string countdown(std::int64_t seconds) {
+    const bool past = seconds < 0;
+    std::uint64_t left = static_cast<std::uint64_t>(past ? -seconds : seconds);
+    std::string text;
+    if (left >= 86400) text += fmt::format("{}d", left / 86400);
+    left %= 86400;
+    if (left >= 3600 || !text.empty()) text += fmt::format("{}h", left / 3600);
+    left %= 3600;
+    text += fmt::format("{}m{}s", left / 60, left % 60);
+    return past ? text + " ago" : "in " + text;
+}
+
+}  // namespace
+
+std::string escape_label_value(std::string_view value) {
+    std::string out;
+    for (const char c : value) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '"') {
+            out += "\\\"";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string escape_help(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+ZoneHealth zone_health(const ZoneGauge& zone, std::int64_t now) {
+    if (!zone.serial) return ZoneHealth::not_loaded;
+    if (zone.expires) {
+        if (*zone.expires <= now) return ZoneHealth::expired;
+        if (*zone.expires - now < kExpiringSoonSeconds) return ZoneHealth::expiring_soon;
+    }
+    if (zone.refresh_failing) return ZoneHealth::refresh_failing;
+    return ZoneHealth::healthy;
+}
+
+std::string_view to_string(ZoneHealth health) {
+    switch (health) {
+        case ZoneHealth::healthy:
+            return "healthy";
+        case ZoneHealth::refresh_failing:
+            return "refresh failing";
+        case ZoneHealth::expiring_soon:
+            return "expiring soon";
+        case ZoneHealth::expired:
+            return "expired";
+        case ZoneHealth::not_loaded:
+            return "not loaded";
+    }
+    return "unknown";
+}
+
+std::string render_prometheus(const Report& report) {
+    PromWriter w;
+    const QuerySnapshot& q = report.queries;
+    w.family("cairn_start_time_seconds", "gauge", "Start time of cairnd since the Unix epoch in seconds.");
+    w.sample("cairn_start_time_seconds", {}, static_cast<double>(report.started_at));
+
+    w.family("cairn_queries_total", "counter", "Queries answered, by query type.");
+    for (std::size_t t = 0; t < q.qtype.size(); ++t) {
+        if (q.qtype[t] != 0) w.sample("cairn_queries_total", {{"type", type_name(t)}}, q.qtype[t]);
+    }
+    if (q.qtype_other != 0) w.sample("cairn_queries_total", {{"type", "other"}}, q.qtype_other);
+
+    w.family("cairn_queries_by_protocol_total", "counter", "Queries received, by transport protocol.");
+    for (std::size_t p = 0; p < q.protocol.size(); ++p)
+        w.sample("cairn_queries_by_protocol_total", {{"protocol", protocol_name(p)}}, q.protocol[p]);
+
+    w.family("cairn_queries_by_view_total", "counter", "Queries received, by the view that answered them.");
+    for (const auto& [view, count] : q.views)
+        w.sample("cairn_queries_by_view_total", {{"view", view}}, count);
+
+    w.family("cairn_queries_dropped_total", "counter", "Queries that got no reply at all.");
+    w.sample("cairn_queries_dropped_total", {}, q.dropped);
+
+    w.family("cairn_responses_total", "counter", "Replies sent, by response code.");
+    for (std::size_t r = 0; r < q.rcode.size(); ++r) {
+        if (q.rcode[r] != 0 || r == 0)
+            w.sample("cairn_responses_total", {{"rcode", rcode_name(r)}}, q.rcode[r]);
+    }
+
+    w.family("cairn_response_size_bytes", "histogram", "Size of the replies sent, in octets.");
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b < kSizeBuckets.size(); ++b) {
+        cumulative += q.size_bucket[b];
+        w.sample("cairn_response_size_bytes_bucket", {{"le", std::to_string(kSizeBuckets[b])}}, cumulative);
+    }
+    cumulative += q.size_bucket.back();
+    w.sample("cairn_response_size_bytes_bucket", {{"le", "+Inf"}}, cumulative);
+    w.sample("cairn_response_size_bytes_sum", q.size_sum);
+    w.sample("cairn_response_size_bytes_count", cumulative);
+
+    const TransferSnapshot& t = report.transfers;
+    w.family("cairn_transfers_in_total", "counter", "Incoming zone transfers, by outcome.");
+    w.sample("cairn_transfers_in_total", {{"result", "success"}}, t.in_success);
+    w.sample("cairn_transfers_in_total", {{"result", "failure"}}, t.in_failure);
+    w.family("cairn_transfers_out_total", "counter", "Outgoing zone transfers, by outcome.");
+    w.sample("cairn_transfers_out_total", {{"result", "success"}}, t.out_success);
+    w.sample("cairn_transfers_out_total", {{"result", "failure"}}, t.out_failure);
+
+    w.family("cairn_zones", "gauge", "Zones configured.");
+    w.sample("cairn_zones", {}, report.zones.size());
+
+    const auto per_zone = [&](std::string_view name, std::string_view type, std::string_view help,
+                              auto value) {
+        w.family(name, type, help);
+        for (const ZoneGauge& zone : report.zones) {
+            const std::optional<double> v = value(zone);
+            if (v) w.sample(name, {{"zone", zone.name}, {"view", zone.view}, {"role", zone.role}}, *v);
+        }
+    };
+    per_zone("cairn_zone_serial", "gauge", "SOA serial of the zone being served.",
+             [](const ZoneGauge& z) -> std::optional<double> {
+                 if (!z.serial) return std::nullopt;
+                 return static_cast<double>(*z.serial);
+             });
+    per_zone("cairn_zone_loaded", "gauge", "1 when the zone is loaded and served, 0 otherwise.",
+             [](const ZoneGauge& z) -> std::optional<double> { return z.serial ? 1.0 : 0.0; });
+    per_zone("cairn_zone_seconds_since_refresh", "gauge",
+             "Seconds since the zone was last loaded or refreshed successfully.",
+             [&](const ZoneGauge& z) -> std::optional<double> {
+                 const auto at = z.last_refresh ? z.last_refresh : z.loaded_at;
+                 if (!at) return std::nullopt;
+                 return static_cast<double>(report.now - *at);
+             });
+    per_zone("cairn_zone_seconds_until_expiry", "gauge",
+             "Seconds until a secondary zone expires (negative: expired).",
+             [&](const ZoneGauge& z) -> std::optional<double> {
+                 if (!z.expires) return std::nullopt;
+                 return static_cast<double>(*z.expires - report.now);
+             });
+    per_zone(
+        "cairn_zone_notifies_sent_total", "counter", "NOTIFY messages sent for the zone.",
+        [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_sent); });
+    per_zone(
+        "cairn_zone_notifies_failed_total", "counter", "NOTIFY messages for the zone that got no answer.",
+        [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_failed); });
+    return w.take();
+}
+
+std::string render_json(const Report& report) {
+    using nlohmann::json;
+    const QuerySnapshot& q = report.queries;
+    json by_type = json::object();
+    for (std::size_t t = 0; t < q.qtype.size(); ++t) {
+        if (q.qtype[t] != 0) by_type[type_name(t)] = q.qtype[t];
+    }
+    if (q.qtype_other != 0) by_type["other"] = q.qtype_other;
+    json by_rcode = json::object();
+    for (std::size_t r = 0; r < q.rcode.size(); ++r) {
+        if (q.rcode[r] != 0) by_rcode[rcode_name(r)] = q.rcode[r];
+    }
+    json by_view = json::object();
+    for (const auto& [view, count] : q.views)
+        by_view[view] = count;
+    json buckets = json::array();
+    for (std::size_t b = 0; b < q.size_bucket.size(); ++b) {
+        buckets.push_back({{"le", b < kSizeBuckets.size() ? json(kSizeBuckets[b]) : json("+Inf")},
+                           {"count", q.size_bucket[b]}});
+    }
+    json zones = json::array();
+    for (const ZoneGauge& z : report.zones) {
+        json zone = {{"name", z.name},
+                     {"view", z.view},
+                     {"role", z.role},
+                     {"file", z.file},
+                     {"health", to_string(zone_health(z, report.now))},
+                     {"refresh_failing", z.refresh_failing},
+                     {"notifies_sent", z.notifies_sent},
+                     {"notifies_failed", z.notifies_failed}};
+        const auto optional = [&](const char* key, const auto& value) {
+            zone[key] = value ? json(*value) : json(nullptr);
+        };
+        optional("serial", z.serial);
+        optional("loaded_at", z.loaded_at);
+        optional("last_refresh", z.last_refresh);
+        optional("next_refresh", z.next_refresh);
+        optional("expires", z.expires);
+        const auto at = z.last_refresh ? z.last_refresh : z.loaded_at;
+        zone["seconds_since_refresh"] = at ? json(report.now - *at) : json(nullptr);
+        zone["seconds_until_expiry"] = z.expires ? json(*z.expires - report.now) : json(nullptr);
+        zones.push_back(std::move(zone));
+    }
+    const TransferSnapshot& t = report.transfers;
+    const json doc = {
+        {"version", report.version},
+        {"now", report.now},
+        {"started_at", report.started_at},
+        {"queries",
+         {{"total", q.queries()},
+          {"by_type", by_type},
+          {"by_protocol", {{"udp", q.protocol[0]}, {"tcp", q.protocol[1]}}},
+          {"by_view", by_view},
+          {"dropped", q.dropped}}},
+        {"responses", {{"total", q.responses}, {"by_rcode", by_rcode}}},
+        {"response_sizes", {{"buckets", buckets}, {"sum", q.size_sum}, {"count", q.responses}}},
+        {"transfers",
+         {{"in", {{"success", t.in_success}, {"failure", t.in_failure}}},
+          {"out", {{"success", t.out_success}, {"failure", t.out_failure}}}}},
+        {"zones", zones},
+    };
+    return doc.dump(2) + "\n";
+}
+
+std::string render_html(const Report& report) {
+    std::string rows;
+    for (const ZoneGauge& z : report.zones) {
+        const ZoneHealth health = zone_health(z, report.now);
+        const std::string_view colour = health == ZoneHealth::healthy           ? "#2e7d32"
+                                        : health == ZoneHealth::refresh_failing ? "#f9a825"
+                                        : health == ZoneHealth::expiring_soon   ? "#ef6c00"
+                                                                                : "#c62828";
+        const auto when = [&](const std::optional<std::int64_t>& at) {
+            if (!at) return std::string("&ndash;");
+            return fmt::format("<span class=\"countdown\" data-at=\"{}\">{}</span>", *at,
+                               countdown(*at - report.now));
+        };
+        rows += fmt::format(
+            "<tr class=\"zone\" data-zone=\"{}\" "
+            "data-health=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td><span class=\"health\" "
+            "style=\"background:{}\">{}</span></td></tr>\n",
+            html_escape(z.name), to_string(health), html_escape(z.name), html_escape(z.view),
+            html_escape(z.role), z.serial ? std::to_string(*z.serial) : "&ndash;",
+            when(z.last_refresh ? z.last_refresh : z.loaded_at), when(z.next_refresh), when(z.expires),
+            colour, to_string(health));
+    }
+    const QuerySnapshot& q = report.queries;
+    return fmt::format(R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>cairnd status</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; }}
+th, td {{ padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: left; }}
+.health {{ color: white; padding: 0.1em 0.5em; border-radius: 0.3em; }}
+</style></head><body>
+<h1>cairnd {}</h1>
+<p>Queries: <span id="queries">{}</span> (UDP {}, TCP {}); transfers in {} ({} failed), out {} ({} failed).</p>
+<table id="zones"><thead><tr><th>Zone</th><th>View</th><th>Role</th><th>Serial</th><th>Last load/refresh</th>
+<th>Next refresh</th><th>Expires</th><th>Health</th></tr></thead>
+<tbody>
+{}</tbody></table>
+<p><a href="/metrics">metrics</a> &middot; <a href="/json">json</a></p>
+<script>
+const served = {};
+const shown = Date.now() / 1000;
+function span(s) {{
+  const past = s < 0; s = Math.abs(Math.round(s));
+  let t = (s >= 86400 ? Math.floor(s / 86400) + 'd' : '') + (s >= 3600 ? Math.floor(s % 86400 / 3600) + 'h' : '') +
+          Math.floor(s % 3600 / 60) + 'm' + (s % 60) + 's';
+  return past ? t + ' ago' : 'in ' + t;
+}}
+setInterval(() => {{
+  const now = served + (Date.now() / 1000 - shown);
+  for (const e of document.querySelectorAll('.countdown')) e.textContent = span(Number(e.dataset.at) - now);
+}}, 1000);
+</script>
+</body></html>
+)",
+                       html_escape(report.version), q.queries(), q.protocol[0], q.protocol[1],
+                       report.transfers.in_success, report.transfers.in_failure, report.transfers.out_success,
+                       report.transfers.out_failure, rows, report.now);
+}
+
+}  // namespace cairn::stats
