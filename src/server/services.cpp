@@ -46,6 +46,17 @@ std::function<bool(const sockaddr*)> acl_predicate(const config::AddressMatchLis
     };
 }
 
+// named.conf writes `perm 0600`, which BIND reads as octal; the configuration keeps the digits as a decimal
+// number, so read its digits again in base 8 (a number with an 8 or 9 in it is taken as it is).
+std::uint32_t octal_digits(std::uint32_t written) {
+    std::uint32_t value = 0, scale = 1;
+    for (std::uint32_t rest = written; rest != 0; rest /= 10, scale *= 8) {
+        if (rest % 10 > 7) return written;
+        value += (rest % 10) * scale;
+    }
+    return value;
+}
+
 }  // namespace
 
 class Services::Target : public ctl::ControlTarget {
@@ -124,17 +135,22 @@ class Services::Target : public ctl::ControlTarget {
             status.serial = zone.serial;
             if (zone.nodes != 0) status.nodes = zone.nodes;
             if (record.loaded_at != 0) status.loaded_at = record.loaded_at;
+            status.next_refresh = zone.next_refresh;
+            status.expires = zone.expires;
+            status.refreshed_at = zone.refreshed_at;
+            status.last_refresh = zone.last_refresh;
+            status.journal_size = zone.journal_size;
+            status.notifies_pending = zone.notifies_pending;
             out.push_back(std::move(status));
         }
         return out;
     }
 
-    ctl::CommandResult refresh(const ctl::ZoneRef& zone) override { return not_secondary(zone); }
-    ctl::CommandResult retransfer(const ctl::ZoneRef& zone) override { return not_secondary(zone); }
-    ctl::CommandResult notify(const ctl::ZoneRef&) override {
-        return ctl::CommandResult::failure("notify: not implemented yet (cairnd does not send NOTIFY yet)",
-                                           "not implemented", ctl::kResultNotImplemented);
+    ctl::CommandResult refresh(const ctl::ZoneRef& zone) override { return act(zone, ZoneAction::refresh); }
+    ctl::CommandResult retransfer(const ctl::ZoneRef& zone) override {
+        return act(zone, ZoneAction::retransfer);
     }
+    ctl::CommandResult notify(const ctl::ZoneRef& zone) override { return act(zone, ZoneAction::notify); }
 
     ctl::CommandResult stop() override {
         s_.stop_requested_ = true;
@@ -149,14 +165,31 @@ class Services::Target : public ctl::ControlTarget {
     }
 
   private:
-    ctl::CommandResult not_secondary(const ctl::ZoneRef& ref) {
+    ctl::CommandResult act(const ctl::ZoneRef& ref, ZoneAction action) {
         const auto zones = find_zones(ref);
-        if (!zones.empty() && zones.front().type != "secondary") {
+        if (action != ZoneAction::notify && !zones.empty() && zones.front().type != "secondary") {
             return ctl::CommandResult::failure("not available: zone '" + ref.name +
                                                "' is not a secondary zone");
         }
-        return ctl::CommandResult::failure("not implemented yet", "not implemented",
-                                           ctl::kResultNotImplemented);
+        if (!s_.hooks_.zone_action || zones.empty()) {
+            return ctl::CommandResult::failure(
+                action == ZoneAction::notify ? "notify: not implemented yet (cairnd sends no NOTIFY yet)"
+                                             : "not implemented yet: cairnd does not run secondaries yet",
+                "not implemented", ctl::kResultNotImplemented);
+        }
+        std::string text;
+        std::string error;
+        const bool ran = s_.on_main_thread([&] {
+            try {
+                text = s_.hooks_.zone_action(zones.front().view, ref.name, action);
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        });
+        if (!ran)
+            return ctl::CommandResult::failure("the server did not run the command in time", "timed out", 2);
+        if (!error.empty()) return ctl::CommandResult::failure(error);
+        return ctl::CommandResult::success(text);
     }
 
     Services& s_;
@@ -200,7 +233,7 @@ void Services::start() {
         if (control.kind == config::ControlChannel::Kind::Unix) {
             channel.kind = ctl::ChannelOptions::Kind::unix_socket;
             channel.path = control.path;
-            if (control.perm != 0) channel.perm = control.perm;
+            if (control.perm != 0) channel.perm = octal_digits(control.perm);
         } else {
             channel.address = control.address ? control.address->to_string() : "0.0.0.0";
             channel.port = control.port.value_or(953);
@@ -331,6 +364,12 @@ std::vector<stats::ZoneGauge> Services::zone_gauges() const {
         gauge.serial = record.info.serial;
         gauge.file = record.info.file;
         gauge.loaded_at = record.loaded_at;
+        gauge.last_refresh = record.info.refreshed_at;
+        gauge.next_refresh = record.info.next_refresh;
+        gauge.expires = record.info.expires;
+        gauge.refresh_failing = record.info.refresh_failing;
+        gauge.notifies_sent = record.info.notifies_sent;
+        gauge.notifies_failed = record.info.notifies_failed;
         out.push_back(std::move(gauge));
     }
     return out;

@@ -31,13 +31,26 @@ struct ServedZoneInfo {
     std::optional<std::uint32_t> serial;
     std::uint64_t nodes = 0;
     const void* version = nullptr;  // identity of the loaded version: a new pointer is a new load
+    // Secondaries (seconds since the epoch); unset for primaries or when unknown.
+    std::optional<std::int64_t> next_refresh, expires, refreshed_at;
+    std::string last_refresh;  // "successful", "failed: REASON", "" before the first attempt
+    bool refresh_failing = false;
+    std::optional<std::uint64_t> journal_size;
+    std::optional<std::uint32_t> notifies_pending;
+    std::uint64_t notifies_sent = 0, notifies_failed = 0;
 };
+
+enum class ZoneAction { refresh, retransfer, notify };
 
 // What the daemon lends the services. Every function is called on the main thread only.
 struct DaemonHooks {
     std::function<bool()> reload;  // configuration and changed zones; false when it failed
     std::function<std::vector<ServedZoneInfo>()> zones;
     std::function<std::vector<std::string>()> view_names;  // in the order the query path numbers them
+    // refresh / retransfer / notify of one zone; returns the text for the operator, or throws
+    // std::runtime_error with the reason. Unset: the daemon cannot do these yet.
+    std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>
+        zone_action;
 };
 
 class Services {

@@ -212,3 +212,26 @@ def test_cairn_ctl_drives_bind_named(tmp_path):
             named.kill()
             named.wait()
         log.close()
+
+
+# ---- a unix socket control channel
+
+
+def test_unix_socket_channel(tmp_path):
+    socket_path = tmp_path / "cairnd.ctl"
+    extra = f'controls {{ unix "{socket_path}" perm 0600 owner 0 group 0 keys {{ "{ctl_daemon.KEY_NAME}"; }}; }};'
+    running = ctl_daemon.Daemon(tmp_path, {"one.test": 5}, statistics=False)
+    running.extra = extra
+    running.start()
+    try:
+        assert wait_for(socket_path.exists)
+        assert oct(socket_path.stat().st_mode & 0o777) == "0o600"
+        result = subprocess.run(
+            [str(ctl_daemon.cairn_binary()), "ctl", "-s", str(socket_path), "-k", str(running.key), "zonestatus", "one.test"],
+            capture_output=True, text=True, timeout=20,
+        )
+        assert result.returncode == 0, result.stderr
+        assert fields(result.stdout)["serial"] == "5"
+    finally:
+        running.stop()
+    assert not socket_path.exists()  # removed at exit
