@@ -132,6 +132,8 @@ class AclCompiler {
                     }
                     const AddressMatchList* named = resolve_ ? resolve_(element.name) : nullptr;
                     if (named == nullptr) fail_at(element.where, "undefined ACL '" + element.name + "'");
+                    if (stack_.size() >= 64)
+                        fail_at(element.where, "named ACLs nested too deeply at " + element.name);
                     stack_.push_back(element.name);
                     Program inner = build(named->elements);
                     stack_.pop_back();
