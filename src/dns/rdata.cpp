@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 
 #include "dns/rdata_fields.hpp"
@@ -343,15 +344,23 @@ void append_time_text(std::string& out, std::uint32_t value) {
 
 void parse_bitmap(RRType type, const FieldSpec& field, std::span<const TextToken> tokens,
                   std::vector<std::uint8_t>& out) {
-    std::vector<std::uint16_t> codes;
-    codes.reserve(tokens.size());
-    for (const auto& t : tokens) {
-        const auto code = type_from_text(t.text);
-        if (!code) fail(type, field.label, quote(t.text) + " is not a record type");
-        codes.push_back(static_cast<std::uint16_t>(*code));
+    // Signed zones have an NSEC or NSEC3 per name: no heap for the usual handful of types.
+    std::array<std::uint16_t, 64> small;
+    std::vector<std::uint16_t> large;
+    std::span<std::uint16_t> all;
+    if (tokens.size() <= small.size()) {
+        all = std::span(small).first(tokens.size());
+    } else {
+        large.resize(tokens.size());
+        all = large;
     }
-    std::sort(codes.begin(), codes.end());
-    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+        const auto code = type_from_text(tokens[k].text);
+        if (!code) fail(type, field.label, quote(tokens[k].text) + " is not a record type");
+        all[k] = static_cast<std::uint16_t>(*code);
+    }
+    std::sort(all.begin(), all.end());
+    const auto codes = all.first(static_cast<std::size_t>(std::unique(all.begin(), all.end()) - all.begin()));
     std::size_t i = 0;
     while (i < codes.size()) {
         const unsigned window = codes[i] >> 8;

@@ -53,12 +53,20 @@ std::uint8_t read_escape(std::string_view text, std::size_t& i) {
 std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
     if (text.empty() || text.size() > 20) return std::nullopt;
     std::uint64_t value = 0;
-    // Overflow checks without division: this runs for every number of every record in a zone.
-    for (const char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        if (__builtin_mul_overflow(value, 10U, &value) ||
-            __builtin_add_overflow(value, static_cast<std::uint64_t>(c - '0'), &value)) {
-            return std::nullopt;
+    if (text.size() <= 19) {
+        // Cannot overflow 64 bits: the common case, with no per-digit overflow checks.
+        for (const char c : text) {
+            const auto digit = static_cast<unsigned>(c - '0');
+            if (digit > 9) return std::nullopt;
+            value = value * 10 + digit;
+        }
+    } else {
+        for (const char c : text) {
+            const auto digit = static_cast<unsigned>(c - '0');
+            if (digit > 9) return std::nullopt;
+            if (__builtin_mul_overflow(value, 10U, &value) || __builtin_add_overflow(value, digit, &value)) {
+                return std::nullopt;
+            }
         }
     }
     if (value > max) return std::nullopt;
@@ -195,7 +203,28 @@ void append_base64(std::string& out, std::span<const std::uint8_t> data) {
 }
 
 bool Base64Decoder::feed(std::string_view text) {
-    for (const char ch : text) {
+    std::size_t i = 0;
+    if (count_ == 0 && !ended_) {
+        // Fast path: whole quads without padding, written with one resize.
+        const std::size_t quads = text.size() / 4;
+        const std::size_t base = out_.size();
+        out_.resize(base + quads * 3);
+        std::uint8_t* dst = out_.data() + base;
+        for (; i + 4 <= text.size(); i += 4) {
+            const auto a = kBase64Reverse[static_cast<unsigned char>(text[i])];
+            const auto b = kBase64Reverse[static_cast<unsigned char>(text[i + 1])];
+            const auto c = kBase64Reverse[static_cast<unsigned char>(text[i + 2])];
+            const auto d = kBase64Reverse[static_cast<unsigned char>(text[i + 3])];
+            if ((a | b | c | d) & 0xC0) break;  // padding or a bad character: the careful path decides
+            const std::uint32_t v =
+                (std::uint32_t{a} << 18) | (std::uint32_t{b} << 12) | (std::uint32_t{c} << 6) | d;
+            *dst++ = static_cast<std::uint8_t>(v >> 16);
+            *dst++ = static_cast<std::uint8_t>(v >> 8);
+            *dst++ = static_cast<std::uint8_t>(v);
+        }
+        out_.resize(static_cast<std::size_t>(dst - out_.data()));
+    }
+    for (const char ch : text.substr(i)) {
         if (ended_) return false;
         const auto c = static_cast<unsigned char>(ch);
         if (c == '=') {

@@ -97,5 +97,8 @@ unsigned Server::worker_count() const {
 unsigned Server::tcp_connections() const {
     return impl_->shared.tcp_open.load();
 }
+std::uint64_t Server::failures() const {
+    return impl_->shared.failures.load();
+}
 
 }  // namespace cairn::net

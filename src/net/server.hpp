@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -38,6 +39,7 @@ class Server {
     const std::vector<Endpoint>& endpoints() const;
     unsigned worker_count() const;
     unsigned tcp_connections() const;  // open right now, over all workers
+    std::uint64_t failures() const;    // handler exceptions survived (see WorkerShared::failures)
 
   private:
     struct Impl;

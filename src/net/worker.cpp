@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <exception>
 
 #include "net/error.hpp"
 #include "net/limits.hpp"
@@ -70,11 +71,19 @@ void Worker::run() {
             switch (source->kind) {
                 case Pollable::Kind::udp: {
                     auto& s = *static_cast<Socket*>(source);
-                    udp_.serve(s.fd.get(), s.local, handler, index_, kUdpRoundsPerEvent);
+                    try {
+                        udp_.serve(s.fd.get(), s.local, handler, index_, kUdpRoundsPerEvent);
+                    } catch (const std::exception&) {
+                        shared_.failures.fetch_add(1, std::memory_order_relaxed);  // the batch is lost
+                    }
                     break;
                 }
                 case Pollable::Kind::listener:
-                    accept_clients(*static_cast<Socket*>(source), now);
+                    try {
+                        accept_clients(*static_cast<Socket*>(source), now);
+                    } catch (const std::exception&) {
+                        shared_.failures.fetch_add(1, std::memory_order_relaxed);
+                    }
                     break;
                 case Pollable::Kind::connection:
                     service(*static_cast<TcpConnection*>(source), events[i].events, now);
@@ -119,7 +128,13 @@ void Worker::accept_clients(Socket& listener, TcpConnection::Clock::time_point n
 }
 
 void Worker::service(TcpConnection& connection, std::uint32_t events, TcpConnection::Clock::time_point now) {
-    if (!connection.service(events, *shared_.handler, tcp_scratch_, now)) {
+    bool keep = false;
+    try {
+        keep = connection.service(events, *shared_.handler, tcp_scratch_, now);
+    } catch (const std::exception&) {
+        shared_.failures.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!keep) {
         close(connection);
         return;
     }

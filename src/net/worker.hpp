@@ -25,6 +25,9 @@ struct WorkerShared {
     unsigned tcp_clients = 150;
     std::chrono::milliseconds tcp_idle_timeout{30000};
     std::atomic<unsigned> tcp_open{0};
+    // Exceptions out of the handler (or allocation failures): a worker survives them, losing the UDP
+    // batch or the TCP connection at hand; counted so that they show.
+    std::atomic<std::uint64_t> failures{0};
 };
 
 class Worker {

@@ -366,6 +366,7 @@ RefreshResult refresh_zone(const std::vector<Primary>& primaries, const dns::Nam
             if (got.kind == InboundKind::UpToDate) return r;
             r.zone = build_zone(got, current.get());
             r.outcome = RefreshResult::Outcome::Transferred;
+            r.diffs = std::move(got.diffs);
             return r;
         } catch (const TransferError& e) {
             if (!failures.empty()) failures += "; ";

@@ -63,6 +63,7 @@ struct RefreshResult {
     enum class Outcome : std::uint8_t { UpToDate, Transferred };
     Outcome outcome = Outcome::UpToDate;
     std::shared_ptr<const zone::Zone> zone;  // Transferred: the new version
+    std::vector<zone::ZoneDiff> diffs;       // Transferred by IXFR: the differences applied, for a journal
     InboundKind kind = InboundKind::UpToDate;
     std::uint32_t serial = 0;             // the primary's serial
     std::optional<std::uint32_t> expire;  // RFC 7314, from the SOA check or the transfer

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 #include "net/handler.hpp"
@@ -43,6 +44,7 @@ class EchoHandler : public PacketHandler {
             seen_.push_back(client);
         }
         if (query.size() < 12 || (query.size() > 12 && query[12] == 'D')) return 0;
+        if (query.size() > 12 && query[12] == 'X') throw std::runtime_error("handler failure");
         std::memcpy(response.data(), query.data(), query.size());
         response[2] |= 0x80;
         return query.size();

@@ -199,6 +199,19 @@ TEST(Tcp, ClientLimitIsEnforced) {
     EXPECT_TRUE(test::tcp_receive(fourth.get(), 1000));
 }
 
+TEST(Tcp, HandlerExceptionClosesOnlyThatConnection) {
+    test::EchoHandler handler;
+    Server server(tcp_options(), handler);
+    server.start();
+    Fd failing = test::connect_to(server.endpoints()[0], SOCK_STREAM);
+    test::send_all(failing.get(), test::framed(test::message(1, {'X'})));
+    EXPECT_TRUE(test::closed_by_peer(failing.get(), 1000));
+    EXPECT_EQ(server.failures(), 1u);
+    Fd fine = test::connect_to(server.endpoints()[0], SOCK_STREAM);
+    test::send_all(fine.get(), test::framed(test::message(2)));
+    EXPECT_TRUE(test::tcp_receive(fine.get(), 1000));
+}
+
 TEST(Tcp, Ipv6RoundTrip) {
     test::EchoHandler handler;
     Server server(tcp_options("::1", 2), handler);

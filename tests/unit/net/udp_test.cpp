@@ -81,6 +81,18 @@ TEST(Udp, DroppedQueriesGetNoReplyAndOthersStillDo) {
     EXPECT_FALSE(test::udp_receive(client.get(), 200));
 }
 
+TEST(Udp, HandlerExceptionLosesTheBatchNotTheWorker) {
+    test::EchoHandler handler;
+    Server server(options_for("127.0.0.1", 1), handler);
+    server.start();
+    Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
+    test::send_all(client.get(), test::message(1, {'X'}));
+    EXPECT_FALSE(test::udp_receive(client.get(), 200));
+    EXPECT_EQ(server.failures(), 1u);
+    test::send_all(client.get(), test::message(2));
+    EXPECT_TRUE(test::udp_receive(client.get(), 1000));
+}
+
 TEST(Udp, AddressInUseIsAClearError) {
     test::EchoHandler handler;
     Server first(options_for("127.0.0.1"), handler);
