@@ -78,8 +78,7 @@ CAIRND_FOLLOWS_BIND = {
 # Cases where cairnd is known to differ from Knot, with the reason: each one is a bug to fix (or, once
 # decided, a deliberate difference to move to docs/differences.md). Strict xfail: a fixed case must be
 # taken off this list.
-CAIRND_KNOWN_DIFFERENCES: dict[str, str] = {
-}
+CAIRND_KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def reference_kind(case: Case) -> str:
