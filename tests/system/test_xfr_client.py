@@ -414,3 +414,81 @@ def test_bind_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path
     finally:
         secondary.stop()
         first.stop()
+
+
+class KnotSecondary:
+    """Knot DNS as a secondary of `primary_port` on 127.0.0.1, accepting NOTIFY from it."""
+
+    def __init__(self, workdir: Path, primary_port: int):
+        workdir.mkdir()
+        (workdir / "storage").mkdir()
+        self.port = servers.free_port(ipv6=False)
+        conf = workdir / "knot.conf"
+        conf.write_text(
+            "\n".join([
+                "server:",
+                f'    rundir: "{workdir}"',
+                f'    pidfile: "{workdir}/knot.pid"',
+                f"    listen: 127.0.0.1@{self.port}",
+                "    background-workers: 1",
+                "log:",
+                "  - target: stderr",
+                "    any: info",
+                "database:",
+                f'    storage: "{workdir / "storage"}"',
+                "control:",
+                f'    listen: "{workdir}/knot.sock"',
+                "remote:",
+                "  - id: cairn",
+                f"    address: 127.0.0.1@{primary_port}",
+                "acl:",
+                "  - id: notify_from_cairn",
+                "    address: 127.0.0.1",
+                "    action: notify",
+                "template:",
+                "  - id: default",
+                f'    storage: "{workdir}"',
+                "    zonefile-sync: -1",
+                "zone:",
+                f'  - domain: "{ORIGIN}"',
+                "    master: cairn",
+                "    acl: notify_from_cairn",
+            ]) + "\n"
+        )
+        self.log_path = workdir / "knotd.stderr"
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(["/usr/sbin/knotd", "-c", str(conf)], stdout=self._log, stderr=self._log)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    wait_serial = BindSecondary.wait_serial
+    check_serves = BindSecondary.check_serves
+    stop = BindSecondary.stop
+
+
+def test_knot_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path):
+    if not TOOL.is_file():
+        pytest.skip(f"{TOOL} is not built")
+    v1, v2 = zone_dir / "v1.zone", zone_dir / "v2.zone"
+    v1.write_text(zone_text(10))
+    v2.write_text(zone_text(11, edit=True))
+    first = Served(zone_dir, [v1])
+    secondary = KnotSecondary(tmp_path / "knot-secondary", first.port)
+    try:
+        secondary.wait_serial(10)
+        secondary.check_serves(file_zone(v1))
+        first.stop()
+        second = Served(zone_dir, [v2, v1], port=first.port)
+        try:
+            done = tool("notify", "127.0.0.1", str(secondary.port), ORIGIN, str(v2))
+            assert done.stdout.strip() == "NOERROR"
+            secondary.wait_serial(11)
+            secondary.check_serves(file_zone(v2))
+            assert "served IXFR form=incremental" in second.log.read_text(), second.log.read_text()
+            assert re.search(r"IXFR, incoming, remote [^,]+, finished", secondary.log()), secondary.log()[-3000:]
+        finally:
+            second.stop()
+    finally:
+        secondary.stop()
+        first.stop()

@@ -8,7 +8,8 @@
 //   xfr_tool ixfr SERVER PORT ZONE OLDFILE [KEY]      canonical records after IXFR from OLDFILE's serial
 //   xfr_tool refresh SERVER PORT ZONE OLDFILE|- [KEY] what a secondary's refresh does (SOA, IXFR/AXFR)
 //   xfr_tool notify SERVER PORT ZONE FILE [KEY]       sends NOTIFY with FILE's SOA; prints the answer's rcode
-//   xfr_tool secondary SERVER PORT ZONE FILE STOREDIR [--seconds S] [--min-timers]
+//   xfr_tool produce ZONE FILE [MESSAGE_SIZE]        times producing a full AXFR (no I/O): "rrs= messages=
+//   bytes= ms=" xfr_tool secondary SERVER PORT ZONE FILE STOREDIR [--seconds S] [--min-timers]
 //                                                     runs a SecondaryZone (timers persisted in STOREDIR,
 //                                                     zone saved to FILE) printing one line per event:
 //                                                     "time=UNIX event=publish|unpublish|ok|fail serial=N
@@ -382,6 +383,24 @@ int run(const std::vector<std::string>& args) {
         return 0;
     }
     if (cmd == "serve") return serve(args);
+    if (cmd == "produce") {
+        const auto z = load(dns::Name::from_text(args.at(2)), args.at(3));
+        xfr::TransferRequest request;
+        request.zone = z->origin();
+        xfr::OutboundOptions o;
+        if (args.size() > 4) o.message_size = std::stoul(args[4]);
+        auto stream = xfr::TransferStream::full(z, request, o);
+        std::vector<std::uint8_t> buffer(65535);
+        std::size_t bytes = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        while (const std::size_t n = stream->next(buffer))
+            bytes += n;
+        const auto ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        std::cout << "rrs=" << z->rr_count() << " messages=" << stream->messages_sent() << " bytes=" << bytes
+                  << " ms=" << ms << "\n";
+        return 0;
+    }
     if (cmd == "secondary") return secondary(args);
     if (cmd == "soa") {
         const xfr::Primary p = primary_arg(args, 2, key, 5);
@@ -393,9 +412,14 @@ int run(const std::vector<std::string>& args) {
     if (cmd == "axfr") {
         const xfr::Primary p = primary_arg(args, 2, key, 5);
         const dns::Name origin = dns::Name::from_text(args.at(4));
+        const auto t0 = std::chrono::steady_clock::now();
         const auto r = xfr::fetch(p, origin, nullptr, options);
+        const auto t1 = std::chrono::steady_clock::now();
         const auto z = xfr::build_zone(r, nullptr);
+        const auto t2 = std::chrono::steady_clock::now();
         summary(kind_name(r.kind), r.serial(), r.messages, 0);
+        std::cerr << "fetch_ms=" << std::chrono::duration<double, std::milli>(t1 - t0).count()
+                  << " build_ms=" << std::chrono::duration<double, std::milli>(t2 - t1).count() << std::endl;
         print_zone(*z);
         return 0;
     }
