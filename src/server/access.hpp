@@ -25,6 +25,11 @@ class AccessList {
         return acl_ == nullptr ||
                acl_->evaluate(convert(client.source.address), nullptr) == config::AclVerdict::Allow;
     }
+    // For requests verified with TSIG key `key` (`key NAME` elements match it).
+    bool allows_source(const net::ClientInfo& client, const dns::Name* key) const {
+        return acl_ == nullptr ||
+               acl_->evaluate(convert(client.source.address), key) == config::AclVerdict::Allow;
+    }
     bool allows_destination(const net::ClientInfo& client) const {
         return acl_ == nullptr ||
                acl_->evaluate(convert(client.destination.address), nullptr) == config::AclVerdict::Allow;

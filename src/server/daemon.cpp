@@ -167,6 +167,7 @@ class Daemon {
 
     std::unique_ptr<const ServingState> build_state(const Settings& settings) const {
         auto state = std::make_unique<ServingState>();
+        state->keys = settings.keys ? settings.keys : std::make_shared<const dns::TsigKeyring>();
         for (const auto& view : settings.views) {
             ServedView served;
             served.name = view.name;

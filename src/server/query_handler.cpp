@@ -46,7 +46,7 @@ std::unique_ptr<net::ResponseStream> QueryHandler::open_stream(std::span<const s
     if (!is_transfer_query(query)) return nullptr;
     const ServedView* view = state_.get()->view_for(client);
     if (view == nullptr) return nullptr;  // handle() refuses it
-    return open_transfer(*view, engine_, query, client);
+    return open_transfer(*view, state_.get()->keys, engine_, query, client);
 }
 
 std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dns/tsig.hpp"
 #include "net/handler.hpp"
 #include "server/access.hpp"
 #include "zone/zone_table.hpp"
@@ -39,6 +40,7 @@ struct ServedView {
 
 struct ServingState {
     std::vector<ServedView> views;
+    std::shared_ptr<const dns::TsigKeyring> keys;  // shared: transfers in progress keep theirs
 
     // The first view the client matches (views are tried in configuration order), or nullptr.
     const ServedView* view_for(const net::ClientInfo& client) const {

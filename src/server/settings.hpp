@@ -3,10 +3,12 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "auth/engine.hpp"
+#include "dns/tsig.hpp"
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
 #include "server/zone_loader.hpp"
@@ -46,7 +48,8 @@ struct Settings {
     std::chrono::milliseconds tcp_idle_timeout{30000};
     std::vector<ViewSettings> views;
     std::vector<LogChannel> log_channels;
-    auth::Settings engine;  // the cookie secret is left for the daemon to draw
+    std::shared_ptr<const dns::TsigKeyring> keys;  // the key statements
+    auth::Settings engine;                         // the cookie secret is left for the daemon to draw
 };
 
 }  // namespace cairn::server

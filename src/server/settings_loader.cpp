@@ -134,6 +134,15 @@ void translate(const config::Config& config, SettingsResult& result) {
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
     add_log_channels(config, settings);
+    auto keys = std::make_shared<dns::TsigKeyring>();
+    for (const auto& key : config.keys) {
+        try {
+            keys->add(dns::TsigKey::from_config(key.name_text, key.algorithm, key.secret));
+        } catch (const std::exception& e) {
+            result.errors.push_back(where(key.where) + "key " + key.name_text + ": " + e.what());
+        }
+    }
+    settings.keys = std::move(keys);
 
     settings.engine.max_udp_payload = config.max_udp_size(nullptr);
     if (!config.options.version_hidden)

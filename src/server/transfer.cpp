@@ -33,8 +33,9 @@ class SingleMessage : public net::ResponseStream {
 
 class TransferAdapter : public net::ResponseStream {
   public:
-    TransferAdapter(std::unique_ptr<xfr::TransferStream> stream, std::string label)
-        : stream_(std::move(stream)), label_(std::move(label)) {}
+    TransferAdapter(std::unique_ptr<xfr::TransferStream> stream, std::shared_ptr<const dns::TsigKeyring> keys,
+                    std::string label)
+        : keys_(std::move(keys)), stream_(std::move(stream)), label_(std::move(label)) {}
     std::size_t next(std::span<std::uint8_t> out) override {
         try {
             const std::size_t size = stream_->next(out);
@@ -48,6 +49,7 @@ class TransferAdapter : public net::ResponseStream {
     }
 
   private:
+    std::shared_ptr<const dns::TsigKeyring> keys_;  // declared first: outlives the stream signing with it
     std::unique_ptr<xfr::TransferStream> stream_;
     std::string label_;
 };
@@ -80,7 +82,9 @@ bool is_transfer_query(std::span<const std::uint8_t> query) {
            type == static_cast<unsigned>(dns::RRType::IXFR);
 }
 
-std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view, const auth::Engine& engine,
+std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
+                                                   std::shared_ptr<const dns::TsigKeyring> keys,
+                                                   const auth::Engine& engine,
                                                    std::span<const std::uint8_t> query,
                                                    const net::ClientInfo& client) {
     auth::ClientInfo info;
@@ -94,11 +98,30 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view, const
     if (result.action == auth::Action::drop) return nullptr;
     if (result.action != auth::Action::transfer || result.zone == nullptr) return single(fallback);
 
+    // TSIG first (RFC 8945 §5.2): an unverifiable request gets a NOTAUTH answer carrying the TSIG error.
+    dns::TsigVerification verified;
+    if (keys != nullptr) verified = dns::tsig_verify_request(query, *keys, info.now);
+    if (verified.status != dns::TsigStatus::NotSigned && verified.status != dns::TsigStatus::Ok) {
+        if (verified.status == dns::TsigStatus::FormErr) return single(fallback);
+        std::vector<std::uint8_t> answer(512);
+        answer.resize(write_refused(query, answer, false));
+        if (answer.empty()) return nullptr;
+        try {
+            dns::tsig_sign_response(answer, verified, info.now);
+        } catch (const std::exception&) {
+            return nullptr;
+        }
+        spdlog::info("client {}: transfer request failed TSIG verification ({})", client.source.to_string(),
+                     dns::tsig_status_to_text(verified.status));
+        return std::make_unique<SingleMessage>(std::move(answer));
+    }
+    const dns::Name* key_name = verified.status == dns::TsigStatus::Ok ? &verified.key->name : nullptr;
+
     const std::string label =
         "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
     const AccessList* allowed = view.allow_transfer_for(result.zone);
     const QueryAccess* queryable = view.allow_query_for(result.zone);
-    if (allowed == nullptr || !allowed->allows_source(client) ||
+    if (allowed == nullptr || !allowed->allows_source(client, key_name) ||
         (queryable != nullptr && !queryable->allows(client))) {
         spdlog::info("{}: transfer denied (allow-transfer)", label);
         return refused(query);
@@ -110,10 +133,6 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view, const
         spdlog::info("{}: malformed transfer request: {}", label, e.what());
         return single(fallback);
     }
-    if (request.tsig) {
-        spdlog::info("{}: transfer denied: TSIG-signed transfers are not served yet", label);
-        return refused(query);
-    }
     std::shared_ptr<const zone::Zone> zone;
     for (const auto& candidate : view.zones.zones()) {
         if (candidate.get() == result.zone) zone = candidate;
@@ -121,12 +140,16 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view, const
     if (zone == nullptr) return single(fallback);
     xfr::OutboundOptions options;
     options.tcp = true;
+    if (key_name != nullptr) {
+        options.tsig_key = verified.key;  // lives in `keys`, which the stream adapter keeps
+        options.request_mac = verified.record.mac;
+    }
     auto stream = request.type == dns::RRType::AXFR
                       ? xfr::TransferStream::full(zone, request, std::move(options))
                       : xfr::TransferStream::incremental(zone, request, std::nullopt, std::move(options));
     spdlog::info("{}: {} started (serial {})", label, request.type == dns::RRType::AXFR ? "AXFR" : "IXFR",
                  zone->serial());
-    return std::make_unique<TransferAdapter>(std::move(stream), label);
+    return std::make_unique<TransferAdapter>(std::move(stream), std::move(keys), label);
 }
 
 }  // namespace cairn::server

@@ -428,3 +428,47 @@ def test_wildcard_listener_answers_from_the_queried_address_and_allow_query_on_a
         assert dnsclient.query(server, f"www.{ORIGIN}", "A").rcode() == dns.rcode.REFUSED
     finally:
         server.stop()
+
+
+def test_tsig_signed_axfr_for_allow_transfer_key(cairnd_binary, tmp_path, reload_zone):
+    """The lecture's allow-transfer { key ...; }: a transfer signed with the key is served and every message
+    of it signed (dnspython verifies the chain); unsigned or wrongly signed requests are not."""
+    import base64
+
+    import dns.query
+    import dns.tsig
+    import dns.tsigkeyring
+    import dns.zone
+
+    secret = base64.b64encode(bytes(range(32))).decode()
+    port = servers.free_port(False)
+    config = tmp_path / "named.conf"
+    config.write_text(
+        config_text(
+            port,
+            f'key "group19.tsig." {{ algorithm hmac-sha256; secret "{secret}"; }};\n'
+            f'zone "{ORIGIN}" {{ type primary; file "{reload_zone.file}"; allow-transfer {{ key "group19.tsig."; }}; }};\n',
+        )
+    )
+    server = DirectServer(config, port, tmp_path)
+    try:
+        assert wait_for(lambda: _answers(server)), (tmp_path / "cairnd.stderr").read_text()
+        keyring = dns.tsigkeyring.from_text({"group19.tsig.": ("hmac-sha256", secret)})
+        transferred = dns.zone.from_xfr(
+            dns.query.xfr(server.host, f"{ORIGIN}.", port=port, keyring=keyring, keyname="group19.tsig.",
+                          timeout=5, relativize=False),
+            relativize=False,
+        )
+        expected = dns.zone.from_file(str(reload_zone.file), origin=f"{ORIGIN}.", relativize=False)
+        assert transferred == expected
+
+        unsigned = dns.query.tcp(dns.message.make_query(f"{ORIGIN}.", "AXFR"), server.host, port=port, timeout=5)
+        assert unsigned.rcode() == dns.rcode.REFUSED
+
+        wrong = dns.tsigkeyring.from_text({"group19.tsig.": ("hmac-sha256", base64.b64encode(b"x" * 32).decode())})
+        request = dns.message.make_query(f"{ORIGIN}.", "AXFR")
+        request.use_tsig(wrong, keyname="group19.tsig.")
+        with pytest.raises(dns.tsig.PeerBadSignature):
+            dns.query.tcp(request, server.host, port=port, timeout=5)
+    finally:
+        server.stop()
