@@ -9,5 +9,6 @@ namespace cairn::cli {
 void add_zone_commands(CLI::App& app, int& exit_status);  // checkzone, compilezone
 void add_tsig_keygen_command(CLI::App& app, int& exit_status);
 void add_checkconf_command(CLI::App& app, int& exit_status);  // cairn_checkconf.cpp
+void add_ctl_command(CLI::App& app, int& exit_status);        // cairn_ctl.cpp
 
 }  // namespace cairn::cli

@@ -1,0 +1,73 @@
+// Serves the control channels (`controls { inet ...; unix ...; };`) on one thread: accepts connections
+// from allowed clients, reads length-prefixed frames of bounded size and runs them through a
+// ControlSession. An idle or slow connection is closed after a deadline. Not the query path.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ctl/control_key.hpp"
+#include "ctl/session.hpp"
+
+namespace cairn::ctl {
+
+struct ChannelOptions {
+    enum class Kind { inet, unix_socket };
+    Kind kind = Kind::inet;
+    std::string address = "127.0.0.1";  // inet: numeric address
+    std::uint16_t port = 953;
+    std::string path;  // unix: socket path (replaced if it exists)
+    std::uint32_t perm = 0600;
+    std::vector<ControlKey> keys;
+    std::function<bool(const sockaddr* peer)> allow;  // inet only; empty: everyone
+    bool read_only = false;
+};
+
+struct ListenerLogs {
+    SecurityLog refused;
+    CommandLog accepted;
+    std::function<void(const std::string&)> info;
+};
+
+class ControlListener {
+  public:
+    // Binds every channel; throws std::runtime_error naming the one that failed.
+    ControlListener(std::vector<ChannelOptions> channels, ControlTarget& target, ListenerLogs logs);
+    ~ControlListener();
+    ControlListener(const ControlListener&) = delete;
+    ControlListener& operator=(const ControlListener&) = delete;
+
+    void start();
+    void stop();
+    std::uint16_t port(std::size_t channel) const;  // the bound port of an inet channel
+
+    std::chrono::milliseconds timeout{30000};
+
+  private:
+    struct Channel;
+    struct Connection;
+    void run();
+    void accept_on(std::size_t channel);
+    bool serve(Connection& connection);  // true when finished
+
+    std::vector<std::unique_ptr<Channel>> channels_;
+    std::vector<std::unique_ptr<Connection>> connections_;
+    ControlTarget& target_;
+    ListenerLogs logs_;
+    ReplayCache replay_;
+    int wake_[2] = {-1, -1};
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+};
+
+std::string peer_to_string(const sockaddr* peer);
+
+}  // namespace cairn::ctl

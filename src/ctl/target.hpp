@@ -1,0 +1,85 @@
+// What the control channel asks of the server. The server implements ControlTarget; src/ctl parses
+// commands, checks arguments and formats answers, so that it never depends on the server.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cairn::ctl {
+
+// BIND's result numbers (isc_result_t), which rndc turns into an exit status; the text goes in `error`.
+inline constexpr std::uint32_t kResultSuccess = 0;
+inline constexpr std::uint32_t kResultNotFound = 23;
+inline constexpr std::uint32_t kResultFailure = 25;
+inline constexpr std::uint32_t kResultNotImplemented = 27;
+inline constexpr std::uint32_t kResultUnknownCommand = 172;
+
+struct CommandResult {
+    std::uint32_t code = kResultSuccess;
+    std::string text;   // shown to the operator (stdout on success, stderr on failure)
+    std::string error;  // short reason when code != 0 ("not found", "failure")
+
+    static CommandResult success(std::string text = {}) { return {kResultSuccess, std::move(text), {}}; }
+    static CommandResult failure(std::string text, std::string error = "failure",
+                                 std::uint32_t code = kResultFailure) {
+        return {code, std::move(text), std::move(error)};
+    }
+    bool ok() const { return code == kResultSuccess; }
+};
+
+// A zone as named on the command line: `zone [class [view]]`.
+struct ZoneRef {
+    std::string name;
+    std::string rrclass;  // "" : IN
+    std::string view;     // "" : any view
+};
+
+// One zone's state for `zonestatus`; times are seconds since the epoch, unset when unknown or not
+// applicable (a primary has no refresh timers).
+struct ZoneStatus {
+    std::string name;  // as the server prints it, no trailing dot for non-root (as rndc)
+    std::string view;
+    std::string type;  // primary, secondary, ...
+    std::vector<std::string> files;
+    std::optional<std::uint32_t> serial;
+    std::optional<std::uint64_t> nodes;
+    std::optional<std::int64_t> loaded_at;
+    std::optional<std::int64_t> next_refresh;
+    std::optional<std::int64_t> expires;
+    std::optional<std::int64_t> refreshed_at;  // last successful refresh
+    std::string last_refresh;                  // "successful", "failed: REASON", "" when none yet
+    std::optional<std::uint64_t> journal_size;
+    std::optional<std::uint32_t> notifies_pending;
+    bool secure = false;
+    bool dynamic = false;
+};
+
+class ControlTarget {
+  public:
+    virtual ~ControlTarget() = default;
+
+    virtual CommandResult status() = 0;
+    virtual CommandResult reload() = 0;  // configuration and every zone
+    virtual CommandResult reload_zone(const ZoneRef& zone) = 0;
+    virtual CommandResult reconfig() = 0;  // configuration, new and removed zones; unchanged zones untouched
+    // Every zone matching `zone` (several when it is in several views and no view was named).
+    virtual std::vector<ZoneStatus> find_zones(const ZoneRef& zone) = 0;
+    virtual CommandResult refresh(const ZoneRef& zone) = 0;
+    virtual CommandResult retransfer(const ZoneRef& zone) = 0;
+    virtual CommandResult notify(const ZoneRef& zone) = 0;
+    virtual CommandResult stop() = 0;  // answers first; the server stops after the reply went out
+    // Switches query logging (nullopt: toggle, as `rndc querylog` without argument) and reports the state.
+    virtual CommandResult querylog(std::optional<bool> on) = 0;
+};
+
+// rndc's layout: `name: value` lines; dates as "Sun, 22 Nov 2026 04:20:52 GMT".
+std::string format_zone_status(const ZoneStatus& zone);
+std::string format_rfc1123(std::int64_t seconds_since_epoch);
+
+// Runs one command line (`zonestatus example.com IN internal`) against the target. A read-only channel
+// only runs commands that change nothing.
+CommandResult dispatch(const std::string& command, ControlTarget& target, bool read_only = false);
+
+}  // namespace cairn::ctl
