@@ -1,5 +1,6 @@
 #include "xfr/inbound.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include "dns/message.hpp"
@@ -133,12 +134,13 @@ void InboundParser::take_rr(zone::Record rr) {
                 return;
             }
             result_.kind = InboundKind::Full;
-            result_.records.push_back(result_.soa);
+            result_.records.rclass = result_.soa.rclass;
+            store_full(result_.soa);
             state_ = State::Axfr;
             [[fallthrough]];
         case State::Axfr:
             if (!is_soa) {
-                result_.records.push_back(std::move(rr));
+                store_full(rr);
                 return;
             }
             if (serial != final_serial)
@@ -179,6 +181,30 @@ void InboundParser::take_rr(zone::Record rr) {
     }
 }
 
+void InboundParser::store_full(const zone::Record& rr) {
+    zone::ParsedZone& z = result_.records;
+    const auto owner = rr.owner.wire();
+    zone::StoredRecord s;
+    s.type = rr.type;
+    s.ttl = rr.ttl;
+    s.owner_length = static_cast<std::uint8_t>(owner.size());
+    // Consecutive records of a transfer mostly share their owner: store it once.
+    const bool same_owner = !z.rrs.empty() && z.rrs.back().owner_length == owner.size() &&
+                            std::equal(owner.begin(), owner.end(), z.names.begin() + z.rrs.back().owner);
+    if (same_owner) {
+        s.owner = z.rrs.back().owner;
+    } else {
+        if (z.names.size() + owner.size() > 0xFFFFFFFFu) fail(FailureKind::Zone, "transfer too large");
+        s.owner = static_cast<std::uint32_t>(z.names.size());
+        z.names.insert(z.names.end(), owner.begin(), owner.end());
+    }
+    if (z.rdata_bytes.size() + rr.rdata.size() > 0xFFFFFFFFu) fail(FailureKind::Zone, "transfer too large");
+    s.rdata = static_cast<std::uint32_t>(z.rdata_bytes.size());
+    s.rdlength = static_cast<std::uint16_t>(rr.rdata.size());
+    z.rdata_bytes.insert(z.rdata_bytes.end(), rr.rdata.begin(), rr.rdata.end());
+    z.rrs.push_back(s);
+}
+
 InboundResult InboundParser::finish() {
     if (failed_) throw TransferError(FailureKind::Malformed, "transfer already failed");
     if (state_ != State::Done) {
@@ -200,6 +226,7 @@ std::shared_ptr<const zone::Zone> build_zone(const InboundResult& result, const 
                                                      std::to_string(current->serial()) + ")");
     try {
         if (result.kind == InboundKind::Full) return zone::Zone::build(result.soa.owner, result.records);
+
         if (current == nullptr) throw TransferError(FailureKind::Zone, "differences received without a zone");
         return zone::apply_diffs(*current, result.diffs);
     } catch (const zone::DiffError& e) {

@@ -24,6 +24,7 @@
 #include "dns/tsig.hpp"
 #include "dns/types.hpp"
 #include "zone/diff.hpp"
+#include "zone/master_parser.hpp"
 #include "zone/zone.hpp"
 
 namespace cairn::xfr {
@@ -51,8 +52,8 @@ enum class InboundKind : std::uint8_t { UpToDate, Full, Incremental };
 
 struct InboundResult {
     InboundKind kind = InboundKind::UpToDate;
-    zone::Record soa;                     // the primary's current SOA
-    std::vector<zone::Record> records;    // Full: every record, the SOA once
+    zone::Record soa;          // the primary's current SOA
+    zone::ParsedZone records;  // Full: every record, the SOA once, stored compactly (no per-RR allocation)
     std::vector<zone::ZoneDiff> diffs;    // Incremental: in order, from our serial to the primary's
     std::optional<std::uint32_t> expire;  // RFC 7314 EXPIRE option, when the primary sent one
     std::size_t messages = 0;
@@ -87,6 +88,7 @@ class InboundParser {
   private:
     enum class State : std::uint8_t { Start, AfterFirst, Axfr, Deleting, Adding, Done };
     void take_rr(zone::Record rr);
+    void store_full(const zone::Record& rr);
     [[noreturn]] void fail(FailureKind kind, const std::string& what);
 
     InboundOptions options_;
