@@ -76,8 +76,6 @@ CAIRND_FOLLOWS_BIND = {
 # decided, a deliberate difference to move to docs/differences.md). Strict xfail: a fixed case must be
 # taken off this list.
 CAIRND_KNOWN_DIFFERENCES: dict[str, str] = {
-    "referral-big-glue-edns1232": "cairnd does not compress names inside NS rdata (RFC 1035 4.1.4 allows it for "
-    "NS, CNAME, SOA, MX, PTR): this referral takes 1445 octets where Knot needs 896, so it truncates at 1232",
 }
 
 
