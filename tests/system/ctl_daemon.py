@@ -62,6 +62,7 @@ class Daemon:
     workdir: Path
     zones: dict[str, int]  # origin -> serial of the zone file written at start
     statistics: bool = True
+    statistics_allow: str = "127.0.0.1;"
     extra: str = ""  # more top-level statements
     port: int = 0
     control_port: int = 0
@@ -85,7 +86,7 @@ class Daemon:
             f'controls {{ inet 127.0.0.1 port {self.control_port} allow {{ 127.0.0.1; }} keys {{ "{KEY_NAME}"; }}; }};',
         ]
         if self.statistics:
-            lines.append(f"statistics-channels {{ inet 127.0.0.1 port {self.http_port} allow {{ 127.0.0.1; }}; }};")
+            lines.append(f"statistics-channels {{ inet 127.0.0.1 port {self.http_port} allow {{ {self.statistics_allow} }}; }};")
         lines += [
             "options {",
             f'    directory "{self.workdir}";',
