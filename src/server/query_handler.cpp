@@ -6,6 +6,7 @@
 
 #include "dns/message_builder.hpp"
 #include "dns/message_query.hpp"
+#include "server/counted_transfer.hpp"
 #include "server/transfer.hpp"
 
 namespace cairn::server {
@@ -77,7 +78,10 @@ std::unique_ptr<net::ResponseStream> QueryHandler::open_stream(std::span<const s
     if (!is_transfer_query(query)) return nullptr;
     const ServedView* view = state_.get()->view_for(client);
     if (view == nullptr) return nullptr;  // handle() refuses it
-    return open_transfer(*view, state_.get()->keys, engine_, query, client);
+    auto stream = open_transfer(*view, state_.get()->keys, engine_, query, client);
+    if (stream != nullptr && stats_ != nullptr)
+        return std::make_unique<CountedTransfer>(std::move(stream), *stats_);
+    return stream;
 }
 
 std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp) {

@@ -63,6 +63,7 @@ class Daemon:
     zones: dict[str, int]  # origin -> serial of the zone file written at start
     statistics: bool = True
     statistics_allow: str = "127.0.0.1;"
+    zone_options: dict[str, str] = field(default_factory=dict)  # origin -> more statements in its zone block
     extra: str = ""  # more top-level statements
     port: int = 0
     control_port: int = 0
@@ -96,7 +97,10 @@ class Daemon:
             "};",
             self.extra,
         ]
-        lines += [f'zone "{origin}" {{ type primary; file "{self.zone_path(origin)}"; }};' for origin in zones]
+        lines += [
+            f'zone "{origin}" {{ type primary; file "{self.zone_path(origin)}"; {self.zone_options.get(origin, "")} }};'
+            for origin in zones
+        ]
         write_atomically(self.workdir / "named.conf", "\n".join(lines) + "\n")
 
     @property

@@ -10,6 +10,7 @@ import math
 import re
 import shutil
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -186,3 +187,33 @@ def test_status_page_in_headless_chromium(daemon, tmp_path):
         assert "primary" in row.group(1)
     # The last load is shown as a countdown ("0m3s ago"), which the page's script keeps ticking.
     assert re.search(r'class="countdown" data-at="\d+">(\d+h)?\d+m\d+s ago<', dom)
+
+
+def test_transfers_out_are_counted(tmp_path):
+    import dns.query
+    import dns.zone
+
+    running = ctl_daemon.Daemon(
+        tmp_path, {"open.test": 3, "closed.test": 4}, zone_options={"open.test": "allow-transfer { 127.0.0.1; };"}
+    ).start()
+    try:
+        _, before = parse_prometheus(get(running, "/metrics")[2])
+        zone = dns.zone.from_xfr(dns.query.xfr("127.0.0.1", "open.test", port=running.port, timeout=5))
+        assert zone.get_rdataset("@", "SOA")[0].serial == 3
+        with pytest.raises(Exception):
+            dns.zone.from_xfr(dns.query.xfr("127.0.0.1", "closed.test", port=running.port, timeout=5))
+        def deltas():
+            _, after = parse_prometheus(get(running, "/metrics")[2])
+            return tuple(
+                value(after, "cairn_transfers_out_total", result=r) - value(before, "cairn_transfers_out_total", result=r)
+                for r in ("success", "failure")
+            )
+
+        # The server counts a transfer when its stream is finished, which may be just after the client has
+        # read the last message.
+        deadline = time.monotonic() + 3
+        while deltas() != (1, 1) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert deltas() == (1, 1)
+    finally:
+        running.stop()
