@@ -51,9 +51,12 @@ class ResponseWriter {
     std::size_t put_rrset(const zone::Zone& z, const zone::RRset& set, const NameRef& owner,
                           SectionIndex section, bool& compact, std::uint32_t ttl_override = 0,
                           bool override_ttl = false) {
-        const auto w = z.wire(set);
         const std::size_t start = pos_;
         if (owner.offset <= kMaxPointerTarget) {
+            // The compressed rendering when its inner pointers stay within reach, else the plain one.
+            const zone::PackedRRset* packed = z.packed(set);
+            if (packed != nullptr && start + packed->max_inner > kMaxPointerTarget) packed = nullptr;
+            const auto w = packed ? z.wire(*packed) : z.wire(set);
             if (!fits(w.size())) return kFailed;
             std::memcpy(buf_ + pos_, w.data(), w.size());
             if (owner.offset != 12 || override_ttl) {
@@ -66,10 +69,20 @@ class ResponseWriter {
                     at += zone::kRRHeaderSize + ((buf_[at + 10] << 8) | buf_[at + 11]);
                 }
             }
+            if (packed) {
+                const std::size_t owner_end = owner.offset + owner.wire.size();
+                for (const zone::RdataPointer& p : z.pointers(*packed)) {
+                    const std::size_t target =
+                        p.kind == zone::RdataPointer::owner_suffix ? owner_end - p.value : start + p.value;
+                    store16(buf_ + start + p.at, static_cast<std::uint16_t>(0xC000 | target));
+                }
+            }
             pos_ += w.size();
-            compact = true;
+            // Additional links point into the packed rendering when there is one.
+            compact = packed != nullptr || z.packed(set) == nullptr;
         } else {
             // Owner out of pointer reach: write it in full before each RR.
+            const auto w = z.wire(set);
             const std::size_t need = w.size() + set.count * (owner.wire.size() - 2);
             if (!fits(need)) return kFailed;
             std::size_t at = 0;

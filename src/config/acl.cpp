@@ -132,6 +132,8 @@ class AclCompiler {
                     }
                     const AddressMatchList* named = resolve_ ? resolve_(element.name) : nullptr;
                     if (named == nullptr) fail_at(element.where, "undefined ACL '" + element.name + "'");
+                    if (stack_.size() >= 64)
+                        fail_at(element.where, "named ACLs nested too deeply at " + element.name);
                     stack_.push_back(element.name);
                     Program inner = build(named->elements);
                     stack_.pop_back();
@@ -156,7 +158,12 @@ class AclCompiler {
         item.rule.negative = neg;
         item.rule.family = static_cast<std::uint8_t>(prefix.address.family);
         item.rule.length = prefix.length;
-        item.rule.bytes = prefix.address.bytes;
+        const CompiledAcl::Candidate words = CompiledAcl::candidate_of(prefix.address);
+        const unsigned length = prefix.length;
+        item.rule.mask_hi = length == 0 ? 0 : length >= 64 ? ~0ull : ~0ull << (64 - length);
+        item.rule.mask_lo = length <= 64 ? 0 : length >= 128 ? ~0ull : ~0ull << (128 - length);
+        item.rule.address_hi = words.hi & item.rule.mask_hi;
+        item.rule.address_lo = words.lo & item.rule.mask_lo;
         program.items.push_back(std::move(item));
     }
     void add_any(Program& program, bool neg) {
@@ -217,43 +224,39 @@ CompiledAcl CompiledAcl::compile(const AddressMatchList& list, const Resolver& r
     return acl;
 }
 
-namespace {
+namespace {}  // namespace
 
-bool prefix_matches(const CompiledAcl::Rule& rule, const IpAddress& address) {
-    if (rule.family != address.family) return false;
-    const unsigned whole = rule.length / 8;
-    if (std::memcmp(rule.bytes.data(), address.bytes.data(), whole) != 0) return false;
-    const unsigned rest = rule.length % 8;
-    if (rest == 0) return true;
-    const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
-    return (address.bytes[whole] & mask) == rule.bytes[whole];
+CompiledAcl::Candidate CompiledAcl::candidate_of(const IpAddress& address) {
+    Candidate candidate{static_cast<std::uint8_t>(address.family), 0, 0};
+    for (int i = 0; i < 8; ++i)
+        candidate.hi = (candidate.hi << 8) | address.bytes[i];
+    for (int i = 8; i < 16; ++i)
+        candidate.lo = (candidate.lo << 8) | address.bytes[i];
+    return candidate;
 }
-
-}  // namespace
 
 AclVerdict CompiledAcl::evaluate(const IpAddress& address, const dns::Name* key) const {
-    if (match_mapped_ && address.is_v4_mapped()) return evaluate_range(0, top_end_, address.unmapped(), key);
-    return evaluate_range(0, top_end_, address, key);
+    if (match_mapped_ && address.is_v4_mapped()) {
+        return evaluate_range(0, top_end_, candidate_of(address.unmapped()), key);
+    }
+    return evaluate_range(0, top_end_, candidate_of(address), key);
 }
 
-AclVerdict CompiledAcl::evaluate_range(std::uint32_t begin, std::uint32_t end, const IpAddress& address,
+AclVerdict CompiledAcl::evaluate_range(std::uint32_t begin, std::uint32_t end, const Candidate& candidate,
                                        const dns::Name* key) const {
     for (std::uint32_t i = begin; i < end; ++i) {
         const Rule& rule = rules_[i];
-        bool matched = false;
-        switch (rule.op) {
-            case Rule::Op::AnyAddress:
-                matched = true;
-                break;
-            case Rule::Op::Prefix:
-                matched = prefix_matches(rule, address);
-                break;
-            case Rule::Op::Key:
-                matched = key != nullptr && *key == keys_[rule.begin];
-                break;
-            case Rule::Op::Nested:
-                matched = evaluate_range(rule.begin, rule.end, address, key) == AclVerdict::Allow;
-                break;
+        bool matched;
+        if (rule.op == Rule::Op::Prefix) [[likely]] {
+            // Branch-free: ACLs are mostly long runs of prefixes.
+            matched = (rule.family == candidate.family) & ((candidate.hi & rule.mask_hi) == rule.address_hi) &
+                      ((candidate.lo & rule.mask_lo) == rule.address_lo);
+        } else if (rule.op == Rule::Op::AnyAddress) {
+            matched = true;
+        } else if (rule.op == Rule::Op::Key) {
+            matched = key != nullptr && *key == keys_[rule.begin];
+        } else {
+            matched = evaluate_range(rule.begin, rule.end, candidate, key) == AclVerdict::Allow;
         }
         if (matched) return rule.negative ? AclVerdict::Deny : AclVerdict::Allow;
     }

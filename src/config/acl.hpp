@@ -94,11 +94,21 @@ class CompiledAcl {
         std::uint8_t length = 0;  // Prefix
         std::uint32_t begin = 0;  // Nested: rule range; Key: index into keys_
         std::uint32_t end = 0;
-        std::array<std::uint8_t, 16> bytes{};  // Prefix, already masked
+        // Prefix: the address as two big-endian words, and the mask of its length; a candidate matches when
+        // (candidate & mask) == address, word by word.
+        std::uint64_t address_hi = 0, address_lo = 0;
+        std::uint64_t mask_hi = 0, mask_lo = 0;
     };
 
+    // An address in the form rules compare against.
+    struct Candidate {
+        std::uint8_t family;
+        std::uint64_t hi, lo;
+    };
+    static Candidate candidate_of(const IpAddress& address);
+
   private:
-    AclVerdict evaluate_range(std::uint32_t begin, std::uint32_t end, const IpAddress& address,
+    AclVerdict evaluate_range(std::uint32_t begin, std::uint32_t end, const Candidate& candidate,
                               const dns::Name* key) const;
 
     std::vector<Rule> rules_;  // [0, top_end_) is the list itself; nested lists follow

@@ -305,11 +305,15 @@ AmlElement ClauseParser::aml_element() {
     if (accept('!')) element.negated = true;
     const Token token = next();
     if (token.is_special('{')) {
+        // Bounded so that a hostile file cannot exhaust the stack.
+        if (aml_depth_ >= kMaxAmlDepth) fail_at(token.where, "address match list nested too deeply");
+        ++aml_depth_;
         element.kind = AmlElement::Kind::List;
         while (!accept('}')) {
             element.list.push_back(aml_element());
             expect(';');
         }
+        --aml_depth_;
         return element;
     }
     if (!token.is_string()) fail(token, "expected address match list element");

@@ -78,8 +78,11 @@ class ClauseParser {
     void push_file(const std::string& path, const Location& where);
     AmlElement aml_element();
 
+    static constexpr int kMaxAmlDepth = 32;
+
     Config& config_;
     std::vector<Diagnostic>& warnings_;
+    int aml_depth_ = 0;
     std::string base_directory_;
     Lexer lexer_;
 };

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "server/pid_file.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
+#include "server/services.hpp"
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
 #include "server/signals.hpp"
@@ -77,6 +79,10 @@ class Daemon {
         const unsigned workers = options_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
         published_ = std::make_unique<Published<ServingState>>(workers, build_state(settings_));
         handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
+        services_ = std::make_unique<Services>(
+            (std::filesystem::path(startup_directory_) / options_.config_path).string(), workers,
+            service_hooks());
+        handler_->set_observers(&services_->statistics(), &services_->querylog());
 
         net::ServerOptions net_options;
         net_options.listen = settings_.listen;
@@ -96,14 +102,21 @@ class Daemon {
         for (const auto& at : server->endpoints())
             spdlog::info("listening on {} (UDP and TCP)", at.to_string());
         spdlog::info("running with {} workers", workers);
+        services_->start();
 
         for (;;) {
-            const Signal signal = signals.wait(200ms);
+            const Signal signal = signals.wait(100ms);
             if (signal == Signal::stop) break;
-            if (signal == Signal::reload) reload();
+            if (signal == Signal::reload) {
+                reload();
+                services_->zones_changed();
+            }
+            services_->run_pending();  // commands from the control channel
+            if (services_->stop_requested()) break;
             published_->reclaim();
         }
         spdlog::info("shutting down");
+        services_->stop();
         server->stop();
         spdlog::info("exiting");
         return 0;
@@ -190,7 +203,40 @@ class Daemon {
         return state;
     }
 
-    void reload() {
+    // What the control and statistics channels may see and do, from the main thread.
+    DaemonHooks service_hooks() {
+        DaemonHooks hooks;
+        hooks.reload = [this] { return reload(); };
+        hooks.zones = [this] {
+            std::vector<ServedZoneInfo> out;
+            for (const auto& view : settings_.views) {
+                for (const auto& zone : view.zones) {
+                    ServedZoneInfo info;
+                    info.view = view.name;
+                    info.origin = zone.source.origin.to_text();
+                    info.file = zone.source.file.empty() || zone.source.file[0] == '/'
+                                    ? zone.source.file
+                                    : (std::filesystem::current_path() / zone.source.file).string();
+                    const auto found = zones_.find({view.name, zone.source.origin.lowercased().to_text()});
+                    if (found != zones_.end()) {
+                        info.serial = found->second.zone->serial();
+                        info.version = found->second.zone.get();
+                    }
+                    out.push_back(std::move(info));
+                }
+            }
+            return out;
+        };
+        hooks.view_names = [this] {
+            std::vector<std::string> names;
+            for (const auto& view : settings_.views)
+                names.push_back(view.name);
+            return names;
+        };
+        return hooks;
+    }
+
+    bool reload() {
         spdlog::info("reloading configuration and zones");
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
         // started, as they were at start-up; zone files are then read from `directory`.
@@ -199,7 +245,7 @@ class Daemon {
         if (!read || !enter_directory(next.directory)) {
             spdlog::error("reload failed; still serving the previous configuration and zones");
             enter_directory(settings_.directory);
-            return;
+            return false;
         }
         if (next.listen != settings_.listen)
             spdlog::warn("listen-on changes take effect at the next restart");
@@ -208,11 +254,12 @@ class Daemon {
             published_->publish(build_state(next));
         } catch (const std::exception& e) {
             spdlog::error("reload failed: {}; still serving the previous configuration", e.what());
-            return;
+            return false;
         }
         next.listen = settings_.listen;
         settings_ = std::move(next);
         spdlog::info("reload complete");
+        return true;
     }
 
     DaemonOptions options_;
@@ -221,6 +268,7 @@ class Daemon {
     std::map<std::pair<std::string, std::string>, ZoneVersion> zones_;  // (view, origin) -> serving version
     std::unique_ptr<Published<ServingState>> published_;
     std::unique_ptr<QueryHandler> handler_;
+    std::unique_ptr<Services> services_;
 };
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "server/query_handler.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <ctime>
 
 #include "dns/message_builder.hpp"
 #include "dns/message_query.hpp"
+#include "server/counted_transfer.hpp"
 #include "server/transfer.hpp"
 
 namespace cairn::server {
@@ -24,12 +27,41 @@ auth::ClientInfo engine_client(const net::ClientInfo& client) {
 QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine_settings)
     : state_(state), engine_(std::move(engine_settings)) {}
 
+namespace {
+
+// BIND's query log line, shortened: client, query name, class, type, recursion flag, local address.
+void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client) {
+    dns::ParsedQuery parsed;
+    if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
+    const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
+    spdlog::info("queries: client {}: query: {} {} {} {}{}{} ({})", client.source.to_string(), name.to_text(),
+                 dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
+                 parsed.header.rd ? "+" : "-", parsed.edns.present ? "E" : "",
+                 client.transport == net::Transport::tcp ? "T" : "", client.destination.address.to_string());
+}
+
+}  // namespace
+
 std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client) {
+    std::size_t view_index = stats::kMaxViews - 1;
+    const std::size_t size = answer(query, response, client, view_index);
+    if (stats_ != nullptr) {
+        stats_->record(client.worker, response.first(size),
+                       client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
+                       view_index);
+    }
+    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) log_query(query, client);
+    return size;
+}
+
+std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                                 const net::ClientInfo& client, std::size_t& view_index) {
     const ServingState* state = state_.get();
     const bool udp = client.transport == net::Transport::udp;
     const ServedView* view = state->view_for(client);
     if (view == nullptr) return write_refused(query, response, udp);
+    view_index = static_cast<std::size_t>(view - state->views.data());
 
     const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
     if (result.action == auth::Action::drop) return 0;
@@ -46,7 +78,10 @@ std::unique_ptr<net::ResponseStream> QueryHandler::open_stream(std::span<const s
     if (!is_transfer_query(query)) return nullptr;
     const ServedView* view = state_.get()->view_for(client);
     if (view == nullptr) return nullptr;  // handle() refuses it
-    return open_transfer(*view, state_.get()->keys, engine_, query, client);
+    auto stream = open_transfer(*view, state_.get()->keys, engine_, query, client);
+    if (stream != nullptr && stats_ != nullptr)
+        return std::make_unique<CountedTransfer>(std::move(stream), *stats_);
+    return stream;
 }
 
 std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp) {

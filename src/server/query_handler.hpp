@@ -2,10 +2,13 @@
 // engine, and applies allow-query. Brackets worker batches so that snapshots are reclaimed safely.
 #pragma once
 
+#include <atomic>
+
 #include "auth/engine.hpp"
 #include "net/handler.hpp"
 #include "server/published.hpp"
 #include "server/serving_state.hpp"
+#include "stats/counters.hpp"
 
 namespace cairn::server {
 
@@ -20,12 +23,24 @@ class QueryHandler : public net::PacketHandler {
     std::unique_ptr<net::ResponseStream> open_stream(std::span<const std::uint8_t> query,
                                                      const net::ClientInfo& client) override;
 
+    // Counts every reply in `stats` and, while `querylog` is on, logs each query (category queries). Set
+    // before the workers start; either may be null.
+    void set_observers(stats::Statistics* stats, const std::atomic<bool>* querylog) {
+        stats_ = stats;
+        querylog_ = querylog;
+    }
+
     void begin_batch(unsigned worker) override { state_.enter(worker); }
     void end_batch(unsigned worker) override { state_.leave(worker); }
 
   private:
+    std::size_t answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                       const net::ClientInfo& client, std::size_t& view_index);
+
     Published<ServingState>& state_;
     auth::Engine engine_;
+    stats::Statistics* stats_ = nullptr;
+    const std::atomic<bool>* querylog_ = nullptr;
 };
 
 // Writes a REFUSED reply to `query` (header and question echoed, EDNS kept) into `out`; 0 when the query

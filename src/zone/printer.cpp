@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string_view>
 
 #include "dns/rdata.hpp"
 
@@ -16,15 +17,49 @@ int compare_rdata(const Record& a, const Record& b) {
     return std::lexicographical_compare(ca.begin(), ca.end(), cb.begin(), cb.end()) ? -1 : 1;
 }
 
+// Appends a key whose byte-wise order is the RFC 4034 section 6.1 order of the name: labels from the root
+// down, lowercased, each ended by 0x00; octets 0x00 and 0x01 are escaped as 0x01 0x01 and 0x01 0x02 so that
+// the terminator still sorts below every octet. Comparing keys is a memcmp instead of a label walk.
+void append_canonical_key(std::span<const std::uint8_t> wire, std::string& out) {
+    std::size_t offsets[128];
+    std::size_t count = 0;
+    for (std::size_t pos = 0; pos < wire.size() && wire[pos] != 0 && count < 128; pos += 1 + wire[pos]) {
+        offsets[count++] = pos;
+    }
+    while (count > 0) {
+        const std::size_t pos = offsets[--count];
+        for (std::size_t i = 0; i < wire[pos]; ++i) {
+            const std::uint8_t c = dns::lower_ascii(wire[pos + 1 + i]);
+            if (c <= 1) {
+                out += '\x01';
+                out += static_cast<char>(c + 1);
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+        out += '\0';
+    }
+}
+
 }  // namespace
 
 void sort_canonical(std::vector<Record>& records) {
+    std::string keys;
+    std::vector<std::uint32_t> key_at(records.size() + 1);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        key_at[i] = static_cast<std::uint32_t>(keys.size());
+        append_canonical_key(records[i].owner.wire(), keys);
+    }
+    key_at[records.size()] = static_cast<std::uint32_t>(keys.size());
+    auto key = [&](std::uint32_t i) {
+        return std::string_view(keys).substr(key_at[i], key_at[i + 1] - key_at[i]);
+    };
     std::vector<std::uint32_t> order(records.size());
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
         const Record& a = records[x];
         const Record& b = records[y];
-        if (const auto c = dns::canonical_compare(a.owner.wire(), b.owner.wire()); c != 0) return c < 0;
+        if (const int c = key(x).compare(key(y)); c != 0) return c < 0;
         const bool soa_a = a.type == dns::RRType::SOA;
         const bool soa_b = b.type == dns::RRType::SOA;
         if (soa_a != soa_b) return soa_a;

@@ -186,7 +186,7 @@ std::shared_ptr<const Zone> decode_raw(std::span<const std::uint8_t> bytes) {
         n.first_rrset = in.u32();
         n.rrset_count = in.u16();
         n.name_size = in.u8();
-        in.u8();
+        if (in.u8() != 0) throw ZoneError("raw zone file has a nonzero reserved octet");
     }
     parts.rrsets.resize(rrsets);
     for (RRset& s : parts.rrsets) {

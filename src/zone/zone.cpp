@@ -440,41 +440,166 @@ void Zone::derive() {
         soa_ttl_ = soa_set->ttl;
     }
 
-    // Additional-section links: NS, MX and SRV targets that are nodes of this zone with addresses.
+    // Compressed renderings, then additional-section links: NS, MX and SRV targets that are nodes of this
+    // zone with addresses.
     links_.clear();
+    packed_.clear();
+    packed_sets_.clear();
+    pointers_.clear();
+    std::vector<std::uint32_t> packed_target_at;
     std::uint8_t lowered[255];
-    for (RRset& set : rrsets_) {
-        set.additional = static_cast<std::uint32_t>(links_.size());
-        set.additional_count = 0;
-        const std::size_t target_at = additional_target_offset(static_cast<RRType>(set.type));
-        if (target_at == kNoTarget) continue;
-        const auto w = wire(set);
-        for (std::size_t pos = 0; pos < w.size();) {
-            const std::size_t len = read16(w, pos + 10);
-            const auto rdata = w.subspan(pos + kRRHeaderSize, len);
-            const std::size_t rr_start = pos;
-            pos += kRRHeaderSize + len;
-            const std::size_t size = rdata_name_size(rdata, target_at);
-            if (size == 0)
-                throw ZoneError(dns::type_to_text(static_cast<RRType>(set.type)) + " rdata is malformed");
-            for (std::size_t k = 0; k < size; ++k)
-                lowered[k] = dns::lower_ascii(rdata[target_at + k]);
-            LookupName target;
-            if (!target.assign({lowered, size})) continue;
-            if (!dns::Name::from_validated_wire({lowered, size}).is_subdomain_of(origin_)) continue;
-            const std::uint32_t node = find(target);
-            if (node == kNoNode) continue;
-            const Node& tn = nodes_[node];
-            if (!find_rrset(tn, RRType::A) && !find_rrset(tn, RRType::AAAA)) continue;
-            const auto begin = links_.begin() + set.additional;
-            if (std::any_of(begin, links_.end(), [&](const AdditionalLink& l) { return l.node == node; }))
-                continue;
-            if (set.additional_count == 0xFFFF) break;
-            links_.push_back({node, static_cast<std::uint32_t>(rr_start + kRRHeaderSize + target_at)});
-            ++set.additional_count;
+    for (const Node& owner : nodes_) {
+        for (std::uint32_t s = owner.first_rrset; s < owner.first_rrset + owner.rrset_count; ++s) {
+            RRset& set = rrsets_[s];
+            set.packed = 0xFFFFFFFFu;
+            const bool packed = pack(set, owner, packed_target_at);
+            set.additional = static_cast<std::uint32_t>(links_.size());
+            set.additional_count = 0;
+            const std::size_t target_at = additional_target_offset(static_cast<RRType>(set.type));
+            if (target_at == kNoTarget) continue;
+            const auto w = wire(set);
+            std::size_t rr_index = 0;
+            for (std::size_t pos = 0; pos < w.size(); ++rr_index) {
+                const std::size_t len = read16(w, pos + 10);
+                const auto rdata = w.subspan(pos + kRRHeaderSize, len);
+                const std::size_t rr_start = pos;
+                pos += kRRHeaderSize + len;
+                const std::size_t size = rdata_name_size(rdata, target_at);
+                if (size == 0) {
+                    throw ZoneError(dns::type_to_text(static_cast<RRType>(set.type)) + " rdata is malformed");
+                }
+                for (std::size_t k = 0; k < size; ++k)
+                    lowered[k] = dns::lower_ascii(rdata[target_at + k]);
+                LookupName target;
+                if (!target.assign({lowered, size})) continue;
+                if (!dns::Name::from_validated_wire({lowered, size}).is_subdomain_of(origin_)) continue;
+                const std::uint32_t node = find(target);
+                if (node == kNoNode) continue;
+                const Node& tn = nodes_[node];
+                if (!find_rrset(tn, RRType::A) && !find_rrset(tn, RRType::AAAA)) continue;
+                const auto begin = links_.begin() + set.additional;
+                if (std::any_of(begin, links_.end(),
+                                [&](const AdditionalLink& l) { return l.node == node; })) {
+                    continue;
+                }
+                if (set.additional_count == 0xFFFF) break;
+                const std::size_t at =
+                    packed ? packed_target_at[rr_index] : rr_start + kRRHeaderSize + target_at;
+                links_.push_back({node, static_cast<std::uint32_t>(at)});
+                ++set.additional_count;
+            }
         }
     }
     links_.shrink_to_fit();
+    packed_.shrink_to_fit();
+    packed_sets_.shrink_to_fit();
+    pointers_.shrink_to_fit();
+}
+
+bool Zone::pack(RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at) {
+    const auto type = static_cast<RRType>(set.type);
+    if (type != RRType::NS && type != RRType::PTR && type != RRType::MX && type != RRType::SOA) return false;
+    const auto w = wire(set);
+    const auto owner_name = name(owner);
+    // A wildcard's answers are owned by the query name, whose suffixes differ from the node's.
+    const bool use_owner = !owner.has(kNodeWildcard);
+    const std::size_t start = packed_.size();
+    const std::size_t first_pointer = pointers_.size();
+    std::uint32_t max_inner = 0;
+    target_at.clear();
+
+    // Names written literally so far: where each suffix starts in the packed wire, and its source bytes.
+    struct Literal {
+        std::uint32_t at;
+        const std::uint8_t* bytes;
+        std::uint8_t size;
+    };
+    Literal literals[64];
+    std::size_t literal_count = 0;
+
+    auto is_owner_suffix = [&](std::span<const std::uint8_t> suffix) {
+        if (!use_owner || suffix.size() > owner_name.size()) return false;
+        const std::size_t at = owner_name.size() - suffix.size();
+        std::size_t pos = 0;
+        while (pos < at)
+            pos += 1 + owner_name[pos];
+        return pos == at && dns::wire_names_equal(owner_name.subspan(at), suffix);
+    };
+    // Writes `name` (uncompressed, valid) compressed; returns where it starts in the packed wire.
+    auto put_name = [&](std::span<const std::uint8_t> name) {
+        const auto name_at = static_cast<std::uint32_t>(packed_.size() - start);
+        std::size_t i = 0;
+        while (name[i] != 0) {
+            const auto suffix = name.subspan(i);
+            bool found = false;
+            RdataPointer pointer;
+            if (is_owner_suffix(suffix)) {
+                pointer = {0, static_cast<std::uint16_t>(suffix.size()), RdataPointer::owner_suffix};
+                found = true;
+            } else {
+                for (std::size_t k = 0; k < literal_count && !found; ++k) {
+                    if (literals[k].size == suffix.size() &&
+                        dns::wire_names_equal({literals[k].bytes, literals[k].size}, suffix)) {
+                        pointer = {0, static_cast<std::uint16_t>(literals[k].at), RdataPointer::in_rrset};
+                        max_inner = std::max(max_inner, literals[k].at);
+                        found = true;
+                    }
+                }
+            }
+            if (found) {
+                pointer.at = static_cast<std::uint32_t>(packed_.size() - start);
+                pointers_.push_back(pointer);
+                packed_.push_back(0xC0);
+                packed_.push_back(0);
+                return name_at;
+            }
+            const std::size_t at = packed_.size() - start;
+            if (literal_count < std::size(literals) && at <= 0xFFFF) {
+                literals[literal_count++] = {static_cast<std::uint32_t>(at), suffix.data(),
+                                             static_cast<std::uint8_t>(suffix.size())};
+            }
+            packed_.insert(packed_.end(), name.begin() + static_cast<std::ptrdiff_t>(i),
+                           name.begin() + static_cast<std::ptrdiff_t>(i + 1 + name[i]));
+            i += 1 + name[i];
+        }
+        packed_.push_back(0);
+        return name_at;
+    };
+
+    for (std::size_t pos = 0; pos < w.size();) {
+        const std::size_t len = read16(w, pos + 10);
+        const auto rdata = w.subspan(pos + kRRHeaderSize, len);
+        const std::size_t rr_at = packed_.size();
+        packed_.insert(packed_.end(), w.begin() + static_cast<std::ptrdiff_t>(pos),
+                       w.begin() + static_cast<std::ptrdiff_t>(pos + kRRHeaderSize));
+        pos += kRRHeaderSize + len;
+        const std::size_t first = type == RRType::MX ? 2 : 0;
+        const std::size_t first_size = rdata_name_size(rdata, first);
+        if (first_size == 0) throw ZoneError(dns::type_to_text(type) + " rdata is malformed");
+        packed_.insert(packed_.end(), rdata.begin(), rdata.begin() + static_cast<std::ptrdiff_t>(first));
+        target_at.push_back(put_name(rdata.subspan(first, first_size)));
+        std::size_t rest = first + first_size;
+        if (type == RRType::SOA) {
+            const std::size_t second_size = rdata_name_size(rdata, rest);
+            if (second_size == 0) throw ZoneError("malformed SOA rdata");
+            put_name(rdata.subspan(rest, second_size));
+            rest += second_size;
+        }
+        packed_.insert(packed_.end(), rdata.begin() + static_cast<std::ptrdiff_t>(rest), rdata.end());
+        const std::size_t rdlength = packed_.size() - rr_at - kRRHeaderSize;
+        packed_[rr_at + 10] = static_cast<std::uint8_t>(rdlength >> 8);
+        packed_[rr_at + 11] = static_cast<std::uint8_t>(rdlength);
+    }
+    if (pointers_.size() == first_pointer) {
+        packed_.resize(start);
+        return false;
+    }
+    set.packed = static_cast<std::uint32_t>(packed_sets_.size());
+    packed_sets_.push_back({static_cast<std::uint32_t>(start),
+                            static_cast<std::uint32_t>(packed_.size() - start),
+                            static_cast<std::uint32_t>(first_pointer),
+                            static_cast<std::uint32_t>(pointers_.size() - first_pointer), max_inner});
+    return true;
 }
 
 std::uint32_t Zone::find(const LookupName& q, std::size_t skip) const {
@@ -541,7 +666,8 @@ std::vector<Record> Zone::records() const {
 std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + names_.capacity() + nodes_.capacity() * sizeof(Node) +
            rrsets_.capacity() * sizeof(RRset) + rr_.capacity() + links_.capacity() * sizeof(AdditionalLink) +
-           table_.capacity() * sizeof(std::uint64_t);
+           packed_.capacity() + packed_sets_.capacity() * sizeof(PackedRRset) +
+           pointers_.capacity() * sizeof(RdataPointer) + table_.capacity() * sizeof(std::uint64_t);
 }
 
 }  // namespace cairn::zone

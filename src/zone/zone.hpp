@@ -63,8 +63,29 @@ struct RRset {
     std::uint32_t additional = 0;        // first entry in the additional-link array
     std::uint16_t additional_count = 0;  // one node index per target name found in the zone
     std::uint16_t type = 0;
-    std::uint16_t count = 0;  // RRs
-    std::uint32_t ttl = 0;    // of the first RR
+    std::uint16_t count = 0;             // RRs
+    std::uint32_t ttl = 0;               // of the first RR
+    std::uint32_t packed = 0xFFFFFFFFu;  // index of its compressed rendering, if it has one
+};
+
+// A rendering of an RRset whose rdata names are compressed (RFC 1035 §4.1.4, for the RFC 1035 types NS,
+// PTR, MX, SOA): each name keeps its own leading labels and ends in a pointer either to a suffix of the
+// owner name (wherever the answer places it) or to a name earlier in the same RRset. Answers patch the
+// pointers, as they patch owners.
+struct RdataPointer {
+    enum Kind : std::uint8_t { owner_suffix, in_rrset };
+    std::uint32_t at = 0;  // offset of the 2-octet pointer in the packed wire
+    std::uint16_t value =
+        0;  // owner_suffix: octets of the owner's suffix; in_rrset: offset in the packed wire
+    Kind kind = owner_suffix;
+};
+
+struct PackedRRset {
+    std::uint32_t wire = 0;  // offset in the packed arena
+    std::uint32_t wire_size = 0;
+    std::uint32_t first_pointer = 0;
+    std::uint32_t pointer_count = 0;
+    std::uint32_t max_inner = 0;  // largest in_rrset target: it must stay within pointer reach
 };
 
 inline constexpr std::size_t kRRHeaderSize = 12;
@@ -120,6 +141,16 @@ class Zone {
         return nullptr;
     }
     std::span<const std::uint8_t> wire(const RRset& s) const { return {rr_.data() + s.wire, s.wire_size}; }
+    const PackedRRset* packed(const RRset& s) const {
+        return s.packed == 0xFFFFFFFFu ? nullptr : &packed_sets_[s.packed];
+    }
+    std::span<const std::uint8_t> wire(const PackedRRset& p) const {
+        return {packed_.data() + p.wire, p.wire_size};
+    }
+    std::span<const RdataPointer> pointers(const PackedRRset& p) const {
+        return {pointers_.data() + p.first_pointer, p.pointer_count};
+    }
+    // Offsets in AdditionalLink refer to the packed wire when the RRset has one.
     std::span<const AdditionalLink> additional(const RRset& s) const {
         return {links_.data() + s.additional, s.additional_count};
     }
@@ -166,6 +197,9 @@ class Zone {
     friend class ZoneBuilder;
     friend std::vector<std::uint8_t> encode_raw(const Zone& zone);
     void derive();  // computes every derived field from the stored arrays, validating them
+    // Builds the packed rendering of `set` owned by `owner`; fills `target_at` with where each RR's
+    // additional-section target name starts in it. False (nothing kept) when compression saves nothing.
+    bool pack(RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at);
 
     dns::Name origin_;
     dns::RRClass rclass_ = dns::RRClass::IN;
@@ -174,6 +208,9 @@ class Zone {
     std::vector<RRset> rrsets_;
     std::vector<std::uint8_t> rr_;  // pre-rendered RRs
     std::vector<AdditionalLink> links_;
+    std::vector<std::uint8_t> packed_;
+    std::vector<PackedRRset> packed_sets_;
+    std::vector<RdataPointer> pointers_;
     // Open addressing, power-of-two size: (hash high bits << 32 | node index), 0 = empty slot.
     std::vector<std::uint64_t> table_;
     std::uint64_t table_mask_ = 0;

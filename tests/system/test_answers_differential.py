@@ -1,14 +1,16 @@
-"""Differential answer test: cairnd must answer the corpus (answer_corpus.py) exactly as Knot DNS does.
+"""Differential answer test: cairnd must answer the corpus (answer_corpus.py) exactly as Knot DNS does,
+except for the cases in CAIRND_FOLLOWS_BIND, where BIND is the reference.
 
-The same zones (tests/data/answers/) are served by cairnd, Knot and NSD. Knot is the reference: the
+The same zones (tests/data/answers/) are served by cairnd, Knot, NSD and BIND. Knot is the reference: the
 project's reference behaviour is BIND 9 and Knot, and of the two Knot is the one whose default responses are
 minimal the way ours are (docs/differences.md). NSD runs with `minimal-responses: yes` so that it is
 comparable; the test that NSD and Knot agree validates the corpus itself, and where they legitimately differ
 (REFERENCE_DIVERGENCES) it asserts that they still do, so the list cannot go stale.
 
-Compared per query: rcode, the QR/AA/TC/RD/RA/AD/CD flags, EDNS version and DO, and the answer,
-authority and additional sections as sets of RRsets with TTLs. ANY is compared by RFC 8482's rule instead:
-any non-empty subset of the node's RRsets is a correct answer.
+Compared per query: rcode, the QR/AA/TC/RD/RA/AD/CD flags, EDNS version, DO and option codes, and the
+answer, authority and additional sections as sets of RRsets with TTLs. ANY is compared by RFC 8482's rule
+instead (any non-empty subset of the node's RRsets is a correct answer), and two truncated responses by
+their header only.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ REFERENCE = "knotd"
 NSD_OPTIONS = servers.ServerOptions(extra="    minimal-responses: yes")
 BIND_OPTIONS = servers.ServerOptions(extra="    minimal-responses yes;")
 
-# Cases where NSD (even with minimal-responses) and Knot answer differently, and why we follow Knot.
+# Cases where NSD (even with minimal-responses) and Knot answer differently (which one cairnd follows:
+# docs/differences.md).
 REFERENCE_DIVERGENCES = {
     "apex-mx": "NSD's minimal-responses drops the MX target's addresses; Knot keeps them (RFC 1035 3.3.9)",
     "wild-mx": "NSD's minimal-responses drops the MX target's addresses; Knot keeps them (RFC 1035 3.3.9)",
@@ -75,10 +78,7 @@ CAIRND_FOLLOWS_BIND = {
 # Cases where cairnd is known to differ from Knot, with the reason: each one is a bug to fix (or, once
 # decided, a deliberate difference to move to docs/differences.md). Strict xfail: a fixed case must be
 # taken off this list.
-CAIRND_KNOWN_DIFFERENCES: dict[str, str] = {
-    "referral-big-glue-edns1232": "cairnd does not compress names inside NS rdata (RFC 1035 4.1.4 allows it for "
-    "NS, CNAME, SOA, MX, PTR): this referral takes 1445 octets where Knot needs 896, so it truncates at 1232",
-}
+CAIRND_KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def reference_kind(case: Case) -> str:

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "auth/resolver.hpp"
 #include "auth_test_util.hpp"
 
@@ -114,7 +116,9 @@ TEST_F(EngineTest, NodataAndNxdomainCarryTheSoaAtTheNegativeTtl) {
     EXPECT_TRUE(nx.message.header.aa);
     EXPECT_EQ(nx.count(Section::Answer), 0u);
     EXPECT_EQ(nx.lines(Section::Authority),
-              Lines{"Example. 300 SOA ns1.example. hostmaster.example. 1 7200 3600 1209600 300"});
+              Lines{"Example. 300 SOA ns1.Example. hostmaster.Example. 1 7200 3600 1209600 300"})
+        << "rdata names are compressed against the owner as the query spelled it (RFC 4343: "
+           "case-insensitive)";
     EXPECT_EQ(nx.result.rcode, Rcode::NXDOMAIN);
 }
 
@@ -196,8 +200,10 @@ TEST_F(EngineTest, DelegationsGiveReferralsWithGlue) {
         EXPECT_EQ(e.message.authority[0].owner, dns::Name::from_text("sub.example."));
         EXPECT_EQ(e.message.authority[0].type, RRType::NS);
         // In-domain glue and the sibling delegation's glue.
-        const auto extra = e.lines(Section::Additional);
-        EXPECT_EQ(extra, (Lines{"ns.sub.example. 3600 A 192.0.2.7", "ns.sub2.example. 3600 A 192.0.2.8"}))
+        auto extra = e.lines(Section::Additional);
+        for (auto& line : extra)
+            std::transform(line.begin(), line.end(), line.begin(), ::tolower);
+        EXPECT_EQ(extra, (Lines{"ns.sub.example. 3600 a 192.0.2.7", "ns.sub2.example. 3600 a 192.0.2.8"}))
             << name;
     }
     // NS at the cut is a referral too; glue of the delegation is never an authoritative answer.
@@ -438,4 +444,46 @@ TEST_F(EngineTest, SmallBuffersAreNeverOverrun) {
     // Too small even for a header: dropped.
     EXPECT_EQ(
         exchange(engine_, zones_, make_query("www.example.", RRType::A), Transport::udp, 11).result.size, 0u);
+}
+
+TEST_F(EngineTest, RdataNamesAreCompressed) {
+    // Four NS names below the cut: each compresses to its first label and a pointer to the owner.
+    std::vector<std::string> lines = {"@ 60 SOA ns h 1 2 3 4 5", "@ 60 NS ns"};
+    for (int i = 0; i < 4; ++i) {
+        lines.push_back("deleg 60 NS a-rather-long-name-server-label-" + std::to_string(i) + ".deleg");
+        lines.push_back("a-rather-long-name-server-label-" + std::to_string(i) + ".deleg 60 A 192.0.2." +
+                        std::to_string(i + 1));
+    }
+    lines.push_back("mx 60 MX 10 mail1.provider.example.net.");
+    lines.push_back("mx 60 MX 20 mail2.provider.example.net.");
+    const zone::ZoneTable zones({zone_from("compress.test.", lines)});
+    const auto e = exchange(engine_, zones, make_query("www.deleg.compress.test.", RRType::A));
+    ASSERT_EQ(e.count(Section::Authority), 4u);
+    EXPECT_EQ(e.count(Section::Additional), 4u);
+    EXPECT_EQ(dns::rdata_to_text(RRType::NS, e.message.authority[2].rdata),
+              "a-rather-long-name-server-label-2.deleg.compress.test.");
+    // Uncompressed the NS rdata alone would take 4 * 55 octets; compressed, each is 35 + 2.
+    EXPECT_LT(e.wire.size(), 12u + 29u + 4 * (2 + 10 + 37) + 4 * (2 + 10 + 4) + 11 + 6 + 20);
+    // In-RRset compression of a name outside the zone.
+    const auto mx = exchange(engine_, zones, make_query("mx.compress.test.", RRType::MX));
+    EXPECT_EQ(mx.lines(Section::Answer), (Lines{"mx.compress.test. 60 MX 10 mail1.provider.example.net.",
+                                                "mx.compress.test. 60 MX 20 mail2.provider.example.net."}));
+}
+
+TEST_F(EngineTest, CompressionFallsBackBeyondPointerReach) {
+    // ANY over TCP at a node whose first RRset (A) fills more than 16 KiB: the NS RRset after it cannot
+    // point inside itself any more and goes out uncompressed, still correct.
+    std::vector<std::string> lines = {"@ 60 SOA ns.compress.test. h.compress.test. 1 2 3 4 5",
+                                      "@ 60 NS ns1.provider.example.net.",
+                                      "@ 60 NS ns2.provider.example.net."};
+    for (int i = 0; i < 1100; ++i) {
+        lines.push_back("@ 60 A 10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250));
+    }
+    const zone::ZoneTable zones({zone_from("compress.test.", lines)});
+    const auto e = exchange(engine_, zones, make_query("compress.test.", RRType::ANY), Transport::tcp);
+    ASSERT_FALSE(e.message.header.tc);
+    ASSERT_EQ(e.count(Section::Answer), 1100u + 2u + 1u);
+    EXPECT_EQ(dns::rdata_to_text(RRType::NS, e.message.answer[1100].rdata), "ns1.provider.example.net.");
+    EXPECT_EQ(dns::rdata_to_text(RRType::NS, e.message.answer[1101].rdata), "ns2.provider.example.net.");
+    EXPECT_EQ(e.message.answer[1102].type, RRType::SOA);
 }

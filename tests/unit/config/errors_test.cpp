@@ -103,6 +103,16 @@ TEST(Errors, KeyChecks) {
     EXPECT_EQ(error_of("server 192.0.2.1 { keys { nosuch; }; };"), "e.conf:1: unknown key 'nosuch'");
 }
 
+TEST(Errors, HostileNestingIsRefusedNotACrash) {
+    EXPECT_EQ(error_of("acl a { " + std::string(100000, '{') + " };"),
+              "e.conf:1: address match list nested too deeply");
+    std::string chain;
+    for (int i = 0; i < 200; ++i)
+        chain += "acl a" + std::to_string(i) + " { a" + std::to_string(i + 1) + "; };\n";
+    chain += "acl a200 { any; };\noptions { allow-query { a0; }; };\n";
+    EXPECT_NE(error_of(chain).find("named ACLs nested too deeply"), std::string::npos);
+}
+
 TEST(Errors, AclChecks) {
     EXPECT_EQ(error_of("acl a { any; };\nacl a { none; };"),
               "e.conf:2: attempt to redefine acl 'a' previous definition: e.conf:1");

@@ -192,9 +192,16 @@ TEST(ZoneDb, AdditionalLinksIncludeGlueBelowSiblingDelegations) {
         if (s) {
             for (auto link : z->additional(*s)) {
                 out.push_back(text_of(*z, link.node));
-                // The link points at the target name inside the RRset's wire.
-                const auto at = z->wire(*s).subspan(link.name_offset, z->node(link.node).name_size);
-                EXPECT_EQ(Name::from_validated_wire(at), Name::from_text(out.back()));
+                // The link points at the target name inside the RRset's rendering (the compressed one when
+                // there is one, where the name starts with its own first label).
+                const auto w = z->packed(*s) ? z->wire(*z->packed(*s)) : z->wire(*s);
+                const Name target = Name::from_text(out.back());
+                const auto first = target.label(0);
+                EXPECT_LT(link.name_offset + first.size(), w.size());
+                EXPECT_EQ(w[link.name_offset], first.size());
+                EXPECT_EQ(std::string(w.begin() + link.name_offset + 1,
+                                      w.begin() + link.name_offset + 1 + first.size()),
+                          std::string(first));
             }
         }
         return out;
@@ -205,6 +212,19 @@ TEST(ZoneDb, AdditionalLinksIncludeGlueBelowSiblingDelegations) {
               (std::vector<std::string>{"ns.sub.Example.", "ns.sub2.Example."}));
     EXPECT_EQ(linked("_sip._tcp.example.", RRType::SRV), std::vector<std::string>{"sip.Example."});
     EXPECT_TRUE(linked("cn.example.", RRType::CNAME).empty());
+
+    // NS targets under the owner compress to a label and a pointer to the owner's suffix.
+    const RRset* ns = z->find_rrset(z->node(node_of(*z, "sub.example.")), RRType::NS);
+    ASSERT_NE(z->packed(*ns), nullptr);
+    EXPECT_LT(z->wire(*z->packed(*ns)).size(), z->wire(*ns).size());
+    const auto pointers = z->pointers(*z->packed(*ns));
+    ASSERT_EQ(pointers.size(), 2u);
+    EXPECT_EQ(pointers[0].kind, RdataPointer::owner_suffix);
+    EXPECT_EQ(pointers[0].value, Name::from_text("sub.example.").wire_size());  // ns.sub -> sub.example.
+    EXPECT_EQ(pointers[1].kind, RdataPointer::owner_suffix);
+    EXPECT_EQ(pointers[1].value, Name::from_text("example.").wire_size());  // ns.sub2 -> example.
+    // A/AAAA have no names to compress.
+    EXPECT_EQ(z->packed(*z->find_rrset(z->node(node_of(*z, "ns1.example.")), RRType::A)), nullptr);
 }
 
 TEST(ZoneDb, CanonicalOrderAndPredecessor) {

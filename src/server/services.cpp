@@ -1,0 +1,378 @@
+#include "server/services.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include "config/config.hpp"
+#include "ctl/target.hpp"
+#include "stats/report.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+std::int64_t now_seconds() {
+    return static_cast<std::int64_t>(::time(nullptr));
+}
+
+constexpr const char* kVersion = "cairn 0.1.0";
+
+std::string origin_without_dot(const std::string& origin) {
+    if (origin.size() > 1 && origin.back() == '.') return origin.substr(0, origin.size() - 1);
+    return origin;
+}
+
+// Zone names compare without case and trailing dot.
+bool same_zone(const std::string& a, const std::string& b) {
+    const std::string x = origin_without_dot(a), y = origin_without_dot(b);
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(x[i])) != std::tolower(static_cast<unsigned char>(y[i])))
+            return false;
+    }
+    return true;
+}
+
+std::function<bool(const sockaddr*)> acl_predicate(const config::AddressMatchList& list,
+                                                   const config::Config& config) {
+    auto acl =
+        std::make_shared<const config::CompiledAcl>(config.compile(list, config::HostNetworks::scan()));
+    return [acl](const sockaddr* peer) {
+        const config::IpAddress address = config::IpAddress::from_sockaddr(peer);
+        return acl->evaluate(address, nullptr) == config::AclVerdict::Allow;
+    };
+}
+
+// named.conf writes `perm 0600`, which BIND reads as octal; the configuration keeps the digits as a decimal
+// number, so read its digits again in base 8 (a number with an 8 or 9 in it is taken as it is).
+std::uint32_t octal_digits(std::uint32_t written) {
+    std::uint32_t value = 0, scale = 1;
+    for (std::uint32_t rest = written; rest != 0; rest /= 10, scale *= 8) {
+        if (rest % 10 > 7) return written;
+        value += (rest % 10) * scale;
+    }
+    return value;
+}
+
+}  // namespace
+
+class Services::Target : public ctl::ControlTarget {
+  public:
+    explicit Target(Services& services) : s_(services) {}
+
+    ctl::CommandResult status() override {
+        std::size_t zones = 0;
+        {
+            std::lock_guard lock(s_.zones_mutex_);
+            zones = s_.zones_.size();
+        }
+        char host[256] = "unknown";
+        ::gethostname(host, sizeof host - 1);
+        std::string text;
+        text += std::string("version: ") + kVersion + "\n";
+        text += std::string("running on ") + host + "\n";
+        text += "boot time: " + ctl::format_rfc1123(s_.started_at_) + "\n";
+        text += "last configured: " + ctl::format_rfc1123(s_.configured_at_) + "\n";
+        text += "configuration file: " + s_.config_path_ + "\n";
+        text += "worker threads: " + std::to_string(s_.workers_) + "\n";
+        text += "number of zones: " + std::to_string(zones) + "\n";
+        text += "queries answered: " + std::to_string(s_.statistics_.queries().queries()) + "\n";
+        text += std::string("query logging is ") + (s_.querylog_ ? "ON" : "OFF") + "\n";
+        text += "server is up and running";
+        return ctl::CommandResult::success(text);
+    }
+
+    ctl::CommandResult reload() override {
+        bool ok = false;
+        if (!s_.on_main_thread([&] { ok = s_.hooks_.reload(); })) {
+            return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
+        }
+        if (!ok)
+            return ctl::CommandResult::failure(
+                "reload failed; still serving the previous configuration (see the log)");
+        return ctl::CommandResult::success("server reload successful");
+    }
+
+    ctl::CommandResult reload_zone(const ctl::ZoneRef& zone) override {
+        const auto before = find_zones(zone);
+        bool ok = false;
+        if (!s_.on_main_thread([&] { ok = s_.hooks_.reload(); })) {
+            return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
+        }
+        const auto after = find_zones(zone);
+        if (!ok) return ctl::CommandResult::failure("reload failed (see the log)");
+        if (after.empty()) return ctl::CommandResult::success("zone removed by the configuration");
+        if (!before.empty() && before.front().loaded_at == after.front().loaded_at)
+            return ctl::CommandResult::success("zone reload up-to-date");
+        return ctl::CommandResult::success("zone reload successful");
+    }
+
+    ctl::CommandResult reconfig() override {
+        bool ok = false;
+        if (!s_.on_main_thread([&] { ok = s_.hooks_.reload(); })) {
+            return ctl::CommandResult::failure("reconfig did not finish in time", "timed out", 2);
+        }
+        if (!ok)
+            return ctl::CommandResult::failure("reconfig failed; still serving the previous configuration");
+        return ctl::CommandResult::success();
+    }
+
+    std::vector<ctl::ZoneStatus> find_zones(const ctl::ZoneRef& ref) override {
+        std::vector<ctl::ZoneStatus> out;
+        std::lock_guard lock(s_.zones_mutex_);
+        for (const auto& record : s_.zones_) {
+            const ServedZoneInfo& zone = record.info;
+            if (!same_zone(zone.origin, ref.name)) continue;
+            if (!ref.view.empty() && ref.view != zone.view) continue;
+            ctl::ZoneStatus status;
+            status.name = origin_without_dot(zone.origin);
+            status.view = zone.view;
+            status.type = zone.type;
+            if (!zone.file.empty()) status.files = {zone.file};
+            status.serial = zone.serial;
+            if (zone.nodes != 0) status.nodes = zone.nodes;
+            if (record.loaded_at != 0) status.loaded_at = record.loaded_at;
+            status.next_refresh = zone.next_refresh;
+            status.expires = zone.expires;
+            status.refreshed_at = zone.refreshed_at;
+            status.last_refresh = zone.last_refresh;
+            status.journal_size = zone.journal_size;
+            status.notifies_pending = zone.notifies_pending;
+            out.push_back(std::move(status));
+        }
+        return out;
+    }
+
+    ctl::CommandResult refresh(const ctl::ZoneRef& zone) override { return act(zone, ZoneAction::refresh); }
+    ctl::CommandResult retransfer(const ctl::ZoneRef& zone) override {
+        return act(zone, ZoneAction::retransfer);
+    }
+    ctl::CommandResult notify(const ctl::ZoneRef& zone) override { return act(zone, ZoneAction::notify); }
+
+    ctl::CommandResult stop() override {
+        s_.stop_requested_ = true;
+        return ctl::CommandResult::success();
+    }
+
+    ctl::CommandResult querylog(std::optional<bool> on) override {
+        const bool next = on.value_or(!s_.querylog_);
+        s_.querylog_ = next;
+        spdlog::info("query logging is now {}", next ? "on" : "off");
+        return ctl::CommandResult::success(std::string("query logging is now ") + (next ? "on" : "off"));
+    }
+
+  private:
+    ctl::CommandResult act(const ctl::ZoneRef& ref, ZoneAction action) {
+        const auto zones = find_zones(ref);
+        if (action != ZoneAction::notify && !zones.empty() && zones.front().type != "secondary") {
+            return ctl::CommandResult::failure("not available: zone '" + ref.name +
+                                               "' is not a secondary zone");
+        }
+        if (!s_.hooks_.zone_action || zones.empty()) {
+            return ctl::CommandResult::failure(
+                action == ZoneAction::notify ? "notify: not implemented yet (cairnd sends no NOTIFY yet)"
+                                             : "not implemented yet: cairnd does not run secondaries yet",
+                "not implemented", ctl::kResultNotImplemented);
+        }
+        std::string text;
+        std::string error;
+        const bool ran = s_.on_main_thread([&] {
+            try {
+                text = s_.hooks_.zone_action(zones.front().view, ref.name, action);
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        });
+        if (!ran)
+            return ctl::CommandResult::failure("the server did not run the command in time", "timed out", 2);
+        if (!error.empty()) return ctl::CommandResult::failure(error);
+        return ctl::CommandResult::success(text);
+    }
+
+    Services& s_;
+};
+
+Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks)
+    : config_path_(std::filesystem::absolute(config_path).lexically_normal().string()),
+      workers_(workers),
+      hooks_(std::move(hooks)),
+      started_at_(now_seconds()),
+      configured_at_(started_at_),
+      statistics_(workers),
+      target_(std::make_unique<Target>(*this)) {}
+
+Services::~Services() {
+    stop();
+}
+
+void Services::stop() {
+    if (control_) control_->stop();
+    if (http_) http_->stop();
+    // A command still waiting for the main thread gives up at its deadline; wake it now.
+    std::lock_guard lock(tasks_mutex_);
+    tasks_.clear();
+    tasks_done_.notify_all();
+}
+
+void Services::start() {
+    zones_changed();
+    config::Config config;
+    try {
+        config = config::load(config_path_).config;
+    } catch (const std::exception& e) {
+        spdlog::error("control and statistics channels not opened: {}", e.what());
+        return;
+    }
+    std::vector<ctl::ChannelOptions> channels;
+    for (const auto& control : config.controls) {
+        ctl::ChannelOptions channel;
+        channel.read_only = control.read_only;
+        if (control.kind == config::ControlChannel::Kind::Unix) {
+            channel.kind = ctl::ChannelOptions::Kind::unix_socket;
+            channel.path = control.path;
+            if (control.perm != 0) channel.perm = octal_digits(control.perm);
+        } else {
+            channel.address = control.address ? control.address->to_string() : "0.0.0.0";
+            channel.port = control.port.value_or(953);
+            channel.allow = acl_predicate(control.allow, config);
+        }
+        try {
+            for (const auto& name : control.keys) {
+                const config::Key* key = config.find_key(name);
+                if (key == nullptr) throw std::runtime_error("key '" + name + "' is not defined");
+                channel.keys.push_back(ctl::control_key_from_config(*key));
+            }
+            if (channel.keys.empty()) {
+                const auto default_key = std::filesystem::path(config_path_).parent_path() / "rndc.key";
+                channel.keys = ctl::load_key_file(default_key.string());
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("control channel not opened: {}", e.what());
+            continue;
+        }
+        channels.push_back(std::move(channel));
+    }
+    if (!channels.empty()) {
+        ctl::ListenerLogs logs;
+        logs.refused = [](const std::string& peer, const std::string& reason) {
+            spdlog::warn("security: control channel: refused command from {}: {}", peer, reason);
+        };
+        logs.accepted = [](const std::string& peer, const std::string& command) {
+            spdlog::info("control channel: received '{}' from {}", command, peer);
+        };
+        try {
+            control_ = std::make_unique<ctl::ControlListener>(std::move(channels), *target_, logs);
+            control_->start();
+            spdlog::info("control channel open");
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+        }
+    }
+    for (const auto& channel : config.statistics_channels) {
+        if (http_) {
+            spdlog::warn("only the first statistics channel is opened");
+            break;
+        }
+        stats::HttpServerOptions options;
+        options.address = channel.address ? channel.address->to_string() : "0.0.0.0";
+        options.port = channel.port.value_or(80);
+        stats::HttpServer::Allow allow;
+        if (channel.allow) allow = acl_predicate(*channel.allow, config);
+        try {
+            http_ = std::make_unique<stats::HttpServer>(
+                options,
+                [this](const std::string& path) {
+                    stats::Report report;
+                    report.now = now_seconds();
+                    report.started_at = started_at_;
+                    report.version = kVersion;
+                    report.queries = statistics_.queries();
+                    report.transfers = statistics_.transfers();
+                    report.zones = zone_gauges();
+                    if (path == "/metrics")
+                        return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                                                   stats::render_prometheus(report)};
+                    if (path == "/json")
+                        return stats::HttpResponse{200, "application/json", stats::render_json(report)};
+                    if (path == "/")
+                        return stats::HttpResponse{200, "text/html; charset=utf-8",
+                                                   stats::render_html(report)};
+                    return stats::HttpResponse{404, "text/plain; charset=utf-8", "not found\n"};
+                },
+                allow);
+            http_->start();
+            spdlog::info("statistics channel listening on {} port {}", options.address, http_->port());
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+        }
+    }
+}
+
+bool Services::on_main_thread(std::function<void()> task) {
+    std::unique_lock lock(tasks_mutex_);
+    tasks_.push_back(std::move(task));
+    const std::uint64_t ticket = ++tasks_queued_;
+    return tasks_done_.wait_for(lock, std::chrono::seconds(120), [&] { return tasks_run_ >= ticket; });
+}
+
+void Services::run_pending() {
+    std::unique_lock lock(tasks_mutex_);
+    bool ran = false;
+    while (!tasks_.empty()) {
+        std::function<void()> task = std::move(tasks_.front());
+        tasks_.pop_front();
+        lock.unlock();
+        task();
+        ran = true;
+        lock.lock();
+        ++tasks_run_;
+        tasks_done_.notify_all();
+    }
+    lock.unlock();
+    if (ran) zones_changed();
+}
+
+void Services::zones_changed() {
+    const std::int64_t now = now_seconds();
+    std::vector<ServedZoneInfo> zones = hooks_.zones ? hooks_.zones() : std::vector<ServedZoneInfo>{};
+    if (hooks_.view_names) statistics_.set_view_names(hooks_.view_names());
+    configured_at_ = now;
+    std::lock_guard lock(zones_mutex_);
+    std::vector<ZoneRecord> next;
+    for (auto& zone : zones) {
+        ZoneRecord record{std::move(zone), now};
+        for (const auto& previous : zones_) {
+            if (previous.info.version == record.info.version && previous.info.version != nullptr)
+                record.loaded_at = previous.loaded_at;
+        }
+        next.push_back(std::move(record));
+    }
+    zones_ = std::move(next);
+}
+
+std::vector<stats::ZoneGauge> Services::zone_gauges() const {
+    std::vector<stats::ZoneGauge> out;
+    std::lock_guard lock(zones_mutex_);
+    for (const auto& record : zones_) {
+        stats::ZoneGauge gauge;
+        gauge.name = record.info.origin;
+        gauge.view = record.info.view;
+        gauge.role = record.info.type;
+        gauge.serial = record.info.serial;
+        gauge.file = record.info.file;
+        gauge.loaded_at = record.loaded_at;
+        gauge.last_refresh = record.info.refreshed_at;
+        gauge.next_refresh = record.info.next_refresh;
+        gauge.expires = record.info.expires;
+        gauge.refresh_failing = record.info.refresh_failing;
+        gauge.notifies_sent = record.info.notifies_sent;
+        gauge.notifies_failed = record.info.notifies_failed;
+        out.push_back(std::move(gauge));
+    }
+    return out;
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,105 @@
+// The daemon's operator interfaces: the control channel (`controls`, BIND's rndc protocol) and the
+// statistics channel (`statistics-channels`: /metrics, /json and a status page), plus the query counters
+// the workers feed. Commands that change the server run on the daemon's main thread: the control thread
+// queues them and waits for the main loop to run them (run_pending()).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ctl/listener.hpp"
+#include "stats/counters.hpp"
+#include "stats/http_server.hpp"
+#include "stats/report.hpp"
+
+namespace cairn::server {
+
+// One served zone as the main thread sees it.
+struct ServedZoneInfo {
+    std::string view;
+    std::string origin;  // presentation form with the trailing dot
+    std::string type = "primary";
+    std::string file;
+    std::optional<std::uint32_t> serial;
+    std::uint64_t nodes = 0;
+    const void* version = nullptr;  // identity of the loaded version: a new pointer is a new load
+    // Secondaries (seconds since the epoch); unset for primaries or when unknown.
+    std::optional<std::int64_t> next_refresh, expires, refreshed_at;
+    std::string last_refresh;  // "successful", "failed: REASON", "" before the first attempt
+    bool refresh_failing = false;
+    std::optional<std::uint64_t> journal_size;
+    std::optional<std::uint32_t> notifies_pending;
+    std::uint64_t notifies_sent = 0, notifies_failed = 0;
+};
+
+enum class ZoneAction { refresh, retransfer, notify };
+
+// What the daemon lends the services. Every function is called on the main thread only.
+struct DaemonHooks {
+    std::function<bool()> reload;  // configuration and changed zones; false when it failed
+    std::function<std::vector<ServedZoneInfo>()> zones;
+    std::function<std::vector<std::string>()> view_names;  // in the order the query path numbers them
+    // refresh / retransfer / notify of one zone; returns the text for the operator, or throws
+    // std::runtime_error with the reason. Unset: the daemon cannot do these yet.
+    std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>
+        zone_action;
+};
+
+class Services {
+  public:
+    Services(std::string config_path, unsigned workers, DaemonHooks hooks);
+    ~Services();
+
+    stats::Statistics& statistics() { return statistics_; }
+    const std::atomic<bool>& querylog() const { return querylog_; }
+
+    // Reads `controls` and `statistics-channels` from the configuration and opens them. A channel that
+    // cannot be opened is logged and skipped, as BIND does. Main thread.
+    void start();
+    // Main thread: runs the commands the control channel queued; notes zone changes after a reload.
+    void run_pending();
+    void zones_changed();  // main thread, after a load or reload
+    bool stop_requested() const { return stop_requested_; }
+    void stop();
+
+  private:
+    class Target;
+    // Queues `task` for the main thread and waits for it (bounded); false when it did not run in time.
+    bool on_main_thread(std::function<void()> task);
+    std::vector<stats::ZoneGauge> zone_gauges() const;
+
+    std::string config_path_;
+    unsigned workers_;
+    DaemonHooks hooks_;
+    std::int64_t started_at_;
+    std::atomic<std::int64_t> configured_at_;
+    stats::Statistics statistics_;
+    std::atomic<bool> querylog_{false};
+    std::atomic<bool> stop_requested_{false};
+
+    struct ZoneRecord {
+        ServedZoneInfo info;
+        std::int64_t loaded_at = 0;
+    };
+    mutable std::mutex zones_mutex_;
+    std::vector<ZoneRecord> zones_;
+
+    std::mutex tasks_mutex_;
+    std::condition_variable tasks_done_;
+    std::deque<std::function<void()>> tasks_;
+    std::uint64_t tasks_queued_ = 0, tasks_run_ = 0;
+
+    std::unique_ptr<Target> target_;
+    std::unique_ptr<ctl::ControlListener> control_;
+    std::unique_ptr<stats::HttpServer> http_;
+};
+
+}  // namespace cairn::server
