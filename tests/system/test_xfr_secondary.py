@@ -66,7 +66,8 @@ def setup(tmp_path):
     port = servers.free_port(ipv6=False)
     started: list[Process] = []
 
-    def primary() -> Process:
+    def primary(text: str = ZONE) -> Process:
+        primary_file.write_text(text)
         p = Process(["serve", str(port), ORIGIN, str(primary_file), "--seconds", "60"], tmp_path / "serve.log")
         started.append(p)
         time.sleep(0.3)  # bound before the secondary's next retry
@@ -119,3 +120,21 @@ def test_expiry_restart_and_recovery(setup):
     primary()
     back = third.wait_for("event=publish serial=5", 2 + 1 + 1.5)
     assert back is not None, third.seen
+
+
+def test_serial_arithmetic_end_to_end(setup):
+    """RFC 1982: 4294967295 -> 1 is an increase and transfers; 1 -> 2147483650 is a decrease and does not."""
+    primary, secondary, _ = setup
+    at_top = primary(ZONE.replace(" 5 2 1 8 60", " 4294967295 2 1 8 60"))
+    sec = secondary()
+    assert sec.wait_for("event=publish serial=4294967295", 5), sec.seen
+    at_top.stop()
+    wrapped = primary(ZONE.replace(" 5 2 1 8 60", " 1 2 1 8 60"))
+    assert sec.wait_for("event=publish serial=1", 5), sec.seen
+    wrapped.stop()
+    primary(ZONE.replace(" 5 2 1 8 60", " 2147483650 2 1 8 60"))
+    # Checks keep succeeding (the primary answers) but nothing newer is taken.
+    for _ in range(2):
+        ok = sec.wait_for("event=ok", 5)
+        assert ok is not None and ok["serial"] == "1", sec.seen
+    assert not any("serial=2147483650" in line for line in sec.seen), sec.seen
