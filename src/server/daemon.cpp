@@ -102,7 +102,10 @@ class Daemon {
         for (const auto& at : server->endpoints())
             spdlog::info("listening on {} (UDP and TCP)", at.to_string());
         spdlog::info("running with {} workers", workers);
+        // The configuration is read from where cairnd started (relative includes), as at start-up.
+        enter_directory(startup_directory_);
         services_->start();
+        enter_directory(settings_.directory);
 
         for (;;) {
             const Signal signal = signals.wait(100ms);

@@ -63,7 +63,8 @@ class Daemon:
     zones: dict[str, int]  # origin -> serial of the zone file written at start
     statistics: bool = True
     statistics_allow: str = "127.0.0.1;"
-    zone_options: dict[str, str] = field(default_factory=dict)  # origin -> more statements in its zone block
+    zone_options: dict[str, str] = field(default_factory=dict)
+    algorithm: str = "hmac-sha256"  # of the control key  # origin -> more statements in its zone block
     extra: str = ""  # more top-level statements
     port: int = 0
     control_port: int = 0
@@ -73,7 +74,7 @@ class Daemon:
 
     def __post_init__(self):
         self.log_path = self.workdir / "cairnd.log"
-        self.key = key_file(self.workdir / "rndc.key")
+        self.key = key_file(self.workdir / "rndc.key", algorithm=self.algorithm)
         for origin, serial in self.zones.items():
             write_atomically(self.zone_path(origin), zone_text(origin, serial))
 

@@ -235,3 +235,16 @@ def test_unix_socket_channel(tmp_path):
     finally:
         running.stop()
     assert not socket_path.exists()  # removed at exit
+
+
+@pytest.mark.skipif(not os.access(ctl_daemon.RNDC, os.X_OK), reason="BIND's rndc is not installed")
+@pytest.mark.parametrize("algorithm", ["hmac-md5", "hmac-sha1", "hmac-sha512"])
+def test_bind_rndc_with_other_algorithms(tmp_path, algorithm):
+    running = ctl_daemon.Daemon(tmp_path, {"one.test": 9}, statistics=False, algorithm=algorithm).start()
+    try:
+        zone = running.rndc("zonestatus", "one.test")
+        assert zone.returncode == 0, zone.stderr
+        assert fields(zone.stdout)["serial"] == "9"
+        assert running.ctl("status").returncode == 0
+    finally:
+        running.stop()
