@@ -7,8 +7,9 @@
 //
 // Wiring (server, one per secondary zone): on start, loaded() with the zone file's SOA and
 // store::load_timers(); a transfer thread sleeps until next_event(), calls started() when due(), runs
-// xfr::check_and_transfer() against the primaries in order, then succeeded()/failed() and
-// store::save_timers(timers()). While expired(now) holds, queries for the zone get SERVFAIL.
+// xfr::refresh_zone() (or use SecondaryZone, which does all of this) against the primaries in order, then
+// succeeded()/failed() and store::save_timers(timers()). While expired(now) holds, queries for the zone get
+// SERVFAIL.
 #pragma once
 
 #include <cstdint>
