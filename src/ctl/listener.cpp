@@ -32,7 +32,7 @@ struct ControlListener::Connection {
     std::vector<std::uint8_t> in;
     std::string out;
     std::size_t sent = 0;
-    bool closing = false;  // close once `out` is sent
+    bool peer_done = false;  // the client closed its side: answer what is buffered, then close
     std::chrono::steady_clock::time_point deadline;
 };
 
@@ -197,9 +197,12 @@ void ControlListener::accept_on(std::size_t index) {
 
 bool ControlListener::serve(Connection& c) {
     std::uint8_t buffer[8192];
-    for (;;) {
+    while (!c.peer_done) {
         const ssize_t got = ::recv(c.fd, buffer, sizeof buffer, 0);
-        if (got == 0) return c.out.size() == c.sent;
+        if (got == 0) {
+            c.peer_done = true;
+            break;
+        }
         if (got < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
             return true;
@@ -207,7 +210,7 @@ bool ControlListener::serve(Connection& c) {
         c.in.insert(c.in.end(), buffer, buffer + got);
         if (c.in.size() > kCcMaxMessage + 8) break;
     }
-    while (!c.closing) {
+    for (;;) {
         std::optional<std::size_t> size;
         try {
             size = frame_size(c.in);
@@ -230,7 +233,7 @@ bool ControlListener::serve(Connection& c) {
     }
     c.out.clear();
     c.sent = 0;
-    return false;
+    return c.peer_done;
 }
 
 void ControlListener::run() {
@@ -241,7 +244,8 @@ void ControlListener::run() {
         for (const auto& channel : channels_)
             fds.push_back({channel->fd, POLLIN, 0});
         for (const auto& c : connections_)
-            fds.push_back({c->fd, static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+            fds.push_back(
+                {c->fd, static_cast<short>((c->peer_done ? 0 : POLLIN) | (c->out.empty() ? 0 : POLLOUT)), 0});
         if (::poll(fds.data(), fds.size(), 250) < 0 && errno != EINTR) break;
         if (stopping_) break;
         const auto now = std::chrono::steady_clock::now();

@@ -46,6 +46,42 @@ std::function<bool(const sockaddr*)> acl_predicate(const config::AddressMatchLis
     };
 }
 
+void describe(const std::vector<config::AmlElement>& elements, std::string& out) {
+    out += '{';
+    for (const auto& element : elements) {
+        out += element.negated ? "!" : "";
+        out += std::to_string(static_cast<int>(element.kind)) + ":" + element.prefix.to_string() + ":" +
+               element.name;
+        if (!element.list.empty()) describe(element.list, out);
+        out += ';';
+    }
+    out += '}';
+}
+
+// Everything the control and statistics channels are opened from; a reload reopens them only when it
+// changes. Key secrets are part of it, so that a changed key takes effect.
+std::string channel_fingerprint(const config::Config& config) {
+    std::string out = "controls";
+    for (const auto& control : config.controls) {
+        out += "|" + std::to_string(static_cast<int>(control.kind)) + " " +
+               (control.address ? control.address->to_string() : "*") + " " +
+               std::to_string(control.port.value_or(953)) + " " + control.path + " " +
+               std::to_string(control.perm) + (control.read_only ? " ro" : "");
+        describe(control.allow.elements, out);
+        for (const auto& name : control.keys) {
+            const config::Key* key = config.find_key(name);
+            out += " key " + name + (key ? " " + key->algorithm + " " + key->secret : "");
+        }
+    }
+    out += "|statistics";
+    for (const auto& channel : config.statistics_channels) {
+        out += "|" + (channel.address ? channel.address->to_string() : "*") + " " +
+               std::to_string(channel.port.value_or(80));
+        if (channel.allow) describe(channel.allow->elements, out);
+    }
+    return out;
+}
+
 // named.conf writes `perm 0600`, which BIND reads as octal; the configuration keeps the digits as a decimal
 // number, so read its digits again in base 8 (a number with an 8 or 9 in it is taken as it is).
 std::uint32_t octal_digits(std::uint32_t written) {
@@ -209,23 +245,43 @@ Services::~Services() {
 }
 
 void Services::stop() {
-    if (control_) control_->stop();
-    if (http_) http_->stop();
-    // A command still waiting for the main thread gives up at its deadline; wake it now.
-    std::lock_guard lock(tasks_mutex_);
-    tasks_.clear();
-    tasks_done_.notify_all();
+    close_channels();
 }
 
 void Services::start() {
     zones_changed();
+}
+
+void Services::close_channels() {
+    {
+        // A command waiting for the main thread would keep the control thread from ever finishing.
+        std::lock_guard lock(tasks_mutex_);
+        abandon_tasks_ = true;
+        tasks_.clear();
+        tasks_done_.notify_all();
+    }
+    if (control_) control_->stop();
+    if (http_) http_->stop();
+    control_.reset();
+    http_.reset();
+    std::lock_guard lock(tasks_mutex_);
+    abandon_tasks_ = false;
+}
+
+void Services::open_channels() {
     config::Config config;
     try {
         config = config::load(config_path_).config;
     } catch (const std::exception& e) {
-        spdlog::error("control and statistics channels not opened: {}", e.what());
+        spdlog::error("control and statistics channels not (re)opened: {}", e.what());
         return;
     }
+    const std::string fingerprint = channel_fingerprint(config);
+    if (fingerprint == channels_fingerprint_) return;
+    if (!channels_fingerprint_.empty())
+        spdlog::info("control or statistics channels changed: reopening them");
+    close_channels();
+    channels_fingerprint_ = fingerprint;
     std::vector<ctl::ChannelOptions> channels;
     for (const auto& control : config.controls) {
         ctl::ChannelOptions channel;
@@ -315,7 +371,9 @@ bool Services::on_main_thread(std::function<void()> task) {
     std::unique_lock lock(tasks_mutex_);
     tasks_.push_back(std::move(task));
     const std::uint64_t ticket = ++tasks_queued_;
-    return tasks_done_.wait_for(lock, std::chrono::seconds(120), [&] { return tasks_run_ >= ticket; });
+    const bool done = tasks_done_.wait_for(lock, std::chrono::seconds(120),
+                                           [&] { return tasks_run_ >= ticket || abandon_tasks_; });
+    return done && tasks_run_ >= ticket;
 }
 
 void Services::run_pending() {
@@ -340,17 +398,20 @@ void Services::zones_changed() {
     std::vector<ServedZoneInfo> zones = hooks_.zones ? hooks_.zones() : std::vector<ServedZoneInfo>{};
     if (hooks_.view_names) statistics_.set_view_names(hooks_.view_names());
     configured_at_ = now;
-    std::lock_guard lock(zones_mutex_);
-    std::vector<ZoneRecord> next;
-    for (auto& zone : zones) {
-        ZoneRecord record{std::move(zone), now};
-        for (const auto& previous : zones_) {
-            if (previous.info.version == record.info.version && previous.info.version != nullptr)
-                record.loaded_at = previous.loaded_at;
+    {
+        std::lock_guard lock(zones_mutex_);
+        std::vector<ZoneRecord> next;
+        for (auto& zone : zones) {
+            ZoneRecord record{std::move(zone), now};
+            for (const auto& previous : zones_) {
+                if (previous.info.version == record.info.version && previous.info.version != nullptr)
+                    record.loaded_at = previous.loaded_at;
+            }
+            next.push_back(std::move(record));
         }
-        next.push_back(std::move(record));
+        zones_ = std::move(next);
     }
-    zones_ = std::move(next);
+    open_channels();
 }
 
 std::vector<stats::ZoneGauge> Services::zone_gauges() const {

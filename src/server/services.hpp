@@ -66,12 +66,16 @@ class Services {
     void start();
     // Main thread: runs the commands the control channel queued; notes zone changes after a reload.
     void run_pending();
-    void zones_changed();  // main thread, after a load or reload
+    // Main thread, after a load or reload: notes the zones, and reopens the channels when their
+    // configuration changed.
+    void zones_changed();
     bool stop_requested() const { return stop_requested_; }
     void stop();
 
   private:
     class Target;
+    void open_channels();
+    void close_channels();
     // Queues `task` for the main thread and waits for it (bounded); false when it did not run in time.
     bool on_main_thread(std::function<void()> task);
     std::vector<stats::ZoneGauge> zone_gauges() const;
@@ -96,6 +100,8 @@ class Services {
     std::condition_variable tasks_done_;
     std::deque<std::function<void()>> tasks_;
     std::uint64_t tasks_queued_ = 0, tasks_run_ = 0;
+    bool abandon_tasks_ = false;  // the control thread is being stopped: waiting commands give up
+    std::string channels_fingerprint_;
 
     std::unique_ptr<Target> target_;
     std::unique_ptr<ctl::ControlListener> control_;

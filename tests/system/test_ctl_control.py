@@ -248,3 +248,28 @@ def test_bind_rndc_with_other_algorithms(tmp_path, algorithm):
         assert running.ctl("status").returncode == 0
     finally:
         running.stop()
+
+
+def test_reload_reopens_changed_channels(daemon, tmp_path):
+    import urllib.request
+
+    old_http, old_key = daemon.http_port, tmp_path / "old.key"
+    old_key.write_text(daemon.key.read_text())
+    daemon.http_port = servers.free_port(False)
+    ctl_daemon.key_file(daemon.key, ctl_daemon.WRONG_SECRET)  # the included key file gets a new secret
+    daemon.write_config()
+    result = daemon.ctl("reload", key=old_key)
+    assert result.returncode == 0, result.stderr  # answered before the channel was reopened
+    assert wait_for(lambda: "reopening them" in daemon.log_text())
+
+    def metrics_on(port):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    assert wait_for(lambda: metrics_on(daemon.http_port))
+    assert not metrics_on(old_http)
+    assert wait_for(lambda: daemon.ctl("status").returncode == 0)  # the new key
+    assert daemon.ctl("status", key=old_key).returncode != 0
