@@ -21,6 +21,7 @@
 #include "server/primary_journal.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
+#include "server/secondary_runner.hpp"
 #include "server/services.hpp"
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
@@ -77,10 +78,19 @@ class Daemon {
         if (!enter_directory(settings_.directory)) return 1;
         journals_ = std::make_unique<PrimaryJournals>(std::filesystem::current_path().string());
         notifier_ = std::make_unique<NotifySender>();
+        secondaries_ = std::make_unique<SecondaryRunner>([this]() -> store::Environment* {
+            try {
+                return &journals_->environment();
+            } catch (const std::exception& e) {
+                spdlog::error("secondary zones run without persisted timers: {}", e.what());
+                return nullptr;
+            }
+        });
         if (!refresh_zones(settings_, true)) {
             spdlog::error("not starting: some zones failed to load");
             return 1;
         }
+        secondaries_->configure(settings_.views, settings_.keys);
         const unsigned workers = options_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
         published_ = std::make_unique<Published<ServingState>>(workers, build_state(settings_));
         send_notifies();
@@ -122,9 +132,11 @@ class Daemon {
             }
             services_->run_pending();  // commands from the control channel
             if (services_->stop_requested()) break;
+            if (secondaries_->take_changed()) published_->publish(build_state(settings_));
             published_->reclaim();
         }
         spdlog::info("shutting down");
+        secondaries_.reset();
         services_->stop();
         server->stop();
         spdlog::info("exiting");
@@ -154,6 +166,7 @@ class Daemon {
         bool all_loaded = true;
         for (const auto& view : settings.views) {
             for (const auto& zone : view.zones) {
+                if (zone.secondary) continue;  // SecondaryRunner's
                 const auto key = std::make_pair(view.name, zone.source.origin.lowercased().to_text());
                 const std::string label = zone_label(zone.source, view.name);
                 const auto previous = zones_.find(key);
@@ -199,21 +212,29 @@ class Daemon {
             served.match_destinations = view.match_destinations;
             std::vector<std::shared_ptr<const zone::Zone>> zones;
             for (const auto& zone : view.zones) {
-                const auto found = zones_.find({view.name, zone.source.origin.lowercased().to_text()});
-                if (found == zones_.end()) continue;  // failed to load and never did
-                zones.push_back(found->second.zone);
-                served.allow_transfer.emplace(found->second.zone.get(), zone.allow_transfer);
-                if (zone.ixfr_from_differences) {
+                std::shared_ptr<const zone::Zone> version;
+                if (zone.secondary) {
+                    version = secondaries_->served(view.name, zone.source.origin);
+                } else if (const auto found =
+                               zones_.find({view.name, zone.source.origin.lowercased().to_text()});
+                           found != zones_.end()) {
+                    version = found->second.zone;
+                }
+                if (version == nullptr)
+                    continue;  // failed to load and never did; secondary: no copy or expired
+                zones.push_back(version);
+                served.allow_transfer.emplace(version.get(), zone.allow_transfer);
+                // A secondary always journals what it receives (xfr::SecondaryZone), for its own secondaries.
+                if (zone.ixfr_from_differences || zone.secondary) {
                     try {
-                        served.journals.emplace(found->second.zone.get(),
-                                                journals_->journal(view.name, *found->second.zone));
+                        served.journals.emplace(version.get(), journals_->journal(view.name, *version));
                     } catch (const std::exception& e) {
                         spdlog::error("zone {}: journal unavailable, IXFR answered with the whole zone: {}",
                                       zone.source.origin.to_text(), e.what());
                     }
                 }
                 if (!zone.allow_query.allows_everyone()) {
-                    served.allow_query.emplace(found->second.zone.get(), zone.allow_query);
+                    served.allow_query.emplace(version.get(), zone.allow_query);
                     served.restricts_queries = true;
                 }
             }
@@ -316,6 +337,7 @@ class Daemon {
             spdlog::warn("listen-on changes take effect at the next restart");
         try {
             refresh_zones(next, false);
+            secondaries_->configure(next.views, next.keys);
             published_->publish(build_state(next));
             send_notifies();
         } catch (const std::exception& e) {
@@ -335,6 +357,7 @@ class Daemon {
     std::unique_ptr<Published<ServingState>> published_;
     std::unique_ptr<PrimaryJournals> journals_;
     std::unique_ptr<NotifySender> notifier_;
+    std::unique_ptr<SecondaryRunner> secondaries_;  // after journals_: its zones use the environment
     struct PendingNotify {
         std::string label;
         std::shared_ptr<const zone::Zone> zone;

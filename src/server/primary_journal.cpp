@@ -10,16 +10,20 @@ store::Journal& PrimaryJournals::open(const std::string& view, const zone::Zone&
     const auto key = std::make_pair(view, zone.origin().lowercased().to_text());
     auto found = journals_.find(key);
     if (found != journals_.end()) return *found->second;
+    // Views share the environment: a zone in a view other than the default is journaled as
+    // <view>._view.<zone>, so that each view's version history stays its own.
+    auto journal = std::make_unique<store::Journal>(
+        environment(), view == "_default" ? zone.origin()
+                                          : dns::Name::from_text(view + "._view." + zone.origin().to_text()));
+    return *journals_.emplace(key, std::move(journal)).first->second;
+}
+
+store::Environment& PrimaryJournals::environment() {
     if (env_ == nullptr) {
         const auto path = std::filesystem::absolute(std::filesystem::path(directory_) / "cairn.lmdb");
         env_ = std::make_unique<store::Environment>(path.string());
     }
-    // Views share the environment: a zone in a view other than the default is journaled as
-    // <view>._view.<zone>, so that each view's version history stays its own.
-    auto journal = std::make_unique<store::Journal>(
-        *env_, view == "_default" ? zone.origin()
-                                  : dns::Name::from_text(view + "._view." + zone.origin().to_text()));
-    return *journals_.emplace(key, std::move(journal)).first->second;
+    return *env_;
 }
 
 const store::Journal* PrimaryJournals::journal(const std::string& view, const zone::Zone& zone) {

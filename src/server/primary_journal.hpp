@@ -29,6 +29,10 @@ class PrimaryJournals {
     bool record(const std::string& view, const zone::Zone& old_version, const zone::Zone& new_version,
                 std::size_t max_bytes, std::string& why);
 
+    // The environment, opened on first use (secondary zones keep their timers and journals there too).
+    // Throws store::StoreError.
+    store::Environment& environment();
+
   private:
     store::Journal& open(const std::string& view, const zone::Zone& zone);
 

@@ -13,6 +13,7 @@
 #include "server/access.hpp"
 #include "server/zone_loader.hpp"
 #include "xfr/notify.hpp"
+#include "xfr/refresh.hpp"
 
 namespace cairn::server {
 
@@ -24,6 +25,11 @@ struct ZoneSettings {
     std::size_t max_journal_bytes = ~std::size_t{0};  // max-journal-size (BIND's default: unlimited here)
     xfr::NotifyMode notify = xfr::NotifyMode::Yes;
     std::vector<xfr::Primary> also_notify;  // address and port (keys are not wired yet)
+    // type secondary: the zone comes from `primaries` (tried in order) and is saved to source.file.
+    bool secondary = false;
+    std::vector<xfr::Primary> primaries;  // keys point into Settings::keys
+    xfr::RefreshBounds refresh_bounds;
+    AccessList allow_notify;  // besides the primaries' addresses
 };
 
 struct ViewSettings {

@@ -46,17 +46,18 @@ std::string where(const config::Location& location) {
 }
 
 void add_zone(const config::Config& config, const config::Zone& zone, const config::View* view,
-              const config::HostNetworks& host, ViewSettings& served, SettingsResult& result) {
+              const config::HostNetworks& host, const dns::TsigKeyring& keys, ViewSettings& served,
+              SettingsResult& result) {
     const std::string label = "zone " + zone.name.to_text();
     const config::ZoneType type = zone.type.value_or(config::ZoneType::Primary);
-    if (type != config::ZoneType::Primary) {
+    if (type != config::ZoneType::Primary && type != config::ZoneType::Secondary) {
         result.warnings.push_back(where(zone.where) + label + ": type " +
                                   std::string(config::to_string(type)) +
                                   " is not supported yet; the zone is not served");
         return;
     }
     const config::ResolvedZone resolved = config.resolve_zone(zone, view);
-    if (resolved.file.empty()) {
+    if (resolved.file.empty() && type == config::ZoneType::Primary) {
         result.errors.push_back(where(zone.where) + label + ": a primary zone needs a file");
         return;
     }
@@ -97,6 +98,25 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     }
     for (const auto& remote : resolved.also_notify)
         settings.also_notify.push_back(xfr::Primary{remote.address.to_string(), remote.port, nullptr});
+    if (type == config::ZoneType::Secondary) {
+        settings.secondary = true;
+        for (const auto& remote : resolved.primaries) {
+            xfr::Primary primary{remote.address.to_string(), remote.port, nullptr};
+            if (!remote.key.empty()) {
+                primary.key = keys.find(dns::Name::from_text(remote.key));
+                if (primary.key == nullptr) {
+                    result.errors.push_back(where(zone.where) + label + ": primary " + primary.to_text() +
+                                            ": unknown key " + remote.key);
+                }
+            }
+            settings.primaries.push_back(std::move(primary));
+        }
+        if (settings.primaries.empty())
+            result.errors.push_back(where(zone.where) + label + ": a secondary zone needs primaries");
+        settings.refresh_bounds = {resolved.min_refresh_time, resolved.max_refresh_time,
+                                   resolved.min_retry_time, resolved.max_retry_time};
+        settings.allow_notify = AccessList::from(resolved.allow_notify, config, host);
+    }
     served.zones.push_back(std::move(settings));
 }
 
@@ -175,7 +195,7 @@ void translate(const config::Config& config, SettingsResult& result) {
         warn_recursion(nullptr);
         ViewSettings view;
         for (const auto& zone : config.zones)
-            add_zone(config, zone, nullptr, host, view, result);
+            add_zone(config, zone, nullptr, host, *settings.keys, view, result);
         settings.views.push_back(std::move(view));
         return;
     }
@@ -188,7 +208,7 @@ void translate(const config::Config& config, SettingsResult& result) {
             served.match_destinations = AccessList::from(*view.match_destinations, config, host);
         }
         for (const auto& zone : view.zones)
-            add_zone(config, zone, &view, host, served, result);
+            add_zone(config, zone, &view, host, *settings.keys, served, result);
         settings.views.push_back(std::move(served));
     }
 }

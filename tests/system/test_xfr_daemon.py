@@ -169,3 +169,82 @@ def test_bind_secondary_takes_axfr_then_ixfr_after_notify(primary_and_bind):
         assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
     # BIND's side: it asked for increments and never fell back to AXFR after the first transfer.
     assert "resetting" not in named.log()
+
+
+@pytest.fixture
+def bind_and_secondary(tmp_path):
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    primary_dir = tmp_path / "primary"
+    secondary_dir = tmp_path / "secondary"
+    primary_dir.mkdir()
+    secondary_dir.mkdir()
+    primary_port = servers.free_port(ipv6=False)
+    secondary_port = servers.free_port(ipv6=False)
+    zone_file = primary_dir / "xfr.example.zone"
+    write_zone(zone_file, zone_text(1, "192.0.2.80").replace(" 3600 600 86400 300", " 2 1 60 300"))
+    (primary_dir / "named.conf").write_text(
+        "options {\n"
+        f'    directory "{primary_dir}";\n'
+        f'    pid-file "{primary_dir / "named.pid"}";\n'
+        f"    listen-on port {primary_port} {{ 127.0.0.1; }};\n"
+        "    listen-on-v6 { none; };\n"
+        "    recursion no;\n"
+        "    dnssec-validation no;\n"
+        "    notify explicit;\n"  # loopback only
+        f"    also-notify {{ 127.0.0.1 port {secondary_port}; }};\n"
+        "    ixfr-from-differences yes;\n"
+        "    allow-transfer { 127.0.0.1; };\n"
+        f'    session-keyfile "{primary_dir / "session.key"}";\n'
+        f'    managed-keys-directory "{primary_dir}";\n'
+        "    automatic-interface-scan no;\n"
+        "};\n"
+        "controls { };\n"
+        f'zone "{ORIGIN}" {{ type primary; file "{zone_file.name}"; }};\n'
+    )
+    (secondary_dir / "named.conf").write_text(
+        "options {\n"
+        f'    directory "{secondary_dir}";\n'
+        f"    listen-on port {secondary_port} {{ 127.0.0.1; }};\n"
+        "    listen-on-v6 { none; };\n"
+        "    recursion no;\n"
+        "    allow-transfer { 127.0.0.1; };\n"
+        "    min-refresh-time 1;\n"  # the SOA's refresh 2 and retry 1 apply as written
+        "    min-retry-time 1;\n"
+        "};\n"
+        f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; file "sec.db"; }};\n'
+    )
+    started: list[Process] = []
+    try:
+        named = Process(
+            ["/usr/sbin/named", "-g", "-n", "1", "-c", str(primary_dir / "named.conf")], primary_dir, "named.log"
+        )
+        started.append(named)
+        assert wait_for(lambda: soa_serial(primary_port) == 1, 15), named.log()
+        cairnd = Process(
+            [str(servers.cairnd_binary()), "-c", str(secondary_dir / "named.conf"), "-n", "1"],
+            secondary_dir,
+            "cairnd.log",
+        )
+        started.append(cairnd)
+        yield named, cairnd, zone_file, primary_port, secondary_port, secondary_dir
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def test_cairnd_secondary_of_bind_takes_axfr_then_ixfr(bind_and_secondary):
+    named, cairnd, zone_file, primary_port, secondary_port, secondary_dir = bind_and_secondary
+    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+    assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
+    assert "AXFR started" in named.log()
+
+    write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", " 2 1 60 300"))
+    named.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: soa_serial(primary_port) == 2, 10), named.log()
+    assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), cairnd.log()
+    assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
+    assert "IXFR started (serial 1 -> 2)" in named.log(), named.log()
+    assert "transferred serial 2 (incremental)" in cairnd.log(), cairnd.log()
+    # The transferred copy is on disk, so a restart serves it at once.
+    assert "192.0.2.81" in (secondary_dir / "sec.db").read_text()

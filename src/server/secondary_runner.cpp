@@ -1,0 +1,173 @@
+#include "server/secondary_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <ctime>
+
+#include "server/zone_loader.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+std::int64_t now_seconds() {
+    return static_cast<std::int64_t>(::time(nullptr));
+}
+
+bool same_secondary(const ZoneSettings& a, const ZoneSettings& b) {
+    if (!(a.source == b.source) || a.primaries.size() != b.primaries.size()) return false;
+    for (std::size_t i = 0; i < a.primaries.size(); ++i) {
+        if (a.primaries[i].to_text() != b.primaries[i].to_text()) return false;
+    }
+    return a.refresh_bounds.min_refresh == b.refresh_bounds.min_refresh &&
+           a.refresh_bounds.max_refresh == b.refresh_bounds.max_refresh &&
+           a.refresh_bounds.min_retry == b.refresh_bounds.min_retry &&
+           a.refresh_bounds.max_retry == b.refresh_bounds.max_retry;
+}
+
+}  // namespace
+
+SecondaryRunner::SecondaryRunner(std::function<store::Environment*()> environment)
+    : environment_(std::move(environment)), thread_([this] { run(); }) {}
+
+SecondaryRunner::~SecondaryRunner() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
+                                std::shared_ptr<const dns::TsigKeyring> keys) {
+    std::map<Key, Entry> next;
+    {
+        std::lock_guard lock(mutex_);
+        keys_ = std::move(keys);
+        for (const auto& view : views) {
+            for (const auto& zone : view.zones) {
+                if (!zone.secondary) continue;
+                Key key{view.name, zone.source.origin.lowercased().to_text()};
+                const auto found = zones_.find(key);
+                if (found != zones_.end() && same_secondary(found->second.settings, zone)) {
+                    found->second.settings = zone;  // keys and ACLs may have changed
+                    next.emplace(key, std::move(found->second));
+                    continue;
+                }
+                xfr::SecondaryConfig config;
+                config.zone = zone.source.origin;
+                config.primaries = zone.primaries;
+                config.bounds = zone.refresh_bounds;
+                config.file = zone.source.file;
+                config.format = zone.source.raw ? xfr::ZoneFileFormat::Raw : xfr::ZoneFileFormat::Text;
+                config.max_journal_bytes = zone.max_journal_bytes;
+                std::string label = "zone " + zone.source.origin.to_text() + "/IN";
+                if (view.name != "_default") label += "/" + view.name;
+                auto publish = [this, key](std::shared_ptr<const zone::Zone> version) {
+                    {
+                        std::lock_guard served_lock(served_mutex_);
+                        served_[key] = std::move(version);
+                    }
+                    changed_ = true;
+                };
+                auto log = [label](const std::string& line) {
+                    spdlog::info("{} (secondary): {}", label, line);
+                };
+                auto secondary =
+                    std::make_shared<xfr::SecondaryZone>(std::move(config), environment_(), publish, log);
+                // Started before the transfer thread can see it; the thread only takes the lock briefly.
+                std::shared_ptr<const zone::Zone> copy;
+                if (!zone.source.file.empty() && FileStamp::of(zone.source.file)) {
+                    ZoneLoadResult loaded = load_zone(zone.source);
+                    for (const auto& error : loaded.errors)
+                        spdlog::warn("{} (secondary): {}", label, error);
+                    if (loaded.loaded) copy = loaded.loaded->zone;
+                }
+                try {
+                    secondary->start(copy, now_seconds());
+                } catch (const std::exception& e) {
+                    spdlog::error("{} (secondary): cannot start: {}", label, e.what());
+                }
+                next.emplace(key, Entry{zone, std::move(secondary)});
+            }
+        }
+        for (const auto& [key, entry] : zones_) {
+            if (next.find(key) == next.end()) {
+                std::lock_guard served_lock(served_mutex_);
+                served_.erase(key);
+                changed_ = true;
+            }
+        }
+        zones_ = std::move(next);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        poke_ = true;
+    }
+    wake_.notify_all();
+}
+
+std::shared_ptr<const zone::Zone> SecondaryRunner::served(const std::string& view,
+                                                          const dns::Name& origin) const {
+    std::lock_guard lock(served_mutex_);
+    const auto found = served_.find({view, origin.lowercased().to_text()});
+    return found == served_.end() ? nullptr : found->second;
+}
+
+bool SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
+                             const net::ClientInfo& client) {
+    std::shared_ptr<xfr::SecondaryZone> zone;
+    {
+        std::lock_guard lock(mutex_);
+        const auto found = zones_.find({view, origin.lowercased().to_text()});
+        if (found == zones_.end()) return false;
+        const std::string source = client.source.address.to_string();
+        bool allowed = found->second.settings.allow_notify.allows_source(client);
+        for (const auto& primary : found->second.settings.primaries)
+            allowed = allowed || primary.address == source;
+        if (!allowed) return false;
+        zone = found->second.zone;
+    }
+    if (zone->notified(now_seconds())) {
+        std::lock_guard lock(mutex_);
+        poke_ = true;
+    }
+    wake_.notify_all();
+    return true;
+}
+
+void SecondaryRunner::run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        std::vector<std::shared_ptr<xfr::SecondaryZone>> zones;
+        for (const auto& [key, entry] : zones_)
+            zones.push_back(entry.zone);
+        poke_ = false;
+        lock.unlock();
+        std::int64_t next = INT64_MAX;
+        for (const auto& zone : zones) {
+            try {
+                zone->tick(now_seconds());
+                if (zone->due(now_seconds())) zone->refresh(now_seconds);
+                next = std::min(next, zone->next_event(now_seconds()));
+            } catch (const std::exception& e) {
+                spdlog::error("secondary refresh: {}", e.what());
+            }
+        }
+        lock.lock();
+        if (stopping_ || poke_) continue;
+        const std::int64_t now = now_seconds();
+        if (next == INT64_MAX) {
+            wake_.wait(lock, [this] { return stopping_ || poke_; });
+        } else if (next > now) {
+            wake_.wait_for(lock, std::chrono::seconds(std::min<std::int64_t>(next - now, 3600)),
+                           [this] { return stopping_ || poke_; });
+        }
+    }
+}
+
+}  // namespace cairn::server
