@@ -266,9 +266,11 @@ Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t
         cookie != CookieState::valid) {
         return error(r, Rcode::BADCOOKIE);
     }
-    if (q.header.ancount != 0 || q.header.nscount != 0) return error(r, Rcode::FORMERR);
-
     constexpr std::uint16_t kTkey = 249, kTsig = 250, kIxfr = 251, kAxfr = 252, kMailb = 253, kMaila = 254;
+    // An IXFR request carries the client's SOA in authority (RFC 1995 §3); other queries carry nothing there.
+    const std::uint16_t authority_allowed = qtype_of(q) == kIxfr ? 1 : 0;
+    if (q.header.ancount != 0 || q.header.nscount > authority_allowed) return error(r, Rcode::FORMERR);
+
     if (qtype_of(q) == kTypeOpt || qtype_of(q) == kTsig || qtype_of(q) == kTkey)
         return error(r, Rcode::FORMERR);
     if (qtype_of(q) == kMailb || qtype_of(q) == kMaila) return error(r, Rcode::NOTIMP);

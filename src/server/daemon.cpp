@@ -10,12 +10,15 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "net/error.hpp"
 #include "net/server.hpp"
 #include "server/log_setup.hpp"
+#include "server/notify_sender.hpp"
 #include "server/pid_file.hpp"
+#include "server/primary_journal.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
 #include "server/services.hpp"
@@ -72,12 +75,15 @@ class Daemon {
             return 1;
         }
         if (!enter_directory(settings_.directory)) return 1;
+        journals_ = std::make_unique<PrimaryJournals>(std::filesystem::current_path().string());
+        notifier_ = std::make_unique<NotifySender>();
         if (!refresh_zones(settings_, true)) {
             spdlog::error("not starting: some zones failed to load");
             return 1;
         }
         const unsigned workers = options_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
         published_ = std::make_unique<Published<ServingState>>(workers, build_state(settings_));
+        send_notifies();
         handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
         services_ = std::make_unique<Services>(
             (std::filesystem::path(startup_directory_) / options_.config_path).string(), workers,
@@ -163,6 +169,8 @@ class Daemon {
                     spdlog::error("{}: {}", label, error);
                 if (result.loaded) {
                     spdlog::info("{}: loaded serial {}", label, result.loaded->zone->serial());
+                    new_version(view.name, zone, label,
+                                previous == zones_.end() ? nullptr : &previous->second, *result.loaded);
                     next.emplace(key, std::move(*result.loaded));
                 } else if (previous != zones_.end()) {
                     spdlog::error("{}: failed to reload from {}, still serving serial {}", label,
@@ -195,6 +203,15 @@ class Daemon {
                 if (found == zones_.end()) continue;  // failed to load and never did
                 zones.push_back(found->second.zone);
                 served.allow_transfer.emplace(found->second.zone.get(), zone.allow_transfer);
+                if (zone.ixfr_from_differences) {
+                    try {
+                        served.journals.emplace(found->second.zone.get(),
+                                                journals_->journal(view.name, *found->second.zone));
+                    } catch (const std::exception& e) {
+                        spdlog::error("zone {}: journal unavailable, IXFR answered with the whole zone: {}",
+                                      zone.source.origin.to_text(), e.what());
+                    }
+                }
                 if (!zone.allow_query.allows_everyone()) {
                     served.allow_query.emplace(found->second.zone.get(), zone.allow_query);
                     served.restricts_queries = true;
@@ -239,6 +256,51 @@ class Daemon {
         return hooks;
     }
 
+    // A zone was (re)loaded: journal its difference from the version served so far when asked to, and
+    // remember to notify its secondaries once the new version is published.
+    void new_version(const std::string& view, const ZoneSettings& zone, const std::string& label,
+                     const ZoneVersion* previous, const ZoneVersion& loaded) {
+        if (previous != nullptr && previous->zone->serial() == loaded.zone->serial()) {
+            spdlog::warn("{}: reloaded with unchanged serial {}; secondaries will not see the change", label,
+                         loaded.zone->serial());
+            return;
+        }
+        if (previous != nullptr && zone.ixfr_from_differences) {
+            std::string why;
+            if (journals_->record(view, *previous->zone, *loaded.zone, zone.max_journal_bytes, why)) {
+                spdlog::info("{}: journaled the difference from serial {} to {}", label,
+                             previous->zone->serial(), loaded.zone->serial());
+            } else {
+                spdlog::error("{}: difference not journaled: {}", label, why);
+            }
+        }
+        std::vector<std::string> also_notify;
+        for (const auto& target : zone.also_notify)
+            also_notify.push_back(target.to_text());
+        xfr::NotifyTargets targets = xfr::notify_targets(*loaded.zone, zone.notify, also_notify, {});
+        if (!targets.unresolved.empty() && unresolved_logged_.insert(label).second) {
+            for (const auto& name : targets.unresolved)
+                spdlog::info("{}: NS {} has no address in zones served here; not notified (use also-notify)",
+                             label, name.to_text());
+        }
+        std::vector<xfr::Primary> remotes;
+        for (const auto& address : targets.addresses) {
+            const auto hash = address.find('#');  // also-notify entries carry their port
+            xfr::Primary remote;
+            remote.address = address.substr(0, hash);
+            if (hash != std::string::npos)
+                remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
+            remotes.push_back(std::move(remote));
+        }
+        pending_notifies_.push_back({label, loaded.zone, std::move(remotes)});
+    }
+
+    void send_notifies() {
+        for (auto& pending : pending_notifies_)
+            notifier_->notify(pending.label, *pending.zone, std::move(pending.targets));
+        pending_notifies_.clear();
+    }
+
     bool reload() {
         spdlog::info("reloading configuration and zones");
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
@@ -255,6 +317,7 @@ class Daemon {
         try {
             refresh_zones(next, false);
             published_->publish(build_state(next));
+            send_notifies();
         } catch (const std::exception& e) {
             spdlog::error("reload failed: {}; still serving the previous configuration", e.what());
             return false;
@@ -270,6 +333,15 @@ class Daemon {
     Settings settings_;
     std::map<std::pair<std::string, std::string>, ZoneVersion> zones_;  // (view, origin) -> serving version
     std::unique_ptr<Published<ServingState>> published_;
+    std::unique_ptr<PrimaryJournals> journals_;
+    std::unique_ptr<NotifySender> notifier_;
+    struct PendingNotify {
+        std::string label;
+        std::shared_ptr<const zone::Zone> zone;
+        std::vector<xfr::Primary> targets;
+    };
+    std::vector<PendingNotify> pending_notifies_;
+    std::set<std::string> unresolved_logged_;
     std::unique_ptr<QueryHandler> handler_;
     std::unique_ptr<Services> services_;
 };

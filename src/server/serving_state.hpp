@@ -10,6 +10,7 @@
 #include "dns/tsig.hpp"
 #include "net/handler.hpp"
 #include "server/access.hpp"
+#include "store/journal.hpp"
 #include "zone/zone_table.hpp"
 
 namespace cairn::server {
@@ -27,6 +28,13 @@ struct ServedView {
 
     bool matches(const net::ClientInfo& client) const {
         return match_clients.allows_source(client) && match_destinations.allows_destination(client);
+    }
+    // IXFR journals of primary zones with ixfr-from-differences; they outlive every snapshot.
+    std::unordered_map<const zone::Zone*, const store::Journal*> journals;
+
+    const store::Journal* journal_for(const zone::Zone* zone) const {
+        const auto found = journals.find(zone);
+        return found == journals.end() ? nullptr : found->second;
     }
     const AccessList* allow_transfer_for(const zone::Zone* zone) const {
         const auto found = allow_transfer.find(zone);

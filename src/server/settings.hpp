@@ -12,13 +12,18 @@
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
 #include "server/zone_loader.hpp"
+#include "xfr/notify.hpp"
 
 namespace cairn::server {
 
 struct ZoneSettings {
     ZoneSource source;
-    QueryAccess allow_query;    // the zone's own, else the view's, else the options', else any
-    AccessList allow_transfer;  // likewise; BIND 9.20's default is none
+    QueryAccess allow_query;             // the zone's own, else the view's, else the options', else any
+    AccessList allow_transfer;           // likewise; BIND 9.20's default is none
+    bool ixfr_from_differences = false;  // journal each reload's difference for IXFR
+    std::size_t max_journal_bytes = ~std::size_t{0};  // max-journal-size (BIND's default: unlimited here)
+    xfr::NotifyMode notify = xfr::NotifyMode::Yes;
+    std::vector<xfr::Primary> also_notify;  // address and port (keys are not wired yet)
 };
 
 struct ViewSettings {

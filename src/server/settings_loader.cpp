@@ -81,6 +81,22 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     }
     if (query_on != nullptr) settings.allow_query.destinations = AccessList::from(*query_on, config, host);
     settings.allow_transfer = AccessList::from(resolved.allow_transfer, config, host);
+    settings.ixfr_from_differences = resolved.ixfr_from_differences;
+    if (resolved.max_journal_size.kind == config::SizeLimit::Kind::Bytes)
+        settings.max_journal_bytes = static_cast<std::size_t>(resolved.max_journal_size.bytes);
+    switch (resolved.notify) {
+        case config::NotifyMode::No:
+            settings.notify = xfr::NotifyMode::No;
+            break;
+        case config::NotifyMode::Explicit:
+            settings.notify = xfr::NotifyMode::Explicit;
+            break;
+        default:
+            settings.notify = xfr::NotifyMode::Yes;
+            break;  // primary-only: we are the primary
+    }
+    for (const auto& remote : resolved.also_notify)
+        settings.also_notify.push_back(xfr::Primary{remote.address.to_string(), remote.port, nullptr});
     served.zones.push_back(std::move(settings));
 }
 

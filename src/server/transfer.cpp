@@ -144,11 +144,18 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
         options.tsig_key = verified.key;  // lives in `keys`, which the stream adapter keeps
         options.request_mac = verified.record.mac;
     }
-    auto stream = request.type == dns::RRType::AXFR
-                      ? xfr::TransferStream::full(zone, request, std::move(options))
-                      : xfr::TransferStream::incremental(zone, request, std::nullopt, std::move(options));
-    spdlog::info("{}: {} started (serial {})", label, request.type == dns::RRType::AXFR ? "AXFR" : "IXFR",
-                 zone->serial());
+    std::unique_ptr<xfr::TransferStream> stream;
+    try {
+        stream = xfr::open_transfer(zone, request, view.journal_for(zone.get()), std::move(options));
+    } catch (const std::exception& e) {
+        spdlog::error("{}: cannot read the journal: {}", label, e.what());
+        return single(fallback);
+    }
+    const char* form = stream->form() == xfr::TransferForm::Incremental ? "incremental"
+                       : stream->form() == xfr::TransferForm::UpToDate  ? "up to date"
+                                                                        : "full";
+    spdlog::info("{}: {} started (serial {}, {})", label, request.type == dns::RRType::AXFR ? "AXFR" : "IXFR",
+                 zone->serial(), form);
     return std::make_unique<TransferAdapter>(std::move(stream), std::move(keys), label);
 }
 

@@ -1,4 +1,4 @@
-// Zone transfers out (AXFR, and IXFR answered with the whole zone until journals are served) over TCP:
+// Zone transfers out (AXFR, and IXFR from the zone's journal when it has one, else the whole zone) over TCP:
 // the engine confirms the zone, allow-transfer decides, and xfr::TransferStream produces the messages one
 // at a time as the connection drains.
 #pragma once

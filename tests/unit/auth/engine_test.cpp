@@ -396,6 +396,27 @@ TEST_F(EngineTest, TransfersAreHandedOff) {
     EXPECT_EQ(ask("www.example.org.", RRType::AXFR, {}, Transport::tcp).message.rcode(), Rcode::REFUSED);
 }
 
+// An IXFR request carries the client's SOA in authority (RFC 1995 §3): handed off, not FORMERR; any other
+// query with an authority record still is.
+TEST_F(EngineTest, IxfrWithSoaInAuthorityIsHandedOff) {
+    auto with_soa_in_authority = [](std::vector<std::uint8_t> q) {
+        const std::uint8_t soa[] = {0xC0, 0x0C, 0, 6, 0, 1, 0, 0, 0, 0, 0, 22, 0, 0, 0, 0, 0,
+                                    1,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0};
+        q.insert(q.end(), std::begin(soa), std::end(soa));
+        q[9] = 1;  // NSCOUNT
+        return q;
+    };
+    const auto ixfr =
+        exchange(engine_, zones_, with_soa_in_authority(make_query("example.", RRType::IXFR, without_edns())),
+                 Transport::tcp);
+    EXPECT_EQ(ixfr.result.action, Action::transfer);
+    EXPECT_EQ(ixfr.result.zone, zones_.zones()[0].get());
+    const auto a = exchange(engine_, zones_,
+                            with_soa_in_authority(make_query("www.example.", RRType::A, without_edns())),
+                            Transport::tcp);
+    EXPECT_EQ(a.message.rcode(), Rcode::FORMERR);
+}
+
 TEST_F(EngineTest, ChaosVersionBind) {
     QueryOptions ch;
     ch.qclass = 3;

@@ -1,0 +1,171 @@
+"""cairnd as a primary with a real secondary (BIND 9): AXFR first, then an edited zone + SIGHUP is journaled
+(ixfr-from-differences), NOTIFY goes to the also-notify target only (notify explicit, loopback), and the
+secondary takes an IXFR answered from the journal; both end up serving the same zone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import dns.message
+import dns.query
+import dns.rdatatype
+import dns.zone
+import pytest
+
+import servers
+
+ORIGIN = "xfr.example."
+
+
+def zone_text(serial: int, www: str, extra: str = "") -> str:
+    return (
+        "$TTL 300\n"
+        f"@ SOA ns1 hostmaster {serial} 3600 600 86400 300\n"
+        "  NS ns1\n"
+        "ns1 A 192.0.2.1\n"
+        f"www A {www}\n"
+        "mail MX 10 mx\n"
+        "mx A 192.0.2.25\n"
+        f"{extra}"
+    )
+
+
+def write_zone(path: Path, text: str) -> None:
+    # The reload notices a change by size or modification time: make sure the time moves.
+    previous = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text)
+    os.utime(path, ns=(previous + 2_000_000_000, previous + 2_000_000_000))
+
+
+class Process:
+    """A server process of this test, its stdout and stderr in one log file."""
+
+    def __init__(self, args: list[str], workdir: Path, log_name: str):
+        self.log_path = workdir / log_name
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(args, cwd=workdir, stdout=self._log, stderr=self._log, start_new_session=True)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+def axfr_rrs(port: int) -> set[tuple[str, int, str, str]]:
+    zone = dns.zone.from_xfr(dns.query.xfr("127.0.0.1", ORIGIN, port=port, timeout=5, lifetime=10))
+    return {
+        (name.to_text(), ttl, dns.rdatatype.to_text(rdata.rdtype), rdata.to_text())
+        for name, ttl, rdata in zone.iterate_rdatas()
+    }
+
+
+def soa_serial(port: int) -> int | None:
+    try:
+        response = dns.query.udp(dns.message.make_query(ORIGIN, "SOA"), "127.0.0.1", port=port, timeout=1)
+    except Exception:
+        return None
+    for rrset in response.answer:
+        if rrset.rdtype == dns.rdatatype.SOA:
+            return rrset[0].serial
+    return None
+
+
+def wait_for(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def primary_and_bind(tmp_path):
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    primary_dir = tmp_path / "primary"
+    secondary_dir = tmp_path / "secondary"
+    primary_dir.mkdir()
+    secondary_dir.mkdir()
+    primary_port = servers.free_port(ipv6=False)
+    secondary_port = servers.free_port(ipv6=False)
+    zone_file = primary_dir / "xfr.example.zone"
+    write_zone(zone_file, zone_text(1, "192.0.2.80"))
+    (primary_dir / "named.conf").write_text(
+        "options {\n"
+        f'    directory "{primary_dir}";\n'
+        f"    listen-on port {primary_port} {{ 127.0.0.1; }};\n"
+        "    listen-on-v6 { none; };\n"
+        "    recursion no;\n"
+        "    allow-transfer { 127.0.0.1; };\n"
+        "    ixfr-from-differences yes;\n"
+        "    notify explicit;\n"  # never the zone's NS addresses: loopback only
+        f"    also-notify {{ 127.0.0.1 port {secondary_port}; }};\n"
+        "};\n"
+        f'zone "{ORIGIN}" {{ type primary; file "{zone_file.name}"; }};\n'
+    )
+    (secondary_dir / "named.conf").write_text(
+        "options {\n"
+        f'    directory "{secondary_dir}";\n'
+        f'    pid-file "{secondary_dir / "named.pid"}";\n'
+        f"    listen-on port {secondary_port} {{ 127.0.0.1; }};\n"
+        "    listen-on-v6 { none; };\n"
+        "    recursion no;\n"
+        "    dnssec-validation no;\n"
+        "    notify no;\n"
+        "    allow-transfer { 127.0.0.1; };\n"
+        f'    session-keyfile "{secondary_dir / "session.key"}";\n'
+        f'    managed-keys-directory "{secondary_dir}";\n'
+        "    automatic-interface-scan no;\n"
+        "};\n"
+        "controls { };\n"
+        f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; file "sec.db"; }};\n'
+    )
+    started: list[Process] = []
+    try:
+        cairnd = Process(
+            [str(servers.cairnd_binary()), "-c", str(primary_dir / "named.conf"), "-n", "1"], primary_dir, "cairnd.log"
+        )
+        started.append(cairnd)
+        assert wait_for(lambda: soa_serial(primary_port) == 1, 10), cairnd.log()
+        named = Process(
+            ["/usr/sbin/named", "-g", "-n", "1", "-c", str(secondary_dir / "named.conf")], secondary_dir, "named.log"
+        )
+        started.append(named)
+        yield cairnd, named, zone_file, primary_port, secondary_port
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def test_bind_secondary_takes_axfr_then_ixfr_after_notify(primary_and_bind):
+    cairnd, named, zone_file, primary_port, secondary_port = primary_and_bind
+    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), named.log()
+    assert "AXFR started (serial 1" in cairnd.log()
+    assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
+
+    for serial, www, extra in ((2, "192.0.2.81", "new A 192.0.2.99\n"), (3, "192.0.2.82", "")):
+        write_zone(zone_file, zone_text(serial, www, extra))
+        cairnd.proc.send_signal(signal.SIGHUP)
+        # BIND refreshes hourly by the SOA: only the NOTIFY can bring the new serial this soon.
+        assert wait_for(lambda: soa_serial(secondary_port) == serial, 15), cairnd.log() + named.log()
+        log = cairnd.log()
+        assert f"journaled the difference from serial {serial - 1} to {serial}" in log
+        assert f"sent notify for serial {serial} to 127.0.0.1#{secondary_port}" in log
+        assert f"IXFR started (serial {serial}, incremental)" in log, log
+        assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
+    # BIND's side: it asked for increments and never fell back to AXFR after the first transfer.
+    assert "resetting" not in named.log()
