@@ -321,7 +321,7 @@ std::string render_html(const Report& report) {
     }
     const QuerySnapshot& q = report.queries;
     return fmt::format(R"(<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>cairnd status</title>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="30"><title>cairnd status</title>
 <style>
 body {{ font-family: sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; }}
