@@ -316,3 +316,12 @@ def test_notify_sends_notify_to_the_zone_targets(tmp_path):
     finally:
         running.stop()
         listener.close()
+
+
+def test_reload_of_a_broken_configuration_fails_and_keeps_serving(daemon):
+    daemon.config.write_text(daemon.config.read_text() + "\nthis is not named.conf\n")
+    result = daemon.ctl("reload")
+    assert result.returncode != 0
+    assert "reload failed" in result.stderr
+    assert daemon.soa_serial("one.test") == 2024010101
+    assert daemon.ctl("status").returncode == 0
