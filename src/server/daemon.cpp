@@ -274,6 +274,25 @@ class Daemon {
                 names.push_back(view.name);
             return names;
         };
+        hooks.zone_action = [this](const std::string& view_name, const std::string& origin,
+                                   ZoneAction action) {
+            if (action != ZoneAction::notify)
+                throw std::runtime_error("not implemented yet: cairnd does not run secondary zones yet");
+            const dns::Name wanted = dns::Name::from_text(origin, dns::Name()).lowercased();
+            for (const auto& view : settings_.views) {
+                if (view.name != view_name) continue;
+                for (const auto& zone : view.zones) {
+                    if (zone.source.origin.lowercased() != wanted) continue;
+                    const auto found = zones_.find({view.name, wanted.to_text()});
+                    if (found == zones_.end()) throw std::runtime_error("zone is not loaded");
+                    // As for a new version, without journaling: the same targets, notified again.
+                    new_version(view.name, zone, zone_label(zone.source, view.name), nullptr, found->second);
+                    send_notifies();
+                    return std::string("zone notify queued");
+                }
+            }
+            throw std::runtime_error("no such zone");
+        };
         return hooks;
     }
 

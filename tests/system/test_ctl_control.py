@@ -273,3 +273,55 @@ def test_reload_reopens_changed_channels(daemon, tmp_path):
     assert not metrics_on(old_http)
     assert wait_for(lambda: daemon.ctl("status").returncode == 0)  # the new key
     assert daemon.ctl("status", key=old_key).returncode != 0
+
+
+def test_notify_sends_notify_to_the_zone_targets(tmp_path):
+    import socket as socketlib
+
+    import dns.message
+    import dns.opcode
+
+    listener = socketlib.socket(socketlib.AF_INET, socketlib.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    target_port = listener.getsockname()[1]
+    running = ctl_daemon.Daemon(
+        tmp_path, {"one.test": 31}, statistics=False,
+        zone_options={"one.test": f"notify explicit; also-notify {{ 127.0.0.1 port {target_port}; }};"},
+    )
+    running.start()
+
+    def notifies_within(seconds: float) -> list[dns.message.Message]:
+        seen = []
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                wire, peer = listener.recvfrom(65535)
+            except socketlib.timeout:
+                continue
+            message = dns.message.from_wire(wire)
+            if message.opcode() == dns.opcode.NOTIFY:
+                seen.append(message)
+                listener.sendto(dns.message.make_response(message).to_wire(), peer)  # ends the retries
+        return seen
+
+    try:
+        notifies_within(1.5)  # whatever the start-up load sent
+        result = running.ctl("notify", "one.test")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "zone notify queued"
+        seen = notifies_within(5)
+        assert seen, running.log_text()
+        assert str(seen[0].question[0].name) == "one.test."
+    finally:
+        running.stop()
+        listener.close()
+
+
+def test_reload_of_a_broken_configuration_fails_and_keeps_serving(daemon):
+    daemon.config.write_text(daemon.config.read_text() + "\nthis is not named.conf\n")
+    result = daemon.ctl("reload")
+    assert result.returncode != 0
+    assert "reload failed" in result.stderr
+    assert daemon.soa_serial("one.test") == 2024010101
+    assert daemon.ctl("status").returncode == 0
