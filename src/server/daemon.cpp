@@ -16,6 +16,7 @@
 #include "net/error.hpp"
 #include "net/server.hpp"
 #include "server/log_setup.hpp"
+#include "server/notify_receiver.hpp"
 #include "server/notify_sender.hpp"
 #include "server/pid_file.hpp"
 #include "server/primary_journal.hpp"
@@ -99,6 +100,10 @@ class Daemon {
             (std::filesystem::path(startup_directory_) / options_.config_path).string(), workers,
             service_hooks());
         handler_->set_observers(&services_->statistics(), &services_->querylog());
+        handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
+                                             const net::ClientInfo& client, const std::string& view) {
+            return answer_notify(*secondaries_, view, query, out, client);
+        });
 
         net::ServerOptions net_options;
         net_options.listen = settings_.listen;
@@ -136,9 +141,9 @@ class Daemon {
             published_->reclaim();
         }
         spdlog::info("shutting down");
-        secondaries_.reset();
         services_->stop();
         server->stop();
+        secondaries_.reset();  // after the workers: they hand NOTIFYs to it
         spdlog::info("exiting");
         return 0;
     }

@@ -65,6 +65,8 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
 
     const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
     if (result.action == auth::Action::drop) return 0;
+    if (result.action == auth::Action::notify && notify_receiver_)
+        return notify_receiver_(query, response, client, view->name);
     if (view->restricts_queries && result.zone != nullptr) {
         const QueryAccess* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);

@@ -118,18 +118,18 @@ std::shared_ptr<const zone::Zone> SecondaryRunner::served(const std::string& vie
     return found == served_.end() ? nullptr : found->second;
 }
 
-bool SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
-                             const net::ClientInfo& client) {
+SecondaryRunner::NotifyVerdict SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
+                                                       const net::ClientInfo& client) {
     std::shared_ptr<xfr::SecondaryZone> zone;
     {
         std::lock_guard lock(mutex_);
         const auto found = zones_.find({view, origin.lowercased().to_text()});
-        if (found == zones_.end()) return false;
+        if (found == zones_.end()) return NotifyVerdict::NotSecondary;
         const std::string source = client.source.address.to_string();
         bool allowed = found->second.settings.allow_notify.allows_source(client);
         for (const auto& primary : found->second.settings.primaries)
             allowed = allowed || primary.address == source;
-        if (!allowed) return false;
+        if (!allowed) return NotifyVerdict::Refused;
         zone = found->second.zone;
     }
     if (zone->notified(now_seconds())) {
@@ -137,7 +137,7 @@ bool SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
         poke_ = true;
     }
     wake_.notify_all();
-    return true;
+    return NotifyVerdict::Accepted;
 }
 
 void SecondaryRunner::run() {

@@ -38,9 +38,10 @@ class SecondaryRunner {
     // True once after any served version changed.
     bool take_changed() { return changed_.exchange(false); }
 
-    // A NOTIFY for a secondary zone from `source` (an address literal): true when the zone is ours and the
-    // source may notify (a primary's address, any port, or allow-notify); then a refresh starts soon.
-    bool notify(const std::string& view, const dns::Name& origin, const net::ClientInfo& client);
+    enum class NotifyVerdict { NotSecondary, Refused, Accepted };
+    // A NOTIFY for `origin` from `client`: Accepted (a refresh starts soon) when it is one of our secondary
+    // zones and the source may notify: a primary's address (any port) or allow-notify.
+    NotifyVerdict notify(const std::string& view, const dns::Name& origin, const net::ClientInfo& client);
 
   private:
     using Key = std::pair<std::string, std::string>;  // view, lowercased origin

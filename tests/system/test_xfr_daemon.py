@@ -11,8 +11,11 @@ import subprocess
 import time
 from pathlib import Path
 
+import dns.flags
 import dns.message
+import dns.opcode
 import dns.query
+import dns.rcode
 import dns.rdatatype
 import dns.zone
 import pytest
@@ -171,8 +174,21 @@ def test_bind_secondary_takes_axfr_then_ixfr_after_notify(primary_and_bind):
     assert "resetting" not in named.log()
 
 
+BIND_TIMERS = " 2 1 60 300"  # refresh 2, retry 1: cairnd's own schedule finds new serials at once
+NOTIFY_TIMERS = " 3600 600 86400 300"  # refresh hourly: only a NOTIFY brings a new serial within the test
+
+
 @pytest.fixture
 def bind_and_secondary(tmp_path):
+    yield from start_bind_and_secondary(tmp_path, BIND_TIMERS)
+
+
+@pytest.fixture
+def bind_notifying_secondary(tmp_path):
+    yield from start_bind_and_secondary(tmp_path, NOTIFY_TIMERS)
+
+
+def start_bind_and_secondary(tmp_path, timers: str):
     if servers.binary_for("cairnd") is None:
         pytest.skip("cairnd is not built")
     primary_dir = tmp_path / "primary"
@@ -182,7 +198,7 @@ def bind_and_secondary(tmp_path):
     primary_port = servers.free_port(ipv6=False)
     secondary_port = servers.free_port(ipv6=False)
     zone_file = primary_dir / "xfr.example.zone"
-    write_zone(zone_file, zone_text(1, "192.0.2.80").replace(" 3600 600 86400 300", " 2 1 60 300"))
+    write_zone(zone_file, zone_text(1, "192.0.2.80").replace(" 3600 600 86400 300", timers))
     (primary_dir / "named.conf").write_text(
         "options {\n"
         f'    directory "{primary_dir}";\n'
@@ -239,7 +255,7 @@ def test_cairnd_secondary_of_bind_takes_axfr_then_ixfr(bind_and_secondary):
     assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
     assert "AXFR started" in named.log()
 
-    write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", " 2 1 60 300"))
+    write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", BIND_TIMERS))
     named.proc.send_signal(signal.SIGHUP)
     assert wait_for(lambda: soa_serial(primary_port) == 2, 10), named.log()
     assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), cairnd.log()
@@ -248,3 +264,30 @@ def test_cairnd_secondary_of_bind_takes_axfr_then_ixfr(bind_and_secondary):
     assert "transferred serial 2 (incremental)" in cairnd.log(), cairnd.log()
     # The transferred copy is on disk, so a restart serves it at once.
     assert "192.0.2.81" in (secondary_dir / "sec.db").read_text()
+
+
+def notify_rcode(port: int, zone: str, source: str) -> str:
+    message = dns.message.make_query(zone, "SOA")
+    message.set_opcode(dns.opcode.NOTIFY)
+    message.flags |= dns.flags.AA
+    response = dns.query.udp(message, "127.0.0.1", port=port, timeout=2, source=source)
+    return dns.rcode.to_text(response.rcode())
+
+
+def test_notify_from_bind_makes_cairnd_refresh_at_once_and_others_are_refused(bind_notifying_secondary):
+    named, cairnd, zone_file, primary_port, secondary_port, secondary_dir = bind_notifying_secondary
+    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+
+    write_zone(zone_file, zone_text(2, "192.0.2.81").replace(" 3600 600 86400 300", NOTIFY_TIMERS))
+    named.proc.send_signal(signal.SIGHUP)
+    # Refresh is an hour away: serving serial 2 within seconds is the NOTIFY's doing.
+    assert wait_for(lambda: soa_serial(secondary_port) == 2, 10), cairnd.log() + named.log()
+    assert f"received notify for zone {ORIGIN} serial 2" in cairnd.log()
+    assert "transferred serial 2 (incremental)" in cairnd.log()
+
+    # A primary's address from any port is accepted; another address is refused and logged; a zone we
+    # are not secondary for is NOTAUTH.
+    assert notify_rcode(secondary_port, ORIGIN, "127.0.0.1") == "NOERROR"
+    assert notify_rcode(secondary_port, ORIGIN, "127.0.0.2") == "REFUSED"
+    assert f"client 127.0.0.2#" in cairnd.log() and f"notify for zone {ORIGIN} refused" in cairnd.log()
+    assert notify_rcode(secondary_port, "other.example.", "127.0.0.1") == "NOTAUTH"
