@@ -29,8 +29,7 @@ std::string auth_value(std::span<const std::uint8_t> signed_region, const Contro
     std::string encoded;
     dns::append_base64(encoded, digest);
     if (key.key.algorithm == dns::TsigAlgorithm::HmacMd5) {
-        while (!encoded.empty() && encoded.back() == '=')
-            encoded.pop_back();
+        encoded.resize(kMd5Length);  // rndc carries the 16-octet MD5 digest as unpadded base64
         return encoded;
     }
     encoded.resize(kShaLength, '\0');
