@@ -219,7 +219,12 @@ class Daemon {
             for (const auto& zone : view.zones) {
                 std::shared_ptr<const zone::Zone> version;
                 if (zone.secondary) {
-                    version = secondaries_->served(view.name, zone.source.origin);
+                    const SecondaryRunner::Served copy = secondaries_->served(view.name, zone.source.origin);
+                    version = copy.zone;
+                    if (copy.expired && version != nullptr) {
+                        served.expired.insert(version.get());
+                        served.has_expired = true;
+                    }
                 } else if (const auto found =
                                zones_.find({view.name, zone.source.origin.lowercased().to_text()});
                            found != zones_.end()) {
@@ -421,6 +426,7 @@ int check_configuration(const std::string& config_path, bool load_zones) {
     int status = 0;
     for (const auto& view : result.settings.views) {
         for (const auto& zone : view.zones) {
+            if (zone.secondary) continue;  // its file is the secondary's own copy, written by transfers
             const ZoneLoadResult loaded = server::load_zone(zone.source);
             for (const auto& warning : loaded.warnings)
                 std::fprintf(stderr, "%s\n", warning.c_str());

@@ -55,6 +55,8 @@ class QueryHandler : public net::PacketHandler {
 
 // Writes a REFUSED reply to `query` (header and question echoed, EDNS kept) into `out`; 0 when the query
 // is not worth answering at all.
-std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp);
+// `rcode` SERVFAIL: the answer for an expired secondary zone, with EDE 22 (No Reachable Authority).
+std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp,
+                          dns::Rcode rcode = dns::Rcode::REFUSED);
 
 }  // namespace cairn::server

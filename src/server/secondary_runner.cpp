@@ -70,7 +70,11 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                 auto publish = [this, key](std::shared_ptr<const zone::Zone> version) {
                     {
                         std::lock_guard served_lock(served_mutex_);
-                        served_[key] = std::move(version);
+                        if (version != nullptr) {
+                            served_[key] = Served{std::move(version), false};
+                        } else if (const auto held = served_.find(key); held != served_.end()) {
+                            held->second.expired = true;  // keep the zone: its names get SERVFAIL
+                        }
                     }
                     changed_ = true;
                 };
@@ -89,6 +93,12 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                 }
                 try {
                     secondary->start(copy, now_seconds());
+                    // A copy that expired while we were down is held, not served: its names get SERVFAIL.
+                    if (copy != nullptr && secondary->status(now_seconds()).expired) {
+                        std::lock_guard served_lock(served_mutex_);
+                        served_[key] = Served{copy, true};
+                        changed_ = true;
+                    }
                 } catch (const std::exception& e) {
                     spdlog::error("{} (secondary): cannot start: {}", label, e.what());
                 }
@@ -111,11 +121,10 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
     wake_.notify_all();
 }
 
-std::shared_ptr<const zone::Zone> SecondaryRunner::served(const std::string& view,
-                                                          const dns::Name& origin) const {
+SecondaryRunner::Served SecondaryRunner::served(const std::string& view, const dns::Name& origin) const {
     std::lock_guard lock(served_mutex_);
     const auto found = served_.find({view, origin.lowercased().to_text()});
-    return found == served_.end() ? nullptr : found->second;
+    return found == served_.end() ? Served{} : found->second;
 }
 
 SecondaryRunner::NotifyVerdict SecondaryRunner::notify(const std::string& view, const dns::Name& origin,

@@ -33,8 +33,13 @@ class SecondaryRunner {
     // longer configured stop, ones whose settings changed start over. `keys` keeps the primaries' keys alive.
     void configure(const std::vector<ViewSettings>& views, std::shared_ptr<const dns::TsigKeyring> keys);
 
-    // The version to serve for a zone (nullptr: none, or expired).
-    std::shared_ptr<const zone::Zone> served(const std::string& view, const dns::Name& origin) const;
+    // The version to serve for a zone (zone nullptr: none yet); `expired`: the copy is past EXPIRE, answer
+    // SERVFAIL for it.
+    struct Served {
+        std::shared_ptr<const zone::Zone> zone;
+        bool expired = false;
+    };
+    Served served(const std::string& view, const dns::Name& origin) const;
     // True once after any served version changed.
     bool take_changed() { return changed_.exchange(false); }
 
@@ -59,7 +64,7 @@ class SecondaryRunner {
     bool poke_ = false;
     std::map<Key, Entry> zones_;
     mutable std::mutex served_mutex_;  // publish() runs on the transfer thread, inside a refresh
-    std::map<Key, std::shared_ptr<const zone::Zone>> served_;
+    std::map<Key, Served> served_;
     std::atomic<bool> changed_{false};
     std::thread thread_;
 };

@@ -49,9 +49,14 @@ class Process:
     """A server process of this test, its stdout and stderr in one log file."""
 
     def __init__(self, args: list[str], workdir: Path, log_name: str):
+        self.args, self.workdir = args, workdir
         self.log_path = workdir / log_name
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, cwd=workdir, stdout=self._log, stderr=self._log, start_new_session=True)
+
+    def restart(self, log_name: str) -> None:
+        self.stop()
+        self.__init__(self.args, self.workdir, log_name)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -291,3 +296,29 @@ def test_notify_from_bind_makes_cairnd_refresh_at_once_and_others_are_refused(bi
     assert notify_rcode(secondary_port, ORIGIN, "127.0.0.2") == "REFUSED"
     assert f"client 127.0.0.2#" in cairnd.log() and f"notify for zone {ORIGIN} refused" in cairnd.log()
     assert notify_rcode(secondary_port, "other.example.", "127.0.0.1") == "NOTAUTH"
+
+
+def soa_rcode_and_ede(port: int) -> tuple[str, list[int]]:
+    query = dns.message.make_query(ORIGIN, "SOA", use_edns=0)
+    response = dns.query.udp(query, "127.0.0.1", port=port, timeout=2)
+    codes = [option.code for option in response.options if option.otype == 15]
+    return dns.rcode.to_text(response.rcode()), codes
+
+
+@pytest.fixture
+def bind_and_expiring_secondary(tmp_path):
+    yield from start_bind_and_secondary(tmp_path, " 2 1 8 300")  # refresh 2, retry 1, expire 8
+
+
+def test_secondary_expires_to_servfail_and_comes_back(bind_and_expiring_secondary):
+    named, cairnd, zone_file, primary_port, secondary_port, secondary_dir = bind_and_expiring_secondary
+    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+    stopped_at = time.monotonic()
+    named.stop()
+    # Served until EXPIRE after the last successful refresh, then SERVFAIL with EDE 22.
+    assert wait_for(lambda: soa_rcode_and_ede(secondary_port)[0] == "SERVFAIL", 15), cairnd.log()
+    assert time.monotonic() - stopped_at > 4, "expired long before EXPIRE"
+    assert soa_rcode_and_ede(secondary_port) == ("SERVFAIL", [22])
+    # The primary returns: served again within refresh + retry.
+    named.restart("named2.log")
+    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
