@@ -322,3 +322,60 @@ def test_secondary_expires_to_servfail_and_comes_back(bind_and_expiring_secondar
     # The primary returns: served again within refresh + retry.
     named.restart("named2.log")
     assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+
+
+def cairnd_config(directory: Path, port: int, zone_clause: str, extra: str = "") -> Path:
+    config = directory / "named.conf"
+    config.write_text(
+        "options {\n"
+        f'    directory "{directory}";\n'
+        f"    listen-on port {port} {{ 127.0.0.1; }};\n"
+        "    listen-on-v6 { none; };\n"
+        "    recursion no;\n"
+        "    allow-transfer { 127.0.0.1; };\n"
+        "    min-refresh-time 1;\n"
+        "    min-retry-time 1;\n"
+        f"{extra}"
+        "};\n"
+        f'zone "{ORIGIN}" {{ {zone_clause} }};\n'
+    )
+    return config
+
+
+def test_chain_cairnd_to_cairnd_to_cairnd_carries_ixfr(tmp_path):
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    dirs = [tmp_path / name for name in ("a", "b", "c")]
+    for directory in dirs:
+        directory.mkdir()
+    ports = [servers.free_port(ipv6=False) for _ in dirs]
+    zone_file = dirs[0] / "xfr.example.zone"
+    write_zone(zone_file, zone_text(1, "192.0.2.80").replace(" 3600 600 86400 300", BIND_TIMERS))
+    configs = [
+        cairnd_config(
+            dirs[0],
+            ports[0],
+            f'type primary; file "{zone_file.name}";',
+            f"    ixfr-from-differences yes;\n    notify explicit;\n    also-notify {{ 127.0.0.1 port {ports[1]}; }};\n",
+        ),
+        cairnd_config(dirs[1], ports[1], f'type secondary; primaries {{ 127.0.0.1 port {ports[0]}; }}; file "b.db";'),
+        cairnd_config(dirs[2], ports[2], f'type secondary; primaries {{ 127.0.0.1 port {ports[1]}; }}; file "c.db";'),
+    ]
+    started: list[Process] = []
+    try:
+        for directory, config in zip(dirs, configs):
+            started.append(
+                Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], directory, "cairnd.log")
+            )
+        a, b, c = started
+        assert wait_for(lambda: soa_serial(ports[2]) == 1, 15), b.log() + c.log()
+        write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", BIND_TIMERS))
+        a.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: soa_serial(ports[2]) == 2, 15), a.log() + b.log() + c.log()
+        # Each hop was incremental: B answered C's IXFR from the journal it keeps of what A sent.
+        assert "transferred serial 2 (incremental)" in b.log(), b.log()
+        assert "transferred serial 2 (incremental)" in c.log(), b.log() + c.log()
+        assert axfr_rrs(ports[2]) == axfr_rrs(ports[0])
+    finally:
+        for process in reversed(started):
+            process.stop()
