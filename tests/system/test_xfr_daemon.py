@@ -379,3 +379,56 @@ def test_chain_cairnd_to_cairnd_to_cairnd_carries_ixfr(tmp_path):
     finally:
         for process in reversed(started):
             process.stop()
+
+
+def test_knot_secondary_takes_axfr_then_ixfr_after_notify(tmp_path):
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    primary_dir, secondary_dir = tmp_path / "primary", tmp_path / "knot"
+    primary_dir.mkdir()
+    (secondary_dir / "storage").mkdir(parents=True)
+    primary_port, secondary_port = servers.free_port(ipv6=False), servers.free_port(ipv6=False)
+    zone_file = primary_dir / "xfr.example.zone"
+    write_zone(zone_file, zone_text(1, "192.0.2.80"))
+    config = cairnd_config(
+        primary_dir,
+        primary_port,
+        f'type primary; file "{zone_file.name}";',
+        f"    ixfr-from-differences yes;\n    notify explicit;\n    also-notify {{ 127.0.0.1 port {secondary_port}; }};\n",
+    )
+    knot_conf = secondary_dir / "knot.conf"
+    knot_conf.write_text(
+        "server:\n"
+        f'    rundir: "{secondary_dir}"\n'
+        f'    pidfile: "{secondary_dir / "knot.pid"}"\n'
+        f"    listen: [ 127.0.0.1@{secondary_port} ]\n"
+        "    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n"
+        "log:\n  - target: stderr\n    any: info\n"
+        f'database:\n    storage: "{secondary_dir / "storage"}"\n'
+        f'control:\n    listen: "{secondary_dir / "knot.sock"}"\n'
+        f"remote:\n  - id: cairn\n    address: 127.0.0.1@{primary_port}\n"
+        "acl:\n  - id: notify_from_cairn\n    address: 127.0.0.1\n    action: notify\n"
+        "  - id: loopback_transfer\n    address: [ 127.0.0.0/8 ]\n    action: transfer\n"
+        f'template:\n  - id: default\n    storage: "{secondary_dir}"\n'
+        f'zone:\n  - domain: "{ORIGIN}"\n    master: cairn\n    file: "sec.zone"\n'
+        "    acl: [ notify_from_cairn, loopback_transfer ]\n"
+    )
+    started: list[Process] = []
+    try:
+        cairnd = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], primary_dir, "cairnd.log")
+        started.append(cairnd)
+        assert wait_for(lambda: soa_serial(primary_port) == 1, 10), cairnd.log()
+        knot = Process(["/usr/sbin/knotd", "-c", str(knot_conf)], secondary_dir, "knotd.log")
+        started.append(knot)
+        assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), knot.log()
+        assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
+
+        write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n"))
+        cairnd.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), cairnd.log() + knot.log()
+        assert "IXFR started (serial 2, incremental)" in cairnd.log(), cairnd.log()
+        assert "IXFR, incoming" in knot.log(), knot.log()
+        assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
+    finally:
+        for process in reversed(started):
+            process.stop()
