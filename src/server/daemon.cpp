@@ -16,6 +16,7 @@
 #include "net/error.hpp"
 #include "net/server.hpp"
 #include "server/log_setup.hpp"
+#include "server/notify_receiver.hpp"
 #include "server/notify_sender.hpp"
 #include "server/pid_file.hpp"
 #include "server/primary_journal.hpp"
@@ -99,6 +100,10 @@ class Daemon {
             (std::filesystem::path(startup_directory_) / options_.config_path).string(), workers,
             service_hooks());
         handler_->set_observers(&services_->statistics(), &services_->querylog());
+        handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
+                                             const net::ClientInfo& client, const std::string& view) {
+            return answer_notify(*secondaries_, view, query, out, client);
+        });
 
         net::ServerOptions net_options;
         net_options.listen = settings_.listen;
@@ -136,9 +141,9 @@ class Daemon {
             published_->reclaim();
         }
         spdlog::info("shutting down");
-        secondaries_.reset();
         services_->stop();
         server->stop();
+        secondaries_.reset();  // after the workers: they hand NOTIFYs to it
         spdlog::info("exiting");
         return 0;
     }
@@ -214,7 +219,12 @@ class Daemon {
             for (const auto& zone : view.zones) {
                 std::shared_ptr<const zone::Zone> version;
                 if (zone.secondary) {
-                    version = secondaries_->served(view.name, zone.source.origin);
+                    const SecondaryRunner::Served copy = secondaries_->served(view.name, zone.source.origin);
+                    version = copy.zone;
+                    if (copy.expired && version != nullptr) {
+                        served.expired.insert(version.get());
+                        served.has_expired = true;
+                    }
                 } else if (const auto found =
                                zones_.find({view.name, zone.source.origin.lowercased().to_text()});
                            found != zones_.end()) {
@@ -416,6 +426,7 @@ int check_configuration(const std::string& config_path, bool load_zones) {
     int status = 0;
     for (const auto& view : result.settings.views) {
         for (const auto& zone : view.zones) {
+            if (zone.secondary) continue;  // its file is the secondary's own copy, written by transfers
             const ZoneLoadResult loaded = server::load_zone(zone.source);
             for (const auto& warning : loaded.warnings)
                 std::fprintf(stderr, "%s\n", warning.c_str());

@@ -65,6 +65,10 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
 
     const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
     if (result.action == auth::Action::drop) return 0;
+    if (view->has_expired && result.zone != nullptr && view->expired.count(result.zone) != 0)
+        return write_refused(query, response, udp, dns::Rcode::SERVFAIL);
+    if (result.action == auth::Action::notify && notify_receiver_)
+        return notify_receiver_(query, response, client, view->name);
     if (view->restricts_queries && result.zone != nullptr) {
         const QueryAccess* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);
@@ -84,7 +88,8 @@ std::unique_ptr<net::ResponseStream> QueryHandler::open_stream(std::span<const s
     return stream;
 }
 
-std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp) {
+std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp,
+                          dns::Rcode rcode) {
     dns::ParsedQuery parsed;
     const dns::QueryStatus status = dns::parse_query(query, parsed);
     if (status == dns::QueryStatus::Drop) return 0;
@@ -97,7 +102,10 @@ std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::ui
     builder.header().ad = false;
     builder.set_limit(udp ? parsed.edns.effective_udp_payload() : out.size());
     if (parsed.edns.present) builder.set_edns(1232, parsed.edns.dnssec_ok);
-    builder.set_rcode(status == dns::QueryStatus::FormErr ? dns::Rcode::FORMERR : dns::Rcode::REFUSED);
+    builder.set_rcode(status == dns::QueryStatus::FormErr ? dns::Rcode::FORMERR : rcode);
+    // An expired secondary zone: no primary could be reached for EXPIRE seconds.
+    if (rcode == dns::Rcode::SERVFAIL && parsed.edns.present)
+        builder.add_ede(dns::EdeCode::NoReachableAuthority, "zone expired");
     if (status == dns::QueryStatus::Ok && parsed.has_question) {
         builder.add_question(parsed.qname, parsed.qtype, parsed.qclass);
     }

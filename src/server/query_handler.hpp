@@ -3,6 +3,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <string>
 
 #include "auth/engine.hpp"
 #include "net/handler.hpp"
@@ -30,6 +32,13 @@ class QueryHandler : public net::PacketHandler {
         querylog_ = querylog;
     }
 
+    // Answers NOTIFY requests (rare: may lock) for the client's view; unset, they get NOTIMP. Set before
+    // the workers start.
+    using NotifyReceiver =
+        std::function<std::size_t(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                                  const net::ClientInfo& client, const std::string& view)>;
+    void set_notify_receiver(NotifyReceiver receiver) { notify_receiver_ = std::move(receiver); }
+
     void begin_batch(unsigned worker) override { state_.enter(worker); }
     void end_batch(unsigned worker) override { state_.leave(worker); }
 
@@ -41,10 +50,13 @@ class QueryHandler : public net::PacketHandler {
     auth::Engine engine_;
     stats::Statistics* stats_ = nullptr;
     const std::atomic<bool>* querylog_ = nullptr;
+    NotifyReceiver notify_receiver_;
 };
 
 // Writes a REFUSED reply to `query` (header and question echoed, EDNS kept) into `out`; 0 when the query
 // is not worth answering at all.
-std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp);
+// `rcode` SERVFAIL: the answer for an expired secondary zone, with EDE 22 (No Reachable Authority).
+std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp,
+                          dns::Rcode rcode = dns::Rcode::REFUSED);
 
 }  // namespace cairn::server

@@ -70,7 +70,11 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                 auto publish = [this, key](std::shared_ptr<const zone::Zone> version) {
                     {
                         std::lock_guard served_lock(served_mutex_);
-                        served_[key] = std::move(version);
+                        if (version != nullptr) {
+                            served_[key] = Served{std::move(version), false};
+                        } else if (const auto held = served_.find(key); held != served_.end()) {
+                            held->second.expired = true;  // keep the zone: its names get SERVFAIL
+                        }
                     }
                     changed_ = true;
                 };
@@ -89,6 +93,12 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                 }
                 try {
                     secondary->start(copy, now_seconds());
+                    // A copy that expired while we were down is held, not served: its names get SERVFAIL.
+                    if (copy != nullptr && secondary->status(now_seconds()).expired) {
+                        std::lock_guard served_lock(served_mutex_);
+                        served_[key] = Served{copy, true};
+                        changed_ = true;
+                    }
                 } catch (const std::exception& e) {
                     spdlog::error("{} (secondary): cannot start: {}", label, e.what());
                 }
@@ -111,25 +121,24 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
     wake_.notify_all();
 }
 
-std::shared_ptr<const zone::Zone> SecondaryRunner::served(const std::string& view,
-                                                          const dns::Name& origin) const {
+SecondaryRunner::Served SecondaryRunner::served(const std::string& view, const dns::Name& origin) const {
     std::lock_guard lock(served_mutex_);
     const auto found = served_.find({view, origin.lowercased().to_text()});
-    return found == served_.end() ? nullptr : found->second;
+    return found == served_.end() ? Served{} : found->second;
 }
 
-bool SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
-                             const net::ClientInfo& client) {
+SecondaryRunner::NotifyVerdict SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
+                                                       const net::ClientInfo& client) {
     std::shared_ptr<xfr::SecondaryZone> zone;
     {
         std::lock_guard lock(mutex_);
         const auto found = zones_.find({view, origin.lowercased().to_text()});
-        if (found == zones_.end()) return false;
+        if (found == zones_.end()) return NotifyVerdict::NotSecondary;
         const std::string source = client.source.address.to_string();
         bool allowed = found->second.settings.allow_notify.allows_source(client);
         for (const auto& primary : found->second.settings.primaries)
             allowed = allowed || primary.address == source;
-        if (!allowed) return false;
+        if (!allowed) return NotifyVerdict::Refused;
         zone = found->second.zone;
     }
     if (zone->notified(now_seconds())) {
@@ -137,7 +146,7 @@ bool SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
         poke_ = true;
     }
     wake_.notify_all();
-    return true;
+    return NotifyVerdict::Accepted;
 }
 
 void SecondaryRunner::run() {

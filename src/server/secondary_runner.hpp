@@ -33,14 +33,20 @@ class SecondaryRunner {
     // longer configured stop, ones whose settings changed start over. `keys` keeps the primaries' keys alive.
     void configure(const std::vector<ViewSettings>& views, std::shared_ptr<const dns::TsigKeyring> keys);
 
-    // The version to serve for a zone (nullptr: none, or expired).
-    std::shared_ptr<const zone::Zone> served(const std::string& view, const dns::Name& origin) const;
+    // The version to serve for a zone (zone nullptr: none yet); `expired`: the copy is past EXPIRE, answer
+    // SERVFAIL for it.
+    struct Served {
+        std::shared_ptr<const zone::Zone> zone;
+        bool expired = false;
+    };
+    Served served(const std::string& view, const dns::Name& origin) const;
     // True once after any served version changed.
     bool take_changed() { return changed_.exchange(false); }
 
-    // A NOTIFY for a secondary zone from `source` (an address literal): true when the zone is ours and the
-    // source may notify (a primary's address, any port, or allow-notify); then a refresh starts soon.
-    bool notify(const std::string& view, const dns::Name& origin, const net::ClientInfo& client);
+    enum class NotifyVerdict { NotSecondary, Refused, Accepted };
+    // A NOTIFY for `origin` from `client`: Accepted (a refresh starts soon) when it is one of our secondary
+    // zones and the source may notify: a primary's address (any port) or allow-notify.
+    NotifyVerdict notify(const std::string& view, const dns::Name& origin, const net::ClientInfo& client);
 
   private:
     using Key = std::pair<std::string, std::string>;  // view, lowercased origin
@@ -58,7 +64,7 @@ class SecondaryRunner {
     bool poke_ = false;
     std::map<Key, Entry> zones_;
     mutable std::mutex served_mutex_;  // publish() runs on the transfer thread, inside a refresh
-    std::map<Key, std::shared_ptr<const zone::Zone>> served_;
+    std::map<Key, Served> served_;
     std::atomic<bool> changed_{false};
     std::thread thread_;
 };

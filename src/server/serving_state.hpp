@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "dns/tsig.hpp"
@@ -29,6 +30,11 @@ struct ServedView {
     bool matches(const net::ClientInfo& client) const {
         return match_clients.allows_source(client) && match_destinations.allows_destination(client);
     }
+    // Secondary zones past EXPIRE: still in `zones` so that their names get SERVFAIL, not a referral or
+    // REFUSED from elsewhere.
+    std::unordered_set<const zone::Zone*> expired;
+    bool has_expired = false;  // expired is not empty
+
     // IXFR journals of primary zones with ixfr-from-differences; they outlive every snapshot.
     std::unordered_map<const zone::Zone*, const store::Journal*> journals;
 

@@ -119,6 +119,12 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
 
     const std::string label =
         "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
+    if (view.has_expired && view.expired.count(result.zone) != 0) {
+        spdlog::info("{}: transfer refused: the zone has expired", label);
+        std::vector<std::uint8_t> out(512);
+        out.resize(write_refused(query, out, false, dns::Rcode::SERVFAIL));
+        return std::make_unique<SingleMessage>(std::move(out));
+    }
     const AccessList* allowed = view.allow_transfer_for(result.zone);
     const QueryAccess* queryable = view.allow_query_for(result.zone);
     if (allowed == nullptr || !allowed->allows_source(client, key_name) ||

@@ -11,8 +11,11 @@ import subprocess
 import time
 from pathlib import Path
 
+import dns.flags
 import dns.message
+import dns.opcode
 import dns.query
+import dns.rcode
 import dns.rdatatype
 import dns.zone
 import pytest
@@ -46,9 +49,14 @@ class Process:
     """A server process of this test, its stdout and stderr in one log file."""
 
     def __init__(self, args: list[str], workdir: Path, log_name: str):
+        self.args, self.workdir = args, workdir
         self.log_path = workdir / log_name
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, cwd=workdir, stdout=self._log, stderr=self._log, start_new_session=True)
+
+    def restart(self, log_name: str) -> None:
+        self.stop()
+        self.__init__(self.args, self.workdir, log_name)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -171,8 +179,21 @@ def test_bind_secondary_takes_axfr_then_ixfr_after_notify(primary_and_bind):
     assert "resetting" not in named.log()
 
 
+BIND_TIMERS = " 2 1 60 300"  # refresh 2, retry 1: cairnd's own schedule finds new serials at once
+NOTIFY_TIMERS = " 3600 600 86400 300"  # refresh hourly: only a NOTIFY brings a new serial within the test
+
+
 @pytest.fixture
 def bind_and_secondary(tmp_path):
+    yield from start_bind_and_secondary(tmp_path, BIND_TIMERS)
+
+
+@pytest.fixture
+def bind_notifying_secondary(tmp_path):
+    yield from start_bind_and_secondary(tmp_path, NOTIFY_TIMERS)
+
+
+def start_bind_and_secondary(tmp_path, timers: str):
     if servers.binary_for("cairnd") is None:
         pytest.skip("cairnd is not built")
     primary_dir = tmp_path / "primary"
@@ -182,7 +203,7 @@ def bind_and_secondary(tmp_path):
     primary_port = servers.free_port(ipv6=False)
     secondary_port = servers.free_port(ipv6=False)
     zone_file = primary_dir / "xfr.example.zone"
-    write_zone(zone_file, zone_text(1, "192.0.2.80").replace(" 3600 600 86400 300", " 2 1 60 300"))
+    write_zone(zone_file, zone_text(1, "192.0.2.80").replace(" 3600 600 86400 300", timers))
     (primary_dir / "named.conf").write_text(
         "options {\n"
         f'    directory "{primary_dir}";\n'
@@ -239,7 +260,7 @@ def test_cairnd_secondary_of_bind_takes_axfr_then_ixfr(bind_and_secondary):
     assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
     assert "AXFR started" in named.log()
 
-    write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", " 2 1 60 300"))
+    write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", BIND_TIMERS))
     named.proc.send_signal(signal.SIGHUP)
     assert wait_for(lambda: soa_serial(primary_port) == 2, 10), named.log()
     assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), cairnd.log()
@@ -248,3 +269,166 @@ def test_cairnd_secondary_of_bind_takes_axfr_then_ixfr(bind_and_secondary):
     assert "transferred serial 2 (incremental)" in cairnd.log(), cairnd.log()
     # The transferred copy is on disk, so a restart serves it at once.
     assert "192.0.2.81" in (secondary_dir / "sec.db").read_text()
+
+
+def notify_rcode(port: int, zone: str, source: str) -> str:
+    message = dns.message.make_query(zone, "SOA")
+    message.set_opcode(dns.opcode.NOTIFY)
+    message.flags |= dns.flags.AA
+    response = dns.query.udp(message, "127.0.0.1", port=port, timeout=2, source=source)
+    return dns.rcode.to_text(response.rcode())
+
+
+def test_notify_from_bind_makes_cairnd_refresh_at_once_and_others_are_refused(bind_notifying_secondary):
+    named, cairnd, zone_file, primary_port, secondary_port, secondary_dir = bind_notifying_secondary
+    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+
+    write_zone(zone_file, zone_text(2, "192.0.2.81").replace(" 3600 600 86400 300", NOTIFY_TIMERS))
+    named.proc.send_signal(signal.SIGHUP)
+    # Refresh is an hour away: serving serial 2 within seconds is the NOTIFY's doing.
+    assert wait_for(lambda: soa_serial(secondary_port) == 2, 10), cairnd.log() + named.log()
+    assert f"received notify for zone {ORIGIN} serial 2" in cairnd.log()
+    assert "transferred serial 2 (incremental)" in cairnd.log()
+
+    # A primary's address from any port is accepted; another address is refused and logged; a zone we
+    # are not secondary for is NOTAUTH.
+    assert notify_rcode(secondary_port, ORIGIN, "127.0.0.1") == "NOERROR"
+    assert notify_rcode(secondary_port, ORIGIN, "127.0.0.2") == "REFUSED"
+    assert f"client 127.0.0.2#" in cairnd.log() and f"notify for zone {ORIGIN} refused" in cairnd.log()
+    assert notify_rcode(secondary_port, "other.example.", "127.0.0.1") == "NOTAUTH"
+
+
+def soa_rcode_and_ede(port: int) -> tuple[str, list[int]]:
+    query = dns.message.make_query(ORIGIN, "SOA", use_edns=0)
+    response = dns.query.udp(query, "127.0.0.1", port=port, timeout=2)
+    codes = [option.code for option in response.options if option.otype == 15]
+    return dns.rcode.to_text(response.rcode()), codes
+
+
+@pytest.fixture
+def bind_and_expiring_secondary(tmp_path):
+    yield from start_bind_and_secondary(tmp_path, " 2 1 8 300")  # refresh 2, retry 1, expire 8
+
+
+def test_secondary_expires_to_servfail_and_comes_back(bind_and_expiring_secondary):
+    named, cairnd, zone_file, primary_port, secondary_port, secondary_dir = bind_and_expiring_secondary
+    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+    stopped_at = time.monotonic()
+    named.stop()
+    # Served until EXPIRE after the last successful refresh, then SERVFAIL with EDE 22.
+    assert wait_for(lambda: soa_rcode_and_ede(secondary_port)[0] == "SERVFAIL", 15), cairnd.log()
+    assert time.monotonic() - stopped_at > 4, "expired long before EXPIRE"
+    assert soa_rcode_and_ede(secondary_port) == ("SERVFAIL", [22])
+    # The primary returns: served again within refresh + retry.
+    named.restart("named2.log")
+    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+
+
+def cairnd_config(directory: Path, port: int, zone_clause: str, extra: str = "") -> Path:
+    config = directory / "named.conf"
+    config.write_text(
+        "options {\n"
+        f'    directory "{directory}";\n'
+        f"    listen-on port {port} {{ 127.0.0.1; }};\n"
+        "    listen-on-v6 { none; };\n"
+        "    recursion no;\n"
+        "    allow-transfer { 127.0.0.1; };\n"
+        "    min-refresh-time 1;\n"
+        "    min-retry-time 1;\n"
+        f"{extra}"
+        "};\n"
+        f'zone "{ORIGIN}" {{ {zone_clause} }};\n'
+    )
+    return config
+
+
+def test_chain_cairnd_to_cairnd_to_cairnd_carries_ixfr(tmp_path):
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    dirs = [tmp_path / name for name in ("a", "b", "c")]
+    for directory in dirs:
+        directory.mkdir()
+    ports = [servers.free_port(ipv6=False) for _ in dirs]
+    zone_file = dirs[0] / "xfr.example.zone"
+    write_zone(zone_file, zone_text(1, "192.0.2.80").replace(" 3600 600 86400 300", BIND_TIMERS))
+    configs = [
+        cairnd_config(
+            dirs[0],
+            ports[0],
+            f'type primary; file "{zone_file.name}";',
+            f"    ixfr-from-differences yes;\n    notify explicit;\n    also-notify {{ 127.0.0.1 port {ports[1]}; }};\n",
+        ),
+        cairnd_config(dirs[1], ports[1], f'type secondary; primaries {{ 127.0.0.1 port {ports[0]}; }}; file "b.db";'),
+        cairnd_config(dirs[2], ports[2], f'type secondary; primaries {{ 127.0.0.1 port {ports[1]}; }}; file "c.db";'),
+    ]
+    started: list[Process] = []
+    try:
+        for directory, config in zip(dirs, configs):
+            started.append(
+                Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], directory, "cairnd.log")
+            )
+        a, b, c = started
+        assert wait_for(lambda: soa_serial(ports[2]) == 1, 15), b.log() + c.log()
+        write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", BIND_TIMERS))
+        a.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: soa_serial(ports[2]) == 2, 15), a.log() + b.log() + c.log()
+        # Each hop was incremental: B answered C's IXFR from the journal it keeps of what A sent.
+        assert "transferred serial 2 (incremental)" in b.log(), b.log()
+        assert "transferred serial 2 (incremental)" in c.log(), b.log() + c.log()
+        assert axfr_rrs(ports[2]) == axfr_rrs(ports[0])
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def test_knot_secondary_takes_axfr_then_ixfr_after_notify(tmp_path):
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    primary_dir, secondary_dir = tmp_path / "primary", tmp_path / "knot"
+    primary_dir.mkdir()
+    (secondary_dir / "storage").mkdir(parents=True)
+    primary_port, secondary_port = servers.free_port(ipv6=False), servers.free_port(ipv6=False)
+    zone_file = primary_dir / "xfr.example.zone"
+    write_zone(zone_file, zone_text(1, "192.0.2.80"))
+    config = cairnd_config(
+        primary_dir,
+        primary_port,
+        f'type primary; file "{zone_file.name}";',
+        f"    ixfr-from-differences yes;\n    notify explicit;\n    also-notify {{ 127.0.0.1 port {secondary_port}; }};\n",
+    )
+    knot_conf = secondary_dir / "knot.conf"
+    knot_conf.write_text(
+        "server:\n"
+        f'    rundir: "{secondary_dir}"\n'
+        f'    pidfile: "{secondary_dir / "knot.pid"}"\n'
+        f"    listen: [ 127.0.0.1@{secondary_port} ]\n"
+        "    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n"
+        "log:\n  - target: stderr\n    any: info\n"
+        f'database:\n    storage: "{secondary_dir / "storage"}"\n'
+        f'control:\n    listen: "{secondary_dir / "knot.sock"}"\n'
+        f"remote:\n  - id: cairn\n    address: 127.0.0.1@{primary_port}\n"
+        "acl:\n  - id: notify_from_cairn\n    address: 127.0.0.1\n    action: notify\n"
+        "  - id: loopback_transfer\n    address: [ 127.0.0.0/8 ]\n    action: transfer\n"
+        f'template:\n  - id: default\n    storage: "{secondary_dir}"\n'
+        f'zone:\n  - domain: "{ORIGIN}"\n    master: cairn\n    file: "sec.zone"\n'
+        "    acl: [ notify_from_cairn, loopback_transfer ]\n"
+    )
+    started: list[Process] = []
+    try:
+        cairnd = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], primary_dir, "cairnd.log")
+        started.append(cairnd)
+        assert wait_for(lambda: soa_serial(primary_port) == 1, 10), cairnd.log()
+        knot = Process(["/usr/sbin/knotd", "-c", str(knot_conf)], secondary_dir, "knotd.log")
+        started.append(knot)
+        assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), knot.log()
+        assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
+
+        write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n"))
+        cairnd.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), cairnd.log() + knot.log()
+        assert "IXFR started (serial 2, incremental)" in cairnd.log(), cairnd.log()
+        assert "IXFR, incoming" in knot.log(), knot.log()
+        assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
+    finally:
+        for process in reversed(started):
+            process.stop()
