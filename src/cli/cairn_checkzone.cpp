@@ -140,17 +140,7 @@ int run_checkzone(const ZoneArgs& a) {
     } else {
         const auto loaded = load_text(a, *origin);
         if (!loaded) return 1;
-        // Build the query database as cairnd would, so that "OK" means "this zone loads into the server"
-        // (named-checkzone likewise loads its in-memory database).
-        try {
-            serial = zone::Zone::build(*origin, loaded->zone)->serial();
-        } catch (const std::exception& e) {
-            if (!a.quiet) {
-                std::fprintf(stderr, "%s: building the zone from %s failed: %s\n", zone_label(*origin).c_str(),
-                             a.file.c_str(), e.what());
-            }
-            return 1;
-        }
+        serial = loaded->serial;
     }
     if (!a.quiet) std::printf("%s: loaded serial %u\nOK\n", zone_label(*origin).c_str(), serial);
     return 0;
