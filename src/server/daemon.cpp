@@ -221,6 +221,9 @@ class Daemon {
                 if (zone.secondary) {
                     const SecondaryRunner::Served copy = secondaries_->served(view.name, zone.source.origin);
                     version = copy.zone;
+                    if (version != nullptr)
+                        served.secondaries.emplace(version.get(),
+                                                   secondaries_->secondary(view.name, zone.source.origin));
                     if (copy.expired && version != nullptr) {
                         served.expired.insert(version.get());
                         served.has_expired = true;

@@ -127,6 +127,13 @@ SecondaryRunner::Served SecondaryRunner::served(const std::string& view, const d
     return found == served_.end() ? Served{} : found->second;
 }
 
+std::shared_ptr<const xfr::SecondaryZone> SecondaryRunner::secondary(const std::string& view,
+                                                                     const dns::Name& origin) const {
+    std::lock_guard lock(mutex_);
+    const auto found = zones_.find({view, origin.lowercased().to_text()});
+    return found == zones_.end() ? nullptr : found->second.zone;
+}
+
 SecondaryRunner::NotifyVerdict SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
                                                        const net::ClientInfo& client) {
     std::shared_ptr<xfr::SecondaryZone> zone;

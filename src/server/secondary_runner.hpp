@@ -40,6 +40,10 @@ class SecondaryRunner {
         bool expired = false;
     };
     Served served(const std::string& view, const dns::Name& origin) const;
+    // The running secondary (nullptr when `origin` is not one of ours).
+    std::shared_ptr<const xfr::SecondaryZone> secondary(const std::string& view,
+                                                        const dns::Name& origin) const;
+
     // True once after any served version changed.
     bool take_changed() { return changed_.exchange(false); }
 

@@ -12,6 +12,7 @@
 #include "net/handler.hpp"
 #include "server/access.hpp"
 #include "store/journal.hpp"
+#include "xfr/secondary.hpp"
 #include "zone/zone_table.hpp"
 
 namespace cairn::server {
@@ -34,6 +35,9 @@ struct ServedView {
     // REFUSED from elsewhere.
     std::unordered_set<const zone::Zone*> expired;
     bool has_expired = false;  // expired is not empty
+
+    // Secondary zones, for the EDNS EXPIRE (RFC 7314) their transfers carry: the time left, not the SOA's.
+    std::unordered_map<const zone::Zone*, std::shared_ptr<const xfr::SecondaryZone>> secondaries;
 
     // IXFR journals of primary zones with ixfr-from-differences; they outlive every snapshot.
     std::unordered_map<const zone::Zone*, const store::Journal*> journals;

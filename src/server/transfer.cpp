@@ -9,7 +9,9 @@
 #include "dns/types.hpp"
 #include "server/query_handler.hpp"
 #include "xfr/outbound.hpp"
+#include "xfr/refresh.hpp"
 #include "xfr/request.hpp"
+#include "zone/diff.hpp"
 
 namespace cairn::server {
 
@@ -146,6 +148,12 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     if (zone == nullptr) return single(fallback);
     xfr::OutboundOptions options;
     options.tcp = true;
+    // EDNS EXPIRE (RFC 7314): a primary gives its SOA EXPIRE, a secondary the time its copy has left.
+    if (const auto secondary = view.secondaries.find(zone.get()); secondary != view.secondaries.end()) {
+        options.expire = secondary->second->remaining_expire(info.now);
+    } else {
+        options.expire = xfr::soa_timers(zone::soa_record(*zone).rdata).expire;
+    }
     if (key_name != nullptr) {
         options.tsig_key = verified.key;  // lives in `keys`, which the stream adapter keeps
         options.request_mac = verified.record.mac;

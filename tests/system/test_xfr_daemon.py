@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import struct
 import subprocess
 import time
 from pathlib import Path
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.opcode
@@ -342,6 +345,20 @@ def cairnd_config(directory: Path, port: int, zone_clause: str, extra: str = "")
     return config
 
 
+def expire_option(port: int) -> int | None:
+    """The EDNS EXPIRE value (RFC 7314) in the first message of an AXFR that asks for it."""
+    query = dns.message.make_query(ORIGIN, "AXFR", use_edns=0, options=[dns.edns.GenericOption(9, b"")])
+    wire = query.to_wire()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(struct.pack("!H", len(wire)) + wire)
+        length = struct.unpack("!H", sock.recv(2, socket.MSG_WAITALL))[0]
+        response = dns.message.from_wire(sock.recv(length, socket.MSG_WAITALL))
+    for option in response.options:
+        if option.otype == 9:
+            return struct.unpack("!I", option.data)[0]
+    return None
+
+
 def test_chain_cairnd_to_cairnd_to_cairnd_carries_ixfr(tmp_path):
     if servers.binary_for("cairnd") is None:
         pytest.skip("cairnd is not built")
@@ -376,6 +393,10 @@ def test_chain_cairnd_to_cairnd_to_cairnd_carries_ixfr(tmp_path):
         assert "transferred serial 2 (incremental)" in b.log(), b.log()
         assert "transferred serial 2 (incremental)" in c.log(), b.log() + c.log()
         assert axfr_rrs(ports[2]) == axfr_rrs(ports[0])
+        # EDNS EXPIRE (RFC 7314): the primary gives its SOA EXPIRE (60), a secondary the time its copy has
+        # left, so that C's clock runs from A's data, not from its own transfer.
+        assert expire_option(ports[0]) == 60
+        assert 50 <= expire_option(ports[1]) <= 60
     finally:
         for process in reversed(started):
             process.stop()
