@@ -432,3 +432,30 @@ def test_knot_secondary_takes_axfr_then_ixfr_after_notify(tmp_path):
     finally:
         for process in reversed(started):
             process.stop()
+
+
+def test_journal_survives_a_restart_so_ixfr_still_answers_with_differences(tmp_path):
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    port = servers.free_port(ipv6=False)
+    zone_file = tmp_path / "xfr.example.zone"
+    write_zone(zone_file, zone_text(1, "192.0.2.80"))
+    config = cairnd_config(tmp_path, port, f'type primary; file "{zone_file.name}";',
+                           "    ixfr-from-differences yes;\n    notify no;\n")
+    cairnd = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], tmp_path, "cairnd.log")
+    try:
+        assert wait_for(lambda: soa_serial(port) == 1, 10), cairnd.log()
+        write_zone(zone_file, zone_text(2, "192.0.2.81"))
+        cairnd.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: soa_serial(port) == 2, 10), cairnd.log()
+        cairnd.restart("cairnd2.log")
+        assert wait_for(lambda: soa_serial(port) == 2, 10), cairnd.log()
+        messages = list(dns.query.xfr("127.0.0.1", ORIGIN, rdtype=dns.rdatatype.IXFR, serial=1, port=port, timeout=5))
+        records = [(rrset.name.to_text(), dns.rdatatype.to_text(rrset.rdtype), rd.to_text())
+                   for message in messages for rrset in message.answer for rd in rrset]
+        # SOA 2, SOA 1, the old www, SOA 2, the new www, SOA 2: the difference, not the zone.
+        assert [r[1] for r in records] == ["SOA", "SOA", "A", "SOA", "A", "SOA"], records
+        assert ("www", "A", "192.0.2.80") in records and ("www", "A", "192.0.2.81") in records
+        assert "IXFR started (serial 2, incremental)" in cairnd.log()
+    finally:
+        cairnd.stop()
