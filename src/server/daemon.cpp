@@ -137,7 +137,10 @@ class Daemon {
             }
             services_->run_pending();  // commands from the control channel
             if (services_->stop_requested()) break;
-            if (secondaries_->take_changed()) published_->publish(build_state(settings_));
+            if (secondaries_->take_changed()) {
+                published_->publish(build_state(settings_));
+                notify_secondary_versions();
+            }
             published_->reclaim();
         }
         spdlog::info("shutting down");
@@ -327,10 +330,16 @@ class Daemon {
                 spdlog::error("{}: difference not journaled: {}", label, why);
             }
         }
+        queue_notify(zone, label, loaded.zone);
+    }
+
+    // Remembers to notify the zone's secondaries of `version` once it is published.
+    void queue_notify(const ZoneSettings& zone, const std::string& label,
+                      std::shared_ptr<const zone::Zone> version) {
         std::vector<std::string> also_notify;
         for (const auto& target : zone.also_notify)
             also_notify.push_back(target.to_text());
-        xfr::NotifyTargets targets = xfr::notify_targets(*loaded.zone, zone.notify, also_notify, {});
+        xfr::NotifyTargets targets = xfr::notify_targets(*version, zone.notify, also_notify, {});
         if (!targets.unresolved.empty() && unresolved_logged_.insert(label).second) {
             for (const auto& name : targets.unresolved)
                 spdlog::info("{}: NS {} has no address in zones served here; not notified (use also-notify)",
@@ -345,7 +354,24 @@ class Daemon {
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
             remotes.push_back(std::move(remote));
         }
-        pending_notifies_.push_back({label, loaded.zone, std::move(remotes)});
+        pending_notifies_.push_back({label, std::move(version), std::move(remotes)});
+    }
+
+    // A secondary zone got a new serial: its own secondaries hear of it as from a primary (RFC 1996 §3.5).
+    void notify_secondary_versions() {
+        for (const auto& view : settings_.views) {
+            for (const auto& zone : view.zones) {
+                if (!zone.secondary) continue;
+                const SecondaryRunner::Served copy = secondaries_->served(view.name, zone.source.origin);
+                if (copy.zone == nullptr || copy.expired) continue;
+                const auto key = std::make_pair(view.name, zone.source.origin.lowercased().to_text());
+                const auto known = notified_serials_.find(key);
+                if (known != notified_serials_.end() && known->second == copy.zone->serial()) continue;
+                notified_serials_[key] = copy.zone->serial();
+                queue_notify(zone, zone_label(zone.source, view.name), copy.zone);
+            }
+        }
+        send_notifies();
     }
 
     void send_notifies() {
@@ -397,6 +423,7 @@ class Daemon {
     };
     std::vector<PendingNotify> pending_notifies_;
     std::set<std::string> unresolved_logged_;
+    std::map<std::pair<std::string, std::string>, std::uint32_t> notified_serials_;  // secondary zones
     std::unique_ptr<QueryHandler> handler_;
     std::unique_ptr<Services> services_;
 };
