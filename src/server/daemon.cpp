@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -278,6 +279,28 @@ class Daemon {
                     if (found != zones_.end()) {
                         info.serial = found->second.zone->serial();
                         info.version = found->second.zone.get();
+                    } else if (zone.secondary) {
+                        const auto copy = secondaries_->served(view.name, zone.source.origin);
+                        if (copy.zone != nullptr && !copy.expired) {
+                            info.serial = copy.zone->serial();
+                            info.version = copy.zone.get();
+                        }
+                    }
+                    if (zone.secondary) {
+                        info.type = "secondary";
+                        if (const auto secondary = secondaries_->secondary(view.name, zone.source.origin)) {
+                            const xfr::SecondaryStatus status = secondary->status(::time(nullptr));
+                            if (status.timers.next_refresh != 0)
+                                info.next_refresh = status.timers.next_refresh;
+                            if (status.timers.expire_at != 0) info.expires = status.timers.expire_at;
+                            if (status.timers.last_refresh != 0)
+                                info.refreshed_at = status.timers.last_refresh;
+                            if (!status.last_error.empty()) {
+                                info.last_refresh = "failed: " + status.last_error;
+                            } else if (status.timers.last_refresh != 0) {
+                                info.last_refresh = "successful";
+                            }
+                        }
                     }
                     out.push_back(std::move(info));
                 }

@@ -489,3 +489,46 @@ def test_journal_survives_a_restart_so_ixfr_still_answers_with_differences(tmp_p
         assert "IXFR started (serial 2, incremental)" in cairnd.log()
     finally:
         cairnd.stop()
+
+
+def test_zonestatus_shows_a_secondary_zone_and_its_timers(tmp_path):
+    import ctl_daemon
+
+    if servers.binary_for("cairnd") is None or not ctl_daemon.cairn_binary().exists():
+        pytest.skip("cairnd or cairn is not built")
+    primary_dir, secondary_dir = tmp_path / "primary", tmp_path / "secondary"
+    primary_dir.mkdir()
+    secondary_dir.mkdir()
+    primary_port = servers.free_port(ipv6=False)
+    zone_file = primary_dir / "xfr.example.zone"
+    write_zone(zone_file, zone_text(5, "192.0.2.80"))
+    config = cairnd_config(primary_dir, primary_port, f'type primary; file "{zone_file.name}";', "    notify no;\n")
+    primary = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], primary_dir, "cairnd.log")
+    daemon = None
+    try:
+        assert wait_for(lambda: soa_serial(primary_port) == 5, 10), primary.log()
+        daemon = ctl_daemon.Daemon(
+            secondary_dir,
+            {"one.test": 1},
+            statistics=False,
+            extra=f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; '
+            'file "sec.db"; };',
+        ).start()
+        assert wait_for(lambda: soa_serial(daemon.port) == 5, 15), daemon.log_text()
+        result = daemon.ctl("zonestatus", ORIGIN.rstrip("."))
+        assert result.returncode == 0, result.stdout + result.stderr
+        status = dict(line.split(": ", 1) for line in result.stdout.strip().splitlines() if ": " in line)
+        assert status["type"] == "secondary", result.stdout
+        assert status["serial"] == "5", result.stdout
+        assert status["last refresh"] == "successful", result.stdout
+
+        def at(text: str) -> float:
+            return time.mktime(time.strptime(text, "%a, %d %b %Y %H:%M:%S GMT")) - time.timezone
+
+        # The SOA's REFRESH 3600 and EXPIRE 86400, counted from the transfer.
+        assert abs(at(status["next refresh"]) - at(status["last refresh time"]) - 3600) <= 2, result.stdout
+        assert abs(at(status["expires"]) - at(status["last refresh time"]) - 86400) <= 2, result.stdout
+    finally:
+        if daemon is not None:
+            daemon.stop()
+        primary.stop()
