@@ -141,6 +141,7 @@ class Daemon {
             if (secondaries_->take_changed()) {
                 published_->publish(build_state(settings_));
                 notify_secondary_versions();
+                services_->zones_changed();  // zonestatus sees the new serial
             }
             published_->reclaim();
         }
