@@ -20,8 +20,8 @@ std::shared_ptr<const Zone> make_zone(std::string_view text) {
 std::vector<std::string> texts(const std::vector<Record>& records) {
     std::vector<std::string> out;
     for (const Record& r : records)
-        out.push_back(r.owner.lowercased().to_text() + " " + std::to_string(r.ttl) + " " + dns::type_to_text(r.type) +
-                      " " + dns::rdata_to_text(r.type, r.rdata));
+        out.push_back(r.owner.lowercased().to_text() + " " + std::to_string(r.ttl) + " " +
+                      dns::type_to_text(r.type) + " " + dns::rdata_to_text(r.type, r.rdata));
     std::sort(out.begin(), out.end());
     return out;
 }
