@@ -7,6 +7,7 @@
 #include "auth/cookie.hpp"
 #include "auth/resolver.hpp"
 #include "auth/response_writer.hpp"
+#include "dns/edns.hpp"
 #include "dns/message_query.hpp"
 
 namespace cairn::auth {
@@ -31,12 +32,12 @@ constexpr std::uint16_t kFlagTc = 0x0200;
 constexpr std::uint16_t kFlagRd = 0x0100;
 constexpr std::uint16_t kFlagCd = 0x0010;
 
-constexpr std::uint16_t kTypeOpt = 41;
-constexpr std::uint16_t kOptionNsid = 3;
-constexpr std::uint16_t kOptionCookie = 10;
-constexpr std::uint16_t kOptionEde = 15;
-constexpr std::uint16_t kEdeNotAuthoritative = 20;
-constexpr std::size_t kOptFixedSize = 11;
+constexpr std::uint16_t kTypeOpt = dns::code(dns::RRType::OPT);
+constexpr auto kOptionNsid = static_cast<std::uint16_t>(dns::EdnsOptionCode::NSID);
+constexpr auto kOptionCookie = static_cast<std::uint16_t>(dns::EdnsOptionCode::COOKIE);
+constexpr auto kOptionEde = static_cast<std::uint16_t>(dns::EdnsOptionCode::EDE);
+constexpr auto kEdeNotAuthoritative = static_cast<std::uint16_t>(dns::EdeCode::NotAuthoritative);
+using dns::kOptFixedSize;
 constexpr std::size_t kEdeSize = 6;
 
 enum class CookieState : std::uint8_t { none, client_only, valid, invalid };
@@ -200,7 +201,8 @@ Result chaos(Response& r, const Settings& s, const ParsedQuery& q) {
         return done(r);
     }
     r.set_aa(true);
-    constexpr std::uint16_t kTxt = 16, kAny = 255, kCh = 3;
+    constexpr std::uint16_t kTxt = dns::code(dns::RRType::TXT), kAny = dns::code(dns::RRType::ANY),
+                            kCh = dns::code(dns::RRClass::CH);
     if (qtype_of(q) == kTxt || qtype_of(q) == kAny) {
         const std::size_t strings = value->size() / 255 + 1;
         const std::size_t rdlength = value->size() + strings;
@@ -238,7 +240,8 @@ Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t
     Response r(settings_, q, client, out);
     if (outcome == dns::QueryStatus::FormErr) return error(r, Rcode::FORMERR);
 
-    constexpr std::uint8_t kOpcodeQuery = 0, kOpcodeNotify = 4;
+    constexpr std::uint8_t kOpcodeQuery = dns::code(dns::Opcode::QUERY),
+                           kOpcodeNotify = dns::code(dns::Opcode::NOTIFY);
     if (opcode_of(q) == kOpcodeNotify) return error(r, Rcode::NOTIMP, Action::notify);
     if (opcode_of(q) != kOpcodeQuery) return error(r, Rcode::NOTIMP);
     if (q.edns.present && q.edns.version > 0) return error(r, Rcode::BADVERS);
@@ -266,7 +269,9 @@ Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t
         cookie != CookieState::valid) {
         return error(r, Rcode::BADCOOKIE);
     }
-    constexpr std::uint16_t kTkey = 249, kTsig = 250, kIxfr = 251, kAxfr = 252, kMailb = 253, kMaila = 254;
+    constexpr std::uint16_t kTkey = dns::code(dns::RRType::TKEY), kTsig = dns::code(dns::RRType::TSIG),
+                            kIxfr = dns::code(dns::RRType::IXFR), kAxfr = dns::code(dns::RRType::AXFR),
+                            kMailb = dns::code(dns::RRType::MAILB), kMaila = dns::code(dns::RRType::MAILA);
     // An IXFR request carries the client's SOA in authority (RFC 1995 §3); other queries carry nothing there.
     const std::uint16_t authority_allowed = qtype_of(q) == kIxfr ? 1 : 0;
     if (q.header.ancount != 0 || q.header.nscount > authority_allowed) return error(r, Rcode::FORMERR);
@@ -276,7 +281,7 @@ Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t
     if (qtype_of(q) == kMailb || qtype_of(q) == kMaila) return error(r, Rcode::NOTIMP);
 
     if (!r.begin(true)) return {};
-    constexpr std::uint16_t kClassCh = 3, kClassAny = 255;
+    constexpr std::uint16_t kClassCh = dns::code(dns::RRClass::CH), kClassAny = dns::code(dns::RRClass::ANY);
     if (qclass_of(q) == kClassCh) return chaos(r, settings_, q);
 
     zone::LookupName name;

@@ -3,12 +3,15 @@
 #include <cstring>
 
 #include "dns/name.hpp"
+#include "dns/types.hpp"
 
 namespace cairn::auth {
 namespace {
 
-constexpr std::uint16_t kTypeA = 1, kTypeNs = 2, kTypeCname = 5, kTypeMx = 15, kTypeAaaa = 28, kTypeSrv = 33,
-                        kTypeDs = 43, kTypeAny = 255;
+constexpr std::uint16_t kTypeA = dns::code(dns::RRType::A), kTypeNs = dns::code(dns::RRType::NS),
+                        kTypeCname = dns::code(dns::RRType::CNAME), kTypeMx = dns::code(dns::RRType::MX),
+                        kTypeAaaa = dns::code(dns::RRType::AAAA), kTypeSrv = dns::code(dns::RRType::SRV),
+                        kTypeDs = dns::code(dns::RRType::DS), kTypeAny = dns::code(dns::RRType::ANY);
 
 std::uint16_t get16(const std::uint8_t* p) {
     return static_cast<std::uint16_t>((p[0] << 8) | p[1]);

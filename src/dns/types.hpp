@@ -101,6 +101,17 @@ enum class Rcode : std::uint16_t {
     BADCOOKIE = 23,
 };
 
+// The numeric value of a code, for code that compares raw fields of a packet.
+constexpr std::uint16_t code(RRType t) {
+    return static_cast<std::uint16_t>(t);
+}
+constexpr std::uint16_t code(RRClass c) {
+    return static_cast<std::uint16_t>(c);
+}
+constexpr std::uint8_t code(Opcode o) {
+    return static_cast<std::uint8_t>(o);
+}
+
 // Mnemonic, or TYPEnnn (RFC 3597) for types without one.
 std::string type_to_text(RRType type);
 // Accepts mnemonics (case-insensitive) and TYPEnnn.
