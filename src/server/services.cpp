@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "ctl/target.hpp"
+#include "net/worker_shared.hpp"
 #include "stats/report.hpp"
 
 namespace cairn::server {
@@ -237,7 +238,7 @@ Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks)
       hooks_(std::move(hooks)),
       started_at_(now_seconds()),
       configured_at_(started_at_),
-      statistics_(workers),
+      statistics_(net::thread_slots(workers)),  // counters per worker thread, UDP and TCP
       target_(std::make_unique<Target>(*this)) {}
 
 Services::~Services() {
