@@ -60,6 +60,9 @@ class Services {
 
     stats::Statistics& statistics() { return statistics_; }
     const std::atomic<bool>& querylog() const { return querylog_; }
+    // The configuration's query logging (`querylog`, or the queries category named), at start and after
+    // each reload, as BIND resets what `rndc querylog` switched.
+    void set_querylog(bool on) { querylog_ = on; }
 
     // Reads `controls` and `statistics-channels` from the configuration and opens them. A channel that
     // cannot be opened is logged and skipped, as BIND does. Main thread.
