@@ -169,10 +169,12 @@ class Daemon {
         return true;
     }
 
-    // Loads the zones whose files changed (all of them at start). A zone that fails keeps its previous
-    // version; at start there is none, which is fatal.
-    bool refresh_zones(const Settings& settings, bool startup) {
-        std::map<std::pair<std::string, std::string>, ZoneVersion> next;
+    using ZoneKey = std::pair<std::string, std::string>;  // (view, lower-case origin with the dot)
+
+    // Loads the zones whose files changed (all of them at start; with `only`, that zone alone). A zone that
+    // fails keeps its previous version; at start there is none, which is fatal.
+    bool refresh_zones(const Settings& settings, bool startup, const ZoneKey* only = nullptr) {
+        std::map<ZoneKey, ZoneVersion> next;
         bool all_loaded = true;
         for (const auto& view : settings.views) {
             for (const auto& zone : view.zones) {
@@ -180,11 +182,13 @@ class Daemon {
                 const auto key = std::make_pair(view.name, zone.source.origin.lowercased().to_text());
                 const std::string label = zone_label(zone.source, view.name);
                 const auto previous = zones_.find(key);
-                if (previous != zones_.end() && previous->second.source == zone.source &&
-                    previous->second.unchanged_on_disk()) {
+                if (previous != zones_.end() &&
+                    ((only != nullptr && *only != key) ||
+                     (previous->second.source == zone.source && previous->second.unchanged_on_disk()))) {
                     next.emplace(key, previous->second);
                     continue;
                 }
+                if (only != nullptr && *only != key) continue;  // not loaded before: not this command's
                 ZoneLoadResult result = load_zone(zone.source);
                 for (const auto& warning : result.warnings)
                     logs::general().warn("{}: {}", label, warning);
@@ -267,6 +271,9 @@ class Daemon {
     DaemonHooks service_hooks() {
         DaemonHooks hooks;
         hooks.reload = [this] { return reload(); };
+        hooks.reload_zone = [this](const std::string& view, const std::string& origin) {
+            return reload_zone(view, origin);
+        };
         hooks.zones = [this] {
             std::vector<ServedZoneInfo> out;
             for (const auto& view : settings_.views) {
@@ -406,6 +413,37 @@ class Daemon {
         pending_notifies_.clear();
     }
 
+    // `rndc reload ZONE`: that zone's file only, when it changed; the configuration is not read again.
+    std::string reload_zone(const std::string& view_name, const std::string& origin) {
+        const ZoneKey key{view_name, dns::Name::from_text(origin, dns::Name()).lowercased().to_text()};
+        for (const auto& view : settings_.views) {
+            if (view.name != view_name) continue;
+            for (const auto& zone : view.zones) {
+                if (zone.source.origin.lowercased().to_text() != key.second) continue;
+                if (zone.secondary)
+                    throw std::runtime_error(
+                        "zone " + origin +
+                        " is a secondary: its copy comes from the primaries (use refresh or "
+                        "retransfer)");
+                const auto before = zones_.find(key);
+                const zone::Zone* previous = before == zones_.end() ? nullptr : before->second.zone.get();
+                refresh_zones(settings_, false, &key);
+                const auto after = zones_.find(key);
+                if (after == zones_.end())
+                    throw std::runtime_error("zone " + origin + " failed to load (see the log)");
+                if (after->second.zone.get() == previous) {
+                    if (!after->second.unchanged_on_disk())
+                        throw std::runtime_error("zone " + origin + " failed to reload (see the log)");
+                    return "zone reload up-to-date";
+                }
+                published_->publish(build_state(settings_));
+                send_notifies();
+                return "zone reload successful";
+            }
+        }
+        throw std::runtime_error("no such zone");
+    }
+
     bool reload() {
         logs::general().info("reloading configuration and zones");
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
@@ -443,7 +481,7 @@ class Daemon {
     DaemonOptions options_;
     std::string startup_directory_;
     Settings settings_;
-    std::map<std::pair<std::string, std::string>, ZoneVersion> zones_;  // (view, origin) -> serving version
+    std::map<ZoneKey, ZoneVersion> zones_;  // serving versions
     std::unique_ptr<Published<ServingState>> published_;
     std::unique_ptr<PrimaryJournals> journals_;
     std::unique_ptr<NotifySender> notifier_;

@@ -133,17 +133,17 @@ class Services::Target : public ctl::ControlTarget {
     }
 
     ctl::CommandResult reload_zone(const ctl::ZoneRef& zone) override {
-        const auto before = find_zones(zone);
-        bool ok = false;
-        if (!s_.on_main_thread([&] { ok = s_.hooks_.reload(); })) {
-            return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
-        }
-        const auto after = find_zones(zone);
-        if (!ok) return ctl::CommandResult::failure("reload failed (see the log)");
-        if (after.empty()) return ctl::CommandResult::success("zone removed by the configuration");
-        if (!before.empty() && before.front().loaded_at == after.front().loaded_at)
-            return ctl::CommandResult::success("zone reload up-to-date");
-        return ctl::CommandResult::success("zone reload successful");
+        std::string text, error;
+        const bool ran = s_.on_main_thread([&] {
+            try {
+                text = s_.hooks_.reload_zone(zone.view, zone.name);
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        });
+        if (!ran) return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
+        if (!error.empty()) return ctl::CommandResult::failure(error);
+        return ctl::CommandResult::success(text);
     }
 
     ctl::CommandResult reconfig() override {
