@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ctl/listener.hpp"
+#include "server/notify_sender.hpp"
 #include "stats/counters.hpp"
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
@@ -35,9 +36,7 @@ struct ServedZoneInfo {
     std::optional<std::int64_t> next_refresh, expires, refreshed_at;
     std::string last_refresh;  // "successful", "failed: REASON", "" before the first attempt
     bool refresh_failing = false;
-    std::optional<std::uint64_t> journal_size;
-    std::optional<std::uint32_t> notifies_pending;
-    std::uint64_t notifies_sent = 0, notifies_failed = 0;
+    std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
 };
 
 enum class ZoneAction { refresh, retransfer, notify };
@@ -45,8 +44,14 @@ enum class ZoneAction { refresh, retransfer, notify };
 // What the daemon lends the services. Every function is called on the main thread only.
 struct DaemonHooks {
     std::function<bool()> reload;  // configuration and changed zones; false when it failed
+    // One zone's file (not the configuration): returns "zone reload successful" or "zone reload up-to-date",
+    // or throws std::runtime_error with the reason.
+    std::function<std::string(const std::string& view, const std::string& origin)> reload_zone;
     std::function<std::vector<ServedZoneInfo>()> zones;
-    std::function<std::vector<std::string>()> view_names;  // in the order the query path numbers them
+    std::function<std::vector<std::string>()> view_names;
+    // The zone's NOTIFY counts; unlike the others, called from the control and statistics threads.
+    std::function<NotifyCounts(const std::string& view, const std::string& origin)>
+        notify_counts;  // in the order the query path numbers them
     // refresh / retransfer / notify of one zone; returns the text for the operator, or throws
     // std::runtime_error with the reason. Unset: the daemon cannot do these yet.
     std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>
@@ -60,6 +65,9 @@ class Services {
 
     stats::Statistics& statistics() { return statistics_; }
     const std::atomic<bool>& querylog() const { return querylog_; }
+    // The configuration's query logging (`querylog`, or the queries category named), at start and after
+    // each reload, as BIND resets what `rndc querylog` switched.
+    void set_querylog(bool on) { querylog_ = on; }
 
     // Reads `controls` and `statistics-channels` from the configuration and opens them. A channel that
     // cannot be opened is logged and skipped, as BIND does. Main thread.
