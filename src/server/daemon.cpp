@@ -384,7 +384,7 @@ class Daemon {
         }
         if (!targets.ourselves.empty() && ourselves_logged_.insert(label).second) {
             for (const auto& address : targets.ourselves)
-                spdlog::info("{}: NS address {} is this server; not notified", label, address);
+                logs::notify().info("{}: NS address {} is this server; not notified", label, address);
         }
         std::vector<xfr::Primary> remotes;
         for (const auto& address : targets.addresses) {
