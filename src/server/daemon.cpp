@@ -105,7 +105,11 @@ class Daemon {
         handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
         services_ = std::make_unique<Services>(
             (std::filesystem::path(startup_directory_) / options_.config_path).string(), workers,
-            service_hooks());
+            service_hooks(),
+            ControlDefaults{options_.rndc_key.empty()
+                                ? std::string()
+                                : (std::filesystem::path(startup_directory_) / options_.rndc_key).string(),
+                            options_.control_port.value_or(953)});
         services_->set_querylog(settings_.querylog);
         handler_->set_observers(&services_->statistics(), &services_->querylog());
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
