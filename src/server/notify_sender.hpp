@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,8 +24,8 @@ class NotifySender {
     NotifySender(const NotifySender&) = delete;
     NotifySender& operator=(const NotifySender&) = delete;
 
-    // Notifies `targets` (an address with the port to use) that `zone` has a new version. `label` names the
-    // zone in the log. No targets: nothing happens.
+    // Notifies `targets` (an address with the port to use, and the key that signs, if any) that `zone` has
+    // a new version. `label` names the zone in the log. No targets: nothing happens.
     void notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets);
 
   private:
@@ -33,6 +34,9 @@ class NotifySender {
         dns::Name origin;
         zone::Record soa;
         std::map<std::string, xfr::Primary> targets;  // by NotifyRound's key
+        // Copies of the targets' TSIG keys, which the targets point to: a reload may free the originals
+        // while the round still runs.
+        std::map<std::string, std::shared_ptr<const dns::TsigKey>> keys;
         xfr::NotifyRound schedule;
     };
     struct Job {
@@ -40,6 +44,7 @@ class NotifySender {
         dns::Name origin;
         zone::Record soa;
         xfr::Primary target;
+        std::shared_ptr<const dns::TsigKey> key_copy;  // what target.key points to, while the job runs
     };
     void run();
     static bool send(const Job& job);  // true when the target answered

@@ -7,6 +7,7 @@
 #include "dns/message_builder.hpp"
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
+#include "server/settings.hpp"
 #include "server/transfer.hpp"
 
 namespace cairn::server {
@@ -29,13 +30,16 @@ QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine
 
 namespace {
 
-// BIND's query log line, shortened: client, query name, class, type, recursion flag, local address.
-void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client) {
+// BIND's query log line, shortened: client, view (as BIND, only for a named view), query name, class, type,
+// recursion flag, local address.
+void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view) {
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
     const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
-    spdlog::info("queries: client {}: query: {} {} {} {}{}{} ({})", client.source.to_string(), name.to_text(),
-                 dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
+    const bool named_view = view != nullptr && view->name != kDefaultViewName;
+    spdlog::info("queries: client {}: {}{}{}query: {} {} {} {}{}{} ({})", client.source.to_string(),
+                 named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
+                 name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
                  parsed.header.rd ? "+" : "-", parsed.edns.present ? "E" : "",
                  client.transport == net::Transport::tcp ? "T" : "", client.destination.address.to_string());
 }
@@ -44,22 +48,24 @@ void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& clien
 
 std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client) {
+    const ServedView* view = nullptr;
     std::size_t view_index = stats::kMaxViews - 1;
-    const std::size_t size = answer(query, response, client, view_index);
+    const std::size_t size = answer(query, response, client, view, view_index);
     if (stats_ != nullptr) {
         stats_->record(client.worker, response.first(size),
                        client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
                        view_index);
     }
-    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) log_query(query, client);
+    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) log_query(query, client, view);
     return size;
 }
 
 std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                                 const net::ClientInfo& client, std::size_t& view_index) {
+                                 const net::ClientInfo& client, const ServedView*& view,
+                                 std::size_t& view_index) {
     const ServingState* state = state_.get();
     const bool udp = client.transport == net::Transport::udp;
-    const ServedView* view = state->view_for(client);
+    view = state->view_for(client);
     if (view == nullptr) return write_refused(query, response, udp);
     view_index = static_cast<std::size_t>(view - state->views.data());
 

@@ -44,7 +44,7 @@ class QueryHandler : public net::PacketHandler {
 
   private:
     std::size_t answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                       const net::ClientInfo& client, std::size_t& view_index);
+                       const net::ClientInfo& client, const ServedView*& view, std::size_t& view_index);
 
     Published<ServingState>& state_;
     auth::Engine engine_;

@@ -276,6 +276,11 @@ void Services::open_channels() {
         spdlog::error("control and statistics channels not (re)opened: {}", e.what());
         return;
     }
+    // `querylog yes|no;` sets query logging when the configuration says something new about it, so that an
+    // operator's `querylog` command holds until then (this runs after every command, not only loads).
+    if (config.options.querylog && config.options.querylog != configured_querylog_)
+        querylog_ = *config.options.querylog;
+    configured_querylog_ = config.options.querylog;
     const std::string fingerprint = channel_fingerprint(config);
     if (fingerprint == channels_fingerprint_) return;
     if (!channels_fingerprint_.empty())

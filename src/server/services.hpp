@@ -87,6 +87,7 @@ class Services {
     std::atomic<std::int64_t> configured_at_;
     stats::Statistics statistics_;
     std::atomic<bool> querylog_{false};
+    std::optional<bool> configured_querylog_;  // the configuration's `querylog`, as last read
     std::atomic<bool> stop_requested_{false};
 
     struct ZoneRecord {
