@@ -1,12 +1,11 @@
 #include "server/notify_sender.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <climits>
 #include <ctime>
 
 #include "dns/types.hpp"
+#include "server/log_setup.hpp"
 #include "xfr/client.hpp"
 #include "zone/diff.hpp"
 
@@ -64,14 +63,14 @@ bool NotifySender::send(const Job& job) {
     try {
         const dns::Rcode rcode = xfr::send_notify(job.target, job.origin, &job.soa, std::chrono::seconds(2));
         if (rcode == dns::Rcode::NOERROR) {
-            spdlog::info("{}: sent notify for serial {} to {}", job.label, serial, job.key);
+            logs::notify().info("{}: sent notify for serial {} to {}", job.label, serial, job.key);
         } else {
-            spdlog::warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,
-                         dns::rcode_to_text(rcode));
+            logs::notify().warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,
+                                dns::rcode_to_text(rcode));
         }
         return true;  // any answer ends the retries
     } catch (const std::exception& e) {
-        spdlog::info("{}: notify for serial {} to {}: {}", job.label, serial, job.key, e.what());
+        logs::notify().info("{}: notify for serial {} to {}: {}", job.label, serial, job.key, e.what());
         return false;
     }
 }
@@ -107,7 +106,7 @@ void NotifySender::run() {
         for (auto it = rounds_.begin(); it != rounds_.end();) {
             if (it->second.schedule.finished()) {
                 for (const auto& gone : it->second.schedule.given_up())
-                    spdlog::warn("{}: gave up notifying {}", it->second.label, gone);
+                    logs::notify().warn("{}: gave up notifying {}", it->second.label, gone);
                 it = rounds_.erase(it);
                 continue;
             }

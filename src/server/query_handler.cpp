@@ -1,12 +1,11 @@
 #include "server/query_handler.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <ctime>
 
 #include "dns/message_builder.hpp"
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
+#include "server/log_setup.hpp"
 #include "server/settings.hpp"
 #include "server/transfer.hpp"
 
@@ -33,15 +32,17 @@ namespace {
 // BIND's query log line, shortened: client, view (as BIND, only for a named view), query name, class, type,
 // recursion flag, local address.
 void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view) {
+    if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
     const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
     const bool named_view = view != nullptr && view->name != kDefaultViewName;
-    spdlog::info("queries: client {}: {}{}{}query: {} {} {} {}{}{} ({})", client.source.to_string(),
-                 named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
-                 name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
-                 parsed.header.rd ? "+" : "-", parsed.edns.present ? "E" : "",
-                 client.transport == net::Transport::tcp ? "T" : "", client.destination.address.to_string());
+    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{} ({})", client.source.to_string(),
+                         named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
+                         name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
+                         parsed.header.rd ? "+" : "-", parsed.edns.present ? "E" : "",
+                         client.transport == net::Transport::tcp ? "T" : "",
+                         client.destination.address.to_string());
 }
 
 }  // namespace

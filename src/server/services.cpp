@@ -1,6 +1,5 @@
 #include "server/services.hpp"
 
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -8,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "ctl/target.hpp"
+#include "server/log_setup.hpp"
 #include "stats/report.hpp"
 
 namespace cairn::server {
@@ -133,17 +133,17 @@ class Services::Target : public ctl::ControlTarget {
     }
 
     ctl::CommandResult reload_zone(const ctl::ZoneRef& zone) override {
-        const auto before = find_zones(zone);
-        bool ok = false;
-        if (!s_.on_main_thread([&] { ok = s_.hooks_.reload(); })) {
-            return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
-        }
-        const auto after = find_zones(zone);
-        if (!ok) return ctl::CommandResult::failure("reload failed (see the log)");
-        if (after.empty()) return ctl::CommandResult::success("zone removed by the configuration");
-        if (!before.empty() && before.front().loaded_at == after.front().loaded_at)
-            return ctl::CommandResult::success("zone reload up-to-date");
-        return ctl::CommandResult::success("zone reload successful");
+        std::string text, error;
+        const bool ran = s_.on_main_thread([&] {
+            try {
+                text = s_.hooks_.reload_zone(zone.view, zone.name);
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        });
+        if (!ran) return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
+        if (!error.empty()) return ctl::CommandResult::failure(error);
+        return ctl::CommandResult::success(text);
     }
 
     ctl::CommandResult reconfig() override {
@@ -196,7 +196,7 @@ class Services::Target : public ctl::ControlTarget {
     ctl::CommandResult querylog(std::optional<bool> on) override {
         const bool next = on.value_or(!s_.querylog_);
         s_.querylog_ = next;
-        spdlog::info("query logging is now {}", next ? "on" : "off");
+        logs::general().info("query logging is now {}", next ? "on" : "off");
         return ctl::CommandResult::success(std::string("query logging is now ") + (next ? "on" : "off"));
     }
 
@@ -273,18 +273,13 @@ void Services::open_channels() {
     try {
         config = config::load(config_path_).config;
     } catch (const std::exception& e) {
-        spdlog::error("control and statistics channels not (re)opened: {}", e.what());
+        logs::general().error("control and statistics channels not (re)opened: {}", e.what());
         return;
     }
-    // `querylog yes|no;` sets query logging when the configuration says something new about it, so that an
-    // operator's `querylog` command holds until then (this runs after every command, not only loads).
-    if (config.options.querylog && config.options.querylog != configured_querylog_)
-        querylog_ = *config.options.querylog;
-    configured_querylog_ = config.options.querylog;
     const std::string fingerprint = channel_fingerprint(config);
     if (fingerprint == channels_fingerprint_) return;
     if (!channels_fingerprint_.empty())
-        spdlog::info("control or statistics channels changed: reopening them");
+        logs::general().info("control or statistics channels changed: reopening them");
     close_channels();
     channels_fingerprint_ = fingerprint;
     std::vector<ctl::ChannelOptions> channels;
@@ -311,7 +306,7 @@ void Services::open_channels() {
                 channel.keys = ctl::load_key_file(default_key.string());
             }
         } catch (const std::exception& e) {
-            spdlog::error("control channel not opened: {}", e.what());
+            logs::general().error("control channel not opened: {}", e.what());
             continue;
         }
         channels.push_back(std::move(channel));
@@ -319,22 +314,22 @@ void Services::open_channels() {
     if (!channels.empty()) {
         ctl::ListenerLogs logs;
         logs.refused = [](const std::string& peer, const std::string& reason) {
-            spdlog::warn("security: control channel: refused command from {}: {}", peer, reason);
+            logs::security().warn("control channel: refused command from {}: {}", peer, reason);
         };
         logs.accepted = [](const std::string& peer, const std::string& command) {
-            spdlog::info("control channel: received '{}' from {}", command, peer);
+            logs::general().info("control channel: received '{}' from {}", command, peer);
         };
         try {
             control_ = std::make_unique<ctl::ControlListener>(std::move(channels), *target_, logs);
             control_->start();
-            spdlog::info("control channel open");
+            logs::general().info("control channel open");
         } catch (const std::exception& e) {
-            spdlog::error("{}", e.what());
+            logs::general().error("{}", e.what());
         }
     }
     for (const auto& channel : config.statistics_channels) {
         if (http_) {
-            spdlog::warn("only the first statistics channel is opened");
+            logs::general().warn("only the first statistics channel is opened");
             break;
         }
         stats::HttpServerOptions options;
@@ -365,9 +360,10 @@ void Services::open_channels() {
                 },
                 allow);
             http_->start();
-            spdlog::info("statistics channel listening on {} port {}", options.address, http_->port());
+            logs::general().info("statistics channel listening on {} port {}", options.address,
+                                 http_->port());
         } catch (const std::exception& e) {
-            spdlog::error("{}", e.what());
+            logs::general().error("{}", e.what());
         }
     }
 }

@@ -45,6 +45,9 @@ enum class ZoneAction { refresh, retransfer, notify };
 // What the daemon lends the services. Every function is called on the main thread only.
 struct DaemonHooks {
     std::function<bool()> reload;  // configuration and changed zones; false when it failed
+    // One zone's file (not the configuration): returns "zone reload successful" or "zone reload up-to-date",
+    // or throws std::runtime_error with the reason.
+    std::function<std::string(const std::string& view, const std::string& origin)> reload_zone;
     std::function<std::vector<ServedZoneInfo>()> zones;
     std::function<std::vector<std::string>()> view_names;  // in the order the query path numbers them
     // refresh / retransfer / notify of one zone; returns the text for the operator, or throws
@@ -60,6 +63,9 @@ class Services {
 
     stats::Statistics& statistics() { return statistics_; }
     const std::atomic<bool>& querylog() const { return querylog_; }
+    // The configuration's query logging (`querylog`, or the queries category named), at start and after
+    // each reload, as BIND resets what `rndc querylog` switched.
+    void set_querylog(bool on) { querylog_ = on; }
 
     // Reads `controls` and `statistics-channels` from the configuration and opens them. A channel that
     // cannot be opened is logged and skipped, as BIND does. Main thread.
@@ -87,7 +93,6 @@ class Services {
     std::atomic<std::int64_t> configured_at_;
     stats::Statistics statistics_;
     std::atomic<bool> querylog_{false};
-    std::optional<bool> configured_querylog_;  // the configuration's `querylog`, as last read
     std::atomic<bool> stop_requested_{false};
 
     struct ZoneRecord {

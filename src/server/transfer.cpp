@@ -1,12 +1,11 @@
 #include "server/transfer.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <cstring>
 #include <ctime>
 #include <vector>
 
 #include "dns/types.hpp"
+#include "server/log_setup.hpp"
 #include "server/query_handler.hpp"
 #include "xfr/outbound.hpp"
 #include "xfr/refresh.hpp"
@@ -42,10 +41,10 @@ class TransferAdapter : public net::ResponseStream {
         try {
             const std::size_t size = stream_->next(out);
             if (size == 0)
-                spdlog::info("{}: transfer completed, {} messages", label_, stream_->messages_sent());
+                logs::xfr_out().info("{}: transfer completed, {} messages", label_, stream_->messages_sent());
             return size;
         } catch (const std::exception& e) {
-            spdlog::error("{}: transfer aborted: {}", label_, e.what());
+            logs::xfr_out().error("{}: transfer aborted: {}", label_, e.what());
             return 0;
         }
     }
@@ -113,8 +112,8 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
         } catch (const std::exception&) {
             return nullptr;
         }
-        spdlog::info("client {}: transfer request failed TSIG verification ({})", client.source.to_string(),
-                     dns::tsig_status_to_text(verified.status));
+        logs::security().warn("client {}: transfer request failed TSIG verification ({})",
+                              client.source.to_string(), dns::tsig_status_to_text(verified.status));
         return std::make_unique<SingleMessage>(std::move(answer));
     }
     const dns::Name* key_name = verified.status == dns::TsigStatus::Ok ? &verified.key->name : nullptr;
@@ -122,7 +121,7 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     const std::string label =
         "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
     if (view.has_expired && view.expired.count(result.zone) != 0) {
-        spdlog::info("{}: transfer refused: the zone has expired", label);
+        logs::xfr_out().info("{}: transfer refused: the zone has expired", label);
         std::vector<std::uint8_t> out(512);
         out.resize(write_refused(query, out, false, dns::Rcode::SERVFAIL));
         return std::make_unique<SingleMessage>(std::move(out));
@@ -131,14 +130,14 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     const QueryAccess* queryable = view.allow_query_for(result.zone);
     if (allowed == nullptr || !allowed->allows_source(client, key_name) ||
         (queryable != nullptr && !queryable->allows(client))) {
-        spdlog::info("{}: transfer denied (allow-transfer)", label);
+        logs::security().error("{}: transfer denied (allow-transfer)", label);
         return refused(query);
     }
     xfr::TransferRequest request;
     try {
         request = xfr::read_transfer_request(query);
     } catch (const std::exception& e) {
-        spdlog::info("{}: malformed transfer request: {}", label, e.what());
+        logs::xfr_out().info("{}: malformed transfer request: {}", label, e.what());
         return single(fallback);
     }
     std::shared_ptr<const zone::Zone> zone;
@@ -162,14 +161,14 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     try {
         stream = xfr::open_transfer(zone, request, view.journal_for(zone.get()), std::move(options));
     } catch (const std::exception& e) {
-        spdlog::error("{}: cannot read the journal: {}", label, e.what());
+        logs::xfr_out().error("{}: cannot read the journal: {}", label, e.what());
         return single(fallback);
     }
     const char* form = stream->form() == xfr::TransferForm::Incremental ? "incremental"
                        : stream->form() == xfr::TransferForm::UpToDate  ? "up to date"
                                                                         : "full";
-    spdlog::info("{}: {} started (serial {}, {})", label, request.type == dns::RRType::AXFR ? "AXFR" : "IXFR",
-                 zone->serial(), form);
+    logs::xfr_out().info("{}: {} started (serial {}, {})", label,
+                         request.type == dns::RRType::AXFR ? "AXFR" : "IXFR", zone->serial(), form);
     return std::make_unique<TransferAdapter>(std::move(stream), std::move(keys), label);
 }
 

@@ -66,6 +66,7 @@ class Daemon:
     zone_options: dict[str, str] = field(default_factory=dict)
     algorithm: str = "hmac-sha256"  # of the control key  # origin -> more statements in its zone block
     extra: str = ""  # more top-level statements
+    options_extra: str = ""  # more statements inside options {}
     port: int = 0
     control_port: int = 0
     http_port: int = 0
@@ -95,6 +96,7 @@ class Daemon:
             f"    listen-on port {self.port} {{ 127.0.0.1; }};",
             "    listen-on-v6 { none; };",
             "    recursion no;",
+            self.options_extra,
             "};",
             self.extra,
         ]
