@@ -102,8 +102,9 @@ class Daemon {
         services_->set_querylog(settings_.querylog);
         handler_->set_observers(&services_->statistics(), &services_->querylog());
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
-                                             const net::ClientInfo& client, const std::string& view) {
-            return answer_notify(*secondaries_, view, query, out, client);
+                                             const net::ClientInfo& client, const std::string& view,
+                                             const dns::Name* key) {
+            return answer_notify(*secondaries_, view, query, out, client, key);
         });
 
         net::ServerOptions net_options;

@@ -8,7 +8,7 @@ namespace cairn::server {
 
 std::size_t answer_notify(SecondaryRunner& secondaries, const std::string& view,
                           std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
-                          const net::ClientInfo& client) {
+                          const net::ClientInfo& client, const dns::Name* key) {
     xfr::NotifyRequest request;
     try {
         request = xfr::read_notify(query);
@@ -17,10 +17,11 @@ std::size_t answer_notify(SecondaryRunner& secondaries, const std::string& view,
         return xfr::write_notify_response(query, out, dns::Rcode::FORMERR);
     }
     const std::string serial = request.serial ? " serial " + std::to_string(*request.serial) : "";
-    switch (secondaries.notify(view, request.zone, client)) {
+    switch (secondaries.notify(view, request.zone, client, key)) {
         case SecondaryRunner::NotifyVerdict::Accepted:
-            logs::notify().info("client {}: received notify for zone {}{}", client.source.to_string(),
-                                request.zone.to_text(), serial);
+            logs::notify().info("client {}: received notify for zone {}{}{}", client.source.to_string(),
+                                request.zone.to_text(), serial,
+                                key != nullptr ? " (TSIG key " + key->to_text() + ")" : "");
             return xfr::write_notify_response(query, out);
         case SecondaryRunner::NotifyVerdict::Refused:
             logs::notify().info(

@@ -134,14 +134,14 @@ std::shared_ptr<const xfr::SecondaryZone> SecondaryRunner::secondary(const std::
 }
 
 SecondaryRunner::NotifyVerdict SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
-                                                       const net::ClientInfo& client) {
+                                                       const net::ClientInfo& client, const dns::Name* key) {
     std::shared_ptr<xfr::SecondaryZone> zone;
     {
         std::lock_guard lock(mutex_);
         const auto found = zones_.find({view, origin.lowercased().to_text()});
         if (found == zones_.end()) return NotifyVerdict::NotSecondary;
         const std::string source = client.source.address.to_string();
-        bool allowed = found->second.settings.allow_notify.allows_source(client);
+        bool allowed = found->second.settings.allow_notify.allows_source(client, key);
         for (const auto& primary : found->second.settings.primaries)
             allowed = allowed || primary.address == source;
         if (!allowed) return NotifyVerdict::Refused;
