@@ -420,6 +420,9 @@ class Daemon {
             remote.address = address.substr(0, hash);
             if (hash != std::string::npos)
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
+            for (const auto& configured : zone.also_notify) {
+                if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY
+            }
             remotes.push_back(std::move(remote));
         }
         pending_notifies_.push_back({label, std::move(version), std::move(remotes)});
