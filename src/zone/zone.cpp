@@ -337,14 +337,14 @@ void Zone::derive() {
     std::size_t size = 16;
     while (size < nodes_.size() * 2)
         size <<= 1;
-    table_.assign(size, 0);
+    table_.assign(size, Slot{});
     table_mask_ = size - 1;
     for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
         const std::uint64_t h = SuffixHasher::hash(name(nodes_[i]));
         std::uint64_t slot = h & table_mask_;
-        while (table_[slot] != 0)
+        while (table_[slot].node != 0)
             slot = (slot + 1) & table_mask_;
-        table_[slot] = (h & 0xFFFFFFFF00000000ULL) | (std::uint64_t{i} + 1);
+        table_[slot] = {static_cast<std::uint32_t>(h >> 32), i + 1, nodes_[i].name, nodes_[i].first_rrset};
     }
 
     // RRsets: contiguous per node, types increasing, RRs well formed.
@@ -605,16 +605,24 @@ bool Zone::pack(RRset& set, const Node& owner, std::vector<std::uint32_t>& targe
 std::uint32_t Zone::find(const LookupName& q, std::size_t skip) const {
     const std::uint64_t h = q.suffix_hash(skip);
     const auto want = q.suffix(skip);
-    const std::uint64_t tag = h & 0xFFFFFFFF00000000ULL;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::uint64_t slot = h & table_mask_;; slot = (slot + 1) & table_mask_) {
-        const std::uint64_t entry = table_[slot];
-        if (entry == 0) return kNoNode;
-        if ((entry & 0xFFFFFFFF00000000ULL) != tag) continue;
-        const auto index = static_cast<std::uint32_t>(entry) - 1;
-        const Node& n = nodes_[index];
-        if (n.name_size == want.size() &&
-            std::memcmp(names_.data() + n.name, want.data(), want.size()) == 0) {
-            return index;
+        const Slot& entry = table_[slot];
+        if (entry.node == 0) return kNoNode;
+        if (entry.tag != tag) continue;
+        // Start loading the node and its RRsets while the name is compared: the caller reads them next.
+        // Both ends of each, as the arrays are only 16-octet aligned and records may straddle cache lines.
+        const auto* node = reinterpret_cast<const char*>(nodes_.data() + entry.node - 1);
+        const auto* rrsets = reinterpret_cast<const char*>(rrsets_.data() + entry.first_rrset);
+        __builtin_prefetch(node);
+        __builtin_prefetch(node + sizeof(Node) - 1);
+        __builtin_prefetch(rrsets);
+        __builtin_prefetch(rrsets + 64);
+        // Wire names are self-delimiting: a stored name whose first want.size() octets equal `want` is
+        // `want` (its root label ends at the same place), so the node's own size need not be read first.
+        if (std::size_t{entry.name} + want.size() <= names_.size() &&
+            std::memcmp(names_.data() + entry.name, want.data(), want.size()) == 0) {
+            return entry.node - 1;
         }
     }
 }
@@ -667,7 +675,7 @@ std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + names_.capacity() + nodes_.capacity() * sizeof(Node) +
            rrsets_.capacity() * sizeof(RRset) + rr_.capacity() + links_.capacity() * sizeof(AdditionalLink) +
            packed_.capacity() + packed_sets_.capacity() * sizeof(PackedRRset) +
-           pointers_.capacity() * sizeof(RdataPointer) + table_.capacity() * sizeof(std::uint64_t);
+           pointers_.capacity() * sizeof(RdataPointer) + table_.capacity() * sizeof(Slot);
 }
 
 }  // namespace cairn::zone
