@@ -30,17 +30,21 @@ NotifySender::~NotifySender() {
     thread_.join();
 }
 
-void NotifySender::notify(const std::string& label, const zone::Zone& zone,
-                          std::vector<xfr::Primary> targets) {
+void NotifySender::notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets,
+                          std::shared_ptr<const dns::TsigKeyring> keys) {
     if (targets.empty()) return;
     std::map<std::string, xfr::Primary> by_key;
-    std::vector<std::string> keys;
+    std::vector<std::string> names;
     for (auto& target : targets) {
-        std::string key = target.to_text();
-        if (by_key.emplace(key, std::move(target)).second) keys.push_back(key);
+        std::string name = target.to_text();
+        if (by_key.emplace(name, std::move(target)).second) names.push_back(name);
     }
-    Round round{label, zone.origin(), zone::soa_record(zone), std::move(by_key),
-                xfr::NotifyRound(std::move(keys), now_seconds())};
+    Round round{label,
+                zone.origin(),
+                zone::soa_record(zone),
+                std::move(by_key),
+                xfr::NotifyRound(std::move(names), now_seconds()),
+                std::move(keys)};
     {
         std::lock_guard lock(mutex_);
         rounds_.insert_or_assign(label, std::move(round));
@@ -53,7 +57,9 @@ bool NotifySender::send(const Job& job) {
     try {
         const dns::Rcode rcode = xfr::send_notify(job.target, job.origin, &job.soa, std::chrono::seconds(2));
         if (rcode == dns::Rcode::NOERROR) {
-            logs::notify().info("{}: sent notify for serial {} to {}", job.label, serial, job.key);
+            logs::notify().info(
+                "{}: sent notify for serial {} to {}{}", job.label, serial, job.key,
+                job.target.key != nullptr ? " (TSIG key " + job.target.key->name.to_text() + ")" : "");
         } else {
             logs::notify().warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,
                                 dns::rcode_to_text(rcode));
@@ -71,7 +77,7 @@ void NotifySender::run() {
         std::vector<Job> jobs;
         for (auto& [label, round] : rounds_) {
             for (const std::string& key : round.schedule.due(now_seconds()))
-                jobs.push_back(Job{label, key, round.origin, round.soa, round.targets.at(key)});
+                jobs.push_back(Job{label, key, round.origin, round.soa, round.targets.at(key), round.keys});
         }
         if (!jobs.empty()) {
             // Sending blocks up to its timeout: without the lock, so that notify() never waits on the

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -24,8 +25,10 @@ class NotifySender {
     NotifySender& operator=(const NotifySender&) = delete;
 
     // Notifies `targets` (an address with the port to use) that `zone` has a new version. `label` names the
-    // zone in the log. No targets: nothing happens.
-    void notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets);
+    // zone in the log; a target's key signs its NOTIFY, and `keys` (which holds it) is kept until the round
+    // ends. No targets: nothing happens.
+    void notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets,
+                std::shared_ptr<const dns::TsigKeyring> keys = nullptr);
 
   private:
     struct Round {
@@ -34,12 +37,14 @@ class NotifySender {
         zone::Record soa;
         std::map<std::string, xfr::Primary> targets;  // by NotifyRound's key
         xfr::NotifyRound schedule;
+        std::shared_ptr<const dns::TsigKeyring> keys;
     };
     struct Job {
         std::string label, key;
         dns::Name origin;
         zone::Record soa;
         xfr::Primary target;
+        std::shared_ptr<const dns::TsigKeyring> keys;  // holds target.key while the job is sent unlocked
     };
     void run();
     static bool send(const Job& job);  // true when the target answered

@@ -25,7 +25,7 @@ struct ZoneSettings {
     bool ixfr_from_differences = false;  // journal each reload's difference for IXFR
     std::size_t max_journal_bytes = ~std::size_t{0};  // max-journal-size (BIND's default: unlimited here)
     xfr::NotifyMode notify = xfr::NotifyMode::Yes;
-    std::vector<xfr::Primary> also_notify;  // address and port (keys are not wired yet)
+    std::vector<xfr::Primary> also_notify;  // address, port and key (the entry's or the server statement's)
     // type secondary: the zone comes from `primaries` (tried in order) and is saved to source.file.
     bool secondary = false;
     std::vector<xfr::Primary> primaries;  // keys point into Settings::keys
@@ -71,7 +71,15 @@ struct Settings {
     // names the queries category (as BIND).
     bool querylog = false;
     std::shared_ptr<const dns::TsigKeyring> keys;  // the key statements
-    auth::Settings engine;                         // the cookie secret is left for the daemon to draw
+    // `server PREFIX { keys { k.; }; }`: what we send to an address in PREFIX is signed with k (the longest
+    // prefix wins, as BIND). Keys point into `keys`.
+    struct ServerKey {
+        config::IpPrefix prefix;
+        const dns::TsigKey* key = nullptr;
+    };
+    std::vector<ServerKey> server_keys;
+    const dns::TsigKey* server_key(const std::string& address) const;
+    auth::Settings engine;  // the cookie secret is left for the daemon to draw
 };
 
 }  // namespace cairn::server

@@ -96,8 +96,17 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
             settings.notify = xfr::NotifyMode::Yes;
             break;  // primary-only: we are the primary
     }
-    for (const auto& remote : resolved.also_notify)
-        settings.also_notify.push_back(xfr::Primary{remote.address.to_string(), remote.port, nullptr});
+    for (const auto& remote : resolved.also_notify) {
+        xfr::Primary target{remote.address.to_string(), remote.port, nullptr};
+        if (!remote.key.empty()) {
+            target.key = keys.find(dns::Name::from_text(remote.key));
+            if (target.key == nullptr) {
+                result.errors.push_back(where(zone.where) + label + ": also-notify " + target.to_text() +
+                                        ": unknown key " + remote.key);
+            }
+        }
+        settings.also_notify.push_back(std::move(target));
+    }
     if (type == config::ZoneType::Secondary) {
         settings.secondary = true;
         for (const auto& remote : resolved.primaries) {
@@ -195,6 +204,20 @@ void translate(const config::Config& config, SettingsResult& result) {
             result.errors.push_back(where(key.where) + "key " + key.name_text + ": " + e.what());
         }
     }
+    for (const auto& server : config.servers) {
+        if (server.keys.empty()) continue;
+        const dns::TsigKey* key = nullptr;
+        try {
+            key = keys->find(dns::Name::from_text(server.keys.front()));
+        } catch (const std::exception&) {
+        }
+        if (key == nullptr) {
+            result.errors.push_back(where(server.where) + "server " + server.prefix.to_string() +
+                                    ": unknown key " + server.keys.front());
+            continue;
+        }
+        settings.server_keys.push_back({server.prefix, key});
+    }
     settings.keys = std::move(keys);
 
     settings.engine.max_udp_payload = config.max_udp_size(nullptr);
@@ -251,6 +274,22 @@ SettingsResult load_settings(const std::string& config_path) {
         result.errors.push_back(config_path + ": " + e.what());
     }
     return result;
+}
+
+}  // namespace cairn::server
+
+namespace cairn::server {
+
+const dns::TsigKey* Settings::server_key(const std::string& address) const {
+    const auto parsed = config::IpAddress::parse(address);
+    if (!parsed) return nullptr;
+    const ServerKey* best = nullptr;
+    for (const ServerKey& candidate : server_keys) {
+        if (candidate.prefix.contains(*parsed) &&
+            (best == nullptr || candidate.prefix.length > best->prefix.length))
+            best = &candidate;
+    }
+    return best == nullptr ? nullptr : best->key;
 }
 
 }  // namespace cairn::server
