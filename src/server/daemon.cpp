@@ -35,10 +35,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string zone_label(const ZoneSource& source, const std::string& view) {
-    std::string label = "zone " + source.origin.to_text() + "/IN";
+// `origin` in presentation form with the trailing dot.
+std::string zone_label(const std::string& origin, const std::string& view) {
+    std::string label = "zone " + origin + "/IN";
     if (view != "_default") label += "/" + view;
     return label;
+}
+
+std::string zone_label(const ZoneSource& source, const std::string& view) {
+    return zone_label(source.origin.to_text(), view);
 }
 
 // Server cookies need a secret nobody can guess; a fresh one per start is what BIND does by default.
@@ -296,6 +301,18 @@ class Daemon {
                             info.version = copy.zone.get();
                         }
                     }
+                    if (info.version != nullptr && (zone.ixfr_from_differences || zone.secondary)) {
+                        try {
+                            const store::JournalInfo journal =
+                                journals_->journal(view.name, *static_cast<const zone::Zone*>(info.version))
+                                    ->info();
+                            info.journal_bytes = journal.bytes;
+                            info.journal_entries = journal.entries;
+                        } catch (const std::exception& e) {
+                            logs::general().warn("{}: journal size unknown: {}",
+                                                 zone_label(zone.source, view.name), e.what());
+                        }
+                    }
                     if (zone.secondary) {
                         info.type = "secondary";
                         if (const auto secondary = secondaries_->secondary(view.name, zone.source.origin)) {
@@ -316,6 +333,9 @@ class Daemon {
                 }
             }
             return out;
+        };
+        hooks.notify_counts = [this](const std::string& view, const std::string& origin) {
+            return notifier_->counts(zone_label(origin, view));
         };
         hooks.view_names = [this] {
             std::vector<std::string> names;

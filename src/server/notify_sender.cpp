@@ -39,11 +39,13 @@ void NotifySender::notify(const std::string& label, const zone::Zone& zone, std:
         std::string name = target.to_text();
         if (by_key.emplace(name, std::move(target)).second) names.push_back(name);
     }
+    std::set<std::string> outstanding(names.begin(), names.end());
     Round round{label,
                 zone.origin(),
                 zone::soa_record(zone),
                 std::move(by_key),
                 xfr::NotifyRound(std::move(names), now_seconds()),
+                std::move(outstanding),
                 std::move(keys)};
     {
         std::lock_guard lock(mutex_);
@@ -52,7 +54,19 @@ void NotifySender::notify(const std::string& label, const zone::Zone& zone, std:
     wake_.notify_all();
 }
 
-bool NotifySender::send(const Job& job) {
+NotifyCounts NotifySender::counts(const std::string& label) const {
+    std::lock_guard lock(mutex_);
+    NotifyCounts out;
+    if (const auto totals = totals_.find(label); totals != totals_.end()) {
+        out.sent = totals->second.sent;
+        out.failed = totals->second.failed;
+    }
+    if (const auto round = rounds_.find(label); round != rounds_.end())
+        out.pending = static_cast<std::uint32_t>(round->second.outstanding.size());
+    return out;
+}
+
+NotifySender::Outcome NotifySender::send(const Job& job) {
     const std::uint32_t serial = zone::soa_serial(job.soa.rdata);
     try {
         const dns::Rcode rcode = xfr::send_notify(job.target, job.origin, &job.soa, std::chrono::seconds(2));
@@ -60,14 +74,14 @@ bool NotifySender::send(const Job& job) {
             logs::notify().info(
                 "{}: sent notify for serial {} to {}{}", job.label, serial, job.key,
                 job.target.key != nullptr ? " (TSIG key " + job.target.key->name.to_text() + ")" : "");
-        } else {
-            logs::notify().warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,
-                                dns::rcode_to_text(rcode));
+            return Outcome::acknowledged;
         }
-        return true;  // any answer ends the retries
+        logs::notify().warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,
+                            dns::rcode_to_text(rcode));
+        return Outcome::error_answer;  // any answer ends the retries
     } catch (const std::exception& e) {
         logs::notify().info("{}: notify for serial {} to {}: {}", job.label, serial, job.key, e.what());
-        return false;
+        return Outcome::no_answer;
     }
 }
 
@@ -83,15 +97,19 @@ void NotifySender::run() {
             // Sending blocks up to its timeout: without the lock, so that notify() never waits on the
             // network.
             lock.unlock();
-            std::vector<bool> answered;
+            std::vector<Outcome> outcomes;
             for (const Job& job : jobs)
-                answered.push_back(send(job));
+                outcomes.push_back(send(job));
             lock.lock();
             for (std::size_t i = 0; i < jobs.size(); ++i) {
+                Totals& totals = totals_[jobs[i].label];
+                ++totals.sent;
+                if (outcomes[i] != Outcome::acknowledged) ++totals.failed;
                 const auto found = rounds_.find(jobs[i].label);
-                if (!answered[i] || found == rounds_.end()) continue;
+                if (outcomes[i] == Outcome::no_answer || found == rounds_.end()) continue;
                 if (found->second.soa.rdata != jobs[i].soa.rdata) continue;  // replaced by a newer serial
                 found->second.schedule.answered(jobs[i].key);
+                found->second.outstanding.erase(jobs[i].key);
             }
             continue;
         }

@@ -175,8 +175,10 @@ class Services::Target : public ctl::ControlTarget {
             status.expires = zone.expires;
             status.refreshed_at = zone.refreshed_at;
             status.last_refresh = zone.last_refresh;
-            status.journal_size = zone.journal_size;
-            status.notifies_pending = zone.notifies_pending;
+            status.journal_bytes = zone.journal_bytes;
+            status.journal_entries = zone.journal_entries;
+            if (s_.hooks_.notify_counts)
+                status.notifies_pending = s_.hooks_.notify_counts(zone.view, zone.origin).pending;
             out.push_back(std::move(status));
         }
         return out;
@@ -430,8 +432,12 @@ std::vector<stats::ZoneGauge> Services::zone_gauges() const {
         gauge.next_refresh = record.info.next_refresh;
         gauge.expires = record.info.expires;
         gauge.refresh_failing = record.info.refresh_failing;
-        gauge.notifies_sent = record.info.notifies_sent;
-        gauge.notifies_failed = record.info.notifies_failed;
+        if (hooks_.notify_counts) {
+            const NotifyCounts counts = hooks_.notify_counts(record.info.view, record.info.origin);
+            gauge.notifies_sent = counts.sent;
+            gauge.notifies_failed = counts.failed;
+            gauge.notifies_pending = counts.pending;
+        }
         out.push_back(std::move(gauge));
     }
     return out;

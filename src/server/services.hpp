@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ctl/listener.hpp"
+#include "server/notify_sender.hpp"
 #include "stats/counters.hpp"
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
@@ -35,9 +36,7 @@ struct ServedZoneInfo {
     std::optional<std::int64_t> next_refresh, expires, refreshed_at;
     std::string last_refresh;  // "successful", "failed: REASON", "" before the first attempt
     bool refresh_failing = false;
-    std::optional<std::uint64_t> journal_size;
-    std::optional<std::uint32_t> notifies_pending;
-    std::uint64_t notifies_sent = 0, notifies_failed = 0;
+    std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
 };
 
 enum class ZoneAction { refresh, retransfer, notify };
@@ -49,7 +48,10 @@ struct DaemonHooks {
     // or throws std::runtime_error with the reason.
     std::function<std::string(const std::string& view, const std::string& origin)> reload_zone;
     std::function<std::vector<ServedZoneInfo>()> zones;
-    std::function<std::vector<std::string>()> view_names;  // in the order the query path numbers them
+    std::function<std::vector<std::string>()> view_names;
+    // The zone's NOTIFY counts; unlike the others, called from the control and statistics threads.
+    std::function<NotifyCounts(const std::string& view, const std::string& origin)>
+        notify_counts;  // in the order the query path numbers them
     // refresh / retransfer / notify of one zone; returns the text for the operator, or throws
     // std::runtime_error with the reason. Unset: the daemon cannot do these yet.
     std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>

@@ -111,7 +111,7 @@ class Daemon:
         return self.workdir / "named.conf"
 
     def start(self) -> "Daemon":
-        self.port = servers.free_port(False)
+        self.port = self.port or servers.free_port(False)  # preset when a peer must know it beforehand
         self.control_port = servers.free_port(False)
         self.http_port = servers.free_port(False)
         self.write_config()
