@@ -18,6 +18,7 @@
 #include "server/log_setup.hpp"
 #include "server/notify_receiver.hpp"
 #include "server/notify_sender.hpp"
+#include "server/own_addresses.hpp"
 #include "server/pid_file.hpp"
 #include "server/primary_journal.hpp"
 #include "server/published.hpp"
@@ -82,6 +83,7 @@ class Daemon {
             return 1;
         }
         if (!enter_directory(settings_.directory)) return 1;
+        own_addresses_ = own_addresses(settings_.listen, config::HostNetworks::scan());
         journals_ = std::make_unique<PrimaryJournals>(std::filesystem::current_path().string());
         notifier_ = std::make_unique<NotifySender>();
         secondaries_ = std::make_unique<SecondaryRunner>([this]() -> store::Environment* {
@@ -103,7 +105,11 @@ class Daemon {
         handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
         services_ = std::make_unique<Services>(
             (std::filesystem::path(startup_directory_) / options_.config_path).string(), workers,
-            service_hooks());
+            service_hooks(),
+            ControlDefaults{options_.rndc_key.empty()
+                                ? std::string()
+                                : (std::filesystem::path(startup_directory_) / options_.rndc_key).string(),
+                            options_.control_port.value_or(953)});
         services_->set_querylog(settings_.querylog);
         handler_->set_observers(&services_->statistics(), &services_->querylog());
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
@@ -148,6 +154,8 @@ class Daemon {
                 published_->publish(build_state(settings_));
                 notify_secondary_versions();
                 services_->zones_changed();  // zonestatus sees the new serial
+            } else if (secondaries_->take_timers_changed()) {
+                services_->zone_state_changed();  // an up-to-date check moved next refresh and expiry
             }
             published_->reclaim();
         }
@@ -392,12 +400,16 @@ class Daemon {
         std::vector<std::string> also_notify;
         for (const auto& target : zone.also_notify)
             also_notify.push_back(target.to_text());
-        xfr::NotifyTargets targets = xfr::notify_targets(*version, zone.notify, also_notify, {});
+        xfr::NotifyTargets targets = xfr::notify_targets(*version, zone.notify, also_notify, own_addresses_);
         if (!targets.unresolved.empty() && unresolved_logged_.insert(label).second) {
             for (const auto& name : targets.unresolved)
                 logs::notify().info(
                     "{}: NS {} has no address in zones served here; not notified (use also-notify)", label,
                     name.to_text());
+        }
+        if (!targets.ourselves.empty() && ourselves_logged_.insert(label).second) {
+            for (const auto& address : targets.ourselves)
+                logs::notify().info("{}: NS address {} is this server; not notified", label, address);
         }
         std::vector<xfr::Primary> remotes;
         for (const auto& address : targets.addresses) {
@@ -521,6 +533,8 @@ class Daemon {
     };
     std::vector<PendingNotify> pending_notifies_;
     std::set<std::string> unresolved_logged_;
+    std::set<std::string> ourselves_logged_;
+    std::vector<std::string> own_addresses_;  // never NOTIFY ourselves as one of a zone's NS targets
     std::map<std::pair<std::string, std::string>, std::uint32_t> notified_serials_;  // secondary zones
     std::unique_ptr<QueryHandler> handler_;
     std::unique_ptr<Services> services_;

@@ -4,6 +4,8 @@
 
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "config/config.hpp"
 #include "ctl/target.hpp"
@@ -233,10 +235,11 @@ class Services::Target : public ctl::ControlTarget {
     Services& s_;
 };
 
-Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks)
+Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks, ControlDefaults defaults)
     : config_path_(std::filesystem::absolute(config_path).lexically_normal().string()),
       workers_(workers),
       hooks_(std::move(hooks)),
+      defaults_(std::move(defaults)),
       started_at_(now_seconds()),
       configured_at_(started_at_),
       statistics_(workers),
@@ -263,11 +266,17 @@ void Services::close_channels() {
         tasks_done_.notify_all();
     }
     if (control_) control_->stop();
-    if (http_) http_->stop();
+    for (auto& server : http_)
+        server->stop();
     control_.reset();
-    http_.reset();
+    http_.clear();
     std::lock_guard lock(tasks_mutex_);
     abandon_tasks_ = false;
+}
+
+std::string Services::default_key_file() const {
+    if (!defaults_.key_file.empty()) return defaults_.key_file;
+    return (std::filesystem::path(config_path_).parent_path() / "rndc.key").string();
 }
 
 void Services::open_channels() {
@@ -278,13 +287,45 @@ void Services::open_channels() {
         logs::general().error("control and statistics channels not (re)opened: {}", e.what());
         return;
     }
-    const std::string fingerprint = channel_fingerprint(config);
+    // The rndc.key file serves every control channel without keys (and the default one): its content is
+    // part of what they are opened from.
+    std::string key_text;
+    if (std::ifstream in(default_key_file()); in)
+        key_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const std::string fingerprint = channel_fingerprint(config) + "|rndc.key " + default_key_file() + " " +
+                                    key_text + " " + std::to_string(defaults_.port);
     if (fingerprint == channels_fingerprint_) return;
     if (!channels_fingerprint_.empty())
         logs::general().info("control or statistics channels changed: reopening them");
     close_channels();
     channels_fingerprint_ = fingerprint;
+    open_control_channels(config);
+    open_statistics_channels(config);
+}
+
+void Services::open_control_channels(const config::Config& config) {
     std::vector<ctl::ChannelOptions> channels;
+    if (!config.controls_present) {
+        // BIND's default: 127.0.0.1 and ::1 on port 953 with the key of rndc.key, when that file exists.
+        const std::string key_file = default_key_file();
+        if (!std::filesystem::exists(key_file)) {
+            logs::general().info("no controls statement and no {}: no control channel", key_file);
+            return;
+        }
+        try {
+            const std::vector<ctl::ControlKey> keys = ctl::load_key_file(key_file);
+            for (const char* address : {"127.0.0.1", "::1"}) {
+                ctl::ChannelOptions channel;
+                channel.address = address;
+                channel.port = defaults_.port;
+                channel.keys = keys;
+                channels.push_back(std::move(channel));  // bound to loopback: only local clients reach it
+            }
+        } catch (const std::exception& e) {
+            logs::general().error("default control channel not opened: {}: {}", key_file, e.what());
+            return;
+        }
+    }
     for (const auto& control : config.controls) {
         ctl::ChannelOptions channel;
         channel.read_only = control.read_only;
@@ -292,6 +333,8 @@ void Services::open_channels() {
             channel.kind = ctl::ChannelOptions::Kind::unix_socket;
             channel.path = control.path;
             if (control.perm != 0) channel.perm = octal_digits(control.perm);
+            channel.owner = control.owner;
+            channel.group = control.group;
         } else {
             channel.address = control.address ? control.address->to_string() : "0.0.0.0";
             channel.port = control.port.value_or(953);
@@ -303,67 +346,62 @@ void Services::open_channels() {
                 if (key == nullptr) throw std::runtime_error("key '" + name + "' is not defined");
                 channel.keys.push_back(ctl::control_key_from_config(*key));
             }
-            if (channel.keys.empty()) {
-                const auto default_key = std::filesystem::path(config_path_).parent_path() / "rndc.key";
-                channel.keys = ctl::load_key_file(default_key.string());
-            }
+            if (channel.keys.empty()) channel.keys = ctl::load_key_file(default_key_file());
         } catch (const std::exception& e) {
             logs::general().error("control channel not opened: {}", e.what());
             continue;
         }
         channels.push_back(std::move(channel));
     }
-    if (!channels.empty()) {
-        ctl::ListenerLogs logs;
-        logs.refused = [](const std::string& peer, const std::string& reason) {
-            logs::security().warn("control channel: refused command from {}: {}", peer, reason);
-        };
-        logs.accepted = [](const std::string& peer, const std::string& command) {
-            logs::general().info("control channel: received '{}' from {}", command, peer);
-        };
-        try {
-            control_ = std::make_unique<ctl::ControlListener>(std::move(channels), *target_, logs);
-            control_->start();
-            logs::general().info("control channel open");
-        } catch (const std::exception& e) {
-            logs::general().error("{}", e.what());
-        }
+    if (channels.empty()) return;
+    ctl::ListenerLogs logs;
+    logs.refused = [](const std::string& peer, const std::string& reason) {
+        logs::security().warn("control channel: refused command from {}: {}", peer, reason);
+    };
+    logs.accepted = [](const std::string& peer, const std::string& command) {
+        logs::general().info("control channel: received '{}' from {}", command, peer);
+    };
+    logs.error = [](const std::string& message) { logs::general().error("{}", message); };
+    const std::size_t wanted = channels.size();
+    try {
+        control_ = std::make_unique<ctl::ControlListener>(std::move(channels), *target_, logs);
+        control_->start();
+        logs::general().info("control channel open ({} of {} sockets)", control_->open_channels(), wanted);
+    } catch (const std::exception& e) {
+        logs::general().error("{}", e.what());
     }
+}
+
+stats::HttpResponse Services::serve_statistics(const std::string& path) const {
+    stats::Report report;
+    report.now = now_seconds();
+    report.started_at = started_at_;
+    report.version = kVersion;
+    report.queries = statistics_.queries();
+    report.transfers = statistics_.transfers();
+    report.zones = zone_gauges();
+    if (path == "/metrics")
+        return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                                   stats::render_prometheus(report)};
+    if (path == "/json") return stats::HttpResponse{200, "application/json", stats::render_json(report)};
+    if (path == "/") return stats::HttpResponse{200, "text/html; charset=utf-8", stats::render_html(report)};
+    return stats::HttpResponse{404, "text/plain; charset=utf-8", "not found\n"};
+}
+
+void Services::open_statistics_channels(const config::Config& config) {
     for (const auto& channel : config.statistics_channels) {
-        if (http_) {
-            logs::general().warn("only the first statistics channel is opened");
-            break;
-        }
         stats::HttpServerOptions options;
         options.address = channel.address ? channel.address->to_string() : "0.0.0.0";
         options.port = channel.port.value_or(80);
         stats::HttpServer::Allow allow;
         if (channel.allow) allow = acl_predicate(*channel.allow, config);
         try {
-            http_ = std::make_unique<stats::HttpServer>(
-                options,
-                [this](const std::string& path) {
-                    stats::Report report;
-                    report.now = now_seconds();
-                    report.started_at = started_at_;
-                    report.version = kVersion;
-                    report.queries = statistics_.queries();
-                    report.transfers = statistics_.transfers();
-                    report.zones = zone_gauges();
-                    if (path == "/metrics")
-                        return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
-                                                   stats::render_prometheus(report)};
-                    if (path == "/json")
-                        return stats::HttpResponse{200, "application/json", stats::render_json(report)};
-                    if (path == "/")
-                        return stats::HttpResponse{200, "text/html; charset=utf-8",
-                                                   stats::render_html(report)};
-                    return stats::HttpResponse{404, "text/plain; charset=utf-8", "not found\n"};
-                },
-                allow);
-            http_->start();
+            auto server = std::make_unique<stats::HttpServer>(
+                options, [this](const std::string& path) { return serve_statistics(path); }, allow);
+            server->start();
             logs::general().info("statistics channel listening on {} port {}", options.address,
-                                 http_->port());
+                                 server->port());
+            http_.push_back(std::move(server));
         } catch (const std::exception& e) {
             logs::general().error("{}", e.what());
         }
@@ -397,10 +435,15 @@ void Services::run_pending() {
 }
 
 void Services::zones_changed() {
+    if (hooks_.view_names) statistics_.set_view_names(hooks_.view_names());
+    configured_at_ = now_seconds();
+    zone_state_changed();
+    open_channels();
+}
+
+void Services::zone_state_changed() {
     const std::int64_t now = now_seconds();
     std::vector<ServedZoneInfo> zones = hooks_.zones ? hooks_.zones() : std::vector<ServedZoneInfo>{};
-    if (hooks_.view_names) statistics_.set_view_names(hooks_.view_names());
-    configured_at_ = now;
     {
         std::lock_guard lock(zones_mutex_);
         std::vector<ZoneRecord> next;
@@ -414,7 +457,6 @@ void Services::zones_changed() {
         }
         zones_ = std::move(next);
     }
-    open_channels();
 }
 
 std::vector<stats::ZoneGauge> Services::zone_gauges() const {

@@ -21,6 +21,10 @@
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
 
+namespace cairn::config {
+struct Config;
+}
+
 namespace cairn::server {
 
 // One served zone as the main thread sees it.
@@ -58,9 +62,16 @@ struct DaemonHooks {
         zone_action;
 };
 
+// Where the control channels that name no key find theirs, and the port of the channel BIND opens by default
+// when the configuration has no `controls` statement.
+struct ControlDefaults {
+    std::string key_file;  // empty: rndc.key beside the configuration file
+    std::uint16_t port = 953;
+};
+
 class Services {
   public:
-    Services(std::string config_path, unsigned workers, DaemonHooks hooks);
+    Services(std::string config_path, unsigned workers, DaemonHooks hooks, ControlDefaults defaults = {});
     ~Services();
 
     stats::Statistics& statistics() { return statistics_; }
@@ -77,12 +88,19 @@ class Services {
     // Main thread, after a load or reload: notes the zones, and reopens the channels when their
     // configuration changed.
     void zones_changed();
+    // Main thread: the zones' state changed without a new configuration (a secondary's timers after an
+    // SOA check): refreshes what zonestatus shows, nothing else.
+    void zone_state_changed();
     bool stop_requested() const { return stop_requested_; }
     void stop();
 
   private:
     class Target;
     void open_channels();
+    void open_control_channels(const config::Config& config);
+    void open_statistics_channels(const config::Config& config);
+    stats::HttpResponse serve_statistics(const std::string& path) const;
+    std::string default_key_file() const;
     void close_channels();
     // Queues `task` for the main thread and waits for it (bounded); false when it did not run in time.
     bool on_main_thread(std::function<void()> task);
@@ -91,6 +109,7 @@ class Services {
     std::string config_path_;
     unsigned workers_;
     DaemonHooks hooks_;
+    ControlDefaults defaults_;
     std::int64_t started_at_;
     std::atomic<std::int64_t> configured_at_;
     stats::Statistics statistics_;
@@ -113,7 +132,7 @@ class Services {
 
     std::unique_ptr<Target> target_;
     std::unique_ptr<ctl::ControlListener> control_;
-    std::unique_ptr<stats::HttpServer> http_;
+    std::vector<std::unique_ptr<stats::HttpServer>> http_;  // one per statistics-channels entry
 };
 
 }  // namespace cairn::server
