@@ -419,10 +419,10 @@ class Daemon {
             if (hash != std::string::npos)
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
             // The also-notify entry's key (it already holds the server statement's when it names none),
-            // else for a name server of the zone the server statement's.
+            // else, for a name server of the zone, the server statement's.
             remote.key = settings_.server_key(remote.address);
-            for (const auto& target : zone.also_notify) {
-                if (target.to_text() == address) remote.key = target.key;
+            for (const auto& configured : zone.also_notify) {
+                if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY
             }
             remotes.push_back(std::move(remote));
         }

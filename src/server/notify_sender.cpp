@@ -30,23 +30,29 @@ NotifySender::~NotifySender() {
     thread_.join();
 }
 
-void NotifySender::notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets,
-                          std::shared_ptr<const dns::TsigKeyring> keys) {
+void NotifySender::notify(const std::string& label, const zone::Zone& zone,
+                          std::vector<xfr::Primary> targets) {
     if (targets.empty()) return;
     std::map<std::string, xfr::Primary> by_key;
-    std::vector<std::string> names;
+    std::map<std::string, std::shared_ptr<const dns::TsigKey>> tsig_keys;
+    std::vector<std::string> keys;
     for (auto& target : targets) {
-        std::string name = target.to_text();
-        if (by_key.emplace(name, std::move(target)).second) names.push_back(name);
+        std::string key = target.to_text();
+        if (target.key != nullptr) {
+            auto copy = std::make_shared<const dns::TsigKey>(*target.key);
+            target.key = copy.get();
+            tsig_keys.emplace(key, std::move(copy));
+        }
+        if (by_key.emplace(key, std::move(target)).second) keys.push_back(key);
     }
-    std::set<std::string> outstanding(names.begin(), names.end());
+    std::set<std::string> outstanding(keys.begin(), keys.end());
     Round round{label,
                 zone.origin(),
                 zone::soa_record(zone),
                 std::move(by_key),
-                xfr::NotifyRound(std::move(names), now_seconds()),
-                std::move(outstanding),
-                std::move(keys)};
+                std::move(tsig_keys),
+                xfr::NotifyRound(std::move(keys), now_seconds()),
+                std::move(outstanding)};
     {
         std::lock_guard lock(mutex_);
         rounds_.insert_or_assign(label, std::move(round));
@@ -71,9 +77,7 @@ NotifySender::Outcome NotifySender::send(const Job& job) {
     try {
         const dns::Rcode rcode = xfr::send_notify(job.target, job.origin, &job.soa, std::chrono::seconds(2));
         if (rcode == dns::Rcode::NOERROR) {
-            logs::notify().info(
-                "{}: sent notify for serial {} to {}{}", job.label, serial, job.key,
-                job.target.key != nullptr ? " (TSIG key " + job.target.key->name.to_text() + ")" : "");
+            logs::notify().info("{}: sent notify for serial {} to {}", job.label, serial, job.key);
             return Outcome::acknowledged;
         }
         logs::notify().warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,
@@ -90,8 +94,11 @@ void NotifySender::run() {
     while (!stopping_) {
         std::vector<Job> jobs;
         for (auto& [label, round] : rounds_) {
-            for (const std::string& key : round.schedule.due(now_seconds()))
-                jobs.push_back(Job{label, key, round.origin, round.soa, round.targets.at(key), round.keys});
+            for (const std::string& key : round.schedule.due(now_seconds())) {
+                const auto copy = round.keys.find(key);
+                jobs.push_back(Job{label, key, round.origin, round.soa, round.targets.at(key),
+                                   copy == round.keys.end() ? nullptr : copy->second});
+            }
         }
         if (!jobs.empty()) {
             // Sending blocks up to its timeout: without the lock, so that notify() never waits on the

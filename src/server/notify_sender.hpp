@@ -32,11 +32,9 @@ class NotifySender {
     NotifySender(const NotifySender&) = delete;
     NotifySender& operator=(const NotifySender&) = delete;
 
-    // Notifies `targets` (an address with the port to use) that `zone` has a new version. `label` names the
-    // zone in the log; a target's key signs its NOTIFY, and `keys` (which holds it) is kept until the round
-    // ends. No targets: nothing happens.
-    void notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets,
-                std::shared_ptr<const dns::TsigKeyring> keys = nullptr);
+    // Notifies `targets` (an address with the port to use, and the key that signs, if any) that `zone` has
+    // a new version. `label` names the zone in the log. No targets: nothing happens.
+    void notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets);
 
     // The counts of the zone `label` names (as given to notify()). Any thread.
     NotifyCounts counts(const std::string& label) const;
@@ -47,16 +45,18 @@ class NotifySender {
         dns::Name origin;
         zone::Record soa;
         std::map<std::string, xfr::Primary> targets;  // by NotifyRound's key
+        // Copies of the targets' TSIG keys, which the targets point to: a reload may free the originals
+        // while the round still runs.
+        std::map<std::string, std::shared_ptr<const dns::TsigKey>> keys;
         xfr::NotifyRound schedule;
         std::set<std::string> outstanding;  // keys not answered yet
-        std::shared_ptr<const dns::TsigKeyring> keys;
     };
     struct Job {
         std::string label, key;
         dns::Name origin;
         zone::Record soa;
         xfr::Primary target;
-        std::shared_ptr<const dns::TsigKeyring> keys;  // holds target.key while the job is sent unlocked
+        std::shared_ptr<const dns::TsigKey> key_copy;  // what target.key points to, while the job runs
     };
     void run();
     enum class Outcome { acknowledged, error_answer, no_answer };
