@@ -448,7 +448,7 @@ class Daemon {
 
     void send_notifies() {
         for (auto& pending : pending_notifies_)
-            notifier_->notify(pending.label, *pending.zone, std::move(pending.targets), pending.keys);
+            notifier_->notify(pending.label, *pending.zone, std::move(pending.targets));
         pending_notifies_.clear();
     }
 
