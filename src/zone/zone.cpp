@@ -53,6 +53,7 @@ std::strong_ordering compare_bytes(std::span<const std::uint8_t> a, std::span<co
 struct SortKey {
     std::uint64_t hi = 0, lo = 0;  // big-endian prefix of the canonical key, zero-padded
     std::uint32_t index = 0;
+    std::uint16_t type = 0;
     bool complete = false;  // the whole key fits the prefix: equal prefixes mean equal owners
 };
 
@@ -161,9 +162,11 @@ class ZoneBuilder {
 
         // Sorting compares a 16-octet prefix of each owner's canonical key first (labels below the origin,
         // right to left); only owners whose key is longer fall back to a full canonical comparison.
-        std::vector<SortKey> keys(n);
-        for (std::uint32_t i = 0; i < n; ++i)
+        LargeVector<SortKey> keys(n);
+        for (std::uint32_t i = 0; i < n; ++i) {
             keys[i] = sort_key(src.owner(i), origin_labels, i);
+            keys[i].type = static_cast<std::uint16_t>(src.type(i));
+        }
         std::sort(keys.begin(), keys.end(), [&](const SortKey& ka, const SortKey& kb) {
             if (ka.hi != kb.hi) return ka.hi < kb.hi;
             if (ka.lo != kb.lo) return ka.lo < kb.lo;
@@ -172,23 +175,35 @@ class ZoneBuilder {
                 const auto by_owner = dns::canonical_compare(src.owner(a), src.owner(b));
                 if (by_owner != std::strong_ordering::equal) return by_owner == std::strong_ordering::less;
             }
-            if (src.type(a) != src.type(b)) return src.type(a) < src.type(b);
+            if (ka.type != kb.type) return ka.type < kb.type;
             const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
             if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
             return a < b;
         });
-        std::vector<std::uint32_t> order(n);
-        for (std::size_t i = 0; i < n; ++i)
-            order[i] = keys[i].index;
+        // Where owners and RRsets change, told by the keys: equal complete keys are equal owners, and
+        // different prefixes are different owners; only long equal prefixes compare the names.
+        enum : std::uint8_t { kNewOwner = 1, kNewRRset = 2 };
+        LargeVector<std::uint8_t> starts(n);
+        LargeVector<std::uint32_t> order(n);
+        std::size_t owners = 1, rrsets = 1;
+        order[0] = keys[0].index;
+        starts[0] = kNewOwner | kNewRRset;
+        for (std::size_t i = 1; i < n; ++i) {
+            const SortKey& k = keys[i];
+            const SortKey& prev = keys[i - 1];
+            order[i] = k.index;
+            bool same_owner = k.hi == prev.hi && k.lo == prev.lo;
+            if (same_owner && !(k.complete && prev.complete))
+                same_owner = dns::wire_names_equal(src.owner(k.index), src.owner(prev.index));
+            const bool same_rrset = same_owner && k.type == prev.type;
+            starts[i] =
+                static_cast<std::uint8_t>((same_owner ? 0 : kNewOwner) | (same_rrset ? 0 : kNewRRset));
+            owners += !same_owner;
+            rrsets += !same_rrset;
+        }
         keys = {};
 
         parts.rr.reserve(rr_bytes);
-        std::size_t owners = 1, rrsets = 1;
-        for (std::size_t i = 1; i < n; ++i) {
-            const bool same_owner = dns::wire_names_equal(src.owner(order[i]), src.owner(order[i - 1]));
-            owners += !same_owner;
-            rrsets += !same_owner || src.type(order[i]) != src.type(order[i - 1]);
-        }
         parts.rrsets.reserve(rrsets);
         parts.nodes.reserve(owners + owners / 4 + 16);  // room for some empty non-terminals
         parts.names.reserve(owners * 24);
@@ -217,7 +232,8 @@ class ZoneBuilder {
         std::size_t r = 0;
         while (r < n) {
             const auto owner = src.owner(order[r]);
-            if (!dns::wire_names_equal(owner, previous)) {
+            // Owners differ from the previous node's name, except the first when it is the apex.
+            if (r != 0 || !dns::wire_names_equal(owner, previous)) {
                 // Ancestors below the deepest one shared with the previous node have not been seen yet
                 // (canonical order lists a subtree right after its root): they are empty non-terminals.
                 const std::size_t shared = common_labels(owner, previous);
@@ -233,14 +249,12 @@ class ZoneBuilder {
             }
             Node& node = parts.nodes.back();
             // One RRset per type, identical RRs merged.
-            while (r < n && dns::wire_names_equal(src.owner(order[r]), previous)) {
-                const RRType type = src.type(order[r]);
+            do {
                 RRset set;
-                set.type = static_cast<std::uint16_t>(type);
+                set.type = static_cast<std::uint16_t>(src.type(order[r]));
                 set.wire = static_cast<std::uint32_t>(parts.rr.size());
                 std::span<const std::uint8_t> last_rdata;
-                while (r < n && src.type(order[r]) == type &&
-                       dns::wire_names_equal(src.owner(order[r]), previous)) {
+                do {
                     const std::size_t i = order[r++];
                     const auto rdata = src.rdata(i);
                     if (set.count > 0 && compare_bytes(rdata, last_rdata) == std::strong_ordering::equal)
@@ -248,33 +262,31 @@ class ZoneBuilder {
                     if (set.count == 0xFFFF) throw ZoneError("RRset with more than 65535 records");
                     last_rdata = rdata;
                     const std::uint32_t ttl = src.ttl(i);
-                    const std::uint8_t header[kRRHeaderSize] = {
-                        0xC0,
-                        0x0C,
-                        static_cast<std::uint8_t>(set.type >> 8),
-                        static_cast<std::uint8_t>(set.type),
-                        static_cast<std::uint8_t>(static_cast<std::uint16_t>(parts.rclass) >> 8),
-                        static_cast<std::uint8_t>(parts.rclass),
-                        static_cast<std::uint8_t>(ttl >> 24),
-                        static_cast<std::uint8_t>(ttl >> 16),
-                        static_cast<std::uint8_t>(ttl >> 8),
-                        static_cast<std::uint8_t>(ttl),
-                        static_cast<std::uint8_t>(rdata.size() >> 8),
-                        static_cast<std::uint8_t>(rdata.size())};
-                    parts.rr.insert(parts.rr.end(), header, header + kRRHeaderSize);
-                    parts.rr.insert(parts.rr.end(), rdata.begin(), rdata.end());
+                    const std::size_t at = parts.rr.size();
+                    parts.rr.resize(at + kRRHeaderSize + rdata.size());
+                    std::uint8_t* out = parts.rr.data() + at;
+                    out[0] = 0xC0;
+                    out[1] = 0x0C;
+                    out[2] = static_cast<std::uint8_t>(set.type >> 8);
+                    out[3] = static_cast<std::uint8_t>(set.type);
+                    out[4] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(parts.rclass) >> 8);
+                    out[5] = static_cast<std::uint8_t>(parts.rclass);
+                    out[6] = static_cast<std::uint8_t>(ttl >> 24);
+                    out[7] = static_cast<std::uint8_t>(ttl >> 16);
+                    out[8] = static_cast<std::uint8_t>(ttl >> 8);
+                    out[9] = static_cast<std::uint8_t>(ttl);
+                    out[10] = static_cast<std::uint8_t>(rdata.size() >> 8);
+                    out[11] = static_cast<std::uint8_t>(rdata.size());
+                    if (!rdata.empty()) std::memcpy(out + kRRHeaderSize, rdata.data(), rdata.size());
                     ++set.count;
-                }
+                } while (r < n && !(starts[r] & kNewRRset));
                 set.wire_size = static_cast<std::uint32_t>(parts.rr.size() - set.wire);
                 if (node.rrset_count == 0xFFFF) throw ZoneError("node with more than 65535 RRsets");
                 parts.rrsets.push_back(set);
                 ++node.rrset_count;
-            }
+            } while (r < n && !(starts[r] & kNewOwner));
         }
         if (parts.nodes.size() >= 0xFFFFFFF0u) throw ZoneError("zone has too many names");
-        parts.names.shrink_to_fit();
-        parts.nodes.shrink_to_fit();
-        parts.rrsets.shrink_to_fit();
         return parts;
     }
 };
@@ -289,10 +301,10 @@ std::shared_ptr<const Zone> Zone::build(const dns::Name& origin, const ParsedZon
 
 // A built zone's own memory; an adopted (raw) zone's arrays live in the file's buffer instead.
 struct Zone::Owned {
-    std::vector<std::uint8_t> names;
-    std::vector<Node> nodes;
-    std::vector<RRset> rrsets;
-    std::vector<std::uint8_t> rr;
+    LargeVector<std::uint8_t> names;
+    LargeVector<Node> nodes;
+    LargeVector<RRset> rrsets;
+    LargeVector<std::uint8_t> rr;
     std::vector<AdditionalLink> links;
     std::vector<std::uint8_t> packed;
     std::vector<PackedRRset> packed_sets;

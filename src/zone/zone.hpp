@@ -250,10 +250,10 @@ class Zone {
 struct Zone::Parts {
     dns::Name origin;
     dns::RRClass rclass = dns::RRClass::IN;
-    std::vector<std::uint8_t> names;
-    std::vector<Node> nodes;    // only name, spelling, name_size, first_rrset, rrset_count are stored
-    std::vector<RRset> rrsets;  // only wire, wire_size, type, count are stored
-    std::vector<std::uint8_t> rr;
+    LargeVector<std::uint8_t> names;
+    LargeVector<Node> nodes;    // only name, spelling, name_size, first_rrset, rrset_count are stored
+    LargeVector<RRset> rrsets;  // only wire, wire_size, type, count are stored
+    LargeVector<std::uint8_t> rr;
 };
 
 }  // namespace cairn::zone
