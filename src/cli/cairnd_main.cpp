@@ -18,6 +18,13 @@ int main(int argc, char** argv) {
         app.add_option("-p,--port", port, "listen on this port instead of the configured ones");
     auto* workers_option = app.add_option("-n,--workers", workers, "worker threads (default: one per CPU)")
                                ->check(CLI::Range(1u, 1024u));
+    app.add_option(
+        "-k,--rndc-key", options.rndc_key,
+        "key file of the control channels that name no key (default: rndc.key beside the configuration)");
+    std::uint16_t control_port = 0;
+    auto* control_port_option =
+        app.add_option("--control-port", control_port,
+                       "port of the default control channel, opened without `controls` (953)");
     bool foreground = true;
     app.add_flag("-g,-f,--foreground", foreground, "run in the foreground (always the case)");
     app.add_option("--log-level", options.log_level, "trace, debug, info, warning, error or critical")
@@ -27,5 +34,6 @@ int main(int argc, char** argv) {
     if (check_only) return cairn::server::check_configuration(options.config_path, check_zones);
     if (*port_option) options.port = port;
     if (*workers_option) options.workers = workers;
+    if (*control_port_option) options.control_port = control_port;
     return cairn::server::run_daemon(options);
 }

@@ -38,7 +38,8 @@ std::string format_zone_status(const ZoneStatus& zone) {
     if (zone.expires) line("expires", format_rfc1123(*zone.expires));
     if (!zone.last_refresh.empty()) line("last refresh", zone.last_refresh);
     if (zone.refreshed_at) line("last refresh time", format_rfc1123(*zone.refreshed_at));
-    if (zone.journal_size) line("journal size", std::to_string(*zone.journal_size));
+    if (zone.journal_bytes) line("journal size", std::to_string(*zone.journal_bytes) + " bytes");
+    if (zone.journal_entries) line("journal entries", std::to_string(*zone.journal_entries));
     if (zone.notifies_pending) line("notifies pending", std::to_string(*zone.notifies_pending));
     line("secure", zone.secure ? "yes" : "no");
     line("dynamic", zone.dynamic ? "yes" : "no");

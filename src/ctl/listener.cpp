@@ -88,7 +88,7 @@ int listen_inet(const ChannelOptions& options, std::uint16_t& bound_port) {
     return fd;
 }
 
-int listen_unix(const ChannelOptions& options) {
+int listen_unix(const ChannelOptions& options, const std::function<void(const std::string&)>& warn) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     if (options.path.empty() || options.path.size() >= sizeof address.sun_path)
@@ -102,6 +102,14 @@ int listen_unix(const ChannelOptions& options) {
         const std::string error = std::strerror(errno);
         ::close(fd);
         throw std::runtime_error("control channel: cannot listen on " + options.path + ": " + error);
+    }
+    if ((options.owner || options.group) &&
+        ::chown(options.path.c_str(),
+                options.owner ? static_cast<uid_t>(*options.owner) : static_cast<uid_t>(-1),
+                options.group ? static_cast<gid_t>(*options.group) : static_cast<gid_t>(-1)) != 0) {
+        // Left owned by the server with its permissions: no more open than asked for.
+        if (warn)
+            warn("control channel " + options.path + ": cannot set owner and group: " + std::strerror(errno));
     }
     return fd;
 }
@@ -124,7 +132,17 @@ ControlListener::ControlListener(std::vector<ChannelOptions> channels, ControlTa
         try {
             channel->fd = channel->options.kind == ChannelOptions::Kind::inet
                               ? listen_inet(channel->options, channel->port)
-                              : listen_unix(channel->options);
+                              : listen_unix(channel->options, logs_.error);
+        } catch (const std::runtime_error& e) {
+            if (logs_.error) {
+                logs_.error(e.what());
+                continue;
+            }
+            for (auto& c : channels_)
+                ::close(c->fd);
+            ::close(wake_[0]);
+            ::close(wake_[1]);
+            throw;
         } catch (...) {
             for (auto& c : channels_)
                 ::close(c->fd);

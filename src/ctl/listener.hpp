@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@ struct ChannelOptions {
     std::uint16_t port = 953;
     std::string path;  // unix: socket path (replaced if it exists)
     std::uint32_t perm = 0600;
+    std::optional<std::uint32_t> owner, group;  // unix: chown()ed to these when set
     std::vector<ControlKey> keys;
     std::function<bool(const sockaddr* peer)> allow;  // inet only; empty: everyone
     bool read_only = false;
@@ -35,11 +37,14 @@ struct ListenerLogs {
     SecurityLog refused;
     CommandLog accepted;
     std::function<void(const std::string&)> info;
+    // Set: a channel that cannot be opened is reported here and skipped (as BIND does); unset: the
+    // constructor throws. A socket whose owner cannot be set is reported here too and kept.
+    std::function<void(const std::string&)> error;
 };
 
 class ControlListener {
   public:
-    // Binds every channel; throws std::runtime_error naming the one that failed.
+    // Binds every channel; throws std::runtime_error naming the one that failed (see ListenerLogs::error).
     ControlListener(std::vector<ChannelOptions> channels, ControlTarget& target, ListenerLogs logs);
     ~ControlListener();
     ControlListener(const ControlListener&) = delete;
@@ -48,6 +53,7 @@ class ControlListener {
     void start();
     void stop();
     std::uint16_t port(std::size_t channel) const;  // the bound port of an inet channel
+    std::size_t open_channels() const { return channels_.size(); }
 
     std::chrono::milliseconds timeout{30000};
 

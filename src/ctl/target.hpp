@@ -50,7 +50,7 @@ struct ZoneStatus {
     std::optional<std::int64_t> expires;
     std::optional<std::int64_t> refreshed_at;  // last successful refresh
     std::string last_refresh;                  // "successful", "failed: REASON", "" when none yet
-    std::optional<std::uint64_t> journal_size;
+    std::optional<std::uint64_t> journal_bytes, journal_entries;
     std::optional<std::uint32_t> notifies_pending;
     bool secure = false;
     bool dynamic = false;

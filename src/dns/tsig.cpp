@@ -222,6 +222,41 @@ TsigLocation find_tsig(std::span<const std::uint8_t> message) {
     return location;
 }
 
+bool tsig_present(std::span<const std::uint8_t> message) noexcept {
+    if (message.size() < kHeaderSize || (message[10] == 0 && message[11] == 0)) return false;
+    const std::size_t questions = read_u16(message, 4);
+    const std::size_t records =
+        std::size_t{read_u16(message, 6)} + read_u16(message, 8) + read_u16(message, 10);
+    std::size_t at = kHeaderSize;
+    // A name ends at its root label or at a compression pointer; bounds are checked by the callers' loop.
+    const auto skip_name_at = [&](std::size_t pos) -> std::size_t {
+        while (pos < message.size()) {
+            const std::uint8_t len = message[pos];
+            if ((len & 0xC0) == 0xC0) return pos + 2;
+            if ((len & 0xC0) != 0) return message.size() + 1;
+            if (len == 0) return pos + 1;
+            pos += std::size_t{len} + 1;
+        }
+        return message.size() + 1;
+    };
+    for (std::size_t i = 0; i < questions; ++i)
+        at = skip_name_at(at) + 4;
+    std::uint16_t type = 0;
+    for (std::size_t i = 0; i < records; ++i) {
+        at = skip_name_at(at);
+        if (at + 10 > message.size()) return false;
+        type = read_u16(message, at);
+        at += 10 + std::size_t{read_u16(message, at + 8)};
+    }
+    return at <= message.size() && type == static_cast<std::uint16_t>(RRType::TSIG);
+}
+
+std::size_t tsig_response_reserve(const TsigVerification& request) {
+    constexpr std::size_t kFixed = 10 + 6 + 2 + 2 + 2 + 2 + 2 + 6;  // RR header, rdata fields, Other Data
+    return request.record.key_name.wire_size() + request.record.algorithm_name.wire_size() + kFixed +
+           std::max(kTsigMaxMacLength, request.record.mac.size());
+}
+
 TsigVerification tsig_verify_request(std::span<const std::uint8_t> message, const TsigKeyring& keyring,
                                      std::uint64_t now) {
     TsigVerification result;

@@ -108,6 +108,11 @@ struct TsigLocation {
 };
 TsigLocation find_tsig(std::span<const std::uint8_t> message);
 
+// The query path's cheap test: true when the last record of `message` has type TSIG. An empty additional
+// section answers at once; otherwise the records are stepped over without building anything. A malformed
+// message gives false (the query parser answers it FORMERR).
+bool tsig_present(std::span<const std::uint8_t> message) noexcept;
+
 struct TsigVerification {
     TsigStatus status = TsigStatus::NotSigned;
     const TsigKey* key = nullptr;  // the matching key, when there is one; points into the keyring
@@ -120,6 +125,10 @@ struct TsigVerification {
 // time, truncation policy.
 TsigVerification tsig_verify_request(std::span<const std::uint8_t> message, const TsigKeyring& keyring,
                                      std::uint64_t now);
+
+// Octets that tsig_sign_response() may add to the answer to `request` (a bound, not the exact size), so
+// that the answer can be sized to leave room for the signature.
+std::size_t tsig_response_reserve(const TsigVerification& request);
 
 // Client side (RFC 8945 §5.4) for a single answer to a request signed with `key` whose MAC was
 // `request_mac`. NotSigned (no TSIG at all) must be treated as FORMERR by a client that signed. An unsigned

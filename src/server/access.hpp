@@ -30,9 +30,9 @@ class AccessList {
         return acl_ == nullptr ||
                acl_->evaluate(convert(client.source.address), key) == config::AclVerdict::Allow;
     }
-    bool allows_destination(const net::ClientInfo& client) const {
+    bool allows_destination(const net::ClientInfo& client, const dns::Name* key = nullptr) const {
         return acl_ == nullptr ||
-               acl_->evaluate(convert(client.destination.address), nullptr) == config::AclVerdict::Allow;
+               acl_->evaluate(convert(client.destination.address), key) == config::AclVerdict::Allow;
     }
 
   private:
@@ -52,8 +52,9 @@ struct QueryAccess {
     AccessList destinations;
 
     bool allows_everyone() const { return clients.allows_everyone() && destinations.allows_everyone(); }
-    bool allows(const net::ClientInfo& client) const {
-        return clients.allows_source(client) && destinations.allows_destination(client);
+    // `key`: the TSIG key that verified the request, or nullptr.
+    bool allows(const net::ClientInfo& client, const dns::Name* key = nullptr) const {
+        return clients.allows_source(client, key) && destinations.allows_destination(client, key);
     }
 };
 

@@ -1,7 +1,6 @@
 #include "server/daemon.hpp"
 
 #include <malloc.h>
-#include <spdlog/spdlog.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -36,10 +35,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string zone_label(const ZoneSource& source, const std::string& view) {
-    std::string label = "zone " + source.origin.to_text() + "/IN";
+// `origin` in presentation form with the trailing dot.
+std::string zone_label(const std::string& origin, const std::string& view) {
+    std::string label = "zone " + origin + "/IN";
     if (view != "_default") label += "/" + view;
     return label;
+}
+
+std::string zone_label(const ZoneSource& source, const std::string& view) {
+    return zone_label(source.origin.to_text(), view);
 }
 
 // Server cookies need a secret nobody can guess; a fresh one per start is what BIND does by default.
@@ -54,7 +58,7 @@ auth::Settings with_cookie_secret(auth::Settings settings) {
 // Empty: stay where we are.
 bool enter_directory(const std::string& directory) {
     if (directory.empty() || ::chdir(directory.c_str()) == 0) return true;
-    spdlog::error("cannot change to directory '{}': {}", directory, std::strerror(errno));
+    logs::general().error("cannot change to directory '{}': {}", directory, std::strerror(errno));
     return false;
 }
 
@@ -66,15 +70,15 @@ class Daemon {
         SignalWaiter signals;  // before any thread starts, so that they all inherit the blocked mask
         char cwd[4096];
         if (::getcwd(cwd, sizeof cwd) == nullptr) {
-            spdlog::error("cannot read the working directory: {}", std::strerror(errno));
+            logs::general().error("cannot read the working directory: {}", std::strerror(errno));
             return 1;
         }
         startup_directory_ = cwd;
         if (!read_settings(settings_)) return 1;
         try {
-            add_log_channels(settings_.log_channels);
+            configure_logging(settings_.logging);
         } catch (const std::exception& e) {
-            spdlog::error("{}", e.what());
+            logs::config().error("{}", e.what());
             return 1;
         }
         if (!enter_directory(settings_.directory)) return 1;
@@ -84,12 +88,12 @@ class Daemon {
             try {
                 return &journals_->environment();
             } catch (const std::exception& e) {
-                spdlog::error("secondary zones run without persisted timers: {}", e.what());
+                logs::general().error("secondary zones run without persisted timers: {}", e.what());
                 return nullptr;
             }
         });
         if (!refresh_zones(settings_, true)) {
-            spdlog::error("not starting: some zones failed to load");
+            logs::general().error("not starting: some zones failed to load");
             return 1;
         }
         secondaries_->configure(settings_.views, settings_.keys);
@@ -99,11 +103,17 @@ class Daemon {
         handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
         services_ = std::make_unique<Services>(
             (std::filesystem::path(startup_directory_) / options_.config_path).string(), workers,
-            service_hooks());
+            service_hooks(),
+            ControlDefaults{options_.rndc_key.empty()
+                                ? std::string()
+                                : (std::filesystem::path(startup_directory_) / options_.rndc_key).string(),
+                            options_.control_port.value_or(953)});
+        services_->set_querylog(settings_.querylog);
         handler_->set_observers(&services_->statistics(), &services_->querylog());
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
-                                             const net::ClientInfo& client, const std::string& view) {
-            return answer_notify(*secondaries_, view, query, out, client);
+                                             const net::ClientInfo& client, const std::string& view,
+                                             const dns::Name* key) {
+            return answer_notify(*secondaries_, view, query, out, client, key);
         });
 
         net::ServerOptions net_options;
@@ -117,13 +127,13 @@ class Daemon {
             server = std::make_unique<net::Server>(net_options, *handler_);
             if (!settings_.pid_file.empty()) pid_file = PidFile(settings_.pid_file);
         } catch (const std::exception& e) {
-            spdlog::error("{}", e.what());
+            logs::general().error("{}", e.what());
             return 1;
         }
         server->start();
         for (const auto& at : server->endpoints())
-            spdlog::info("listening on {} (UDP and TCP)", at.to_string());
-        spdlog::info("running with {} workers", workers);
+            logs::general().info("listening on {} (UDP and TCP)", at.to_string());
+        logs::general().info("running with {} workers", workers);
         // The configuration is read from where cairnd started (relative includes), as at start-up.
         enter_directory(startup_directory_);
         services_->start();
@@ -145,11 +155,11 @@ class Daemon {
             }
             published_->reclaim();
         }
-        spdlog::info("shutting down");
+        logs::general().info("shutting down");
         services_->stop();
         server->stop();
         secondaries_.reset();  // after the workers: they hand NOTIFYs to it
-        spdlog::info("exiting");
+        logs::general().info("exiting");
         return 0;
     }
 
@@ -157,9 +167,9 @@ class Daemon {
     bool read_settings(Settings& out) {
         SettingsResult result = load_settings(options_.config_path);
         for (const auto& warning : result.warnings)
-            spdlog::warn("{}", warning);
+            logs::config().warn("{}", warning);
         for (const auto& error : result.errors)
-            spdlog::error("{}", error);
+            logs::config().error("{}", error);
         if (!result.errors.empty()) return false;
         out = std::move(result.settings);
         if (options_.port) {
@@ -169,10 +179,12 @@ class Daemon {
         return true;
     }
 
-    // Loads the zones whose files changed (all of them at start). A zone that fails keeps its previous
-    // version; at start there is none, which is fatal.
-    bool refresh_zones(const Settings& settings, bool startup) {
-        std::map<std::pair<std::string, std::string>, ZoneVersion> next;
+    using ZoneKey = std::pair<std::string, std::string>;  // (view, lower-case origin with the dot)
+
+    // Loads the zones whose files changed (all of them at start; with `only`, that zone alone). A zone that
+    // fails keeps its previous version; at start there is none, which is fatal.
+    bool refresh_zones(const Settings& settings, bool startup, const ZoneKey* only = nullptr) {
+        std::map<ZoneKey, ZoneVersion> next;
         bool all_loaded = true;
         for (const auto& view : settings.views) {
             for (const auto& zone : view.zones) {
@@ -180,27 +192,29 @@ class Daemon {
                 const auto key = std::make_pair(view.name, zone.source.origin.lowercased().to_text());
                 const std::string label = zone_label(zone.source, view.name);
                 const auto previous = zones_.find(key);
-                if (previous != zones_.end() && previous->second.source == zone.source &&
-                    previous->second.unchanged_on_disk()) {
+                if (previous != zones_.end() &&
+                    ((only != nullptr && *only != key) ||
+                     (previous->second.source == zone.source && previous->second.unchanged_on_disk()))) {
                     next.emplace(key, previous->second);
                     continue;
                 }
+                if (only != nullptr && *only != key) continue;  // not loaded before: not this command's
                 ZoneLoadResult result = load_zone(zone.source);
                 for (const auto& warning : result.warnings)
-                    spdlog::warn("{}: {}", label, warning);
+                    logs::general().warn("{}: {}", label, warning);
                 for (const auto& error : result.errors)
-                    spdlog::error("{}: {}", label, error);
+                    logs::general().error("{}: {}", label, error);
                 if (result.loaded) {
-                    spdlog::info("{}: loaded serial {}", label, result.loaded->zone->serial());
+                    logs::general().info("{}: loaded serial {}", label, result.loaded->zone->serial());
                     new_version(view.name, zone, label,
                                 previous == zones_.end() ? nullptr : &previous->second, *result.loaded);
                     next.emplace(key, std::move(*result.loaded));
                 } else if (previous != zones_.end()) {
-                    spdlog::error("{}: failed to reload from {}, still serving serial {}", label,
-                                  zone.source.file, previous->second.zone->serial());
+                    logs::general().error("{}: failed to reload from {}, still serving serial {}", label,
+                                          zone.source.file, previous->second.zone->serial());
                     next.emplace(key, previous->second);
                 } else {
-                    spdlog::error("{}: not loaded ({})", label, zone.source.file);
+                    logs::general().error("{}: not loaded ({})", label, zone.source.file);
                     all_loaded = false;
                 }
             }
@@ -247,8 +261,9 @@ class Daemon {
                     try {
                         served.journals.emplace(version.get(), journals_->journal(view.name, *version));
                     } catch (const std::exception& e) {
-                        spdlog::error("zone {}: journal unavailable, IXFR answered with the whole zone: {}",
-                                      zone.source.origin.to_text(), e.what());
+                        logs::general().error(
+                            "zone {}: journal unavailable, IXFR answered with the whole zone: {}",
+                            zone.source.origin.to_text(), e.what());
                     }
                 }
                 if (!zone.allow_query.allows_everyone()) {
@@ -266,6 +281,9 @@ class Daemon {
     DaemonHooks service_hooks() {
         DaemonHooks hooks;
         hooks.reload = [this] { return reload(); };
+        hooks.reload_zone = [this](const std::string& view, const std::string& origin) {
+            return reload_zone(view, origin);
+        };
         hooks.zones = [this] {
             std::vector<ServedZoneInfo> out;
             for (const auto& view : settings_.views) {
@@ -285,6 +303,18 @@ class Daemon {
                         if (copy.zone != nullptr && !copy.expired) {
                             info.serial = copy.zone->serial();
                             info.version = copy.zone.get();
+                        }
+                    }
+                    if (info.version != nullptr && (zone.ixfr_from_differences || zone.secondary)) {
+                        try {
+                            const store::JournalInfo journal =
+                                journals_->journal(view.name, *static_cast<const zone::Zone*>(info.version))
+                                    ->info();
+                            info.journal_bytes = journal.bytes;
+                            info.journal_entries = journal.entries;
+                        } catch (const std::exception& e) {
+                            logs::general().warn("{}: journal size unknown: {}",
+                                                 zone_label(zone.source, view.name), e.what());
                         }
                     }
                     if (zone.secondary) {
@@ -307,6 +337,9 @@ class Daemon {
                 }
             }
             return out;
+        };
+        hooks.notify_counts = [this](const std::string& view, const std::string& origin) {
+            return notifier_->counts(zone_label(origin, view));
         };
         hooks.view_names = [this] {
             std::vector<std::string> names;
@@ -341,17 +374,17 @@ class Daemon {
     void new_version(const std::string& view, const ZoneSettings& zone, const std::string& label,
                      const ZoneVersion* previous, const ZoneVersion& loaded) {
         if (previous != nullptr && previous->zone->serial() == loaded.zone->serial()) {
-            spdlog::warn("{}: reloaded with unchanged serial {}; secondaries will not see the change", label,
-                         loaded.zone->serial());
+            logs::general().warn("{}: reloaded with unchanged serial {}; secondaries will not see the change",
+                                 label, loaded.zone->serial());
             return;
         }
         if (previous != nullptr && zone.ixfr_from_differences) {
             std::string why;
             if (journals_->record(view, *previous->zone, *loaded.zone, zone.max_journal_bytes, why)) {
-                spdlog::info("{}: journaled the difference from serial {} to {}", label,
-                             previous->zone->serial(), loaded.zone->serial());
+                logs::general().info("{}: journaled the difference from serial {} to {}", label,
+                                     previous->zone->serial(), loaded.zone->serial());
             } else {
-                spdlog::error("{}: difference not journaled: {}", label, why);
+                logs::general().error("{}: difference not journaled: {}", label, why);
             }
         }
         queue_notify(zone, label, loaded.zone);
@@ -366,8 +399,9 @@ class Daemon {
         xfr::NotifyTargets targets = xfr::notify_targets(*version, zone.notify, also_notify, {});
         if (!targets.unresolved.empty() && unresolved_logged_.insert(label).second) {
             for (const auto& name : targets.unresolved)
-                spdlog::info("{}: NS {} has no address in zones served here; not notified (use also-notify)",
-                             label, name.to_text());
+                logs::notify().info(
+                    "{}: NS {} has no address in zones served here; not notified (use also-notify)", label,
+                    name.to_text());
         }
         std::vector<xfr::Primary> remotes;
         for (const auto& address : targets.addresses) {
@@ -404,38 +438,75 @@ class Daemon {
         pending_notifies_.clear();
     }
 
+    // `rndc reload ZONE`: that zone's file only, when it changed; the configuration is not read again.
+    std::string reload_zone(const std::string& view_name, const std::string& origin) {
+        const ZoneKey key{view_name, dns::Name::from_text(origin, dns::Name()).lowercased().to_text()};
+        for (const auto& view : settings_.views) {
+            if (view.name != view_name) continue;
+            for (const auto& zone : view.zones) {
+                if (zone.source.origin.lowercased().to_text() != key.second) continue;
+                if (zone.secondary)
+                    throw std::runtime_error(
+                        "zone " + origin +
+                        " is a secondary: its copy comes from the primaries (use refresh or "
+                        "retransfer)");
+                const auto before = zones_.find(key);
+                const zone::Zone* previous = before == zones_.end() ? nullptr : before->second.zone.get();
+                refresh_zones(settings_, false, &key);
+                const auto after = zones_.find(key);
+                if (after == zones_.end())
+                    throw std::runtime_error("zone " + origin + " failed to load (see the log)");
+                if (after->second.zone.get() == previous) {
+                    if (!after->second.unchanged_on_disk())
+                        throw std::runtime_error("zone " + origin + " failed to reload (see the log)");
+                    return "zone reload up-to-date";
+                }
+                published_->publish(build_state(settings_));
+                send_notifies();
+                return "zone reload successful";
+            }
+        }
+        throw std::runtime_error("no such zone");
+    }
+
     bool reload() {
-        spdlog::info("reloading configuration and zones");
+        logs::general().info("reloading configuration and zones");
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
         // started, as they were at start-up; zone files are then read from `directory`.
         Settings next;
         const bool read = enter_directory(startup_directory_) && read_settings(next);
         if (!read || !enter_directory(next.directory)) {
-            spdlog::error("reload failed; still serving the previous configuration and zones");
+            logs::general().error("reload failed; still serving the previous configuration and zones");
             enter_directory(settings_.directory);
             return false;
         }
         if (next.listen != settings_.listen)
-            spdlog::warn("listen-on changes take effect at the next restart");
+            logs::general().warn("listen-on changes take effect at the next restart");
         try {
             refresh_zones(next, false);
             secondaries_->configure(next.views, next.keys);
             published_->publish(build_state(next));
             send_notifies();
         } catch (const std::exception& e) {
-            spdlog::error("reload failed: {}; still serving the previous configuration", e.what());
+            logs::general().error("reload failed: {}; still serving the previous configuration", e.what());
             return false;
         }
+        try {
+            configure_logging(next.logging);
+        } catch (const std::exception& e) {
+            logs::config().error("{}; logging continues as configured before", e.what());
+        }
+        services_->set_querylog(next.querylog);
         next.listen = settings_.listen;
         settings_ = std::move(next);
-        spdlog::info("reload complete");
+        logs::general().info("reload complete");
         return true;
     }
 
     DaemonOptions options_;
     std::string startup_directory_;
     Settings settings_;
-    std::map<std::pair<std::string, std::string>, ZoneVersion> zones_;  // (view, origin) -> serving version
+    std::map<ZoneKey, ZoneVersion> zones_;  // serving versions
     std::unique_ptr<Published<ServingState>> published_;
     std::unique_ptr<PrimaryJournals> journals_;
     std::unique_ptr<NotifySender> notifier_;
@@ -459,7 +530,7 @@ int run_daemon(const DaemonOptions& options) {
     try {
         return Daemon(options).run();
     } catch (const std::exception& e) {
-        spdlog::critical("fatal: {}", e.what());
+        logs::general().critical("fatal: {}", e.what());
         return 1;
     }
 }

@@ -12,6 +12,8 @@ struct DaemonOptions {
     std::optional<std::uint16_t> port;  // overrides every listen-on port
     std::optional<unsigned> workers;    // default: one per CPU
     std::string log_level = "info";
+    std::string rndc_key;                       // for control channels without keys; empty: beside the config
+    std::optional<std::uint16_t> control_port;  // of the default control channel (no `controls`): 953
 };
 
 // Runs in the foreground until SIGTERM or SIGINT; returns the process exit status (non-zero when start-up

@@ -1,18 +1,61 @@
-// cairnd's log: stderr always, plus the file and syslog channels named.conf's logging {} block uses.
+// cairnd's log, by category as BIND's: each category has a logger of its own (fixed for the process's
+// lifetime) that writes to stderr at the daemon's --log-level and to the channels named.conf's logging {}
+// block routes it to, each at the channel's severity. A logger's level is the lowest its sinks take, so a
+// message nobody wants costs one comparison.
 #pragma once
 
+#include <spdlog/logger.h>
+
+#include <array>
+#include <cstddef>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "server/settings.hpp"
 
 namespace cairn::server {
 
-// Makes the stderr logger the default one; idempotent.
+enum class LogCategory : std::size_t { general, config, xfr_in, xfr_out, notify, security, queries };
+inline constexpr std::size_t kLogCategories = 7;
+
+// As named.conf writes it: "xfr-in".
+std::string_view category_name(LogCategory category);
+
+// The category's logger; valid from setup_stderr_log() on, until the process exits.
+spdlog::logger& category_log(LogCategory category);
+
+namespace logs {
+inline spdlog::logger& general() {
+    return category_log(LogCategory::general);
+}
+inline spdlog::logger& config() {
+    return category_log(LogCategory::config);
+}
+inline spdlog::logger& xfr_in() {
+    return category_log(LogCategory::xfr_in);
+}
+inline spdlog::logger& xfr_out() {
+    return category_log(LogCategory::xfr_out);
+}
+inline spdlog::logger& notify() {
+    return category_log(LogCategory::notify);
+}
+inline spdlog::logger& security() {
+    return category_log(LogCategory::security);
+}
+inline spdlog::logger& queries() {
+    return category_log(LogCategory::queries);
+}
+}  // namespace logs
+
+// Creates the category loggers writing to stderr at `level`; the general one becomes spdlog's default
+// logger. Idempotent.
 void setup_stderr_log(const std::string& level);
 
-// Adds a sink per channel to the default logger. Throws std::runtime_error when a log file cannot be
-// opened.
-void add_log_channels(const std::vector<LogChannel>& channels);
+// Routes the categories to `logging`'s channels (replacing the previous routing; safe while other threads
+// log). A category the block does not name goes where `default` goes; with no `default` either, to stderr
+// only. Throws std::runtime_error naming the channel when a log file cannot be opened, and then changes
+// nothing.
+void configure_logging(const LoggingSettings& logging);
 
 }  // namespace cairn::server

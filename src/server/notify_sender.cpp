@@ -1,12 +1,11 @@
 #include "server/notify_sender.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <climits>
 #include <ctime>
 
 #include "dns/types.hpp"
+#include "server/log_setup.hpp"
 #include "xfr/client.hpp"
 #include "zone/diff.hpp"
 
@@ -40,8 +39,13 @@ void NotifySender::notify(const std::string& label, const zone::Zone& zone,
         std::string key = target.to_text();
         if (by_key.emplace(key, std::move(target)).second) keys.push_back(key);
     }
-    Round round{label, zone.origin(), zone::soa_record(zone), std::move(by_key),
-                xfr::NotifyRound(std::move(keys), now_seconds())};
+    std::set<std::string> outstanding(keys.begin(), keys.end());
+    Round round{label,
+                zone.origin(),
+                zone::soa_record(zone),
+                std::move(by_key),
+                xfr::NotifyRound(std::move(keys), now_seconds()),
+                std::move(outstanding)};
     {
         std::lock_guard lock(mutex_);
         rounds_.insert_or_assign(label, std::move(round));
@@ -49,20 +53,32 @@ void NotifySender::notify(const std::string& label, const zone::Zone& zone,
     wake_.notify_all();
 }
 
-bool NotifySender::send(const Job& job) {
+NotifyCounts NotifySender::counts(const std::string& label) const {
+    std::lock_guard lock(mutex_);
+    NotifyCounts out;
+    if (const auto totals = totals_.find(label); totals != totals_.end()) {
+        out.sent = totals->second.sent;
+        out.failed = totals->second.failed;
+    }
+    if (const auto round = rounds_.find(label); round != rounds_.end())
+        out.pending = static_cast<std::uint32_t>(round->second.outstanding.size());
+    return out;
+}
+
+NotifySender::Outcome NotifySender::send(const Job& job) {
     const std::uint32_t serial = zone::soa_serial(job.soa.rdata);
     try {
         const dns::Rcode rcode = xfr::send_notify(job.target, job.origin, &job.soa, std::chrono::seconds(2));
         if (rcode == dns::Rcode::NOERROR) {
-            spdlog::info("{}: sent notify for serial {} to {}", job.label, serial, job.key);
-        } else {
-            spdlog::warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,
-                         dns::rcode_to_text(rcode));
+            logs::notify().info("{}: sent notify for serial {} to {}", job.label, serial, job.key);
+            return Outcome::acknowledged;
         }
-        return true;  // any answer ends the retries
+        logs::notify().warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,
+                            dns::rcode_to_text(rcode));
+        return Outcome::error_answer;  // any answer ends the retries
     } catch (const std::exception& e) {
-        spdlog::info("{}: notify for serial {} to {}: {}", job.label, serial, job.key, e.what());
-        return false;
+        logs::notify().info("{}: notify for serial {} to {}: {}", job.label, serial, job.key, e.what());
+        return Outcome::no_answer;
     }
 }
 
@@ -78,15 +94,19 @@ void NotifySender::run() {
             // Sending blocks up to its timeout: without the lock, so that notify() never waits on the
             // network.
             lock.unlock();
-            std::vector<bool> answered;
+            std::vector<Outcome> outcomes;
             for (const Job& job : jobs)
-                answered.push_back(send(job));
+                outcomes.push_back(send(job));
             lock.lock();
             for (std::size_t i = 0; i < jobs.size(); ++i) {
+                Totals& totals = totals_[jobs[i].label];
+                ++totals.sent;
+                if (outcomes[i] != Outcome::acknowledged) ++totals.failed;
                 const auto found = rounds_.find(jobs[i].label);
-                if (!answered[i] || found == rounds_.end()) continue;
+                if (outcomes[i] == Outcome::no_answer || found == rounds_.end()) continue;
                 if (found->second.soa.rdata != jobs[i].soa.rdata) continue;  // replaced by a newer serial
                 found->second.schedule.answered(jobs[i].key);
+                found->second.outstanding.erase(jobs[i].key);
             }
             continue;
         }
@@ -94,7 +114,7 @@ void NotifySender::run() {
         for (auto it = rounds_.begin(); it != rounds_.end();) {
             if (it->second.schedule.finished()) {
                 for (const auto& gone : it->second.schedule.given_up())
-                    spdlog::warn("{}: gave up notifying {}", it->second.label, gone);
+                    logs::notify().warn("{}: gave up notifying {}", it->second.label, gone);
                 it = rounds_.erase(it);
                 continue;
             }

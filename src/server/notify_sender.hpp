@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +16,13 @@
 #include "zone/zone.hpp"
 
 namespace cairn::server {
+
+// What was sent for one zone since the start, and what is still being tried.
+struct NotifyCounts {
+    std::uint64_t sent = 0;     // NOTIFY messages sent, retries included
+    std::uint64_t failed = 0;   // of those, the ones that got no answer or an error rcode
+    std::uint32_t pending = 0;  // targets of the current round neither answered nor given up yet
+};
 
 class NotifySender {
   public:
@@ -27,6 +35,9 @@ class NotifySender {
     // zone in the log. No targets: nothing happens.
     void notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets);
 
+    // The counts of the zone `label` names (as given to notify()). Any thread.
+    NotifyCounts counts(const std::string& label) const;
+
   private:
     struct Round {
         std::string label;
@@ -34,6 +45,7 @@ class NotifySender {
         zone::Record soa;
         std::map<std::string, xfr::Primary> targets;  // by NotifyRound's key
         xfr::NotifyRound schedule;
+        std::set<std::string> outstanding;  // keys not answered yet
     };
     struct Job {
         std::string label, key;
@@ -42,12 +54,17 @@ class NotifySender {
         xfr::Primary target;
     };
     void run();
-    static bool send(const Job& job);  // true when the target answered
+    enum class Outcome { acknowledged, error_answer, no_answer };
+    static Outcome send(const Job& job);
 
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
     std::map<std::string, Round> rounds_;  // by label
+    struct Totals {
+        std::uint64_t sent = 0, failed = 0;
+    };
+    std::map<std::string, Totals> totals_;  // by label, kept when the round ends
     std::thread thread_;
 };
 

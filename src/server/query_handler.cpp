@@ -1,12 +1,13 @@
 #include "server/query_handler.hpp"
 
-#include <spdlog/spdlog.h>
-
+#include <algorithm>
 #include <ctime>
+#include <vector>
 
 #include "dns/message_builder.hpp"
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
+#include "server/log_setup.hpp"
 #include "server/transfer.hpp"
 
 namespace cairn::server {
@@ -31,13 +32,15 @@ namespace {
 
 // BIND's query log line, shortened: client, query name, class, type, recursion flag, local address.
 void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client) {
+    if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
     const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
-    spdlog::info("queries: client {}: query: {} {} {} {}{}{} ({})", client.source.to_string(), name.to_text(),
-                 dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
-                 parsed.header.rd ? "+" : "-", parsed.edns.present ? "E" : "",
-                 client.transport == net::Transport::tcp ? "T" : "", client.destination.address.to_string());
+    logs::queries().info("client {}: query: {} {} {} {}{}{} ({})", client.source.to_string(), name.to_text(),
+                         dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
+                         parsed.header.rd ? "+" : "-", parsed.edns.present ? "E" : "",
+                         client.transport == net::Transport::tcp ? "T" : "",
+                         client.destination.address.to_string());
 }
 
 }  // namespace
@@ -57,6 +60,7 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
 
 std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client, std::size_t& view_index) {
+    if (dns::tsig_present(query)) return answer_signed(query, response, client, view_index);
     const ServingState* state = state_.get();
     const bool udp = client.transport == net::Transport::udp;
     const ServedView* view = state->view_for(client);
@@ -68,7 +72,7 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     if (view->has_expired && result.zone != nullptr && view->expired.count(result.zone) != 0)
         return write_refused(query, response, udp, dns::Rcode::SERVFAIL);
     if (result.action == auth::Action::notify && notify_receiver_)
-        return notify_receiver_(query, response, client, view->name);
+        return notify_receiver_(query, response, client, view->name, nullptr);
     if (view->restricts_queries && result.zone != nullptr) {
         const QueryAccess* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);
@@ -77,12 +81,91 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     return result.size;
 }
 
+namespace {
+
+const dns::TsigKeyring kNoKeys;
+
+// The TSIG check of a signed request against the configured keys (none configured: BADKEY).
+dns::TsigVerification verify_request(const ServingState& state, std::span<const std::uint8_t> query,
+                                     std::uint64_t now) {
+    return dns::tsig_verify_request(query, state.keys != nullptr ? *state.keys : kNoKeys, now);
+}
+
+// Signs the `size` octets of `response` as the answer to `request`; 0 when the signed answer does not fit.
+std::size_t sign_answer(std::span<std::uint8_t> response, std::size_t size,
+                        const dns::TsigVerification& request, std::uint64_t now) {
+    if (size == 0) return 0;
+    std::vector<std::uint8_t> message(response.begin(), response.begin() + static_cast<std::ptrdiff_t>(size));
+    dns::tsig_sign_response(message, request, now);
+    if (message.size() > response.size()) return 0;
+    std::copy(message.begin(), message.end(), response.begin());
+    return message.size();
+}
+
+// The most the answer to `query` may take: the client's UDP limit as the engine applies it, or the buffer.
+std::size_t answer_limit(std::span<const std::uint8_t> query, std::size_t buffer, bool udp,
+                         std::uint16_t max_udp_payload) {
+    if (!udp) return buffer;
+    dns::ParsedQuery parsed;
+    if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop) return buffer;
+    const std::size_t payload =
+        parsed.edns.present ? std::min<std::size_t>(parsed.edns.effective_udp_payload(), max_udp_payload)
+                            : 512;
+    return std::min(buffer, std::max<std::size_t>(payload, 512));
+}
+
+}  // namespace
+
+std::size_t QueryHandler::answer_signed(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                                        const net::ClientInfo& client, std::size_t& view_index) {
+    const ServingState* state = state_.get();
+    const bool udp = client.transport == net::Transport::udp;
+    const std::uint64_t now = static_cast<std::uint64_t>(::time(nullptr));
+    const dns::TsigVerification verified = verify_request(*state, query, now);
+    if (verified.status == dns::TsigStatus::FormErr || verified.status == dns::TsigStatus::NotSigned)
+        return write_refused(query, response, udp, dns::Rcode::FORMERR);  // RFC 8945 §5.2: unsigned FORMERR
+    if (verified.status != dns::TsigStatus::Ok) {
+        // BADKEY and BADSIG go back unsigned, BADTIME and BADTRUNC signed; all with rcode NOTAUTH.
+        logs::security().warn("client {}: request with TSIG key {} failed verification ({})",
+                              client.source.to_string(), verified.record.key_name.to_text(),
+                              dns::tsig_status_to_text(verified.status));
+        return sign_answer(response, write_refused(query, response, udp), verified, now);
+    }
+    const dns::Name* key = &verified.key->name;
+    const ServedView* view = state->view_for(client, key);
+    if (view == nullptr) return sign_answer(response, write_refused(query, response, udp), verified, now);
+    view_index = static_cast<std::size_t>(view - state->views.data());
+
+    // The engine answers into what is left once the signature has its room.
+    const std::size_t limit = answer_limit(query, response.size(), udp, engine_.settings().max_udp_payload);
+    const std::size_t reserve = dns::tsig_response_reserve(verified);
+    if (limit < reserve + 12) return 0;
+    const auth::Result result =
+        engine_.answer(view->zones, query, engine_client(client), response.first(limit - reserve));
+    if (result.action == auth::Action::drop) return 0;
+    std::size_t size = result.size;
+    if (view->has_expired && result.zone != nullptr && view->expired.count(result.zone) != 0) {
+        size = write_refused(query, response, udp, dns::Rcode::SERVFAIL);
+    } else if (result.action == auth::Action::notify && notify_receiver_) {
+        size = notify_receiver_(query, response.first(limit - reserve), client, view->name, key);
+    } else if (view->restricts_queries && result.zone != nullptr) {
+        const QueryAccess* allowed = view->allow_query_for(result.zone);
+        if (allowed != nullptr && !allowed->allows(client, key)) size = write_refused(query, response, udp);
+    }
+    return sign_answer(response, size, verified, now);
+}
+
 std::unique_ptr<net::ResponseStream> QueryHandler::open_stream(std::span<const std::uint8_t> query,
                                                                const net::ClientInfo& client) {
     if (!is_transfer_query(query)) return nullptr;
-    const ServedView* view = state_.get()->view_for(client);
+    const ServingState* state = state_.get();
+    dns::TsigVerification verified;
+    if (dns::tsig_present(query))
+        verified = verify_request(*state, query, static_cast<std::uint64_t>(::time(nullptr)));
+    const dns::Name* key = verified.status == dns::TsigStatus::Ok ? &verified.key->name : nullptr;
+    const ServedView* view = state->view_for(client, key);
     if (view == nullptr) return nullptr;  // handle() refuses it
-    auto stream = open_transfer(*view, state_.get()->keys, engine_, query, client);
+    auto stream = open_transfer(*view, state->keys, engine_, query, client, verified);
     if (stream != nullptr && stats_ != nullptr)
         return std::make_unique<CountedTransfer>(std::move(stream), *stats_);
     return stream;

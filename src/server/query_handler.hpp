@@ -7,6 +7,7 @@
 #include <string>
 
 #include "auth/engine.hpp"
+#include "dns/tsig.hpp"
 #include "net/handler.hpp"
 #include "server/published.hpp"
 #include "server/serving_state.hpp"
@@ -32,11 +33,12 @@ class QueryHandler : public net::PacketHandler {
         querylog_ = querylog;
     }
 
-    // Answers NOTIFY requests (rare: may lock) for the client's view; unset, they get NOTIMP. Set before
+    // Answers NOTIFY requests (rare: may lock) for the client's view; unset, they get NOTIMP. `key` is the
+    // TSIG key that verified the NOTIFY (nullptr: unsigned); the handler signs the answer itself. Set before
     // the workers start.
-    using NotifyReceiver =
-        std::function<std::size_t(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                                  const net::ClientInfo& client, const std::string& view)>;
+    using NotifyReceiver = std::function<std::size_t(
+        std::span<const std::uint8_t> query, std::span<std::uint8_t> response, const net::ClientInfo& client,
+        const std::string& view, const dns::Name* key)>;
     void set_notify_receiver(NotifyReceiver receiver) { notify_receiver_ = std::move(receiver); }
 
     void begin_batch(unsigned worker) override { state_.enter(worker); }
@@ -45,6 +47,10 @@ class QueryHandler : public net::PacketHandler {
   private:
     std::size_t answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                        const net::ClientInfo& client, std::size_t& view_index);
+    // Requests carrying a TSIG record (rare): verified first, the key then picks the view and meets the
+    // ACLs, and the answer is signed.
+    std::size_t answer_signed(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                              const net::ClientInfo& client, std::size_t& view_index);
 
     Published<ServingState>& state_;
     auth::Engine engine_;

@@ -1,12 +1,11 @@
 #include "server/secondary_runner.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <chrono>
 #include <climits>
 #include <ctime>
 
+#include "server/log_setup.hpp"
 #include "server/zone_loader.hpp"
 
 namespace cairn::server {
@@ -79,7 +78,7 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                     changed_ = true;
                 };
                 auto log = [label](const std::string& line) {
-                    spdlog::info("{} (secondary): {}", label, line);
+                    logs::xfr_in().info("{} (secondary): {}", label, line);
                 };
                 auto secondary =
                     std::make_shared<xfr::SecondaryZone>(std::move(config), environment_(), publish, log);
@@ -88,7 +87,7 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                 if (!zone.source.file.empty() && FileStamp::of(zone.source.file)) {
                     ZoneLoadResult loaded = load_zone(zone.source);
                     for (const auto& error : loaded.errors)
-                        spdlog::warn("{} (secondary): {}", label, error);
+                        logs::xfr_in().warn("{} (secondary): {}", label, error);
                     if (loaded.loaded) copy = loaded.loaded->zone;
                 }
                 try {
@@ -100,7 +99,7 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                         changed_ = true;
                     }
                 } catch (const std::exception& e) {
-                    spdlog::error("{} (secondary): cannot start: {}", label, e.what());
+                    logs::xfr_in().error("{} (secondary): cannot start: {}", label, e.what());
                 }
                 next.emplace(key, Entry{zone, std::move(secondary)});
             }
@@ -135,14 +134,14 @@ std::shared_ptr<const xfr::SecondaryZone> SecondaryRunner::secondary(const std::
 }
 
 SecondaryRunner::NotifyVerdict SecondaryRunner::notify(const std::string& view, const dns::Name& origin,
-                                                       const net::ClientInfo& client) {
+                                                       const net::ClientInfo& client, const dns::Name* key) {
     std::shared_ptr<xfr::SecondaryZone> zone;
     {
         std::lock_guard lock(mutex_);
         const auto found = zones_.find({view, origin.lowercased().to_text()});
         if (found == zones_.end()) return NotifyVerdict::NotSecondary;
         const std::string source = client.source.address.to_string();
-        bool allowed = found->second.settings.allow_notify.allows_source(client);
+        bool allowed = found->second.settings.allow_notify.allows_source(client, key);
         for (const auto& primary : found->second.settings.primaries)
             allowed = allowed || primary.address == source;
         if (!allowed) return NotifyVerdict::Refused;
@@ -171,7 +170,7 @@ void SecondaryRunner::run() {
                 if (zone->due(now_seconds())) zone->refresh(now_seconds);
                 next = std::min(next, zone->next_event(now_seconds()));
             } catch (const std::exception& e) {
-                spdlog::error("secondary refresh: {}", e.what());
+                logs::xfr_in().error("secondary refresh: {}", e.what());
             }
         }
         lock.lock();

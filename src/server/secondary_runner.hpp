@@ -49,8 +49,10 @@ class SecondaryRunner {
 
     enum class NotifyVerdict { NotSecondary, Refused, Accepted };
     // A NOTIFY for `origin` from `client`: Accepted (a refresh starts soon) when it is one of our secondary
-    // zones and the source may notify: a primary's address (any port) or allow-notify.
-    NotifyVerdict notify(const std::string& view, const dns::Name& origin, const net::ClientInfo& client);
+    // zones and the source may notify: a primary's address (any port) or allow-notify, which sees `key`, the
+    // TSIG key that verified the NOTIFY (nullptr: unsigned).
+    NotifyVerdict notify(const std::string& view, const dns::Name& origin, const net::ClientInfo& client,
+                         const dns::Name* key = nullptr);
 
   private:
     using Key = std::pair<std::string, std::string>;  // view, lowercased origin

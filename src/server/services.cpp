@@ -1,13 +1,15 @@
 #include "server/services.hpp"
 
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "config/config.hpp"
 #include "ctl/target.hpp"
+#include "server/log_setup.hpp"
 #include "stats/report.hpp"
 
 namespace cairn::server {
@@ -133,17 +135,17 @@ class Services::Target : public ctl::ControlTarget {
     }
 
     ctl::CommandResult reload_zone(const ctl::ZoneRef& zone) override {
-        const auto before = find_zones(zone);
-        bool ok = false;
-        if (!s_.on_main_thread([&] { ok = s_.hooks_.reload(); })) {
-            return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
-        }
-        const auto after = find_zones(zone);
-        if (!ok) return ctl::CommandResult::failure("reload failed (see the log)");
-        if (after.empty()) return ctl::CommandResult::success("zone removed by the configuration");
-        if (!before.empty() && before.front().loaded_at == after.front().loaded_at)
-            return ctl::CommandResult::success("zone reload up-to-date");
-        return ctl::CommandResult::success("zone reload successful");
+        std::string text, error;
+        const bool ran = s_.on_main_thread([&] {
+            try {
+                text = s_.hooks_.reload_zone(zone.view, zone.name);
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        });
+        if (!ran) return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
+        if (!error.empty()) return ctl::CommandResult::failure(error);
+        return ctl::CommandResult::success(text);
     }
 
     ctl::CommandResult reconfig() override {
@@ -175,8 +177,10 @@ class Services::Target : public ctl::ControlTarget {
             status.expires = zone.expires;
             status.refreshed_at = zone.refreshed_at;
             status.last_refresh = zone.last_refresh;
-            status.journal_size = zone.journal_size;
-            status.notifies_pending = zone.notifies_pending;
+            status.journal_bytes = zone.journal_bytes;
+            status.journal_entries = zone.journal_entries;
+            if (s_.hooks_.notify_counts)
+                status.notifies_pending = s_.hooks_.notify_counts(zone.view, zone.origin).pending;
             out.push_back(std::move(status));
         }
         return out;
@@ -196,7 +200,7 @@ class Services::Target : public ctl::ControlTarget {
     ctl::CommandResult querylog(std::optional<bool> on) override {
         const bool next = on.value_or(!s_.querylog_);
         s_.querylog_ = next;
-        spdlog::info("query logging is now {}", next ? "on" : "off");
+        logs::general().info("query logging is now {}", next ? "on" : "off");
         return ctl::CommandResult::success(std::string("query logging is now ") + (next ? "on" : "off"));
     }
 
@@ -231,10 +235,11 @@ class Services::Target : public ctl::ControlTarget {
     Services& s_;
 };
 
-Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks)
+Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks, ControlDefaults defaults)
     : config_path_(std::filesystem::absolute(config_path).lexically_normal().string()),
       workers_(workers),
       hooks_(std::move(hooks)),
+      defaults_(std::move(defaults)),
       started_at_(now_seconds()),
       configured_at_(started_at_),
       statistics_(workers),
@@ -261,11 +266,17 @@ void Services::close_channels() {
         tasks_done_.notify_all();
     }
     if (control_) control_->stop();
-    if (http_) http_->stop();
+    for (auto& server : http_)
+        server->stop();
     control_.reset();
-    http_.reset();
+    http_.clear();
     std::lock_guard lock(tasks_mutex_);
     abandon_tasks_ = false;
+}
+
+std::string Services::default_key_file() const {
+    if (!defaults_.key_file.empty()) return defaults_.key_file;
+    return (std::filesystem::path(config_path_).parent_path() / "rndc.key").string();
 }
 
 void Services::open_channels() {
@@ -273,16 +284,48 @@ void Services::open_channels() {
     try {
         config = config::load(config_path_).config;
     } catch (const std::exception& e) {
-        spdlog::error("control and statistics channels not (re)opened: {}", e.what());
+        logs::general().error("control and statistics channels not (re)opened: {}", e.what());
         return;
     }
-    const std::string fingerprint = channel_fingerprint(config);
+    // The rndc.key file serves every control channel without keys (and the default one): its content is
+    // part of what they are opened from.
+    std::string key_text;
+    if (std::ifstream in(default_key_file()); in)
+        key_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const std::string fingerprint = channel_fingerprint(config) + "|rndc.key " + default_key_file() + " " +
+                                    key_text + " " + std::to_string(defaults_.port);
     if (fingerprint == channels_fingerprint_) return;
     if (!channels_fingerprint_.empty())
-        spdlog::info("control or statistics channels changed: reopening them");
+        logs::general().info("control or statistics channels changed: reopening them");
     close_channels();
     channels_fingerprint_ = fingerprint;
+    open_control_channels(config);
+    open_statistics_channels(config);
+}
+
+void Services::open_control_channels(const config::Config& config) {
     std::vector<ctl::ChannelOptions> channels;
+    if (!config.controls_present) {
+        // BIND's default: 127.0.0.1 and ::1 on port 953 with the key of rndc.key, when that file exists.
+        const std::string key_file = default_key_file();
+        if (!std::filesystem::exists(key_file)) {
+            logs::general().info("no controls statement and no {}: no control channel", key_file);
+            return;
+        }
+        try {
+            const std::vector<ctl::ControlKey> keys = ctl::load_key_file(key_file);
+            for (const char* address : {"127.0.0.1", "::1"}) {
+                ctl::ChannelOptions channel;
+                channel.address = address;
+                channel.port = defaults_.port;
+                channel.keys = keys;
+                channels.push_back(std::move(channel));  // bound to loopback: only local clients reach it
+            }
+        } catch (const std::exception& e) {
+            logs::general().error("default control channel not opened: {}: {}", key_file, e.what());
+            return;
+        }
+    }
     for (const auto& control : config.controls) {
         ctl::ChannelOptions channel;
         channel.read_only = control.read_only;
@@ -290,6 +333,8 @@ void Services::open_channels() {
             channel.kind = ctl::ChannelOptions::Kind::unix_socket;
             channel.path = control.path;
             if (control.perm != 0) channel.perm = octal_digits(control.perm);
+            channel.owner = control.owner;
+            channel.group = control.group;
         } else {
             channel.address = control.address ? control.address->to_string() : "0.0.0.0";
             channel.port = control.port.value_or(953);
@@ -301,68 +346,64 @@ void Services::open_channels() {
                 if (key == nullptr) throw std::runtime_error("key '" + name + "' is not defined");
                 channel.keys.push_back(ctl::control_key_from_config(*key));
             }
-            if (channel.keys.empty()) {
-                const auto default_key = std::filesystem::path(config_path_).parent_path() / "rndc.key";
-                channel.keys = ctl::load_key_file(default_key.string());
-            }
+            if (channel.keys.empty()) channel.keys = ctl::load_key_file(default_key_file());
         } catch (const std::exception& e) {
-            spdlog::error("control channel not opened: {}", e.what());
+            logs::general().error("control channel not opened: {}", e.what());
             continue;
         }
         channels.push_back(std::move(channel));
     }
-    if (!channels.empty()) {
-        ctl::ListenerLogs logs;
-        logs.refused = [](const std::string& peer, const std::string& reason) {
-            spdlog::warn("security: control channel: refused command from {}: {}", peer, reason);
-        };
-        logs.accepted = [](const std::string& peer, const std::string& command) {
-            spdlog::info("control channel: received '{}' from {}", command, peer);
-        };
-        try {
-            control_ = std::make_unique<ctl::ControlListener>(std::move(channels), *target_, logs);
-            control_->start();
-            spdlog::info("control channel open");
-        } catch (const std::exception& e) {
-            spdlog::error("{}", e.what());
-        }
+    if (channels.empty()) return;
+    ctl::ListenerLogs logs;
+    logs.refused = [](const std::string& peer, const std::string& reason) {
+        logs::security().warn("control channel: refused command from {}: {}", peer, reason);
+    };
+    logs.accepted = [](const std::string& peer, const std::string& command) {
+        logs::general().info("control channel: received '{}' from {}", command, peer);
+    };
+    logs.error = [](const std::string& message) { logs::general().error("{}", message); };
+    const std::size_t wanted = channels.size();
+    try {
+        control_ = std::make_unique<ctl::ControlListener>(std::move(channels), *target_, logs);
+        control_->start();
+        logs::general().info("control channel open ({} of {} sockets)", control_->open_channels(), wanted);
+    } catch (const std::exception& e) {
+        logs::general().error("{}", e.what());
     }
+}
+
+stats::HttpResponse Services::serve_statistics(const std::string& path) const {
+    stats::Report report;
+    report.now = now_seconds();
+    report.started_at = started_at_;
+    report.version = kVersion;
+    report.queries = statistics_.queries();
+    report.transfers = statistics_.transfers();
+    report.zones = zone_gauges();
+    if (path == "/metrics")
+        return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                                   stats::render_prometheus(report)};
+    if (path == "/json") return stats::HttpResponse{200, "application/json", stats::render_json(report)};
+    if (path == "/") return stats::HttpResponse{200, "text/html; charset=utf-8", stats::render_html(report)};
+    return stats::HttpResponse{404, "text/plain; charset=utf-8", "not found\n"};
+}
+
+void Services::open_statistics_channels(const config::Config& config) {
     for (const auto& channel : config.statistics_channels) {
-        if (http_) {
-            spdlog::warn("only the first statistics channel is opened");
-            break;
-        }
         stats::HttpServerOptions options;
         options.address = channel.address ? channel.address->to_string() : "0.0.0.0";
         options.port = channel.port.value_or(80);
         stats::HttpServer::Allow allow;
         if (channel.allow) allow = acl_predicate(*channel.allow, config);
         try {
-            http_ = std::make_unique<stats::HttpServer>(
-                options,
-                [this](const std::string& path) {
-                    stats::Report report;
-                    report.now = now_seconds();
-                    report.started_at = started_at_;
-                    report.version = kVersion;
-                    report.queries = statistics_.queries();
-                    report.transfers = statistics_.transfers();
-                    report.zones = zone_gauges();
-                    if (path == "/metrics")
-                        return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
-                                                   stats::render_prometheus(report)};
-                    if (path == "/json")
-                        return stats::HttpResponse{200, "application/json", stats::render_json(report)};
-                    if (path == "/")
-                        return stats::HttpResponse{200, "text/html; charset=utf-8",
-                                                   stats::render_html(report)};
-                    return stats::HttpResponse{404, "text/plain; charset=utf-8", "not found\n"};
-                },
-                allow);
-            http_->start();
-            spdlog::info("statistics channel listening on {} port {}", options.address, http_->port());
+            auto server = std::make_unique<stats::HttpServer>(
+                options, [this](const std::string& path) { return serve_statistics(path); }, allow);
+            server->start();
+            logs::general().info("statistics channel listening on {} port {}", options.address,
+                                 server->port());
+            http_.push_back(std::move(server));
         } catch (const std::exception& e) {
-            spdlog::error("{}", e.what());
+            logs::general().error("{}", e.what());
         }
     }
 }
@@ -429,8 +470,12 @@ std::vector<stats::ZoneGauge> Services::zone_gauges() const {
         gauge.next_refresh = record.info.next_refresh;
         gauge.expires = record.info.expires;
         gauge.refresh_failing = record.info.refresh_failing;
-        gauge.notifies_sent = record.info.notifies_sent;
-        gauge.notifies_failed = record.info.notifies_failed;
+        if (hooks_.notify_counts) {
+            const NotifyCounts counts = hooks_.notify_counts(record.info.view, record.info.origin);
+            gauge.notifies_sent = counts.sent;
+            gauge.notifies_failed = counts.failed;
+            gauge.notifies_pending = counts.pending;
+        }
         out.push_back(std::move(gauge));
     }
     return out;

@@ -16,9 +16,14 @@
 #include <vector>
 
 #include "ctl/listener.hpp"
+#include "server/notify_sender.hpp"
 #include "stats/counters.hpp"
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
+
+namespace cairn::config {
+struct Config;
+}
 
 namespace cairn::server {
 
@@ -35,9 +40,7 @@ struct ServedZoneInfo {
     std::optional<std::int64_t> next_refresh, expires, refreshed_at;
     std::string last_refresh;  // "successful", "failed: REASON", "" before the first attempt
     bool refresh_failing = false;
-    std::optional<std::uint64_t> journal_size;
-    std::optional<std::uint32_t> notifies_pending;
-    std::uint64_t notifies_sent = 0, notifies_failed = 0;
+    std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
 };
 
 enum class ZoneAction { refresh, retransfer, notify };
@@ -45,21 +48,37 @@ enum class ZoneAction { refresh, retransfer, notify };
 // What the daemon lends the services. Every function is called on the main thread only.
 struct DaemonHooks {
     std::function<bool()> reload;  // configuration and changed zones; false when it failed
+    // One zone's file (not the configuration): returns "zone reload successful" or "zone reload up-to-date",
+    // or throws std::runtime_error with the reason.
+    std::function<std::string(const std::string& view, const std::string& origin)> reload_zone;
     std::function<std::vector<ServedZoneInfo>()> zones;
-    std::function<std::vector<std::string>()> view_names;  // in the order the query path numbers them
+    std::function<std::vector<std::string>()> view_names;
+    // The zone's NOTIFY counts; unlike the others, called from the control and statistics threads.
+    std::function<NotifyCounts(const std::string& view, const std::string& origin)>
+        notify_counts;  // in the order the query path numbers them
     // refresh / retransfer / notify of one zone; returns the text for the operator, or throws
     // std::runtime_error with the reason. Unset: the daemon cannot do these yet.
     std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>
         zone_action;
 };
 
+// Where the control channels that name no key find theirs, and the port of the channel BIND opens by default
+// when the configuration has no `controls` statement.
+struct ControlDefaults {
+    std::string key_file;  // empty: rndc.key beside the configuration file
+    std::uint16_t port = 953;
+};
+
 class Services {
   public:
-    Services(std::string config_path, unsigned workers, DaemonHooks hooks);
+    Services(std::string config_path, unsigned workers, DaemonHooks hooks, ControlDefaults defaults = {});
     ~Services();
 
     stats::Statistics& statistics() { return statistics_; }
     const std::atomic<bool>& querylog() const { return querylog_; }
+    // The configuration's query logging (`querylog`, or the queries category named), at start and after
+    // each reload, as BIND resets what `rndc querylog` switched.
+    void set_querylog(bool on) { querylog_ = on; }
 
     // Reads `controls` and `statistics-channels` from the configuration and opens them. A channel that
     // cannot be opened is logged and skipped, as BIND does. Main thread.
@@ -75,6 +94,10 @@ class Services {
   private:
     class Target;
     void open_channels();
+    void open_control_channels(const config::Config& config);
+    void open_statistics_channels(const config::Config& config);
+    stats::HttpResponse serve_statistics(const std::string& path) const;
+    std::string default_key_file() const;
     void close_channels();
     // Queues `task` for the main thread and waits for it (bounded); false when it did not run in time.
     bool on_main_thread(std::function<void()> task);
@@ -83,6 +106,7 @@ class Services {
     std::string config_path_;
     unsigned workers_;
     DaemonHooks hooks_;
+    ControlDefaults defaults_;
     std::int64_t started_at_;
     std::atomic<std::int64_t> configured_at_;
     stats::Statistics statistics_;
@@ -105,7 +129,7 @@ class Services {
 
     std::unique_ptr<Target> target_;
     std::unique_ptr<ctl::ControlListener> control_;
-    std::unique_ptr<stats::HttpServer> http_;
+    std::vector<std::unique_ptr<stats::HttpServer>> http_;  // one per statistics-channels entry
 };
 
 }  // namespace cairn::server

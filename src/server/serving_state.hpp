@@ -28,8 +28,9 @@ struct ServedView {
     // Every zone's allow-transfer (a zone missing here is never transferred).
     std::unordered_map<const zone::Zone*, AccessList> allow_transfer;
 
-    bool matches(const net::ClientInfo& client) const {
-        return match_clients.allows_source(client) && match_destinations.allows_destination(client);
+    // `key`: the TSIG key that verified the request (match-clients { key "k."; }), or nullptr.
+    bool matches(const net::ClientInfo& client, const dns::Name* key = nullptr) const {
+        return match_clients.allows_source(client, key) && match_destinations.allows_destination(client, key);
     }
     // Secondary zones past EXPIRE: still in `zones` so that their names get SERVFAIL, not a referral or
     // REFUSED from elsewhere.
@@ -60,10 +61,11 @@ struct ServingState {
     std::vector<ServedView> views;
     std::shared_ptr<const dns::TsigKeyring> keys;  // shared: transfers in progress keep theirs
 
-    // The first view the client matches (views are tried in configuration order), or nullptr.
-    const ServedView* view_for(const net::ClientInfo& client) const {
+    // The first view the client matches (views are tried in configuration order), or nullptr. `key`: the
+    // TSIG key that verified the request, or nullptr.
+    const ServedView* view_for(const net::ClientInfo& client, const dns::Name* key = nullptr) const {
         for (const auto& view : views) {
-            if (view.matches(client)) return &view;
+            if (view.matches(client, key)) return &view;
         }
         return nullptr;
     }

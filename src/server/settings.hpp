@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,16 +40,23 @@ struct ViewSettings {
     std::vector<ZoneSettings> zones;
 };
 
-// A logging channel that writes somewhere besides stderr (which always gets everything).
+// A logging channel of named.conf's logging {} block. stderr always gets every category at the daemon's
+// --log-level besides (cairnd runs in the foreground), so `stderr` channels add nothing.
 struct LogChannel {
-    enum class Kind { file, syslog };
-    Kind kind = Kind::file;
+    enum class Kind { file, syslog, null };
+    Kind kind = Kind::null;
     std::string name;
     std::string file;            // absolute
     std::uint64_t max_size = 0;  // 0: unlimited; rotated into `versions` old files when set
     std::uint32_t versions = 0;
     std::string severity = "info";  // spdlog level name
-    bool print_time = false, print_severity = false;
+    bool print_time = false, print_category = false, print_severity = false;
+};
+
+struct LoggingSettings {
+    std::vector<LogChannel> channels;
+    // category name (as in named.conf: "xfr-in", "default", ...) -> the channels it writes to
+    std::map<std::string, std::vector<std::string>> categories;
 };
 
 struct Settings {
@@ -58,7 +66,10 @@ struct Settings {
     unsigned tcp_clients = 150;
     std::chrono::milliseconds tcp_idle_timeout{30000};
     std::vector<ViewSettings> views;
-    std::vector<LogChannel> log_channels;
+    LoggingSettings logging;
+    // Query logging at start and after each reload: `querylog` of options, else on when the logging block
+    // names the queries category (as BIND).
+    bool querylog = false;
     std::shared_ptr<const dns::TsigKeyring> keys;  // the key statements
     auth::Settings engine;                         // the cookie secret is left for the daemon to draw
 };

@@ -128,20 +128,29 @@ std::string spdlog_level(const std::string& severity) {
     return "info";  // notice, info, dynamic
 }
 
-// The channels some category sends to, besides stderr (always on) and null. cairn has one log stream, so a
-// channel receives every category's messages at its severity.
-void add_log_channels(const config::Config& config, Settings& settings) {
+// The channels and where each category goes; channels no category uses are left out (a file channel that
+// nothing writes to is not created, as in BIND). BIND's predefined default_syslog is a syslog channel;
+// default_stderr and default_debug add nothing to stderr, which gets everything anyway.
+void add_logging(const config::Config& config, Settings& settings) {
+    LoggingSettings& logging = settings.logging;
     std::vector<std::string> used;
     for (const auto& category : config.logging.categories) {
-        for (const auto& name : category.channels)
+        auto& channels = logging.categories[category.name];
+        for (const auto& name : category.channels) {
+            channels.push_back(name);
             used.push_back(name);
+        }
     }
+    const auto is_used = [&](const std::string& name) {
+        return std::find(used.begin(), used.end(), name) != used.end();
+    };
     for (const auto& channel : config.logging.channels) {
-        if (std::find(used.begin(), used.end(), channel.name) == used.end()) continue;
+        if (!is_used(channel.name)) continue;
         LogChannel out;
         out.name = channel.name;
         out.severity = spdlog_level(channel.severity);
         out.print_time = channel.print_time;
+        out.print_category = channel.print_category;
         out.print_severity = channel.print_severity;
         if (channel.destination == config::LogChannel::Destination::File) {
             out.kind = LogChannel::Kind::file;
@@ -150,11 +159,19 @@ void add_log_channels(const config::Config& config, Settings& settings) {
             out.versions = channel.versions.value_or(0);
         } else if (channel.destination == config::LogChannel::Destination::Syslog) {
             out.kind = LogChannel::Kind::syslog;
-        } else {
-            continue;  // stderr gets everything anyway; null discards
         }
-        settings.log_channels.push_back(std::move(out));
+        logging.channels.push_back(std::move(out));
     }
+    const bool user_defined_syslog =
+        std::any_of(logging.channels.begin(), logging.channels.end(),
+                    [](const LogChannel& c) { return c.name == "default_syslog"; });
+    if (is_used("default_syslog") && !user_defined_syslog) {
+        LogChannel syslog;
+        syslog.kind = LogChannel::Kind::syslog;
+        syslog.name = "default_syslog";
+        logging.channels.push_back(std::move(syslog));
+    }
+    settings.querylog = config.options.querylog.value_or(logging.categories.count("queries") != 0);
 }
 
 void translate(const config::Config& config, SettingsResult& result) {
@@ -169,7 +186,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (settings.listen.empty())
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
-    add_log_channels(config, settings);
+    add_logging(config, settings);
     auto keys = std::make_shared<dns::TsigKeyring>();
     for (const auto& key : config.keys) {
         try {

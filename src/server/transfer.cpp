@@ -1,12 +1,11 @@
 #include "server/transfer.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <cstring>
 #include <ctime>
 #include <vector>
 
 #include "dns/types.hpp"
+#include "server/log_setup.hpp"
 #include "server/query_handler.hpp"
 #include "xfr/outbound.hpp"
 #include "xfr/refresh.hpp"
@@ -42,10 +41,10 @@ class TransferAdapter : public net::ResponseStream {
         try {
             const std::size_t size = stream_->next(out);
             if (size == 0)
-                spdlog::info("{}: transfer completed, {} messages", label_, stream_->messages_sent());
+                logs::xfr_out().info("{}: transfer completed, {} messages", label_, stream_->messages_sent());
             return size;
         } catch (const std::exception& e) {
-            spdlog::error("{}: transfer aborted: {}", label_, e.what());
+            logs::xfr_out().error("{}: transfer aborted: {}", label_, e.what());
             return 0;
         }
     }
@@ -56,15 +55,26 @@ class TransferAdapter : public net::ResponseStream {
     std::string label_;
 };
 
-std::unique_ptr<net::ResponseStream> single(std::span<const std::uint8_t> message) {
-    if (message.empty()) return std::make_unique<SingleMessage>(std::vector<std::uint8_t>{});
-    return std::make_unique<SingleMessage>(std::vector<std::uint8_t>(message.begin(), message.end()));
+// One message; signed when the request was (RFC 8945 §5.3: every answer to a verified request).
+std::unique_ptr<net::ResponseStream> single(std::span<const std::uint8_t> message,
+                                            const dns::TsigVerification& verified) {
+    std::vector<std::uint8_t> out(message.begin(), message.end());
+    if (!out.empty() && verified.status == dns::TsigStatus::Ok) {
+        try {
+            dns::tsig_sign_response(out, verified, static_cast<std::uint64_t>(::time(nullptr)));
+        } catch (const std::exception&) {
+            out.clear();
+        }
+    }
+    return std::make_unique<SingleMessage>(std::move(out));
 }
 
-std::unique_ptr<net::ResponseStream> refused(std::span<const std::uint8_t> query) {
+std::unique_ptr<net::ResponseStream> refused(std::span<const std::uint8_t> query,
+                                             const dns::TsigVerification& verified,
+                                             dns::Rcode rcode = dns::Rcode::REFUSED) {
     std::vector<std::uint8_t> out(512);
-    out.resize(write_refused(query, out, false));
-    return std::make_unique<SingleMessage>(std::move(out));
+    out.resize(write_refused(query, out, false, rcode));
+    return single(out, verified);
 }
 
 }  // namespace
@@ -88,7 +98,8 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
                                                    std::shared_ptr<const dns::TsigKeyring> keys,
                                                    const auth::Engine& engine,
                                                    std::span<const std::uint8_t> query,
-                                                   const net::ClientInfo& client) {
+                                                   const net::ClientInfo& client,
+                                                   const dns::TsigVerification& verified) {
     auth::ClientInfo info;
     info.address = client.source.address.bytes;
     info.address_size = client.source.address.is_v4() ? 4 : 16;
@@ -98,13 +109,11 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     const auth::Result result = engine.answer(view.zones, query, info, buffer);
     const std::span<const std::uint8_t> fallback(buffer.data(), result.size);
     if (result.action == auth::Action::drop) return nullptr;
-    if (result.action != auth::Action::transfer || result.zone == nullptr) return single(fallback);
+    if (result.action != auth::Action::transfer || result.zone == nullptr) return single(fallback, verified);
 
     // TSIG first (RFC 8945 §5.2): an unverifiable request gets a NOTAUTH answer carrying the TSIG error.
-    dns::TsigVerification verified;
-    if (keys != nullptr) verified = dns::tsig_verify_request(query, *keys, info.now);
     if (verified.status != dns::TsigStatus::NotSigned && verified.status != dns::TsigStatus::Ok) {
-        if (verified.status == dns::TsigStatus::FormErr) return single(fallback);
+        if (verified.status == dns::TsigStatus::FormErr) return refused(query, verified, dns::Rcode::FORMERR);
         std::vector<std::uint8_t> answer(512);
         answer.resize(write_refused(query, answer, false));
         if (answer.empty()) return nullptr;
@@ -113,8 +122,8 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
         } catch (const std::exception&) {
             return nullptr;
         }
-        spdlog::info("client {}: transfer request failed TSIG verification ({})", client.source.to_string(),
-                     dns::tsig_status_to_text(verified.status));
+        logs::security().warn("client {}: transfer request failed TSIG verification ({})",
+                              client.source.to_string(), dns::tsig_status_to_text(verified.status));
         return std::make_unique<SingleMessage>(std::move(answer));
     }
     const dns::Name* key_name = verified.status == dns::TsigStatus::Ok ? &verified.key->name : nullptr;
@@ -122,30 +131,28 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     const std::string label =
         "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
     if (view.has_expired && view.expired.count(result.zone) != 0) {
-        spdlog::info("{}: transfer refused: the zone has expired", label);
-        std::vector<std::uint8_t> out(512);
-        out.resize(write_refused(query, out, false, dns::Rcode::SERVFAIL));
-        return std::make_unique<SingleMessage>(std::move(out));
+        logs::xfr_out().info("{}: transfer refused: the zone has expired", label);
+        return refused(query, verified, dns::Rcode::SERVFAIL);
     }
     const AccessList* allowed = view.allow_transfer_for(result.zone);
     const QueryAccess* queryable = view.allow_query_for(result.zone);
     if (allowed == nullptr || !allowed->allows_source(client, key_name) ||
-        (queryable != nullptr && !queryable->allows(client))) {
-        spdlog::info("{}: transfer denied (allow-transfer)", label);
-        return refused(query);
+        (queryable != nullptr && !queryable->allows(client, key_name))) {
+        logs::security().error("{}: transfer denied (allow-transfer)", label);
+        return refused(query, verified);
     }
     xfr::TransferRequest request;
     try {
         request = xfr::read_transfer_request(query);
     } catch (const std::exception& e) {
-        spdlog::info("{}: malformed transfer request: {}", label, e.what());
-        return single(fallback);
+        logs::xfr_out().info("{}: malformed transfer request: {}", label, e.what());
+        return single(fallback, verified);
     }
     std::shared_ptr<const zone::Zone> zone;
     for (const auto& candidate : view.zones.zones()) {
         if (candidate.get() == result.zone) zone = candidate;
     }
-    if (zone == nullptr) return single(fallback);
+    if (zone == nullptr) return single(fallback, verified);
     xfr::OutboundOptions options;
     options.tcp = true;
     // EDNS EXPIRE (RFC 7314): a primary gives its SOA EXPIRE, a secondary the time its copy has left.
@@ -162,14 +169,14 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     try {
         stream = xfr::open_transfer(zone, request, view.journal_for(zone.get()), std::move(options));
     } catch (const std::exception& e) {
-        spdlog::error("{}: cannot read the journal: {}", label, e.what());
-        return single(fallback);
+        logs::xfr_out().error("{}: cannot read the journal: {}", label, e.what());
+        return single(fallback, verified);
     }
     const char* form = stream->form() == xfr::TransferForm::Incremental ? "incremental"
                        : stream->form() == xfr::TransferForm::UpToDate  ? "up to date"
                                                                         : "full";
-    spdlog::info("{}: {} started (serial {}, {})", label, request.type == dns::RRType::AXFR ? "AXFR" : "IXFR",
-                 zone->serial(), form);
+    logs::xfr_out().info("{}: {} started (serial {}, {})", label,
+                         request.type == dns::RRType::AXFR ? "AXFR" : "IXFR", zone->serial(), form);
     return std::make_unique<TransferAdapter>(std::move(stream), std::move(keys), label);
 }
 

@@ -20,11 +20,13 @@ bool is_transfer_query(std::span<const std::uint8_t> query);
 // The reply to a transfer request from `client`: the zone as a stream of messages, or a single message
 // (REFUSED, NOTAUTH, FORMERR, ...) when the transfer is not allowed or not possible; nullptr to send
 // nothing.
-// TSIG-signed requests are verified against `keys` and the whole transfer is signed.
+// `verified` is the request's TSIG check against `keys` (status NotSigned for an unsigned request): a
+// failed one is answered with the TSIG error, a good one signs the whole transfer.
 std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
                                                    std::shared_ptr<const dns::TsigKeyring> keys,
                                                    const auth::Engine& engine,
                                                    std::span<const std::uint8_t> query,
-                                                   const net::ClientInfo& client);
+                                                   const net::ClientInfo& client,
+                                                   const dns::TsigVerification& verified);
 
 }  // namespace cairn::server

@@ -224,11 +224,16 @@ std::string render_prometheus(const Report& report) {
                  return static_cast<double>(*z.expires - report.now);
              });
     per_zone(
-        "cairn_zone_notifies_sent_total", "counter", "NOTIFY messages sent for the zone.",
+        "cairn_zone_notifies_sent_total", "counter", "NOTIFY messages sent for the zone, retries included.",
         [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_sent); });
     per_zone(
-        "cairn_zone_notifies_failed_total", "counter", "NOTIFY messages for the zone that got no answer.",
+        "cairn_zone_notifies_failed_total", "counter",
+        "NOTIFY messages for the zone that got no answer or an error answer.",
         [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_failed); });
+    per_zone(
+        "cairn_zone_notifies_pending", "gauge",
+        "Secondaries of the zone not yet notified of its current serial (still being retried).",
+        [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_pending); });
     return w.take();
 }
 
@@ -261,7 +266,8 @@ std::string render_json(const Report& report) {
                      {"health", to_string(zone_health(z, report.now))},
                      {"refresh_failing", z.refresh_failing},
                      {"notifies_sent", z.notifies_sent},
-                     {"notifies_failed", z.notifies_failed}};
+                     {"notifies_failed", z.notifies_failed},
+                     {"notifies_pending", z.notifies_pending}};
         const auto optional = [&](const char* key, const auto& value) {
             zone[key] = value ? json(*value) : json(nullptr);
         };
@@ -312,12 +318,13 @@ std::string render_html(const Report& report) {
         rows += fmt::format(
             "<tr class=\"zone\" data-zone=\"{}\" "
             "data-health=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-            "<td>{}</td><td>{}</td><td>{}</td><td><span class=\"health\" "
+            "<td>{}</td><td>{}</td><td>{}</td><td class=\"notifies\">{} sent, {} failed, {} pending</td>"
+            "<td><span class=\"health\" "
             "style=\"background:{}\">{}</span></td></tr>\n",
             html_escape(z.name), to_string(health), html_escape(z.name), html_escape(z.view),
             html_escape(z.role), z.serial ? std::to_string(*z.serial) : "&ndash;",
             when(z.last_refresh ? z.last_refresh : z.loaded_at), when(z.next_refresh), when(z.expires),
-            colour, to_string(health));
+            z.notifies_sent, z.notifies_failed, z.notifies_pending, colour, to_string(health));
     }
     const QuerySnapshot& q = report.queries;
     return fmt::format(R"(<!DOCTYPE html>
@@ -331,7 +338,7 @@ th, td {{ padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: left;
 <h1>cairnd {}</h1>
 <p>Queries: <span id="queries">{}</span> (UDP {}, TCP {}); transfers in {} ({} failed), out {} ({} failed).</p>
 <table id="zones"><thead><tr><th>Zone</th><th>View</th><th>Role</th><th>Serial</th><th>Last load/refresh</th>
-<th>Next refresh</th><th>Expires</th><th>Health</th></tr></thead>
+<th>Next refresh</th><th>Expires</th><th>Notifies</th><th>Health</th></tr></thead>
 <tbody>
 {}</tbody></table>
 <p><a href="/metrics">metrics</a> &middot; <a href="/json">json</a></p>

@@ -23,7 +23,9 @@ struct ZoneGauge {
     std::optional<std::int64_t> next_refresh;
     std::optional<std::int64_t> expires;
     bool refresh_failing = false;
-    std::uint64_t notifies_sent = 0, notifies_failed = 0;
+    std::uint64_t notifies_sent = 0;    // NOTIFY messages, retries included
+    std::uint64_t notifies_failed = 0;  // of those, unanswered or answered with an error
+    std::uint32_t notifies_pending = 0;
 };
 
 enum class ZoneHealth { healthy, refresh_failing, expiring_soon, expired, not_loaded };

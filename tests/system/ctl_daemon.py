@@ -66,6 +66,10 @@ class Daemon:
     zone_options: dict[str, str] = field(default_factory=dict)
     algorithm: str = "hmac-sha256"  # of the control key  # origin -> more statements in its zone block
     extra: str = ""  # more top-level statements
+    options_extra: str = ""  # more statements inside options {}
+    controls: str | None = None  # the controls statement; None: an inet channel on control_port
+    args: list[str] = field(default_factory=list)  # more cairnd arguments
+    wait_control: bool = True  # start() waits for control_port to accept connections
     port: int = 0
     control_port: int = 0
     http_port: int = 0
@@ -85,8 +89,13 @@ class Daemon:
         zones = list(self.zones) if zones is None else zones
         lines = [
             f'include "{self.key}";',
-            f'controls {{ inet 127.0.0.1 port {self.control_port} allow {{ 127.0.0.1; }} keys {{ "{KEY_NAME}"; }}; }};',
         ]
+        if self.controls is None:
+            lines.append(
+                f'controls {{ inet 127.0.0.1 port {self.control_port} allow {{ 127.0.0.1; }} keys {{ "{KEY_NAME}"; }}; }};'
+            )
+        else:
+            lines.append(self.controls)
         if self.statistics:
             lines.append(f"statistics-channels {{ inet 127.0.0.1 port {self.http_port} allow {{ {self.statistics_allow} }}; }};")
         lines += [
@@ -95,6 +104,7 @@ class Daemon:
             f"    listen-on port {self.port} {{ 127.0.0.1; }};",
             "    listen-on-v6 { none; };",
             "    recursion no;",
+            self.options_extra,
             "};",
             self.extra,
         ]
@@ -109,13 +119,13 @@ class Daemon:
         return self.workdir / "named.conf"
 
     def start(self) -> "Daemon":
-        self.port = servers.free_port(False)
-        self.control_port = servers.free_port(False)
+        self.port = self.port or servers.free_port(False)  # preset when a peer must know it beforehand
+        self.control_port = self.control_port or servers.free_port(False)
         self.http_port = servers.free_port(False)
         self.write_config()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [str(servers.cairnd_binary()), "-c", str(self.config), "-n", "2"],
+            [str(servers.cairnd_binary()), "-c", str(self.config), "-n", "2", *self.args],
             cwd=self.workdir,
             stdout=self.log,
             stderr=self.log,
@@ -127,7 +137,7 @@ class Daemon:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"cairnd exited: {self.log_text()}")
             try:
-                if self.soa_serial(first) is not None and self.control_ready():
+                if self.soa_serial(first) is not None and (not self.wait_control or self.control_ready()):
                     return self
             except (OSError, dns.exception.DNSException):
                 pass

@@ -83,6 +83,29 @@ def test_reload_rereads_the_configuration(daemon):
     assert fields(daemon.ctl("status").stdout)["number of zones"] == "2"
 
 
+def test_reload_of_one_zone_leaves_the_others_alone(daemon):
+    ctl_daemon.write_atomically(daemon.zone_path("one.test"), ctl_daemon.zone_text("one.test", 2024010109))
+    ctl_daemon.write_atomically(daemon.zone_path("two.test"), ctl_daemon.zone_text("two.test", 8))
+    result = daemon.ctl("reload", "two.test")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "zone reload successful"
+    assert daemon.soa_serial("two.test") == 8
+    assert daemon.soa_serial("one.test") == 2024010101  # edited too, but not asked for
+    assert fields(daemon.ctl("zonestatus", "one.test").stdout)["serial"] == "2024010101"
+    assert daemon.ctl("reload", "two.test").stdout.strip() == "zone reload up-to-date"
+    # A zone reload does not read the configuration again either.
+    daemon.write_config(zones=["one.test"])
+    assert daemon.ctl("reload", "one.test").stdout.strip() == "zone reload successful"
+    assert daemon.soa_serial("one.test") == 2024010109
+    assert daemon.soa_serial("two.test") == 8
+    # A broken file keeps the version served and says so.
+    ctl_daemon.write_atomically(daemon.zone_path("two.test"), "this is not a zone\n")
+    broken = daemon.ctl("reload", "two.test")
+    assert broken.returncode != 0
+    assert "failed to reload" in broken.stderr
+    assert daemon.soa_serial("two.test") == 8
+
+
 def test_unknown_zone_and_command_fail_clearly(daemon):
     missing = daemon.ctl("zonestatus", "nosuch.test")
     assert missing.returncode != 0

@@ -592,3 +592,44 @@ TEST(TsigStream, TruncatedKeyChains) {
     EXPECT_TRUE(verifier.complete());
     EXPECT_EQ(find_tsig(s.messages[3]).record.mac.size(), 32u);
 }
+
+TEST(TsigPresent, SeesTheLastRecordOnly) {
+    const TsigKey key = make_key("k.", TsigAlgorithm::HmacSha256);
+    EXPECT_FALSE(tsig_present(make_message(1, false)));
+    EXPECT_FALSE(tsig_present(make_message(1, true, "example.", 3)));
+    EXPECT_TRUE(tsig_present(signed_query(key, kNow)));
+    // An OPT record (EDNS) as the only additional record: not signed.
+    Bytes edns = make_message(1, false);
+    WireWriter w(edns);
+    w.u8(0);
+    w.u16(static_cast<std::uint16_t>(RRType::OPT));
+    w.u16(1232);
+    w.u32(0);
+    w.u16(0);
+    edns[11] = 1;
+    EXPECT_FALSE(tsig_present(edns));
+    // EDNS then TSIG: signed.
+    tsig_sign(edns, key, sign_at(kNow));
+    EXPECT_TRUE(tsig_present(edns));
+    // Cut short, or counts that promise more than is there: not signed (the parser answers FORMERR).
+    Bytes truncated = signed_query(key, kNow);
+    truncated.resize(truncated.size() - 3);
+    EXPECT_FALSE(tsig_present(truncated));
+    Bytes overcounted = signed_query(key, kNow);
+    overcounted[11] = 9;
+    EXPECT_FALSE(tsig_present(overcounted));
+    EXPECT_FALSE(tsig_present(Bytes{0, 1, 2}));
+}
+
+TEST(TsigPresent, ReserveCoversTheSignedAnswer) {
+    for (const TsigAlgorithm algorithm : kAll) {
+        const TsigKey key = make_key("a-rather-long-key-name.example.", algorithm);
+        const TsigKeyring ring = ring_of(key);
+        const TsigVerification verified = tsig_verify_request(signed_query(key, kNow), ring, kNow);
+        ASSERT_EQ(verified.status, TsigStatus::Ok);
+        Bytes answer = make_message(0x1234, true, "example.", 2);
+        const std::size_t before = answer.size();
+        tsig_sign_response(answer, verified, kNow);
+        EXPECT_LE(answer.size() - before, tsig_response_reserve(verified));
+    }
+}
