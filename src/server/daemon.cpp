@@ -18,6 +18,7 @@
 #include "server/log_setup.hpp"
 #include "server/notify_receiver.hpp"
 #include "server/notify_sender.hpp"
+#include "server/own_addresses.hpp"
 #include "server/pid_file.hpp"
 #include "server/primary_journal.hpp"
 #include "server/published.hpp"
@@ -82,6 +83,7 @@ class Daemon {
             return 1;
         }
         if (!enter_directory(settings_.directory)) return 1;
+        own_addresses_ = own_addresses(settings_.listen, config::HostNetworks::scan());
         journals_ = std::make_unique<PrimaryJournals>(std::filesystem::current_path().string());
         notifier_ = std::make_unique<NotifySender>();
         secondaries_ = std::make_unique<SecondaryRunner>([this]() -> store::Environment* {
@@ -152,6 +154,8 @@ class Daemon {
                 published_->publish(build_state(settings_));
                 notify_secondary_versions();
                 services_->zones_changed();  // zonestatus sees the new serial
+            } else if (secondaries_->take_timers_changed()) {
+                services_->zone_state_changed();  // an up-to-date check moved next refresh and expiry
             }
             published_->reclaim();
         }
@@ -396,12 +400,16 @@ class Daemon {
         std::vector<std::string> also_notify;
         for (const auto& target : zone.also_notify)
             also_notify.push_back(target.to_text());
-        xfr::NotifyTargets targets = xfr::notify_targets(*version, zone.notify, also_notify, {});
+        xfr::NotifyTargets targets = xfr::notify_targets(*version, zone.notify, also_notify, own_addresses_);
         if (!targets.unresolved.empty() && unresolved_logged_.insert(label).second) {
             for (const auto& name : targets.unresolved)
                 logs::notify().info(
                     "{}: NS {} has no address in zones served here; not notified (use also-notify)", label,
                     name.to_text());
+        }
+        if (!targets.ourselves.empty() && ourselves_logged_.insert(label).second) {
+            for (const auto& address : targets.ourselves)
+                logs::notify().info("{}: NS address {} is this server; not notified", label, address);
         }
         std::vector<xfr::Primary> remotes;
         for (const auto& address : targets.addresses) {
@@ -410,6 +418,9 @@ class Daemon {
             remote.address = address.substr(0, hash);
             if (hash != std::string::npos)
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
+            for (const auto& configured : zone.also_notify) {
+                if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY
+            }
             remotes.push_back(std::move(remote));
         }
         pending_notifies_.push_back({label, std::move(version), std::move(remotes)});
@@ -518,6 +529,8 @@ class Daemon {
     };
     std::vector<PendingNotify> pending_notifies_;
     std::set<std::string> unresolved_logged_;
+    std::set<std::string> ourselves_logged_;
+    std::vector<std::string> own_addresses_;  // never NOTIFY ourselves as one of a zone's NS targets
     std::map<std::pair<std::string, std::string>, std::uint32_t> notified_serials_;  // secondary zones
     std::unique_ptr<QueryHandler> handler_;
     std::unique_ptr<Services> services_;

@@ -71,8 +71,9 @@ spdlog::sink_ptr open_channel(const LogChannel& channel) {
         if (channel.kind == LogChannel::Kind::syslog) {
             sink = std::make_shared<spdlog::sinks::syslog_sink_mt>("cairnd", LOG_PID, LOG_DAEMON, true);
         } else if (channel.max_size > 0) {
+            // `versions unlimited` keeps them all in BIND; a hundred is plenty and keeps rotation cheap.
             sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-                channel.file, channel.max_size, std::max<std::size_t>(channel.versions, 1));
+                channel.file, channel.max_size, std::clamp<std::size_t>(channel.versions, 1, 100));
         } else {
             sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(channel.file);
         }

@@ -167,7 +167,10 @@ void SecondaryRunner::run() {
         for (const auto& zone : zones) {
             try {
                 zone->tick(now_seconds());
-                if (zone->due(now_seconds())) zone->refresh(now_seconds);
+                if (zone->due(now_seconds())) {
+                    zone->refresh(now_seconds);
+                    timers_changed_ = true;
+                }
                 next = std::min(next, zone->next_event(now_seconds()));
             } catch (const std::exception& e) {
                 logs::xfr_in().error("secondary refresh: {}", e.what());

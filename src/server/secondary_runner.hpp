@@ -46,6 +46,8 @@ class SecondaryRunner {
 
     // True once after any served version changed.
     bool take_changed() { return changed_.exchange(false); }
+    // True once after any refresh ended (its timers moved, even when the copy was up to date).
+    bool take_timers_changed() { return timers_changed_.exchange(false); }
 
     enum class NotifyVerdict { NotSecondary, Refused, Accepted };
     // A NOTIFY for `origin` from `client`: Accepted (a refresh starts soon) when it is one of our secondary
@@ -72,6 +74,7 @@ class SecondaryRunner {
     mutable std::mutex served_mutex_;  // publish() runs on the transfer thread, inside a refresh
     std::map<Key, Served> served_;
     std::atomic<bool> changed_{false};
+    std::atomic<bool> timers_changed_{false};
     std::thread thread_;
 };
 

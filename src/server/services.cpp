@@ -435,10 +435,15 @@ void Services::run_pending() {
 }
 
 void Services::zones_changed() {
+    if (hooks_.view_names) statistics_.set_view_names(hooks_.view_names());
+    configured_at_ = now_seconds();
+    zone_state_changed();
+    open_channels();
+}
+
+void Services::zone_state_changed() {
     const std::int64_t now = now_seconds();
     std::vector<ServedZoneInfo> zones = hooks_.zones ? hooks_.zones() : std::vector<ServedZoneInfo>{};
-    if (hooks_.view_names) statistics_.set_view_names(hooks_.view_names());
-    configured_at_ = now;
     {
         std::lock_guard lock(zones_mutex_);
         std::vector<ZoneRecord> next;
@@ -452,7 +457,6 @@ void Services::zones_changed() {
         }
         zones_ = std::move(next);
     }
-    open_channels();
 }
 
 std::vector<stats::ZoneGauge> Services::zone_gauges() const {

@@ -88,6 +88,9 @@ class Services {
     // Main thread, after a load or reload: notes the zones, and reopens the channels when their
     // configuration changed.
     void zones_changed();
+    // Main thread: the zones' state changed without a new configuration (a secondary's timers after an
+    // SOA check): refreshes what zonestatus shows, nothing else.
+    void zone_state_changed();
     bool stop_requested() const { return stop_requested_; }
     void stop();
 

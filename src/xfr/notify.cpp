@@ -71,7 +71,8 @@ NotifyTargets notify_targets(const zone::Zone& zone, NotifyMode mode,
                              const std::vector<std::string>& also_notify,
                              const std::vector<std::string>& own_addresses) {
     NotifyTargets out;
-    std::unordered_set<std::string> seen(own_addresses.begin(), own_addresses.end());
+    std::unordered_set<std::string> seen;
+    const std::unordered_set<std::string> own(own_addresses.begin(), own_addresses.end());
     auto add = [&](const std::string& address) {
         if (seen.insert(address).second) out.addresses.push_back(address);
     };
@@ -103,8 +104,13 @@ NotifyTargets notify_targets(const zone::Zone& zone, NotifyMode mode,
         });
         for (std::size_t i = 0; i < targets.size(); ++i) {
             if (!resolved[i]) out.unresolved.push_back(targets[i]);
-            for (const std::string& a : addresses[i])
-                add(a);
+            for (const std::string& a : addresses[i]) {
+                if (own.count(a) == 0) {
+                    add(a);
+                } else if (std::find(out.ourselves.begin(), out.ourselves.end(), a) == out.ourselves.end()) {
+                    out.ourselves.push_back(a);
+                }
+            }
         }
     }
     if (mode != NotifyMode::No) {

@@ -48,6 +48,7 @@ struct NotifyTargets {
     std::vector<std::string> addresses;  // unique, in the order found: NS targets' addresses, also-notify
     std::vector<dns::Name> unresolved;   // NS targets with no address in the zone (a primary does not
                                          // resolve: log once, hint at also-notify)
+    std::vector<std::string> ourselves;  // NS targets' addresses left out as our own
 };
 // RFC 1996 §3.6 with BIND's rules: the zone's NS targets except the SOA MNAME (the primary itself), their
 // A/AAAA taken from the zone data only, minus `own_addresses`, plus `also_notify`; `Explicit` uses

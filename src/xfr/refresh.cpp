@@ -1,6 +1,7 @@
 #include "xfr/refresh.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include "zone/zone_wire.hpp"
 
@@ -10,6 +11,22 @@ SoaTimers soa_timers(std::span<const std::uint8_t> rdata) {
     if (rdata.size() < 20) return {};
     const std::size_t at = rdata.size() - 16;  // serial | refresh retry expire minimum
     return {zone::read32(rdata, at), zone::read32(rdata, at + 4), zone::read32(rdata, at + 8)};
+}
+
+namespace {
+
+std::uint32_t random_below(std::uint32_t bound) {
+    thread_local std::mt19937 engine{std::random_device{}()};
+    return std::uniform_int_distribution<std::uint32_t>(0, bound - 1)(engine);
+}
+
+}  // namespace
+
+RefreshSchedule::RefreshSchedule(RefreshBounds bounds, RandomBelow random)
+    : bounds_(bounds), random_(random ? std::move(random) : RandomBelow(random_below)) {}
+
+std::uint32_t RefreshSchedule::jittered(std::uint32_t interval) const {
+    return interval - random_(interval / 4 + 1);
 }
 
 std::uint32_t RefreshSchedule::refresh_interval(const SoaTimers& soa) const {
@@ -62,7 +79,7 @@ void RefreshSchedule::succeeded(std::uint32_t serial, SoaTimers soa, std::int64_
     // not extend the life of data its origin no longer vouches for.
     const std::uint32_t expire = expire_option ? std::min(*expire_option, kMaxExpire) : expire_interval(soa);
     timers_.expire_at = now + expire;
-    timers_.next_refresh = now + refresh_interval(soa);
+    timers_.next_refresh = now + jittered(refresh_interval(soa));
     if (notify_pending_) {
         notify_pending_ = false;
         timers_.next_refresh = now;
@@ -72,7 +89,7 @@ void RefreshSchedule::succeeded(std::uint32_t serial, SoaTimers soa, std::int64_
 void RefreshSchedule::failed(std::int64_t now) {
     running_ = false;
     timers_.last_failed = true;
-    timers_.next_refresh = now + retry_interval(soa_);
+    timers_.next_refresh = now + jittered(retry_interval(soa_));
     if (notify_pending_) {
         notify_pending_ = false;
         timers_.next_refresh = now;

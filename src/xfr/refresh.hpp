@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 
@@ -38,9 +39,12 @@ struct RefreshBounds {
 
 inline constexpr std::uint32_t kMaxExpire = 14515200;  // 24 weeks, as BIND caps it
 
+// A uniform random integer in [0, bound) (bound > 0); injected by tests, random by default.
+using RandomBelow = std::function<std::uint32_t(std::uint32_t bound)>;
+
 class RefreshSchedule {
   public:
-    explicit RefreshSchedule(RefreshBounds bounds = {}) : bounds_(bounds) {}
+    explicit RefreshSchedule(RefreshBounds bounds = {}, RandomBelow random = {});
 
     // No copy of the zone (first start, or the file is missing): a check is due at once; nothing is served.
     void no_copy(std::int64_t now);
@@ -73,9 +77,13 @@ class RefreshSchedule {
     std::uint32_t refresh_interval(const SoaTimers& soa) const;
     std::uint32_t retry_interval(const SoaTimers& soa) const;
     std::uint32_t expire_interval(const SoaTimers& soa) const;
+    // Up to a quarter taken off `interval` at random, as BIND and Knot do, so that zones loaded or
+    // notified together do not keep checking their primaries in lockstep.
+    std::uint32_t jittered(std::uint32_t interval) const;
 
   private:
     RefreshBounds bounds_;
+    RandomBelow random_;
     store::ZoneTimers timers_;
     SoaTimers soa_;
     bool has_copy_ = false;

@@ -114,11 +114,12 @@ bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
         result = refresh_zone(config_.primaries, config_.zone, before, config_.client);
     } catch (const TransferError& e) {
         std::lock_guard lock(mutex_);
-        schedule_.failed(clock());
+        const std::int64_t now = clock();
+        schedule_.failed(now);
         last_error_ = e.what();
         persist_timers();
-        log(std::string(e.what()) + "; retrying in " +
-            std::to_string(schedule_.retry_interval(before ? timers_of(*before) : SoaTimers{})) + "s");
+        log(std::string(e.what()) + "; retrying in " + std::to_string(schedule_.timers().next_refresh - now) +
+            "s");
         return false;
     }
 

@@ -64,6 +64,7 @@ TEST(Notify, TargetsAreNsAddressesFromTheZoneMinusThePrimaryAndOurselves) {
         "sub NS ns.sub\nns.sub A 192.0.2.50\n");  // a delegation's NS is not the zone's
     NotifyTargets t = notify_targets(*zone, NotifyMode::Yes, {"198.51.100.9", "192.0.2.2"}, {"192.0.2.3"});
     EXPECT_EQ(t.addresses, (std::vector<std::string>{"192.0.2.2", "2001:db8::2", "198.51.100.9"}));
+    EXPECT_EQ(t.ourselves, (std::vector<std::string>{"192.0.2.3"}));
     ASSERT_EQ(t.unresolved.size(), 1u);
     EXPECT_EQ(t.unresolved[0], dns::Name::from_text("ns4.example.net."));
 

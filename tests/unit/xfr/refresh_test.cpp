@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace cairn::xfr {
 namespace {
 
@@ -139,6 +141,45 @@ TEST(Refresh, ARestartResumesPersistedTimersAndDoesNotResetTheExpireClock) {
     fresh.loaded(7, kSoa, kT0, std::nullopt);
     EXPECT_TRUE(fresh.due(kT0));
     EXPECT_EQ(fresh.timers().expire_at, kT0 + 8);
+}
+
+TEST(Refresh, RefreshAndRetryAreSpreadByUpToAQuarterAsBindDoes) {
+    constexpr SoaTimers kHourly{.refresh = 3600, .retry = 600, .expire = 86400};
+    constexpr RefreshBounds kBind{};
+    std::uint32_t asked = 0;
+    RefreshSchedule most(kBind, [&](std::uint32_t bound) {
+        asked = bound;
+        return bound - 1;  // the largest spread
+    });
+    most.no_copy(kT0);
+    most.started();
+    most.succeeded(1, kHourly, kT0);
+    EXPECT_EQ(asked, 901u);
+    EXPECT_EQ(most.timers().next_refresh, kT0 + 2700);
+    EXPECT_EQ(most.timers().expire_at, kT0 + 86400);  // EXPIRE is never shortened
+    most.started();
+    most.failed(kT0 + 2700);
+    EXPECT_EQ(most.timers().next_refresh, kT0 + 2700 + 450);
+
+    RefreshSchedule none(kBind, [](std::uint32_t) { return 0u; });
+    none.no_copy(kT0);
+    none.started();
+    none.succeeded(1, kHourly, kT0);
+    EXPECT_EQ(none.timers().next_refresh, kT0 + 3600);
+
+    // The default source: every check lands in [75%, 100%] of REFRESH, and not all in one second.
+    std::set<std::int64_t> seen;
+    for (int i = 0; i < 200; ++i) {
+        RefreshSchedule s(kBind);
+        s.no_copy(kT0);
+        s.started();
+        s.succeeded(1, kHourly, kT0);
+        const std::int64_t in = s.timers().next_refresh - kT0;
+        EXPECT_GE(in, 2700);
+        EXPECT_LE(in, 3600);
+        seen.insert(in);
+    }
+    EXPECT_GT(seen.size(), 50u);
 }
 
 }  // namespace
