@@ -100,7 +100,9 @@ class Daemon {
         }
         secondaries_->configure(settings_.views, settings_.keys);
         const unsigned workers = options_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
-        published_ = std::make_unique<Published<ServingState>>(workers, build_state(settings_));
+        // A reader slot per worker thread, UDP and TCP.
+        published_ =
+            std::make_unique<Published<ServingState>>(net::thread_slots(workers), build_state(settings_));
         send_notifies();
         handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
         services_ = std::make_unique<Services>(

@@ -101,7 +101,7 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     auto keyed_remote = [&](const config::Remote& remote, std::string_view role) {
         xfr::Primary out{remote.address.to_string(), remote.port, nullptr};
         if (!remote.key.empty()) {
-            out.key = keys.find(dns::Name::from_text(remote.key));
+            out.key = keys.find(dns::Name::from_text(remote.key, dns::Name()));
             if (out.key == nullptr) {
                 result.errors.push_back(where(zone.where) + label + ": " + std::string(role) + " " +
                                         out.to_text() + ": unknown key " + remote.key);
