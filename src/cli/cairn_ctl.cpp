@@ -1,4 +1,5 @@
 // `cairn ctl`: drives a running cairnd (or BIND's named) over the control channel, as BIND's rndc does.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -11,6 +12,8 @@
 
 namespace cairn::cli {
 namespace {
+
+constexpr const char* kDefaultConfig = "/etc/cairn/named.conf";  // cairnd's
 
 struct CtlOptions {
     std::string server;
@@ -58,6 +61,14 @@ int run_ctl(const CtlOptions& options) {
                     throw std::runtime_error("no key '" + options.key_name + "' in " + options.key_file);
             }
         }
+        if (!key && options.key_file.empty()) {
+            // As rndc: the rndc.key cairnd's default control channel uses, beside the configuration.
+            const std::filesystem::path beside =
+                std::filesystem::path(options.config_file.empty() ? kDefaultConfig : options.config_file)
+                    .parent_path() /
+                "rndc.key";
+            if (std::filesystem::exists(beside)) key = ctl::load_key_file(beside.string()).front();
+        }
         if (!key) throw std::runtime_error("no key: give -k KEYFILE (rndc.key format) or -c CONFIG");
         if (!options.server.empty()) client.server = options.server;
         if (options.port) client.port = *options.port;
@@ -90,8 +101,10 @@ void add_ctl_command(CLI::App& app, int& exit_status) {
         "reconfig, zonestatus ZONE, refresh ZONE, retransfer ZONE, notify ZONE, querylog [on|off], stop");
     command->add_option("-s,--server", options->server, "server address, host name or unix socket path");
     command->add_option("-p,--port", options->port, "control channel port (default 953)");
-    command->add_option("-k,--key-file", options->key_file,
-                        "key file (a named.conf key statement, as rndc.key)");
+    command->add_option(
+        "-k,--key-file", options->key_file,
+        "key file (a named.conf key statement, as rndc.key; default: the configuration's key, "
+        "else rndc.key beside it)");
     command->add_option("-y,--key", options->key_name, "which key of the key file to use");
     command->add_option("-c,--config", options->config_file,
                         "read the server address, port and key from this named.conf's controls statement");

@@ -69,7 +69,12 @@ const Acl* Config::find_acl(std::string_view name) const {
     return nullptr;
 }
 
-const Key* Config::find_key(std::string_view name) const {
+const Key* Config::find_key(std::string_view name, const View* view) const {
+    if (view != nullptr) {
+        for (const Key& key : view->keys) {
+            if (same_key_name(key.name_text, name)) return &key;
+        }
+    }
     for (const Key& key : keys) {
         if (same_key_name(key.name_text, name)) return &key;
     }
@@ -83,7 +88,8 @@ const PrimariesList* Config::find_primaries(std::string_view name) const {
     return nullptr;
 }
 
-const Server* Config::find_server(const IpAddress& address) const {
+namespace {
+const Server* longest_match(const std::vector<Server>& servers, const IpAddress& address) {
     const Server* best = nullptr;
     for (const Server& server : servers) {
         if (server.prefix.contains(address) &&
@@ -93,14 +99,22 @@ const Server* Config::find_server(const IpAddress& address) const {
     }
     return best;
 }
+}  // namespace
+
+const Server* Config::find_server(const IpAddress& address, const View* view) const {
+    if (view != nullptr) {
+        if (const Server* own = longest_match(view->servers, address)) return own;
+    }
+    return longest_match(servers, address);
+}
 
 std::string Config::resolve_path(std::string_view path) const {
     return join_path(options.directory.value_or(working_directory), path);
 }
 
 namespace {
-void expand_into(const Config& config, const RemoteList& list, std::optional<std::uint16_t> inherited_port,
-                 std::vector<Remote>& out, int depth) {
+void expand_into(const Config& config, const View* view, const RemoteList& list,
+                 std::optional<std::uint16_t> inherited_port, std::vector<Remote>& out, int depth) {
     const std::optional<std::uint16_t> list_port = list.port ? list.port : inherited_port;
     for (const RemoteEntry& entry : list.entries) {
         if (entry.address) {
@@ -110,22 +124,22 @@ void expand_into(const Config& config, const RemoteList& list, std::optional<std
             remote.key = entry.key;
             remote.tls = entry.tls;
             if (remote.key.empty()) {
-                const Server* server = config.find_server(remote.address);
+                const Server* server = config.find_server(remote.address, view);
                 if (server != nullptr && !server->keys.empty()) remote.key = server->keys.front();
             }
             out.push_back(std::move(remote));
         } else if (depth < 16) {
             if (const PrimariesList* named = config.find_primaries(entry.list_name)) {
-                expand_into(config, named->list, list_port, out, depth + 1);
+                expand_into(config, view, named->list, list_port, out, depth + 1);
             }
         }
     }
 }
 }  // namespace
 
-std::vector<Remote> Config::expand_remotes(const RemoteList& list) const {
+std::vector<Remote> Config::expand_remotes(const RemoteList& list, const View* view) const {
     std::vector<Remote> out;
-    expand_into(*this, list, std::nullopt, out, 0);
+    expand_into(*this, view, list, std::nullopt, out, 0);
     return out;
 }
 
@@ -149,8 +163,8 @@ ResolvedZone Config::resolve_zone(const Zone& zone, const View* view) const {
     r.allow_transfer = get(&ZoneSettings::allow_transfer, AddressMatchList::none());
     r.allow_notify = get(&ZoneSettings::allow_notify, AddressMatchList::none());
     r.allow_update = get(&ZoneSettings::allow_update, AddressMatchList::none());
-    r.also_notify = expand_remotes(get(&ZoneSettings::also_notify, RemoteList{}));
-    if (zone.primaries) r.primaries = expand_remotes(*zone.primaries);
+    r.also_notify = expand_remotes(get(&ZoneSettings::also_notify, RemoteList{}), view);
+    if (zone.primaries) r.primaries = expand_remotes(*zone.primaries, view);
     r.notify = get(&ZoneSettings::notify, NotifyMode::Yes);
     r.masterfile_format = get(&ZoneSettings::masterfile_format, MasterfileFormat::Text);
     r.max_journal_size = get(&ZoneSettings::max_journal_size, SizeLimit{});

@@ -123,12 +123,33 @@ struct Zone {
     std::vector<WrittenClause> written;
 };
 
+struct Key {
+    dns::Name name;
+    std::string name_text;
+    std::string algorithm;  // as written, e.g. hmac-sha256 or hmac-sha256-128
+    std::string secret;     // base64 as written
+    Location where;
+};
+
+struct Server {
+    IpPrefix prefix;
+    std::vector<std::string> keys;
+    std::optional<bool> bogus, request_ixfr, provide_ixfr, edns;
+    std::optional<std::uint32_t> transfers;
+    std::optional<std::string> transfer_format;  // one-answer | many-answers
+    Location where;
+};
+
 struct View {
     std::string name;
     dns::RRClass rrclass = dns::RRClass::IN;
     std::optional<AddressMatchList> match_clients;       // default any
     std::optional<AddressMatchList> match_destinations;  // default any
     bool match_recursive_only = false;
+    // Keys and servers written inside the view: seen by its zones (and its match lists) before the
+    // top-level ones, invisible to other views.
+    std::vector<Key> keys;
+    std::vector<Server> servers;
     ViewSettings view_settings;
     ZoneSettings settings;
     std::vector<Zone> zones;
@@ -164,27 +185,10 @@ struct Acl {
     Location where;
 };
 
-struct Key {
-    dns::Name name;
-    std::string name_text;
-    std::string algorithm;  // as written, e.g. hmac-sha256 or hmac-sha256-128
-    std::string secret;     // base64 as written
-    Location where;
-};
-
 // A `primaries NAME [port N] { ... };` (or `masters`) list.
 struct PrimariesList {
     std::string name;
     RemoteList list;
-    Location where;
-};
-
-struct Server {
-    IpPrefix prefix;
-    std::vector<std::string> keys;
-    std::optional<bool> bogus, request_ixfr, provide_ixfr, edns;
-    std::optional<std::uint32_t> transfers;
-    std::optional<std::string> transfer_format;  // one-answer | many-answers
     Location where;
 };
 
@@ -273,17 +277,19 @@ struct Config {
     std::string working_directory;  // where the configuration was read from (the process's cwd)
 
     const Acl* find_acl(std::string_view name) const;
-    const Key* find_key(std::string_view name) const;  // case-insensitive, trailing dot ignored
+    // Case-insensitive, trailing dot ignored; with a view, its own keys first.
+    const Key* find_key(std::string_view name, const View* view = nullptr) const;
     const PrimariesList* find_primaries(std::string_view name) const;
-    const Server* find_server(const IpAddress& address) const;  // longest matching prefix
+    // Longest matching prefix; with a view, a `server` of the view wins over every top-level one.
+    const Server* find_server(const IpAddress& address, const View* view = nullptr) const;
 
     // A relative path is relative to options' directory (or the working directory without one).
     std::string resolve_path(std::string_view path) const;
     std::uint16_t default_port() const { return options.port.value_or(53); }
 
     // Expands named lists (recursively), applies the list's and options' default port and the server
-    // statement's key when the entry names none.
-    std::vector<Remote> expand_remotes(const RemoteList& list) const;
+    // statement's key (the view's, else the top-level one) when the entry names none.
+    std::vector<Remote> expand_remotes(const RemoteList& list, const View* view = nullptr) const;
 
     // Inheritance zone -> view -> options -> BIND default.
     ResolvedZone resolve_zone(const Zone& zone, const View* view) const;

@@ -17,8 +17,8 @@ namespace {
 constexpr Clause kClauses[] = {
     {"options", kTop, Support::Implemented, false, &h::options_statement},
     {"acl", kTop, Support::Implemented, true, &h::acl_statement},
-    {"key", kTop, Support::Implemented, true, &h::key_statement},
-    {"server", kTop, Support::Implemented, true, &h::server_statement},
+    {"key", kTop | kView, Support::Implemented, true, &h::key_statement},
+    {"server", kTop | kView, Support::Implemented, true, &h::server_statement},
     {"primaries", kTop, Support::Implemented, true, &h::primaries_statement},
     {"masters", kTop, Support::Implemented, true, &h::primaries_statement},
     {"zone", kTop | kView, Support::Implemented, true, &h::zone_statement},

@@ -93,7 +93,7 @@ void key_statement(ClauseParser& p, Scope& s) {
     Scope inner = child(s);
     inner.key = &key;
     p.parse_block(kKey, inner);
-    s.config->keys.push_back(std::move(key));
+    (s.view != nullptr ? s.view->keys : s.config->keys).push_back(std::move(key));
 }
 
 void server_statement(ClauseParser& p, Scope& s) {
@@ -107,7 +107,7 @@ void server_statement(ClauseParser& p, Scope& s) {
     Scope inner = child(s);
     inner.server = &server;
     p.parse_block(kServer, inner);
-    s.config->servers.push_back(std::move(server));
+    (s.view != nullptr ? s.view->servers : s.config->servers).push_back(std::move(server));
 }
 
 void primaries_statement(ClauseParser& p, Scope& s) {

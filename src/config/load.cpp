@@ -68,9 +68,18 @@ class Checker {
         warnings_.push_back(Diagnostic::at(where, Severity::Warning, std::move(message)));
     }
 
+    // As named-checkconf: a key name is defined once at the top level and once per view, and a view's key
+    // may not reuse a top-level key's name; two views may each define their own key of the same name.
     void check_keys() {
-        std::map<dns::Name, const Key*> seen;
-        for (const Key& key : config_.keys) {
+        std::map<dns::Name, const Key*> top;
+        check_keys(config_.keys, top);
+        for (const View& view : config_.views) {
+            std::map<dns::Name, const Key*> seen = top;
+            check_keys(view.keys, seen);
+        }
+    }
+    void check_keys(const std::vector<Key>& keys, std::map<dns::Name, const Key*>& seen) {
+        for (const Key& key : keys) {
             if (key.algorithm.empty() || key.secret.empty()) {
                 error(key.where,
                       "key '" + key.name_text + "' must have both 'secret' and 'algorithm' defined");
@@ -114,9 +123,14 @@ class Checker {
     }
 
     void check_servers() {
-        for (const Server& server : config_.servers) {
+        check_servers(config_.servers, nullptr);
+        for (const View& view : config_.views)
+            check_servers(view.servers, &view);
+    }
+    void check_servers(const std::vector<Server>& servers, const View* view) {
+        for (const Server& server : servers) {
             for (const std::string& key : server.keys)
-                check_key_defined(key, server.where, true);
+                check_key_defined(key, server.where, true, view);
         }
     }
 
@@ -128,9 +142,9 @@ class Checker {
                 error(view.where, "view '" + view.name + "': already exists previous definition: " +
                                       where_text(it->second->where));
             }
-            if (view.match_clients) check_aml(*view.match_clients);
-            if (view.match_destinations) check_aml(*view.match_destinations);
-            check_list(view.settings, nullptr);
+            if (view.match_clients) check_aml(*view.match_clients, &view);
+            if (view.match_destinations) check_aml(*view.match_destinations, &view);
+            check_list(view.settings, &view);
             check_view_settings(view.view_settings);
         }
     }
@@ -156,8 +170,9 @@ class Checker {
         }
     }
 
-    void check_key_defined(const std::string& name, const Location& where, bool fatal) {
-        if (config_.find_key(name) != nullptr) return;
+    void check_key_defined(const std::string& name, const Location& where, bool fatal,
+                           const View* view = nullptr) {
+        if (config_.find_key(name, view) != nullptr) return;
         if (fatal) {
             error(where, "unknown key '" + name + "'");
         } else {
@@ -165,7 +180,7 @@ class Checker {
         }
     }
 
-    void check_aml(const AddressMatchList& list) {
+    void check_aml(const AddressMatchList& list, const View* view = nullptr) {
         try {
             (void)CompiledAcl::compile(
                 list,
@@ -177,32 +192,33 @@ class Checker {
         } catch (const ParseFailure& failure) {
             errors_.push_back(failure.diagnostic());
         }
-        check_aml_keys(list.elements);
+        check_aml_keys(list.elements, view);
     }
-    void check_aml_keys(const std::vector<AmlElement>& elements) {
+    void check_aml_keys(const std::vector<AmlElement>& elements, const View* view) {
         for (const AmlElement& element : elements) {
-            if (element.kind == AmlElement::Kind::Key) check_key_defined(element.name, element.where, false);
-            if (element.kind == AmlElement::Kind::List) check_aml_keys(element.list);
+            if (element.kind == AmlElement::Kind::Key)
+                check_key_defined(element.name, element.where, false, view);
+            if (element.kind == AmlElement::Kind::List) check_aml_keys(element.list, view);
         }
     }
 
-    void check_remotes(const RemoteList& list) {
+    void check_remotes(const RemoteList& list, const View* view = nullptr) {
         for (const RemoteEntry& entry : list.entries) {
             if (!entry.address && config_.find_primaries(entry.list_name) == nullptr) {
                 error(entry.where, "unable to find primaries list '" + entry.list_name + "'");
             }
-            if (!entry.key.empty() && config_.find_key(entry.key) == nullptr) {
+            if (!entry.key.empty() && config_.find_key(entry.key, view) == nullptr) {
                 warning(entry.where, "key '" + entry.key + "' is not defined");
             }
         }
     }
 
-    void check_list(const ZoneSettings& z, const Zone*) {
+    void check_list(const ZoneSettings& z, const View* view) {
         for (const auto* list :
              {&z.allow_query, &z.allow_query_on, &z.allow_transfer, &z.allow_notify, &z.allow_update}) {
-            if (*list) check_aml(**list);
+            if (*list) check_aml(**list, view);
         }
-        if (z.also_notify) check_remotes(*z.also_notify);
+        if (z.also_notify) check_remotes(*z.also_notify, view);
     }
     void check_view_settings(const ViewSettings& v) {
         if (v.allow_recursion) check_aml(*v.allow_recursion);
@@ -223,8 +239,8 @@ class Checker {
                 error(zone.where,
                       label + ": already exists previous definition: " + where_text(it->second->where));
             }
-            check_list(zone.settings, &zone);
-            if (zone.primaries) check_remotes(*zone.primaries);
+            check_list(zone.settings, view);
+            if (zone.primaries) check_remotes(*zone.primaries, view);
             if (zone.in_view) continue;
             if (!zone.type) {
                 error(zone.where, label + ": type not present");

@@ -17,7 +17,7 @@ struct ClientInfo {
     Endpoint source;       // the client
     Endpoint destination;  // the local address the query arrived on (known even on wildcard sockets)
     Transport transport = Transport::udp;
-    unsigned worker = 0;  // index of the worker thread, < Server::worker_count()
+    unsigned worker = 0;  // index of the calling thread, < Server::thread_slots()
 };
 
 // A reply that spans many messages (zone transfers). The TCP connection pulls the next message only when

@@ -9,7 +9,9 @@
 #include "net/error.hpp"
 #include "net/fd.hpp"
 #include "net/sockets.hpp"
-#include "net/worker.hpp"
+#include "net/tcp_worker.hpp"
+#include "net/udp_worker.hpp"
+#include "net/worker_shared.hpp"
 
 namespace cairn::net {
 
@@ -18,7 +20,8 @@ struct Server::Impl {
     WorkerShared shared;
     Fd stop_event;
     std::vector<Endpoint> endpoints;
-    std::vector<std::unique_ptr<Worker>> workers;
+    std::vector<std::unique_ptr<UdpWorker>> udp_workers;
+    std::vector<std::unique_ptr<TcpWorker>> tcp_workers;
     std::vector<std::thread> threads;
 
     // Resolves port 0 once per address so that all of its sockets, UDP and TCP, share one port.
@@ -55,13 +58,20 @@ Server::Server(ServerOptions options, PacketHandler& handler) : impl_(std::make_
                                                                requested) != s.endpoints.end();
         if (!repeated) s.endpoints.push_back(s.claim(requested));
     }
-    for (unsigned i = 0; i < s.options.workers; ++i) {
-        auto worker = std::make_unique<Worker>(i, s.shared);
-        for (const auto& at : s.endpoints) {
-            if (s.options.udp) worker->add_udp(bind_socket(SocketKind::udp, at, true), at);
-            if (s.options.tcp) worker->add_listener(bind_socket(SocketKind::tcp, at, true), at);
+    const unsigned workers = s.options.workers;
+    for (unsigned i = 0; i < workers; ++i) {
+        if (s.options.udp) {
+            auto worker = std::make_unique<UdpWorker>(udp_thread_index(i), s.shared);
+            for (const auto& at : s.endpoints)
+                worker->add_socket(bind_socket(SocketKind::udp, at, true), at);
+            s.udp_workers.push_back(std::move(worker));
         }
-        s.workers.push_back(std::move(worker));
+        if (s.options.tcp) {
+            auto worker = std::make_unique<TcpWorker>(tcp_thread_index(i, workers), s.shared);
+            for (const auto& at : s.endpoints)
+                worker->add_listener(bind_socket(SocketKind::tcp, at, true), at);
+            s.tcp_workers.push_back(std::move(worker));
+        }
     }
 }
 
@@ -72,20 +82,26 @@ Server::~Server() {
 void Server::start() {
     auto& s = *impl_;
     if (!s.threads.empty()) return;
-    for (auto& worker : s.workers)
+    for (auto& worker : s.udp_workers)
+        s.threads.emplace_back([w = worker.get()] { w->run(); });
+    for (auto& worker : s.tcp_workers)
         s.threads.emplace_back([w = worker.get()] { w->run(); });
 }
 
 void Server::stop() {
     auto& s = *impl_;
+    s.shared.stopping.store(true);
     const std::uint64_t one = 1;
     if (s.stop_event && ::write(s.stop_event.get(), &one, sizeof one) < 0) {
         // The counter cannot overflow with one write per stop; nothing else can fail here.
     }
+    for (auto& worker : s.udp_workers)
+        worker->wake();
     for (auto& t : s.threads)
         t.join();
     s.threads.clear();
-    s.workers.clear();  // closes sockets and connections
+    s.udp_workers.clear();  // closes sockets and connections
+    s.tcp_workers.clear();
 }
 
 const std::vector<Endpoint>& Server::endpoints() const {
@@ -93,6 +109,9 @@ const std::vector<Endpoint>& Server::endpoints() const {
 }
 unsigned Server::worker_count() const {
     return impl_->options.workers;
+}
+unsigned Server::thread_slots() const {
+    return net::thread_slots(impl_->options.workers);
 }
 unsigned Server::tcp_connections() const {
     return impl_->shared.tcp_open.load();

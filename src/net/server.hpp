@@ -9,6 +9,7 @@
 
 #include "net/endpoint.hpp"
 #include "net/handler.hpp"
+#include "net/worker_shared.hpp"
 
 namespace cairn::net {
 
@@ -38,6 +39,9 @@ class Server {
     // The addresses actually bound, ports resolved.
     const std::vector<Endpoint>& endpoints() const;
     unsigned worker_count() const;
+    // Thread indexes the handler sees are below this (see worker_shared.hpp: a UDP and a TCP thread per
+    // worker); size per-thread state by it.
+    unsigned thread_slots() const;
     unsigned tcp_connections() const;  // open right now, over all workers
     std::uint64_t failures() const;    // handler exceptions survived (see WorkerShared::failures)
 

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 namespace cairn::net {
 
@@ -10,14 +11,22 @@ UdpBatch::UdpBatch() : buffers_(std::make_unique<Buffers>()) {
     for (std::size_t i = 0; i < kUdpBatch; ++i) {
         b.rx_iov[i] = {b.queries[i].data(), b.queries[i].size()};
         b.tx_iov[i] = {b.replies[i].data(), 0};
+        msghdr& m = b.rx_headers[i].msg_hdr;
+        m.msg_name = &b.peers[i];
+        m.msg_iov = &b.rx_iov[i];
+        m.msg_iovlen = 1;
+        m.msg_control = b.rx_control[i].bytes;
     }
+    received_ = kUdpBatch;  // the lengths below are set by the first receive
 }
 
-std::size_t UdpBatch::serve(int fd, const Endpoint& local, PacketHandler& handler, unsigned worker,
-                            unsigned max_rounds) {
+std::size_t UdpBatch::serve(int fd, const Endpoint& local, PacketHandler& handler, unsigned thread,
+                            unsigned max_rounds, std::atomic<std::uint64_t>& failures) {
     std::size_t total = 0;
     for (unsigned round = 0; round < max_rounds; ++round) {
-        const std::size_t n = serve_once(fd, local, handler, worker);
+        const std::size_t n = receive(fd, false);
+        answer(n, local, handler, thread, failures);
+        send(fd);
         total += n;
         if (n < kUdpBatch) break;  // drained
     }
@@ -77,29 +86,35 @@ socklen_t write_source(std::uint8_t* control, std::size_t room, const Endpoint& 
 
 }  // namespace
 
-std::size_t UdpBatch::serve_once(int fd, const Endpoint& local, PacketHandler& handler, unsigned worker) {
+std::size_t UdpBatch::receive(int fd, bool wait) {
     auto& b = *buffers_;
-    for (std::size_t i = 0; i < kUdpBatch; ++i) {
+    // The kernel rewrites only these fields, and only in the headers it filled.
+    for (std::size_t i = 0; i < received_; ++i) {
         msghdr& m = b.rx_headers[i].msg_hdr;
-        m.msg_name = &b.peers[i];
         m.msg_namelen = sizeof b.peers[i];
-        m.msg_iov = &b.rx_iov[i];
-        m.msg_iovlen = 1;
-        m.msg_control = b.rx_control[i].bytes;
         m.msg_controllen = sizeof b.rx_control[i].bytes;
         m.msg_flags = 0;
     }
-    const int received = recvmmsg(fd, b.rx_headers.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
-    if (received <= 0) return 0;  // EAGAIN: drained; other errors (e.g. ICMP-reported) are per packet
+    replies_ = 0;
+    const int received =
+        recvmmsg(fd, b.rx_headers.data(), kUdpBatch, wait ? MSG_WAITFORONE : MSG_DONTWAIT, nullptr);
+    // EAGAIN: drained (or timed out); other errors (e.g. ICMP-reported) concern single packets.
+    received_ = received > 0 ? static_cast<std::size_t>(received) : 1;
+    return received > 0 ? static_cast<std::size_t>(received) : 0;
+}
 
+void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& handler, unsigned thread,
+                      std::atomic<std::uint64_t>& failures) {
+    auto& b = *buffers_;
     const bool wildcard = local.address.is_unspecified();
-    std::size_t replies = 0;
     ClientInfo client;
     client.transport = Transport::udp;
-    client.worker = worker;
-    for (int i = 0; i < received; ++i) {
+    client.worker = thread;
+    replies_ = 0;
+    for (std::size_t i = 0; i < count; ++i) {
         msghdr& m = b.rx_headers[i].msg_hdr;
-        if (m.msg_flags & MSG_TRUNC) continue;  // larger than any query we accept
+        // Too large for any query we accept; or empty, which is also how a shut-down socket reads.
+        if ((m.msg_flags & MSG_TRUNC) || b.rx_headers[i].msg_len == 0) continue;
         client.source = Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&b.peers[i]));
         client.destination = local;
         int ifindex = 0;
@@ -107,33 +122,41 @@ std::size_t UdpBatch::serve_once(int fd, const Endpoint& local, PacketHandler& h
         client.destination.port = local.port;
 
         std::span<const std::uint8_t> query(b.queries[i].data(), b.rx_headers[i].msg_len);
-        std::span<std::uint8_t> reply(b.replies[replies].data(), kMaxUdpResponse);
-        const std::size_t size = handler.handle(query, reply, client);
+        std::span<std::uint8_t> reply(b.replies[replies_].data(), kMaxUdpResponse);
+        std::size_t size = 0;
+        try {
+            size = handler.handle(query, reply, client);
+        } catch (const std::exception&) {
+            failures.fetch_add(1, std::memory_order_relaxed);  // this query gets no reply
+            continue;
+        }
         if (size == 0 || size > kMaxUdpResponse) continue;
 
-        mmsghdr& out = b.tx_headers[replies];
+        mmsghdr& out = b.tx_headers[replies_];
         out.msg_hdr = msghdr{};
         out.msg_hdr.msg_name = &b.peers[i];
         out.msg_hdr.msg_namelen = m.msg_namelen;
-        b.tx_iov[replies].iov_len = size;
-        out.msg_hdr.msg_iov = &b.tx_iov[replies];
+        b.tx_iov[replies_].iov_len = size;
+        out.msg_hdr.msg_iov = &b.tx_iov[replies_];
         out.msg_hdr.msg_iovlen = 1;
         if (wildcard) {
-            out.msg_hdr.msg_control = b.tx_control[replies].bytes;
-            out.msg_hdr.msg_controllen = write_source(
-                b.tx_control[replies].bytes, sizeof b.tx_control[replies].bytes, client.destination, ifindex);
+            out.msg_hdr.msg_control = b.tx_control[replies_].bytes;
+            out.msg_hdr.msg_controllen =
+                write_source(b.tx_control[replies_].bytes, sizeof b.tx_control[replies_].bytes,
+                             client.destination, ifindex);
         }
-        ++replies;
+        ++replies_;
     }
-    send_replies(fd, replies);
-    return static_cast<std::size_t>(received);
 }
 
-void UdpBatch::send_replies(int fd, std::size_t count) {
+void UdpBatch::send(int fd) {
     auto& b = *buffers_;
+    const std::size_t count = replies_;
+    replies_ = 0;
     std::size_t done = 0;
     while (done < count) {
-        const int sent = sendmmsg(fd, b.tx_headers.data() + done, static_cast<unsigned>(count - done), 0);
+        const int sent =
+            sendmmsg(fd, b.tx_headers.data() + done, static_cast<unsigned>(count - done), MSG_DONTWAIT);
         if (sent > 0) {
             done += static_cast<std::size_t>(sent);
         } else if (sent < 0 && errno == EINTR) {

@@ -1,12 +1,13 @@
-// Serves one readable UDP socket: reads up to kUdpBatch queries with one recvmmsg, answers each through
+// Serves UDP sockets in batches: reads up to kUdpBatch queries with one recvmmsg, answers each through
 // the handler and sends the replies with one sendmmsg, from the address each query was sent to. All
-// buffers are allocated once per worker.
+// buffers are allocated once per thread.
 #pragma once
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -20,14 +21,23 @@ class UdpBatch {
   public:
     UdpBatch();
 
-    // Serves up to `max_rounds` batches; returns the number of queries read.
-    std::size_t serve(int fd, const Endpoint& local, PacketHandler& handler, unsigned worker,
-                      unsigned max_rounds);
+    // Reads a batch from `fd`. `wait`: sleeps until the first query arrives (the socket must be blocking),
+    // then takes what else is queued. Returns how many were read; 0 also when nothing was queued, on a
+    // timeout or signal, and once the socket is shut down.
+    std::size_t receive(int fd, bool wait);
+    // Answers the `count` queries received last, which arrived on a socket bound to `local`, inside the
+    // handler's begin_batch/end_batch. A query whose handler throws gets no reply and counts in `failures`.
+    void answer(std::size_t count, const Endpoint& local, PacketHandler& handler, unsigned thread,
+                std::atomic<std::uint64_t>& failures);
+    // Sends the replies answer() wrote; never blocks (a full socket buffer loses replies, as UDP may).
+    void send(int fd);
+
+    // One non-blocking receive, answer and send, up to `max_rounds` times while batches come full; for
+    // a readable socket in an event loop, inside begin_batch/end_batch. Returns the queries read.
+    std::size_t serve(int fd, const Endpoint& local, PacketHandler& handler, unsigned thread,
+                      unsigned max_rounds, std::atomic<std::uint64_t>& failures);
 
   private:
-    std::size_t serve_once(int fd, const Endpoint& local, PacketHandler& handler, unsigned worker);
-    void send_replies(int fd, std::size_t count);
-
     // Room for one IPv4 or IPv6 packet-info control message.
     struct alignas(cmsghdr) Control {
         std::uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
@@ -45,6 +55,8 @@ class UdpBatch {
         std::array<std::array<std::uint8_t, kMaxUdpResponse>, kUdpBatch> replies;
     };
     std::unique_ptr<Buffers> buffers_;
+    std::size_t received_ = 0;  // headers the kernel wrote last time, reset before the next receive
+    std::size_t replies_ = 0;
 };
 
 }  // namespace cairn::net

@@ -101,7 +101,9 @@ class Daemon {
         }
         secondaries_->configure(settings_.views, settings_.keys);
         const unsigned workers = options_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
-        published_ = std::make_unique<Published<ServingState>>(workers, build_state(settings_));
+        // A reader slot per worker thread, UDP and TCP.
+        published_ =
+            std::make_unique<Published<ServingState>>(net::thread_slots(workers), build_state(settings_));
         send_notifies();
         handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
         services_ = std::make_unique<Services>(
@@ -419,6 +421,9 @@ class Daemon {
             remote.address = address.substr(0, hash);
             if (hash != std::string::npos)
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
+            for (const auto& configured : zone.also_notify) {
+                if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY
+            }
             remotes.push_back(std::move(remote));
         }
         pending_notifies_.push_back({label, std::move(version), std::move(remotes)});

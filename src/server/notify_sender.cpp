@@ -34,9 +34,15 @@ void NotifySender::notify(const std::string& label, const zone::Zone& zone,
                           std::vector<xfr::Primary> targets) {
     if (targets.empty()) return;
     std::map<std::string, xfr::Primary> by_key;
+    std::map<std::string, std::shared_ptr<const dns::TsigKey>> tsig_keys;
     std::vector<std::string> keys;
     for (auto& target : targets) {
         std::string key = target.to_text();
+        if (target.key != nullptr) {
+            auto copy = std::make_shared<const dns::TsigKey>(*target.key);
+            target.key = copy.get();
+            tsig_keys.emplace(key, std::move(copy));
+        }
         if (by_key.emplace(key, std::move(target)).second) keys.push_back(key);
     }
     std::set<std::string> outstanding(keys.begin(), keys.end());
@@ -44,6 +50,7 @@ void NotifySender::notify(const std::string& label, const zone::Zone& zone,
                 zone.origin(),
                 zone::soa_record(zone),
                 std::move(by_key),
+                std::move(tsig_keys),
                 xfr::NotifyRound(std::move(keys), now_seconds()),
                 std::move(outstanding)};
     {
@@ -87,8 +94,11 @@ void NotifySender::run() {
     while (!stopping_) {
         std::vector<Job> jobs;
         for (auto& [label, round] : rounds_) {
-            for (const std::string& key : round.schedule.due(now_seconds()))
-                jobs.push_back(Job{label, key, round.origin, round.soa, round.targets.at(key)});
+            for (const std::string& key : round.schedule.due(now_seconds())) {
+                const auto copy = round.keys.find(key);
+                jobs.push_back(Job{label, key, round.origin, round.soa, round.targets.at(key),
+                                   copy == round.keys.end() ? nullptr : copy->second});
+            }
         }
         if (!jobs.empty()) {
             // Sending blocks up to its timeout: without the lock, so that notify() never waits on the

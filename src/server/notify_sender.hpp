@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -31,8 +32,8 @@ class NotifySender {
     NotifySender(const NotifySender&) = delete;
     NotifySender& operator=(const NotifySender&) = delete;
 
-    // Notifies `targets` (an address with the port to use) that `zone` has a new version. `label` names the
-    // zone in the log. No targets: nothing happens.
+    // Notifies `targets` (an address with the port to use, and the key that signs, if any) that `zone` has
+    // a new version. `label` names the zone in the log. No targets: nothing happens.
     void notify(const std::string& label, const zone::Zone& zone, std::vector<xfr::Primary> targets);
 
     // The counts of the zone `label` names (as given to notify()). Any thread.
@@ -44,6 +45,9 @@ class NotifySender {
         dns::Name origin;
         zone::Record soa;
         std::map<std::string, xfr::Primary> targets;  // by NotifyRound's key
+        // Copies of the targets' TSIG keys, which the targets point to: a reload may free the originals
+        // while the round still runs.
+        std::map<std::string, std::shared_ptr<const dns::TsigKey>> keys;
         xfr::NotifyRound schedule;
         std::set<std::string> outstanding;  // keys not answered yet
     };
@@ -52,6 +56,7 @@ class NotifySender {
         dns::Name origin;
         zone::Record soa;
         xfr::Primary target;
+        std::shared_ptr<const dns::TsigKey> key_copy;  // what target.key points to, while the job runs
     };
     void run();
     enum class Outcome { acknowledged, error_answer, no_answer };

@@ -8,6 +8,7 @@
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
+#include "server/settings.hpp"
 #include "server/transfer.hpp"
 
 namespace cairn::server {
@@ -30,14 +31,17 @@ QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine
 
 namespace {
 
-// BIND's query log line, shortened: client, query name, class, type, recursion flag, local address.
-void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client) {
+// BIND's query log line, shortened: client, view (as BIND, only for a named view), query name, class, type,
+// recursion flag, local address.
+void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view) {
     if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
     const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
-    logs::queries().info("client {}: query: {} {} {} {}{}{} ({})", client.source.to_string(), name.to_text(),
-                         dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
+    const bool named_view = view != nullptr && view->name != kDefaultViewName;
+    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{} ({})", client.source.to_string(),
+                         named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
+                         name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
                          parsed.header.rd ? "+" : "-", parsed.edns.present ? "E" : "",
                          client.transport == net::Transport::tcp ? "T" : "",
                          client.destination.address.to_string());
@@ -47,23 +51,25 @@ void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& clien
 
 std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client) {
+    const ServedView* view = nullptr;
     std::size_t view_index = stats::kMaxViews - 1;
-    const std::size_t size = answer(query, response, client, view_index);
+    const std::size_t size = answer(query, response, client, view, view_index);
     if (stats_ != nullptr) {
         stats_->record(client.worker, response.first(size),
                        client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
                        view_index);
     }
-    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) log_query(query, client);
+    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) log_query(query, client, view);
     return size;
 }
 
 std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                                 const net::ClientInfo& client, std::size_t& view_index) {
-    if (dns::tsig_present(query)) return answer_signed(query, response, client, view_index);
+                                 const net::ClientInfo& client, const ServedView*& view,
+                                 std::size_t& view_index) {
+    if (dns::tsig_present(query)) return answer_signed(query, response, client, view, view_index);
     const ServingState* state = state_.get();
     const bool udp = client.transport == net::Transport::udp;
-    const ServedView* view = state->view_for(client);
+    view = state->view_for(client);
     if (view == nullptr) return write_refused(query, response, udp);
     view_index = static_cast<std::size_t>(view - state->views.data());
 
@@ -117,7 +123,8 @@ std::size_t answer_limit(std::span<const std::uint8_t> query, std::size_t buffer
 }  // namespace
 
 std::size_t QueryHandler::answer_signed(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                                        const net::ClientInfo& client, std::size_t& view_index) {
+                                        const net::ClientInfo& client, const ServedView*& view,
+                                        std::size_t& view_index) {
     const ServingState* state = state_.get();
     const bool udp = client.transport == net::Transport::udp;
     const std::uint64_t now = static_cast<std::uint64_t>(::time(nullptr));
@@ -132,7 +139,7 @@ std::size_t QueryHandler::answer_signed(std::span<const std::uint8_t> query, std
         return sign_answer(response, write_refused(query, response, udp), verified, now);
     }
     const dns::Name* key = &verified.key->name;
-    const ServedView* view = state->view_for(client, key);
+    view = state->view_for(client, key);
     if (view == nullptr) return sign_answer(response, write_refused(query, response, udp), verified, now);
     view_index = static_cast<std::size_t>(view - state->views.data());
 

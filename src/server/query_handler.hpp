@@ -46,11 +46,12 @@ class QueryHandler : public net::PacketHandler {
 
   private:
     std::size_t answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                       const net::ClientInfo& client, std::size_t& view_index);
+                       const net::ClientInfo& client, const ServedView*& view, std::size_t& view_index);
     // Requests carrying a TSIG record (rare): verified first, the key then picks the view and meets the
     // ACLs, and the answer is signed.
     std::size_t answer_signed(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                              const net::ClientInfo& client, std::size_t& view_index);
+                              const net::ClientInfo& client, const ServedView*& view,
+                              std::size_t& view_index);
 
     Published<ServingState>& state_;
     auth::Engine engine_;

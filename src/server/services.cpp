@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "ctl/target.hpp"
+#include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
 #include "stats/report.hpp"
 
@@ -242,7 +243,7 @@ Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks,
       defaults_(std::move(defaults)),
       started_at_(now_seconds()),
       configured_at_(started_at_),
-      statistics_(workers),
+      statistics_(net::thread_slots(workers)),  // counters per worker thread, UDP and TCP
       target_(std::make_unique<Target>(*this)) {}
 
 Services::~Services() {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/engine.hpp"
@@ -25,7 +26,7 @@ struct ZoneSettings {
     bool ixfr_from_differences = false;  // journal each reload's difference for IXFR
     std::size_t max_journal_bytes = ~std::size_t{0};  // max-journal-size (BIND's default: unlimited here)
     xfr::NotifyMode notify = xfr::NotifyMode::Yes;
-    std::vector<xfr::Primary> also_notify;  // address and port (keys are not wired yet)
+    std::vector<xfr::Primary> also_notify;  // keys point into Settings::keys
     // type secondary: the zone comes from `primaries` (tried in order) and is saved to source.file.
     bool secondary = false;
     std::vector<xfr::Primary> primaries;  // keys point into Settings::keys
@@ -33,8 +34,11 @@ struct ZoneSettings {
     AccessList allow_notify;  // besides the primaries' addresses
 };
 
+// The view zones outside any `view` statement belong to; as BIND, logs leave its name out.
+inline constexpr std::string_view kDefaultViewName = "_default";
+
 struct ViewSettings {
-    std::string name = "_default";
+    std::string name{kDefaultViewName};
     AccessList match_clients;       // empty: any
     AccessList match_destinations;  // empty: any
     std::vector<ZoneSettings> zones;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 
 #include "config/config.hpp"
 
@@ -96,21 +97,24 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
             settings.notify = xfr::NotifyMode::Yes;
             break;  // primary-only: we are the primary
     }
+    // A remote's key (its own `key`, else its `server` statement's) signs what we send it.
+    auto keyed_remote = [&](const config::Remote& remote, std::string_view role) {
+        xfr::Primary out{remote.address.to_string(), remote.port, nullptr};
+        if (!remote.key.empty()) {
+            out.key = keys.find(dns::Name::from_text(remote.key, dns::Name()));
+            if (out.key == nullptr) {
+                result.errors.push_back(where(zone.where) + label + ": " + std::string(role) + " " +
+                                        out.to_text() + ": unknown key " + remote.key);
+            }
+        }
+        return out;
+    };
     for (const auto& remote : resolved.also_notify)
-        settings.also_notify.push_back(xfr::Primary{remote.address.to_string(), remote.port, nullptr});
+        settings.also_notify.push_back(keyed_remote(remote, "also-notify"));
     if (type == config::ZoneType::Secondary) {
         settings.secondary = true;
-        for (const auto& remote : resolved.primaries) {
-            xfr::Primary primary{remote.address.to_string(), remote.port, nullptr};
-            if (!remote.key.empty()) {
-                primary.key = keys.find(dns::Name::from_text(remote.key));
-                if (primary.key == nullptr) {
-                    result.errors.push_back(where(zone.where) + label + ": primary " + primary.to_text() +
-                                            ": unknown key " + remote.key);
-                }
-            }
-            settings.primaries.push_back(std::move(primary));
-        }
+        for (const auto& remote : resolved.primaries)
+            settings.primaries.push_back(keyed_remote(remote, "primary"));
         if (settings.primaries.empty())
             result.errors.push_back(where(zone.where) + label + ": a secondary zone needs primaries");
         settings.refresh_bounds = {resolved.min_refresh_time, resolved.max_refresh_time,
@@ -174,6 +178,37 @@ void add_logging(const config::Config& config, Settings& settings) {
     settings.querylog = config.options.querylog.value_or(logging.categories.count("queries") != 0);
 }
 
+// One keyring for the whole server: the top-level keys and every view's. A request's key is verified
+// before its view is known (the key may be what selects the view), so two views may share a key name only
+// when they define the same key; BIND would keep one keyring per view.
+std::shared_ptr<const dns::TsigKeyring> build_keyring(const config::Config& config, SettingsResult& result) {
+    auto keys = std::make_shared<dns::TsigKeyring>();
+    std::map<dns::Name, const config::Key*> defined;
+    auto add = [&](const config::Key& key) {
+        try {
+            dns::TsigKey made = dns::TsigKey::from_config(key.name_text, key.algorithm, key.secret);
+            const auto [it, first] = defined.emplace(made.name.lowercased(), &key);
+            if (first) {
+                keys->add(std::move(made));
+            } else if (it->second->algorithm != key.algorithm || it->second->secret != key.secret) {
+                result.errors.push_back(where(key.where) + "key " + key.name_text +
+                                        ": another view defines a different key of this name (" +
+                                        where(it->second->where) +
+                                        "); cairn needs distinct names for distinct keys");
+            }
+        } catch (const std::exception& e) {
+            result.errors.push_back(where(key.where) + "key " + key.name_text + ": " + e.what());
+        }
+    };
+    for (const auto& key : config.keys)
+        add(key);
+    for (const auto& view : config.views) {
+        for (const auto& key : view.keys)
+            add(key);
+    }
+    return keys;
+}
+
 void translate(const config::Config& config, SettingsResult& result) {
     Settings& settings = result.settings;
     const config::HostNetworks host = config::HostNetworks::scan();
@@ -187,15 +222,7 @@ void translate(const config::Config& config, SettingsResult& result) {
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
     add_logging(config, settings);
-    auto keys = std::make_shared<dns::TsigKeyring>();
-    for (const auto& key : config.keys) {
-        try {
-            keys->add(dns::TsigKey::from_config(key.name_text, key.algorithm, key.secret));
-        } catch (const std::exception& e) {
-            result.errors.push_back(where(key.where) + "key " + key.name_text + ": " + e.what());
-        }
-    }
-    settings.keys = std::move(keys);
+    settings.keys = build_keyring(config, result);
 
     settings.engine.max_udp_payload = config.max_udp_size(nullptr);
     if (!config.options.version_hidden)

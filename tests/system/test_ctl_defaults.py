@@ -54,6 +54,14 @@ def test_without_controls_the_default_channel_listens_on_loopback_with_rndc_key(
         assert "server is up and running" in result.stdout
         if has_ipv6_loopback():
             assert ctl("::1", port, running.key, "zonestatus", "one.test").returncode == 0
+        # cairn ctl finds the same rndc.key beside a configuration that has neither controls nor keys.
+        client_conf = tmp_path / "client.conf"
+        client_conf.write_text("options { };\n")
+        found = subprocess.run(
+            [str(ctl_daemon.cairn_binary()), "ctl", "-c", str(client_conf), "-p", str(port), "status"],
+            capture_output=True, text=True, timeout=20,
+        )
+        assert found.returncode == 0, found.stderr
         wrong = ctl_daemon.key_file(tmp_path / "wrong.key", ctl_daemon.WRONG_SECRET)
         assert ctl("127.0.0.1", port, wrong, "status").returncode != 0
         # Not on other addresses of the host.

@@ -130,3 +130,14 @@ def test_querylog_option(tmp_path):
         assert "query logging is OFF" in running.ctl("status").stdout
     finally:
         running.stop()
+
+
+def test_reload_reroutes_the_categories(routed, tmp_path):
+    main, alerts = tmp_path / "main.log", tmp_path / "alerts.log"
+    routed.extra = LOGGING.replace("category security { alerts; };", "category security { main_log; };")
+    routed.write_config()
+    assert routed.ctl("reload").returncode == 0
+    wrong = ctl_daemon.key_file(tmp_path / "wrong.key", ctl_daemon.WRONG_SECRET)
+    assert routed.ctl("status", key=wrong).returncode != 0
+    assert wait_for(lambda: "security: warning: control channel: refused command" in read(main))
+    assert "refused command" not in read(alerts)

@@ -9,6 +9,10 @@ Loopback addresses stand in for the article's networks: 127.0.0.2 and 127.0.0.3 
 
 from __future__ import annotations
 
+import json
+import re
+import urllib.request
+
 import dns.message
 import dns.query
 import dns.rcode
@@ -45,8 +49,10 @@ def split_horizon(cairnd_binary, tmp_path):  # noqa: F811 (fixture from test_ser
     external = zone_file(tmp_path / "solvethenetwork.com.external", "203.0.113.50")
     dest = zone_file(tmp_path / "solvethenetwork.com.dest", "198.51.100.50")
     port = servers.free_port(False)
+    http_port = servers.free_port(False)
     config = tmp_path / "named.conf"
     config.write_text(
+        f"statistics-channels {{ inet 127.0.0.1 port {http_port} allow {{ 127.0.0.1; }}; }};\n"
         "options {\n"
         # A wildcard socket: cairnd learns the queried address from IP_PKTINFO (as BIND, `listen-on` only
         # binds interface addresses, and lo carries 127.0.0.1 alone). Traffic stays on loopback.
@@ -54,6 +60,7 @@ def split_horizon(cairnd_binary, tmp_path):  # noqa: F811 (fixture from test_ser
         "    listen-on-v6 { none; };\n"
         "    recursion no;\n"
         "    notify no;\n"
+        "    querylog yes;\n"
         "};\n"
         # The article's ACL as written, plus the loopback clients standing in for its internal subnets.
         "acl internal_clients {\n"
@@ -77,6 +84,8 @@ def split_horizon(cairnd_binary, tmp_path):  # noqa: F811 (fixture from test_ser
         "};\n"
     )
     server = DirectServer(config, port, tmp_path)
+    server.http_port = http_port
+    server.log_path = tmp_path / "cairnd.stderr"
     try:
         assert wait_for(lambda: _answers(server)), (tmp_path / "cairnd.stderr").read_text()
         yield server
@@ -111,3 +120,54 @@ def test_a_client_that_matches_no_view_is_refused(split_horizon):
     rcode, addresses = api_address(split_horizon, "127.0.0.9")
     assert rcode == dns.rcode.REFUSED
     assert addresses == []
+
+
+def view_counts(server) -> tuple[dict[str, float], dict[str, int]]:
+    """Queries by view from /metrics (Prometheus text) and from /json."""
+    base = f"http://127.0.0.1:{server.http_port}"
+    with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    with urllib.request.urlopen(f"{base}/json", timeout=5) as response:
+        document = json.loads(response.read().decode())
+    from_metrics = {
+        view: float(count)
+        for view, count in re.findall(r'^cairn_queries_by_view_total\{view="([^"]*)"\} (\S+)$', metrics, re.M)
+    }
+    return from_metrics, document["queries"]["by_view"]
+
+
+def test_metrics_and_json_count_queries_by_the_view_that_answered(split_horizon):
+    before_metrics, before_json = view_counts(split_horizon)
+    assert set(before_metrics) == set(before_json) == {"by-destination", "internal", "external"}
+    for _ in range(3):
+        api_address(split_horizon, "127.0.0.3")
+    for _ in range(2):
+        api_address(split_horizon, "127.0.0.4")
+    api_address(split_horizon, "127.0.0.2", "127.0.0.6")
+    api_address(split_horizon, "127.0.0.9")  # no view: REFUSED, counted under none of them
+    after_metrics, after_json = view_counts(split_horizon)
+    expected = {"by-destination": 1, "internal": 3, "external": 2}
+    assert {view: after_metrics[view] - before_metrics[view] for view in expected} == expected
+    assert {view: after_json[view] - before_json[view] for view in expected} == expected
+
+
+def test_the_query_log_names_the_view_that_answered(split_horizon):
+    api_address(split_horizon, "127.0.0.3")
+    api_address(split_horizon, "127.0.0.4")
+    api_address(split_horizon, "127.0.0.4", "127.0.0.6")
+    api_address(split_horizon, "127.0.0.9")
+
+    def lines() -> list[str]:
+        return [line for line in split_horizon.log_path.read_text().splitlines() if " query: api." in line]
+
+    def logged(client: str, view: str | None) -> bool:
+        # As BIND: "client 127.0.0.3#PORT ...: view internal: query: api.solvethenetwork.com. IN A ..."
+        prefix = rf"client {re.escape(client)}#\d+: " + (f"view {re.escape(view)}: " if view else "")
+        return any(re.search(prefix + rf"query: api\.{ORIGIN}\. IN A ", line) for line in lines())
+
+    assert wait_for(lambda: logged("127.0.0.3", "internal")), lines()
+    assert logged("127.0.0.4", "external"), lines()
+    assert logged("127.0.0.4", "by-destination"), lines()
+    # A client no view takes is refused before any view: its line has none.
+    assert logged("127.0.0.9", None), lines()
+    assert not any("127.0.0.9#" in line and "view " in line for line in lines()), lines()

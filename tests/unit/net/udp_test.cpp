@@ -67,6 +67,51 @@ TEST(Udp, WildcardSocketRepliesFromTheQueriedAddress) {
     EXPECT_EQ(handler.seen().at(0).destination, target);
 }
 
+// With several listen addresses a worker's UDP thread waits on all of its sockets in epoll instead of
+// sleeping in recvmmsg on one: both addresses must be served, and stop must still end it promptly.
+TEST(Udp, SeveralAddressesAreAllServed) {
+    test::EchoHandler handler;
+    auto options = options_for("127.0.0.1", 1);
+    options.listen.push_back(Endpoint{*IpAddress::parse("::1"), 0});
+    Server server(options, handler);
+    server.start();
+    ASSERT_EQ(server.endpoints().size(), 2u);
+    expect_round_trips(server.endpoints()[0], 100);
+    expect_round_trips(server.endpoints()[1], 100);
+    EXPECT_EQ(handler.outside_batch(), 0);
+    const auto before = std::chrono::steady_clock::now();
+    server.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(1));
+}
+
+// Each worker has a UDP and a TCP thread; they must never share a thread index, which the handler uses
+// for per-thread state (statistics blocks, snapshot reader slots).
+TEST(Udp, UdpAndTcpThreadsHaveTheirOwnIndexes) {
+    test::EchoHandler handler;
+    Server server(options_for("127.0.0.1", 2), handler);
+    server.start();
+    ASSERT_EQ(server.thread_slots(), 4u);
+    for (int round = 0; round < 8; ++round) {  // new source ports spread over both workers' sockets
+        Fd udp = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
+        test::send_all(udp.get(), test::message(1));
+        ASSERT_TRUE(test::udp_receive(udp.get(), 2000));
+        Fd tcp = test::connect_to(server.endpoints()[0], SOCK_STREAM);
+        test::send_all(tcp.get(), test::framed(test::message(2)));
+        ASSERT_TRUE(test::tcp_receive(tcp.get(), 2000));
+    }
+    std::set<unsigned> udp_threads, tcp_threads;
+    for (const ClientInfo& c : handler.seen())
+        (c.transport == Transport::udp ? udp_threads : tcp_threads).insert(c.worker);
+    for (unsigned t : udp_threads)
+        EXPECT_LT(t, 2u);
+    for (unsigned t : tcp_threads) {
+        EXPECT_GE(t, 2u);
+        EXPECT_LT(t, 4u);
+    }
+    EXPECT_FALSE(udp_threads.empty());
+    EXPECT_FALSE(tcp_threads.empty());
+}
+
 TEST(Udp, DroppedQueriesGetNoReplyAndOthersStillDo) {
     test::EchoHandler handler;
     Server server(options_for("127.0.0.1", 1), handler);

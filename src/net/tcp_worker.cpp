@@ -1,4 +1,4 @@
-#include "net/worker.hpp"
+#include "net/tcp_worker.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -19,40 +19,34 @@ namespace cairn::net {
 namespace {
 
 constexpr int kMaxEvents = 128;
-constexpr unsigned kUdpRoundsPerEvent = 4;  // then other sockets get a turn
 constexpr int kAcceptsPerEvent = 32;
 
 }  // namespace
 
-Worker::Worker(unsigned index, WorkerShared& shared)
+TcpWorker::TcpWorker(unsigned index, WorkerShared& shared)
     : index_(index), shared_(shared), epoll_(epoll_create1(EPOLL_CLOEXEC)), tcp_scratch_(kMaxTcpMessage) {
     if (!epoll_) throw Error(system_message("epoll_create1", errno));
     watch(&stop_, shared_.stop_fd, EPOLLIN);
 }
 
-Worker::~Worker() {
+TcpWorker::~TcpWorker() {
     while (!connections_.empty())
         close(*connections_.front());
 }
 
-void Worker::watch(Pollable* source, int fd, std::uint32_t events) {
+void TcpWorker::watch(Pollable* source, int fd, std::uint32_t events) {
     epoll_event ev{};
     ev.events = events;
     ev.data.ptr = source;
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) throw Error(system_message("epoll_ctl", errno));
 }
 
-void Worker::add_udp(Fd fd, const Endpoint& local) {
-    sockets_.push_back(std::make_unique<Socket>(Pollable::Kind::udp, std::move(fd), local));
-    watch(sockets_.back().get(), sockets_.back()->fd.get(), EPOLLIN);
+void TcpWorker::add_listener(Fd fd, const Endpoint& local) {
+    listeners_.push_back(std::make_unique<Listener>(std::move(fd), local));
+    watch(listeners_.back().get(), listeners_.back()->fd.get(), EPOLLIN);
 }
 
-void Worker::add_listener(Fd fd, const Endpoint& local) {
-    sockets_.push_back(std::make_unique<Socket>(Pollable::Kind::listener, std::move(fd), local));
-    watch(sockets_.back().get(), sockets_.back()->fd.get(), EPOLLIN);
-}
-
-void Worker::run() {
+void TcpWorker::run() {
     using Clock = TcpConnection::Clock;
     const auto sweep_every = std::clamp(shared_.tcp_idle_timeout / 4, std::chrono::milliseconds(20),
                                         std::chrono::milliseconds(1000));
@@ -69,18 +63,9 @@ void Worker::run() {
         for (int i = 0; i < n; ++i) {
             auto* source = static_cast<Pollable*>(events[i].data.ptr);
             switch (source->kind) {
-                case Pollable::Kind::udp: {
-                    auto& s = *static_cast<Socket*>(source);
-                    try {
-                        udp_.serve(s.fd.get(), s.local, handler, index_, kUdpRoundsPerEvent);
-                    } catch (const std::exception&) {
-                        shared_.failures.fetch_add(1, std::memory_order_relaxed);  // the batch is lost
-                    }
-                    break;
-                }
                 case Pollable::Kind::listener:
                     try {
-                        accept_clients(*static_cast<Socket*>(source), now);
+                        accept_clients(*static_cast<Listener*>(source), now);
                     } catch (const std::exception&) {
                         shared_.failures.fetch_add(1, std::memory_order_relaxed);
                     }
@@ -91,6 +76,8 @@ void Worker::run() {
                 case Pollable::Kind::stop:
                     stopping = true;
                     break;
+                case Pollable::Kind::udp:
+                    break;  // UDP sockets are served by the UDP thread
             }
         }
         handler.end_batch(index_);
@@ -101,7 +88,7 @@ void Worker::run() {
     }
 }
 
-void Worker::accept_clients(Socket& listener, TcpConnection::Clock::time_point now) {
+void TcpWorker::accept_clients(Listener& listener, TcpConnection::Clock::time_point now) {
     for (int i = 0; i < kAcceptsPerEvent; ++i) {
         sockaddr_storage peer{};
         socklen_t len = sizeof peer;
@@ -127,7 +114,8 @@ void Worker::accept_clients(Socket& listener, TcpConnection::Clock::time_point n
     }
 }
 
-void Worker::service(TcpConnection& connection, std::uint32_t events, TcpConnection::Clock::time_point now) {
+void TcpWorker::service(TcpConnection& connection, std::uint32_t events,
+                        TcpConnection::Clock::time_point now) {
     bool keep = false;
     try {
         keep = connection.service(events, *shared_.handler, tcp_scratch_, now);
@@ -148,13 +136,13 @@ void Worker::service(TcpConnection& connection, std::uint32_t events, TcpConnect
     }
 }
 
-void Worker::close(TcpConnection& connection) {
+void TcpWorker::close(TcpConnection& connection) {
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, connection.fd(), nullptr);
     connections_.erase(connection.position);
     shared_.tcp_open.fetch_sub(1);
 }
 
-void Worker::close_idle(TcpConnection::Clock::time_point now) {
+void TcpWorker::close_idle(TcpConnection::Clock::time_point now) {
     for (auto it = connections_.begin(); it != connections_.end();) {
         auto& connection = **it++;
         if (connection.idle_longer_than(shared_.tcp_idle_timeout, now)) close(connection);

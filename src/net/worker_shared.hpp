@@ -1,0 +1,37 @@
+// State every worker thread of a server shares, and how thread indexes are numbered.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "net/handler.hpp"
+
+namespace cairn::net {
+
+// Each worker runs a UDP thread and a TCP thread, so that the UDP thread can sleep in recvmmsg itself
+// (one system call fewer per batch than epoll_wait + recvmmsg). Thread indexes, as passed to the handler
+// (ClientInfo::worker, begin_batch, end_batch): worker i's UDP thread is i, its TCP thread workers + i.
+constexpr unsigned thread_slots(unsigned workers) {
+    return 2 * workers;
+}
+constexpr unsigned udp_thread_index(unsigned worker) {
+    return worker;
+}
+constexpr unsigned tcp_thread_index(unsigned worker, unsigned workers) {
+    return workers + worker;
+}
+
+struct WorkerShared {
+    PacketHandler* handler = nullptr;
+    int stop_fd = -1;                   // eventfd, readable once stop is requested
+    std::atomic<bool> stopping{false};  // set before stop_fd fires and UDP sockets are shut down
+    unsigned tcp_clients = 150;
+    std::chrono::milliseconds tcp_idle_timeout{30000};
+    std::atomic<unsigned> tcp_open{0};
+    // Exceptions out of the handler (or allocation failures): a worker survives them, losing the UDP
+    // batch or the TCP connection at hand; counted so that they show.
+    std::atomic<std::uint64_t> failures{0};
+};
+
+}  // namespace cairn::net
