@@ -421,12 +421,15 @@ class Daemon {
             remote.address = address.substr(0, hash);
             if (hash != std::string::npos)
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
+            // The also-notify entry's key (it already holds the server statement's when it names none),
+            // else, for a name server of the zone, the server statement's.
+            remote.key = settings_.server_key(remote.address);
             for (const auto& configured : zone.also_notify) {
                 if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY
             }
             remotes.push_back(std::move(remote));
         }
-        pending_notifies_.push_back({label, std::move(version), std::move(remotes)});
+        pending_notifies_.push_back({label, std::move(version), std::move(remotes), settings_.keys});
     }
 
     // A secondary zone got a new serial: its own secondaries hear of it as from a primary (RFC 1996 §3.5).
@@ -529,6 +532,7 @@ class Daemon {
         std::string label;
         std::shared_ptr<const zone::Zone> zone;
         std::vector<xfr::Primary> targets;
+        std::shared_ptr<const dns::TsigKeyring> keys;  // the targets' keys point into it
     };
     std::vector<PendingNotify> pending_notifies_;
     std::set<std::string> unresolved_logged_;
