@@ -67,8 +67,7 @@ class Daemon {
   public:
     explicit Daemon(const DaemonOptions& options) : options_(options) {}
 
-    int run() {
-        SignalWaiter signals;  // before any thread starts, so that they all inherit the blocked mask
+    int run(SignalWaiter& signals) {
         char cwd[4096];
         if (::getcwd(cwd, sizeof cwd) == nullptr) {
             logs::general().error("cannot read the working directory: {}", std::strerror(errno));
@@ -86,14 +85,16 @@ class Daemon {
         own_addresses_ = own_addresses(settings_.listen, config::HostNetworks::scan());
         journals_ = std::make_unique<PrimaryJournals>(std::filesystem::current_path().string());
         notifier_ = std::make_unique<NotifySender>();
-        secondaries_ = std::make_unique<SecondaryRunner>([this]() -> store::Environment* {
-            try {
-                return &journals_->environment();
-            } catch (const std::exception& e) {
-                logs::general().error("secondary zones run without persisted timers: {}", e.what());
-                return nullptr;
-            }
-        });
+        secondaries_ = std::make_unique<SecondaryRunner>(
+            [this]() -> store::Environment* {
+                try {
+                    return &journals_->environment();
+                } catch (const std::exception& e) {
+                    logs::general().error("secondary zones run without persisted timers: {}", e.what());
+                    return nullptr;
+                }
+            },
+            [] { SignalWaiter::wake(); });
         if (!refresh_zones(settings_, true)) {
             logs::general().error("not starting: some zones failed to load");
             return 1;
@@ -545,9 +546,12 @@ class Daemon {
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
+    // Before any thread starts (spdlog's flusher included), so that they all inherit the blocked mask: a
+    // thread that left SIGHUP unblocked would take it and die of it instead of reloading.
+    SignalWaiter signals;
     setup_stderr_log(options.log_level);
     try {
-        return Daemon(options).run();
+        return Daemon(options).run(signals);
     } catch (const std::exception& e) {
         logs::general().critical("fatal: {}", e.what());
         return 1;

@@ -36,8 +36,9 @@ bool same_secondary(const ZoneSettings& a, const ZoneSettings& b) {
 
 }  // namespace
 
-SecondaryRunner::SecondaryRunner(std::function<store::Environment*()> environment)
-    : environment_(std::move(environment)), thread_([this] { run(); }) {}
+SecondaryRunner::SecondaryRunner(std::function<store::Environment*()> environment,
+                                 std::function<void()> changed)
+    : environment_(std::move(environment)), on_changed_(std::move(changed)), thread_([this] { run(); }) {}
 
 SecondaryRunner::~SecondaryRunner() {
     {
@@ -85,6 +86,7 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                         }
                     }
                     changed_ = true;
+                    if (on_changed_) on_changed_();
                 };
                 auto log = [label](const std::string& line) {
                     logs::xfr_in().info("{} (secondary): {}", label, line);
