@@ -44,7 +44,7 @@ void reseal(std::vector<std::uint8_t>& bytes) {
 }
 
 // Offsets in the layout raw.cpp documents.
-constexpr std::size_t kHeader = 32;
+constexpr std::size_t kHeader = 48;
 
 void expect_same_zone(const Zone& a, const Zone& b) {
     EXPECT_EQ(a.origin().to_text(), b.origin().to_text());
