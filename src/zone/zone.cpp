@@ -646,6 +646,7 @@ void Zone::check_renderings() {
             }
             rendering = a_.packed_sets[set.packed].wire_size;
         }
+        if (set.additional > a_.links.size()) throw ZoneError("RRset has wrong additional links");
         if (set.additional_count == 0) continue;
         if (additional_target_offset(type) == kNoTarget ||
             std::size_t{set.additional} + set.additional_count > a_.links.size()) {
