@@ -1,9 +1,12 @@
 #include "zone/diff.hpp"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "dns/rdata.hpp"
+#include "zone/master_parser.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -155,18 +158,23 @@ std::shared_ptr<const Zone> apply_diff(const Zone& base, const ZoneDiff& diff) {
     return apply_diffs(base, std::span<const ZoneDiff>(&diff, 1));
 }
 
+// The chain's net effect is worked out on the few records it names; the base zone's records are then
+// streamed once into the parser's compact form, skipping the ones the chain removed or replaced, so that a
+// small change to a large zone costs one pass and one build, not a copy of every record as an object.
 std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDiff> diffs) {
-    RecordSet records;
-    Record soa;
-    for (Record& r : base.records()) {
-        if (r.type == dns::RRType::SOA) {
-            soa = std::move(r);
-            continue;
-        }
-        std::string key = key_of(r, false);
-        records.insert(std::move(key), std::move(r));
-    }
+    std::unordered_map<std::string, Record> added;            // by key without TTL: present at the end
+    std::unordered_map<std::string, bool> removed_from_base;  // key -> seen in the base zone
+    std::unordered_set<std::string> shadowed;                 // base records not carried over
+    std::unordered_set<std::string> gone;                     // removed and not added back since
+    std::unordered_set<std::string> owners;                   // lowercased owners of every key above
+    Record soa = soa_record(base);
     std::uint32_t serial = base.serial();
+    auto lowered = [](std::span<const std::uint8_t> wire) {
+        std::string out(wire.size(), '\0');
+        for (std::size_t i = 0; i < wire.size(); ++i)
+            out[i] = static_cast<char>(dns::lower_ascii(wire[i]));
+        return out;
+    };
     for (const ZoneDiff& d : diffs) {
         check_soa(d.old_soa, "old");
         check_soa(d.new_soa, "new");
@@ -175,21 +183,88 @@ std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDi
                             " but the zone is at serial " + std::to_string(serial));
         for (const Record& r : d.removed) {
             if (r.type == dns::RRType::SOA) throw DiffError("difference removes an SOA record");
-            if (!records.erase(key_of(r, false)))
-                throw DiffError("difference removes a record the zone does not have: " + describe(r));
+            std::string key = key_of(r, false);
+            if (added.erase(key) == 0) {
+                if (gone.count(key) != 0 || !removed_from_base.emplace(key, false).second)
+                    throw DiffError("difference removes a record the zone does not have: " + describe(r));
+                shadowed.insert(key);
+            }
+            owners.insert(lowered(r.owner.wire()));
+            gone.insert(std::move(key));
         }
         for (const Record& r : d.added) {
             if (r.type == dns::RRType::SOA) throw DiffError("difference adds an SOA record");
             if (!r.owner.is_subdomain_of(base.origin()))
                 throw DiffError("difference adds a record outside the zone: " + describe(r));
-            records.insert(key_of(r, false), r);
+            std::string key = key_of(r, false);
+            gone.erase(key);
+            shadowed.insert(key);
+            owners.insert(lowered(r.owner.wire()));
+            added.insert_or_assign(std::move(key), r);
         }
         soa = d.new_soa;
         serial = d.to_serial();
     }
-    std::vector<Record> out = records.take();
-    out.push_back(std::move(soa));
-    return Zone::build(base.origin(), std::move(out));
+
+    ParsedZone out;
+    out.rclass = base.rclass();
+    out.files = {"(incremental transfer)"};
+    // Records of one owner arrive together: its name is stored once.
+    auto append = [&out](std::span<const std::uint8_t> owner, dns::RRType type, std::uint32_t ttl,
+                         std::span<const std::uint8_t> rdata) {
+        StoredRecord s;
+        s.type = type;
+        s.ttl = ttl;
+        s.owner_length = static_cast<std::uint8_t>(owner.size());
+        const bool same_owner =
+            !out.rrs.empty() && out.rrs.back().owner_length == owner.size() &&
+            std::equal(owner.begin(), owner.end(), out.names.begin() + out.rrs.back().owner);
+        if (same_owner) {
+            s.owner = out.rrs.back().owner;
+        } else {
+            s.owner = static_cast<std::uint32_t>(out.names.size());
+            out.names.insert(out.names.end(), owner.begin(), owner.end());
+        }
+        if (out.rdata_bytes.size() + rdata.size() > 0xFFFFFFFFu) throw DiffError("zone too large");
+        s.rdata = static_cast<std::uint32_t>(out.rdata_bytes.size());
+        s.rdlength = static_cast<std::uint16_t>(rdata.size());
+        out.rdata_bytes.insert(out.rdata_bytes.end(), rdata.begin(), rdata.end());
+        out.rrs.push_back(s);
+    };
+    out.rrs.reserve(base.rr_count() + added.size());
+    const std::uint8_t* last_owner = nullptr;
+    bool last_touched = false;
+    base.for_each_rr([&](std::span<const std::uint8_t> owner, dns::RRType type, dns::RRClass rclass,
+                         std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
+        if (owner.data() != last_owner) {
+            last_owner = owner.data();
+            last_touched = owners.count(lowered(owner)) != 0;
+        }
+        if (type == dns::RRType::SOA) return;  // the chain's last SOA goes in instead
+        if (last_touched) {
+            const std::string key = record_key(owner, type, rclass, rdata, nullptr);
+            if (shadowed.count(key) != 0) {
+                if (const auto found = removed_from_base.find(key); found != removed_from_base.end())
+                    found->second = true;
+                return;
+            }
+        }
+        append(owner, type, ttl, rdata);
+    });
+    for (const auto& [key, seen] : removed_from_base) {
+        if (!seen) {
+            for (const ZoneDiff& d : diffs) {
+                for (const Record& r : d.removed) {
+                    if (key_of(r, false) == key)
+                        throw DiffError("difference removes a record the zone does not have: " + describe(r));
+                }
+            }
+        }
+    }
+    for (const auto& [key, r] : added)
+        append(r.owner.wire(), r.type, r.ttl, r.rdata);
+    append(soa.owner.wire(), soa.type, soa.ttl, soa.rdata);
+    return Zone::build(base.origin(), out);
 }
 
 ZoneDiff condense(std::span<const ZoneDiff> chain) {
