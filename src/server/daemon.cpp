@@ -363,6 +363,17 @@ class Daemon {
                 if (view.name != view_name) continue;
                 for (const auto& zone : view.zones) {
                     if (zone.source.origin.lowercased() != wanted) continue;
+                    if (zone.secondary) {
+                        // Its own secondaries hear of the copy it serves, as after a transfer.
+                        const SecondaryRunner::Served copy =
+                            secondaries_->served(view.name, zone.source.origin);
+                        if (copy.zone == nullptr || copy.expired)
+                            throw std::runtime_error(
+                                "zone has no copy to notify of (not transferred yet or expired)");
+                        queue_notify(zone, zone_label(zone.source, view.name), copy.zone);
+                        send_notifies();
+                        return std::string("zone notify queued");
+                    }
                     const auto found = zones_.find({view.name, wanted.to_text()});
                     if (found == zones_.end()) throw std::runtime_error("zone is not loaded");
                     // As for a new version, without journaling: the same targets, notified again.
