@@ -167,7 +167,7 @@ class ZoneBuilder {
             keys[i] = sort_key(src.owner(i), origin_labels, i);
             keys[i].type = static_cast<std::uint16_t>(src.type(i));
         }
-        std::sort(keys.begin(), keys.end(), [&](const SortKey& ka, const SortKey& kb) {
+        const auto less = [&](const SortKey& ka, const SortKey& kb) {
             if (ka.hi != kb.hi) return ka.hi < kb.hi;
             if (ka.lo != kb.lo) return ka.lo < kb.lo;
             const std::uint32_t a = ka.index, b = kb.index;
@@ -179,7 +179,17 @@ class ZoneBuilder {
             const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
             if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
             return a < b;
-        });
+        };
+        // Records streamed out of another zone (a transfer from a primary that sends in canonical order, a
+        // version with a few differences appended) are sorted but for a short tail: sort the tail alone and
+        // merge it in, one linear pass instead of a full sort.
+        const auto sorted_end = std::is_sorted_until(keys.begin(), keys.end(), less);
+        if (static_cast<std::size_t>(keys.end() - sorted_end) <= n / 8) {
+            std::sort(sorted_end, keys.end(), less);
+            std::inplace_merge(keys.begin(), sorted_end, keys.end(), less);
+        } else {
+            std::sort(keys.begin(), keys.end(), less);
+        }
         // Where owners and RRsets change, told by the keys: equal complete keys are equal owners, and
         // different prefixes are different owners; only long equal prefixes compare the names.
         enum : std::uint8_t { kNewOwner = 1, kNewRRset = 2 };
