@@ -52,7 +52,10 @@ class UdpBatch {
         std::array<mmsghdr, kUdpBatch> tx_headers;
         std::array<iovec, kUdpBatch> tx_iov;
         std::array<Control, kUdpBatch> tx_control;
-        std::array<std::array<std::uint8_t, kMaxUdpResponse>, kUdpBatch> replies;
+        // Replies are packed one after another (each may take up to kMaxUdpResponse), so that a batch of
+        // small replies touches a page or two rather than a page per reply: every system call empties the
+        // TLB on this kind of machine (page-table isolation without PCID).
+        alignas(64) std::array<std::uint8_t, kMaxUdpResponse * kUdpBatch> replies;
     };
     std::unique_ptr<Buffers> buffers_;
     std::size_t received_ = 0;  // headers the kernel wrote last time, reset before the next receive
