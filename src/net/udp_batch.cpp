@@ -11,11 +11,12 @@ static_assert(kMaxUdpResponse % 64 == 0, "replies are packed at cache-line bound
 UdpBatch::UdpBatch() : buffers_(std::make_unique<Buffers>()) {
     auto& b = *buffers_;
     for (std::size_t i = 0; i < kUdpBatch; ++i) {
-        b.rx_iov[i] = {b.queries[i].data(), b.queries[i].size()};
+        b.rx_iov[i][0] = {b.queries.data() + i * kQuerySlot, kQuerySlot};
+        b.rx_iov[i][1] = {b.query_tails[i].data(), b.query_tails[i].size()};
         msghdr& m = b.rx_headers[i].msg_hdr;
         m.msg_name = &b.peers[i];
-        m.msg_iov = &b.rx_iov[i];
-        m.msg_iovlen = 1;
+        m.msg_iov = b.rx_iov[i].data();
+        m.msg_iovlen = b.rx_iov[i].size();
         m.msg_control = b.rx_control[i].bytes;
     }
     received_ = kUdpBatch;  // the lengths below are set by the first receive
@@ -123,7 +124,13 @@ void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& h
         if (!read_destination(m, client.destination, ifindex)) client.destination = local;
         client.destination.port = local.port;
 
-        std::span<const std::uint8_t> query(b.queries[i].data(), b.rx_headers[i].msg_len);
+        const std::size_t length = b.rx_headers[i].msg_len;
+        std::span<const std::uint8_t> query(b.queries.data() + i * kQuerySlot, length);
+        if (length > kQuerySlot) {
+            std::memcpy(b.joined.data(), query.data(), kQuerySlot);
+            std::memcpy(b.joined.data() + kQuerySlot, b.query_tails[i].data(), length - kQuerySlot);
+            query = {b.joined.data(), length};
+        }
         // At most kUdpBatch replies of at most kMaxUdpResponse each (rounded to cache lines, which
         // kMaxUdpResponse is a multiple of): the arena always has room for the next.
         std::span<std::uint8_t> reply(b.replies.data() + reply_at, kMaxUdpResponse);
