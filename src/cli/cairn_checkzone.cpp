@@ -34,6 +34,7 @@ struct ZoneArgs {
     std::string output_format = "text";
     std::string output;
     bool quiet = false;
+    bool build_database = false;
 };
 
 const std::map<std::string, zone::CheckMode> kModes{
@@ -141,6 +142,14 @@ int run_checkzone(const ZoneArgs& a) {
         const auto loaded = load_text(a, *origin);
         if (!loaded) return 1;
         serial = loaded->serial;
+        if (a.build_database) {
+            try {
+                serial = zone::Zone::build(*origin, loaded->zone)->serial();
+            } catch (const std::exception& e) {
+                if (!a.quiet) std::fprintf(stderr, "%s: %s\n", zone_label(*origin).c_str(), e.what());
+                return 1;
+            }
+        }
     }
     if (!a.quiet) std::printf("%s: loaded serial %u\nOK\n", zone_label(*origin).c_str(), serial);
     return 0;
@@ -233,6 +242,9 @@ void add_zone_commands(CLI::App& app, int& exit_status) {
     auto check_args = std::make_shared<ZoneArgs>();
     CLI::App* check = app.add_subcommand("checkzone", "check a zone file as named-checkzone does");
     add_check_options(*check, *check_args);
+    check->add_flag("-D,--database", check_args->build_database,
+                    "also build the query database from a text zone, as cairnd does at start and reload "
+                    "(a raw zone is always read into it)");
     check->callback([check_args, &exit_status] { exit_status = run_checkzone(*check_args); });
 
     auto compile_args = std::make_shared<ZoneArgs>();

@@ -67,8 +67,7 @@ class Daemon {
   public:
     explicit Daemon(const DaemonOptions& options) : options_(options) {}
 
-    int run() {
-        SignalWaiter signals;  // before any thread starts, so that they all inherit the blocked mask
+    int run(SignalWaiter& signals) {
         char cwd[4096];
         if (::getcwd(cwd, sizeof cwd) == nullptr) {
             logs::general().error("cannot read the working directory: {}", std::strerror(errno));
@@ -86,14 +85,16 @@ class Daemon {
         own_addresses_ = own_addresses(settings_.listen, config::HostNetworks::scan());
         journals_ = std::make_unique<PrimaryJournals>(std::filesystem::current_path().string());
         notifier_ = std::make_unique<NotifySender>();
-        secondaries_ = std::make_unique<SecondaryRunner>([this]() -> store::Environment* {
-            try {
-                return &journals_->environment();
-            } catch (const std::exception& e) {
-                logs::general().error("secondary zones run without persisted timers: {}", e.what());
-                return nullptr;
-            }
-        });
+        secondaries_ = std::make_unique<SecondaryRunner>(
+            [this]() -> store::Environment* {
+                try {
+                    return &journals_->environment();
+                } catch (const std::exception& e) {
+                    logs::general().error("secondary zones run without persisted timers: {}", e.what());
+                    return nullptr;
+                }
+            },
+            [] { SignalWaiter::wake(); });
         if (!refresh_zones(settings_, true)) {
             logs::general().error("not starting: some zones failed to load");
             return 1;
@@ -362,6 +363,17 @@ class Daemon {
                 if (view.name != view_name) continue;
                 for (const auto& zone : view.zones) {
                     if (zone.source.origin.lowercased() != wanted) continue;
+                    if (zone.secondary) {
+                        // Its own secondaries hear of the copy it serves, as after a transfer.
+                        const SecondaryRunner::Served copy =
+                            secondaries_->served(view.name, zone.source.origin);
+                        if (copy.zone == nullptr || copy.expired)
+                            throw std::runtime_error(
+                                "zone has no copy to notify of (not transferred yet or expired)");
+                        queue_notify(zone, zone_label(zone.source, view.name), copy.zone);
+                        send_notifies();
+                        return std::string("zone notify queued");
+                    }
                     const auto found = zones_.find({view.name, wanted.to_text()});
                     if (found == zones_.end()) throw std::runtime_error("zone is not loaded");
                     // As for a new version, without journaling: the same targets, notified again.
@@ -420,12 +432,15 @@ class Daemon {
             remote.address = address.substr(0, hash);
             if (hash != std::string::npos)
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
+            // The also-notify entry's key (it already holds the server statement's when it names none),
+            // else, for a name server of the zone, the server statement's.
+            remote.key = settings_.server_key(remote.address);
             for (const auto& configured : zone.also_notify) {
                 if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY
             }
             remotes.push_back(std::move(remote));
         }
-        pending_notifies_.push_back({label, std::move(version), std::move(remotes)});
+        pending_notifies_.push_back({label, std::move(version), std::move(remotes), settings_.keys});
     }
 
     // A secondary zone got a new serial: its own secondaries hear of it as from a primary (RFC 1996 §3.5).
@@ -528,6 +543,7 @@ class Daemon {
         std::string label;
         std::shared_ptr<const zone::Zone> zone;
         std::vector<xfr::Primary> targets;
+        std::shared_ptr<const dns::TsigKeyring> keys;  // the targets' keys point into it
     };
     std::vector<PendingNotify> pending_notifies_;
     std::set<std::string> unresolved_logged_;
@@ -541,9 +557,12 @@ class Daemon {
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
+    // Before any thread starts (spdlog's flusher included), so that they all inherit the blocked mask: a
+    // thread that left SIGHUP unblocked would take it and die of it instead of reloading.
+    SignalWaiter signals;
     setup_stderr_log(options.log_level);
     try {
-        return Daemon(options).run();
+        return Daemon(options).run(signals);
     } catch (const std::exception& e) {
         logs::general().critical("fatal: {}", e.what());
         return 1;

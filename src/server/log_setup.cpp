@@ -53,11 +53,31 @@ class ChannelRouter final : public spdlog::sinks::sink {
     std::vector<spdlog::sink_ptr> channels_;
 };
 
+// Created on first use, so that a message logged before setup_stderr_log() (a unit test, a static
+// initialiser) still has somewhere to go.
 struct CategoryLoggers {
+    CategoryLoggers() {
+        stderr_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+        stderr_sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$: %n: %v");
+        stderr_sink->set_level(spdlog::level::info);
+        channel_levels.fill(spdlog::level::off);
+        for (std::size_t i = 0; i < kLogCategories; ++i) {
+            routers[i] = std::make_shared<ChannelRouter>();
+            loggers[i] = std::make_shared<spdlog::logger>(std::string(kCategoryNames[i]),
+                                                          spdlog::sinks_init_list{stderr_sink, routers[i]});
+            loggers[i]->set_level(stderr_sink->level());
+            // The query log can be busy: it is flushed by spdlog's periodic flusher instead of per line.
+            loggers[i]->flush_on(i == static_cast<std::size_t>(LogCategory::queries) ? spdlog::level::warn
+                                                                                     : spdlog::level::info);
+        }
+    }
+
     spdlog::sink_ptr stderr_sink;
     std::array<std::shared_ptr<spdlog::logger>, kLogCategories> loggers;
     std::array<std::shared_ptr<ChannelRouter>, kLogCategories> routers;
+    std::array<spdlog::level::level_enum, kLogCategories> channel_levels;  // the lowest a channel takes
     std::mutex configure_mutex;
+    bool registered = false;
 };
 
 CategoryLoggers& category_loggers() {
@@ -103,21 +123,13 @@ spdlog::logger& category_log(LogCategory category) {
 void setup_stderr_log(const std::string& level) {
     CategoryLoggers& all = category_loggers();
     std::lock_guard lock(all.configure_mutex);
-    if (all.stderr_sink != nullptr) return;
-    all.stderr_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-    all.stderr_sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$: %n: %v");
     all.stderr_sink->set_level(spdlog::level::from_str(level));
-    for (std::size_t i = 0; i < kLogCategories; ++i) {
-        all.routers[i] = std::make_shared<ChannelRouter>();
-        auto logger = std::make_shared<spdlog::logger>(
-            std::string(kCategoryNames[i]), spdlog::sinks_init_list{all.stderr_sink, all.routers[i]});
-        logger->set_level(all.stderr_sink->level());
-        // The query log can be busy: it is flushed by spdlog's periodic flusher instead of per line.
-        logger->flush_on(i == static_cast<std::size_t>(LogCategory::queries) ? spdlog::level::warn
-                                                                             : spdlog::level::info);
+    for (std::size_t i = 0; i < kLogCategories; ++i)
+        all.loggers[i]->set_level(std::min(all.channel_levels[i], all.stderr_sink->level()));
+    if (all.registered) return;
+    all.registered = true;
+    for (const auto& logger : all.loggers)
         spdlog::register_logger(logger);
-        all.loggers[i] = std::move(logger);
-    }
     spdlog::set_default_logger(all.loggers[static_cast<std::size_t>(LogCategory::general)]);
     spdlog::flush_every(std::chrono::seconds(1));
 }
@@ -136,7 +148,7 @@ void configure_logging(const LoggingSettings& logging) {
     };
     for (std::size_t i = 0; i < kLogCategories; ++i) {
         std::vector<spdlog::sink_ptr> sinks;
-        spdlog::level::level_enum lowest = all.stderr_sink->level();
+        spdlog::level::level_enum lowest = spdlog::level::off;
         if (const auto* names = routed(kCategoryNames[i])) {
             for (const auto& name : *names) {
                 const auto found = channels.find(name);
@@ -146,7 +158,8 @@ void configure_logging(const LoggingSettings& logging) {
             }
         }
         all.routers[i]->replace(std::move(sinks));
-        all.loggers[i]->set_level(lowest);
+        all.channel_levels[i] = lowest;
+        all.loggers[i]->set_level(std::min(lowest, all.stderr_sink->level()));
     }
 }
 

@@ -21,7 +21,7 @@ inline constexpr std::size_t kLogCategories = 7;
 // As named.conf writes it: "xfr-in".
 std::string_view category_name(LogCategory category);
 
-// The category's logger; valid from setup_stderr_log() on, until the process exits.
+// The category's logger (stderr at info until setup_stderr_log()); valid until the process exits.
 spdlog::logger& category_log(LogCategory category);
 
 namespace logs {
@@ -48,8 +48,7 @@ inline spdlog::logger& queries() {
 }
 }  // namespace logs
 
-// Creates the category loggers writing to stderr at `level`; the general one becomes spdlog's default
-// logger. Idempotent.
+// Sets the level stderr gets every category at; the general logger becomes spdlog's default logger.
 void setup_stderr_log(const std::string& level);
 
 // Routes the categories to `logging`'s channels (replacing the previous routing; safe while other threads

@@ -77,7 +77,9 @@ NotifySender::Outcome NotifySender::send(const Job& job) {
     try {
         const dns::Rcode rcode = xfr::send_notify(job.target, job.origin, &job.soa, std::chrono::seconds(2));
         if (rcode == dns::Rcode::NOERROR) {
-            logs::notify().info("{}: sent notify for serial {} to {}", job.label, serial, job.key);
+            logs::notify().info(
+                "{}: sent notify for serial {} to {}{}", job.label, serial, job.key,
+                job.target.key != nullptr ? " (TSIG key " + job.target.key->name.to_text() + ")" : "");
             return Outcome::acknowledged;
         }
         logs::notify().warn("{}: notify for serial {} to {} answered {}", job.label, serial, job.key,

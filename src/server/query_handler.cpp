@@ -32,18 +32,18 @@ QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine
 namespace {
 
 // BIND's query log line, shortened: client, view (as BIND, only for a named view), query name, class, type,
-// recursion flag, local address.
+// flags (+ recursion desired, S signed, E EDNS, T TCP), local address.
 void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view) {
     if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
     const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
     const bool named_view = view != nullptr && view->name != kDefaultViewName;
-    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{} ({})", client.source.to_string(),
+    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{}{} ({})", client.source.to_string(),
                          named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
                          name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
-                         parsed.header.rd ? "+" : "-", parsed.edns.present ? "E" : "",
-                         client.transport == net::Transport::tcp ? "T" : "",
+                         parsed.header.rd ? "+" : "-", parsed.has_tsig ? "S" : "",
+                         parsed.edns.present ? "E" : "", client.transport == net::Transport::tcp ? "T" : "",
                          client.destination.address.to_string());
 }
 
@@ -139,6 +139,9 @@ std::size_t QueryHandler::answer_signed(std::span<const std::uint8_t> query, std
         return sign_answer(response, write_refused(query, response, udp), verified, now);
     }
     const dns::Name* key = &verified.key->name;
+    logs::security().debug("client {}: request signed with TSIG key {} ({}) verified",
+                           client.source.to_string(), key->to_text(),
+                           dns::tsig_algorithm_config_name(verified.key->algorithm));
     view = state->view_for(client, key);
     if (view == nullptr) return sign_answer(response, write_refused(query, response, udp), verified, now);
     view_index = static_cast<std::size_t>(view - state->views.data());

@@ -20,6 +20,13 @@ bool same_secondary(const ZoneSettings& a, const ZoneSettings& b) {
     if (!(a.source == b.source) || a.primaries.size() != b.primaries.size()) return false;
     for (std::size_t i = 0; i < a.primaries.size(); ++i) {
         if (a.primaries[i].to_text() != b.primaries[i].to_text()) return false;
+        // Keys are compared by value: each reload builds a new keyring.
+        const dns::TsigKey* x = a.primaries[i].key;
+        const dns::TsigKey* y = b.primaries[i].key;
+        if ((x == nullptr) != (y == nullptr)) return false;
+        if (x != nullptr && (x->name != y->name || x->algorithm != y->algorithm || x->secret != y->secret ||
+                             x->mac_length != y->mac_length))
+            return false;
     }
     return a.refresh_bounds.min_refresh == b.refresh_bounds.min_refresh &&
            a.refresh_bounds.max_refresh == b.refresh_bounds.max_refresh &&
@@ -29,8 +36,9 @@ bool same_secondary(const ZoneSettings& a, const ZoneSettings& b) {
 
 }  // namespace
 
-SecondaryRunner::SecondaryRunner(std::function<store::Environment*()> environment)
-    : environment_(std::move(environment)), thread_([this] { run(); }) {}
+SecondaryRunner::SecondaryRunner(std::function<store::Environment*()> environment,
+                                 std::function<void()> changed)
+    : environment_(std::move(environment)), on_changed_(std::move(changed)), thread_([this] { run(); }) {}
 
 SecondaryRunner::~SecondaryRunner() {
     {
@@ -53,13 +61,15 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                 Key key{view.name, zone.source.origin.lowercased().to_text()};
                 const auto found = zones_.find(key);
                 if (found != zones_.end() && same_secondary(found->second.settings, zone)) {
-                    found->second.settings = zone;  // keys and ACLs may have changed
+                    // ACLs may have changed; the running zone keeps its primaries and the keyring they use.
+                    found->second.settings = zone;
                     next.emplace(key, std::move(found->second));
                     continue;
                 }
                 xfr::SecondaryConfig config;
                 config.zone = zone.source.origin;
                 config.primaries = zone.primaries;
+                config.keys = keys_;
                 config.bounds = zone.refresh_bounds;
                 config.file = zone.source.file;
                 config.format = zone.source.raw ? xfr::ZoneFileFormat::Raw : xfr::ZoneFileFormat::Text;
@@ -76,6 +86,7 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                         }
                     }
                     changed_ = true;
+                    if (on_changed_) on_changed_();
                 };
                 auto log = [label](const std::string& line) {
                     logs::xfr_in().info("{} (secondary): {}", label, line);

@@ -24,7 +24,8 @@ namespace cairn::server {
 class SecondaryRunner {
   public:
     // `environment` opens the store on first use; it may return null (no persisted timers or journals).
-    explicit SecondaryRunner(std::function<store::Environment*()> environment);
+    // `changed` runs (on the transfer thread) whenever a served version changed, to wake the main thread.
+    SecondaryRunner(std::function<store::Environment*()> environment, std::function<void()> changed = {});
     ~SecondaryRunner();  // stops the thread (a transfer in progress finishes first, bounded by its timeouts)
     SecondaryRunner(const SecondaryRunner&) = delete;
     SecondaryRunner& operator=(const SecondaryRunner&) = delete;
@@ -65,6 +66,7 @@ class SecondaryRunner {
     void run();
 
     std::function<store::Environment*()> environment_;
+    std::function<void()> on_changed_;
     std::shared_ptr<const dns::TsigKeyring> keys_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;

@@ -139,7 +139,11 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     if (allowed == nullptr || !allowed->allows_source(client, key_name) ||
         (queryable != nullptr && !queryable->allows(client, key_name))) {
         logs::security().error("{}: transfer denied (allow-transfer)", label);
-        return refused(query, verified);
+        // REFUSED with EDE 18 (Prohibited) when the request has EDNS, as BIND answers it.
+        std::vector<std::uint8_t> answer(512);
+        answer.resize(xfr::write_refused(query, answer, 1232));
+        if (answer.empty()) return nullptr;
+        return single(answer, verified);
     }
     xfr::TransferRequest request;
     try {

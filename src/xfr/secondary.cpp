@@ -125,8 +125,8 @@ bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
 
     std::shared_ptr<const zone::Zone> fresh = result.zone;
     if (fresh) {
-        // Keep the difference so our own secondaries can take IXFR from us, and the file so a restart
-        // serves at once; neither failing stops the new version from being served.
+        // Keep the difference so our own secondaries can take IXFR from us as soon as they hear of the new
+        // version; failing to stops nothing.
         if (journal_ && before) {
             try {
                 if (result.kind == InboundKind::Incremental) {
@@ -143,13 +143,6 @@ bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
                 journal_->clear();
             } catch (const std::exception& e) {
                 log(std::string("cannot clear the journal: ") + e.what());
-            }
-        }
-        if (!config_.file.empty()) {
-            try {
-                save_zone_file(*fresh, config_.file, config_.format);
-            } catch (const std::exception& e) {
-                log(std::string("cannot save the zone: ") + e.what());
             }
         }
     }
@@ -180,6 +173,15 @@ bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
         }
     }
     if (to_publish) publish_(to_publish);
+    // The file (so that a restart serves at once) is written after the new version is served: writing a
+    // large zone takes a while, and a crash before it ends only costs a refresh at the next start.
+    if (fresh && !config_.file.empty()) {
+        try {
+            save_zone_file(*fresh, config_.file, config_.format);
+        } catch (const std::exception& e) {
+            log(std::string("cannot save the zone: ") + e.what());
+        }
+    }
     return true;
 }
 

@@ -29,6 +29,9 @@ namespace cairn::xfr {
 struct SecondaryConfig {
     dns::Name zone;
     std::vector<Primary> primaries;
+    // Holds what the primaries' keys point into for as long as this zone lives: a reload that replaces the
+    // configuration's keyring must not pull it from under a refresh.
+    std::shared_ptr<const dns::TsigKeyring> keys;
     RefreshBounds bounds;
     std::string file;  // where each new version is written ("" = keep it in memory only)
     ZoneFileFormat format = ZoneFileFormat::Text;

@@ -1,9 +1,12 @@
 #include "zone/diff.hpp"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "dns/rdata.hpp"
+#include "zone/master_parser.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -115,6 +118,41 @@ Record soa_record(const Zone& zone) {
     return r;
 }
 
+namespace {
+
+// Calls f(type, class, ttl, rdata) for each RR of an RRset's stored wire form.
+template <typename F>
+void for_each_rr_of(std::span<const std::uint8_t> w, F&& f) {
+    std::size_t pos = 0;
+    while (pos < w.size()) {
+        const auto cls = static_cast<dns::RRClass>((w[pos + 4] << 8) | w[pos + 5]);
+        const std::uint32_t ttl = (std::uint32_t{w[pos + 6]} << 24) | (std::uint32_t{w[pos + 7]} << 16) |
+                                  (std::uint32_t{w[pos + 8]} << 8) | w[pos + 9];
+        const std::size_t len = static_cast<std::size_t>((w[pos + 10] << 8) | w[pos + 11]);
+        f(cls, ttl, w.subspan(pos + kRRHeaderSize, len));
+        pos += kRRHeaderSize + len;
+    }
+}
+
+// The same RRs, TTLs and class, byte for byte, ignoring each RR's owner pointer (the first two octets).
+bool same_rrs(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    if (a.size() != b.size()) return false;
+    std::size_t pos = 0;
+    while (pos < a.size()) {
+        const std::size_t len = static_cast<std::size_t>((a[pos + 10] << 8) | a[pos + 11]);
+        const std::size_t end = pos + kRRHeaderSize + len;
+        if (end > b.size() || !std::equal(a.begin() + pos + 2, a.begin() + end, b.begin() + pos + 2))
+            return false;
+        pos = end;
+    }
+    return true;
+}
+
+}  // namespace
+
+// Both zones hold their nodes in canonical order and each node's RRsets by type, so one merge walk pairs
+// the RRsets; only the pairs whose stored bytes differ are compared record by record. A small edit to a
+// large zone costs a pass over both, with no per-record allocation.
 ZoneDiff diff_zones(const Zone& from, const Zone& to) {
     if (!(from.origin() == to.origin()))
         throw DiffError("cannot compare different zones " + from.origin().to_text() + " and " +
@@ -123,31 +161,85 @@ ZoneDiff diff_zones(const Zone& from, const Zone& to) {
     diff.old_soa = soa_record(from);
     diff.new_soa = soa_record(to);
 
-    std::unordered_map<std::string, bool> old_keys;  // key -> still present in `to`
-    old_keys.reserve(from.rr_count());
-    from.for_each_rr([&](std::span<const std::uint8_t> owner, dns::RRType type, dns::RRClass cls,
-                         std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
-        if (type == dns::RRType::SOA) return;
-        old_keys.emplace(record_key(owner, type, cls, rdata, &ttl), false);
-    });
-    to.for_each_rr([&](std::span<const std::uint8_t> owner, dns::RRType type, dns::RRClass cls,
-                       std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
-        if (type == dns::RRType::SOA) return;
-        const auto it = old_keys.find(record_key(owner, type, cls, rdata, &ttl));
-        if (it != old_keys.end()) {
-            it->second = true;
-            return;
+    auto emit_all = [](const Zone& z, const Node& n, const RRset& s, std::vector<Record>& out) {
+        const dns::Name owner = dns::Name::from_validated_wire(z.spelling(n));
+        for_each_rr_of(
+            z.wire(s), [&](dns::RRClass cls, std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
+                out.push_back(
+                    Record{owner, static_cast<dns::RRType>(s.type), cls, ttl, {rdata.begin(), rdata.end()}});
+            });
+    };
+    auto compare_sets = [&](const Node& a_node, const RRset& a, const Node& b_node, const RRset& b) {
+        if (same_rrs(from.wire(a), to.wire(b))) return;
+        const auto type = static_cast<dns::RRType>(a.type);
+        std::unordered_map<std::string, bool> old_keys;  // key -> still present in `to`
+        for_each_rr_of(from.wire(a),
+                       [&](dns::RRClass cls, std::uint32_t ttl, std::span<const std::uint8_t> rd) {
+                           old_keys.emplace(record_key(from.name(a_node), type, cls, rd, &ttl), false);
+                       });
+        const dns::Name new_owner = dns::Name::from_validated_wire(to.spelling(b_node));
+        for_each_rr_of(to.wire(b),
+                       [&](dns::RRClass cls, std::uint32_t ttl, std::span<const std::uint8_t> rd) {
+                           const auto it = old_keys.find(record_key(to.name(b_node), type, cls, rd, &ttl));
+                           if (it != old_keys.end()) {
+                               it->second = true;
+                               return;
+                           }
+                           diff.added.push_back(Record{new_owner, type, cls, ttl, {rd.begin(), rd.end()}});
+                       });
+        const dns::Name old_owner = dns::Name::from_validated_wire(from.spelling(a_node));
+        for_each_rr_of(from.wire(a),
+                       [&](dns::RRClass cls, std::uint32_t ttl, std::span<const std::uint8_t> rd) {
+                           if (old_keys.find(record_key(from.name(a_node), type, cls, rd, &ttl))->second)
+                               return;
+                           diff.removed.push_back(Record{old_owner, type, cls, ttl, {rd.begin(), rd.end()}});
+                       });
+    };
+    const auto soa_type = static_cast<std::uint16_t>(dns::RRType::SOA);
+    auto sets_of = [soa_type](const Zone& z, const Node& n) {
+        std::span<const RRset> sets = z.rrsets(n);
+        std::vector<const RRset*> out;
+        for (const RRset& s : sets)
+            if (s.type != soa_type) out.push_back(&s);
+        return out;
+    };
+    std::size_t i = 0, j = 0;
+    while (i < from.node_count() || j < to.node_count()) {
+        std::strong_ordering order = std::strong_ordering::equal;
+        if (i == from.node_count()) {
+            order = std::strong_ordering::greater;
+        } else if (j == to.node_count()) {
+            order = std::strong_ordering::less;
+        } else {
+            order = dns::canonical_compare(from.name(from.node(static_cast<std::uint32_t>(i))),
+                                           to.name(to.node(static_cast<std::uint32_t>(j))));
         }
-        diff.added.push_back(
-            Record{dns::Name::from_validated_wire(owner), type, cls, ttl, {rdata.begin(), rdata.end()}});
-    });
-    from.for_each_rr([&](std::span<const std::uint8_t> owner, dns::RRType type, dns::RRClass cls,
-                         std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
-        if (type == dns::RRType::SOA) return;
-        if (old_keys.find(record_key(owner, type, cls, rdata, &ttl))->second) return;
-        diff.removed.push_back(
-            Record{dns::Name::from_validated_wire(owner), type, cls, ttl, {rdata.begin(), rdata.end()}});
-    });
+        if (order == std::strong_ordering::less) {
+            const Node& n = from.node(static_cast<std::uint32_t>(i++));
+            for (const RRset* s : sets_of(from, n))
+                emit_all(from, n, *s, diff.removed);
+            continue;
+        }
+        if (order == std::strong_ordering::greater) {
+            const Node& n = to.node(static_cast<std::uint32_t>(j++));
+            for (const RRset* s : sets_of(to, n))
+                emit_all(to, n, *s, diff.added);
+            continue;
+        }
+        const Node& a_node = from.node(static_cast<std::uint32_t>(i++));
+        const Node& b_node = to.node(static_cast<std::uint32_t>(j++));
+        const auto a_sets = sets_of(from, a_node), b_sets = sets_of(to, b_node);
+        std::size_t x = 0, y = 0;
+        while (x < a_sets.size() || y < b_sets.size()) {
+            if (y == b_sets.size() || (x < a_sets.size() && a_sets[x]->type < b_sets[y]->type)) {
+                emit_all(from, a_node, *a_sets[x++], diff.removed);
+            } else if (x == a_sets.size() || b_sets[y]->type < a_sets[x]->type) {
+                emit_all(to, b_node, *b_sets[y++], diff.added);
+            } else {
+                compare_sets(a_node, *a_sets[x++], b_node, *b_sets[y++]);
+            }
+        }
+    }
     return diff;
 }
 
@@ -155,18 +247,23 @@ std::shared_ptr<const Zone> apply_diff(const Zone& base, const ZoneDiff& diff) {
     return apply_diffs(base, std::span<const ZoneDiff>(&diff, 1));
 }
 
+// The chain's net effect is worked out on the few records it names; the base zone's records are then
+// streamed once into the parser's compact form, skipping the ones the chain removed or replaced, so that a
+// small change to a large zone costs one pass and one build, not a copy of every record as an object.
 std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDiff> diffs) {
-    RecordSet records;
-    Record soa;
-    for (Record& r : base.records()) {
-        if (r.type == dns::RRType::SOA) {
-            soa = std::move(r);
-            continue;
-        }
-        std::string key = key_of(r, false);
-        records.insert(std::move(key), std::move(r));
-    }
+    std::unordered_map<std::string, Record> added;            // by key without TTL: present at the end
+    std::unordered_map<std::string, bool> removed_from_base;  // key -> seen in the base zone
+    std::unordered_set<std::string> shadowed;                 // base records not carried over
+    std::unordered_set<std::string> gone;                     // removed and not added back since
+    std::unordered_set<std::string> owners;                   // lowercased owners of every key above
+    Record soa = soa_record(base);
     std::uint32_t serial = base.serial();
+    auto lowered = [](std::span<const std::uint8_t> wire) {
+        std::string out(wire.size(), '\0');
+        for (std::size_t i = 0; i < wire.size(); ++i)
+            out[i] = static_cast<char>(dns::lower_ascii(wire[i]));
+        return out;
+    };
     for (const ZoneDiff& d : diffs) {
         check_soa(d.old_soa, "old");
         check_soa(d.new_soa, "new");
@@ -175,21 +272,88 @@ std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDi
                             " but the zone is at serial " + std::to_string(serial));
         for (const Record& r : d.removed) {
             if (r.type == dns::RRType::SOA) throw DiffError("difference removes an SOA record");
-            if (!records.erase(key_of(r, false)))
-                throw DiffError("difference removes a record the zone does not have: " + describe(r));
+            std::string key = key_of(r, false);
+            if (added.erase(key) == 0) {
+                if (gone.count(key) != 0 || !removed_from_base.emplace(key, false).second)
+                    throw DiffError("difference removes a record the zone does not have: " + describe(r));
+                shadowed.insert(key);
+            }
+            owners.insert(lowered(r.owner.wire()));
+            gone.insert(std::move(key));
         }
         for (const Record& r : d.added) {
             if (r.type == dns::RRType::SOA) throw DiffError("difference adds an SOA record");
             if (!r.owner.is_subdomain_of(base.origin()))
                 throw DiffError("difference adds a record outside the zone: " + describe(r));
-            records.insert(key_of(r, false), r);
+            std::string key = key_of(r, false);
+            gone.erase(key);
+            shadowed.insert(key);
+            owners.insert(lowered(r.owner.wire()));
+            added.insert_or_assign(std::move(key), r);
         }
         soa = d.new_soa;
         serial = d.to_serial();
     }
-    std::vector<Record> out = records.take();
-    out.push_back(std::move(soa));
-    return Zone::build(base.origin(), std::move(out));
+
+    ParsedZone out;
+    out.rclass = base.rclass();
+    out.files = {"(incremental transfer)"};
+    // Records of one owner arrive together: its name is stored once.
+    auto append = [&out](std::span<const std::uint8_t> owner, dns::RRType type, std::uint32_t ttl,
+                         std::span<const std::uint8_t> rdata) {
+        StoredRecord s;
+        s.type = type;
+        s.ttl = ttl;
+        s.owner_length = static_cast<std::uint8_t>(owner.size());
+        const bool same_owner =
+            !out.rrs.empty() && out.rrs.back().owner_length == owner.size() &&
+            std::equal(owner.begin(), owner.end(), out.names.begin() + out.rrs.back().owner);
+        if (same_owner) {
+            s.owner = out.rrs.back().owner;
+        } else {
+            s.owner = static_cast<std::uint32_t>(out.names.size());
+            out.names.insert(out.names.end(), owner.begin(), owner.end());
+        }
+        if (out.rdata_bytes.size() + rdata.size() > 0xFFFFFFFFu) throw DiffError("zone too large");
+        s.rdata = static_cast<std::uint32_t>(out.rdata_bytes.size());
+        s.rdlength = static_cast<std::uint16_t>(rdata.size());
+        out.rdata_bytes.insert(out.rdata_bytes.end(), rdata.begin(), rdata.end());
+        out.rrs.push_back(s);
+    };
+    out.rrs.reserve(base.rr_count() + added.size());
+    const std::uint8_t* last_owner = nullptr;
+    bool last_touched = false;
+    base.for_each_rr([&](std::span<const std::uint8_t> owner, dns::RRType type, dns::RRClass rclass,
+                         std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
+        if (owner.data() != last_owner) {
+            last_owner = owner.data();
+            last_touched = owners.count(lowered(owner)) != 0;
+        }
+        if (type == dns::RRType::SOA) return;  // the chain's last SOA goes in instead
+        if (last_touched) {
+            const std::string key = record_key(owner, type, rclass, rdata, nullptr);
+            if (shadowed.count(key) != 0) {
+                if (const auto found = removed_from_base.find(key); found != removed_from_base.end())
+                    found->second = true;
+                return;
+            }
+        }
+        append(owner, type, ttl, rdata);
+    });
+    for (const auto& [key, seen] : removed_from_base) {
+        if (!seen) {
+            for (const ZoneDiff& d : diffs) {
+                for (const Record& r : d.removed) {
+                    if (key_of(r, false) == key)
+                        throw DiffError("difference removes a record the zone does not have: " + describe(r));
+                }
+            }
+        }
+    }
+    for (const auto& [key, r] : added)
+        append(r.owner.wire(), r.type, r.ttl, r.rdata);
+    append(soa.owner.wire(), soa.type, soa.ttl, soa.rdata);
+    return Zone::build(base.origin(), out);
 }
 
 ZoneDiff condense(std::span<const ZoneDiff> chain) {

@@ -4,25 +4,43 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cerrno>
 #include <cstring>
+#include <type_traits>
+
+#include "zone/large_allocator.hpp"
 
 namespace cairn::zone {
 namespace {
 
-// Layout (all integers little-endian):
-//   header  magic "CAIRNRAW", u32 version, u16 class, u16 origin size, u32 nodes, u32 RRsets,
-//           u32 name-arena size, u32 RR-arena size
-//   origin  wire
-//   names   the name arena
-//   nodes   per node: u32 name, u32 spelling, u32 first RRset, u16 RRset count, u8 name size, u8 zero
-//   RRsets  per RRset: u32 wire offset, u32 wire size, u16 type, u16 count
-//   RRs     the RR arena
+// Layout, version 2: the zone's arrays, derived ones included, exactly as they sit in memory (little-endian,
+// the structs have no padding), so that loading is one read, one checksum pass and one validation pass.
+//   header  magic "CAIRNRAW", u32 version, u16 class, u16 origin size, then the element count of each
+//           array as u32, in the order below: nodes, RRsets, links, packed RRsets, rdata pointers, names,
+//           RR arena, packed arena
+//   origin  wire, as spelled
+//   arrays  in that order, each starting at a multiple of 8 octets (zero padding)
 //   trailer u64 checksum of everything before it
 constexpr char kMagic[8] = {'C', 'A', 'I', 'R', 'N', 'R', 'A', 'W'};
-constexpr std::size_t kHeaderSize = 8 + 4 + 2 + 2 + 4 * 4;
-constexpr std::size_t kNodeSize = 16;
-constexpr std::size_t kRRsetSize = 12;
+constexpr std::size_t kArrayCount = 8;
+constexpr std::size_t kHeaderSize = 8 + 4 + 2 + 2 + 4 * kArrayCount;
+
+static_assert(std::endian::native == std::endian::little,
+              "the raw format is read by mapping little-endian structs");
+static_assert(std::has_unique_object_representations_v<Node> && sizeof(Node) == 32);
+static_assert(std::has_unique_object_representations_v<RRset> && sizeof(RRset) == 28);
+static_assert(std::has_unique_object_representations_v<AdditionalLink> && sizeof(AdditionalLink) == 8);
+static_assert(std::has_unique_object_representations_v<PackedRRset> && sizeof(PackedRRset) == 20);
+static_assert(std::has_unique_object_representations_v<RdataPointer> && sizeof(RdataPointer) == 8);
+
+constexpr std::size_t align8(std::size_t n) {
+    return (n + 7) & ~std::size_t{7};
+}
+
+// Element sizes of the arrays, in file order.
+constexpr std::size_t kElementSize[kArrayCount] = {
+    sizeof(Node), sizeof(RRset), sizeof(AdditionalLink), sizeof(PackedRRset), sizeof(RdataPointer), 1, 1, 1};
 
 std::uint64_t rotl(std::uint64_t v, int r) {
     return (v << r) | (v >> (64 - r));
@@ -55,49 +73,101 @@ std::uint64_t checksum(std::span<const std::uint8_t> data) {
     return h;
 }
 
-class Out {
+// The file's bytes, in memory we own and may hand to the zone: large files get huge pages, and the bytes are
+// not zero-filled first since every one of them is read from the file.
+class RawBuffer {
   public:
-    std::vector<std::uint8_t> bytes;
-    void u8(std::uint8_t v) { bytes.push_back(v); }
-    void u16(std::uint16_t v) {
-        u8(static_cast<std::uint8_t>(v));
-        u8(static_cast<std::uint8_t>(v >> 8));
-    }
-    void u32(std::uint32_t v) {
-        u16(static_cast<std::uint16_t>(v));
-        u16(static_cast<std::uint16_t>(v >> 16));
-    }
-    void u64(std::uint64_t v) {
-        u32(static_cast<std::uint32_t>(v));
-        u32(static_cast<std::uint32_t>(v >> 32));
-    }
-    void raw(std::span<const std::uint8_t> b) { bytes.insert(bytes.end(), b.begin(), b.end()); }
-};
-
-class In {
-  public:
-    explicit In(std::span<const std::uint8_t> b) : b_(b) {}
-    std::size_t remaining() const { return b_.size() - pos_; }
-    std::span<const std::uint8_t> take(std::size_t n, const char* what) {
-        if (n > remaining()) throw ZoneError(std::string("raw zone file is truncated in its ") + what);
-        auto out = b_.subspan(pos_, n);
-        pos_ += n;
-        return out;
-    }
-    std::uint8_t u8() { return take(1, "fields")[0]; }
-    std::uint16_t u16() {
-        const auto s = take(2, "fields");
-        return static_cast<std::uint16_t>(s[0] | (s[1] << 8));
-    }
-    std::uint32_t u32() {
-        const std::uint32_t lo = u16();
-        return lo | (std::uint32_t{u16()} << 16);
-    }
+    explicit RawBuffer(std::size_t size)
+        : size_(size), data_(LargeAllocator<std::uint64_t>().allocate(words(size))) {}
+    ~RawBuffer() { LargeAllocator<std::uint64_t>().deallocate(data_, words(size_)); }
+    RawBuffer(const RawBuffer&) = delete;
+    RawBuffer& operator=(const RawBuffer&) = delete;
+    std::uint8_t* data() { return reinterpret_cast<std::uint8_t*>(data_); }
+    std::size_t size() const { return size_; }
 
   private:
-    std::span<const std::uint8_t> b_;
-    std::size_t pos_ = 0;
+    static std::size_t words(std::size_t size) { return size / 8 + 1; }
+    std::size_t size_;
+    std::uint64_t* data_;
 };
+
+template <class T>
+std::span<const std::uint8_t> bytes_of(std::span<T> array) {
+    return {reinterpret_cast<const std::uint8_t*>(array.data()), array.size_bytes()};
+}
+
+void put_le(std::uint8_t* out, std::uint64_t v, int octets) {
+    for (int i = 0; i < octets; ++i)
+        out[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+std::uint64_t get_le(const std::uint8_t* p, int octets) {
+    std::uint64_t v = 0;
+    for (int i = octets; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+std::shared_ptr<const Zone> decode_owned(std::shared_ptr<RawBuffer> buffer) {
+    const std::span<std::uint8_t> bytes{buffer->data(), buffer->size()};
+    if (bytes.size() < kHeaderSize + 8) throw ZoneError("raw zone file is truncated (no complete header)");
+    if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) throw ZoneError("not a cairn raw zone file");
+    const auto version = static_cast<std::uint32_t>(get_le(bytes.data() + 8, 4));
+    if (version != kRawFormatVersion) {
+        throw ZoneError("raw zone file has format version " + std::to_string(version) + ", expected " +
+                        std::to_string(kRawFormatVersion));
+    }
+    const auto body = bytes.first(bytes.size() - 8);
+    if (load64(bytes.data() + body.size()) != checksum(body)) {
+        throw ZoneError("raw zone file is corrupted or truncated (checksum mismatch)");
+    }
+    const auto rclass = static_cast<dns::RRClass>(get_le(bytes.data() + 12, 2));
+    const std::size_t origin_size = get_le(bytes.data() + 14, 2);
+    std::size_t count[kArrayCount];
+    std::size_t expected = align8(kHeaderSize + origin_size);
+    for (std::size_t k = 0; k < kArrayCount; ++k) {
+        count[k] = get_le(bytes.data() + 16 + 4 * k, 4);
+        expected += align8(count[k] * kElementSize[k]);
+    }
+    if (expected + 8 != bytes.size()) throw ZoneError("raw zone file sizes do not add up to the file size");
+
+    const auto origin = bytes.subspan(kHeaderSize, origin_size);
+    if (origin_size == 0 || origin_size > 255) throw ZoneError("raw zone file has a malformed origin");
+    std::size_t pos = 0;
+    while (origin[pos] != 0) {
+        if (origin[pos] > 63 || pos + 1 + origin[pos] >= origin_size) {
+            throw ZoneError("raw zone file has a malformed origin");
+        }
+        pos += 1 + origin[pos];
+    }
+    if (pos + 1 != origin_size) throw ZoneError("raw zone file has a malformed origin");
+
+    // Padding must be zero: a file is accepted only in the one form encode_raw() writes.
+    std::size_t at = kHeaderSize + origin_size;
+    std::uint8_t* start[kArrayCount];
+    for (std::size_t k = 0; k <= kArrayCount; ++k) {
+        for (; at % 8 != 0; ++at) {
+            if (bytes[at] != 0) throw ZoneError("raw zone file has nonzero padding");
+        }
+        if (k == kArrayCount) break;
+        start[k] = bytes.data() + at;
+        at += count[k] * kElementSize[k];
+    }
+    Zone::Arrays arrays;
+    arrays.nodes = {reinterpret_cast<Node*>(start[0]), count[0]};
+    arrays.rrsets = {reinterpret_cast<RRset*>(start[1]), count[1]};
+    arrays.links = {reinterpret_cast<AdditionalLink*>(start[2]), count[2]};
+    arrays.packed_sets = {reinterpret_cast<PackedRRset*>(start[3]), count[3]};
+    arrays.pointers = {reinterpret_cast<RdataPointer*>(start[4]), count[4]};
+    arrays.names = {start[5], count[5]};
+    arrays.rr = {start[6], count[6]};
+    arrays.packed = {start[7], count[7]};
+    try {
+        return Zone::adopt(dns::Name::from_validated_wire(origin), rclass, arrays, std::move(buffer));
+    } catch (const ZoneError& e) {
+        throw ZoneError(std::string("raw zone file is invalid: ") + e.what());
+    }
+}
 
 [[noreturn]] void io_error(const std::string& what, const std::string& path) {
     throw ZoneError(what + " " + path + ": " + std::strerror(errno));
@@ -110,98 +180,35 @@ std::uint64_t raw_checksum(std::span<const std::uint8_t> bytes) {
 }
 
 std::vector<std::uint8_t> encode_raw(const Zone& zone) {
-    Out out;
-    std::size_t estimate = kHeaderSize + zone.names_.size() + zone.rr_.size() +
-                           zone.nodes_.size() * kNodeSize + zone.rrsets_.size() * kRRsetSize + 300;
-    out.bytes.reserve(estimate);
-    out.raw({reinterpret_cast<const std::uint8_t*>(kMagic), sizeof kMagic});
-    out.u32(kRawFormatVersion);
-    out.u16(static_cast<std::uint16_t>(zone.rclass_));
-    out.u16(static_cast<std::uint16_t>(zone.origin_.wire_size()));
-    out.u32(static_cast<std::uint32_t>(zone.nodes_.size()));
-    out.u32(static_cast<std::uint32_t>(zone.rrsets_.size()));
-    out.u32(static_cast<std::uint32_t>(zone.names_.size()));
-    out.u32(static_cast<std::uint32_t>(zone.rr_.size()));
-    out.raw(zone.origin_.wire());
-    out.raw(zone.names_);
-    for (const Node& n : zone.nodes_) {
-        out.u32(n.name);
-        out.u32(n.spelling);
-        out.u32(n.first_rrset);
-        out.u16(n.rrset_count);
-        out.u8(n.name_size);
-        out.u8(0);
+    const Zone::Arrays& a = zone.arrays();
+    const std::span<const std::uint8_t> arrays[kArrayCount] = {
+        bytes_of(a.nodes),    bytes_of(a.rrsets), bytes_of(a.links), bytes_of(a.packed_sets),
+        bytes_of(a.pointers), bytes_of(a.names),  bytes_of(a.rr),    bytes_of(a.packed)};
+    std::size_t size = align8(kHeaderSize + zone.origin().wire_size()) + 8;
+    for (const auto& array : arrays)
+        size += align8(array.size());
+    std::vector<std::uint8_t> out(size, 0);  // the padding stays zero
+    std::uint8_t* p = out.data();
+    std::memcpy(p, kMagic, sizeof kMagic);
+    put_le(p + 8, kRawFormatVersion, 4);
+    put_le(p + 12, static_cast<std::uint16_t>(zone.rclass()), 2);
+    put_le(p + 14, zone.origin().wire_size(), 2);
+    for (std::size_t k = 0; k < kArrayCount; ++k)
+        put_le(p + 16 + 4 * k, arrays[k].size() / kElementSize[k], 4);
+    std::memcpy(p + kHeaderSize, zone.origin().wire().data(), zone.origin().wire_size());
+    std::size_t at = align8(kHeaderSize + zone.origin().wire_size());
+    for (const auto& array : arrays) {
+        if (!array.empty()) std::memcpy(p + at, array.data(), array.size());
+        at += align8(array.size());
     }
-    for (const RRset& s : zone.rrsets_) {
-        out.u32(s.wire);
-        out.u32(s.wire_size);
-        out.u16(s.type);
-        out.u16(s.count);
-    }
-    out.raw(zone.rr_);
-    out.u64(checksum(out.bytes));
-    return std::move(out.bytes);
+    put_le(p + at, checksum(std::span<const std::uint8_t>(out).first(at)), 8);
+    return out;
 }
 
 std::shared_ptr<const Zone> decode_raw(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() < kHeaderSize + 8) throw ZoneError("raw zone file is truncated (no complete header)");
-    if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) throw ZoneError("not a cairn raw zone file");
-    In in(bytes.subspan(sizeof kMagic));
-    const std::uint32_t version = in.u32();
-    if (version != kRawFormatVersion) {
-        throw ZoneError("raw zone file has format version " + std::to_string(version) + ", expected " +
-                        std::to_string(kRawFormatVersion));
-    }
-    const auto body = bytes.first(bytes.size() - 8);
-    if (load64(bytes.data() + body.size()) != checksum(body)) {
-        throw ZoneError("raw zone file is corrupted or truncated (checksum mismatch)");
-    }
-    Zone::Parts parts;
-    parts.rclass = static_cast<dns::RRClass>(in.u16());
-    const std::size_t origin_size = in.u16();
-    const std::size_t nodes = in.u32();
-    const std::size_t rrsets = in.u32();
-    const std::size_t names = in.u32();
-    const std::size_t rr = in.u32();
-    const std::size_t expected =
-        kHeaderSize + origin_size + names + nodes * kNodeSize + rrsets * kRRsetSize + rr + 8;
-    if (expected != bytes.size()) throw ZoneError("raw zone file sizes do not add up to the file size");
-    const auto origin = in.take(origin_size, "origin");
-    if (origin_size == 0 || origin_size > 255) throw ZoneError("raw zone file has a malformed origin");
-    std::size_t pos = 0;
-    while (origin[pos] != 0) {
-        if (origin[pos] > 63 || pos + 1 + origin[pos] >= origin_size) {
-            throw ZoneError("raw zone file has a malformed origin");
-        }
-        pos += 1 + origin[pos];
-    }
-    if (pos + 1 != origin_size) throw ZoneError("raw zone file has a malformed origin");
-    parts.origin = dns::Name::from_validated_wire(origin);
-    const auto name_bytes = in.take(names, "names");
-    parts.names.assign(name_bytes.begin(), name_bytes.end());
-    parts.nodes.resize(nodes);
-    for (Node& n : parts.nodes) {
-        n.name = in.u32();
-        n.spelling = in.u32();
-        n.first_rrset = in.u32();
-        n.rrset_count = in.u16();
-        n.name_size = in.u8();
-        if (in.u8() != 0) throw ZoneError("raw zone file has a nonzero reserved octet");
-    }
-    parts.rrsets.resize(rrsets);
-    for (RRset& s : parts.rrsets) {
-        s.wire = in.u32();
-        s.wire_size = in.u32();
-        s.type = in.u16();
-        s.count = in.u16();
-    }
-    const auto rr_bytes = in.take(rr, "records");
-    parts.rr.assign(rr_bytes.begin(), rr_bytes.end());
-    try {
-        return std::make_shared<const Zone>(std::move(parts));
-    } catch (const ZoneError& e) {
-        throw ZoneError(std::string("raw zone file is invalid: ") + e.what());
-    }
+    auto buffer = std::make_shared<RawBuffer>(bytes.size());
+    if (!bytes.empty()) std::memcpy(buffer->data(), bytes.data(), bytes.size());
+    return decode_owned(std::move(buffer));
 }
 
 void write_raw(const Zone& zone, const std::string& path) {
@@ -258,12 +265,10 @@ std::shared_ptr<const Zone> read_raw(const std::string& path) {
         errno = saved;
         io_error("cannot stat", path);
     }
-    // Not zero-filled: every octet is read from the file before use.
-    const auto capacity = static_cast<std::size_t>(st.st_size);
-    std::unique_ptr<std::uint8_t[]> bytes(new std::uint8_t[capacity]);
+    auto buffer = std::make_shared<RawBuffer>(static_cast<std::size_t>(st.st_size));
     std::size_t done = 0;
-    while (done < capacity) {
-        const ssize_t n = ::read(fd, bytes.get() + done, capacity - done);
+    while (done < buffer->size()) {
+        const ssize_t n = ::read(fd, buffer->data() + done, buffer->size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             const int saved = errno;
@@ -276,7 +281,8 @@ std::shared_ptr<const Zone> read_raw(const std::string& path) {
     }
     ::close(fd);
     try {
-        return decode_raw({bytes.get(), done});
+        if (done != buffer->size()) throw ZoneError("the file shrank while it was read");
+        return decode_owned(std::move(buffer));
     } catch (const ZoneError& e) {
         throw ZoneError(path + ": " + e.what());
     }

@@ -1,6 +1,6 @@
-// The raw zone format (like BIND's `masterfile-format raw`): the zone database's stored arrays written as
-// they are, versioned and checksummed, so loading is a read, a checksum and a validation pass instead of
-// text parsing.
+// The raw zone format (like BIND's `masterfile-format raw`): the zone database's arrays, derived ones
+// included, written as they sit in memory, versioned and checksummed. Loading is one read into memory the
+// zone then keeps, a checksum and a validation pass: no parsing, no sorting, no copying.
 #pragma once
 
 #include <memory>
@@ -12,7 +12,7 @@
 
 namespace cairn::zone {
 
-inline constexpr std::uint32_t kRawFormatVersion = 1;
+inline constexpr std::uint32_t kRawFormatVersion = 2;
 
 // Writes atomically: a temporary file in the same directory, fsync, rename, fsync of the directory.
 // Throws ZoneError on I/O errors.

@@ -53,6 +53,7 @@ std::strong_ordering compare_bytes(std::span<const std::uint8_t> a, std::span<co
 struct SortKey {
     std::uint64_t hi = 0, lo = 0;  // big-endian prefix of the canonical key, zero-padded
     std::uint32_t index = 0;
+    std::uint16_t type = 0;
     bool complete = false;  // the whole key fits the prefix: equal prefixes mean equal owners
 };
 
@@ -161,9 +162,11 @@ class ZoneBuilder {
 
         // Sorting compares a 16-octet prefix of each owner's canonical key first (labels below the origin,
         // right to left); only owners whose key is longer fall back to a full canonical comparison.
-        std::vector<SortKey> keys(n);
-        for (std::uint32_t i = 0; i < n; ++i)
+        LargeVector<SortKey> keys(n);
+        for (std::uint32_t i = 0; i < n; ++i) {
             keys[i] = sort_key(src.owner(i), origin_labels, i);
+            keys[i].type = static_cast<std::uint16_t>(src.type(i));
+        }
         std::sort(keys.begin(), keys.end(), [&](const SortKey& ka, const SortKey& kb) {
             if (ka.hi != kb.hi) return ka.hi < kb.hi;
             if (ka.lo != kb.lo) return ka.lo < kb.lo;
@@ -172,23 +175,35 @@ class ZoneBuilder {
                 const auto by_owner = dns::canonical_compare(src.owner(a), src.owner(b));
                 if (by_owner != std::strong_ordering::equal) return by_owner == std::strong_ordering::less;
             }
-            if (src.type(a) != src.type(b)) return src.type(a) < src.type(b);
+            if (ka.type != kb.type) return ka.type < kb.type;
             const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
             if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
             return a < b;
         });
-        std::vector<std::uint32_t> order(n);
-        for (std::size_t i = 0; i < n; ++i)
-            order[i] = keys[i].index;
+        // Where owners and RRsets change, told by the keys: equal complete keys are equal owners, and
+        // different prefixes are different owners; only long equal prefixes compare the names.
+        enum : std::uint8_t { kNewOwner = 1, kNewRRset = 2 };
+        LargeVector<std::uint8_t> starts(n);
+        LargeVector<std::uint32_t> order(n);
+        std::size_t owners = 1, rrsets = 1;
+        order[0] = keys[0].index;
+        starts[0] = kNewOwner | kNewRRset;
+        for (std::size_t i = 1; i < n; ++i) {
+            const SortKey& k = keys[i];
+            const SortKey& prev = keys[i - 1];
+            order[i] = k.index;
+            bool same_owner = k.hi == prev.hi && k.lo == prev.lo;
+            if (same_owner && !(k.complete && prev.complete))
+                same_owner = dns::wire_names_equal(src.owner(k.index), src.owner(prev.index));
+            const bool same_rrset = same_owner && k.type == prev.type;
+            starts[i] =
+                static_cast<std::uint8_t>((same_owner ? 0 : kNewOwner) | (same_rrset ? 0 : kNewRRset));
+            owners += !same_owner;
+            rrsets += !same_rrset;
+        }
         keys = {};
 
         parts.rr.reserve(rr_bytes);
-        std::size_t owners = 1, rrsets = 1;
-        for (std::size_t i = 1; i < n; ++i) {
-            const bool same_owner = dns::wire_names_equal(src.owner(order[i]), src.owner(order[i - 1]));
-            owners += !same_owner;
-            rrsets += !same_owner || src.type(order[i]) != src.type(order[i - 1]);
-        }
         parts.rrsets.reserve(rrsets);
         parts.nodes.reserve(owners + owners / 4 + 16);  // room for some empty non-terminals
         parts.names.reserve(owners * 24);
@@ -217,7 +232,8 @@ class ZoneBuilder {
         std::size_t r = 0;
         while (r < n) {
             const auto owner = src.owner(order[r]);
-            if (!dns::wire_names_equal(owner, previous)) {
+            // Owners differ from the previous node's name, except the first when it is the apex.
+            if (r != 0 || !dns::wire_names_equal(owner, previous)) {
                 // Ancestors below the deepest one shared with the previous node have not been seen yet
                 // (canonical order lists a subtree right after its root): they are empty non-terminals.
                 const std::size_t shared = common_labels(owner, previous);
@@ -233,14 +249,12 @@ class ZoneBuilder {
             }
             Node& node = parts.nodes.back();
             // One RRset per type, identical RRs merged.
-            while (r < n && dns::wire_names_equal(src.owner(order[r]), previous)) {
-                const RRType type = src.type(order[r]);
+            do {
                 RRset set;
-                set.type = static_cast<std::uint16_t>(type);
+                set.type = static_cast<std::uint16_t>(src.type(order[r]));
                 set.wire = static_cast<std::uint32_t>(parts.rr.size());
                 std::span<const std::uint8_t> last_rdata;
-                while (r < n && src.type(order[r]) == type &&
-                       dns::wire_names_equal(src.owner(order[r]), previous)) {
+                do {
                     const std::size_t i = order[r++];
                     const auto rdata = src.rdata(i);
                     if (set.count > 0 && compare_bytes(rdata, last_rdata) == std::strong_ordering::equal)
@@ -248,33 +262,31 @@ class ZoneBuilder {
                     if (set.count == 0xFFFF) throw ZoneError("RRset with more than 65535 records");
                     last_rdata = rdata;
                     const std::uint32_t ttl = src.ttl(i);
-                    const std::uint8_t header[kRRHeaderSize] = {
-                        0xC0,
-                        0x0C,
-                        static_cast<std::uint8_t>(set.type >> 8),
-                        static_cast<std::uint8_t>(set.type),
-                        static_cast<std::uint8_t>(static_cast<std::uint16_t>(parts.rclass) >> 8),
-                        static_cast<std::uint8_t>(parts.rclass),
-                        static_cast<std::uint8_t>(ttl >> 24),
-                        static_cast<std::uint8_t>(ttl >> 16),
-                        static_cast<std::uint8_t>(ttl >> 8),
-                        static_cast<std::uint8_t>(ttl),
-                        static_cast<std::uint8_t>(rdata.size() >> 8),
-                        static_cast<std::uint8_t>(rdata.size())};
-                    parts.rr.insert(parts.rr.end(), header, header + kRRHeaderSize);
-                    parts.rr.insert(parts.rr.end(), rdata.begin(), rdata.end());
+                    const std::size_t at = parts.rr.size();
+                    parts.rr.resize(at + kRRHeaderSize + rdata.size());
+                    std::uint8_t* out = parts.rr.data() + at;
+                    out[0] = 0xC0;
+                    out[1] = 0x0C;
+                    out[2] = static_cast<std::uint8_t>(set.type >> 8);
+                    out[3] = static_cast<std::uint8_t>(set.type);
+                    out[4] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(parts.rclass) >> 8);
+                    out[5] = static_cast<std::uint8_t>(parts.rclass);
+                    out[6] = static_cast<std::uint8_t>(ttl >> 24);
+                    out[7] = static_cast<std::uint8_t>(ttl >> 16);
+                    out[8] = static_cast<std::uint8_t>(ttl >> 8);
+                    out[9] = static_cast<std::uint8_t>(ttl);
+                    out[10] = static_cast<std::uint8_t>(rdata.size() >> 8);
+                    out[11] = static_cast<std::uint8_t>(rdata.size());
+                    if (!rdata.empty()) std::memcpy(out + kRRHeaderSize, rdata.data(), rdata.size());
                     ++set.count;
-                }
+                } while (r < n && !(starts[r] & kNewRRset));
                 set.wire_size = static_cast<std::uint32_t>(parts.rr.size() - set.wire);
                 if (node.rrset_count == 0xFFFF) throw ZoneError("node with more than 65535 RRsets");
                 parts.rrsets.push_back(set);
                 ++node.rrset_count;
-            }
+            } while (r < n && !(starts[r] & kNewOwner));
         }
         if (parts.nodes.size() >= 0xFFFFFFF0u) throw ZoneError("zone has too many names");
-        parts.names.shrink_to_fit();
-        parts.nodes.shrink_to_fit();
-        parts.rrsets.shrink_to_fit();
         return parts;
     }
 };
@@ -287,29 +299,60 @@ std::shared_ptr<const Zone> Zone::build(const dns::Name& origin, const ParsedZon
     return std::make_shared<const Zone>(ZoneBuilder::parts_from(origin, ParsedZoneSource{parsed}));
 }
 
-Zone::Zone(Parts parts)
-    : origin_(std::move(parts.origin)),
-      rclass_(parts.rclass),
-      names_(std::move(parts.names)),
-      nodes_(std::move(parts.nodes)),
-      rrsets_(std::move(parts.rrsets)),
-      rr_(std::move(parts.rr)) {
-    derive();
+// A built zone's own memory; an adopted (raw) zone's arrays live in the file's buffer instead.
+struct Zone::Owned {
+    LargeVector<std::uint8_t> names;
+    LargeVector<Node> nodes;
+    LargeVector<RRset> rrsets;
+    LargeVector<std::uint8_t> rr;
+    std::vector<AdditionalLink> links;
+    std::vector<std::uint8_t> packed;
+    std::vector<PackedRRset> packed_sets;
+    std::vector<RdataPointer> pointers;
+};
+
+Zone::Zone(Parts parts) : origin_(std::move(parts.origin)), rclass_(parts.rclass) {
+    auto owned = std::make_shared<Owned>();
+    owned->names = std::move(parts.names);
+    owned->nodes = std::move(parts.nodes);
+    owned->rrsets = std::move(parts.rrsets);
+    owned->rr = std::move(parts.rr);
+    a_.names = owned->names;
+    a_.nodes = owned->nodes;
+    a_.rrsets = owned->rrsets;
+    a_.rr = owned->rr;
+    derive(*owned);
+    a_.links = owned->links;
+    a_.packed = owned->packed;
+    a_.packed_sets = owned->packed_sets;
+    a_.pointers = owned->pointers;
+    storage_ = std::move(owned);
 }
 
 Zone::~Zone() = default;
 
-void Zone::derive() {
+std::shared_ptr<const Zone> Zone::adopt(dns::Name origin, dns::RRClass rclass, const Arrays& arrays,
+                                        std::shared_ptr<void> storage) {
+    std::shared_ptr<Zone> z(new Zone());
+    z->origin_ = std::move(origin);
+    z->rclass_ = rclass;
+    z->a_ = arrays;
+    z->storage_ = std::move(storage);
+    z->validate_adopted();
+    return z;
+}
+
+void Zone::check_names(bool adopted) {
     const std::string origin_lower = lowered_string(origin_.wire());
     const auto origin_bytes = as_bytes(origin_lower);
-    if (nodes_.empty()) throw ZoneError("zone has no nodes");
-    if (nodes_.size() >= 0xFFFFFFF0u) throw ZoneError("zone has too many nodes");
+    if (a_.nodes.empty()) throw ZoneError("zone has no nodes");
+    if (a_.nodes.size() >= 0xFFFFFFF0u) throw ZoneError("zone has too many nodes");
 
     // Names: valid, lowercased, below the origin, strictly increasing in canonical order.
-    for (std::size_t i = 0; i < nodes_.size(); ++i) {
-        Node& n = nodes_[i];
-        if (std::size_t{n.name} + n.name_size > names_.size() ||
-            std::size_t{n.spelling} + n.name_size > names_.size()) {
+    for (std::size_t i = 0; i < a_.nodes.size(); ++i) {
+        Node& n = a_.nodes[i];
+        if (std::size_t{n.name} + n.name_size > a_.names.size() ||
+            std::size_t{n.spelling} + n.name_size > a_.names.size()) {
             throw ZoneError("node name lies outside the name arena");
         }
         const auto nm = name(n);
@@ -318,7 +361,12 @@ void Zone::derive() {
         for (const auto c : nm) {
             if (c >= 'A' && c <= 'Z') throw ZoneError("node name is not lowercased");
         }
-        if (!dns::wire_names_equal(nm, spelling(n))) throw ZoneError("node spelling differs from its name");
+        if (n.spelling != n.name && !dns::wire_names_equal(nm, spelling(n)))
+            throw ZoneError("node spelling differs from its name");
+        if (adopted) {
+            if (n.labels != labels) throw ZoneError("node label count is wrong");
+            if (n.reserved != 0) throw ZoneError("node has a nonzero reserved field");
+        }
         n.labels = static_cast<std::uint8_t>(labels);
         if (nm.size() < origin_bytes.size() ||
             std::memcmp(nm.data() + nm.size() - origin_bytes.size(), origin_bytes.data(),
@@ -328,44 +376,64 @@ void Zone::derive() {
         }
         if (i == 0) {
             if (nm.size() != origin_bytes.size()) throw ZoneError("the first node is not the apex");
-        } else if (dns::canonical_compare(name(nodes_[i - 1]), nm) != std::strong_ordering::less) {
+        } else if (adopted &&
+                   dns::canonical_compare(name(a_.nodes[i - 1]), nm) != std::strong_ordering::less) {
+            // ZoneBuilder sorted a built zone's nodes itself.
             throw ZoneError("nodes are not in strict canonical order");
         }
     }
+}
 
-    // Hash table at most half full.
+void Zone::build_table() {
+    // At most half full.
     std::size_t size = 16;
-    while (size < nodes_.size() * 2)
+    while (size < a_.nodes.size() * 2)
         size <<= 1;
     table_.assign(size, 0);
     table_mask_ = size - 1;
-    for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
-        const std::uint64_t h = SuffixHasher::hash(name(nodes_[i]));
-        std::uint64_t slot = h & table_mask_;
-        while (table_[slot] != 0)
-            slot = (slot + 1) & table_mask_;
-        table_[slot] = (h & 0xFFFFFFFF00000000ULL) | (std::uint64_t{i} + 1);
+    // The slots are random accesses into a table larger than the caches: hash a few nodes ahead and
+    // prefetch their slots.
+    constexpr std::uint32_t kAhead = 8;
+    std::uint64_t ahead[kAhead];
+    const auto count = static_cast<std::uint32_t>(a_.nodes.size());
+    for (std::uint32_t i = 0; i < count + kAhead; ++i) {
+        if (i >= kAhead) {
+            const std::uint64_t h = ahead[i % kAhead];
+            std::uint64_t slot = h & table_mask_;
+            while (table_[slot] != 0)
+                slot = (slot + 1) & table_mask_;
+            table_[slot] = (h & 0xFFFFFFFF00000000ULL) | (std::uint64_t{i - kAhead} + 1);
+        }
+        if (i < count) {
+            const std::uint64_t h = SuffixHasher::hash(name(a_.nodes[i]));
+            __builtin_prefetch(&table_[h & table_mask_], 1);
+            ahead[i % kAhead] = h;
+        }
     }
+}
 
+void Zone::check_rrsets(bool adopted) {
     // RRsets: contiguous per node, types increasing, RRs well formed.
     std::uint32_t expected_rrset = 0;
     rr_count_ = 0;
-    for (Node& n : nodes_) {
-        if (n.first_rrset != expected_rrset || std::size_t{n.first_rrset} + n.rrset_count > rrsets_.size()) {
+    for (Node& n : a_.nodes) {
+        if (n.first_rrset != expected_rrset ||
+            std::size_t{n.first_rrset} + n.rrset_count > a_.rrsets.size()) {
             throw ZoneError("node RRset ranges are inconsistent");
         }
         expected_rrset += n.rrset_count;
         std::uint16_t previous_type = 0;
         for (std::uint32_t s = n.first_rrset; s < n.first_rrset + n.rrset_count; ++s) {
-            RRset& set = rrsets_[s];
+            RRset& set = a_.rrsets[s];
             const auto type = static_cast<RRType>(set.type);
             if (set.type <= previous_type && s != n.first_rrset)
                 throw ZoneError("RRset types are not sorted");
             if (set.type == 0 || dns::is_meta_type(type)) throw ZoneError("RRset of a meta type");
             previous_type = set.type;
             if (set.count == 0) throw ZoneError("empty RRset");
-            if (std::size_t{set.wire} + set.wire_size > rr_.size())
+            if (std::size_t{set.wire} + set.wire_size > a_.rr.size())
                 throw ZoneError("RRset lies outside the RR arena");
+            if (adopted && set.reserved != 0) throw ZoneError("RRset has a nonzero reserved field");
             const auto w = wire(set);
             std::size_t pos = 0;
             for (std::uint16_t k = 0; k < set.count; ++k) {
@@ -376,84 +444,127 @@ void Zone::derive() {
                 }
                 const std::size_t len = read16(w, pos + 10);
                 if (w.size() - pos - kRRHeaderSize < len) throw ZoneError("truncated rdata");
-                if (k == 0) set.ttl = read32(w, pos + 6);
+                if (k == 0) {
+                    const std::uint32_t ttl = read32(w, pos + 6);
+                    if (adopted && set.ttl != ttl) throw ZoneError("RRset TTL differs from its first RR's");
+                    set.ttl = ttl;
+                }
                 pos += kRRHeaderSize + len;
             }
             if (pos != w.size()) throw ZoneError("RRset wire size does not match its RRs");
             rr_count_ += set.count;
         }
     }
-    if (expected_rrset != rrsets_.size()) throw ZoneError("RRsets not owned by any node");
+    if (expected_rrset != a_.rrsets.size()) throw ZoneError("RRsets not owned by any node");
+}
 
-    // Flags and links, parents first (canonical order puts every ancestor before its descendants).
-    for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
-        Node& n = nodes_[i];
-        n.flags = 0;
-        n.wildcard = kNoNode;
-        n.cut = kNoNode;
-        n.parent = kNoNode;
+// Flags and links, parents first (canonical order puts every ancestor before its descendants, so the
+// parent of a node is the latest node one label shorter). An adopted zone's stored values must equal them.
+void Zone::link_nodes(bool adopted) {
+    std::uint32_t latest_at[LookupName::kMaxLabels + 2];
+    std::fill(std::begin(latest_at), std::end(latest_at), kNoNode);
+    for (std::uint32_t i = 0; i < a_.nodes.size(); ++i) {
+        Node& n = a_.nodes[i];
         const auto nm = name(n);
-        if (n.rrset_count == 0) n.flags |= kNodeEmpty;
-        if (nm.size() >= 2 && nm[0] == 1 && nm[1] == '*') n.flags |= kNodeWildcard;
-        if (find_rrset(n, RRType::CNAME)) n.flags |= kNodeCname;
-        if (find_rrset(n, RRType::DNAME)) n.flags |= kNodeDname;
-        if (i != 0 && find_rrset(n, RRType::NS)) n.flags |= kNodeDelegation;
+        std::uint16_t flags = 0;
+        std::uint32_t parent = kNoNode, cut = kNoNode;
+        if (n.rrset_count == 0) flags |= kNodeEmpty;
+        if (nm.size() >= 2 && nm[0] == 1 && nm[1] == '*') flags |= kNodeWildcard;
+        if (find_rrset(n, RRType::CNAME)) flags |= kNodeCname;
+        if (find_rrset(n, RRType::DNAME)) flags |= kNodeDname;
+        if (i != 0 && find_rrset(n, RRType::NS)) flags |= kNodeDelegation;
+        latest_at[n.labels] = i;
         if (i == 0) {
-            if (n.has(kNodeDname)) n.cut = 0;
+            if (flags & kNodeDname) cut = 0;
+        } else {
+            if (n.rrset_count == 0 && i + 1 < a_.nodes.size() && a_.nodes[i + 1].labels <= n.labels) {
+                // An empty node must have a descendant, which sorts right after it.
+                throw ZoneError("empty node " + describe(nm) + " has no descendants");
+            }
+            if (i + 1 == a_.nodes.size() && n.rrset_count == 0)
+                throw ZoneError("empty node without descendants");
+            parent = latest_at[n.labels - 1];
+            const auto wanted = nm.subspan(1 + nm[0]);
+            if (parent == kNoNode) throw ZoneError("node " + describe(nm) + " has no parent node");
+            const auto parent_name = name(a_.nodes[parent]);
+            if (parent_name.size() != wanted.size() ||
+                std::memcmp(parent_name.data(), wanted.data(), wanted.size()) != 0) {
+                throw ZoneError("node " + describe(nm) + " has no parent node");
+            }
+            const Node& p = a_.nodes[parent];
+            if (p.cut != kNoNode) {
+                flags |= kNodeOccluded;
+                cut = p.cut;
+            } else if (flags & (kNodeDelegation | kNodeDname)) {
+                cut = i;
+            }
+        }
+        if (!adopted) {
+            n.flags = static_cast<std::uint16_t>(flags | (n.flags & kNodeWildcardChild));
+            n.parent = parent;
+            n.cut = cut;
+            if (i == 0 || !(flags & kNodeWildcard)) continue;
+            Node& p = a_.nodes[parent];
+            p.wildcard = i;
+            p.flags |= kNodeWildcardChild;
             continue;
         }
-        if (n.rrset_count == 0 && i + 1 < nodes_.size() && nodes_[i + 1].labels <= n.labels) {
-            // An empty node must have a descendant, which sorts right after it.
-            throw ZoneError("empty node " + describe(nm) + " has no descendants");
+        // The wildcard child sorts after its parent: check the link from both ends.
+        if (n.wildcard != kNoNode) {
+            if (n.wildcard <= i || n.wildcard >= a_.nodes.size() || a_.nodes[n.wildcard].parent != i) {
+                throw ZoneError("node " + describe(nm) + " has a wrong wildcard link");
+            }
+            const auto child = name(a_.nodes[n.wildcard]);
+            if (child.size() < 2 || child[0] != 1 || child[1] != '*')
+                throw ZoneError("node " + describe(nm) + " has a wrong wildcard link");
+            flags |= kNodeWildcardChild;
         }
-        if (i + 1 == nodes_.size() && n.rrset_count == 0) throw ZoneError("empty node without descendants");
-        LookupName parent_name;
-        if (!parent_name.assign(nm.subspan(1 + nm[0]))) throw ZoneError("malformed node name");
-        const std::uint32_t p = find(parent_name);
-        if (p == kNoNode || p >= i) throw ZoneError("node " + describe(nm) + " has no parent node");
-        n.parent = p;
-        Node& parent = nodes_[p];
-        if (n.has(kNodeWildcard)) {
-            parent.wildcard = i;
-            parent.flags |= kNodeWildcardChild;
-        }
-        if (parent.cut != kNoNode) {
-            n.flags |= kNodeOccluded;
-            n.cut = parent.cut;
-        } else if (n.has(kNodeDelegation) || n.has(kNodeDname)) {
-            n.cut = i;
-        }
+        if ((flags & kNodeWildcard) && i != 0 && a_.nodes[parent].wildcard != i)
+            throw ZoneError("node " + describe(nm) + " is a wildcard its parent does not link");
+        if (n.flags != flags || n.parent != parent || n.cut != cut)
+            throw ZoneError("node " + describe(nm) + " has wrong flags or links");
     }
+}
 
-    // SOA.
+void Zone::read_soa() {
     const RRset* soa_set = soa();
     if (soa_set == nullptr) throw ZoneError("zone " + origin_.to_text() + " has no SOA record at its apex");
     if (soa_set->count != 1) throw ZoneError("zone " + origin_.to_text() + " has more than one SOA record");
-    {
-        const auto rdata = wire(*soa_set).subspan(kRRHeaderSize);
-        const std::size_t mname = rdata_name_size(rdata, 0);
-        const std::size_t rname = mname ? rdata_name_size(rdata, mname) : 0;
-        if (rname == 0 || rdata.size() != mname + rname + 20) throw ZoneError("malformed SOA rdata");
-        const std::size_t at = mname + rname;
-        serial_ = read32(rdata, at);
-        soa_minimum_ = read32(rdata, at + 16);
-        soa_ttl_ = soa_set->ttl;
+    const auto rdata = wire(*soa_set).subspan(kRRHeaderSize);
+    const std::size_t mname = rdata_name_size(rdata, 0);
+    const std::size_t rname = mname ? rdata_name_size(rdata, mname) : 0;
+    if (rname == 0 || rdata.size() != mname + rname + 20) throw ZoneError("malformed SOA rdata");
+    const std::size_t at = mname + rname;
+    serial_ = read32(rdata, at);
+    soa_minimum_ = read32(rdata, at + 16);
+    soa_ttl_ = soa_set->ttl;
+}
+
+void Zone::derive(Owned& out) {
+    check_names(false);
+    build_table();
+    check_rrsets(false);
+    for (Node& n : a_.nodes) {
+        n.flags = 0;
+        n.wildcard = kNoNode;
     }
+    link_nodes(false);
+    read_soa();
 
     // Compressed renderings, then additional-section links: NS, MX and SRV targets that are nodes of this
     // zone with addresses.
-    links_.clear();
-    packed_.clear();
-    packed_sets_.clear();
-    pointers_.clear();
+    out.links.clear();
+    out.packed.clear();
+    out.packed_sets.clear();
+    out.pointers.clear();
     std::vector<std::uint32_t> packed_target_at;
     std::uint8_t lowered[255];
-    for (const Node& owner : nodes_) {
+    for (const Node& owner : a_.nodes) {
         for (std::uint32_t s = owner.first_rrset; s < owner.first_rrset + owner.rrset_count; ++s) {
-            RRset& set = rrsets_[s];
+            RRset& set = a_.rrsets[s];
             set.packed = 0xFFFFFFFFu;
-            const bool packed = pack(set, owner, packed_target_at);
-            set.additional = static_cast<std::uint32_t>(links_.size());
+            const bool packed = pack(out, set, owner, packed_target_at);
+            set.additional = static_cast<std::uint32_t>(out.links.size());
             set.additional_count = 0;
             const std::size_t target_at = additional_target_offset(static_cast<RRType>(set.type));
             if (target_at == kNoTarget) continue;
@@ -472,39 +583,102 @@ void Zone::derive() {
                     lowered[k] = dns::lower_ascii(rdata[target_at + k]);
                 LookupName target;
                 if (!target.assign({lowered, size})) continue;
-                if (!dns::Name::from_validated_wire({lowered, size}).is_subdomain_of(origin_)) continue;
-                const std::uint32_t node = find(target);
+                const std::uint32_t node = find(target);  // only names of this zone are nodes
                 if (node == kNoNode) continue;
-                const Node& tn = nodes_[node];
+                const Node& tn = a_.nodes[node];
                 if (!find_rrset(tn, RRType::A) && !find_rrset(tn, RRType::AAAA)) continue;
-                const auto begin = links_.begin() + set.additional;
-                if (std::any_of(begin, links_.end(),
+                const auto begin = out.links.begin() + set.additional;
+                if (std::any_of(begin, out.links.end(),
                                 [&](const AdditionalLink& l) { return l.node == node; })) {
                     continue;
                 }
                 if (set.additional_count == 0xFFFF) break;
                 const std::size_t at =
                     packed ? packed_target_at[rr_index] : rr_start + kRRHeaderSize + target_at;
-                links_.push_back({node, static_cast<std::uint32_t>(at)});
+                out.links.push_back({node, static_cast<std::uint32_t>(at)});
                 ++set.additional_count;
             }
         }
     }
-    links_.shrink_to_fit();
-    packed_.shrink_to_fit();
-    packed_sets_.shrink_to_fit();
-    pointers_.shrink_to_fit();
+    out.links.shrink_to_fit();
+    out.packed.shrink_to_fit();
+    out.packed_sets.shrink_to_fit();
+    out.pointers.shrink_to_fit();
 }
 
-bool Zone::pack(RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at) {
+// The compressed renderings and additional links of an adopted zone are not recomputed; they are checked
+// to be in range and well framed, which is what answers need to stay inside their buffers.
+void Zone::check_renderings() {
+    for (const PackedRRset& p : a_.packed_sets) {
+        if (std::size_t{p.wire} + p.wire_size > a_.packed.size() ||
+            std::size_t{p.first_pointer} + p.pointer_count > a_.pointers.size() || p.pointer_count == 0) {
+            throw ZoneError("packed RRset lies outside its arrays");
+        }
+        const auto w = wire(p);
+        for (std::size_t pos = 0; pos < w.size();) {
+            if (w.size() - pos < kRRHeaderSize) throw ZoneError("truncated packed RR");
+            const std::size_t len = read16(w, pos + 10);
+            if (w.size() - pos - kRRHeaderSize < len) throw ZoneError("truncated packed rdata");
+            pos += kRRHeaderSize + len;
+        }
+        std::uint32_t max_inner = 0;
+        for (const RdataPointer& r : pointers(p)) {
+            if (std::size_t{r.at} + 2 > w.size() || r.reserved != 0)
+                throw ZoneError("malformed rdata pointer");
+            if (r.kind == RdataPointer::owner_suffix) {
+                if (r.value == 0 || r.value > 255) throw ZoneError("malformed rdata pointer");
+            } else if (r.kind == RdataPointer::in_rrset) {
+                if (r.value >= r.at) throw ZoneError("malformed rdata pointer");
+                max_inner = std::max<std::uint32_t>(max_inner, r.value);
+            } else {
+                throw ZoneError("malformed rdata pointer");
+            }
+        }
+        if (p.max_inner != max_inner) throw ZoneError("packed RRset has a wrong pointer reach");
+    }
+    for (const RRset& set : a_.rrsets) {
+        const auto type = static_cast<RRType>(set.type);
+        std::size_t rendering = set.wire_size;
+        if (set.packed != 0xFFFFFFFFu) {
+            if (set.packed >= a_.packed_sets.size() ||
+                (type != RRType::NS && type != RRType::PTR && type != RRType::MX && type != RRType::SOA)) {
+                throw ZoneError("RRset has a wrong packed rendering");
+            }
+            rendering = a_.packed_sets[set.packed].wire_size;
+        }
+        if (set.additional > a_.links.size()) throw ZoneError("RRset has wrong additional links");
+        if (set.additional_count == 0) continue;
+        if (additional_target_offset(type) == kNoTarget ||
+            std::size_t{set.additional} + set.additional_count > a_.links.size()) {
+            throw ZoneError("RRset has wrong additional links");
+        }
+        for (const AdditionalLink& l : additional(set)) {
+            if (l.node >= a_.nodes.size() || l.name_offset >= rendering ||
+                (!find_rrset(a_.nodes[l.node], RRType::A) && !find_rrset(a_.nodes[l.node], RRType::AAAA))) {
+                throw ZoneError("RRset has wrong additional links");
+            }
+        }
+    }
+}
+
+void Zone::validate_adopted() {
+    check_names(true);
+    build_table();
+    check_rrsets(true);
+    link_nodes(true);
+    read_soa();
+    check_renderings();
+}
+
+bool Zone::pack(Owned& out, RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at) {
     const auto type = static_cast<RRType>(set.type);
     if (type != RRType::NS && type != RRType::PTR && type != RRType::MX && type != RRType::SOA) return false;
     const auto w = wire(set);
     const auto owner_name = name(owner);
     // A wildcard's answers are owned by the query name, whose suffixes differ from the node's.
     const bool use_owner = !owner.has(kNodeWildcard);
-    const std::size_t start = packed_.size();
-    const std::size_t first_pointer = pointers_.size();
+    const std::size_t start = out.packed.size();
+    const std::size_t first_pointer = out.pointers.size();
     std::uint32_t max_inner = 0;
     target_at.clear();
 
@@ -527,7 +701,7 @@ bool Zone::pack(RRset& set, const Node& owner, std::vector<std::uint32_t>& targe
     };
     // Writes `name` (uncompressed, valid) compressed; returns where it starts in the packed wire.
     auto put_name = [&](std::span<const std::uint8_t> name) {
-        const auto name_at = static_cast<std::uint32_t>(packed_.size() - start);
+        const auto name_at = static_cast<std::uint32_t>(out.packed.size() - start);
         std::size_t i = 0;
         while (name[i] != 0) {
             const auto suffix = name.subspan(i);
@@ -547,36 +721,37 @@ bool Zone::pack(RRset& set, const Node& owner, std::vector<std::uint32_t>& targe
                 }
             }
             if (found) {
-                pointer.at = static_cast<std::uint32_t>(packed_.size() - start);
-                pointers_.push_back(pointer);
-                packed_.push_back(0xC0);
-                packed_.push_back(0);
+                pointer.at = static_cast<std::uint32_t>(out.packed.size() - start);
+                out.pointers.push_back(pointer);
+                out.packed.push_back(0xC0);
+                out.packed.push_back(0);
                 return name_at;
             }
-            const std::size_t at = packed_.size() - start;
+            const std::size_t at = out.packed.size() - start;
             if (literal_count < std::size(literals) && at <= 0xFFFF) {
                 literals[literal_count++] = {static_cast<std::uint32_t>(at), suffix.data(),
                                              static_cast<std::uint8_t>(suffix.size())};
             }
-            packed_.insert(packed_.end(), name.begin() + static_cast<std::ptrdiff_t>(i),
-                           name.begin() + static_cast<std::ptrdiff_t>(i + 1 + name[i]));
+            out.packed.insert(out.packed.end(), name.begin() + static_cast<std::ptrdiff_t>(i),
+                              name.begin() + static_cast<std::ptrdiff_t>(i + 1 + name[i]));
             i += 1 + name[i];
         }
-        packed_.push_back(0);
+        out.packed.push_back(0);
         return name_at;
     };
 
     for (std::size_t pos = 0; pos < w.size();) {
         const std::size_t len = read16(w, pos + 10);
         const auto rdata = w.subspan(pos + kRRHeaderSize, len);
-        const std::size_t rr_at = packed_.size();
-        packed_.insert(packed_.end(), w.begin() + static_cast<std::ptrdiff_t>(pos),
-                       w.begin() + static_cast<std::ptrdiff_t>(pos + kRRHeaderSize));
+        const std::size_t rr_at = out.packed.size();
+        out.packed.insert(out.packed.end(), w.begin() + static_cast<std::ptrdiff_t>(pos),
+                          w.begin() + static_cast<std::ptrdiff_t>(pos + kRRHeaderSize));
         pos += kRRHeaderSize + len;
         const std::size_t first = type == RRType::MX ? 2 : 0;
         const std::size_t first_size = rdata_name_size(rdata, first);
         if (first_size == 0) throw ZoneError(dns::type_to_text(type) + " rdata is malformed");
-        packed_.insert(packed_.end(), rdata.begin(), rdata.begin() + static_cast<std::ptrdiff_t>(first));
+        out.packed.insert(out.packed.end(), rdata.begin(),
+                          rdata.begin() + static_cast<std::ptrdiff_t>(first));
         target_at.push_back(put_name(rdata.subspan(first, first_size)));
         std::size_t rest = first + first_size;
         if (type == RRType::SOA) {
@@ -585,20 +760,20 @@ bool Zone::pack(RRset& set, const Node& owner, std::vector<std::uint32_t>& targe
             put_name(rdata.subspan(rest, second_size));
             rest += second_size;
         }
-        packed_.insert(packed_.end(), rdata.begin() + static_cast<std::ptrdiff_t>(rest), rdata.end());
-        const std::size_t rdlength = packed_.size() - rr_at - kRRHeaderSize;
-        packed_[rr_at + 10] = static_cast<std::uint8_t>(rdlength >> 8);
-        packed_[rr_at + 11] = static_cast<std::uint8_t>(rdlength);
+        out.packed.insert(out.packed.end(), rdata.begin() + static_cast<std::ptrdiff_t>(rest), rdata.end());
+        const std::size_t rdlength = out.packed.size() - rr_at - kRRHeaderSize;
+        out.packed[rr_at + 10] = static_cast<std::uint8_t>(rdlength >> 8);
+        out.packed[rr_at + 11] = static_cast<std::uint8_t>(rdlength);
     }
-    if (pointers_.size() == first_pointer) {
-        packed_.resize(start);
+    if (out.pointers.size() == first_pointer) {
+        out.packed.resize(start);
         return false;
     }
-    set.packed = static_cast<std::uint32_t>(packed_sets_.size());
-    packed_sets_.push_back({static_cast<std::uint32_t>(start),
-                            static_cast<std::uint32_t>(packed_.size() - start),
-                            static_cast<std::uint32_t>(first_pointer),
-                            static_cast<std::uint32_t>(pointers_.size() - first_pointer), max_inner});
+    set.packed = static_cast<std::uint32_t>(out.packed_sets.size());
+    out.packed_sets.push_back({static_cast<std::uint32_t>(start),
+                               static_cast<std::uint32_t>(out.packed.size() - start),
+                               static_cast<std::uint32_t>(first_pointer),
+                               static_cast<std::uint32_t>(out.pointers.size() - first_pointer), max_inner});
     return true;
 }
 
@@ -611,9 +786,9 @@ std::uint32_t Zone::find(const LookupName& q, std::size_t skip) const {
         if (entry == 0) return kNoNode;
         if ((entry & 0xFFFFFFFF00000000ULL) != tag) continue;
         const auto index = static_cast<std::uint32_t>(entry) - 1;
-        const Node& n = nodes_[index];
+        const Node& n = a_.nodes[index];
         if (n.name_size == want.size() &&
-            std::memcmp(names_.data() + n.name, want.data(), want.size()) == 0) {
+            std::memcmp(a_.names.data() + n.name, want.data(), want.size()) == 0) {
             return index;
         }
     }
@@ -621,7 +796,7 @@ std::uint32_t Zone::find(const LookupName& q, std::size_t skip) const {
 
 Lookup Zone::lookup(const LookupName& q) const {
     Lookup result;
-    const std::size_t apex_labels = nodes_[0].labels;
+    const std::size_t apex_labels = a_.nodes[0].labels;
     const std::size_t deepest_skip = q.labels() >= apex_labels ? q.labels() - apex_labels : 0;
     for (std::size_t skip = 0; skip < deepest_skip; ++skip) {
         const std::uint32_t node = find(q, skip);
@@ -640,10 +815,10 @@ Lookup Zone::lookup(const LookupName& q) const {
 
 std::uint32_t Zone::predecessor(std::span<const std::uint8_t> lowered_wire) const {
     // First node not less than the name; the one before it is the predecessor.
-    std::size_t lo = 0, hi = nodes_.size();
+    std::size_t lo = 0, hi = a_.nodes.size();
     while (lo < hi) {
         const std::size_t mid = (lo + hi) / 2;
-        if (dns::canonical_compare(name(nodes_[mid]), lowered_wire) == std::strong_ordering::less) {
+        if (dns::canonical_compare(name(a_.nodes[mid]), lowered_wire) == std::strong_ordering::less) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -664,10 +839,9 @@ std::vector<Record> Zone::records() const {
 }
 
 std::size_t Zone::memory_bytes() const {
-    return sizeof(Zone) + names_.capacity() + nodes_.capacity() * sizeof(Node) +
-           rrsets_.capacity() * sizeof(RRset) + rr_.capacity() + links_.capacity() * sizeof(AdditionalLink) +
-           packed_.capacity() + packed_sets_.capacity() * sizeof(PackedRRset) +
-           pointers_.capacity() * sizeof(RdataPointer) + table_.capacity() * sizeof(std::uint64_t);
+    return sizeof(Zone) + a_.names.size_bytes() + a_.nodes.size_bytes() + a_.rrsets.size_bytes() +
+           a_.rr.size_bytes() + a_.links.size_bytes() + a_.packed.size_bytes() + a_.packed_sets.size_bytes() +
+           a_.pointers.size_bytes() + table_.capacity() * sizeof(std::uint64_t);
 }
 
 }  // namespace cairn::zone

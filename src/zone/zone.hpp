@@ -49,7 +49,8 @@ struct Node {
     std::uint16_t rrset_count = 0;
     std::uint16_t flags = 0;
     std::uint8_t name_size = 0;
-    std::uint8_t labels = 0;  // absolute label count, root not counted
+    std::uint8_t labels = 0;     // absolute label count, root not counted
+    std::uint16_t reserved = 0;  // makes the struct padding-free: the raw format stores it as it is
 
     bool has(NodeFlag f) const { return (flags & f) != 0; }
 };
@@ -64,6 +65,7 @@ struct RRset {
     std::uint16_t additional_count = 0;  // one node index per target name found in the zone
     std::uint16_t type = 0;
     std::uint16_t count = 0;             // RRs
+    std::uint16_t reserved = 0;          // no padding: stored as it is in the raw format
     std::uint32_t ttl = 0;               // of the first RR
     std::uint32_t packed = 0xFFFFFFFFu;  // index of its compressed rendering, if it has one
 };
@@ -78,6 +80,7 @@ struct RdataPointer {
     std::uint16_t value =
         0;  // owner_suffix: octets of the owner's suffix; in_rrset: offset in the packed wire
     Kind kind = owner_suffix;
+    std::uint8_t reserved = 0;  // no padding: stored as it is in the raw format
 };
 
 struct PackedRRset {
@@ -123,14 +126,16 @@ class Zone {
 
     // --- nodes
     static constexpr std::uint32_t apex() { return 0; }  // the apex sorts first
-    std::size_t node_count() const { return nodes_.size(); }
-    const Node& node(std::uint32_t index) const { return nodes_[index]; }
-    std::span<const std::uint8_t> name(const Node& n) const { return {names_.data() + n.name, n.name_size}; }
+    std::size_t node_count() const { return a_.nodes.size(); }
+    const Node& node(std::uint32_t index) const { return a_.nodes[index]; }
+    std::span<const std::uint8_t> name(const Node& n) const {
+        return {a_.names.data() + n.name, n.name_size};
+    }
     std::span<const std::uint8_t> spelling(const Node& n) const {
-        return {names_.data() + n.spelling, n.name_size};
+        return {a_.names.data() + n.spelling, n.name_size};
     }
     std::span<const RRset> rrsets(const Node& n) const {
-        return {rrsets_.data() + n.first_rrset, n.rrset_count};
+        return {a_.rrsets.data() + n.first_rrset, n.rrset_count};
     }
     const RRset* find_rrset(const Node& n, dns::RRType type) const {
         const auto t = static_cast<std::uint16_t>(type);
@@ -140,22 +145,22 @@ class Zone {
         }
         return nullptr;
     }
-    std::span<const std::uint8_t> wire(const RRset& s) const { return {rr_.data() + s.wire, s.wire_size}; }
+    std::span<const std::uint8_t> wire(const RRset& s) const { return {a_.rr.data() + s.wire, s.wire_size}; }
     const PackedRRset* packed(const RRset& s) const {
-        return s.packed == 0xFFFFFFFFu ? nullptr : &packed_sets_[s.packed];
+        return s.packed == 0xFFFFFFFFu ? nullptr : &a_.packed_sets[s.packed];
     }
     std::span<const std::uint8_t> wire(const PackedRRset& p) const {
-        return {packed_.data() + p.wire, p.wire_size};
+        return {a_.packed.data() + p.wire, p.wire_size};
     }
     std::span<const RdataPointer> pointers(const PackedRRset& p) const {
-        return {pointers_.data() + p.first_pointer, p.pointer_count};
+        return {a_.pointers.data() + p.first_pointer, p.pointer_count};
     }
     // Offsets in AdditionalLink refer to the packed wire when the RRset has one.
     std::span<const AdditionalLink> additional(const RRset& s) const {
-        return {links_.data() + s.additional, s.additional_count};
+        return {a_.links.data() + s.additional, s.additional_count};
     }
-    const RRset* soa() const { return find_rrset(nodes_[0], dns::RRType::SOA); }
-    const RRset* apex_ns() const { return find_rrset(nodes_[0], dns::RRType::NS); }
+    const RRset* soa() const { return find_rrset(a_.nodes[0], dns::RRType::SOA); }
+    const RRset* apex_ns() const { return find_rrset(a_.nodes[0], dns::RRType::NS); }
 
     // --- lookups; `name` must be at or below the origin (the zone table guarantees it)
     std::uint32_t find(const LookupName& name, std::size_t skip = 0) const;  // kNoNode when absent
@@ -167,7 +172,7 @@ class Zone {
     // Calls f(owner_spelling, type, rclass, ttl, rdata) for every RR.
     template <typename F>
     void for_each_rr(F&& f) const {
-        for (const Node& n : nodes_) {
+        for (const Node& n : a_.nodes) {
             for (const RRset& s : rrsets(n)) {
                 const auto w = wire(s);
                 std::size_t pos = 0;
@@ -193,26 +198,49 @@ class Zone {
     Zone(Parts parts);  // validates and derives; throws ZoneError (use build() or read_raw())
     ~Zone();
 
+    // Every array of a zone, derived ones included: what the raw format stores. Each points into
+    // memory that `storage` keeps alive.
+    struct Arrays {
+        std::span<std::uint8_t> names;  // lowercased names, then spellings that differ
+        std::span<Node> nodes;
+        std::span<RRset> rrsets;
+        std::span<std::uint8_t> rr;  // pre-rendered RRs
+        std::span<AdditionalLink> links;
+        std::span<std::uint8_t> packed;
+        std::span<PackedRRset> packed_sets;
+        std::span<RdataPointer> pointers;
+    };
+    // A zone over arrays read back from the raw format: checks that the derived fields are exactly what
+    // derive() would compute and that every offset and index is in range, so a crafted file cannot make
+    // a lookup or an answer read out of bounds. Throws ZoneError.
+    static std::shared_ptr<const Zone> adopt(dns::Name origin, dns::RRClass rclass, const Arrays& arrays,
+                                             std::shared_ptr<void> storage);
+    const Arrays& arrays() const { return a_; }
+
   private:
     friend class ZoneBuilder;
-    friend std::vector<std::uint8_t> encode_raw(const Zone& zone);
-    void derive();  // computes every derived field from the stored arrays, validating them
+    Zone() = default;
+    struct Owned;
+    void derive(Owned& out);  // computes every derived field from the stored arrays, validating them
+    void validate_adopted();  // checks stored derived fields (see adopt())
+    // The steps both share; `adopted` compares stored derived values instead of setting them.
+    void check_names(bool adopted);
+    void build_table();
+    void check_rrsets(bool adopted);
+    void link_nodes(bool adopted);
+    void read_soa();
+    void check_renderings();
     // Builds the packed rendering of `set` owned by `owner`; fills `target_at` with where each RR's
     // additional-section target name starts in it. False (nothing kept) when compression saves nothing.
-    bool pack(RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at);
+    bool pack(Owned& out, RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at);
 
     dns::Name origin_;
     dns::RRClass rclass_ = dns::RRClass::IN;
-    std::vector<std::uint8_t> names_;  // lowercased names, then spellings that differ
-    std::vector<Node> nodes_;
-    std::vector<RRset> rrsets_;
-    std::vector<std::uint8_t> rr_;  // pre-rendered RRs
-    std::vector<AdditionalLink> links_;
-    std::vector<std::uint8_t> packed_;
-    std::vector<PackedRRset> packed_sets_;
-    std::vector<RdataPointer> pointers_;
-    // Open addressing, power-of-two size: (hash high bits << 32 | node index), 0 = empty slot.
-    std::vector<std::uint64_t> table_;
+    std::shared_ptr<void> storage_;  // owns what a_ points into
+    Arrays a_;
+    // Open addressing, power-of-two size: (hash high bits << 32 | node index), 0 = empty slot. Rebuilt at
+    // load rather than stored: it depends on the hash function, not on the zone.
+    LargeVector<std::uint64_t> table_;
     std::uint64_t table_mask_ = 0;
     std::size_t rr_count_ = 0;
     std::uint32_t serial_ = 0, soa_ttl_ = 0, soa_minimum_ = 0;
@@ -222,10 +250,10 @@ class Zone {
 struct Zone::Parts {
     dns::Name origin;
     dns::RRClass rclass = dns::RRClass::IN;
-    std::vector<std::uint8_t> names;
-    std::vector<Node> nodes;    // only name, spelling, name_size, first_rrset, rrset_count are stored
-    std::vector<RRset> rrsets;  // only wire, wire_size, type, count are stored
-    std::vector<std::uint8_t> rr;
+    LargeVector<std::uint8_t> names;
+    LargeVector<Node> nodes;    // only name, spelling, name_size, first_rrset, rrset_count are stored
+    LargeVector<RRset> rrsets;  // only wire, wire_size, type, count are stored
+    LargeVector<std::uint8_t> rr;
 };
 
 }  // namespace cairn::zone

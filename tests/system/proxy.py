@@ -5,7 +5,9 @@
 
 Faults apply to each connection's server-to-client stream, counted from its first octet: `cut_after=N`
 forwards N octets and then closes both sides; `flip_at=N` inverts every bit of octet N. Each connection is
-served by two threads; everything is closed by stop().
+served by two threads; everything is closed by stop(). Faults are read per chunk, so a test may change them
+between transfers. `udp=True` also relays UDP datagrams on the same port, untouched (a secondary asks for
+the SOA over UDP before it transfers).
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ class TcpProxy:
         *,
         cut_after: int | None = None,
         flip_at: int | None = None,
+        udp: bool = False,
     ):
         self.upstream = (upstream_host, upstream_port)
         self.cut_after = cut_after
         self.flip_at = flip_at
+        self.udp = udp
+        self._udp: socket.socket | None = None
         self.host = "127.0.0.1"
         self.port = 0
         self.connections = 0
@@ -38,12 +43,28 @@ class TcpProxy:
         self._lock = threading.Lock()
 
     def start(self) -> "TcpProxy":
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.bind((self.host, 0))
+        for _ in range(20):
+            self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._listener.bind((self.host, 0))
+            self.port = self._listener.getsockname()[1]
+            if not self.udp:
+                break
+            self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                self._udp.bind((self.host, self.port))
+                break
+            except OSError:
+                self._udp.close()
+                self._udp = None
+                self._listener.close()
+        if self.udp and self._udp is None:
+            raise RuntimeError("no loopback port free for both TCP and UDP")
         self._listener.listen(16)
         self._listener.settimeout(IO_TIMEOUT_S)
-        self.port = self._listener.getsockname()[1]
         self._spawn(self._accept_loop)
+        if self._udp is not None:
+            self._udp.settimeout(IO_TIMEOUT_S)
+            self._spawn(self._udp_loop)
         return self
 
     def stop(self) -> None:
@@ -55,6 +76,8 @@ class TcpProxy:
                 sock.close()
         if self._listener is not None:
             self._listener.close()
+        if self._udp is not None:
+            self._udp.close()
 
     def __enter__(self) -> "TcpProxy":
         return self.start()
@@ -91,6 +114,28 @@ class TcpProxy:
                 continue
             self._spawn(self._pump, client, server, False)
             self._spawn(self._pump, server, client, True)
+
+    def _udp_loop(self) -> None:
+        assert self._udp is not None
+        while not self._stopping.is_set():
+            try:
+                datagram, client = self._udp.recvfrom(65535)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._spawn(self._relay_datagram, datagram, client)
+
+    def _relay_datagram(self, datagram: bytes, client) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream:
+            upstream.settimeout(2)
+            try:
+                upstream.sendto(datagram, self.upstream)
+                answer = upstream.recv(65535)
+                assert self._udp is not None
+                self._udp.sendto(answer, client)
+            except OSError:
+                pass
 
     def _pump(self, source: socket.socket, sink: socket.socket, damage: bool) -> None:
         """Copies source to sink until EOF, applying the faults when `damage` (server to client)."""

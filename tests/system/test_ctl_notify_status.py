@@ -54,11 +54,12 @@ def pair(tmp_path):
         statistics=False,
         port=secondary_port,
         extra="".join(
-            f'zone "{origin}" {{ type secondary; primaries {{ 127.0.0.1 port {primary.port}; }}; file "{origin}.copy"; }};\n'
+            f'zone "{origin}" {{ type secondary; primaries {{ 127.0.0.1 port {primary.port}; }}; file "{origin}.copy"; '
+            f"notify explicit; also-notify {{ 127.0.0.1 port {dead}; }}; }};\n"
             for origin in ("alpha.test", "beta.test")
         ),
     )
-    yield primary, secondary
+    yield primary, secondary, dead
     secondary.stop()
     primary.stop()
 
@@ -73,7 +74,7 @@ def notify_metrics(daemon, origin: str) -> dict[str, float]:
 
 
 def test_notify_counts_and_zone_status(pair):
-    primary, secondary = pair
+    primary, secondary, dead = pair
     # Nobody answers yet: every target of both zones is still pending.
     assert wait_for(lambda: notify_metrics(primary, "alpha.test")["failed_total"] >= 2)
     alpha = fields(primary.ctl("zonestatus", "alpha.test").stdout)
@@ -116,3 +117,10 @@ def test_notify_counts_and_zone_status(pair):
     assert wait_for(lambda: secondary.soa_serial("alpha.test") == 2)
     assert notify_metrics(primary, "alpha.test")["sent_total"] >= sent_before + 2
     assert fields(primary.ctl("zonestatus", "beta.test").stdout)["journal size"] == "0 bytes"
+
+    # The secondary notifies its own secondaries (here the dead port) of its copy, also when told to.
+    result = secondary.ctl("notify", "beta.test")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "zone notify queued"
+    assert fields(secondary.ctl("zonestatus", "beta.test").stdout)["notifies pending"] == "1"
+    assert wait_for(lambda: secondary.log_text().count(f"zone beta.test./IN: notify for serial 1 to 127.0.0.1#{dead}") >= 2)

@@ -414,6 +414,26 @@ TEST_F(IncludeTest, RelativeToWorkingDirectoryNotToIncludingFile) {
     EXPECT_EQ(r.config.options.view_settings.recursion, false);
 }
 
+TEST_F(IncludeTest, KeyFileReadableByAllIsWarnedOnceAndPrivateOneIsNot) {
+    write("named.conf", "include \"sub/keys.conf\";\noptions { recursion no; };\n");
+    write("sub/keys.conf",
+          "key k { algorithm hmac-sha256; secret \"c2VjcmV0\"; };\n"
+          "key j { algorithm hmac-sha256; secret \"c2VjcmV0\"; };\n");
+    using std::filesystem::perms;
+    std::filesystem::permissions(dir_ / "sub/keys.conf",
+                                 perms::owner_read | perms::owner_write | perms::others_read);
+    const LoadResult open = load("named.conf");
+    ASSERT_EQ(open.warnings.size(), 1u);
+    EXPECT_EQ(open.warnings[0].to_string(),
+              "sub/keys.conf:1: warning: key 'k': this file holds its secret and is readable by all users "
+              "(chmod o-r "
+              "sub/keys.conf)");
+    EXPECT_EQ(open.warnings[0].to_string().find("c2VjcmV0"), std::string::npos);
+    std::filesystem::permissions(dir_ / "sub/keys.conf",
+                                 perms::owner_read | perms::owner_write | perms::group_read);
+    EXPECT_TRUE(load("named.conf").warnings.empty());
+}
+
 TEST_F(IncludeTest, IncludedFileRelativeToItsOwnDirectoryIsNotFound) {
     write("named.conf", "include \"sub/zones.conf\";\n");
     write("sub/zones.conf", "\ninclude \"keys.conf\";\n");

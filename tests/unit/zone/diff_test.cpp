@@ -142,6 +142,33 @@ TEST(ZoneDiff, ChainAppliesInOrderAndCondenses) {
     EXPECT_EQ(c, diff_zones(*v1, *v3));
 }
 
+TEST(ZoneDiff, ChainRejectsRemovingARecordTwiceAndAnAddReplacesTheTtl) {
+    const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
+    const ZoneDiff first = diff_zones(*v1, *v2);  // removes www .11
+    ZoneDiff again = first;
+    again.old_soa = first.new_soa;
+    again.new_soa = first.new_soa;
+    again.new_soa.rdata[again.new_soa.rdata.size() - 17] = 3;  // serial 3
+    again.added.clear();
+    EXPECT_THROW(apply_diffs(*v1, std::vector<ZoneDiff>{first, again}), DiffError);
+
+    ZoneDiff ttl_only;  // an addition of a record the zone has, with another TTL, replaces it
+    ttl_only.old_soa = soa_record(*v1);
+    ttl_only.new_soa = first.new_soa;
+    Record www = first.added.front();
+    for (const Record& r : v1->records()) {
+        if (r.owner.to_text() == "www.example.com." && dns::rdata_to_text(r.type, r.rdata) == "192.0.2.10")
+            www = r;
+    }
+    www.ttl = 5;
+    ttl_only.added = {www};
+    const auto v = apply_diff(*v1, ttl_only);
+    const auto all = texts(*v);
+    EXPECT_NE(std::find(all.begin(), all.end(), "www.example.com. 5 A 192.0.2.10"), all.end());
+    EXPECT_EQ(std::find(all.begin(), all.end(), "www.example.com. 3600 A 192.0.2.10"), all.end());
+    EXPECT_EQ(v->rr_count(), v1->rr_count());
+}
+
 TEST(ZoneDiff, CondenseRejectsGapsAndEmptyChains) {
     const auto v1 = make_zone(kV1), v2 = make_zone(kV2);
     const std::vector<ZoneDiff> gap{diff_zones(*v1, *v2), diff_zones(*v1, *v2)};
