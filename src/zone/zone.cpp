@@ -399,7 +399,7 @@ void Zone::build_table() {
     std::size_t size = 16;
     while (size < a_.nodes.size() * 2)
         size <<= 1;
-    table_.assign(size, 0);
+    table_.assign(size, Slot{});
     table_mask_ = size - 1;
     // The slots are random accesses into a table larger than the caches: hash a few nodes ahead and
     // prefetch their slots.
@@ -410,9 +410,10 @@ void Zone::build_table() {
         if (i >= kAhead) {
             const std::uint64_t h = ahead[i % kAhead];
             std::uint64_t slot = h & table_mask_;
-            while (table_[slot] != 0)
+            while (table_[slot].node != 0)
                 slot = (slot + 1) & table_mask_;
-            table_[slot] = (h & 0xFFFFFFFF00000000ULL) | (std::uint64_t{i - kAhead} + 1);
+            const Node& n = a_.nodes[i - kAhead];
+            table_[slot] = {static_cast<std::uint32_t>(h >> 32), i - kAhead + 1, n.name, n.first_rrset};
         }
         if (i < count) {
             const std::uint64_t h = SuffixHasher::hash(name(a_.nodes[i]));
@@ -790,16 +791,24 @@ bool Zone::pack(Owned& out, RRset& set, const Node& owner, std::vector<std::uint
 std::uint32_t Zone::find(const LookupName& q, std::size_t skip) const {
     const std::uint64_t h = q.suffix_hash(skip);
     const auto want = q.suffix(skip);
-    const std::uint64_t tag = h & 0xFFFFFFFF00000000ULL;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::uint64_t slot = h & table_mask_;; slot = (slot + 1) & table_mask_) {
-        const std::uint64_t entry = table_[slot];
-        if (entry == 0) return kNoNode;
-        if ((entry & 0xFFFFFFFF00000000ULL) != tag) continue;
-        const auto index = static_cast<std::uint32_t>(entry) - 1;
-        const Node& n = a_.nodes[index];
-        if (n.name_size == want.size() &&
-            std::memcmp(a_.names.data() + n.name, want.data(), want.size()) == 0) {
-            return index;
+        const Slot& entry = table_[slot];
+        if (entry.node == 0) return kNoNode;
+        if (entry.tag != tag) continue;
+        // Start loading the node and its RRsets while the name is compared: the caller reads them next.
+        // Both ends of each: records need not start on a cache line.
+        const auto* node = reinterpret_cast<const char*>(a_.nodes.data() + entry.node - 1);
+        const auto* rrsets = reinterpret_cast<const char*>(a_.rrsets.data() + entry.first_rrset);
+        __builtin_prefetch(node);
+        __builtin_prefetch(node + sizeof(Node) - 1);
+        __builtin_prefetch(rrsets);
+        __builtin_prefetch(rrsets + 64);
+        // Wire names are self-delimiting: a stored name whose first want.size() octets equal `want` is
+        // `want` (its root label ends at the same place), so the node's own size need not be read first.
+        if (std::size_t{entry.name} + want.size() <= a_.names.size() &&
+            std::memcmp(a_.names.data() + entry.name, want.data(), want.size()) == 0) {
+            return entry.node - 1;
         }
     }
 }
@@ -851,7 +860,7 @@ std::vector<Record> Zone::records() const {
 std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + a_.names.size_bytes() + a_.nodes.size_bytes() + a_.rrsets.size_bytes() +
            a_.rr.size_bytes() + a_.links.size_bytes() + a_.packed.size_bytes() + a_.packed_sets.size_bytes() +
-           a_.pointers.size_bytes() + table_.capacity() * sizeof(std::uint64_t);
+           a_.pointers.size_bytes() + table_.capacity() * sizeof(Slot);
 }
 
 }  // namespace cairn::zone
