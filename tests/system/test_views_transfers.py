@@ -15,6 +15,7 @@ with the view's key; allow-transfer admits only that key. Two secondaries take t
 from __future__ import annotations
 
 import base64
+import subprocess
 
 import dns.flags
 import dns.message
@@ -261,3 +262,26 @@ def test_bind_secondary_gets_each_views_data_with_its_key(primary, tmp_path):
         assert serial(port, "internal-key") == 1
     finally:
         named.stop()
+
+
+def test_two_views_with_different_keys_of_one_name_are_refused_at_load(tmp_path):
+    # BIND keeps a keyring per view; cairn verifies a request's key before it knows the view, with one
+    # keyring, so it refuses the ambiguity instead of picking one of the secrets.
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    zone = tmp_path / "x.zone"
+    zone.write_text(zone_text(1, "192.0.2.1"))
+    config = tmp_path / "named.conf"
+    config.write_text(
+        f"options {{ listen-on port {servers.free_port(ipv6=False)} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }}; }};\n"
+        "controls { };\n"
+        f'view "a" {{\n    key "k" {{ algorithm hmac-sha256; secret "YWFhYQ=="; }};\n'
+        f'    zone "{ORIGIN}" {{ type primary; file "{zone}"; }};\n}};\n'
+        f'view "b" {{\n    key "k" {{ algorithm hmac-sha256; secret "YmJiYg=="; }};\n'
+        f'    zone "{ORIGIN}" {{ type primary; file "{zone}"; }};\n}};\n'
+    )
+    result = subprocess.run(
+        [str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], capture_output=True, text=True, timeout=20
+    )
+    assert result.returncode != 0
+    assert f"{config}:8: key k: a different key of this name is defined at {config}:4" in result.stderr
