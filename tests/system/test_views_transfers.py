@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import base64
 
+import dns.flags
 import dns.message
+import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
@@ -88,6 +90,16 @@ def serial(port: int, key: str | None = None, source: str = "127.0.0.1") -> int 
     return next((rrset[0].serial for rrset in response.answer if rrset.rdtype == dns.rdatatype.SOA), None)
 
 
+def notify_rcode(port: int, source: str, key: str | None) -> int:
+    notify = dns.message.make_query(ORIGIN, "SOA")
+    notify.set_opcode(dns.opcode.NOTIFY)
+    notify.flags &= ~dns.flags.RD
+    notify.flags |= dns.flags.AA
+    if key:
+        notify.use_tsig(keyring(key), keyname=key)
+    return dns.query.udp(notify, "127.0.0.1", port=port, source=source, timeout=2).rcode()
+
+
 def view_name(key: str) -> str:
     return key.split("-")[0]
 
@@ -151,7 +163,7 @@ def test_cairnd_secondary_zones_inside_views(primary, tmp_path):
     directory = tmp_path / "secondary"
     directory.mkdir()
     views = ""
-    for key, clients in (("internal-key", "127.0.0.2;"), ("external-key", "any;")):
+    for key, clients, notifiers in (("internal-key", "127.0.0.2;", "127.0.0.5;"), ("external-key", "any;", "none;")):
         view = view_name(key)
         views += (
             f'view "{view}" {{\n'
@@ -159,6 +171,7 @@ def test_cairnd_secondary_zones_inside_views(primary, tmp_path):
             + f"    server 127.0.0.1 {{ keys {{ {key}; }}; }};\n"  # its zone's SOA queries and transfers
             f"    match-clients {{ key {key}; {clients} }};\n"
             f"    allow-transfer {{ key {key}; }};\n"
+            f"    allow-notify {{ {notifiers} }};\n"
             f'    zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; '
             f'file "{view}.db"; }};\n'
             "};\n"
@@ -189,6 +202,11 @@ def test_cairnd_secondary_zones_inside_views(primary, tmp_path):
         assert serial(port, source="127.0.0.3") == 1  # not in internal's ACL: the external view
         assert www(port, "internal-key", source="127.0.0.3") == ["10.0.2.81"]  # the key picks the view
         assert f"sent notify for serial 2 to 127.0.0.1#{port}" in cairnd_primary.log()
+
+        # allow-notify set per view: 127.0.0.5 (not a primary) may notify the internal view (its NOTIFY
+        # signed with the internal key to reach it), not the external one.
+        assert notify_rcode(port, "127.0.0.5", "internal-key") == dns.rcode.NOERROR
+        assert notify_rcode(port, "127.0.0.5", None) == dns.rcode.REFUSED
     finally:
         secondary.stop()
 
