@@ -1,5 +1,6 @@
 #include "config/acl.hpp"
 
+#include <endian.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
@@ -227,19 +228,25 @@ CompiledAcl CompiledAcl::compile(const AddressMatchList& list, const Resolver& r
 namespace {}  // namespace
 
 CompiledAcl::Candidate CompiledAcl::candidate_of(const IpAddress& address) {
-    Candidate candidate{static_cast<std::uint8_t>(address.family), 0, 0};
-    for (int i = 0; i < 8; ++i)
-        candidate.hi = (candidate.hi << 8) | address.bytes[i];
-    for (int i = 8; i < 16; ++i)
-        candidate.lo = (candidate.lo << 8) | address.bytes[i];
-    return candidate;
+    // Two big-endian words: a load and a byte swap each (the query path takes one per view).
+    std::uint64_t hi = 0, lo = 0;
+    std::memcpy(&hi, address.bytes.data(), 8);
+    std::memcpy(&lo, address.bytes.data() + 8, 8);
+    return Candidate{static_cast<std::uint8_t>(address.family), be64toh(hi), be64toh(lo)};
 }
 
 AclVerdict CompiledAcl::evaluate(const IpAddress& address, const dns::Name* key) const {
-    if (match_mapped_ && address.is_v4_mapped()) {
-        return evaluate_range(0, top_end_, candidate_of(address.unmapped()), key);
+    return evaluate(candidate_of(address), key);
+}
+
+AclVerdict CompiledAcl::evaluate(const Candidate& candidate, const dns::Name* key) const {
+    // ::ffff:a.b.c.d is zero in its first 80 bits and ones in the next 16.
+    if (match_mapped_ && candidate.family == AF_INET6 && candidate.hi == 0 &&
+        (candidate.lo >> 32) == 0xffff) {
+        const Candidate v4{static_cast<std::uint8_t>(AF_INET), (candidate.lo & 0xffffffffull) << 32, 0};
+        return evaluate_range(0, top_end_, v4, key);
     }
-    return evaluate_range(0, top_end_, candidate_of(address), key);
+    return evaluate_range(0, top_end_, candidate, key);
 }
 
 AclVerdict CompiledAcl::evaluate_range(std::uint32_t begin, std::uint32_t end, const Candidate& candidate,

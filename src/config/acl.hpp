@@ -74,8 +74,12 @@ class CompiledAcl {
     static CompiledAcl compile(const AddressMatchList& list, const Resolver& resolve,
                                const HostNetworks& host, bool match_mapped = false);
 
+    struct Candidate;
     // First-match evaluation; no allocation.
     AclVerdict evaluate(const IpAddress& address, const dns::Name* key) const;
+    // The same, for an address already in the form rules compare against (callers that test one address
+    // against several lists convert it once).
+    AclVerdict evaluate(const Candidate& candidate, const dns::Name* key) const;
     bool allows(const ClientFacts& client) const {
         return evaluate(client.address, client.key) == AclVerdict::Allow;
     }

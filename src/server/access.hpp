@@ -30,6 +30,14 @@ class AccessList {
         return acl_ == nullptr ||
                acl_->evaluate(convert(client.source.address), key) == config::AclVerdict::Allow;
     }
+    // An address converted once (by candidate()) for several lists, as view selection does.
+    using Candidate = config::CompiledAcl::Candidate;
+    static Candidate candidate(const net::IpAddress& address) {
+        return config::CompiledAcl::candidate_of(convert(address));
+    }
+    bool allows(const Candidate& address, const dns::Name* key) const {
+        return acl_ == nullptr || acl_->evaluate(address, key) == config::AclVerdict::Allow;
+    }
     bool allows_destination(const net::ClientInfo& client, const dns::Name* key = nullptr) const {
         return acl_ == nullptr ||
                acl_->evaluate(convert(client.destination.address), key) == config::AclVerdict::Allow;

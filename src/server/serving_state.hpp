@@ -32,6 +32,11 @@ struct ServedView {
     bool matches(const net::ClientInfo& client, const dns::Name* key = nullptr) const {
         return match_clients.allows_source(client, key) && match_destinations.allows_destination(client, key);
     }
+    // The same with the client's addresses converted beforehand (view_for converts them once for all views).
+    bool matches(const AccessList::Candidate& source, const AccessList::Candidate& destination,
+                 const dns::Name* key) const {
+        return match_clients.allows(source, key) && match_destinations.allows(destination, key);
+    }
     // Secondary zones past EXPIRE: still in `zones` so that their names get SERVFAIL, not a referral or
     // REFUSED from elsewhere.
     std::unordered_set<const zone::Zone*> expired;
@@ -64,8 +69,11 @@ struct ServingState {
     // The first view the client matches (views are tried in configuration order), or nullptr. `key`: the
     // TSIG key that verified the request, or nullptr.
     const ServedView* view_for(const net::ClientInfo& client, const dns::Name* key = nullptr) const {
+        if (views.size() == 1) return views[0].matches(client, key) ? &views[0] : nullptr;
+        const AccessList::Candidate source = AccessList::candidate(client.source.address);
+        const AccessList::Candidate destination = AccessList::candidate(client.destination.address);
         for (const auto& view : views) {
-            if (view.matches(client, key)) return &view;
+            if (view.matches(source, destination, key)) return &view;
         }
         return nullptr;
     }

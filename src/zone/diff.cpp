@@ -118,6 +118,41 @@ Record soa_record(const Zone& zone) {
     return r;
 }
 
+namespace {
+
+// Calls f(type, class, ttl, rdata) for each RR of an RRset's stored wire form.
+template <typename F>
+void for_each_rr_of(std::span<const std::uint8_t> w, F&& f) {
+    std::size_t pos = 0;
+    while (pos < w.size()) {
+        const auto cls = static_cast<dns::RRClass>((w[pos + 4] << 8) | w[pos + 5]);
+        const std::uint32_t ttl = (std::uint32_t{w[pos + 6]} << 24) | (std::uint32_t{w[pos + 7]} << 16) |
+                                  (std::uint32_t{w[pos + 8]} << 8) | w[pos + 9];
+        const std::size_t len = static_cast<std::size_t>((w[pos + 10] << 8) | w[pos + 11]);
+        f(cls, ttl, w.subspan(pos + kRRHeaderSize, len));
+        pos += kRRHeaderSize + len;
+    }
+}
+
+// The same RRs, TTLs and class, byte for byte, ignoring each RR's owner pointer (the first two octets).
+bool same_rrs(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    if (a.size() != b.size()) return false;
+    std::size_t pos = 0;
+    while (pos < a.size()) {
+        const std::size_t len = static_cast<std::size_t>((a[pos + 10] << 8) | a[pos + 11]);
+        const std::size_t end = pos + kRRHeaderSize + len;
+        if (end > b.size() || !std::equal(a.begin() + pos + 2, a.begin() + end, b.begin() + pos + 2))
+            return false;
+        pos = end;
+    }
+    return true;
+}
+
+}  // namespace
+
+// Both zones hold their nodes in canonical order and each node's RRsets by type, so one merge walk pairs
+// the RRsets; only the pairs whose stored bytes differ are compared record by record. A small edit to a
+// large zone costs a pass over both, with no per-record allocation.
 ZoneDiff diff_zones(const Zone& from, const Zone& to) {
     if (!(from.origin() == to.origin()))
         throw DiffError("cannot compare different zones " + from.origin().to_text() + " and " +
@@ -126,31 +161,85 @@ ZoneDiff diff_zones(const Zone& from, const Zone& to) {
     diff.old_soa = soa_record(from);
     diff.new_soa = soa_record(to);
 
-    std::unordered_map<std::string, bool> old_keys;  // key -> still present in `to`
-    old_keys.reserve(from.rr_count());
-    from.for_each_rr([&](std::span<const std::uint8_t> owner, dns::RRType type, dns::RRClass cls,
-                         std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
-        if (type == dns::RRType::SOA) return;
-        old_keys.emplace(record_key(owner, type, cls, rdata, &ttl), false);
-    });
-    to.for_each_rr([&](std::span<const std::uint8_t> owner, dns::RRType type, dns::RRClass cls,
-                       std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
-        if (type == dns::RRType::SOA) return;
-        const auto it = old_keys.find(record_key(owner, type, cls, rdata, &ttl));
-        if (it != old_keys.end()) {
-            it->second = true;
-            return;
+    auto emit_all = [](const Zone& z, const Node& n, const RRset& s, std::vector<Record>& out) {
+        const dns::Name owner = dns::Name::from_validated_wire(z.spelling(n));
+        for_each_rr_of(
+            z.wire(s), [&](dns::RRClass cls, std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
+                out.push_back(
+                    Record{owner, static_cast<dns::RRType>(s.type), cls, ttl, {rdata.begin(), rdata.end()}});
+            });
+    };
+    auto compare_sets = [&](const Node& a_node, const RRset& a, const Node& b_node, const RRset& b) {
+        if (same_rrs(from.wire(a), to.wire(b))) return;
+        const auto type = static_cast<dns::RRType>(a.type);
+        std::unordered_map<std::string, bool> old_keys;  // key -> still present in `to`
+        for_each_rr_of(from.wire(a),
+                       [&](dns::RRClass cls, std::uint32_t ttl, std::span<const std::uint8_t> rd) {
+                           old_keys.emplace(record_key(from.name(a_node), type, cls, rd, &ttl), false);
+                       });
+        const dns::Name new_owner = dns::Name::from_validated_wire(to.spelling(b_node));
+        for_each_rr_of(to.wire(b),
+                       [&](dns::RRClass cls, std::uint32_t ttl, std::span<const std::uint8_t> rd) {
+                           const auto it = old_keys.find(record_key(to.name(b_node), type, cls, rd, &ttl));
+                           if (it != old_keys.end()) {
+                               it->second = true;
+                               return;
+                           }
+                           diff.added.push_back(Record{new_owner, type, cls, ttl, {rd.begin(), rd.end()}});
+                       });
+        const dns::Name old_owner = dns::Name::from_validated_wire(from.spelling(a_node));
+        for_each_rr_of(from.wire(a),
+                       [&](dns::RRClass cls, std::uint32_t ttl, std::span<const std::uint8_t> rd) {
+                           if (old_keys.find(record_key(from.name(a_node), type, cls, rd, &ttl))->second)
+                               return;
+                           diff.removed.push_back(Record{old_owner, type, cls, ttl, {rd.begin(), rd.end()}});
+                       });
+    };
+    const auto soa_type = static_cast<std::uint16_t>(dns::RRType::SOA);
+    auto sets_of = [soa_type](const Zone& z, const Node& n) {
+        std::span<const RRset> sets = z.rrsets(n);
+        std::vector<const RRset*> out;
+        for (const RRset& s : sets)
+            if (s.type != soa_type) out.push_back(&s);
+        return out;
+    };
+    std::size_t i = 0, j = 0;
+    while (i < from.node_count() || j < to.node_count()) {
+        std::strong_ordering order = std::strong_ordering::equal;
+        if (i == from.node_count()) {
+            order = std::strong_ordering::greater;
+        } else if (j == to.node_count()) {
+            order = std::strong_ordering::less;
+        } else {
+            order = dns::canonical_compare(from.name(from.node(static_cast<std::uint32_t>(i))),
+                                           to.name(to.node(static_cast<std::uint32_t>(j))));
         }
-        diff.added.push_back(
-            Record{dns::Name::from_validated_wire(owner), type, cls, ttl, {rdata.begin(), rdata.end()}});
-    });
-    from.for_each_rr([&](std::span<const std::uint8_t> owner, dns::RRType type, dns::RRClass cls,
-                         std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
-        if (type == dns::RRType::SOA) return;
-        if (old_keys.find(record_key(owner, type, cls, rdata, &ttl))->second) return;
-        diff.removed.push_back(
-            Record{dns::Name::from_validated_wire(owner), type, cls, ttl, {rdata.begin(), rdata.end()}});
-    });
+        if (order == std::strong_ordering::less) {
+            const Node& n = from.node(static_cast<std::uint32_t>(i++));
+            for (const RRset* s : sets_of(from, n))
+                emit_all(from, n, *s, diff.removed);
+            continue;
+        }
+        if (order == std::strong_ordering::greater) {
+            const Node& n = to.node(static_cast<std::uint32_t>(j++));
+            for (const RRset* s : sets_of(to, n))
+                emit_all(to, n, *s, diff.added);
+            continue;
+        }
+        const Node& a_node = from.node(static_cast<std::uint32_t>(i++));
+        const Node& b_node = to.node(static_cast<std::uint32_t>(j++));
+        const auto a_sets = sets_of(from, a_node), b_sets = sets_of(to, b_node);
+        std::size_t x = 0, y = 0;
+        while (x < a_sets.size() || y < b_sets.size()) {
+            if (y == b_sets.size() || (x < a_sets.size() && a_sets[x]->type < b_sets[y]->type)) {
+                emit_all(from, a_node, *a_sets[x++], diff.removed);
+            } else if (x == a_sets.size() || b_sets[y]->type < a_sets[x]->type) {
+                emit_all(to, b_node, *b_sets[y++], diff.added);
+            } else {
+                compare_sets(a_node, *a_sets[x++], b_node, *b_sets[y++]);
+            }
+        }
+    }
     return diff;
 }
 

@@ -167,7 +167,7 @@ class ZoneBuilder {
             keys[i] = sort_key(src.owner(i), origin_labels, i);
             keys[i].type = static_cast<std::uint16_t>(src.type(i));
         }
-        std::sort(keys.begin(), keys.end(), [&](const SortKey& ka, const SortKey& kb) {
+        const auto less = [&](const SortKey& ka, const SortKey& kb) {
             if (ka.hi != kb.hi) return ka.hi < kb.hi;
             if (ka.lo != kb.lo) return ka.lo < kb.lo;
             const std::uint32_t a = ka.index, b = kb.index;
@@ -179,7 +179,17 @@ class ZoneBuilder {
             const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
             if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
             return a < b;
-        });
+        };
+        // Records streamed out of another zone (a transfer from a primary that sends in canonical order, a
+        // version with a few differences appended) are sorted but for a short tail: sort the tail alone and
+        // merge it in, one linear pass instead of a full sort.
+        const auto sorted_end = std::is_sorted_until(keys.begin(), keys.end(), less);
+        if (static_cast<std::size_t>(keys.end() - sorted_end) <= n / 8) {
+            std::sort(sorted_end, keys.end(), less);
+            std::inplace_merge(keys.begin(), sorted_end, keys.end(), less);
+        } else {
+            std::sort(keys.begin(), keys.end(), less);
+        }
         // Where owners and RRsets change, told by the keys: equal complete keys are equal owners, and
         // different prefixes are different owners; only long equal prefixes compare the names.
         enum : std::uint8_t { kNewOwner = 1, kNewRRset = 2 };
@@ -376,7 +386,9 @@ void Zone::check_names(bool adopted) {
         }
         if (i == 0) {
             if (nm.size() != origin_bytes.size()) throw ZoneError("the first node is not the apex");
-        } else if (dns::canonical_compare(name(a_.nodes[i - 1]), nm) != std::strong_ordering::less) {
+        } else if (adopted &&
+                   dns::canonical_compare(name(a_.nodes[i - 1]), nm) != std::strong_ordering::less) {
+            // ZoneBuilder sorted a built zone's nodes itself.
             throw ZoneError("nodes are not in strict canonical order");
         }
     }
@@ -387,14 +399,27 @@ void Zone::build_table() {
     std::size_t size = 16;
     while (size < a_.nodes.size() * 2)
         size <<= 1;
-    table_.assign(size, 0);
+    table_.assign(size, Slot{});
     table_mask_ = size - 1;
-    for (std::uint32_t i = 0; i < a_.nodes.size(); ++i) {
-        const std::uint64_t h = SuffixHasher::hash(name(a_.nodes[i]));
-        std::uint64_t slot = h & table_mask_;
-        while (table_[slot] != 0)
-            slot = (slot + 1) & table_mask_;
-        table_[slot] = (h & 0xFFFFFFFF00000000ULL) | (std::uint64_t{i} + 1);
+    // The slots are random accesses into a table larger than the caches: hash a few nodes ahead and
+    // prefetch their slots.
+    constexpr std::uint32_t kAhead = 8;
+    std::uint64_t ahead[kAhead];
+    const auto count = static_cast<std::uint32_t>(a_.nodes.size());
+    for (std::uint32_t i = 0; i < count + kAhead; ++i) {
+        if (i >= kAhead) {
+            const std::uint64_t h = ahead[i % kAhead];
+            std::uint64_t slot = h & table_mask_;
+            while (table_[slot].node != 0)
+                slot = (slot + 1) & table_mask_;
+            const Node& n = a_.nodes[i - kAhead];
+            table_[slot] = {static_cast<std::uint32_t>(h >> 32), i - kAhead + 1, n.name, n.first_rrset};
+        }
+        if (i < count) {
+            const std::uint64_t h = SuffixHasher::hash(name(a_.nodes[i]));
+            __builtin_prefetch(&table_[h & table_mask_], 1);
+            ahead[i % kAhead] = h;
+        }
     }
 }
 
@@ -569,8 +594,7 @@ void Zone::derive(Owned& out) {
                     lowered[k] = dns::lower_ascii(rdata[target_at + k]);
                 LookupName target;
                 if (!target.assign({lowered, size})) continue;
-                if (!dns::Name::from_validated_wire({lowered, size}).is_subdomain_of(origin_)) continue;
-                const std::uint32_t node = find(target);
+                const std::uint32_t node = find(target);  // only names of this zone are nodes
                 if (node == kNoNode) continue;
                 const Node& tn = a_.nodes[node];
                 if (!find_rrset(tn, RRType::A) && !find_rrset(tn, RRType::AAAA)) continue;
@@ -633,6 +657,7 @@ void Zone::check_renderings() {
             }
             rendering = a_.packed_sets[set.packed].wire_size;
         }
+        if (set.additional > a_.links.size()) throw ZoneError("RRset has wrong additional links");
         if (set.additional_count == 0) continue;
         if (additional_target_offset(type) == kNoTarget ||
             std::size_t{set.additional} + set.additional_count > a_.links.size()) {
@@ -766,16 +791,24 @@ bool Zone::pack(Owned& out, RRset& set, const Node& owner, std::vector<std::uint
 std::uint32_t Zone::find(const LookupName& q, std::size_t skip) const {
     const std::uint64_t h = q.suffix_hash(skip);
     const auto want = q.suffix(skip);
-    const std::uint64_t tag = h & 0xFFFFFFFF00000000ULL;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::uint64_t slot = h & table_mask_;; slot = (slot + 1) & table_mask_) {
-        const std::uint64_t entry = table_[slot];
-        if (entry == 0) return kNoNode;
-        if ((entry & 0xFFFFFFFF00000000ULL) != tag) continue;
-        const auto index = static_cast<std::uint32_t>(entry) - 1;
-        const Node& n = a_.nodes[index];
-        if (n.name_size == want.size() &&
-            std::memcmp(a_.names.data() + n.name, want.data(), want.size()) == 0) {
-            return index;
+        const Slot& entry = table_[slot];
+        if (entry.node == 0) return kNoNode;
+        if (entry.tag != tag) continue;
+        // Start loading the node and its RRsets while the name is compared: the caller reads them next.
+        // Both ends of each: records need not start on a cache line.
+        const auto* node = reinterpret_cast<const char*>(a_.nodes.data() + entry.node - 1);
+        const auto* rrsets = reinterpret_cast<const char*>(a_.rrsets.data() + entry.first_rrset);
+        __builtin_prefetch(node);
+        __builtin_prefetch(node + sizeof(Node) - 1);
+        __builtin_prefetch(rrsets);
+        __builtin_prefetch(rrsets + 64);
+        // Wire names are self-delimiting: a stored name whose first want.size() octets equal `want` is
+        // `want` (its root label ends at the same place), so the node's own size need not be read first.
+        if (std::size_t{entry.name} + want.size() <= a_.names.size() &&
+            std::memcmp(a_.names.data() + entry.name, want.data(), want.size()) == 0) {
+            return entry.node - 1;
         }
     }
 }
@@ -827,7 +860,7 @@ std::vector<Record> Zone::records() const {
 std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + a_.names.size_bytes() + a_.nodes.size_bytes() + a_.rrsets.size_bytes() +
            a_.rr.size_bytes() + a_.links.size_bytes() + a_.packed.size_bytes() + a_.packed_sets.size_bytes() +
-           a_.pointers.size_bytes() + table_.capacity() * sizeof(std::uint64_t);
+           a_.pointers.size_bytes() + table_.capacity() * sizeof(Slot);
 }
 
 }  // namespace cairn::zone

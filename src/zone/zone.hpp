@@ -238,9 +238,17 @@ class Zone {
     dns::RRClass rclass_ = dns::RRClass::IN;
     std::shared_ptr<void> storage_;  // owns what a_ points into
     Arrays a_;
-    // Open addressing, power-of-two size: (hash high bits << 32 | node index), 0 = empty slot. Rebuilt at
-    // load rather than stored: it depends on the hash function, not on the zone.
-    LargeVector<std::uint64_t> table_;
+    // Open addressing, power-of-two size. Rebuilt at load rather than stored: it depends on the hash
+    // function, not on the zone. A slot holds what a lookup reads next, so that the name, the node and
+    // its RRsets are fetched from memory at once rather than one after another (on a large zone each of
+    // them is a cache miss).
+    struct alignas(16) Slot {
+        std::uint32_t tag = 0;          // hash high bits
+        std::uint32_t node = 0;         // node index + 1; 0 = empty slot
+        std::uint32_t name = 0;         // Node::name
+        std::uint32_t first_rrset = 0;  // Node::first_rrset
+    };
+    LargeVector<Slot> table_;
     std::uint64_t table_mask_ = 0;
     std::size_t rr_count_ = 0;
     std::uint32_t serial_ = 0, soa_ttl_ = 0, soa_minimum_ = 0;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -147,4 +149,25 @@ TEST(RawFormat, ValidatesResealedMutations) {
     }
     EXPECT_GT(accepted, 0u);  // rdata bytes are opaque, so some mutations are legitimately valid
     (void)kHeader;
+}
+
+// Derived fields are stored, not recomputed: a file whose links disagree with its names must be refused.
+TEST(RawFormat, RejectsStoredLinksThatDisagreeWithTheNames) {
+    const auto z = sample_zone();
+    const auto bytes = encode_raw(*z);
+    const std::size_t nodes_at = (kHeader + z->origin().wire_size() + 7) / 8 * 8;
+    const std::size_t parent_field = offsetof(Node, parent);
+    for (std::uint32_t i = 1; i < z->node_count(); ++i) {
+        auto copy = bytes;
+        const std::size_t at = nodes_at + i * sizeof(Node) + parent_field;
+        const std::uint32_t wrong = z->node(i).parent == 0 ? 1 : 0;
+        std::memcpy(copy.data() + at, &wrong, sizeof wrong);
+        reseal(copy);
+        try {
+            (void)decode_raw(copy);
+            ADD_FAILURE() << "a wrong parent link of node " << i << " was accepted";
+        } catch (const ZoneError& e) {
+            EXPECT_NE(std::string(e.what()).find("raw zone file is invalid"), std::string::npos) << e.what();
+        }
+    }
 }
