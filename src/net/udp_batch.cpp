@@ -6,15 +6,17 @@
 
 namespace cairn::net {
 
+static_assert(kMaxUdpResponse % 64 == 0, "replies are packed at cache-line boundaries");
+
 UdpBatch::UdpBatch() : buffers_(std::make_unique<Buffers>()) {
     auto& b = *buffers_;
     for (std::size_t i = 0; i < kUdpBatch; ++i) {
-        b.rx_iov[i] = {b.queries[i].data(), b.queries[i].size()};
-        b.tx_iov[i] = {b.replies[i].data(), 0};
+        b.rx_iov[i][0] = {b.queries.data() + i * kQuerySlot, kQuerySlot};
+        b.rx_iov[i][1] = {b.query_tails[i].data(), b.query_tails[i].size()};
         msghdr& m = b.rx_headers[i].msg_hdr;
         m.msg_name = &b.peers[i];
-        m.msg_iov = &b.rx_iov[i];
-        m.msg_iovlen = 1;
+        m.msg_iov = b.rx_iov[i].data();
+        m.msg_iovlen = b.rx_iov[i].size();
         m.msg_control = b.rx_control[i].bytes;
     }
     received_ = kUdpBatch;  // the lengths below are set by the first receive
@@ -111,6 +113,7 @@ void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& h
     client.transport = Transport::udp;
     client.worker = thread;
     replies_ = 0;
+    std::size_t reply_at = 0;
     for (std::size_t i = 0; i < count; ++i) {
         msghdr& m = b.rx_headers[i].msg_hdr;
         // Too large for any query we accept; or empty, which is also how a shut-down socket reads.
@@ -121,8 +124,16 @@ void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& h
         if (!read_destination(m, client.destination, ifindex)) client.destination = local;
         client.destination.port = local.port;
 
-        std::span<const std::uint8_t> query(b.queries[i].data(), b.rx_headers[i].msg_len);
-        std::span<std::uint8_t> reply(b.replies[replies_].data(), kMaxUdpResponse);
+        const std::size_t length = b.rx_headers[i].msg_len;
+        std::span<const std::uint8_t> query(b.queries.data() + i * kQuerySlot, length);
+        if (length > kQuerySlot) {
+            std::memcpy(b.joined.data(), query.data(), kQuerySlot);
+            std::memcpy(b.joined.data() + kQuerySlot, b.query_tails[i].data(), length - kQuerySlot);
+            query = {b.joined.data(), length};
+        }
+        // At most kUdpBatch replies of at most kMaxUdpResponse each (rounded to cache lines, which
+        // kMaxUdpResponse is a multiple of): the arena always has room for the next.
+        std::span<std::uint8_t> reply(b.replies.data() + reply_at, kMaxUdpResponse);
         std::size_t size = 0;
         try {
             size = handler.handle(query, reply, client);
@@ -136,7 +147,8 @@ void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& h
         out.msg_hdr = msghdr{};
         out.msg_hdr.msg_name = &b.peers[i];
         out.msg_hdr.msg_namelen = m.msg_namelen;
-        b.tx_iov[replies_].iov_len = size;
+        b.tx_iov[replies_] = {reply.data(), size};
+        reply_at += (size + 63) & ~std::size_t{63};
         out.msg_hdr.msg_iov = &b.tx_iov[replies_];
         out.msg_hdr.msg_iovlen = 1;
         if (wildcard) {

@@ -38,21 +38,31 @@ class UdpBatch {
                       unsigned max_rounds, std::atomic<std::uint64_t>& failures);
 
   private:
+    static constexpr std::size_t kQuerySlot = 512;  // RFC 1035's limit: nearly every query fits
+    static_assert(kMaxUdpQuery > kQuerySlot);
     // Room for one IPv4 or IPv6 packet-info control message.
     struct alignas(cmsghdr) Control {
         std::uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
     };
     struct Buffers {
         std::array<mmsghdr, kUdpBatch> rx_headers;
-        std::array<iovec, kUdpBatch> rx_iov;
+        std::array<std::array<iovec, 2>, kUdpBatch> rx_iov;
         std::array<sockaddr_storage, kUdpBatch> peers;
         std::array<Control, kUdpBatch> rx_control;
-        std::array<std::array<std::uint8_t, kMaxUdpQuery>, kUdpBatch> queries;
+        // A query lands in its slot of a dense arena and, past kQuerySlot octets (rare), in a tail of its
+        // own: a batch of ordinary queries touches a few pages rather than a 4 KiB page per query (the
+        // same TLB reasoning as for the replies below). A query with a tail is joined in `joined`.
+        alignas(64) std::array<std::uint8_t, kQuerySlot * kUdpBatch> queries;
+        std::array<std::array<std::uint8_t, kMaxUdpQuery - kQuerySlot>, kUdpBatch> query_tails;
+        std::array<std::uint8_t, kMaxUdpQuery> joined;
 
         std::array<mmsghdr, kUdpBatch> tx_headers;
         std::array<iovec, kUdpBatch> tx_iov;
         std::array<Control, kUdpBatch> tx_control;
-        std::array<std::array<std::uint8_t, kMaxUdpResponse>, kUdpBatch> replies;
+        // Replies are packed one after another (each may take up to kMaxUdpResponse), so that a batch of
+        // small replies touches a page or two rather than a page per reply: every system call empties the
+        // TLB on this kind of machine (page-table isolation without PCID).
+        alignas(64) std::array<std::uint8_t, kMaxUdpResponse * kUdpBatch> replies;
     };
     std::unique_ptr<Buffers> buffers_;
     std::size_t received_ = 0;  // headers the kernel wrote last time, reset before the next receive

@@ -112,6 +112,31 @@ TEST(Udp, UdpAndTcpThreadsHaveTheirOwnIndexes) {
     EXPECT_FALSE(tcp_threads.empty());
 }
 
+// Queries beyond the first 512 octets land in a second buffer and are joined before the handler sees
+// them: large and small queries in one batch must all come back exactly.
+TEST(Udp, LargeQueriesArriveWhole) {
+    test::EchoHandler handler;
+    Server server(options_for("127.0.0.1", 1), handler);
+    server.start();
+    Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
+    std::vector<std::vector<std::uint8_t>> sent;
+    for (std::uint16_t id = 0; id < 12; ++id) {
+        const std::size_t payload = id % 3 == 0 ? 4000 : (id % 3 == 1 ? 500 : 30);  // 4012, 512, 42 octets
+        std::vector<std::uint8_t> bytes(payload);
+        for (std::size_t k = 0; k < payload; ++k)
+            bytes[k] = static_cast<std::uint8_t>('a' + (k * 7 + id) % 26);
+        sent.push_back(test::message(id, bytes));
+        test::send_all(client.get(), sent.back());
+    }
+    for (std::size_t n = 0; n < sent.size(); ++n) {
+        auto reply = test::udp_receive(client.get(), 2000);
+        ASSERT_TRUE(reply) << "reply " << n;
+        auto expected = sent.at(test::id_of(*reply));
+        expected[2] |= 0x80;
+        EXPECT_EQ(*reply, expected) << "query " << test::id_of(*reply);
+    }
+}
+
 TEST(Udp, DroppedQueriesGetNoReplyAndOthersStillDo) {
     test::EchoHandler handler;
     Server server(options_for("127.0.0.1", 1), handler);
