@@ -192,9 +192,11 @@ std::shared_ptr<const dns::TsigKeyring> build_keyring(const config::Config& conf
                 keys->add(std::move(made));
             } else if (it->second->algorithm != key.algorithm || it->second->secret != key.secret) {
                 result.errors.push_back(where(key.where) + "key " + key.name_text +
-                                        ": another view defines a different key of this name (" +
-                                        where(it->second->where) +
-                                        "); cairn needs distinct names for distinct keys");
+                                        ": a different key of this name is defined at " +
+                                        it->second->where.file_name() + ":" +
+                                        std::to_string(it->second->where.line) +
+                                        " (BIND keeps one keyring per view; cairn needs distinct names for "
+                                        "distinct keys)");
             }
         } catch (const std::exception& e) {
             result.errors.push_back(where(key.where) + "key " + key.name_text + ": " + e.what());

@@ -15,8 +15,11 @@ with the view's key; allow-transfer admits only that key. Two secondaries take t
 from __future__ import annotations
 
 import base64
+import subprocess
 
+import dns.flags
 import dns.message
+import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
@@ -88,6 +91,16 @@ def serial(port: int, key: str | None = None, source: str = "127.0.0.1") -> int 
     return next((rrset[0].serial for rrset in response.answer if rrset.rdtype == dns.rdatatype.SOA), None)
 
 
+def notify_rcode(port: int, source: str, key: str | None) -> int:
+    notify = dns.message.make_query(ORIGIN, "SOA")
+    notify.set_opcode(dns.opcode.NOTIFY)
+    notify.flags &= ~dns.flags.RD
+    notify.flags |= dns.flags.AA
+    if key:
+        notify.use_tsig(keyring(key), keyname=key)
+    return dns.query.udp(notify, "127.0.0.1", port=port, source=source, timeout=2).rcode()
+
+
 def view_name(key: str) -> str:
     return key.split("-")[0]
 
@@ -151,7 +164,7 @@ def test_cairnd_secondary_zones_inside_views(primary, tmp_path):
     directory = tmp_path / "secondary"
     directory.mkdir()
     views = ""
-    for key, clients in (("internal-key", "127.0.0.2;"), ("external-key", "any;")):
+    for key, clients, notifiers in (("internal-key", "127.0.0.2;", "127.0.0.5;"), ("external-key", "any;", "none;")):
         view = view_name(key)
         views += (
             f'view "{view}" {{\n'
@@ -159,6 +172,7 @@ def test_cairnd_secondary_zones_inside_views(primary, tmp_path):
             + f"    server 127.0.0.1 {{ keys {{ {key}; }}; }};\n"  # its zone's SOA queries and transfers
             f"    match-clients {{ key {key}; {clients} }};\n"
             f"    allow-transfer {{ key {key}; }};\n"
+            f"    allow-notify {{ {notifiers} }};\n"
             f'    zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; '
             f'file "{view}.db"; }};\n'
             "};\n"
@@ -189,6 +203,11 @@ def test_cairnd_secondary_zones_inside_views(primary, tmp_path):
         assert serial(port, source="127.0.0.3") == 1  # not in internal's ACL: the external view
         assert www(port, "internal-key", source="127.0.0.3") == ["10.0.2.81"]  # the key picks the view
         assert f"sent notify for serial 2 to 127.0.0.1#{port}" in cairnd_primary.log()
+
+        # allow-notify set per view: 127.0.0.5 (not a primary) may notify the internal view (its NOTIFY
+        # signed with the internal key to reach it), not the external one.
+        assert notify_rcode(port, "127.0.0.5", "internal-key") == dns.rcode.NOERROR
+        assert notify_rcode(port, "127.0.0.5", None) == dns.rcode.REFUSED
     finally:
         secondary.stop()
 
@@ -243,3 +262,26 @@ def test_bind_secondary_gets_each_views_data_with_its_key(primary, tmp_path):
         assert serial(port, "internal-key") == 1
     finally:
         named.stop()
+
+
+def test_two_views_with_different_keys_of_one_name_are_refused_at_load(tmp_path):
+    # BIND keeps a keyring per view; cairn verifies a request's key before it knows the view, with one
+    # keyring, so it refuses the ambiguity instead of picking one of the secrets.
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    zone = tmp_path / "x.zone"
+    zone.write_text(zone_text(1, "192.0.2.1"))
+    config = tmp_path / "named.conf"
+    config.write_text(
+        f"options {{ listen-on port {servers.free_port(ipv6=False)} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }}; }};\n"
+        "controls { };\n"
+        f'view "a" {{\n    key "k" {{ algorithm hmac-sha256; secret "YWFhYQ=="; }};\n'
+        f'    zone "{ORIGIN}" {{ type primary; file "{zone}"; }};\n}};\n'
+        f'view "b" {{\n    key "k" {{ algorithm hmac-sha256; secret "YmJiYg=="; }};\n'
+        f'    zone "{ORIGIN}" {{ type primary; file "{zone}"; }};\n}};\n'
+    )
+    result = subprocess.run(
+        [str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], capture_output=True, text=True, timeout=20
+    )
+    assert result.returncode != 0
+    assert f"{config}:8: key k: a different key of this name is defined at {config}:4" in result.stderr
