@@ -111,6 +111,15 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     };
     for (const auto& remote : resolved.also_notify)
         settings.also_notify.push_back(keyed_remote(remote, "also-notify"));
+    auto add_server_keys = [&](const std::vector<config::Server>& servers, bool in_view) {
+        for (const auto& server : servers) {
+            if (server.keys.empty()) continue;
+            const dns::TsigKey* key = keys.find(dns::Name::from_text(server.keys.front(), dns::Name()));
+            if (key != nullptr) settings.server_keys.push_back({server.prefix, key, in_view});
+        }
+    };
+    if (view != nullptr) add_server_keys(view->servers, true);
+    add_server_keys(config.servers, false);
     if (type == config::ZoneType::Secondary) {
         settings.secondary = true;
         for (const auto& remote : resolved.primaries)
@@ -230,7 +239,7 @@ void translate(const config::Config& config, SettingsResult& result) {
         if (server.keys.empty()) continue;
         const dns::TsigKey* key = nullptr;
         try {
-            key = settings.keys->find(dns::Name::from_text(server.keys.front()));
+            key = settings.keys->find(dns::Name::from_text(server.keys.front(), dns::Name()));
         } catch (const std::exception&) {
         }
         if (key == nullptr) {
