@@ -96,14 +96,6 @@ struct Settings {
     // names the queries category (as BIND).
     bool querylog = false;
     std::shared_ptr<const dns::TsigKeyring> keys;  // the key statements
-    // `server PREFIX { keys { k.; }; }`: what we send to an address in PREFIX is signed with k (the longest
-    // prefix wins, as BIND). Keys point into `keys`.
-    struct ServerKey {
-        config::IpPrefix prefix;
-        const dns::TsigKey* key = nullptr;
-    };
-    std::vector<ServerKey> server_keys;
-    const dns::TsigKey* server_key(const std::string& address) const;
     auth::Settings engine;  // the cookie secret is left for the daemon to draw
 };
 
