@@ -236,6 +236,13 @@ Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t
                       const ClientInfo& client, std::span<std::uint8_t> out) const {
     ParsedQuery q;
     const dns::QueryStatus outcome = dns::parse_query(query, q);
+    Result result = answer_parsed(zones, q, outcome, client, out);
+    result.tsig = q.has_tsig;
+    return result;
+}
+
+Result Engine::answer_parsed(const zone::ZoneTable& zones, const ParsedQuery& q, dns::QueryStatus outcome,
+                             const ClientInfo& client, std::span<std::uint8_t> out) const {
     if (outcome == dns::QueryStatus::Drop || out.size() < 12) return {};
     Response r(settings_, q, client, out);
     if (outcome == dns::QueryStatus::FormErr) return error(r, Rcode::FORMERR);

@@ -13,6 +13,11 @@
 #include "dns/types.hpp"
 #include "zone/zone_table.hpp"
 
+namespace cairn::dns {
+struct ParsedQuery;
+enum class QueryStatus : std::uint8_t;
+}  // namespace cairn::dns
+
 namespace cairn::auth {
 
 enum class Transport : std::uint8_t { udp, tcp };
@@ -50,6 +55,9 @@ struct Result {
     Action action = Action::drop;
     dns::Rcode rcode = dns::Rcode::NOERROR;  // extended rcode of the response, for statistics
     const zone::Zone* zone = nullptr;        // the zone that answered (or that a transfer asks for)
+    // The request ends with a TSIG record: the answer is unsigned and unchecked, the caller verifies the
+    // request and answers it again (the engine knows no keys). Free to learn: the parser walks every record.
+    bool tsig = false;
 };
 
 class Engine {
@@ -64,6 +72,9 @@ class Engine {
     const Settings& settings() const { return settings_; }
 
   private:
+    Result answer_parsed(const zone::ZoneTable& zones, const dns::ParsedQuery& q, dns::QueryStatus outcome,
+                         const ClientInfo& client, std::span<std::uint8_t> out) const;
+
     Settings settings_;
 };
 

@@ -356,9 +356,16 @@ class Daemon {
         };
         hooks.zone_action = [this](const std::string& view_name, const std::string& origin,
                                    ZoneAction action) {
-            if (action != ZoneAction::notify)
-                throw std::runtime_error("not implemented yet: cairnd does not run secondary zones yet");
             const dns::Name wanted = dns::Name::from_text(origin, dns::Name()).lowercased();
+            if (action != ZoneAction::notify) {
+                const bool full = action == ZoneAction::retransfer;
+                if (!secondaries_->refresh_now(view_name, wanted, full))
+                    throw std::runtime_error("not a secondary zone");
+                // As rndc: refresh says it is queued, retransfer says nothing.
+                if (full)
+                    logs::xfr_in().info("{}: retransfer requested", zone_label(wanted.to_text(), view_name));
+                return std::string(full ? "" : "zone refresh queued");
+            }
             for (const auto& view : settings_.views) {
                 if (view.name != view_name) continue;
                 for (const auto& zone : view.zones) {
@@ -433,8 +440,9 @@ class Daemon {
             if (hash != std::string::npos)
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
             // The also-notify entry's key (it already holds the server statement's when it names none),
-            // else, for a name server of the zone, the server statement's.
-            remote.key = settings_.server_key(remote.address);
+            // else, for a name server of the zone, the server statement's (the zone's view's first).
+            if (const auto parsed = config::IpAddress::parse(remote.address))
+                remote.key = zone.server_key_for(*parsed);
             for (const auto& configured : zone.also_notify) {
                 if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY
             }

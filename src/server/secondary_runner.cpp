@@ -166,6 +166,24 @@ SecondaryRunner::NotifyVerdict SecondaryRunner::notify(const std::string& view, 
     return NotifyVerdict::Accepted;
 }
 
+bool SecondaryRunner::refresh_now(const std::string& view, const dns::Name& origin, bool full_transfer) {
+    std::shared_ptr<xfr::SecondaryZone> zone;
+    {
+        std::lock_guard lock(mutex_);
+        const auto found = zones_.find({view, origin.lowercased().to_text()});
+        if (found == zones_.end()) return false;
+        zone = found->second.zone;
+    }
+    const bool start =
+        full_transfer ? zone->full_transfer_requested(now_seconds()) : zone->notified(now_seconds());
+    if (start) {
+        std::lock_guard lock(mutex_);
+        poke_ = true;
+    }
+    wake_.notify_all();
+    return true;
+}
+
 void SecondaryRunner::run() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {

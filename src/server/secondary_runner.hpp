@@ -57,6 +57,10 @@ class SecondaryRunner {
     NotifyVerdict notify(const std::string& view, const dns::Name& origin, const net::ClientInfo& client,
                          const dns::Name* key = nullptr);
 
+    // An operator's `refresh` (a SOA check at once, as after a NOTIFY) or, with `full_transfer`, `retransfer`
+    // (an AXFR at once, whatever the primary's serial). False when `origin` is not one of our secondaries.
+    bool refresh_now(const std::string& view, const dns::Name& origin, bool full_transfer);
+
   private:
     using Key = std::pair<std::string, std::string>;  // view, lowercased origin
     struct Entry {

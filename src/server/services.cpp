@@ -212,12 +212,12 @@ class Services::Target : public ctl::ControlTarget {
             return ctl::CommandResult::failure("not available: zone '" + ref.name +
                                                "' is not a secondary zone");
         }
-        if (!s_.hooks_.zone_action || zones.empty()) {
-            return ctl::CommandResult::failure(
-                action == ZoneAction::notify ? "notify: not implemented yet (cairnd sends no NOTIFY yet)"
-                                             : "not implemented yet: cairnd does not run secondaries yet",
-                "not implemented", ctl::kResultNotImplemented);
-        }
+        if (zones.empty())
+            return ctl::CommandResult::failure("no matching zone '" + ref.name + "'", "not found",
+                                               ctl::kResultNotFound);
+        if (!s_.hooks_.zone_action)
+            return ctl::CommandResult::failure("not available in this server", "not implemented",
+                                               ctl::kResultNotImplemented);
         std::string text;
         std::string error;
         const bool ran = s_.on_main_thread([&] {

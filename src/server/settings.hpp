@@ -32,6 +32,27 @@ struct ZoneSettings {
     std::vector<xfr::Primary> primaries;  // keys point into Settings::keys
     xfr::RefreshBounds refresh_bounds;
     AccessList allow_notify;  // besides the primaries' addresses
+
+    // `server` statements that name a key, for NOTIFY to addresses taken from the zone's NS records (as
+    // BIND signs them): the view's own statements, then the top-level ones. Keys point into Settings::keys.
+    struct ServerKey {
+        config::IpPrefix prefix;
+        const dns::TsigKey* key = nullptr;
+        bool in_view = false;
+    };
+    std::vector<ServerKey> server_keys;
+
+    // The key of the longest `server` prefix holding `address`, a view's statement before any top-level one.
+    const dns::TsigKey* server_key_for(const config::IpAddress& address) const {
+        const ServerKey* best = nullptr;
+        for (const ServerKey& server : server_keys) {
+            if (!server.prefix.contains(address)) continue;
+            if (best == nullptr || (server.in_view && !best->in_view) ||
+                (server.in_view == best->in_view && server.prefix.length > best->prefix.length))
+                best = &server;
+        }
+        return best == nullptr ? nullptr : best->key;
+    }
 };
 
 // The view zones outside any `view` statement belong to; as BIND, logs leave its name out.
@@ -75,14 +96,6 @@ struct Settings {
     // names the queries category (as BIND).
     bool querylog = false;
     std::shared_ptr<const dns::TsigKeyring> keys;  // the key statements
-    // `server PREFIX { keys { k.; }; }`: what we send to an address in PREFIX is signed with k (the longest
-    // prefix wins, as BIND). Keys point into `keys`.
-    struct ServerKey {
-        config::IpPrefix prefix;
-        const dns::TsigKey* key = nullptr;
-    };
-    std::vector<ServerKey> server_keys;
-    const dns::TsigKey* server_key(const std::string& address) const;
     auth::Settings engine;  // the cookie secret is left for the daemon to draw
 };
 

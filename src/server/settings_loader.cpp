@@ -111,6 +111,15 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     };
     for (const auto& remote : resolved.also_notify)
         settings.also_notify.push_back(keyed_remote(remote, "also-notify"));
+    auto add_server_keys = [&](const std::vector<config::Server>& servers, bool in_view) {
+        for (const auto& server : servers) {
+            if (server.keys.empty()) continue;
+            const dns::TsigKey* key = keys.find(dns::Name::from_text(server.keys.front(), dns::Name()));
+            if (key != nullptr) settings.server_keys.push_back({server.prefix, key, in_view});
+        }
+    };
+    if (view != nullptr) add_server_keys(view->servers, true);
+    add_server_keys(config.servers, false);
     if (type == config::ZoneType::Secondary) {
         settings.secondary = true;
         for (const auto& remote : resolved.primaries)
@@ -225,21 +234,6 @@ void translate(const config::Config& config, SettingsResult& result) {
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
     add_logging(config, settings);
     settings.keys = build_keyring(config, result);
-    // server statements at the top level: what NOTIFY sends to a zone's name servers signs with.
-    for (const auto& server : config.servers) {
-        if (server.keys.empty()) continue;
-        const dns::TsigKey* key = nullptr;
-        try {
-            key = settings.keys->find(dns::Name::from_text(server.keys.front()));
-        } catch (const std::exception&) {
-        }
-        if (key == nullptr) {
-            result.errors.push_back(where(server.where) + "server " + server.prefix.to_string() +
-                                    ": unknown key " + server.keys.front());
-            continue;
-        }
-        settings.server_keys.push_back({server.prefix, key});
-    }
 
     settings.engine.max_udp_payload = config.max_udp_size(nullptr);
     if (!config.options.version_hidden)
@@ -295,22 +289,6 @@ SettingsResult load_settings(const std::string& config_path) {
         result.errors.push_back(config_path + ": " + e.what());
     }
     return result;
-}
-
-}  // namespace cairn::server
-
-namespace cairn::server {
-
-const dns::TsigKey* Settings::server_key(const std::string& address) const {
-    const auto parsed = config::IpAddress::parse(address);
-    if (!parsed) return nullptr;
-    const ServerKey* best = nullptr;
-    for (const ServerKey& candidate : server_keys) {
-        if (candidate.prefix.contains(*parsed) &&
-            (best == nullptr || candidate.prefix.length > best->prefix.length))
-            best = &candidate;
-    }
-    return best == nullptr ? nullptr : best->key;
 }
 
 }  // namespace cairn::server

@@ -1,6 +1,7 @@
 #include "xfr/secondary.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "dns/serial.hpp"
 #include "store/zone_timers.hpp"
@@ -101,17 +102,26 @@ bool SecondaryZone::notified(std::int64_t now) {
     return schedule_.notified(now);
 }
 
+bool SecondaryZone::full_transfer_requested(std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    full_transfer_ = true;
+    return schedule_.notified(now);
+}
+
 bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
     std::shared_ptr<const zone::Zone> before;
+    bool full = false;
     {
         std::lock_guard lock(mutex_);
         if (schedule_.running()) return false;
         schedule_.started();
         before = current_;
+        full = std::exchange(full_transfer_, false);
     }
     RefreshResult result;
     try {
-        result = refresh_zone(config_.primaries, config_.zone, before, config_.client);
+        // Without a copy to compare with, refresh_zone takes AXFR whatever the primary's serial is.
+        result = refresh_zone(config_.primaries, config_.zone, full ? nullptr : before, config_.client);
     } catch (const TransferError& e) {
         std::lock_guard lock(mutex_);
         const std::int64_t now = clock();
@@ -127,7 +137,10 @@ bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
     if (fresh) {
         // Keep the difference so our own secondaries can take IXFR from us as soon as they hear of the new
         // version; failing to stops nothing.
-        if (journal_ && before) {
+        // A forced AXFR of a serial not newer than ours has no difference to journal by serial: the
+        // journal starts over, so our own secondaries take AXFR from us next.
+        const bool serial_moved = before && dns::serial_greater(fresh->serial(), before->serial());
+        if (journal_ && before && (!full || serial_moved)) {
             try {
                 if (result.kind == InboundKind::Incremental) {
                     for (const zone::ZoneDiff& d : result.diffs)
@@ -197,6 +210,7 @@ SecondaryStatus SecondaryZone::status(std::int64_t now) const {
     s.last_error = last_error_;
     s.last_primary = last_primary_;
     s.last_transfer = last_transfer_;
+    s.full_transfer_pending = full_transfer_;
     return s;
 }
 

@@ -46,9 +46,10 @@ struct SecondaryStatus {
     bool refreshing = false;
     std::uint32_t serial = 0;
     store::ZoneTimers timers;
-    std::string last_error;     // empty after a success
-    std::string last_primary;   // who answered last
-    std::string last_transfer;  // "full", "incremental", "up to date"
+    std::string last_error;              // empty after a success
+    std::string last_primary;            // who answered last
+    std::string last_transfer;           // "full", "incremental", "up to date"
+    bool full_transfer_pending = false;  // a retransfer waits for the next refresh
 };
 
 class SecondaryZone {
@@ -70,8 +71,14 @@ class SecondaryZone {
     // One refresh (blocking, network I/O): SOA check and transfer. `clock` gives now after the I/O.
     // Returns true on success (up to date or a new version published).
     bool refresh(const std::function<std::int64_t()>& clock);
-    // A NOTIFY for the zone from an allowed source; true when a refresh should start now.
+    // A NOTIFY for the zone from an allowed source; true when a refresh should start now. An operator's
+    // `refresh` is the same request.
     bool notified(std::int64_t now);
+    // An operator's `retransfer`: the next refresh (due at once, as after a NOTIFY) takes a full AXFR even
+    // when the primary's serial is not newer, and serves and saves that copy. The request is consumed by that
+    // refresh whether it succeeds or not (a failed one is not retried as AXFR, as in BIND); true when a
+    // refresh should start now.
+    bool full_transfer_requested(std::int64_t now);
 
     SecondaryStatus status(std::int64_t now) const;
     std::optional<std::uint32_t> remaining_expire(std::int64_t now) const;
@@ -92,6 +99,7 @@ class SecondaryZone {
     RefreshSchedule schedule_;
     std::shared_ptr<const zone::Zone> current_;
     bool published_ = false;
+    bool full_transfer_ = false;  // the next refresh ignores the serial and takes AXFR
     std::string last_error_, last_primary_, last_transfer_;
 };
 

@@ -195,8 +195,8 @@ ZoneDiff diff_zones(const Zone& from, const Zone& to) {
                            diff.removed.push_back(Record{old_owner, type, cls, ttl, {rd.begin(), rd.end()}});
                        });
     };
-    const auto soa_type = static_cast<std::uint16_t>(dns::RRType::SOA);
-    auto sets_of = [soa_type](const Zone& z, const Node& n) {
+    constexpr auto soa_type = static_cast<std::uint16_t>(dns::RRType::SOA);
+    auto sets_of = [](const Zone& z, const Node& n) {
         std::span<const RRset> sets = z.rrsets(n);
         std::vector<const RRset*> out;
         for (const RRset& s : sets)

@@ -6,6 +6,7 @@
 
 #include "auth/resolver.hpp"
 #include "auth_test_util.hpp"
+#include "dns/tsig.hpp"
 
 using namespace cairn;
 using namespace cairn::auth;
@@ -507,4 +508,19 @@ TEST_F(EngineTest, CompressionFallsBackBeyondPointerReach) {
     EXPECT_EQ(dns::rdata_to_text(RRType::NS, e.message.answer[1100].rdata), "ns1.provider.example.net.");
     EXPECT_EQ(dns::rdata_to_text(RRType::NS, e.message.answer[1101].rdata), "ns2.provider.example.net.");
     EXPECT_EQ(e.message.answer[1102].type, RRType::SOA);
+}
+
+TEST_F(EngineTest, SignedRequestsAreFlaggedForTheCallerToVerify) {
+    std::vector<std::uint8_t> out(65535);
+    ClientInfo client;
+    auto unsigned_query = make_query("www.example.", RRType::A);
+    EXPECT_FALSE(engine_.answer(zones_, unsigned_query, client, out).tsig);
+    dns::TsigKey key;
+    key.name = dns::Name::from_text("k.");
+    key.secret.assign(32, 1);
+    auto signed_query = unsigned_query;
+    dns::tsig_sign(signed_query, key, dns::TsigSignOptions{});
+    const Result result = engine_.answer(zones_, signed_query, client, out);
+    EXPECT_TRUE(result.tsig);
+    EXPECT_EQ(result.action, Action::send);  // answered as usual; signing is the caller's
 }

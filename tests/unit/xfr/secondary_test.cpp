@@ -138,5 +138,29 @@ TEST(SecondaryZone, WithoutACopyNothingIsServedAndNotifyMakesACheckDue) {
     EXPECT_FALSE(s.status(t0).has_copy);
 }
 
+TEST(SecondaryZone, RetransferMakesACheckDueAndIsConsumedByTheNextRefresh) {
+    Harness h;
+    const auto zone = make_zone("$TTL 60\n@ SOA ns1 hostmaster 3 50 50 800 60\n  NS ns1\nns1 A 192.0.2.1\n");
+    SecondaryZone s = h.make();
+    const std::int64_t t0 = 1'700'000'000;
+    s.start(zone, t0);
+    EXPECT_FALSE(s.refresh([&] { return t0; }));  // the first check after loading fails: retry later
+    EXPECT_FALSE(s.due(t0));
+    EXPECT_FALSE(s.status(t0).full_transfer_pending);
+
+    EXPECT_TRUE(s.full_transfer_requested(t0));
+    EXPECT_TRUE(s.due(t0));
+    EXPECT_TRUE(s.status(t0).full_transfer_pending);
+    // The forced transfer fails (nobody listens): the request is gone, the copy still served, the next
+    // check is an ordinary one at RETRY.
+    EXPECT_FALSE(s.refresh([&] { return t0; }));
+    const SecondaryStatus after = s.status(t0);
+    EXPECT_FALSE(after.full_transfer_pending);
+    EXPECT_TRUE(after.serving);
+    EXPECT_EQ(after.serial, 3u);
+    EXPECT_FALSE(s.due(t0));
+    EXPECT_EQ(h.published.size(), 1u);
+}
+
 }  // namespace
 }  // namespace cairn::xfr
