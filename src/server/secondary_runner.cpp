@@ -88,8 +88,11 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                     changed_ = true;
                     if (on_changed_) on_changed_();
                 };
-                auto log = [label](const std::string& line) {
-                    logs::xfr_in().info("{} (secondary): {}", label, line);
+                auto log = [label](xfr::SecondaryZone::LogLevel level, const std::string& line) {
+                    if (level == xfr::SecondaryZone::LogLevel::warning)
+                        logs::xfr_in().warn("{} (secondary): {}", label, line);
+                    else
+                        logs::xfr_in().info("{} (secondary): {}", label, line);
                 };
                 auto secondary =
                     std::make_shared<xfr::SecondaryZone>(std::move(config), environment_(), publish, log);

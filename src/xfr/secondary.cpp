@@ -42,7 +42,7 @@ void SecondaryZone::persist_timers() {
     try {
         store::save_timers(*env_, config_.zone, schedule_.timers());
     } catch (const store::StoreError& e) {
-        log(std::string("cannot save timers: ") + e.what());
+        warn(std::string("cannot save timers: ") + e.what());
     }
 }
 
@@ -56,7 +56,7 @@ void SecondaryZone::start(std::shared_ptr<const zone::Zone> loaded, std::int64_t
             try {
                 persisted = store::load_timers(*env_, config_.zone);
             } catch (const store::StoreError& e) {
-                log(std::string("ignoring damaged timers: ") + e.what());
+                warn(std::string("ignoring damaged timers: ") + e.what());
             }
         }
         if (loaded) {
@@ -90,8 +90,8 @@ void SecondaryZone::tick(std::int64_t now) {
         if (published_ && schedule_.expired(now)) {
             published_ = false;
             unpublish = true;
-            log("expired: no successful refresh since " + std::to_string(schedule_.timers().last_refresh) +
-                "; answering SERVFAIL until a refresh succeeds");
+            warn("expired: no successful refresh since " + std::to_string(schedule_.timers().last_refresh) +
+                 "; answering SERVFAIL until a refresh succeeds");
         }
     }
     if (unpublish) publish_(nullptr);
@@ -128,8 +128,8 @@ bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
         schedule_.failed(now);
         last_error_ = e.what();
         persist_timers();
-        log(std::string(e.what()) + "; retrying in " + std::to_string(schedule_.timers().next_refresh - now) +
-            "s");
+        warn(std::string(e.what()) + "; retrying in " +
+             std::to_string(schedule_.timers().next_refresh - now) + "s");
         return false;
     }
 
@@ -149,13 +149,13 @@ bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
                     journal_->append(zone::diff_zones(*before, *fresh), config_.max_journal_bytes);
                 }
             } catch (const std::exception& e) {
-                log(std::string("cannot journal the new version: ") + e.what());
+                warn(std::string("cannot journal the new version: ") + e.what());
             }
         } else if (journal_) {
             try {
                 journal_->clear();
             } catch (const std::exception& e) {
-                log(std::string("cannot clear the journal: ") + e.what());
+                warn(std::string("cannot clear the journal: ") + e.what());
             }
         }
     }
@@ -192,7 +192,7 @@ bool SecondaryZone::refresh(const std::function<std::int64_t()>& clock) {
         try {
             save_zone_file(*fresh, config_.file, config_.format);
         } catch (const std::exception& e) {
-            log(std::string("cannot save the zone: ") + e.what());
+            warn(std::string("cannot save the zone: ") + e.what());
         }
     }
     return true;

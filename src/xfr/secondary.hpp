@@ -55,7 +55,10 @@ struct SecondaryStatus {
 class SecondaryZone {
   public:
     using Publish = std::function<void(std::shared_ptr<const zone::Zone>)>;
-    using Log = std::function<void(const std::string&)>;
+    // Problems (a failed refresh, expiry, a file or store that cannot be written) are warnings; the rest,
+    // such as a transfer that landed, informational.
+    enum class LogLevel { info, warning };
+    using Log = std::function<void(LogLevel, const std::string&)>;
 
     // `env` may be null: no journal, no persisted timers.
     SecondaryZone(SecondaryConfig config, store::Environment* env, Publish publish, Log log = {});
@@ -87,7 +90,10 @@ class SecondaryZone {
   private:
     void persist_timers();
     void log(const std::string& line) const {
-        if (log_) log_(config_.zone.to_text() + ": " + line);
+        if (log_) log_(LogLevel::info, line);
+    }
+    void warn(const std::string& line) const {
+        if (log_) log_(LogLevel::warning, line);
     }
 
     SecondaryConfig config_;

@@ -334,7 +334,10 @@ int secondary(const std::vector<std::string>& args) {
         [&](std::shared_ptr<const zone::Zone> z) {
             say(z ? "event=publish serial=" + std::to_string(z->serial()) : std::string("event=unpublish"));
         },
-        [&](const std::string& line) { std::cerr << line << std::endl; });
+        [&](xfr::SecondaryZone::LogLevel level, const std::string& line) {
+            std::cerr << (level == xfr::SecondaryZone::LogLevel::warning ? "warning: " : "")
+                      << config.zone.to_text() << ": " << line << std::endl;
+        });
     std::shared_ptr<const zone::Zone> loaded;
     if (std::filesystem::exists(config.file)) loaded = load(config.zone, config.file);
     const auto now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };

@@ -75,6 +75,7 @@ struct Harness {
     store::Environment env{dir / "store", {.map_size = 16 << 20, .sync = false}};
     std::vector<std::shared_ptr<const zone::Zone>> published;
     std::vector<std::string> logs;
+    std::vector<std::string> warnings;
 
     SecondaryZone make() {
         SecondaryConfig c;
@@ -86,7 +87,9 @@ struct Harness {
         c.client.udp_attempts = 1;
         return SecondaryZone(
             c, &env, [this](std::shared_ptr<const zone::Zone> z) { published.push_back(z); },
-            [this](const std::string& line) { logs.push_back(line); });
+            [this](SecondaryZone::LogLevel level, const std::string& line) {
+                (level == SecondaryZone::LogLevel::warning ? warnings : logs).push_back(line);
+            });
     }
 };
 
@@ -106,12 +109,17 @@ TEST(SecondaryZone, FailedRefreshesKeepServingUntilExpiryThenUnpublish) {
     EXPECT_TRUE(st.timers.last_failed);
     EXPECT_EQ(st.timers.next_refresh, t0 + 1);
     EXPECT_EQ(s.remaining_expire(t0 + 3), 5u);
+    // A failed refresh is a warning, naming the cause and the retry.
+    ASSERT_EQ(h.warnings.size(), 1u);
+    EXPECT_NE(h.warnings[0].find("retrying in 1s"), std::string::npos) << h.warnings[0];
 
     s.tick(t0 + 7);
     EXPECT_EQ(h.published.size(), 1u);
     s.tick(t0 + 8);
     ASSERT_EQ(h.published.size(), 2u);
     EXPECT_EQ(h.published[1], nullptr);  // expired: unpublished
+    ASSERT_EQ(h.warnings.size(), 2u);
+    EXPECT_NE(h.warnings[1].find("expired"), std::string::npos) << h.warnings[1];
     EXPECT_FALSE(s.status(t0 + 8).serving);
     EXPECT_FALSE(s.remaining_expire(t0 + 8).has_value());
 
