@@ -174,7 +174,42 @@ class Checker {
             }
             channels.insert(channel.name);
         }
+        // BIND 9.18's categories: a misspelt one would otherwise route nothing, silently.
+        static const std::set<std::string> kCategories = {"client",
+                                                          "cname",
+                                                          "config",
+                                                          "database",
+                                                          "default",
+                                                          "delegation-only",
+                                                          "dispatch",
+                                                          "dnssec",
+                                                          "dnstap",
+                                                          "edns-disabled",
+                                                          "general",
+                                                          "lame-servers",
+                                                          "network",
+                                                          "notify",
+                                                          "nsid",
+                                                          "queries",
+                                                          "query-errors",
+                                                          "rate-limit",
+                                                          "resolver",
+                                                          "rpz",
+                                                          "rpz-passthru",
+                                                          "security",
+                                                          "serve-stale",
+                                                          "spill",
+                                                          "sslkeylog",
+                                                          "trust-anchor-telemetry",
+                                                          "unmatched",
+                                                          "update",
+                                                          "update-security",
+                                                          "xfer-in",
+                                                          "xfer-out",
+                                                          "zoneload"};
         for (const LogCategory& category : config_.logging.categories) {
+            if (!kCategories.count(category.name))
+                error(category.where, "undefined category: '" + category.name + "'");
             for (const std::string& channel : category.channels) {
                 if (!channels.count(channel) && !kPredefined.count(channel)) {
                     error(category.where, "undefined channel: '" + channel + "'");

@@ -18,7 +18,7 @@ namespace cairn::server {
 enum class LogCategory : std::size_t { general, config, xfr_in, xfr_out, notify, security, queries };
 inline constexpr std::size_t kLogCategories = 7;
 
-// As named.conf writes it: "xfr-in".
+// As named.conf writes it: "xfer-in".
 std::string_view category_name(LogCategory category);
 
 // The category's logger (stderr at info until setup_stderr_log()); valid until the process exits.

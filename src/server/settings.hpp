@@ -80,7 +80,7 @@ struct LogChannel {
 
 struct LoggingSettings {
     std::vector<LogChannel> channels;
-    // category name (as in named.conf: "xfr-in", "default", ...) -> the channels it writes to
+    // category name (as in named.conf: "xfer-in", "default", ...) -> the channels it writes to
     std::map<std::string, std::vector<std::string>> categories;
 };
 
@@ -96,7 +96,7 @@ struct Settings {
     // names the queries category (as BIND).
     bool querylog = false;
     std::shared_ptr<const dns::TsigKeyring> keys;  // the key statements
-    auth::Settings engine;  // the cookie secret is left for the daemon to draw
+    auth::Settings engine;                         // the cookie secret is left for the daemon to draw
 };
 
 }  // namespace cairn::server

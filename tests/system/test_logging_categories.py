@@ -27,7 +27,7 @@ LOGGING = """logging {
     category security { alerts; };
     category notify { alerts; };
     category queries { query_log; };
-    category xfr-out { null; };
+    category xfer-out { null; };
 };
 """
 
@@ -82,7 +82,7 @@ def test_each_channel_gets_only_its_categories_at_its_severity(routed, tmp_path)
     # "22-Nov-2026 06:09:16.123 general: info: ..."
     first = main_text.splitlines()[0]
     time.strptime(first[:20], "%d-%b-%Y %H:%M:%S")
-    for foreign in ("security:", "notify:", "queries:", "xfr-out:", "refused command", "transfer denied"):
+    for foreign in ("security:", "notify:", "queries:", "xfer-out:", "refused command", "transfer denied"):
         assert foreign not in main_text, foreign
     # stderr gets every category whatever the routing
     for everywhere in ("transfer denied", "refused command", "notify for serial 1 to", "loaded serial 1"):

@@ -71,8 +71,8 @@ def test_secret_never_appears_in_the_debug_log(tmp_path):
         "    category default { everything; };\n"
         "    category security { everything; };\n"
         "    category notify { everything; };\n"
-        "    category xfr-in { everything; };\n"
-        "    category xfr-out { everything; };\n"
+        "    category xfer-in { everything; };\n"
+        "    category xfer-out { everything; };\n"
         "    category queries { everything; };\n"
         "};\n"
         # Signed NOTIFY out (to nobody, retried), signed transfers out, and a secondary that asks this very

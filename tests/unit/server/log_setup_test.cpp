@@ -61,7 +61,7 @@ TEST_F(LogSetup, CategoriesGoToTheirChannelsAtTheChannelsSeverity) {
     for (auto category : {LogCategory::general, LogCategory::xfr_in, LogCategory::security})
         category_log(category).flush();
 
-    EXPECT_EQ(read(directory_ / "main.log"), "general: info: started\nxfr-in: warning: transfer failed\n");
+    EXPECT_EQ(read(directory_ / "main.log"), "general: info: started\nxfer-in: warning: transfer failed\n");
     EXPECT_EQ(read(directory_ / "alerts.log"), "security: error: denied\n");
     // Nobody takes queries: the category is off, so a disabled query log costs one comparison.
     EXPECT_FALSE(logs::queries().should_log(spdlog::level::info));
@@ -91,8 +91,8 @@ TEST_F(LogSetup, AnUnopenableFileIsAnErrorAndLeavesTheRoutingAlone) {
 }
 
 TEST(LogCategories, NamesAsNamedConfWritesThem) {
-    EXPECT_EQ(category_name(LogCategory::xfr_in), "xfr-in");
-    EXPECT_EQ(category_name(LogCategory::xfr_out), "xfr-out");
+    EXPECT_EQ(category_name(LogCategory::xfr_in), "xfer-in");
+    EXPECT_EQ(category_name(LogCategory::xfr_out), "xfer-out");
     EXPECT_EQ(category_name(LogCategory::queries), "queries");
 }
 
