@@ -1,5 +1,7 @@
 #include "dns/message_query.hpp"
 
+#include <cstring>
+
 namespace cairn::dns {
 namespace {
 
@@ -31,6 +33,26 @@ bool skip_name(std::span<const std::uint8_t> packet, std::size_t& pos) {
     return false;
 }
 
+// Copies `size` octets lowercased, eight at a time (length octets, below 64, are left as they are).
+void copy_lowered(const std::uint8_t* from, std::size_t size, std::uint8_t* to) {
+    const auto lower8 = [&](std::size_t at) {
+        std::uint64_t v;
+        std::memcpy(&v, from + at, 8);
+        v = lower_ascii8(v);
+        std::memcpy(to + at, &v, 8);
+    };
+    std::size_t at = 0;
+    for (; at + 8 <= size; at += 8)
+        lower8(at);
+    if (at == size) return;
+    if (size >= 8) {
+        lower8(size - 8);  // overlaps octets already done, which lowering leaves as they are
+        return;
+    }
+    for (; at < size; ++at)
+        to[at] = lower_ascii(from[at]);
+}
+
 // Reads the uncompressed qname into `out`; false when it is malformed or compressed.
 bool read_qname(std::span<const std::uint8_t> packet, std::size_t& pos, ParsedQuery& out) {
     const std::size_t start = pos;
@@ -41,17 +63,14 @@ bool read_qname(std::span<const std::uint8_t> packet, std::size_t& pos, ParsedQu
         if ((len & 0xC0) != 0) return false;  // a pointer has nothing valid to point at; other types unknown
         const std::size_t name_size = pos - start + 1 + len;
         if (name_size > kMaxNameLength || pos + 1 + len > packet.size()) return false;
-        auto* lower = out.qname_lower_storage.data() + (pos - start);
-        lower[0] = len;
         if (len == 0) break;
         out.label_offsets[labels++] = static_cast<std::uint8_t>(pos - start);
-        for (std::size_t i = 1; i <= len; ++i)
-            lower[i] = lower_ascii(packet[pos + i]);
         pos += 1 + len;
     }
     ++pos;
     out.qname = packet.subspan(start, pos - start);
     out.label_count = static_cast<std::uint8_t>(labels);
+    copy_lowered(packet.data() + start, pos - start, out.qname_lower_storage.data());
     return true;
 }
 

@@ -22,6 +22,15 @@ public:
 
 // ASCII-only lowering: DNS names compare case-insensitively on A-Z only (RFC 4343).
 constexpr std::uint8_t lower_ascii(std::uint8_t c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+// The same on eight octets at once (any byte order): each byte that is A-Z gains 0x20.
+constexpr std::uint64_t lower_ascii8(std::uint64_t x) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    const std::uint64_t heptets = x & ~kHigh;
+    const std::uint64_t at_least_a = heptets + kOnes * (0x80 - 'A');   // high bit set where >= 'A'
+    const std::uint64_t above_z = heptets + kOnes * (0x80 - 'Z' - 1);  // high bit set where > 'Z'
+    const std::uint64_t upper = at_least_a & ~above_z & ~x & kHigh;
+    return x | (upper >> 2);
+}
 
 // An absolute domain name held in uncompressed wire form with its original case. Comparison and hashing
 // ignore ASCII case; the spelling is kept so answers echo it.

@@ -3,29 +3,74 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace cairn::zone {
 
-// Hash of a lowercased uncompressed wire name. Computed right to left so that one pass over a name yields
-// the hash of each of its suffixes (every ancestor); the final mix is applied per suffix.
+// Hash of a lowercased uncompressed wire name. Labels are taken right to left so that one pass over a name
+// yields the hash of each of its suffixes (every ancestor); the final mix is applied per suffix. Each label
+// (its length octet and text) is folded in eight octets at a time, read little-endian and zero-padded: the
+// length octet makes the padding unambiguous.
 class SuffixHasher {
   public:
     static constexpr std::uint64_t kSeed = 1469598103934665603ULL;
-    static constexpr std::uint64_t kPrime = 1099511628211ULL;
+    static constexpr std::uint64_t kPrime = 0x9E3779B97F4A7C15ULL;
     static constexpr std::uint64_t finish(std::uint64_t state) {
         state ^= state >> 29;
         state *= 0xbf58476d1ce4e5b9ULL;
         return state ^ (state >> 32);
     }
+    // Folds the label at [begin, end) of `name` (`size` octets in all, readable) into `state`.
+    static std::uint64_t fold_label(std::uint64_t state, const std::uint8_t* name, std::size_t size,
+                                    std::size_t begin, std::size_t end) {
+        std::size_t at = begin;
+        do {
+            const std::size_t take = end - at < 8 ? end - at : 8;
+            const std::uint64_t chunk = load(name, size, at) & (~std::uint64_t{0} >> (64 - 8 * take));
+            state = (state ^ chunk) * kPrime;
+            state = (state << 27) | (state >> 37);
+            at += 8;
+        } while (at < end);
+        return state;
+    }
     // The hash of a whole lowercased wire name (the same value LookupName gives for its suffix).
     static std::uint64_t hash(std::span<const std::uint8_t> wire) {
+        std::uint8_t offsets[256];
+        std::size_t labels = 0;
+        for (std::size_t pos = 0; pos < wire.size(); pos += 1 + wire[pos])
+            offsets[labels++] = static_cast<std::uint8_t>(pos);
         std::uint64_t h = kSeed;
-        for (std::size_t i = wire.size(); i-- > 0;)
-            h = (h ^ wire[i]) * kPrime;
+        std::size_t end = wire.size();
+        while (labels-- > 0) {
+            h = fold_label(h, wire.data(), wire.size(), offsets[labels], end);
+            end = offsets[labels];
+        }
         return finish(h);
+    }
+
+  private:
+    // Up to eight octets from `at` on, little-endian, zero beyond `size`; never reads outside [0, size).
+    static std::uint64_t load(const std::uint8_t* name, std::size_t size, std::size_t at) {
+        std::uint64_t v = 0;
+        if (at + 8 <= size) {
+            std::memcpy(&v, name + at, 8);
+            return little_endian(v);
+        }
+        if (size >= 8) {
+            std::memcpy(&v, name + size - 8, 8);
+            return little_endian(v) >> (8 * (at + 8 - size));
+        }
+        for (std::size_t i = at; i < size; ++i)
+            v |= std::uint64_t{name[i]} << (8 * (i - at));
+        return v;
+    }
+    static std::uint64_t little_endian(std::uint64_t v) {
+        if constexpr (std::endian::native == std::endian::big) return __builtin_bswap64(v);
+        return v;
     }
 };
 
@@ -53,11 +98,11 @@ class LookupName {
         size_ = static_cast<std::uint8_t>(n);
         label_offset_[labels_] = static_cast<std::uint8_t>(pos);  // the root label
         std::uint64_t h = SuffixHasher::kSeed;
-        std::size_t i = n;
+        std::size_t end = n;
         for (std::size_t label = labels_ + 1; label-- > 0;) {
             const std::size_t start = label_offset_[label];
-            while (i > start)
-                h = (h ^ lowered_wire[--i]) * SuffixHasher::kPrime;
+            h = SuffixHasher::fold_label(h, lowered_wire.data(), n, start, end);
+            end = start;
             suffix_hash_[label] = SuffixHasher::finish(h);
         }
         return true;

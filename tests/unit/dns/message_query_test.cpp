@@ -275,3 +275,35 @@ TEST(QueryParser, SkipsAuthorityOfIxfrAndFindsTsig) {
     forward_pointer.w.bytes(std::vector<std::uint8_t>(10, 0));
     EXPECT_EQ(parse(forward_pointer.bytes), QueryStatus::FormErr);
 }
+
+TEST(QueryParser, LowersEightOctetsAtATimeExactlyAsOneAtATime) {
+    // Every octet value in every lane: only A-Z move, by 0x20.
+    for (unsigned value = 0; value < 256; ++value) {
+        for (unsigned lane = 0; lane < 8; ++lane) {
+            const std::uint64_t word = std::uint64_t{value} << (8 * lane) | 0x5A40615B7A2041C1ULL;
+            const std::uint64_t lowered = lower_ascii8(word);
+            for (unsigned i = 0; i < 8; ++i) {
+                const auto in = static_cast<std::uint8_t>(word >> (8 * i));
+                ASSERT_EQ(static_cast<std::uint8_t>(lowered >> (8 * i)), lower_ascii(in))
+                    << value << " " << lane;
+            }
+        }
+    }
+    // Names of every length from the root to 255 octets lowered whole, with the tail chunk overlapping.
+    for (std::size_t labels = 0; labels <= 127; ++labels) {
+        std::vector<std::uint8_t> packet = {0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+        std::vector<std::uint8_t> expected;
+        for (std::size_t i = 0; i < labels; ++i) {
+            const std::uint8_t text[] = {static_cast<std::uint8_t>('A' + i % 26)};
+            packet.insert(packet.end(), {1, text[0]});
+            expected.insert(expected.end(), {1, lower_ascii(text[0])});
+        }
+        packet.insert(packet.end(), {0, 0, 1, 0, 1});
+        expected.push_back(0);
+        ParsedQuery q;
+        ASSERT_EQ(parse_query(packet, q), QueryStatus::Ok) << labels;
+        EXPECT_TRUE(
+            std::equal(q.qname_lower().begin(), q.qname_lower().end(), expected.begin(), expected.end()))
+            << labels;
+    }
+}

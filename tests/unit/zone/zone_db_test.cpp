@@ -327,6 +327,27 @@ TEST(ZoneTableTest, FindsLongestOrigin) {
     EXPECT_THROW(ZoneTable({zp, zp}), ZoneError);
 }
 
+TEST(LookupNameTest, SuffixHashesMatchTheWholeNameHashForLongAndShortNames) {
+    for (const char* text : {".", "a.", "ab.cd.", "abcdefg.", "abcdefgh.example.", "a.b.c.d.e.f.g.h.",
+                             "www.host12345.bench.test.", "a-label-longer-than-sixteen-octets.x.yz.",
+                             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde.q."}) {
+        const Name name = Name::from_text(text).lowercased();
+        const auto wire = name.wire();
+        LookupName n;
+        ASSERT_TRUE(n.assign(wire)) << text;
+        for (std::size_t skip = 0; skip <= n.labels(); ++skip) {
+            const auto suffix = n.suffix(skip);
+            std::vector<std::uint8_t> copy(suffix.begin(), suffix.end());  // alone, so reads stay in it
+            EXPECT_EQ(n.suffix_hash(skip), SuffixHasher::hash(copy)) << text << " " << skip;
+        }
+    }
+    // Names differing in one octet, or only in where a label ends, hash apart.
+    const auto h = [](const char* text) { return SuffixHasher::hash(Name::from_text(text).wire()); };
+    EXPECT_NE(h("abcdefgh.example."), h("abcdefgi.example."));
+    EXPECT_NE(h("abc.defgh.example."), h("abcd.efgh.example."));
+    EXPECT_NE(h("a."), h("a.a."));
+}
+
 TEST(LookupNameTest, RejectsMalformedWireAndHashesSuffixes) {
     LookupName n;
     const std::uint8_t ok[] = {1, 'a', 3, 'c', 'o', 'm', 0};
