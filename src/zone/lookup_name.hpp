@@ -84,22 +84,23 @@ class LookupName {
         const std::size_t n = lowered_wire.size();
         if (n == 0 || n > 255) return false;
         std::size_t pos = 0;
-        labels_ = 0;
+        std::size_t labels = 0;  // a local: stores to label_offset_ (octets) could alias a member counter
         while (true) {
             if (pos >= n) return false;
             const std::uint8_t len = lowered_wire[pos];
             if (len == 0) break;
             if (len > 63) return false;
-            label_offset_[labels_++] = static_cast<std::uint8_t>(pos);
+            label_offset_[labels++] = static_cast<std::uint8_t>(pos);
             pos += 1 + len;
         }
         if (pos + 1 != n) return false;
+        labels_ = labels;
         wire_ = lowered_wire.data();
         size_ = static_cast<std::uint8_t>(n);
-        label_offset_[labels_] = static_cast<std::uint8_t>(pos);  // the root label
+        label_offset_[labels] = static_cast<std::uint8_t>(pos);  // the root label
         std::uint64_t h = SuffixHasher::kSeed;
         std::size_t end = n;
-        for (std::size_t label = labels_ + 1; label-- > 0;) {
+        for (std::size_t label = labels + 1; label-- > 0;) {
             const std::size_t start = label_offset_[label];
             h = SuffixHasher::fold_label(h, lowered_wire.data(), n, start, end);
             end = start;
