@@ -179,8 +179,10 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     const char* form = stream->form() == xfr::TransferForm::Incremental ? "incremental"
                        : stream->form() == xfr::TransferForm::UpToDate  ? "up to date"
                                                                         : "full";
-    logs::xfr_out().info("{}: {} started (serial {}, {})", label,
-                         request.type == dns::RRType::AXFR ? "AXFR" : "IXFR", zone->serial(), form);
+    // Which key allowed it, as BIND's "AXFR started: TSIG name": the operator's check that a key is in use.
+    const std::string signer = key_name != nullptr ? ", TSIG " + key_name->to_text() : std::string();
+    logs::xfr_out().info("{}: {} started (serial {}, {}{})", label,
+                         request.type == dns::RRType::AXFR ? "AXFR" : "IXFR", zone->serial(), form, signer);
     return std::make_unique<TransferAdapter>(std::move(stream), std::move(keys), label);
 }
 
