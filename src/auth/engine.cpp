@@ -94,7 +94,7 @@ class Response {
         }
         store16(b, q_.header.id);
         std::uint16_t flags = kFlagQr | static_cast<std::uint16_t>(opcode_of(q_) << 11) |
-                              static_cast<std::uint16_t>(q_.header.flags() & (kFlagRd | kFlagCd)) |
+                              (q_.header.rd ? kFlagRd : 0) | (q_.header.cd ? kFlagCd : 0) |
                               static_cast<std::uint16_t>(static_cast<std::uint16_t>(rcode_) & 0xF);
         if (aa_) flags |= kFlagAa;
         if (tc_) flags |= kFlagTc;
