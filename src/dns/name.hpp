@@ -16,12 +16,14 @@ inline constexpr std::size_t kMaxLabelLength = 63;
 
 // Thrown for malformed presentation or wire data; the zone and config layers add file and line.
 class ParseError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // ASCII-only lowering: DNS names compare case-insensitively on A-Z only (RFC 4343).
-constexpr std::uint8_t lower_ascii(std::uint8_t c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+constexpr std::uint8_t lower_ascii(std::uint8_t c) {
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
 // The same on eight octets at once (any byte order): each byte that is A-Z gains 0x20.
 constexpr std::uint64_t lower_ascii8(std::uint64_t x) {
     constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
@@ -35,7 +37,7 @@ constexpr std::uint64_t lower_ascii8(std::uint64_t x) {
 // An absolute domain name held in uncompressed wire form with its original case. Comparison and hashing
 // ignore ASCII case; the spelling is kept so answers echo it.
 class Name {
-public:
+  public:
     Name();  // the root
 
     // Presentation form with \. and \DDD escapes. A name without a trailing dot is relative: it is
@@ -65,10 +67,10 @@ public:
     bool is_wildcard() const { return wire_.size() >= 2 && wire_[0] == 1 && wire_[1] == '*'; }
     std::string_view label(std::size_t index) const;  // 0 is the leftmost label
 
-    Name parent() const;                           // strips the leftmost label; the root's parent is root
-    Name suffix(std::size_t labels) const;         // the rightmost `labels` labels
-    Name prepend(std::string_view label) const;    // throws ParseError on length limits
-    Name concat(const Name& origin) const;         // this name, treated as relative, under origin
+    Name parent() const;                         // strips the leftmost label; the root's parent is root
+    Name suffix(std::size_t labels) const;       // the rightmost `labels` labels
+    Name prepend(std::string_view label) const;  // throws ParseError on length limits
+    Name concat(const Name& origin) const;       // this name, treated as relative, under origin
     Name lowercased() const;
 
     bool is_subdomain_of(const Name& ancestor) const;  // true when equal, too
@@ -79,7 +81,7 @@ public:
     std::strong_ordering operator<=>(const Name& other) const;
     std::size_t hash() const;  // case-insensitive
 
-private:
+  private:
     explicit Name(std::string wire) : wire_(std::move(wire)) {}
     std::string wire_;  // uncompressed wire form, ends with the root label
 };
