@@ -287,6 +287,14 @@ void check_svc_params(std::span<const std::uint8_t> data, std::size_t pos, std::
         previous = key;
         pos += 4 + length;
     }
+    // RFC 9460 §7.1.1, as the text form enforces it: no-default-alpn without alpn leaves no protocol.
+    bool alpn = false;
+    bool no_default_alpn = false;
+    for (std::size_t p = start; p < end; p += 4 + get16(data, p + 2)) {
+        alpn = alpn || get16(data, p) == kAlpn;
+        no_default_alpn = no_default_alpn || get16(data, p) == kNoDefaultAlpn;
+    }
+    if (no_default_alpn && !alpn) throw ParseError("no-default-alpn needs alpn");
     // Keys named in mandatory must be present.
     if (start < end && get16(data, start) == kMandatory) {
         const std::size_t list_length = get16(data, start + 2);
