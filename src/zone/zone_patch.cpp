@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "zone/zone.hpp"
@@ -19,6 +20,17 @@ namespace {
 using dns::RRType;
 
 constexpr std::uint32_t kNoPacked = 0xFFFFFFFFu;
+
+// Appends in[from, to) with one memcpy (vector::insert copies element by element with an allocator other
+// than std::allocator).
+template <class T>
+void append(LargeVector<T>& out, std::span<T> in, std::size_t from, std::size_t to) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (from == to) return;
+    const std::size_t at = out.size();
+    out.resize(at + (to - from));
+    std::memcpy(out.data() + at, in.data() + from, (to - from) * sizeof(T));
+}
 
 bool is_address(std::uint16_t type) {
     return type == static_cast<std::uint16_t>(RRType::A) || type == static_cast<std::uint16_t>(RRType::AAAA);
@@ -343,12 +355,10 @@ void ZonePatcher::splice_stored(Zone::Parts& parts) {
         add_segment({begin, d_nodes, d_names, d_rrsets});
         const bool shifted = first_shift_ != kNoNode;  // links may point to moved nodes
 
-        parts.names.insert(parts.names.end(), b_.names.begin() + static_cast<std::ptrdiff_t>(n0),
-                           b_.names.begin() + static_cast<std::ptrdiff_t>(n1));
-        parts.nodes.insert(parts.nodes.end(), b_.nodes.begin() + begin, b_.nodes.begin() + end);
-        parts.rrsets.insert(parts.rrsets.end(), b_.rrsets.begin() + s0, b_.rrsets.begin() + s1);
-        parts.rr.insert(parts.rr.end(), b_.rr.begin() + static_cast<std::ptrdiff_t>(r0),
-                        b_.rr.begin() + static_cast<std::ptrdiff_t>(r1));
+        append(parts.names, b_.names, n0, n1);
+        append(parts.nodes, b_.nodes, begin, end);
+        append(parts.rrsets, b_.rrsets, s0, s1);
+        append(parts.rr, b_.rr, r0, r1);
         if (d_names != 0 || d_rrsets != 0 || shifted) {
             for (std::uint32_t i = op.to; i < op.to + (end - begin); ++i) {
                 Node& n = parts.nodes[i];
@@ -497,16 +507,14 @@ void ZonePatcher::copy_derived(Zone& z, Zone::Owned& out, std::uint32_t from, st
 
     if (with_links) {
         const std::size_t first = out.links.size();
-        out.links.insert(out.links.end(), b_.links.begin() + static_cast<std::ptrdiff_t>(l0),
-                         b_.links.begin() + static_cast<std::ptrdiff_t>(l1));
+        append(out.links, b_.links, l0, l1);
         if (first_shift_ < b_.nodes.size()) {
             for (std::size_t l = first; l < out.links.size(); ++l)
                 out.links[l].node = remap(out.links[l].node);
         }
     }
     const std::size_t first_set = out.packed_sets.size();
-    out.packed_sets.insert(out.packed_sets.end(), b_.packed_sets.begin() + static_cast<std::ptrdiff_t>(k0),
-                           b_.packed_sets.begin() + static_cast<std::ptrdiff_t>(k1));
+    append(out.packed_sets, b_.packed_sets, k0, k1);
     if (d_pointers != 0 || d_packed != 0) {
         for (std::size_t k = first_set; k < out.packed_sets.size(); ++k) {
             out.packed_sets[k].wire = static_cast<std::uint32_t>(out.packed_sets[k].wire + d_packed);
@@ -514,10 +522,8 @@ void ZonePatcher::copy_derived(Zone& z, Zone::Owned& out, std::uint32_t from, st
                 static_cast<std::uint32_t>(out.packed_sets[k].first_pointer + d_pointers);
         }
     }
-    out.pointers.insert(out.pointers.end(), b_.pointers.begin() + static_cast<std::ptrdiff_t>(p0),
-                        b_.pointers.begin() + static_cast<std::ptrdiff_t>(p1));
-    out.packed.insert(out.packed.end(), b_.packed.begin() + static_cast<std::ptrdiff_t>(w0),
-                      b_.packed.begin() + static_cast<std::ptrdiff_t>(w1));
+    append(out.pointers, b_.pointers, p0, p1);
+    append(out.packed, b_.packed, w0, w1);
     if (d_links != 0 || d_sets != 0) {
         for (std::uint32_t t = at; t < at + (to - from); ++t) {
             RRset& s = z.a_.rrsets[t];
