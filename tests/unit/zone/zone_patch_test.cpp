@@ -56,11 +56,12 @@ std::vector<Record> base_records() {
 
 // Owners the random edits draw from: existing ones (some in another case), new ones below existing and
 // new names, wildcards, below the delegation and the DNAME.
-const char* const kOwners[] = {
-    "@",      "www",       "WWW",     "mail",  "alias",      "*",      "*.wild", "wild",  "a.b.c",
-    "x.b.c",  "b.c",       "c",       "sub",   "ns.sub",     "NS.Sub", "z.sub",  "dn",    "y.dn",
-    "new1",   "NeW1",      "p.q.r",   "q.r",   "*.new3",     "a.new3", "later",  "ns1",   "mx2",
-    "deep.c", "_sip._tcp", "e.f.g.h", "deleg", "glue.deleg", "*.b.c",  "LATER",  "host9", "other"};
+const char* const kOwners[] = {"@",         "www",     "WWW",    "mail",       "alias",  "*",        "*.wild",
+                               "wild",      "a.b.c",   "x.b.c",  "b.c",        "c",      "sub",      "ns.sub",
+                               "NS.Sub",    "z.sub",   "dn",     "y.dn",       "new1",   "NeW1",     "p.q.r",
+                               "q.r",       "*.new3",  "a.new3", "later",      "ns1",    "mx2",      "deep.c",
+                               "_sip._tcp", "e.f.g.h", "deleg",  "glue.deleg", "*.b.c",  "LATER",    "host9",
+                               "other",     "A.B.C",   "m.B.c",  "k.deep.c",   "Deep.c", "j.DEEP.c", "*.B.C"};
 
 std::string random_owner(std::mt19937& rng) {
     return kOwners[rng() % std::size(kOwners)];
@@ -190,16 +191,25 @@ TEST(ZonePatch, RandomEditsEqualTheFullBuild) {
         std::mt19937 rng(seed);
         auto zone = Zone::build(kOrigin, base_records());
         for (int step = 0; step < 25; ++step) {
-            const ZoneDiff d = random_diff(*zone, rng);
+            std::vector<ZoneDiff> chain = {random_diff(*zone, rng)};
+            if (step % 5 == 4) {  // a chain of two: the second starts from the first's result
+                std::shared_ptr<const Zone> middle;
+                try {
+                    middle = apply_diffs(*zone, chain, false);
+                } catch (const ZoneError&) {
+                    continue;
+                }
+                chain.push_back(random_diff(*middle, rng));
+            }
             const auto before = apply_counts();
             std::shared_ptr<const Zone> patched, built;
             try {
-                built = apply_diffs(*zone, std::span<const ZoneDiff>(&d, 1), false);
+                built = apply_diffs(*zone, chain, false);
             } catch (const ZoneError&) {
-                EXPECT_THROW(apply_diff(*zone, d), ZoneError);
+                EXPECT_THROW(apply_diffs(*zone, chain), ZoneError);
                 continue;
             }
-            patched = apply_diff(*zone, d);
+            patched = apply_diffs(*zone, chain);
             patched_count += apply_counts().patched - before.patched;
             ++steps;
             SCOPED_TRACE("seed " + std::to_string(seed) + " step " + std::to_string(step));
@@ -211,6 +221,32 @@ TEST(ZonePatch, RandomEditsEqualTheFullBuild) {
     }
     // Most edits take the incremental path (the rest move zone cuts above existing names).
     EXPECT_GT(patched_count * 10, steps * 7) << patched_count << " of " << steps;
+}
+
+// Crossing a power of two of names resizes the hash table (rebuilt rather than patched), both ways.
+TEST(ZonePatch, GrowingAndShrinkingPastATableSize) {
+    std::vector<Record> records = {rec("@", 3600, dns::RRType::SOA, "ns1 hostmaster 1 7200 3600 604800 300")};
+    for (int i = 0; i < 31; ++i)
+        records.push_back(rec("n" + std::to_string(i), 60, dns::RRType::A, "192.0.2.1"));
+    auto zone = Zone::build(kOrigin, records);  // 32 nodes: a 64-slot table
+    ASSERT_EQ(zone->node_count(), 32u);
+    for (const bool grow : {true, false}) {
+        ZoneDiff d;
+        d.old_soa = soa_record(*zone);
+        d.new_soa = d.old_soa;
+        d.new_soa.rdata[d.new_soa.rdata.size() - 17] += 1;
+        if (grow) {
+            d.added.push_back(rec("a.new", 60, dns::RRType::A, "192.0.2.2"));  // and the ENT new
+        } else {
+            d.removed.push_back(rec("a.new", 60, dns::RRType::A, "192.0.2.2"));
+        }
+        const auto before = apply_counts();
+        const auto patched = apply_diff(*zone, d);
+        EXPECT_EQ(apply_counts().patched, before.patched + 1);
+        EXPECT_EQ(patched->node_count(), grow ? 34u : 32u);
+        expect_same_zone(*patched, *apply_diffs(*zone, std::vector<ZoneDiff>{d}, false));
+        zone = patched;
+    }
 }
 
 // A 2,000-name zone for the path choice.
