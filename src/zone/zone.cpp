@@ -639,6 +639,7 @@ void Zone::validate_adopted() {
     link_nodes(true);
     read_soa();
     check_renderings();
+    built_layout_ = has_builder_layout();
 }
 
 bool Zone::pack(Owned& out, RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at) {

@@ -251,6 +251,9 @@ class Zone {
     void derive_rrset(Owned& out, RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at);
     void link_additional(Owned& out, RRset& set, bool packed, const std::vector<std::uint32_t>& target_at);
     std::uint16_t own_flags(std::uint32_t node) const;  // empty, wildcard, CNAME, DNAME, delegation
+    // True when the arrays lie as the builder lays them out (each in node and RRset order, without gaps),
+    // which patch() relies on: a raw file written from a built zone does.
+    bool has_builder_layout() const;
 
     dns::Name origin_;
     dns::RRClass rclass_ = dns::RRClass::IN;

@@ -4,10 +4,12 @@
 // running shifts (nothing to move when the edits keep their sizes); the hash table is copied and patched.
 // The result is what build() makes of the same records, array for array (the oracle test checks it).
 #include <algorithm>
+#include <bitset>
 #include <cstring>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "zone/zone.hpp"
 #include "zone/zone_build.hpp"
@@ -127,6 +129,31 @@ class ZonePatcher {
     std::uint32_t first_shift_ = kNoNode;  // base nodes below it keep their index, names and RRsets
     std::size_t rr_count_ = 0;
 };
+
+bool Zone::has_builder_layout() const {
+    std::size_t names = 0, rr = 0, links = 0, sets = 0, packed = 0, pointers = 0;
+    for (const Node& n : a_.nodes) {
+        if (n.name != names) return false;
+        names += n.name_size;
+        if (n.spelling != n.name) {
+            if (n.spelling != names) return false;
+            names += n.name_size;
+        }
+    }
+    for (const RRset& s : a_.rrsets) {
+        if (s.wire != rr || s.additional != links) return false;
+        rr += s.wire_size;
+        links += s.additional_count;
+        if (s.packed == kNoPacked) continue;
+        if (s.packed != sets) return false;
+        const PackedRRset& p = a_.packed_sets[sets++];
+        if (p.wire != packed || p.first_pointer != pointers) return false;
+        packed += p.wire_size;
+        pointers += p.pointer_count;
+    }
+    return names == a_.names.size() && rr == a_.rr.size() && links == a_.links.size() &&
+           sets == a_.packed_sets.size() && packed == a_.packed.size() && pointers == a_.pointers.size();
+}
 
 std::shared_ptr<const Zone> Zone::patch(const Zone& base, std::vector<OwnerEdit> edits) {
     return ZonePatcher::run(base, edits);
@@ -536,12 +563,16 @@ void ZonePatcher::copy_derived(Zone& z, Zone::Owned& out, std::uint32_t from, st
 // Packed renderings and additional links in RRset order: copied for the unchanged RRsets, made anew for
 // the entries' and for the unchanged RRsets whose targets gained or lost their addresses.
 void ZonePatcher::splice_derived(Zone& z, Zone::Owned& out) {
-    std::vector<std::uint32_t> relink;  // base RRsets whose links are computed again
-    std::vector<std::uint32_t> lost;    // base nodes that no longer hold addresses
-    std::vector<const Entry*> gained;   // names that hold addresses and did not
+    std::vector<std::uint32_t> relink;       // base RRsets whose links are computed again
+    std::vector<std::uint32_t> lost;         // base nodes that no longer hold addresses
+    std::unordered_set<std::string> gained;  // names that hold addresses and did not
+    std::bitset<256> gained_sizes;
     for (const Entry& e : entries_) {
         if (e.had_address && !(e.exists && e.has_address)) lost.push_back(e.base);
-        if (e.exists && e.has_address && !e.had_address) gained.push_back(&e);
+        if (e.exists && e.has_address && !e.had_address) {
+            gained.insert(key_of(e.name));
+            gained_sizes.set(e.name.size());
+        }
     }
     std::sort(lost.begin(), lost.end());
     const auto& rrsets = b_.rrsets;
@@ -554,6 +585,7 @@ void ZonePatcher::splice_derived(Zone& z, Zone::Owned& out) {
         }
     }
     if (!gained.empty()) {
+        std::string lowered;
         for (std::uint32_t s = 0; s < rrsets.size(); ++s) {
             const std::size_t target = additional_target_offset(static_cast<RRType>(rrsets[s].type));
             if (target == kNoTarget) continue;
@@ -564,10 +596,11 @@ void ZonePatcher::splice_derived(Zone& z, Zone::Owned& out) {
                 const auto rdata = w.subspan(pos + kRRHeaderSize, len);
                 pos += kRRHeaderSize + len;
                 const std::size_t size = rdata_name_size(rdata, target);
-                if (size == 0) continue;
-                const auto name = rdata.subspan(target, size);
-                for (const Entry* g : gained)
-                    hit |= g->name.size() == size && dns::wire_names_equal(g->name, name);
+                if (size == 0 || !gained_sizes.test(size)) continue;
+                lowered.resize(size);
+                for (std::size_t k = 0; k < size; ++k)
+                    lowered[k] = static_cast<char>(dns::lower_ascii(rdata[target + k]));
+                hit = gained.count(lowered) != 0;
             }
             if (hit) relink.push_back(s);
         }

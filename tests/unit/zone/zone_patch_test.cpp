@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <set>
@@ -10,6 +11,7 @@
 
 #include "dns/rdata.hpp"
 #include "zone/diff.hpp"
+#include "zone/raw.hpp"
 
 namespace cairn::zone {
 namespace {
@@ -247,6 +249,23 @@ TEST(ZonePatch, GrowingAndShrinkingPastATableSize) {
         expect_same_zone(*patched, *apply_diffs(*zone, std::vector<ZoneDiff>{d}, false));
         zone = patched;
     }
+}
+
+// A zone read back from the raw format keeps the builder's layout: patched too.
+TEST(ZonePatch, ZoneReadFromRawIsPatched) {
+    const std::string path = ::testing::TempDir() + "zone_patch_test.raw";
+    write_raw(*Zone::build(kOrigin, base_records()), path);
+    const auto zone = read_raw(path);
+    std::remove(path.c_str());
+    ZoneDiff d;
+    d.old_soa = soa_record(*zone);
+    d.new_soa = d.old_soa;
+    d.new_soa.rdata[d.new_soa.rdata.size() - 17] += 1;
+    d.added.push_back(rec("new", 60, dns::RRType::AAAA, "2001:db8::7"));
+    const auto before = apply_counts();
+    const auto patched = apply_diff(*zone, d);
+    EXPECT_EQ(apply_counts().patched, before.patched + 1);
+    expect_same_zone(*patched, *apply_diffs(*zone, std::vector<ZoneDiff>{d}, false));
 }
 
 // A 2,000-name zone for the path choice.
