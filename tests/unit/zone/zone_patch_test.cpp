@@ -225,6 +225,104 @@ TEST(ZonePatch, RandomEditsEqualTheFullBuild) {
     EXPECT_GT(patched_count * 10, steps * 7) << patched_count << " of " << steps;
 }
 
+// A zone of a thousand names, so that the copied runs are long and the edits move the ones after them:
+// hosts (some spelled in capitals), mail exchangers with and without addresses, delegations with glue, SRV
+// targets, wildcards.
+std::vector<Record> larger_records() {
+    using dns::RRType;
+    std::vector<Record> r = {rec("@", 3600, RRType::SOA, "ns1 hostmaster 1 7200 3600 604800 300"),
+                             rec("@", 3600, RRType::NS, "ns1"), rec("ns1", 3600, RRType::A, "192.0.2.1")};
+    for (int k = 0; k < 14; k += 2)
+        r.push_back(rec("mx" + std::to_string(k), 3600, RRType::A, "192.0.2." + std::to_string(10 + k)));
+    for (int i = 0; i < 300; ++i) {
+        const std::string h = (i % 4 == 0 ? "H" : "h") + std::to_string(i);
+        r.push_back(
+            rec(h, 300, RRType::A, "10.0." + std::to_string(i / 200) + "." + std::to_string(i % 200)));
+        if (i % 3 == 0) r.push_back(rec(h, 300, RRType::MX, "10 mx" + std::to_string(i % 11)));
+        if (i % 5 == 0) {
+            r.push_back(rec("d" + std::to_string(i), 3600, RRType::NS, "ns.d" + std::to_string(i)));
+            r.push_back(
+                rec("ns.d" + std::to_string(i), 3600, RRType::A, "198.51.100." + std::to_string(i % 200)));
+        }
+        if (i % 7 == 0)
+            r.push_back(rec("_s._tcp.h" + std::to_string(i), 60, RRType::SRV,
+                            "0 0 1 h" + std::to_string(i * 13 % 300)));
+        if (i % 11 == 0) r.push_back(rec("*.w" + std::to_string(i), 60, RRType::TXT, "\"w\""));
+    }
+    return r;
+}
+
+ZoneDiff random_larger_diff(const Zone& base, std::mt19937& rng) {
+    using dns::RRType;
+    ZoneDiff d;
+    d.old_soa = soa_record(base);
+    d.new_soa = d.old_soa;
+    const std::uint32_t serial = base.serial() + 1;
+    for (int k = 0; k < 4; ++k)
+        d.new_soa.rdata[d.new_soa.rdata.size() - 20 + k] = static_cast<std::uint8_t>(serial >> (24 - 8 * k));
+    std::vector<Record> existing;
+    for (Record& r : base.records())
+        if (r.type != RRType::SOA) existing.push_back(std::move(r));
+    std::set<std::string> removed, added;
+    auto add = [&](Record r) {
+        if (added.insert(key(r)).second) d.added.push_back(std::move(r));
+    };
+    const int ops = 1 + static_cast<int>(rng() % 8);
+    for (int op = 0; op < ops; ++op) {
+        const std::string n = std::to_string(rng() % 350);
+        switch (rng() % 8) {
+            case 0:
+                add(rec("h" + n, 300, RRType::A, "10.9.0." + std::to_string(rng() % 4)));
+                break;
+            case 1:
+                add(rec("h" + n, 300, RRType::MX, "5 mx" + std::to_string(rng() % 14)));
+                break;
+            case 2:
+                add(rec("mx" + std::to_string(rng() % 14), 3600, RRType::AAAA, "2001:db8::1"));
+                break;
+            case 3:
+                add(rec("d" + n, 3600, RRType::NS, "ns.d" + n));
+                add(rec("ns.d" + n, 3600, RRType::A, "198.51.100.99"));
+                break;
+            case 4:
+                add(rec("*.w" + n, 60, RRType::TXT, "\"new\""));
+                break;
+            default: {
+                const Record& victim = existing[rng() % existing.size()];
+                for (const Record& r : existing) {
+                    const bool all = op % 2 == 0;  // every record of the owner, or just this one
+                    if ((all ? r.owner == victim.owner : &r == &victim) && removed.insert(key(r)).second)
+                        d.removed.push_back(r);
+                }
+            }
+        }
+    }
+    return d;
+}
+
+TEST(ZonePatch, RandomEditsOnALargerZoneEqualTheFullBuild) {
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t patched_count = 0, steps = 0;
+    for (std::uint32_t seed = 1; seed <= 8; ++seed) {
+        std::mt19937 rng(seed);
+        auto zone = Zone::build(kOrigin, larger_records());
+        for (int step = 0; step < 15; ++step) {
+            const std::vector<ZoneDiff> chain = {random_larger_diff(*zone, rng)};
+            const auto before = apply_counts();
+            const auto built = apply_diffs(*zone, chain, false);
+            const auto patched = apply_diffs(*zone, chain);
+            patched_count += apply_counts().patched - before.patched;
+            ++steps;
+            SCOPED_TRACE("seed " + std::to_string(seed) + " step " + std::to_string(step));
+            expect_same_zone(*patched, *built);
+            if (::testing::Test::HasFailure()) return;
+            zone = patched;
+        }
+        ASSERT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+    }
+    EXPECT_GT(patched_count * 10, steps * 8) << patched_count << " of " << steps;
+}
+
 // Crossing a power of two of names resizes the hash table (rebuilt rather than patched), both ways.
 TEST(ZonePatch, GrowingAndShrinkingPastATableSize) {
     std::vector<Record> records = {rec("@", 3600, dns::RRType::SOA, "ns1 hostmaster 1 7200 3600 604800 300")};
