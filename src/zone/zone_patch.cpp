@@ -64,8 +64,7 @@ struct Entry {
     bool has_records = false;
     bool exists = false;
     bool had_address = false, has_address = false;
-    bool moves_cut = false;         // gains or loses a zone cut or DNAME, keeping its place
-    std::uint32_t first_rrset = 0;  // in the new zone
+    bool moves_cut = false;  // gains or loses a zone cut or DNAME, keeping its place
 };
 
 // A run of unchanged base nodes [begin, end) copied to `to`, or one entry.
@@ -94,6 +93,8 @@ class ZonePatcher {
     void splice_stored(Zone::Parts& parts);
     void link_entries(Zone& z);
     void patch_table(Zone& z);
+    // Moves the slots of the nodes that moved by their segment's shifts.
+    void remap_slots(LargeVector<Zone::Slot>& table) const;
     void splice_derived(Zone& z, Zone::Owned& out);
 
     std::uint32_t remap(std::uint32_t old) const {
@@ -101,11 +102,6 @@ class ZonePatcher {
         const auto it = std::upper_bound(segments_.begin(), segments_.end(), old,
                                          [](std::uint32_t v, const Segment& s) { return v < s.old_begin; });
         return static_cast<std::uint32_t>(old + (it - 1)->nodes);
-    }
-    const Segment& segment_of(std::uint32_t old) const {
-        const auto it = std::upper_bound(segments_.begin(), segments_.end(), old,
-                                         [](std::uint32_t v, const Segment& s) { return v < s.old_begin; });
-        return *(it - 1);
     }
     void add_segment(const Segment& s) {
         segments_.push_back(s);
@@ -344,7 +340,6 @@ void ZonePatcher::splice_stored(Zone::Parts& parts) {
                 parts.names.insert(parts.names.end(), e.spelling.begin(), e.spelling.end());
             }
             node.first_rrset = static_cast<std::uint32_t>(parts.rrsets.size());
-            e.first_rrset = node.first_rrset;
             parts.nodes.push_back(node);
             const std::size_t n = e.records.size();
             std::vector<std::uint32_t> order(n);
@@ -504,13 +499,9 @@ void ZonePatcher::patch_table(Zone& z) {
         table[j] = Zone::Slot{};
     }
     if (first_shift_ < b_.nodes.size()) {
-        for (Zone::Slot& s : table) {
-            if (s.node == 0 || s.node - 1 < first_shift_) continue;
-            const Segment& seg = segment_of(s.node - 1);
-            s.node = static_cast<std::uint32_t>(s.node + seg.nodes);
-            s.name = static_cast<std::uint32_t>(s.name + seg.names);
-            s.first_rrset = static_cast<std::uint32_t>(s.first_rrset + seg.rrsets);
-        }
+        // The slots come in hash order: a segment number per moved node, filled run by run, spares each
+        // slot a binary search over the segments.
+        remap_slots(table);
     }
     for (const Entry& e : entries_) {
         if (e.index == kNoNode) continue;
@@ -520,6 +511,27 @@ void ZonePatcher::patch_table(Zone& z) {
             slot = (slot + 1) & mask;
         const Node& n = z.a_.nodes[e.index];
         table[slot] = {static_cast<std::uint32_t>(h >> 32), e.index + 1, n.name, n.first_rrset};
+    }
+}
+
+void ZonePatcher::remap_slots(LargeVector<Zone::Slot>& table) const {
+    const auto count = static_cast<std::uint32_t>(b_.nodes.size());
+    LargeVector<std::uint32_t> segment_at;
+    segment_at.reserve(count - first_shift_);
+    const auto first = std::upper_bound(segments_.begin(), segments_.end(), first_shift_,
+                                        [](std::uint32_t v, const Segment& g) { return v < g.old_begin; }) -
+                       1;
+    for (auto g = first; g != segments_.end(); ++g) {
+        const std::uint32_t end = g + 1 == segments_.end() ? count : (g + 1)->old_begin;
+        segment_at.insert(segment_at.end(), end - std::max(g->old_begin, first_shift_),
+                          static_cast<std::uint32_t>(g - segments_.begin()));
+    }
+    for (Zone::Slot& s : table) {
+        if (s.node == 0 || s.node - 1 < first_shift_) continue;
+        const Segment& g = segments_[segment_at[s.node - 1 - first_shift_]];
+        s.node = static_cast<std::uint32_t>(s.node + g.nodes);
+        s.name = static_cast<std::uint32_t>(s.name + g.names);
+        s.first_rrset = static_cast<std::uint32_t>(s.first_rrset + g.rrsets);
     }
 }
 
