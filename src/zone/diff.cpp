@@ -1,6 +1,7 @@
 #include "zone/diff.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -75,6 +76,13 @@ class RecordSet {
         index_.erase(it);
         return true;
     }
+    std::size_t size() const { return index_.size(); }
+    template <typename F>
+    void for_each(F&& f) const {
+        for (std::size_t i = 0; i < records_.size(); ++i) {
+            if (live_[i]) f(records_[i]);
+        }
+    }
     std::vector<Record> take() {
         std::vector<Record> out;
         out.reserve(index_.size());
@@ -90,7 +98,13 @@ class RecordSet {
     std::unordered_map<std::string, std::size_t> index_;
 };
 
+std::atomic<std::uint64_t> g_patched{0}, g_rebuilt{0};
+
 }  // namespace
+
+ApplyCounts apply_counts() {
+    return {g_patched.load(), g_rebuilt.load()};
+}
 
 std::uint32_t soa_serial(std::span<const std::uint8_t> rdata) {
     // MNAME and RNAME, then five 32-bit fields of which the serial is the first.
@@ -250,8 +264,8 @@ std::shared_ptr<const Zone> apply_diff(const Zone& base, const ZoneDiff& diff) {
 // The chain's net effect is worked out on the few records it names; the base zone's records are then
 // streamed once into the parser's compact form, skipping the ones the chain removed or replaced, so that a
 // small change to a large zone costs one pass and one build, not a copy of every record as an object.
-std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDiff> diffs) {
-    std::unordered_map<std::string, Record> added;            // by key without TTL: present at the end
+std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDiff> diffs, bool allow_patch) {
+    RecordSet added;                                          // by key without TTL: present at the end
     std::unordered_map<std::string, bool> removed_from_base;  // key -> seen in the base zone
     std::unordered_set<std::string> shadowed;                 // base records not carried over
     std::unordered_set<std::string> gone;                     // removed and not added back since
@@ -273,7 +287,7 @@ std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDi
         for (const Record& r : d.removed) {
             if (r.type == dns::RRType::SOA) throw DiffError("difference removes an SOA record");
             std::string key = key_of(r, false);
-            if (added.erase(key) == 0) {
+            if (!added.erase(key)) {
                 if (gone.count(key) != 0 || !removed_from_base.emplace(key, false).second)
                     throw DiffError("difference removes a record the zone does not have: " + describe(r));
                 shadowed.insert(key);
@@ -289,11 +303,68 @@ std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDi
             gone.erase(key);
             shadowed.insert(key);
             owners.insert(lowered(r.owner.wire()));
-            added.insert_or_assign(std::move(key), r);
+            added.insert(std::move(key), r);
         }
         soa = d.new_soa;
         serial = d.to_serial();
     }
+    auto check_removals_found = [&] {
+        for (const auto& [key, seen] : removed_from_base) {
+            if (seen) continue;
+            for (const ZoneDiff& d : diffs) {
+                for (const Record& r : d.removed) {
+                    if (key_of(r, false) == key)
+                        throw DiffError("difference removes a record the zone does not have: " + describe(r));
+                }
+            }
+        }
+    };
+
+    // Incrementally: the new records of each touched owner (the apex's always: it holds the SOA), in the
+    // order the full build below numbers them (base records, additions, the SOA).
+    if (allow_patch) {
+        std::vector<Zone::OwnerEdit> edits;
+        std::unordered_map<std::string, std::size_t> edit_of;
+        const std::string apex = lowered(base.origin().wire());
+        owners.insert(apex);
+        for (const std::string& o : owners) {
+            edit_of.emplace(o, edits.size());
+            edits.push_back({{o.begin(), o.end()}, {}});
+        }
+        for (Zone::OwnerEdit& e : edits) {
+            LookupName name;
+            if (!name.assign(e.name)) continue;
+            const std::uint32_t node = base.find(name);
+            if (node == kNoNode) continue;
+            const Node& n = base.node(node);
+            const dns::Name owner = dns::Name::from_validated_wire(base.spelling(n));
+            for (const RRset& set : base.rrsets(n)) {
+                const auto type = static_cast<dns::RRType>(set.type);
+                if (type == dns::RRType::SOA) continue;
+                for_each_rr_of(base.wire(set), [&](dns::RRClass cls, std::uint32_t ttl,
+                                                   std::span<const std::uint8_t> rdata) {
+                    const std::string key = record_key(owner.wire(), type, cls, rdata, nullptr);
+                    if (shadowed.count(key) != 0) {
+                        if (const auto found = removed_from_base.find(key); found != removed_from_base.end())
+                            found->second = true;
+                        return;
+                    }
+                    e.records.push_back(Record{owner, type, cls, ttl, {rdata.begin(), rdata.end()}});
+                });
+            }
+        }
+        added.for_each(
+            [&](const Record& r) { edits[edit_of.at(lowered(r.owner.wire()))].records.push_back(r); });
+        edits[edit_of.at(apex)].records.push_back(soa);
+        check_removals_found();
+        if (auto patched = Zone::patch(base, std::move(edits))) {
+            ++g_patched;
+            return patched;
+        }
+        for (auto& [key, seen] : removed_from_base)
+            seen = false;
+    }
+    ++g_rebuilt;
 
     ParsedZone out;
     out.rclass = base.rclass();
@@ -329,10 +400,10 @@ std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDi
         for (const RRset& set : base.rrsets(n))
             rdata_bytes += set.wire_size;
     }
-    for (const auto& [key, r] : added) {
+    added.for_each([&](const Record& r) {
         name_bytes += r.owner.wire().size();
         rdata_bytes += r.rdata.size();
-    }
+    });
     out.rrs.reserve(base.rr_count() + added.size() + 1);
     out.names.reserve(name_bytes + soa.owner.wire().size());
     out.rdata_bytes.reserve(rdata_bytes + soa.rdata.size());
@@ -355,18 +426,8 @@ std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDi
         }
         append(owner, type, ttl, rdata);
     });
-    for (const auto& [key, seen] : removed_from_base) {
-        if (!seen) {
-            for (const ZoneDiff& d : diffs) {
-                for (const Record& r : d.removed) {
-                    if (key_of(r, false) == key)
-                        throw DiffError("difference removes a record the zone does not have: " + describe(r));
-                }
-            }
-        }
-    }
-    for (const auto& [key, r] : added)
-        append(r.owner.wire(), r.type, r.ttl, r.rdata);
+    check_removals_found();
+    added.for_each([&](const Record& r) { append(r.owner.wire(), r.type, r.ttl, r.rdata); });
     append(soa.owner.wire(), soa.type, soa.ttl, soa.rdata);
     return Zone::build(base.origin(), out);
 }

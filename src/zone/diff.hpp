@@ -51,8 +51,19 @@ ZoneDiff diff_zones(const Zone& from, const Zone& to);
 // must exist (TTL not compared); an added record that already exists replaces it (a TTL update).
 // Throws DiffError (or ZoneError when the result cannot be built).
 std::shared_ptr<const Zone> apply_diff(const Zone& base, const ZoneDiff& diff);
-// Applies a chain of differences in order (each must start where the previous ended) in one rebuild.
-std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDiff> diffs);
+// Applies a chain of differences in order (each must start where the previous ended) in one new version:
+// made from base's arrays around the changed names (Zone::patch) when the change is small, else by a full
+// build. `allow_patch` false forces the full build (the reference the incremental one is tested against).
+std::shared_ptr<const Zone> apply_diffs(const Zone& base, std::span<const ZoneDiff> diffs,
+                                        bool allow_patch = true);
+
+// How apply_diffs() built its results since the process started: incrementally from the base zone's
+// arrays (Zone::patch) or, for large or unusual changes, by a full build. For tests and statistics.
+struct ApplyCounts {
+    std::uint64_t patched = 0;
+    std::uint64_t rebuilt = 0;
+};
+ApplyCounts apply_counts();
 
 // Condenses a chain into one difference (RFC 1995 §4 "condensed" form): a record added then removed
 // vanishes, a record removed then added back (same TTL) vanishes. Throws DiffError on a gap in the chain or

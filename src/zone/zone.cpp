@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "zone/zone_build.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -97,17 +98,7 @@ SortKey sort_key(std::span<const std::uint8_t> owner, std::size_t origin_labels,
     return k;
 }
 
-// Uniform read access to the two record containers the builder accepts.
-struct RecordVectorSource {
-    const std::vector<Record>& records;
-    std::size_t size() const { return records.size(); }
-    std::span<const std::uint8_t> owner(std::size_t i) const { return records[i].owner.wire(); }
-    RRType type(std::size_t i) const { return records[i].type; }
-    dns::RRClass rclass(std::size_t i) const { return records[i].rclass; }
-    std::uint32_t ttl(std::size_t i) const { return records[i].ttl; }
-    std::span<const std::uint8_t> rdata(std::size_t i) const { return records[i].rdata; }
-};
-
+// Read access to the parser's arenas, as RecordVectorSource gives to a vector of records.
 struct ParsedZoneSource {
     const ParsedZone& zone;
     std::size_t size() const { return zone.size(); }
@@ -260,40 +251,8 @@ class ZoneBuilder {
             Node& node = parts.nodes.back();
             // One RRset per type, identical RRs merged.
             do {
-                RRset set;
-                set.type = static_cast<std::uint16_t>(src.type(order[r]));
-                set.wire = static_cast<std::uint32_t>(parts.rr.size());
-                std::span<const std::uint8_t> last_rdata;
-                do {
-                    const std::size_t i = order[r++];
-                    const auto rdata = src.rdata(i);
-                    if (set.count > 0 && compare_bytes(rdata, last_rdata) == std::strong_ordering::equal)
-                        continue;
-                    if (set.count == 0xFFFF) throw ZoneError("RRset with more than 65535 records");
-                    last_rdata = rdata;
-                    const std::uint32_t ttl = src.ttl(i);
-                    const std::size_t at = parts.rr.size();
-                    parts.rr.resize(at + kRRHeaderSize + rdata.size());
-                    std::uint8_t* out = parts.rr.data() + at;
-                    out[0] = 0xC0;
-                    out[1] = 0x0C;
-                    out[2] = static_cast<std::uint8_t>(set.type >> 8);
-                    out[3] = static_cast<std::uint8_t>(set.type);
-                    out[4] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(parts.rclass) >> 8);
-                    out[5] = static_cast<std::uint8_t>(parts.rclass);
-                    out[6] = static_cast<std::uint8_t>(ttl >> 24);
-                    out[7] = static_cast<std::uint8_t>(ttl >> 16);
-                    out[8] = static_cast<std::uint8_t>(ttl >> 8);
-                    out[9] = static_cast<std::uint8_t>(ttl);
-                    out[10] = static_cast<std::uint8_t>(rdata.size() >> 8);
-                    out[11] = static_cast<std::uint8_t>(rdata.size());
-                    if (!rdata.empty()) std::memcpy(out + kRRHeaderSize, rdata.data(), rdata.size());
-                    ++set.count;
-                } while (r < n && !(starts[r] & kNewRRset));
-                set.wire_size = static_cast<std::uint32_t>(parts.rr.size() - set.wire);
-                if (node.rrset_count == 0xFFFF) throw ZoneError("node with more than 65535 RRsets");
-                parts.rrsets.push_back(set);
-                ++node.rrset_count;
+                append_rrset(parts, node, src, order.data(), r, n,
+                             [&](std::size_t k) { return !(starts[k] & kNewRRset); });
             } while (r < n && !(starts[r] & kNewOwner));
         }
         if (parts.nodes.size() >= 0xFFFFFFF0u) throw ZoneError("zone has too many names");
@@ -308,18 +267,6 @@ std::shared_ptr<const Zone> Zone::build(const dns::Name& origin, const std::vect
 std::shared_ptr<const Zone> Zone::build(const dns::Name& origin, const ParsedZone& parsed) {
     return std::make_shared<const Zone>(ZoneBuilder::parts_from(origin, ParsedZoneSource{parsed}));
 }
-
-// A built zone's own memory; an adopted (raw) zone's arrays live in the file's buffer instead.
-struct Zone::Owned {
-    LargeVector<std::uint8_t> names;
-    LargeVector<Node> nodes;
-    LargeVector<RRset> rrsets;
-    LargeVector<std::uint8_t> rr;
-    std::vector<AdditionalLink> links;
-    std::vector<std::uint8_t> packed;
-    std::vector<PackedRRset> packed_sets;
-    std::vector<RdataPointer> pointers;
-};
 
 Zone::Zone(Parts parts) : origin_(std::move(parts.origin)), rclass_(parts.rclass) {
     auto owned = std::make_shared<Owned>();
@@ -337,6 +284,7 @@ Zone::Zone(Parts parts) : origin_(std::move(parts.origin)), rclass_(parts.rclass
     a_.packed_sets = owned->packed_sets;
     a_.pointers = owned->pointers;
     storage_ = std::move(owned);
+    built_layout_ = true;
 }
 
 Zone::~Zone() = default;
@@ -469,6 +417,19 @@ void Zone::check_rrsets(bool adopted) {
     if (expected_rrset != a_.rrsets.size()) throw ZoneError("RRsets not owned by any node");
 }
 
+// The flags a node has by itself (not the ones its parent or children give it).
+std::uint16_t Zone::own_flags(std::uint32_t i) const {
+    const Node& n = a_.nodes[i];
+    const auto nm = name(n);
+    std::uint16_t flags = 0;
+    if (n.rrset_count == 0) flags |= kNodeEmpty;
+    if (nm.size() >= 2 && nm[0] == 1 && nm[1] == '*') flags |= kNodeWildcard;
+    if (find_rrset(n, RRType::CNAME)) flags |= kNodeCname;
+    if (find_rrset(n, RRType::DNAME)) flags |= kNodeDname;
+    if (i != 0 && find_rrset(n, RRType::NS)) flags |= kNodeDelegation;
+    return flags;
+}
+
 // Flags and links, parents first (canonical order puts every ancestor before its descendants, so the
 // parent of a node is the latest node one label shorter). An adopted zone's stored values must equal them.
 void Zone::link_nodes(bool adopted) {
@@ -477,13 +438,8 @@ void Zone::link_nodes(bool adopted) {
     for (std::uint32_t i = 0; i < a_.nodes.size(); ++i) {
         Node& n = a_.nodes[i];
         const auto nm = name(n);
-        std::uint16_t flags = 0;
+        std::uint16_t flags = own_flags(i);
         std::uint32_t parent = kNoNode, cut = kNoNode;
-        if (n.rrset_count == 0) flags |= kNodeEmpty;
-        if (nm.size() >= 2 && nm[0] == 1 && nm[1] == '*') flags |= kNodeWildcard;
-        if (find_rrset(n, RRType::CNAME)) flags |= kNodeCname;
-        if (find_rrset(n, RRType::DNAME)) flags |= kNodeDname;
-        if (i != 0 && find_rrset(n, RRType::NS)) flags |= kNodeDelegation;
         latest_at[n.labels] = i;
         if (i == 0) {
             if (flags & kNodeDname) cut = 0;
@@ -569,52 +525,56 @@ void Zone::derive(Owned& out) {
     out.packed_sets.clear();
     out.pointers.clear();
     std::vector<std::uint32_t> packed_target_at;
-    std::uint8_t lowered[255];
     for (const Node& owner : a_.nodes) {
-        for (std::uint32_t s = owner.first_rrset; s < owner.first_rrset + owner.rrset_count; ++s) {
-            RRset& set = a_.rrsets[s];
-            set.packed = 0xFFFFFFFFu;
-            const bool packed = pack(out, set, owner, packed_target_at);
-            set.additional = static_cast<std::uint32_t>(out.links.size());
-            set.additional_count = 0;
-            const std::size_t target_at = additional_target_offset(static_cast<RRType>(set.type));
-            if (target_at == kNoTarget) continue;
-            const auto w = wire(set);
-            std::size_t rr_index = 0;
-            for (std::size_t pos = 0; pos < w.size(); ++rr_index) {
-                const std::size_t len = read16(w, pos + 10);
-                const auto rdata = w.subspan(pos + kRRHeaderSize, len);
-                const std::size_t rr_start = pos;
-                pos += kRRHeaderSize + len;
-                const std::size_t size = rdata_name_size(rdata, target_at);
-                if (size == 0) {
-                    throw ZoneError(dns::type_to_text(static_cast<RRType>(set.type)) + " rdata is malformed");
-                }
-                for (std::size_t k = 0; k < size; ++k)
-                    lowered[k] = dns::lower_ascii(rdata[target_at + k]);
-                LookupName target;
-                if (!target.assign({lowered, size})) continue;
-                const std::uint32_t node = find(target);  // only names of this zone are nodes
-                if (node == kNoNode) continue;
-                const Node& tn = a_.nodes[node];
-                if (!find_rrset(tn, RRType::A) && !find_rrset(tn, RRType::AAAA)) continue;
-                const auto begin = out.links.begin() + set.additional;
-                if (std::any_of(begin, out.links.end(),
-                                [&](const AdditionalLink& l) { return l.node == node; })) {
-                    continue;
-                }
-                if (set.additional_count == 0xFFFF) break;
-                const std::size_t at =
-                    packed ? packed_target_at[rr_index] : rr_start + kRRHeaderSize + target_at;
-                out.links.push_back({node, static_cast<std::uint32_t>(at)});
-                ++set.additional_count;
-            }
-        }
+        for (std::uint32_t s = owner.first_rrset; s < owner.first_rrset + owner.rrset_count; ++s)
+            derive_rrset(out, a_.rrsets[s], owner, packed_target_at);
     }
     out.links.shrink_to_fit();
     out.packed.shrink_to_fit();
     out.packed_sets.shrink_to_fit();
     out.pointers.shrink_to_fit();
+}
+
+void Zone::derive_rrset(Owned& out, RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at) {
+    set.packed = 0xFFFFFFFFu;
+    const bool packed = pack(out, set, owner, target_at);
+    link_additional(out, set, packed, target_at);
+}
+
+void Zone::link_additional(Owned& out, RRset& set, bool packed, const std::vector<std::uint32_t>& target_at) {
+    set.additional = static_cast<std::uint32_t>(out.links.size());
+    set.additional_count = 0;
+    const std::size_t target_offset = additional_target_offset(static_cast<RRType>(set.type));
+    if (target_offset == kNoTarget) return;
+    std::uint8_t lowered[255];
+    const auto w = wire(set);
+    std::size_t rr_index = 0;
+    for (std::size_t pos = 0; pos < w.size(); ++rr_index) {
+        const std::size_t len = read16(w, pos + 10);
+        const auto rdata = w.subspan(pos + kRRHeaderSize, len);
+        const std::size_t rr_start = pos;
+        pos += kRRHeaderSize + len;
+        const std::size_t size = rdata_name_size(rdata, target_offset);
+        if (size == 0) {
+            throw ZoneError(dns::type_to_text(static_cast<RRType>(set.type)) + " rdata is malformed");
+        }
+        for (std::size_t k = 0; k < size; ++k)
+            lowered[k] = dns::lower_ascii(rdata[target_offset + k]);
+        LookupName target;
+        if (!target.assign({lowered, size})) continue;
+        const std::uint32_t node = find(target);  // only names of this zone are nodes
+        if (node == kNoNode) continue;
+        const Node& tn = a_.nodes[node];
+        if (!find_rrset(tn, RRType::A) && !find_rrset(tn, RRType::AAAA)) continue;
+        const auto begin = out.links.begin() + set.additional;
+        if (std::any_of(begin, out.links.end(), [&](const AdditionalLink& l) { return l.node == node; })) {
+            continue;
+        }
+        if (set.additional_count == 0xFFFF) break;
+        const std::size_t at = packed ? target_at[rr_index] : rr_start + kRRHeaderSize + target_offset;
+        out.links.push_back({node, static_cast<std::uint32_t>(at)});
+        ++set.additional_count;
+    }
 }
 
 // The compressed renderings and additional links of an adopted zone are not recomputed; they are checked
@@ -679,6 +639,7 @@ void Zone::validate_adopted() {
     link_nodes(true);
     read_soa();
     check_renderings();
+    built_layout_ = has_builder_layout();
 }
 
 bool Zone::pack(Owned& out, RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at) {

@@ -115,6 +115,19 @@ class Zone {
     static std::shared_ptr<const Zone> build(const dns::Name& origin, const std::vector<Record>& records);
     static std::shared_ptr<const Zone> build(const dns::Name& origin, const ParsedZone& parsed);
 
+    // The change of one owner name for patch(): its lowercased wire name and every record it holds in the
+    // new version (none: it goes away), in the order build() would number them.
+    struct OwnerEdit {
+        std::vector<std::uint8_t> name;
+        std::vector<Record> records;
+    };
+    // `base` with the records of the edited owners replaced (the apex's included: it holds the SOA), built
+    // from base's arrays without rebuilding the unchanged names: every array equals what build() makes of
+    // the same records. Null when the change is too large for that to pay, or of a kind left to build():
+    // a zone cut or DNAME appearing or going at a name that keeps other names below it, a base zone read
+    // from the raw format. Throws ZoneError as build() would.
+    static std::shared_ptr<const Zone> patch(const Zone& base, std::vector<OwnerEdit> edits);
+
     const dns::Name& origin() const { return origin_; }
     dns::RRClass rclass() const { return rclass_; }
 
@@ -232,6 +245,7 @@ class Zone {
 
   private:
     friend class ZoneBuilder;
+    friend class ZonePatcher;
     Zone() = default;
     struct Owned;
     void derive(Owned& out);  // computes every derived field from the stored arrays, validating them
@@ -246,6 +260,13 @@ class Zone {
     // Builds the packed rendering of `set` owned by `owner`; fills `target_at` with where each RR's
     // additional-section target name starts in it. False (nothing kept) when compression saves nothing.
     bool pack(Owned& out, RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at);
+    // Both renderings-derived parts of one RRset: pack() then link_additional() (needs the hash table).
+    void derive_rrset(Owned& out, RRset& set, const Node& owner, std::vector<std::uint32_t>& target_at);
+    void link_additional(Owned& out, RRset& set, bool packed, const std::vector<std::uint32_t>& target_at);
+    std::uint16_t own_flags(std::uint32_t node) const;  // empty, wildcard, CNAME, DNAME, delegation
+    // True when the arrays lie as the builder lays them out (each in node and RRset order, without gaps),
+    // which patch() relies on: a raw file written from a built zone does.
+    bool has_builder_layout() const;
 
     dns::Name origin_;
     dns::RRClass rclass_ = dns::RRClass::IN;
@@ -265,6 +286,7 @@ class Zone {
     std::uint64_t table_mask_ = 0;
     std::size_t rr_count_ = 0;
     std::uint32_t serial_ = 0, soa_ttl_ = 0, soa_minimum_ = 0;
+    bool built_layout_ = false;  // arrays laid out by the builder (in node order): patch() can splice them
 };
 
 // The stored (non-derived) content of a zone: what the raw format writes and reads back.

@@ -1,0 +1,81 @@
+// Internals shared by the full zone build (zone.cpp) and the incremental one (zone_patch.cpp): the memory a
+// built zone owns and the one routine that renders an RRset into the stored form, so both builds produce
+// the same bytes. Not for use outside src/zone.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "zone/large_allocator.hpp"
+#include "zone/record.hpp"
+#include "zone/zone.hpp"
+
+namespace cairn::zone {
+
+// A built zone's own memory; an adopted (raw) zone's arrays live in the file's buffer instead.
+struct Zone::Owned {
+    LargeVector<std::uint8_t> names;
+    LargeVector<Node> nodes;
+    LargeVector<RRset> rrsets;
+    LargeVector<std::uint8_t> rr;
+    LargeVector<AdditionalLink> links;
+    LargeVector<std::uint8_t> packed;
+    LargeVector<PackedRRset> packed_sets;
+    LargeVector<RdataPointer> pointers;
+};
+
+struct RecordVectorSource {
+    const std::vector<Record>& records;
+    std::size_t size() const { return records.size(); }
+    std::span<const std::uint8_t> owner(std::size_t i) const { return records[i].owner.wire(); }
+    dns::RRType type(std::size_t i) const { return records[i].type; }
+    dns::RRClass rclass(std::size_t i) const { return records[i].rclass; }
+    std::uint32_t ttl(std::size_t i) const { return records[i].ttl; }
+    std::span<const std::uint8_t> rdata(std::size_t i) const { return records[i].rdata; }
+};
+
+// Appends to `node` the RRset of records order[r], order[r+1]... while `same_rrset(r)` (records sorted by
+// type then rdata), identical rdata merged (the first one's TTL kept); advances r past them.
+template <class Source, class SameRRset>
+void append_rrset(Zone::Parts& parts, Node& node, const Source& src, const std::uint32_t* order,
+                  std::size_t& r, std::size_t n, SameRRset&& same_rrset) {
+    RRset set;
+    set.type = static_cast<std::uint16_t>(src.type(order[r]));
+    set.wire = static_cast<std::uint32_t>(parts.rr.size());
+    std::span<const std::uint8_t> last_rdata;
+    do {
+        const std::size_t i = order[r++];
+        const auto rdata = src.rdata(i);
+        if (set.count > 0 && rdata.size() == last_rdata.size() &&
+            (rdata.empty() || std::memcmp(rdata.data(), last_rdata.data(), rdata.size()) == 0))
+            continue;
+        if (set.count == 0xFFFF) throw ZoneError("RRset with more than 65535 records");
+        last_rdata = rdata;
+        const std::uint32_t ttl = src.ttl(i);
+        const std::size_t at = parts.rr.size();
+        parts.rr.resize(at + kRRHeaderSize + rdata.size());
+        std::uint8_t* out = parts.rr.data() + at;
+        out[0] = 0xC0;
+        out[1] = 0x0C;
+        out[2] = static_cast<std::uint8_t>(set.type >> 8);
+        out[3] = static_cast<std::uint8_t>(set.type);
+        out[4] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(parts.rclass) >> 8);
+        out[5] = static_cast<std::uint8_t>(parts.rclass);
+        out[6] = static_cast<std::uint8_t>(ttl >> 24);
+        out[7] = static_cast<std::uint8_t>(ttl >> 16);
+        out[8] = static_cast<std::uint8_t>(ttl >> 8);
+        out[9] = static_cast<std::uint8_t>(ttl);
+        out[10] = static_cast<std::uint8_t>(rdata.size() >> 8);
+        out[11] = static_cast<std::uint8_t>(rdata.size());
+        if (!rdata.empty()) std::memcpy(out + kRRHeaderSize, rdata.data(), rdata.size());
+        ++set.count;
+    } while (r < n && same_rrset(r));
+    set.wire_size = static_cast<std::uint32_t>(parts.rr.size() - set.wire);
+    if (node.rrset_count == 0xFFFF) throw ZoneError("node with more than 65535 RRsets");
+    parts.rrsets.push_back(set);
+    ++node.rrset_count;
+}
+
+}  // namespace cairn::zone
