@@ -123,9 +123,9 @@ class Zone {
     };
     // `base` with the records of the edited owners replaced (the apex's included: it holds the SOA), built
     // from base's arrays without rebuilding the unchanged names: every array equals what build() makes of
-    // the same records. Null when the change is too large for that to pay, or of a kind left to build():
-    // a zone cut or DNAME appearing or going at a name that keeps other names below it, a base zone read
-    // from the raw format. Throws ZoneError as build() would.
+    // the same records. Null when the change is too large for that to pay (more than 64 + nodes/32 owners),
+    // when a record is one build() refuses (left to it for its error), or when base's arrays are not laid
+    // out as the builder lays them (a crafted raw file). Throws ZoneError as build() would.
     static std::shared_ptr<const Zone> patch(const Zone& base, std::vector<OwnerEdit> edits);
 
     const dns::Name& origin() const { return origin_; }

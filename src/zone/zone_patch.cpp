@@ -64,6 +64,7 @@ struct Entry {
     bool has_records = false;
     bool exists = false;
     bool had_address = false, has_address = false;
+    bool moves_cut = false;         // gains or loses a zone cut or DNAME, keeping its place
     std::uint32_t first_rrset = 0;  // in the new zone
 };
 
@@ -259,20 +260,18 @@ bool ZonePatcher::plan(std::vector<Zone::OwnerEdit>& edits) {
         }
     }
 
-    // Zone cuts or DNAMEs that appear or go at a name with base descendants would move the cut links and
-    // occlusion of the whole subtree: left to the full build.
-    for (const Entry& e : entries_) {
-        if (e.base == kNoNode) continue;
+    // A zone cut or DNAME that appears or goes at an existing name moves the cut links and occlusion of the
+    // names below it: link_entries() derives them again over its subtree.
+    for (Entry& e : entries_) {
+        if (e.base == kNoNode || !e.exists) continue;
         const Node& n = b_.nodes[e.base];
-        const bool has_descendants = e.base + 1 < node_count && b_.nodes[e.base + 1].labels > n.labels;
-        if (!has_descendants || !e.exists) continue;
         bool ns = false, dname = false;
         for (const Record& r : e.records) {
             ns |= r.type == RRType::NS;
             dname |= r.type == RRType::DNAME;
         }
         if (e.base == 0) ns = false;
-        if (ns != n.has(kNodeDelegation) || dname != n.has(kNodeDname)) return false;
+        e.moves_cut = ns != n.has(kNodeDelegation) || dname != n.has(kNodeDname);
     }
 
     // The order of the new zone: runs of base nodes and entries.
@@ -407,7 +406,8 @@ void ZonePatcher::splice_stored(Zone::Parts& parts) {
     if (first_shift_ == kNoNode) first_shift_ = node_count;
 }
 
-// Parent, flags, cut and wildcard links of the entries; the unchanged nodes kept theirs.
+// Parent, flags, cut and wildcard links of the entries; the unchanged nodes keep theirs but below a zone
+// cut or DNAME that appeared or went.
 void ZonePatcher::link_entries(Zone& z) {
     std::unordered_map<std::string, std::uint32_t> index_of;
     for (const Entry& e : entries_) {
@@ -451,6 +451,24 @@ void ZonePatcher::link_entries(Zone& z) {
         Node& p = z.a_.nodes[n.parent];
         p.wildcard = e.index;
         p.flags |= kNodeWildcardChild;
+    }
+    // Below a cut that appeared or went, every node's cut and occlusion follow from its parent's again, in
+    // canonical order (parents first); the subtree is the nodes after it with more labels.
+    const auto count = static_cast<std::uint32_t>(z.a_.nodes.size());
+    for (const Entry& e : entries_) {
+        if (!e.moves_cut) continue;
+        const std::uint8_t labels = z.a_.nodes[e.index].labels;
+        for (std::uint32_t i = e.index + 1; i < count && z.a_.nodes[i].labels > labels; ++i) {
+            Node& n = z.a_.nodes[i];
+            const Node& p = z.a_.nodes[n.parent];
+            n.flags = static_cast<std::uint16_t>(n.flags & ~kNodeOccluded);
+            if (p.cut != kNoNode) {
+                n.flags |= kNodeOccluded;
+                n.cut = p.cut;
+            } else {
+                n.cut = n.flags & (kNodeDelegation | kNodeDname) ? i : kNoNode;
+            }
+        }
     }
 }
 
