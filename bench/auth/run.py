@@ -10,6 +10,11 @@ of NSD and Knot. Every server started is stopped by PID, also on failure or inte
 
     /usr/bin/python3 bench/auth/run.py                  # all four, 15 s per transport
     /usr/bin/python3 bench/auth/run.py -l 5 nsd knotd   # a quick look
+    /usr/bin/python3 bench/auth/run.py cairnd knotd echo --transports udp
+
+`echo` (UDP only, never in the default list) is udp_echo.c: no DNS work, the same recvmmsg/sendmmsg
+batching as cairnd. Its CPU per query is the transport's floor on this machine; with it in the run, the
+summary also gives each server's user CPU per query above that floor.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import gen_zone  # noqa: E402
 import servers  # noqa: E402
 
 ALL_KINDS = ("cairnd", "nsd", "knotd", "named")
+FLOOR_KIND = "echo"
 REFERENCES = ("nsd", "knotd")
 SERVER_CPU, CLIENT_CPU = 0, 1
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -177,6 +183,67 @@ def measure(kind: str, zone: servers.Zone, queries: Path, workdir: Path, args) -
     return results
 
 
+class EchoServer:
+    """udp_echo.c, compiled into the work directory, started like the servers (its own session, core 0)."""
+
+    def __init__(self, workdir: Path):
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.binary = workdir / "udp_echo"
+        subprocess.run(["cc", "-O2", "-o", str(self.binary), str(HERE / "udp_echo.c")], check=True)
+        self.host, self.port = "127.0.0.1", servers.free_port(ipv6=False)
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def start(self) -> None:
+        command = ["taskset", "-c", str(SERVER_CPU), str(self.binary), str(self.port)]
+        self.process = subprocess.Popen(command, start_new_session=True)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def measure_floor(queries: Path, workdir: Path, args) -> list[Result]:
+    server = EchoServer(workdir / FLOOR_KIND)
+    results = []
+    try:
+        server.start()
+        run_dnsperf(server, queries, "udp", 1, args.clients)
+        user0, system0 = cpu_seconds(server.pid)
+        measured = run_dnsperf(server, queries, "udp", args.seconds, args.clients)
+        user1, system1 = cpu_seconds(server.pid)
+        pss, hwm = memory_mib(server.pid)
+        answered = max(measured["answered"], 1)
+        results.append(
+            Result(FLOOR_KIND, "udp", measured["qps"], measured["answered"], measured["lost"],
+                   measured["latency_ms"], (user1 - user0) * 1e6 / answered, (system1 - system0) * 1e6 / answered,
+                   pss, hwm, "(no DNS answers)")
+        )  # fmt: skip
+        print(f"  {FLOOR_KIND} udp: {measured['qps']:.0f} qps", file=sys.stderr, flush=True)
+    finally:
+        server.stop()
+    return results
+
+
+def above_floor(results: list[Result]) -> str:
+    """User µs/q of each UDP row above the echo floor, and cairnd's share of the best reference's."""
+    floor = next((r for r in results if r.kind == FLOOR_KIND), None)
+    if floor is None:
+        return ""
+    rows = [r for r in results if r.transport == "udp" and r.kind != FLOOR_KIND]
+    parts = [f"{r.kind} {r.user_us_per_query - floor.user_us_per_query:.2f}" for r in rows]
+    line = f"UDP user µs/q above the echo floor ({floor.user_us_per_query:.2f}): " + ", ".join(parts)
+    refs = [r.user_us_per_query - floor.user_us_per_query for r in rows if r.kind in REFERENCES]
+    ours = next((r.user_us_per_query - floor.user_us_per_query for r in rows if r.kind == "cairnd"), None)
+    if refs and ours is not None and min(refs) > 0:
+        line += f"; cairnd × best ref {ours / min(refs):.2f}"
+    return line
+
+
 def ratio(value: float, best: float | None) -> str:
     return f"{value / best:.2f}" if best else "-"
 
@@ -227,6 +294,10 @@ def main() -> int:
 
     results: list[Result] = []
     for kind in args.kinds:
+        if kind == FLOOR_KIND:
+            print(f"{kind}: measuring", file=sys.stderr, flush=True)
+            results += measure_floor(query_file, workdir, args)
+            continue
         if servers.binary_for(kind) is None:
             print(f"{kind}: not installed or not built, skipped", file=sys.stderr)
             continue
@@ -234,6 +305,8 @@ def main() -> int:
         results += measure(kind, zone, query_file, workdir, args)
 
     print(table(results))
+    if floor := above_floor(results):
+        print("\n" + floor)
     (args.out / "results.json").write_text(json.dumps([dataclasses.asdict(r) for r in results], indent=2))
     print(f"results: {args.out / 'results.json'}; server logs: {workdir}", file=sys.stderr)
     return 0

@@ -117,6 +117,42 @@ void run(benchmark::State& state, MakeName make_name, dns::RRType type = dns::RR
     state.counters["bytes/query"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
 }
 
+// Batches of `batch` scattered hits after one system call (as the UDP server meets them), answered with and
+// without Engine::prefetch first; time per answered query.
+void batch_run(benchmark::State& state, std::size_t batch, bool prefetch) {
+    constexpr int kDistinct = 1 << 16;
+    std::vector<std::vector<std::uint8_t>> queries;
+    for (int i = 0; i < kDistinct; ++i)
+        queries.push_back(
+            query("host" + std::to_string(i * 7919 % kNames) + ".example.", dns::RRType::A, false));
+    const auth::Engine engine{auth::Settings{}};
+    const auto& table = zones();
+    auth::ClientInfo client;
+    client.address = {127, 0, 0, 1};
+    client.now = 1700000000;
+    std::vector<std::uint8_t> out(4096 * batch);
+    std::vector<std::span<const std::uint8_t>> spans(batch);
+    std::size_t i = 0, bytes = 0;
+    for (auto _ : state) {
+        ::syscall(SYS_getppid);
+        for (std::size_t k = 0; k < batch; ++k)
+            spans[k] = queries[(i + k) & (kDistinct - 1)];
+        if (prefetch) engine.prefetch(table, spans);
+        for (std::size_t k = 0; k < batch; ++k)
+            bytes += engine.answer(table, spans[k], client, {out.data() + 4096 * k, 4096}).size;
+        i += batch;
+        benchmark::DoNotOptimize(out.data());
+    }
+    if (bytes == 0) state.SkipWithError("no responses");
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+void BM_Batch8(benchmark::State& s) {
+    batch_run(s, 8, false);
+}
+void BM_Batch8Prefetch(benchmark::State& s) {
+    batch_run(s, 8, true);
+}
+
 void BM_Hit(benchmark::State& s) {
     run(s, [](int i) { return "host" + std::to_string(i * 24 % kNames) + ".example."; });
 }
@@ -157,6 +193,8 @@ void BM_Refused(benchmark::State& s) {
 }  // namespace
 
 BENCHMARK(BM_Hit);
+BENCHMARK(BM_Batch8);
+BENCHMARK(BM_Batch8Prefetch);
 BENCHMARK(BM_HitCookie);
 BENCHMARK(BM_HitCold);
 BENCHMARK(BM_HitColdAfterSyscall);

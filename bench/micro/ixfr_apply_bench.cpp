@@ -1,7 +1,8 @@
 // What a secondary spends turning an IXFR into its next zone version: apply_diffs of the xfr benchmark's
 // change (10 A records of the 1,000,000-RR zone readdressed, the serial up by one), incrementally
-// (Zone::patch) and by the full build it replaced. The zone file is bench/xfr/run.py's (CAIRN_BENCH_ZONE,
-// default /tmp/cairn-xfr-bench/bench.example.1000000.zone; generate it with bench/zone_load/gen_zone.py).
+// (Zone::patch) and by the full build it replaced; and 10 new names, which move every node after them. The
+// zone file is bench/xfr/run.py's (CAIRN_BENCH_ZONE, default /tmp/cairn-xfr-bench/bench.example.1000000.zone;
+// generate it with bench/zone_load/gen_zone.py).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -52,13 +53,27 @@ zone::ZoneDiff bench_diff(const zone::Zone& z) {
     return d;
 }
 
-void apply(benchmark::State& state, bool allow_patch) {
+// 10 new names instead (spread over the zone: every node after the first moves).
+zone::ZoneDiff new_names_diff(const zone::Zone& z) {
+    zone::ZoneDiff d = bench_diff(z);
+    d.removed.clear();
+    d.added.clear();
+    for (int i = 0; i < 10; ++i) {
+        zone::Record r = a_record(0, "10.251.0." + std::to_string(i));
+        r.owner = dns::Name::from_text("added" + std::to_string(i * 4999) + ".host" +
+                                       std::to_string(i * 4999) + ".bench.example.");
+        d.added.push_back(std::move(r));
+    }
+    return d;
+}
+
+void apply(benchmark::State& state, bool allow_patch, bool new_names = false) {
     const auto z = bench_zone();
     if (!z) {
         state.SkipWithError("bench zone not found (CAIRN_BENCH_ZONE)");
         return;
     }
-    const std::vector<zone::ZoneDiff> diffs = {bench_diff(*z)};
+    const std::vector<zone::ZoneDiff> diffs = {new_names ? new_names_diff(*z) : bench_diff(*z)};
     const auto before = zone::apply_counts();
     for (auto _ : state) {
         auto next = zone::apply_diffs(*z, diffs, allow_patch);
@@ -75,7 +90,12 @@ void BM_ApplyIxfrFullBuild(benchmark::State& state) {
     apply(state, false);
 }
 
+void BM_ApplyIxfrIncrementalNewNames(benchmark::State& state) {
+    apply(state, true, true);
+}
+
 BENCHMARK(BM_ApplyIxfrIncremental)->Unit(benchmark::kMillisecond)->Iterations(20);
+BENCHMARK(BM_ApplyIxfrIncrementalNewNames)->Unit(benchmark::kMillisecond)->Iterations(20);
 BENCHMARK(BM_ApplyIxfrFullBuild)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace

@@ -232,6 +232,29 @@ Engine::Engine(Settings settings) : settings_(std::move(settings)) {
     if (settings_.nsid.size() > 512) throw std::invalid_argument("NSID longer than 512 octets");
 }
 
+void Engine::prefetch(const zone::ZoneTable& zones,
+                      std::span<const std::span<const std::uint8_t>> queries) const {
+    struct Pending {
+        const zone::Zone* zone;
+        std::uint64_t hash;
+    };
+    std::array<Pending, kPrefetchBatch> pending;
+    std::size_t count = 0;
+    for (const auto query : queries.first(std::min(queries.size(), kPrefetchBatch))) {
+        std::uint8_t lowered[dns::kMaxNameLength];
+        const std::size_t size = dns::peek_qname(query, lowered);
+        zone::LookupName name;
+        if (size == 0 || !name.assign({lowered, size})) continue;
+        const zone::Zone* zone = zones.find(name);
+        if (zone == nullptr) continue;
+        pending[count++] = {zone, name.suffix_hash(0)};
+        zone->prefetch_slot(name.suffix_hash(0));
+    }
+    // The slots are on their way; what they point at can be asked for now.
+    for (std::size_t i = 0; i < count; ++i)
+        pending[i].zone->prefetch_node(pending[i].hash);
+}
+
 Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t> query,
                       const ClientInfo& client, std::span<std::uint8_t> out) const {
     ParsedQuery q;

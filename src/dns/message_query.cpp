@@ -193,4 +193,20 @@ QueryStatus parse_query(std::span<const std::uint8_t> packet, ParsedQuery& out) 
     return QueryStatus::Ok;
 }
 
+std::size_t peek_qname(std::span<const std::uint8_t> packet, std::uint8_t (&lowered)[kMaxNameLength]) {
+    constexpr std::size_t kHeader = 12;
+    if (packet.size() < kHeader + 5 || packet[4] != 0 || packet[5] != 1) return 0;
+    std::size_t pos = kHeader;
+    while (true) {
+        const std::uint8_t len = packet[pos];
+        if ((len & 0xC0) != 0) return 0;
+        pos += 1 + len;
+        if (pos - kHeader > kMaxNameLength || pos + 4 > packet.size()) return 0;
+        if (len == 0) break;
+    }
+    const std::size_t size = pos - kHeader;
+    copy_lowered(packet.data() + kHeader, size, lowered);
+    return size;
+}
+
 }  // namespace cairn::dns

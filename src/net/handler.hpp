@@ -46,6 +46,11 @@ class PacketHandler {
         return nullptr;
     }
 
+    // UDP: called with every query of a batch before handle() is called for each, inside the batch's
+    // begin_batch/end_batch, so that the handler can fetch what the answers will read all at once. A hint:
+    // the default does nothing.
+    virtual void prefetch(std::span<const std::span<const std::uint8_t>> /*queries*/, unsigned /*worker*/) {}
+
     // Each worker brackets every batch of work with these calls, from its own thread. Between end_batch
     // and the next begin_batch the worker holds nothing it got from the handler: a quiescent state, which
     // lets the handler reclaim shared data without locks on the query path.

@@ -37,7 +37,9 @@ Fd open_socket(SocketKind kind, const Endpoint& at, bool reuse_port) {
     if (kind == SocketKind::tcp) set_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR", at);
     if (reuse_port) set_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", at);
     if (at.address.is_v6()) set_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY", at);
-    if (kind == SocketKind::udp) {
+    // Only a wildcard socket needs each query's destination address from the kernel (to reply from it and
+    // to match views); a socket bound to one address knows it, and the control message costs per packet.
+    if (kind == SocketKind::udp && at.address.is_unspecified()) {
         if (at.address.is_v6()) {
             set_option(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO", at);
         } else {

@@ -114,6 +114,16 @@ void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& h
     client.worker = thread;
     replies_ = 0;
     std::size_t reply_at = 0;
+    if (count > 1) {
+        std::array<std::span<const std::uint8_t>, kUdpBatch> queries;
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::size_t length = b.rx_headers[i].msg_len;
+            if (length != 0 && length <= kQuerySlot)
+                queries[n++] = {b.queries.data() + i * kQuerySlot, length};
+        }
+        handler.prefetch({queries.data(), n}, thread);
+    }
     for (std::size_t i = 0; i < count; ++i) {
         msghdr& m = b.rx_headers[i].msg_hdr;
         // Too large for any query we accept; or empty, which is also how a shut-down socket reads.

@@ -63,6 +63,11 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
     return size;
 }
 
+void QueryHandler::prefetch(std::span<const std::span<const std::uint8_t>> queries, unsigned /*worker*/) {
+    const ServingState* state = state_.get();
+    if (state->views.size() == 1) engine_.prefetch(state->views[0].zones, queries);
+}
+
 std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client, const ServedView*& view,
                                  std::size_t& view_index) {

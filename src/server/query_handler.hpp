@@ -41,6 +41,9 @@ class QueryHandler : public net::PacketHandler {
         const std::string& view, const dns::Name* key)>;
     void set_notify_receiver(NotifyReceiver receiver) { notify_receiver_ = std::move(receiver); }
 
+    // Only for a server with one view (the common case): the view of each client is not known yet.
+    void prefetch(std::span<const std::span<const std::uint8_t>> queries, unsigned worker) override;
+
     void begin_batch(unsigned worker) override { state_.enter(worker); }
     void end_batch(unsigned worker) override { state_.leave(worker); }
 

@@ -123,9 +123,9 @@ class Zone {
     };
     // `base` with the records of the edited owners replaced (the apex's included: it holds the SOA), built
     // from base's arrays without rebuilding the unchanged names: every array equals what build() makes of
-    // the same records. Null when the change is too large for that to pay, or of a kind left to build():
-    // a zone cut or DNAME appearing or going at a name that keeps other names below it, a base zone read
-    // from the raw format. Throws ZoneError as build() would.
+    // the same records. Null when the change is too large for that to pay (more than 64 + nodes/32 owners),
+    // when a record is one build() refuses (left to it for its error), or when base's arrays are not laid
+    // out as the builder lays them (a crafted raw file). Throws ZoneError as build() would.
     static std::shared_ptr<const Zone> patch(const Zone& base, std::vector<OwnerEdit> edits);
 
     const dns::Name& origin() const { return origin_; }
@@ -180,6 +180,19 @@ class Zone {
     Lookup lookup(const LookupName& name) const;
     // Index of the last node that sorts before `name` in canonical order (the apex has none: kNoNode).
     std::uint32_t predecessor(std::span<const std::uint8_t> lowered_wire) const;
+
+    // --- cache hints for a batch of queries, in two rounds over the batch so that its cache misses
+    // overlap: the hash slot of a name (`hash` is LookupName::suffix_hash(0) of it), then the node, name
+    // and RRsets that slot points at. The second reads only what the first brought in; neither is needed
+    // for a correct answer.
+    void prefetch_slot(std::uint64_t hash) const { __builtin_prefetch(&table_[hash & table_mask_]); }
+    void prefetch_node(std::uint64_t hash) const {
+        const Slot& entry = table_[hash & table_mask_];
+        if (entry.node == 0 || entry.tag != static_cast<std::uint32_t>(hash >> 32)) return;
+        __builtin_prefetch(a_.names.data() + entry.name);
+        __builtin_prefetch(a_.nodes.data() + entry.node - 1);
+        __builtin_prefetch(a_.rrsets.data() + entry.first_rrset);
+    }
 
     // --- iteration in canonical order
     // Calls f(owner_spelling, type, rclass, ttl, rdata) for every RR.

@@ -64,7 +64,7 @@ struct Entry {
     bool has_records = false;
     bool exists = false;
     bool had_address = false, has_address = false;
-    std::uint32_t first_rrset = 0;  // in the new zone
+    bool moves_cut = false;  // gains or loses a zone cut or DNAME, keeping its place
 };
 
 // A run of unchanged base nodes [begin, end) copied to `to`, or one entry.
@@ -93,6 +93,8 @@ class ZonePatcher {
     void splice_stored(Zone::Parts& parts);
     void link_entries(Zone& z);
     void patch_table(Zone& z);
+    // Moves the slots of the nodes that moved by their segment's shifts.
+    void remap_slots(LargeVector<Zone::Slot>& table) const;
     void splice_derived(Zone& z, Zone::Owned& out);
 
     std::uint32_t remap(std::uint32_t old) const {
@@ -100,11 +102,6 @@ class ZonePatcher {
         const auto it = std::upper_bound(segments_.begin(), segments_.end(), old,
                                          [](std::uint32_t v, const Segment& s) { return v < s.old_begin; });
         return static_cast<std::uint32_t>(old + (it - 1)->nodes);
-    }
-    const Segment& segment_of(std::uint32_t old) const {
-        const auto it = std::upper_bound(segments_.begin(), segments_.end(), old,
-                                         [](std::uint32_t v, const Segment& s) { return v < s.old_begin; });
-        return *(it - 1);
     }
     void add_segment(const Segment& s) {
         segments_.push_back(s);
@@ -259,20 +256,18 @@ bool ZonePatcher::plan(std::vector<Zone::OwnerEdit>& edits) {
         }
     }
 
-    // Zone cuts or DNAMEs that appear or go at a name with base descendants would move the cut links and
-    // occlusion of the whole subtree: left to the full build.
-    for (const Entry& e : entries_) {
-        if (e.base == kNoNode) continue;
+    // A zone cut or DNAME that appears or goes at an existing name moves the cut links and occlusion of the
+    // names below it: link_entries() derives them again over its subtree.
+    for (Entry& e : entries_) {
+        if (e.base == kNoNode || !e.exists) continue;
         const Node& n = b_.nodes[e.base];
-        const bool has_descendants = e.base + 1 < node_count && b_.nodes[e.base + 1].labels > n.labels;
-        if (!has_descendants || !e.exists) continue;
         bool ns = false, dname = false;
         for (const Record& r : e.records) {
             ns |= r.type == RRType::NS;
             dname |= r.type == RRType::DNAME;
         }
         if (e.base == 0) ns = false;
-        if (ns != n.has(kNodeDelegation) || dname != n.has(kNodeDname)) return false;
+        e.moves_cut = ns != n.has(kNodeDelegation) || dname != n.has(kNodeDname);
     }
 
     // The order of the new zone: runs of base nodes and entries.
@@ -345,7 +340,6 @@ void ZonePatcher::splice_stored(Zone::Parts& parts) {
                 parts.names.insert(parts.names.end(), e.spelling.begin(), e.spelling.end());
             }
             node.first_rrset = static_cast<std::uint32_t>(parts.rrsets.size());
-            e.first_rrset = node.first_rrset;
             parts.nodes.push_back(node);
             const std::size_t n = e.records.size();
             std::vector<std::uint32_t> order(n);
@@ -407,7 +401,8 @@ void ZonePatcher::splice_stored(Zone::Parts& parts) {
     if (first_shift_ == kNoNode) first_shift_ = node_count;
 }
 
-// Parent, flags, cut and wildcard links of the entries; the unchanged nodes kept theirs.
+// Parent, flags, cut and wildcard links of the entries; the unchanged nodes keep theirs but below a zone
+// cut or DNAME that appeared or went.
 void ZonePatcher::link_entries(Zone& z) {
     std::unordered_map<std::string, std::uint32_t> index_of;
     for (const Entry& e : entries_) {
@@ -452,6 +447,24 @@ void ZonePatcher::link_entries(Zone& z) {
         p.wildcard = e.index;
         p.flags |= kNodeWildcardChild;
     }
+    // Below a cut that appeared or went, every node's cut and occlusion follow from its parent's again, in
+    // canonical order (parents first); the subtree is the nodes after it with more labels.
+    const auto count = static_cast<std::uint32_t>(z.a_.nodes.size());
+    for (const Entry& e : entries_) {
+        if (!e.moves_cut) continue;
+        const std::uint8_t labels = z.a_.nodes[e.index].labels;
+        for (std::uint32_t i = e.index + 1; i < count && z.a_.nodes[i].labels > labels; ++i) {
+            Node& n = z.a_.nodes[i];
+            const Node& p = z.a_.nodes[n.parent];
+            n.flags = static_cast<std::uint16_t>(n.flags & ~kNodeOccluded);
+            if (p.cut != kNoNode) {
+                n.flags |= kNodeOccluded;
+                n.cut = p.cut;
+            } else {
+                n.cut = n.flags & (kNodeDelegation | kNodeDname) ? i : kNoNode;
+            }
+        }
+    }
 }
 
 void ZonePatcher::patch_table(Zone& z) {
@@ -486,13 +499,9 @@ void ZonePatcher::patch_table(Zone& z) {
         table[j] = Zone::Slot{};
     }
     if (first_shift_ < b_.nodes.size()) {
-        for (Zone::Slot& s : table) {
-            if (s.node == 0 || s.node - 1 < first_shift_) continue;
-            const Segment& seg = segment_of(s.node - 1);
-            s.node = static_cast<std::uint32_t>(s.node + seg.nodes);
-            s.name = static_cast<std::uint32_t>(s.name + seg.names);
-            s.first_rrset = static_cast<std::uint32_t>(s.first_rrset + seg.rrsets);
-        }
+        // The slots come in hash order: a segment number per moved node, filled run by run, spares each
+        // slot a binary search over the segments.
+        remap_slots(table);
     }
     for (const Entry& e : entries_) {
         if (e.index == kNoNode) continue;
@@ -502,6 +511,27 @@ void ZonePatcher::patch_table(Zone& z) {
             slot = (slot + 1) & mask;
         const Node& n = z.a_.nodes[e.index];
         table[slot] = {static_cast<std::uint32_t>(h >> 32), e.index + 1, n.name, n.first_rrset};
+    }
+}
+
+void ZonePatcher::remap_slots(LargeVector<Zone::Slot>& table) const {
+    const auto count = static_cast<std::uint32_t>(b_.nodes.size());
+    LargeVector<std::uint32_t> segment_at;
+    segment_at.reserve(count - first_shift_);
+    const auto first = std::upper_bound(segments_.begin(), segments_.end(), first_shift_,
+                                        [](std::uint32_t v, const Segment& g) { return v < g.old_begin; }) -
+                       1;
+    for (auto g = first; g != segments_.end(); ++g) {
+        const std::uint32_t end = g + 1 == segments_.end() ? count : (g + 1)->old_begin;
+        segment_at.insert(segment_at.end(), end - std::max(g->old_begin, first_shift_),
+                          static_cast<std::uint32_t>(g - segments_.begin()));
+    }
+    for (Zone::Slot& s : table) {
+        if (s.node == 0 || s.node - 1 < first_shift_) continue;
+        const Segment& g = segments_[segment_at[s.node - 1 - first_shift_]];
+        s.node = static_cast<std::uint32_t>(s.node + g.nodes);
+        s.name = static_cast<std::uint32_t>(s.name + g.names);
+        s.first_rrset = static_cast<std::uint32_t>(s.first_rrset + g.rrsets);
     }
 }
 

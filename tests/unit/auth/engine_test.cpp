@@ -524,3 +524,32 @@ TEST_F(EngineTest, SignedRequestsAreFlaggedForTheCallerToVerify) {
     EXPECT_TRUE(result.tsig);
     EXPECT_EQ(result.action, Action::send);  // answered as usual; signing is the caller's
 }
+
+// Prefetching is a hint: whatever the batch holds (names in and out of the zone, truncated and garbage
+// packets, more queries than it looks at), the answers that follow are byte for byte what they are without.
+TEST_F(EngineTest, PrefetchLeavesAnswersUnchanged) {
+    std::vector<std::vector<std::uint8_t>> batch = {
+        make_query("www.example.", RRType::A),
+        make_query("WWW.EXAMPLE.", RRType::TXT),
+        make_query("nothere.example.", RRType::A),
+        make_query("x.y.wild.example.", RRType::A),
+        make_query("www.example.org.", RRType::A),
+        make_query("ns.sub.example.", RRType::A),
+        {0x12, 0x34, 0x01},
+        {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 0x0C},
+    };
+    auto truncated = make_query("www.example.", RRType::A);
+    truncated.resize(20);
+    batch.push_back(truncated);
+    while (batch.size() < Engine::kPrefetchBatch + 10)
+        batch.push_back(make_query("h" + std::to_string(batch.size()) + ".example.", RRType::AAAA));
+    std::vector<std::span<const std::uint8_t>> spans(batch.begin(), batch.end());
+
+    std::vector<std::vector<std::uint8_t>> plain;
+    for (const auto& query : batch)
+        plain.push_back(exchange(engine_, zones_, query, Transport::udp).wire);
+    engine_.prefetch(zones_, spans);
+    engine_.prefetch(zones_, {});
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        EXPECT_EQ(exchange(engine_, zones_, batch[i], Transport::udp).wire, plain[i]) << i;
+}

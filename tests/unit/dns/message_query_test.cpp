@@ -307,3 +307,38 @@ TEST(QueryParser, LowersEightOctetsAtATimeExactlyAsOneAtATime) {
             << labels;
     }
 }
+
+// The cache hint reads the qname alone, lowercased, and gives up on anything it cannot read plainly.
+TEST(PeekQname, ReadsTheLoweredQnameOfAOneQuestionQuery) {
+    std::uint8_t lowered[kMaxNameLength];
+    const auto packet = from_hex(kQueryHex);
+    const Name name = Name::from_text("www.example.com.");
+    const auto expected = name.wire();
+    ASSERT_EQ(peek_qname(packet, lowered), expected.size());
+    EXPECT_TRUE(std::equal(expected.begin(), expected.end(), lowered));
+
+    auto two_questions = packet;
+    two_questions[5] = 2;
+    EXPECT_EQ(peek_qname(two_questions, lowered), 0u);
+    for (std::size_t cut = 0; cut < 12 + expected.size() + 4; ++cut)  // no complete question
+        EXPECT_EQ(peek_qname(std::span(packet).first(cut), lowered), 0u) << cut;
+    EXPECT_EQ(peek_qname(std::span(packet).first(12 + expected.size() + 4), lowered), expected.size());
+
+    auto compressed = Packet(0, 1, 0, 0, 0).bytes;
+    compressed.insert(compressed.end(), {3, 'w', 'w', 'w', 0xC0, 12, 0, 1, 0, 1});
+    EXPECT_EQ(peek_qname(compressed, lowered), 0u);
+
+    // 255 octets is the most a name may take; one label more is refused, not copied.
+    auto longest = Packet(0, 1, 0, 0, 0).bytes;
+    for (int i = 0; i < 4; ++i) {
+        longest.push_back(i < 3 ? 63 : 61);
+        longest.insert(longest.end(), i < 3 ? 63 : 61, 'A');
+    }
+    longest.insert(longest.end(), {0, 0, 1, 0, 1});
+    ASSERT_EQ(peek_qname(longest, lowered), 255u);
+    EXPECT_EQ(lowered[1], 'a');
+    auto too_long = longest;
+    too_long[12 + 192] = 62;  // the last label grows by one octet: 256 in all
+    too_long.insert(too_long.begin() + 12 + 193, 'A');
+    EXPECT_EQ(peek_qname(too_long, lowered), 0u);
+}

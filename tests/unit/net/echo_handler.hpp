@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -42,6 +43,7 @@ class EchoHandler : public PacketHandler {
         {
             std::lock_guard lock(mutex_);
             seen_.push_back(client);
+            if (query.size() >= 2 && prefetched_.count(id_of(query)) != 0) ++handled_after_prefetch_;
         }
         if (query.size() < 12 || (query.size() > 12 && query[12] == 'D')) return 0;
         if (query.size() > 12 && query[12] == 'X') throw std::runtime_error("handler failure");
@@ -57,6 +59,14 @@ class EchoHandler : public PacketHandler {
         return std::make_unique<CountingStream>(id, (std::size_t{query[13]} << 8) | query[14], 1000);
     }
 
+    void prefetch(std::span<const std::span<const std::uint8_t>> queries, unsigned worker) override {
+        if (!in_batch_[worker % kWorkers].load()) outside_batch_.fetch_add(1);
+        std::lock_guard lock(mutex_);
+        for (const auto query : queries) {
+            if (query.size() >= 2) prefetched_.insert(id_of(query));
+        }
+    }
+
     void begin_batch(unsigned worker) override { in_batch_[worker % kWorkers] = true; }
     void end_batch(unsigned worker) override { in_batch_[worker % kWorkers] = false; }
 
@@ -65,13 +75,27 @@ class EchoHandler : public PacketHandler {
         return seen_;
     }
     int outside_batch() const { return outside_batch_.load(); }
+    // Ids passed to prefetch(), and how many handled queries had been prefetched before.
+    std::set<std::uint16_t> prefetched() {
+        std::lock_guard lock(mutex_);
+        return prefetched_;
+    }
+    std::size_t handled_after_prefetch() {
+        std::lock_guard lock(mutex_);
+        return handled_after_prefetch_;
+    }
 
   private:
+    static std::uint16_t id_of(std::span<const std::uint8_t> query) {
+        return static_cast<std::uint16_t>((query[0] << 8) | query[1]);
+    }
     static constexpr unsigned kWorkers = 16;
     std::atomic<bool> in_batch_[kWorkers] = {};
     std::atomic<int> outside_batch_{0};
     std::mutex mutex_;
     std::vector<ClientInfo> seen_;
+    std::set<std::uint16_t> prefetched_;
+    std::size_t handled_after_prefetch_ = 0;
 };
 
 }  // namespace cairn::net::test

@@ -151,6 +151,18 @@ TEST(Udp, DroppedQueriesGetNoReplyAndOthersStillDo) {
     EXPECT_FALSE(test::udp_receive(client.get(), 200));
 }
 
+// Queries that arrive together reach the handler's prefetch() first, all of them, inside the batch.
+TEST(Udp, BatchesArePrefetchedBeforeTheyAreAnswered) {
+    test::EchoHandler handler;
+    Server server(options_for("127.0.0.1", 1), handler);
+    server.start();
+    expect_round_trips(server.endpoints()[0], 200);
+    const auto prefetched = handler.prefetched();
+    EXPECT_GT(prefetched.size(), 1u) << "200 queries sent at once should arrive in batches";
+    EXPECT_EQ(handler.handled_after_prefetch(), prefetched.size());
+    EXPECT_EQ(handler.outside_batch(), 0);
+}
+
 TEST(Udp, HandlerExceptionLosesTheBatchNotTheWorker) {
     test::EchoHandler handler;
     Server server(options_for("127.0.0.1", 1), handler);
