@@ -239,21 +239,11 @@ constexpr Mnemonic kCertTypes[] = {
     {6, "IPGP"}, {7, "ACPKIX"}, {8, "IACPKIX"}, {253, "URI"}, {254, "OID"},
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower_ascii(static_cast<std::uint8_t>(a[i])) != lower_ascii(static_cast<std::uint8_t>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 template <std::size_t N>
 std::uint64_t parse_mnemonic(RRType type, const FieldSpec& field, const TextToken& token,
                              const Mnemonic (&table)[N], std::uint64_t max) {
     for (const auto& m : table) {
-        if (iequals(token.text, m.text)) return m.value;
+        if (equal_ignoring_ascii_case(token.text, m.text)) return m.value;
     }
     return parse_number(type, field, token, max);
 }
