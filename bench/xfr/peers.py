@@ -16,13 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-import dns.exception
-import dns.message
-import dns.query
-import dns.rdatatype
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "system"))
 import servers  # noqa: E402  (free_port, binaries)
+from waiting import soa_serial  # noqa: E402,F401  (run.py asks peers.soa_serial)
 
 KINDS = ("cairnd", "named", "knotd")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -76,19 +73,6 @@ class Daemon:
                     pass
                 self.proc.wait(timeout=15)
         self._log.close()
-
-
-def soa_serial(port: int, origin: str, timeout: float = 0.5) -> int | None:
-    """The SOA serial 127.0.0.1#port answers for `origin` over UDP, or None (no answer, not serving)."""
-    query = dns.message.make_query(origin, dns.rdatatype.SOA)
-    try:
-        response = dns.query.udp(query, "127.0.0.1", port=port, timeout=timeout)
-    except (dns.exception.DNSException, OSError):
-        return None
-    for rrset in response.answer:
-        if rrset.rdtype == dns.rdatatype.SOA:
-            return rrset[0].serial
-    return None
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "dns/text.hpp"
+
 namespace cairn::dns {
 namespace {
 
@@ -66,27 +68,9 @@ Name Name::from_text(std::string_view text, const Name* origin) {
             continue;
         }
         if (c == '\\') {
-            if (i + 1 >= text.size()) throw ParseError("domain name ends in a lone backslash");
-            const char next = text[i + 1];
-            if (next >= '0' && next <= '9') {
-                if (i + 3 >= text.size()) {
-                    throw ParseError("\\DDD escape needs three digits in '" + std::string(text) + "'");
-                }
-                int value = 0;
-                for (std::size_t k = 1; k <= 3; ++k) {
-                    const char d = text[i + k];
-                    if (d < '0' || d > '9') {
-                        throw ParseError("\\DDD escape needs three digits in '" + std::string(text) + "'");
-                    }
-                    value = value * 10 + (d - '0');
-                }
-                if (value > 255) throw ParseError("\\DDD escape above 255 in '" + std::string(text) + "'");
-                wire.push_back(static_cast<char>(value));
-                i += 3;
-            } else {
-                wire.push_back(next);
-                i += 1;
-            }
+            std::size_t after = i + 1;
+            wire.push_back(static_cast<char>(read_escape(text, after)));
+            i = after - 1;
             continue;
         }
         wire.push_back(c);
@@ -158,10 +142,7 @@ void append_label_text(std::string& out, std::string_view label) {
                 break;
             default:
                 if (c <= 0x20 || c >= 0x7F) {
-                    out.push_back('\\');
-                    out.push_back(static_cast<char>('0' + c / 100));
-                    out.push_back(static_cast<char>('0' + (c / 10) % 10));
-                    out.push_back(static_cast<char>('0' + c % 10));
+                    append_decimal_escape(out, c);
                 } else {
                     out.push_back(static_cast<char>(c));
                 }

@@ -67,25 +67,9 @@ void append_name_text(std::string_view text, const Name& origin, std::vector<std
             label_at = out.size();
             out.push_back(0);
         } else if (c == '\\') {
-            std::size_t k = i + 1;
-            if (k >= text.size()) throw ParseError("domain name ends in a lone backslash: " + quote(text));
-            if (text[k] >= '0' && text[k] <= '9') {
-                if (k + 3 > text.size())
-                    throw ParseError("\\DDD escape needs three digits in " + quote(text));
-                unsigned value = 0;
-                for (std::size_t d = k; d < k + 3; ++d) {
-                    if (text[d] < '0' || text[d] > '9') {
-                        throw ParseError("\\DDD escape needs three digits in " + quote(text));
-                    }
-                    value = value * 10 + static_cast<unsigned>(text[d] - '0');
-                }
-                if (value > 255) throw ParseError("\\DDD escape above 255 in " + quote(text));
-                out.push_back(static_cast<std::uint8_t>(value));
-                i += 3;
-            } else {
-                out.push_back(static_cast<std::uint8_t>(text[k]));
-                i += 1;
-            }
+            std::size_t after = i + 1;
+            out.push_back(read_escape(text, after));
+            i = after - 1;
         } else {
             out.push_back(static_cast<std::uint8_t>(c));
         }

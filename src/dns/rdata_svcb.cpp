@@ -322,10 +322,7 @@ void append_list_item(std::string& out, std::span<const std::uint8_t> item) {
         } else if (c == '"') {
             out += "\\\"";
         } else if (c < 0x20 || c > 0x7E) {
-            out.push_back('\\');
-            out.push_back(static_cast<char>('0' + c / 100));
-            out.push_back(static_cast<char>('0' + (c / 10) % 10));
-            out.push_back(static_cast<char>('0' + c % 10));
+            append_decimal_escape(out, c);
         } else {
             out.push_back(static_cast<char>(c));
         }

@@ -28,27 +28,27 @@ constexpr auto kBase64Reverse = make_reverse(kBase64Alphabet, false);
 constexpr auto kBase32HexReverse = make_reverse(kBase32HexAlphabet, true);
 constexpr auto kHexReverse = make_reverse("0123456789abcdef", true);
 
-// Reads one escape starting after the backslash at text[i]; returns the octet and advances i past it.
+}  // namespace
+
 std::uint8_t read_escape(std::string_view text, std::size_t& i) {
-    if (i >= text.size()) throw ParseError("text ends in a lone backslash");
+    const auto quoted = [text] { return "'" + std::string(text) + "'"; };
+    if (i >= text.size()) throw ParseError("lone backslash at the end of " + quoted());
     const char c = text[i];
     if (c < '0' || c > '9') {
         ++i;
         return static_cast<std::uint8_t>(c);
     }
-    if (i + 3 > text.size()) throw ParseError("\\DDD escape needs three digits");
+    if (i + 3 > text.size()) throw ParseError("\\DDD escape needs three digits in " + quoted());
     unsigned value = 0;
     for (std::size_t k = 0; k < 3; ++k) {
         const char d = text[i + k];
-        if (d < '0' || d > '9') throw ParseError("\\DDD escape needs three digits");
+        if (d < '0' || d > '9') throw ParseError("\\DDD escape needs three digits in " + quoted());
         value = value * 10 + static_cast<unsigned>(d - '0');
     }
-    if (value > 255) throw ParseError("\\DDD escape above 255");
+    if (value > 255) throw ParseError("\\DDD escape above 255 in " + quoted());
     i += 3;
     return static_cast<std::uint8_t>(value);
 }
-
-}  // namespace
 
 std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
     if (text.empty() || text.size() > 20) return std::nullopt;
@@ -171,10 +171,7 @@ void append_quoted_text(std::string& out, std::span<const std::uint8_t> data) {
             out.push_back('\\');
             out.push_back(static_cast<char>(c));
         } else if (c < 0x20 || c > 0x7E) {
-            out.push_back('\\');
-            out.push_back(static_cast<char>('0' + c / 100));
-            out.push_back(static_cast<char>('0' + (c / 10) % 10));
-            out.push_back(static_cast<char>('0' + c % 10));
+            append_decimal_escape(out, c);
         } else {
             out.push_back(static_cast<char>(c));
         }

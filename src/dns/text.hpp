@@ -28,6 +28,20 @@ std::string duration_to_text(std::uint32_t seconds);
 // A decimal number of at most `max` (no sign, no spaces). nullopt when malformed or out of range.
 std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max);
 
+// The escape that follows a backslash in presentation format (RFC 1035 §5.1), read from text[i] on: \DDD
+// (exactly three decimal digits, at most 255) stands for that octet, \X for any other X itself. Returns the
+// octet and moves `i` past the escape. Throws ParseError naming `text` when the escape is cut short or
+// above 255.
+std::uint8_t read_escape(std::string_view text, std::size_t& i);
+
+// Appends `octet` as \DDD (three decimal digits), the escape for octets that have no printable form.
+inline void append_decimal_escape(std::string& out, std::uint8_t octet) {
+    out.push_back('\\');
+    out.push_back(static_cast<char>('0' + octet / 100));
+    out.push_back(static_cast<char>('0' + (octet / 10) % 10));
+    out.push_back(static_cast<char>('0' + octet % 10));
+}
+
 // One character-string (RFC 1035 §5.1) from its presentation token, quotes already removed, with \X and
 // \DDD escapes resolved. Appends the length octet and the octets to `out`. Throws ParseError when the
 // string exceeds 255 octets or an escape is malformed.

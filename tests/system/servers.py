@@ -397,6 +397,56 @@ class AuthServer:
         return f"<{self.kind} 127.0.0.1#{self.port} pid={self.proc.pid if self.proc else None}>"
 
 
+class LoggedProcess:
+    """A daemon a test runs itself (its own command line and configuration), in its own session, with stdout
+    and stderr in one log file in `workdir`; stopped by PID: SIGTERM, then SIGKILL to its process group."""
+
+    STOP_TIMEOUT_S = 10.0
+
+    def __init__(self, args: list[str], workdir: Path, log_name: str):
+        self.args, self.workdir = list(args), Path(workdir)
+        self.log_path = self.workdir / log_name
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            self.args,
+            cwd=self.workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def restart(self, log_name: str) -> None:
+        """Stops the process and runs the same command again, logging to `log_name`."""
+        self.stop()
+        LoggedProcess.__init__(self, self.args, self.workdir, log_name)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=self.STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                _kill_group(self.proc.pid)  # not reaped yet: the group id is still this process's own
+                self.proc.wait(timeout=self.STOP_TIMEOUT_S)
+        self._log.close()
+
+
+def cairnd_process(
+    config: Path | str, workdir: Path, log_name: str = "cairnd.log", workers: int = 1, extra_args: Sequence[str] = ()
+) -> LoggedProcess:
+    """cairnd in the foreground on a configuration the test wrote itself."""
+    command = [str(cairnd_binary()), "-c", str(config), "-n", str(workers), *extra_args]
+    return LoggedProcess(command, workdir, log_name)
+
+
 def _kill_group(pgid: int) -> None:
     try:
         os.killpg(pgid, signal.SIGKILL)

@@ -15,6 +15,7 @@ import pytest
 
 import ctl_daemon
 import servers
+from waiting import wait_for
 
 pytestmark = pytest.mark.skipif(
     servers.binary_for("cairnd") is None or not ctl_daemon.cairn_binary().exists(), reason="cairnd is not built"
@@ -26,15 +27,6 @@ def daemon(tmp_path):
     running = ctl_daemon.Daemon(tmp_path, {"one.test": 2024010101, "two.test": 7}).start()
     yield running
     running.stop()
-
-
-def wait_for(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def fields(text: str) -> dict[str, str]:

@@ -22,15 +22,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def has_ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
-            probe.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
 def ctl(server: str, port: int, key, *command: str) -> subprocess.CompletedProcess:
     args = [str(ctl_daemon.cairn_binary()), "ctl", "-s", server, "-p", str(port), "-k", str(key), *command]
     return subprocess.run(args, capture_output=True, text=True, timeout=20)
@@ -52,7 +43,7 @@ def test_without_controls_the_default_channel_listens_on_loopback_with_rndc_key(
         result = ctl("127.0.0.1", port, running.key, "status")
         assert result.returncode == 0, result.stderr
         assert "server is up and running" in result.stdout
-        if has_ipv6_loopback():
+        if servers.ipv6_loopback_available():
             assert ctl("::1", port, running.key, "zonestatus", "one.test").returncode == 0
         # cairn ctl finds the same rndc.key beside a configuration that has neither controls nor keys.
         client_conf = tmp_path / "client.conf"

@@ -6,26 +6,17 @@ secondary of the zones) and a dead one (a loopback port nobody listens on).
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 import ctl_daemon
 import servers
+from waiting import wait_for
 from test_stats_channel import get, parse_prometheus, value
 
 pytestmark = pytest.mark.skipif(
     servers.binary_for("cairnd") is None or not ctl_daemon.cairn_binary().exists(), reason="cairnd is not built"
 )
-
-
-def wait_for(condition, timeout: float = 8.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def fields(text: str) -> dict[str, str]:
@@ -76,7 +67,7 @@ def notify_metrics(daemon, origin: str) -> dict[str, float]:
 def test_notify_counts_and_zone_status(pair):
     primary, secondary, dead = pair
     # Nobody answers yet: every target of both zones is still pending.
-    assert wait_for(lambda: notify_metrics(primary, "alpha.test")["failed_total"] >= 2)
+    assert wait_for(lambda: notify_metrics(primary, "alpha.test")["failed_total"] >= 2, timeout=8)
     alpha = fields(primary.ctl("zonestatus", "alpha.test").stdout)
     assert alpha["notifies pending"] == "2"
     assert alpha["journal size"] == "0 bytes"
@@ -84,12 +75,12 @@ def test_notify_counts_and_zone_status(pair):
     assert fields(primary.ctl("zonestatus", "beta.test").stdout)["notifies pending"] == "1"
 
     secondary.start()
-    assert wait_for(lambda: secondary.soa_serial("alpha.test") == 1 and secondary.soa_serial("beta.test") == 1)
+    assert wait_for(lambda: secondary.soa_serial("alpha.test") == 1 and secondary.soa_serial("beta.test") == 1, timeout=8)
     for origin in ("alpha.test", "beta.test"):
         assert primary.ctl("notify", origin).returncode == 0
     # The secondary answers; the dead port never does.
-    assert wait_for(lambda: notify_metrics(primary, "beta.test")["pending"] == 0)
-    assert wait_for(lambda: notify_metrics(primary, "alpha.test")["pending"] == 1)
+    assert wait_for(lambda: notify_metrics(primary, "beta.test")["pending"] == 0, timeout=8)
+    assert wait_for(lambda: notify_metrics(primary, "alpha.test")["pending"] == 1, timeout=8)
     assert fields(primary.ctl("zonestatus", "alpha.test").stdout)["notifies pending"] == "1"
     assert fields(primary.ctl("zonestatus", "beta.test").stdout)["notifies pending"] == "0"
     alpha, beta = notify_metrics(primary, "alpha.test"), notify_metrics(primary, "beta.test")
@@ -114,7 +105,7 @@ def test_notify_counts_and_zone_status(pair):
     alpha = fields(primary.ctl("zonestatus", "alpha.test").stdout)
     assert int(alpha["journal size"].split()[0]) > 0
     assert alpha["journal entries"] == "1"
-    assert wait_for(lambda: secondary.soa_serial("alpha.test") == 2)
+    assert wait_for(lambda: secondary.soa_serial("alpha.test") == 2, timeout=8)
     assert notify_metrics(primary, "alpha.test")["sent_total"] >= sent_before + 2
     assert fields(primary.ctl("zonestatus", "beta.test").stdout)["journal size"] == "0 bytes"
 
@@ -123,4 +114,4 @@ def test_notify_counts_and_zone_status(pair):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "zone notify queued"
     assert fields(secondary.ctl("zonestatus", "beta.test").stdout)["notifies pending"] == "1"
-    assert wait_for(lambda: secondary.log_text().count(f"zone beta.test./IN: notify for serial 1 to 127.0.0.1#{dead}") >= 2)
+    assert wait_for(lambda: secondary.log_text().count(f"zone beta.test./IN: notify for serial 1 to 127.0.0.1#{dead}") >= 2, timeout=8)

@@ -11,21 +11,13 @@ import pytest
 
 import ctl_daemon
 import servers
+from waiting import wait_for
 
 pytestmark = pytest.mark.skipif(
     servers.binary_for("cairnd") is None or not ctl_daemon.cairn_binary().exists(), reason="cairnd is not built"
 )
 
 ORIGIN = "rt.test"
-
-
-def wait_for(condition, timeout: float = 8.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.fixture
@@ -62,9 +54,9 @@ def www_address(daemon) -> str | None:
 
 def test_refresh_and_retransfer_on_a_secondary(pair):
     primary, secondary = pair
-    assert wait_for(lambda: secondary.soa_serial(ORIGIN) == 1)
+    assert wait_for(lambda: secondary.soa_serial(ORIGIN) == 1, timeout=8)
     copy = secondary.workdir / f"{ORIGIN}.copy"
-    assert wait_for(copy.exists)
+    assert wait_for(copy.exists, timeout=8)
 
     # A new serial on the primary; no NOTIFY and an hourly REFRESH: only the command moves the secondary.
     ctl_daemon.write_atomically(primary.zone_path(ORIGIN), ctl_daemon.zone_text(ORIGIN, 2))
@@ -81,7 +73,7 @@ def test_refresh_and_retransfer_on_a_secondary(pair):
     # do, a retransfer takes the zone again (AXFR) and serves and saves the new data.
     ctl_daemon.write_atomically(primary.zone_path(ORIGIN), ctl_daemon.zone_text(ORIGIN, 2, "192.0.2.77"))
     primary.ctl("reload", ORIGIN)  # warns about the unchanged serial; serves the new data all the same
-    assert wait_for(lambda: www_address(primary) == "192.0.2.77")
+    assert wait_for(lambda: www_address(primary) == "192.0.2.77", timeout=8)
     axfrs_before = axfrs_served(primary, 2)
     assert secondary.ctl("refresh", ORIGIN).returncode == 0
     time.sleep(1)  # its SOA check (serial 2 against 2) is long over
@@ -95,7 +87,7 @@ def test_refresh_and_retransfer_on_a_secondary(pair):
     assert wait_for(lambda: www_address(secondary) == "192.0.2.77", timeout=5)
     assert secondary.soa_serial(ORIGIN) == 2
     assert "transferred serial 2 (full)" in secondary.log_text()
-    assert wait_for(lambda: "192.0.2.77" in copy.read_text())
+    assert wait_for(lambda: "192.0.2.77" in copy.read_text(), timeout=8)
 
     # BIND's rndc drives the same commands.
     rndc = secondary.rndc("retransfer", ORIGIN)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import base64
 import shutil
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import dns.message
@@ -24,6 +22,7 @@ import dns.tsigkeyring
 import pytest
 
 import servers
+from waiting import soa_serial, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / "tests" / "data" / "config"
@@ -32,15 +31,6 @@ KEY_NAME = "group19.tsig."
 SECRET = "PO4MJJzLde8u+4Eu7PJoBvUfkfhjOSRdfLYz1rZwRoQ="
 
 pytestmark = pytest.mark.skipif(not servers.cairnd_binary().exists(), reason="cairnd is not built")
-
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def options(port: int) -> str:
@@ -55,40 +45,15 @@ def options(port: int) -> str:
     )
 
 
-class Cairnd:
+class Cairnd(servers.LoggedProcess):
     def __init__(self, workdir: Path, config: str, port: int):
-        self.workdir = workdir
         self.port = port
         (workdir / "named.conf").write_text(config)
-        self.log_path = workdir / "cairnd.log"
-        self.log_file = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [str(servers.cairnd_binary()), "-c", "named.conf", "-n", "1", "--log-level", "debug"],
-            cwd=workdir,
-            stdout=self.log_file,
-            stderr=self.log_file,
-            start_new_session=True,
-        )
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        command = [str(servers.cairnd_binary()), "-c", "named.conf", "-n", "1", "--log-level", "debug"]
+        super().__init__(command, workdir, "cairnd.log")
 
     def serial(self) -> int | None:
-        try:
-            response = dns.query.udp(dns.message.make_query("dnskurz.cz.", "SOA"), "127.0.0.1", port=self.port, timeout=1)
-        except Exception:
-            return None
-        return response.answer[0][0].serial if response.answer else None
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log_file.close()
+        return soa_serial(self.port, "dnskurz.cz.")
 
 
 @pytest.fixture
@@ -110,7 +75,7 @@ def lecture_pair(tmp_path):
     try:
         primary = Cairnd(primary_dir, options(primary_port) + primary_snippet, primary_port)
         started.append(primary)
-        assert wait_for(lambda: primary.serial() == 2025070401), primary.log()
+        assert wait_for(lambda: primary.serial() == 2025070401, 10), primary.log()
         secondary = Cairnd(secondary_dir, options(secondary_port) + secondary_snippet, secondary_port)
         started.append(secondary)
         yield primary, secondary
@@ -123,10 +88,11 @@ def test_lecture_tsig_configurations_transfer_signed(lecture_pair):
     primary, secondary = lecture_pair
     assert wait_for(lambda: secondary.serial() == 2025070401, 15), secondary.log() + primary.log()
     # The `server` statement made the secondary sign what it sent: the primary names the key it verified.
-    assert wait_for(lambda: f"AXFR started (serial 2025070401, full, TSIG {KEY_NAME})" in primary.log()), primary.log()
+    signed_axfr = f"AXFR started (serial 2025070401, full, TSIG {KEY_NAME})"
+    assert wait_for(lambda: signed_axfr in primary.log(), 10), primary.log()
     # Its copy is saved where the lecture's `file` says, in text.
     saved = secondary.workdir / "dnskurz.cz"
-    assert wait_for(saved.exists)
+    assert wait_for(saved.exists, 10)
     assert "2025070401" in saved.read_text()
 
     # The secondary's allow-transfer { localhost; key "group19.tsig."; }: the lecture's dig -y line is allowed

@@ -14,6 +14,7 @@ import pytest
 
 import ctl_daemon
 import servers
+from waiting import wait_for
 
 pytestmark = pytest.mark.skipif(
     servers.binary_for("cairnd") is None or not ctl_daemon.cairn_binary().exists(), reason="cairnd is not built"
@@ -30,15 +31,6 @@ LOGGING = """logging {
     category xfer-out { null; };
 };
 """
-
-
-def wait_for(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def read(path) -> str:

@@ -26,6 +26,7 @@ import pytest
 
 import dnsclient
 import servers
+from waiting import wait_for
 
 ORIGIN = "reload.test"
 
@@ -55,15 +56,6 @@ def www_address(server, **kwargs) -> str:
     assert response.rcode() == dns.rcode.NOERROR, dnsclient.describe(response)
     assert len(response.answer) == 1, dnsclient.describe(response)
     return response.answer[0][0].address
-
-
-def wait_for(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.fixture
@@ -297,7 +289,7 @@ def test_checkconf_mode_accepts_a_good_configuration_and_loads_zones(cairnd_bina
     assert f"{reload_zone.file}:6" in broken.stderr + broken.stdout
 
 
-class DirectServer:
+class DirectServer(servers.LoggedProcess):
     """cairnd started from a configuration of the test's own; looks like servers.AuthServer to dnsclient."""
 
     host = "127.0.0.1"
@@ -305,24 +297,7 @@ class DirectServer:
 
     def __init__(self, config: Path, port: int, workdir: Path):
         self.port = port
-        self.log = open(workdir / "cairnd.stderr", "wb")
-        self.proc = subprocess.Popen(
-            [str(servers.cairnd_binary()), "-c", str(config), "-n", "2"],
-            cwd=workdir,
-            stdout=self.log,
-            stderr=self.log,
-            start_new_session=True,
-        )
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        super().__init__([str(servers.cairnd_binary()), "-c", str(config), "-n", "2"], workdir, "cairnd.stderr")
 
 
 def test_allow_query_refuses_clients_outside_the_acl(cairnd_binary, tmp_path, reload_zone):

@@ -15,16 +15,13 @@ from __future__ import annotations
 import base64
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
-import dns.message
-import dns.query
-import dns.rdatatype
 import pytest
 
 import servers
+from waiting import soa_serial, wait_for
 
 ALGORITHMS = [("hmac-md5", 16), ("hmac-sha1", 20), ("hmac-sha224", 28), ("hmac-sha256", 32), ("hmac-sha384", 48),
               ("hmac-sha512", 64)]
@@ -54,46 +51,6 @@ def write_zone(path: Path, text: str) -> None:
     os.utime(path, ns=(previous + 2_000_000_000, previous + 2_000_000_000))
 
 
-class Process:
-    def __init__(self, args: list[str], workdir: Path, log_name: str):
-        self.log_path = workdir / log_name
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(args, cwd=workdir, stdout=self._log, stderr=self._log, start_new_session=True)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-
-
-def soa_serial(port: int, origin: str) -> int | None:
-    try:
-        response = dns.query.udp(dns.message.make_query(origin, "SOA"), "127.0.0.1", port=port, timeout=0.5)
-    except Exception:
-        return None
-    for rrset in response.answer:
-        if rrset.rdtype == dns.rdatatype.SOA:
-            return rrset[0].serial
-    return None
-
-
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 class Setup:
     def __init__(self, kind: str, directory: Path):
         self.kind = kind
@@ -105,7 +62,7 @@ class Setup:
         self.cairnd_port = servers.free_port(ipv6=False)
         self.peer_port = servers.free_port(ipv6=False)
         self.secrets = {name: base64.b64encode(os.urandom(length)).decode() for name, length in ALGORITHMS}
-        self.processes: list[Process] = []
+        self.processes: list[servers.LoggedProcess] = []
 
     def primary_file(self, algorithm: str) -> Path:
         return self.cairnd_dir / f"p-{algorithm}.zone"
@@ -215,10 +172,9 @@ class Setup:
             peer_args = ["/usr/sbin/named", "-g", "-n", "1", "-c", str(self.write_named_config())]
         else:
             peer_args = ["/usr/sbin/knotd", "-c", str(self.write_knot_config())]
-        self.peer = Process(peer_args, self.peer_dir, "peer.log")
+        self.peer = servers.LoggedProcess(peer_args, self.peer_dir, "peer.log")
         self.processes.append(self.peer)
-        self.cairnd = Process([str(servers.cairnd_binary()), "-c", str(cairnd_config), "-n", "1"], self.cairnd_dir,
-                              "cairnd.log")
+        self.cairnd = servers.cairnd_process(cairnd_config, self.cairnd_dir)
         self.processes.append(self.cairnd)
 
     def stop(self) -> None:

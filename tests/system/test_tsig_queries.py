@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import signal
 import struct
 import subprocess
 import time
@@ -26,6 +25,7 @@ import dns.zone
 import pytest
 
 import servers
+from waiting import responds, wait_for
 
 KEY = "k.example."
 SECRET = base64.b64encode(bytes(range(1, 33))).decode()
@@ -46,46 +46,21 @@ def zone_file(directory: Path, origin: str, address: str) -> Path:
     return path
 
 
-class Daemon:
+class Daemon(servers.LoggedProcess):
+    """cairnd on `config_text` with @PORT@ replaced by a free port, running once it answers."""
+
     def __init__(self, directory: Path, config_text: str):
         self.port = servers.free_port(ipv6=False)
-        self.directory = directory
         self.config = directory / "named.conf"
         self.config.write_text(config_text.replace("@PORT@", str(self.port)))
-        self.log_path = directory / "cairnd.log"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [str(servers.cairnd_binary()), "-c", str(self.config), "-n", "1"],
-            cwd=directory,
-            stdout=self._log,
-            stderr=self._log,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                dns.query.udp(dns.message.make_query("ns1.open.example.", "A"), "127.0.0.1", port=self.port,
-                              timeout=0.3)
-                return
-            except Exception:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"cairnd did not start: {self.log()}")
+        super().__init__([str(servers.cairnd_binary()), "-c", str(self.config), "-n", "1"], directory, "cairnd.log")
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        def exited() -> bool:
+            return self.proc.poll() is not None
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
+        if not wait_for(lambda: exited() or responds(self.port, "ns1.open.example.", "A"), 10) or exited():
+            self.stop()
+            raise AssertionError(f"cairnd did not start: {self.log()}")
 
 
 KEYS = (

@@ -21,28 +21,12 @@ import dns.zone
 import pytest
 
 import servers
+from waiting import responds, wait_for
 
 KEY = "secret-test.example."
 SECRET_BYTES = bytes(range(200, 232))
 SECRET = base64.b64encode(SECRET_BYTES).decode()
 ORIGIN = "logs.example."
-
-
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def answers(port: int) -> bool:
-    try:
-        dns.query.udp(dns.message.make_query(f"www.{ORIGIN}", "A"), "127.0.0.1", port=port, timeout=0.3)
-        return True
-    except Exception:
-        return False
 
 
 def keyring(secret: str = SECRET) -> dict:
@@ -87,7 +71,7 @@ def test_secret_never_appears_in_the_debug_log(tmp_path):
         proc = subprocess.Popen([str(servers.cairnd_binary()), "-c", str(config), "-n", "1", "--log-level", "debug"],
                                 cwd=tmp_path, stdout=stderr, stderr=stderr, start_new_session=True)
         try:
-            assert wait_for(lambda: answers(port), 10), stderr_path.read_text()
+            assert wait_for(lambda: responds(port, f"www.{ORIGIN}", "A"), 10), stderr_path.read_text()
             signed = dns.message.make_query(f"www.{ORIGIN}", "A")
             signed.use_tsig(keyring(), keyname=KEY)
             assert dns.query.udp(signed, "127.0.0.1", port=port, timeout=2).had_tsig

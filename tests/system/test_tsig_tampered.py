@@ -9,7 +9,6 @@ import base64
 import os
 import signal
 import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import dns.rdatatype
 import pytest
 
 import servers
+from waiting import soa_serial, wait_for
 from proxy import TcpProxy
 
 ORIGIN = "tamper.example."
@@ -75,46 +75,9 @@ class UdpRelay:
         self.sock.close()
 
 
-class Daemon:
-    def __init__(self, directory: Path, config: str, name: str):
-        self.log_path = directory / f"{name}.log"
-        self._log = open(self.log_path, "wb")
-        (directory / "named.conf").write_text(config)
-        self.proc = subprocess.Popen([str(servers.cairnd_binary()), "-c", str(directory / "named.conf"), "-n", "1"],
-                                     cwd=directory, stdout=self._log, stderr=self._log, start_new_session=True)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-
-
-def soa_serial(port: int) -> int | None:
-    try:
-        response = dns.query.udp(dns.message.make_query(ORIGIN, "SOA"), "127.0.0.1", port=port, timeout=0.5)
-    except Exception:
-        return None
-    for rrset in response.answer:
-        if rrset.rdtype == dns.rdatatype.SOA:
-            return rrset[0].serial
-    return None
-
-
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+def start_cairnd(directory: Path, config: str, name: str) -> servers.LoggedProcess:
+    (directory / "named.conf").write_text(config)
+    return servers.cairnd_process(directory / "named.conf", directory, f"{name}.log")
 
 
 def options(directory: Path, port: int) -> str:
@@ -145,29 +108,29 @@ def test_tampered_signed_transfer_is_rejected_and_the_old_zone_keeps_serving(tmp
     proxy = TcpProxy("127.0.0.1", primary_port).start()
     relay = UdpRelay(proxy.port, ("127.0.0.1", primary_port))
     try:
-        primary = Daemon(primary_dir, options(primary_dir, primary_port)
+        primary = start_cairnd(primary_dir, options(primary_dir, primary_port)
                          + f'zone "{ORIGIN}" {{ type primary; file "{zone_file.name}"; allow-transfer {{ key {KEY}; }}; }};\n',
                          "primary")
         started.append(primary)
-        assert wait_for(lambda: soa_serial(primary_port) == 1, 10), primary.log()
-        secondary = Daemon(secondary_dir, options(secondary_dir, secondary_port)
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 1, 10), primary.log()
+        secondary = start_cairnd(secondary_dir, options(secondary_dir, secondary_port)
                            + f'zone "{ORIGIN}" {{ type secondary; file "tamper.db";'
                            f' primaries {{ 127.0.0.1 port {proxy.port} key "{KEY}"; }}; }};\n', "secondary")
         started.append(secondary)
-        assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), secondary.log() + primary.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), secondary.log() + primary.log()
 
         # From now on every transfer arrives with one octet flipped.
         proxy.flip_at = FLIP_AT
         write_zone(zone_file, zone_text(2))
         primary.proc.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: soa_serial(primary_port) == 2, 10), primary.log()
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 2, 10), primary.log()
         assert wait_for(lambda: "failed" in secondary.log().split("transferred serial 1")[-1], 15), secondary.log()
         time.sleep(1.5)  # a retry or two more, all damaged
         failures = [line for line in secondary.log().splitlines() if "refresh of" in line and "failed" in line]
         assert failures, secondary.log()
         # The cause: the MAC of the damaged message (the third) does not verify.
         assert all("TSIG BADSIG" in line for line in failures), failures
-        assert soa_serial(secondary_port) == 1
+        assert soa_serial(secondary_port, ORIGIN) == 1
         www = dns.query.udp(dns.message.make_query(f"www.{ORIGIN}", "A"), "127.0.0.1", port=secondary_port, timeout=2)
         assert www.answer[0][0].address == "192.0.2.1"
         assert "transferred serial 2" not in secondary.log()
@@ -176,7 +139,7 @@ def test_tampered_signed_transfer_is_rejected_and_the_old_zone_keeps_serving(tmp
 
         # A clean path again: the same secondary takes serial 2 (the test could have passed all along).
         proxy.flip_at = None
-        assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), secondary.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 2, 15), secondary.log()
     finally:
         for daemon in reversed(started):
             daemon.stop()

@@ -19,7 +19,8 @@ import dns.rcode
 import pytest
 
 import servers
-from test_server_daemon import DirectServer, cairnd_binary, wait_for  # noqa: F401 (fixture)
+from test_server_daemon import DirectServer, cairnd_binary  # noqa: F401 (fixture)
+from waiting import wait_for
 
 ORIGIN = "solvethenetwork.com"
 

@@ -31,6 +31,7 @@ import pytest
 
 import servers
 from proxy import TcpProxy
+from waiting import responds, soa_serial, wait_for
 
 TOOL = servers.cairn_build_dir() / "tests" / "tools" / "xfr_tool"
 ORIGIN = "xfr.example."
@@ -252,30 +253,15 @@ def test_tsig_signed_transfer_from_bind_verifies(start_server, zone_dir, monkeyp
 # ---- the producer's side: cairn serving transfers to independent clients
 
 
-class Served:
+class Served(servers.LoggedProcess):
     def __init__(self, zone_dir: Path, files: list[Path], *extra: str, port: int | None = None):
         self.port = port or servers.free_port(ipv6=False)
         current, *older = files
-        self.proc = subprocess.Popen(
-            [str(TOOL), "serve", str(self.port), ORIGIN, str(current), *map(str, older), "--seconds", "120", *extra],
-            stdout=subprocess.DEVNULL,
-            stderr=open(zone_dir / f"serve-{self.port}-{len(files)}.log", "w"),
-        )
-        self.log = zone_dir / f"serve-{self.port}-{len(files)}.log"
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                dns.query.udp(dns.message.make_query(ORIGIN, "SOA"), "127.0.0.1", port=self.port, timeout=0.2)
-                return
-            except Exception:  # noqa: BLE001
-                time.sleep(0.05)
-        self.stop()
-        pytest.fail("xfr_tool serve did not start: " + self.log.read_text())
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=5)
+        command = [str(TOOL), "serve", str(self.port), ORIGIN, str(current), *map(str, older), "--seconds", "120", *extra]
+        super().__init__(command, zone_dir, f"serve-{self.port}-{len(files)}.log")
+        if not wait_for(lambda: responds(self.port, ORIGIN, timeout=0.2), 10):
+            self.stop()
+            pytest.fail("xfr_tool serve did not start: " + self.log())
 
 
 @pytest.fixture
@@ -299,7 +285,7 @@ def test_dnspython_accepts_cairns_axfr_and_ixfr(served_versions):
     query, _ = dns.xfr.make_query(zone, serial=10)
     dns.query.inbound_xfr("127.0.0.1", zone, query, port=served.port, timeout=10, lifetime=30)
     assert zone == file_zone(v2)
-    assert "served IXFR form=incremental" in served.log.read_text()
+    assert "served IXFR form=incremental" in served.log()
 
 
 @pytest.mark.skipif(shutil.which("kdig") is None, reason="kdig not installed")
@@ -318,12 +304,11 @@ def test_kdig_parses_cairns_transfers(served_versions):
             assert any(l.split()[6] == "10" for l in soas)  # the old SOA of the difference
 
 
-class BindSecondary:
+class BindSecondary(servers.LoggedProcess):
     """BIND 9 as a secondary of `primary_port` on 127.0.0.1, refreshing only when notified."""
 
     def __init__(self, workdir: Path, primary_port: int):
         workdir.mkdir()
-        self.workdir = workdir
         self.port = servers.free_port(ipv6=False)
         conf = workdir / "named.conf"
         conf.write_text(
@@ -342,24 +327,11 @@ class BindSecondary:
                 f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; file "sec.db"; }};',
             ]) + "\n"
         )
-        self.log_path = workdir / "named.stderr"
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(["/usr/sbin/named", "-g", "-n", "1", "-c", str(conf)], stdout=self._log, stderr=self._log)
-
-    def log(self) -> str:
-        return self.log_path.read_text()
+        super().__init__(["/usr/sbin/named", "-g", "-n", "1", "-c", str(conf)], workdir, "named.stderr")
 
     def wait_serial(self, serial: int, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                r = dns.query.udp(dns.message.make_query(ORIGIN, "SOA"), "127.0.0.1", port=self.port, timeout=0.3)
-                if r.answer and r.answer[0][0].serial == serial:
-                    return
-            except Exception:  # noqa: BLE001
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"BIND did not reach serial {serial}:\n" + self.log()[-4000:])
+        if not wait_for(lambda: soa_serial(self.port, ORIGIN, timeout=0.3) == serial, timeout):
+            pytest.fail(f"{self.args[0]} did not reach serial {serial}:\n" + self.log()[-4000:])
 
     def check_serves(self, expected: dns.zone.Zone) -> None:
         """Every RRset but the SOA, asked one by one (BIND allows no transfers by default)."""
@@ -375,12 +347,6 @@ class BindSecondary:
                 assert got is not None and set(got) == set(rdataset), (name, rdataset, r)
                 checked += 1
         assert checked == sum(len(node.rdatasets) for node in expected.nodes.values()) - 1
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self._log.close()
 
 
 def test_bind_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path):
@@ -404,7 +370,7 @@ def test_bind_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path
             assert done.stdout.strip() == "NOERROR"
             secondary.wait_serial(11)
             secondary.check_serves(file_zone(v2))
-            assert "served IXFR form=incremental" in second.log.read_text(), second.log.read_text()
+            assert "served IXFR form=incremental" in second.log(), second.log()
             completed = re.findall(r"Transfer completed: \d+ messages, (\d+) records", secondary.log())
             assert len(completed) == 2, secondary.log()[-3000:]
             assert int(completed[0]) == HOSTS + 7  # the whole zone with the SOA twice
@@ -416,7 +382,7 @@ def test_bind_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path
         first.stop()
 
 
-class KnotSecondary:
+class KnotSecondary(servers.LoggedProcess):
     """Knot DNS as a secondary of `primary_port` on 127.0.0.1, accepting NOTIFY from it."""
 
     def __init__(self, workdir: Path, primary_port: int):
@@ -455,16 +421,10 @@ class KnotSecondary:
                 "    acl: notify_from_cairn",
             ]) + "\n"
         )
-        self.log_path = workdir / "knotd.stderr"
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(["/usr/sbin/knotd", "-c", str(conf)], stdout=self._log, stderr=self._log)
-
-    def log(self) -> str:
-        return self.log_path.read_text()
+        super().__init__(["/usr/sbin/knotd", "-c", str(conf)], workdir, "knotd.stderr")
 
     wait_serial = BindSecondary.wait_serial
     check_serves = BindSecondary.check_serves
-    stop = BindSecondary.stop
 
 
 def test_knot_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path):
@@ -485,7 +445,7 @@ def test_knot_secondary_takes_cairns_axfr_then_ixfr_on_notify(zone_dir, tmp_path
             assert done.stdout.strip() == "NOERROR"
             secondary.wait_serial(11)
             secondary.check_serves(file_zone(v2))
-            assert "served IXFR form=incremental" in second.log.read_text(), second.log.read_text()
+            assert "served IXFR form=incremental" in second.log(), second.log()
             assert re.search(r"IXFR, incoming, remote [^,]+, finished", secondary.log()), secondary.log()[-3000:]
         finally:
             second.stop()

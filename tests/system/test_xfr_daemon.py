@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import struct
-import subprocess
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import dns.zone
 import pytest
 
 import servers
+from waiting import soa_serial, wait_for
 
 ORIGIN = "xfr.example."
 
@@ -48,59 +48,12 @@ def write_zone(path: Path, text: str) -> None:
     os.utime(path, ns=(previous + 2_000_000_000, previous + 2_000_000_000))
 
 
-class Process:
-    """A server process of this test, its stdout and stderr in one log file."""
-
-    def __init__(self, args: list[str], workdir: Path, log_name: str):
-        self.args, self.workdir = args, workdir
-        self.log_path = workdir / log_name
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(args, cwd=workdir, stdout=self._log, stderr=self._log, start_new_session=True)
-
-    def restart(self, log_name: str) -> None:
-        self.stop()
-        self.__init__(self.args, self.workdir, log_name)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-
-
 def axfr_rrs(port: int) -> set[tuple[str, int, str, str]]:
     zone = dns.zone.from_xfr(dns.query.xfr("127.0.0.1", ORIGIN, port=port, timeout=5, lifetime=10))
     return {
         (name.to_text(), ttl, dns.rdatatype.to_text(rdata.rdtype), rdata.to_text())
         for name, ttl, rdata in zone.iterate_rdatas()
     }
-
-
-def soa_serial(port: int) -> int | None:
-    try:
-        response = dns.query.udp(dns.message.make_query(ORIGIN, "SOA"), "127.0.0.1", port=port, timeout=1)
-    except Exception:
-        return None
-    for rrset in response.answer:
-        if rrset.rdtype == dns.rdatatype.SOA:
-            return rrset[0].serial
-    return None
-
-
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
@@ -145,14 +98,12 @@ def primary_and_bind(tmp_path):
         "controls { };\n"
         f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; file "sec.db"; }};\n'
     )
-    started: list[Process] = []
+    started: list[servers.LoggedProcess] = []
     try:
-        cairnd = Process(
-            [str(servers.cairnd_binary()), "-c", str(primary_dir / "named.conf"), "-n", "1"], primary_dir, "cairnd.log"
-        )
+        cairnd = servers.cairnd_process(primary_dir / "named.conf", primary_dir)
         started.append(cairnd)
-        assert wait_for(lambda: soa_serial(primary_port) == 1, 10), cairnd.log()
-        named = Process(
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 1, 10), cairnd.log()
+        named = servers.LoggedProcess(
             ["/usr/sbin/named", "-g", "-n", "1", "-c", str(secondary_dir / "named.conf")], secondary_dir, "named.log"
         )
         started.append(named)
@@ -164,7 +115,7 @@ def primary_and_bind(tmp_path):
 
 def test_bind_secondary_takes_axfr_then_ixfr_after_notify(primary_and_bind):
     cairnd, named, zone_file, primary_port, secondary_port = primary_and_bind
-    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), named.log()
+    assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), named.log()
     assert "AXFR started (serial 1" in cairnd.log()
     assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
 
@@ -172,7 +123,7 @@ def test_bind_secondary_takes_axfr_then_ixfr_after_notify(primary_and_bind):
         write_zone(zone_file, zone_text(serial, www, extra))
         cairnd.proc.send_signal(signal.SIGHUP)
         # BIND refreshes hourly by the SOA: only the NOTIFY can bring the new serial this soon.
-        assert wait_for(lambda: soa_serial(secondary_port) == serial, 15), cairnd.log() + named.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == serial, 15), cairnd.log() + named.log()
         log = cairnd.log()
         assert f"journaled the difference from serial {serial - 1} to {serial}" in log
         assert f"sent notify for serial {serial} to 127.0.0.1#{secondary_port}" in log
@@ -238,18 +189,14 @@ def start_bind_and_secondary(tmp_path, timers: str):
         "};\n"
         f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; file "sec.db"; }};\n'
     )
-    started: list[Process] = []
+    started: list[servers.LoggedProcess] = []
     try:
-        named = Process(
+        named = servers.LoggedProcess(
             ["/usr/sbin/named", "-g", "-n", "1", "-c", str(primary_dir / "named.conf")], primary_dir, "named.log"
         )
         started.append(named)
-        assert wait_for(lambda: soa_serial(primary_port) == 1, 15), named.log()
-        cairnd = Process(
-            [str(servers.cairnd_binary()), "-c", str(secondary_dir / "named.conf"), "-n", "1"],
-            secondary_dir,
-            "cairnd.log",
-        )
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 1, 15), named.log()
+        cairnd = servers.cairnd_process(secondary_dir / "named.conf", secondary_dir)
         started.append(cairnd)
         yield named, cairnd, zone_file, primary_port, secondary_port, secondary_dir
     finally:
@@ -259,14 +206,14 @@ def start_bind_and_secondary(tmp_path, timers: str):
 
 def test_cairnd_secondary_of_bind_takes_axfr_then_ixfr(bind_and_secondary):
     named, cairnd, zone_file, primary_port, secondary_port, secondary_dir = bind_and_secondary
-    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+    assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), cairnd.log()
     assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
     assert "AXFR started" in named.log()
 
     write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", BIND_TIMERS))
     named.proc.send_signal(signal.SIGHUP)
-    assert wait_for(lambda: soa_serial(primary_port) == 2, 10), named.log()
-    assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), cairnd.log()
+    assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 2, 10), named.log()
+    assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 2, 15), cairnd.log()
     assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
     assert "IXFR started (serial 1 -> 2)" in named.log(), named.log()
     assert "transferred serial 2 (incremental)" in cairnd.log(), cairnd.log()
@@ -284,12 +231,12 @@ def notify_rcode(port: int, zone: str, source: str) -> str:
 
 def test_notify_from_bind_makes_cairnd_refresh_at_once_and_others_are_refused(bind_notifying_secondary):
     named, cairnd, zone_file, primary_port, secondary_port, secondary_dir = bind_notifying_secondary
-    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+    assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), cairnd.log()
 
     write_zone(zone_file, zone_text(2, "192.0.2.81").replace(" 3600 600 86400 300", NOTIFY_TIMERS))
     named.proc.send_signal(signal.SIGHUP)
     # Refresh is an hour away: serving serial 2 within seconds is the NOTIFY's doing.
-    assert wait_for(lambda: soa_serial(secondary_port) == 2, 10), cairnd.log() + named.log()
+    assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 2, 10), cairnd.log() + named.log()
     assert f"received notify for zone {ORIGIN} serial 2" in cairnd.log()
     assert "transferred serial 2 (incremental)" in cairnd.log()
 
@@ -315,7 +262,7 @@ def bind_and_expiring_secondary(tmp_path):
 
 def test_secondary_expires_to_servfail_and_comes_back(bind_and_expiring_secondary):
     named, cairnd, zone_file, primary_port, secondary_port, secondary_dir = bind_and_expiring_secondary
-    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+    assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), cairnd.log()
     stopped_at = time.monotonic()
     named.stop()
     # Served until EXPIRE after the last successful refresh, then SERVFAIL with EDE 22.
@@ -324,7 +271,7 @@ def test_secondary_expires_to_servfail_and_comes_back(bind_and_expiring_secondar
     assert soa_rcode_and_ede(secondary_port) == ("SERVFAIL", [22])
     # The primary returns: served again within refresh + retry.
     named.restart("named2.log")
-    assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), cairnd.log()
+    assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), cairnd.log()
 
 
 def cairnd_config(directory: Path, port: int, zone_clause: str, extra: str = "") -> Path:
@@ -386,17 +333,17 @@ def test_chain_cairnd_to_cairnd_to_cairnd_carries_ixfr(tmp_path, timers, expire)
         ),
         cairnd_config(dirs[2], ports[2], f'type secondary; primaries {{ 127.0.0.1 port {ports[1]}; }}; file "c.db";'),
     ]
-    started: list[Process] = []
+    started: list[servers.LoggedProcess] = []
     try:
         for directory, config in zip(dirs, configs):
             started.append(
-                Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], directory, "cairnd.log")
+                servers.cairnd_process(config, directory)
             )
         a, b, c = started
-        assert wait_for(lambda: soa_serial(ports[2]) == 1, 15), b.log() + c.log()
+        assert wait_for(lambda: soa_serial(ports[2], ORIGIN) == 1, 15), b.log() + c.log()
         write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n").replace(" 3600 600 86400 300", timers))
         a.proc.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: soa_serial(ports[2]) == 2, 15), a.log() + b.log() + c.log()
+        assert wait_for(lambda: soa_serial(ports[2], ORIGIN) == 2, 15), a.log() + b.log() + c.log()
         # Each hop was incremental: B answered C's IXFR from the journal it keeps of what A sent.
         assert "transferred serial 2 (incremental)" in b.log(), b.log()
         assert "transferred serial 2 (incremental)" in c.log(), b.log() + c.log()
@@ -443,19 +390,19 @@ def test_knot_secondary_takes_axfr_then_ixfr_after_notify(tmp_path):
         f'zone:\n  - domain: "{ORIGIN}"\n    master: cairn\n    file: "sec.zone"\n'
         "    acl: [ notify_from_cairn, loopback_transfer ]\n"
     )
-    started: list[Process] = []
+    started: list[servers.LoggedProcess] = []
     try:
-        cairnd = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], primary_dir, "cairnd.log")
+        cairnd = servers.cairnd_process(config, primary_dir)
         started.append(cairnd)
-        assert wait_for(lambda: soa_serial(primary_port) == 1, 10), cairnd.log()
-        knot = Process(["/usr/sbin/knotd", "-c", str(knot_conf)], secondary_dir, "knotd.log")
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 1, 10), cairnd.log()
+        knot = servers.LoggedProcess(["/usr/sbin/knotd", "-c", str(knot_conf)], secondary_dir, "knotd.log")
         started.append(knot)
-        assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), knot.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), knot.log()
         assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
 
         write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n"))
         cairnd.proc.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), cairnd.log() + knot.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 2, 15), cairnd.log() + knot.log()
         assert "IXFR started (serial 2, incremental)" in cairnd.log(), cairnd.log()
         assert "IXFR, incoming" in knot.log(), knot.log()
         assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
@@ -472,14 +419,14 @@ def test_journal_survives_a_restart_so_ixfr_still_answers_with_differences(tmp_p
     write_zone(zone_file, zone_text(1, "192.0.2.80"))
     config = cairnd_config(tmp_path, port, f'type primary; file "{zone_file.name}";',
                            "    ixfr-from-differences yes;\n    notify no;\n")
-    cairnd = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], tmp_path, "cairnd.log")
+    cairnd = servers.cairnd_process(config, tmp_path)
     try:
-        assert wait_for(lambda: soa_serial(port) == 1, 10), cairnd.log()
+        assert wait_for(lambda: soa_serial(port, ORIGIN) == 1, 10), cairnd.log()
         write_zone(zone_file, zone_text(2, "192.0.2.81"))
         cairnd.proc.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: soa_serial(port) == 2, 10), cairnd.log()
+        assert wait_for(lambda: soa_serial(port, ORIGIN) == 2, 10), cairnd.log()
         cairnd.restart("cairnd2.log")
-        assert wait_for(lambda: soa_serial(port) == 2, 10), cairnd.log()
+        assert wait_for(lambda: soa_serial(port, ORIGIN) == 2, 10), cairnd.log()
         messages = list(dns.query.xfr("127.0.0.1", ORIGIN, rdtype=dns.rdatatype.IXFR, serial=1, port=port, timeout=5))
         records = [(rrset.name.to_text(), dns.rdatatype.to_text(rrset.rdtype), rd.to_text())
                    for message in messages for rrset in message.answer for rd in rrset]
@@ -503,10 +450,10 @@ def test_zonestatus_shows_a_secondary_zone_and_its_timers(tmp_path):
     zone_file = primary_dir / "xfr.example.zone"
     write_zone(zone_file, zone_text(5, "192.0.2.80"))
     config = cairnd_config(primary_dir, primary_port, f'type primary; file "{zone_file.name}";', "    notify no;\n")
-    primary = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], primary_dir, "cairnd.log")
+    primary = servers.cairnd_process(config, primary_dir)
     daemon = None
     try:
-        assert wait_for(lambda: soa_serial(primary_port) == 5, 10), primary.log()
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 5, 10), primary.log()
         daemon = ctl_daemon.Daemon(
             secondary_dir,
             {"one.test": 1},
@@ -514,7 +461,7 @@ def test_zonestatus_shows_a_secondary_zone_and_its_timers(tmp_path):
             extra=f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; '
             'file "sec.db"; };',
         ).start()
-        assert wait_for(lambda: soa_serial(daemon.port) == 5, 15), daemon.log_text()
+        assert wait_for(lambda: soa_serial(daemon.port, ORIGIN) == 5, 15), daemon.log_text()
         result = daemon.ctl("zonestatus", ORIGIN.rstrip("."))
         assert result.returncode == 0, result.stdout + result.stderr
         status = dict(line.split(": ", 1) for line in result.stdout.strip().splitlines() if ": " in line)
@@ -547,10 +494,10 @@ def test_zonestatus_timers_move_after_an_up_to_date_check(tmp_path):
     zone_file = primary_dir / "xfr.example.zone"
     write_zone(zone_file, zone_text(5, "192.0.2.80").replace(" 3600 600 86400 300", " 2 1 60 300"))
     config = cairnd_config(primary_dir, primary_port, f'type primary; file "{zone_file.name}";', "    notify no;\n")
-    primary = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], primary_dir, "cairnd.log")
+    primary = servers.cairnd_process(config, primary_dir)
     daemon = None
     try:
-        assert wait_for(lambda: soa_serial(primary_port) == 5, 10), primary.log()
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 5, 10), primary.log()
         daemon = ctl_daemon.Daemon(
             secondary_dir,
             {"one.test": 1},
@@ -558,7 +505,7 @@ def test_zonestatus_timers_move_after_an_up_to_date_check(tmp_path):
             extra=f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary_port}; }}; '
             'file "sec.db"; min-refresh-time 1; min-retry-time 1; };',
         ).start()
-        assert wait_for(lambda: soa_serial(daemon.port) == 5, 15), daemon.log_text()
+        assert wait_for(lambda: soa_serial(daemon.port, ORIGIN) == 5, 15), daemon.log_text()
 
         def status() -> dict[str, str]:
             result = daemon.ctl("zonestatus", ORIGIN.rstrip("."))
@@ -603,7 +550,7 @@ def test_primary_does_not_notify_its_own_address_among_the_ns_targets(tmp_path):
         f'type primary; file "{zone_file.name}";',
         f"    notify yes;\n    also-notify {{ 127.0.0.1 port {target_port}; }};\n",
     )
-    cairnd = Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], tmp_path, "cairnd.log")
+    cairnd = servers.cairnd_process(config, tmp_path)
     try:
         # The loaded zone is notified at start-up.
         wire, _ = listener.recvfrom(4096)

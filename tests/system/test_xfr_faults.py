@@ -19,14 +19,15 @@ import pytest
 
 import servers
 from proxy import TcpProxy
-from test_xfr_daemon import ORIGIN, Process, axfr_rrs, cairnd_config, soa_serial, wait_for, write_zone, zone_text
+from test_xfr_daemon import ORIGIN, axfr_rrs, cairnd_config, write_zone, zone_text
+from waiting import soa_serial, wait_for
 
 EDE = 15  # EDNS option code (RFC 8914)
 PROHIBITED = 18
 
 
-def cairnd(config, directory, log="cairnd.log") -> Process:
-    return Process([str(servers.cairnd_binary()), "-c", str(config), "-n", "1"], directory, log)
+def cairnd(config, directory, log="cairnd.log") -> servers.LoggedProcess:
+    return servers.cairnd_process(config, directory, log)
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_transfer_from_a_disallowed_address_is_refused_with_ede_18(tmp_path, nee
                            "    notify no;\n")
     primary = cairnd(config, tmp_path)
     try:
-        assert wait_for(lambda: soa_serial(port) == 7, 10), primary.log()
+        assert wait_for(lambda: soa_serial(port, ORIGIN) == 7, 10), primary.log()
         # dnspython from 127.0.0.1 (not listed): REFUSED, with EDE 18 (Prohibited) when the query has EDNS.
         query = dns.message.make_query(ORIGIN, "AXFR", use_edns=0)
         response = dns.query.tcp(query, "127.0.0.1", port=port, timeout=5, source="127.0.0.1")
@@ -91,19 +92,19 @@ def test_a_transfer_cut_mid_way_leaves_the_secondary_serving_the_old_version(tmp
     write_zone(zone_file, big_zone(1, "192.0.2.80"))
     primary_config = cairnd_config(primary_dir, primary_port, f'type primary; file "{zone_file.name}";',
                                    "    notify no;\n")
-    started: list[Process] = []
+    started: list[servers.LoggedProcess] = []
     proxy = TcpProxy("127.0.0.1", primary_port, udp=True)
     try:
         started.append(cairnd(primary_config, primary_dir))
         primary = started[0]
-        assert wait_for(lambda: soa_serial(primary_port) == 1, 10), primary.log()
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 1, 10), primary.log()
         proxy.start()
         secondary_config = cairnd_config(
             secondary_dir, secondary_port,
             f'type secondary; primaries {{ 127.0.0.1 port {proxy.port}; }}; file "sec.db";', "    notify no;\n")
         started.append(cairnd(secondary_config, secondary_dir))
         secondary = started[1]
-        assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), secondary.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), secondary.log()
         before = axfr_rrs(secondary_port)
         assert len(before) > 6000
 
@@ -111,7 +112,7 @@ def test_a_transfer_cut_mid_way_leaves_the_secondary_serving_the_old_version(tmp
         proxy.cut_after = 20000
         write_zone(zone_file, big_zone(2, "192.0.2.81"))
         primary.proc.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: soa_serial(primary_port) == 2, 10), primary.log()
+        assert wait_for(lambda: soa_serial(primary_port, ORIGIN) == 2, 10), primary.log()
         send_notify(secondary_port)
         assert wait_for(lambda: "failed:" in secondary.log(), 15), secondary.log()
         assert proxy.connections >= 2  # the first transfer and the cut one
@@ -120,14 +121,14 @@ def test_a_transfer_cut_mid_way_leaves_the_secondary_serving_the_old_version(tmp
         # Names the primary it was talking to and the cause.
         assert f"127.0.0.1#{proxy.port}: connection closed in the middle of message" in failure, failure
         # The old version, whole, is what is served.
-        assert soa_serial(secondary_port) == 1
+        assert soa_serial(secondary_port, ORIGIN) == 1
         assert axfr_rrs(secondary_port) == before
         assert "transferred serial 2" not in log
 
         # The stream is healthy again: the next NOTIFY brings serial 2.
         proxy.cut_after = None
         send_notify(secondary_port)
-        assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), secondary.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 2, 15), secondary.log()
         assert axfr_rrs(secondary_port) == axfr_rrs(primary_port)
     finally:
         proxy.stop()
@@ -162,21 +163,21 @@ def test_knot_primary_edit_reaches_the_cairnd_secondary_as_an_ixfr(tmp_path, nee
     config = cairnd_config(secondary_dir, secondary_port,
                            f'type secondary; primaries {{ 127.0.0.1 port {knot_port}; }}; file "sec.db";',
                            "    notify no;\n")
-    started: list[Process] = []
+    started: list[servers.LoggedProcess] = []
     try:
-        started.append(Process(["/usr/sbin/knotd", "-c", str(knot_conf)], knot_dir, "knotd.log"))
+        started.append(servers.LoggedProcess(["/usr/sbin/knotd", "-c", str(knot_conf)], knot_dir, "knotd.log"))
         knot = started[0]
-        assert wait_for(lambda: soa_serial(knot_port) == 1, 15), knot.log()
+        assert wait_for(lambda: soa_serial(knot_port, ORIGIN) == 1, 15), knot.log()
         started.append(cairnd(config, secondary_dir))
         secondary = started[1]
-        assert wait_for(lambda: soa_serial(secondary_port) == 1, 15), secondary.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 1, 15), secondary.log()
         assert "transferred serial 1 (full)" in secondary.log()
 
         write_zone(zone_file, zone_text(2, "192.0.2.81", "new A 192.0.2.99\n"))
         subprocess.run(["/usr/sbin/knotc", "-s", str(knot_dir / "knot.sock"), "zone-reload", ORIGIN], check=True,
                        capture_output=True, timeout=20)
         # REFRESH is an hour: Knot's NOTIFY brings serial 2, as an IXFR cairnd applies to its copy.
-        assert wait_for(lambda: soa_serial(secondary_port) == 2, 15), knot.log() + secondary.log()
+        assert wait_for(lambda: soa_serial(secondary_port, ORIGIN) == 2, 15), knot.log() + secondary.log()
         assert "transferred serial 2 (incremental)" in secondary.log(), secondary.log()
         assert "IXFR, outgoing" in knot.log(), knot.log()
         assert axfr_rrs(secondary_port) == axfr_rrs(knot_port)
