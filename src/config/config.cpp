@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/parser.hpp"
+#include "dns/name.hpp"
 
 namespace cairn::config {
 
@@ -50,14 +51,7 @@ namespace {
 bool same_key_name(std::string_view a, std::string_view b) {
     if (!a.empty() && a.back() == '.') a.remove_suffix(1);
     if (!b.empty() && b.back() == '.') b.remove_suffix(1);
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (dns::lower_ascii(static_cast<std::uint8_t>(a[i])) !=
-            dns::lower_ascii(static_cast<std::uint8_t>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
+    return dns::equal_ignoring_ascii_case(a, b);
 }
 
 }  // namespace

@@ -7,18 +7,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "dns/name.hpp"
 #include "dns/text.hpp"
 
 namespace cairn::config {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return dns::lower_ascii(static_cast<std::uint8_t>(x)) ==
-                      dns::lower_ascii(static_cast<std::uint8_t>(y));
-           });
-}
 
 bool looks_like_address(std::string_view text) {
     const std::string_view head = text.substr(0, text.find('/'));
@@ -121,7 +115,7 @@ bool ClauseParser::accept(char special) {
 
 bool ClauseParser::peek_keyword(std::string_view keyword) {
     const Token& token = peek();
-    return token.kind == Token::Kind::Word && iequals(token.text, keyword);
+    return token.kind == Token::Kind::Word && dns::equal_ignoring_ascii_case(token.text, keyword);
 }
 
 bool ClauseParser::accept_keyword(std::string_view keyword) {
@@ -176,10 +170,10 @@ bool ClauseParser::boolean() {
     const Token token = next();
     if (token.kind == Token::Kind::Word) {
         for (std::string_view yes : {"yes", "true", "1"}) {
-            if (iequals(token.text, yes)) return true;
+            if (dns::equal_ignoring_ascii_case(token.text, yes)) return true;
         }
         for (std::string_view no : {"no", "false", "0"}) {
-            if (iequals(token.text, no)) return false;
+            if (dns::equal_ignoring_ascii_case(token.text, no)) return false;
         }
     }
     fail(token, "boolean expected");
@@ -279,7 +273,7 @@ std::string ClauseParser::enum_value(std::span<const std::string_view> choices) 
     const Token token = next();
     if (token.kind == Token::Kind::Word) {
         for (std::string_view choice : choices) {
-            if (iequals(token.text, choice)) return std::string(choice);
+            if (dns::equal_ignoring_ascii_case(token.text, choice)) return std::string(choice);
         }
     }
     std::string list;
@@ -317,7 +311,7 @@ AmlElement ClauseParser::aml_element() {
         return element;
     }
     if (!token.is_string()) fail(token, "expected address match list element");
-    if (token.kind == Token::Kind::Word && iequals(token.text, "key")) {
+    if (token.kind == Token::Kind::Word && dns::equal_ignoring_ascii_case(token.text, "key")) {
         const Token name = next();
         if (!name.is_string()) fail(name, "expected key name");
         element.kind = AmlElement::Kind::Key;
@@ -337,15 +331,15 @@ AmlElement ClauseParser::aml_element() {
         element.prefix = *prefix;
         return element;
     }
-    if (iequals(token.text, "any")) {
+    if (dns::equal_ignoring_ascii_case(token.text, "any")) {
         element.kind = AmlElement::Kind::Any;
-    } else if (iequals(token.text, "none")) {
+    } else if (dns::equal_ignoring_ascii_case(token.text, "none")) {
         element.kind = AmlElement::Kind::None;
-    } else if (iequals(token.text, "localhost")) {
+    } else if (dns::equal_ignoring_ascii_case(token.text, "localhost")) {
         element.kind = AmlElement::Kind::Localhost;
-    } else if (iequals(token.text, "localnets")) {
+    } else if (dns::equal_ignoring_ascii_case(token.text, "localnets")) {
         element.kind = AmlElement::Kind::Localnets;
-    } else if (token.kind == Token::Kind::Word && iequals(token.text, "geoip")) {
+    } else if (token.kind == Token::Kind::Word && dns::equal_ignoring_ascii_case(token.text, "geoip")) {
         fail(token, "geoip ACL elements are not supported");
     } else {
         element.kind = AmlElement::Kind::AclName;
@@ -480,7 +474,7 @@ void ClauseParser::parse_statements(Context context, Scope& scope, bool braced) 
 void ClauseParser::parse_clause(Context context, Scope& scope, std::vector<std::string_view>& seen) {
     const Token keyword = next();
     if (keyword.kind != Token::Kind::Word) fail(keyword, "expected a statement name");
-    if (iequals(keyword.text, "include")) {
+    if (dns::equal_ignoring_ascii_case(keyword.text, "include")) {
         include_file(keyword);
         return;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dns/name_text.hpp"
 #include "dns/text.hpp"
 
 namespace cairn::dns {
@@ -39,21 +40,28 @@ std::strong_ordering compare_labels(std::span<const std::uint8_t> a, std::span<c
 
 Name::Name() : wire_(1, '\0') {}
 
-Name Name::from_text(std::string_view text, const Name* origin) {
+namespace {
+
+// The one presentation-to-wire name parser: appends the wire form of `text` to `out` (a std::string for
+// Name, a byte vector for rdata built in place). A name without a trailing dot is completed with `origin`.
+template <class Wire>
+void append_text_wire(std::string_view text, const Name* origin, Wire& out) {
+    using Octet = typename Wire::value_type;
+    const auto quoted = [text] { return "'" + std::string(text) + "'"; };
     if (text.empty()) throw ParseError("empty domain name");
-    if (text == ".") return Name();
-    std::string wire;
-    wire.reserve(text.size() + 2);
-    std::size_t label_start = 0;
-    wire.push_back('\0');
+    const std::size_t start = out.size();
+    if (text == ".") {
+        out.push_back(0);
+        return;
+    }
+    std::size_t label_start = out.size();
+    out.push_back(0);
     bool absolute = false;
     auto close_label = [&] {
-        const std::size_t len = wire.size() - label_start - 1;
-        if (len == 0) throw ParseError("empty label in domain name '" + std::string(text) + "'");
-        if (len > kMaxLabelLength) {
-            throw ParseError("label longer than 63 octets in domain name '" + std::string(text) + "'");
-        }
-        wire[label_start] = static_cast<char>(len);
+        const std::size_t len = out.size() - label_start - 1;
+        if (len == 0) throw ParseError("empty label in domain name " + quoted());
+        if (len > kMaxLabelLength) throw ParseError("label longer than 63 octets in domain name " + quoted());
+        out[label_start] = static_cast<Octet>(len);
     };
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
@@ -63,31 +71,40 @@ Name Name::from_text(std::string_view text, const Name* origin) {
                 absolute = true;
                 break;
             }
-            label_start = wire.size();
-            wire.push_back('\0');
-            continue;
-        }
-        if (c == '\\') {
+            label_start = out.size();
+            out.push_back(0);
+        } else if (c == '\\') {
             std::size_t after = i + 1;
-            wire.push_back(static_cast<char>(read_escape(text, after)));
+            out.push_back(static_cast<Octet>(read_escape(text, after)));
             i = after - 1;
-            continue;
+        } else {
+            out.push_back(static_cast<Octet>(c));
         }
-        wire.push_back(c);
     }
-    if (!absolute) close_label();
-    wire.push_back('\0');
-    if (!absolute) {
-        if (origin == nullptr) {
-            throw ParseError("relative domain name '" + std::string(text) + "' with no origin");
-        }
-        wire.pop_back();
-        wire.append(origin->wire_);
+    if (absolute) {
+        out.push_back(0);
+    } else {
+        close_label();
+        if (origin == nullptr) throw ParseError("relative domain name " + quoted() + " with no origin");
+        const auto origin_wire = origin->wire();
+        out.insert(out.end(), origin_wire.begin(), origin_wire.end());
     }
-    if (wire.size() > kMaxNameLength) {
-        throw ParseError("domain name longer than 255 octets: '" + std::string(text) + "'");
+    if (out.size() - start > kMaxNameLength) {
+        throw ParseError("domain name longer than 255 octets: " + quoted());
     }
+}
+
+}  // namespace
+
+Name Name::from_text(std::string_view text, const Name* origin) {
+    std::string wire;
+    wire.reserve(text.size() + 2);
+    append_text_wire(text, origin, wire);
     return Name(std::move(wire));
+}
+
+void append_name_wire(std::string_view text, const Name* origin, std::vector<std::uint8_t>& out) {
+    append_text_wire(text, origin, out);
 }
 
 Name Name::from_wire(std::span<const std::uint8_t> message, std::size_t& offset) {

@@ -24,6 +24,16 @@ class ParseError : public std::runtime_error {
 constexpr std::uint8_t lower_ascii(std::uint8_t c) {
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
+// Whether two texts are equal but for ASCII case: names, mnemonics and keywords in presentation form.
+constexpr bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (lower_ascii(static_cast<std::uint8_t>(a[i])) != lower_ascii(static_cast<std::uint8_t>(b[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
 // The same on eight octets at once (any byte order): each byte that is A-Z gains 0x20.
 constexpr std::uint64_t lower_ascii8(std::uint64_t x) {
     constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;

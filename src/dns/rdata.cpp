@@ -8,6 +8,7 @@
 #include <array>
 #include <ctime>
 
+#include "dns/name_text.hpp"
 #include "dns/rdata_fields.hpp"
 #include "dns/rdata_special.hpp"
 #include "dns/text.hpp"
@@ -40,50 +41,7 @@ void append_name_text(std::string_view text, const Name& origin, std::vector<std
         out.insert(out.end(), w.begin(), w.end());
         return;
     }
-    if (text.empty()) throw ParseError("empty domain name");
-    const std::size_t start = out.size();
-    if (text == ".") {
-        out.push_back(0);
-        return;
-    }
-    std::size_t label_at = out.size();
-    out.push_back(0);
-    bool absolute = false;
-    auto close_label = [&] {
-        const std::size_t len = out.size() - label_at - 1;
-        if (len == 0) throw ParseError("empty label in domain name " + quote(text));
-        if (len > kMaxLabelLength)
-            throw ParseError("label longer than 63 octets in domain name " + quote(text));
-        out[label_at] = static_cast<std::uint8_t>(len);
-    };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '.') {
-            close_label();
-            if (i + 1 == text.size()) {
-                absolute = true;
-                break;
-            }
-            label_at = out.size();
-            out.push_back(0);
-        } else if (c == '\\') {
-            std::size_t after = i + 1;
-            out.push_back(read_escape(text, after));
-            i = after - 1;
-        } else {
-            out.push_back(static_cast<std::uint8_t>(c));
-        }
-    }
-    if (absolute) {
-        out.push_back(0);
-    } else {
-        close_label();
-        const auto w = origin.wire();
-        out.insert(out.end(), w.begin(), w.end());
-    }
-    if (out.size() - start > kMaxNameLength) {
-        throw ParseError("domain name longer than 255 octets: " + quote(text));
-    }
+    append_name_wire(text, &origin, out);
 }
 
 std::size_t read_wire_name(std::span<const std::uint8_t> data, std::size_t& pos, std::size_t end,
@@ -239,21 +197,11 @@ constexpr Mnemonic kCertTypes[] = {
     {6, "IPGP"}, {7, "ACPKIX"}, {8, "IACPKIX"}, {253, "URI"}, {254, "OID"},
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower_ascii(static_cast<std::uint8_t>(a[i])) != lower_ascii(static_cast<std::uint8_t>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 template <std::size_t N>
 std::uint64_t parse_mnemonic(RRType type, const FieldSpec& field, const TextToken& token,
                              const Mnemonic (&table)[N], std::uint64_t max) {
     for (const auto& m : table) {
-        if (iequals(token.text, m.text)) return m.value;
+        if (equal_ignoring_ascii_case(token.text, m.text)) return m.value;
     }
     return parse_number(type, field, token, max);
 }

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <utility>
 
+#include "dns/name.hpp"
+
 namespace cairn::dns {
 namespace {
 
@@ -93,21 +95,10 @@ constexpr std::array<std::pair<RRType, std::string_view>, 82> kTypeNames{{
     {static_cast<RRType>(32769), "DLV"},
 }};
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto ca = static_cast<unsigned char>(a[i]);
-        auto cb = static_cast<unsigned char>(b[i]);
-        if (ca >= 'a' && ca <= 'z') ca -= 32;
-        if (cb >= 'a' && cb <= 'z') cb -= 32;
-        if (ca != cb) return false;
-    }
-    return true;
-}
-
 // Parses PREFIXnnn (e.g. TYPE65280, CLASS3) as a 16-bit number.
 std::optional<std::uint16_t> generic_number(std::string_view text, std::string_view prefix) {
-    if (text.size() <= prefix.size() || !iequals(text.substr(0, prefix.size()), prefix)) return std::nullopt;
+    if (text.size() <= prefix.size() || !equal_ignoring_ascii_case(text.substr(0, prefix.size()), prefix))
+        return std::nullopt;
     const auto digits = text.substr(prefix.size());
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
@@ -126,7 +117,7 @@ std::string type_to_text(RRType type) {
 
 std::optional<RRType> type_from_text(std::string_view text) {
     for (const auto& [t, name] : kTypeNames) {
-        if (iequals(text, name)) return t;
+        if (equal_ignoring_ascii_case(text, name)) return t;
     }
     if (auto n = generic_number(text, "TYPE")) return static_cast<RRType>(*n);
     return std::nullopt;
@@ -149,11 +140,11 @@ std::string class_to_text(RRClass cls) {
 }
 
 std::optional<RRClass> class_from_text(std::string_view text) {
-    if (iequals(text, "IN")) return RRClass::IN;
-    if (iequals(text, "CH") || iequals(text, "CHAOS")) return RRClass::CH;
-    if (iequals(text, "HS")) return RRClass::HS;
-    if (iequals(text, "NONE")) return RRClass::NONE;
-    if (iequals(text, "ANY")) return RRClass::ANY;
+    if (equal_ignoring_ascii_case(text, "IN")) return RRClass::IN;
+    if (equal_ignoring_ascii_case(text, "CH") || equal_ignoring_ascii_case(text, "CHAOS")) return RRClass::CH;
+    if (equal_ignoring_ascii_case(text, "HS")) return RRClass::HS;
+    if (equal_ignoring_ascii_case(text, "NONE")) return RRClass::NONE;
+    if (equal_ignoring_ascii_case(text, "ANY")) return RRClass::ANY;
     if (auto n = generic_number(text, "CLASS")) return static_cast<RRClass>(*n);
     return std::nullopt;
 }

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "ctl/target.hpp"
+#include "dns/name.hpp"
 #include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
 #include "stats/report.hpp"
@@ -30,13 +31,7 @@ std::string origin_without_dot(const std::string& origin) {
 
 // Zone names compare without case and trailing dot.
 bool same_zone(const std::string& a, const std::string& b) {
-    const std::string x = origin_without_dot(a), y = origin_without_dot(b);
-    if (x.size() != y.size()) return false;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(x[i])) != std::tolower(static_cast<unsigned char>(y[i])))
-            return false;
-    }
-    return true;
+    return dns::equal_ignoring_ascii_case(origin_without_dot(a), origin_without_dot(b));
 }
 
 std::function<bool(const sockaddr*)> acl_predicate(const config::AddressMatchList& list,

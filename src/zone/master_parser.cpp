@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "dns/name.hpp"
 #include "dns/rdata.hpp"
 #include "dns/text.hpp"
 #include "zone/generate.hpp"
@@ -26,17 +27,6 @@ struct RecordError {
     std::uint32_t line;
     std::string message;
 };
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (dns::lower_ascii(static_cast<std::uint8_t>(a[i])) !=
-            dns::lower_ascii(static_cast<std::uint8_t>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
 
 // True when the name text ends with an unescaped dot (an absolute name).
 bool ends_with_unescaped_dot(std::string_view text) {
@@ -240,7 +230,7 @@ std::uint32_t Parser::checked_ttl(std::uint32_t ttl, std::uint32_t file, std::ui
 void Parser::warn_if_origin_repeated(std::string_view text, std::uint32_t file, std::uint32_t line) {
     if (origin_text_ == "." || text.size() < origin_text_.size() || ends_with_unescaped_dot(text)) return;
     const std::string_view tail = text.substr(text.size() - origin_text_.size());
-    if (!iequals_ascii(tail, origin_text_)) return;
+    if (!dns::equal_ignoring_ascii_case(tail, origin_text_)) return;
     if (text.size() > tail.size() && text[text.size() - tail.size() - 1] != '.') return;
     warning(file, line,
             "name '" + std::string(text) + "' has no trailing dot, so it is relative and becomes '" +
@@ -428,13 +418,13 @@ void Parser::add_record(dns::RRType type, std::uint32_t ttl, std::size_t rdata_b
 
 void Parser::directive(MasterLexer& lex, const Token& name, std::uint32_t file, std::size_t depth) {
     const std::uint32_t line = name.line;
-    if (iequals_ascii(name.text, "$TTL")) {
+    if (dns::equal_ignoring_ascii_case(name.text, "$TTL")) {
         const Token t = expect_word(lex, line, "TTL after $TTL");
         const auto v = dns::parse_ttl(t.text);
         if (!v) throw RecordError{line, "bad $TTL '" + std::string(t.text) + "'"};
         expect_end(lex, "$TTL");
         default_ttl_ = checked_ttl(*v, file, line, "$TTL");
-    } else if (iequals_ascii(name.text, "$ORIGIN")) {
+    } else if (dns::equal_ignoring_ascii_case(name.text, "$ORIGIN")) {
         const Token t = expect_word(lex, line, "name after $ORIGIN");
         dns::Name origin;
         try {
@@ -444,9 +434,9 @@ void Parser::directive(MasterLexer& lex, const Token& name, std::uint32_t file, 
         }
         expect_end(lex, "$ORIGIN");
         set_origin(std::move(origin));
-    } else if (iequals_ascii(name.text, "$INCLUDE")) {
+    } else if (dns::equal_ignoring_ascii_case(name.text, "$INCLUDE")) {
         include(lex, line, depth);
-    } else if (iequals_ascii(name.text, "$GENERATE")) {
+    } else if (dns::equal_ignoring_ascii_case(name.text, "$GENERATE")) {
         generate(lex, line, file);
     } else {
         throw RecordError{line, "unknown $ directive '" + std::string(name.text) + "'"};

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+using cairn::dns::equal_ignoring_ascii_case;
 using cairn::dns::Name;
 using cairn::dns::ParseError;
 
@@ -92,4 +93,14 @@ TEST(Name, RelativeText) {
     EXPECT_EQ(Name::from_text("a.b.example.com.").to_text_relative(origin), "a.b");
     EXPECT_EQ(origin.to_text_relative(origin), "@");
     EXPECT_EQ(Name::from_text("other.org.").to_text_relative(origin), "other.org.");
+}
+
+TEST(EqualIgnoringAsciiCase, FoldsLettersOnly) {
+    EXPECT_TRUE(equal_ignoring_ascii_case("ExAmPle.COM", "example.com"));
+    EXPECT_TRUE(equal_ignoring_ascii_case("", ""));
+    EXPECT_FALSE(equal_ignoring_ascii_case("example", "example."));
+    EXPECT_FALSE(equal_ignoring_ascii_case("a[", "a{"));  // 0x5B and 0x7B differ by 0x20 but are not letters
+    EXPECT_FALSE(equal_ignoring_ascii_case("@", "`"));
+    EXPECT_FALSE(equal_ignoring_ascii_case("\xC9", "\xE9"));  // É and é in Latin-1: not ASCII
+    static_assert(equal_ignoring_ascii_case("IN", "in"));
 }
