@@ -1,4 +1,5 @@
 // Every record type the codec knows, declared once as its list of fields.
+#include <array>
 #include <initializer_list>
 
 #include "dns/rdata_fields.hpp"
@@ -8,17 +9,40 @@ namespace {
 
 using enum Field;
 
-constexpr TypeSpec spec(std::uint16_t code, std::uint8_t flags, std::initializer_list<FieldSpec> fields) {
+constexpr TypeSpec spec(std::uint16_t code, std::uint8_t flags, const FieldSpec* first,
+                        const FieldSpec* last) {
     TypeSpec s;
     s.code = code;
     s.flags = flags;
-    for (const auto& f : fields)
-        s.fields[s.field_count++] = f;
+    for (; first != last; ++first)
+        s.fields[s.field_count++] = *first;
     return s;
+}
+
+constexpr TypeSpec spec(std::uint16_t code, std::uint8_t flags, std::initializer_list<FieldSpec> fields) {
+    return spec(code, flags, fields.begin(), fields.end());
+}
+
+template <std::size_t N>
+constexpr TypeSpec spec(std::uint16_t code, std::uint8_t flags, const std::array<FieldSpec, N>& fields) {
+    return spec(code, flags, fields.data(), fields.data() + N);
 }
 
 constexpr std::uint8_t kRfc1035 = kCompress | kDecompress | kLowercase;
 constexpr std::uint8_t kRfc3597Decompress = kDecompress | kLowercase;
+
+// RRSIG keeps the rdata of SIG (RFC 4034 §3).
+constexpr std::array<FieldSpec, 9> kSignatureFields = {{
+    {TypeCode, "type covered"},
+    {Algorithm, "algorithm"},
+    {U8, "labels"},
+    {U32, "original TTL"},
+    {Time, "expiration"},
+    {Time, "inception"},
+    {U16, "key tag"},
+    {Name, "signer"},
+    {Base64, "signature"},
+}};
 
 constexpr TypeSpec kSpecs[] = {
     spec(1, 0, {{Ipv4, "address"}}),                  // A
@@ -48,18 +72,9 @@ constexpr TypeSpec kSpecs[] = {
     spec(19, 0, {{String, "PSDN address"}}),                                           // X25
     spec(20, 0, {{String, "ISDN address"}, {OptString, "subaddress"}}),                // ISDN
     spec(21, kRfc3597Decompress, {{U16, "preference"}, {Name, "intermediate host"}}),  // RT
-    spec(24, kRfc3597Decompress,                                                       // SIG
-         {{TypeCode, "type covered"},
-          {Algorithm, "algorithm"},
-          {U8, "labels"},
-          {U32, "original TTL"},
-          {Time, "expiration"},
-          {Time, "inception"},
-          {U16, "key tag"},
-          {Name, "signer"},
-          {Base64, "signature"}}),
-    spec(22, 0, {{Nsap, "address"}}),  // NSAP
-    spec(23, 0, {{Name, "owner"}}),    // NSAP-PTR
+    spec(24, kRfc3597Decompress, kSignatureFields),                                    // SIG
+    spec(22, 0, {{Nsap, "address"}}),                                                  // NSAP
+    spec(23, 0, {{Name, "owner"}}),                                                    // NSAP-PTR
     spec(25, 0,
          {{U16, "flags"}, {U8, "protocol"}, {Algorithm, "algorithm"}, {OptBase64, "public key"}}),  // KEY
     spec(26, kRfc3597Decompress, {{U16, "preference"}, {Name, "map822"}, {Name, "mapx400"}}),       // PX
@@ -88,17 +103,8 @@ constexpr TypeSpec kSpecs[] = {
     spec(43, 0, {{U16, "key tag"}, {Algorithm, "algorithm"}, {U8, "digest type"}, {Hex, "digest"}}),  // DS
     spec(44, 0, {{U8, "algorithm"}, {U8, "fingerprint type"}, {Hex, "fingerprint"}}),                 // SSHFP
     spec(45, 0, {{U8, "precedence"}, {Ipseckey, "gateway and key"}}),  // IPSECKEY
-    spec(46, kLowercase,                                               // RRSIG
-         {{TypeCode, "type covered"},
-          {Algorithm, "algorithm"},
-          {U8, "labels"},
-          {U32, "original TTL"},
-          {Time, "expiration"},
-          {Time, "inception"},
-          {U16, "key tag"},
-          {Name, "signer"},
-          {Base64, "signature"}}),
-    spec(47, 0, {{Name, "next domain"}, {Bitmap, "type bitmap"}}),  // NSEC (not lowered: RFC 6840 §5.1)
+    spec(46, kLowercase, kSignatureFields),                            // RRSIG
+    spec(47, 0, {{Name, "next domain"}, {Bitmap, "type bitmap"}}),     // NSEC (not lowered: RFC 6840 §5.1)
     spec(48, 0,
          {{U16, "flags"}, {U8, "protocol"}, {Algorithm, "algorithm"}, {Base64, "public key"}}),  // DNSKEY
     spec(49, 0, {{Base64, "data"}}),                                                             // DHCID

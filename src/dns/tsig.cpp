@@ -257,15 +257,27 @@ std::size_t tsig_response_reserve(const TsigVerification& request) {
            std::max(kTsigMaxMacLength, request.record.mac.size());
 }
 
-TsigVerification tsig_verify_request(std::span<const std::uint8_t> message, const TsigKeyring& keyring,
-                                     std::uint64_t now) {
+namespace {
+
+// A verification under way: the message's TSIG record found and taken, or the status saying why not.
+TsigVerification located_tsig(std::span<const std::uint8_t> message, std::uint64_t now) {
     TsigVerification result;
     result.now = now;
     TsigLocation location = find_tsig(message);
     result.status = location.status;
-    if (location.status != TsigStatus::Ok) return result;
-    result.record = std::move(location.record);
-    result.tsig_offset = location.offset;
+    if (location.status == TsigStatus::Ok) {
+        result.record = std::move(location.record);
+        result.tsig_offset = location.offset;
+    }
+    return result;
+}
+
+}  // namespace
+
+TsigVerification tsig_verify_request(std::span<const std::uint8_t> message, const TsigKeyring& keyring,
+                                     std::uint64_t now) {
+    TsigVerification result = located_tsig(message, now);
+    if (result.status != TsigStatus::Ok) return result;
     result.key = keyring.find(result.record.key_name, result.record.algorithm_name);
     if (result.key == nullptr) {
         result.status = TsigStatus::BadKey;
@@ -278,13 +290,8 @@ TsigVerification tsig_verify_request(std::span<const std::uint8_t> message, cons
 
 TsigVerification tsig_verify_response(std::span<const std::uint8_t> message, const TsigKey& key,
                                       std::span<const std::uint8_t> request_mac, std::uint64_t now) {
-    TsigVerification result;
-    result.now = now;
-    TsigLocation location = find_tsig(message);
-    result.status = location.status;
-    if (location.status != TsigStatus::Ok) return result;
-    result.record = std::move(location.record);
-    result.tsig_offset = location.offset;
+    TsigVerification result = located_tsig(message, now);
+    if (result.status != TsigStatus::Ok) return result;
     if (!key_matches(key, result.record)) {
         result.status = TsigStatus::BadKey;
         return result;
