@@ -347,7 +347,8 @@ void Zone::build_table() {
     std::size_t size = 16;
     while (size < a_.nodes.size() * 2)
         size <<= 1;
-    table_.assign(size, Slot{});
+    auto storage = std::make_shared<LargeVector<Slot>>(size, Slot{});
+    Slot* table = storage->data();
     table_mask_ = size - 1;
     // The slots are random accesses into a table larger than the caches: hash a few nodes ahead and
     // prefetch their slots.
@@ -358,17 +359,19 @@ void Zone::build_table() {
         if (i >= kAhead) {
             const std::uint64_t h = ahead[i % kAhead];
             std::uint64_t slot = h & table_mask_;
-            while (table_[slot].node != 0)
+            while (table[slot].node != 0)
                 slot = (slot + 1) & table_mask_;
             const Node& n = a_.nodes[i - kAhead];
-            table_[slot] = {static_cast<std::uint32_t>(h >> 32), i - kAhead + 1, n.name, n.first_rrset};
+            table[slot] = {static_cast<std::uint32_t>(h >> 32), i - kAhead + 1, n.name, n.first_rrset};
         }
         if (i < count) {
             const std::uint64_t h = SuffixHasher::hash(name(a_.nodes[i]));
-            __builtin_prefetch(&table_[h & table_mask_], 1);
+            __builtin_prefetch(&table[h & table_mask_], 1);
             ahead[i % kAhead] = h;
         }
     }
+    table_ = table;
+    table_storage_ = std::move(storage);
 }
 
 void Zone::check_rrsets(bool adopted) {
@@ -821,7 +824,7 @@ std::vector<Record> Zone::records() const {
 std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + a_.names.size_bytes() + a_.nodes.size_bytes() + a_.rrsets.size_bytes() +
            a_.rr.size_bytes() + a_.links.size_bytes() + a_.packed.size_bytes() + a_.packed_sets.size_bytes() +
-           a_.pointers.size_bytes() + table_.capacity() * sizeof(Slot);
+           a_.pointers.size_bytes() + (table_mask_ + 1) * sizeof(Slot);
 }
 
 }  // namespace cairn::zone

@@ -282,11 +282,13 @@ class Zone {
         std::uint32_t name = 0;         // Node::name
         std::uint32_t first_rrset = 0;  // Node::first_rrset
     };
-    LargeVector<Slot> table_;
+    const Slot* table_ = nullptr;  // table_mask_ + 1 slots
     std::uint64_t table_mask_ = 0;
     std::size_t rr_count_ = 0;
     std::uint32_t serial_ = 0, soa_ttl_ = 0, soa_minimum_ = 0;
     bool built_layout_ = false;  // arrays laid out by the builder (in node order): patch() can splice them
+    // Owns the slots; a version patched without moving any node or changing its offsets shares them.
+    std::shared_ptr<const LargeVector<Slot>> table_storage_;
 };
 
 // The stored (non-derived) content of a zone: what the raw format writes and reads back.

@@ -94,7 +94,7 @@ class ZonePatcher {
     void link_entries(Zone& z);
     void patch_table(Zone& z);
     // Moves the slots of the nodes that moved by their segment's shifts.
-    void remap_slots(LargeVector<Zone::Slot>& table) const;
+    void remap_slots(Zone::Slot* table, std::size_t size) const;
     void splice_derived(Zone& z, Zone::Owned& out);
 
     std::uint32_t remap(std::uint32_t old) const {
@@ -471,13 +471,27 @@ void ZonePatcher::patch_table(Zone& z) {
     std::size_t size = 16;
     while (size < z.a_.nodes.size() * 2)
         size <<= 1;
-    if (size != base_.table_.size()) {
+    if (size != base_.table_mask_ + 1) {
         z.build_table();
         return;
     }
-    z.table_ = base_.table_;
     z.table_mask_ = base_.table_mask_;
-    auto& table = z.table_;
+    // Nothing moved and every edited name kept its node, name and first RRset: the slots are the base's.
+    bool same_slots = first_shift_ == b_.nodes.size();
+    for (const Entry& e : entries_) {
+        same_slots = same_slots && e.base != kNoNode && e.index == e.base &&
+                     z.a_.nodes[e.index].name == b_.nodes[e.base].name &&
+                     z.a_.nodes[e.index].first_rrset == b_.nodes[e.base].first_rrset;
+    }
+    if (same_slots) {
+        z.table_ = base_.table_;
+        z.table_storage_ = base_.table_storage_;
+        return;
+    }
+    auto storage = std::make_shared<LargeVector<Zone::Slot>>(base_.table_, base_.table_ + size);
+    Zone::Slot* table = storage->data();
+    z.table_ = table;
+    z.table_storage_ = storage;
     const std::uint64_t mask = z.table_mask_;
     // Removes the base entries' slots first, while every slot still holds base offsets (backward-shift
     // deletion: the slots after it in its cluster move up when their home allows).
@@ -501,7 +515,7 @@ void ZonePatcher::patch_table(Zone& z) {
     if (first_shift_ < b_.nodes.size()) {
         // The slots come in hash order: a segment number per moved node, filled run by run, spares each
         // slot a binary search over the segments.
-        remap_slots(table);
+        remap_slots(table, size);
     }
     for (const Entry& e : entries_) {
         if (e.index == kNoNode) continue;
@@ -514,7 +528,7 @@ void ZonePatcher::patch_table(Zone& z) {
     }
 }
 
-void ZonePatcher::remap_slots(LargeVector<Zone::Slot>& table) const {
+void ZonePatcher::remap_slots(Zone::Slot* table, std::size_t size) const {
     const auto count = static_cast<std::uint32_t>(b_.nodes.size());
     LargeVector<std::uint32_t> segment_at;
     segment_at.reserve(count - first_shift_);
@@ -526,7 +540,7 @@ void ZonePatcher::remap_slots(LargeVector<Zone::Slot>& table) const {
         segment_at.insert(segment_at.end(), end - std::max(g->old_begin, first_shift_),
                           static_cast<std::uint32_t>(g - segments_.begin()));
     }
-    for (Zone::Slot& s : table) {
+    for (Zone::Slot& s : std::span(table, size)) {
         if (s.node == 0 || s.node - 1 < first_shift_) continue;
         const Segment& g = segments_[segment_at[s.node - 1 - first_shift_]];
         s.node = static_cast<std::uint32_t>(s.node + g.nodes);
