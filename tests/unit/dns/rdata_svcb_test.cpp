@@ -6,22 +6,15 @@
 
 #include "dns/rdata.hpp"
 #include "dns/text.hpp"
+#include "rdata_test_util.hpp"
 
 using namespace cairn::dns;
 
 namespace {
 
-const Name kOrigin = Name::from_text("example.com.");
-
-std::vector<std::uint8_t> hex(std::string_view h) {
-    std::string digits;
-    for (const char c : h) {
-        if (c != ' ') digits.push_back(c);
-    }
-    std::vector<std::uint8_t> out;
-    EXPECT_TRUE(decode_hex(digits, out)) << h;
-    return out;
-}
+const Name& kOrigin = rdata_test::origin();
+using rdata_test::hex;
+using rdata_test::parse_error;
 
 struct Vector {
     std::string_view type;
@@ -123,15 +116,6 @@ const Vector kVectors[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(Rfc, StructuredVector, ::testing::ValuesIn(kVectors));
-
-std::string parse_error(std::string_view type, std::string_view text) {
-    try {
-        rdata_from_text(*type_from_text(type), text, kOrigin);
-    } catch (const ParseError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 // RFC 9460 D.3 failure cases, plus BIND's no-default-alpn rule.
 TEST(Svcb, RejectsRfc9460FailureCases) {

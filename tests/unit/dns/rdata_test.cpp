@@ -6,35 +6,16 @@
 #include <vector>
 
 #include "dns/text.hpp"
+#include "rdata_test_util.hpp"
 
 using namespace cairn::dns;
 
 namespace {
 
-const Name kOrigin = Name::from_text("example.com.");
-
-std::vector<std::uint8_t> hex(std::string_view h) {
-    std::string digits;
-    for (const char c : h) {
-        if (c != ' ') digits.push_back(c);
-    }
-    std::vector<std::uint8_t> out;
-    EXPECT_TRUE(decode_hex(digits, out)) << h;
-    return out;
-}
-
-std::vector<std::uint8_t> parse(std::string_view type, std::string_view text) {
-    return rdata_from_text(*type_from_text(type), text, kOrigin);
-}
-
-std::string parse_error(std::string_view type, std::string_view text) {
-    try {
-        parse(type, text);
-    } catch (const ParseError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+const Name& kOrigin = rdata_test::origin();
+using rdata_test::hex;
+using rdata_test::parse;
+using rdata_test::parse_error;
 
 struct RoundTrip {
     std::string_view type;
