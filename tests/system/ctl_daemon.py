@@ -36,6 +36,11 @@ def cairn_binary() -> Path:
     return servers.cairn_build_dir() / "src" / "cli" / "cairn"
 
 
+def fields(text: str) -> dict[str, str]:
+    """The `name: value` lines of a `cairn ctl` / rndc answer."""
+    return dict(line.split(": ", 1) for line in text.strip().splitlines() if ": " in line)
+
+
 def key_file(path: Path, secret: str = SECRET, algorithm: str = "hmac-sha256") -> Path:
     path.write_text(f'key "{KEY_NAME}" {{\n\talgorithm {algorithm};\n\tsecret "{secret}";\n}};\n')
     return path

@@ -370,15 +370,7 @@ class AuthServer:
         """SIGTERM, then SIGKILL to the server's own process group after STOP_TIMEOUT_S."""
         proc, self.proc = self.proc, None
         if proc is not None:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    # The main process is not reaped yet, so its group id is still ours: this reaches the
-                    # children it forked and nothing else.
-                    _kill_group(proc.pid)
-                    proc.wait(timeout=STOP_TIMEOUT_S)
+            terminate(proc, STOP_TIMEOUT_S)
         if self._stderr_file is not None:
             self._stderr_file.close()
             self._stderr_file = None
@@ -429,13 +421,7 @@ class LoggedProcess:
         LoggedProcess.__init__(self, self.args, self.workdir, log_name)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=self.STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                _kill_group(self.proc.pid)  # not reaped yet: the group id is still this process's own
-                self.proc.wait(timeout=self.STOP_TIMEOUT_S)
+        terminate(self.proc, self.STOP_TIMEOUT_S)
         self._log.close()
 
 
@@ -445,6 +431,21 @@ def cairnd_process(
     """cairnd in the foreground on a configuration the test wrote itself."""
     command = [str(cairnd_binary()), "-c", str(config), "-n", str(workers), *extra_args]
     return LoggedProcess(command, workdir, log_name)
+
+
+def terminate(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM to a process started in a session of its own, then SIGKILL to its process group after `timeout`
+    seconds."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # The main process is not reaped yet, so its group id is still ours: this reaches the children it
+        # forked and nothing else.
+        _kill_group(proc.pid)
+        proc.wait(timeout=timeout)
 
 
 def _kill_group(pgid: int) -> None:

@@ -6,7 +6,6 @@ SOA, querylog, stop, and the refusals (wrong key, stale and replayed messages, u
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import time
 
@@ -15,6 +14,7 @@ import pytest
 
 import ctl_daemon
 import servers
+from ctl_daemon import fields
 from waiting import wait_for
 
 pytestmark = pytest.mark.skipif(
@@ -27,10 +27,6 @@ def daemon(tmp_path):
     running = ctl_daemon.Daemon(tmp_path, {"one.test": 2024010101, "two.test": 7}).start()
     yield running
     running.stop()
-
-
-def fields(text: str) -> dict[str, str]:
-    return dict(line.split(": ", 1) for line in text.strip().splitlines() if ": " in line)
 
 
 def test_status(daemon):

@@ -11,16 +11,13 @@ import pytest
 
 import ctl_daemon
 import servers
+from ctl_daemon import fields
 from waiting import wait_for
 from test_stats_channel import get, parse_prometheus, value
 
 pytestmark = pytest.mark.skipif(
     servers.binary_for("cairnd") is None or not ctl_daemon.cairn_binary().exists(), reason="cairnd is not built"
 )
-
-
-def fields(text: str) -> dict[str, str]:
-    return dict(line.split(": ", 1) for line in text.strip().splitlines() if ": " in line)
 
 
 @pytest.fixture
