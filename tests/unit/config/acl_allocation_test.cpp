@@ -1,28 +1,9 @@
-// Matching a compiled ACL is on the query path: it must not allocate. This binary replaces the global
-// operator new to count allocations around evaluate().
+// Matching a compiled ACL is on the query path: it must not allocate. This file counts allocations around
+// evaluate() with ../allocation_counter.hpp (the only file of unit_config that may include it).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
+#include "../allocation_counter.hpp"
 #include "config/config.hpp"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-void* operator new(std::size_t size) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace cairn::config {
 namespace {
@@ -40,14 +21,14 @@ options { allow-query { !{ !192.0.2.1; 192.0.2.0/24; }; inner; 2001:db8::/32; lo
                                  *IpAddress::parse("10.9.9.9"),     *IpAddress::parse("2001:db8::1"),
                                  *IpAddress::parse("198.51.100.1"), *IpAddress::parse("127.0.0.1")};
     int allowed = 0;
-    const long before = g_allocations.load();
+    const long before = allocation_counter::allocations();
     for (int round = 0; round < 100; ++round) {
         for (const IpAddress& client : clients) {
             allowed += acl.evaluate(client, nullptr) == AclVerdict::Allow;
             allowed += acl.evaluate(client, &key) == AclVerdict::Allow;
         }
     }
-    EXPECT_EQ(g_allocations.load() - before, 0);
+    EXPECT_EQ(allocation_counter::allocations() - before, 0);
     // Per round: 192.0.2.1, 10.0.0.1 and 198.51.100.1 only with key x. (their inner lists deny, which is no
     // match, and `!any` ends the list); 10.9.9.9, 2001:db8::1 and 127.0.0.1 with or without it.
     EXPECT_EQ(allowed, 900);

@@ -1,32 +1,13 @@
 // View selection is on the query path: with three views whose match-clients lists are compiled from a real
 // configuration, a query that only the last view takes walks all three lists, is answered from that view,
-// and allocates nothing. This file replaces the global operator new of unit_server to count allocations
-// (no other file of the binary may define one).
+// and allocates nothing. This file counts allocations with ../allocation_counter.hpp (no other file of
+// unit_server may include it).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
+#include "../allocation_counter.hpp"
 #include "../auth/auth_test_util.hpp"
 #include "dns/message.hpp"
 #include "server/query_handler.hpp"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-void* operator new(std::size_t size) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace cairn::server {
 namespace {
@@ -71,10 +52,10 @@ TEST(ViewSelection, TheLastOfThreeViewsAnswersWithoutAllocating) {
     const net::ClientInfo client = client_at("127.0.0.1");
     std::size_t size = 0;
     handler.begin_batch(0);
-    const long before = g_allocations.load();
+    const long before = allocation_counter::allocations();
     for (int i = 0; i < 1000; ++i)
         size = handler.handle(query, out, client);
-    const long allocations = g_allocations.load() - before;
+    const long allocations = allocation_counter::allocations() - before;
     handler.end_batch(0);
     EXPECT_EQ(allocations, 0);
 

@@ -1,0 +1,31 @@
+// Counts the allocations of a whole test binary by replacing the global operator new, for tests that prove
+// a query-path function allocates nothing. Include it from exactly one file of a binary: a program has one
+// replacement operator new.
+#pragma once
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace allocation_counter {
+
+inline std::atomic<long> g_allocations{0};
+
+// Allocations so far; compare two readings around the code under test.
+inline long allocations() {
+    return g_allocations.load();
+}
+
+}  // namespace allocation_counter
+
+void* operator new(std::size_t size) {
+    allocation_counter::g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
