@@ -237,6 +237,7 @@ void Engine::prefetch(const zone::ZoneTable& zones,
     struct Pending {
         const zone::Zone* zone;
         std::uint64_t hash;
+        dns::RRType qtype;
     };
     std::array<Pending, kPrefetchBatch> pending;
     std::size_t count = 0;
@@ -247,12 +248,16 @@ void Engine::prefetch(const zone::ZoneTable& zones,
         if (size == 0 || !name.assign({lowered, size})) continue;
         const zone::Zone* zone = zones.find(name);
         if (zone == nullptr) continue;
-        pending[count++] = {zone, name.suffix_hash(0)};
+        const auto qtype = static_cast<dns::RRType>((query[12 + size] << 8) | query[13 + size]);
+        pending[count++] = {zone, name.suffix_hash(0), qtype};
         zone->prefetch_slot(name.suffix_hash(0));
     }
     // The slots are on their way; what they point at can be asked for now.
     for (std::size_t i = 0; i < count; ++i)
         pending[i].zone->prefetch_node(pending[i].hash);
+    // Then the wire of the RRset each query asks for, which the answer copies.
+    for (std::size_t i = 0; i < count; ++i)
+        pending[i].zone->prefetch_rrset(pending[i].hash, pending[i].qtype);
 }
 
 Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t> query,

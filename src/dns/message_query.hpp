@@ -83,6 +83,7 @@ QueryStatus parse_query(std::span<const std::uint8_t> packet, ParsedQuery& out);
 // The qname of a one-question query, read without checking the rest of the message: a hint to warm caches
 // before the query is parsed for real, never a basis for an answer. Writes it lowercased to `lowered` and
 // returns its size; 0 when there is no complete question with an uncompressed name of at most 255 octets.
+// The qtype follows the name: octets 12 + size and 13 + size of a packet this accepted.
 std::size_t peek_qname(std::span<const std::uint8_t> packet, std::uint8_t (&lowered)[kMaxNameLength]);
 
 }  // namespace cairn::dns

@@ -181,10 +181,10 @@ class Zone {
     // Index of the last node that sorts before `name` in canonical order (the apex has none: kNoNode).
     std::uint32_t predecessor(std::span<const std::uint8_t> lowered_wire) const;
 
-    // --- cache hints for a batch of queries, in two rounds over the batch so that its cache misses
+    // --- cache hints for a batch of queries, in three rounds over the batch so that its cache misses
     // overlap: the hash slot of a name (`hash` is LookupName::suffix_hash(0) of it), then the node, name
-    // and RRsets that slot points at. The second reads only what the first brought in; neither is needed
-    // for a correct answer.
+    // and RRsets that slot points at, then the wire of the node's RRset of `type`. Each round reads only
+    // what the one before brought in; none is needed for a correct answer.
     void prefetch_slot(std::uint64_t hash) const { __builtin_prefetch(&table_[hash & table_mask_]); }
     void prefetch_node(std::uint64_t hash) const {
         const Slot& entry = table_[hash & table_mask_];
@@ -192,6 +192,14 @@ class Zone {
         __builtin_prefetch(a_.names.data() + entry.name);
         __builtin_prefetch(a_.nodes.data() + entry.node - 1);
         __builtin_prefetch(a_.rrsets.data() + entry.first_rrset);
+    }
+    void prefetch_rrset(std::uint64_t hash, dns::RRType type) const {
+        const Slot& entry = table_[hash & table_mask_];
+        if (entry.node == 0 || entry.tag != static_cast<std::uint32_t>(hash >> 32)) return;
+        const RRset* set = find_rrset(a_.nodes[entry.node - 1], type);
+        if (set == nullptr) return;
+        __builtin_prefetch(a_.rr.data() + set->wire);
+        __builtin_prefetch(a_.rr.data() + set->wire + set->wire_size - 1);
     }
 
     // --- iteration in canonical order
