@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "system"))
-import servers  # noqa: E402  (free_port, binaries)
+import servers  # noqa: E402  (free_port, binaries, spawn, terminate)
 from waiting import soa_serial  # noqa: E402,F401  (run.py asks peers.soa_serial)
 
 KINDS = ("cairnd", "named", "knotd")
@@ -37,8 +37,7 @@ class Daemon:
         self.log_path = workdir / f"{name}.log"
         self._log = open(self.log_path, "ab")
         self.started_at = time.monotonic()
-        self.proc = subprocess.Popen(command, cwd=workdir, stdin=subprocess.DEVNULL, stdout=self._log,
-                                     stderr=self._log, start_new_session=True)
+        self.proc = servers.spawn(command, workdir, self._log)
 
     @property
     def pid(self) -> int:
@@ -62,16 +61,7 @@ class Daemon:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-                self.proc.wait(timeout=15)
+        servers.terminate(self.proc, 15)
         self._log.close()
 
 

@@ -332,15 +332,7 @@ class AuthServer:
 
     def _spawn_and_wait(self) -> None:
         self._stderr_file = open(self.stderr_path, "ab")
-        # A session of its own, so that stop() can reach worker children the daemon forked (NSD).
-        self.proc = subprocess.Popen(
-            self.command,
-            cwd=self.workdir,
-            stdin=subprocess.DEVNULL,
-            stdout=self._stderr_file,
-            stderr=self._stderr_file,
-            start_new_session=True,
-        )
+        self.proc = spawn(self.command, self.workdir, self._stderr_file)
         deadline = time.monotonic() + self.start_timeout
         probe_zone = self.zones[0].fqdn
         while time.monotonic() < deadline:
@@ -399,14 +391,7 @@ class LoggedProcess:
         self.args, self.workdir = list(args), Path(workdir)
         self.log_path = self.workdir / log_name
         self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            self.args,
-            cwd=self.workdir,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=self._log,
-            start_new_session=True,
-        )
+        self.proc = spawn(self.args, self.workdir, self._log)
 
     @property
     def pid(self) -> int:
@@ -431,6 +416,19 @@ def cairnd_process(
     """cairnd in the foreground on a configuration the test wrote itself."""
     command = [str(cairnd_binary()), "-c", str(config), "-n", str(workers), *extra_args]
     return LoggedProcess(command, workdir, log_name)
+
+
+def spawn(command: Sequence[str], workdir: Path, log_file) -> subprocess.Popen:
+    """Runs `command` in `workdir` with stdout and stderr into `log_file`, in a session of its own so that
+    terminate() can reach the worker children a daemon forks (NSD)."""
+    return subprocess.Popen(
+        list(command),
+        cwd=workdir,
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=log_file,
+        start_new_session=True,
+    )
 
 
 def terminate(proc: subprocess.Popen, timeout: float) -> None:
