@@ -40,12 +40,7 @@ zone::Record a_record(int host, const std::string& address) {
 
 // run.py's edit: the first A of host0..host9 (10.0.0.N) moves to 10.250.0.N.
 zone::ZoneDiff bench_diff(const zone::Zone& z) {
-    zone::ZoneDiff d;
-    d.old_soa = zone::soa_record(z);
-    d.new_soa = d.old_soa;
-    const std::uint32_t serial = z.serial() + 1;
-    for (int k = 0; k < 4; ++k)
-        d.new_soa.rdata[d.new_soa.rdata.size() - 20 + k] = static_cast<std::uint8_t>(serial >> (24 - 8 * k));
+    zone::ZoneDiff d = zone::next_version(z);
     for (int i = 0; i < 10; ++i) {
         d.removed.push_back(a_record(i, "10.0.0." + std::to_string(i)));
         d.added.push_back(a_record(i, "10.250.0." + std::to_string(i)));

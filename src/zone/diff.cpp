@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -110,6 +111,40 @@ std::uint32_t soa_serial(std::span<const std::uint8_t> rdata) {
     // MNAME and RNAME, then five 32-bit fields of which the serial is the first.
     if (rdata.size() < 20) return 0;
     return read32(rdata, rdata.size() - 20);
+}
+
+ZoneDiff next_version(const Zone& base) {
+    ZoneDiff d;
+    d.old_soa = soa_record(base);
+    d.new_soa = d.old_soa;
+    const std::uint32_t serial = base.serial() + 1;
+    auto& rdata = d.new_soa.rdata;
+    for (std::size_t k = 0; k < 4; ++k)
+        rdata[rdata.size() - 20 + k] = static_cast<std::uint8_t>(serial >> (24 - 8 * k));
+    return d;
+}
+
+namespace {
+
+template <class T>
+bool same_octets(std::span<T> a, std::span<T> b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size_bytes()) == 0);
+}
+
+}  // namespace
+
+const char* first_differing_array(const Zone& a, const Zone& b) {
+    const Zone::Arrays& x = a.arrays();
+    const Zone::Arrays& y = b.arrays();
+    if (!same_octets(x.names, y.names)) return "names";
+    if (!same_octets(x.nodes, y.nodes)) return "nodes";
+    if (!same_octets(x.rrsets, y.rrsets)) return "rrsets";
+    if (!same_octets(x.rr, y.rr)) return "rr";
+    if (!same_octets(x.links, y.links)) return "links";
+    if (!same_octets(x.packed, y.packed)) return "packed";
+    if (!same_octets(x.packed_sets, y.packed_sets)) return "packed_sets";
+    if (!same_octets(x.pointers, y.pointers)) return "pointers";
+    return nullptr;
 }
 
 std::uint32_t ZoneDiff::from_serial() const {

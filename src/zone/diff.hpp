@@ -41,6 +41,11 @@ struct ZoneDiff {
 std::uint32_t soa_serial(std::span<const std::uint8_t> soa_rdata);
 // The SOA record of a zone.
 Record soa_record(const Zone& zone);
+// An empty difference from `base` to its serial plus one (RFC 1982): where an edit starts.
+ZoneDiff next_version(const Zone& base);
+// The first of the stored and derived arrays (Zone::Arrays) whose octets differ between `a` and `b`, or
+// nullptr when every one is equal: how the incremental build is checked against the full build.
+const char* first_differing_array(const Zone& a, const Zone& b);
 
 // What turns `from` into `to`. Both must be the same zone (origin); the removed and added records come in
 // canonical order of owners as the zone holds them.

@@ -35,7 +35,8 @@ TEST(Name, EnforcesLimits) {
     // 4 labels of 63 = 256 octets with length bytes, plus root: too long.
     EXPECT_THROW(Name::from_text(label63 + "." + label63 + "." + label63 + "." + label63 + "."), ParseError);
     // 255 octets exactly: 3*64 + 62 = 254, plus root.
-    EXPECT_NO_THROW(Name::from_text(label63 + "." + label63 + "." + label63 + "." + std::string(61, 'b') + "."));
+    EXPECT_NO_THROW(
+        Name::from_text(label63 + "." + label63 + "." + label63 + "." + std::string(61, 'b') + "."));
     EXPECT_THROW(Name::from_text("a..b."), ParseError);
 }
 
@@ -52,20 +53,22 @@ TEST(Name, ComparesCaseInsensitivelyKeepingCase) {
 TEST(Name, CanonicalOrderMatchesRfc4034Example) {
     // RFC 4034 §6.1 lists these names in canonical order.
     const std::vector<std::string> ordered = {
-        "example.", "a.example.", "yljkjljk.a.example.", "Z.a.example.", "zABC.a.EXAMPLE.",
-        "z.example.", "\\001.z.example.", "*.z.example.", "\\200.z.example.",
+        "example.",   "a.example.",       "yljkjljk.a.example.", "Z.a.example.",     "zABC.a.EXAMPLE.",
+        "z.example.", "\\001.z.example.", "*.z.example.",        "\\200.z.example.",
     };
     std::vector<Name> names;
-    for (const auto& t : ordered) names.push_back(Name::from_text(t));
+    for (const auto& t : ordered)
+        names.push_back(Name::from_text(t));
     std::vector<Name> shuffled(names.rbegin(), names.rend());
     std::sort(shuffled.begin(), shuffled.end());
-    for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(shuffled[i].to_text(), names[i].to_text()) << i;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        EXPECT_EQ(shuffled[i].to_text(), names[i].to_text()) << i;
 }
 
 TEST(Name, DecompressesBackwardPointers) {
     // "example.com." at 0, then "www" + pointer to 0 at 13.
-    std::vector<std::uint8_t> msg = {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
-                                     3, 'w', 'w', 'w', 0xC0, 0x00};
+    std::vector<std::uint8_t> msg = {7,   'e', 'x', 'a', 'm', 'p', 'l', 'e',  3,   'c',
+                                     'o', 'm', 0,   3,   'w', 'w', 'w', 0xC0, 0x00};
     std::size_t off = 13;
     const Name n = Name::from_wire(msg, off);
     EXPECT_EQ(n.to_text(), "www.example.com.");

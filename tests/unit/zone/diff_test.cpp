@@ -243,5 +243,30 @@ TEST(ZoneDiff, SerialOfSoaRdata) {
     EXPECT_EQ(soa_serial(std::vector<std::uint8_t>(5)), 0u);
 }
 
+TEST(ZoneDiff, NextVersionIsEmptyAndOneSerialUp) {
+    const auto v1 = make_zone(kV1);
+    const ZoneDiff d = next_version(*v1);
+    EXPECT_TRUE(d.empty());
+    EXPECT_EQ(d.from_serial(), 1u);
+    EXPECT_EQ(d.to_serial(), 2u);
+    const auto v2 = apply_diff(*v1, d);
+    EXPECT_EQ(v2->serial(), 2u);
+    const ZoneDiff back = diff_zones(*v1, *v2);  // only the serial moved
+    EXPECT_TRUE(back.empty());
+    EXPECT_EQ(back.to_serial(), 2u);
+}
+
+TEST(ZoneDiff, FirstDifferingArrayNamesWhatDiffers) {
+    const auto v1 = make_zone(kV1);
+    EXPECT_EQ(first_differing_array(*v1, *make_zone(kV1)), nullptr);
+    const char* differing = first_differing_array(*v1, *make_zone(kV2));
+    ASSERT_NE(differing, nullptr);
+    EXPECT_STREQ(differing, "names");  // "new" is a name more
+    // Only the SOA serial differs: the pre-rendered RRs do, nothing before them.
+    const char* serial_only = first_differing_array(*v1, *apply_diff(*v1, next_version(*v1)));
+    ASSERT_NE(serial_only, nullptr);
+    EXPECT_STREQ(serial_only, "rr");
+}
+
 }  // namespace
 }  // namespace cairn::zone
