@@ -30,7 +30,8 @@ import dns.zone
 import pytest
 
 import servers
-from test_xfr_daemon import Process, wait_for, write_zone
+from test_xfr_daemon import write_zone
+from waiting import wait_for
 
 ORIGIN = "views.example."
 KEYS = {
@@ -140,7 +141,7 @@ def primary(tmp_path):
         "};\n"
         "controls { };\n" + views
     )
-    process = Process([str(servers.cairnd_binary()), "-c", str(directory / "named.conf"), "-n", "1"], directory, "cairnd.log")
+    process = servers.LoggedProcess([str(servers.cairnd_binary()), "-c", str(directory / "named.conf"), "-n", "1"], directory, "cairnd.log")
     try:
         assert wait_for(lambda: serial(port, "internal-key") == 1, 10), process.log()
         yield process, port, secondary_port, files
@@ -188,7 +189,7 @@ def test_cairnd_secondary_zones_inside_views(primary, tmp_path):
         "};\n"
         "controls { };\n" + views
     )
-    secondary = Process([str(servers.cairnd_binary()), "-c", str(directory / "named.conf"), "-n", "1"], directory, "cairnd.log")
+    secondary = servers.LoggedProcess([str(servers.cairnd_binary()), "-c", str(directory / "named.conf"), "-n", "1"], directory, "cairnd.log")
     try:
         logs = lambda: secondary.log() + cairnd_primary.log()  # noqa: E731
         assert wait_for(lambda: www(port, source="127.0.0.2") == [WWW["internal"]], 15), logs()
@@ -244,7 +245,7 @@ def test_bind_secondary_gets_each_views_data_with_its_key(primary, tmp_path):
         "};\n"
         "controls { };\n" + views
     )
-    named = Process(["/usr/sbin/named", "-g", "-n", "1", "-c", str(directory / "named.conf")], directory, "named.log")
+    named = servers.LoggedProcess(["/usr/sbin/named", "-g", "-n", "1", "-c", str(directory / "named.conf")], directory, "named.log")
     try:
         logs = lambda: named.log() + cairnd_primary.log()  # noqa: E731
         for key in KEYS:
