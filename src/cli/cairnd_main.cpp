@@ -18,6 +18,12 @@ int main(int argc, char** argv) {
         app.add_option("-p,--port", port, "listen on this port instead of the configured ones");
     auto* workers_option = app.add_option("-n,--workers", workers, "worker threads (default: one per CPU)")
                                ->check(CLI::Range(1u, 1024u));
+    unsigned udp_coalesce = 0;
+    auto* coalesce_option =
+        app.add_option("--udp-coalesce", udp_coalesce,
+                       "microseconds a UDP thread pauses between batches while queries stream in, so that "
+                       "they gather into fewer system calls (default 10; 0: never)")
+            ->check(CLI::Range(0u, 1000u));
     app.add_option(
         "-k,--rndc-key", options.rndc_key,
         "key file of the control channels that name no key (default: rndc.key beside the configuration)");
@@ -34,6 +40,7 @@ int main(int argc, char** argv) {
     if (check_only) return cairn::server::check_configuration(options.config_path, check_zones);
     if (*port_option) options.port = port;
     if (*workers_option) options.workers = workers;
+    if (*coalesce_option) options.udp_coalesce_us = udp_coalesce;
     if (*control_port_option) options.control_port = control_port;
     return cairn::server::run_daemon(options);
 }

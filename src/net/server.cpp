@@ -48,6 +48,7 @@ Server::Server(ServerOptions options, PacketHandler& handler) : impl_(std::make_
     s.shared.handler = &handler;
     s.shared.tcp_clients = s.options.tcp_clients;
     s.shared.tcp_idle_timeout = s.options.tcp_idle_timeout;
+    s.shared.udp_coalesce = s.options.udp_coalesce;
     s.stop_event.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!s.stop_event) throw Error(system_message("eventfd", errno));
     s.shared.stop_fd = s.stop_event.get();
@@ -118,6 +119,16 @@ unsigned Server::tcp_connections() const {
 }
 std::uint64_t Server::failures() const {
     return impl_->shared.failures.load();
+}
+UdpCounters Server::udp_counters() const {
+    UdpCounters total;
+    for (const auto& worker : impl_->udp_workers) {
+        const UdpCounters c = worker->counters();
+        total.batches += c.batches;
+        total.datagrams += c.datagrams;
+        total.pauses += c.pauses;
+    }
+    return total;
 }
 
 }  // namespace cairn::net

@@ -21,6 +21,9 @@ struct ServerOptions {
     bool tcp = true;
     unsigned tcp_clients = 150;  // BIND's default; connections beyond it are closed on accept
     std::chrono::milliseconds tcp_idle_timeout{30000};  // BIND's tcp-idle-timeout default
+    // How long a UDP thread pauses after a batch, while queries stream in, so that the next batch gathers
+    // (udp_coalescing.hpp); 0 turns it off.
+    std::chrono::microseconds udp_coalesce{10};
 };
 
 class Server {
@@ -44,6 +47,7 @@ class Server {
     unsigned thread_slots() const;
     unsigned tcp_connections() const;  // open right now, over all workers
     std::uint64_t failures() const;    // handler exceptions survived (see WorkerShared::failures)
+    UdpCounters udp_counters() const;
 
   private:
     struct Impl;

@@ -22,12 +22,20 @@ constexpr unsigned tcp_thread_index(unsigned worker, unsigned workers) {
     return workers + worker;
 }
 
+// What the UDP threads have done so far (one worker's, or summed over all).
+struct UdpCounters {
+    std::uint64_t batches = 0;    // receives that read at least one datagram
+    std::uint64_t datagrams = 0;  // datagrams they read
+    std::uint64_t pauses = 0;     // coalescing pauses taken
+};
+
 struct WorkerShared {
     PacketHandler* handler = nullptr;
     int stop_fd = -1;                   // eventfd, readable once stop is requested
     std::atomic<bool> stopping{false};  // set before stop_fd fires and UDP sockets are shut down
     unsigned tcp_clients = 150;
     std::chrono::milliseconds tcp_idle_timeout{30000};
+    std::chrono::microseconds udp_coalesce{0};  // see udp_coalescing.hpp; 0: never pause
     std::atomic<unsigned> tcp_open{0};
     // Exceptions out of the handler (or allocation failures): a worker survives them, losing the UDP
     // batch or the TCP connection at hand; counted so that they show.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -126,6 +127,8 @@ class Daemon {
         net_options.workers = workers;
         net_options.tcp_clients = settings_.tcp_clients;
         net_options.tcp_idle_timeout = settings_.tcp_idle_timeout;
+        if (options_.udp_coalesce_us)
+            net_options.udp_coalesce = std::chrono::microseconds(*options_.udp_coalesce_us);
         std::unique_ptr<net::Server> server;
         PidFile pid_file;
         try {
@@ -138,7 +141,9 @@ class Daemon {
         server->start();
         for (const auto& at : server->endpoints())
             logs::general().info("listening on {} (UDP and TCP)", at.to_string());
-        logs::general().info("running with {} workers", workers);
+        logs::general().info(
+            "running with {} workers; UDP batches coalesce for {} µs while queries stream in", workers,
+            net_options.udp_coalesce.count());
         // The configuration is read from where cairnd started (relative includes), as at start-up.
         enter_directory(startup_directory_);
         services_->start();

@@ -9,8 +9,9 @@ namespace cairn::server {
 
 struct DaemonOptions {
     std::string config_path;
-    std::optional<std::uint16_t> port;  // overrides every listen-on port
-    std::optional<unsigned> workers;    // default: one per CPU
+    std::optional<std::uint16_t> port;        // overrides every listen-on port
+    std::optional<unsigned> workers;          // default: one per CPU
+    std::optional<unsigned> udp_coalesce_us;  // UDP coalescing pause (net::ServerOptions); 0: off
     std::string log_level = "info";
     std::string rndc_key;                       // for control channels without keys; empty: beside the config
     std::optional<std::uint16_t> control_port;  // of the default control channel (no `controls`): 953

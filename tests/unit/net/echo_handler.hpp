@@ -1,8 +1,11 @@
 // A handler for the net layer's tests: echoes each query with QR set and records what it saw. A payload
-// starting with 'D' is dropped; 'S' followed by a count is answered with that many messages as a stream.
+// starting with 'D' is dropped; 'S' followed by a count is answered with that many messages as a stream;
+// 'G' holds its worker until open_gate() (or two seconds), so that a test can queue queries behind it.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -47,6 +50,10 @@ class EchoHandler : public PacketHandler {
         }
         if (query.size() < 12 || (query.size() > 12 && query[12] == 'D')) return 0;
         if (query.size() > 12 && query[12] == 'X') throw std::runtime_error("handler failure");
+        if (query.size() > 12 && query[12] == 'G') {
+            std::unique_lock lock(mutex_);
+            gate_changed_.wait_for(lock, std::chrono::seconds(2), [&] { return gate_open_; });
+        }
         std::memcpy(response.data(), query.data(), query.size());
         response[2] |= 0x80;
         return query.size();
@@ -75,6 +82,13 @@ class EchoHandler : public PacketHandler {
         return seen_;
     }
     int outside_batch() const { return outside_batch_.load(); }
+    void open_gate() {
+        {
+            std::lock_guard lock(mutex_);
+            gate_open_ = true;
+        }
+        gate_changed_.notify_all();
+    }
     // Ids passed to prefetch(), and how many handled queries had been prefetched before.
     std::set<std::uint16_t> prefetched() {
         std::lock_guard lock(mutex_);
@@ -96,6 +110,8 @@ class EchoHandler : public PacketHandler {
     std::vector<ClientInfo> seen_;
     std::set<std::uint16_t> prefetched_;
     std::size_t handled_after_prefetch_ = 0;
+    std::condition_variable gate_changed_;
+    bool gate_open_ = false;
 };
 
 }  // namespace cairn::net::test

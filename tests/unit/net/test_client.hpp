@@ -37,7 +37,9 @@ inline bool readable(int fd, int timeout_ms) {
 inline std::vector<std::uint8_t> message(std::uint16_t id, std::vector<std::uint8_t> payload = {}) {
     std::vector<std::uint8_t> m = {
         static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id), 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
-    m.insert(m.end(), payload.begin(), payload.end());
+    // Appended one by one: gcc 12 warns (array-bounds) about an inlined range insert into the header.
+    for (const std::uint8_t octet : payload)
+        m.push_back(octet);
     return m;
 }
 

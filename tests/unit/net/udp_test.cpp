@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "echo_handler.hpp"
 #include "net/error.hpp"
@@ -209,6 +211,94 @@ TEST(Udp, StopEndsWorkersPromptly) {
     Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
     test::send_all(client.get(), test::message(7));
     EXPECT_FALSE(test::udp_receive(client.get(), 200));
+}
+
+// A worker pauses after it has sent the replies of a batch: the client may see them first.
+UdpCounters counters_after_pause(const Server& server) {
+    const auto answered = std::chrono::steady_clock::now();
+    while (server.udp_counters().pauses == 0 &&
+           std::chrono::steady_clock::now() - answered < std::chrono::seconds(1))
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return server.udp_counters();
+}
+
+// Coalescing (udp_coalescing.hpp): queries that queued up while the worker was busy show a stream, so it
+// pauses before its next receive; every query is still answered.
+TEST(UdpCoalescing, AStreamOfQueriesMakesTheWorkerPause) {
+    test::EchoHandler handler;
+    auto options = options_for("127.0.0.1", 1);
+    options.udp_coalesce = std::chrono::microseconds(50);
+    Server server(options, handler);
+    server.start();
+    Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
+    const std::vector<std::uint8_t> gated = {0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 'G'};  // id 0
+    test::send_all(client.get(), gated);                                                // holds the worker
+    const auto sent = std::chrono::steady_clock::now();
+    while (handler.seen().empty() && std::chrono::steady_clock::now() - sent < std::chrono::seconds(2))
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(handler.seen().size(), 1u);
+    for (std::uint16_t id = 1; id <= 20; ++id)
+        test::send_all(client.get(), test::message(id));
+    handler.open_gate();
+    std::set<std::uint16_t> ids;
+    for (int i = 0; i <= 20; ++i) {
+        auto reply = test::udp_receive(client.get(), 2000);
+        ASSERT_TRUE(reply) << "reply " << i;
+        ids.insert(test::id_of(*reply));
+    }
+    EXPECT_EQ(ids.size(), 21u);
+    const UdpCounters counters = counters_after_pause(server);
+    EXPECT_EQ(counters.datagrams, 21u);
+    EXPECT_GE(counters.pauses, 1u) << "20 queries were waiting after the first";
+    EXPECT_LE(counters.batches, 3u) << "the gated query alone, then the 20 together (or in two receives)";
+}
+
+// A lone query, answered before the next is sent, never waits for company: no pause, one batch each.
+TEST(UdpCoalescing, LoneQueriesAreAnsweredWithoutAPause) {
+    test::EchoHandler handler;
+    auto options = options_for("127.0.0.1", 1);
+    options.udp_coalesce = std::chrono::microseconds(1000);
+    Server server(options, handler);
+    server.start();
+    Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
+    for (std::uint16_t id = 0; id < 20; ++id) {
+        test::send_all(client.get(), test::message(id));
+        ASSERT_TRUE(test::udp_receive(client.get(), 2000)) << "query " << id;
+    }
+    const UdpCounters counters = server.udp_counters();
+    EXPECT_EQ(counters.pauses, 0u);
+    EXPECT_EQ(counters.batches, 20u);
+    EXPECT_EQ(counters.datagrams, 20u);
+}
+
+TEST(UdpCoalescing, ZeroTurnsItOff) {
+    test::EchoHandler handler;
+    auto options = options_for("127.0.0.1", 1);
+    options.udp_coalesce = std::chrono::microseconds(0);
+    Server server(options, handler);
+    server.start();
+    expect_round_trips(server.endpoints()[0], 200);
+    EXPECT_EQ(server.udp_counters().pauses, 0u);
+    EXPECT_EQ(server.udp_counters().datagrams, 200u);
+}
+
+// With several sockets the thread waits in epoll; after a pause it serves what gathered without blocking,
+// and a stop during a stream still ends it promptly.
+TEST(UdpCoalescing, PollingThreadsCoalesceToo) {
+    test::EchoHandler handler;
+    auto options = options_for("127.0.0.1", 1);
+    options.listen.push_back(Endpoint{*IpAddress::parse("::1"), 0});
+    options.udp_coalesce = std::chrono::microseconds(50);
+    Server server(options, handler);
+    server.start();
+    expect_round_trips(server.endpoints()[0], 200);
+    expect_round_trips(server.endpoints()[1], 200);
+    const UdpCounters counters = counters_after_pause(server);
+    EXPECT_EQ(counters.datagrams, 400u);
+    EXPECT_GE(counters.pauses, 1u) << counters.batches << " batches";
+    const auto before = std::chrono::steady_clock::now();
+    server.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(1));
 }
 
 }  // namespace
