@@ -11,10 +11,17 @@ of NSD and Knot. Every server started is stopped by PID, also on failure or inte
     /usr/bin/python3 bench/auth/run.py                  # all four, 15 s per transport
     /usr/bin/python3 bench/auth/run.py -l 5 nsd knotd   # a quick look
     /usr/bin/python3 bench/auth/run.py cairnd knotd echo --transports udp
+    /usr/bin/python3 bench/auth/run.py --rounds 3 cairnd nsd knotd   # medians of three interleaved runs
+
+On a shared VM one run can be off by a fifth either way; `--rounds N` measures every server N times,
+round-robin, and reports the median of each figure, with the per-round ratios of cairnd's user CPU per
+UDP query to the best reference's.
 
 `echo` (UDP only, never in the default list) is udp_echo.c: no DNS work, the same recvmmsg/sendmmsg
-batching as cairnd. Its CPU per query is the transport's floor on this machine; with it in the run, the
-summary also gives each server's user CPU per query above that floor.
+batching as cairnd, with the same 10 µs coalescing pause (net/udp_coalescing.hpp). Its CPU per query is
+the transport's floor on this machine; with it in the run, the summary also gives each server's user CPU
+per query above that floor. `echo-nocoalesce` and `cairnd-nocoalesce` (also never in the default list)
+are the same without the pause (`--udp-coalesce 0`), to show what coalescing is worth.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import re
 import shutil
 import signal
 import subprocess
+import statistics
 import sys
 from pathlib import Path
 
@@ -40,6 +48,12 @@ import servers  # noqa: E402
 
 ALL_KINDS = ("cairnd", "nsd", "knotd", "named")
 FLOOR_KIND = "echo"
+# Extra kinds: (what runs, its command-line arguments).
+VARIANTS = {
+    "cairnd-nocoalesce": ("cairnd", ("--udp-coalesce", "0")),
+    "echo-nocoalesce": ("echo", ("0",)),
+}
+ECHO_PAUSE_US = "10"  # cairnd's default --udp-coalesce
 REFERENCES = ("nsd", "knotd")
 SERVER_CPU, CLIENT_CPU = 0, 1
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -148,9 +162,9 @@ def run_dnsperf(server: servers.AuthServer, queries: Path, transport: str, secon
 
 
 def measure(kind: str, zone: servers.Zone, queries: Path, workdir: Path, args) -> list[Result]:
-    server = servers.AuthServer(
-        kind, workdir / kind, [zone], servers.ServerOptions(workers=1, ipv6=False), cpu=SERVER_CPU, start_timeout=120
-    )
+    runs, arguments = VARIANTS.get(kind, (kind, ()))
+    options = servers.ServerOptions(workers=1, ipv6=False, arguments=arguments)
+    server = servers.AuthServer(runs, workdir / kind, [zone], options, cpu=SERVER_CPU, start_timeout=120)
     results = []
     try:
         server.start()
@@ -186,8 +200,9 @@ def measure(kind: str, zone: servers.Zone, queries: Path, workdir: Path, args) -
 class EchoServer:
     """udp_echo.c, compiled into the work directory, started like the servers (its own session, core 0)."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, pause_us: str):
         workdir.mkdir(parents=True, exist_ok=True)
+        self.pause_us = pause_us
         self.binary = workdir / "udp_echo"
         subprocess.run(["cc", "-O2", "-o", str(self.binary), str(HERE / "udp_echo.c")], check=True)
         self.host, self.port = "127.0.0.1", servers.free_port(ipv6=False)
@@ -198,7 +213,7 @@ class EchoServer:
         return self.process.pid
 
     def start(self) -> None:
-        command = ["taskset", "-c", str(SERVER_CPU), str(self.binary), str(self.port)]
+        command = ["taskset", "-c", str(SERVER_CPU), str(self.binary), str(self.port), self.pause_us]
         self.process = subprocess.Popen(command, start_new_session=True)
 
     def stop(self) -> None:
@@ -207,8 +222,8 @@ class EchoServer:
             self.process.wait(timeout=10)
 
 
-def measure_floor(queries: Path, workdir: Path, args) -> list[Result]:
-    server = EchoServer(workdir / FLOOR_KIND)
+def measure_floor(kind: str, queries: Path, workdir: Path, args) -> list[Result]:
+    server = EchoServer(workdir / kind, VARIANTS[kind][1][0] if kind in VARIANTS else ECHO_PAUSE_US)
     results = []
     try:
         server.start()
@@ -219,11 +234,11 @@ def measure_floor(queries: Path, workdir: Path, args) -> list[Result]:
         pss, hwm = memory_mib(server.pid)
         answered = max(measured["answered"], 1)
         results.append(
-            Result(FLOOR_KIND, "udp", measured["qps"], measured["answered"], measured["lost"],
+            Result(kind, "udp", measured["qps"], measured["answered"], measured["lost"],
                    measured["latency_ms"], (user1 - user0) * 1e6 / answered, (system1 - system0) * 1e6 / answered,
                    pss, hwm, "(no DNS answers)")
         )  # fmt: skip
-        print(f"  {FLOOR_KIND} udp: {measured['qps']:.0f} qps", file=sys.stderr, flush=True)
+        print(f"  {kind} udp: {measured['qps']:.0f} qps", file=sys.stderr, flush=True)
     finally:
         server.stop()
     return results
@@ -234,7 +249,7 @@ def above_floor(results: list[Result]) -> str:
     floor = next((r for r in results if r.kind == FLOOR_KIND), None)
     if floor is None:
         return ""
-    rows = [r for r in results if r.transport == "udp" and r.kind != FLOOR_KIND]
+    rows = [r for r in results if r.transport == "udp" and not r.kind.startswith(FLOOR_KIND)]
     parts = [f"{r.kind} {r.user_us_per_query - floor.user_us_per_query:.2f}" for r in rows]
     line = f"UDP user µs/q above the echo floor ({floor.user_us_per_query:.2f}): " + ", ".join(parts)
     refs = [r.user_us_per_query - floor.user_us_per_query for r in rows if r.kind in REFERENCES]
@@ -269,6 +284,33 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def medians(results: list[Result]) -> list[Result]:
+    """One row per (server, transport) in first-seen order: the median of each figure over the rounds."""
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        groups.setdefault((r.kind, r.transport), []).append(r)
+    rows = []
+    for (kind, transport), runs in groups.items():
+        def median(field: str):
+            return statistics.median(getattr(r, field) for r in runs)
+
+        rows.append(Result(kind, transport, median("qps"), int(median("answered")), int(median("lost")),
+                           median("latency_ms"), median("user_us_per_query"), median("system_us_per_query"),
+                           median("pss_mib"), median("hwm_mib"), runs[0].rcodes))  # fmt: skip
+    return rows  # table() groups them by transport
+
+
+def round_ratios(rounds: list[list[Result]]) -> str:
+    """cairnd's user µs per UDP query over the best reference's, round by round."""
+    ratios = []
+    for results in rounds:
+        udp = {r.kind: r.user_us_per_query for r in results if r.transport == "udp"}
+        refs = [udp[k] for k in REFERENCES if k in udp]
+        if "cairnd" in udp and refs:
+            ratios.append(f"{udp['cairnd'] / min(refs):.2f}")
+    return "cairnd's UDP user CPU per query × best reference's, by round: " + ", ".join(ratios) if ratios else ""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kinds", nargs="*", default=list(ALL_KINDS), help=f"servers to run (default: {' '.join(ALL_KINDS)})")
@@ -276,6 +318,7 @@ def main() -> int:
     parser.add_argument("-c", "--clients", type=int, default=8, help="dnsperf clients (sockets or connections)")
     parser.add_argument("--transports", nargs="+", default=["udp", "tcp"], choices=["udp", "tcp"])
     parser.add_argument("--names", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=1, help="measure every server this many times, round-robin; report medians")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "auth")
     args = parser.parse_args()
     if os.cpu_count() is None or os.cpu_count() < 2:
@@ -292,22 +335,32 @@ def main() -> int:
     # SIGTERM unwinds like Ctrl-C, so that the finally blocks stop the server being measured.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    results: list[Result] = []
-    for kind in args.kinds:
-        if kind == FLOOR_KIND:
-            print(f"{kind}: measuring", file=sys.stderr, flush=True)
-            results += measure_floor(query_file, workdir, args)
-            continue
-        if servers.binary_for(kind) is None:
-            print(f"{kind}: not installed or not built, skipped", file=sys.stderr)
-            continue
-        print(f"{kind}: measuring", file=sys.stderr, flush=True)
-        results += measure(kind, zone, query_file, workdir, args)
+    rounds: list[list[Result]] = []
+    for round_number in range(1, args.rounds + 1):
+        results: list[Result] = []
+        for kind in args.kinds:
+            label = f"{kind} (round {round_number} of {args.rounds})" if args.rounds > 1 else kind
+            if VARIANTS.get(kind, (kind,))[0] == FLOOR_KIND:
+                print(f"{label}: measuring", file=sys.stderr, flush=True)
+                results += measure_floor(kind, query_file, workdir, args)
+                continue
+            if servers.binary_for(VARIANTS.get(kind, (kind,))[0]) is None:
+                print(f"{kind}: not installed or not built, skipped", file=sys.stderr)
+                continue
+            print(f"{label}: measuring", file=sys.stderr, flush=True)
+            results += measure(kind, zone, query_file, workdir, args)
+        rounds.append(results)
 
+    results = rounds[0] if args.rounds == 1 else medians([r for results in rounds for r in results])
+    if args.rounds > 1:
+        print(f"Medians of {args.rounds} rounds.\n")
     print(table(results))
+    if args.rounds > 1 and (line := round_ratios(rounds)):
+        print("\n" + line)
     if floor := above_floor(results):
         print("\n" + floor)
-    (args.out / "results.json").write_text(json.dumps([dataclasses.asdict(r) for r in results], indent=2))
+    runs = [[dataclasses.asdict(r) for r in results] for results in rounds]
+    (args.out / "results.json").write_text(json.dumps({"medians": [dataclasses.asdict(r) for r in results], "rounds": runs}, indent=2))
     print(f"results: {args.out / 'results.json'}; server logs: {workdir}", file=sys.stderr)
     return 0
 

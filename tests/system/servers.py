@@ -49,6 +49,7 @@ class ServerOptions:
     ipv6: bool = True
     allow_transfer: bool = False  # AXFR/IXFR to loopback clients
     extra: str = ""  # appended verbatim to the kind's main options block, for one-off needs
+    arguments: tuple[str, ...] = ()  # appended to the server's command line
 
 
 def cairn_build_dir() -> Path:
@@ -317,6 +318,7 @@ class AuthServer:
         for _ in range(attempts):
             self.port = free_port(self.options.ipv6)
             self.command = CONFIG_WRITERS[self.kind](self.workdir, self.port, self.zones, self.options)
+            self.command += self.options.arguments
             if self.cpu is not None:
                 self.command = ["taskset", "-c", str(self.cpu)] + self.command
             try:
