@@ -199,6 +199,45 @@ def test_malformed_packets_get_formerr_or_nothing_and_service_continues(cairnd):
     assert cairnd.proc.poll() is None
 
 
+def send_stream(server, sockets: int, per_socket: int) -> dict[int, dns.message.Message]:
+    """Sends `per_socket` queries for www from each of `sockets` UDP sockets without waiting, then reads
+    the replies: a stream the UDP thread sees in batches. Returns the replies by query id."""
+    clients = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(sockets)]
+    replies: dict[int, dns.message.Message] = {}
+    try:
+        for client in clients:
+            client.connect((server.host, server.port))
+            client.settimeout(5)
+        for n in range(per_socket):
+            for k, client in enumerate(clients):
+                query = dns.message.make_query(f"www.{ORIGIN}", "A")
+                query.id = k * per_socket + n
+                client.send(query.to_wire())
+        for client in clients:
+            for _ in range(per_socket):
+                reply = dns.message.from_wire(client.recv(4096))
+                replies[reply.id] = reply
+    finally:
+        for client in clients:
+            client.close()
+    return replies
+
+
+# Coalescing (net/udp_coalescing.hpp) changes when the UDP thread reads, never what it answers: a stream
+# of queries gets every answer, right, with the pause at its default, off, or long.
+@pytest.mark.parametrize("coalesce", [None, "0", "200"], ids=["default", "off", "200us"])
+def test_a_stream_of_udp_queries_is_answered_whatever_the_coalescing(start_server, reload_zone, coalesce):
+    arguments = ("--udp-coalesce", coalesce) if coalesce is not None else ()
+    server = start_server("cairnd", [reload_zone], servers.ServerOptions(workers=1, arguments=arguments))
+    replies = send_stream(server, sockets=8, per_socket=100)
+    assert sorted(replies) == list(range(800))
+    for reply in replies.values():
+        assert reply.rcode() == dns.rcode.NOERROR and reply.flags & dns.flags.AA, dnsclient.describe(reply)
+        assert [rdata.address for rdata in reply.answer[0]] == ["192.0.2.1"]
+    expected = coalesce if coalesce is not None else "10"
+    assert f"UDP batches coalesce for {expected} µs" in server.stderr_text(limit=100_000)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # cairnd with configurations of the test's own
 
@@ -238,6 +277,14 @@ def test_port_in_use_is_a_clear_error(cairnd_binary, tmp_path, reload_zone):
         result = run_cairnd(["-c", str(config)], tmp_path)
     assert result.returncode != 0
     assert "in use" in result.stderr and f"127.0.0.1#{port}" in result.stderr, result.stderr
+
+
+def test_udp_coalesce_out_of_range_is_a_clear_error(cairnd_binary, tmp_path, reload_zone):
+    config = tmp_path / "named.conf"
+    config.write_text(config_text(servers.free_port(False), f'zone "{ORIGIN}" {{ type primary; file "{reload_zone.file}"; }};\n'))
+    result = run_cairnd(["-c", str(config), "--udp-coalesce", "5000"], tmp_path)
+    assert result.returncode != 0
+    assert "--udp-coalesce" in result.stderr and "5000" in result.stderr, result.stderr
 
 
 def test_missing_zone_file_is_a_clear_error(cairnd_binary, tmp_path):
