@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -139,6 +140,7 @@ class Daemon {
             return 1;
         }
         server->start();
+        serving_ = server.get();
         for (const auto& at : server->endpoints())
             logs::general().info("listening on {} (UDP and TCP)", at.to_string());
         logs::general().info(
@@ -169,6 +171,7 @@ class Daemon {
         }
         logs::general().info("shutting down");
         services_->stop();
+        serving_ = nullptr;  // the control and statistics threads that read it have ended
         server->stop();
         secondaries_.reset();  // after the workers: they hand NOTIFYs to it
         logs::general().info("exiting");
@@ -352,6 +355,14 @@ class Daemon {
         };
         hooks.notify_counts = [this](const std::string& view, const std::string& origin) {
             return notifier_->counts(zone_label(origin, view));
+        };
+        hooks.udp_reads = [this] {
+            stats::UdpReads udp;
+            if (net::Server* server = serving_.load()) {
+                const net::UdpCounters counters = server->udp_counters();
+                udp = {counters.batches, counters.datagrams, counters.pauses};
+            }
+            return udp;
         };
         hooks.view_names = [this] {
             std::vector<std::string> names;
@@ -564,6 +575,8 @@ class Daemon {
     std::vector<std::string> own_addresses_;  // never NOTIFY ourselves as one of a zone's NS targets
     std::map<std::pair<std::string, std::string>, std::uint32_t> notified_serials_;  // secondary zones
     std::unique_ptr<QueryHandler> handler_;
+    // The running network front end, for the control and statistics threads (null before and after).
+    std::atomic<net::Server*> serving_{nullptr};
     std::unique_ptr<Services> services_;
 };
 

@@ -60,6 +60,8 @@ struct DaemonHooks {
     // std::runtime_error with the reason. Unset: the daemon cannot do these yet.
     std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>
         zone_action;
+    // What the UDP threads' reads have done so far; called from the control and statistics threads.
+    std::function<stats::UdpReads()> udp_reads;
 };
 
 // Where the control channels that name no key find theirs, and the port of the channel BIND opens by default

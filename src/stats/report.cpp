@@ -192,6 +192,14 @@ std::string render_prometheus(const Report& report) {
     w.sample("cairn_transfers_out_total", {{"result", "success"}}, t.out_success);
     w.sample("cairn_transfers_out_total", {{"result", "failure"}}, t.out_failure);
 
+    w.family("cairn_udp_reads_total", "counter", "UDP receive calls that read at least one datagram.");
+    w.sample("cairn_udp_reads_total", {}, report.udp.reads);
+    w.family("cairn_udp_datagrams_total", "counter", "UDP datagrams read; over reads, the mean batch.");
+    w.sample("cairn_udp_datagrams_total", {}, report.udp.datagrams);
+    w.family("cairn_udp_coalescing_pauses_total", "counter",
+             "Pauses UDP threads took between batches so that queries would gather.");
+    w.sample("cairn_udp_coalescing_pauses_total", {}, report.udp.pauses);
+
     w.family("cairn_zones", "gauge", "Zones configured.");
     w.sample("cairn_zones", {}, report.zones.size());
 
@@ -297,6 +305,10 @@ std::string render_json(const Report& report) {
         {"transfers",
          {{"in", {{"success", t.in_success}, {"failure", t.in_failure}}},
           {"out", {{"success", t.out_success}, {"failure", t.out_failure}}}}},
+        {"udp",
+         {{"reads", report.udp.reads},
+          {"datagrams", report.udp.datagrams},
+          {"coalescing_pauses", report.udp.pauses}}},
         {"zones", zones},
     };
     return doc.dump(2) + "\n";

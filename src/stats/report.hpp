@@ -33,12 +33,20 @@ inline constexpr std::int64_t kExpiringSoonSeconds = 24 * 3600;
 ZoneHealth zone_health(const ZoneGauge& zone, std::int64_t now);
 std::string_view to_string(ZoneHealth health);
 
+// What the UDP threads' reads have done (net::UdpCounters, summed over the workers).
+struct UdpReads {
+    std::uint64_t reads = 0;      // recvmmsg calls that read at least one datagram
+    std::uint64_t datagrams = 0;  // datagrams they read
+    std::uint64_t pauses = 0;     // coalescing pauses taken (net/udp_coalescing.hpp)
+};
+
 struct Report {
     std::int64_t now = 0;
     std::int64_t started_at = 0;
     std::string version;
     QuerySnapshot queries;
     TransferSnapshot transfers;
+    UdpReads udp;
     std::vector<ZoneGauge> zones;
 };
 

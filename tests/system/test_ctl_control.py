@@ -6,6 +6,7 @@ SOA, querylog, stop, and the refusals (wrong key, stale and replayed messages, u
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 
@@ -36,6 +37,12 @@ def test_status(daemon):
     assert status["number of zones"] == "2"
     assert status["configuration file"] == str(daemon.config)
     assert "server is up and running" in result.stdout
+    # The UDP threads' reads: the daemon's own readiness probes came over UDP, one at a time.
+    udp = re.fullmatch(r"(\d+) datagrams in (\d+) reads \((\d+\.\d) per read\), (\d+) coalescing pauses", status["UDP reads"])
+    assert udp, status["UDP reads"]
+    datagrams, reads = int(udp.group(1)), int(udp.group(2))
+    assert 1 <= reads <= datagrams
+    assert float(udp.group(3)) == round(datagrams / reads, 1)
 
 
 def test_zonestatus_matches_the_soa(daemon):

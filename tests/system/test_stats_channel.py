@@ -119,6 +119,11 @@ def test_metrics_parse_and_counters_move(daemon):
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert delta("cairn_queries_total", type="A") == 5
+    # Six UDP queries, each answered before the next was sent: six reads of one datagram, and no
+    # coalescing pause (a lone query never waits for company).
+    assert delta("cairn_udp_datagrams_total") == 6
+    assert delta("cairn_udp_reads_total") == 6
+    assert delta("cairn_udp_coalescing_pauses_total") == 0
     assert delta("cairn_queries_total", type="MX") == 3
     assert delta("cairn_queries_total", type="AAAA") == 1
     assert delta("cairn_queries_by_protocol_total", protocol="udp") == 6
@@ -139,6 +144,8 @@ def test_json_has_the_same_data(daemon):
     doc = json.loads(text)
     assert doc["queries"]["by_type"]["A"] == value(metrics, "cairn_queries_total", type="A")
     assert doc["queries"]["by_protocol"]["udp"] == value(metrics, "cairn_queries_by_protocol_total", protocol="udp")
+    assert doc["udp"]["datagrams"] == value(metrics, "cairn_udp_datagrams_total") >= 1
+    assert doc["udp"]["reads"] == value(metrics, "cairn_udp_reads_total") >= 1
     zones = {zone["name"]: zone for zone in doc["zones"]}
     assert set(zones) == {f"{origin}." for origin in ZONES}
     for origin, serial in ZONES.items():

@@ -89,6 +89,7 @@ Report sample_report() {
     report.started_at = report.now - 60;
     report.version = "cairn 0.1";
     report.queries = stats.queries();
+    report.udp = {40, 520, 31};
     report.transfers = stats.transfers();
     ZoneGauge primary{"example.",   "_default",      "primary", 2024010101u,
                       "example.db", report.now - 30, {},        {},
@@ -221,6 +222,16 @@ TEST(Render, PrometheusParsesStrictly) {
     EXPECT_EQ(find("cairn_transfers_in_total", "result", "success"), 1);
     EXPECT_EQ(find("cairn_transfers_out_total", "result", "failure"), 1);
     EXPECT_EQ(find("cairn_response_size_bytes_bucket", "le", "+Inf"), 3);
+    const auto unlabelled = [&](const std::string& name) {
+        for (const auto& s : samples) {
+            if (s.name == name && s.labels.empty()) return s.value;
+        }
+        return -1.0;
+    };
+    EXPECT_EQ(types["cairn_udp_reads_total"], "counter");
+    EXPECT_EQ(unlabelled("cairn_udp_reads_total"), 40);
+    EXPECT_EQ(unlabelled("cairn_udp_datagrams_total"), 520);
+    EXPECT_EQ(unlabelled("cairn_udp_coalescing_pauses_total"), 31);
     // Every family has both HELP and TYPE.
     EXPECT_EQ(std::count(text.begin(), text.end(), '#'), 2 * static_cast<long>(types.size()));
 }
@@ -240,6 +251,9 @@ TEST(Render, JsonHasTheSameData) {
     EXPECT_EQ(doc["queries"]["by_type"]["A"], 1);
     EXPECT_EQ(doc["responses"]["by_rcode"]["REFUSED"], 1);
     EXPECT_EQ(doc["transfers"]["in"]["success"], 1);
+    EXPECT_EQ(doc["udp"]["reads"], 40);
+    EXPECT_EQ(doc["udp"]["datagrams"], 520);
+    EXPECT_EQ(doc["udp"]["coalescing_pauses"], 31);
     ASSERT_EQ(doc["zones"].size(), 3u);
     EXPECT_EQ(doc["zones"][0]["serial"], 2024010101u);
     EXPECT_EQ(doc["zones"][1]["seconds_until_expiry"], 604800);
