@@ -33,7 +33,7 @@ AddressMatchList AddressMatchList::localhost() {
 
 namespace {
 
-IpPrefix masked(const IpAddress& address, const IpAddress* mask) {
+IpPrefix masked(const dns::IpAddress& address, const dns::IpAddress* mask) {
     IpPrefix prefix;
     prefix.address = address;
     const unsigned width = address.bit_width();
@@ -58,9 +58,9 @@ HostNetworks HostNetworks::scan() {
     if (getifaddrs(&list) != 0) return host;
     for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
         if (entry->ifa_addr == nullptr) continue;
-        const IpAddress address = IpAddress::from_sockaddr(entry->ifa_addr);
+        const dns::IpAddress address = dns::IpAddress::from_sockaddr(entry->ifa_addr);
         if (address.family != AF_INET && address.family != AF_INET6) continue;
-        const IpAddress mask = IpAddress::from_sockaddr(entry->ifa_netmask);
+        const dns::IpAddress mask = dns::IpAddress::from_sockaddr(entry->ifa_netmask);
         IpPrefix self;
         self.address = address;
         self.length = static_cast<std::uint8_t>(address.bit_width());
@@ -227,7 +227,7 @@ CompiledAcl CompiledAcl::compile(const AddressMatchList& list, const Resolver& r
 
 namespace {}  // namespace
 
-CompiledAcl::Candidate CompiledAcl::candidate_of(const IpAddress& address) {
+CompiledAcl::Candidate CompiledAcl::candidate_of(const dns::IpAddress& address) {
     // Two big-endian words: a load and a byte swap each (the query path takes one per view).
     std::uint64_t hi = 0, lo = 0;
     std::memcpy(&hi, address.bytes.data(), 8);
@@ -235,7 +235,7 @@ CompiledAcl::Candidate CompiledAcl::candidate_of(const IpAddress& address) {
     return Candidate{static_cast<std::uint8_t>(address.family), be64toh(hi), be64toh(lo)};
 }
 
-AclVerdict CompiledAcl::evaluate(const IpAddress& address, const dns::Name* key) const {
+AclVerdict CompiledAcl::evaluate(const dns::IpAddress& address, const dns::Name* key) const {
     return evaluate(candidate_of(address), key);
 }
 

@@ -56,9 +56,9 @@ struct HostNetworks {
 
 // What a request offers to an ACL.
 struct ClientFacts {
-    IpAddress address;               // the client's source address
+    dns::IpAddress address;          // the client's source address
     const dns::Name* key = nullptr;  // the TSIG key that verified the request, if any
-    IpAddress destination;           // the local address the request arrived on (match-destinations)
+    dns::IpAddress destination;      // the local address the request arrived on (match-destinations)
 };
 
 enum class AclVerdict : std::int8_t { Deny = -1, NoMatch = 0, Allow = 1 };
@@ -76,7 +76,7 @@ class CompiledAcl {
 
     struct Candidate;
     // First-match evaluation; no allocation.
-    AclVerdict evaluate(const IpAddress& address, const dns::Name* key) const;
+    AclVerdict evaluate(const dns::IpAddress& address, const dns::Name* key) const;
     // The same, for an address already in the form rules compare against (callers that test one address
     // against several lists convert it once).
     AclVerdict evaluate(const Candidate& candidate, const dns::Name* key) const;
@@ -109,7 +109,7 @@ class CompiledAcl {
         std::uint8_t family;
         std::uint64_t hi, lo;
     };
-    static Candidate candidate_of(const IpAddress& address);
+    static Candidate candidate_of(const dns::IpAddress& address);
 
   private:
     AclVerdict evaluate_range(std::uint32_t begin, std::uint32_t end, const Candidate& candidate,

@@ -1,69 +1,14 @@
 #include "config/address.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <cstring>
 
 namespace cairn::config {
 
-std::optional<IpAddress> IpAddress::parse(std::string_view text) {
-    if (text.empty() || text.size() > INET6_ADDRSTRLEN) return std::nullopt;
-    const std::string copy(text);
-    IpAddress address;
-    if (copy.find(':') == std::string::npos) {
-        if (inet_pton(AF_INET, copy.c_str(), address.bytes.data()) != 1) return std::nullopt;
-        address.family = AF_INET;
-    } else {
-        if (inet_pton(AF_INET6, copy.c_str(), address.bytes.data()) != 1) return std::nullopt;
-        address.family = AF_INET6;
-    }
-    return address;
-}
-
-IpAddress IpAddress::from_sockaddr(const sockaddr* sa) {
-    IpAddress address;
-    if (sa == nullptr) return address;
-    if (sa->sa_family == AF_INET) {
-        const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-        address.family = AF_INET;
-        std::memcpy(address.bytes.data(), &in->sin_addr, 4);
-    } else if (sa->sa_family == AF_INET6) {
-        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-        address.family = AF_INET6;
-        std::memcpy(address.bytes.data(), &in6->sin6_addr, 16);
-    }
-    return address;
-}
-
-bool IpAddress::is_v4_mapped() const {
-    if (!is_v6()) return false;
-    for (int i = 0; i < 10; ++i) {
-        if (bytes[i] != 0) return false;
-    }
-    return bytes[10] == 0xff && bytes[11] == 0xff;
-}
-
-IpAddress IpAddress::unmapped() const {
-    if (!is_v4_mapped()) return *this;
-    IpAddress v4;
-    v4.family = AF_INET;
-    std::memcpy(v4.bytes.data(), bytes.data() + 12, 4);
-    return v4;
-}
-
-std::string IpAddress::to_string() const {
-    char buffer[INET6_ADDRSTRLEN] = {};
-    if (family != AF_INET && family != AF_INET6) return "?";
-    inet_ntop(family, bytes.data(), buffer, sizeof buffer);
-    return buffer;
-}
-
 namespace {
 
 // BIND's abbreviated IPv4 network: one to three octets ("10", "172.16"), the rest zero.
-std::optional<IpAddress> parse_short_v4(std::string_view text) {
-    IpAddress address;
+std::optional<dns::IpAddress> parse_short_v4(std::string_view text) {
+    dns::IpAddress address;
     address.family = AF_INET;
     int octet = 0;
     std::size_t i = 0;
@@ -87,7 +32,7 @@ std::optional<IpAddress> parse_short_v4(std::string_view text) {
     return address;
 }
 
-bool bits_clear_after(const IpAddress& address, unsigned length) {
+bool bits_clear_after(const dns::IpAddress& address, unsigned length) {
     const unsigned width = address.bit_width();
     for (unsigned bit = length; bit < width; ++bit) {
         if (address.bytes[bit / 8] & (0x80 >> (bit % 8))) return false;
@@ -104,7 +49,7 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text, std::string* erro
     };
     const auto slash = text.find('/');
     const std::string_view address_text = text.substr(0, slash);
-    std::optional<IpAddress> address = IpAddress::parse(address_text);
+    std::optional<dns::IpAddress> address = dns::IpAddress::parse(address_text);
     if (!address && slash != std::string_view::npos) address = parse_short_v4(address_text);
     if (!address) return failed("expected IP address or prefix");
     IpPrefix prefix;
@@ -127,7 +72,7 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text, std::string* erro
     return prefix;
 }
 
-bool IpPrefix::contains(const IpAddress& candidate) const {
+bool IpPrefix::contains(const dns::IpAddress& candidate) const {
     if (candidate.family != address.family) return false;
     const unsigned whole = length / 8;
     if (std::memcmp(candidate.bytes.data(), address.bytes.data(), whole) != 0) return false;

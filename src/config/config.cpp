@@ -83,7 +83,7 @@ const PrimariesList* Config::find_primaries(std::string_view name) const {
 }
 
 namespace {
-const Server* longest_match(const std::vector<Server>& servers, const IpAddress& address) {
+const Server* longest_match(const std::vector<Server>& servers, const dns::IpAddress& address) {
     const Server* best = nullptr;
     for (const Server& server : servers) {
         if (server.prefix.contains(address) &&
@@ -95,7 +95,7 @@ const Server* longest_match(const std::vector<Server>& servers, const IpAddress&
 }
 }  // namespace
 
-const Server* Config::find_server(const IpAddress& address, const View* view) const {
+const Server* Config::find_server(const dns::IpAddress& address, const View* view) const {
     if (view != nullptr) {
         if (const Server* own = longest_match(view->servers, address)) return own;
     }

@@ -53,7 +53,7 @@ struct RemoteList {
 
 // A resolved remote: address and port, and the TSIG key to sign with (from the entry or a server statement).
 struct Remote {
-    IpAddress address;
+    dns::IpAddress address;
     std::uint16_t port = 53;
     std::string key;
     std::string tls;
@@ -222,8 +222,8 @@ struct Logging {
 struct ControlChannel {
     enum class Kind { Inet, Unix };
     Kind kind = Kind::Inet;
-    std::optional<IpAddress> address;   // unset: `*` (all addresses)
-    std::optional<std::uint16_t> port;  // unset: 953
+    std::optional<dns::IpAddress> address;  // unset: `*` (all addresses)
+    std::optional<std::uint16_t> port;      // unset: 953
     AddressMatchList allow;
     std::vector<std::string> keys;
     bool read_only = false;
@@ -233,7 +233,7 @@ struct ControlChannel {
 };
 
 struct StatisticsChannel {
-    std::optional<IpAddress> address;       // unset: `*`
+    std::optional<dns::IpAddress> address;  // unset: `*`
     std::optional<std::uint16_t> port;      // unset: 80
     std::optional<AddressMatchList> allow;  // unset: any
     Location where;
@@ -281,7 +281,7 @@ struct Config {
     const Key* find_key(std::string_view name, const View* view = nullptr) const;
     const PrimariesList* find_primaries(std::string_view name) const;
     // Longest matching prefix; with a view, a `server` of the view wins over every top-level one.
-    const Server* find_server(const IpAddress& address, const View* view = nullptr) const;
+    const Server* find_server(const dns::IpAddress& address, const View* view = nullptr) const;
 
     // A relative path is relative to options' directory (or the working directory without one).
     std::string resolve_path(std::string_view path) const;

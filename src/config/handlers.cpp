@@ -29,7 +29,7 @@ dns::RRClass optional_class(ClauseParser& p) {
 }
 
 // An IP address, or `*` for every address (nullopt).
-std::optional<IpAddress> address_or_star(ClauseParser& p) {
+std::optional<dns::IpAddress> address_or_star(ClauseParser& p) {
     if (p.peek().kind == Token::Kind::Word && p.peek().text == "*") {
         p.next();
         return std::nullopt;

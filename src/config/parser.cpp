@@ -282,9 +282,9 @@ std::string ClauseParser::enum_value(std::span<const std::string_view> choices) 
     fail(token, "expected one of " + list);
 }
 
-IpAddress ClauseParser::ip_address(int family) {
+dns::IpAddress ClauseParser::ip_address(int family) {
     const Token token = next();
-    const auto address = token.kind == Token::Kind::Word ? IpAddress::parse(token.text) : std::nullopt;
+    const auto address = token.kind == Token::Kind::Word ? dns::IpAddress::parse(token.text) : std::nullopt;
     if (!address || (family != 0 && address->family != family)) {
         fail(token, family == AF_INET    ? "expected IPv4 address"
                     : family == AF_INET6 ? "expected IPv6 address"
@@ -377,7 +377,8 @@ RemoteList ClauseParser::remote_list() {
         const Token token = next();
         entry.where = token.where;
         if (!token.is_string()) fail(token, "expected address or primaries list name");
-        const auto address = token.kind == Token::Kind::Word ? IpAddress::parse(token.text) : std::nullopt;
+        const auto address =
+            token.kind == Token::Kind::Word ? dns::IpAddress::parse(token.text) : std::nullopt;
         if (address) {
             entry.address = SocketAddress{*address, std::nullopt};
         } else if (token.kind == Token::Kind::Word && looks_like_address(token.text)) {

@@ -59,12 +59,12 @@ class ClauseParser {
     SizeLimit size_limit();          // size | unlimited | default
     std::uint32_t duration_value();  // TTL style units ("1d2h") or ISO 8601 ("P1DT2H")
     std::string enum_value(std::span<const std::string_view> choices);
-    IpAddress ip_address(int family = 0);      // family 0: either
-    AddressMatchList aml();                    // { element; ... }
-    RemoteList remote_list();                  // [port N] [dscp N] { element; ... }
-    std::vector<std::string> name_list();      // { name; name; }
-    SocketAddress source_address(int family);  // ( addr | * ) [port ( N | * )]
-    void skip_value();                         // the rest of an unimplemented clause
+    dns::IpAddress ip_address(int family = 0);  // family 0: either
+    AddressMatchList aml();                     // { element; ... }
+    RemoteList remote_list();                   // [port N] [dscp N] { element; ... }
+    std::vector<std::string> name_list();       // { name; name; }
+    SocketAddress source_address(int family);   // ( addr | * ) [port ( N | * )]
+    void skip_value();                          // the rest of an unimplemented clause
 
     // --- structure
     void parse_block(Context context, Scope& scope);  // { clauses } (the caller expects the final ;)

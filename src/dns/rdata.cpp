@@ -2,8 +2,6 @@
 // check wire data, and to print. Field kinds with structure of their own live in rdata_special.cpp.
 #include "dns/rdata.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <array>
 #include <ctime>
@@ -100,48 +98,6 @@ std::uint64_t parse_number(RRType type, const FieldSpec& field, const TextToken&
         fail(type, field.label, quote(token.text) + " is not a number from 0 to " + std::to_string(max));
     }
     return *v;
-}
-
-bool parse_ipv4(std::string_view text, std::uint8_t* out) {
-    int parts = 0;
-    std::size_t i = 0;
-    while (parts < 4) {
-        const std::size_t start = i;
-        unsigned value = 0;
-        while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) {
-            value = value * 10 + static_cast<unsigned>(text[i] - '0');
-            ++i;
-        }
-        const std::size_t digits = i - start;
-        if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) return false;
-        out[parts++] = static_cast<std::uint8_t>(value);
-        if (parts < 4) {
-            if (i >= text.size() || text[i] != '.') return false;
-            ++i;
-        }
-    }
-    return i == text.size();
-}
-
-bool parse_ipv6(std::string_view text, std::uint8_t* out) {
-    char buffer[64];
-    if (text.size() >= sizeof buffer) return false;
-    std::copy(text.begin(), text.end(), buffer);
-    buffer[text.size()] = '\0';
-    return inet_pton(AF_INET6, buffer, out) == 1;
-}
-
-void append_ipv4_text(std::string& out, const std::uint8_t* a) {
-    for (int i = 0; i < 4; ++i) {
-        if (i) out.push_back('.');
-        out += std::to_string(a[i]);
-    }
-}
-
-void append_ipv6_text(std::string& out, const std::uint8_t* a) {
-    char buffer[INET6_ADDRSTRLEN];
-    inet_ntop(AF_INET6, a, buffer, sizeof buffer);
-    out += buffer;
 }
 
 std::size_t need(const WireWalk& w, std::size_t pos, std::size_t n) {
@@ -427,17 +383,15 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
             }
             return;
         case Field::Ipv4: {
-            std::uint8_t a[4];
-            if (!parse_ipv4(token.text, a))
-                fail(type, field.label, quote(token.text) + " is not an IPv4 address");
-            out.insert(out.end(), a, a + 4);
+            const auto address = IpAddress::parse_v4(token.text);
+            if (!address) fail(type, field.label, quote(token.text) + " is not an IPv4 address");
+            append_octets(*address, out);
             return;
         }
         case Field::Ipv6: {
-            std::uint8_t a[16];
-            if (!parse_ipv6(token.text, a))
-                fail(type, field.label, quote(token.text) + " is not an IPv6 address");
-            out.insert(out.end(), a, a + 16);
+            const auto address = IpAddress::parse_v6(token.text);
+            if (!address) fail(type, field.label, quote(token.text) + " is not an IPv6 address");
+            append_octets(*address, out);
             return;
         }
         case Field::String:
@@ -789,11 +743,11 @@ void print_field(std::string& out, Field kind, std::span<const std::uint8_t> d, 
             append_wire_name_text(out, d, pos);
             return;
         case Field::Ipv4:
-            append_ipv4_text(out, d.data() + pos);
+            IpAddress::from_octets(AF_INET, d.data() + pos).append_text(out);
             pos += 4;
             return;
         case Field::Ipv6:
-            append_ipv6_text(out, d.data() + pos);
+            IpAddress::from_octets(AF_INET6, d.data() + pos).append_text(out);
             pos += 16;
             return;
         case Field::Eui48:

@@ -28,25 +28,24 @@ void parse_apl(RRType type, const FieldSpec& field, std::span<const TextToken> t
         }
         const auto family = parse_decimal(t.substr(0, colon), 0xFFFF);
         const auto address = t.substr(colon + 1, slash - colon - 1);
-        std::uint8_t a[16];
-        std::size_t size = 0;
-        if (family == 1 && parse_ipv4(address, a)) {
-            size = 4;
-        } else if (family == 2 && parse_ipv6(address, a)) {
-            size = 16;
-        } else {
+        std::optional<IpAddress> parsed;
+        if (family == 1) parsed = IpAddress::parse_v4(address);
+        if (family == 2) parsed = IpAddress::parse_v6(address);
+        if (!parsed) {
             fail(type, field.label,
                  quote(token.text) + " needs family 1 with an IPv4 or 2 with an IPv6 address");
         }
+        const auto octets = parsed->octets();
+        std::size_t size = octets.size();
         const auto prefix = parse_decimal(t.substr(slash + 1), size * 8);
         if (!prefix) fail(type, field.label, quote(token.text) + " has a prefix length out of range");
-        while (size > 0 && a[size - 1] == 0)
+        while (size > 0 && octets[size - 1] == 0)
             --size;
         out.push_back(0);
         out.push_back(static_cast<std::uint8_t>(*family));
         out.push_back(static_cast<std::uint8_t>(*prefix));
         out.push_back(static_cast<std::uint8_t>((negate ? 0x80 : 0) | size));
-        out.insert(out.end(), a, a + size);
+        out.insert(out.end(), octets.begin(), octets.begin() + static_cast<std::ptrdiff_t>(size));
     }
 }
 
@@ -77,11 +76,7 @@ void append_apl_text(std::string& out, std::span<const std::uint8_t> rdata, std:
         out += family == 1 ? "1:" : "2:";
         std::uint8_t a[16] = {};
         std::copy_n(rdata.begin() + static_cast<std::ptrdiff_t>(pos + 4), length, a);
-        if (family == 1) {
-            append_ipv4_text(out, a);
-        } else {
-            append_ipv6_text(out, a);
-        }
+        IpAddress::from_octets(family == 1 ? AF_INET : AF_INET6, a).append_text(out);
         out.push_back('/');
         out += std::to_string(rdata[pos + 2]);
         pos += 4 + length;
@@ -101,18 +96,23 @@ void parse_ipseckey(RRType type, const FieldSpec& field, std::span<const TextTok
     out.push_back(static_cast<std::uint8_t>(gateway_type));
     out.push_back(static_cast<std::uint8_t>(parse_number(type, kAlgorithm, tokens[1], 255)));
     const auto gateway = tokens[2].text;
-    std::uint8_t a[16];
     switch (gateway_type) {
         case 0:
             if (gateway != ".") fail(type, "gateway", "must be '.' for gateway type 0");
             break;
         case 1:
-            if (!parse_ipv4(gateway, a)) fail(type, "gateway", quote(gateway) + " is not an IPv4 address");
-            out.insert(out.end(), a, a + 4);
+            if (const auto address = IpAddress::parse_v4(gateway)) {
+                append_octets(*address, out);
+            } else {
+                fail(type, "gateway", quote(gateway) + " is not an IPv4 address");
+            }
             break;
         case 2:
-            if (!parse_ipv6(gateway, a)) fail(type, "gateway", quote(gateway) + " is not an IPv6 address");
-            out.insert(out.end(), a, a + 16);
+            if (const auto address = IpAddress::parse_v6(gateway)) {
+                append_octets(*address, out);
+            } else {
+                fail(type, "gateway", quote(gateway) + " is not an IPv6 address");
+            }
             break;
         default:
             try {
@@ -168,11 +168,11 @@ void append_ipseckey_text(std::string& out, std::span<const std::uint8_t> rdata,
             out.push_back('.');
             break;
         case 1:
-            append_ipv4_text(out, rdata.data() + pos);
+            IpAddress::from_octets(AF_INET, rdata.data() + pos).append_text(out);
             pos += 4;
             break;
         case 2:
-            append_ipv6_text(out, rdata.data() + pos);
+            IpAddress::from_octets(AF_INET6, rdata.data() + pos).append_text(out);
             pos += 16;
             break;
         default:
@@ -197,18 +197,23 @@ void parse_amtrelay(RRType type, const FieldSpec&, std::span<const TextToken> to
     const auto relay_type = parse_number(type, kRelayType, tokens[1], 3);
     out.push_back(static_cast<std::uint8_t>((discovery << 7) | relay_type));
     const auto relay = tokens[2].text;
-    std::uint8_t a[16];
     switch (relay_type) {
         case 0:
             if (relay != ".") fail(type, "relay", "must be '.' for relay type 0");
             break;
         case 1:
-            if (!parse_ipv4(relay, a)) fail(type, "relay", quote(relay) + " is not an IPv4 address");
-            out.insert(out.end(), a, a + 4);
+            if (const auto address = IpAddress::parse_v4(relay)) {
+                append_octets(*address, out);
+            } else {
+                fail(type, "relay", quote(relay) + " is not an IPv4 address");
+            }
             break;
         case 2:
-            if (!parse_ipv6(relay, a)) fail(type, "relay", quote(relay) + " is not an IPv6 address");
-            out.insert(out.end(), a, a + 16);
+            if (const auto address = IpAddress::parse_v6(relay)) {
+                append_octets(*address, out);
+            } else {
+                fail(type, "relay", quote(relay) + " is not an IPv6 address");
+            }
             break;
         default:
             try {
@@ -254,10 +259,10 @@ void append_amtrelay_text(std::string& out, std::span<const std::uint8_t> rdata,
             out.push_back('.');
             break;
         case 1:
-            append_ipv4_text(out, rdata.data() + pos);
+            IpAddress::from_octets(AF_INET, rdata.data() + pos).append_text(out);
             break;
         case 2:
-            append_ipv6_text(out, rdata.data() + pos);
+            IpAddress::from_octets(AF_INET6, rdata.data() + pos).append_text(out);
             break;
         default:
             append_wire_name_text(out, rdata, pos);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/ip_address.hpp"
 #include "dns/rdata.hpp"
 #include "dns/rdata_fields.hpp"
 
@@ -25,10 +26,12 @@ void append_name_text(std::string_view text, const Name& origin, std::vector<std
 void append_wire_name_text(std::string& out, std::span<const std::uint8_t> data, std::size_t& pos);
 
 std::uint64_t parse_number(RRType type, const FieldSpec& field, const TextToken& token, std::uint64_t max);
-bool parse_ipv4(std::string_view text, std::uint8_t* out);  // dotted quad, no leading zeros
-bool parse_ipv6(std::string_view text, std::uint8_t* out);
-void append_ipv4_text(std::string& out, const std::uint8_t* address);
-void append_ipv6_text(std::string& out, const std::uint8_t* address);
+// Addresses in rdata are their bare 4 or 16 octets; text goes through IpAddress::parse_v4/parse_v6 and
+// IpAddress::from_octets(...).append_text().
+inline void append_octets(const IpAddress& address, std::vector<std::uint8_t>& out) {
+    const auto octets = address.octets();
+    out.insert(out.end(), octets.begin(), octets.end());
+}
 
 // One pass over wire rdata at data[begin, end): checks structure, optionally copies it to `out` with
 // compressed names expanded, and reports each embedded name as (offset in the uncompressed rdata, length).

@@ -173,12 +173,12 @@ void parse_value(RRType type, const FieldSpec& field, std::uint16_t key, std::sp
         case kIpv4Hint:
         case kIpv6Hint:
             if (!for_each_list_item(raw, item, [&](std::string_view address) {
-                    std::uint8_t a[16];
                     const bool v4 = key == kIpv4Hint;
-                    if (!(v4 ? parse_ipv4(address, a) : parse_ipv6(address, a))) {
+                    const auto parsed = v4 ? IpAddress::parse_v4(address) : IpAddress::parse_v6(address);
+                    if (!parsed) {
                         bad(quote(address) + (v4 ? " is not an IPv4 address" : " is not an IPv6 address"));
                     }
-                    out.insert(out.end(), a, a + (v4 ? 4 : 16));
+                    append_octets(*parsed, out);
                     return true;
                 })) {
                 bad("empty address in list");
@@ -369,11 +369,7 @@ void append_svc_params_text(std::string& out, std::span<const std::uint8_t> rdat
                 const std::size_t step = key == kIpv4Hint ? 4 : 16;
                 for (std::size_t i = 0; i < v.size(); i += step) {
                     if (i) out.push_back(',');
-                    if (step == 4) {
-                        append_ipv4_text(out, v.data() + i);
-                    } else {
-                        append_ipv6_text(out, v.data() + i);
-                    }
+                    IpAddress::from_octets(step == 4 ? AF_INET : AF_INET6, v.data() + i).append_text(out);
                 }
                 break;
             }

@@ -2,7 +2,6 @@
 // nothing at all for "any" so that the common case costs one pointer test.
 #pragma once
 
-#include <cstring>
 #include <memory>
 
 #include "config/acl.hpp"
@@ -22,35 +21,26 @@ class AccessList {
 
     bool allows_everyone() const { return acl_ == nullptr; }
     bool allows_source(const net::ClientInfo& client) const {
-        return acl_ == nullptr ||
-               acl_->evaluate(convert(client.source.address), nullptr) == config::AclVerdict::Allow;
+        return acl_ == nullptr || acl_->evaluate(client.source.address, nullptr) == config::AclVerdict::Allow;
     }
     // For requests verified with TSIG key `key` (`key NAME` elements match it).
     bool allows_source(const net::ClientInfo& client, const dns::Name* key) const {
-        return acl_ == nullptr ||
-               acl_->evaluate(convert(client.source.address), key) == config::AclVerdict::Allow;
+        return acl_ == nullptr || acl_->evaluate(client.source.address, key) == config::AclVerdict::Allow;
     }
-    // An address converted once (by candidate()) for several lists, as view selection does.
+    // An address prepared once (by candidate()) for several lists, as view selection does.
     using Candidate = config::CompiledAcl::Candidate;
-    static Candidate candidate(const net::IpAddress& address) {
-        return config::CompiledAcl::candidate_of(convert(address));
+    static Candidate candidate(const dns::IpAddress& address) {
+        return config::CompiledAcl::candidate_of(address);
     }
     bool allows(const Candidate& address, const dns::Name* key) const {
         return acl_ == nullptr || acl_->evaluate(address, key) == config::AclVerdict::Allow;
     }
     bool allows_destination(const net::ClientInfo& client, const dns::Name* key = nullptr) const {
         return acl_ == nullptr ||
-               acl_->evaluate(convert(client.destination.address), key) == config::AclVerdict::Allow;
+               acl_->evaluate(client.destination.address, key) == config::AclVerdict::Allow;
     }
 
   private:
-    static config::IpAddress convert(const net::IpAddress& address) {
-        config::IpAddress out;
-        out.family = address.family;
-        std::memcpy(out.bytes.data(), address.bytes.data(), out.bytes.size());
-        return out;
-    }
-
     std::shared_ptr<const config::CompiledAcl> acl_;
 };
 

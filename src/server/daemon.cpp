@@ -457,7 +457,7 @@ class Daemon {
                 remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
             // The also-notify entry's key (it already holds the server statement's when it names none),
             // else, for a name server of the zone, the server statement's (the zone's view's first).
-            if (const auto parsed = config::IpAddress::parse(remote.address))
+            if (const auto parsed = dns::IpAddress::parse(remote.address))
                 remote.key = zone.server_key_for(*parsed);
             for (const auto& configured : zone.also_notify) {
                 if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY

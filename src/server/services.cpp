@@ -40,7 +40,7 @@ std::function<bool(const sockaddr*)> acl_predicate(const config::AddressMatchLis
     auto acl =
         std::make_shared<const config::CompiledAcl>(config.compile(list, config::HostNetworks::scan()));
     return [acl](const sockaddr* peer) {
-        const config::IpAddress address = config::IpAddress::from_sockaddr(peer);
+        const dns::IpAddress address = dns::IpAddress::from_sockaddr(peer);
         return acl->evaluate(address, nullptr) == config::AclVerdict::Allow;
     };
 }

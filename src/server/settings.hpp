@@ -43,7 +43,7 @@ struct ZoneSettings {
     std::vector<ServerKey> server_keys;
 
     // The key of the longest `server` prefix holding `address`, a view's statement before any top-level one.
-    const dns::TsigKey* server_key_for(const config::IpAddress& address) const {
+    const dns::TsigKey* server_key_for(const dns::IpAddress& address) const {
         const ServerKey* best = nullptr;
         for (const ServerKey& server : server_keys) {
             if (!server.prefix.contains(address)) continue;

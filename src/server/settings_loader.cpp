@@ -10,13 +10,6 @@ namespace cairn::server {
 
 namespace {
 
-net::IpAddress to_net(const config::IpAddress& address) {
-    net::IpAddress out;
-    out.family = address.family;
-    out.bytes = address.bytes;
-    return out;
-}
-
 // BIND listens on each interface address the list admits. `any` becomes one wildcard socket instead,
 // which also covers addresses added later; replies still leave from the queried address (IP_PKTINFO).
 void add_listen_addresses(const std::vector<config::ListenOn>& lists, sa_family_t family,
@@ -25,7 +18,7 @@ void add_listen_addresses(const std::vector<config::ListenOn>& lists, sa_family_
     for (const auto& listen : lists) {
         const std::uint16_t port = listen.port.value_or(config.default_port());
         if (matches_everyone(listen.addresses)) {
-            const auto any = family == AF_INET ? net::IpAddress::v4_any() : net::IpAddress::v6_any();
+            const auto any = family == AF_INET ? dns::IpAddress::v4_any() : dns::IpAddress::v6_any();
             settings.listen.push_back({any, port});
             continue;
         }
@@ -33,7 +26,7 @@ void add_listen_addresses(const std::vector<config::ListenOn>& lists, sa_family_
         for (const auto& prefix : host.addresses) {
             if (prefix.address.family != family) continue;
             if (acl.evaluate(prefix.address, nullptr) != config::AclVerdict::Allow) continue;
-            const net::Endpoint at{to_net(prefix.address), port};
+            const net::Endpoint at{prefix.address, port};
             bool seen = false;
             for (const auto& existing : settings.listen)
                 seen = seen || existing == at;

@@ -17,13 +17,14 @@ options { allow-query { !{ !192.0.2.1; 192.0.2.0/24; }; inner; 2001:db8::/32; lo
     host.addresses = {*IpPrefix::parse("127.0.0.1")};
     const CompiledAcl acl = r.config.compile(*r.config.options.settings.allow_query, host);
     const dns::Name key = dns::Name::from_text("x.");
-    const IpAddress clients[] = {*IpAddress::parse("192.0.2.1"),    *IpAddress::parse("10.0.0.1"),
-                                 *IpAddress::parse("10.9.9.9"),     *IpAddress::parse("2001:db8::1"),
-                                 *IpAddress::parse("198.51.100.1"), *IpAddress::parse("127.0.0.1")};
+    const dns::IpAddress clients[] = {
+        *dns::IpAddress::parse("192.0.2.1"),    *dns::IpAddress::parse("10.0.0.1"),
+        *dns::IpAddress::parse("10.9.9.9"),     *dns::IpAddress::parse("2001:db8::1"),
+        *dns::IpAddress::parse("198.51.100.1"), *dns::IpAddress::parse("127.0.0.1")};
     int allowed = 0;
     const long before = allocation_counter::allocations();
     for (int round = 0; round < 100; ++round) {
-        for (const IpAddress& client : clients) {
+        for (const dns::IpAddress& client : clients) {
             allowed += acl.evaluate(client, nullptr) == AclVerdict::Allow;
             allowed += acl.evaluate(client, &key) == AclVerdict::Allow;
         }

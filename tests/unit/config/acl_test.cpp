@@ -30,7 +30,7 @@ bool decide(const AclCase& c) {
     const LoadResult result = load_text("acl-case.conf", text);
     const CompiledAcl acl = result.config.compile(*result.config.options.settings.allow_query, test_host());
     ClientFacts client;
-    client.address = *IpAddress::parse(c.client);
+    client.address = *dns::IpAddress::parse(c.client);
     dns::Name key_name;
     if (*c.key != '\0') {
         key_name = dns::Name::from_text(c.key, dns::Name());
@@ -118,7 +118,7 @@ TEST(AddressMatchList, MatchMappedAddressesOption) {
     const CompiledAcl acl =
         result.config.compile(*result.config.options.settings.allow_query, HostNetworks{});
     ClientFacts client;
-    client.address = *IpAddress::parse("::ffff:192.0.2.1");
+    client.address = *dns::IpAddress::parse("::ffff:192.0.2.1");
     EXPECT_TRUE(acl.allows(client));
 }
 
@@ -126,8 +126,8 @@ TEST(AddressMatchList, DestinationMatching) {
     const LoadResult result = load_text("dest.conf", "view v { match-destinations { 127.0.0.2; }; };");
     const CompiledAcl acl = result.config.compile(*result.config.views[0].match_destinations, HostNetworks{});
     ClientFacts client;
-    client.address = *IpAddress::parse("192.0.2.1");
-    client.destination = *IpAddress::parse("127.0.0.2");
+    client.address = *dns::IpAddress::parse("192.0.2.1");
+    client.destination = *dns::IpAddress::parse("127.0.0.2");
     EXPECT_TRUE(acl.allows_destination(client));
     EXPECT_FALSE(acl.allows(client));
 }
@@ -153,14 +153,14 @@ TEST(AddressMatchList, UndefinedAclIsAnError) {
 TEST(AddressMatchList, DefaultConstructedDeniesEverything) {
     const CompiledAcl acl;
     ClientFacts client;
-    client.address = *IpAddress::parse("127.0.0.1");
+    client.address = *dns::IpAddress::parse("127.0.0.1");
     EXPECT_FALSE(acl.allows(client));
     EXPECT_TRUE(acl.matches_nothing());
 }
 
 TEST(AddressMatchList, HostScanFindsLoopback) {
     const HostNetworks host = HostNetworks::scan();
-    const IpAddress loopback = *IpAddress::parse("127.0.0.1");
+    const dns::IpAddress loopback = *dns::IpAddress::parse("127.0.0.1");
     bool found = false;
     for (const IpPrefix& prefix : host.addresses)
         found = found || prefix.contains(loopback);

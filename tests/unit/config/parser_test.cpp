@@ -194,9 +194,9 @@ zone "." { type hint; file "root.hints"; };
     EXPECT_EQ(zone.settings.ixfr_from_differences, IxfrFromDifferences::Yes);
     const ResolvedZone resolved = r.config.resolve_zone(zone, nullptr);
     ASSERT_EQ(resolved.primaries.size(), 3u);
-    EXPECT_EQ(resolved.primaries[0], (Remote{*IpAddress::parse("192.0.2.1"), 5300, "", ""}));
-    EXPECT_EQ(resolved.primaries[1], (Remote{*IpAddress::parse("192.0.2.2"), 5301, "xfr", ""}));
-    EXPECT_EQ(resolved.primaries[2], (Remote{*IpAddress::parse("2001:db8::1"), 53, "xfr", ""}));
+    EXPECT_EQ(resolved.primaries[0], (Remote{*dns::IpAddress::parse("192.0.2.1"), 5300, "", ""}));
+    EXPECT_EQ(resolved.primaries[1], (Remote{*dns::IpAddress::parse("192.0.2.2"), 5301, "xfr", ""}));
+    EXPECT_EQ(resolved.primaries[2], (Remote{*dns::IpAddress::parse("2001:db8::1"), 53, "xfr", ""}));
     EXPECT_EQ(resolved.min_refresh_time, 10u);
     EXPECT_EQ(resolved.max_retry_time, 40u);
     EXPECT_EQ(resolved.max_journal_size.bytes, 1024u * 1024);
@@ -299,7 +299,7 @@ masters legacy { 192.0.2.5; };
     EXPECT_EQ(c.servers[1].bogus, true);
     EXPECT_EQ(c.servers[1].edns, false);
     EXPECT_EQ(c.primaries.at(0).name, "legacy");
-    EXPECT_EQ(c.find_server(*IpAddress::parse("192.0.2.77"))->keys.at(0), "k1");
+    EXPECT_EQ(c.find_server(*dns::IpAddress::parse("192.0.2.77"))->keys.at(0), "k1");
 }
 
 TEST(Parser, LoggingControlsStatistics) {

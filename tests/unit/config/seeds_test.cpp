@@ -62,8 +62,8 @@ TEST(SeedSnippets, LectureTsigKeyAndServer) {
     ASSERT_EQ(result.config.servers.size(), 1u);
     EXPECT_EQ(result.config.servers[0].prefix.to_string(), "192.0.2.10/32");
     EXPECT_EQ(result.config.servers[0].keys, std::vector<std::string>{"group19.tsig."});
-    ASSERT_NE(result.config.find_server(*IpAddress::parse("192.0.2.10")), nullptr);
-    EXPECT_EQ(result.config.find_server(*IpAddress::parse("192.0.2.11")), nullptr);
+    ASSERT_NE(result.config.find_server(*dns::IpAddress::parse("192.0.2.10")), nullptr);
+    EXPECT_EQ(result.config.find_server(*dns::IpAddress::parse("192.0.2.11")), nullptr);
 }
 
 TEST(SeedSnippets, LectureSecondaryUsesServerKeyForPrimaries) {
@@ -105,9 +105,9 @@ TEST(SeedSnippets, ArticleViews) {
     const CompiledAcl internal = config.compile(*config.views[0].match_clients, host);
     const CompiledAcl external = config.compile(*config.views[1].match_clients, host);
     ClientFacts client;
-    client.address = *IpAddress::parse("172.20.1.1");
+    client.address = *dns::IpAddress::parse("172.20.1.1");
     EXPECT_TRUE(internal.allows(client));
-    client.address = *IpAddress::parse("172.32.0.1");
+    client.address = *dns::IpAddress::parse("172.32.0.1");
     EXPECT_FALSE(internal.allows(client));
     EXPECT_TRUE(external.allows(client));
 }

@@ -75,8 +75,8 @@ server 192.0.2.1 { keys a; };
 view v { server 192.0.2.0/24 { keys b; }; zone "x" { type primary; file "x.db"; }; };
 )")
                          .config;
-    EXPECT_EQ(c.find_server(*IpAddress::parse("192.0.2.1"), &c.views[0])->keys.at(0), "b");
-    EXPECT_EQ(c.find_server(*IpAddress::parse("192.0.2.1"))->keys.at(0), "a");
+    EXPECT_EQ(c.find_server(*dns::IpAddress::parse("192.0.2.1"), &c.views[0])->keys.at(0), "b");
+    EXPECT_EQ(c.find_server(*dns::IpAddress::parse("192.0.2.1"))->keys.at(0), "a");
 }
 
 TEST(ViewKeys, CheckedAsNamedCheckconfDoes) {

@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 
 ServerOptions tcp_options(const char* address = "127.0.0.1", unsigned workers = 1) {
     ServerOptions o;
-    o.listen.push_back(Endpoint{*IpAddress::parse(address), 0});
+    o.listen.push_back(Endpoint{*dns::IpAddress::parse(address), 0});
     o.workers = workers;
     return o;
 }
@@ -54,7 +54,7 @@ TEST(Tcp, PipelinedQueriesAreAllAnswered) {
     EXPECT_EQ(ids.size(), 50u);
     const auto seen = handler.seen();
     EXPECT_EQ(seen.at(0).transport, Transport::tcp);
-    EXPECT_EQ(seen.at(0).destination.address, *IpAddress::parse("127.0.0.1"));
+    EXPECT_EQ(seen.at(0).destination.address, *dns::IpAddress::parse("127.0.0.1"));
     EXPECT_EQ(handler.outside_batch(), 0);
 }
 
@@ -221,7 +221,7 @@ TEST(Tcp, Ipv6RoundTrip) {
     auto reply = test::tcp_receive(client.get(), 1000);
     ASSERT_TRUE(reply);
     EXPECT_EQ(test::id_of(*reply), 6);
-    EXPECT_EQ(handler.seen().at(0).source.address, *IpAddress::parse("::1"));
+    EXPECT_EQ(handler.seen().at(0).source.address, *dns::IpAddress::parse("::1"));
 }
 
 TEST(Tcp, ClientHalfCloseStillGetsItsAnswers) {

@@ -14,7 +14,7 @@ namespace {
 
 ServerOptions options_for(const char* address, unsigned workers = 2) {
     ServerOptions o;
-    o.listen.push_back(Endpoint{*IpAddress::parse(address), 0});
+    o.listen.push_back(Endpoint{*dns::IpAddress::parse(address), 0});
     o.workers = workers;
     return o;
 }
@@ -46,7 +46,7 @@ TEST(Udp, RoundTripOverIpv4) {
     ASSERT_FALSE(seen.empty());
     EXPECT_EQ(seen[0].transport, Transport::udp);
     EXPECT_EQ(seen[0].destination, server.endpoints()[0]);
-    EXPECT_EQ(seen[0].source.address, *IpAddress::parse("127.0.0.1"));
+    EXPECT_EQ(seen[0].source.address, *dns::IpAddress::parse("127.0.0.1"));
     EXPECT_EQ(handler.outside_batch(), 0);
 }
 
@@ -55,7 +55,7 @@ TEST(Udp, RoundTripOverIpv6) {
     Server server(options_for("::1"), handler);
     server.start();
     expect_round_trips(server.endpoints()[0], 50);
-    EXPECT_EQ(handler.seen().at(0).destination.address, *IpAddress::parse("::1"));
+    EXPECT_EQ(handler.seen().at(0).destination.address, *dns::IpAddress::parse("::1"));
 }
 
 // On a wildcard socket the reply must leave from the address the query went to: a connected client socket
@@ -64,7 +64,7 @@ TEST(Udp, WildcardSocketRepliesFromTheQueriedAddress) {
     test::EchoHandler handler;
     Server server(options_for("0.0.0.0"), handler);
     server.start();
-    const Endpoint target{*IpAddress::parse("127.0.0.2"), server.endpoints()[0].port};
+    const Endpoint target{*dns::IpAddress::parse("127.0.0.2"), server.endpoints()[0].port};
     expect_round_trips(target, 5);
     EXPECT_EQ(handler.seen().at(0).destination, target);
 }
@@ -74,7 +74,7 @@ TEST(Udp, WildcardSocketRepliesFromTheQueriedAddress) {
 TEST(Udp, SeveralAddressesAreAllServed) {
     test::EchoHandler handler;
     auto options = options_for("127.0.0.1", 1);
-    options.listen.push_back(Endpoint{*IpAddress::parse("::1"), 0});
+    options.listen.push_back(Endpoint{*dns::IpAddress::parse("::1"), 0});
     Server server(options, handler);
     server.start();
     ASSERT_EQ(server.endpoints().size(), 2u);
@@ -287,7 +287,7 @@ TEST(UdpCoalescing, ZeroTurnsItOff) {
 TEST(UdpCoalescing, PollingThreadsCoalesceToo) {
     test::EchoHandler handler;
     auto options = options_for("127.0.0.1", 1);
-    options.listen.push_back(Endpoint{*IpAddress::parse("::1"), 0});
+    options.listen.push_back(Endpoint{*dns::IpAddress::parse("::1"), 0});
     options.udp_coalesce = std::chrono::microseconds(50);
     Server server(options, handler);
     server.start();

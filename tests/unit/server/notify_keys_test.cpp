@@ -55,7 +55,7 @@ TEST_F(NotifyKeysTest, ServerStatementsOfTheViewComeFirst) {
     EXPECT_EQ(key_name(zone.also_notify[0].key), "own.");    // the view's server statement
     EXPECT_EQ(key_name(zone.also_notify[1].key), "(none)");  // no statement holds it
     auto ns_key = [&](const char* address) {
-        return key_name(zone.server_key_for(*config::IpAddress::parse(address)));
+        return key_name(zone.server_key_for(*dns::IpAddress::parse(address)));
     };
     EXPECT_EQ(ns_key("192.0.2.5"), "own.");    // the view's /25 over the top-level /24
     EXPECT_EQ(ns_key("192.0.2.200"), "top.");  // outside the /25: the top-level /24

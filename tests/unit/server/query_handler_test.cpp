@@ -38,8 +38,8 @@ ServedView view_of(std::string name, std::vector<std::shared_ptr<const zone::Zon
 net::ClientInfo client_at(const char* source, const char* destination = "127.0.0.1",
                           net::Transport transport = net::Transport::udp) {
     net::ClientInfo client;
-    client.source = {*net::IpAddress::parse(source), 40000};
-    client.destination = {*net::IpAddress::parse(destination), 53};
+    client.source = {*dns::IpAddress::parse(source), 40000};
+    client.destination = {*dns::IpAddress::parse(destination), 53};
     client.transport = transport;
     return client;
 }

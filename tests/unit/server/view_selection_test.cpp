@@ -22,8 +22,8 @@ view "external" { match-clients { !127.0.0.9; any; }; };
 
 net::ClientInfo client_at(const char* source) {
     net::ClientInfo client;
-    client.source = {*net::IpAddress::parse(source), 40000};
-    client.destination = {*net::IpAddress::parse("127.0.0.1"), 53};
+    client.source = {*dns::IpAddress::parse(source), 40000};
+    client.destination = {*dns::IpAddress::parse("127.0.0.1"), 53};
     client.transport = net::Transport::udp;
     return client;
 }
