@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auth/engine.hpp"
+#include "bench_records.hpp"
 #include "dns/name.hpp"
 #include "zone/zone.hpp"
 #include "zone/zone_table.hpp"
@@ -16,24 +17,13 @@
 namespace {
 
 using namespace cairn;
+using bench::name_wire;
+using bench::put16;
+using bench::record;
 
 constexpr int kNames = 100000;
 constexpr int kDelegations = 1000;
 constexpr int kQueries = 4096;
-
-void put16(std::vector<std::uint8_t>& v, unsigned x) {
-    v.push_back(static_cast<std::uint8_t>(x >> 8));
-    v.push_back(static_cast<std::uint8_t>(x));
-}
-
-std::vector<std::uint8_t> name_wire(const std::string& text) {
-    const auto n = dns::Name::from_text(text);
-    return {n.wire().begin(), n.wire().end()};
-}
-
-zone::Record record(const std::string& owner, dns::RRType type, std::vector<std::uint8_t> rdata) {
-    return zone::Record{dns::Name::from_text(owner), type, dns::RRClass::IN, 3600, std::move(rdata)};
-}
 
 std::vector<std::uint8_t> ipv4(int i) {
     return {10, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "auth/engine.hpp"
+#include "bench_records.hpp"
 #include "dns/name.hpp"
 #include "dns/tsig.hpp"
 #include "zone/zone.hpp"
@@ -15,23 +16,12 @@
 namespace {
 
 using namespace cairn;
+using bench::name_wire;
+using bench::put16;
+using bench::record;
 
 constexpr int kQueries = 1024;
 constexpr std::uint64_t kNow = 1700000000;
-
-void put16(std::vector<std::uint8_t>& v, unsigned x) {
-    v.push_back(static_cast<std::uint8_t>(x >> 8));
-    v.push_back(static_cast<std::uint8_t>(x));
-}
-
-std::vector<std::uint8_t> name_wire(const std::string& text) {
-    const auto n = dns::Name::from_text(text);
-    return {n.wire().begin(), n.wire().end()};
-}
-
-zone::Record record(const std::string& owner, dns::RRType type, std::vector<std::uint8_t> rdata) {
-    return zone::Record{dns::Name::from_text(owner), type, dns::RRClass::IN, 3600, std::move(rdata)};
-}
 
 const zone::ZoneTable& zones() {
     static const zone::ZoneTable table = [] {

@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import importlib.util
 import json
-import os
 import signal
 import subprocess
 import sys

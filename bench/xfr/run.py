@@ -209,7 +209,7 @@ def main() -> None:
         print(f"| {r['kind']} -> {r['kind']} | {r['reload s'] * 1000:.0f} | {r['ixfr leg s'] * 1000:.1f} | "
               f"{r['ixfr total s'] * 1000:.0f} | {r['ixfr primary cpu s']:.2f} | {r['ixfr secondary cpu s']:.2f} | "
               f"{r['ixfr kind']} | {'yes' if r['changed served'] else 'NO'} |")
-    print(f"\nprimary load s: " + ", ".join(f"{r['kind']} {r['primary load s']:.1f}" for r in results))
+    print("\nprimary load s: " + ", ".join(f"{r['kind']} {r['primary load s']:.1f}" for r in results))
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <span>
-#include <sstream>
 #include <vector>
 
+#include "../unit/auth/zone_lines.hpp"
 #include "auth/engine.hpp"
 #include "dns/message.hpp"
 #include "dns/rdata.hpp"
@@ -26,56 +26,39 @@ void check(bool condition, const char* what) {
     }
 }
 
-std::shared_ptr<const zone::Zone> build(const char* origin_text, const std::vector<const char*>& lines) {
-    const auto origin = dns::Name::from_text(origin_text);
-    std::vector<zone::Record> records;
-    for (const char* line : lines) {
-        std::istringstream in(line);
-        std::string owner, type, rdata;
-        std::uint32_t ttl = 0;
-        in >> owner >> ttl >> type;
-        std::getline(in >> std::ws, rdata);
-        zone::Record r;
-        r.owner = owner == "@" ? origin : dns::Name::from_text(owner, origin);
-        r.ttl = ttl;
-        r.type = *dns::type_from_text(type);
-        r.rdata = dns::rdata_from_text(r.type, rdata, origin);
-        records.push_back(std::move(r));
-    }
-    return zone::Zone::build(origin, std::move(records));
-}
-
 const zone::ZoneTable& zones() {
     static const zone::ZoneTable table({
-        build("example.", {"@ 3600 SOA ns1 hostmaster 1 7200 3600 1209600 300",
-                           "@ 3600 NS ns1",
-                           "@ 3600 NS ns2.example.net.",
-                           "@ 3600 MX 10 mail",
-                           "ns1 3600 A 192.0.2.1",
-                           "ns1 3600 AAAA 2001:db8::1",
-                           "mail 3600 A 192.0.2.2",
-                           "www 300 A 192.0.2.3",
-                           "www 300 TXT \"hello\"",
-                           "cname 300 CNAME www",
-                           "loop1 300 CNAME loop2",
-                           "loop2 300 CNAME loop1",
-                           "dangling 300 CNAME nothere",
-                           "*.wild 300 A 192.0.2.4",
-                           "*.wild 300 CNAME www",
-                           "a.b.ent 300 A 192.0.2.6",
-                           "sub 3600 NS ns.sub",
-                           "sub 3600 NS ns.sub2",
-                           "ns.sub 3600 A 192.0.2.7",
-                           "sub2 3600 NS ns.sub2",
-                           "ns.sub2 3600 A 192.0.2.8",
-                           "d 600 DNAME target.example.net.",
-                           "dn 600 DNAME dtarget",
-                           "host.dtarget 300 A 192.0.2.9",
-                           "self 600 DNAME example.",
-                           "_sip._tcp 300 SRV 0 5 5060 sip",
-                           "sip 300 AAAA 2001:db8::2"}),
-        build("sub.example.", {"@ 60 SOA ns h 1 2 3 4 5", "@ 60 NS ns", "ns 60 A 192.0.2.99"}),
-        build(".", {". 60 SOA a.root. h. 1 2 3 4 5", ". 60 NS a.root.", "example. 60 NS ns1.example."}),
+        auth::testing::zone_from("example.", {"@ 3600 SOA ns1 hostmaster 1 7200 3600 1209600 300",
+                                              "@ 3600 NS ns1",
+                                              "@ 3600 NS ns2.example.net.",
+                                              "@ 3600 MX 10 mail",
+                                              "ns1 3600 A 192.0.2.1",
+                                              "ns1 3600 AAAA 2001:db8::1",
+                                              "mail 3600 A 192.0.2.2",
+                                              "www 300 A 192.0.2.3",
+                                              "www 300 TXT \"hello\"",
+                                              "cname 300 CNAME www",
+                                              "loop1 300 CNAME loop2",
+                                              "loop2 300 CNAME loop1",
+                                              "dangling 300 CNAME nothere",
+                                              "*.wild 300 A 192.0.2.4",
+                                              "*.wild 300 CNAME www",
+                                              "a.b.ent 300 A 192.0.2.6",
+                                              "sub 3600 NS ns.sub",
+                                              "sub 3600 NS ns.sub2",
+                                              "ns.sub 3600 A 192.0.2.7",
+                                              "sub2 3600 NS ns.sub2",
+                                              "ns.sub2 3600 A 192.0.2.8",
+                                              "d 600 DNAME target.example.net.",
+                                              "dn 600 DNAME dtarget",
+                                              "host.dtarget 300 A 192.0.2.9",
+                                              "self 600 DNAME example.",
+                                              "_sip._tcp 300 SRV 0 5 5060 sip",
+                                              "sip 300 AAAA 2001:db8::2"}),
+        auth::testing::zone_from("sub.example.",
+                                 {"@ 60 SOA ns h 1 2 3 4 5", "@ 60 NS ns", "ns 60 A 192.0.2.99"}),
+        auth::testing::zone_from(
+            ".", {". 60 SOA a.root. h. 1 2 3 4 5", ". 60 NS a.root.", "example. 60 NS ns1.example."}),
     });
     return table;
 }

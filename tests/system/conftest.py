@@ -52,6 +52,13 @@ class ServerPool:
             self._started.pop().stop()
 
 
+@pytest.fixture
+def cairnd_binary() -> Path:
+    """The cairnd executable, for tests that start it with configurations of their own."""
+    require_server("cairnd")
+    return servers.cairnd_binary()
+
+
 def require_server(kind: str) -> None:
     """Skips the test when cairnd is not built yet; fails when a reference server is not installed."""
     if servers.binary_for(kind) is not None:

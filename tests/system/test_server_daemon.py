@@ -248,13 +248,6 @@ def run_cairnd(args: list[str], workdir: Path, timeout: float = 10.0) -> subproc
     )
 
 
-@pytest.fixture
-def cairnd_binary():
-    if servers.binary_for("cairnd") is None:
-        pytest.skip("cairnd is not built")
-    return servers.cairnd_binary()
-
-
 def config_text(port: int, zones: str, options: str = "") -> str:
     return (
         "options {\n"

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import dns.message
 import dns.opcode
@@ -38,7 +37,7 @@ def test_secret_never_appears_in_the_debug_log(tmp_path):
         pytest.skip("cairnd is not built")
     port, dead_port = servers.free_port(ipv6=False), servers.free_port(ipv6=False)
     zone = tmp_path / "logs.zone"
-    zone.write_text(f"$TTL 300\n@ SOA ns1 h 1 3600 600 86400 300\n  NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.2\n")
+    zone.write_text("$TTL 300\n@ SOA ns1 h 1 3600 600 86400 300\n  NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.2\n")
     log_file = tmp_path / "debug.log"
     config = tmp_path / "named.conf"
     config.write_text(

@@ -19,7 +19,7 @@ import dns.rcode
 import pytest
 
 import servers
-from test_server_daemon import DirectServer, cairnd_binary  # noqa: F401 (fixture)
+from test_server_daemon import DirectServer
 from waiting import wait_for
 
 ORIGIN = "solvethenetwork.com"
@@ -45,7 +45,7 @@ def api_address(server, source: str, destination: str = "127.0.0.1") -> tuple[in
 
 
 @pytest.fixture
-def split_horizon(cairnd_binary, tmp_path):  # noqa: F811 (fixture from test_server_daemon)
+def split_horizon(cairnd_binary, tmp_path):
     internal = zone_file(tmp_path / "solvethenetwork.com.internal", "10.0.2.50")
     external = zone_file(tmp_path / "solvethenetwork.com.external", "203.0.113.50")
     dest = zone_file(tmp_path / "solvethenetwork.com.dest", "198.51.100.50")

@@ -12,7 +12,6 @@ a BIND 9 secondary must accept what it sends.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
 import subprocess

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,30 +13,9 @@
 #include "dns/rdata.hpp"
 #include "zone/zone.hpp"
 #include "zone/zone_table.hpp"
+#include "zone_lines.hpp"
 
 namespace cairn::auth::testing {
-
-// "owner ttl TYPE rdata..." lines; names relative to `origin`, "@" is the origin.
-inline std::shared_ptr<const zone::Zone> zone_from(const std::string& origin_text,
-                                                   const std::vector<std::string>& lines) {
-    const auto origin = dns::Name::from_text(origin_text);
-    std::vector<zone::Record> records;
-    for (const auto& line : lines) {
-        std::istringstream in(line);
-        std::string owner, type;
-        std::uint32_t ttl = 0;
-        in >> owner >> ttl >> type;
-        std::string rdata;
-        std::getline(in >> std::ws, rdata);
-        zone::Record r;
-        r.owner = owner == "@" ? origin : dns::Name::from_text(owner, origin);
-        r.ttl = ttl;
-        r.type = *dns::type_from_text(type);
-        r.rdata = dns::rdata_from_text(r.type, rdata, origin);
-        records.push_back(std::move(r));
-    }
-    return zone::Zone::build(origin, std::move(records));
-}
 
 struct QueryOptions {
     std::uint16_t id = 0x1234;

@@ -7,18 +7,13 @@
 #include <vector>
 
 #include "dns/wire.hpp"
+#include "test_packets.hpp"
 
 using namespace cairn::dns;
+using cairn::dns::test::from_hex;
+using cairn::dns::test::Packet;
 
 namespace {
-
-std::vector<std::uint8_t> from_hex(std::string_view hex) {
-    std::vector<std::uint8_t> out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    }
-    return out;
-}
 
 // dnspython: make_query('www.Example.COM.', 'AAAA', use_edns=0, want_dnssec=True, payload=1232) with a
 // client COOKIE 0102030405060708, id 0x1234, RD.
@@ -26,38 +21,6 @@ const char* kQueryHex =
     "12340100000100000000000103777777074578616d706c6503434f4d00001c000100002904d000008000000c000a000801020304"
     "050607"
     "08";
-
-struct Packet {
-    std::vector<std::uint8_t> bytes;
-    WireWriter w{bytes};
-    Packet(std::uint16_t flags, std::uint16_t qd, std::uint16_t an, std::uint16_t ns, std::uint16_t ar) {
-        w.u16(0x4242);
-        w.u16(flags);
-        w.u16(qd);
-        w.u16(an);
-        w.u16(ns);
-        w.u16(ar);
-    }
-    Packet& question(const char* name, std::uint16_t type = 1) {
-        w.name(Name::from_text(name));
-        w.u16(type);
-        w.u16(1);
-        return *this;
-    }
-    Packet& rr(const char* owner, std::uint16_t type, std::uint16_t rclass, std::uint32_t ttl,
-               const std::vector<std::uint8_t>& rdata) {
-        w.name(Name::from_text(owner));
-        w.u16(type);
-        w.u16(rclass);
-        w.u32(ttl);
-        w.u16(static_cast<std::uint16_t>(rdata.size()));
-        w.bytes(rdata);
-        return *this;
-    }
-    Packet& opt(std::uint16_t payload, std::uint32_t ttl, const std::vector<std::uint8_t>& options = {}) {
-        return rr(".", 41, payload, ttl, options);
-    }
-};
 
 std::vector<std::uint8_t> cookie_option(std::size_t size) {
     std::vector<std::uint8_t> option = {0, 10, 0, static_cast<std::uint8_t>(size)};
@@ -131,7 +94,7 @@ TEST(QueryParser, QuestionCountRules) {
     two.question("a.example.").question("b.example.");
     ParsedQuery q;
     EXPECT_EQ(parse_query(two.bytes, q), QueryStatus::FormErr);
-    EXPECT_EQ(q.header.id, 0x4242);  // header available for the FORMERR reply
+    EXPECT_EQ(q.header.id, Packet::kId);  // header available for the FORMERR reply
 
     Packet none(0, 0, 0, 0, 0);
     EXPECT_EQ(parse(none.bytes), QueryStatus::FormErr);

@@ -8,18 +8,13 @@
 #include <vector>
 
 #include "dns/wire.hpp"
+#include "test_packets.hpp"
 
 using namespace cairn::dns;
+using cairn::dns::test::from_hex;
+using cairn::dns::test::Packet;
 
 namespace {
-
-std::vector<std::uint8_t> from_hex(std::string_view hex) {
-    std::vector<std::uint8_t> out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-    }
-    return out;
-}
 
 std::vector<std::uint8_t> wire_of(const char* text) {
     const auto name = Name::from_text(text);
@@ -37,39 +32,6 @@ const char* kResponseHex =
     "001c00010000012c001020010db8000000000000000000000001c02d001c00010000012c001020010db800000000000000000000"
     "0002"
     "c0100002000100000e100006036e7331c01000002904d000008000000b000f000700037374616c65";
-
-// Assembles packets record by record for the malformed cases.
-struct Packet {
-    std::vector<std::uint8_t> bytes;
-    WireWriter w{bytes};
-    Packet(std::uint16_t flags, std::uint16_t qd, std::uint16_t an, std::uint16_t ns, std::uint16_t ar) {
-        w.u16(0xBEEF);
-        w.u16(flags);
-        w.u16(qd);
-        w.u16(an);
-        w.u16(ns);
-        w.u16(ar);
-    }
-    Packet& question(const char* name, std::uint16_t type = 1) {
-        w.name(Name::from_text(name));
-        w.u16(type);
-        w.u16(1);
-        return *this;
-    }
-    Packet& rr(const char* owner, std::uint16_t type, std::uint16_t rclass, std::uint32_t ttl,
-               const std::vector<std::uint8_t>& rdata) {
-        w.name(Name::from_text(owner));
-        w.u16(type);
-        w.u16(rclass);
-        w.u32(ttl);
-        w.u16(static_cast<std::uint16_t>(rdata.size()));
-        w.bytes(rdata);
-        return *this;
-    }
-    Packet& opt(std::uint16_t payload, std::uint32_t ttl, const std::vector<std::uint8_t>& options = {}) {
-        return rr(".", 41, payload, ttl, options);
-    }
-};
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include "dns/text.hpp"
 #include "dns/types.hpp"
 #include "dns/wire.hpp"
+#include "test_packets.hpp"
 
 using namespace cairn::dns;
 
@@ -17,11 +18,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 constexpr std::uint64_t kNow = 1700000000;
 
-Bytes from_hex(std::string_view hex) {
-    Bytes out;
-    EXPECT_TRUE(decode_hex(hex, out));
-    return out;
-}
+using test::from_hex;
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {
     std::string out;
