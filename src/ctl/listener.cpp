@@ -1,6 +1,5 @@
 #include "ctl/listener.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -14,6 +13,7 @@
 #include <stdexcept>
 
 #include "ctl/message.hpp"
+#include "dns/ip_address.hpp"
 
 namespace cairn::ctl {
 
@@ -37,39 +37,19 @@ struct ControlListener::Connection {
 };
 
 std::string peer_to_string(const sockaddr* peer) {
-    char text[INET6_ADDRSTRLEN] = "?";
-    if (peer->sa_family == AF_INET) {
-        const auto* v4 = reinterpret_cast<const sockaddr_in*>(peer);
-        ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-        return std::string(text) + "#" + std::to_string(ntohs(v4->sin_port));
-    }
-    if (peer->sa_family == AF_INET6) {
-        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(peer);
-        ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-        return std::string(text) + "#" + std::to_string(ntohs(v6->sin6_port));
-    }
     if (peer->sa_family == AF_UNIX) return "unix socket";
-    return "?";
+    const auto address = dns::IpAddress::from_sockaddr(peer);
+    if (address.family == AF_UNSPEC) return "?";
+    return address.to_string() + "#" + std::to_string(dns::IpAddress::port_of(peer));
 }
 
 namespace {
 
 int listen_inet(const ChannelOptions& options, std::uint16_t& bound_port) {
-    sockaddr_storage storage{};
-    socklen_t length = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (::inet_pton(AF_INET, options.address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(options.port);
-        length = sizeof *v4;
-    } else if (::inet_pton(AF_INET6, options.address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(options.port);
-        length = sizeof *v6;
-    } else {
-        throw std::runtime_error("control channel: bad address '" + options.address + "'");
-    }
+    const auto address = dns::IpAddress::parse(options.address);
+    if (!address) throw std::runtime_error("control channel: bad address '" + options.address + "'");
+    sockaddr_storage storage;
+    const socklen_t length = address->to_sockaddr(options.port, storage);
     const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) throw std::runtime_error(std::string("control channel: socket: ") + std::strerror(errno));
     const int on = 1;
@@ -83,8 +63,7 @@ int listen_inet(const ChannelOptions& options, std::uint16_t& bound_port) {
     sockaddr_storage bound{};
     socklen_t bound_length = sizeof bound;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length);
-    bound_port = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                                                  : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+    bound_port = dns::IpAddress::port_of(reinterpret_cast<const sockaddr*>(&bound));
     return fd;
 }
 

@@ -46,6 +46,32 @@ IpAddress IpAddress::from_sockaddr(const sockaddr* sa) {
     return {};
 }
 
+std::uint16_t IpAddress::port_of(const sockaddr* sa) {
+    if (sa == nullptr) return 0;
+    if (sa->sa_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(sa)->sin_port);
+    if (sa->sa_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(sa)->sin6_port);
+    return 0;
+}
+
+socklen_t IpAddress::to_sockaddr(std::uint16_t port, sockaddr_storage& out) const {
+    std::memset(&out, 0, sizeof out);
+    if (is_v4()) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&out);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        std::memcpy(&in->sin_addr, bytes.data(), 4);
+        return sizeof(sockaddr_in);
+    }
+    if (is_v6()) {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&out);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        std::memcpy(&in6->sin6_addr, bytes.data(), 16);
+        return sizeof(sockaddr_in6);
+    }
+    return 0;
+}
+
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     // Every IPv6 text form has a colon and no IPv4 one does.
     return text.find(':') == std::string_view::npos ? parse_v4(text) : parse_v6(text);

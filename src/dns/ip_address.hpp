@@ -24,6 +24,8 @@ struct IpAddress {
     // The first 4 (AF_INET) or 16 (AF_INET6) octets at `octets`, as A/AAAA rdata holds them.
     static IpAddress from_octets(sa_family_t family, const std::uint8_t* octets);
     static IpAddress from_sockaddr(const sockaddr* address);  // AF_UNSPEC for null and other families
+    // The port of an AF_INET or AF_INET6 socket address (host order); 0 for others.
+    static std::uint16_t port_of(const sockaddr* address);
 
     // Dotted quad (exactly four decimal parts, no leading zeros) or RFC 4291 text (no scope id); nullopt
     // otherwise, and for text with a NUL in it.
@@ -39,6 +41,10 @@ struct IpAddress {
     unsigned bit_width() const { return is_v4() ? 32 : 128; }
     // The 4 or 16 octets in use (none for AF_UNSPEC).
     std::span<const std::uint8_t> octets() const;
+
+    // Fills `out` with this address and `port` (host order); returns the length for bind/connect/sendmsg,
+    // 0 for AF_UNSPEC.
+    socklen_t to_sockaddr(std::uint16_t port, sockaddr_storage& out) const;
 
     // inet_ntop's text ("192.0.2.1", "2001:db8::1", "::ffff:192.0.2.1"); "?" for AF_UNSPEC.
     std::string to_string() const;

@@ -18,19 +18,7 @@ Endpoint Endpoint::from_sockaddr(const sockaddr* addr) {
 }
 
 socklen_t Endpoint::to_sockaddr(sockaddr_storage& out) const {
-    std::memset(&out, 0, sizeof out);
-    if (address.is_v4()) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&out);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        std::memcpy(&in->sin_addr, address.bytes.data(), 4);
-        return sizeof(sockaddr_in);
-    }
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&out);
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    std::memcpy(&in6->sin6_addr, address.bytes.data(), 16);
-    return sizeof(sockaddr_in6);
+    return address.to_sockaddr(port, out);
 }
 
 std::string Endpoint::to_string() const {

@@ -1,6 +1,5 @@
 #include "stats/http_server.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -9,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include "dns/ip_address.hpp"
 
 namespace cairn::stats {
 
@@ -71,21 +72,10 @@ bool parse_request_line(std::string_view request, std::string& method, std::stri
 
 HttpServer::HttpServer(HttpServerOptions options, Handler handler, Allow allow)
     : options_(std::move(options)), handler_(std::move(handler)), allow_(std::move(allow)) {
-    sockaddr_storage storage{};
-    socklen_t length = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (::inet_pton(AF_INET, options_.address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(options_.port);
-        length = sizeof *v4;
-    } else if (::inet_pton(AF_INET6, options_.address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(options_.port);
-        length = sizeof *v6;
-    } else {
-        throw std::runtime_error("statistics channel: bad address '" + options_.address + "'");
-    }
+    const auto address = dns::IpAddress::parse(options_.address);
+    if (!address) throw std::runtime_error("statistics channel: bad address '" + options_.address + "'");
+    sockaddr_storage storage;
+    const socklen_t length = address->to_sockaddr(options_.port, storage);
     listen_fd_ = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (listen_fd_ < 0)
         throw std::runtime_error(std::string("statistics channel: socket: ") + std::strerror(errno));
@@ -101,8 +91,7 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler, Allow allow)
     sockaddr_storage bound{};
     socklen_t bound_length = sizeof bound;
     ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &bound_length);
-    port_ = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                                             : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+    port_ = dns::IpAddress::port_of(reinterpret_cast<const sockaddr*>(&bound));
     if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
         ::close(listen_fd_);
         throw std::runtime_error("statistics channel: pipe failed");

@@ -1,6 +1,5 @@
 #include "xfr/client.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,6 +12,7 @@
 #include <ctime>
 #include <random>
 
+#include "dns/ip_address.hpp"
 #include "dns/message.hpp"
 #include "dns/serial.hpp"
 #include "xfr/request.hpp"
@@ -53,20 +53,10 @@ struct Address {
 }
 
 Address resolve(const Primary& p) {
+    const auto address = dns::IpAddress::parse(p.address);
+    if (!address) throw TransferError(FailureKind::Network, "not an IP address: " + p.address);
     Address a;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
-    if (::inet_pton(AF_INET, p.address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(p.port);
-        a.size = sizeof(sockaddr_in);
-    } else if (::inet_pton(AF_INET6, p.address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(p.port);
-        a.size = sizeof(sockaddr_in6);
-    } else {
-        throw TransferError(FailureKind::Network, "not an IP address: " + p.address);
-    }
+    a.size = address->to_sockaddr(p.port, a.storage);
     return a;
 }
 

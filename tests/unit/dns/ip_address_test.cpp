@@ -211,6 +211,35 @@ TEST(IpAddress, FromSockaddr) {
     EXPECT_EQ(IpAddress::from_sockaddr(nullptr).family, AF_UNSPEC);
 }
 
+// to_sockaddr and from_sockaddr/port_of are inverses, and the layout is the kernel's (checked by reading
+// it back as sockaddr_in / sockaddr_in6).
+TEST(IpAddress, ToSockaddrRoundTrips) {
+    sockaddr_storage storage;
+    const IpAddress v4 = *IpAddress::parse("198.51.100.9");
+    ASSERT_EQ(v4.to_sockaddr(5353, storage), sizeof(sockaddr_in));
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&storage);
+    EXPECT_EQ(in->sin_family, AF_INET);
+    EXPECT_EQ(ntohs(in->sin_port), 5353);
+    EXPECT_EQ(ntohl(in->sin_addr.s_addr), 0xC6336409u);
+    EXPECT_EQ(IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&storage)), v4);
+    EXPECT_EQ(IpAddress::port_of(reinterpret_cast<const sockaddr*>(&storage)), 5353);
+
+    const IpAddress v6 = *IpAddress::parse("2001:db8::9");
+    ASSERT_EQ(v6.to_sockaddr(53, storage), sizeof(sockaddr_in6));
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+    EXPECT_EQ(in6->sin6_family, AF_INET6);
+    EXPECT_EQ(ntohs(in6->sin6_port), 53);
+    EXPECT_EQ(in6->sin6_scope_id, 0u);
+    EXPECT_EQ(IpAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&storage)), v6);
+    EXPECT_EQ(IpAddress::port_of(reinterpret_cast<const sockaddr*>(&storage)), 53);
+
+    EXPECT_EQ(IpAddress{}.to_sockaddr(53, storage), 0u);
+    sockaddr_un un{};
+    un.sun_family = AF_UNIX;
+    EXPECT_EQ(IpAddress::port_of(reinterpret_cast<const sockaddr*>(&un)), 0);
+    EXPECT_EQ(IpAddress::port_of(nullptr), 0);
+}
+
 TEST(IpAddress, EqualityComparesFamilyAndOctets) {
     EXPECT_EQ(*IpAddress::parse("2001:db8::1"), *IpAddress::parse("2001:DB8:0::1"));
     EXPECT_NE(*IpAddress::parse("192.0.2.1"), *IpAddress::parse("192.0.2.2"));
