@@ -2,13 +2,12 @@
 // the tests need are encoded here, so these tests do not depend on the rdata codec.
 #pragma once
 
-#include <arpa/inet.h>
-
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "dns/ip_address.hpp"
 #include "dns/name.hpp"
 #include "dns/types.hpp"
 #include "zone/record.hpp"
@@ -44,16 +43,13 @@ inline Record rr(const std::string& line, const dns::Name& origin) {
     std::string a, b;
     unsigned long x = 0, y = 0, z = 0;
     switch (r.type) {
-        case dns::RRType::A: {
-            in >> a;
-            d.resize(4);
-            if (inet_pton(AF_INET, a.c_str(), d.data()) != 1) throw std::runtime_error("bad A");
-            break;
-        }
+        case dns::RRType::A:
         case dns::RRType::AAAA: {
             in >> a;
-            d.resize(16);
-            if (inet_pton(AF_INET6, a.c_str(), d.data()) != 1) throw std::runtime_error("bad AAAA");
+            const auto address =
+                r.type == dns::RRType::A ? dns::IpAddress::parse_v4(a) : dns::IpAddress::parse_v6(a);
+            if (!address) throw std::runtime_error("bad " + type + " " + a);
+            d.assign(address->octets().begin(), address->octets().end());
             break;
         }
         case dns::RRType::NS:
