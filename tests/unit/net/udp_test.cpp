@@ -213,6 +213,13 @@ TEST(Udp, StopEndsWorkersPromptly) {
     EXPECT_FALSE(test::udp_receive(client.get(), 200));
 }
 
+// One worker on 127.0.0.1 that pauses `pause` between the batches of a stream.
+ServerOptions coalescing(std::chrono::microseconds pause) {
+    auto options = options_for("127.0.0.1", 1);
+    options.udp_coalesce = pause;
+    return options;
+}
+
 // A worker pauses after it has sent the replies of a batch: the client may see them first.
 UdpCounters counters_after_pause(const Server& server) {
     const auto answered = std::chrono::steady_clock::now();
@@ -226,8 +233,7 @@ UdpCounters counters_after_pause(const Server& server) {
 // pauses before its next receive; every query is still answered.
 TEST(UdpCoalescing, AStreamOfQueriesMakesTheWorkerPause) {
     test::EchoHandler handler;
-    auto options = options_for("127.0.0.1", 1);
-    options.udp_coalesce = std::chrono::microseconds(50);
+    auto options = coalescing(std::chrono::microseconds(50));
     Server server(options, handler);
     server.start();
     Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
@@ -256,8 +262,7 @@ TEST(UdpCoalescing, AStreamOfQueriesMakesTheWorkerPause) {
 // A lone query, answered before the next is sent, never waits for company: no pause, one batch each.
 TEST(UdpCoalescing, LoneQueriesAreAnsweredWithoutAPause) {
     test::EchoHandler handler;
-    auto options = options_for("127.0.0.1", 1);
-    options.udp_coalesce = std::chrono::microseconds(1000);
+    auto options = coalescing(std::chrono::microseconds(1000));
     Server server(options, handler);
     server.start();
     Fd client = test::connect_to(server.endpoints()[0], SOCK_DGRAM);
@@ -273,8 +278,7 @@ TEST(UdpCoalescing, LoneQueriesAreAnsweredWithoutAPause) {
 
 TEST(UdpCoalescing, ZeroTurnsItOff) {
     test::EchoHandler handler;
-    auto options = options_for("127.0.0.1", 1);
-    options.udp_coalesce = std::chrono::microseconds(0);
+    auto options = coalescing(std::chrono::microseconds(0));
     Server server(options, handler);
     server.start();
     expect_round_trips(server.endpoints()[0], 200);
@@ -286,9 +290,8 @@ TEST(UdpCoalescing, ZeroTurnsItOff) {
 // and a stop during a stream still ends it promptly.
 TEST(UdpCoalescing, PollingThreadsCoalesceToo) {
     test::EchoHandler handler;
-    auto options = options_for("127.0.0.1", 1);
+    auto options = coalescing(std::chrono::microseconds(50));
     options.listen.push_back(Endpoint{*dns::IpAddress::parse("::1"), 0});
-    options.udp_coalesce = std::chrono::microseconds(50);
     Server server(options, handler);
     server.start();
     expect_round_trips(server.endpoints()[0], 200);
