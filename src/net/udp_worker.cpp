@@ -26,13 +26,13 @@ void set_blocking(int fd) {
         throw Error(system_message("fcntl", errno));
 }
 
-// Timers of this thread (its coalescing pauses) fire within a microsecond of their time, not within the
-// default 50 µs of slack that would make a 10 µs pause several times longer.
 // Only the worker's own thread writes its counters: a plain add, no locked instruction.
 void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by) {
     counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
+// Timers of this thread (its coalescing pauses) fire within a microsecond of their time, not within the
+// default 50 µs of slack that would make a 10 µs pause several times longer.
 void tighten_timer_slack() {
     ::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
 }
