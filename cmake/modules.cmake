@@ -3,6 +3,10 @@
 # globbed so that adding a file to a module needs no edit here.
 function(cairn_module name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "USES;LIBS")
+  # The layer order, for the unit tests and the layering check (tests/CMakeLists.txt): one entry per
+  # module, "name:dep,dep".
+  string(REPLACE ";" "," uses "${arg_USES}")
+  set_property(GLOBAL APPEND PROPERTY CAIRN_MODULES "${name}:${uses}")
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
   set(deps ${arg_LIBS})
   foreach(dep IN LISTS arg_USES)

@@ -12,7 +12,7 @@
 #include "dns/rdata.hpp"
 #include "zone/diff.hpp"
 #include "zone/zone.hpp"
-#include "zone/zone_file.hpp"
+#include "zonefile/zone_file.hpp"
 
 namespace {
 
@@ -24,9 +24,9 @@ std::shared_ptr<const zone::Zone> bench_zone() {
     static const std::shared_ptr<const zone::Zone> z = []() -> std::shared_ptr<const zone::Zone> {
         const char* env = std::getenv("CAIRN_BENCH_ZONE");
         const std::string path = env ? env : "/tmp/cairn-xfr-bench/bench.example.1000000.zone";
-        zone::LoadOptions o;
+        zonefile::LoadOptions o;
         o.parse.origin = kOrigin;
-        auto loaded = zone::load_zone_file(path, o);
+        auto loaded = zonefile::load_zone_file(path, o);
         if (!loaded.ok) return nullptr;
         return zone::Zone::build(kOrigin, loaded.zone);
     }();

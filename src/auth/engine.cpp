@@ -5,8 +5,8 @@
 #include <stdexcept>
 
 #include "auth/cookie.hpp"
-#include "auth/resolver.hpp"
 #include "auth/response_writer.hpp"
+#include "auth/zone_lookup.hpp"
 #include "dns/edns.hpp"
 #include "dns/message_query.hpp"
 
@@ -345,9 +345,9 @@ Result Engine::answer_parsed(const zone::ZoneTable& zones, const ParsedQuery& q,
         return done(r, Action::transfer, z);
     }
 
-    Resolver resolver(*z, r.writer(), qtype_of(q),
+    ZoneLookup lookup(*z, r.writer(), qtype_of(q),
                       client.transport == Transport::udp && settings_.minimal_any);
-    const Outcome o = resolver.run(name, q.qname_lower());
+    const Outcome o = lookup.run(name, q.qname_lower());
     r.set_rcode(o.rcode);
     r.set_aa(o.authoritative);
     if (o.truncated) r.set_tc();

@@ -13,10 +13,10 @@
 
 #include "cli/cairn_commands.hpp"
 #include "dns/name.hpp"
-#include "zone/printer.hpp"
-#include "zone/raw.hpp"
 #include "zone/zone.hpp"
-#include "zone/zone_file.hpp"
+#include "zonefile/printer.hpp"
+#include "zonefile/raw.hpp"
+#include "zonefile/zone_file.hpp"
 
 namespace cairn::cli {
 namespace {
@@ -37,8 +37,9 @@ struct ZoneArgs {
     bool build_database = false;
 };
 
-const std::map<std::string, zone::CheckMode> kModes{
-    {"fail", zone::CheckMode::Fail}, {"warn", zone::CheckMode::Warn}, {"ignore", zone::CheckMode::Ignore}};
+const std::map<std::string, zonefile::CheckMode> kModes{{"fail", zonefile::CheckMode::Fail},
+                                                        {"warn", zonefile::CheckMode::Warn},
+                                                        {"ignore", zonefile::CheckMode::Ignore}};
 
 void add_check_options(CLI::App& cmd, ZoneArgs& a) {
     auto modes = CLI::IsMember({"fail", "warn", "ignore"});
@@ -83,8 +84,8 @@ std::string zone_label(const dns::Name& origin) {
 }
 
 // Loads and checks a text zone, printing its diagnostics to stderr as named-checkzone does.
-std::optional<zone::LoadedZone> load_text(const ZoneArgs& a, const dns::Name& origin) {
-    zone::LoadOptions options;
+std::optional<zonefile::LoadedZone> load_text(const ZoneArgs& a, const dns::Name& origin) {
+    zonefile::LoadOptions options;
     options.parse.origin = origin;
     options.checks.check_names = kModes.at(a.check_names);
     options.checks.ns_address = kModes.at(a.ns_address);
@@ -92,7 +93,7 @@ std::optional<zone::LoadedZone> load_text(const ZoneArgs& a, const dns::Name& or
     options.checks.mx_cname = kModes.at(a.mx_cname);
     options.checks.srv_cname = kModes.at(a.srv_cname);
     options.checks.integrity = a.integrity != "none";
-    zone::LoadedZone loaded = zone::load_zone_file(a.file, options);
+    zonefile::LoadedZone loaded = zonefile::load_zone_file(a.file, options);
     if (!a.quiet) {
         const std::string label = zone_label(origin);
         for (const zone::Diagnostic& d : loaded.zone.diagnostics.all()) {
@@ -115,7 +116,7 @@ std::optional<zone::LoadedZone> load_text(const ZoneArgs& a, const dns::Name& or
 // A raw file is written from a zone that passed every check; reading it validates its structure.
 std::shared_ptr<const zone::Zone> load_raw(const ZoneArgs& a, const dns::Name& origin) {
     try {
-        auto z = zone::read_raw(a.file);
+        auto z = zonefile::read_raw(a.file);
         if (!(z->origin() == origin)) {
             throw zone::ZoneError("the file holds zone " + z->origin().to_text() + ", not " +
                                   origin.to_text());
@@ -220,12 +221,12 @@ int run_compilezone(const ZoneArgs& a) {
     bool ok = false;
     if (a.output_format == "raw") {
         ok = write_output(a.output, [&](const Writer& write) {
-            const std::vector<std::uint8_t> bytes = zone::encode_raw(*db);
+            const std::vector<std::uint8_t> bytes = zonefile::encode_raw(*db);
             write({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
         });
     } else {
-        zone::sort_canonical(records);
-        ok = write_output(a.output, [&](const Writer& write) { zone::write_zone_text(records, write); });
+        zonefile::sort_canonical(records);
+        ok = write_output(a.output, [&](const Writer& write) { zonefile::write_zone_text(records, write); });
     }
     if (!ok) return 1;
     if (!a.quiet) {

@@ -4,8 +4,8 @@
 
 #include <exception>
 
-#include "zone/raw.hpp"
-#include "zone/zone_file.hpp"
+#include "zonefile/raw.hpp"
+#include "zonefile/zone_file.hpp"
 
 namespace cairn::server {
 
@@ -41,7 +41,7 @@ std::vector<FileStamp> stamp_all(const std::vector<std::string>& paths) {
 
 void load_raw(const ZoneSource& source, ZoneLoadResult& result) {
     auto stamps = stamp_all({source.file});
-    auto zone = zone::read_raw(source.file);
+    auto zone = zonefile::read_raw(source.file);
     if (!(zone->origin() == source.origin)) {
         result.errors.push_back(source.file + ": raw zone is for " + zone->origin().to_text() + ", not " +
                                 source.origin.to_text());
@@ -52,10 +52,10 @@ void load_raw(const ZoneSource& source, ZoneLoadResult& result) {
 
 void load_text(const ZoneSource& source, ZoneLoadResult& result) {
     const auto before = FileStamp::of(source.file);
-    zone::LoadOptions options;
+    zonefile::LoadOptions options;
     options.parse.origin = source.origin;
     options.parse.rclass = source.rclass;
-    zone::LoadedZone loaded = zone::load_zone_file(source.file, options);
+    zonefile::LoadedZone loaded = zonefile::load_zone_file(source.file, options);
     for (const auto& d : loaded.zone.diagnostics.all()) {
         (d.severity == zone::Severity::Error ? result.errors : result.warnings).push_back(d.to_text());
     }

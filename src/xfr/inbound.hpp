@@ -24,8 +24,8 @@
 #include "dns/tsig.hpp"
 #include "dns/types.hpp"
 #include "zone/diff.hpp"
-#include "zone/master_parser.hpp"
 #include "zone/zone.hpp"
+#include "zonefile/master_parser.hpp"
 
 namespace cairn::xfr {
 

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "zone/printer.hpp"
-#include "zone/raw.hpp"
+#include "zonefile/printer.hpp"
+#include "zonefile/raw.hpp"
 
 namespace cairn::xfr {
 
@@ -32,7 +32,7 @@ void save_text(const zone::Zone& zone, const std::string& path) {
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) io_error("cannot create", tmp);
     try {
-        zone::write_zone_text(records, [&](std::string_view chunk) {
+        zonefile::write_zone_text(records, [&](std::string_view chunk) {
             std::size_t done = 0;
             while (done < chunk.size()) {
                 const ssize_t n = ::write(fd, chunk.data() + done, chunk.size() - done);
@@ -66,7 +66,7 @@ void save_text(const zone::Zone& zone, const std::string& path) {
 
 void save_zone_file(const zone::Zone& zone, const std::string& path, ZoneFileFormat format) {
     if (format == ZoneFileFormat::Raw) {
-        zone::write_raw(zone, path);
+        zonefile::write_raw(zone, path);
         return;
     }
     save_text(zone, path);

@@ -8,7 +8,7 @@
 #include <unordered_set>
 
 #include "dns/rdata.hpp"
-#include "zone/master_parser.hpp"
+#include "zone/parsed_zone.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {

@@ -15,7 +15,7 @@
 #include "dns/name.hpp"
 #include "dns/types.hpp"
 #include "zone/lookup_name.hpp"
-#include "zone/master_parser.hpp"
+#include "zone/parsed_zone.hpp"
 #include "zone/record.hpp"
 
 namespace cairn::zone {

@@ -7,25 +7,25 @@
 #include <vector>
 
 #include "zone/lookup_name.hpp"
-#include "zone/raw.hpp"
 #include "zone/zone.hpp"
+#include "zonefile/raw.hpp"
 
 using namespace cairn;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::vector<std::uint8_t> bytes(data, data + size);
     if (bytes.size() >= 8) {
-        const auto sum = zone::raw_checksum(std::span<const std::uint8_t>(bytes).first(bytes.size() - 8));
+        const auto sum = zonefile::raw_checksum(std::span<const std::uint8_t>(bytes).first(bytes.size() - 8));
         for (int i = 0; i < 8; ++i)
             bytes[bytes.size() - 8 + i] = static_cast<std::uint8_t>(sum >> (8 * i));
     }
     std::shared_ptr<const zone::Zone> z;
     try {
-        z = zone::decode_raw(bytes);
+        z = zonefile::decode_raw(bytes);
     } catch (const zone::ZoneError&) {
         return 0;
     }
-    if (zone::encode_raw(*z) != bytes) {
+    if (zonefile::encode_raw(*z) != bytes) {
         std::fprintf(stderr, "an accepted raw file does not re-encode to itself\n");
         std::abort();
     }

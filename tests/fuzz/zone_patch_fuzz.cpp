@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "zone/diff.hpp"
-#include "zone/master_parser.hpp"
 #include "zone/zone.hpp"
+#include "zonefile/master_parser.hpp"
 
 using namespace cairn;
 
@@ -28,10 +28,10 @@ const dns::Name& origin() {
 }
 
 std::vector<zone::Record> parse(const char* text) {
-    zone::ParseOptions options;
+    zonefile::ParseOptions options;
     options.origin = origin();
     options.allow_include = false;
-    return zone::parse_zone_text(text, "fuzz", options).to_records();
+    return zonefile::parse_zone_text(text, "fuzz", options).to_records();
 }
 
 const std::vector<zone::Record>& base_records() {

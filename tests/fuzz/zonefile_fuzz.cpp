@@ -7,9 +7,9 @@
 #include <string_view>
 
 #include "dns/rdata.hpp"
-#include "zone/checks.hpp"
-#include "zone/master_parser.hpp"
-#include "zone/printer.hpp"
+#include "zonefile/checks.hpp"
+#include "zonefile/master_parser.hpp"
+#include "zonefile/printer.hpp"
 
 using namespace cairn;
 
@@ -27,22 +27,22 @@ void check(bool condition, const char* what) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const dns::Name origin = dns::Name::from_text("example.com.");
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    zone::ParseOptions options;
+    zonefile::ParseOptions options;
     options.origin = origin;
     options.allow_include = false;
     options.max_generate = 1000;
-    zone::ParsedZone parsed = zone::parse_zone_text(text, "fuzz", options);
+    zone::ParsedZone parsed = zonefile::parse_zone_text(text, "fuzz", options);
     std::size_t lines = 1;
     for (const char c : text)
         lines += c == '\n';
     for (const zone::Diagnostic& d : parsed.diagnostics.all()) {
         check(d.line <= lines + 1, "diagnostic line inside the input");
     }
-    zone::check_zone(parsed, origin, {});
+    zonefile::check_zone(parsed, origin, {});
     for (std::size_t i = 0; i < parsed.size(); ++i) {
         const zone::Record r = parsed.record(i);
         check(r.owner.is_subdomain_of(origin), "kept records lie in the zone");
-        const std::string line = zone::record_to_text(r);
+        const std::string line = zonefile::record_to_text(r);
         check(!line.empty(), "record prints");
         const std::string rdata = dns::rdata_to_text(r.type, r.rdata);
         try {

@@ -50,7 +50,7 @@
 #include "xfr/request.hpp"
 #include "xfr/secondary.hpp"
 #include "zone/diff.hpp"
-#include "zone/zone_file.hpp"
+#include "zonefile/zone_file.hpp"
 
 using namespace cairn;
 
@@ -68,9 +68,9 @@ dns::TsigKey key_arg(const std::string& spec) {
 }
 
 std::shared_ptr<const zone::Zone> load(const dns::Name& origin, const std::string& path) {
-    zone::LoadOptions o;
+    zonefile::LoadOptions o;
     o.parse.origin = origin;
-    auto loaded = zone::load_zone_file(path, o);
+    auto loaded = zonefile::load_zone_file(path, o);
     if (!loaded.ok) throw std::runtime_error(path + ": " + loaded.zone.diagnostics.first_error());
     return zone::Zone::build(origin, loaded.zone.to_records());
 }

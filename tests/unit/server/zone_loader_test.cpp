@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "zone/raw.hpp"
+#include "zonefile/raw.hpp"
 
 namespace cairn::server {
 namespace {
@@ -82,7 +82,7 @@ TEST_F(ZoneLoaderTest, LoadsTheRawFormat) {
     const ZoneLoadResult from_text = load_zone(source(text));
     ASSERT_TRUE(from_text.loaded);
     const auto raw = (dir_ / "example.test.raw").string();
-    zone::write_raw(*from_text.loaded->zone, raw);
+    zonefile::write_raw(*from_text.loaded->zone, raw);
     const ZoneLoadResult from_raw = load_zone(source(raw, true));
     ASSERT_TRUE(from_raw.loaded) << (from_raw.errors.empty() ? "" : from_raw.errors[0]);
     EXPECT_EQ(from_raw.loaded->zone->serial(), 7u);

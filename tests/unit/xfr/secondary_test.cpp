@@ -12,7 +12,7 @@
 #include "store/zone_timers.hpp"
 #include "xfr/zone_save.hpp"
 #include "xfr_test_util.hpp"
-#include "zone/raw.hpp"
+#include "zonefile/raw.hpp"
 
 namespace cairn::xfr {
 namespace {
@@ -51,13 +51,13 @@ TEST(ZoneSave, TextAndRawReadBackAsTheSameZone) {
     TempDir dir;
     const auto zone = make_zone(testing::zone_text(12, 50));
     save_zone_file(*zone, dir / "z.txt", ZoneFileFormat::Text);
-    zone::LoadOptions o;
+    zonefile::LoadOptions o;
     o.parse.origin = kOrigin;
-    const auto loaded = zone::load_zone_file(dir / "z.txt", o);
+    const auto loaded = zonefile::load_zone_file(dir / "z.txt", o);
     ASSERT_TRUE(loaded.ok);
     EXPECT_EQ(sorted_texts(*zone::Zone::build(kOrigin, loaded.zone.to_records())), sorted_texts(*zone));
     save_zone_file(*zone, dir / "z.raw", ZoneFileFormat::Raw);
-    EXPECT_EQ(sorted_texts(*zone::read_raw(dir / "z.raw")), sorted_texts(*zone));
+    EXPECT_EQ(sorted_texts(*zonefile::read_raw(dir / "z.raw")), sorted_texts(*zone));
     // No temporary file stays behind.
     std::size_t files = 0;
     for (const auto& e :

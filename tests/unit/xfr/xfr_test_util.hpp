@@ -8,7 +8,7 @@
 #include "dns/message.hpp"
 #include "dns/rdata.hpp"
 #include "zone/diff.hpp"
-#include "zone/zone_file.hpp"
+#include "zonefile/zone_file.hpp"
 
 namespace cairn::xfr::testing {
 
@@ -26,9 +26,9 @@ inline std::string zone_text(std::uint32_t serial, std::size_t hosts, std::strin
 }
 
 inline std::shared_ptr<const zone::Zone> make_zone(const std::string& text) {
-    zone::LoadOptions o;
+    zonefile::LoadOptions o;
     o.parse.origin = kOrigin;
-    auto loaded = zone::load_zone_text(text, "t.zone", o);
+    auto loaded = zonefile::load_zone_text(text, "t.zone", o);
     if (!loaded.ok) throw std::runtime_error("test zone does not load");
     return zone::Zone::build(kOrigin, loaded.zone.to_records());
 }

@@ -6,15 +6,15 @@
 #include <iterator>
 #include <string>
 
+#include "../zonefile/zone_test_util.hpp"
 #include "dns/rdata.hpp"
-#include "zone_test_util.hpp"
 
 namespace cairn::zone {
 namespace {
 
 std::shared_ptr<const Zone> make_zone(std::string_view text) {
-    auto loaded = testing::load(text);
-    EXPECT_TRUE(loaded.ok) << testing::dump(loaded.zone.diagnostics);
+    auto loaded = zonefile::testing::load(text);
+    EXPECT_TRUE(loaded.ok) << zonefile::testing::dump(loaded.zone.diagnostics);
     return Zone::build(dns::Name::from_text("example.com."), loaded.zone.to_records());
 }
 

@@ -11,7 +11,7 @@
 
 #include "dns/rdata.hpp"
 #include "zone/diff.hpp"
-#include "zone/raw.hpp"
+#include "zonefile/raw.hpp"
 
 namespace cairn::zone {
 namespace {
@@ -324,8 +324,8 @@ TEST(ZonePatch, GrowingAndShrinkingPastATableSize) {
 // A zone read back from the raw format keeps the builder's layout: patched too.
 TEST(ZonePatch, ZoneReadFromRawIsPatched) {
     const std::string path = ::testing::TempDir() + "zone_patch_test.raw";
-    write_raw(*Zone::build(kOrigin, base_records()), path);
-    const auto zone = read_raw(path);
+    zonefile::write_raw(*Zone::build(kOrigin, base_records()), path);
+    const auto zone = zonefile::read_raw(path);
     std::remove(path.c_str());
     ZoneDiff d;
     d.old_soa = soa_record(*zone);

@@ -1,4 +1,4 @@
-#include "zone/printer.hpp"
+#include "zonefile/printer.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -6,7 +6,9 @@
 
 #include "dns/rdata.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::Record;
 namespace {
 
 // RFC 4034 section 6.3: RRs of one RRset sort by their canonical rdata as left-justified octet strings.
@@ -107,4 +109,4 @@ void write_zone_text(std::span<const Record> records, const std::function<void(s
     if (!buffer.empty()) write(buffer);
 }
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

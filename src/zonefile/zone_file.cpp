@@ -1,6 +1,8 @@
-#include "zone/zone_file.hpp"
+#include "zonefile/zone_file.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::ParsedZone;
 namespace {
 
 LoadedZone finish(ParsedZone parsed, const LoadOptions& options) {
@@ -22,4 +24,4 @@ LoadedZone load_zone_text(std::string_view text, const std::string& name, const 
     return finish(parse_zone_text(text, name, options.parse), options);
 }
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

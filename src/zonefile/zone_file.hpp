@@ -3,10 +3,12 @@
 
 #include <string>
 
-#include "zone/checks.hpp"
-#include "zone/master_parser.hpp"
+#include "zonefile/checks.hpp"
+#include "zonefile/master_parser.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::ParsedZone;
 
 struct LoadOptions {
     ParseOptions parse;
@@ -24,4 +26,4 @@ struct LoadedZone {
 LoadedZone load_zone_file(const std::string& path, const LoadOptions& options);
 LoadedZone load_zone_text(std::string_view text, const std::string& name, const LoadOptions& options);
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -8,7 +8,7 @@
 
 #include "dns/name.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
 
 using WireName = std::span<const std::uint8_t>;
 
@@ -33,4 +33,4 @@ inline bool looks_like_address(const dns::Name& name) {
 // True when `name` equals `ancestor` or lies below it (ASCII case-insensitive).
 bool wire_is_subdomain(WireName name, WireName ancestor);
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -1,9 +1,9 @@
-#include "zone/generate.hpp"
+#include "zonefile/generate.hpp"
 
 #include <gtest/gtest.h>
 
-using cairn::zone::expand_generate_template;
-using cairn::zone::parse_generate_range;
+using cairn::zonefile::expand_generate_template;
+using cairn::zonefile::parse_generate_range;
 
 namespace {
 std::string expand(std::string_view pattern, std::int64_t value) {

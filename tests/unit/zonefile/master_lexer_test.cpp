@@ -1,14 +1,14 @@
-#include "zone/master_lexer.hpp"
+#include "zonefile/master_lexer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-using cairn::zone::LexError;
-using cairn::zone::LineStart;
-using cairn::zone::MasterLexer;
-using cairn::zone::Token;
+using cairn::zonefile::LexError;
+using cairn::zonefile::LineStart;
+using cairn::zonefile::MasterLexer;
+using cairn::zonefile::Token;
 
 namespace {
 

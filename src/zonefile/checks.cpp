@@ -1,12 +1,16 @@
-#include "zone/checks.hpp"
+#include "zonefile/checks.hpp"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "zone/name_checks.hpp"
+#include "zonefile/name_checks.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::LargeVector;
+using zone::ParsedZone;
+using zone::Severity;
 namespace {
 
 using dns::RRType;
@@ -412,4 +416,4 @@ std::uint32_t zone_serial(const ParsedZone& zone, const dns::Name& origin) {
     return 0;
 }
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

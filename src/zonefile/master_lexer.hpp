@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace cairn::zone {
+namespace cairn::zonefile {
 
 // A malformed token (unterminated quote, unbalanced parentheses); `line` is where it was found.
 class LexError : public std::runtime_error {
@@ -69,4 +69,4 @@ class MasterLexer {
     std::uint32_t depth_line_ = 0;  // line of the outermost open '('
 };
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -1,13 +1,14 @@
-#include "zone/checks.hpp"
+#include "zonefile/checks.hpp"
 
 #include <gtest/gtest.h>
 
-#include "zone/name_checks.hpp"
 #include "zone_test_util.hpp"
+#include "zonefile/name_checks.hpp"
 
 using namespace cairn;
 using namespace cairn::zone;
-using namespace cairn::zone::testing;
+using namespace cairn::zonefile;
+using namespace cairn::zonefile::testing;
 
 namespace {
 std::string head() {

@@ -10,7 +10,10 @@
 
 #include "zone/zone.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::Zone;
+using zone::ZoneError;
 
 inline constexpr std::uint32_t kRawFormatVersion = 2;
 
@@ -27,4 +30,4 @@ std::shared_ptr<const Zone> decode_raw(std::span<const std::uint8_t> bytes);
 // The checksum stored in the file's last 8 octets (little-endian), over everything before them.
 std::uint64_t raw_checksum(std::span<const std::uint8_t> bytes);
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

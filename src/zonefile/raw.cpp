@@ -1,4 +1,4 @@
-#include "zone/raw.hpp"
+#include "zonefile/raw.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,16 @@
 
 #include "zone/large_allocator.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::AdditionalLink;
+using zone::LargeAllocator;
+using zone::Node;
+using zone::PackedRRset;
+using zone::RdataPointer;
+using zone::RRset;
+using zone::Zone;
+using zone::ZoneError;
 namespace {
 
 // Layout, version 2: the zone's arrays, derived ones included, exactly as they sit in memory (little-endian,
@@ -288,4 +297,4 @@ std::shared_ptr<const Zone> read_raw(const std::string& path) {
     }
 }
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

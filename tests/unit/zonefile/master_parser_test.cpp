@@ -1,4 +1,4 @@
-#include "zone/master_parser.hpp"
+#include "zonefile/master_parser.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,7 +12,8 @@
 
 using namespace cairn;
 using namespace cairn::zone;
-using namespace cairn::zone::testing;
+using namespace cairn::zonefile;
+using namespace cairn::zonefile::testing;
 using dns::Name;
 using dns::RRType;
 

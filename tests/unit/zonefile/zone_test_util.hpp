@@ -5,9 +5,14 @@
 #include <string_view>
 
 #include "dns/name.hpp"
-#include "zone/zone_file.hpp"
+#include "zonefile/zone_file.hpp"
 
-namespace cairn::zone::testing {
+namespace cairn::zonefile::testing {
+
+using zone::Diagnostic;
+using zone::Diagnostics;
+using zone::ParsedZone;
+using zone::Severity;
 
 inline ParseOptions options_for(std::string_view origin = "example.com.") {
     ParseOptions o;
@@ -49,4 +54,4 @@ inline constexpr std::string_view kHead =
     "  NS ns1\n"
     "ns1 A 192.0.2.1\n";  // lines 1-4
 
-}  // namespace cairn::zone::testing
+}  // namespace cairn::zonefile::testing

@@ -20,12 +20,12 @@ struct Outcome {
     bool truncated = false;
 };
 
-class Resolver {
+class ZoneLookup {
   public:
     static constexpr int kMaxChain = 8;  // CNAME/DNAME links followed inside the zone
     static constexpr std::size_t kMaxPending = 32;
 
-    Resolver(const zone::Zone& zone, ResponseWriter& writer, std::uint16_t qtype, bool minimal_any)
+    ZoneLookup(const zone::Zone& zone, ResponseWriter& writer, std::uint16_t qtype, bool minimal_any)
         : z_(zone), w_(writer), qtype_(qtype), minimal_any_(minimal_any) {}
 
     // `qname` is the question name (lowercased), present in the message at offset 12.

@@ -1,9 +1,9 @@
-#include "zone/master_lexer.hpp"
+#include "zonefile/master_lexer.hpp"
 
 #include <array>
 #include <cstring>
 
-namespace cairn::zone {
+namespace cairn::zonefile {
 namespace {
 
 // Characters that end an unquoted word.
@@ -152,4 +152,4 @@ void MasterLexer::skip_physical_line() {
     ++line_;
 }
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -1,4 +1,4 @@
-#include "auth/resolver.hpp"
+#include "auth/zone_lookup.hpp"
 
 #include <cstring>
 
@@ -19,7 +19,7 @@ std::uint16_t get16(const std::uint8_t* p) {
 
 }  // namespace
 
-Outcome Resolver::run(const zone::LookupName& qname, std::span<const std::uint8_t> qname_wire) {
+Outcome ZoneLookup::run(const zone::LookupName& qname, std::span<const std::uint8_t> qname_wire) {
     const zone::LookupName* name = &qname;
     NameRef ref{12, qname_wire};
     for (int hop = 0;; ++hop) {
@@ -31,7 +31,7 @@ Outcome Resolver::run(const zone::LookupName& qname, std::span<const std::uint8_
     return out_;
 }
 
-Resolver::Next Resolver::step(const zone::LookupName& name, const NameRef& ref) {
+ZoneLookup::Next ZoneLookup::step(const zone::LookupName& name, const NameRef& ref) {
     const zone::Lookup l = z_.lookup(name);
     const zone::Node& found = z_.node(l.node);
     if (found.cut != zone::kNoNode) {
@@ -54,7 +54,7 @@ Resolver::Next Resolver::step(const zone::LookupName& name, const NameRef& ref) 
     return Next::done;
 }
 
-bool Resolver::put_answer(const zone::RRset& set, const NameRef& ref, std::size_t& rdata_offset) {
+bool ZoneLookup::put_answer(const zone::RRset& set, const NameRef& ref, std::size_t& rdata_offset) {
     bool compact = false;
     const std::size_t start = w_.put_rrset(z_, set, ref, kAnswer, compact);
     if (start == ResponseWriter::kFailed) {
@@ -66,7 +66,8 @@ bool Resolver::put_answer(const zone::RRset& set, const NameRef& ref, std::size_
     return true;
 }
 
-Resolver::Next Resolver::answer_node(std::uint32_t node, const zone::LookupName& name, const NameRef& ref) {
+ZoneLookup::Next ZoneLookup::answer_node(std::uint32_t node, const zone::LookupName& name,
+                                         const NameRef& ref) {
     const zone::Node& n = z_.node(node);
     std::size_t rdata = 0;
     if (qtype_ == kTypeAny) {
@@ -93,7 +94,7 @@ Resolver::Next Resolver::answer_node(std::uint32_t node, const zone::LookupName&
     return Next::done;
 }
 
-Resolver::Next Resolver::follow(std::size_t name_offset, std::size_t name_size) {
+ZoneLookup::Next ZoneLookup::follow(std::size_t name_offset, std::size_t name_size) {
     const std::uint8_t* p = w_.data() + name_offset;
     for (std::size_t i = 0; i < name_size; ++i)
         chain_wire_[i] = dns::lower_ascii(p[i]);
@@ -110,7 +111,7 @@ Resolver::Next Resolver::follow(std::size_t name_offset, std::size_t name_size) 
     return Next::follow;
 }
 
-Resolver::Next Resolver::dname(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
+ZoneLookup::Next ZoneLookup::dname(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
     const zone::Node& owner = z_.node(cut);
     const zone::RRset* set = z_.find_rrset(owner, dns::RRType::DNAME);
     const std::size_t skip = name.labels() - owner.labels;
@@ -142,7 +143,7 @@ Resolver::Next Resolver::dname(std::uint32_t cut, const zone::LookupName& name, 
     return follow(at, size);
 }
 
-void Resolver::referral(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
+void ZoneLookup::referral(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
     // AA only covers an answer section we already filled (a chain that led here).
     out_.authoritative = w_.count(kAnswer) > 0;
     const zone::Node& owner = z_.node(cut);
@@ -157,7 +158,7 @@ void Resolver::referral(std::uint32_t cut, const zone::LookupName& name, const N
     queue_additional(*ns, start, compact, true, cut);
 }
 
-void Resolver::negative(const zone::LookupName& name, const NameRef& ref) {
+void ZoneLookup::negative(const zone::LookupName& name, const NameRef& ref) {
     const zone::Node& apex = z_.node(zone::Zone::apex());
     bool compact = false;
     if (w_.put_rrset(z_, *z_.soa(), suffix_ref(name, ref, name.labels() - apex.labels), kAuthority, compact,
@@ -166,8 +167,8 @@ void Resolver::negative(const zone::LookupName& name, const NameRef& ref) {
     }
 }
 
-void Resolver::queue_additional(const zone::RRset& set, std::size_t start, bool compact, bool referral_glue,
-                                std::uint32_t cut) {
+void ZoneLookup::queue_additional(const zone::RRset& set, std::size_t start, bool compact, bool referral_glue,
+                                  std::uint32_t cut) {
     if (set.type != kTypeNs && set.type != kTypeMx && set.type != kTypeSrv) return;
     for (const zone::AdditionalLink& link : z_.additional(set)) {
         bool seen = false;
@@ -179,7 +180,7 @@ void Resolver::queue_additional(const zone::RRset& set, std::size_t start, bool 
     }
 }
 
-void Resolver::flush_additional() {
+void ZoneLookup::flush_additional() {
     for (std::size_t i = 0; i < pending_count_; ++i) {
         const Pending& p = pending_[i];
         const zone::Node& n = z_.node(p.node);

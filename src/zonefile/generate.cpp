@@ -1,9 +1,9 @@
-#include "zone/generate.hpp"
+#include "zonefile/generate.hpp"
 
 #include <charconv>
 #include <cstdio>
 
-namespace cairn::zone {
+namespace cairn::zonefile {
 namespace {
 
 // Nibble form: hex digits of `value` lowest first, each followed by '.' while digits remain or the width
@@ -115,4 +115,4 @@ std::string expand_generate_template(std::string_view pattern, std::int64_t valu
     return {};
 }
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -1,8 +1,8 @@
-#include "zone/name_checks.hpp"
+#include "zonefile/name_checks.hpp"
 
 #include <string_view>
 
-namespace cairn::zone {
+namespace cairn::zonefile {
 namespace {
 
 bool is_alnum(unsigned char c) {
@@ -82,4 +82,4 @@ bool wire_is_subdomain(WireName name, WireName ancestor) {
     return pos == want && dns::wire_names_equal(name.subspan(pos), ancestor);
 }
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -11,7 +11,9 @@
 #include "dns/name.hpp"
 #include "zone/record.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::Record;
 
 // Sorts in canonical order (apex SOA first, then by owner, type, rdata) and drops duplicate RRs.
 void sort_canonical(std::vector<Record>& records);
@@ -22,4 +24,4 @@ std::string record_to_text(const Record& record);
 // Writes every record, one per line, handing the text over in chunks of about 64 KiB.
 void write_zone_text(std::span<const Record> records, const std::function<void(std::string_view)>& write);
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -1,4 +1,4 @@
-#include "zone/printer.hpp"
+#include "zonefile/printer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,8 @@
 
 using namespace cairn;
 using namespace cairn::zone;
-using namespace cairn::zone::testing;
+using namespace cairn::zonefile;
+using namespace cairn::zonefile::testing;
 
 TEST(Printer, CanonicalOrderSoaFirstNoDuplicates) {
     const ParsedZone z = parse(

@@ -1,4 +1,4 @@
-#include "zone/raw.hpp"
+#include "zonefile/raw.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,10 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "zone_db_test_records.hpp"
+#include "../zone/zone_db_test_records.hpp"
 
 using cairn::dns::Name;
 using namespace cairn::zone;
+using namespace cairn::zonefile;
 using cairn::zone::testing::rrs;
 
 namespace {

@@ -7,9 +7,11 @@
 
 #include "dns/name.hpp"
 #include "zone/diagnostics.hpp"
-#include "zone/master_parser.hpp"
+#include "zonefile/master_parser.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::ParsedZone;
 
 // What a finding does, as named-checkzone's -k / -n / -m / -M / -S modes.
 enum class CheckMode : std::uint8_t { Fail, Warn, Ignore };
@@ -31,4 +33,4 @@ void check_zone(ParsedZone& zone, const dns::Name& origin, const CheckOptions& o
 // The SOA serial of a zone that passed the checks (0 when it has no SOA).
 std::uint32_t zone_serial(const ParsedZone& zone, const dns::Name& origin);
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -1,4 +1,4 @@
-#include "zone/master_parser.hpp"
+#include "zonefile/master_parser.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -16,10 +16,13 @@
 #include "dns/name.hpp"
 #include "dns/rdata.hpp"
 #include "dns/text.hpp"
-#include "zone/generate.hpp"
-#include "zone/master_lexer.hpp"
+#include "zonefile/generate.hpp"
+#include "zonefile/master_lexer.hpp"
 
-namespace cairn::zone {
+namespace cairn::zonefile {
+
+using zone::ParsedZone;
+using zone::StoredRecord;
 namespace {
 
 // A problem with the current record or directive; reported at `line`, then the parser moves on.
@@ -623,25 +626,6 @@ FileBytes::~FileBytes() {
     if (mapped_) ::munmap(const_cast<char*>(data_), size_);
 }
 
-Record ParsedZone::record(std::size_t i) const {
-    Record r;
-    r.owner = owner(i);
-    r.type = rrs[i].type;
-    r.rclass = rclass;
-    r.ttl = rrs[i].ttl;
-    const auto data = rdata(i);
-    r.rdata.assign(data.begin(), data.end());
-    return r;
-}
-
-std::vector<Record> ParsedZone::to_records() const {
-    std::vector<Record> out;
-    out.reserve(rrs.size());
-    for (std::size_t i = 0; i < rrs.size(); ++i)
-        out.push_back(record(i));
-    return out;
-}
-
 ParsedZone parse_zone_text(std::string_view text, const std::string& name, const ParseOptions& options) {
     ParsedZone out;
     out.files.push_back(name);
@@ -669,4 +653,4 @@ ParsedZone parse_zone_file(const std::string& path, const ParseOptions& options)
     return parse_zone_text(file_bytes->text(), path, options);
 }
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace cairn::zone {
+namespace cairn::zonefile {
 
 struct GenerateRange {
     std::uint32_t start = 0;
@@ -22,4 +22,4 @@ std::optional<GenerateRange> parse_generate_range(std::string_view text);
 // Expands `pattern` for iteration value `value`, replacing `out`. Returns an error message, or empty.
 std::string expand_generate_template(std::string_view pattern, std::int64_t value, std::string& out);
 
-}  // namespace cairn::zone
+}  // namespace cairn::zonefile
