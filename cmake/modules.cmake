@@ -1,4 +1,4 @@
-# cairn_module(NAME [USES module...] [LIBS external...]): a static library from src/NAME/*.cpp (an
+# cairn_module(NAME [USES module...] [LIBS external...]): a static library from src/NAME/**/*.cpp (an
 # interface library while the folder has no sources yet), linked to the modules it builds on. Sources are
 # globbed so that adding a file to a module needs no edit here.
 function(cairn_module name)
@@ -7,7 +7,7 @@ function(cairn_module name)
   # module, "name:dep,dep".
   string(REPLACE ";" "," uses "${arg_USES}")
   set_property(GLOBAL APPEND PROPERTY CAIRN_MODULES "${name}:${uses}")
-  file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
   set(deps ${arg_LIBS})
   foreach(dep IN LISTS arg_USES)
     list(APPEND deps cairn_${dep})

@@ -179,6 +179,28 @@ ResolvedZone Config::resolve_zone(const Zone& zone, const View* view) const {
     r.notify_delay = get(&ZoneSettings::notify_delay, r.notify_delay);
     r.request_ixfr = get(&ZoneSettings::request_ixfr, r.request_ixfr);
     r.provide_ixfr = get(&ZoneSettings::provide_ixfr, r.provide_ixfr);
+    r.try_tcp_refresh = get(&ZoneSettings::try_tcp_refresh, r.try_tcp_refresh);
+    r.multi_master = get(&ZoneSettings::multi_master, r.multi_master);
+    const auto optional = [&](auto member) {
+        using T = typename std::decay_t<decltype(z.*member)>::value_type;
+        std::optional<T> out;
+        if (z.*member) {
+            out = *(z.*member);
+        } else if (v != nullptr && (v->*member)) {
+            out = *(v->*member);
+        } else if (o.*member) {
+            out = *(o.*member);
+        }
+        return out;
+    };
+    r.max_zone_ttl = optional(&ZoneSettings::max_zone_ttl);
+    if (r.max_zone_ttl == UINT32_MAX) r.max_zone_ttl.reset();  // `unlimited`
+    r.max_records = optional(&ZoneSettings::max_records);
+    if (r.max_records == 0u) r.max_records.reset();  // BIND: 0 is no limit
+    r.transfer_source = optional(&ZoneSettings::transfer_source);
+    r.transfer_source_v6 = optional(&ZoneSettings::transfer_source_v6);
+    r.notify_source = optional(&ZoneSettings::notify_source);
+    r.notify_source_v6 = optional(&ZoneSettings::notify_source_v6);
     return r;
 }
 

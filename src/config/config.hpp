@@ -137,6 +137,7 @@ struct Server {
     std::optional<bool> bogus, request_ixfr, provide_ixfr, edns;
     std::optional<std::uint32_t> transfers;
     std::optional<std::string> transfer_format;  // one-answer | many-answers
+    std::optional<SocketAddress> transfer_source, transfer_source_v6, notify_source, notify_source_v6;
     Location where;
 };
 
@@ -170,7 +171,7 @@ struct Options {
     std::optional<std::uint16_t> port;  // default port for listen-on and remotes
     std::optional<std::string> statistics_file;
     std::optional<std::string> key_directory;
-    std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns;
+    std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns, serial_query_rate;
     std::optional<std::uint32_t> tcp_clients;
     std::optional<AddressMatchList> blackhole;
     std::optional<bool> querylog;
@@ -260,6 +261,10 @@ struct ResolvedZone {
     std::uint32_t max_transfer_time_out = 7200, max_transfer_idle_out = 3600;
     std::uint32_t notify_delay = 5;
     bool request_ixfr = true, provide_ixfr = true;
+    bool try_tcp_refresh = true, multi_master = false;
+    std::optional<std::uint32_t> max_zone_ttl;  // unset: unlimited
+    std::optional<std::uint64_t> max_records;   // unset: unlimited
+    std::optional<SocketAddress> transfer_source, transfer_source_v6, notify_source, notify_source_v6;
 };
 
 struct Config {

@@ -265,6 +265,7 @@ void transfers_limit(ClauseParser& p, Scope& s) {
     if (s.keyword == "transfers-in") s.options->transfers_in = value;
     if (s.keyword == "transfers-out") s.options->transfers_out = value;
     if (s.keyword == "transfers-per-ns") s.options->transfers_per_ns = value;
+    if (s.keyword == "serial-query-rate") s.options->serial_query_rate = value;
 }
 
 void tcp_clients(ClauseParser& p, Scope& s) {
@@ -407,12 +408,14 @@ void max_zone_ttl(ClauseParser& p, Scope& s) {
 void source_address(ClauseParser& p, Scope& s) {
     const bool v6 = s.keyword.ends_with("-v6");
     const SocketAddress source = p.source_address(v6 ? AF_INET6 : AF_INET);
-    if (s.server != nullptr) return;  // per-server sources are accepted and not used yet
-    ZoneSettings& z = *s.settings;
-    if (s.keyword == "transfer-source") z.transfer_source = source;
-    if (s.keyword == "transfer-source-v6") z.transfer_source_v6 = source;
-    if (s.keyword == "notify-source") z.notify_source = source;
-    if (s.keyword == "notify-source-v6") z.notify_source_v6 = source;
+    auto& transfer = s.server != nullptr ? s.server->transfer_source : s.settings->transfer_source;
+    auto& transfer_v6 = s.server != nullptr ? s.server->transfer_source_v6 : s.settings->transfer_source_v6;
+    auto& notify = s.server != nullptr ? s.server->notify_source : s.settings->notify_source;
+    auto& notify_v6 = s.server != nullptr ? s.server->notify_source_v6 : s.settings->notify_source_v6;
+    if (s.keyword == "transfer-source") transfer = source;
+    if (s.keyword == "transfer-source-v6") transfer_v6 = source;
+    if (s.keyword == "notify-source") notify = source;
+    if (s.keyword == "notify-source-v6") notify_v6 = source;
 }
 
 void zone_boolean(ClauseParser& p, Scope& s) {

@@ -14,7 +14,7 @@ std::string format_rfc1123(std::int64_t seconds) {
     return buffer;
 }
 
-std::string format_zone_status(const ZoneStatus& zone) {
+std::string format_zone_status(const lifecycle::ZoneState& zone) {
     std::string out;
     const auto line = [&](std::string_view name, const std::string& value) {
         out += name;
@@ -22,27 +22,39 @@ std::string format_zone_status(const ZoneStatus& zone) {
         out += value;
         out += '\n';
     };
-    line("name", zone.name);
-    line("type", zone.type);
-    if (!zone.view.empty() && zone.view != "_default") line("view", zone.view);
-    if (!zone.files.empty()) {
-        std::string files;
-        for (const auto& f : zone.files)
-            files += (files.empty() ? "" : ", ") + f;
-        line("files", files);
+    const auto when = [&](std::string_view name, std::int64_t at) {
+        if (at != 0) line(name, format_rfc1123(at));
+    };
+    std::string name = zone.origin.to_text();
+    if (name.size() > 1 && name.back() == '.') name.pop_back();
+    line("name", name);
+    line("type", std::string(lifecycle::to_string(zone.role)));
+    if (!zone.view.empty() && zone.view != lifecycle::kDefaultView) line("view", zone.view);
+    if (!zone.file.empty()) line("files", zone.file);
+    line("serial", zone.served_serial ? std::to_string(*zone.served_serial) : "(not loaded)");
+    line("state", std::string(lifecycle::to_string(zone.phase)));
+    if (!zone.problem.empty()) line("reason", zone.problem);
+    if (zone.nodes != 0) line("nodes", std::to_string(zone.nodes));
+    when("last loaded", zone.loaded_at);
+    if (zone.last_load.at != 0 && !zone.last_load.ok) line("last load", "failed: " + zone.last_load.detail);
+    if (zone.role == lifecycle::ZoneRole::secondary) {
+        when("next refresh", zone.timers.next_refresh);
+        when("expires", zone.timers.expire_at);
+        if (zone.last_refresh.at != 0)
+            line("last refresh", zone.last_refresh.ok ? "successful" : "failed: " + zone.last_refresh.detail);
+        when("last refresh time", zone.timers.last_refresh);
+        if (zone.last_transfer.at != 0)
+            line("last transfer", (zone.last_transfer.ok ? "" : "failed: ") + zone.last_transfer.detail);
+        if (zone.primary_serial)
+            line("primary serial", std::to_string(*zone.primary_serial) + " (" + zone.primary + ")");
+        if (!zone.serial_warning.empty()) line("warning", zone.serial_warning);
+        if (zone.full_transfer_pending) line("retransfer", "pending");
     }
-    line("serial", zone.serial ? std::to_string(*zone.serial) : "(not loaded)");
-    if (zone.nodes) line("nodes", std::to_string(*zone.nodes));
-    if (zone.loaded_at) line("last loaded", format_rfc1123(*zone.loaded_at));
-    if (zone.next_refresh) line("next refresh", format_rfc1123(*zone.next_refresh));
-    if (zone.expires) line("expires", format_rfc1123(*zone.expires));
-    if (!zone.last_refresh.empty()) line("last refresh", zone.last_refresh);
-    if (zone.refreshed_at) line("last refresh time", format_rfc1123(*zone.refreshed_at));
     if (zone.journal_bytes) line("journal size", std::to_string(*zone.journal_bytes) + " bytes");
     if (zone.journal_entries) line("journal entries", std::to_string(*zone.journal_entries));
-    if (zone.notifies_pending) line("notifies pending", std::to_string(*zone.notifies_pending));
-    line("secure", zone.secure ? "yes" : "no");
-    line("dynamic", zone.dynamic ? "yes" : "no");
+    line("notifies pending", std::to_string(zone.notifies_pending));
+    line("secure", "no");
+    line("dynamic", "no");
     out.pop_back();  // rndc prints no final newline in the text
     return out;
 }
@@ -115,7 +127,7 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
     CommandResult error;
     const std::optional<ZoneRef> zone = zone_argument(words, error);
     if (!zone) return error;
-    const std::vector<ZoneStatus> found = target.find_zones(*zone);
+    const std::vector<std::shared_ptr<const lifecycle::ZoneState>> found = target.find_zones(*zone);
     if (found.empty()) {
         return CommandResult::failure("no matching zone " + zone_label(*zone), "not found", kResultNotFound);
     }
@@ -124,8 +136,8 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
                                       kResultNotFound);
     }
     ZoneRef exact = *zone;
-    exact.view = found.front().view;
-    if (verb == "zonestatus") return CommandResult::success(format_zone_status(found.front()));
+    exact.view = found.front()->view;
+    if (verb == "zonestatus") return CommandResult::success(format_zone_status(*found.front()));
     if (verb == "reload") return target.reload_zone(exact);
     if (verb == "refresh") return target.refresh(exact);
     if (verb == "retransfer") return target.retransfer(exact);

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "lifecycle/zone_state.hpp"
 
 namespace cairn::ctl {
 
@@ -36,26 +39,6 @@ struct ZoneRef {
     std::string view;     // "" : any view
 };
 
-// One zone's state for `zonestatus`; times are seconds since the epoch, unset when unknown or not
-// applicable (a primary has no refresh timers).
-struct ZoneStatus {
-    std::string name;  // as the server prints it, no trailing dot for non-root (as rndc)
-    std::string view;
-    std::string type;  // primary, secondary, ...
-    std::vector<std::string> files;
-    std::optional<std::uint32_t> serial;
-    std::optional<std::uint64_t> nodes;
-    std::optional<std::int64_t> loaded_at;
-    std::optional<std::int64_t> next_refresh;
-    std::optional<std::int64_t> expires;
-    std::optional<std::int64_t> refreshed_at;  // last successful refresh
-    std::string last_refresh;                  // "successful", "failed: REASON", "" when none yet
-    std::optional<std::uint64_t> journal_bytes, journal_entries;
-    std::optional<std::uint32_t> notifies_pending;
-    bool secure = false;
-    bool dynamic = false;
-};
-
 class ControlTarget {
   public:
     virtual ~ControlTarget() = default;
@@ -64,8 +47,9 @@ class ControlTarget {
     virtual CommandResult reload() = 0;  // configuration and every zone
     virtual CommandResult reload_zone(const ZoneRef& zone) = 0;
     virtual CommandResult reconfig() = 0;  // configuration, new and removed zones; unchanged zones untouched
-    // Every zone matching `zone` (several when it is in several views and no view was named).
-    virtual std::vector<ZoneStatus> find_zones(const ZoneRef& zone) = 0;
+    // Every zone matching `zone` (several when it is in several views and no view was named), as the
+    // lifecycle's snapshots of their state.
+    virtual std::vector<std::shared_ptr<const lifecycle::ZoneState>> find_zones(const ZoneRef& zone) = 0;
     virtual CommandResult refresh(const ZoneRef& zone) = 0;
     virtual CommandResult retransfer(const ZoneRef& zone) = 0;
     virtual CommandResult notify(const ZoneRef& zone) = 0;
@@ -74,8 +58,9 @@ class ControlTarget {
     virtual CommandResult querylog(std::optional<bool> on) = 0;
 };
 
-// rndc's layout: `name: value` lines; dates as "Sun, 22 Nov 2026 04:20:52 GMT".
-std::string format_zone_status(const ZoneStatus& zone);
+// rndc's layout: `name: value` lines; dates as "Sun, 22 Nov 2026 04:20:52 GMT". BIND's lines, then what
+// cairn adds: the zone's state and why, the last transfer, the primary's serial and its warning.
+std::string format_zone_status(const lifecycle::ZoneState& zone);
 std::string format_rfc1123(std::int64_t seconds_since_epoch);
 
 // Runs one command line (`zonestatus example.com IN internal`) against the target. A read-only channel

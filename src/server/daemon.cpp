@@ -1,6 +1,6 @@
 #include "server/daemon.hpp"
 
-#include <malloc.h>
+#include <spdlog/spdlog.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -8,46 +8,33 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <set>
+#include <mutex>
 #include <thread>
 
+#include "lifecycle/zone_loader.hpp"
+#include "lifecycle/zones.hpp"
 #include "net/error.hpp"
 #include "net/server.hpp"
+#include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
 #include "server/notify_receiver.hpp"
-#include "server/notify_sender.hpp"
 #include "server/own_addresses.hpp"
 #include "server/pid_file.hpp"
-#include "server/primary_journal.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
-#include "server/secondary_runner.hpp"
 #include "server/services.hpp"
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
 #include "server/signals.hpp"
-#include "server/zone_loader.hpp"
 
 namespace cairn::server {
 
 namespace {
 
 using namespace std::chrono_literals;
-
-// `origin` in presentation form with the trailing dot.
-std::string zone_label(const std::string& origin, const std::string& view) {
-    std::string label = "zone " + origin + "/IN";
-    if (view != "_default") label += "/" + view;
-    return label;
-}
-
-std::string zone_label(const ZoneSource& source, const std::string& view) {
-    return zone_label(source.origin.to_text(), view);
-}
+using Clock = std::chrono::steady_clock;
 
 // Server cookies need a secret nobody can guess; a fresh one per start is what BIND does by default.
 auth::Settings with_cookie_secret(auth::Settings settings) {
@@ -63,6 +50,37 @@ bool enter_directory(const std::string& directory) {
     if (directory.empty() || ::chdir(directory.c_str()) == 0) return true;
     logs::general().error("cannot change to directory '{}': {}", directory, std::strerror(errno));
     return false;
+}
+
+// Every zone of every view, for the lifecycle.
+std::vector<lifecycle::ZoneConfig> zone_configs(const Settings& settings) {
+    std::vector<lifecycle::ZoneConfig> out;
+    for (const auto& view : settings.views) {
+        for (const auto& zone : view.zones)
+            out.push_back(zone.zone);
+    }
+    return out;
+}
+
+// The lifecycle logs through the daemon's categories.
+void log_lifecycle(lifecycle::LogTopic topic, lifecycle::LogLevel level, const std::string& line) {
+    spdlog::logger& logger = topic == lifecycle::LogTopic::xfr_in   ? logs::xfr_in()
+                             : topic == lifecycle::LogTopic::notify ? logs::notify()
+                                                                    : logs::general();
+    switch (level) {
+        case lifecycle::LogLevel::debug:
+            logger.debug("{}", line);
+            break;
+        case lifecycle::LogLevel::info:
+            logger.info("{}", line);
+            break;
+        case lifecycle::LogLevel::warning:
+            logger.warn("{}", line);
+            break;
+        case lifecycle::LogLevel::error:
+            logger.error("{}", line);
+            break;
+    }
 }
 
 class Daemon {
@@ -84,30 +102,20 @@ class Daemon {
             return 1;
         }
         if (!enter_directory(settings_.directory)) return 1;
-        own_addresses_ = own_addresses(settings_.listen, config::HostNetworks::scan());
-        journals_ = std::make_unique<PrimaryJournals>(std::filesystem::current_path().string());
-        notifier_ = std::make_unique<NotifySender>();
-        secondaries_ = std::make_unique<SecondaryRunner>(
-            [this]() -> store::Environment* {
-                try {
-                    return &journals_->environment();
-                } catch (const std::exception& e) {
-                    logs::general().error("secondary zones run without persisted timers: {}", e.what());
-                    return nullptr;
-                }
-            },
-            [] { SignalWaiter::wake(); });
-        if (!refresh_zones(settings_, true)) {
-            logs::general().error("not starting: some zones failed to load");
-            return 1;
-        }
-        secondaries_->configure(settings_.views, settings_.keys);
+        set_blackhole(settings_);
         const unsigned workers = options_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
+
+        // Every zone loads before the listeners open (a restart serves its saved copies at once); a zone
+        // that fails is logged and answers SERVFAIL saying why, and the others serve.
+        zones_ = std::make_unique<lifecycle::Zones>(zones_options(workers));
+        const lifecycle::LoadReport report = zones_->configure(zone_configs(settings_), settings_.limits);
+        if (!report.failed.empty()) logs::general().warn("{}; the other zones are served", report.failures());
+
         // A reader slot per worker thread, UDP and TCP.
-        published_ =
-            std::make_unique<Published<ServingState>>(net::thread_slots(workers), build_state(settings_));
-        send_notifies();
+        published_ = std::make_unique<Published<ServingState>>(
+            net::thread_slots(workers), build_serving_state(settings_, zones_->zones()));
         handler_ = std::make_unique<QueryHandler>(*published_, with_cookie_secret(settings_.engine));
+        handler_->set_transfers_out(settings_.transfers_out);
         services_ = std::make_unique<Services>(
             (std::filesystem::path(startup_directory_) / options_.config_path).string(), workers,
             service_hooks(),
@@ -116,11 +124,12 @@ class Daemon {
                                 : (std::filesystem::path(startup_directory_) / options_.rndc_key).string(),
                             options_.control_port.value_or(953)});
         services_->set_querylog(settings_.querylog);
+        services_->set_reload_outcome(report.failed.empty());
         handler_->set_observers(&services_->statistics(), &services_->querylog());
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
-                                             const net::ClientInfo& client, const std::string& view,
-                                             const dns::Name* key) {
-            return answer_notify(*secondaries_, view, query, out, client, key);
+                                             const net::ClientInfo& client, const ServedView& view,
+                                             const zone::Zone* zone, const dns::Name* key) {
+            return answer_notify(*zones_, view, zone, query, out, client, key);
         });
 
         net::ServerOptions net_options;
@@ -150,9 +159,11 @@ class Daemon {
         enter_directory(startup_directory_);
         services_->start();
         enter_directory(settings_.directory);
+        // Only now may NOTIFYs go out: a secondary that answers one with an SOA query finds us listening.
+        zones_->start_network();
 
         for (;;) {
-            const Signal signal = signals.wait(100ms);
+            const Signal signal = signals.wait(wait_time());
             if (signal == Signal::stop) break;
             if (signal == Signal::reload) {
                 reload();
@@ -160,20 +171,21 @@ class Daemon {
             }
             services_->run_pending();  // commands from the control channel
             if (services_->stop_requested()) break;
-            if (secondaries_->take_changed()) {
-                published_->publish(build_state(settings_));
-                notify_secondary_versions();
-                services_->zones_changed();  // zonestatus sees the new serial
-            } else if (secondaries_->take_timers_changed()) {
-                services_->zone_state_changed();  // an up-to-date check moved next refresh and expiry
-            }
+            if (served_changed_ && Clock::now() >= next_publish_) republish();
             published_->reclaim();
         }
         logs::general().info("shutting down");
         services_->stop();
         serving_ = nullptr;  // the control and statistics threads that read it have ended
         server->stop();
-        secondaries_.reset();  // after the workers: they hand NOTIFYs to it
+        // Whatever the zones are doing (transfers, SOA queries, NOTIFYs) ends now; files and journal are
+        // written atomically, so what is abandoned leaves them as they were.
+        if (!zones_->stop(Clock::now() + 600ms)) {
+            logs::general().warn(
+                "exiting without waiting for a zone task still writing (its writes are atomic)");
+            spdlog::shutdown();
+            ::_exit(0);
+        }
         logs::general().info("exiting");
         return 0;
     }
@@ -185,7 +197,10 @@ class Daemon {
             logs::config().warn("{}", warning);
         for (const auto& error : result.errors)
             logs::config().error("{}", error);
-        if (!result.errors.empty()) return false;
+        if (!result.errors.empty()) {
+            last_settings_error_ = result.errors.front();
+            return false;
+        }
         out = std::move(result.settings);
         if (options_.port) {
             for (auto& at : out.listen)
@@ -194,102 +209,45 @@ class Daemon {
         return true;
     }
 
-    using ZoneKey = std::pair<std::string, std::string>;  // (view, lower-case origin with the dot)
-
-    // Loads the zones whose files changed (all of them at start; with `only`, that zone alone). A zone that
-    // fails keeps its previous version; at start there is none, which is fatal.
-    bool refresh_zones(const Settings& settings, bool startup, const ZoneKey* only = nullptr) {
-        std::map<ZoneKey, ZoneVersion> next;
-        bool all_loaded = true;
-        for (const auto& view : settings.views) {
-            for (const auto& zone : view.zones) {
-                if (zone.secondary) continue;  // SecondaryRunner's
-                const auto key = std::make_pair(view.name, zone.source.origin.lowercased().to_text());
-                const std::string label = zone_label(zone.source, view.name);
-                const auto previous = zones_.find(key);
-                if (previous != zones_.end() &&
-                    ((only != nullptr && *only != key) ||
-                     (previous->second.source == zone.source && previous->second.unchanged_on_disk()))) {
-                    next.emplace(key, previous->second);
-                    continue;
-                }
-                if (only != nullptr && *only != key) continue;  // not loaded before: not this command's
-                ZoneLoadResult result = load_zone(zone.source);
-                for (const auto& warning : result.warnings)
-                    logs::general().warn("{}: {}", label, warning);
-                for (const auto& error : result.errors)
-                    logs::general().error("{}: {}", label, error);
-                if (result.loaded) {
-                    logs::general().info("{}: loaded serial {}", label, result.loaded->zone->serial());
-                    new_version(view.name, zone, label,
-                                previous == zones_.end() ? nullptr : &previous->second, *result.loaded);
-                    next.emplace(key, std::move(*result.loaded));
-                } else if (previous != zones_.end()) {
-                    logs::general().error("{}: failed to reload from {}, still serving serial {}", label,
-                                          zone.source.file, previous->second.zone->serial());
-                    next.emplace(key, previous->second);
-                } else {
-                    logs::general().error("{}: not loaded ({})", label, zone.source.file);
-                    all_loaded = false;
-                }
-            }
-        }
-        if (startup && !all_loaded) return false;
-        zones_ = std::move(next);
-        // Parsing leaves freed heap behind (records, names, diagnostics); hand it back to the system.
-        malloc_trim(0);
-        return true;
+    lifecycle::ZonesOptions zones_options(unsigned workers) {
+        lifecycle::ZonesOptions options;
+        options.directory = std::filesystem::current_path().string();
+        options.workers = std::clamp(workers / 2, 1u, 4u);
+        options.log = log_lifecycle;
+        options.own_addresses = own_addresses(settings_.listen, config::HostNetworks::scan());
+        options.blackholed = [this](const dns::IpAddress& address) {
+            std::lock_guard lock(blackhole_mutex_);
+            return has_blackhole_ && blackhole_.allows(AccessList::candidate(address), nullptr);
+        };
+        options.served_changed = [this] {
+            if (!served_changed_.exchange(true)) SignalWaiter::wake();
+        };
+        return options;
     }
 
-    std::unique_ptr<const ServingState> build_state(const Settings& settings) const {
-        auto state = std::make_unique<ServingState>();
-        state->keys = settings.keys ? settings.keys : std::make_shared<const dns::TsigKeyring>();
-        for (const auto& view : settings.views) {
-            ServedView served;
-            served.name = view.name;
-            served.match_clients = view.match_clients;
-            served.match_destinations = view.match_destinations;
-            std::vector<std::shared_ptr<const zone::Zone>> zones;
-            for (const auto& zone : view.zones) {
-                std::shared_ptr<const zone::Zone> version;
-                if (zone.secondary) {
-                    const SecondaryRunner::Served copy = secondaries_->served(view.name, zone.source.origin);
-                    version = copy.zone;
-                    if (version != nullptr)
-                        served.secondaries.emplace(version.get(),
-                                                   secondaries_->secondary(view.name, zone.source.origin));
-                    if (copy.expired && version != nullptr) {
-                        served.expired.insert(version.get());
-                        served.has_expired = true;
-                    }
-                } else if (const auto found =
-                               zones_.find({view.name, zone.source.origin.lowercased().to_text()});
-                           found != zones_.end()) {
-                    version = found->second.zone;
-                }
-                if (version == nullptr)
-                    continue;  // failed to load and never did; secondary: no copy or expired
-                zones.push_back(version);
-                served.allow_transfer.emplace(version.get(), zone.allow_transfer);
-                // A secondary always journals what it receives (xfr::SecondaryZone), for its own secondaries.
-                if (zone.ixfr_from_differences || zone.secondary) {
-                    try {
-                        served.journals.emplace(version.get(), journals_->journal(view.name, *version));
-                    } catch (const std::exception& e) {
-                        logs::general().error(
-                            "zone {}: journal unavailable, IXFR answered with the whole zone: {}",
-                            zone.source.origin.to_text(), e.what());
-                    }
-                }
-                if (!zone.allow_query.allows_everyone()) {
-                    served.allow_query.emplace(version.get(), zone.allow_query);
-                    served.restricts_queries = true;
-                }
-            }
-            served.zones = zone::ZoneTable(std::move(zones));
-            state->views.push_back(std::move(served));
-        }
-        return state;
+    void set_blackhole(const Settings& settings) {
+        std::lock_guard lock(blackhole_mutex_);
+        blackhole_ = settings.blackhole;
+        has_blackhole_ = settings.has_blackhole;
+    }
+
+    // The main loop wakes for signals and commands; a pending publication that must wait (see republish)
+    // shortens the wait.
+    std::chrono::milliseconds wait_time() const {
+        if (!served_changed_) return 100ms;
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(next_publish_ - Clock::now());
+        return std::clamp<std::chrono::milliseconds>(left, 1ms, 100ms);
+    }
+
+    // A new snapshot for the query path from the lifecycle's zones. Building one costs in proportion to the
+    // zones served, so while versions keep landing (thousands of secondaries starting) the next build waits
+    // four times as long as this one took: at most a fifth of a core goes to rebuilding.
+    void republish() {
+        served_changed_ = false;
+        const auto started = Clock::now();
+        published_->publish(build_serving_state(settings_, zones_->zones()));
+        const auto took = Clock::now() - started;
+        next_publish_ = Clock::now() + 4 * took;
     }
 
     // What the control and statistics channels may see and do, from the main thread.
@@ -299,63 +257,8 @@ class Daemon {
         hooks.reload_zone = [this](const std::string& view, const std::string& origin) {
             return reload_zone(view, origin);
         };
-        hooks.zones = [this] {
-            std::vector<ServedZoneInfo> out;
-            for (const auto& view : settings_.views) {
-                for (const auto& zone : view.zones) {
-                    ServedZoneInfo info;
-                    info.view = view.name;
-                    info.origin = zone.source.origin.to_text();
-                    info.file = zone.source.file.empty() || zone.source.file[0] == '/'
-                                    ? zone.source.file
-                                    : (std::filesystem::current_path() / zone.source.file).string();
-                    const auto found = zones_.find({view.name, zone.source.origin.lowercased().to_text()});
-                    if (found != zones_.end()) {
-                        info.serial = found->second.zone->serial();
-                        info.version = found->second.zone.get();
-                    } else if (zone.secondary) {
-                        const auto copy = secondaries_->served(view.name, zone.source.origin);
-                        if (copy.zone != nullptr && !copy.expired) {
-                            info.serial = copy.zone->serial();
-                            info.version = copy.zone.get();
-                        }
-                    }
-                    if (info.version != nullptr && (zone.ixfr_from_differences || zone.secondary)) {
-                        try {
-                            const store::JournalInfo journal =
-                                journals_->journal(view.name, *static_cast<const zone::Zone*>(info.version))
-                                    ->info();
-                            info.journal_bytes = journal.bytes;
-                            info.journal_entries = journal.entries;
-                        } catch (const std::exception& e) {
-                            logs::general().warn("{}: journal size unknown: {}",
-                                                 zone_label(zone.source, view.name), e.what());
-                        }
-                    }
-                    if (zone.secondary) {
-                        info.type = "secondary";
-                        if (const auto secondary = secondaries_->secondary(view.name, zone.source.origin)) {
-                            const xfr::SecondaryStatus status = secondary->status(::time(nullptr));
-                            if (status.timers.next_refresh != 0)
-                                info.next_refresh = status.timers.next_refresh;
-                            if (status.timers.expire_at != 0) info.expires = status.timers.expire_at;
-                            if (status.timers.last_refresh != 0)
-                                info.refreshed_at = status.timers.last_refresh;
-                            if (!status.last_error.empty()) {
-                                info.last_refresh = "failed: " + status.last_error;
-                            } else if (status.timers.last_refresh != 0) {
-                                info.last_refresh = "successful";
-                            }
-                        }
-                    }
-                    out.push_back(std::move(info));
-                }
-            }
-            return out;
-        };
-        hooks.notify_counts = [this](const std::string& view, const std::string& origin) {
-            return notifier_->counts(zone_label(origin, view));
-        };
+        hooks.zones = [this] { return zones_->zones(); };
+        hooks.transfers = [this] { return zones_->totals(); };
         hooks.udp_reads = [this] {
             stats::UdpReads udp;
             if (net::Server* server = serving_.load()) {
@@ -370,158 +273,27 @@ class Daemon {
                 names.push_back(view.name);
             return names;
         };
-        hooks.zone_action = [this](const std::string& view_name, const std::string& origin,
-                                   ZoneAction action) {
-            const dns::Name wanted = dns::Name::from_text(origin, dns::Name()).lowercased();
-            if (action != ZoneAction::notify) {
-                const bool full = action == ZoneAction::retransfer;
-                if (!secondaries_->refresh_now(view_name, wanted, full))
-                    throw std::runtime_error("not a secondary zone");
-                // As rndc: refresh says it is queued, retransfer says nothing.
-                if (full)
-                    logs::xfr_in().info("{}: retransfer requested", zone_label(wanted.to_text(), view_name));
-                return std::string(full ? "" : "zone refresh queued");
-            }
-            for (const auto& view : settings_.views) {
-                if (view.name != view_name) continue;
-                for (const auto& zone : view.zones) {
-                    if (zone.source.origin.lowercased() != wanted) continue;
-                    if (zone.secondary) {
-                        // Its own secondaries hear of the copy it serves, as after a transfer.
-                        const SecondaryRunner::Served copy =
-                            secondaries_->served(view.name, zone.source.origin);
-                        if (copy.zone == nullptr || copy.expired)
-                            throw std::runtime_error(
-                                "zone has no copy to notify of (not transferred yet or expired)");
-                        queue_notify(zone, zone_label(zone.source, view.name), copy.zone);
-                        send_notifies();
-                        return std::string("zone notify queued");
-                    }
-                    const auto found = zones_.find({view.name, wanted.to_text()});
-                    if (found == zones_.end()) throw std::runtime_error("zone is not loaded");
-                    // As for a new version, without journaling: the same targets, notified again.
-                    new_version(view.name, zone, zone_label(zone.source, view.name), nullptr, found->second);
-                    send_notifies();
-                    return std::string("zone notify queued");
-                }
-            }
-            throw std::runtime_error("no such zone");
+        hooks.zone_action = [this](const std::string& view, const std::string& origin, ZoneAction action) {
+            const dns::Name name = dns::Name::from_text(origin, dns::Name());
+            const auto request = action == ZoneAction::refresh      ? lifecycle::Zones::Request::refresh
+                                 : action == ZoneAction::retransfer ? lifecycle::Zones::Request::retransfer
+                                                                    : lifecycle::Zones::Request::notify;
+            return zones_->request(view, name, request);
         };
         return hooks;
     }
 
-    // A zone was (re)loaded: journal its difference from the version served so far when asked to, and
-    // remember to notify its secondaries once the new version is published.
-    void new_version(const std::string& view, const ZoneSettings& zone, const std::string& label,
-                     const ZoneVersion* previous, const ZoneVersion& loaded) {
-        if (previous != nullptr && previous->zone->serial() == loaded.zone->serial()) {
-            logs::general().warn("{}: reloaded with unchanged serial {}; secondaries will not see the change",
-                                 label, loaded.zone->serial());
-            return;
-        }
-        if (previous != nullptr && zone.ixfr_from_differences) {
-            std::string why;
-            if (journals_->record(view, *previous->zone, *loaded.zone, zone.max_journal_bytes, why)) {
-                logs::general().info("{}: journaled the difference from serial {} to {}", label,
-                                     previous->zone->serial(), loaded.zone->serial());
-            } else {
-                logs::general().error("{}: difference not journaled: {}", label, why);
-            }
-        }
-        queue_notify(zone, label, loaded.zone);
-    }
-
-    // Remembers to notify the zone's secondaries of `version` once it is published.
-    void queue_notify(const ZoneSettings& zone, const std::string& label,
-                      std::shared_ptr<const zone::Zone> version) {
-        std::vector<std::string> also_notify;
-        for (const auto& target : zone.also_notify)
-            also_notify.push_back(target.to_text());
-        xfr::NotifyTargets targets = xfr::notify_targets(*version, zone.notify, also_notify, own_addresses_);
-        if (!targets.unresolved.empty() && unresolved_logged_.insert(label).second) {
-            for (const auto& name : targets.unresolved)
-                logs::notify().info(
-                    "{}: NS {} has no address in zones served here; not notified (use also-notify)", label,
-                    name.to_text());
-        }
-        if (!targets.ourselves.empty() && ourselves_logged_.insert(label).second) {
-            for (const auto& address : targets.ourselves)
-                logs::notify().info("{}: NS address {} is this server; not notified", label, address);
-        }
-        std::vector<xfr::Primary> remotes;
-        for (const auto& address : targets.addresses) {
-            const auto hash = address.find('#');  // also-notify entries carry their port
-            xfr::Primary remote;
-            remote.address = address.substr(0, hash);
-            if (hash != std::string::npos)
-                remote.port = static_cast<std::uint16_t>(std::stoul(address.substr(hash + 1)));
-            // The also-notify entry's key (it already holds the server statement's when it names none),
-            // else, for a name server of the zone, the server statement's (the zone's view's first).
-            if (const auto parsed = dns::IpAddress::parse(remote.address))
-                remote.key = zone.server_key_for(*parsed);
-            for (const auto& configured : zone.also_notify) {
-                if (configured.to_text() == address) remote.key = configured.key;  // signs the NOTIFY
-            }
-            remotes.push_back(std::move(remote));
-        }
-        pending_notifies_.push_back({label, std::move(version), std::move(remotes), settings_.keys});
-    }
-
-    // A secondary zone got a new serial: its own secondaries hear of it as from a primary (RFC 1996 §3.5).
-    void notify_secondary_versions() {
-        for (const auto& view : settings_.views) {
-            for (const auto& zone : view.zones) {
-                if (!zone.secondary) continue;
-                const SecondaryRunner::Served copy = secondaries_->served(view.name, zone.source.origin);
-                if (copy.zone == nullptr || copy.expired) continue;
-                const auto key = std::make_pair(view.name, zone.source.origin.lowercased().to_text());
-                const auto known = notified_serials_.find(key);
-                if (known != notified_serials_.end() && known->second == copy.zone->serial()) continue;
-                notified_serials_[key] = copy.zone->serial();
-                queue_notify(zone, zone_label(zone.source, view.name), copy.zone);
-            }
-        }
-        send_notifies();
-    }
-
-    void send_notifies() {
-        for (auto& pending : pending_notifies_)
-            notifier_->notify(pending.label, *pending.zone, std::move(pending.targets));
-        pending_notifies_.clear();
-    }
-
     // `rndc reload ZONE`: that zone's file only, when it changed; the configuration is not read again.
-    std::string reload_zone(const std::string& view_name, const std::string& origin) {
-        const ZoneKey key{view_name, dns::Name::from_text(origin, dns::Name()).lowercased().to_text()};
-        for (const auto& view : settings_.views) {
-            if (view.name != view_name) continue;
-            for (const auto& zone : view.zones) {
-                if (zone.source.origin.lowercased().to_text() != key.second) continue;
-                if (zone.secondary)
-                    throw std::runtime_error(
-                        "zone " + origin +
-                        " is a secondary: its copy comes from the primaries (use refresh or "
-                        "retransfer)");
-                const auto before = zones_.find(key);
-                const zone::Zone* previous = before == zones_.end() ? nullptr : before->second.zone.get();
-                refresh_zones(settings_, false, &key);
-                const auto after = zones_.find(key);
-                if (after == zones_.end())
-                    throw std::runtime_error("zone " + origin + " failed to load (see the log)");
-                if (after->second.zone.get() == previous) {
-                    if (!after->second.unchanged_on_disk())
-                        throw std::runtime_error("zone " + origin + " failed to reload (see the log)");
-                    return "zone reload up-to-date";
-                }
-                published_->publish(build_state(settings_));
-                send_notifies();
-                return "zone reload successful";
-            }
-        }
-        throw std::runtime_error("no such zone");
+    std::string reload_zone(const std::string& view, const std::string& origin) {
+        const lifecycle::LoadReport report =
+            zones_->reload_zone(view, dns::Name::from_text(origin, dns::Name()));
+        if (!report.failed.empty()) throw std::runtime_error(report.failures());
+        if (report.timed_out) return "zone reload queued";
+        republish();
+        return report.loaded != 0 ? "zone reload successful" : "zone reload up-to-date";
     }
 
-    bool reload() {
+    ReloadOutcome reload() {
         logs::general().info("reloading configuration and zones");
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
         // started, as they were at start-up; zone files are then read from `directory`.
@@ -530,50 +302,45 @@ class Daemon {
         if (!read || !enter_directory(next.directory)) {
             logs::general().error("reload failed; still serving the previous configuration and zones");
             enter_directory(settings_.directory);
-            return false;
+            services_->set_reload_outcome(false);
+            return {false, "reload failed: " + (read ? "cannot enter the directory" : last_settings_error_) +
+                               "; still serving the previous configuration"};
         }
         if (next.listen != settings_.listen)
             logs::general().warn("listen-on changes take effect at the next restart");
-        try {
-            refresh_zones(next, false);
-            secondaries_->configure(next.views, next.keys);
-            published_->publish(build_state(next));
-            send_notifies();
-        } catch (const std::exception& e) {
-            logs::general().error("reload failed: {}; still serving the previous configuration", e.what());
-            return false;
-        }
+        const lifecycle::LoadReport report = zones_->configure(zone_configs(next), next.limits);
         try {
             configure_logging(next.logging);
         } catch (const std::exception& e) {
             logs::config().error("{}; logging continues as configured before", e.what());
         }
         services_->set_querylog(next.querylog);
+        handler_->set_transfers_out(next.transfers_out);
+        set_blackhole(next);
         next.listen = settings_.listen;
         settings_ = std::move(next);
+        republish();
+        const bool ok = report.failed.empty();
+        services_->set_reload_outcome(ok);
+        if (!ok) {
+            logs::general().error("reload: {}", report.failures());
+            return {false, report.failures()};
+        }
         logs::general().info("reload complete");
-        return true;
+        return {true, report.timed_out ? "server reload in progress" : "server reload successful"};
     }
 
     DaemonOptions options_;
     std::string startup_directory_;
     Settings settings_;
-    std::map<ZoneKey, ZoneVersion> zones_;  // serving versions
+    std::string last_settings_error_;
+    std::unique_ptr<lifecycle::Zones> zones_;
     std::unique_ptr<Published<ServingState>> published_;
-    std::unique_ptr<PrimaryJournals> journals_;
-    std::unique_ptr<NotifySender> notifier_;
-    std::unique_ptr<SecondaryRunner> secondaries_;  // after journals_: its zones use the environment
-    struct PendingNotify {
-        std::string label;
-        std::shared_ptr<const zone::Zone> zone;
-        std::vector<xfr::Primary> targets;
-        std::shared_ptr<const dns::TsigKeyring> keys;  // the targets' keys point into it
-    };
-    std::vector<PendingNotify> pending_notifies_;
-    std::set<std::string> unresolved_logged_;
-    std::set<std::string> ourselves_logged_;
-    std::vector<std::string> own_addresses_;  // never NOTIFY ourselves as one of a zone's NS targets
-    std::map<std::pair<std::string, std::string>, std::uint32_t> notified_serials_;  // secondary zones
+    std::atomic<bool> served_changed_{false};
+    Clock::time_point next_publish_{};
+    std::mutex blackhole_mutex_;
+    AccessList blackhole_;
+    bool has_blackhole_ = false;
     std::unique_ptr<QueryHandler> handler_;
     // The running network front end, for the control and statistics threads (null before and after).
     std::atomic<net::Server*> serving_{nullptr};
@@ -611,13 +378,15 @@ int check_configuration(const std::string& config_path, bool load_zones) {
     int status = 0;
     for (const auto& view : result.settings.views) {
         for (const auto& zone : view.zones) {
-            if (zone.secondary) continue;  // its file is the secondary's own copy, written by transfers
-            const ZoneLoadResult loaded = server::load_zone(zone.source);
+            if (zone.zone.secondary())
+                continue;  // its file is the secondary's own copy, written by transfers
+            const lifecycle::ZoneLoadResult loaded = lifecycle::load_zone(
+                {zone.zone.origin, zone.zone.file, zone.zone.raw, zone.zone.rclass}, zone.zone.load_limits());
             for (const auto& warning : loaded.warnings)
                 std::fprintf(stderr, "%s\n", warning.c_str());
             for (const auto& error : loaded.errors)
                 std::fprintf(stderr, "%s\n", error.c_str());
-            const std::string label = zone_label(zone.source, view.name);
+            const std::string label = zone.zone.label();
             if (loaded.loaded) {
                 std::printf("%s: loaded serial %u\n", label.c_str(), loaded.loaded->zone->serial());
             } else {

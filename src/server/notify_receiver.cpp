@@ -3,10 +3,11 @@
 #include "dns/types.hpp"
 #include "server/log_setup.hpp"
 #include "xfr/notify.hpp"
+#include "zone/lookup_name.hpp"
 
 namespace cairn::server {
 
-std::size_t answer_notify(SecondaryRunner& secondaries, const std::string& view,
+std::size_t answer_notify(lifecycle::Zones& zones, const ServedView& view, const zone::Zone* zone,
                           std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                           const net::ClientInfo& client, const dns::Name* key) {
     xfr::NotifyRequest request;
@@ -16,24 +17,33 @@ std::size_t answer_notify(SecondaryRunner& secondaries, const std::string& view,
         logs::notify().info("client {}: malformed NOTIFY: {}", client.source.to_string(), e.what());
         return xfr::write_notify_response(query, out, dns::Rcode::FORMERR);
     }
-    const std::string serial = request.serial ? " serial " + std::to_string(*request.serial) : "";
-    switch (secondaries.notify(view, request.zone, client, key)) {
-        case SecondaryRunner::NotifyVerdict::Accepted:
-            logs::notify().info("client {}: received notify for zone {}{}{}", client.source.to_string(),
-                                request.zone.to_text(), serial,
-                                key != nullptr ? " (TSIG key " + key->to_text() + ")" : "");
-            return xfr::write_notify_response(query, out);
-        case SecondaryRunner::NotifyVerdict::Refused:
-            logs::notify().info(
-                "client {}: notify for zone {} refused: not a primary nor allowed by allow-notify",
-                client.source.to_string(), request.zone.to_text());
-            return xfr::write_notify_response(query, out, dns::Rcode::REFUSED);
-        case SecondaryRunner::NotifyVerdict::NotSecondary:
-            break;
+    if (zone == nullptr) {  // the engine does not look NOTIFYs up: find the zone named
+        const dns::Name lowered = request.zone.lowercased();
+        zone::LookupName name;
+        if (name.assign(lowered.wire())) zone = view.zones.find(name);
     }
-    logs::notify().info("client {}: notify for zone {}: not a secondary zone here", client.source.to_string(),
-                        request.zone.to_text());
-    return xfr::write_notify_response(query, out, dns::Rcode::NOTAUTH);
+    const ServedView::Secondary* secondary =
+        zone != nullptr && zone->origin() == request.zone ? view.secondary_for(zone) : nullptr;
+    if (secondary == nullptr) {
+        logs::notify().info("client {}: notify for zone {}: not a secondary zone here",
+                            client.source.to_string(), request.zone.to_text());
+        return xfr::write_notify_response(query, out, dns::Rcode::NOTAUTH);
+    }
+    bool allowed = secondary->allow_notify.allows_source(client, key);
+    for (const auto& primary : secondary->primaries)
+        allowed = allowed || primary == client.source.address.unmapped();
+    if (!allowed) {
+        logs::notify().info(
+            "client {}: notify for zone {} refused: not a primary nor allowed by allow-notify",
+            client.source.to_string(), request.zone.to_text());
+        return xfr::write_notify_response(query, out, dns::Rcode::REFUSED);
+    }
+    const std::string serial = request.serial ? " serial " + std::to_string(*request.serial) : "";
+    logs::notify().info("client {}: received notify for zone {}{}{}", client.source.to_string(),
+                        request.zone.to_text(), serial,
+                        key != nullptr ? " (TSIG key " + key->to_text() + ")" : "");
+    zones.notified(view.name, request.zone, request.serial);
+    return xfr::write_notify_response(query, out);
 }
 
 }  // namespace cairn::server

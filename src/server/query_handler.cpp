@@ -73,6 +73,7 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
                                  std::size_t& view_index) {
     const ServingState* state = state_.get();
     const bool udp = client.transport == net::Transport::udp;
+    if (state->has_blackhole && state->blackhole.allows_source(client)) return 0;
     view = state->view_for(client);
     if (view == nullptr) {
         // A signed request may match a view by its key (rare: the walk over its records is affordable).
@@ -85,10 +86,10 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     // Unsigned queries pay this one test: the engine's parser saw the TSIG record anyway.
     if (result.tsig) return answer_signed(query, response, client, view, view_index);
     if (result.action == auth::Action::drop) return 0;
-    if (view->has_expired && result.zone != nullptr && view->expired.count(result.zone) != 0)
-        return write_refused(query, response, udp, dns::Rcode::SERVFAIL);
     if (result.action == auth::Action::notify && notify_receiver_)
-        return notify_receiver_(query, response, client, view->name, nullptr);
+        return notify_receiver_(query, response, client, *view, result.zone, nullptr);
+    if (const ServedView::Unavailable* why = view->unavailable_for(result.zone))
+        return write_refused(query, response, udp, dns::Rcode::SERVFAIL, why);
     if (view->restricts_queries && result.zone != nullptr) {
         const QueryAccess* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);
@@ -164,10 +165,10 @@ std::size_t QueryHandler::answer_signed(std::span<const std::uint8_t> query, std
         engine_.answer(view->zones, query, engine_client(client), response.first(limit - reserve));
     if (result.action == auth::Action::drop) return 0;
     std::size_t size = result.size;
-    if (view->has_expired && result.zone != nullptr && view->expired.count(result.zone) != 0) {
-        size = write_refused(query, response, udp, dns::Rcode::SERVFAIL);
-    } else if (result.action == auth::Action::notify && notify_receiver_) {
-        size = notify_receiver_(query, response.first(limit - reserve), client, view->name, key);
+    if (result.action == auth::Action::notify && notify_receiver_) {
+        size = notify_receiver_(query, response.first(limit - reserve), client, *view, result.zone, key);
+    } else if (const ServedView::Unavailable* why = view->unavailable_for(result.zone)) {
+        size = write_refused(query, response, udp, dns::Rcode::SERVFAIL, why);
     } else if (view->restricts_queries && result.zone != nullptr) {
         const QueryAccess* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows(client, key)) size = write_refused(query, response, udp);
@@ -179,20 +180,23 @@ std::unique_ptr<net::ResponseStream> QueryHandler::open_stream(std::span<const s
                                                                const net::ClientInfo& client) {
     if (!is_transfer_query(query)) return nullptr;
     const ServingState* state = state_.get();
+    if (state->has_blackhole && state->blackhole.allows_source(client)) return nullptr;  // handle() drops it
     dns::TsigVerification verified;
     if (dns::tsig_present(query))
         verified = verify_request(*state, query, static_cast<std::uint64_t>(::time(nullptr)));
     const dns::Name* key = verified.status == dns::TsigStatus::Ok ? &verified.key->name : nullptr;
     const ServedView* view = state->view_for(client, key);
     if (view == nullptr) return nullptr;  // handle() refuses it
-    auto stream = open_transfer(*view, state->keys, engine_, query, client, verified);
-    if (stream != nullptr && stats_ != nullptr)
-        return std::make_unique<CountedTransfer>(std::move(stream), *stats_);
-    return stream;
+    auto stream = open_transfer(*view, state->keys, engine_, query, client, verified,
+                                transfers_running_.load() >= transfers_out_.load());
+    if (stream == nullptr || stats_ == nullptr) return stream;
+    const bool transfer = dynamic_cast<const TransferOutcome*>(stream.get()) != nullptr;
+    return std::make_unique<CountedTransfer>(std::move(stream), *stats_,
+                                             transfer ? &transfers_running_ : nullptr);
 }
 
 std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp,
-                          dns::Rcode rcode) {
+                          dns::Rcode rcode, const ServedView::Unavailable* why) {
     dns::ParsedQuery parsed;
     const dns::QueryStatus status = dns::parse_query(query, parsed);
     if (status == dns::QueryStatus::Drop) return 0;
@@ -206,9 +210,7 @@ std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::ui
     builder.set_limit(udp ? parsed.edns.effective_udp_payload() : out.size());
     if (parsed.edns.present) builder.set_edns(1232, parsed.edns.dnssec_ok);
     builder.set_rcode(status == dns::QueryStatus::FormErr ? dns::Rcode::FORMERR : rcode);
-    // An expired secondary zone: no primary could be reached for EXPIRE seconds.
-    if (rcode == dns::Rcode::SERVFAIL && parsed.edns.present)
-        builder.add_ede(dns::EdeCode::NoReachableAuthority, "zone expired");
+    if (why != nullptr && parsed.edns.present) builder.add_ede(why->code, why->text);
     if (status == dns::QueryStatus::Ok && parsed.has_question) {
         builder.add_question(parsed.qname, parsed.qtype, parsed.qclass);
     }

@@ -33,13 +33,15 @@ class QueryHandler : public net::PacketHandler {
         querylog_ = querylog;
     }
 
-    // Answers NOTIFY requests (rare: may lock) for the client's view; unset, they get NOTIMP. `key` is the
-    // TSIG key that verified the NOTIFY (nullptr: unsigned); the handler signs the answer itself. Set before
-    // the workers start.
+    // Answers NOTIFY requests (rare: may lock) for the client's view and the zone the engine found for the
+    // NOTIFY's name (nullptr: none); unset, they get NOTIMP. `key` is the TSIG key that verified the NOTIFY
+    // (nullptr: unsigned); the handler signs the answer itself. Set before the workers start.
     using NotifyReceiver = std::function<std::size_t(
         std::span<const std::uint8_t> query, std::span<std::uint8_t> response, const net::ClientInfo& client,
-        const std::string& view, const dns::Name* key)>;
+        const ServedView& view, const zone::Zone* zone, const dns::Name* key)>;
     void set_notify_receiver(NotifyReceiver receiver) { notify_receiver_ = std::move(receiver); }
+    // transfers-out: outbound transfers at once (BIND's default 10); more are REFUSED. Any thread.
+    void set_transfers_out(unsigned limit) { transfers_out_ = limit; }
 
     // Only for a server with one view (the common case): the view of each client is not known yet.
     void prefetch(std::span<const std::span<const std::uint8_t>> queries, unsigned worker) override;
@@ -61,12 +63,15 @@ class QueryHandler : public net::PacketHandler {
     stats::Statistics* stats_ = nullptr;
     const std::atomic<bool>* querylog_ = nullptr;
     NotifyReceiver notify_receiver_;
+    std::atomic<unsigned> transfers_out_{10};
+    std::atomic<unsigned> transfers_running_{0};
 };
 
 // Writes a REFUSED reply to `query` (header and question echoed, EDNS kept) into `out`; 0 when the query
-// is not worth answering at all.
-// `rcode` SERVFAIL: the answer for an expired secondary zone, with EDE 22 (No Reachable Authority).
+// is not worth answering at all. With `why`, the answer for a zone that cannot answer (not loaded, no copy
+// yet, expired): SERVFAIL with the EDE that says why when the query has EDNS.
 std::size_t write_refused(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool udp,
-                          dns::Rcode rcode = dns::Rcode::REFUSED);
+                          dns::Rcode rcode = dns::Rcode::REFUSED,
+                          const ServedView::Unavailable* why = nullptr);
 
 }  // namespace cairn::server

@@ -111,11 +111,7 @@ class Services::Target : public ctl::ControlTarget {
     explicit Target(Services& services) : s_(services) {}
 
     ctl::CommandResult status() override {
-        std::size_t zones = 0;
-        {
-            std::lock_guard lock(s_.zones_mutex_);
-            zones = s_.zones_.size();
-        }
+        const std::size_t zones = s_.hooks_.zones ? s_.hooks_.zones().size() : 0;
         char host[256] = "unknown";
         ::gethostname(host, sizeof host - 1);
         std::string text;
@@ -134,14 +130,12 @@ class Services::Target : public ctl::ControlTarget {
     }
 
     ctl::CommandResult reload() override {
-        bool ok = false;
-        if (!s_.on_main_thread([&] { ok = s_.hooks_.reload(); })) {
+        ReloadOutcome outcome;
+        if (!s_.on_main_thread([&] { outcome = s_.hooks_.reload(); })) {
             return ctl::CommandResult::failure("reload did not finish in time", "timed out", 2);
         }
-        if (!ok)
-            return ctl::CommandResult::failure(
-                "reload failed; still serving the previous configuration (see the log)");
-        return ctl::CommandResult::success("server reload successful");
+        if (!outcome.ok) return ctl::CommandResult::failure(outcome.text);
+        return ctl::CommandResult::success(outcome.text);
     }
 
     ctl::CommandResult reload_zone(const ctl::ZoneRef& zone) override {
@@ -159,39 +153,20 @@ class Services::Target : public ctl::ControlTarget {
     }
 
     ctl::CommandResult reconfig() override {
-        bool ok = false;
-        if (!s_.on_main_thread([&] { ok = s_.hooks_.reload(); })) {
+        ReloadOutcome outcome;
+        if (!s_.on_main_thread([&] { outcome = s_.hooks_.reload(); })) {
             return ctl::CommandResult::failure("reconfig did not finish in time", "timed out", 2);
         }
-        if (!ok)
-            return ctl::CommandResult::failure("reconfig failed; still serving the previous configuration");
+        if (!outcome.ok) return ctl::CommandResult::failure(outcome.text);
         return ctl::CommandResult::success();
     }
 
-    std::vector<ctl::ZoneStatus> find_zones(const ctl::ZoneRef& ref) override {
-        std::vector<ctl::ZoneStatus> out;
-        std::lock_guard lock(s_.zones_mutex_);
-        for (const auto& record : s_.zones_) {
-            const ServedZoneInfo& zone = record.info;
-            if (!same_zone(zone.origin, ref.name)) continue;
-            if (!ref.view.empty() && ref.view != zone.view) continue;
-            ctl::ZoneStatus status;
-            status.name = origin_without_dot(zone.origin);
-            status.view = zone.view;
-            status.type = zone.type;
-            if (!zone.file.empty()) status.files = {zone.file};
-            status.serial = zone.serial;
-            if (zone.nodes != 0) status.nodes = zone.nodes;
-            if (record.loaded_at != 0) status.loaded_at = record.loaded_at;
-            status.next_refresh = zone.next_refresh;
-            status.expires = zone.expires;
-            status.refreshed_at = zone.refreshed_at;
-            status.last_refresh = zone.last_refresh;
-            status.journal_bytes = zone.journal_bytes;
-            status.journal_entries = zone.journal_entries;
-            if (s_.hooks_.notify_counts)
-                status.notifies_pending = s_.hooks_.notify_counts(zone.view, zone.origin).pending;
-            out.push_back(std::move(status));
+    std::vector<std::shared_ptr<const lifecycle::ZoneState>> find_zones(const ctl::ZoneRef& ref) override {
+        std::vector<std::shared_ptr<const lifecycle::ZoneState>> out;
+        for (auto& zone : s_.zone_states()) {
+            if (!same_zone(zone->origin.to_text(), ref.name)) continue;
+            if (!ref.view.empty() && ref.view != zone->view) continue;
+            out.push_back(std::move(zone));
         }
         return out;
     }
@@ -217,7 +192,8 @@ class Services::Target : public ctl::ControlTarget {
   private:
     ctl::CommandResult act(const ctl::ZoneRef& ref, ZoneAction action) {
         const auto zones = find_zones(ref);
-        if (action != ZoneAction::notify && !zones.empty() && zones.front().type != "secondary") {
+        if (action != ZoneAction::notify && !zones.empty() &&
+            zones.front()->role != lifecycle::ZoneRole::secondary) {
             return ctl::CommandResult::failure("not available: zone '" + ref.name +
                                                "' is not a secondary zone");
         }
@@ -231,7 +207,7 @@ class Services::Target : public ctl::ControlTarget {
         std::string error;
         const bool ran = s_.on_main_thread([&] {
             try {
-                text = s_.hooks_.zone_action(zones.front().view, ref.name, action);
+                text = s_.hooks_.zone_action(zones.front()->view, ref.name, action);
             } catch (const std::exception& e) {
                 error = e.what();
             }
@@ -389,8 +365,14 @@ stats::HttpResponse Services::serve_statistics(const std::string& path) const {
     report.version = kVersion;
     report.queries = statistics_.queries();
     report.transfers = statistics_.transfers();
+    if (hooks_.transfers) {
+        const lifecycle::Totals totals = hooks_.transfers();
+        report.transfers.in_success = totals.transfers_in;
+        report.transfers.in_failure = totals.transfers_in_failed;
+    }
     if (hooks_.udp_reads) report.udp = hooks_.udp_reads();
-    report.zones = zone_gauges();
+    report.zones = zone_states();
+    if (last_reload_ok_ >= 0) report.last_reload_ok = last_reload_ok_ == 1;
     if (path == "/metrics")
         return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
                                    stats::render_prometheus(report)};
@@ -448,51 +430,14 @@ void Services::run_pending() {
 void Services::zones_changed() {
     if (hooks_.view_names) statistics_.set_view_names(hooks_.view_names());
     configured_at_ = now_seconds();
-    zone_state_changed();
     open_channels();
 }
 
-void Services::zone_state_changed() {
-    const std::int64_t now = now_seconds();
-    std::vector<ServedZoneInfo> zones = hooks_.zones ? hooks_.zones() : std::vector<ServedZoneInfo>{};
-    {
-        std::lock_guard lock(zones_mutex_);
-        std::vector<ZoneRecord> next;
-        for (auto& zone : zones) {
-            ZoneRecord record{std::move(zone), now};
-            for (const auto& previous : zones_) {
-                if (previous.info.version == record.info.version && previous.info.version != nullptr)
-                    record.loaded_at = previous.loaded_at;
-            }
-            next.push_back(std::move(record));
-        }
-        zones_ = std::move(next);
-    }
-}
-
-std::vector<stats::ZoneGauge> Services::zone_gauges() const {
-    std::vector<stats::ZoneGauge> out;
-    std::lock_guard lock(zones_mutex_);
-    for (const auto& record : zones_) {
-        stats::ZoneGauge gauge;
-        gauge.name = record.info.origin;
-        gauge.view = record.info.view;
-        gauge.role = record.info.type;
-        gauge.serial = record.info.serial;
-        gauge.file = record.info.file;
-        gauge.loaded_at = record.loaded_at;
-        gauge.last_refresh = record.info.refreshed_at;
-        gauge.next_refresh = record.info.next_refresh;
-        gauge.expires = record.info.expires;
-        gauge.refresh_failing = record.info.refresh_failing;
-        if (hooks_.notify_counts) {
-            const NotifyCounts counts = hooks_.notify_counts(record.info.view, record.info.origin);
-            gauge.notifies_sent = counts.sent;
-            gauge.notifies_failed = counts.failed;
-            gauge.notifies_pending = counts.pending;
-        }
-        out.push_back(std::move(gauge));
-    }
+std::vector<std::shared_ptr<const lifecycle::ZoneState>> Services::zone_states() const {
+    std::vector<std::shared_ptr<const lifecycle::ZoneState>> out;
+    if (!hooks_.zones) return out;
+    for (auto& view : hooks_.zones())
+        out.push_back(std::move(view.state));
     return out;
 }
 

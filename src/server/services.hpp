@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "ctl/listener.hpp"
-#include "server/notify_sender.hpp"
+#include "lifecycle/zones.hpp"
 #include "stats/counters.hpp"
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
@@ -27,40 +27,30 @@ struct Config;
 
 namespace cairn::server {
 
-// One served zone as the main thread sees it.
-struct ServedZoneInfo {
-    std::string view;
-    std::string origin;  // presentation form with the trailing dot
-    std::string type = "primary";
-    std::string file;
-    std::optional<std::uint32_t> serial;
-    std::uint64_t nodes = 0;
-    const void* version = nullptr;  // identity of the loaded version: a new pointer is a new load
-    // Secondaries (seconds since the epoch); unset for primaries or when unknown.
-    std::optional<std::int64_t> next_refresh, expires, refreshed_at;
-    std::string last_refresh;  // "successful", "failed: REASON", "" before the first attempt
-    bool refresh_failing = false;
-    std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
-};
-
 enum class ZoneAction { refresh, retransfer, notify };
 
-// What the daemon lends the services. Every function is called on the main thread only.
+// What a reload did: whether the configuration and every zone it loaded are in service, and the reply for
+// the operator ("server reload successful", or which zones failed and why).
+struct ReloadOutcome {
+    bool ok = false;
+    std::string text;
+};
+
+// What the daemon lends the services. reload, reload_zone and zone_action run on the main thread; zones,
+// transfers and udp_reads are called from the control and statistics threads.
 struct DaemonHooks {
-    std::function<bool()> reload;  // configuration and changed zones; false when it failed
-    // One zone's file (not the configuration): returns "zone reload successful" or "zone reload up-to-date",
-    // or throws std::runtime_error with the reason.
+    std::function<ReloadOutcome()> reload;  // configuration and changed zones
+    // One zone's file (not the configuration): returns the text for the operator, or throws
+    // std::runtime_error with the reason.
     std::function<std::string(const std::string& view, const std::string& origin)> reload_zone;
-    std::function<std::vector<ServedZoneInfo>()> zones;
+    // Every configured zone as the lifecycle shows it (snapshots).
+    std::function<std::vector<lifecycle::ZoneView>()> zones;
+    std::function<lifecycle::Totals()> transfers;  // transfers in, by the lifecycle
     std::function<std::vector<std::string>()> view_names;
-    // The zone's NOTIFY counts; unlike the others, called from the control and statistics threads.
-    std::function<NotifyCounts(const std::string& view, const std::string& origin)>
-        notify_counts;  // in the order the query path numbers them
     // refresh / retransfer / notify of one zone; returns the text for the operator, or throws
-    // std::runtime_error with the reason. Unset: the daemon cannot do these yet.
+    // std::runtime_error with the reason.
     std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>
         zone_action;
-    // What the UDP threads' reads have done so far; called from the control and statistics threads.
     std::function<stats::UdpReads()> udp_reads;
 };
 
@@ -87,12 +77,12 @@ class Services {
     void start();
     // Main thread: runs the commands the control channel queued; notes zone changes after a reload.
     void run_pending();
-    // Main thread, after a load or reload: notes the zones, and reopens the channels when their
+    // Main thread, after a load or reload: notes the views, and reopens the channels when their
     // configuration changed.
     void zones_changed();
-    // Main thread: the zones' state changed without a new configuration (a secondary's timers after an
-    // SOA check): refreshes what zonestatus shows, nothing else.
-    void zone_state_changed();
+    // Whether the start or the last reload put the configuration and every zone in service
+    // (cairn_config_last_reload_successful).
+    void set_reload_outcome(bool ok) { last_reload_ok_ = ok ? 1 : 0; }
     bool stop_requested() const { return stop_requested_; }
     void stop();
 
@@ -106,7 +96,7 @@ class Services {
     void close_channels();
     // Queues `task` for the main thread and waits for it (bounded); false when it did not run in time.
     bool on_main_thread(std::function<void()> task);
-    std::vector<stats::ZoneGauge> zone_gauges() const;
+    std::vector<std::shared_ptr<const lifecycle::ZoneState>> zone_states() const;
 
     std::string config_path_;
     unsigned workers_;
@@ -118,12 +108,7 @@ class Services {
     std::atomic<bool> querylog_{false};
     std::atomic<bool> stop_requested_{false};
 
-    struct ZoneRecord {
-        ServedZoneInfo info;
-        std::int64_t loaded_at = 0;
-    };
-    mutable std::mutex zones_mutex_;
-    std::vector<ZoneRecord> zones_;
+    std::atomic<int> last_reload_ok_{-1};  // -1: unknown
 
     std::mutex tasks_mutex_;
     std::condition_variable tasks_done_;

@@ -2,17 +2,21 @@
 // published through Published<ServingState>, never changed once published.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "dns/edns.hpp"
 #include "dns/tsig.hpp"
+#include "lifecycle/zone_config.hpp"
+#include "lifecycle/zones.hpp"
 #include "net/handler.hpp"
 #include "server/access.hpp"
 #include "store/journal.hpp"
-#include "xfr/secondary.hpp"
 #include "zone/zone_table.hpp"
 
 namespace cairn::server {
@@ -37,13 +41,43 @@ struct ServedView {
                  const dns::Name* key) const {
         return match_clients.allows(source, key) && match_destinations.allows(destination, key);
     }
-    // Secondary zones past EXPIRE: still in `zones` so that their names get SERVFAIL, not a referral or
-    // REFUSED from elsewhere.
-    std::unordered_set<const zone::Zone*> expired;
-    bool has_expired = false;  // expired is not empty
+    // Zones that answer SERVFAIL with an EDE saying why: a zone that failed to load (`zone not loaded:
+    // FILE:LINE: ...`), a secondary without a copy yet, one past EXPIRE. Each is in `zones` (a placeholder
+    // holding only an SOA when there is no copy) so that its names get SERVFAIL, not a referral or REFUSED
+    // from elsewhere. The lifecycle's ZoneState says why; the text is taken from it when published.
+    struct Unavailable {
+        dns::EdeCode code = dns::EdeCode::NotReady;
+        std::string text;
+    };
+    std::unordered_map<const zone::Zone*, Unavailable> unavailable;
+    bool has_unavailable = false;  // unavailable is not empty
+    const Unavailable* unavailable_for(const zone::Zone* zone) const {
+        if (!has_unavailable || zone == nullptr) return nullptr;
+        const auto found = unavailable.find(zone);
+        return found == unavailable.end() ? nullptr : &found->second;
+    }
 
-    // Secondary zones, for the EDNS EXPIRE (RFC 7314) their transfers carry: the time left, not the SOA's.
-    std::unordered_map<const zone::Zone*, std::shared_ptr<const xfr::SecondaryZone>> secondaries;
+    // Secondary zones: who may NOTIFY them (the primaries' addresses, any port, and allow-notify), and their
+    // expire deadline, for the EDNS EXPIRE (RFC 7314) their transfers carry: the time left, not the SOA's.
+    struct Secondary {
+        AccessList allow_notify;
+        std::vector<dns::IpAddress> primaries;
+        std::shared_ptr<const std::atomic<std::int64_t>> expire_at;  // seconds since the epoch; 0: none
+    };
+    std::unordered_map<const zone::Zone*, Secondary> secondaries;
+    const Secondary* secondary_for(const zone::Zone* zone) const {
+        const auto found = secondaries.find(zone);
+        return found == secondaries.end() ? nullptr : &found->second;
+    }
+
+    // How transfers out of each zone go: provide-ixfr, max-transfer-time-out / -idle-out.
+    struct TransferPolicy {
+        bool provide_ixfr = true;
+        std::uint32_t max_time = 7200, max_idle = 3600;  // seconds
+    };
+    std::unordered_map<const zone::Zone*, TransferPolicy> transfer_policies;
+    // The `server` statements that apply to clients of this view (provide-ixfr, transfer-format).
+    std::vector<lifecycle::ServerRule> servers;
 
     // IXFR journals of primary zones with ixfr-from-differences; they outlive every snapshot.
     std::unordered_map<const zone::Zone*, const store::Journal*> journals;
@@ -65,6 +99,9 @@ struct ServedView {
 struct ServingState {
     std::vector<ServedView> views;
     std::shared_ptr<const dns::TsigKeyring> keys;  // shared: transfers in progress keep theirs
+    // blackhole: queries from these addresses get no answer at all.
+    AccessList blackhole;
+    bool has_blackhole = false;
 
     // The first view the client matches (views are tried in configuration order), or nullptr. `key`: the
     // TSIG key that verified the request, or nullptr.
@@ -78,5 +115,12 @@ struct ServingState {
         return nullptr;
     }
 };
+
+struct Settings;
+
+// The snapshot for `settings` and what the lifecycle serves (Zones::zones()): every configured zone of
+// every view, with a placeholder for each zone that has no version to answer from.
+std::unique_ptr<const ServingState> build_serving_state(const Settings& settings,
+                                                        const std::vector<lifecycle::ZoneView>& zones);
 
 }  // namespace cairn::server

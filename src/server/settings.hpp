@@ -11,52 +11,32 @@
 
 #include "auth/engine.hpp"
 #include "dns/tsig.hpp"
+#include "lifecycle/zone_config.hpp"
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
-#include "server/zone_loader.hpp"
-#include "xfr/notify.hpp"
-#include "xfr/refresh.hpp"
 
 namespace cairn::server {
 
+// One zone: what the lifecycle runs (lifecycle::ZoneConfig) and what the query path applies to it.
 struct ZoneSettings {
-    ZoneSource source;
-    QueryAccess allow_query;             // the zone's own, else the view's, else the options', else any
-    AccessList allow_transfer;           // likewise; BIND 9.20's default is none
-    bool ixfr_from_differences = false;  // journal each reload's difference for IXFR
-    std::size_t max_journal_bytes = ~std::size_t{0};  // max-journal-size (BIND's default: unlimited here)
-    xfr::NotifyMode notify = xfr::NotifyMode::Yes;
-    std::vector<xfr::Primary> also_notify;  // keys point into Settings::keys
-    // type secondary: the zone comes from `primaries` (tried in order) and is saved to source.file.
-    bool secondary = false;
-    std::vector<xfr::Primary> primaries;  // keys point into Settings::keys
-    xfr::RefreshBounds refresh_bounds;
-    AccessList allow_notify;  // besides the primaries' addresses
+    lifecycle::ZoneConfig zone;
+    QueryAccess allow_query;    // the zone's own, else the view's, else the options', else any
+    AccessList allow_transfer;  // likewise; BIND 9.20's default is none
+    AccessList allow_notify;    // secondaries: besides the primaries' addresses
+    bool provide_ixfr = true;   // no: IXFR requests get the whole zone
+    std::uint32_t max_transfer_time_out = 7200;  // seconds (BIND: 120 minutes)
+    std::uint32_t max_transfer_idle_out = 3600;  // seconds (BIND: 60 minutes)
 
-    // `server` statements that name a key, for NOTIFY to addresses taken from the zone's NS records (as
-    // BIND signs them): the view's own statements, then the top-level ones. Keys point into Settings::keys.
-    struct ServerKey {
-        config::IpPrefix prefix;
-        const dns::TsigKey* key = nullptr;
-        bool in_view = false;
-    };
-    std::vector<ServerKey> server_keys;
-
-    // The key of the longest `server` prefix holding `address`, a view's statement before any top-level one.
+    // The key that signs a NOTIFY to `address` (its `server` statement's), as BIND signs NOTIFYs to the
+    // addresses of the zone's NS records.
     const dns::TsigKey* server_key_for(const dns::IpAddress& address) const {
-        const ServerKey* best = nullptr;
-        for (const ServerKey& server : server_keys) {
-            if (!server.prefix.contains(address)) continue;
-            if (best == nullptr || (server.in_view && !best->in_view) ||
-                (server.in_view == best->in_view && server.prefix.length > best->prefix.length))
-                best = &server;
-        }
-        return best == nullptr ? nullptr : best->key;
+        const lifecycle::ServerRule* rule = lifecycle::server_rule_for(zone.servers, address);
+        return rule == nullptr ? nullptr : rule->key;
     }
 };
 
 // The view zones outside any `view` statement belong to; as BIND, logs leave its name out.
-inline constexpr std::string_view kDefaultViewName = "_default";
+inline constexpr std::string_view kDefaultViewName = lifecycle::kDefaultView;
 
 struct ViewSettings {
     std::string name{kDefaultViewName};
@@ -89,6 +69,10 @@ struct Settings {
     std::string pid_file;   // empty: none
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
+    lifecycle::Limits limits;          // transfers-in, transfers-per-ns, serial-query-rate
+    std::uint32_t transfers_out = 10;  // outbound transfers at once (BIND's transfers-out)
+    AccessList blackhole;              // addresses whose queries get no answer at all (empty: none)
+    bool has_blackhole = false;
     std::chrono::milliseconds tcp_idle_timeout{30000};
     std::vector<ViewSettings> views;
     LoggingSettings logging;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "config/config.hpp"
+#include "store/journal.hpp"
 
 namespace cairn::server {
 
@@ -39,9 +40,39 @@ std::string where(const config::Location& location) {
     return location.file_name() + ":" + std::to_string(location.line) + ": ";
 }
 
+// BIND's per-server options for the addresses a zone talks to: its view's `server` statements, then the
+// top-level ones.
+std::vector<lifecycle::ServerRule> server_rules(const config::Config& config, const config::View* view,
+                                                const dns::TsigKeyring& keys) {
+    std::vector<lifecycle::ServerRule> rules;
+    auto add = [&](const std::vector<config::Server>& servers, bool in_view) {
+        for (const auto& server : servers) {
+            lifecycle::ServerRule rule;
+            rule.prefix = server.prefix;
+            rule.in_view = in_view;
+            if (!server.keys.empty())
+                rule.key = keys.find(dns::Name::from_text(server.keys.front(), dns::Name()));
+            rule.bogus = server.bogus;
+            rule.edns = server.edns;
+            rule.request_ixfr = server.request_ixfr;
+            rule.provide_ixfr = server.provide_ixfr;
+            rule.transfers = server.transfers;
+            rule.one_answer = server.transfer_format && *server.transfer_format == "one-answer";
+            rule.transfer_source = server.transfer_source;
+            rule.transfer_source_v6 = server.transfer_source_v6;
+            rule.notify_source = server.notify_source;
+            rule.notify_source_v6 = server.notify_source_v6;
+            rules.push_back(std::move(rule));
+        }
+    };
+    if (view != nullptr) add(view->servers, true);
+    add(config.servers, false);
+    return rules;
+}
+
 void add_zone(const config::Config& config, const config::Zone& zone, const config::View* view,
-              const config::HostNetworks& host, const dns::TsigKeyring& keys, ViewSettings& served,
-              SettingsResult& result) {
+              const config::HostNetworks& host, const std::shared_ptr<const dns::TsigKeyring>& keys,
+              ViewSettings& served, SettingsResult& result) {
     const std::string label = "zone " + zone.name.to_text();
     const config::ZoneType type = zone.type.value_or(config::ZoneType::Primary);
     if (type != config::ZoneType::Primary && type != config::ZoneType::Secondary) {
@@ -60,10 +91,16 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
         return;
     }
     ZoneSettings settings;
-    settings.source.origin = zone.name;
-    settings.source.file = resolved.file;
-    settings.source.raw = resolved.masterfile_format == config::MasterfileFormat::Raw;
-    settings.source.rclass = zone.rrclass;
+    lifecycle::ZoneConfig& z = settings.zone;
+    z.view = served.name;
+    z.origin = zone.name;
+    z.rclass = zone.rrclass;
+    z.role =
+        type == config::ZoneType::Secondary ? lifecycle::ZoneRole::secondary : lifecycle::ZoneRole::primary;
+    z.file = resolved.file;
+    z.raw = resolved.masterfile_format == config::MasterfileFormat::Raw;
+    z.keys = keys;
+    z.servers = server_rules(config, view, *keys);
     settings.allow_query.clients = AccessList::from(resolved.allow_query, config, host);
     // allow-query-on inherits like allow-query: zone, then view, then options; unset means any.
     const config::AddressMatchList* query_on = nullptr;
@@ -76,25 +113,39 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     }
     if (query_on != nullptr) settings.allow_query.destinations = AccessList::from(*query_on, config, host);
     settings.allow_transfer = AccessList::from(resolved.allow_transfer, config, host);
-    settings.ixfr_from_differences = resolved.ixfr_from_differences;
+    settings.provide_ixfr = resolved.provide_ixfr;
+    settings.max_transfer_time_out = resolved.max_transfer_time_out;
+    settings.max_transfer_idle_out = resolved.max_transfer_idle_out;
+    z.ixfr_from_differences = resolved.ixfr_from_differences;
     if (resolved.max_journal_size.kind == config::SizeLimit::Kind::Bytes)
-        settings.max_journal_bytes = static_cast<std::size_t>(resolved.max_journal_size.bytes);
+        z.max_journal_bytes = static_cast<std::size_t>(resolved.max_journal_size.bytes);
+    if (resolved.max_journal_size.kind == config::SizeLimit::Kind::Unlimited)
+        z.max_journal_bytes = store::Journal::kUnlimited;
+    z.max_zone_ttl = resolved.max_zone_ttl;
+    z.max_records = resolved.max_records;
     switch (resolved.notify) {
         case config::NotifyMode::No:
-            settings.notify = xfr::NotifyMode::No;
+            z.notify = xfr::NotifyMode::No;
             break;
         case config::NotifyMode::Explicit:
-            settings.notify = xfr::NotifyMode::Explicit;
+            z.notify = xfr::NotifyMode::Explicit;
+            break;
+        case config::NotifyMode::PrimaryOnly:
+            // BIND's primary-only: secondaries notify nobody (also-notify included).
+            z.notify = type == config::ZoneType::Primary ? xfr::NotifyMode::Yes : xfr::NotifyMode::No;
             break;
         default:
-            settings.notify = xfr::NotifyMode::Yes;
-            break;  // primary-only: we are the primary
+            z.notify = xfr::NotifyMode::Yes;
+            break;
     }
+    z.notify_delay = resolved.notify_delay;
+    z.notify_source = resolved.notify_source;
+    z.notify_source_v6 = resolved.notify_source_v6;
     // A remote's key (its own `key`, else its `server` statement's) signs what we send it.
     auto keyed_remote = [&](const config::Remote& remote, std::string_view role) {
         xfr::Primary out{remote.address.to_string(), remote.port, nullptr};
         if (!remote.key.empty()) {
-            out.key = keys.find(dns::Name::from_text(remote.key, dns::Name()));
+            out.key = keys->find(dns::Name::from_text(remote.key, dns::Name()));
             if (out.key == nullptr) {
                 result.errors.push_back(where(zone.where) + label + ": " + std::string(role) + " " +
                                         out.to_text() + ": unknown key " + remote.key);
@@ -103,24 +154,22 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
         return out;
     };
     for (const auto& remote : resolved.also_notify)
-        settings.also_notify.push_back(keyed_remote(remote, "also-notify"));
-    auto add_server_keys = [&](const std::vector<config::Server>& servers, bool in_view) {
-        for (const auto& server : servers) {
-            if (server.keys.empty()) continue;
-            const dns::TsigKey* key = keys.find(dns::Name::from_text(server.keys.front(), dns::Name()));
-            if (key != nullptr) settings.server_keys.push_back({server.prefix, key, in_view});
-        }
-    };
-    if (view != nullptr) add_server_keys(view->servers, true);
-    add_server_keys(config.servers, false);
+        z.also_notify.push_back(keyed_remote(remote, "also-notify"));
     if (type == config::ZoneType::Secondary) {
-        settings.secondary = true;
         for (const auto& remote : resolved.primaries)
-            settings.primaries.push_back(keyed_remote(remote, "primary"));
-        if (settings.primaries.empty())
+            z.primaries.push_back(keyed_remote(remote, "primary"));
+        if (z.primaries.empty())
             result.errors.push_back(where(zone.where) + label + ": a secondary zone needs primaries");
-        settings.refresh_bounds = {resolved.min_refresh_time, resolved.max_refresh_time,
-                                   resolved.min_retry_time, resolved.max_retry_time};
+        z.refresh_bounds = {resolved.min_refresh_time, resolved.max_refresh_time, resolved.min_retry_time,
+                            resolved.max_retry_time};
+        z.request_ixfr = resolved.request_ixfr;
+        z.try_tcp_refresh = resolved.try_tcp_refresh;
+        z.multi_master = resolved.multi_master;
+        z.max_transfer_time_in = resolved.max_transfer_time_in;
+        z.max_transfer_idle_in = resolved.max_transfer_idle_in;
+        z.edns_udp_size = config.edns_udp_size(view);
+        z.transfer_source = resolved.transfer_source;
+        z.transfer_source_v6 = resolved.transfer_source_v6;
         settings.allow_notify = AccessList::from(resolved.allow_notify, config, host);
     }
     served.zones.push_back(std::move(settings));
@@ -225,6 +274,16 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (settings.listen.empty())
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
+    settings.limits.transfers_in = config.options.transfers_in.value_or(settings.limits.transfers_in);
+    settings.limits.transfers_per_ns =
+        config.options.transfers_per_ns.value_or(settings.limits.transfers_per_ns);
+    settings.limits.serial_query_rate =
+        config.options.serial_query_rate.value_or(settings.limits.serial_query_rate);
+    settings.transfers_out = config.options.transfers_out.value_or(settings.transfers_out);
+    if (config.options.blackhole) {
+        settings.blackhole = AccessList::from(*config.options.blackhole, config, host);
+        settings.has_blackhole = !config.options.blackhole->elements.empty();
+    }
     add_logging(config, settings);
     settings.keys = build_keyring(config, result);
 
@@ -243,7 +302,7 @@ void translate(const config::Config& config, SettingsResult& result) {
         warn_recursion(nullptr);
         ViewSettings view;
         for (const auto& zone : config.zones)
-            add_zone(config, zone, nullptr, host, *settings.keys, view, result);
+            add_zone(config, zone, nullptr, host, settings.keys, view, result);
         settings.views.push_back(std::move(view));
         return;
     }
@@ -256,7 +315,7 @@ void translate(const config::Config& config, SettingsResult& result) {
             served.match_destinations = AccessList::from(*view.match_destinations, config, host);
         }
         for (const auto& zone : view.zones)
-            add_zone(config, zone, &view, host, *settings.keys, served, result);
+            add_zone(config, zone, &view, host, settings.keys, served, result);
         settings.views.push_back(std::move(served));
     }
 }

@@ -1,10 +1,13 @@
 #include "server/transfer.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <vector>
 
 #include "dns/types.hpp"
+#include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
 #include "server/query_handler.hpp"
 #include "xfr/outbound.hpp"
@@ -32,27 +35,53 @@ class SingleMessage : public net::ResponseStream {
     bool sent_ = false;
 };
 
-class TransferAdapter : public net::ResponseStream {
+// Streams a transfer for the connection, within BIND's max-transfer-time-out (the whole transfer) and
+// max-transfer-idle-out (the longest the client may leave it waiting between two messages it takes; the
+// connection's own idle timeout may end it sooner). A transfer past either ends where it is: the client sees
+// it incomplete, and it counts as failed.
+class TransferAdapter : public net::ResponseStream, public TransferOutcome {
   public:
+    using Clock = std::chrono::steady_clock;
     TransferAdapter(std::unique_ptr<xfr::TransferStream> stream, std::shared_ptr<const dns::TsigKeyring> keys,
-                    std::string label)
-        : keys_(std::move(keys)), stream_(std::move(stream)), label_(std::move(label)) {}
+                    std::string label, std::chrono::seconds max_time, std::chrono::seconds max_idle)
+        : keys_(std::move(keys)),
+          stream_(std::move(stream)),
+          label_(std::move(label)),
+          started_(Clock::now()),
+          last_(started_),
+          max_time_(max_time),
+          max_idle_(max_idle) {}
     std::size_t next(std::span<std::uint8_t> out) override {
+        if (failed_) return 0;
+        const auto now = Clock::now();
+        if (now - started_ > max_time_ || now - last_ > max_idle_) {
+            failed_ = true;
+            logs::xfr_out().error(
+                "{}: transfer aborted after {} messages: {} exceeded", label_, stream_->messages_sent(),
+                now - started_ > max_time_ ? "max-transfer-time-out" : "max-transfer-idle-out");
+            return 0;
+        }
+        last_ = now;
         try {
             const std::size_t size = stream_->next(out);
             if (size == 0)
                 logs::xfr_out().info("{}: transfer completed, {} messages", label_, stream_->messages_sent());
             return size;
         } catch (const std::exception& e) {
+            failed_ = true;
             logs::xfr_out().error("{}: transfer aborted: {}", label_, e.what());
             return 0;
         }
     }
+    bool failed() const override { return failed_; }
 
   private:
     std::shared_ptr<const dns::TsigKeyring> keys_;  // declared first: outlives the stream signing with it
     std::unique_ptr<xfr::TransferStream> stream_;
     std::string label_;
+    Clock::time_point started_, last_;
+    std::chrono::seconds max_time_, max_idle_;
+    bool failed_ = false;
 };
 
 // One message; signed when the request was (RFC 8945 §5.3: every answer to a verified request).
@@ -99,7 +128,7 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
                                                    const auth::Engine& engine,
                                                    std::span<const std::uint8_t> query,
                                                    const net::ClientInfo& client,
-                                                   const dns::TsigVerification& verified) {
+                                                   const dns::TsigVerification& verified, bool at_limit) {
     auth::ClientInfo info;
     info.address = client.source.address.bytes;
     info.address_size = client.source.address.is_v4() ? 4 : 16;
@@ -130,8 +159,8 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
 
     const std::string label =
         "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
-    if (view.has_expired && view.expired.count(result.zone) != 0) {
-        logs::xfr_out().info("{}: transfer refused: the zone has expired", label);
+    if (const ServedView::Unavailable* why = view.unavailable_for(result.zone)) {
+        logs::xfr_out().info("{}: transfer refused: {}", label, why->text);
         return refused(query, verified, dns::Rcode::SERVFAIL);
     }
     const AccessList* allowed = view.allow_transfer_for(result.zone);
@@ -144,6 +173,10 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
         answer.resize(xfr::write_refused(query, answer, 1232));
         if (answer.empty()) return nullptr;
         return single(answer, verified);
+    }
+    if (at_limit) {
+        logs::xfr_out().warn("{}: transfer refused: transfers-out limit reached", label);
+        return refused(query, verified);
     }
     xfr::TransferRequest request;
     try {
@@ -160,18 +193,31 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     xfr::OutboundOptions options;
     options.tcp = true;
     // EDNS EXPIRE (RFC 7314): a primary gives its SOA EXPIRE, a secondary the time its copy has left.
-    if (const auto secondary = view.secondaries.find(zone.get()); secondary != view.secondaries.end()) {
-        options.expire = secondary->second->remaining_expire(info.now);
+    if (const ServedView::Secondary* secondary = view.secondary_for(zone.get())) {
+        const std::int64_t expire_at = secondary->expire_at ? secondary->expire_at->load() : 0;
+        if (expire_at != 0)
+            options.expire = static_cast<std::uint32_t>(std::max<std::int64_t>(0, expire_at - info.now));
     } else {
         options.expire = xfr::soa_timers(zone::soa_record(*zone).rdata).expire;
     }
+    ServedView::TransferPolicy policy;
+    if (const auto found = view.transfer_policies.find(zone.get()); found != view.transfer_policies.end())
+        policy = found->second;
+    const lifecycle::ServerRule* rule =
+        lifecycle::server_rule_for(view.servers, client.source.address.unmapped());
+    // provide-ixfr no (the zone's, or the client's server statement's): IXFR gets the whole zone.
+    const bool provide_ixfr =
+        rule != nullptr && rule->provide_ixfr ? *rule->provide_ixfr : policy.provide_ixfr;
+    // transfer-format one-answer: one record per message, for very old clients.
+    if (rule != nullptr && rule->one_answer) options.message_size = 1;
     if (key_name != nullptr) {
         options.tsig_key = verified.key;  // lives in `keys`, which the stream adapter keeps
         options.request_mac = verified.record.mac;
     }
     std::unique_ptr<xfr::TransferStream> stream;
     try {
-        stream = xfr::open_transfer(zone, request, view.journal_for(zone.get()), std::move(options));
+        stream = xfr::open_transfer(zone, request, provide_ixfr ? view.journal_for(zone.get()) : nullptr,
+                                    std::move(options));
     } catch (const std::exception& e) {
         logs::xfr_out().error("{}: cannot read the journal: {}", label, e.what());
         return single(fallback, verified);
@@ -183,7 +229,10 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     const std::string signer = key_name != nullptr ? ", TSIG " + key_name->to_text() : std::string();
     logs::xfr_out().info("{}: {} started (serial {}, {}{})", label,
                          request.type == dns::RRType::AXFR ? "AXFR" : "IXFR", zone->serial(), form, signer);
-    return std::make_unique<TransferAdapter>(std::move(stream), std::move(keys), label);
+    return std::make_unique<TransferAdapter>(
+        std::move(stream), std::move(keys), label,
+        std::chrono::seconds(std::max<std::uint32_t>(1, policy.max_time)),
+        std::chrono::seconds(std::max<std::uint32_t>(1, policy.max_idle)));
 }
 
 }  // namespace cairn::server

@@ -21,12 +21,11 @@ bool is_transfer_query(std::span<const std::uint8_t> query);
 // (REFUSED, NOTAUTH, FORMERR, ...) when the transfer is not allowed or not possible; nullptr to send
 // nothing.
 // `verified` is the request's TSIG check against `keys` (status NotSigned for an unsigned request): a
-// failed one is answered with the TSIG error, a good one signs the whole transfer.
-std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
-                                                   std::shared_ptr<const dns::TsigKeyring> keys,
-                                                   const auth::Engine& engine,
-                                                   std::span<const std::uint8_t> query,
-                                                   const net::ClientInfo& client,
-                                                   const dns::TsigVerification& verified);
+// failed one is answered with the TSIG error, a good one signs the whole transfer. `at_limit`: as many
+// transfers as transfers-out allows are running; an allowed request is then REFUSED (as BIND).
+std::unique_ptr<net::ResponseStream> open_transfer(
+    const ServedView& view, std::shared_ptr<const dns::TsigKeyring> keys, const auth::Engine& engine,
+    std::span<const std::uint8_t> query, const net::ClientInfo& client, const dns::TsigVerification& verified,
+    bool at_limit = false);
 
 }  // namespace cairn::server

@@ -118,15 +118,45 @@ std::string escape_help(std::string_view text) {
     return out;
 }
 
-ZoneHealth zone_health(const ZoneGauge& zone, std::int64_t now) {
-    if (!zone.serial) return ZoneHealth::not_loaded;
-    if (zone.expires) {
-        if (*zone.expires <= now) return ZoneHealth::expired;
-        if (*zone.expires - now < kExpiringSoonSeconds) return ZoneHealth::expiring_soon;
+ZoneHealth zone_health(const lifecycle::ZoneState& zone, std::int64_t now) {
+    using lifecycle::ZonePhase;
+    if (zone.phase == ZonePhase::expired) return ZoneHealth::expired;
+    if (!zone.served_serial)
+        return zone.phase == ZonePhase::refresh_failing ? ZoneHealth::refresh_failing
+                                                        : ZoneHealth::not_loaded;
+    if (zone.role == lifecycle::ZoneRole::secondary && zone.timers.expire_at != 0) {
+        if (zone.timers.expire_at <= now) return ZoneHealth::expired;
+        if (zone.timers.expire_at - now < kExpiringSoonSeconds) return ZoneHealth::expiring_soon;
     }
-    if (zone.refresh_failing) return ZoneHealth::refresh_failing;
+    if (zone.phase == ZonePhase::refresh_failing) return ZoneHealth::refresh_failing;
     return ZoneHealth::healthy;
 }
+
+namespace {
+
+using ZoneStatePtr = std::shared_ptr<const lifecycle::ZoneState>;
+
+std::optional<std::int64_t> set_time(std::int64_t at) {
+    return at == 0 ? std::nullopt : std::optional<std::int64_t>(at);
+}
+std::optional<std::int64_t> last_refresh_time(const lifecycle::ZoneState& z) {
+    return set_time(z.timers.last_refresh);
+}
+std::optional<std::int64_t> next_refresh_time(const lifecycle::ZoneState& z) {
+    return z.role == lifecycle::ZoneRole::secondary ? set_time(z.timers.next_refresh) : std::nullopt;
+}
+std::optional<std::int64_t> expiry_time(const lifecycle::ZoneState& z) {
+    return z.role == lifecycle::ZoneRole::secondary ? set_time(z.timers.expire_at) : std::nullopt;
+}
+std::string role_text(const lifecycle::ZoneState& z) {
+    return std::string(lifecycle::to_string(z.role));
+}
+
+constexpr lifecycle::ZonePhase kPhases[] = {
+    lifecycle::ZonePhase::loading,    lifecycle::ZonePhase::loaded,          lifecycle::ZonePhase::failed,
+    lifecycle::ZonePhase::refreshing, lifecycle::ZonePhase::refresh_failing, lifecycle::ZonePhase::expired};
+
+}  // namespace
 
 std::string_view to_string(ZoneHealth health) {
     switch (health) {
@@ -200,48 +230,107 @@ std::string render_prometheus(const Report& report) {
              "Pauses UDP threads took between batches so that queries would gather.");
     w.sample("cairn_udp_coalescing_pauses_total", {}, report.udp.pauses);
 
+    w.family("cairn_build_info", "gauge", "The running build: its version in the label, value 1.");
+    w.sample("cairn_build_info", {{"version", report.version}}, 1);
+    w.family(
+        "cairn_config_last_reload_successful", "gauge",
+        "1 when the last reload (or the start) applied the configuration and every zone loaded, else 0.");
+    w.sample("cairn_config_last_reload_successful", {}, report.last_reload_ok.value_or(true) ? 1 : 0);
+
     w.family("cairn_zones", "gauge", "Zones configured.");
     w.sample("cairn_zones", {}, report.zones.size());
 
     const auto per_zone = [&](std::string_view name, std::string_view type, std::string_view help,
                               auto value) {
         w.family(name, type, help);
-        for (const ZoneGauge& zone : report.zones) {
-            const std::optional<double> v = value(zone);
-            if (v) w.sample(name, {{"zone", zone.name}, {"view", zone.view}, {"role", zone.role}}, *v);
+        for (const ZoneStatePtr& zone : report.zones) {
+            const std::optional<double> v = value(*zone);
+            if (v) {
+                const std::string zone_name = zone->origin.to_text();
+                const std::string role = role_text(*zone);
+                w.sample(name, {{"zone", zone_name}, {"view", zone->view}, {"role", role}}, *v);
+            }
         }
     };
     per_zone("cairn_zone_serial", "gauge", "SOA serial of the zone being served.",
-             [](const ZoneGauge& z) -> std::optional<double> {
-                 if (!z.serial) return std::nullopt;
-                 return static_cast<double>(*z.serial);
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 if (!z.served_serial) return std::nullopt;
+                 return static_cast<double>(*z.served_serial);
              });
     per_zone("cairn_zone_loaded", "gauge", "1 when the zone is loaded and served, 0 otherwise.",
-             [](const ZoneGauge& z) -> std::optional<double> { return z.serial ? 1.0 : 0.0; });
+             [](const lifecycle::ZoneState& z) -> std::optional<double> { return z.served() ? 1.0 : 0.0; });
+    w.family(
+        "cairn_zone_state", "gauge",
+        "The zone's state: 1 for the state it is in (loading, loaded, failed, refreshing, refresh failing, "
+        "expired), 0 for the others.");
+    for (const ZoneStatePtr& zone : report.zones) {
+        const std::string zone_name = zone->origin.to_text();
+        const std::string role = role_text(*zone);
+        for (const lifecycle::ZonePhase phase : kPhases) {
+            const std::string state(lifecycle::to_string(phase));
+            w.sample("cairn_zone_state",
+                     {{"zone", zone_name}, {"view", zone->view}, {"role", role}, {"state", state}},
+                     zone->phase == phase ? 1 : 0);
+        }
+    }
     per_zone("cairn_zone_seconds_since_refresh", "gauge",
              "Seconds since the zone was last loaded or refreshed successfully.",
-             [&](const ZoneGauge& z) -> std::optional<double> {
-                 const auto at = z.last_refresh ? z.last_refresh : z.loaded_at;
+             [&](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 const auto at = last_refresh_time(z) ? last_refresh_time(z) : set_time(z.loaded_at);
                  if (!at) return std::nullopt;
                  return static_cast<double>(report.now - *at);
              });
     per_zone("cairn_zone_seconds_until_expiry", "gauge",
              "Seconds until a secondary zone expires (negative: expired).",
-             [&](const ZoneGauge& z) -> std::optional<double> {
-                 if (!z.expires) return std::nullopt;
-                 return static_cast<double>(*z.expires - report.now);
+             [&](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 const auto at = expiry_time(z);
+                 if (!at) return std::nullopt;
+                 return static_cast<double>(*at - report.now);
              });
+    per_zone("cairn_zone_load_failures_total", "counter",
+             "Loads of the zone's file that failed (missing, broken, or refused: serial not newer).",
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 return static_cast<double>(z.counters.load_failures);
+             });
+    per_zone("cairn_zone_refresh_failures_total", "counter",
+             "Refreshes of a secondary zone that failed with every primary.",
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 if (z.role != lifecycle::ZoneRole::secondary) return std::nullopt;
+                 return static_cast<double>(z.counters.refresh_failures);
+             });
+    w.family("cairn_zone_transfers_in_total", "counter", "Incoming transfers of the zone, by outcome.");
+    for (const ZoneStatePtr& zone : report.zones) {
+        if (zone->role != lifecycle::ZoneRole::secondary) continue;
+        const std::string zone_name = zone->origin.to_text();
+        w.sample("cairn_zone_transfers_in_total",
+                 {{"zone", zone_name}, {"view", zone->view}, {"result", "success"}},
+                 static_cast<double>(zone->counters.transfers_in));
+        w.sample("cairn_zone_transfers_in_total",
+                 {{"zone", zone_name}, {"view", zone->view}, {"result", "failure"}},
+                 static_cast<double>(zone->counters.transfers_in_failed));
+    }
     per_zone(
-        "cairn_zone_notifies_sent_total", "counter", "NOTIFY messages sent for the zone, retries included.",
-        [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_sent); });
-    per_zone(
-        "cairn_zone_notifies_failed_total", "counter",
-        "NOTIFY messages for the zone that got no answer or an error answer.",
-        [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_failed); });
-    per_zone(
-        "cairn_zone_notifies_pending", "gauge",
-        "Secondaries of the zone not yet notified of its current serial (still being retried).",
-        [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_pending); });
+        "cairn_zone_primary_serial_lower", "gauge",
+        "1 while a secondary's primary answers a serial lower than the one served (retransfer fixes it).",
+        [](const lifecycle::ZoneState& z) -> std::optional<double> {
+            if (z.role != lifecycle::ZoneRole::secondary) return std::nullopt;
+            return z.serial_warning.empty() ? 0.0 : 1.0;
+        });
+    per_zone("cairn_zone_notifies_sent_total", "counter",
+             "NOTIFY messages sent for the zone, retries included.",
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 return static_cast<double>(z.counters.notifies_sent);
+             });
+    per_zone("cairn_zone_notifies_failed_total", "counter",
+             "NOTIFY messages for the zone that got no answer or an error answer.",
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 return static_cast<double>(z.counters.notifies_failed);
+             });
+    per_zone("cairn_zone_notifies_pending", "gauge",
+             "Secondaries of the zone not yet notified of its current serial (still being retried).",
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 return static_cast<double>(z.notifies_pending);
+             });
     return w.take();
 }
 
@@ -266,28 +355,44 @@ std::string render_json(const Report& report) {
                            {"count", q.size_bucket[b]}});
     }
     json zones = json::array();
-    for (const ZoneGauge& z : report.zones) {
-        json zone = {{"name", z.name},
-                     {"view", z.view},
-                     {"role", z.role},
-                     {"file", z.file},
-                     {"health", to_string(zone_health(z, report.now))},
-                     {"refresh_failing", z.refresh_failing},
-                     {"notifies_sent", z.notifies_sent},
-                     {"notifies_failed", z.notifies_failed},
-                     {"notifies_pending", z.notifies_pending}};
-        const auto optional = [&](const char* key, const auto& value) {
-            zone[key] = value ? json(*value) : json(nullptr);
+    for (const ZoneStatePtr& zone : report.zones) {
+        const lifecycle::ZoneState& z = *zone;
+        const auto outcome = [](const lifecycle::Outcome& o) {
+            if (o.at == 0) return json(nullptr);
+            return json{{"at", o.at}, {"ok", o.ok}, {"detail", o.detail}};
         };
-        optional("serial", z.serial);
-        optional("loaded_at", z.loaded_at);
-        optional("last_refresh", z.last_refresh);
-        optional("next_refresh", z.next_refresh);
-        optional("expires", z.expires);
-        const auto at = z.last_refresh ? z.last_refresh : z.loaded_at;
-        zone["seconds_since_refresh"] = at ? json(report.now - *at) : json(nullptr);
-        zone["seconds_until_expiry"] = z.expires ? json(*z.expires - report.now) : json(nullptr);
-        zones.push_back(std::move(zone));
+        json entry = {{"name", z.origin.to_text()},
+                      {"view", z.view},
+                      {"role", role_text(z)},
+                      {"file", z.file},
+                      {"state", lifecycle::to_string(z.phase)},
+                      {"problem", z.problem},
+                      {"health", to_string(zone_health(z, report.now))},
+                      {"refresh_failing", z.phase == lifecycle::ZonePhase::refresh_failing},
+                      {"serial_warning", z.serial_warning},
+                      {"last_load", outcome(z.last_load)},
+                      {"last_refresh", outcome(z.last_refresh)},
+                      {"last_transfer", outcome(z.last_transfer)},
+                      {"load_failures", z.counters.load_failures},
+                      {"refresh_failures", z.counters.refresh_failures},
+                      {"transfers_in",
+                       {{"success", z.counters.transfers_in}, {"failure", z.counters.transfers_in_failed}}},
+                      {"notifies_sent", z.counters.notifies_sent},
+                      {"notifies_failed", z.counters.notifies_failed},
+                      {"notifies_pending", z.notifies_pending}};
+        const auto optional = [&](const char* key, const auto& value) {
+            entry[key] = value ? json(*value) : json(nullptr);
+        };
+        optional("serial", z.served_serial);
+        optional("primary_serial", z.primary_serial);
+        optional("loaded_at", set_time(z.loaded_at));
+        optional("last_refresh_at", last_refresh_time(z));
+        optional("next_refresh", next_refresh_time(z));
+        optional("expires", expiry_time(z));
+        const auto at = last_refresh_time(z) ? last_refresh_time(z) : set_time(z.loaded_at);
+        entry["seconds_since_refresh"] = at ? json(report.now - *at) : json(nullptr);
+        entry["seconds_until_expiry"] = expiry_time(z) ? json(*expiry_time(z) - report.now) : json(nullptr);
+        zones.push_back(std::move(entry));
     }
     const TransferSnapshot& t = report.transfers;
     const json doc = {
@@ -310,13 +415,15 @@ std::string render_json(const Report& report) {
           {"datagrams", report.udp.datagrams},
           {"coalescing_pauses", report.udp.pauses}}},
         {"zones", zones},
+        {"last_reload_successful", report.last_reload_ok.value_or(true)},
     };
     return doc.dump(2) + "\n";
 }
 
 std::string render_html(const Report& report) {
     std::string rows;
-    for (const ZoneGauge& z : report.zones) {
+    for (const ZoneStatePtr& zone : report.zones) {
+        const lifecycle::ZoneState& z = *zone;
         const ZoneHealth health = zone_health(z, report.now);
         const std::string_view colour = health == ZoneHealth::healthy           ? "#2e7d32"
                                         : health == ZoneHealth::refresh_failing ? "#f9a825"
@@ -327,16 +434,21 @@ std::string render_html(const Report& report) {
             return fmt::format("<span class=\"countdown\" data-at=\"{}\">{}</span>", *at,
                                countdown(*at - report.now));
         };
+        const std::string name = z.origin.to_text();
+        std::string why = z.problem;
+        if (!z.serial_warning.empty()) why += (why.empty() ? "" : "; ") + z.serial_warning;
         rows += fmt::format(
-            "<tr class=\"zone\" data-zone=\"{}\" "
-            "data-health=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-            "<td>{}</td><td>{}</td><td>{}</td><td class=\"notifies\">{} sent, {} failed, {} pending</td>"
-            "<td><span class=\"health\" "
-            "style=\"background:{}\">{}</span></td></tr>\n",
-            html_escape(z.name), to_string(health), html_escape(z.name), html_escape(z.view),
-            html_escape(z.role), z.serial ? std::to_string(*z.serial) : "&ndash;",
-            when(z.last_refresh ? z.last_refresh : z.loaded_at), when(z.next_refresh), when(z.expires),
-            z.notifies_sent, z.notifies_failed, z.notifies_pending, colour, to_string(health));
+            "<tr class=\"zone\" data-zone=\"{}\" data-health=\"{}\" data-state=\"{}\"><td>{}</td><td>{}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"notifies\">{} sent, {} "
+            "failed, {} "
+            "pending</td><td><span class=\"health\" style=\"background:{}\">{}</span></td>"
+            "<td class=\"problem\">{}</td></tr>\n",
+            html_escape(name), to_string(health), lifecycle::to_string(z.phase), html_escape(name),
+            html_escape(z.view), role_text(z), z.served_serial ? std::to_string(*z.served_serial) : "&ndash;",
+            when(last_refresh_time(z) ? last_refresh_time(z) : set_time(z.loaded_at)),
+            when(next_refresh_time(z)), when(expiry_time(z)), z.counters.notifies_sent,
+            z.counters.notifies_failed, z.notifies_pending, colour, lifecycle::to_string(z.phase),
+            html_escape(why));
     }
     const QuerySnapshot& q = report.queries;
     return fmt::format(R"(<!DOCTYPE html>
@@ -350,7 +462,7 @@ th, td {{ padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: left;
 <h1>cairnd {}</h1>
 <p>Queries: <span id="queries">{}</span> (UDP {}, TCP {}); transfers in {} ({} failed), out {} ({} failed).</p>
 <table id="zones"><thead><tr><th>Zone</th><th>View</th><th>Role</th><th>Serial</th><th>Last load/refresh</th>
-<th>Next refresh</th><th>Expires</th><th>Notifies</th><th>Health</th></tr></thead>
+<th>Next refresh</th><th>Expires</th><th>Notifies</th><th>State</th><th>Why</th></tr></thead>
 <tbody>
 {}</tbody></table>
 <p><a href="/metrics">metrics</a> &middot; <a href="/json">json</a></p>

@@ -3,34 +3,21 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "lifecycle/zone_state.hpp"
 #include "stats/counters.hpp"
 
 namespace cairn::stats {
 
-// One served zone as the server knows it; times are seconds since the epoch.
-struct ZoneGauge {
-    std::string name;  // presentation form, trailing dot
-    std::string view;
-    std::string role;                     // "primary", "secondary", ...
-    std::optional<std::uint32_t> serial;  // unset: not loaded
-    std::string file;
-    std::optional<std::int64_t> loaded_at;
-    std::optional<std::int64_t> last_refresh;  // last successful refresh (secondaries)
-    std::optional<std::int64_t> next_refresh;
-    std::optional<std::int64_t> expires;
-    bool refresh_failing = false;
-    std::uint64_t notifies_sent = 0;    // NOTIFY messages, retries included
-    std::uint64_t notifies_failed = 0;  // of those, unanswered or answered with an error
-    std::uint32_t notifies_pending = 0;
-};
-
+// The zone's health at a glance (the status page's colour): its lifecycle state, with a secondary due to
+// expire within a day called out before it does.
 enum class ZoneHealth { healthy, refresh_failing, expiring_soon, expired, not_loaded };
 inline constexpr std::int64_t kExpiringSoonSeconds = 24 * 3600;
-ZoneHealth zone_health(const ZoneGauge& zone, std::int64_t now);
+ZoneHealth zone_health(const lifecycle::ZoneState& zone, std::int64_t now);
 std::string_view to_string(ZoneHealth health);
 
 // What the UDP threads' reads have done (net::UdpCounters, summed over the workers).
@@ -45,9 +32,11 @@ struct Report {
     std::int64_t started_at = 0;
     std::string version;
     QuerySnapshot queries;
-    TransferSnapshot transfers;
+    TransferSnapshot transfers;  // transfers in: from the lifecycle's totals
     UdpReads udp;
-    std::vector<ZoneGauge> zones;
+    // Every configured zone, as the lifecycle's snapshots of its state.
+    std::vector<std::shared_ptr<const lifecycle::ZoneState>> zones;
+    std::optional<bool> last_reload_ok;  // unset: no reload since the start
 };
 
 std::string render_prometheus(const Report& report);

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 namespace cairn::store {
 
@@ -26,7 +27,14 @@ constexpr const char* kTableNames[] = {"journal", "timers"};
 
 }  // namespace
 
-Environment::Environment(const std::string& directory, EnvironmentOptions options) : directory_(directory) {
+// MDB_MAP_FULL, from a put or a commit: the write is retried in a bigger map.
+class MapFull : public StoreError {
+  public:
+    using StoreError::StoreError;
+};
+
+Environment::Environment(const std::string& directory, EnvironmentOptions options)
+    : directory_(directory), options_(options) {
     if (::mkdir(directory.c_str(), 0750) != 0 && errno != EEXIST)
         throw StoreError("cannot create " + directory + ": " + std::strerror(errno));
     check(mdb_env_create(&env_), "lmdb env create");
@@ -70,7 +78,9 @@ bool Environment::Txn::get(Table table, std::span<const std::uint8_t> key,
 void Environment::Txn::put(Table table, std::span<const std::uint8_t> key,
                            std::span<const std::uint8_t> value) {
     MDB_val k = val(key), v = val(value);
-    check(mdb_put(txn_, env_.dbi(table), &k, &v, 0), "lmdb put in " + env_.directory_);
+    const int rc = mdb_put(txn_, env_.dbi(table), &k, &v, 0);
+    if (rc == MDB_MAP_FULL) throw MapFull("lmdb put: map full");
+    check(rc, "lmdb put in " + env_.directory_);
 }
 
 bool Environment::Txn::erase(Table table, std::span<const std::uint8_t> key) {
@@ -105,6 +115,7 @@ void Environment::Txn::scan(
 }
 
 void Environment::read(const std::function<void(const Txn&)>& work) const {
+    std::shared_lock lock(resize_);
     MDB_txn* txn = nullptr;
     check(mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn), "lmdb begin read");
     try {
@@ -117,16 +128,47 @@ void Environment::read(const std::function<void(const Txn&)>& work) const {
 }
 
 void Environment::write(const std::function<void(Txn&)>& work) {
-    MDB_txn* txn = nullptr;
-    check(mdb_txn_begin(env_, nullptr, 0, &txn), "lmdb begin write");
-    try {
-        Txn t(*this, txn);
-        work(t);
-    } catch (...) {
-        mdb_txn_abort(txn);
-        throw;
+    for (;;) {
+        {
+            std::shared_lock lock(resize_);
+            MDB_txn* txn = nullptr;
+            check(mdb_txn_begin(env_, nullptr, 0, &txn), "lmdb begin write");
+            try {
+                Txn t(*this, txn);
+                work(t);
+            } catch (const MapFull&) {
+                mdb_txn_abort(txn);
+                txn = nullptr;
+            } catch (...) {
+                mdb_txn_abort(txn);
+                throw;
+            }
+            if (txn != nullptr) {
+                const int rc = mdb_txn_commit(txn);
+                if (rc != MDB_MAP_FULL) {
+                    check(rc, "lmdb commit in " + directory_);
+                    return;
+                }
+            }
+        }
+        if (!grow())
+            throw StoreError("lmdb store " + directory_ + " is full at its largest size (" +
+                             std::to_string(map_size() >> 20) + " MiB)");
     }
-    check(mdb_txn_commit(txn), "lmdb commit in " + directory_);
+}
+
+std::size_t Environment::map_size() const {
+    MDB_envinfo info{};
+    mdb_env_info(env_, &info);
+    return info.me_mapsize;
+}
+
+bool Environment::grow() {
+    std::unique_lock lock(resize_);
+    const std::size_t current = map_size();
+    if (current >= options_.max_map_size) return false;
+    check(mdb_env_set_mapsize(env_, std::min(current * 2, options_.max_map_size)), "lmdb grow the map");
+    return true;
 }
 
 }  // namespace cairn::store

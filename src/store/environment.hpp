@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <shared_mutex>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -25,8 +26,11 @@ class StoreError : public std::runtime_error {
 enum class Table : std::uint8_t { Journal = 0, Timers = 1 };
 
 struct EnvironmentOptions {
-    std::size_t map_size = std::size_t{1} << 30;  // address space reserved; the file grows as used
-    bool sync = true;                             // fsync on commit (tests may turn it off for speed)
+    // Address space reserved at first; the file grows as used, and the map doubles when a write finds it
+    // full (up to max_map_size), so that journalling never stops for want of room.
+    std::size_t map_size = std::size_t{1} << 30;
+    std::size_t max_map_size = std::size_t{1} << 40;
+    bool sync = true;  // fsync on commit (tests may turn it off for speed)
 };
 
 class Environment {
@@ -58,13 +62,20 @@ class Environment {
     };
 
     // Runs `work` in one transaction; a write transaction commits when `work` returns and aborts when it
-    // throws (the exception propagates). Throws StoreError on LMDB failures.
+    // throws (the exception propagates). Throws StoreError on LMDB failures. A write that finds the map
+    // full grows it and runs `work` again in a new transaction.
     void read(const std::function<void(const Txn&)>& work) const;
     void write(const std::function<void(Txn&)>& work);
 
+    std::size_t map_size() const;
+
   private:
     unsigned dbi(Table table) const { return dbis_[static_cast<std::size_t>(table)]; }
+    bool grow();  // doubles the map; false at the maximum
     std::string directory_;
+    EnvironmentOptions options_;
+    // Readers and writers share it; growing the map takes it alone (LMDB wants no transaction open then).
+    mutable std::shared_mutex resize_;
     MDB_env* env_ = nullptr;
     unsigned dbis_[2] = {0, 0};
 };

@@ -177,6 +177,27 @@ std::optional<std::size_t> Journal::chain_rr_count(std::uint32_t serial) const {
     return out;
 }
 
+std::size_t Journal::trim(std::size_t max_bytes) {
+    std::size_t dropped = 0;
+    env_.write([&](Environment::Txn& txn) {
+        dropped = 0;
+        std::vector<std::uint8_t> v;
+        if (!txn.get(Table::Journal, key(kMetaKind), v)) return;
+        Meta m = decode_meta(v);
+        if (m.bytes <= max_bytes) return;
+        while (m.entries() > 1 && m.bytes > max_bytes) {
+            if (!txn.get(Table::Journal, key(kEntryKind, m.first), v))
+                throw StoreError("journal entry missing");
+            m.bytes -= std::min<std::uint64_t>(m.bytes, v.size());
+            txn.erase(Table::Journal, key(kEntryKind, m.first));
+            ++m.first;
+            ++dropped;
+        }
+        txn.put(Table::Journal, key(kMetaKind), encode_meta(m));
+    });
+    return dropped;
+}
+
 void Journal::clear() {
     env_.write([&](Environment::Txn& txn) {
         std::vector<std::uint8_t> v;

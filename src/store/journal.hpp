@@ -47,6 +47,9 @@ class Journal {
     std::optional<std::size_t> chain_rr_count(std::uint32_t serial) const;
 
     void clear();
+    // Drops the oldest entries until the stored size fits `max_bytes`, always keeping the newest one;
+    // returns how many were dropped.
+    std::size_t trim(std::size_t max_bytes);
 
   private:
     std::vector<std::uint8_t> key(std::uint8_t kind, std::uint32_t sequence = 0) const;

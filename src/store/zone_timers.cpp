@@ -26,9 +26,7 @@ std::int64_t get64(dns::WireReader& r) {
     return static_cast<std::int64_t>(u);
 }
 
-}  // namespace
-
-void save_timers(Environment& env, const dns::Name& zone, const ZoneTimers& t) {
+std::vector<std::uint8_t> encode(const ZoneTimers& t) {
     std::vector<std::uint8_t> value;
     dns::WireWriter w(value);
     w.u8(kTimersVersion);
@@ -37,7 +35,21 @@ void save_timers(Environment& env, const dns::Name& zone, const ZoneTimers& t) {
     put64(w, t.expire_at);
     w.u32(t.serial);
     w.u8(t.last_failed ? 1 : 0);
+    return value;
+}
+
+}  // namespace
+
+void save_timers(Environment& env, const dns::Name& zone, const ZoneTimers& t) {
+    const std::vector<std::uint8_t> value = encode(t);
     env.write([&](Environment::Txn& txn) { txn.put(Table::Timers, key_of(zone), value); });
+}
+
+void save_timers_batch(Environment& env, const std::map<dns::Name, ZoneTimers>& timers) {
+    env.write([&](Environment::Txn& txn) {
+        for (const auto& [zone, t] : timers)
+            txn.put(Table::Timers, key_of(zone), encode(t));
+    });
 }
 
 std::optional<ZoneTimers> load_timers(const Environment& env, const dns::Name& zone) {

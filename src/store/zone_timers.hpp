@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 
 #include "dns/name.hpp"
@@ -22,6 +23,8 @@ struct ZoneTimers {
 };
 
 void save_timers(Environment& env, const dns::Name& zone, const ZoneTimers& timers);
+// Many zones' timers in one transaction (one fsync).
+void save_timers_batch(Environment& env, const std::map<dns::Name, ZoneTimers>& timers);
 // nullopt when none were saved for the zone. Throws StoreError on a damaged record.
 std::optional<ZoneTimers> load_timers(const Environment& env, const dns::Name& zone);
 void erase_timers(Environment& env, const dns::Name& zone);

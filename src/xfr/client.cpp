@@ -135,20 +135,53 @@ std::uint16_t random_id() {
     return static_cast<std::uint16_t>(rng());
 }
 
-struct SignedQuery {
-    std::vector<std::uint8_t> wire;
-    std::vector<std::uint8_t> mac;
-    std::uint16_t id = 0;
-};
+std::vector<std::uint8_t> tcp_frame(std::span<const std::uint8_t> message) {
+    std::vector<std::uint8_t> out(2 + message.size());
+    out[0] = static_cast<std::uint8_t>(message.size() >> 8);
+    out[1] = static_cast<std::uint8_t>(message.size());
+    std::memcpy(out.data() + 2, message.data(), message.size());
+    return out;
+}
 
-SignedQuery make_query(const Primary& p, const dns::Name& zone, dns::RRType type, const zone::Record* our_soa,
-                       const ClientOptions& o) {
+bool matches(std::span<const std::uint8_t> wire, std::uint16_t id) {
+    return wire.size() >= dns::kHeaderSize && ((wire[0] << 8) | wire[1]) == id && (wire[2] & 0x80) != 0;
+}
+
+// One framed TCP exchange: sends `q` and feeds every received message to `on_message` until it returns
+// true (complete) or the peer closes.
+template <typename OnMessage>
+void tcp_exchange(const Primary& p, const SignedQuery& q, const ClientOptions& o, Clock::time_point deadline,
+                  OnMessage&& on_message) {
+    const Address a = resolve(p);
+    Socket s = open_socket(p, a, SOCK_STREAM);
+    const auto io = [&] { return std::min(deadline, Clock::now() + o.io_timeout); };
+    connect_with_timeout(p, s, a, io());
+    send_all(p, s, tcp_frame(q.wire), io());
+    std::vector<std::uint8_t> buffer(65535);
+    std::size_t messages = 0;
+    for (;;) {
+        std::uint8_t len[2];
+        if (!recv_exact(p, s, len, io(), messages)) return;  // closed between messages
+        const std::size_t n = (std::size_t{len[0]} << 8) | len[1];
+        if (n > o.max_message_bytes) network_error(p, "message larger than allowed");
+        recv_exact(p, s, std::span(buffer).first(n), io(), messages);
+        if (on_message(std::span<const std::uint8_t>(buffer.data(), n))) return;
+        ++messages;
+        if (Clock::now() >= deadline) network_error(p, "transfer took longer than allowed");
+    }
+}
+
+}  // namespace
+
+SignedQuery make_signed_query(const Primary& p, const dns::Name& zone, dns::RRType type,
+                              const zone::Record* our_soa, const ClientOptions& o) {
     SignedQuery q;
     q.id = random_id();
     QueryOptions qo;
     qo.id = q.id;
     qo.edns = o.edns;
     qo.expire = o.request_expire;
+    qo.udp_payload = o.edns_udp_size;
     q.wire = build_query(zone, type, our_soa, qo);
     if (p.key != nullptr) {
         dns::TsigSignOptions so;
@@ -156,14 +189,6 @@ SignedQuery make_query(const Primary& p, const dns::Name& zone, dns::RRType type
         q.mac = dns::tsig_sign(q.wire, *p.key, so);
     }
     return q;
-}
-
-std::vector<std::uint8_t> tcp_frame(std::span<const std::uint8_t> message) {
-    std::vector<std::uint8_t> out(2 + message.size());
-    out[0] = static_cast<std::uint8_t>(message.size() >> 8);
-    out[1] = static_cast<std::uint8_t>(message.size());
-    std::memcpy(out.data() + 2, message.data(), message.size());
-    return out;
 }
 
 SoaAnswer read_soa_answer(const Primary& p, const dns::Name& zone, const SignedQuery& q,
@@ -204,36 +229,6 @@ SoaAnswer read_soa_answer(const Primary& p, const dns::Name& zone, const SignedQ
     return a;
 }
 
-bool matches(std::span<const std::uint8_t> wire, std::uint16_t id) {
-    return wire.size() >= dns::kHeaderSize && ((wire[0] << 8) | wire[1]) == id && (wire[2] & 0x80) != 0;
-}
-
-// One framed TCP exchange: sends `q` and feeds every received message to `on_message` until it returns
-// true (complete) or the peer closes.
-template <typename OnMessage>
-void tcp_exchange(const Primary& p, const SignedQuery& q, const ClientOptions& o, Clock::time_point deadline,
-                  OnMessage&& on_message) {
-    const Address a = resolve(p);
-    Socket s = open_socket(p, a, SOCK_STREAM);
-    const auto io = [&] { return std::min(deadline, Clock::now() + o.io_timeout); };
-    connect_with_timeout(p, s, a, io());
-    send_all(p, s, tcp_frame(q.wire), io());
-    std::vector<std::uint8_t> buffer(65535);
-    std::size_t messages = 0;
-    for (;;) {
-        std::uint8_t len[2];
-        if (!recv_exact(p, s, len, io(), messages)) return;  // closed between messages
-        const std::size_t n = (std::size_t{len[0]} << 8) | len[1];
-        if (n > o.max_message_bytes) network_error(p, "message larger than allowed");
-        recv_exact(p, s, std::span(buffer).first(n), io(), messages);
-        if (on_message(std::span<const std::uint8_t>(buffer.data(), n))) return;
-        ++messages;
-        if (Clock::now() >= deadline) network_error(p, "transfer took longer than allowed");
-    }
-}
-
-}  // namespace
-
 std::optional<std::vector<std::uint8_t>> udp_exchange(const Primary& p, std::span<const std::uint8_t> query,
                                                       std::chrono::milliseconds timeout) {
     if (query.size() < dns::kHeaderSize)
@@ -262,7 +257,7 @@ std::string Primary::to_text() const {
 }
 
 SoaAnswer query_soa(const Primary& p, const dns::Name& zone, const ClientOptions& o) {
-    const SignedQuery q = make_query(p, zone, dns::RRType::SOA, nullptr, o);
+    const SignedQuery q = make_signed_query(p, zone, dns::RRType::SOA, nullptr, o);
     const Address a = resolve(p);
     std::vector<std::uint8_t> buffer(65535);
     bool truncated = false;
@@ -285,7 +280,7 @@ SoaAnswer query_soa(const Primary& p, const dns::Name& zone, const ClientOptions
         }
     }
     // Truncated, or no UDP answer: ask over TCP (a primary that only speaks TCP still works).
-    const SignedQuery tq = make_query(p, zone, dns::RRType::SOA, nullptr, o);
+    const SignedQuery tq = make_signed_query(p, zone, dns::RRType::SOA, nullptr, o);
     std::optional<SoaAnswer> answer;
     tcp_exchange(p, tq, o, Clock::now() + o.io_timeout, [&](std::span<const std::uint8_t> wire) {
         if (!matches(wire, tq.id))
@@ -302,7 +297,7 @@ SoaAnswer query_soa(const Primary& p, const dns::Name& zone, const ClientOptions
 InboundResult fetch(const Primary& p, const dns::Name& zone, const zone::Record* our_soa,
                     const ClientOptions& o) {
     const dns::RRType type = our_soa != nullptr ? dns::RRType::IXFR : dns::RRType::AXFR;
-    const SignedQuery q = make_query(p, zone, type, our_soa, o);
+    const SignedQuery q = make_signed_query(p, zone, type, our_soa, o);
     InboundOptions io;
     io.zone = zone;
     io.type = type;

@@ -33,7 +33,8 @@ struct ClientOptions {
     std::chrono::milliseconds transfer_timeout{7200000};  // a whole transfer (BIND's max-transfer-time-in)
     int udp_attempts = 2;
     bool edns = true;
-    bool request_expire = true;  // EDNS EXPIRE (RFC 7314) on SOA queries and transfers
+    std::uint16_t edns_udp_size = 1232;  // advertised in our queries (BIND's edns-udp-size)
+    bool request_expire = true;          // EDNS EXPIRE (RFC 7314) on SOA queries and transfers
     std::size_t max_message_bytes = 65535;
     std::function<std::uint64_t()> clock;  // seconds since the epoch (TSIG); default: the system clock
 };
@@ -44,6 +45,21 @@ struct SoaAnswer {
     bool tcp = false;  // the UDP answer was truncated
     std::uint32_t serial() const { return zone::soa_serial(soa.rdata); }
 };
+
+// A query as sent: its wire form (signed with the primary's key when it has one), the MAC the answer's
+// TSIG must cover, and its ID. SOA, AXFR or IXFR (with `our_soa` in the authority section).
+struct SignedQuery {
+    std::vector<std::uint8_t> wire;
+    std::vector<std::uint8_t> mac;
+    std::uint16_t id = 0;
+};
+SignedQuery make_signed_query(const Primary& primary, const dns::Name& zone, dns::RRType type,
+                              const zone::Record* our_soa, const ClientOptions& options);
+
+// Reads the answer to an SOA query: verified against the primary's key, NOERROR and authoritative, with
+// the zone's SOA in the answer section. Throws TransferError (Tsig, Refused, Malformed).
+SoaAnswer read_soa_answer(const Primary& primary, const dns::Name& zone, const SignedQuery& query,
+                          std::span<const std::uint8_t> wire, const ClientOptions& options, bool tcp);
 
 // One UDP exchange: sends `query` and returns the first response carrying its ID; nullopt on timeout.
 // Throws TransferError (Network) when the socket cannot be used.

@@ -183,6 +183,10 @@ void InboundParser::take_rr(zone::Record rr) {
 
 void InboundParser::store_full(const zone::Record& rr) {
     zone::ParsedZone& z = result_.records;
+    if (options_.max_records != 0 && z.rrs.size() >= options_.max_records)
+        fail(FailureKind::Zone, "message " + std::to_string(result_.messages) + ": more than " +
+                                    std::to_string(options_.max_records) +
+                                    " records (max-records): transfer stopped");
     const auto owner = rr.owner.wire();
     zone::StoredRecord s;
     s.type = rr.type;

@@ -71,6 +71,9 @@ struct InboundOptions {
     const dns::TsigKey* tsig_key = nullptr;   // verify every message; must outlive the parser
     std::vector<std::uint8_t> request_mac;    // the MAC our signed request carried
     std::function<std::uint64_t()> clock;     // seconds since the epoch; default: the system clock
+    // More records than this (BIND's max-records) ends the transfer as it arrives: a Zone failure, before
+    // an oversized zone takes the memory. 0: no limit.
+    std::uint64_t max_records = 0;
 };
 
 class InboundParser {

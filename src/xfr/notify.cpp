@@ -148,6 +148,11 @@ void NotifyRound::answered(const std::string& target) {
     }
 }
 
+std::uint32_t NotifyRound::pending() const {
+    return static_cast<std::uint32_t>(std::count_if(
+        targets_.begin(), targets_.end(), [](const Target& t) { return !t.answered && !t.gave_up; }));
+}
+
 bool NotifyRound::finished() const {
     return std::all_of(targets_.begin(), targets_.end(),
                        [](const Target& t) { return t.answered || t.gave_up; });
@@ -169,28 +174,30 @@ std::vector<std::string> NotifyRound::given_up() const {
     return out;
 }
 
-dns::Rcode send_notify(const Primary& target, const dns::Name& zone, const zone::Record* soa,
-                       std::chrono::milliseconds timeout) {
+SignedQuery make_notify(const Primary& target, const dns::Name& zone, const zone::Record* soa) {
     static thread_local std::mt19937 rng{std::random_device{}()};
-    const auto id = static_cast<std::uint16_t>(rng());
-    std::vector<std::uint8_t> query = build_notify(zone, soa, id);
-    std::vector<std::uint8_t> mac;
-    const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+    SignedQuery query;
+    query.id = static_cast<std::uint16_t>(rng());
+    query.wire = build_notify(zone, soa, query.id);
     if (target.key != nullptr) {
         dns::TsigSignOptions so;
-        so.time_signed = now;
-        mac = dns::tsig_sign(query, *target.key, so);
+        so.time_signed = static_cast<std::uint64_t>(std::time(nullptr));
+        query.mac = dns::tsig_sign(query.wire, *target.key, so);
     }
-    const auto answer = udp_exchange(target, query, timeout);
-    if (!answer) throw TransferError(FailureKind::Network, target.to_text() + ": no answer to NOTIFY");
+    return query;
+}
+
+dns::Rcode read_notify_answer(const Primary& target, const SignedQuery& query,
+                              std::span<const std::uint8_t> answer) {
     if (target.key != nullptr) {
-        const auto v = dns::tsig_verify_response(*answer, *target.key, mac, now);
+        const auto v = dns::tsig_verify_response(answer, *target.key, query.mac,
+                                                 static_cast<std::uint64_t>(std::time(nullptr)));
         if (v.status != dns::TsigStatus::Ok)
             throw TransferError(FailureKind::Tsig, target.to_text() + ": NOTIFY answer TSIG " +
                                                        std::string(dns::tsig_status_to_text(v.status)));
     }
     try {
-        const dns::Message m = dns::parse_message(*answer);
+        const dns::Message m = dns::parse_message(answer);
         if (m.header.opcode != dns::Opcode::NOTIFY)
             throw TransferError(FailureKind::Malformed,
                                 target.to_text() + ": NOTIFY answered with another opcode");
@@ -199,6 +206,14 @@ dns::Rcode send_notify(const Primary& target, const dns::Name& zone, const zone:
         throw TransferError(FailureKind::Malformed,
                             target.to_text() + ": NOTIFY answer does not parse: " + e.what());
     }
+}
+
+dns::Rcode send_notify(const Primary& target, const dns::Name& zone, const zone::Record* soa,
+                       std::chrono::milliseconds timeout) {
+    const SignedQuery query = make_notify(target, zone, soa);
+    const auto answer = udp_exchange(target, query.wire, timeout);
+    if (!answer) throw TransferError(FailureKind::Network, target.to_text() + ": no answer to NOTIFY");
+    return read_notify_answer(target, query, *answer);
 }
 
 }  // namespace cairn::xfr

@@ -68,6 +68,7 @@ class NotifyRound {
     std::vector<std::string> due(std::int64_t now);
     void answered(const std::string& target);
     bool finished() const;            // every target answered or gave up
+    std::uint32_t pending() const;    // targets neither answered nor given up
     std::int64_t next_event() const;  // the earliest pending send; INT64_MAX when finished
     std::vector<std::string> given_up() const;
 
@@ -83,6 +84,12 @@ class NotifyRound {
     std::uint32_t first_retry_;
     unsigned max_attempts_;
 };
+
+// A NOTIFY for `zone` to `target`, signed with the target's key when it has one; and the reading of its
+// answer (TSIG checked, opcode NOTIFY), which returns the answer's rcode or throws TransferError.
+SignedQuery make_notify(const Primary& target, const dns::Name& zone, const zone::Record* soa);
+dns::Rcode read_notify_answer(const Primary& target, const SignedQuery& query,
+                              std::span<const std::uint8_t> answer);
 
 // Sends one NOTIFY to `target` (address and port; key signs it) over UDP and waits for the answer. Returns
 // the answer's rcode; throws TransferError (Network on timeout, Tsig on a bad signature).

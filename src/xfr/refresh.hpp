@@ -53,6 +53,9 @@ class RefreshSchedule {
     void loaded(std::uint32_t serial, SoaTimers soa, std::int64_t now,
                 const std::optional<store::ZoneTimers>& persisted);
 
+    // New min/max-refresh-time and min/max-retry-time (a reload); the timers running keep their times.
+    void set_bounds(RefreshBounds bounds) { bounds_ = bounds; }
+
     bool due(std::int64_t now) const { return !running_ && now >= timers_.next_refresh; }
     void started() { running_ = true; }
     // The copy is current: a transfer brought `serial`, or the primary's SOA was not newer.

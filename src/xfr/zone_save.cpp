@@ -21,7 +21,7 @@ namespace {
     throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 
-void save_text(const zone::Zone& zone, const std::string& path) {
+void save_text(const zone::Zone& zone, const std::string& path, const std::function<bool()>& cancelled) {
     // A built zone hands out its records in canonical order already; only the SOA moves to the front, as
     // zone files have it (sorting a million records again took longer than writing them).
     std::vector<zone::Record> records = zone.records();
@@ -33,6 +33,7 @@ void save_text(const zone::Zone& zone, const std::string& path) {
     if (fd < 0) io_error("cannot create", tmp);
     try {
         zonefile::write_zone_text(records, [&](std::string_view chunk) {
+            if (cancelled && cancelled()) throw std::runtime_error("cancelled: the server is stopping");
             std::size_t done = 0;
             while (done < chunk.size()) {
                 const ssize_t n = ::write(fd, chunk.data() + done, chunk.size() - done);
@@ -64,12 +65,13 @@ void save_text(const zone::Zone& zone, const std::string& path) {
 
 }  // namespace
 
-void save_zone_file(const zone::Zone& zone, const std::string& path, ZoneFileFormat format) {
+void save_zone_file(const zone::Zone& zone, const std::string& path, ZoneFileFormat format,
+                    const std::function<bool()>& cancelled) {
     if (format == ZoneFileFormat::Raw) {
         zonefile::write_raw(zone, path);
         return;
     }
-    save_text(zone, path);
+    save_text(zone, path, cancelled);
 }
 
 }  // namespace cairn::xfr

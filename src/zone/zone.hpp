@@ -225,6 +225,7 @@ class Zone {
     }
     std::vector<Record> records() const;
     std::size_t rr_count() const { return rr_count_; }
+    std::size_t wire_bytes() const { return a_.rr.size(); }  // every RR in wire form (no compression)
     std::size_t memory_bytes() const;
 
     // The stored arrays, for the raw format.

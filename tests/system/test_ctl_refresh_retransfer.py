@@ -69,10 +69,15 @@ def test_refresh_and_retransfer_on_a_secondary(pair):
     assert refreshed.stdout.strip() == "zone refresh queued"
     assert wait_for(lambda: secondary.soa_serial(ORIGIN) == 2, timeout=5)
 
-    # The primary's data changes under the same serial (as after a botched edit): a refresh sees nothing to
-    # do, a retransfer takes the zone again (AXFR) and serves and saves the new data.
+    # The primary's data changes under the same serial (as after a botched edit and a restart; a reload
+    # refuses it): a refresh sees nothing to do, a retransfer takes the zone again (AXFR) and serves and
+    # saves the new data.
     ctl_daemon.write_atomically(primary.zone_path(ORIGIN), ctl_daemon.zone_text(ORIGIN, 2, "192.0.2.77"))
-    primary.ctl("reload", ORIGIN)  # warns about the unchanged serial; serves the new data all the same
+    refused = primary.ctl("reload", ORIGIN)
+    assert refused.returncode != 0 and "its serial 2 did not" in refused.stderr, refused.stderr
+    assert www_address(primary) == "192.0.2.1"
+    primary.stop()
+    primary.start()  # same port; a fresh start has no version to compare with
     assert wait_for(lambda: www_address(primary) == "192.0.2.77", timeout=8)
     axfrs_before = axfrs_served(primary, 2)
     assert secondary.ctl("refresh", ORIGIN).returncode == 0

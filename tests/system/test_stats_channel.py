@@ -188,7 +188,7 @@ def test_status_page_in_headless_chromium(daemon, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     for origin, serial in ZONES.items():
-        row = re.search(rf'<tr class="zone" data-zone="{re.escape(origin)}\." data-health="healthy">(.*?)</tr>', dom)
+        row = re.search(rf'<tr class="zone" data-zone="{re.escape(origin)}\." data-health="healthy"[^>]*>(.*?)</tr>', dom)
         assert row, dom
         assert f"<td>{serial}</td>" in row.group(1)
         assert "primary" in row.group(1)

@@ -1,140 +1,159 @@
-"""A cairn secondary zone's life with seconds-long SOA timers (refresh 2, retry 1, expire 8).
+"""A cairnd secondary zone's life with seconds-long SOA timers (refresh 2, retry 1, expire 8).
 
-`xfr_tool secondary` runs xfr::SecondaryZone (refresh schedule, client, file, LMDB timers) and prints its
-events; `xfr_tool serve` is the primary, started and stopped on one port. Checked: the zone is served
-until EXPIRE after the last successful refresh, then not; restarting the secondary does not reset the
-expire clock nor serve an expired copy; a returning primary brings the zone back within refresh + retry.
+`xfr_tool serve` is the primary, started and stopped on one port; cairnd is the secondary, with
+min-refresh-time and min-retry-time lowered to 1 so that the zone's own timers apply. Checked: the zone is
+served until EXPIRE after the last successful refresh, then answers SERVFAIL (EDE 22); restarting the
+secondary does not reset the expire clock nor serve an expired copy; a returning primary brings the zone
+back within refresh + retry; serial arithmetic (RFC 1982) decides what is newer.
 """
 
 from __future__ import annotations
 
-import queue
+import json
 import subprocess
-import threading
 import time
+import urllib.request
 from pathlib import Path
 
+import dns.message
+import dns.query
+import dns.rcode
 import pytest
 
 import servers
+from waiting import soa_serial, wait_for
 
 TOOL = servers.cairn_build_dir() / "tests" / "tools" / "xfr_tool"
 ORIGIN = "timers.example."
 ZONE = "$TTL 60\n@ SOA ns1 hostmaster 5 2 1 8 60\n  NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.80\n"
+EDE = 15
 
 
-class Process:
-    """A tool process whose stdout lines are collected by a thread, with time-bounded waits."""
+class Setup:
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.primary_port = servers.free_port(ipv6=False)
+        self.port = servers.free_port(ipv6=False)
+        self.http_port = servers.free_port(ipv6=False)
+        self.primary_file = tmp_path / "primary.zone"
+        self.started: list = []
+        (tmp_path / "secondary").mkdir()
+        self.config = tmp_path / "secondary" / "named.conf"
+        self.config.write_text(
+            f'statistics-channels {{ inet 127.0.0.1 port {self.http_port} allow {{ 127.0.0.1; }}; }};\n'
+            "options {\n"
+            f'    directory "{tmp_path / "secondary"}";\n'
+            f"    listen-on port {self.port} {{ 127.0.0.1; }};\n"
+            "    listen-on-v6 { none; };\n    recursion no;\n    notify no;\n"
+            "    min-refresh-time 1; min-retry-time 1;\n"
+            "};\n"
+            f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {self.primary_port}; }}; '
+            'file "secondary.zone"; };\n'
+        )
 
-    def __init__(self, args: list[str], log: Path):
-        self._stderr = open(log, "a")
-        self.proc = subprocess.Popen([str(TOOL), *args], stdout=subprocess.PIPE, stderr=self._stderr, text=True)
-        self.lines: "queue.Queue[str]" = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+    def primary(self, text: str = ZONE) -> subprocess.Popen:
+        self.primary_file.write_text(text)
+        log = open(self.tmp_path / "serve.log", "a")
+        proc = subprocess.Popen(
+            [str(TOOL), "serve", str(self.primary_port), ORIGIN, str(self.primary_file), "--seconds", "60"],
+            stdout=log, stderr=log,
+        )
+        self.started.append(proc)
+        time.sleep(0.3)  # bound before the secondary's next retry
+        return proc
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
+    def secondary(self, log: str) -> servers.LoggedProcess:
+        process = servers.cairnd_process(self.config, self.tmp_path / "secondary", log)
+        self.started.append(process)
+        return process
 
-    def wait_for(self, needle: str, timeout: float) -> dict[str, str] | None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self.seen.append(line)
-            if needle in line:
-                return dict(item.split("=", 1) for item in line.split())
-        return None
+    def json_zone(self) -> dict:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/json", timeout=2) as response:
+            return json.loads(response.read())["zones"][0]
+
+    def rcode_and_ede(self) -> tuple[int | None, list[int]]:
+        try:
+            response = dns.query.udp(dns.message.make_query(ORIGIN, "SOA", use_edns=0), "127.0.0.1",
+                                     port=self.port, timeout=0.5)
+        except Exception:  # noqa: BLE001 (not answering at all)
+            return None, []
+        return response.rcode(), [o.code for o in response.options if o.otype == EDE]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self._stderr.close()
+        for process in self.started:
+            if isinstance(process, subprocess.Popen):
+                if process.poll() is None:
+                    process.terminate()
+                    process.wait(timeout=10)
+            else:
+                process.stop()
 
 
 @pytest.fixture
 def setup(tmp_path):
     if not TOOL.is_file():
         pytest.skip(f"{TOOL} is not built (ninja -C build xfr_tool)")
-    primary_file = tmp_path / "primary.zone"
-    primary_file.write_text(ZONE)
-    port = servers.free_port(ipv6=False)
-    started: list[Process] = []
-
-    def primary(text: str = ZONE) -> Process:
-        primary_file.write_text(text)
-        p = Process(["serve", str(port), ORIGIN, str(primary_file), "--seconds", "60"], tmp_path / "serve.log")
-        started.append(p)
-        time.sleep(0.3)  # bound before the secondary's next retry
-        return p
-
-    def secondary() -> Process:
-        p = Process(
-            ["secondary", "127.0.0.1", str(port), ORIGIN, str(tmp_path / "secondary.zone"), str(tmp_path / "store"),
-             "--seconds", "60", "--min-timers"],
-            tmp_path / "secondary.log",
-        )
-        started.append(p)
-        return p
-
-    yield primary, secondary, tmp_path
-    for p in started:
-        p.stop()
+    if servers.binary_for("cairnd") is None:
+        pytest.skip("cairnd is not built")
+    s = Setup(tmp_path)
+    yield s
+    s.stop()
 
 
 def test_expiry_restart_and_recovery(setup):
-    primary, secondary, tmp_path = setup
-    first_primary = primary()
-    first = secondary()
-    assert first.wait_for("event=publish serial=5", 5), first.seen
-    ok = first.wait_for("event=ok", 4)  # a refresh after REFRESH seconds
-    assert ok is not None, first.seen
-    assert (tmp_path / "secondary.zone").read_text().count("IN\t") >= 4  # saved for a restart
+    first_primary = setup.primary()
+    first = setup.secondary("first.log")
+    assert wait_for(lambda: soa_serial(setup.port, ORIGIN) == 5, 5), first.log()
+    assert wait_for(lambda: (setup.tmp_path / "secondary" / "secondary.zone").exists(), 5)  # saved for a restart
 
-    first_primary.stop()
-    fail = first.wait_for("event=fail", 4)
-    assert fail is not None and fail["serving"] == "1", first.seen  # still served while retrying
-    expire_at = int(fail["expire_at"])
-    assert expire_at - float(ok["time"]) <= 8.5  # counted from the last success
+    first_primary.terminate()
+    first_primary.wait(timeout=10)
+    assert wait_for(lambda: setup.json_zone()["state"] == "refresh failing", 8), first.log()
+    zone = setup.json_zone()
+    assert soa_serial(setup.port, ORIGIN) == 5  # still served while retrying
+    assert "refresh failing" in zone["problem"]
+    expire_at = zone["expires"]
+    assert expire_at - zone["last_refresh_at"] <= 8  # counted from the last success
 
     # A restart of the secondary meanwhile: serves the copy from disk at once, keeps the old deadline.
     first.stop()
-    second = secondary()
-    assert second.wait_for("event=publish serial=5", 3), second.seen
-    gone = second.wait_for("event=unpublish", expire_at - time.time() + 3)
-    assert gone is not None, second.seen
-    assert expire_at <= float(gone["time"]) < expire_at + 1.5  # the restart did not reset the clock
+    second = setup.secondary("second.log")
+    assert wait_for(lambda: soa_serial(setup.port, ORIGIN) == 5, 3), second.log()
+    assert setup.json_zone()["expires"] == expire_at
+    assert wait_for(lambda: setup.rcode_and_ede()[0] == dns.rcode.SERVFAIL, expire_at - time.time() + 3), second.log()
+    gone = time.time()
+    assert expire_at - 0.5 <= gone < expire_at + 1.5  # the restart did not reset the clock
+    assert setup.rcode_and_ede()[1] == [22]  # No Reachable Authority
+    assert setup.json_zone()["state"] == "expired"
 
     # A restart after expiry does not serve the expired copy.
     second.stop()
-    third = secondary()
-    assert third.wait_for("event=publish", 2.5) is None, third.seen
-    assert any("serving=0" in line for line in third.seen), third.seen
+    third = setup.secondary("third.log")
+    assert wait_for(lambda: setup.rcode_and_ede()[0] is not None, 3), third.log()
+    assert setup.rcode_and_ede()[0] == dns.rcode.SERVFAIL
 
     # The primary returns: served again within refresh + retry.
-    primary()
-    back = third.wait_for("event=publish serial=5", 2 + 1 + 1.5)
-    assert back is not None, third.seen
+    setup.primary()
+    assert wait_for(lambda: soa_serial(setup.port, ORIGIN) == 5, 2 + 1 + 2.5), third.log()
 
 
 def test_serial_arithmetic_end_to_end(setup):
     """RFC 1982: 4294967295 -> 1 is an increase and transfers; 1 -> 2147483650 is a decrease and does not."""
-    primary, secondary, _ = setup
-    at_top = primary(ZONE.replace(" 5 2 1 8 60", " 4294967295 2 1 8 60"))
-    sec = secondary()
-    assert sec.wait_for("event=publish serial=4294967295", 5), sec.seen
-    at_top.stop()
-    wrapped = primary(ZONE.replace(" 5 2 1 8 60", " 1 2 1 8 60"))
-    assert sec.wait_for("event=publish serial=1", 5), sec.seen
-    wrapped.stop()
-    primary(ZONE.replace(" 5 2 1 8 60", " 2147483650 2 1 8 60"))
-    # Checks keep succeeding (the primary answers) but nothing newer is taken.
-    for _ in range(2):
-        ok = sec.wait_for("event=ok", 5)
-        assert ok is not None and ok["serial"] == "1", sec.seen
-    assert not any("serial=2147483650" in line for line in sec.seen), sec.seen
+    at_top = setup.primary(ZONE.replace(" 5 2 1 8 60", " 4294967295 2 1 8 60"))
+    secondary = setup.secondary("secondary.log")
+    assert wait_for(lambda: soa_serial(setup.port, ORIGIN) == 4294967295, 5), secondary.log()
+    at_top.terminate()
+    at_top.wait(timeout=10)
+    wrapped = setup.primary(ZONE.replace(" 5 2 1 8 60", " 1 2 1 8 60"))
+    assert wait_for(lambda: soa_serial(setup.port, ORIGIN) == 1, 5), secondary.log()
+    wrapped.terminate()
+    wrapped.wait(timeout=10)
+    setup.primary(ZONE.replace(" 5 2 1 8 60", " 2147483650 2 1 8 60"))
+    # Checks keep succeeding (the primary answers) but nothing newer is taken: a lower serial, with the
+    # warning that says so and the fix.
+    assert wait_for(lambda: setup.json_zone()["primary_serial"] == 2147483650, 6), secondary.log()
+    zone = setup.json_zone()
+    assert zone["serial"] == 1 and zone["state"] == "loaded"
+    assert "lower than ours (1)" in zone["serial_warning"] and "retransfer" in zone["serial_warning"]
+    time.sleep(2.5)  # another check or two
+    assert soa_serial(setup.port, ORIGIN) == 1

@@ -9,11 +9,7 @@
 //   xfr_tool refresh SERVER PORT ZONE OLDFILE|- [KEY] what a secondary's refresh does (SOA, IXFR/AXFR)
 //   xfr_tool notify SERVER PORT ZONE FILE [KEY]       sends NOTIFY with FILE's SOA; prints the answer's rcode
 //   xfr_tool produce ZONE FILE [MESSAGE_SIZE]        times producing a full AXFR (no I/O): "rrs= messages=
-//   bytes= ms=" xfr_tool secondary SERVER PORT ZONE FILE STOREDIR [--seconds S] [--min-timers]
-//                                                     runs a SecondaryZone (timers persisted in STOREDIR,
-//                                                     zone saved to FILE) printing one line per event:
-//                                                     "time=UNIX event=publish|unpublish|ok|fail serial=N
-//                                                     ..."
+//                                                     bytes= ms="
 //   xfr_tool serve PORT ZONE FILE [OLDFILE...] [--key KEY] [--seconds S] [--message-size N]
 //                                                     answers SOA (UDP, TCP), AXFR and IXFR on
 //                                                     127.0.0.1:PORT; OLDFILEs are older versions, oldest
@@ -48,7 +44,6 @@
 #include "xfr/outbound.hpp"
 #include "xfr/refresh.hpp"
 #include "xfr/request.hpp"
-#include "xfr/secondary.hpp"
 #include "zone/diff.hpp"
 #include "zonefile/zone_file.hpp"
 
@@ -296,67 +291,6 @@ int serve(const std::vector<std::string>& args) {
     return rc;
 }
 
-// ---- a secondary zone's life
-
-double unix_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-int secondary(const std::vector<std::string>& args) {
-    // secondary SERVER PORT ZONE FILE STOREDIR [--seconds S] [--min-timers]
-    int seconds = 30;
-    bool min_timers = false;
-    std::vector<std::string> positional;
-    for (std::size_t i = 2; i < args.size(); ++i) {
-        if (args[i] == "--seconds" && i + 1 < args.size()) {
-            seconds = std::stoi(args[++i]);
-        } else if (args[i] == "--min-timers") {
-            min_timers = true;
-        } else {
-            positional.push_back(args[i]);
-        }
-    }
-    if (positional.size() != 5) throw std::runtime_error("secondary SERVER PORT ZONE FILE STOREDIR");
-    xfr::SecondaryConfig config;
-    config.zone = dns::Name::from_text(positional[2]);
-    config.primaries.push_back(
-        {positional[0], static_cast<std::uint16_t>(std::stoi(positional[1])), nullptr});
-    config.file = positional[3];
-    config.client.io_timeout = std::chrono::milliseconds(500);
-    config.client.udp_attempts = 1;
-    if (min_timers) config.bounds = {.min_refresh = 1, .max_refresh = 100, .min_retry = 1, .max_retry = 100};
-    store::Environment env(positional[4], {.map_size = 64 << 20, .sync = true});
-    auto say = [](const std::string& line) {
-        std::cout << "time=" << std::fixed << unix_now() << " " << line << std::endl;
-    };
-    xfr::SecondaryZone zone(
-        config, &env,
-        [&](std::shared_ptr<const zone::Zone> z) {
-            say(z ? "event=publish serial=" + std::to_string(z->serial()) : std::string("event=unpublish"));
-        },
-        [&](xfr::SecondaryZone::LogLevel level, const std::string& line) {
-            std::cerr << (level == xfr::SecondaryZone::LogLevel::warning ? "warning: " : "")
-                      << config.zone.to_text() << ": " << line << std::endl;
-        });
-    std::shared_ptr<const zone::Zone> loaded;
-    if (std::filesystem::exists(config.file)) loaded = load(config.zone, config.file);
-    const auto now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
-    zone.start(loaded, now());
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (!g_stop && std::chrono::steady_clock::now() < end) {
-        zone.tick(now());
-        if (zone.due(now())) {
-            const bool ok = zone.refresh(now);
-            const auto st = zone.status(now());
-            say(std::string("event=") + (ok ? "ok" : "fail") + " serial=" + std::to_string(st.serial) +
-                " serving=" + (st.serving ? "1" : "0") + " expire_at=" + std::to_string(st.timers.expire_at) +
-                " next=" + std::to_string(st.timers.next_refresh));
-        }
-        ::usleep(100000);
-    }
-    return 0;
-}
-
 // ---- client commands
 
 xfr::Primary primary_arg(const std::vector<std::string>& args, std::size_t at,
@@ -404,7 +338,6 @@ int run(const std::vector<std::string>& args) {
                   << " ms=" << ms << "\n";
         return 0;
     }
-    if (cmd == "secondary") return secondary(args);
     if (cmd == "soa") {
         const xfr::Primary p = primary_arg(args, 2, key, 5);
         const auto a = xfr::query_soa(p, dns::Name::from_text(args.at(4)), options);

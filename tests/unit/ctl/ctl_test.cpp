@@ -154,10 +154,12 @@ class FakeTarget : public ControlTarget {
         return CommandResult::success("zone reload queued");
     }
     CommandResult reconfig() override { return CommandResult::success(); }
-    std::vector<ZoneStatus> find_zones(const ZoneRef& zone) override {
-        std::vector<ZoneStatus> out;
+    std::vector<std::shared_ptr<const lifecycle::ZoneState>> find_zones(const ZoneRef& zone) override {
+        std::vector<std::shared_ptr<const lifecycle::ZoneState>> out;
         for (const auto& z : zones) {
-            if (z.name == zone.name && (zone.view.empty() || zone.view == z.view)) out.push_back(z);
+            if (z.origin == dns::Name::from_text(zone.name, dns::Name()) &&
+                (zone.view.empty() || zone.view == z.view))
+                out.push_back(std::make_shared<const lifecycle::ZoneState>(z));
         }
         return out;
     }
@@ -177,18 +179,19 @@ class FakeTarget : public ControlTarget {
     bool stopped = false;
     bool querylog_on = false;
     ZoneRef last_zone;
-    std::vector<ZoneStatus> zones;
+    std::vector<lifecycle::ZoneState> zones;
 };
 
 TEST(Dispatch, CommandsAndArguments) {
     FakeTarget target;
-    ZoneStatus z;
-    z.name = "example";
+    lifecycle::ZoneState z;
+    z.origin = dns::Name::from_text("example.");
     z.view = "_default";
-    z.type = "primary";
-    z.serial = 2024010101;
+    z.role = lifecycle::ZoneRole::primary;
+    z.phase = lifecycle::ZonePhase::loaded;
+    z.served_serial = 2024010101;
     z.loaded_at = 1795321252;
-    z.files = {"/tmp/example.db"};
+    z.file = "/tmp/example.db";
     target.zones = {z, z};
     target.zones[1].view = "other";
     EXPECT_EQ(dispatch("status", target).text, "server is up and running");
@@ -202,8 +205,8 @@ TEST(Dispatch, CommandsAndArguments) {
     EXPECT_EQ(dispatch("zonestatus example", target).text, "zone 'example' was found in multiple views");
     const CommandResult status = dispatch("zonestatus example IN _default", target);
     EXPECT_EQ(status.text,
-              "name: example\ntype: primary\nfiles: /tmp/example.db\nserial: 2024010101\n"
-              "last loaded: Sun, 22 Nov 2026 04:20:52 GMT\nsecure: no\ndynamic: no");
+              "name: example\ntype: primary\nfiles: /tmp/example.db\nserial: 2024010101\nstate: loaded\n"
+              "last loaded: Sun, 22 Nov 2026 04:20:52 GMT\nnotifies pending: 0\nsecure: no\ndynamic: no");
     EXPECT_EQ(dispatch("reload example in other", target).text, "zone reload queued");
     EXPECT_EQ(target.last_zone.view, "other");
     EXPECT_EQ(dispatch("zonestatus example CH", target).code, kResultNotFound);

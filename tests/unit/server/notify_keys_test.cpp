@@ -51,9 +51,9 @@ TEST_F(NotifyKeysTest, ServerStatementsOfTheViewComeFirst) {
         "};\n");
     ASSERT_TRUE(result.errors.empty()) << result.errors.front();
     const ZoneSettings& zone = result.settings.views.at(0).zones.at(0);
-    ASSERT_EQ(zone.also_notify.size(), 2u);
-    EXPECT_EQ(key_name(zone.also_notify[0].key), "own.");    // the view's server statement
-    EXPECT_EQ(key_name(zone.also_notify[1].key), "(none)");  // no statement holds it
+    ASSERT_EQ(zone.zone.also_notify.size(), 2u);
+    EXPECT_EQ(key_name(zone.zone.also_notify[0].key), "own.");    // the view's server statement
+    EXPECT_EQ(key_name(zone.zone.also_notify[1].key), "(none)");  // no statement holds it
     auto ns_key = [&](const char* address) {
         return key_name(zone.server_key_for(*dns::IpAddress::parse(address)));
     };

@@ -91,13 +91,34 @@ Report sample_report() {
     report.queries = stats.queries();
     report.udp = {40, 520, 31};
     report.transfers = stats.transfers();
-    ZoneGauge primary{"example.",   "_default",      "primary", 2024010101u,
-                      "example.db", report.now - 30, {},        {},
-                      {},           false,           2,         1};
-    ZoneGauge secondary{"sec.example.",   "_default",        "secondary",         7u,   "", report.now - 100,
-                        report.now - 100, report.now + 3500, report.now + 604800, true, 0,  0};
-    ZoneGauge broken{"bro\nken.", "_default", "secondary", {}, "", {}, {}, {}, {}, true, 0, 0};
-    report.zones = {primary, secondary, broken};
+    lifecycle::ZoneState primary;
+    primary.origin = dns::Name::from_text("example.");
+    primary.phase = lifecycle::ZonePhase::loaded;
+    primary.served_serial = 2024010101u;
+    primary.file = "example.db";
+    primary.loaded_at = report.now - 30;
+    primary.counters.notifies_sent = 2;
+    primary.counters.notifies_failed = 1;
+    lifecycle::ZoneState secondary;
+    secondary.origin = dns::Name::from_text("sec.example.");
+    secondary.role = lifecycle::ZoneRole::secondary;
+    secondary.phase = lifecycle::ZonePhase::refresh_failing;
+    secondary.served_serial = 7u;
+    secondary.loaded_at = report.now - 100;
+    secondary.timers.last_refresh = report.now - 100;
+    secondary.timers.next_refresh = report.now + 3500;
+    secondary.timers.expire_at = report.now + 604800;
+    secondary.counters.transfers_in = 3;
+    lifecycle::ZoneState broken;
+    broken.origin = dns::Name::from_text("broken.");
+    broken.view = "bro\nken";
+    broken.role = lifecycle::ZoneRole::secondary;
+    broken.phase = lifecycle::ZonePhase::failed;
+    broken.problem = "zone not loaded: broken.db:3: bad";
+    report.zones = {std::make_shared<const lifecycle::ZoneState>(primary),
+                    std::make_shared<const lifecycle::ZoneState>(secondary),
+                    std::make_shared<const lifecycle::ZoneState>(broken)};
+    report.last_reload_ok = false;
     return report;
 }
 
@@ -217,7 +238,19 @@ TEST(Render, PrometheusParsesStrictly) {
     EXPECT_EQ(find("cairn_zone_serial", "zone", "example."), 2024010101);
     EXPECT_EQ(find("cairn_zone_seconds_until_expiry", "zone", "sec.example."), 604800);
     EXPECT_EQ(find("cairn_zone_seconds_since_refresh", "zone", "sec.example."), 100);
-    EXPECT_EQ(find("cairn_zone_loaded", "zone", "bro\nken."), 0);
+    EXPECT_EQ(find("cairn_zone_loaded", "view", "bro\nken"), 0);
+    const auto state_of = [&](const std::string& zone, const std::string& state) {
+        for (const auto& s : samples) {
+            if (s.name == "cairn_zone_state" && s.labels.at("zone") == zone && s.labels.at("state") == state)
+                return s.value;
+        }
+        return -1.0;
+    };
+    EXPECT_EQ(state_of("sec.example.", "refresh failing"), 1);
+    EXPECT_EQ(state_of("sec.example.", "loaded"), 0);
+    EXPECT_EQ(state_of("broken.", "failed"), 1);
+    EXPECT_EQ(find("cairn_zone_load_failures_total", "zone", "example."), 0);
+    EXPECT_EQ(find("cairn_build_info", "version", "cairn 0.1"), 1);
     EXPECT_EQ(find("cairn_zone_notifies_sent_total", "zone", "example."), 2);
     EXPECT_EQ(find("cairn_transfers_in_total", "result", "success"), 1);
     EXPECT_EQ(find("cairn_transfers_out_total", "result", "failure"), 1);
@@ -232,6 +265,7 @@ TEST(Render, PrometheusParsesStrictly) {
     EXPECT_EQ(unlabelled("cairn_udp_reads_total"), 40);
     EXPECT_EQ(unlabelled("cairn_udp_datagrams_total"), 520);
     EXPECT_EQ(unlabelled("cairn_udp_coalescing_pauses_total"), 31);
+    EXPECT_EQ(unlabelled("cairn_config_last_reload_successful"), 0);
     // Every family has both HELP and TYPE.
     EXPECT_EQ(std::count(text.begin(), text.end(), '#'), 2 * static_cast<long>(types.size()));
 }
@@ -259,6 +293,10 @@ TEST(Render, JsonHasTheSameData) {
     EXPECT_EQ(doc["zones"][1]["seconds_until_expiry"], 604800);
     EXPECT_EQ(doc["zones"][1]["health"], "refresh failing");
     EXPECT_TRUE(doc["zones"][2]["serial"].is_null());
+    EXPECT_EQ(doc["zones"][2]["state"], "failed");
+    EXPECT_EQ(doc["zones"][2]["problem"], "zone not loaded: broken.db:3: bad");
+    EXPECT_EQ(doc["zones"][1]["transfers_in"]["success"], 3);
+    EXPECT_EQ(doc["last_reload_successful"], false);
 }
 
 TEST(Render, HtmlListsZonesWithHealthAndEscapes) {
@@ -270,14 +308,17 @@ TEST(Render, HtmlListsZonesWithHealthAndEscapes) {
 }
 
 TEST(Render, HealthOrder) {
-    ZoneGauge zone;
-    zone.serial = 1;
+    lifecycle::ZoneState zone;
+    zone.role = lifecycle::ZoneRole::secondary;
+    EXPECT_EQ(zone_health(zone, 100), ZoneHealth::not_loaded);
+    zone.served_serial = 1;
+    zone.phase = lifecycle::ZonePhase::loaded;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::healthy);
-    zone.refresh_failing = true;
+    zone.phase = lifecycle::ZonePhase::refresh_failing;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::refresh_failing);
-    zone.expires = 100 + 3600;
+    zone.timers.expire_at = 100 + 3600;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::expiring_soon);
-    zone.expires = 50;
+    zone.phase = lifecycle::ZonePhase::expired;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::expired);
 }
 

@@ -1,4 +1,4 @@
-#include "server/zone_loader.hpp"
+#include "lifecycle/zone_loader.hpp"
 
 #include <sys/stat.h>
 
@@ -7,7 +7,7 @@
 #include "zonefile/raw.hpp"
 #include "zonefile/zone_file.hpp"
 
-namespace cairn::server {
+namespace cairn::lifecycle {
 
 std::optional<FileStamp> FileStamp::of(const std::string& path) {
     struct stat st {};
@@ -74,13 +74,35 @@ void load_text(const ZoneSource& source, ZoneLoadResult& result) {
 
 }  // namespace
 
-ZoneLoadResult load_zone(const ZoneSource& source) {
+std::string check_limits(const zone::Zone& zone, const LoadLimits& limits) {
+    if (limits.max_records && zone.rr_count() > *limits.max_records)
+        return std::to_string(zone.rr_count()) + " records, more than max-records " +
+               std::to_string(*limits.max_records);
+    if (!limits.max_zone_ttl) return {};
+    std::string breach;
+    zone.for_each_rr([&](const auto& owner, dns::RRType type, dns::RRClass, std::uint32_t ttl, auto) {
+        if (!breach.empty() || ttl <= *limits.max_zone_ttl) return;
+        breach = "record " + dns::Name::from_validated_wire(owner).to_text() + " " + dns::type_to_text(type) +
+                 " has TTL " + std::to_string(ttl) + ", more than max-zone-ttl " +
+                 std::to_string(*limits.max_zone_ttl);
+    });
+    return breach;
+}
+
+ZoneLoadResult load_zone(const ZoneSource& source, const LoadLimits& limits) {
     ZoneLoadResult result;
     try {
         if (source.raw) {
             load_raw(source, result);
         } else {
             load_text(source, result);
+        }
+        if (result.loaded) {
+            const std::string breach = check_limits(*result.loaded->zone, limits);
+            if (!breach.empty()) {
+                result.errors.push_back(source.file + ": " + breach + ": not loaded");
+                result.loaded.reset();
+            }
         }
     } catch (const std::exception& e) {
         result.errors.push_back(source.file + ": " + e.what());
@@ -89,4 +111,4 @@ ZoneLoadResult load_zone(const ZoneSource& source) {
     return result;
 }
 
-}  // namespace cairn::server
+}  // namespace cairn::lifecycle

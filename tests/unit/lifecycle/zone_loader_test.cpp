@@ -1,4 +1,4 @@
-#include "server/zone_loader.hpp"
+#include "lifecycle/zone_loader.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 
 #include "zonefile/raw.hpp"
 
-namespace cairn::server {
+namespace cairn::lifecycle {
 namespace {
 
 namespace fs = std::filesystem;
@@ -93,4 +93,4 @@ TEST_F(ZoneLoaderTest, LoadsTheRawFormat) {
 }
 
 }  // namespace
-}  // namespace cairn::server
+}  // namespace cairn::lifecycle

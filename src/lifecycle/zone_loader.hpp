@@ -1,5 +1,6 @@
-// Loads one primary zone from disk (zone file text, or the raw format) into the zone database, remembering
-// which files it read so that a reload can skip zones whose files have not changed.
+// Loads one zone from disk (zone file text, or the raw format) into the zone database, remembering which
+// files it read so that a reload can skip zones whose files have not changed, and refusing what BIND
+// refuses at load: a record whose TTL exceeds max-zone-ttl, more records than max-records.
 #pragma once
 
 #include <sys/types.h>
@@ -14,7 +15,7 @@
 #include "dns/types.hpp"
 #include "zone/zone.hpp"
 
-namespace cairn::server {
+namespace cairn::lifecycle {
 
 struct ZoneSource {
     dns::Name origin;
@@ -52,6 +53,15 @@ struct ZoneLoadResult {
     std::vector<std::string> warnings;
 };
 
-ZoneLoadResult load_zone(const ZoneSource& source);
+struct LoadLimits {
+    std::optional<std::uint32_t> max_zone_ttl;
+    std::optional<std::uint64_t> max_records;
+};
 
-}  // namespace cairn::server
+ZoneLoadResult load_zone(const ZoneSource& source, const LoadLimits& limits = {});
+
+// The first breach of `limits` by `zone` ("record www.example. A has TTL 90000, more than max-zone-ttl
+// 86400"), or "" when it keeps them.
+std::string check_limits(const zone::Zone& zone, const LoadLimits& limits);
+
+}  // namespace cairn::lifecycle

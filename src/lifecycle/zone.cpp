@@ -1,0 +1,25 @@
+#include "lifecycle/zone.hpp"
+
+#include "lifecycle/refresh_run.hpp"
+
+namespace cairn::lifecycle {
+
+Zone::Zone(ZoneConfig zone_config) : config(std::move(zone_config)), schedule(config.refresh_bounds) {
+    state.view = config.view;
+    state.origin = config.origin;
+    state.rclass = config.rclass;
+    state.role = config.role;
+    state.file = config.file;
+}
+
+Zone::~Zone() = default;
+
+std::string Zone::key() const {
+    return config.view + "/" + config.origin.lowercased().to_text();
+}
+
+std::size_t Zone::journal_bound(const zone::Zone& zone) const {
+    return config.max_journal_bytes.value_or(std::max<std::size_t>(2 * zone.wire_bytes(), 4096));
+}
+
+}  // namespace cairn::lifecycle

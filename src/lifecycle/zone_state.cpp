@@ -1,0 +1,56 @@
+#include "lifecycle/zone_state.hpp"
+
+namespace cairn::lifecycle {
+
+std::string_view to_string(ZonePhase phase) {
+    switch (phase) {
+        case ZonePhase::loading:
+            return "loading";
+        case ZonePhase::loaded:
+            return "loaded";
+        case ZonePhase::failed:
+            return "failed";
+        case ZonePhase::refreshing:
+            return "refreshing";
+        case ZonePhase::refresh_failing:
+            return "refresh failing";
+        case ZonePhase::expired:
+            return "expired";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(ZoneRole role) {
+    return role == ZoneRole::primary ? "primary" : "secondary";
+}
+
+namespace {
+
+std::string zone_label(const dns::Name& origin, dns::RRClass rclass, const std::string& view) {
+    std::string label = "zone " + origin.to_text() + "/" + dns::class_to_text(rclass);
+    if (view != kDefaultView) label += "/" + view;
+    return label;
+}
+
+}  // namespace
+
+std::string ZoneState::label() const {
+    return zone_label(origin, rclass, view);
+}
+
+std::string ZoneConfig::label() const {
+    return zone_label(origin, rclass, view);
+}
+
+const ServerRule* server_rule_for(const std::vector<ServerRule>& rules, const dns::IpAddress& address) {
+    const ServerRule* best = nullptr;
+    for (const ServerRule& rule : rules) {
+        if (!rule.prefix.contains(address)) continue;
+        if (best == nullptr || (rule.in_view && !best->in_view) ||
+            (rule.in_view == best->in_view && rule.prefix.length > best->prefix.length))
+            best = &rule;
+    }
+    return best;
+}
+
+}  // namespace cairn::lifecycle

@@ -1,0 +1,90 @@
+// One configured zone's state, the single record every reader shares: `rndc zonestatus`, the statistics
+// channel (/metrics, /json, the status page) and the query path (why a zone answers SERVFAIL) read
+// snapshots of it; nobody copies it field by field. The lifecycle's event thread is its only writer and
+// publishes a fresh immutable snapshot after every change.
+//
+// Serials as NSD's xfrd keeps them: the one served, the one committed to disk (the zone file or the
+// journal), the one a NOTIFY announced, and what the primary answered last. Timers as Knot and
+// store::ZoneTimers keep them. Each kind of work (load, refresh, transfer, notify) keeps its last outcome
+// with its time and, when it failed, the reason in words an operator can act on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dns/name.hpp"
+#include "dns/types.hpp"
+#include "lifecycle/zone_config.hpp"
+#include "store/zone_timers.hpp"
+
+namespace cairn::lifecycle {
+
+// Where a zone stands, as the health signals show it.
+enum class ZonePhase : std::uint8_t {
+    loading,          // configured, its first load not finished
+    loaded,           // served and, for a secondary, its last refresh succeeded
+    failed,           // its file could not be loaded (a primary, or a secondary's saved copy is broken)
+    refreshing,       // a secondary checking or transferring from its primaries
+    refresh_failing,  // a secondary whose last refresh failed: retrying, serving its copy until EXPIRE
+    expired,          // a secondary past EXPIRE without a successful refresh: SERVFAIL until one succeeds
+};
+std::string_view to_string(ZonePhase phase);  // "loaded", "refresh failing", ...
+
+// The last time one kind of work ran for the zone.
+struct Outcome {
+    std::int64_t at = 0;  // seconds since the epoch; 0: never
+    bool ok = false;
+    std::string detail;  // what happened ("transferred serial 7 (incremental) from ...") or why it failed
+};
+
+struct ZoneCounters {
+    std::uint64_t load_failures = 0;
+    std::uint64_t refresh_failures = 0;
+    std::uint64_t transfers_in = 0, transfers_in_failed = 0;
+    std::uint64_t notifies_sent = 0, notifies_failed = 0;  // NOTIFY messages (retries included)
+    std::uint64_t notifies_received = 0;
+};
+
+struct ZoneState {
+    // Identity.
+    std::string view{kDefaultView};
+    dns::Name origin;
+    dns::RRClass rclass = dns::RRClass::IN;
+    ZoneRole role = ZoneRole::primary;
+    std::string file;
+
+    ZonePhase phase = ZonePhase::loading;
+    // Why the zone is not served, or not served fresh: the failed load ("FILE:LINE: ..."), the failing
+    // refresh, the expiry. Empty when all is well.
+    std::string problem;
+
+    // Serials (unset: none yet).
+    std::optional<std::uint32_t> served_serial;
+    std::optional<std::uint32_t> committed_serial;
+    std::optional<std::uint32_t> notified_serial;
+    std::optional<std::uint32_t> primary_serial;
+    std::string primary;  // who answered last ("192.0.2.1#53")
+    // Set while the primary's serial is lower than ours (RFC 1982): the warning with both serials and the
+    // fix. multi-master zones leave it empty, as BIND stays quiet for them.
+    std::string serial_warning;
+
+    std::uint64_t nodes = 0;
+    std::uint64_t records = 0;
+    std::int64_t loaded_at = 0;  // when the served version was loaded or transferred
+
+    store::ZoneTimers timers;  // secondaries: last/next refresh and the expire deadline
+    bool full_transfer_pending = false;
+
+    Outcome last_load, last_refresh, last_transfer, last_notify, last_save;
+    ZoneCounters counters;
+    std::uint32_t notifies_pending = 0;  // targets of the current round not answered nor given up yet
+
+    std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
+
+    std::string label() const;  // "zone example.com/IN[/view]"
+    bool served() const { return served_serial.has_value() && phase != ZonePhase::expired; }
+};
+
+}  // namespace cairn::lifecycle
