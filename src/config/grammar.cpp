@@ -34,8 +34,8 @@ constexpr Clause kClauses[] = {
     {"hostname", kOptions, Support::Implemented, false, &h::hostname},
     {"server-id", kOptions, Support::Implemented, false, &h::server_id},
     {"port", kOptions, Support::Implemented, false, &h::port},
-    {"statistics-file", kOptions, Support::Implemented, false, &h::statistics_file},
-    {"key-directory", kOptions, Support::Implemented, false, &h::key_directory},
+    {"statistics-file", kOptions, Support::Unimplemented, false, &h::statistics_file},
+    {"key-directory", kOptions, Support::Unimplemented, false, &h::key_directory},
     {"transfers-in", kOptions, Support::Implemented, false, &h::transfers_limit},
     {"transfers-out", kOptions, Support::Implemented, false, &h::transfers_limit},
     {"transfers-per-ns", kOptions, Support::Implemented, false, &h::transfers_limit},
@@ -45,15 +45,15 @@ constexpr Clause kClauses[] = {
     {"querylog", kOptions, Support::Implemented, false, &h::querylog},
     {"match-mapped-addresses", kOptions, Support::Implemented, false, &h::match_mapped_addresses},
     {"recursion", kOptions | kView, Support::Implemented, false, &h::recursion},
-    {"dnssec-validation", kOptions | kView, Support::Implemented, false, &h::dnssec_validation},
+    {"dnssec-validation", kOptions | kView, Support::Unimplemented, false, &h::dnssec_validation},
     {"max-udp-size", kOptions | kView, Support::Implemented, false, &h::udp_size},
     {"edns-udp-size", kOptions | kView, Support::Implemented, false, &h::udp_size},
-    {"allow-recursion", kOptions | kView, Support::Implemented, false, &h::allow_recursion},
+    {"allow-recursion", kOptions | kView, Support::Unimplemented, false, &h::allow_recursion},
     {"allow-query", kOptions | kView | kZone, Support::Implemented, false, &h::allow_list},
     {"allow-query-on", kOptions | kView | kZone, Support::Implemented, false, &h::allow_list},
     {"allow-transfer", kOptions | kView | kZone, Support::Implemented, false, &h::allow_list},
     {"allow-notify", kOptions | kView | kZone, Support::Implemented, false, &h::allow_list},
-    {"allow-update", kOptions | kView | kZone, Support::Implemented, false, &h::allow_list},
+    {"allow-update", kOptions | kView | kZone, Support::Unimplemented, false, &h::allow_list},
     {"also-notify", kOptions | kView | kZone, Support::Implemented, false, &h::also_notify},
     {"notify", kOptions | kView | kZone, Support::Implemented, false, &h::notify},
     {"masterfile-format", kOptions | kView | kZone, Support::Implemented, false, &h::masterfile_format},
@@ -81,13 +81,13 @@ constexpr Clause kClauses[] = {
     {"max-records", kOptions | kView | kZone, Support::Implemented, false, &h::max_records},
     {"type", kZone, Support::Implemented, false, &h::zone_type},
     {"file", kZone, Support::Implemented, false, &h::zone_file},
-    {"journal", kZone, Support::Implemented, false, &h::zone_journal},
+    {"journal", kZone, Support::Unimplemented, false, &h::zone_journal},
     {"primaries", kZone, Support::Implemented, false, &h::zone_primaries},
     {"masters", kZone, Support::Implemented, false, &h::zone_primaries},
-    {"in-view", kZone, Support::Implemented, false, &h::zone_in_view},
+    {"in-view", kZone, Support::Unimplemented, false, &h::zone_in_view},
     {"match-clients", kView, Support::Implemented, false, &h::match_list},
     {"match-destinations", kView, Support::Implemented, false, &h::match_list},
-    {"match-recursive-only", kView, Support::Implemented, false, &h::match_recursive_only},
+    {"match-recursive-only", kView, Support::Unimplemented, false, &h::match_recursive_only},
     // Unimplemented
     {"allow-new-zones", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"allow-query-cache", kOptions | kView, Support::Unimplemented, true, nullptr},
@@ -378,13 +378,13 @@ constexpr Clause kClauses[] = {
     {"category", kLogging, Support::Implemented, true, &h::log_category},
     {"file", kChannel, Support::Implemented, false, &h::channel_file},
     {"syslog", kChannel, Support::Implemented, false, &h::channel_syslog},
-    {"stderr", kChannel, Support::Implemented, false, &h::channel_stderr},
+    {"stderr", kChannel, Support::Unimplemented, false, &h::channel_stderr},
     {"null", kChannel, Support::Implemented, false, &h::channel_null},
     {"severity", kChannel, Support::Implemented, false, &h::channel_severity},
     {"print-time", kChannel, Support::Implemented, false, &h::channel_print_time},
     {"print-category", kChannel, Support::Implemented, false, &h::channel_flag},
     {"print-severity", kChannel, Support::Implemented, false, &h::channel_flag},
-    {"buffered", kChannel, Support::Implemented, false, &h::channel_flag},
+    {"buffered", kChannel, Support::Unimplemented, false, &h::channel_flag},
     // controls { ... };  statistics-channels { ... };
     {"inet", kControls, Support::Implemented, true, &h::controls_inet},
     {"unix", kControls, Support::Implemented, true, &h::controls_unix},
@@ -413,7 +413,32 @@ bool iequal(std::string_view a, std::string_view b) {
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
+// Clauses cairn accepts (and checks) without applying them, and what happens instead.
+struct NotApplied {
+    std::string_view name;
+    std::string_view reason;
+};
+constexpr NotApplied kNotApplied[] = {
+    {"allow-update", "UPDATE gets NOTIMP"},
+    {"statistics-file", "there is no rndc stats; the statistics channel serves /metrics and /json"},
+    {"key-directory", "there is no DNSSEC signing yet"},
+    {"dnssec-validation", "cairn does not resolve yet"},
+    {"allow-recursion", "cairn does not resolve yet"},
+    {"match-recursive-only", "cairn does not resolve yet, so no query is recursive"},
+    {"journal", "journals are kept in cairn.lmdb in the working directory"},
+    {"in-view", "a zone is not shared between views: define it in each view"},
+    {"buffered", "log channels write each message as it comes"},
+    {"stderr", "cairnd writes every category to its standard error already (at --log-level)"},
+};
+
 }  // namespace
+
+std::string_view not_applied_reason(std::string_view name) {
+    for (const NotApplied& entry : kNotApplied) {
+        if (entry.name == name) return entry.reason;
+    }
+    return {};
+}
 
 std::span<const Clause> clause_table() {
     return kClauses;

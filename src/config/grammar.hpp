@@ -28,7 +28,7 @@ enum Context : std::uint16_t {
 
 enum class Support : std::uint8_t {
     Implemented,    // parsed into the typed configuration
-    Unimplemented,  // valid BIND, skipped with a warning
+    Unimplemented,  // valid BIND, not applied: warned about (checked when it has a handler, else skipped)
     Deprecated,     // valid BIND that warns "is deprecated" (and is skipped unless a handler exists)
     Obsolete,       // BIND warns "is obsolete and should be removed"; skipped
     Ancient,        // BIND refuses it: "option 'x' no longer exists"
@@ -48,6 +48,10 @@ struct Clause {
 // Every clause of every context (one entry may serve several contexts).
 std::span<const Clause> clause_table();
 const Clause* find_clause(std::string_view name, Context context);
+
+// Why cairn does not apply a clause it accepts, for the warning ("UPDATE gets NOTIMP"); "" when it has no
+// more to say than that it is not implemented yet.
+std::string_view not_applied_reason(std::string_view name);
 
 // The valid keyword nearest to `word` by edit distance in `context`, or "" when nothing is close enough.
 std::string_view suggest_keyword(std::string_view word, Context context);

@@ -508,10 +508,13 @@ void ClauseParser::parse_clause(Context context, Scope& scope, std::vector<std::
     }
     if (context == kZone && scope.zone != nullptr)
         scope.zone->written.push_back({clause->name, keyword.where});
+    if (clause->support == Support::Unimplemented) {
+        const std::string_view reason = not_applied_reason(clause->name);
+        warn(keyword.where, reason.empty()
+                                ? "'" + keyword.text + "' is not implemented by cairn yet; ignored"
+                                : "'" + keyword.text + "' is not supported: " + std::string(reason));
+    }
     if (clause->handler == nullptr) {
-        if (clause->support == Support::Unimplemented) {
-            warn(keyword.where, "'" + keyword.text + "' is not implemented by cairn yet; ignored");
-        }
         skip_value();
     } else {
         Scope inner = scope;

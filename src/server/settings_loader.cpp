@@ -1,5 +1,7 @@
 #include "server/settings_loader.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <exception>
 #include <map>
@@ -74,6 +76,7 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
               const config::HostNetworks& host, const std::shared_ptr<const dns::TsigKeyring>& keys,
               ViewSettings& served, SettingsResult& result) {
     const std::string label = "zone " + zone.name.to_text();
+    if (zone.in_view) return;  // warned about by the parser: not shared
     const config::ZoneType type = zone.type.value_or(config::ZoneType::Primary);
     if (type != config::ZoneType::Primary && type != config::ZoneType::Secondary) {
         result.warnings.push_back(where(zone.where) + label + ": type " +
@@ -97,7 +100,9 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     z.rclass = zone.rrclass;
     z.role =
         type == config::ZoneType::Secondary ? lifecycle::ZoneRole::secondary : lifecycle::ZoneRole::primary;
-    z.file = resolved.file;
+    // As written when relative (cairnd runs in `directory`, where it is relative to), so that messages name
+    // the file as the operator wrote it ("zones/corp.test:6: ..."), as BIND's do.
+    z.file = zone.file && !zone.file->empty() && zone.file->front() != '/' ? *zone.file : resolved.file;
     z.raw = resolved.masterfile_format == config::MasterfileFormat::Raw;
     z.keys = keys;
     z.servers = server_rules(config, view, *keys);
@@ -290,6 +295,18 @@ void translate(const config::Config& config, SettingsResult& result) {
     settings.engine.max_udp_payload = config.max_udp_size(nullptr);
     if (!config.options.version_hidden)
         settings.engine.version_bind = config.options.version.value_or("cairn");
+    // hostname: CH TXT hostname.bind and id.server; server-id: NSID (RFC 5001). Only when configured.
+    if (config.options.hostname && !config.options.hostname_hidden)
+        settings.engine.id_server = *config.options.hostname;
+    if (config.options.server_id && !config.options.server_id_hidden) {
+        std::string id = *config.options.server_id;
+        if (id == "hostname") {
+            char host[256] = {};
+            ::gethostname(host, sizeof host - 1);
+            id = host;
+        }
+        settings.engine.nsid.assign(id.begin(), id.end());
+    }
 
     auto warn_recursion = [&](const config::View* view) {
         if (config.recursion(view)) {

@@ -1,0 +1,132 @@
+// Every field of server::Settings written out as text, for tests that compare what two configurations make
+// the daemon do (clause_audit_test.cpp). Access lists are written as their verdicts on a fixed set of
+// addresses. A field added to Settings (or to the structs it holds) belongs here too: a clause applied
+// through a field this text leaves out would look unapplied to the audit.
+#pragma once
+
+#include <string>
+
+#include "server/settings.hpp"
+
+namespace cairn::server::testing {
+
+inline std::string acl_text(const AccessList& list) {
+    static const char* const kProbes[] = {"127.0.0.1",    "192.0.2.1", "192.0.2.2",       "192.0.2.77",
+                                          "198.51.100.1", "::1",       "::ffff:192.0.2.1"};
+    std::string out = list.allows_everyone() ? "any:" : "acl:";
+    for (const char* probe : kProbes)
+        out += list.allows(AccessList::candidate(*dns::IpAddress::parse(probe)), nullptr) ? "1" : "0";
+    return out;
+}
+
+inline std::string source_text(const std::optional<config::SocketAddress>& source) {
+    return source ? source->to_string() : "-";
+}
+
+template <typename T>
+std::string optional_text(const std::optional<T>& value) {
+    return value ? std::to_string(*value) : "-";
+}
+
+inline std::string remotes_text(const std::vector<xfr::Primary>& remotes) {
+    std::string out;
+    for (const auto& remote : remotes)
+        out += remote.to_text() + (remote.key != nullptr ? "/" + remote.key->name.to_text() : "") + ",";
+    return out;
+}
+
+inline std::string rule_text(const lifecycle::ServerRule& rule) {
+    return rule.prefix.to_string() + (rule.in_view ? " view" : "") +
+           " key=" + (rule.key != nullptr ? rule.key->name.to_text() : "-") +
+           " bogus=" + optional_text(rule.bogus) + " edns=" + optional_text(rule.edns) +
+           " request-ixfr=" + optional_text(rule.request_ixfr) +
+           " provide-ixfr=" + optional_text(rule.provide_ixfr) +
+           " one-answer=" + std::to_string(rule.one_answer) + " transfers=" + optional_text(rule.transfers) +
+           " sources=" + source_text(rule.transfer_source) + "," + source_text(rule.transfer_source_v6) +
+           "," + source_text(rule.notify_source) + "," + source_text(rule.notify_source_v6);
+}
+
+inline std::string zone_text(const ZoneSettings& settings) {
+    const lifecycle::ZoneConfig& z = settings.zone;
+    std::string out =
+        "zone " + z.view + "/" + z.origin.to_text() + " class=" + dns::class_to_text(z.rclass) +
+        " role=" + std::string(lifecycle::to_string(z.role)) + " file=" + z.file +
+        " raw=" + std::to_string(z.raw) + " ixfr=" + std::to_string(z.ixfr_from_differences) +
+        " max-zone-ttl=" + optional_text(z.max_zone_ttl) + " journal=" + optional_text(z.max_journal_bytes) +
+        " max-records=" + optional_text(z.max_records) +
+        " notify=" + std::to_string(static_cast<int>(z.notify)) + " also=" + remotes_text(z.also_notify) +
+        " notify-delay=" + std::to_string(z.notify_delay) + " notify-source=" + source_text(z.notify_source) +
+        "," + source_text(z.notify_source_v6) + " primaries=" + remotes_text(z.primaries) +
+        " bounds=" + std::to_string(z.refresh_bounds.min_refresh) + "," +
+        std::to_string(z.refresh_bounds.max_refresh) + "," + std::to_string(z.refresh_bounds.min_retry) +
+        "," + std::to_string(z.refresh_bounds.max_retry) + " request-ixfr=" + std::to_string(z.request_ixfr) +
+        " try-tcp=" + std::to_string(z.try_tcp_refresh) + " multi-master=" + std::to_string(z.multi_master) +
+        " in=" + std::to_string(z.max_transfer_time_in) + "," + std::to_string(z.max_transfer_idle_in) +
+        " edns-udp=" + std::to_string(z.edns_udp_size) +
+        " transfer-source=" + source_text(z.transfer_source) + "," + source_text(z.transfer_source_v6) + "\n";
+    for (const auto& rule : z.servers)
+        out += "  server " + rule_text(rule) + "\n";
+    out += "  allow-query=" + acl_text(settings.allow_query.clients) +
+           " on=" + acl_text(settings.allow_query.destinations) +
+           " allow-transfer=" + acl_text(settings.allow_transfer) +
+           " allow-notify=" + acl_text(settings.allow_notify) +
+           " provide-ixfr=" + std::to_string(settings.provide_ixfr) +
+           " out=" + std::to_string(settings.max_transfer_time_out) + "," +
+           std::to_string(settings.max_transfer_idle_out) + "\n";
+    return out;
+}
+
+inline std::string settings_text(const Settings& s) {
+    std::string out = "directory=" + s.directory + "\npid-file=" + s.pid_file + "\nlisten=";
+    for (const auto& at : s.listen)
+        out += at.to_string() + ",";
+    out += "\ntcp-clients=" + std::to_string(s.tcp_clients) +
+           " tcp-idle=" + std::to_string(s.tcp_idle_timeout.count()) +
+           "\nlimits=" + std::to_string(s.limits.transfers_in) + "," +
+           std::to_string(s.limits.transfers_per_ns) + "," + std::to_string(s.limits.serial_query_rate) +
+           " transfers-out=" + std::to_string(s.transfers_out) +
+           "\nblackhole=" + std::to_string(s.has_blackhole) + ":" + acl_text(s.blackhole) +
+           "\nquerylog=" + std::to_string(s.querylog) + "\n";
+    out += "engine: udp=" + std::to_string(s.engine.max_udp_payload) +
+           " cookies=" + std::to_string(s.engine.cookies) +
+           " require-cookie=" + std::to_string(s.engine.require_cookie_udp) +
+           " nsid=" + std::string(s.engine.nsid.begin(), s.engine.nsid.end()) +
+           " minimal-any=" + std::to_string(s.engine.minimal_any) + " version=" + s.engine.version_bind +
+           " id=" + s.engine.id_server + "\n";
+    if (s.keys) {
+        std::vector<std::string> keys;
+        for (const char* name : {"k1.", "k2."}) {
+            const dns::TsigKey* key = s.keys->find(dns::Name::from_text(name));
+            if (key == nullptr) continue;
+            keys.push_back(std::string(name) + std::to_string(static_cast<int>(key->algorithm)) + ":" +
+                           std::string(key->secret.begin(), key->secret.end()) + ":" +
+                           std::to_string(key->mac_length));
+        }
+        out += "keys=" + std::to_string(s.keys->size());
+        for (const auto& key : keys)
+            out += " " + key;
+        out += "\n";
+    }
+    for (const auto& channel : s.logging.channels) {
+        out += "channel " + channel.name + " kind=" + std::to_string(static_cast<int>(channel.kind)) +
+               " file=" + channel.file + " size=" + std::to_string(channel.max_size) +
+               " versions=" + std::to_string(channel.versions) + " severity=" + channel.severity +
+               " print=" + std::to_string(channel.print_time) + std::to_string(channel.print_category) +
+               std::to_string(channel.print_severity) + "\n";
+    }
+    for (const auto& [category, channels] : s.logging.categories) {
+        out += "category " + category + ":";
+        for (const auto& channel : channels)
+            out += " " + channel;
+        out += "\n";
+    }
+    for (const auto& view : s.views) {
+        out += "view " + view.name + " clients=" + acl_text(view.match_clients) +
+               " destinations=" + acl_text(view.match_destinations) + "\n";
+        for (const auto& zone : view.zones)
+            out += zone_text(zone);
+    }
+    return out;
+}
+
+}  // namespace cairn::server::testing
