@@ -38,13 +38,15 @@ class RefreshRun {
     void up_to_date(std::optional<std::uint32_t> expire);
     void transferred(std::shared_ptr<const zone::Zone> fresh, const xfr::InboundResult& result);
     void serve_transferred(std::shared_ptr<const zone::Zone> fresh, std::optional<std::uint32_t> expire,
-                           const std::string& detail, bool restart_journal);
+                           const std::string& detail);
     void all_failed();
     void finish();
     void release_slot();
 
     Runtime& rt_;
     ZonePtr zone_;
+    // What the primaries' keys point into, kept for the whole refresh (a reload may replace it meanwhile).
+    std::shared_ptr<const dns::TsigKeyring> keys_;
     std::shared_ptr<const zone::Zone> before_;  // the copy at the start (nullptr: none, or a retransfer)
     bool full_ = false;
     bool urgent_ = false;

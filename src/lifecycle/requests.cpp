@@ -132,7 +132,8 @@ NotifyOut::NotifyOut(Reactor& reactor, xfr::Primary target, Peer peer, const dns
                                        std::optional<Failure> failure) {
             Outcome outcome;
             if (!answer) {
-                outcome.error = failure ? failure->what : "no answer";
+                outcome.error = "no answer to NOTIFY";
+                (void)failure;  // the exchange's own text repeats the address the caller logs
             } else {
                 try {
                     outcome.rcode = xfr::read_notify_answer(target_, query_, *answer);

@@ -25,12 +25,6 @@ namespace cairn::lifecycle {
 
 class RefreshRun;
 
-// A version a secondary serves and has not saved yet (the write_file event's work).
-struct PendingSave {
-    std::shared_ptr<const zone::Zone> version;
-    bool restart_journal = false;  // it does not follow the journal's last version: the journal starts over
-};
-
 // The NOTIFY round of the zone's current serial (RFC 1996 §3.6) and the messages in flight.
 struct NotifyRun {
     std::optional<xfr::NotifyRound> round;
@@ -59,11 +53,12 @@ class Zone {
     std::vector<FileStamp> files;               // what `version` was read from (primaries)
     store::Journal* journal = nullptr;          // opened on first use
 
-    xfr::RefreshSchedule schedule;        // secondaries
-    bool full_transfer = false;           // the next refresh takes AXFR whatever the serial
-    bool urgent = false;                  // the next refresh was asked for: it skips the queue
-    std::unique_ptr<RefreshRun> refresh;  // while a refresh event runs
-    std::vector<PendingSave> unsaved;     // secondaries: for write_file
+    xfr::RefreshSchedule schedule;              // secondaries
+    bool full_transfer = false;                 // the next refresh takes AXFR whatever the serial
+    bool urgent = false;                        // the next refresh was asked for: it skips the queue
+    std::unique_ptr<RefreshRun> refresh;        // while a refresh event runs
+    std::shared_ptr<const zone::Zone> unsaved;  // secondaries: the version write_file saves next
+    bool saving = false;                        // a save of the zone file is in flight
     NotifyRun notify;
     bool removed = false;  // no longer configured: its events stop
     // The expire deadline readers of the served snapshot see (EDNS EXPIRE of transfers out).

@@ -4,10 +4,12 @@
         dns.query.xfr(proxy.host, "example.test", port=proxy.port)   # fails: cut after 300 octets
 
 Faults apply to each connection's server-to-client stream, counted from its first octet: `cut_after=N`
-forwards N octets and then closes both sides; `flip_at=N` inverts every bit of octet N. Each connection is
-served by two threads; everything is closed by stop(). Faults are read per chunk, so a test may change them
-between transfers. `udp=True` also relays UDP datagrams on the same port, untouched (a secondary asks for
-the SOA over UDP before it transfers).
+forwards N octets and then closes both sides; `flip_at=N` inverts every bit of octet N; `trickle=N` lets
+N octets a second through (a primary on a dying link). Each connection is served by two threads;
+everything is closed by stop(). Faults are read per chunk, so a test may change them between transfers.
+`udp=True` also relays UDP datagrams on the same port, untouched (a secondary asks for the SOA over UDP
+before it transfers). `swallow=True` (settable at any time) drops every datagram and accepts TCP
+connections without ever answering on them: a primary whose packets all vanish.
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ class TcpProxy:
         cut_after: int | None = None,
         flip_at: int | None = None,
         udp: bool = False,
+        trickle: int | None = None,
+        swallow: bool = False,
     ):
         self.upstream = (upstream_host, upstream_port)
         self.cut_after = cut_after
         self.flip_at = flip_at
+        self.trickle = trickle
+        self.swallow = swallow
         self.udp = udp
         self._udp: socket.socket | None = None
         self.host = "127.0.0.1"
@@ -107,6 +113,8 @@ class TcpProxy:
                 return
             self.connections += 1
             self._track(client)
+            if self.swallow:
+                continue  # held open, never answered, closed by stop()
             try:
                 server = self._track(socket.create_connection(self.upstream, timeout=2))
             except OSError:
@@ -124,6 +132,8 @@ class TcpProxy:
                 continue
             except OSError:
                 return
+            if self.swallow:
+                continue
             self._spawn(self._relay_datagram, datagram, client)
 
     def _relay_datagram(self, datagram: bytes, client) -> None:
@@ -152,7 +162,10 @@ class TcpProxy:
             if damage:
                 chunk = self._damaged(chunk, offset)
             try:
-                sink.sendall(chunk)
+                if damage and self.trickle:
+                    self._send_slowly(sink, chunk)
+                else:
+                    sink.sendall(chunk)
             except OSError:
                 break
             offset += len(chunk)
@@ -164,6 +177,14 @@ class TcpProxy:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def _send_slowly(self, sink: socket.socket, chunk: bytes) -> None:
+        """`trickle` octets a second, in tenths, until stop()."""
+        step = max(1, (self.trickle or 1) // 10)
+        for at in range(0, len(chunk), step):
+            if self._stopping.wait(0.1):
+                return
+            sink.sendall(chunk[at : at + step])
 
     def _damaged(self, chunk: bytes, offset: int) -> bytes:
         if self.cut_after is not None:

@@ -310,13 +310,15 @@ class AuthServer:
         return text[-limit:]
 
     # -- lifecycle
-    def start(self, attempts: int = 3) -> "AuthServer":
+    def start(self, attempts: int = 3, same_port: bool = False) -> "AuthServer":
+        """`same_port`: restart on the port it had (its peers are configured with it); one attempt."""
         if binary_for(self.kind) is None:
             raise ServerStartError(f"{self.kind}: executable not found")
         self.workdir.mkdir(parents=True, exist_ok=True)
         last_error: Exception | None = None
-        for _ in range(attempts):
-            self.port = free_port(self.options.ipv6)
+        for _ in range(1 if same_port else attempts):
+            if not (same_port and self.port):
+                self.port = free_port(self.options.ipv6)
             self.command = CONFIG_WRITERS[self.kind](self.workdir, self.port, self.zones, self.options)
             self.command += self.options.arguments
             if self.cpu is not None:

@@ -167,6 +167,8 @@ std::vector<std::string> remove_stale_temporaries(const std::string& file) {
 struct SecondaryLoad {
     std::shared_ptr<const zone::Zone> copy;
     std::optional<store::ZoneTimers> timers;
+    store::Journal* journal = nullptr;
+    std::optional<store::JournalInfo> journal_info;
     std::vector<std::string> warnings;
 };
 
@@ -218,18 +220,22 @@ void event_load(Runtime& rt, const ZonePtr& zone) {
             } catch (const std::exception& e) {
                 out.warnings.push_back(std::string("ignoring damaged timers: ") + e.what());
             }
+            // A secondary journals what it receives, for IXFR to its own secondaries (also after a restart).
+            try {
+                out.journal = &store->journal(config.view, config.origin);
+                out.journal_info = out.journal->info();
+            } catch (const std::exception& e) {
+                out.warnings.push_back(std::string("journal unavailable: ") + e.what());
+            }
             return out;
         },
         [&rt, zone](SecondaryLoad load) {
             const std::int64_t now = seconds_now();
             const std::string label = zone->config.label();
-            // A secondary journals what it receives, for IXFR to its own secondaries (also after a restart).
-            try {
-                if (zone->journal == nullptr)
-                    zone->journal = &rt.store.journal(zone->config.view, zone->config.origin);
-            } catch (const std::exception& e) {
-                rt.log(LogTopic::xfr_in, LogLevel::warning, "{} (secondary): journal unavailable: {}", label,
-                       e.what());
+            if (load.journal != nullptr) zone->journal = load.journal;
+            if (load.journal_info) {
+                zone->state.journal_bytes = load.journal_info->bytes;
+                zone->state.journal_entries = load.journal_info->entries;
             }
             for (const auto& warning : load.warnings)
                 rt.log(LogTopic::xfr_in, LogLevel::warning, "{} (secondary): {}", label, warning);
@@ -262,7 +268,7 @@ void event_load(Runtime& rt, const ZonePtr& zone) {
             }
             zone->state.timers = zone->schedule.timers();
             rt.schedule_refresh_timers(*zone);
-            if (zone->journal != nullptr || zone->state.journal_entries)
+            if (zone->state.journal_entries.value_or(0) > 1)  // an older, larger bound may have let it grow
                 rt.scheduler.schedule(zone->events, EventType::trim_journal, wall_now());
             rt.publish(*zone, true);
             rt.done(*zone);

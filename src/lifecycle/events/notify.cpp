@@ -82,7 +82,11 @@ void send(Runtime& rt, const ZonePtr& zone, const std::string& key) {
     const std::string flight = key + " " + std::to_string(serial) + " " + std::to_string(run.sends++);
     run.in_flight[flight] = std::make_unique<NotifyOut>(
         rt.reactor, target, peer, zone->config.origin, *run.soa, rt.timeouts.notify,
-        [&rt, zone, key, flight, serial](NotifyOut::Outcome outcome) {
+        // The keyring the target's key lives in, kept until the answer is verified (a reload may replace it).
+        [&rt, zone, key, flight, serial, keyring = zone->config.keys,
+         signer = target.key != nullptr ? " (TSIG key " + target.key->name.to_text() + ")"
+                                        : std::string()](NotifyOut::Outcome outcome) {
+            (void)keyring;  // held, not read
             NotifyRun& run = zone->notify;
             if (auto found = run.in_flight.find(flight); found != run.in_flight.end()) {
                 rt.reactor.post([retired = std::shared_ptr<NotifyOut>(std::move(found->second))] {});
@@ -96,8 +100,8 @@ void send(Runtime& rt, const ZonePtr& zone, const std::string& key) {
             }
             if (outcome.rcode) {
                 if (acknowledged) {
-                    rt.log(LogTopic::notify, LogLevel::info, "{}: sent notify for serial {} to {}", label,
-                           serial, key);
+                    rt.log(LogTopic::notify, LogLevel::info, "{}: sent notify for serial {} to {}{}", label,
+                           serial, key, signer);
                 } else {
                     rt.log(LogTopic::notify, LogLevel::warning, "{}: notify for serial {} to {} answered {}",
                            label, serial, key, dns::rcode_to_text(*outcome.rcode));
@@ -105,8 +109,8 @@ void send(Runtime& rt, const ZonePtr& zone, const std::string& key) {
                 // Any answer ends the retries (an error answer will not change by asking again).
                 if (run.round && run.serial == serial) run.round->answered(key);
             } else {
-                rt.log(LogTopic::notify, LogLevel::info, "{}: notify for serial {} to {}: {}", label, serial,
-                       key, outcome.error);
+                rt.log(LogTopic::notify, LogLevel::info, "{}: notify for serial {} to {}{}: {}", label,
+                       serial, key, signer, outcome.error);
             }
             zone->state.last_notify = {
                 seconds_now(), acknowledged,

@@ -48,7 +48,8 @@ void event_refresh(Runtime& rt, const ZonePtr& zone) {
     zone->refresh->start();
 }
 
-RefreshRun::RefreshRun(Runtime& rt, ZonePtr zone) : rt_(rt), zone_(std::move(zone)) {}
+RefreshRun::RefreshRun(Runtime& rt, ZonePtr zone)
+    : rt_(rt), zone_(std::move(zone)), keys_(zone_->config.keys) {}
 
 RefreshRun::~RefreshRun() {
     rt_.gate.withdraw(ticket_);
@@ -270,55 +271,63 @@ void RefreshRun::transferred(std::shared_ptr<const zone::Zone> fresh, const xfr:
     // The journal gets the difference before the version is served, so that our own secondaries asking for
     // IXFR of it find it there (each IXFR's differences as received, else the difference of the two
     // versions). A version that does not follow ours (a first copy, a retransfer of a serial that is not
-    // newer) starts the journal over once it is saved (write_file).
-    if (zone.journal == nullptr || before_ == nullptr ||
-        !dns::serial_greater(fresh->serial(), before_->serial())) {
-        serve_transferred(std::move(fresh), result.expire, detail,
-                          before_ == nullptr || zone.journal == nullptr);
+    // newer) starts the journal over.
+    const bool follows = before_ != nullptr && dns::serial_greater(fresh->serial(), before_->serial());
+    const bool journal_empty = zone.state.journal_entries.value_or(1) == 0;
+    if (zone.journal == nullptr || (!follows && journal_empty)) {
+        serve_transferred(std::move(fresh), result.expire, detail);
         return;
     }
     building_ = true;
     const std::size_t bound = zone.journal_bound(*fresh);
     std::vector<zone::ZoneDiff> diffs;
     if (result.kind == xfr::InboundKind::Incremental) diffs = result.diffs;
-    rt_.off_thread<std::string>(
+    using Journaled = std::pair<std::string, std::optional<store::JournalInfo>>;
+    rt_.off_thread<Journaled>(
         zone_, WorkerPool::Priority::serve,
-        [journal = zone.journal, before = before_, fresh, diffs = std::move(diffs), bound](const Cancel&) {
+        [journal = zone.journal, before = follows ? before_ : nullptr, fresh, diffs = std::move(diffs),
+         bound](const Cancel&) -> Journaled {
             try {
-                if (diffs.empty()) {
+                if (before == nullptr) {
+                    journal->clear();
+                } else if (diffs.empty()) {
                     journal->append(zone::diff_zones(*before, *fresh), bound);
                 } else {
                     for (const zone::ZoneDiff& diff : diffs)
                         journal->append(diff, bound);
                 }
-                return std::string();
+                return {std::string(), journal->info()};
             } catch (const std::exception& e) {
-                return std::string("cannot journal the new version: ") + e.what();
+                return {std::string("cannot journal the new version: ") + e.what(), std::nullopt};
             }
         },
-        [this, fresh, expire = result.expire, detail](std::string error) {
+        [this, fresh, expire = result.expire, detail](Journaled journaled) {
             building_ = false;
-            if (!error.empty())
+            if (!journaled.first.empty())
                 rt_.log(LogTopic::xfr_in, LogLevel::warning, "{} (secondary): {}", zone_->config.label(),
-                        error);
-            serve_transferred(fresh, expire, detail, false);
+                        journaled.first);
+            if (journaled.second) {
+                zone_->state.journal_bytes = journaled.second->bytes;
+                zone_->state.journal_entries = journaled.second->entries;
+            }
+            serve_transferred(fresh, expire, detail);
         });
 }
 
 void RefreshRun::serve_transferred(std::shared_ptr<const zone::Zone> fresh,
-                                   std::optional<std::uint32_t> expire, const std::string& detail,
-                                   bool restart_journal) {
+                                   std::optional<std::uint32_t> expire, const std::string& detail) {
     Zone& zone = *zone_;
     const std::int64_t now = seconds_now();
     ++zone.state.counters.transfers_in;
     ++rt_.totals.transfers_in;
     zone.state.last_transfer = {now, true, detail};
     rt_.log(LogTopic::xfr_in, LogLevel::info, "{} (secondary): transferred {}", zone.config.label(), detail);
-    zone.unsaved.push_back({fresh, restart_journal});
+    zone.unsaved = fresh;
     const bool was_answerable = zone.answerable;
     serve_version(rt_, zone, fresh, now);
     zone.state.primary_serial = fresh->serial();
     zone.state.primary = primary_.to_text();
+    zone.state.serial_warning.clear();  // we hold the primary's version now
     zone.schedule.succeeded(fresh->serial(), xfr::soa_timers(zone::soa_record(*fresh).rdata), now,
                             expire ? expire : soa_expire_);
     zone.state.last_refresh = {now, true, "transferred " + detail};
@@ -365,8 +374,9 @@ void RefreshRun::all_failed() {
     zone.state.last_refresh = {now, false, failures_};
     if (zone.state.phase != ZonePhase::expired) zone.state.phase = ZonePhase::refresh_failing;
     zone.state.problem = "refresh failing: " + failures_;
-    rt_.log(LogTopic::xfr_in, LogLevel::warning, "{} (secondary): refresh failed: {}; retrying in {}s",
-            zone.config.label(), failures_, zone.schedule.timers().next_refresh - now);
+    rt_.log(LogTopic::xfr_in, LogLevel::warning, "{} (secondary): refresh of {} failed: {}; retrying in {}s",
+            zone.config.label(), zone.config.origin.to_text(), failures_,
+            zone.schedule.timers().next_refresh - now);
     rt_.publish(zone, false);
     finish();
 }
