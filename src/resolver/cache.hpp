@@ -90,6 +90,8 @@ class Cache {
 
     // Calls `visit` for every entry (inside a read section it opens), shard by shard, in no order.
     void for_each(const std::function<void(const CacheEntry&)>& visit) const;
+    // The same for the entries owned by `owner` only (one shard is scanned).
+    void for_each_owned(const dns::Name& owner, const std::function<void(const CacheEntry&)>& visit) const;
 
     std::uint64_t entries() const { return entries_.load(std::memory_order_relaxed); }
     std::uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }

@@ -41,15 +41,21 @@ std::string_view to_string(Rank r);
 enum class Security : std::uint8_t { unchecked = 0, insecure, secure, bogus, indeterminate };
 std::string_view to_string(Security s);
 
-enum class EntryKind : std::uint8_t { rrset, nxdomain, nodata, failure };
+// stale_hold: RFC 8767's failure recheck timer (stale-refresh-time): after a refresh failed and stale data
+// was answered, stale data is answered at once, without trying again, until it runs out.
+enum class EntryKind : std::uint8_t { rrset, nxdomain, nodata, failure, stale_hold };
 
 // Keys: (owner, key type). RRsets and NODATA use the RR type; an NXDOMAIN (which denies every type) uses
 // kNxdomainKey; failures live in their own space so that a failure never displaces the stale data that
 // serve-stale answers with.
 inline constexpr std::uint32_t kNxdomainKey = 0x10000;
 inline constexpr std::uint32_t kFailureKeyBit = 0x20000;
+inline constexpr std::uint32_t kStaleHoldKeyBit = 0x40000;
 constexpr std::uint32_t failure_key(std::uint16_t type) {
     return kFailureKeyBit | type;
+}
+constexpr std::uint32_t stale_hold_key(std::uint16_t type) {
+    return kStaleHoldKeyBit | type;
 }
 
 inline constexpr std::size_t kRenderedRrHeader = 12;  // owner pointer, type, class, ttl, rdlength
@@ -66,9 +72,10 @@ struct CacheEntry {
     EntryKind kind = EntryKind::rrset;
     Rank rank = Rank::none;
     Security security = Security::unchecked;
-    mutable std::atomic<std::uint8_t> referenced{0};  // CLOCK eviction's second-chance bit
-    std::uint8_t owner_size = 0;                      // lowercased wire owner
-    std::uint16_t type = 0;                           // the RR type (the asked type for negatives)
+    mutable std::atomic<std::uint8_t> referenced{0};      // CLOCK eviction's second-chance bit
+    mutable std::atomic<std::uint8_t> prefetch_asked{0};  // a hit already asked for a refresh
+    std::uint8_t owner_size = 0;                          // lowercased wire owner
+    std::uint16_t type = 0;                               // the RR type (the asked type for negatives)
     std::uint16_t rr_count = 0;
     std::uint16_t sig_count = 0;
     std::uint16_t ede_code = 0;  // failures
@@ -93,6 +100,11 @@ struct CacheEntry {
     std::uint32_t ttl_left(std::uint32_t now) const { return now < expire ? expire - now : 0; }
     void touch() const {
         if (referenced.load(std::memory_order_relaxed) == 0) referenced.store(1, std::memory_order_relaxed);
+    }
+    // True for the first caller only: one prefetch per entry.
+    bool claim_prefetch() const {
+        return prefetch_asked.load(std::memory_order_relaxed) == 0 &&
+               prefetch_asked.exchange(1, std::memory_order_relaxed) == 0;
     }
 };
 

@@ -33,7 +33,7 @@ std::string to_text(const FlushCounts& counts);
 
 // One cache entry as `cache NAME [TYPE]` shows it.
 struct CacheReportEntry {
-    enum class Kind : std::uint8_t { rrset, nxdomain, nodata, failure };
+    enum class Kind : std::uint8_t { rrset, nxdomain, nodata, failure, stale_hold };
     Kind kind = Kind::rrset;
     dns::Name owner;
     dns::RRType type = dns::RRType::A;     // for nxdomain: the type that was asked when it was learnt
@@ -48,6 +48,7 @@ struct CacheReportEntry {
     std::string soa;                       // negative entries: the SOA record as it is answered
     std::string cause;                     // failures: the reason (the EDE text when cached)
     std::uint16_t ede_code = 0;            // failures: the EDE code of the original failure
+    std::string to_text() const;
 };
 
 struct CacheReport {
