@@ -12,7 +12,10 @@ DelegationFailure describe_delegation_failure(const Task& t) {
     DelegationFailure f;
     std::string servers;
     bool all_network = true, all_lame = true, all_bad = true, any = false;
+    constexpr std::size_t kMaxParts = 6;  // EXTRA-TEXT stays readable (and well within a UDP reply)
+    std::size_t parts = 0;
     auto add = [&](const std::string& part) {
+        if (++parts > kMaxParts) return;
         if (!servers.empty()) servers += ", ";
         servers += part;
     };
@@ -36,6 +39,7 @@ DelegationFailure describe_delegation_failure(const Task& t) {
             " (no address: " + (ns.lookup_failure.empty() ? "not looked up" : ns.lookup_failure) + ")");
         all_network = all_lame = all_bad = false;
     }
+    if (parts > kMaxParts) servers += " and " + std::to_string(parts - kMaxParts) + " more";
     if (servers.empty()) servers = "no server to ask";
     const std::string zone = zone_text(t.dp.zone);
     if (any && all_network) {

@@ -110,7 +110,10 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
     }
     const bool trusted = r.authoritative || in.forwarding;
     const Rank answer_rank = r.authoritative ? Rank::auth_answer : Rank::answer;
-    const Rank authority_rank = r.authoritative ? Rank::auth_authority : Rank::authority;
+    // A forwarder's negative answer is its (recursive) answer: answerable like its positive ones.
+    const Rank authority_rank = r.authoritative ? Rank::auth_authority
+                                : in.forwarding ? Rank::answer
+                                                : Rank::authority;
     auto in_zone = [&](const dns::Name& n) { return n.is_subdomain_of(in.zone); };
 
     const std::vector<RRsetData> answer = group_rrsets(reply.answer);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,12 +40,16 @@ struct Zone {
 // What a script makes a server do with one query.
 struct ScriptReply {
     enum class Action { answer, drop, unreachable, wire };
-    Action action = Action::answer;  // answer: as the zones say
-    std::vector<std::uint8_t> wire;  // Action::wire: these bytes (the ID is patched to the query's)
-    Millis delay = -1;               // -1: the server's latency
-    static ScriptReply drop() { return {Action::drop, {}, -1}; }
-    static ScriptReply unreachable() { return {Action::unreachable, {}, -1}; }
-    static ScriptReply of(const dns::Message& m) { return {Action::wire, dns::to_wire(m), -1}; }
+    Action action = Action::answer;          // answer: as the zones say
+    std::vector<std::uint8_t> wire;          // Action::wire: these bytes (the ID is patched to the query's)
+    Millis delay = -1;                       // -1: the server's latency
+    std::vector<std::uint8_t> forged_first;  // delivered 1 ms before the reply, on the same query (a spoof)
+    static ScriptReply drop() { return {Action::drop, {}, -1, {}}; }
+    static ScriptReply unreachable() { return {Action::unreachable, {}, -1, {}}; }
+    static ScriptReply of(const dns::Message& m) { return {Action::wire, dns::to_wire(m), -1, {}}; }
+    static ScriptReply forged_then_real(const dns::Message& forged) {
+        return {Action::answer, {}, -1, dns::to_wire(forged)};
+    }
 };
 
 struct SentQuery {
@@ -68,6 +73,7 @@ struct FakeServer {
     bool down = false;          // never answers
     bool no_edns = false;       // FORMERR to any query with OPT (an old server or a middlebox)
     std::size_t udp_limit = 0;  // >0: replies larger than this over UDP are truncated (TC, no records)
+    bool recursive = false;     // a forwarder: answers the same but never with AA
     // Sees every query first; nullopt: answer from the zones.
     std::function<std::optional<ScriptReply>(const dns::Message& query, const UpstreamQuery& upstream)>
         script;
@@ -96,6 +102,38 @@ struct Outcome {
         return out;
     }
 };
+
+// A reply to `query` to fill in by hand (scripts): QR set, the question echoed, EDNS kept.
+inline dns::Message reply_to(const dns::Message& query, dns::Rcode rcode = dns::Rcode::NOERROR,
+                             bool aa = true) {
+    dns::Message m;
+    m.header = query.header;
+    m.header.qr = true;
+    m.header.aa = aa;
+    m.header.rcode = static_cast<std::uint8_t>(rcode);
+    m.questions = query.questions;
+    if (query.edns) {
+        m.edns = dns::Edns{};
+        m.edns->udp_payload = 1232;
+    }
+    return m;
+}
+
+// "owner ttl TYPE rdata", names absolute.
+inline dns::ResourceRecord rr(const std::string& line) {
+    std::istringstream in(line);
+    std::string owner, type;
+    std::uint32_t ttl = 0;
+    in >> owner >> ttl >> type;
+    std::string rdata;
+    std::getline(in >> std::ws, rdata);
+    dns::ResourceRecord r;
+    r.owner = dns::Name::from_text(owner);
+    r.ttl = ttl;
+    r.type = *dns::type_from_text(type);
+    r.rdata = dns::rdata_from_text(r.type, rdata, dns::Name());
+    return r;
+}
 
 inline std::shared_ptr<const zone::Zone> make_zone(const Zone& z) {
     return auth::testing::zone_from(z.origin, z.lines);
@@ -240,6 +278,7 @@ class Network {
             const auto result = engine.answer(table_for(address), wire, client, out);
             out.resize(result.size);
             answer = out;
+            if (s.recursive && answer.size() > 2) answer[2] &= static_cast<std::uint8_t>(~0x04);  // AA off
             if (s.udp_limit != 0 && q.transport == UpstreamTransport::udp && answer.size() > s.udp_limit) {
                 dns::Message m = dns::parse_message(answer);
                 m.answer.clear();
@@ -248,6 +287,12 @@ class Network {
                 m.header.tc = true;
                 answer = dns::to_wire(m);
             }
+        }
+        if (!reply.forged_first.empty()) {
+            std::vector<std::uint8_t> forged = reply.forged_first;
+            forged[0] = static_cast<std::uint8_t>(id >> 8);
+            forged[1] = static_cast<std::uint8_t>(id);
+            push({clock.now() + std::max<Millis>(0, delay - 1), 0, q.token, Event::reply, std::move(forged)});
         }
         push({clock.now() + delay, 0, q.token, Event::reply, std::move(answer)});
         if (q.timeout > delay) push({clock.now() + q.timeout, 0, q.token, Event::timeout, {}});
@@ -289,7 +334,10 @@ class Network {
                 if (!open[e.token]) continue;
                 clock.set(std::max(clock.now(), e.at));
                 if (e.kind == Event::reply) {
-                    if (r.consume(e.token, e.wire) == ConsumeResult::accepted) open[e.token] = false;
+                    if (r.consume(e.token, e.wire) == ConsumeResult::accepted)
+                        open[e.token] = false;
+                    else
+                        ++ignored_;
                 } else {
                     open[e.token] = false;
                     r.consume_failure(e.token, e.kind == Event::timeout ? UpstreamError::timeout
@@ -306,6 +354,10 @@ class Network {
     std::vector<SentQuery> sent_;
     std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
     std::uint64_t seq_ = 0;
+    std::size_t ignored_ = 0;
+
+  public:
+    std::size_t ignored_replies() const { return ignored_; }
 };
 
 // Settings for tests: our own root hints, a fixed random seed, IPv4 only.
