@@ -427,9 +427,20 @@ StoreResult Cache::store(const NewEntry& n, std::uint32_t now, std::int64_t now_
     // Insert, growing (or cleaning out tombstones) first when the table would pass half full.
     table = shard.table.load(std::memory_order_relaxed);
     if ((shard.live + shard.tombstones + 1) * 2 > table->capacity()) {
-        std::size_t capacity = kInitialSlots;
-        while ((shard.live + 1) * 4 > capacity)
-            capacity *= 2;
+        auto capacity_for = [&] {
+            std::size_t capacity = kInitialSlots;
+            while ((shard.live + 1) * 4 > capacity)
+                capacity *= 2;
+            return capacity;
+        };
+        // A bigger table counts against max-cache-size like entries do.
+        const std::size_t wanted = capacity_for();
+        if (wanted > table->capacity() &&
+            !make_room(shard, e->alloc_size + (wanted - table->capacity()) * sizeof(std::uint64_t), now)) {
+            std::free(e);
+            return StoreResult::not_cached;
+        }
+        const std::size_t capacity = capacity_for();
         Table* grown = Table::create(capacity);
         for (std::size_t i = 0; i < table->capacity(); ++i) {
             const std::uint64_t v = table->slots()[i].load(std::memory_order_relaxed);

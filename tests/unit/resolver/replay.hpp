@@ -31,6 +31,7 @@ namespace cairn::resolver::testing {
 
 using auth::testing::make_query;
 using auth::testing::QueryOptions;
+using auth::testing::without_edns;
 
 struct Zone {
     std::string origin;
