@@ -378,8 +378,9 @@ void Resolution::Impl::fail(Task& t, dns::EdeCode code, std::string text) {
 
 void Resolution::Impl::complete(Task& t) {
     t.state = Task::State::done;
-    for (auto& [token, f] : in_flight) {
-        if (f.task == t.id) t.targets[f.target].in_flight = false;  // replies to it are ignored from now
+    for (auto& [token, f] : in_flight) {  // replies to its queries are ignored from now on
+        if (f.task == t.id && f.dp_generation == t.dp_generation && f.target < t.targets.size())
+            t.targets[f.target].in_flight = false;
     }
     if (t.failed && t.ede != dns::EdeCode::CachedError && !t.priming) {
         // RFC 9520: remember the failure for servfail-ttl.
