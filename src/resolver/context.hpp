@@ -28,6 +28,7 @@ namespace cairn::resolver {
 class Cache;
 class InfraCache;
 class FetchLimiter;
+class Validator;
 
 // What answer_from_cache() did.
 struct CacheAnswer {
@@ -103,6 +104,10 @@ class ResolverContext {
     std::uint64_t random();  // thread-safe, seeded from settings.random_seed (or the system)
     const std::vector<RootHint>& root_hints() const { return settings_.root_hints; }
 
+    // DNSSEC validation (validation.hpp): set before any Resolution begins; nullptr (today): none.
+    void set_validator(Validator* validator) { validator_ = validator; }
+    Validator* validator() const { return validator_; }
+
   private:
     ResolverSettings settings_;
     const Clock& clock_;
@@ -112,6 +117,7 @@ class ResolverContext {
     mutable Stats stats_;
     std::atomic<std::int8_t> serve_stale_override_{-1};  // -1 reset, 0 off, 1 on
     std::atomic<std::uint64_t> rng_state_;
+    Validator* validator_ = nullptr;
 };
 
 }  // namespace cairn::resolver

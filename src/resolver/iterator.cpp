@@ -12,6 +12,7 @@
 #include "resolver/infra_cache.hpp"
 #include "resolver/read_section.hpp"
 #include "resolver/server_selection.hpp"
+#include "resolver/validation.hpp"
 
 namespace cairn::resolver {
 namespace {
@@ -475,6 +476,7 @@ void Resolution::Impl::cache_rrset(const RRsetData& set, const ServerAddress& fr
     e.rdatas = set.rdatas;
     e.sigs = set.sigs;
     e.dname_owner = set.dname_owner;
+    e.security = set.security;
     e.source = from.address;
     ctx.cache().store(e, now_seconds(), ctx.clock().wall_seconds());
 }
@@ -554,6 +556,7 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
     in.forwarding = f.forwarding;
     in.max_chain = ctx.settings().limits.max_query_restarts;
     ClassifiedReply c = classify_reply(reply, in);
+    if (Validator* v = ctx.validator()) v->validate(c, f.zone, question.checking_disabled);
 
     if (f.minimised) {
         switch (c.kind) {

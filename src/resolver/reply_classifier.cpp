@@ -66,7 +66,8 @@ std::vector<RRsetData> group_rrsets(const std::vector<dns::ResourceRecord>& reco
             return s.type == rr.type && same_name(s.owner, rr.owner);
         });
         if (it == sets.end()) {
-            sets.push_back({rr.owner, rr.type, rr.ttl, {}, {}, Rank::none, std::nullopt});
+            sets.push_back(
+                {rr.owner, rr.type, rr.ttl, {}, {}, Rank::none, std::nullopt, Security::unchecked});
             it = sets.end() - 1;
         }
         it->ttl = std::min(it->ttl, rr.ttl);
@@ -164,7 +165,8 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
                 return r;
             }
             r.chain.push_back(keep(*dname, answer_rank));
-            RRsetData synthesised{sname, dns::RRType::CNAME, dname->ttl, {}, {}, answer_rank, dname->owner};
+            RRsetData synthesised{sname, dns::RRType::CNAME, dname->ttl,   {},
+                                  {},    answer_rank,        dname->owner, Security::unchecked};
             synthesised.rdatas.emplace_back(target->wire().begin(), target->wire().end());
             r.chain.push_back(std::move(synthesised));
             if (const RRsetData* given = find_rrset(answer, sname, dns::RRType::CNAME))
