@@ -239,6 +239,19 @@ const CacheEntry* Cache::find(std::span<const std::uint8_t> owner, std::uint64_t
     }
 }
 
+void Cache::prefetch_slot(std::uint64_t name_hash, std::uint32_t key_type) const {
+    const std::uint64_t hash = key_hash(name_hash, key_type);
+    const Table* table = shard_for(name_hash).table.load(std::memory_order_acquire);
+    __builtin_prefetch(&table->slots()[hash & table->mask]);
+}
+
+void Cache::prefetch_entry(std::uint64_t name_hash, std::uint32_t key_type) const {
+    const std::uint64_t hash = key_hash(name_hash, key_type);
+    const Table* table = shard_for(name_hash).table.load(std::memory_order_acquire);
+    const std::uint64_t v = table->slots()[hash & table->mask].load(std::memory_order_relaxed);
+    if (slot_live(v)) __builtin_prefetch(slot_entry(v));
+}
+
 const CacheEntry* Cache::find(const dns::Name& owner, std::uint32_t key_type) const {
     const dns::Name lower = owner.lowercased();
     return find(lower.wire(), name_hash(lower.wire()), key_type);

@@ -78,6 +78,10 @@ class ResolverContext {
     // The same from the query's wire (parsed here); FORMERR queries are written as rejected.
     CacheAnswer answer_from_cache(std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                                   bool tcp) const;
+    // A hint for a batch of queries about to be answered (PacketHandler::prefetch): fetches their cache
+    // slots and entries from memory all at once. At most kPrefetchBatch queries are looked at.
+    static constexpr std::size_t kPrefetchBatch = 64;
+    void prefetch(std::span<const std::span<const std::uint8_t>> queries) const;
 
     // ---- Control (any thread; may lock writers, never readers) ----
     FlushCounts flush();  // the whole cache and the infrastructure cache (rndc flush)
