@@ -220,7 +220,21 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
     };
 
     if (data) {
-        if (trusted && !in.forwarding) {
+        // An NS answer (priming, "zone NS"): the addresses of those servers come along in the additional
+        // section, as glue.
+        const RRsetData& last = r.chain.back();
+        if (last.type == dns::RRType::NS && trusted && !in.forwarding) {
+            for (const auto& rdata : last.rdatas) {
+                const dns::Name target = rdata_name(rdata);
+                if (!in_zone(target)) continue;
+                for (const auto& s : additional) {
+                    if ((s.type == dns::RRType::A || s.type == dns::RRType::AAAA) &&
+                        same_name(s.owner, target))
+                        r.glue.push_back(keep(s, Rank::glue));
+                }
+            }
+        }
+        if (trusted && !in.forwarding && r.glue.empty()) {
             for (const auto& s : authority) {
                 if (s.type == dns::RRType::NS && in_zone(s.owner) && in.qname.is_subdomain_of(s.owner)) {
                     take_ns_and_glue(s, authority_rank);

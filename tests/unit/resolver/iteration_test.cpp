@@ -36,6 +36,16 @@ TEST_F(Iteration, PrimesThenFollowsReferralsToTheAnswer) {
     EXPECT_EQ(net.sent().back().qname, "www.example.com.");
     EXPECT_EQ(net.sent().back().qtype, RRType::A);
     EXPECT_EQ(r.outcome.upstream_queries, net.sent().size());
+    // Priming cached the root's NS set and its servers' addresses (the next cold name starts from them).
+    const auto root_ns = ctx->inspect(dns::Name::from_text("."), RRType::NS);
+    ASSERT_EQ(root_ns.entries.size(), 1u);
+    EXPECT_EQ(root_ns.entries[0].rank, "authoritative answer");
+    const auto glue = ctx->inspect(dns::Name::from_text("ns.root."), RRType::A);
+    ASSERT_EQ(glue.entries.size(), 1u);
+    EXPECT_EQ(glue.entries[0].rank, "glue");
+    net.clear_log();
+    net.resolve(*ctx, "www.other.com.", RRType::A);
+    EXPECT_EQ(net.sent().front().text(), "10.0.1.1 other.com. A") << net.log_text();
 }
 
 TEST_F(Iteration, SecondQueryIsAnsweredFromTheCacheWithTheTtlCountingDown) {
