@@ -294,7 +294,9 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     q.server = target.server;
     q.qclass = dns::RRClass::IN;
     q.recursion_desired = forwarding;
-    q.checking_disabled = question.checking_disabled || s.dnssec_ok_upstream;
+    // CD upstream once we validate ourselves (a validating forwarder would otherwise hide bogus data from
+    // our validator); until then a forwarder's own validation is all there is.
+    q.checking_disabled = question.checking_disabled || ctx.validator() != nullptr;
     const ServerInfo info = ctx.infra().get(target.server, now());
     q.edns = !target.no_edns && info.edns != EdnsSupport::broken;
     // EDNS fallback after timeouts: a server never heard with EDNS that timed out twice gets one plain try.
