@@ -95,6 +95,11 @@ std::size_t rendered_size(const std::vector<std::vector<std::uint8_t>>& rdatas) 
     return n;
 }
 
+bool owned_by(const CacheEntry& e, std::span<const std::uint8_t> owner_lower) {
+    return e.owner_size == owner_lower.size() &&
+           std::memcmp(e.payload(), owner_lower.data(), owner_lower.size()) == 0;
+}
+
 bool owner_is_under(std::span<const std::uint8_t> owner, std::span<const std::uint8_t> top_lower) {
     // Both lowercased uncompressed wire names: walk owner's labels until what is left is as long as top.
     std::size_t pos = 0;
@@ -233,9 +238,7 @@ const CacheEntry* Cache::find(std::span<const std::uint8_t> owner, std::uint64_t
         if (v == kEmpty) return nullptr;
         if (v == kTombstone || (v & ~kPointerMask) != tag) continue;
         const CacheEntry* e = slot_entry(v);
-        if (e->key_type == key_type && e->owner_size == owner.size() &&
-            std::memcmp(e->payload(), owner.data(), owner.size()) == 0)
-            return e;
+        if (e->key_type == key_type && owned_by(*e, owner)) return e;
     }
 }
 
@@ -403,8 +406,7 @@ StoreResult Cache::store(const NewEntry& n, std::uint32_t now, std::int64_t now_
             continue;
         }
         const CacheEntry* old = slot_entry(v);
-        if ((v & ~kPointerMask) == tag && old->key_type == e->key_type && old->owner_size == e->owner_size &&
-            std::memcmp(old->payload(), e->payload(), e->owner_size) == 0) {
+        if ((v & ~kPointerMask) == tag && old->key_type == e->key_type && owned_by(*old, e->owner())) {
             existing = i;
             break;
         }
@@ -505,8 +507,7 @@ bool Cache::remove(const dns::Name& owner, std::uint32_t key_type) {
         if (v == kEmpty) return false;
         if (!slot_live(v)) continue;
         const CacheEntry* e = slot_entry(v);
-        if (e->key_type == key_type && e->owner_size == lower.wire_size() &&
-            std::memcmp(e->payload(), lower.wire().data(), lower.wire_size()) == 0) {
+        if (e->key_type == key_type && owned_by(*e, lower.wire())) {
             unlink_slot(shard, i, nullptr);
             return true;
         }
@@ -522,10 +523,7 @@ FlushCounts Cache::remove_name(const dns::Name& owner) {
     for (std::size_t i = 0; i < table->capacity(); ++i) {
         const std::uint64_t v = table->slots()[i].load(std::memory_order_relaxed);
         if (!slot_live(v)) continue;
-        const CacheEntry* e = slot_entry(v);
-        if (e->owner_size == lower.wire_size() &&
-            std::memcmp(e->payload(), lower.wire().data(), lower.wire_size()) == 0)
-            unlink_slot(shard, i, &counts);
+        if (owned_by(*slot_entry(v), lower.wire())) unlink_slot(shard, i, &counts);
     }
     return counts;
 }
@@ -586,10 +584,7 @@ void Cache::for_each_owned(const dns::Name& owner,
     for (std::size_t i = 0; i < table->capacity(); ++i) {
         const std::uint64_t v = table->slots()[i].load(std::memory_order_acquire);
         if (!slot_live(v)) continue;
-        const CacheEntry* e = slot_entry(v);
-        if (e->owner_size == lower.wire_size() &&
-            std::memcmp(e->payload(), lower.wire().data(), lower.wire_size()) == 0)
-            visit(*e);
+        if (owned_by(*slot_entry(v), lower.wire())) visit(*slot_entry(v));
     }
 }
 

@@ -13,7 +13,6 @@
 #include <memory>
 #include <optional>
 #include <queue>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -122,18 +121,8 @@ inline dns::Message reply_to(const dns::Message& query, dns::Rcode rcode = dns::
 
 // "owner ttl TYPE rdata", names absolute.
 inline dns::ResourceRecord rr(const std::string& line) {
-    std::istringstream in(line);
-    std::string owner, type;
-    std::uint32_t ttl = 0;
-    in >> owner >> ttl >> type;
-    std::string rdata;
-    std::getline(in >> std::ws, rdata);
-    dns::ResourceRecord r;
-    r.owner = dns::Name::from_text(owner);
-    r.ttl = ttl;
-    r.type = *dns::type_from_text(type);
-    r.rdata = dns::rdata_from_text(r.type, rdata, dns::Name());
-    return r;
+    zone::Record r = auth::testing::record_from(line, dns::Name());
+    return {std::move(r.owner), r.type, dns::RRClass::IN, r.ttl, std::move(r.rdata)};
 }
 
 inline std::shared_ptr<const zone::Zone> make_zone(const Zone& z) {
