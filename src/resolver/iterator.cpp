@@ -372,6 +372,10 @@ void Resolution::Impl::fail_delegation(Task& t) {
 }
 
 void Resolution::Impl::fail(Task& t, dns::EdeCode code, std::string text) {
+    // EXTRA-TEXT must fit the OPT record beside the rest (MessageBuilder keeps 512 octets for options) and
+    // stay readable; nested reasons (a glueless server's own failure) can run long.
+    constexpr std::size_t kMaxText = 400;
+    if (text.size() > kMaxText) text = text.substr(0, kMaxText - 3) + "...";
     t.failed = true;
     t.rcode = dns::Rcode::SERVFAIL;
     t.ede = code;
