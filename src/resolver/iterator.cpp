@@ -513,7 +513,8 @@ void Resolution::Impl::on_failure(Task& t, const InFlight& f, UpstreamError erro
     } else {
         ctx.counters().add(Counter::upstream_errors);
         ctx.infra().timeout(f.server, now());
-        target.failure = ServerFailure::network;
+        target.failure =
+            error == UpstreamError::unreachable ? ServerFailure::unreachable : ServerFailure::network;
         target.outcome =
             std::string(to_string(error)) + (f.transport == UpstreamTransport::tcp ? " over TCP" : "");
         target.done = true;

@@ -39,13 +39,14 @@ struct Zone {
 
 // What a script makes a server do with one query.
 struct ScriptReply {
-    enum class Action { answer, drop, unreachable, wire };
+    enum class Action { answer, drop, unreachable, reset, wire };
     Action action = Action::answer;          // answer: as the zones say
     std::vector<std::uint8_t> wire;          // Action::wire: these bytes (the ID is patched to the query's)
     Millis delay = -1;                       // -1: the server's latency
     std::vector<std::uint8_t> forged_first;  // delivered 1 ms before the reply, on the same query (a spoof)
     static ScriptReply drop() { return {Action::drop, {}, -1, {}}; }
     static ScriptReply unreachable() { return {Action::unreachable, {}, -1, {}}; }
+    static ScriptReply reset() { return {Action::reset, {}, -1, {}}; }  // the connection breaks
     static ScriptReply of(const dns::Message& m) { return {Action::wire, dns::to_wire(m), -1, {}}; }
     static ScriptReply forged_then_real(const dns::Message& forged) {
         return {Action::answer, {}, -1, dns::to_wire(forged)};
@@ -210,7 +211,7 @@ class Network {
         Millis at;
         std::uint64_t seq;
         Token token;
-        enum Kind { reply, timeout, unreachable } kind;
+        enum Kind { reply, timeout, unreachable, reset } kind;
         std::vector<std::uint8_t> wire;
         bool operator>(const Event& o) const { return at != o.at ? at > o.at : seq > o.seq; }
     };
@@ -241,8 +242,12 @@ class Network {
         ScriptReply reply = scripted.value_or(ScriptReply{});
         const Millis delay = reply.delay >= 0 ? reply.delay : s.latency;
         if (reply.action == ScriptReply::Action::drop) return timeout();
-        if (reply.action == ScriptReply::Action::unreachable) {
-            push({clock.now() + 1, 0, q.token, Event::unreachable, {}});
+        if (reply.action == ScriptReply::Action::unreachable || reply.action == ScriptReply::Action::reset) {
+            push({clock.now() + 1,
+                  0,
+                  q.token,
+                  reply.action == ScriptReply::Action::reset ? Event::reset : Event::unreachable,
+                  {}});
             return;
         }
         std::vector<std::uint8_t> answer;
@@ -331,7 +336,9 @@ class Network {
                 } else {
                     open[e.token] = false;
                     r.consume_failure(e.token, e.kind == Event::timeout ? UpstreamError::timeout
-                                                                        : UpstreamError::unreachable);
+                                               : e.kind == Event::unreachable
+                                                   ? UpstreamError::unreachable
+                                                   : UpstreamError::connection_lost);
                 }
             }
             pump();
