@@ -545,7 +545,30 @@ FlushCounts Cache::remove_tree(const dns::Name& top) {
 }
 
 FlushCounts Cache::clear() {
-    return remove_tree(dns::Name());
+    // Every shard starts over with a small table, so that a flush gives the memory back.
+    FlushCounts counts;
+    for (std::size_t s = 0; s < shard_count_; ++s) {
+        Shard& shard = shards_[s];
+        std::lock_guard lock(shard.writer);
+        Table* old = shard.table.load(std::memory_order_relaxed);
+        Table* fresh = Table::create(kInitialSlots);
+        shard.table.store(fresh, std::memory_order_release);
+        for (std::size_t i = 0; i < old->capacity(); ++i) {
+            const std::uint64_t v = old->slots()[i].load(std::memory_order_relaxed);
+            if (!slot_live(v)) continue;
+            CacheEntry* e = slot_entry(v);
+            count_removed(*e, counts);
+            bytes_.fetch_sub(e->alloc_size, std::memory_order_relaxed);
+            entries_.fetch_sub(1, std::memory_order_relaxed);
+            retire(e, free_entry);
+        }
+        bytes_.fetch_add(fresh->bytes(), std::memory_order_relaxed);
+        bytes_.fetch_sub(old->bytes(), std::memory_order_relaxed);
+        retire(old, free_entry);
+        shard.live = shard.tombstones = shard.hand = 0;
+        shard.bytes = fresh->bytes();
+    }
+    return counts;
 }
 
 std::size_t Cache::sweep(std::uint32_t now) {
