@@ -4,9 +4,6 @@
 // ../allocation_counter.hpp (no other file of unit_resolver may include it).
 #include <gtest/gtest.h>
 
-// The counting operator new/delete pair malloc with free; g++ cannot see that when it inlines them into
-// GoogleTest's fixture factories.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #include "../allocation_counter.hpp"
 #include "replay.hpp"
 #include "resolver/cache.hpp"
