@@ -233,6 +233,8 @@ TEST_F(CacheTest, ReadersNeverSeeFreedEntriesWhileAWriterReplacesThem) {
             }
         });
     }
+    while (reads.load() == 0)  // the readers are running (the machine may be busy)
+        std::this_thread::yield();
     for (int i = 0; i < 5000; ++i) {
         c.store(rrset("www.example.com.", RRType::A, 300, Rank::auth_answer,
                       {"192.0.2." + std::to_string(i % 250)}),
