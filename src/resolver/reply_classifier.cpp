@@ -280,7 +280,10 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
         take_ns_and_glue(*referral, Rank::referral);
         return finish(ReplyKind::referral);
     }
-    if (!r.chain.empty() && !trusted) return finish(ReplyKind::restart);
+    // A chain that stops at a name of this zone with neither its data nor a SOA saying it has none: ask
+    // for that name (as BIND and Unbound do). A server that answers one CNAME per reply is followed link
+    // by link, so a loop it serves meets the loop and restart checks instead of passing for NODATA.
+    if (!r.chain.empty() && (!trusted || soa == nullptr)) return finish(ReplyKind::restart);
     if (trusted) {
         if (soa != nullptr) r.soa = keep(*soa, authority_rank);
         return finish(ReplyKind::nodata);

@@ -197,6 +197,26 @@ TEST_F(Failures, CnameLoopEndsInServfailQuickly) {
     EXPECT_LE(net.sent().size(), 8u) << net.log_text();
 }
 
+TEST_F(Failures, CnameLoopServedOneLinkPerReplyEndsInServfail) {
+    // A server that answers each name with its CNAME alone (no target data, no SOA).
+    for (const char* a : {"10.1.0.1", "10.1.0.2"})
+        net.server(a).script = [](const dns::Message& q, const UpstreamQuery&) -> std::optional<ScriptReply> {
+            const std::string name = q.questions[0].name.to_text();
+            if (name != "loop1.example.com." && name != "loop2.example.com.") return std::nullopt;
+            dns::Message m = reply_to(q);
+            m.answer.push_back(rr(name + " 60 CNAME " + (name == "loop1.example.com." ? "loop2" : "loop1") +
+                                  ".example.com."));
+            return ScriptReply::of(m);
+        };
+    auto ctx = context();
+    const Outcome r = net.resolve(*ctx, "loop1.example.com.", RRType::A);
+    EXPECT_EQ(r.message.rcode(), dns::Rcode::SERVFAIL) << net.log_text();
+    ASSERT_TRUE(r.ede());
+    EXPECT_EQ(r.ede()->info_code, 24);
+    EXPECT_EQ(r.ede()->extra_text, "CNAME loop at loop1.example.com.");
+    EXPECT_LE(net.sent().size(), 8u) << net.log_text();
+}
+
 TEST_F(Failures, EndlessCnameChainAcrossZonesIsBoundedByTheRestartLimit) {
     // chain1.com and chain2.com point into each other with a new name every time: an endless chain.
     auto com = com_zone();
