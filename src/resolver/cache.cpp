@@ -528,19 +528,27 @@ FlushCounts Cache::remove_name(const dns::Name& owner) {
     return counts;
 }
 
-FlushCounts Cache::remove_tree(const dns::Name& top) {
-    const dns::Name lower = top.lowercased();
-    FlushCounts counts;
+std::size_t Cache::remove_if(const std::function<bool(const CacheEntry&)>& doomed, FlushCounts* counts) {
+    std::size_t removed = 0;
     for (std::size_t s = 0; s < shard_count_; ++s) {
         Shard& shard = shards_[s];
         std::lock_guard lock(shard.writer);
         Table* table = shard.table.load(std::memory_order_relaxed);
         for (std::size_t i = 0; i < table->capacity(); ++i) {
             const std::uint64_t v = table->slots()[i].load(std::memory_order_relaxed);
-            if (!slot_live(v)) continue;
-            if (owner_is_under(slot_entry(v)->owner(), lower.wire())) unlink_slot(shard, i, &counts);
+            if (slot_live(v) && doomed(*slot_entry(v))) {
+                unlink_slot(shard, i, counts);
+                ++removed;
+            }
         }
     }
+    return removed;
+}
+
+FlushCounts Cache::remove_tree(const dns::Name& top) {
+    const dns::Name lower = top.lowercased();
+    FlushCounts counts;
+    remove_if([&](const CacheEntry& e) { return owner_is_under(e.owner(), lower.wire()); }, &counts);
     return counts;
 }
 
@@ -572,20 +580,7 @@ FlushCounts Cache::clear() {
 }
 
 std::size_t Cache::sweep(std::uint32_t now) {
-    std::size_t removed = 0;
-    for (std::size_t s = 0; s < shard_count_; ++s) {
-        Shard& shard = shards_[s];
-        std::lock_guard lock(shard.writer);
-        Table* table = shard.table.load(std::memory_order_relaxed);
-        for (std::size_t i = 0; i < table->capacity(); ++i) {
-            const std::uint64_t v = table->slots()[i].load(std::memory_order_relaxed);
-            if (slot_live(v) && !slot_entry(v)->kept(now)) {
-                unlink_slot(shard, i, nullptr);
-                ++removed;
-            }
-        }
-    }
-    return removed;
+    return remove_if([&](const CacheEntry& e) { return !e.kept(now); }, nullptr);
 }
 
 void Cache::for_each(const std::function<void(const CacheEntry&)>& visit) const {

@@ -114,6 +114,7 @@ class Cache {
                       std::uint64_t name_hash) const;
     bool make_room(Shard& shard, std::size_t needed, std::uint32_t now_seconds);
     void unlink_slot(Shard& shard, std::size_t index, FlushCounts* counts);
+    std::size_t remove_if(const std::function<bool(const CacheEntry&)>& doomed, FlushCounts* counts);
 
     CacheSettings settings_;
     StaleSettings stale_;
