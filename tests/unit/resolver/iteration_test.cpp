@@ -132,6 +132,26 @@ TEST_F(Iteration, NxdomainWithTheSoaAndItsNegativeTtl) {
     EXPECT_EQ(message.authority[0].ttl, 180u);  // counting down
 }
 
+// The article's type 5: an NXDOMAIN outlives the record's creation until flushname.
+TEST_F(Iteration, NegativeAnswerOutlivesTheNewRecordUntilFlushname) {
+    auto ctx = context();
+    EXPECT_EQ(net.resolve(*ctx, "new.example.com.", RRType::A).message.rcode(), dns::Rcode::NXDOMAIN);
+    auto zone = example_zone();
+    zone.lines.push_back("new 300 A 192.0.2.123");
+    net.replace_zone("10.1.0.1", zone);
+    net.replace_zone("10.1.0.2", zone);
+    net.clock.advance(60000);
+    const auto [hit, message] = net.from_cache(*ctx, "new.example.com.", RRType::A);
+    EXPECT_EQ(message.rcode(), dns::Rcode::NXDOMAIN);
+    ASSERT_EQ(message.authority.size(), 1u);
+    EXPECT_EQ(message.authority[0].ttl, 240u);
+    const FlushCounts flushed = ctx->flush_name(dns::Name::from_text("new.example.com."));
+    EXPECT_EQ(flushed.negative, 1u);
+    EXPECT_EQ(net.from_cache(*ctx, "new.example.com.", RRType::A).first.kind, CacheAnswer::Kind::miss);
+    const Outcome r = net.resolve(*ctx, "new.example.com.", RRType::A);
+    EXPECT_EQ(r.answer(), std::vector<std::string>{"new.example.com. 300 A 192.0.2.123"});
+}
+
 TEST_F(Iteration, NodataIsCachedForItsType) {
     auto ctx = context();
     const Outcome r = net.resolve(*ctx, "www.example.com.", RRType::TXT);
