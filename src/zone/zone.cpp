@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "dns/rdata.hpp"
 #include "zone/zone_build.hpp"
 #include "zone/zone_wire.hpp"
 
@@ -43,12 +44,6 @@ std::size_t common_labels(std::span<const std::uint8_t> a, std::span<const std::
         ++common;
     }
     return common;
-}
-
-std::strong_ordering compare_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
-    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
-    if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
-    return a.size() <=> b.size();
 }
 
 struct SortKey {
@@ -167,7 +162,10 @@ class ZoneBuilder {
                 if (by_owner != std::strong_ordering::equal) return by_owner == std::strong_ordering::less;
             }
             if (ka.type != kb.type) return ka.type < kb.type;
-            const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
+            // RFC 4034 §6.3 order: names inside rdata compare without case, so "NS ns1" and "NS NS1" meet
+            // and merge into one record (RFC 6840 §5.1, as BIND merges them).
+            const auto by_rdata =
+                dns::rdata_canonical_compare(static_cast<RRType>(ka.type), src.rdata(a), src.rdata(b));
             if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
             return a < b;
         };

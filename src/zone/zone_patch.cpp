@@ -207,8 +207,7 @@ bool ZonePatcher::plan(std::vector<Zone::OwnerEdit>& edits) {
         if (e.edited) {
             std::stable_sort(e.records.begin(), e.records.end(), [](const Record& a, const Record& b) {
                 if (a.type != b.type) return a.type < b.type;
-                return std::lexicographical_compare(a.rdata.begin(), a.rdata.end(), b.rdata.begin(),
-                                                    b.rdata.end());
+                return dns::rdata_canonical_compare(a.type, a.rdata, b.rdata) == std::strong_ordering::less;
             });
         } else if (e.base != kNoNode) {
             const Node& n = b_.nodes[e.base];

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "dns/rdata.hpp"
 #include "zonefile/name_checks.hpp"
 
 namespace cairn::zonefile {
@@ -53,10 +54,6 @@ std::size_t target_offset(RRType type) {
         default:
             return std::string::npos;
     }
-}
-
-bool same_bytes(WireName a, WireName b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
 struct Entry {
@@ -240,7 +237,10 @@ void ZoneChecker::check_node(const NodeSpan& node) {
             if (distinct < 2 && (type == RRType::CNAME || type == RRType::SOA || type == RRType::DNAME)) {
                 bool duplicate = false;
                 for (std::uint32_t k = i; k < j && !duplicate; ++k) {
-                    duplicate = same_bytes(zone_.rdata(entries_[k].record), zone_.rdata(r));
+                    // One record under DNSSEC's canonical form ("CNAME a" and "CNAME A"), as BIND merges
+                    // them.
+                    duplicate = dns::rdata_canonical_compare(type, zone_.rdata(entries_[k].record),
+                                                             zone_.rdata(r)) == std::strong_ordering::equal;
                 }
                 if (!duplicate && ++distinct == 2) {
                     error(r, text_of(owner_of(r)) + ": multiple RRs of singleton type " +

@@ -73,6 +73,12 @@ TEST(ZoneChecks, TwoCnames) {
         << dump(z.zone.diagnostics);
 }
 
+TEST(ZoneChecks, CnamesThatDifferOnlyInCaseAreOneRecord) {
+    // RFC 4034 §6.2: names inside rdata compare without case; BIND merges the two.
+    const LoadedZone z = load(head() + "x CNAME target\nx CNAME TARGET\n");
+    EXPECT_TRUE(z.ok) << dump(z.zone.diagnostics);
+}
+
 TEST(ZoneChecks, NoApexNs) {
     const LoadedZone z = load("$TTL 60\n@ SOA ns1 hostmaster 1 2 3 4 5\nns1 A 192.0.2.1\n");
     EXPECT_FALSE(z.ok);
