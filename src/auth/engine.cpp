@@ -346,7 +346,8 @@ Result Engine::answer_parsed(const zone::ZoneTable& zones, const ParsedQuery& q,
     }
 
     ZoneLookup lookup(*z, r.writer(), qtype_of(q),
-                      client.transport == Transport::udp && settings_.minimal_any);
+                      client.transport == Transport::udp && settings_.minimal_any,
+                      q.edns.present && q.edns.dnssec_ok);
     const Outcome o = lookup.run(name, q.qname_lower());
     r.set_rcode(o.rcode);
     r.set_aa(o.authoritative);

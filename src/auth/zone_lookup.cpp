@@ -11,7 +11,9 @@ namespace {
 constexpr std::uint16_t kTypeA = dns::code(dns::RRType::A), kTypeNs = dns::code(dns::RRType::NS),
                         kTypeCname = dns::code(dns::RRType::CNAME), kTypeMx = dns::code(dns::RRType::MX),
                         kTypeAaaa = dns::code(dns::RRType::AAAA), kTypeSrv = dns::code(dns::RRType::SRV),
-                        kTypeDs = dns::code(dns::RRType::DS), kTypeAny = dns::code(dns::RRType::ANY);
+                        kTypeDs = dns::code(dns::RRType::DS), kTypeAny = dns::code(dns::RRType::ANY),
+                        kTypeRrsig = dns::code(dns::RRType::RRSIG), kTypeNsec = dns::code(dns::RRType::NSEC),
+                        kTypeNsec3 = dns::code(dns::RRType::NSEC3);
 
 std::uint16_t get16(const std::uint8_t* p) {
     return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
@@ -27,12 +29,25 @@ Outcome ZoneLookup::run(const zone::LookupName& qname, std::span<const std::uint
         name = &chain_;
         ref = chain_ref_;
     }
+    // Denial records go after the whole answer section (a wildcard CNAME queues them mid-chain).
+    if (proofs_ && !proofs_->flush()) out_.truncated = true;
     flush_additional();
     return out_;
 }
 
+zone::Lookup ZoneLookup::lookup(const zone::LookupName& name) const {
+    zone::Lookup l = z_.lookup(name);
+    if (sec_ != nullptr && sec_->hashed_owner(l.node) && !(l.exact && qtype_ == kTypeNsec3)) [[unlikely]] {
+        // A hashed owner hangs off the apex; a name at or below it is looked up as if it were not there.
+        l.node = zone::Zone::apex();
+        l.exact = false;
+        l.encloser_skip = name.labels() - z_.node(zone::Zone::apex()).labels;
+    }
+    return l;
+}
+
 ZoneLookup::Next ZoneLookup::step(const zone::LookupName& name, const NameRef& ref) {
-    const zone::Lookup l = z_.lookup(name);
+    const zone::Lookup l = lookup(name);
     const zone::Node& found = z_.node(l.node);
     if (found.cut != zone::kNoNode) {
         const std::uint32_t cut = found.cut;
@@ -48,9 +63,10 @@ ZoneLookup::Next ZoneLookup::step(const zone::LookupName& name, const NameRef& r
         }
     }
     if (l.exact) return answer_node(l.node, name, ref);
-    if (found.wildcard != zone::kNoNode) return answer_node(found.wildcard, name, ref);
+    if (found.wildcard != zone::kNoNode) return answer_node(found.wildcard, name, ref, l.node);
     out_.rcode = dns::Rcode::NXDOMAIN;
     negative(name, ref);
+    if (proofs_) proofs_->nxdomain(name, l.node);
     return Next::done;
 }
 
@@ -63,35 +79,59 @@ bool ZoneLookup::put_answer(const zone::RRset& set, const NameRef& ref, std::siz
     }
     rdata_offset = start + (compact ? zone::kRRHeaderSize : ref.wire.size() + 10);
     queue_additional(set, start, compact, false, zone::kNoNode);
+    if (proofs_ && !proofs_->put_signatures(set, ref, kAnswer)) {
+        out_.truncated = true;
+        return false;
+    }
     return true;
 }
 
-ZoneLookup::Next ZoneLookup::answer_node(std::uint32_t node, const zone::LookupName& name,
-                                         const NameRef& ref) {
+ZoneLookup::Next ZoneLookup::answer_node(std::uint32_t node, const zone::LookupName& name, const NameRef& ref,
+                                         std::uint32_t encloser) {
     const zone::Node& n = z_.node(node);
     std::size_t rdata = 0;
     if (qtype_ == kTypeAny) {
-        if (n.rrset_count == 0) {
-            negative(name, ref);
-            return Next::done;
-        }
-        // RFC 8482 as BIND's minimal-any: one RRset over UDP (the first by type), all of them over TCP.
+        bool answered = false;
+        // RFC 8482 as BIND's minimal-any: one RRset over UDP (the first by type), all of them over TCP. The
+        // RRSIGs come beside the RRsets they cover, and only with DO, as do NSEC and NSEC3 (BIND).
         for (const zone::RRset& set : z_.rrsets(n)) {
+            if (sec_ != nullptr &&
+                (set.type == kTypeRrsig || (!proofs_ && (set.type == kTypeNsec || set.type == kTypeNsec3))))
+                continue;
+            answered = true;
             if (!put_answer(set, ref, rdata) || minimal_any_) break;
+        }
+        if (!answered) {
+            nodata(node, encloser, name, ref);
+        } else if (proofs_ && encloser != zone::kNoNode) {
+            proofs_->wildcard_answer(name, encloser);
         }
         return Next::done;
     }
     if (const zone::RRset* set = z_.find_rrset(n, static_cast<dns::RRType>(qtype_))) {
-        put_answer(*set, ref, rdata);
+        if (put_answer(*set, ref, rdata) && proofs_ && encloser != zone::kNoNode)
+            proofs_->wildcard_answer(name, encloser);
         return Next::done;
     }
     if (qtype_ != kTypeCname && n.has(zone::kNodeCname)) {
         const zone::RRset* cname = z_.find_rrset(n, dns::RRType::CNAME);
         if (!put_answer(*cname, ref, rdata)) return Next::done;
+        if (proofs_ && encloser != zone::kNoNode) proofs_->wildcard_answer(name, encloser);
         return follow(rdata, get16(z_.wire(*cname).data() + 10));
     }
-    negative(name, ref);
+    nodata(node, encloser, name, ref);
     return Next::done;
+}
+
+void ZoneLookup::nodata(std::uint32_t node, std::uint32_t encloser, const zone::LookupName& name,
+                        const NameRef& ref) {
+    negative(name, ref);
+    if (!proofs_) return;
+    if (encloser != zone::kNoNode) {
+        proofs_->wildcard_nodata(name, encloser, node);
+    } else {
+        proofs_->nodata(name, node);
+    }
 }
 
 ZoneLookup::Next ZoneLookup::follow(std::size_t name_offset, std::size_t name_size) {
@@ -116,7 +156,9 @@ ZoneLookup::Next ZoneLookup::dname(std::uint32_t cut, const zone::LookupName& na
     const zone::RRset* set = z_.find_rrset(owner, dns::RRType::DNAME);
     const std::size_t skip = name.labels() - owner.labels;
     bool compact = false;
-    if (w_.put_rrset(z_, *set, suffix_ref(name, ref, skip), kAnswer, compact) == ResponseWriter::kFailed) {
+    const NameRef owner_ref = suffix_ref(name, ref, skip);
+    if (w_.put_rrset(z_, *set, owner_ref, kAnswer, compact) == ResponseWriter::kFailed ||
+        (proofs_ && !proofs_->put_signatures(*set, owner_ref, kAnswer))) {
         out_.truncated = true;
         return Next::done;
     }
@@ -149,20 +191,33 @@ void ZoneLookup::referral(std::uint32_t cut, const zone::LookupName& name, const
     const zone::Node& owner = z_.node(cut);
     const zone::RRset* ns = z_.find_rrset(owner, dns::RRType::NS);
     bool compact = false;
-    const std::size_t start =
-        w_.put_rrset(z_, *ns, suffix_ref(name, ref, name.labels() - owner.labels), kAuthority, compact);
+    const NameRef cut_ref = suffix_ref(name, ref, name.labels() - owner.labels);
+    const std::size_t start = w_.put_rrset(z_, *ns, cut_ref, kAuthority, compact);
     if (start == ResponseWriter::kFailed) {
         out_.truncated = true;
         return;
     }
     queue_additional(*ns, start, compact, true, cut);
+    if (!proofs_) return;
+    // RFC 4035 §3.1.4.1: the DS RRset and its RRSIGs, or the proof that there is none.
+    if (const zone::RRset* ds = z_.find_rrset(owner, dns::RRType::DS)) {
+        bool ds_compact = false;
+        if (w_.put_rrset(z_, *ds, cut_ref, kAuthority, ds_compact) == ResponseWriter::kFailed ||
+            !proofs_->put_signatures(*ds, cut_ref, kAuthority)) {
+            out_.truncated = true;
+        }
+    } else {
+        proofs_->insecure_delegation(name, cut);
+    }
 }
 
 void ZoneLookup::negative(const zone::LookupName& name, const NameRef& ref) {
     const zone::Node& apex = z_.node(zone::Zone::apex());
     bool compact = false;
-    if (w_.put_rrset(z_, *z_.soa(), suffix_ref(name, ref, name.labels() - apex.labels), kAuthority, compact,
-                     z_.negative_ttl(), true) == ResponseWriter::kFailed) {
+    const NameRef apex_ref = suffix_ref(name, ref, name.labels() - apex.labels);
+    if (w_.put_rrset(z_, *z_.soa(), apex_ref, kAuthority, compact, z_.negative_ttl(), true) ==
+            ResponseWriter::kFailed ||
+        (proofs_ && !proofs_->put_signatures(*z_.soa(), apex_ref, kAuthority, z_.negative_ttl(), true))) {
         out_.truncated = true;
     }
 }
@@ -191,9 +246,17 @@ void ZoneLookup::flush_additional() {
             const zone::RRset* set = z_.find_rrset(n, static_cast<dns::RRType>(type));
             if (set == nullptr) continue;
             bool compact = false;
-            if (w_.put_rrset(z_, *set, owner, kAdditional, compact) == ResponseWriter::kFailed) {
+            const ResponseWriter::Mark before = w_.mark();
+            const std::size_t at = w_.put_rrset(z_, *set, owner, kAdditional, compact);
+            if (at == ResponseWriter::kFailed) {
                 if (p.required) out_.truncated = true;
                 break;  // a smaller RRset further on may still fit
+            }
+            // With DO, authoritative addresses go with their RRSIGs or not at all (glue has none).
+            const NameRef sig_owner = owner.offset <= kMaxPointerTarget ? owner : NameRef{at, owner.wire};
+            if (proofs_ && !proofs_->put_signatures(*set, sig_owner, kAdditional)) {
+                w_.rollback(before);
+                break;
             }
         }
     }

@@ -1,12 +1,15 @@
 // RFC 1034 §4.3.2 lookup inside one zone, writing answer, authority and additional sections: exact
 // matches, CNAME chains within the zone, DNAME substitution (RFC 6672), wildcards (RFC 4592), referrals
-// with glue (RFC 9471), negative answers with the SOA (RFC 2308).
+// with glue (RFC 9471), negative answers with the SOA (RFC 2308); with DO on a signed zone, the RRSIGs and
+// denial proofs of RFC 4035 §3.1 and RFC 5155 §7.2 (dnssec_proofs.hpp).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
+#include "auth/dnssec_proofs.hpp"
 #include "auth/response_writer.hpp"
 #include "dns/types.hpp"
 #include "zone/lookup_name.hpp"
@@ -25,8 +28,12 @@ class ZoneLookup {
     static constexpr int kMaxChain = 8;  // CNAME/DNAME links followed inside the zone
     static constexpr std::size_t kMaxPending = 32;
 
-    ZoneLookup(const zone::Zone& zone, ResponseWriter& writer, std::uint16_t qtype, bool minimal_any)
-        : z_(zone), w_(writer), qtype_(qtype), minimal_any_(minimal_any) {}
+    // `dnssec_ok`: the query's DO bit; signatures and proofs go out when the zone has them.
+    ZoneLookup(const zone::Zone& zone, ResponseWriter& writer, std::uint16_t qtype, bool minimal_any,
+               bool dnssec_ok = false)
+        : z_(zone), w_(writer), qtype_(qtype), minimal_any_(minimal_any), sec_(zone.dnssec()) {
+        if (dnssec_ok && sec_ != nullptr) proofs_.emplace(zone, *sec_, writer);
+    }
 
     // `qname` is the question name (lowercased), present in the message at offset 12.
     Outcome run(const zone::LookupName& qname, std::span<const std::uint8_t> qname_wire);
@@ -42,12 +49,17 @@ class ZoneLookup {
     static constexpr std::size_t kNoOffset = ~std::size_t{0};
 
     Next step(const zone::LookupName& name, const NameRef& ref);
-    Next answer_node(std::uint32_t node, const zone::LookupName& name, const NameRef& ref);
+    // `encloser`: for a wildcard's node, the closest encloser of the name it answers (kNoNode otherwise).
+    Next answer_node(std::uint32_t node, const zone::LookupName& name, const NameRef& ref,
+                     std::uint32_t encloser = zone::kNoNode);
     Next dname(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref);
     Next follow(std::size_t name_offset, std::size_t name_size);
     void referral(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref);
     void negative(const zone::LookupName& name, const NameRef& ref);
+    void nodata(std::uint32_t node, std::uint32_t encloser, const zone::LookupName& name, const NameRef& ref);
     bool put_answer(const zone::RRset& set, const NameRef& ref, std::size_t& rdata_offset);
+    // The lookup without NSEC3's hashed owners, which are no names of the zone but for type NSEC3.
+    zone::Lookup lookup(const zone::LookupName& name) const;
     void queue_additional(const zone::RRset& set, std::size_t start, bool compact, bool referral_glue,
                           std::uint32_t cut);
     void flush_additional();
@@ -59,6 +71,8 @@ class ZoneLookup {
     ResponseWriter& w_;
     std::uint16_t qtype_;
     bool minimal_any_;
+    const zone::ZoneDnssec* sec_;
+    std::optional<DnssecProofs> proofs_;  // set when the answer carries DNSSEC
     Outcome out_;
     Pending pending_[kMaxPending];
     std::size_t pending_count_ = 0;

@@ -6,6 +6,7 @@
 
 #include "dns/rdata.hpp"
 #include "zone/zone_build.hpp"
+#include "zone/zone_dnssec.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -283,6 +284,7 @@ Zone::Zone(Parts parts) : origin_(std::move(parts.origin)), rclass_(parts.rclass
     a_.pointers = owned->pointers;
     storage_ = std::move(owned);
     built_layout_ = true;
+    dnssec_ = ZoneDnssec::derive(*this);
 }
 
 Zone::~Zone() = default;
@@ -295,6 +297,7 @@ std::shared_ptr<const Zone> Zone::adopt(dns::Name origin, dns::RRClass rclass, c
     z->a_ = arrays;
     z->storage_ = std::move(storage);
     z->validate_adopted();
+    z->dnssec_ = ZoneDnssec::derive(*z);
     return z;
 }
 
@@ -822,7 +825,8 @@ std::vector<Record> Zone::records() const {
 std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + a_.names.size_bytes() + a_.nodes.size_bytes() + a_.rrsets.size_bytes() +
            a_.rr.size_bytes() + a_.links.size_bytes() + a_.packed.size_bytes() + a_.packed_sets.size_bytes() +
-           a_.pointers.size_bytes() + (table_mask_ + 1) * sizeof(Slot);
+           a_.pointers.size_bytes() + (table_mask_ + 1) * sizeof(Slot) +
+           (dnssec_ ? dnssec_->memory_bytes() : 0);
 }
 
 }  // namespace cairn::zone

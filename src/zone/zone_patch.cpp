@@ -13,6 +13,7 @@
 
 #include "zone/zone.hpp"
 #include "zone/zone_build.hpp"
+#include "zone/zone_dnssec.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -726,6 +727,7 @@ std::shared_ptr<const Zone> ZonePatcher::run(const Zone& base, std::vector<Zone:
     z->a_.pointers = owned->pointers;
     z->storage_ = std::move(owned);
     z->built_layout_ = true;
+    z->dnssec_ = ZoneDnssec::derive(*z);  // whole: a signer's incremental update is its own work
     return z;
 }
 

@@ -13,9 +13,8 @@
 
 namespace cairn::auth::testing {
 
-inline std::shared_ptr<const zone::Zone> zone_from(const std::string& origin_text,
-                                                   const std::vector<std::string>& lines) {
-    const auto origin = dns::Name::from_text(origin_text);
+inline std::vector<zone::Record> records_from(const dns::Name& origin,
+                                              const std::vector<std::string>& lines) {
     std::vector<zone::Record> records;
     for (const auto& line : lines) {
         std::istringstream in(line);
@@ -31,7 +30,13 @@ inline std::shared_ptr<const zone::Zone> zone_from(const std::string& origin_tex
         r.rdata = dns::rdata_from_text(r.type, rdata, origin);
         records.push_back(std::move(r));
     }
-    return zone::Zone::build(origin, std::move(records));
+    return records;
+}
+
+inline std::shared_ptr<const zone::Zone> zone_from(const std::string& origin_text,
+                                                   const std::vector<std::string>& lines) {
+    const auto origin = dns::Name::from_text(origin_text);
+    return zone::Zone::build(origin, records_from(origin, lines));
 }
 
 }  // namespace cairn::auth::testing

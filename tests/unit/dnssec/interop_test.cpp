@@ -3,10 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <map>
 
-#include "dnssec/key_files.hpp"
-#include "dnssec/nsec3.hpp"
+#include "../test_zone_signer.hpp"
 #include "dnssec_test_util.hpp"
 
 namespace cairn::dnssec {
@@ -86,77 +84,28 @@ TEST(KnotSignatures, VerifyWithCairn) {
     }
 }
 
-// A zone signed by cairn's code (an NSEC chain and an RRSIG per authoritative RRset, the key files written
-// by cairn) passes BIND's dnssec-verify, for every algorithm.
+// A zone signed with cairn's code (tests/unit/test_zone_signer.hpp: an NSEC or NSEC3 chain, opt-out too, and
+// an RRSIG per authoritative RRset) passes BIND's dnssec-verify for every algorithm, and a tampered copy
+// does not.
 TEST(CairnSignatures, PassDnssecVerify) {
     if (!testing::have_tool("dnssec-verify")) GTEST_SKIP() << "bind9-utils is not installed";
-    for (const std::uint8_t algorithm : {8, 10, 13, 14, 15, 16}) {
+    const struct {
+        std::uint8_t algorithm;
+        bool nsec3, opt_out;
+    } cases[] = {{8, false, false},  {10, true, false}, {13, true, true},
+                 {14, false, false}, {15, true, true},  {16, true, false}};
+    for (const auto& c : cases) {
         TempDir dir;
         testing::write_text(dir.file("db"), kZone);
         const auto origin = dns::Name::from_text("example.com.");
-        const auto key = PrivateKey::generate(algorithm, algorithm <= 10 ? 1024 : 0);
-        const auto dnskey = dnskey_rdata(257, algorithm, key.public_key_field());
-        auto records = testing::read_zone(dir.file("db"), "example.com.");
-        records.push_back({origin, dns::RRType::DNSKEY, dns::RRClass::IN, 300, dnskey});
-        // Owners in canonical order, each with its types; delegations hide what is below them.
-        std::map<dns::Name, std::vector<const zone::Record*>> owners;
-        for (const auto& r : records)
-            owners[r.owner.lowercased()].push_back(&r);
-        std::vector<dns::Name> names;
-        std::vector<dns::Name> cuts;
-        for (const auto& [name, rs] : owners) {
-            const bool occluded = std::any_of(cuts.begin(), cuts.end(), [&](const dns::Name& c) {
-                return name.is_subdomain_of(c) && !(name == c);
-            });
-            if (occluded) continue;
-            names.push_back(name);
-            if (!(name == origin) && std::any_of(rs.begin(), rs.end(), [](const zone::Record* r) {
-                    return r->type == dns::RRType::NS;
-                }))
-                cuts.push_back(name);
-        }
-        std::vector<zone::Record> signed_records = records;
-        auto sign = [&](const dns::Name& owner, dns::RRType type,
-                        const std::vector<const zone::Record*>& rs) {
-            std::vector<Bytes> rdatas;
-            for (const auto* r : rs)
-                rdatas.push_back(r->rdata);
-            const RRsetRef rrset{owner.wire(), type, dns::RRClass::IN, rdatas};
-            const SignatureFields f{type,
-                                    algorithm,
-                                    rrsig_labels(owner.wire()),
-                                    rs.front()->ttl,
-                                    2000000000,
-                                    1600000000,
-                                    key_tag(dnskey),
-                                    origin};
-            signed_records.push_back(
-                {owner, dns::RRType::RRSIG, dns::RRClass::IN, rs.front()->ttl, sign_rrset(rrset, f, key)});
-        };
-        std::vector<zone::Record> nsecs;
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            const auto& rs = owners[names[i]];
-            const bool cut = std::find(cuts.begin(), cuts.end(), names[i]) != cuts.end();
-            TypeBitmapBuilder bitmap;
-            bitmap.add(dns::RRType::NSEC);
-            bitmap.add(dns::RRType::RRSIG);
-            std::map<dns::RRType, std::vector<const zone::Record*>> by_type;
-            for (const auto* r : rs) {
-                by_type[r->type].push_back(r);
-                bitmap.add(r->type);
-            }
-            for (const auto& [type, set] : by_type) {
-                if (!cut || type == dns::RRType::DS) sign(names[i], type, set);
-            }
-            const auto& next = names[(i + 1) % names.size()];
-            std::vector<std::uint8_t> rdata(next.wire().begin(), next.wire().end());
-            bitmap.append_to(rdata);
-            nsecs.push_back({names[i], dns::RRType::NSEC, dns::RRClass::IN, 300, rdata});
-        }
-        for (const auto& n : nsecs) {
-            signed_records.push_back(n);
-            sign(n.owner, dns::RRType::NSEC, {&n});
-        }
+        const auto key = PrivateKey::generate(c.algorithm, c.algorithm <= 10 ? 1024 : 0);
+        cairn::testing::SignOptions o;
+        o.nsec3 = c.nsec3;
+        o.opt_out = c.opt_out;
+        o.salt = {0xAA, 0xBB};
+        o.iterations = 3;
+        const auto signed_records =
+            cairn::testing::sign_zone(origin, testing::read_zone(dir.file("db"), "example.com."), key, o);
         std::string text;
         for (const auto& r : signed_records) {
             text += r.owner.to_text() + " " + std::to_string(r.ttl) + " IN " + dns::type_to_text(r.type) +
@@ -165,15 +114,14 @@ TEST(CairnSignatures, PassDnssecVerify) {
         testing::write_text(dir.file("signed"), text);
         const auto [status, out] =
             testing::run("cd " + dir.path() + " && dnssec-verify -z -o example.com signed");
-        EXPECT_EQ(status, 0) << int{algorithm} << ": " << out;
-        // And a tampered copy fails it.
+        EXPECT_EQ(status, 0) << int{c.algorithm} << (c.nsec3 ? " NSEC3" : " NSEC") << ": " << out;
         const auto at = text.find("192.0.2.3");
         ASSERT_NE(at, std::string::npos);
         text[at + 8] = '9';
         testing::write_text(dir.file("tampered"), text);
         const auto [bad_status, bad_out] =
             testing::run("cd " + dir.path() + " && dnssec-verify -z -o example.com tampered");
-        EXPECT_NE(bad_status, 0) << int{algorithm} << ": " << bad_out;
+        EXPECT_NE(bad_status, 0) << int{c.algorithm} << ": " << bad_out;
     }
 }
 
