@@ -37,8 +37,9 @@ Outcome ZoneLookup::run(const zone::LookupName& qname, std::span<const std::uint
 
 zone::Lookup ZoneLookup::lookup(const zone::LookupName& name) const {
     zone::Lookup l = z_.lookup(name);
-    if (sec_ != nullptr && sec_->hashed_owner(l.node) && !(l.exact && qtype_ == kTypeNsec3)) [[unlikely]] {
-        // A hashed owner hangs off the apex; a name at or below it is looked up as if it were not there.
+    if (sec_ != nullptr && sec_->hashed_owner(l.node)) [[unlikely]] {
+        // NSEC3's hashed owners are no names of the zone (BIND and Knot keep them apart; a query for one,
+        // of type NSEC3 too, is NXDOMAIN with its proof). They hang off the apex.
         l.node = zone::Zone::apex();
         l.exact = false;
         l.encloser_skip = name.labels() - z_.node(zone::Zone::apex()).labels;

@@ -58,7 +58,7 @@ class ZoneLookup {
     void negative(const zone::LookupName& name, const NameRef& ref);
     void nodata(std::uint32_t node, std::uint32_t encloser, const zone::LookupName& name, const NameRef& ref);
     bool put_answer(const zone::RRset& set, const NameRef& ref, std::size_t& rdata_offset);
-    // The lookup without NSEC3's hashed owners, which are no names of the zone but for type NSEC3.
+    // The lookup without NSEC3's hashed owners, which are no names of the zone.
     zone::Lookup lookup(const zone::LookupName& name) const;
     void queue_additional(const zone::RRset& set, std::size_t start, bool compact, bool referral_glue,
                           std::uint32_t cut);

@@ -6,8 +6,8 @@
 //   - NSEC zones: for every node, the node whose NSEC covers the names sorting right after it;
 //   - NSEC3 zones (the chain NSEC3PARAM names): the chain sorted by hash, and for every node the NSEC3
 //     matching its name and the one covering "*.<name>", hashed at build time. The hashed owners are nodes
-//     of the zone, but answers treat them as BIND does (a tree of their own): invisible to every query but
-//     one for type NSEC3.
+//     of the zone, but answers treat them as BIND and Knot do (a tree of their own): invisible to every
+//     query, one for type NSEC3 included.
 #pragma once
 
 #include <array>

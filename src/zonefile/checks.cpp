@@ -75,6 +75,16 @@ class ZoneChecker {
 
   private:
     RRType type_of(std::uint32_t i) const { return zone_.rrs[i].type; }
+    // The first RRSIG record of entries [from, to) that covers the same type as entry `to`'s.
+    std::uint32_t first_covering(std::uint32_t from, std::uint32_t to) const {
+        const std::uint32_t r = entries_[to].record;
+        for (std::uint32_t k = from; k < to; ++k) {
+            const std::uint32_t e = entries_[k].record;
+            const auto a = zone_.rdata(e), b = zone_.rdata(r);
+            if (a.size() >= 2 && b.size() >= 2 && a[0] == b[0] && a[1] == b[1]) return e;
+        }
+        return r;
+    }
     WireName owner_of(std::uint32_t i) const { return zone_.owner_wire(i); }
     const NodeSpan* find(WireName name) const;
     std::uint32_t first_of(const NodeSpan& node, RRType type) const;  // record index or kNone
@@ -228,9 +238,12 @@ void ZoneChecker::check_node(const NodeSpan& node) {
         std::uint32_t distinct = 0;
         for (; j < node.end && type_of(entries_[j].record) == type; ++j) {
             const std::uint32_t r = entries_[j].record;
-            if (zone_.rrs[r].ttl != head_ttl) {
-                warning(r, "TTL set to prior TTL (" + std::to_string(head_ttl) + ")");
-                zone_.rrs[r].ttl = head_ttl;
+            // RRSIGs form one set per type covered, each with its own TTL (RFC 4034 §3: the RRset's).
+            const std::uint32_t prior =
+                type == RRType::RRSIG ? zone_.rrs[first_covering(i, j)].ttl : head_ttl;
+            if (zone_.rrs[r].ttl != prior) {
+                warning(r, "TTL set to prior TTL (" + std::to_string(prior) + ")");
+                zone_.rrs[r].ttl = prior;
             }
             // Identical RRs merge silently (as in BIND); only singletons need the count, and only its first
             // two.
