@@ -21,7 +21,8 @@ std::uint16_t get16(const std::uint8_t* p) {
 
 }  // namespace
 
-Outcome ZoneLookup::run(const zone::LookupName& qname, std::span<const std::uint8_t> qname_wire) {
+template <bool Signed>
+Outcome ZoneLookup<Signed>::run(const zone::LookupName& qname, std::span<const std::uint8_t> qname_wire) {
     const zone::LookupName* name = &qname;
     NameRef ref{12, qname_wire};
     for (int hop = 0;; ++hop) {
@@ -30,25 +31,27 @@ Outcome ZoneLookup::run(const zone::LookupName& qname, std::span<const std::uint
         ref = chain_ref_;
     }
     // Denial records go after the whole answer section (a wildcard CNAME queues them mid-chain).
-    if (proofs_ && !proofs_->flush()) out_.truncated = true;
+    if (Signed && proofs_ && !proofs_->flush()) out_.truncated = true;
     flush_additional();
     return out_;
 }
 
-zone::Lookup ZoneLookup::lookup(const zone::LookupName& name) const {
-    zone::Lookup l = z_.lookup(name);
-    if (sec_ != nullptr && sec_->hashed_owner(l.node)) [[unlikely]] {
-        // NSEC3's hashed owners are no names of the zone (BIND and Knot keep them apart; a query for one,
-        // of type NSEC3 too, is NXDOMAIN with its proof). They hang off the apex.
-        l.node = zone::Zone::apex();
-        l.exact = false;
-        l.encloser_skip = name.labels() - z_.node(zone::Zone::apex()).labels;
-    }
+template <bool Signed>
+zone::Lookup ZoneLookup<Signed>::below_apex(const zone::LookupName& name) const {
+    zone::Lookup l;
+    l.node = zone::Zone::apex();
+    l.exact = false;
+    l.encloser_skip = name.labels() - z_.node(zone::Zone::apex()).labels;
     return l;
 }
 
-ZoneLookup::Next ZoneLookup::step(const zone::LookupName& name, const NameRef& ref) {
-    const zone::Lookup l = lookup(name);
+template <bool Signed>
+typename ZoneLookup<Signed>::Next ZoneLookup<Signed>::step(const zone::LookupName& name, const NameRef& ref) {
+    zone::Lookup l = z_.lookup(name);
+    // NSEC3's hashed owners are no names of the zone (BIND and Knot keep them apart; a query for one, of type
+    // NSEC3 too, is NXDOMAIN with its proof). They hang off the apex.
+    if (Signed && sec_->hashed_owner(l.node)) [[unlikely]]
+        l = below_apex(name);
     const zone::Node& found = z_.node(l.node);
     if (found.cut != zone::kNoNode) {
         const std::uint32_t cut = found.cut;
@@ -64,14 +67,20 @@ ZoneLookup::Next ZoneLookup::step(const zone::LookupName& name, const NameRef& r
         }
     }
     if (l.exact) return answer_node(l.node, name, ref);
-    if (found.wildcard != zone::kNoNode) return answer_node(found.wildcard, name, ref, l.node);
+    if (found.wildcard != zone::kNoNode) {
+        wildcard_encloser_ = l.node;
+        const Next next = answer_node(found.wildcard, name, ref);
+        wildcard_encloser_ = zone::kNoNode;
+        return next;
+    }
     out_.rcode = dns::Rcode::NXDOMAIN;
     negative(name, ref);
-    if (proofs_) proofs_->nxdomain(name, l.node);
+    if (Signed && proofs_) proofs_->nxdomain(name, l.node);
     return Next::done;
 }
 
-bool ZoneLookup::put_answer(const zone::RRset& set, const NameRef& ref, std::size_t& rdata_offset) {
+template <bool Signed>
+bool ZoneLookup<Signed>::put_answer(const zone::RRset& set, const NameRef& ref, std::size_t& rdata_offset) {
     bool compact = false;
     const std::size_t start = w_.put_rrset(z_, set, ref, kAnswer, compact);
     if (start == ResponseWriter::kFailed) {
@@ -80,15 +89,17 @@ bool ZoneLookup::put_answer(const zone::RRset& set, const NameRef& ref, std::siz
     }
     rdata_offset = start + (compact ? zone::kRRHeaderSize : ref.wire.size() + 10);
     queue_additional(set, start, compact, false, zone::kNoNode);
-    if (proofs_ && !proofs_->put_signatures(set, ref, kAnswer)) {
+    if (Signed && proofs_ && !proofs_->put_signatures(set, ref, kAnswer)) {
         out_.truncated = true;
         return false;
     }
     return true;
 }
 
-ZoneLookup::Next ZoneLookup::answer_node(std::uint32_t node, const zone::LookupName& name, const NameRef& ref,
-                                         std::uint32_t encloser) {
+template <bool Signed>
+typename ZoneLookup<Signed>::Next ZoneLookup<Signed>::answer_node(std::uint32_t node,
+                                                                  const zone::LookupName& name,
+                                                                  const NameRef& ref) {
     const zone::Node& n = z_.node(node);
     std::size_t rdata = 0;
     if (qtype_ == kTypeAny) {
@@ -96,46 +107,48 @@ ZoneLookup::Next ZoneLookup::answer_node(std::uint32_t node, const zone::LookupN
         // RFC 8482 as BIND's minimal-any: one RRset over UDP (the first by type), all of them over TCP. The
         // RRSIGs come beside the RRsets they cover, and only with DO, as do NSEC and NSEC3 (BIND).
         for (const zone::RRset& set : z_.rrsets(n)) {
-            if (sec_ != nullptr &&
+            if (Signed &&
                 (set.type == kTypeRrsig || (!proofs_ && (set.type == kTypeNsec || set.type == kTypeNsec3))))
                 continue;
             answered = true;
             if (!put_answer(set, ref, rdata) || minimal_any_) break;
         }
         if (!answered) {
-            nodata(node, encloser, name, ref);
-        } else if (proofs_ && encloser != zone::kNoNode) {
-            proofs_->wildcard_answer(name, encloser);
+            nodata(node, name, ref);
+        } else if (Signed && proofs_ && wildcard_encloser_ != zone::kNoNode) {
+            proofs_->wildcard_answer(name, wildcard_encloser_);
         }
         return Next::done;
     }
     if (const zone::RRset* set = z_.find_rrset(n, static_cast<dns::RRType>(qtype_))) {
-        if (put_answer(*set, ref, rdata) && proofs_ && encloser != zone::kNoNode)
-            proofs_->wildcard_answer(name, encloser);
+        if (put_answer(*set, ref, rdata) && Signed && proofs_ && wildcard_encloser_ != zone::kNoNode)
+            proofs_->wildcard_answer(name, wildcard_encloser_);
         return Next::done;
     }
     if (qtype_ != kTypeCname && n.has(zone::kNodeCname)) {
         const zone::RRset* cname = z_.find_rrset(n, dns::RRType::CNAME);
         if (!put_answer(*cname, ref, rdata)) return Next::done;
-        if (proofs_ && encloser != zone::kNoNode) proofs_->wildcard_answer(name, encloser);
+        if (Signed && proofs_ && wildcard_encloser_ != zone::kNoNode)
+            proofs_->wildcard_answer(name, wildcard_encloser_);
         return follow(rdata, get16(z_.wire(*cname).data() + 10));
     }
-    nodata(node, encloser, name, ref);
+    nodata(node, name, ref);
     return Next::done;
 }
 
-void ZoneLookup::nodata(std::uint32_t node, std::uint32_t encloser, const zone::LookupName& name,
-                        const NameRef& ref) {
+template <bool Signed>
+void ZoneLookup<Signed>::nodata(std::uint32_t node, const zone::LookupName& name, const NameRef& ref) {
     negative(name, ref);
-    if (!proofs_) return;
-    if (encloser != zone::kNoNode) {
-        proofs_->wildcard_nodata(name, encloser, node);
+    if (!Signed || !proofs_) return;
+    if (wildcard_encloser_ != zone::kNoNode) {
+        proofs_->wildcard_nodata(name, wildcard_encloser_, node);
     } else {
         proofs_->nodata(name, node);
     }
 }
 
-ZoneLookup::Next ZoneLookup::follow(std::size_t name_offset, std::size_t name_size) {
+template <bool Signed>
+typename ZoneLookup<Signed>::Next ZoneLookup<Signed>::follow(std::size_t name_offset, std::size_t name_size) {
     const std::uint8_t* p = w_.data() + name_offset;
     for (std::size_t i = 0; i < name_size; ++i)
         chain_wire_[i] = dns::lower_ascii(p[i]);
@@ -152,14 +165,16 @@ ZoneLookup::Next ZoneLookup::follow(std::size_t name_offset, std::size_t name_si
     return Next::follow;
 }
 
-ZoneLookup::Next ZoneLookup::dname(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
+template <bool Signed>
+typename ZoneLookup<Signed>::Next ZoneLookup<Signed>::dname(std::uint32_t cut, const zone::LookupName& name,
+                                                            const NameRef& ref) {
     const zone::Node& owner = z_.node(cut);
     const zone::RRset* set = z_.find_rrset(owner, dns::RRType::DNAME);
     const std::size_t skip = name.labels() - owner.labels;
     bool compact = false;
     const NameRef owner_ref = suffix_ref(name, ref, skip);
     if (w_.put_rrset(z_, *set, owner_ref, kAnswer, compact) == ResponseWriter::kFailed ||
-        (proofs_ && !proofs_->put_signatures(*set, owner_ref, kAnswer))) {
+        (Signed && proofs_ && !proofs_->put_signatures(*set, owner_ref, kAnswer))) {
         out_.truncated = true;
         return Next::done;
     }
@@ -186,24 +201,31 @@ ZoneLookup::Next ZoneLookup::dname(std::uint32_t cut, const zone::LookupName& na
     return follow(at, size);
 }
 
-void ZoneLookup::referral(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
+template <bool Signed>
+void ZoneLookup<Signed>::referral(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
     // AA only covers an answer section we already filled (a chain that led here).
     out_.authoritative = w_.count(kAnswer) > 0;
     const zone::Node& owner = z_.node(cut);
     const zone::RRset* ns = z_.find_rrset(owner, dns::RRType::NS);
     bool compact = false;
-    const NameRef cut_ref = suffix_ref(name, ref, name.labels() - owner.labels);
-    const std::size_t start = w_.put_rrset(z_, *ns, cut_ref, kAuthority, compact);
+    const std::size_t start =
+        w_.put_rrset(z_, *ns, suffix_ref(name, ref, name.labels() - owner.labels), kAuthority, compact);
     if (start == ResponseWriter::kFailed) {
         out_.truncated = true;
         return;
     }
     queue_additional(*ns, start, compact, true, cut);
-    if (!proofs_) return;
+    if (Signed && proofs_) referral_ds(cut, name, ref);
+}
+
+template <bool Signed>
+void ZoneLookup<Signed>::referral_ds(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref) {
     // RFC 4035 §3.1.4.1: the DS RRset and its RRSIGs, or the proof that there is none.
+    const zone::Node& owner = z_.node(cut);
     if (const zone::RRset* ds = z_.find_rrset(owner, dns::RRType::DS)) {
-        bool ds_compact = false;
-        if (w_.put_rrset(z_, *ds, cut_ref, kAuthority, ds_compact) == ResponseWriter::kFailed ||
+        const NameRef cut_ref = suffix_ref(name, ref, name.labels() - owner.labels);
+        bool compact = false;
+        if (w_.put_rrset(z_, *ds, cut_ref, kAuthority, compact) == ResponseWriter::kFailed ||
             !proofs_->put_signatures(*ds, cut_ref, kAuthority)) {
             out_.truncated = true;
         }
@@ -212,19 +234,22 @@ void ZoneLookup::referral(std::uint32_t cut, const zone::LookupName& name, const
     }
 }
 
-void ZoneLookup::negative(const zone::LookupName& name, const NameRef& ref) {
+template <bool Signed>
+void ZoneLookup<Signed>::negative(const zone::LookupName& name, const NameRef& ref) {
     const zone::Node& apex = z_.node(zone::Zone::apex());
     bool compact = false;
     const NameRef apex_ref = suffix_ref(name, ref, name.labels() - apex.labels);
     if (w_.put_rrset(z_, *z_.soa(), apex_ref, kAuthority, compact, z_.negative_ttl(), true) ==
             ResponseWriter::kFailed ||
-        (proofs_ && !proofs_->put_signatures(*z_.soa(), apex_ref, kAuthority, z_.negative_ttl(), true))) {
+        (Signed && proofs_ &&
+         !proofs_->put_signatures(*z_.soa(), apex_ref, kAuthority, z_.negative_ttl(), true))) {
         out_.truncated = true;
     }
 }
 
-void ZoneLookup::queue_additional(const zone::RRset& set, std::size_t start, bool compact, bool referral_glue,
-                                  std::uint32_t cut) {
+template <bool Signed>
+void ZoneLookup<Signed>::queue_additional(const zone::RRset& set, std::size_t start, bool compact,
+                                          bool referral_glue, std::uint32_t cut) {
     if (set.type != kTypeNs && set.type != kTypeMx && set.type != kTypeSrv) return;
     for (const zone::AdditionalLink& link : z_.additional(set)) {
         bool seen = false;
@@ -236,7 +261,8 @@ void ZoneLookup::queue_additional(const zone::RRset& set, std::size_t start, boo
     }
 }
 
-void ZoneLookup::flush_additional() {
+template <bool Signed>
+void ZoneLookup<Signed>::flush_additional() {
     for (std::size_t i = 0; i < pending_count_; ++i) {
         const Pending& p = pending_[i];
         const zone::Node& n = z_.node(p.node);
@@ -246,21 +272,38 @@ void ZoneLookup::flush_additional() {
             if (qtype_ == type && w_.count(kAnswer) > 0 && p.owner_offset == 12) continue;
             const zone::RRset* set = z_.find_rrset(n, static_cast<dns::RRType>(type));
             if (set == nullptr) continue;
+            if (Signed && proofs_) {
+                if (!put_signed_additional(*set, owner, p.required)) break;
+                continue;
+            }
             bool compact = false;
-            const ResponseWriter::Mark before = w_.mark();
-            const std::size_t at = w_.put_rrset(z_, *set, owner, kAdditional, compact);
-            if (at == ResponseWriter::kFailed) {
+            if (w_.put_rrset(z_, *set, owner, kAdditional, compact) == ResponseWriter::kFailed) {
                 if (p.required) out_.truncated = true;
                 break;  // a smaller RRset further on may still fit
-            }
-            // With DO, authoritative addresses go with their RRSIGs or not at all (glue has none).
-            const NameRef sig_owner = owner.offset <= kMaxPointerTarget ? owner : NameRef{at, owner.wire};
-            if (proofs_ && !proofs_->put_signatures(*set, sig_owner, kAdditional)) {
-                w_.rollback(before);
-                break;
             }
         }
     }
 }
+
+template <bool Signed>
+bool ZoneLookup<Signed>::put_signed_additional(const zone::RRset& set, const NameRef& owner, bool required) {
+    // With DO, authoritative addresses go with their RRSIGs or not at all (glue has none).
+    const ResponseWriter::Mark before = w_.mark();
+    bool compact = false;
+    const std::size_t at = w_.put_rrset(z_, set, owner, kAdditional, compact);
+    if (at == ResponseWriter::kFailed) {
+        if (required) out_.truncated = true;
+        return false;
+    }
+    const NameRef sig_owner = owner.offset <= kMaxPointerTarget ? owner : NameRef{at, owner.wire};
+    if (!proofs_->put_signatures(set, sig_owner, kAdditional)) {
+        w_.rollback(before);
+        return false;
+    }
+    return true;
+}
+
+template class ZoneLookup<false>;
+template class ZoneLookup<true>;
 
 }  // namespace cairn::auth

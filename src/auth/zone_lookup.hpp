@@ -23,6 +23,9 @@ struct Outcome {
     bool truncated = false;
 };
 
+// `Signed`: the zone carries DNSSEC records (Zone::dnssec() is set). The unsigned instance has none of the
+// DNSSEC code: the query path of unsigned zones stays what it was.
+template <bool Signed>
 class ZoneLookup {
   public:
     static constexpr int kMaxChain = 8;  // CNAME/DNAME links followed inside the zone
@@ -32,7 +35,7 @@ class ZoneLookup {
     ZoneLookup(const zone::Zone& zone, ResponseWriter& writer, std::uint16_t qtype, bool minimal_any,
                bool dnssec_ok = false)
         : z_(zone), w_(writer), qtype_(qtype), minimal_any_(minimal_any), sec_(zone.dnssec()) {
-        if (dnssec_ok && sec_ != nullptr) proofs_.emplace(zone, *sec_, writer);
+        if (Signed && dnssec_ok) proofs_.emplace(zone, *sec_, writer);
     }
 
     // `qname` is the question name (lowercased), present in the message at offset 12.
@@ -49,17 +52,17 @@ class ZoneLookup {
     static constexpr std::size_t kNoOffset = ~std::size_t{0};
 
     Next step(const zone::LookupName& name, const NameRef& ref);
-    // `encloser`: for a wildcard's node, the closest encloser of the name it answers (kNoNode otherwise).
-    Next answer_node(std::uint32_t node, const zone::LookupName& name, const NameRef& ref,
-                     std::uint32_t encloser = zone::kNoNode);
+    Next answer_node(std::uint32_t node, const zone::LookupName& name, const NameRef& ref);
     Next dname(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref);
     Next follow(std::size_t name_offset, std::size_t name_size);
     void referral(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref);
+    void referral_ds(std::uint32_t cut, const zone::LookupName& name, const NameRef& ref);
     void negative(const zone::LookupName& name, const NameRef& ref);
-    void nodata(std::uint32_t node, std::uint32_t encloser, const zone::LookupName& name, const NameRef& ref);
+    void nodata(std::uint32_t node, const zone::LookupName& name, const NameRef& ref);
+    bool put_signed_additional(const zone::RRset& set, const NameRef& owner, bool required);
     bool put_answer(const zone::RRset& set, const NameRef& ref, std::size_t& rdata_offset);
-    // The lookup without NSEC3's hashed owners, which are no names of the zone.
-    zone::Lookup lookup(const zone::LookupName& name) const;
+    // The lookup of a name whose closest encloser is the apex (one below an NSEC3 hashed owner).
+    zone::Lookup below_apex(const zone::LookupName& name) const;
     void queue_additional(const zone::RRset& set, std::size_t start, bool compact, bool referral_glue,
                           std::uint32_t cut);
     void flush_additional();
@@ -71,8 +74,10 @@ class ZoneLookup {
     ResponseWriter& w_;
     std::uint16_t qtype_;
     bool minimal_any_;
-    const zone::ZoneDnssec* sec_;
-    std::optional<DnssecProofs> proofs_;  // set when the answer carries DNSSEC
+    const zone::ZoneDnssec* sec_;         // set when Signed
+    std::optional<DnssecProofs> proofs_;  // set when the answer carries DNSSEC (Signed and DO)
+    // While a wildcard answers: the closest encloser of the name (for its proofs), else kNoNode.
+    std::uint32_t wildcard_encloser_ = zone::kNoNode;
     Outcome out_;
     Pending pending_[kMaxPending];
     std::size_t pending_count_ = 0;
@@ -81,5 +86,14 @@ class ZoneLookup {
     NameRef chain_ref_;
     std::uint8_t chain_wire_[255];
 };
+
+// The lookup for a zone, signed or not.
+inline Outcome lookup_in_zone(const zone::Zone& zone, ResponseWriter& writer, std::uint16_t qtype,
+                              bool minimal_any, bool dnssec_ok, const zone::LookupName& qname,
+                              std::span<const std::uint8_t> qname_wire) {
+    if (zone.dnssec() == nullptr)
+        return ZoneLookup<false>(zone, writer, qtype, minimal_any).run(qname, qname_wire);
+    return ZoneLookup<true>(zone, writer, qtype, minimal_any, dnssec_ok).run(qname, qname_wire);
+}
 
 }  // namespace cairn::auth
