@@ -53,7 +53,17 @@ std::string format_zone_status(const lifecycle::ZoneState& zone) {
     if (zone.journal_bytes) line("journal size", std::to_string(*zone.journal_bytes) + " bytes");
     if (zone.journal_entries) line("journal entries", std::to_string(*zone.journal_entries));
     line("notifies pending", std::to_string(zone.notifies_pending));
-    line("secure", "no");
+    if (!zone.dnssec_policy.empty()) {
+        line("dnssec-policy", zone.dnssec_policy);
+        if (zone.unsigned_serial) line("unsigned serial", std::to_string(*zone.unsigned_serial));
+        for (const std::string& key : zone.signing_keys)
+            line("key", key);
+        if (zone.rrsig_earliest_expiry) when("earliest rrsig expiration", *zone.rrsig_earliest_expiry);
+        when("next resign", zone.next_resign);
+        if (zone.last_sign.at != 0 && !zone.last_sign.ok) line("last sign", "failed: " + zone.last_sign.detail);
+    }
+    line("secure", zone.rrsig_earliest_expiry ? "yes" : "no");
+    if (!zone.dnssec_policy.empty()) line("inline signing", "yes");
     line("dynamic", "no");
     out.pop_back();  // rndc prints no final newline in the text
     return out;
@@ -102,7 +112,7 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
         harmless = harmless || verb == name;
     const bool known = harmless || verb == "reload" || verb == "reconfig" || verb == "refresh" ||
                        verb == "retransfer" || verb == "notify" || verb == "stop" || verb == "halt" ||
-                       verb == "querylog";
+                       verb == "querylog" || verb == "sign" || verb == "loadkeys";
     if (!known) return CommandResult::failure("", "unknown command", kResultUnknownCommand);
     if (read_only && !harmless) {
         return CommandResult::failure("command '" + verb + "' is not allowed on a read-only control channel",
@@ -141,6 +151,7 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
     if (verb == "reload") return target.reload_zone(exact);
     if (verb == "refresh") return target.refresh(exact);
     if (verb == "retransfer") return target.retransfer(exact);
+    if (verb == "sign" || verb == "loadkeys") return target.sign(exact, verb == "loadkeys");
     return target.notify(exact);
 }
 

@@ -53,6 +53,9 @@ class ControlTarget {
     virtual CommandResult refresh(const ZoneRef& zone) = 0;
     virtual CommandResult retransfer(const ZoneRef& zone) = 0;
     virtual CommandResult notify(const ZoneRef& zone) = 0;
+    // `rndc sign` (every signature made again now) and `rndc loadkeys` (the key directory read again, and
+    // the zone signed with what it holds): both run the zone's sign event now.
+    virtual CommandResult sign(const ZoneRef& zone, bool loadkeys) = 0;
     virtual CommandResult stop() = 0;  // answers first; the server stops after the reply went out
     // Switches query logging (nullopt: toggle, as `rndc querylog` without argument) and reports the state.
     virtual CommandResult querylog(std::optional<bool> on) = 0;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dns/name.hpp"
 #include "dns/types.hpp"
@@ -82,6 +83,16 @@ struct ZoneState {
     std::uint32_t notifies_pending = 0;  // targets of the current round not answered nor given up yet
 
     std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
+
+    // Signed zones (dnssec-policy): the policy, the zone file's serial beside the signed one served, the
+    // keys signing, the earliest RRSIG expiration of the served version and when it is re-signed next
+    // (seconds since the epoch).
+    std::string dnssec_policy;  // "" when not signed
+    std::optional<std::uint32_t> unsigned_serial;
+    std::vector<std::string> signing_keys;  // "KSK 12345 ECDSAP256SHA256 (Kexample.com.+013+12345)"
+    std::optional<std::uint32_t> rrsig_earliest_expiry;
+    std::int64_t next_resign = 0;
+    Outcome last_sign;
 
     std::string label() const;  // "zone example.com/IN[/view]"
     bool served() const { return served_serial.has_value() && phase != ZonePhase::expired; }

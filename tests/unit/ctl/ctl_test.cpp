@@ -166,6 +166,7 @@ class FakeTarget : public ControlTarget {
     CommandResult refresh(const ZoneRef&) override { return CommandResult::failure("not a secondary zone"); }
     CommandResult retransfer(const ZoneRef&) override { return CommandResult::success(); }
     CommandResult notify(const ZoneRef&) override { return CommandResult::success("zone notify queued"); }
+    CommandResult sign(const ZoneRef&, bool) override { return CommandResult::success(); }
     CommandResult stop() override {
         stopped = true;
         return CommandResult::success();
