@@ -377,7 +377,7 @@ void RefreshRun::all_failed() {
     rt_.log(LogTopic::xfr_in, LogLevel::warning, "{} (secondary): refresh of {} failed: {}; retrying in {}s",
             zone.config.label(), zone.config.origin.to_text(), failures_,
             zone.schedule.timers().next_refresh - now);
-    rt_.publish(zone, false);
+    rt_.publish(zone, !zone.answerable);  // a zone not served says why in its SERVFAIL: the reason changed
     finish();
 }
 
