@@ -332,7 +332,7 @@ struct Config {
     bool controls_present = false;  // `controls { };` disables the channel BIND would open by default
     std::vector<StatisticsChannel> statistics_channels;
     std::vector<DnssecPolicy> dnssec_policies;  // the configuration's own
-    std::string working_directory;  // where the configuration was read from (the process's cwd)
+    std::string working_directory;              // where the configuration was read from (the process's cwd)
 
     const Acl* find_acl(std::string_view name) const;
     // Case-insensitive, trailing dot ignored; with a view, its own keys first.

@@ -513,9 +513,8 @@ void inline_signing(ClauseParser& p, Scope& s) {
 namespace {
 std::optional<std::uint8_t> policy_algorithm(const std::string& text) {
     if (auto code = dns::dnssec_algorithm_from_text(text)) return code;
-    if (text.empty() || text.size() > 3 || !std::all_of(text.begin(), text.end(), [](char c) {
-            return c >= '0' && c <= '9';
-        }))
+    if (text.empty() || text.size() > 3 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return std::nullopt;
     const unsigned long value = std::stoul(text);
     if (value > 255) return std::nullopt;

@@ -326,8 +326,10 @@ class Checker {
         const std::string label = "dnssec-policy '" + policy.name + "': ";
         if (std::uint64_t{policy.signatures_refresh} * 10 > std::uint64_t{policy.signatures_validity} * 9)
             error(policy.where, label + "signatures-refresh must be at most 90% of the signatures-validity");
-        if (std::uint64_t{policy.signatures_refresh} * 10 > std::uint64_t{policy.signatures_validity_dnskey} * 9)
-            error(policy.where, label + "signatures-refresh must be at most 90% of the signatures-validity-dnskey");
+        if (std::uint64_t{policy.signatures_refresh} * 10 >
+            std::uint64_t{policy.signatures_validity_dnskey} * 9)
+            error(policy.where,
+                  label + "signatures-refresh must be at most 90% of the signatures-validity-dnskey");
         if (policy.signatures_jitter > policy.signatures_validity)
             error(policy.where, label + "signatures-jitter cannot be larger than signatures-validity");
     }
@@ -342,8 +344,9 @@ class Checker {
                                   std::string(to_string(type)) +
                                   " zone transfers in is not implemented yet); it would be served unsigned");
         } else if (zone.settings.inline_signing == false) {
-            error(zone.where, label + ": dnssec-policy with 'inline-signing no' needs dynamic updates, which "
-                                      "cairn does not accept: use 'inline-signing yes'");
+            error(zone.where, label +
+                                  ": dnssec-policy with 'inline-signing no' needs dynamic updates, which "
+                                  "cairn does not accept: use 'inline-signing yes'");
         }
     }
 

@@ -60,7 +60,8 @@ std::string format_zone_status(const lifecycle::ZoneState& zone) {
             line("key", key);
         if (zone.rrsig_earliest_expiry) when("earliest rrsig expiration", *zone.rrsig_earliest_expiry);
         when("next resign", zone.next_resign);
-        if (zone.last_sign.at != 0 && !zone.last_sign.ok) line("last sign", "failed: " + zone.last_sign.detail);
+        if (zone.last_sign.at != 0 && !zone.last_sign.ok)
+            line("last sign", "failed: " + zone.last_sign.detail);
     }
     line("secure", zone.rrsig_earliest_expiry ? "yes" : "no");
     if (!zone.dnssec_policy.empty()) line("inline signing", "yes");

@@ -387,7 +387,8 @@ std::string Zones::request(const std::string& view, const dns::Name& origin, Req
             return "zone notify queued";
         }
         if (request == Request::sign) {
-            if (!zone->config.signed_inline()) throw std::runtime_error("zone is not signed (no dnssec-policy)");
+            if (!zone->config.signed_inline())
+                throw std::runtime_error("zone is not signed (no dnssec-policy)");
             if (zone->unsigned_version == nullptr) throw std::runtime_error("zone is not loaded");
             rt.scheduler.schedule(zone->events, EventType::sign, wall_now());
             return "";

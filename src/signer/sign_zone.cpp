@@ -151,7 +151,8 @@ class Signer {
             w.u16(policy_.nsec3->iterations);
             w.u8(static_cast<std::uint8_t>(salt_.size()));
             w.bytes(salt_);
-            apex.sets[RRType::NSEC3PARAM].push_back({origin_, RRType::NSEC3PARAM, dns::RRClass::IN, 0, param});
+            apex.sets[RRType::NSEC3PARAM].push_back(
+                {origin_, RRType::NSEC3PARAM, dns::RRClass::IN, 0, param});
         }
     }
 
@@ -188,7 +189,8 @@ class Signer {
         } else {
             expiration += policy_.signatures_validity;
             const std::uint32_t jitter = std::min(policy_.signatures_jitter, policy_.signatures_validity / 2);
-            if (jitter != 0) expiration -= static_cast<std::uint32_t>(name_hash(owner.lowercased().wire(), type) % jitter);
+            if (jitter != 0)
+                expiration -= static_cast<std::uint32_t>(name_hash(owner.lowercased().wire(), type) % jitter);
         }
         const dnssec::RRsetRef ref{owner.wire(), type, dns::RRClass::IN, rdatas};
         for (const SigningKey& k : keys_) {
@@ -223,8 +225,8 @@ class Signer {
             for (const auto& [type, set] : owner.sets)
                 bitmap.add(type);
             const Owner& next = owners_.at(*names[(i + 1) % names.size()]);
-            std::vector<std::uint8_t> rdata(next.spelling.lowercased().wire().begin(),
-                                            next.spelling.lowercased().wire().end());
+            const dns::Name next_name = next.spelling.lowercased();
+            std::vector<std::uint8_t> rdata(next_name.wire().begin(), next_name.wire().end());
             bitmap.append_to(rdata);
             const zone::Record nsec{owner.spelling, RRType::NSEC, dns::RRClass::IN, chain_ttl(), rdata};
             out.push_back(nsec);
@@ -320,7 +322,8 @@ std::optional<std::uint32_t> earliest_rrsig_expiration(const zone::Zone& zone) {
     return earliest;
 }
 
-std::uint32_t next_resign_time(const config::DnssecPolicy& policy, std::uint32_t earliest, std::uint32_t now) {
+std::uint32_t next_resign_time(const config::DnssecPolicy& policy, std::uint32_t earliest,
+                               std::uint32_t now) {
     const std::uint32_t due = earliest > policy.signatures_refresh ? earliest - policy.signatures_refresh : 0;
     return std::max(due, now + 1);
 }

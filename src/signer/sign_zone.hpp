@@ -25,8 +25,8 @@
 namespace cairn::signer {
 
 struct SignRequest {
-    std::uint32_t now = 0;     // Unix seconds
-    std::uint32_t serial = 0;  // the signed version's SOA serial
+    std::uint32_t now = 0;        // Unix seconds
+    std::uint32_t serial = 0;     // the signed version's SOA serial
     std::uint64_t salt_seed = 0;  // NSEC3 salt (salt-length octets) derives from it; stable across re-signs
 };
 

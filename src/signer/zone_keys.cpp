@@ -30,7 +30,8 @@ bool fits_role(const dnssec::BindKey& key, Role role) {
 
 // Retired or removed by its timing metadata: no longer signs.
 bool retired(const dnssec::BindKey& key, std::uint32_t now) {
-    return (key.timing.inactive && *key.timing.inactive <= now) || (key.timing.deleted && *key.timing.deleted <= now);
+    return (key.timing.inactive && *key.timing.inactive <= now) ||
+           (key.timing.deleted && *key.timing.deleted <= now);
 }
 
 bool fits(const dnssec::BindKey& key, const config::PolicyKey& wanted, std::uint32_t now) {

@@ -30,7 +30,7 @@ struct SigningKey {
 };
 
 struct ZoneKeys {
-    std::vector<SigningKey> keys;  // in the policy's order
+    std::vector<SigningKey> keys;    // in the policy's order
     std::vector<std::string> notes;  // keys generated, keys found but not usable, for the log
 };
 

@@ -75,7 +75,6 @@ class Daemon:
     controls: str | None = None  # the controls statement; None: an inet channel on control_port
     args: list[str] = field(default_factory=list)  # more cairnd arguments
     wait_control: bool = True  # start() waits for control_port to accept connections
-    host: str = "127.0.0.1"  # where it listens (queries, control and statistics channels)
     port: int = 0
     control_port: int = 0
     http_port: int = 0
@@ -98,16 +97,16 @@ class Daemon:
         ]
         if self.controls is None:
             lines.append(
-                f'controls {{ inet {self.host} port {self.control_port} allow {{ {self.host}; 127.0.0.1; }} keys {{ "{KEY_NAME}"; }}; }};'
+                f'controls {{ inet 127.0.0.1 port {self.control_port} allow {{ 127.0.0.1; }} keys {{ "{KEY_NAME}"; }}; }};'
             )
         else:
             lines.append(self.controls)
         if self.statistics:
-            lines.append(f"statistics-channels {{ inet {self.host} port {self.http_port} allow {{ {self.statistics_allow} }}; }};")
+            lines.append(f"statistics-channels {{ inet 127.0.0.1 port {self.http_port} allow {{ {self.statistics_allow} }}; }};")
         lines += [
             "options {",
             f'    directory "{self.workdir}";',
-            f"    listen-on port {self.port} {{ {self.host}; }};",
+            f"    listen-on port {self.port} {{ 127.0.0.1; }};",
             "    listen-on-v6 { none; };",
             "    recursion no;",
             self.options_extra,
@@ -152,7 +151,7 @@ class Daemon:
 
     def control_ready(self) -> bool:
         try:
-            with socket.create_connection((self.host, self.control_port), timeout=1):
+            with socket.create_connection(("127.0.0.1", self.control_port), timeout=1):
                 return True
         except OSError:
             return False
@@ -174,8 +173,8 @@ class Daemon:
     def query(self, name: str, rdtype: str = "SOA", tcp: bool = False) -> dns.message.Message:
         request = dns.message.make_query(name, rdtype)
         if tcp:
-            return dns.query.tcp(request, self.host, port=self.port, timeout=2)
-        return dns.query.udp(request, self.host, port=self.port, timeout=2)
+            return dns.query.tcp(request, "127.0.0.1", port=self.port, timeout=2)
+        return dns.query.udp(request, "127.0.0.1", port=self.port, timeout=2)
 
     def soa_serial(self, origin: str) -> int | None:
         response = self.query(origin)
@@ -184,12 +183,12 @@ class Daemon:
         return response.answer[0][0].serial
 
     def ctl(self, *command: str, key: Path | None = None, timeout: float = 20) -> subprocess.CompletedProcess:
-        args = [str(cairn_binary()), "ctl", "-s", self.host, "-p", str(self.control_port)]
+        args = [str(cairn_binary()), "ctl", "-s", "127.0.0.1", "-p", str(self.control_port)]
         args += ["-k", str(key or self.key), *command]
         return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
 
     def rndc(self, *command: str, key: Path | None = None) -> subprocess.CompletedProcess:
-        args = [RNDC, "-s", self.host, "-p", str(self.control_port), "-k", str(key or self.key), *command]
+        args = [RNDC, "-s", "127.0.0.1", "-p", str(self.control_port), "-k", str(key or self.key), *command]
         return subprocess.run(args, capture_output=True, text=True, timeout=20)
 
 

@@ -25,8 +25,8 @@ struct PrimaryLoad {
     std::optional<ZoneVersion> loaded;
     std::vector<FileStamp> files;  // up_to_date with a touched file: the new stamps
     std::vector<std::string> warnings;
-    std::string error;      // failed / refused: why, for the operator
-    std::string journaled;  // what was journaled, or why not
+    std::string error;                   // failed / refused: why, for the operator
+    std::string journaled;               // what was journaled, or why not
     std::optional<SignOutcome> signing;  // signed zones: the signed version of what was loaded
 };
 
@@ -128,8 +128,9 @@ void finish_primary(Runtime& rt, Zone& zone, PrimaryLoad load) {
             zone.state.last_load.detail = "loaded serial " + std::to_string(zone.version->serial());
             zone.state.phase = ZonePhase::loaded;
             zone.state.problem.clear();
-            rt.log(LogTopic::general, LogLevel::info, "{}: loaded serial {}", label,
-                   zone.unsigned_version != nullptr ? zone.unsigned_version->serial() : zone.version->serial());
+            rt.log(
+                LogTopic::general, LogLevel::info, "{}: loaded serial {}", label,
+                zone.unsigned_version != nullptr ? zone.unsigned_version->serial() : zone.version->serial());
             if (zone.config.journals_reloads() && zone.journal != nullptr) {
                 try {
                     const store::JournalInfo info = zone.journal->info();

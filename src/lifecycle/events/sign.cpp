@@ -19,6 +19,7 @@
 #include "lifecycle/events/handlers.hpp"
 #include "signer/sign_zone.hpp"
 #include "signer/zone_keys.hpp"
+#include "xfr/refresh.hpp"
 #include "zone/diff.hpp"
 
 namespace cairn::lifecycle {
@@ -59,7 +60,8 @@ SignOutcome sign_version(const ZoneConfig& config, const zone::Zone& unsigned_zo
             if (info.entries > 0) served = info.last_serial;
         }
         const signer::SignRequest request{now, signed_serial(unsigned_zone.serial(), served), salt_seed};
-        signer::SignedZone result = signer::sign_zone(unsigned_zone, keys.keys, *config.dnssec_policy, request);
+        signer::SignedZone result =
+            signer::sign_zone(unsigned_zone, keys.keys, *config.dnssec_policy, request);
         out.earliest = result.earliest_expiration;
         out.signatures = result.signatures;
         out.signed_zone = std::move(result.zone);
@@ -74,9 +76,11 @@ SignOutcome sign_version(const ZoneConfig& config, const zone::Zone& unsigned_zo
             journal->clear();
             out.journaled = "journal restarted at signed serial " + std::to_string(out.signed_zone->serial());
         } else {
-            journal->append(zone::diff_zones(*previous, *out.signed_zone), config.journal_bound(*out.signed_zone));
-            out.journaled = "journaled the signed difference from serial " + std::to_string(previous->serial()) +
-                            " to " + std::to_string(out.signed_zone->serial());
+            journal->append(zone::diff_zones(*previous, *out.signed_zone),
+                            config.journal_bound(*out.signed_zone));
+            out.journaled = "journaled the signed difference from serial " +
+                            std::to_string(previous->serial()) + " to " +
+                            std::to_string(out.signed_zone->serial());
         }
     } catch (const std::exception& e) {
         out.journaled = std::string("signed difference not journaled: ") + e.what();
@@ -84,7 +88,8 @@ SignOutcome sign_version(const ZoneConfig& config, const zone::Zone& unsigned_zo
     return out;
 }
 
-void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> unsigned_version, SignOutcome outcome) {
+void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> unsigned_version,
+                  SignOutcome outcome) {
     const std::int64_t now = wall_now() / 1000;
     const std::string label = zone.config.label();
     for (const std::string& note : outcome.notes)
@@ -94,6 +99,15 @@ void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> uns
         zone.state.last_sign.ok = false;
         zone.state.last_sign.detail = outcome.error;
         rt.log(LogTopic::general, LogLevel::error, "{}: {}", label, outcome.error);
+        // The operator hears of it days ahead, not when validators start failing.
+        if (zone.state.rrsig_earliest_expiry) {
+            const std::int64_t left = std::int64_t{*zone.state.rrsig_earliest_expiry} - now;
+            if (left < 14 * 86400)
+                rt.log(LogTopic::general, LogLevel::warning,
+                       "{}: signatures served expire at {} (in {} hours) and could not be refreshed: {}",
+                       label, dnssec::key_time_to_text(*zone.state.rrsig_earliest_expiry), left / 3600,
+                       outcome.error);
+        }
         // Try again in a minute (a key directory being fixed); the signatures served meanwhile stay valid
         // until their refresh margin runs out.
         zone.state.next_resign = now + 60;
@@ -103,9 +117,17 @@ void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> uns
     }
     if (!outcome.journaled.empty())
         rt.log(LogTopic::general,
-               outcome.journaled.starts_with("signed difference not") ? LogLevel::error : LogLevel::info, "{}: {}",
-               label, outcome.journaled);
+               outcome.journaled.starts_with("signed difference not") ? LogLevel::error : LogLevel::info,
+               "{}: {}", label, outcome.journaled);
+    const bool first = zone.unsigned_version == nullptr || zone.unsigned_version != unsigned_version;
     zone.unsigned_version = std::move(unsigned_version);
+    const std::uint32_t expire = xfr::soa_timers(zone::soa_record(*zone.unsigned_version).rdata).expire;
+    if (first && zone.config.dnssec_policy->signatures_validity < expire)
+        rt.log(
+            LogTopic::general, LogLevel::warning,
+            "{}: signatures-validity ({} s) is shorter than the SOA EXPIRE ({} s): a secondary cut off from "
+            "this primary would serve expired signatures before it stops serving the zone",
+            label, zone.config.dnssec_policy->signatures_validity, expire);
     serve_version(rt, zone, outcome.signed_zone, now);
     zone.state.committed_serial = zone.version->serial();
     zone.state.unsigned_serial = zone.unsigned_version->serial();
@@ -124,8 +146,9 @@ void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> uns
         } catch (const std::exception&) {
         }
     }
-    rt.log(LogTopic::general, LogLevel::info, "{}: signed serial {} (zone file serial {}), {} signatures, next at {}",
-           label, zone.version->serial(), zone.unsigned_version->serial(), outcome.signatures,
+    rt.log(LogTopic::general, LogLevel::info,
+           "{}: signed serial {} (zone file serial {}), {} signatures, next at {}", label,
+           zone.version->serial(), zone.unsigned_version->serial(), outcome.signatures,
            dnssec::key_time_to_text(static_cast<std::uint32_t>(zone.state.next_resign)));
     rt.scheduler.reschedule(zone.events, EventType::sign, zone.state.next_resign * 1000);
     schedule_notify(rt, zone);

@@ -112,16 +112,19 @@ TEST(DnssecPolicy, ErrorsInsteadOfServingUnsigned) {
                           "inline-signing yes; };")
                   .find("cairn signs primary zones only"),
               std::string::npos);
-    EXPECT_NE(first_error("zone \"e\" { type primary; file \"f\"; dnssec-policy default; inline-signing no; };")
-                  .find("inline-signing yes"),
-              std::string::npos);
+    EXPECT_NE(
+        first_error("zone \"e\" { type primary; file \"f\"; dnssec-policy default; inline-signing no; };")
+            .find("inline-signing yes"),
+        std::string::npos);
     EXPECT_NE(first_error("dnssec-policy p { keys { zsk lifetime unlimited algorithm 13; }; };")
                   .find("keys must sign both"),
               std::string::npos);
-    EXPECT_NE(first_error("dnssec-policy p { keys { csk lifetime unlimited algorithm 5; }; };").find("cannot sign"),
-              std::string::npos);
+    EXPECT_NE(
+        first_error("dnssec-policy p { keys { csk lifetime unlimited algorithm 5; }; };").find("cannot sign"),
+        std::string::npos);
     EXPECT_NE(first_error("dnssec-policy default { };").find("may not be"), std::string::npos);
-    EXPECT_NE(first_error("dnssec-policy p { signatures-validity 1x; };").find("duration"), std::string::npos);
+    EXPECT_NE(first_error("dnssec-policy p { signatures-validity 1x; };").find("duration"),
+              std::string::npos);
 }
 
 }  // namespace
