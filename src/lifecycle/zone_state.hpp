@@ -48,6 +48,16 @@ struct ZoneCounters {
     std::uint64_t notifies_received = 0;
 };
 
+// A key a signed zone is signed with, as `rndc zonestatus` and `rndc dnssec -status` show it.
+struct SigningKeyStatus {
+    std::uint16_t tag = 0;
+    std::uint8_t algorithm = 0;
+    std::string role;  // "KSK", "ZSK" or "CSK"
+    std::string file;  // "Kexample.com.+013+12345"
+    std::int64_t created = 0;
+    std::optional<std::uint32_t> lifetime;  // seconds; unset: unlimited
+};
+
 struct ZoneState {
     // Identity.
     std::string view{kDefaultView};
@@ -89,7 +99,7 @@ struct ZoneState {
     // (seconds since the epoch).
     std::string dnssec_policy;  // "" when not signed
     std::optional<std::uint32_t> unsigned_serial;
-    std::vector<std::string> signing_keys;  // "KSK 12345 ECDSAP256SHA256 (Kexample.com.+013+12345)"
+    std::vector<SigningKeyStatus> signing_keys;
     std::optional<std::uint32_t> rrsig_earliest_expiry;
     std::int64_t next_resign = 0;
     Outcome last_sign;

@@ -402,7 +402,15 @@ std::string render_json(const Report& report) {
         optional("rrsig_earliest_expiry", z.rrsig_earliest_expiry);
         optional("next_resign", set_time(z.next_resign));
         entry["dnssec_policy"] = z.dnssec_policy.empty() ? json(nullptr) : json(z.dnssec_policy);
-        entry["signing_keys"] = z.signing_keys;
+        json keys = json::array();
+        for (const lifecycle::SigningKeyStatus& key : z.signing_keys)
+            keys.push_back({{"tag", key.tag},
+                            {"algorithm", key.algorithm},
+                            {"role", key.role},
+                            {"file", key.file},
+                            {"created", key.created},
+                            {"lifetime", key.lifetime ? json(*key.lifetime) : json(nullptr)}});
+        entry["signing_keys"] = std::move(keys);
         entry["last_sign"] = outcome(z.last_sign);
         optional("loaded_at", set_time(z.loaded_at));
         optional("last_refresh_at", last_refresh_time(z));

@@ -231,6 +231,13 @@ def test_status_json_and_metrics_show_the_earliest_expiration(signing):
     assert zone["unsigned_serial"] == 1
     line = f'cairn_zone_rrsig_earliest_expiry_timestamp_seconds{{zone="nsec3.test.",view="_default",role="primary"}}'
     assert f"{line} {earliest}" in metrics(daemon)
+    # BIND's rndc asks for each key's state.
+    status = daemon.rndc("dnssec", "-status", "ed.test")
+    assert status.returncode == 0, status.stderr
+    assert "dnssec-policy: ed-csk" in status.stdout
+    assert re.search(r"key: \d+ \(ED25519\), CSK", status.stdout), status.stdout
+    status = daemon.rndc("dnssec", "-status", "nsec3.test")
+    assert len(re.findall(r"key: \d+ \(ECDSAP256SHA256\), (KSK|ZSK)", status.stdout)) == 2, status.stdout
 
 
 def bind_secondary(workdir: Path, port: int, primary_port: int) -> servers.LoggedProcess:

@@ -21,8 +21,8 @@ struct SignOutcome {
     std::shared_ptr<const zone::Zone> signed_zone;  // nullptr: signing failed (`error` says why)
     std::uint32_t earliest = 0;                     // the earliest RRSIG expiration
     std::size_t signatures = 0;
-    std::vector<std::string> keys;   // the keys signing, for zonestatus
-    std::vector<std::string> notes;  // keys generated or left out, for the log
+    std::vector<SigningKeyStatus> keys;  // the keys signing, for zonestatus
+    std::vector<std::string> notes;      // keys generated or left out, for the log
     std::string error;
     std::string journaled;
 };

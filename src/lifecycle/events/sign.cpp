@@ -26,10 +26,15 @@ namespace cairn::lifecycle {
 
 namespace {
 
-std::string key_description(const signer::SigningKey& k) {
-    const char* role = k.signs_keys && k.signs_zone ? "CSK" : k.signs_keys ? "KSK" : "ZSK";
-    return std::string(role) + " " + std::to_string(k.key.tag()) + " " +
-           std::string(dns::dnssec_algorithm_mnemonic(k.key.algorithm)) + " (" + k.key.file_base() + ")";
+SigningKeyStatus key_status(const signer::SigningKey& k) {
+    SigningKeyStatus s;
+    s.tag = k.key.tag();
+    s.algorithm = k.key.algorithm;
+    s.role = k.signs_keys && k.signs_zone ? "CSK" : k.signs_keys ? "KSK" : "ZSK";
+    s.file = k.key.file_base();
+    s.created = k.key.timing.created.value_or(0);
+    if (k.key.metadata.lifetime.value_or(0) != 0) s.lifetime = k.key.metadata.lifetime;
+    return s;
 }
 
 std::uint32_t signed_serial(std::uint32_t unsigned_serial, std::optional<std::uint32_t> served) {
@@ -51,7 +56,7 @@ SignOutcome sign_version(const ZoneConfig& config, const zone::Zone& unsigned_zo
             signer::ensure_zone_keys(*config.dnssec_policy, config.origin, config.key_directory, now);
         out.notes = keys.notes;
         for (const signer::SigningKey& k : keys.keys)
-            out.keys.push_back(key_description(k));
+            out.keys.push_back(key_status(k));
         std::optional<std::uint32_t> served;
         if (previous != nullptr) {
             served = previous->serial();
