@@ -12,9 +12,18 @@ namespace {
 
 // BIND listens on each interface address the list admits. `any` becomes one wildcard socket instead,
 // which also covers addresses added later; replies still leave from the queried address (IP_PKTINFO).
+// Beyond BIND, as NSD and Knot do: an address written out (not negated, at the list's top level) is
+// listened on even when no interface has it, such as 127.53.0.1 on a loopback that only lists 127.0.0.1.
 void add_listen_addresses(const std::vector<config::ListenOn>& lists, sa_family_t family,
                           const config::Config& config, const config::HostNetworks& host,
                           Settings& settings) {
+    const auto add = [&](const dns::IpAddress& address, std::uint16_t port) {
+        const net::Endpoint at{address, port};
+        for (const auto& existing : settings.listen) {
+            if (existing == at) return;
+        }
+        settings.listen.push_back(at);
+    };
     for (const auto& listen : lists) {
         const std::uint16_t port = listen.port.value_or(config.default_port());
         if (matches_everyone(listen.addresses)) {
@@ -26,11 +35,14 @@ void add_listen_addresses(const std::vector<config::ListenOn>& lists, sa_family_
         for (const auto& prefix : host.addresses) {
             if (prefix.address.family != family) continue;
             if (acl.evaluate(prefix.address, nullptr) != config::AclVerdict::Allow) continue;
-            const net::Endpoint at{prefix.address, port};
-            bool seen = false;
-            for (const auto& existing : settings.listen)
-                seen = seen || existing == at;
-            if (!seen) settings.listen.push_back(at);
+            add(prefix.address, port);
+        }
+        for (const auto& element : listen.addresses.elements) {
+            if (element.kind != config::AmlElement::Kind::Prefix || element.negated) continue;
+            const config::IpPrefix& prefix = element.prefix;
+            if (prefix.address.family == family && prefix.length == prefix.address.bit_width() &&
+                acl.evaluate(prefix.address, nullptr) == config::AclVerdict::Allow)
+                add(prefix.address, port);
         }
     }
 }
