@@ -286,6 +286,11 @@ class Daemon {
                     served.restricts_queries = true;
                 }
             }
+            if (view.recursion) {
+                served.recursion = std::make_shared<const ViewRecursion>(view.recursion->access);
+                zones.insert(zones.end(), view.recursion->builtin_zones.begin(),
+                             view.recursion->builtin_zones.end());
+            }
             served.zones = zone::ZoneTable(std::move(zones));
             state->views.push_back(std::move(served));
         }

@@ -8,6 +8,7 @@
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
+#include "server/recursive_view.hpp"
 #include "server/settings.hpp"
 #include "server/transfer.hpp"
 
@@ -54,6 +55,12 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
     const ServedView* view = nullptr;
     std::size_t view_index = stats::kMaxViews - 1;
     const std::size_t size = answer(query, response, client, view, view_index);
+    if (size == net::kReplyLater) {
+        // Counted and logged when the reply leaves (recursive_view.hpp).
+        if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed))
+            log_query(query, client, view);
+        return size;
+    }
     if (stats_ != nullptr) {
         stats_->record(client.worker, response.first(size),
                        client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
@@ -80,6 +87,12 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
         return write_refused(query, response, udp);
     }
     view_index = static_cast<std::size_t>(view - state->views.data());
+    if (view->recursion != nullptr) {
+        dns::ParsedQuery parsed;
+        const std::size_t size =
+            answer_recursively(*view->recursion, view->zones, query, parsed, response, client);
+        if (size != kAnswerLocally) return size;
+    }
 
     const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
     // Unsigned queries pay this one test: the engine's parser saw the TSIG record anyway.

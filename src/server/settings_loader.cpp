@@ -56,6 +56,10 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
               SettingsResult& result) {
     const std::string label = "zone " + zone.name.to_text();
     const config::ZoneType type = zone.type.value_or(config::ZoneType::Primary);
+    // The resolver's zones (recursion_settings.cpp).
+    if (type == config::ZoneType::Hint || type == config::ZoneType::Forward ||
+        type == config::ZoneType::StaticStub)
+        return;
     if (type != config::ZoneType::Primary && type != config::ZoneType::Secondary) {
         result.warnings.push_back(where(zone.where) + label + ": type " +
                                   std::string(config::to_string(type)) +
@@ -244,25 +248,18 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (!config.options.version_hidden)
         settings.engine.version_bind = config.options.version.value_or("cairn");
 
-    auto warn_recursion = [&](const config::View* view) {
-        if (config.recursion(view)) {
-            result.warnings.push_back(
-                std::string(view ? "view " + view->name + ": " : "") +
-                "recursion yes is ignored: cairn is an authoritative-only server for now");
-        }
-    };
     if (config.views.empty()) {
-        warn_recursion(nullptr);
         ViewSettings view;
+        view.recursion = recursion_settings(config, nullptr, host, result.warnings, result.errors);
         for (const auto& zone : config.zones)
             add_zone(config, zone, nullptr, host, *settings.keys, view, result);
         settings.views.push_back(std::move(view));
         return;
     }
     for (const auto& view : config.views) {
-        warn_recursion(&view);
         ViewSettings served;
         served.name = view.name;
+        served.recursion = recursion_settings(config, &view, host, result.warnings, result.errors);
         if (view.match_clients) served.match_clients = AccessList::from(*view.match_clients, config, host);
         if (view.match_destinations) {
             served.match_destinations = AccessList::from(*view.match_destinations, config, host);

@@ -1,0 +1,46 @@
+// What a view with `recursion yes` adds to the query path (BIND's order: policy, then the authoritative
+// zones, then the resolver): who may recurse (allow-recursion, allow-recursion-on) and who may read the cache
+// (allow-query-cache, allow-query-cache-on), and the answer for the rest. Queries for names in the view's
+// own zones (its configured zones and the built-in ones, builtin_zones.hpp) are the answer engine's; the
+// others go to the resolver: answered from the cache on the worker, or handed to the resolution driver and
+// answered later. A client that may do neither gets REFUSED with EDE 18 (Prohibited). Answers to clients
+// that may recurse carry RA; answers from the resolver never carry AA.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "dns/message_query.hpp"
+#include "net/handler.hpp"
+#include "server/access.hpp"
+#include "zone/zone_table.hpp"
+
+namespace cairn::server {
+
+struct ViewRecursion {
+    QueryAccess recursion;  // allow-recursion (clients), allow-recursion-on (addresses asked)
+    QueryAccess cache;      // allow-query-cache, allow-query-cache-on
+
+    bool may_recurse(const net::ClientInfo& client) const { return recursion.allows(client); }
+    bool may_read_cache(const net::ClientInfo& client) const { return cache.allows(client); }
+};
+
+// handle()'s answer when the query is for the view's own zones: the answer engine takes it.
+inline constexpr std::size_t kAnswerLocally = static_cast<std::size_t>(-2);
+
+// Decides whether `query` is the resolver's (no zone of the view holds its name, a QUERY of class IN or ANY,
+// not signed) and answers it then; kAnswerLocally otherwise. `parsed` is filled when it returns.
+std::size_t answer_recursively(const ViewRecursion& recursion, const zone::ZoneTable& zones,
+                               std::span<const std::uint8_t> query, dns::ParsedQuery& parsed,
+                               std::span<std::uint8_t> response, const net::ClientInfo& client);
+
+// REFUSED with EDE 18 (Prohibited), the question and EDNS echoed; 0 when the query cannot be answered.
+std::size_t write_prohibited(const dns::ParsedQuery& parsed, std::span<std::uint8_t> out, bool udp);
+
+// Sets RA in a response the engine wrote for a client that may recurse.
+inline void set_recursion_available(std::span<std::uint8_t> response, std::size_t size) {
+    if (size >= 4 && size != net::kReplyLater) response[3] |= 0x80;
+}
+
+}  // namespace cairn::server
