@@ -13,6 +13,7 @@
 #include "dns/name.hpp"
 #include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
+#include "server/recursion_service.hpp"
 #include "stats/report.hpp"
 
 namespace cairn::server {
@@ -252,7 +253,8 @@ Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks,
       defaults_(std::move(defaults)),
       started_at_(now_seconds()),
       configured_at_(started_at_),
-      statistics_(net::thread_slots(workers)),  // counters per worker thread, UDP and TCP
+      // counters per worker thread, UDP and TCP, and per resolution thread
+      statistics_(RecursionService::statistics_slots(workers)),
       target_(std::make_unique<Target>(*this)) {}
 
 Services::~Services() {
