@@ -120,7 +120,7 @@ class Daemon {
                             options_.control_port.value_or(953)});
         services_->set_querylog(settings_.querylog);
         handler_->set_observers(&services_->statistics(), &services_->querylog());
-        recursion_->connect(*handler_, settings_, &services_->statistics());
+        recursion_->connect(*handler_, *services_, settings_);
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                                              const net::ClientInfo& client, const std::string& view,
                                              const dns::Name* key) {

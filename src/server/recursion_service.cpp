@@ -27,9 +27,9 @@ RecursionService::RecursionService(unsigned workers) {
     });
 }
 
-void RecursionService::connect(QueryHandler& handler, const Settings& settings,
-                               stats::Statistics* statistics) {
-    statistics_ = statistics;
+void RecursionService::connect(QueryHandler& handler, Services& services, const Settings& settings) {
+    statistics_ = &services.statistics();
+    services.set_cache_target(&cache_control_);
     handler.set_resolution_driver(driver_.get());
     bool recursive = false;
     for (const auto& view : settings.views)
@@ -58,7 +58,10 @@ bool RecursionService::attach(Settings& settings) {
         view.recursion->resolver = resolvers_.for_view(view.name, std::move(resolver));
         views.push_back(view.name);
     }
-    if (usable) resolvers_.keep_only(views);
+    if (usable) {
+        resolvers_.keep_only(views);
+        cache_control_.set_dump_file(settings.dump_file);
+    }
     return usable;
 }
 

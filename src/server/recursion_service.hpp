@@ -8,8 +8,10 @@
 #include <chrono>
 #include <memory>
 
+#include "server/cache_control.hpp"
 #include "server/query_handler.hpp"
 #include "server/resolution_driver.hpp"
+#include "server/services.hpp"
 #include "server/settings.hpp"
 #include "server/view_resolver.hpp"
 #include "stats/counters.hpp"
@@ -31,21 +33,24 @@ class RecursionService {
     // resolver settings are unusable (an unreadable hint file): the settings are then not to be used.
     bool attach(Settings& settings);
 
-    // Before the workers start: cache misses go to the resolution threads, whose replies count in
-    // `statistics` (may be null); batches open the caches' read sections when `settings` recurse.
-    void connect(QueryHandler& handler, const Settings& settings, stats::Statistics* statistics);
+    // Before the workers start: cache misses go to the resolution threads, whose replies count in the
+    // services' statistics; batches open the caches' read sections when `settings` recurse; the control
+    // channel gets the cache commands.
+    void connect(QueryHandler& handler, Services& services, const Settings& settings);
 
     void start();
     void stop();  // before the network front end stops
 
     ResolutionDriver& driver() { return *driver_; }
     ViewResolvers& resolvers() { return resolvers_; }
+    CacheControl& cache_control() { return cache_control_; }
 
     // From the daemon's main loop: the caches' housekeeping, at most once a second.
     void maintenance();
 
   private:
     ViewResolvers resolvers_;
+    CacheControl cache_control_{resolvers_};
     std::unique_ptr<ResolutionDriver> driver_;
     std::atomic<stats::Statistics*> statistics_{nullptr};
     std::chrono::steady_clock::time_point next_maintenance_{};

@@ -111,6 +111,8 @@ class Services::Target : public ctl::ControlTarget {
   public:
     explicit Target(Services& services) : s_(services) {}
 
+    ctl::CacheTarget* cache() override { return s_.cache_target_; }
+
     ctl::CommandResult status() override {
         std::size_t zones = 0;
         {

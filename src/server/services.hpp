@@ -21,6 +21,10 @@
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
 
+namespace cairn::ctl {
+class CacheTarget;
+}
+
 namespace cairn::config {
 struct Config;
 }
@@ -94,6 +98,8 @@ class Services {
     // SOA check): refreshes what zonestatus shows, nothing else.
     void zone_state_changed();
     bool stop_requested() const { return stop_requested_; }
+    // The control channel's cache commands (flush, flushname, dumpdb, serve-stale, cache); before start().
+    void set_cache_target(ctl::CacheTarget* target) { cache_target_ = target; }
     void stop();
 
   private:
@@ -133,6 +139,7 @@ class Services {
     std::string channels_fingerprint_;
 
     std::unique_ptr<Target> target_;
+    ctl::CacheTarget* cache_target_ = nullptr;
     std::unique_ptr<ctl::ControlListener> control_;
     std::vector<std::unique_ptr<stats::HttpServer>> http_;  // one per statistics-channels entry
 };
