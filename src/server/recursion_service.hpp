@@ -45,6 +45,9 @@ class RecursionService {
     ViewResolvers& resolvers() { return resolvers_; }
     CacheControl& cache_control() { return cache_control_; }
 
+    // The figures of the statistics channel; any thread.
+    stats::RecursionGauge gauge() const;
+
     // From the daemon's main loop: the caches' housekeeping, at most once a second.
     void maintenance();
 

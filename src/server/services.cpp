@@ -395,6 +395,7 @@ stats::HttpResponse Services::serve_statistics(const std::string& path) const {
     report.transfers = statistics_.transfers();
     if (hooks_.udp_reads) report.udp = hooks_.udp_reads();
     report.zones = zone_gauges();
+    if (recursion_gauge_) report.recursion = recursion_gauge_();
     if (path == "/metrics")
         return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
                                    stats::render_prometheus(report)};
