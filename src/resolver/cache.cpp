@@ -95,6 +95,11 @@ std::size_t rendered_size(const std::vector<std::vector<std::uint8_t>>& rdatas) 
     return n;
 }
 
+bool owned_by(const CacheEntry& e, std::span<const std::uint8_t> owner_lower) {
+    return e.owner_size == owner_lower.size() &&
+           std::memcmp(e.payload(), owner_lower.data(), owner_lower.size()) == 0;
+}
+
 bool owner_is_under(std::span<const std::uint8_t> owner, std::span<const std::uint8_t> top_lower) {
     // Both lowercased uncompressed wire names: walk owner's labels until what is left is as long as top.
     std::size_t pos = 0;
@@ -233,10 +238,21 @@ const CacheEntry* Cache::find(std::span<const std::uint8_t> owner, std::uint64_t
         if (v == kEmpty) return nullptr;
         if (v == kTombstone || (v & ~kPointerMask) != tag) continue;
         const CacheEntry* e = slot_entry(v);
-        if (e->key_type == key_type && e->owner_size == owner.size() &&
-            std::memcmp(e->payload(), owner.data(), owner.size()) == 0)
-            return e;
+        if (e->key_type == key_type && owned_by(*e, owner)) return e;
     }
+}
+
+void Cache::prefetch_slot(std::uint64_t name_hash, std::uint32_t key_type) const {
+    const std::uint64_t hash = key_hash(name_hash, key_type);
+    const Table* table = shard_for(name_hash).table.load(std::memory_order_acquire);
+    __builtin_prefetch(&table->slots()[hash & table->mask]);
+}
+
+void Cache::prefetch_entry(std::uint64_t name_hash, std::uint32_t key_type) const {
+    const std::uint64_t hash = key_hash(name_hash, key_type);
+    const Table* table = shard_for(name_hash).table.load(std::memory_order_acquire);
+    const std::uint64_t v = table->slots()[hash & table->mask].load(std::memory_order_relaxed);
+    if (slot_live(v)) __builtin_prefetch(slot_entry(v));
 }
 
 const CacheEntry* Cache::find(const dns::Name& owner, std::uint32_t key_type) const {
@@ -390,8 +406,7 @@ StoreResult Cache::store(const NewEntry& n, std::uint32_t now, std::int64_t now_
             continue;
         }
         const CacheEntry* old = slot_entry(v);
-        if ((v & ~kPointerMask) == tag && old->key_type == e->key_type && old->owner_size == e->owner_size &&
-            std::memcmp(old->payload(), e->payload(), e->owner_size) == 0) {
+        if ((v & ~kPointerMask) == tag && old->key_type == e->key_type && owned_by(*old, e->owner())) {
             existing = i;
             break;
         }
@@ -492,8 +507,7 @@ bool Cache::remove(const dns::Name& owner, std::uint32_t key_type) {
         if (v == kEmpty) return false;
         if (!slot_live(v)) continue;
         const CacheEntry* e = slot_entry(v);
-        if (e->key_type == key_type && e->owner_size == lower.wire_size() &&
-            std::memcmp(e->payload(), lower.wire().data(), lower.wire_size()) == 0) {
+        if (e->key_type == key_type && owned_by(*e, lower.wire())) {
             unlink_slot(shard, i, nullptr);
             return true;
         }
@@ -509,10 +523,7 @@ FlushCounts Cache::remove_name(const dns::Name& owner) {
     for (std::size_t i = 0; i < table->capacity(); ++i) {
         const std::uint64_t v = table->slots()[i].load(std::memory_order_relaxed);
         if (!slot_live(v)) continue;
-        const CacheEntry* e = slot_entry(v);
-        if (e->owner_size == lower.wire_size() &&
-            std::memcmp(e->payload(), lower.wire().data(), lower.wire_size()) == 0)
-            unlink_slot(shard, i, &counts);
+        if (owned_by(*slot_entry(v), lower.wire())) unlink_slot(shard, i, &counts);
     }
     return counts;
 }
@@ -534,7 +545,30 @@ FlushCounts Cache::remove_tree(const dns::Name& top) {
 }
 
 FlushCounts Cache::clear() {
-    return remove_tree(dns::Name());
+    // Every shard starts over with a small table, so that a flush gives the memory back.
+    FlushCounts counts;
+    for (std::size_t s = 0; s < shard_count_; ++s) {
+        Shard& shard = shards_[s];
+        std::lock_guard lock(shard.writer);
+        Table* old = shard.table.load(std::memory_order_relaxed);
+        Table* fresh = Table::create(kInitialSlots);
+        shard.table.store(fresh, std::memory_order_release);
+        for (std::size_t i = 0; i < old->capacity(); ++i) {
+            const std::uint64_t v = old->slots()[i].load(std::memory_order_relaxed);
+            if (!slot_live(v)) continue;
+            CacheEntry* e = slot_entry(v);
+            count_removed(*e, counts);
+            bytes_.fetch_sub(e->alloc_size, std::memory_order_relaxed);
+            entries_.fetch_sub(1, std::memory_order_relaxed);
+            retire(e, free_entry);
+        }
+        bytes_.fetch_add(fresh->bytes(), std::memory_order_relaxed);
+        bytes_.fetch_sub(old->bytes(), std::memory_order_relaxed);
+        retire(old, free_entry);
+        shard.live = shard.tombstones = shard.hand = 0;
+        shard.bytes = fresh->bytes();
+    }
+    return counts;
 }
 
 std::size_t Cache::sweep(std::uint32_t now) {
@@ -573,10 +607,7 @@ void Cache::for_each_owned(const dns::Name& owner,
     for (std::size_t i = 0; i < table->capacity(); ++i) {
         const std::uint64_t v = table->slots()[i].load(std::memory_order_acquire);
         if (!slot_live(v)) continue;
-        const CacheEntry* e = slot_entry(v);
-        if (e->owner_size == lower.wire_size() &&
-            std::memcmp(e->payload(), lower.wire().data(), lower.wire_size()) == 0)
-            visit(*e);
+        if (owned_by(*slot_entry(v), lower.wire())) visit(*slot_entry(v));
     }
 }
 

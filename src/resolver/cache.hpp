@@ -77,6 +77,10 @@ class Cache {
     const CacheEntry* find(std::span<const std::uint8_t> owner_lower, std::uint64_t name_hash,
                            std::uint32_t key_type) const;
     const CacheEntry* find(const dns::Name& owner, std::uint32_t key_type) const;
+    // Batch hints (a worker's batch of queries): bring a key's slot, then its entry, into the CPU cache so
+    // that the finds that follow do not wait on memory one after another. No effect on results.
+    void prefetch_slot(std::uint64_t name_hash, std::uint32_t key_type) const;
+    void prefetch_entry(std::uint64_t name_hash, std::uint32_t key_type) const;
 
     // ---- Writers ----
     StoreResult store(const NewEntry& entry, std::uint32_t now_seconds, std::int64_t now_wall);

@@ -12,11 +12,14 @@ struct Lookup {
     const Cache& cache;
     std::uint32_t now;
     bool allow_stale;
+    bool checking_disabled;
     bool stale_used = false;
 
-    // Fresh, or kept for serve-stale when that is allowed; never glue or referral data.
+    // Fresh, or kept for serve-stale when that is allowed; never glue or referral data, and bogus data only
+    // for clients that asked not to check (CD).
     const CacheEntry* usable(const CacheEntry* e) {
         if (e == nullptr || !answerable(e->rank)) return nullptr;
+        if (e->security == Security::bogus && !checking_disabled) return nullptr;
         if (e->fresh(now)) return e;
         if (allow_stale && e->kept(now)) {
             stale_used = true;
@@ -83,7 +86,7 @@ CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::Pa
     const Cache& cache = ctx.cache();
     const ResolverSettings& settings = ctx.settings();
     CachedResponseWriter w(out, q, tcp, settings.max_udp_size);
-    Lookup look{cache, now, options.allow_stale};
+    Lookup look{cache, now, options.allow_stale, q.header.cd};
     const bool with_sigs = q.edns.dnssec_ok;
     const std::uint16_t qtype = dns::code(q.qtype);
     const std::uint32_t stale = stale_ttl(ctx);

@@ -24,7 +24,7 @@ namespace cairn::resolver {
 // it), with its lowercased wire form.
 struct NameInMessage {
     std::size_t offset = 0;
-    std::array<std::uint8_t, 255> lower{};
+    std::array<std::uint8_t, 255> lower;  // `size` octets set
     std::size_t size = 0;
     std::span<const std::uint8_t> wire() const { return {lower.data(), size}; }
 };

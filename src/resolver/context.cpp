@@ -1,6 +1,7 @@
 #include "resolver/context.hpp"
 
 #include <algorithm>
+#include <array>
 #include <random>
 #include <utility>
 
@@ -101,6 +102,24 @@ CacheAnswer ResolverContext::answer_from_cache(std::span<const std::uint8_t> wir
     CachedResponseWriter w(out, query, tcp, settings_.max_udp_size);
     w.set_rcode(dns::Rcode::FORMERR);
     return {w.finish(), CacheAnswer::Kind::rejected, false};
+}
+
+void ResolverContext::prefetch(std::span<const std::span<const std::uint8_t>> queries) const {
+    ReadSection section;
+    std::array<std::uint64_t, kPrefetchBatch> hashes;
+    std::array<std::uint16_t, kPrefetchBatch> types;
+    std::size_t n = 0;
+    for (const auto& query : queries.first(std::min(queries.size(), kPrefetchBatch))) {
+        std::uint8_t lowered[dns::kMaxNameLength];
+        const std::size_t size = dns::peek_qname(query, lowered);
+        if (size == 0) continue;
+        hashes[n] = cache_->name_hash({lowered, size});
+        types[n] = static_cast<std::uint16_t>((query[12 + size] << 8) | query[13 + size]);
+        cache_->prefetch_slot(hashes[n], types[n]);
+        ++n;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        cache_->prefetch_entry(hashes[i], types[i]);
 }
 
 FlushCounts ResolverContext::flush() {

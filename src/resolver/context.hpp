@@ -28,6 +28,7 @@ namespace cairn::resolver {
 class Cache;
 class InfraCache;
 class FetchLimiter;
+class Validator;
 
 // What answer_from_cache() did.
 struct CacheAnswer {
@@ -77,6 +78,10 @@ class ResolverContext {
     // The same from the query's wire (parsed here); FORMERR queries are written as rejected.
     CacheAnswer answer_from_cache(std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                                   bool tcp) const;
+    // A hint for a batch of queries about to be answered (PacketHandler::prefetch): fetches their cache
+    // slots and entries from memory all at once. At most kPrefetchBatch queries are looked at.
+    static constexpr std::size_t kPrefetchBatch = 64;
+    void prefetch(std::span<const std::span<const std::uint8_t>> queries) const;
 
     // ---- Control (any thread; may lock writers, never readers) ----
     FlushCounts flush();  // the whole cache and the infrastructure cache (rndc flush)
@@ -103,6 +108,10 @@ class ResolverContext {
     std::uint64_t random();  // thread-safe, seeded from settings.random_seed (or the system)
     const std::vector<RootHint>& root_hints() const { return settings_.root_hints; }
 
+    // DNSSEC validation (validation.hpp): set before any Resolution begins; nullptr (today): none.
+    void set_validator(Validator* validator) { validator_ = validator; }
+    Validator* validator() const { return validator_; }
+
   private:
     ResolverSettings settings_;
     const Clock& clock_;
@@ -112,6 +121,7 @@ class ResolverContext {
     mutable Stats stats_;
     std::atomic<std::int8_t> serve_stale_override_{-1};  // -1 reset, 0 off, 1 on
     std::atomic<std::uint64_t> rng_state_;
+    Validator* validator_ = nullptr;
 };
 
 }  // namespace cairn::resolver

@@ -15,8 +15,8 @@ constexpr Millis kServfailHold = 5000;       // SERVFAIL: often temporary
 constexpr Millis kBadReplyHold = 60000;
 
 std::string lower_key(const dns::Name& zone) {
-    const auto wire = zone.lowercased().wire();
-    return {reinterpret_cast<const char*>(wire.data()), wire.size()};
+    const dns::Name lower = zone.lowercased();
+    return {reinterpret_cast<const char*>(lower.wire().data()), lower.wire_size()};
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "resolver/infra_cache.hpp"
 #include "resolver/read_section.hpp"
 #include "resolver/server_selection.hpp"
+#include "resolver/validation.hpp"
 
 namespace cairn::resolver {
 namespace {
@@ -293,7 +294,9 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     q.server = target.server;
     q.qclass = dns::RRClass::IN;
     q.recursion_desired = forwarding;
-    q.checking_disabled = question.checking_disabled || s.dnssec_ok_upstream;
+    // CD upstream once we validate ourselves (a validating forwarder would otherwise hide bogus data from
+    // our validator); until then a forwarder's own validation is all there is.
+    q.checking_disabled = question.checking_disabled || ctx.validator() != nullptr;
     const ServerInfo info = ctx.infra().get(target.server, now());
     q.edns = !target.no_edns && info.edns != EdnsSupport::broken;
     // EDNS fallback after timeouts: a server never heard with EDNS that timed out twice gets one plain try.
@@ -369,6 +372,10 @@ void Resolution::Impl::fail_delegation(Task& t) {
 }
 
 void Resolution::Impl::fail(Task& t, dns::EdeCode code, std::string text) {
+    // EXTRA-TEXT must fit the OPT record beside the rest (MessageBuilder keeps 512 octets for options) and
+    // stay readable; nested reasons (a glueless server's own failure) can run long.
+    constexpr std::size_t kMaxText = 400;
+    if (text.size() > kMaxText) text = text.substr(0, kMaxText - 3) + "...";
     t.failed = true;
     t.rcode = dns::Rcode::SERVFAIL;
     t.ede = code;
@@ -475,6 +482,7 @@ void Resolution::Impl::cache_rrset(const RRsetData& set, const ServerAddress& fr
     e.rdatas = set.rdatas;
     e.sigs = set.sigs;
     e.dname_owner = set.dname_owner;
+    e.security = set.security;
     e.source = from.address;
     ctx.cache().store(e, now_seconds(), ctx.clock().wall_seconds());
 }
@@ -505,7 +513,8 @@ void Resolution::Impl::on_failure(Task& t, const InFlight& f, UpstreamError erro
     } else {
         ctx.counters().add(Counter::upstream_errors);
         ctx.infra().timeout(f.server, now());
-        target.failure = ServerFailure::network;
+        target.failure =
+            error == UpstreamError::unreachable ? ServerFailure::unreachable : ServerFailure::network;
         target.outcome =
             std::string(to_string(error)) + (f.transport == UpstreamTransport::tcp ? " over TCP" : "");
         target.done = true;
@@ -554,6 +563,7 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
     in.forwarding = f.forwarding;
     in.max_chain = ctx.settings().limits.max_query_restarts;
     ClassifiedReply c = classify_reply(reply, in);
+    if (Validator* v = ctx.validator()) v->validate(c, f.zone, question.checking_disabled);
 
     if (f.minimised) {
         switch (c.kind) {

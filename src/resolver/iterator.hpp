@@ -31,8 +31,10 @@
 
 namespace cairn::resolver {
 
-// How a server let a delegation down, for the EDE code and text.
-enum class ServerFailure : std::uint8_t { none, timeout, network, lame, refused, servfail, bad };
+// How a server let a delegation down, for the EDE code and text. `unreachable` (ICMP, ECONNREFUSED) counts
+// with timeouts towards EDE 22 (RFC 8914: "could not reach any of the authoritative name servers");
+// `network` is a connection that broke once made (EDE 23).
+enum class ServerFailure : std::uint8_t { none, timeout, unreachable, network, lame, refused, servfail, bad };
 
 struct Target {
     ServerAddress server;

@@ -66,7 +66,8 @@ std::vector<RRsetData> group_rrsets(const std::vector<dns::ResourceRecord>& reco
             return s.type == rr.type && same_name(s.owner, rr.owner);
         });
         if (it == sets.end()) {
-            sets.push_back({rr.owner, rr.type, rr.ttl, {}, {}, Rank::none, std::nullopt});
+            sets.push_back(
+                {rr.owner, rr.type, rr.ttl, {}, {}, Rank::none, std::nullopt, Security::unchecked});
             it = sets.end() - 1;
         }
         it->ttl = std::min(it->ttl, rr.ttl);
@@ -164,7 +165,8 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
                 return r;
             }
             r.chain.push_back(keep(*dname, answer_rank));
-            RRsetData synthesised{sname, dns::RRType::CNAME, dname->ttl, {}, {}, answer_rank, dname->owner};
+            RRsetData synthesised{sname, dns::RRType::CNAME, dname->ttl,   {},
+                                  {},    answer_rank,        dname->owner, Security::unchecked};
             synthesised.rdatas.emplace_back(target->wire().begin(), target->wire().end());
             r.chain.push_back(std::move(synthesised));
             if (const RRsetData* given = find_rrset(answer, sname, dns::RRType::CNAME))
@@ -218,7 +220,21 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
     };
 
     if (data) {
-        if (trusted && !in.forwarding) {
+        // An NS answer (priming, "zone NS"): the addresses of those servers come along in the additional
+        // section, as glue.
+        const RRsetData& last = r.chain.back();
+        if (last.type == dns::RRType::NS && trusted && !in.forwarding) {
+            for (const auto& rdata : last.rdatas) {
+                const dns::Name target = rdata_name(rdata);
+                if (!in_zone(target)) continue;
+                for (const auto& s : additional) {
+                    if ((s.type == dns::RRType::A || s.type == dns::RRType::AAAA) &&
+                        same_name(s.owner, target))
+                        r.glue.push_back(keep(s, Rank::glue));
+                }
+            }
+        }
+        if (trusted && !in.forwarding && r.glue.empty()) {
             for (const auto& s : authority) {
                 if (s.type == dns::RRType::NS && in_zone(s.owner) && in.qname.is_subdomain_of(s.owner)) {
                     take_ns_and_glue(s, authority_rank);

@@ -31,7 +31,8 @@ struct RRsetData {
     std::vector<std::vector<std::uint8_t>> rdatas;
     std::vector<std::vector<std::uint8_t>> sigs;  // RRSIGs covering it
     Rank rank = Rank::none;
-    std::optional<dns::Name> dname_owner;  // a CNAME synthesised from this DNAME owner
+    std::optional<dns::Name> dname_owner;     // a CNAME synthesised from this DNAME owner
+    Security security = Security::unchecked;  // the validator's verdict (validation.hpp)
 };
 
 enum class ReplyKind : std::uint8_t {

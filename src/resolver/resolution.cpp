@@ -21,8 +21,8 @@ std::size_t hash_bytes(std::span<const std::uint8_t> bytes, std::size_t h) {
 }
 
 std::basic_string<std::uint8_t> lower_wire(const dns::Name& name) {
-    const auto wire = name.lowercased().wire();
-    return {wire.begin(), wire.end()};
+    const dns::Name lower = name.lowercased();
+    return {lower.wire().begin(), lower.wire().end()};
 }
 
 // A query for the client's question, parsed, so that the cache can be asked as a client would ask it.

@@ -29,3 +29,12 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
     std::free(p);
 }
+// The nothrow form too (std::stable_sort's buffer uses it): under ASan the default one would come from the
+// sanitizer's allocator and meet the free() above.
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+    allocation_counter::g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return std::malloc(size == 0 ? 1 : size);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}

@@ -147,7 +147,12 @@ TEST_F(CacheTest, BytesAreCountedPerAllocationAndReturnToTheEmptySize) {
     c.store(rrset("www.example.com.", RRType::A, 300, Rank::auth_answer, {"192.0.2.1", "192.0.2.2"}), now(),
             0);
     EXPECT_GT(c.bytes() - empty, one);
-    ctx->flush();
+    for (int i = 0; i < 10000; ++i)  // the tables grow
+        c.store(
+            rrset("n" + std::to_string(i) + ".example.", RRType::A, 300, Rank::auth_answer, {"192.0.2.1"}),
+            now(), 0);
+    EXPECT_GT(c.bytes(), empty + 10000 * one);
+    EXPECT_EQ(ctx->flush().positive, 10001u);
     EXPECT_EQ(c.bytes(), empty);
     EXPECT_EQ(c.entries(), 0u);
 }

@@ -114,7 +114,8 @@ TEST_F(Failures, ResolverQueryTimeoutEndsAResolutionWithTheServersSoFar) {
     EXPECT_TRUE(contains(r.ede()->extra_text, "10.1.0.1 timed out")) << r.ede()->extra_text;
 }
 
-TEST_F(Failures, UnreachableServersGiveEde23) {
+TEST_F(Failures, UnreachableServersAreNoReachableAuthority) {
+    // Stopped servers on a live host: ICMP port unreachable at once (ECONNREFUSED), no retries.
     for (const char* a : {"10.1.0.1", "10.1.0.2"})
         net.server(a).script = [](const dns::Message&, const UpstreamQuery&) -> std::optional<ScriptReply> {
             return ScriptReply::unreachable();
@@ -122,9 +123,27 @@ TEST_F(Failures, UnreachableServersGiveEde23) {
     auto ctx = context();
     const Outcome r = net.resolve(*ctx, "www.example.com.", RRType::A);
     ASSERT_TRUE(r.ede());
+    EXPECT_EQ(r.ede()->info_code, 22);
+    EXPECT_EQ(r.ede()->extra_text,
+              "no reachable authority for example.com: 10.1.0.1 unreachable, 10.1.0.2 unreachable");
+    EXPECT_LE(r.took, 100);
+}
+
+TEST_F(Failures, BrokenConnectionsGiveEde23) {
+    for (const char* a : {"10.1.0.1", "10.1.0.2"}) {
+        net.server(a).udp_limit = 60;  // TC: then TCP, which breaks
+        net.server(a).script = [](const dns::Message&, const UpstreamQuery& q) -> std::optional<ScriptReply> {
+            if (q.transport == UpstreamTransport::tcp) return ScriptReply::reset();
+            return std::nullopt;
+        };
+    }
+    auto ctx = context();
+    const Outcome r = net.resolve(*ctx, "www.example.com.", RRType::A);
+    ASSERT_TRUE(r.ede()) << net.log_text();
     EXPECT_EQ(r.ede()->info_code, 23);
     EXPECT_EQ(r.ede()->extra_text,
-              "network error reaching example.com: 10.1.0.1 unreachable, 10.1.0.2 unreachable");
+              "network error reaching example.com: 10.1.0.1 connection lost over TCP, 10.1.0.2 connection "
+              "lost over TCP");
 }
 
 TEST_F(Failures, UpwardReferralsAreLameAndGiveEde20) {

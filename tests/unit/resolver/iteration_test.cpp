@@ -4,6 +4,7 @@
 
 #include "hierarchy.hpp"
 #include "resolver/cache.hpp"
+#include "resolver/validation.hpp"
 
 namespace cairn::resolver::testing {
 namespace {
@@ -35,6 +36,16 @@ TEST_F(Iteration, PrimesThenFollowsReferralsToTheAnswer) {
     EXPECT_EQ(net.sent().back().qname, "www.example.com.");
     EXPECT_EQ(net.sent().back().qtype, RRType::A);
     EXPECT_EQ(r.outcome.upstream_queries, net.sent().size());
+    // Priming cached the root's NS set and its servers' addresses (the next cold name starts from them).
+    const auto root_ns = ctx->inspect(dns::Name::from_text("."), RRType::NS);
+    ASSERT_EQ(root_ns.entries.size(), 1u);
+    EXPECT_EQ(root_ns.entries[0].rank, "authoritative answer");
+    const auto glue = ctx->inspect(dns::Name::from_text("ns.root."), RRType::A);
+    ASSERT_EQ(glue.entries.size(), 1u);
+    EXPECT_EQ(glue.entries[0].rank, "glue");
+    net.clear_log();
+    net.resolve(*ctx, "www.other.com.", RRType::A);
+    EXPECT_EQ(net.sent().front().text(), "10.0.1.1 other.com. A") << net.log_text();
 }
 
 TEST_F(Iteration, SecondQueryIsAnsweredFromTheCacheWithTheTtlCountingDown) {
@@ -182,6 +193,29 @@ TEST_F(Iteration, RelaxedMinimisationFallsBackOnNxdomainFromABrokenServer) {
     auto strict = context(s);
     EXPECT_EQ(net.resolve(*strict, "a.b.c.deep.example.com.", RRType::A).message.rcode(),
               dns::Rcode::NXDOMAIN);
+}
+
+// The DNSSEC hook: a validator sees every reply before it is cached, and its verdict is cached with the
+// RRset; bogus data is answered from the cache to CD clients only.
+TEST_F(Iteration, ValidatorVerdictIsCachedWithTheRRset) {
+    struct Bogus : Validator {
+        int calls = 0;
+        void validate(ClassifiedReply& reply, const dns::Name&, bool) override {
+            ++calls;
+            for (auto& set : reply.chain)
+                set.security = Security::bogus;
+        }
+    } validator;
+    auto ctx = context();
+    ctx->set_validator(&validator);
+    net.resolve(*ctx, "www.example.com.", RRType::A);
+    EXPECT_EQ(validator.calls, static_cast<int>(net.sent().size()));
+    EXPECT_EQ(ctx->inspect(dns::Name::from_text("www.example.com."), RRType::A).entries.at(0).security,
+              "bogus");
+    EXPECT_EQ(net.from_cache(*ctx, "www.example.com.", RRType::A).first.kind, CacheAnswer::Kind::miss);
+    QueryOptions cd;
+    cd.cd = true;
+    EXPECT_EQ(net.from_cache(*ctx, "www.example.com.", RRType::A, cd).first.kind, CacheAnswer::Kind::answer);
 }
 
 }  // namespace

@@ -13,7 +13,6 @@
 #include <memory>
 #include <optional>
 #include <queue>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -40,13 +39,14 @@ struct Zone {
 
 // What a script makes a server do with one query.
 struct ScriptReply {
-    enum class Action { answer, drop, unreachable, wire };
+    enum class Action { answer, drop, unreachable, reset, wire };
     Action action = Action::answer;          // answer: as the zones say
     std::vector<std::uint8_t> wire;          // Action::wire: these bytes (the ID is patched to the query's)
     Millis delay = -1;                       // -1: the server's latency
     std::vector<std::uint8_t> forged_first;  // delivered 1 ms before the reply, on the same query (a spoof)
     static ScriptReply drop() { return {Action::drop, {}, -1, {}}; }
     static ScriptReply unreachable() { return {Action::unreachable, {}, -1, {}}; }
+    static ScriptReply reset() { return {Action::reset, {}, -1, {}}; }  // the connection breaks
     static ScriptReply of(const dns::Message& m) { return {Action::wire, dns::to_wire(m), -1, {}}; }
     static ScriptReply forged_then_real(const dns::Message& forged) {
         return {Action::answer, {}, -1, dns::to_wire(forged)};
@@ -122,18 +122,8 @@ inline dns::Message reply_to(const dns::Message& query, dns::Rcode rcode = dns::
 
 // "owner ttl TYPE rdata", names absolute.
 inline dns::ResourceRecord rr(const std::string& line) {
-    std::istringstream in(line);
-    std::string owner, type;
-    std::uint32_t ttl = 0;
-    in >> owner >> ttl >> type;
-    std::string rdata;
-    std::getline(in >> std::ws, rdata);
-    dns::ResourceRecord r;
-    r.owner = dns::Name::from_text(owner);
-    r.ttl = ttl;
-    r.type = *dns::type_from_text(type);
-    r.rdata = dns::rdata_from_text(r.type, rdata, dns::Name());
-    return r;
+    zone::Record r = auth::testing::record_from(line, dns::Name());
+    return {std::move(r.owner), r.type, dns::RRClass::IN, r.ttl, std::move(r.rdata)};
 }
 
 inline std::shared_ptr<const zone::Zone> make_zone(const Zone& z) {
@@ -221,7 +211,7 @@ class Network {
         Millis at;
         std::uint64_t seq;
         Token token;
-        enum Kind { reply, timeout, unreachable } kind;
+        enum Kind { reply, timeout, unreachable, reset } kind;
         std::vector<std::uint8_t> wire;
         bool operator>(const Event& o) const { return at != o.at ? at > o.at : seq > o.seq; }
     };
@@ -252,8 +242,12 @@ class Network {
         ScriptReply reply = scripted.value_or(ScriptReply{});
         const Millis delay = reply.delay >= 0 ? reply.delay : s.latency;
         if (reply.action == ScriptReply::Action::drop) return timeout();
-        if (reply.action == ScriptReply::Action::unreachable) {
-            push({clock.now() + 1, 0, q.token, Event::unreachable, {}});
+        if (reply.action == ScriptReply::Action::unreachable || reply.action == ScriptReply::Action::reset) {
+            push({clock.now() + 1,
+                  0,
+                  q.token,
+                  reply.action == ScriptReply::Action::reset ? Event::reset : Event::unreachable,
+                  {}});
             return;
         }
         std::vector<std::uint8_t> answer;
@@ -342,7 +336,9 @@ class Network {
                 } else {
                     open[e.token] = false;
                     r.consume_failure(e.token, e.kind == Event::timeout ? UpstreamError::timeout
-                                                                        : UpstreamError::unreachable);
+                                               : e.kind == Event::unreachable
+                                                   ? UpstreamError::unreachable
+                                                   : UpstreamError::connection_lost);
                 }
             }
             pump();
