@@ -156,6 +156,8 @@ def unbound_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
         "    qname-minimisation: yes\n"
         '    module-config: "iterator"\n'
         "    harden-referral-path: no\n"
+        # Unbound answers test. itself (RFC 6761 local zone) unless told not to; the hierarchy serves it.
+        '    local-zone: "test." nodefault\n'
         "remote-control:\n"
         "    control-enable: no\n"
     )
