@@ -57,6 +57,7 @@ bool RecursionService::attach(Settings& settings) {
             continue;
         }
         view.recursion->resolver = resolvers_.for_view(view.name, std::move(resolver));
+        driver_->set_recursive_clients(view.recursion->resolved.recursive_clients);  // an options clause
         views.push_back(view.name);
     }
     if (usable) {

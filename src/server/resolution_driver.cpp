@@ -327,7 +327,7 @@ class ResolutionDriver::Loop {
 };
 
 ResolutionDriver::ResolutionDriver(Options options, Observer observer)
-    : options_(options), observer_(std::move(observer)) {
+    : options_(options), observer_(std::move(observer)), recursive_clients_(options.recursive_clients) {
     if (options_.threads == 0) options_.threads = 1;
     for (unsigned i = 0; i < options_.threads; ++i)
         loops_.push_back(std::make_unique<Loop>(*this, options_.first_thread_slot + i));
@@ -362,7 +362,8 @@ bool ResolutionDriver::resolve(std::shared_ptr<ViewResolver> view, std::span<con
                                const dns::ParsedQuery& parsed, const net::ClientInfo& client,
                                std::size_t view_index) {
     if (stopping_.load(std::memory_order_relaxed)) return false;
-    if (waiting_.fetch_add(1, std::memory_order_relaxed) >= options_.recursive_clients) {
+    if (waiting_.fetch_add(1, std::memory_order_relaxed) >=
+        recursive_clients_.load(std::memory_order_relaxed)) {
         waiting_.fetch_sub(1, std::memory_order_relaxed);
         dropped_.fetch_add(1, std::memory_order_relaxed);
         return false;

@@ -76,6 +76,11 @@ class ResolutionDriver {
     // answer given from the cache). Joins a resolution of the same question when one runs.
     void refresh(std::shared_ptr<ViewResolver> view, const dns::ParsedQuery& parsed);
 
+    // recursive-clients: how many clients may wait at once (any thread; applies to new clients).
+    void set_recursive_clients(std::size_t limit) {
+        recursive_clients_.store(limit, std::memory_order_relaxed);
+    }
+
     DriverCounters counters() const;  // any thread
     unsigned thread_count() const;
 
@@ -86,6 +91,7 @@ class ResolutionDriver {
     Options options_;
     Observer observer_;
     std::vector<std::unique_ptr<Loop>> loops_;
+    std::atomic<std::size_t> recursive_clients_;
     std::atomic<std::size_t> waiting_{0};
     std::atomic<std::uint64_t> dropped_{0};
     std::atomic<bool> stopping_{false};
