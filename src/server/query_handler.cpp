@@ -109,6 +109,11 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
         const QueryAccess* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);
     }
+    if (view->recursion != nullptr && result.zone != nullptr && is_referral(response, result.size)) {
+        const std::size_t size =
+            resolve_past_referral(*view->recursion, query, response, client, driver_, view_index, recursive);
+        if (size != kAnswerLocally) return size;
+    }
     // NOTIFY (and a transfer asked over UDP) get the fallback reply the engine wrote.
     return result.size;
 }

@@ -1,5 +1,6 @@
 #include "server/recursive_view.hpp"
 
+#include "dns/message.hpp"
 #include "dns/message_builder.hpp"
 #include "server/resolution_driver.hpp"
 #include "server/view_resolver.hpp"
@@ -49,6 +50,29 @@ std::size_t answer_recursively(const ViewRecursion& recursion, const zone::ZoneT
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) != dns::QueryStatus::Ok || !for_the_resolver(parsed, zones))
         return kAnswerLocally;
+    return resolve(recursion, parsed, query, response, client, driver, view_index, how);
+}
+
+bool is_referral(std::span<const std::uint8_t> response, std::size_t size) {
+    if (size < dns::kHeaderSize || size == net::kReplyLater) return false;
+    const dns::Header header = dns::Header::read(response.data());
+    return !header.aa && header.rcode == 0 && header.ancount == 0 && header.nscount > 0;
+}
+
+std::size_t resolve_past_referral(const ViewRecursion& recursion, std::span<const std::uint8_t> query,
+                                  std::span<std::uint8_t> response, const net::ClientInfo& client,
+                                  ResolutionDriver* driver, std::size_t view_index, RecursiveAnswer& how) {
+    dns::ParsedQuery parsed;
+    if (dns::parse_query(query, parsed) != dns::QueryStatus::Ok || !parsed.header.rd ||
+        recursion.resolver == nullptr || !recursion.may_recurse(client))
+        return kAnswerLocally;
+    return resolve(recursion, parsed, query, response, client, driver, view_index, how);
+}
+
+std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& parsed,
+                    std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                    const net::ClientInfo& client, ResolutionDriver* driver, std::size_t view_index,
+                    RecursiveAnswer& how) {
     const bool udp = client.transport == net::Transport::udp;
     const bool recurse = parsed.header.rd && recursion.may_recurse(client);
     const bool read_cache = recurse || recursion.may_read_cache(client);

@@ -52,6 +52,22 @@ std::size_t answer_recursively(const ViewRecursion& recursion, const zone::ZoneT
 // echoed, no records; 0 when the query cannot be answered.
 std::size_t write_refusal(const dns::ParsedQuery& parsed, std::span<std::uint8_t> out, bool udp,
                           dns::Rcode rcode, dns::EdeCode code, std::string_view text);
+// The resolver's answer to a query it takes: from the cache, kReplyLater once `driver` has it, 0 when it
+// could not (over recursive-clients), or REFUSED with EDE 18 for a client that may neither recurse nor read
+// the cache; kAnswerLocally when the view has no resolver.
+std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& parsed,
+                    std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                    const net::ClientInfo& client, ResolutionDriver* driver, std::size_t view_index,
+                    RecursiveAnswer& how);
+
+// A referral the engine wrote from one of the view's zones (a delegation below it): a client that may recurse
+// and asked for recursion gets the resolver's answer instead, as from BIND (resolve_past_referral returns
+// kAnswerLocally otherwise, and the referral stands).
+bool is_referral(std::span<const std::uint8_t> response, std::size_t size);
+std::size_t resolve_past_referral(const ViewRecursion& recursion, std::span<const std::uint8_t> query,
+                                  std::span<std::uint8_t> response, const net::ClientInfo& client,
+                                  ResolutionDriver* driver, std::size_t view_index, RecursiveAnswer& how);
+
 // REFUSED with EDE 18 (Prohibited).
 inline std::size_t write_prohibited(const dns::ParsedQuery& parsed, std::span<std::uint8_t> out, bool udp) {
     return write_refusal(parsed, out, udp, dns::Rcode::REFUSED, dns::EdeCode::Prohibited,

@@ -368,25 +368,17 @@ bool ResolutionDriver::resolve(std::shared_ptr<ViewResolver> view, std::span<con
         dropped_.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
-    auto waiting = std::make_unique<Client>();
+    // The query is copied and parsed again where it lives: the parsed form points into its bytes.
+    auto waiting = std::make_shared<Client>();
     waiting->query.assign(query.begin(), query.end());
-    if (dns::parse_query(waiting->query, waiting->parsed) != dns::QueryStatus::Ok) {
-        waiting_.fetch_sub(1, std::memory_order_relaxed);
-        return false;
-    }
     waiting->reply = net::DeferredReply(client);
     waiting->view_index = view_index;
     Loop& loop = loop_for(*view, resolver::question_key(parsed));
-    loop.post(
-        [&loop, view = std::move(view), waiting = std::shared_ptr<Client>(std::move(waiting))]() mutable {
-            auto owned = std::make_unique<Client>();
-            // The parsed query points into the query bytes: moved together, parsed again where they live.
-            owned->query = std::move(waiting->query);
-            dns::parse_query(owned->query, owned->parsed);
-            owned->reply = waiting->reply;
-            owned->view_index = waiting->view_index;
-            loop.add_client(std::move(view), std::move(owned));
-        });
+    loop.post([&loop, view = std::move(view), waiting = std::move(waiting)]() mutable {
+        auto owned = std::make_unique<Client>(std::move(*waiting));
+        dns::parse_query(owned->query, owned->parsed);
+        loop.add_client(std::move(view), std::move(owned));
+    });
     return true;
 }
 

@@ -141,3 +141,22 @@ def test_who_may_recurse(resolver):
     assert resolvers.ede(uncached)[0] == 18
     # The server's own zones answer anyone.
     assert resolver.query("localhost.", "A", source="127.0.0.2").rcode() == dns.rcode.NOERROR
+
+
+def test_a_delegation_in_a_zone_served_here_is_followed_for_recursive_clients(hierarchy, tmp_path):
+    # The resolver also serves test. itself: its own zone gives referrals, which a client asking for
+    # recursion does not get; the resolver follows them (as BIND does).
+    local = resolvers.cairnd_resolver(
+        tmp_path / "with-test-zone",
+        hierarchy,
+        extra=f'zone "test" {{ type primary; file "{hierarchy.zone_file("test.")}"; }};',
+    ).start()
+    try:
+        answered = local.query("www.glue.test.", "A")
+        assert rdata(answered, "A") == ["192.0.2.1"]
+        assert_resolved(answered)
+        referral = local.query("www.glue.test.", "A", rd=False)
+        assert not referral.answer and referral.authority[0].rdtype == dns.rdatatype.NS
+        assert local.query("ns1.test.", "A").flags & dns.flags.AA, "the zone's own data stays authoritative"
+    finally:
+        local.stop()
