@@ -223,6 +223,7 @@ struct Options {
     std::optional<AddressMatchList> blackhole;
     std::optional<bool> querylog;
     std::optional<std::uint32_t> recursive_clients;
+    std::optional<std::string> dump_file;  // rndc dumpdb's file, as written (default named_dump.db)
     ViewSettings view_settings;
     ZoneSettings settings;
     Location where;

@@ -72,6 +72,7 @@ CAIRN_CONFIG_HANDLER(resolver_boolean);
 CAIRN_CONFIG_HANDLER(stale_answer_client_timeout);
 CAIRN_CONFIG_HANDLER(empty_zone_clause);
 CAIRN_CONFIG_HANDLER(static_stub_servers);
+CAIRN_CONFIG_HANDLER(dump_file);
 // view only
 CAIRN_CONFIG_HANDLER(match_list);
 CAIRN_CONFIG_HANDLER(match_recursive_only);

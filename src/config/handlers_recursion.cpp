@@ -191,4 +191,8 @@ void static_stub_servers(ClauseParser& p, Scope& s) {
     }
 }
 
+void dump_file(ClauseParser& p, Scope& s) {
+    s.options->dump_file = p.qstring();
+}
+
 }  // namespace cairn::config::handlers

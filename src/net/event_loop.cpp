@@ -151,6 +151,10 @@ void EventLoop::run_once(Clock::duration max_wait) {
     }
     if (woken) run_posted();
     run_timers();
+    run_end_of_turn();
+}
+
+void EventLoop::run_end_of_turn() {
     while (!end_of_turn_.empty()) {
         std::vector<std::function<void()>> tasks;
         tasks.swap(end_of_turn_);
@@ -163,6 +167,7 @@ void EventLoop::run() {
     while (!stopping())
         run_once(std::chrono::seconds(1));
     run_posted();
+    run_end_of_turn();  // what the last tasks finished is freed while its owners are still alive
 }
 
 }  // namespace cairn::net

@@ -85,6 +85,7 @@ class EventLoop {
 
     void run_posted();
     void run_timers();
+    void run_end_of_turn();
     int wait_milliseconds(Clock::duration max_wait) const;
 
     Fd epoll_;

@@ -33,6 +33,14 @@ struct RecursionSettings {
     std::vector<ForwardZoneSettings> forward_zones;
     std::vector<StaticStubSettings> static_stubs;
     std::vector<std::shared_ptr<const zone::Zone>> builtin_zones;  // localhost and the empty zones
+    std::shared_ptr<ViewResolver> resolver;  // attached by the daemon (RecursionService)
+
+    // What the view's snapshot holds: the access lists and the resolver.
+    std::shared_ptr<const ViewRecursion> view_recursion() const {
+        auto made = std::make_shared<ViewRecursion>(access);
+        made->resolver = resolver;
+        return made;
+    }
 };
 
 // The view's recursion settings, or nullopt with `recursion no`. Warnings (named's adjustments, zones of

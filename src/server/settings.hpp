@@ -90,6 +90,7 @@ struct LoggingSettings {
 struct Settings {
     std::string directory;  // the working directory: relative paths in the configuration start here
     std::string pid_file;   // empty: none
+    std::string dump_file;  // rndc dumpdb's file, absolute
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
     std::chrono::milliseconds tcp_idle_timeout{30000};

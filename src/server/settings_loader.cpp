@@ -236,6 +236,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (config.options.pid_file && !config.options.pid_file->empty()) {
         settings.pid_file = config.resolve_path(*config.options.pid_file);
     }
+    settings.dump_file = config.resolve_path(config.options.dump_file.value_or("named_dump.db"));
     add_listen_addresses(config.listen_on(), AF_INET, config, host, settings);
     add_listen_addresses(config.listen_on_v6(), AF_INET6, config, host, settings);
     if (settings.listen.empty())

@@ -63,6 +63,7 @@ class ZoneSpec:
     negative_ttl: int = 300  # the SOA MINIMUM
     serial: int = 1
     autostart: bool = True  # False: the test serves it (start_zone / stop_zone)
+    delegated: bool = True  # False: served, but its parent does not delegate it (forward and stub zones)
 
     def __post_init__(self):
         self.origin = _absolute(self.origin)
@@ -160,6 +161,9 @@ def default_spec() -> HierarchySpec:
         ZoneSpec("cname.test.", ["ns1.glue.test."], ["www CNAME www.example.", "chain CNAME www.cname.test."]),
         ZoneSpec("dname.test.", ["ns1.glue.test."], ["sub DNAME glue.test."]),
         ZoneSpec("wild.test.", ["ns1.glue.test."], ["* A 192.0.2.4", "* TXT \"wild\"", "host A 192.0.2.40"]),
+        # Reachable only through a resolver's forward or static-stub zone.
+        ZoneSpec("fwd.test.", ["ns2.lame.test."], ["www A 192.0.2.20"], delegated=False),
+        ZoneSpec("stub.test.", ["ns2.lame.test."], ["www A 192.0.2.21"], delegated=False),
         ZoneSpec("outage.test.", ["ns1.outage.test.", "ns2.outage.test."], ["www 4 A 192.0.2.7"],
                  autostart=False),
         ZoneSpec("late.test.", ["ns1.late.test."], ["www A 192.0.2.8"], negative_ttl=30, autostart=False),
@@ -207,7 +211,7 @@ class Hierarchy:
             if owner_zone == origin:
                 address_record(server.name)
         for child in self.spec.zones:
-            if _parent_zone(child.origin, origins) != origin:
+            if not child.delegated or _parent_zone(child.origin, origins) != origin:
                 continue
             for ns in child.servers + child.lame:
                 lines.append(f"{child.origin} {zone.ttl} NS {ns}")
