@@ -376,7 +376,6 @@ struct Config {
     std::uint16_t max_udp_size(const View* view) const;        // default 1232
     std::uint16_t edns_udp_size(const View* view) const;       // default 1232
     AddressMatchList allow_query(const View* view) const;      // view-level default for zones: any
-    AddressMatchList allow_recursion(const View* view) const;  // default localnets; localhost
     // Effective listen-on lists (BIND's default when none given).
     std::vector<ListenOn> listen_on() const;
     std::vector<ListenOn> listen_on_v6() const;
