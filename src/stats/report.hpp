@@ -38,7 +38,7 @@ struct Report {
     // Every configured zone, as the lifecycle's snapshots of its state.
     std::vector<std::shared_ptr<const lifecycle::ZoneState>> zones;
     std::optional<bool> last_reload_ok;  // unset: no reload since the start
-    RecursionGauge recursion;  // empty without recursive views
+    RecursionGauge recursion;            // empty without recursive views
 };
 
 std::string render_prometheus(const Report& report);
