@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "config/parser.hpp"
+#include "config/recursion_checks.hpp"
 #include "dns/text.hpp"
 #include "dns/tsig.hpp"
 
@@ -64,6 +65,7 @@ class Checker {
         check_zones(config_.zones, nullptr);
         for (const View& view : config_.views)
             check_zones(view.zones, &view);
+        check_recursion(config_, errors_);
     }
 
   private:
@@ -274,7 +276,10 @@ class Checker {
         if (z.also_notify) check_remotes(*z.also_notify, view);
     }
     void check_view_settings(const ViewSettings& v) {
-        if (v.allow_recursion) check_aml(*v.allow_recursion);
+        for (const auto* list :
+             {&v.allow_recursion, &v.allow_recursion_on, &v.allow_query_cache, &v.allow_query_cache_on}) {
+            if (*list) check_aml(**list);
+        }
     }
 
     void check_zones(const std::vector<Zone>& zones, const View* view) {
@@ -393,6 +398,10 @@ class Checker {
             {"dnssec-policy", {T::Primary, T::Secondary}},
             {"inline-signing", {T::Primary, T::Secondary}},
             {"key-directory", {T::Primary, T::Secondary}},
+            {"forward", {T::Primary, T::Secondary, T::Stub, T::StaticStub, T::Forward}},
+            {"forwarders", {T::Primary, T::Secondary, T::Stub, T::StaticStub, T::Forward}},
+            {"server-addresses", {T::StaticStub}},
+            {"server-names", {T::StaticStub}},
         };
         if (type == T::DelegationOnly) return;
         for (const Zone::WrittenClause& written : zone.written) {

@@ -24,6 +24,7 @@
 #include "server/pid_file.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
+#include "server/recursion_service.hpp"
 #include "server/services.hpp"
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
@@ -111,6 +112,8 @@ class Daemon {
         const lifecycle::LoadReport report = zones_->configure(zone_configs(settings_), settings_.limits);
         if (!report.failed.empty()) logs::general().warn("{}; the other zones are served", report.failures());
 
+        recursion_ = std::make_unique<RecursionService>(workers);
+        if (!recursion_->attach(settings_)) return 1;
         // A reader slot per worker thread, UDP and TCP.
         published_ = std::make_unique<Published<ServingState>>(
             net::thread_slots(workers), build_serving_state(settings_, zones_->zones()));
@@ -126,6 +129,7 @@ class Daemon {
         services_->set_querylog(settings_.querylog);
         services_->set_reload_outcome(report.failed.empty());
         handler_->set_observers(&services_->statistics(), &services_->querylog());
+        recursion_->connect(*handler_, *services_, settings_);
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                                              const net::ClientInfo& client, const ServedView& view,
                                              const zone::Zone* zone, const dns::Name* key) {
@@ -148,6 +152,7 @@ class Daemon {
             logs::general().error("{}", e.what());
             return 1;
         }
+        recursion_->start();
         server->start();
         serving_ = server.get();
         for (const auto& at : server->endpoints())
@@ -173,10 +178,12 @@ class Daemon {
             if (services_->stop_requested()) break;
             if (served_changed_ && Clock::now() >= next_publish_) republish();
             published_->reclaim();
+            recursion_->maintenance();
         }
         logs::general().info("shutting down");
         services_->stop();
         serving_ = nullptr;  // the control and statistics threads that read it have ended
+        recursion_->stop();  // before the sockets its waiting clients' replies would leave through
         server->stop();
         // Whatever the zones are doing (transfers, SOA queries, NOTIFYs) ends now; files and journal are
         // written atomically, so what is abandoned leaves them as they were.
@@ -299,7 +306,8 @@ class Daemon {
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
         // started, as they were at start-up; zone files are then read from `directory`.
         Settings next;
-        const bool read = enter_directory(startup_directory_) && read_settings(next);
+        const bool read =
+            enter_directory(startup_directory_) && read_settings(next) && recursion_->attach(next);
         if (!read || !enter_directory(next.directory)) {
             logs::general().error("reload failed; still serving the previous configuration and zones");
             enter_directory(settings_.directory);
@@ -343,6 +351,7 @@ class Daemon {
     AccessList blackhole_;
     bool has_blackhole_ = false;
     std::unique_ptr<QueryHandler> handler_;
+    std::unique_ptr<RecursionService> recursion_;
     // The running network front end, for the control and statistics threads (null before and after).
     std::atomic<net::Server*> serving_{nullptr};
     std::unique_ptr<Services> services_;

@@ -85,6 +85,11 @@ std::unique_ptr<const ServingState> build_serving_state(const Settings& settings
                 served.restricts_queries = true;
             }
         }
+        if (view.recursion) {
+            served.recursion = view.recursion->view_recursion();
+            table.insert(table.end(), view.recursion->builtin_zones.begin(),
+                         view.recursion->builtin_zones.end());
+        }
         served.zones = zone::ZoneTable(std::move(table));
         state->views.push_back(std::move(served));
     }

@@ -16,6 +16,7 @@
 #include "lifecycle/zones.hpp"
 #include "net/handler.hpp"
 #include "server/access.hpp"
+#include "server/recursive_view.hpp"
 #include "store/journal.hpp"
 #include "zone/zone_table.hpp"
 
@@ -78,6 +79,10 @@ struct ServedView {
     std::unordered_map<const zone::Zone*, TransferPolicy> transfer_policies;
     // The `server` statements that apply to clients of this view (provide-ixfr, transfer-format).
     std::vector<lifecycle::ServerRule> servers;
+
+    // recursion yes: who may recurse or read the cache, and the resolver (recursive_view.hpp); null: the
+    // view only answers from its zones.
+    std::shared_ptr<const ViewRecursion> recursion;
 
     // IXFR journals of primary zones with ixfr-from-differences; they outlive every snapshot.
     std::unordered_map<const zone::Zone*, const store::Journal*> journals;

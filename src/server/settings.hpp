@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "lifecycle/zone_config.hpp"
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
+#include "server/recursion_settings.hpp"
 
 namespace cairn::server {
 
@@ -43,6 +45,7 @@ struct ViewSettings {
     AccessList match_clients;       // empty: any
     AccessList match_destinations;  // empty: any
     std::vector<ZoneSettings> zones;
+    std::optional<RecursionSettings> recursion;  // recursion yes
 };
 
 // A logging channel of named.conf's logging {} block. stderr always gets every category at the daemon's
@@ -67,6 +70,7 @@ struct LoggingSettings {
 struct Settings {
     std::string directory;  // the working directory: relative paths in the configuration start here
     std::string pid_file;   // empty: none
+    std::string dump_file;  // rndc dumpdb's file, absolute
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
     lifecycle::Limits limits;          // transfers-in, transfers-per-ns, serial-query-rate

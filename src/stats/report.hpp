@@ -10,6 +10,7 @@
 
 #include "lifecycle/zone_state.hpp"
 #include "stats/counters.hpp"
+#include "stats/resolver_report.hpp"
 
 namespace cairn::stats {
 
@@ -37,6 +38,7 @@ struct Report {
     // Every configured zone, as the lifecycle's snapshots of its state.
     std::vector<std::shared_ptr<const lifecycle::ZoneState>> zones;
     std::optional<bool> last_reload_ok;  // unset: no reload since the start
+    RecursionGauge recursion;            // empty without recursive views
 };
 
 std::string render_prometheus(const Report& report);

@@ -93,6 +93,49 @@ inline std::string zone_text(const ZoneSettings& settings) {
     return out;
 }
 
+inline std::string recursion_text(const RecursionSettings& r) {
+    const config::ResolvedRecursion& c = r.resolved;
+    const auto flag = [](bool value) { return std::to_string(value); };
+    const auto number = [](auto value) { return std::to_string(value); };
+    std::string out = "  recursion allow=" + acl_text(r.access.recursion.clients) +
+                      " on=" + acl_text(r.access.recursion.destinations) +
+                      " cache=" + acl_text(r.access.cache.clients) +
+                      " cache-on=" + acl_text(r.access.cache.destinations) + " hints=" + r.hint_file +
+                      " forward=" + number(static_cast<int>(c.forward)) + " forwarders=";
+    for (const auto& remote : c.forwarders)
+        out += remote.address.to_string() + "#" + number(remote.port) + ",";
+    out += " cache-size=" + number(static_cast<int>(c.max_cache_size.kind)) + ":" +
+           number(c.max_cache_size.value) + " ttl=" + number(c.max_cache_ttl) + "," +
+           number(c.min_cache_ttl) + "," + number(c.max_ncache_ttl) + "," + number(c.min_ncache_ttl) + "," +
+           number(c.servfail_ttl) + " prefetch=" + number(c.prefetch_trigger) + "," +
+           number(c.prefetch_eligible) + " timeout=" + number(c.resolver_query_timeout_ms) +
+           " qname-min=" + number(static_cast<int>(c.qname_minimization)) +
+           " depth=" + number(c.max_recursion_depth) + " queries=" + number(c.max_recursion_queries) +
+           " fetches=" + number(c.fetches_per_zone.limit) + flag(c.fetches_per_zone.fail) + "," +
+           number(c.fetches_per_server.limit) + flag(c.fetches_per_server.fail) +
+           " clients=" + number(c.recursive_clients) + " stale=" + flag(c.stale_answer_enable) +
+           flag(c.stale_cache_enable) + "," + number(c.stale_answer_ttl) + "," + number(c.max_stale_ttl) +
+           "," + number(c.stale_refresh_time) + "," + optional_text(c.stale_answer_client_timeout_ms) +
+           " empty=" + flag(c.empty_zones_enable) + ":" + c.empty_server + ":" + c.empty_contact + ":";
+    for (const auto& name : c.disable_empty_zone)
+        out += name.to_text() + ",";
+    out += " udp=" + number(c.edns_udp_size) + "," + number(c.max_udp_size) +
+           " builtin=" + number(r.builtin_zones.size()) + "\n";
+    for (const auto& zone : r.forward_zones) {
+        out += "  forward " + zone.zone.to_text() + " mode=" + number(static_cast<int>(zone.mode)) + ":";
+        for (const auto& remote : zone.forwarders)
+            out += remote.address.to_string() + "#" + number(remote.port) + ",";
+        out += "\n";
+    }
+    for (const auto& stub : r.static_stubs) {
+        out += "  static-stub " + stub.zone.to_text() + ":";
+        for (const auto& server : stub.servers)
+            out += server.to_string() + ",";
+        out += "\n";
+    }
+    return out;
+}
+
 inline std::string settings_text(const Settings& s) {
     std::string out = "directory=" + s.directory + "\npid-file=" + s.pid_file + "\nlisten=";
     for (const auto& at : s.listen)
@@ -103,7 +146,7 @@ inline std::string settings_text(const Settings& s) {
            std::to_string(s.limits.transfers_per_ns) + "," + std::to_string(s.limits.serial_query_rate) +
            " transfers-out=" + std::to_string(s.transfers_out) +
            "\nblackhole=" + std::to_string(s.has_blackhole) + ":" + acl_text(s.blackhole) +
-           "\nquerylog=" + std::to_string(s.querylog) + "\n";
+           "\nquerylog=" + std::to_string(s.querylog) + " dump-file=" + s.dump_file + "\n";
     out += "engine: udp=" + std::to_string(s.engine.max_udp_payload) +
            " cookies=" + std::to_string(s.engine.cookies) +
            " require-cookie=" + std::to_string(s.engine.require_cookie_udp) +
@@ -140,6 +183,7 @@ inline std::string settings_text(const Settings& s) {
     for (const auto& view : s.views) {
         out += "view " + view.name + " clients=" + acl_text(view.match_clients) +
                " destinations=" + acl_text(view.match_destinations) + "\n";
+        if (view.recursion) out += recursion_text(*view.recursion);
         for (const auto& zone : view.zones)
             out += zone_text(zone);
     }
