@@ -24,7 +24,7 @@ enum Context : std::uint16_t {
     kChannel = 1 << 7,
     kControls = 1 << 8,
     kStatistics = 1 << 9,
-    kDnssecPolicy = 1 << 10,
+    kDnssecPolicy = 1 << 11,
 };
 
 enum class Support : std::uint8_t {
