@@ -23,9 +23,11 @@
 #include "server/own_addresses.hpp"
 #include "server/pid_file.hpp"
 #include "server/primary_journal.hpp"
+#include "server/privileges.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
 #include "server/secondary_runner.hpp"
+#include "server/service_manager.hpp"
 #include "server/services.hpp"
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
@@ -135,6 +137,7 @@ class Daemon {
         try {
             server = std::make_unique<net::Server>(net_options, *handler_);
             if (!settings_.pid_file.empty()) pid_file = PidFile(settings_.pid_file);
+            if (!options_.user.empty()) drop_privileges(find_user(options_.user));
         } catch (const std::exception& e) {
             logs::general().error("{}", e.what());
             return 1;
@@ -150,6 +153,7 @@ class Daemon {
         enter_directory(startup_directory_);
         services_->start();
         enter_directory(settings_.directory);
+        service_manager::ready(service_manager::zone_count(settings_));
 
         for (;;) {
             const Signal signal = signals.wait(100ms);
@@ -170,6 +174,7 @@ class Daemon {
             published_->reclaim();
         }
         logs::general().info("shutting down");
+        service_manager::stopping();
         services_->stop();
         serving_ = nullptr;  // the control and statistics threads that read it have ended
         server->stop();
@@ -522,6 +527,7 @@ class Daemon {
     }
 
     bool reload() {
+        const service_manager::ReloadNotice notice([this] { return service_manager::zone_count(settings_); });
         logs::general().info("reloading configuration and zones");
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
         // started, as they were at start-up; zone files are then read from `directory`.

@@ -15,6 +15,7 @@ struct DaemonOptions {
     std::string log_level = "info";
     std::string rndc_key;                       // for control channels without keys; empty: beside the config
     std::optional<std::uint16_t> control_port;  // of the default control channel (no `controls`): 953
+    std::string user;  // -u: run as this user once the sockets are bound (server/privileges.hpp)
 };
 
 // Runs in the foreground until SIGTERM or SIGINT; returns the process exit status (non-zero when start-up

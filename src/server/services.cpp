@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "build_info.hpp"
 #include "config/config.hpp"
 #include "ctl/target.hpp"
 #include "dns/name.hpp"
@@ -23,7 +24,7 @@ std::int64_t now_seconds() {
     return static_cast<std::int64_t>(::time(nullptr));
 }
 
-constexpr const char* kVersion = "cairn 0.1.0";
+const std::string kVersion = "cairn " + std::string(build::kVersion);
 
 std::string origin_without_dot(const std::string& origin) {
     if (origin.size() > 1 && origin.back() == '.') return origin.substr(0, origin.size() - 1);
