@@ -38,6 +38,12 @@ int main(int argc, char** argv) {
                    "once the sockets are bound, run as this user, keeping only CAP_NET_BIND_SERVICE");
     bool foreground = true;
     app.add_flag("-g,-f,--foreground", foreground, "run in the foreground (always the case)");
+    app.add_flag("--log-queries-to-stderr", options.log_queries_to_stderr,
+                 "also write the query log to stderr (otherwise only a stderr channel of the configuration "
+                 "gets it)");
+    app.add_option("-d,--debug", options.debug_level,
+                   "debug level, as named -d (above 0: debug messages); rndc trace changes it")
+        ->check(CLI::Range(0u, 99u));
     app.add_option("--log-level", options.log_level, "trace, debug, info, warning, error or critical")
         ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "critical", "off"}));
     app.set_version_flag("-V,--version", cairn::cli::version_text("cairnd"), "print the version and build and exit");

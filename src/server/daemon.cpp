@@ -32,6 +32,7 @@
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
 #include "server/signals.hpp"
+#include "server/zone_label.hpp"
 #include "server/zone_loader.hpp"
 
 namespace cairn::server {
@@ -39,16 +40,10 @@ namespace cairn::server {
 namespace {
 
 using namespace std::chrono_literals;
-
-// `origin` in presentation form with the trailing dot.
-std::string zone_label(const std::string& origin, const std::string& view) {
-    std::string label = "zone " + origin + "/IN";
-    if (view != "_default") label += "/" + view;
-    return label;
-}
+using server::zone_label;  // BIND's "zone example.test/IN/view" (server/zone_label.hpp)
 
 std::string zone_label(const ZoneSource& source, const std::string& view) {
-    return zone_label(source.origin.to_text(), view);
+    return zone_label(source.origin, view);
 }
 
 // Server cookies need a secret nobody can guess; a fresh one per start is what BIND does by default.
@@ -592,7 +587,8 @@ int run_daemon(const DaemonOptions& options) {
     // Before any thread starts (spdlog's flusher included), so that they all inherit the blocked mask: a
     // thread that left SIGHUP unblocked would take it and die of it instead of reloading.
     SignalWaiter signals;
-    setup_stderr_log(options.log_level);
+    setup_stderr_log(options.log_level, options.log_queries_to_stderr);
+    set_debug_level(options.debug_level);
     try {
         return Daemon(options).run(signals);
     } catch (const std::exception& e) {

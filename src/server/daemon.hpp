@@ -13,6 +13,8 @@ struct DaemonOptions {
     std::optional<unsigned> workers;          // default: one per CPU
     std::optional<unsigned> udp_coalesce_us;  // UDP coalescing pause (net::ServerOptions); 0: off
     std::string log_level = "info";
+    bool log_queries_to_stderr = false;  // the queries category on stderr besides the configured channels
+    unsigned debug_level = 0;            // -d, as named's (rndc trace changes it)
     std::string rndc_key;                       // for control channels without keys; empty: beside the config
     std::optional<std::uint16_t> control_port;  // of the default control channel (no `controls`): 953
     std::string user;  // -u: run as this user once the sockets are bound (server/privileges.hpp)

@@ -8,6 +8,7 @@
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
+#include "server/query_log.hpp"
 #include "server/settings.hpp"
 #include "server/transfer.hpp"
 
@@ -29,25 +30,6 @@ auth::ClientInfo engine_client(const net::ClientInfo& client) {
 QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine_settings)
     : state_(state), engine_(std::move(engine_settings)) {}
 
-namespace {
-
-// BIND's query log line, shortened: client, view (as BIND, only for a named view), query name, class, type,
-// flags (+ recursion desired, S signed, E EDNS, T TCP), local address.
-void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view) {
-    if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
-    dns::ParsedQuery parsed;
-    if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
-    const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
-    const bool named_view = view != nullptr && view->name != kDefaultViewName;
-    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{}{} ({})", client.source.to_string(),
-                         named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
-                         name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
-                         parsed.header.rd ? "+" : "-", parsed.has_tsig ? "S" : "",
-                         parsed.edns.present ? "E" : "", client.transport == net::Transport::tcp ? "T" : "",
-                         client.destination.address.to_string());
-}
-
-}  // namespace
 
 std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client) {
@@ -59,7 +41,10 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
                        client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
                        view_index);
     }
-    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) log_query(query, client, view);
+    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) {
+        log_query(query, response.first(size), client, view != nullptr ? std::string_view(view->name) : "",
+                  engine_.settings().cookie_secret);
+    }
     return size;
 }
 

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "server/log_setup.hpp"
+#include "server/zone_label.hpp"
 #include "server/zone_loader.hpp"
 
 namespace cairn::server {
@@ -74,8 +75,7 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                 config.file = zone.source.file;
                 config.format = zone.source.raw ? xfr::ZoneFileFormat::Raw : xfr::ZoneFileFormat::Text;
                 config.max_journal_bytes = zone.max_journal_bytes;
-                std::string label = "zone " + zone.source.origin.to_text() + "/IN";
-                if (view.name != "_default") label += "/" + view.name;
+                const std::string label = zone_label(zone.source.origin, view.name);
                 auto publish = [this, key](std::shared_ptr<const zone::Zone> version) {
                     {
                         std::lock_guard served_lock(served_mutex_);

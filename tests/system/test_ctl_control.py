@@ -147,15 +147,15 @@ def test_stale_and_replayed_messages_are_refused(daemon):
 
 def test_querylog_switches_at_run_time(daemon):
     daemon.query("www.one.test", "A")
-    assert "query: www.one.test." not in daemon.log_text()
+    assert "query: www.one.test " not in daemon.log_text()
     assert daemon.ctl("querylog", "on").stdout.strip() == "query logging is now on"
     assert "query logging is ON" in daemon.ctl("status").stdout
     daemon.query("www.one.test", "A")
-    assert wait_for(lambda: "query: www.one.test. IN A" in daemon.log_text())
+    assert wait_for(lambda: "query: www.one.test IN A" in daemon.log_text())
     daemon.ctl("querylog", "off")
     daemon.query("ns1.one.test", "A")
     time.sleep(0.3)
-    assert "query: ns1.one.test." not in daemon.log_text()
+    assert "query: ns1.one.test " not in daemon.log_text()
 
 
 def test_stop(daemon):
