@@ -20,6 +20,7 @@
 #include "server/log_setup.hpp"
 #include "server/notify_receiver.hpp"
 #include "server/notify_sender.hpp"
+#include "server/operator_commands.hpp"
 #include "server/own_addresses.hpp"
 #include "server/pid_file.hpp"
 #include "server/primary_journal.hpp"
@@ -364,6 +365,20 @@ class Daemon {
             }
             return udp;
         };
+        hooks.tcp_clients = [this] {
+            TcpClients tcp;
+            if (net::Server* server = serving_.load())
+                tcp = {server->tcp_connections(), server->tcp_limit(), server->tcp_high_water()};
+            return tcp;
+        };
+        // dumpdb, sync, tsig-list: server/operator_commands.hpp.
+        hooks.dump_zones = [this](std::ostream& out, const std::vector<std::string>& views, bool zones) {
+            write_zone_dump(*published_->writer_view(), views, zones, out);
+        };
+        hooks.sync_zones = [this](const std::string& view, const std::string& origin) {
+            return save_secondary_copies(settings_, *secondaries_, view, origin);
+        };
+        hooks.tsig_keys = [this] { return tsig_key_list(settings_); };
         hooks.view_names = [this] {
             std::vector<std::string> names;
             for (const auto& view : settings_.views)

@@ -43,6 +43,7 @@ struct UdpReads {
 struct Report {
     std::int64_t now = 0;
     std::int64_t started_at = 0;
+    std::int64_t configured_at = 0;  // the last (re)configuration
     std::string version;
     QuerySnapshot queries;
     TransferSnapshot transfers;
