@@ -612,17 +612,19 @@ int run_daemon(const DaemonOptions& options) {
     }
 }
 
-int check_configuration(const std::string& config_path, bool load_zones) {
+int check_configuration(const std::string& config_path, bool load_zones, std::FILE* messages) {
+    const auto report = [messages](const std::string& line) {
+        if (messages != nullptr) std::fprintf(messages, "%s\n", line.c_str());
+    };
     SettingsResult result = load_settings(config_path);
     for (const auto& warning : result.warnings)
-        std::fprintf(stderr, "%s\n", warning.c_str());
+        report(warning);
     for (const auto& error : result.errors)
-        std::fprintf(stderr, "%s\n", error.c_str());
+        report(error);
     if (!result.errors.empty()) return 1;
     if (!load_zones) return 0;
     if (!result.settings.directory.empty() && ::chdir(result.settings.directory.c_str()) != 0) {
-        std::fprintf(stderr, "cannot change to directory '%s': %s\n", result.settings.directory.c_str(),
-                     std::strerror(errno));
+        report("cannot change to directory '" + result.settings.directory + "': " + std::strerror(errno));
         return 1;
     }
     int status = 0;
@@ -631,14 +633,15 @@ int check_configuration(const std::string& config_path, bool load_zones) {
             if (zone.secondary) continue;  // its file is the secondary's own copy, written by transfers
             const ZoneLoadResult loaded = server::load_zone(zone.source);
             for (const auto& warning : loaded.warnings)
-                std::fprintf(stderr, "%s\n", warning.c_str());
+                report(warning);
             for (const auto& error : loaded.errors)
-                std::fprintf(stderr, "%s\n", error.c_str());
+                report(error);
             const std::string label = zone_label(zone.source, view.name);
             if (loaded.loaded) {
-                std::printf("%s: loaded serial %u\n", label.c_str(), loaded.loaded->zone->serial());
+                if (messages != nullptr)
+                    std::printf("%s: loaded serial %u\n", label.c_str(), loaded.loaded->zone->serial());
             } else {
-                std::printf("%s: not loaded due to errors.\n", label.c_str());
+                if (messages != nullptr) std::printf("%s: not loaded due to errors.\n", label.c_str());
                 status = 1;
             }
         }

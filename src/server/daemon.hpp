@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -25,7 +26,8 @@ struct DaemonOptions {
 int run_daemon(const DaemonOptions& options);
 
 // named-checkconf: reads the configuration (and with `load_zones`, every primary zone) and prints what is
-// wrong. Returns 0 when everything loads, 1 otherwise.
-int check_configuration(const std::string& config_path, bool load_zones);
+// wrong to `messages`, the zones' "loaded serial" lines to standard output (`messages` null: nothing at all). Returns 0 when
+// everything loads, 1 otherwise. `cairnd -C` and `cairn checkconf` both run it.
+int check_configuration(const std::string& config_path, bool load_zones, std::FILE* messages = stderr);
 
 }  // namespace cairn::server

@@ -45,7 +45,7 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
     const std::string label = "zone " + zone.name.to_text();
     const config::ZoneType type = zone.type.value_or(config::ZoneType::Primary);
     if (type != config::ZoneType::Primary && type != config::ZoneType::Secondary) {
-        result.warnings.push_back(where(zone.where) + label + ": type " +
+        result.warnings.push_back(where(zone.where) + "warning: " + label + ": type " +
                                   std::string(config::to_string(type)) +
                                   " is not supported yet; the zone is not served");
         return;
@@ -249,7 +249,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     auto warn_recursion = [&](const config::View* view) {
         if (config.recursion(view)) {
             result.warnings.push_back(
-                std::string(view ? "view " + view->name + ": " : "") +
+                "warning: " + std::string(view ? "view " + view->name + ": " : "") +
                 "recursion yes is ignored: cairn is an authoritative-only server for now");
         }
     };
