@@ -7,8 +7,9 @@
 #   system   the system tests against real daemons on loopback (needs the release build)
 #   fuzz     each fuzz target for a bounded time (CAIRN_FUZZ_SECONDS, default 30)
 #   builds   Release and Debug builds must be warning-free under -Werror too
-#   package  the Debian package: built with dpkg-buildpackage (Debian's build flags), installed in a
-#            debootstrapped Debian 12 chroot, its files, owners and modes checked (tests/package/)
+#   package  `cmake --install` into a temporary prefix, and the Debian package: built with dpkg-buildpackage
+#            (Debian's build flags), installed in a debootstrapped Debian 12 chroot, its files, owners and
+#            modes checked (tests/package/)
 #   all      every stage above, in that order (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,8 +73,8 @@ stage_builds() {
 }
 
 stage_package() {
-  echo "== Debian package"
-  tests/package/test_package.sh
+  echo "== install rules and the Debian package"
+  /usr/bin/python3 -m pytest tests/package -q -p no:cacheprovider
 }
 
 for stage in "${stages[@]}"; do
