@@ -24,13 +24,14 @@ add_custom_command(
 add_custom_target(man_pages ALL DEPENDS ${man_out}/cairn-named.conf.5)
 
 configure_file(${PROJECT_SOURCE_DIR}/dist/cairnd.service.in ${CMAKE_BINARY_DIR}/dist/cairnd.service @ONLY)
+configure_file(${PROJECT_SOURCE_DIR}/dist/named.conf.in ${CMAKE_BINARY_DIR}/dist/named.conf @ONLY)
 
 install(TARGETS cairnd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(TARGETS cairn RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${man_out}/cairnd.8 ${man_out}/cairn.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${man_out}/cairn-named.conf.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/named.conf DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
-install(FILES ${PROJECT_SOURCE_DIR}/dist/named.conf DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
+install(FILES ${CMAKE_BINARY_DIR}/dist/named.conf DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
         RENAME named.conf.service)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/zones DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES ${CMAKE_BINARY_DIR}/dist/cairnd.service DESTINATION ${CAIRN_SYSTEMD_UNITDIR})
@@ -42,7 +43,13 @@ install(FILES ${PROJECT_SOURCE_DIR}/dist/cairn.sysusers DESTINATION lib/sysusers
 install(CODE "
   set(conf \"\$ENV{DESTDIR}${CAIRN_CONFIG_DIR}/named.conf\")
   if(NOT EXISTS \"\${conf}\")
-    file(INSTALL ${PROJECT_SOURCE_DIR}/dist/named.conf DESTINATION \"\$ENV{DESTDIR}${CAIRN_CONFIG_DIR}\")
+    file(INSTALL ${CMAKE_BINARY_DIR}/dist/named.conf DESTINATION \"\$ENV{DESTDIR}${CAIRN_CONFIG_DIR}\")
   else()
     message(STATUS \"Keeping: \${conf}\")
   endif()")
+# The working directory; the run directory too unless it is under /run, which is made at boot (tmpfiles.d,
+# RuntimeDirectory=) and which packages must not ship.
+install(DIRECTORY DESTINATION ${CAIRN_STATE_DIR})
+if(NOT CAIRN_RUN_DIR MATCHES "^/run/")
+  install(DIRECTORY DESTINATION ${CAIRN_RUN_DIR})
+endif()

@@ -53,8 +53,10 @@ def test_the_files_go_where_they_belong(prefix):
     examples = prefix / "share/doc/cairn/examples"
     assert (examples / "named.conf").is_file() and (examples / "zones/dnskurz.cz.zone").is_file()
     assert (examples / "named.conf.service").is_file()
-    assert "listen-on { 127.0.0.1; }" in (prefix / "etc/cairn/named.conf").read_text()
-    assert (prefix / "lib/tmpfiles.d/cairn.conf").read_text().count("/run/cairn") == 1
+    config = (prefix / "etc/cairn/named.conf").read_text()
+    assert "listen-on { 127.0.0.1; }" in config and f'directory "{prefix}/var/lib/cairn";' in config
+    assert (prefix / "var/lib/cairn").is_dir() and (prefix / "var/run/cairn").is_dir()
+    assert "d /run/cairn 0755 cairn cairn -" in (prefix / "lib/tmpfiles.d/cairn.conf").read_text().splitlines()
     assert "u cairn" in (prefix / "lib/sysusers.d/cairn.conf").read_text()
     unit = (prefix / "lib/systemd/system/cairnd.service").read_text()
     assert f"ExecStart={prefix}/sbin/cairnd -c ${{CAIRND_CONFIG}}" in unit
@@ -75,7 +77,10 @@ def test_systemd_analyze_verifies_the_unit(prefix):
     if shutil.which("systemd-analyze") is None:
         pytest.fail("systemd-analyze is not installed (scripts/install-deps.sh installs systemd)")
     unit = prefix / "lib/systemd/system/cairnd.service"
-    done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    # verify also looks up the Documentation= man pages: in the prefix's man directory here.
+    env = dict(os.environ, MANPATH=str(prefix / "share/man") + ":")
+    done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60,
+                          env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "cairnd.service" not in done.stdout + done.stderr, done.stdout + done.stderr
     text = unit.read_text()

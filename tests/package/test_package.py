@@ -172,6 +172,7 @@ def test_install_makes_the_user_the_directories_and_the_key(installed):
     assert checked.returncode == 0, checked.stdout
     config = (root / "etc/cairn/named.conf").read_text()
     assert "listen-on { 127.0.0.1; };" in config and "listen-on-v6 { ::1; };" in config
+    assert 'directory "/var/lib/cairn";' in config and 'pid-file "/run/cairn/cairnd.pid";' in config
     # Installing started nothing.
     running = subprocess.run(["pgrep", "-x", "cairnd"], capture_output=True, text=True).stdout.split()
     assert not any(os.readlink(f"/proc/{pid}/root") == str(root) for pid in running if os.path.exists(f"/proc/{pid}"))
