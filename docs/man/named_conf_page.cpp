@@ -1,6 +1,6 @@
-// Writes the cairn-named.conf(5) page: the hand-written text (argv[1]) with its CLAUSES comment line replaced by the lists
-// of the clauses cairnd reads and ignores in each block, taken from the grammar table itself so that the
-// page always says what the build does. Usage: named_conf_page TEMPLATE OUTPUT
+// Writes the cairn-named.conf(5) page: the hand-written text (argv[1]) with its CLAUSES comment line replaced
+// by the lists of the clauses cairnd reads and ignores in each block, taken from the grammar table itself so
+// that the page always says what the build does. Usage: named_conf_page TEMPLATE OUTPUT
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -30,7 +30,8 @@ std::string names(Context context, bool implemented) {
     for (const auto& clause : cairn::config::clause_table()) {
         if ((clause.contexts & context) == 0) continue;
         const bool read = clause.support == Support::Implemented;
-        const bool ignored = clause.support == Support::Unimplemented || clause.support == Support::Deprecated;
+        const bool ignored =
+            clause.support == Support::Unimplemented || clause.support == Support::Deprecated;
         if (implemented ? !read : !ignored) continue;
         if (out.find("\\fB" + escaped(clause.name) + "\\fP") != std::string::npos) continue;
         out += (out.empty() ? "" : ", ") + std::string("\\fB") + escaped(clause.name) + "\\fP";

@@ -8,7 +8,8 @@
 int main(int argc, char** argv) {
     CLI::App app{"cairn: tools for the cairn DNS server"};
     app.require_subcommand(1);
-    app.set_version_flag("-V,--version", cairn::cli::version_text("cairn"), "print the version and build and exit");
+    app.set_version_flag("-V,--version", cairn::cli::version_text("cairn"),
+                         "print the version and build and exit");
     int exit_status = 0;
     cairn::cli::add_zone_commands(app, exit_status);
     cairn::cli::add_tsig_keygen_command(app, exit_status);

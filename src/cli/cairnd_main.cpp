@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0u, 99u));
     app.add_option("--log-level", options.log_level, "trace, debug, info, warning, error or critical")
         ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "critical", "off"}));
-    app.set_version_flag("-V,--version", cairn::cli::version_text("cairnd"), "print the version and build and exit");
+    app.set_version_flag("-V,--version", cairn::cli::version_text("cairnd"),
+                         "print the version and build and exit");
     if (const int status = cairn::cli::parse_command_line(app, argc, argv); status >= 0) return status;
 
     if (check_only) return cairn::server::check_configuration(options.config_path, check_zones);

@@ -20,8 +20,10 @@ std::string version_text(const std::string& program) {
     text += fmt::format("running on {} {} {}\n", host.sysname, host.machine, host.release);
     text += fmt::format("built as {} by {} (C++20), sanitizers: {}\n", build::kBuildType, build::kCompiler,
                         build::kSanitizers);
-    text += fmt::format("compiler flags: {}\n", build::kCompilerFlags.empty() ? "(none)" : build::kCompilerFlags);
-    text += fmt::format("compiled with {}, linked to {}\n", OPENSSL_VERSION_TEXT, OpenSSL_version(OPENSSL_VERSION));
+    text +=
+        fmt::format("compiler flags: {}\n", build::kCompilerFlags.empty() ? "(none)" : build::kCompilerFlags);
+    text += fmt::format("compiled with {}, linked to {}\n", OPENSSL_VERSION_TEXT,
+                        OpenSSL_version(OPENSSL_VERSION));
     int major = 0, minor = 0, patch = 0;
     ::mdb_version(&major, &minor, &patch);
     text += fmt::format("compiled with LMDB {}.{}.{}, linked to LMDB {}.{}.{}\n", MDB_VERSION_MAJOR,

@@ -167,7 +167,7 @@ struct Options {
     bool hostname_hidden = false;
     std::optional<std::string> server_id;  // "hostname" means the host name
     bool server_id_hidden = true;
-    std::optional<std::uint16_t> port;  // default port for listen-on and remotes
+    std::optional<std::uint16_t> port;           // default port for listen-on and remotes
     std::optional<std::string> statistics_file;  // `rndc stats` appends here; BIND's default named.stats
     std::optional<std::string> dump_file;        // `rndc dumpdb` writes here; BIND's default named_dump.db
     std::optional<std::string> key_directory;

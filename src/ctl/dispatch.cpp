@@ -124,7 +124,8 @@ CommandResult run_dumpdb(const std::vector<std::string>& words, ControlTarget& t
             what = ControlTarget::DumpWhat::all;
         } else if (word == "-zones") {
             what = ControlTarget::DumpWhat::zones;
-        } else if (word == "-cache" || word == "-adb" || word == "-bad" || word == "-expired" || word == "-fail") {
+        } else if (word == "-cache" || word == "-adb" || word == "-bad" || word == "-expired" ||
+                   word == "-fail") {
             what = ControlTarget::DumpWhat::cache;
         } else if (!word.empty() && word.front() == '-') {
             return CommandResult::failure("dumpdb: unknown option '" + word + "'", "syntax error");
@@ -187,7 +188,8 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
         if (!zone) return error;
         const std::vector<ZoneStatus> found = target.find_zones(*zone);
         if (found.empty())
-            return CommandResult::failure("no matching zone " + zone_label(*zone), "not found", kResultNotFound);
+            return CommandResult::failure("no matching zone " + zone_label(*zone), "not found",
+                                          kResultNotFound);
         ZoneRef exact = *zone;
         exact.view = found.front().view;
         return target.sync(exact, clean);

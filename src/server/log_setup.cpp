@@ -59,7 +59,8 @@ class GatedSink final : public spdlog::sinks::sink {
   public:
     explicit GatedSink(spdlog::sink_ptr target) : target_(std::move(target)) {}
     void log(const spdlog::details::log_msg& message) override {
-        if (open_.load(std::memory_order_relaxed) && target_->should_log(message.level)) target_->log(message);
+        if (open_.load(std::memory_order_relaxed) && target_->should_log(message.level))
+            target_->log(message);
     }
     void flush() override { target_->flush(); }
     void set_pattern(const std::string&) override {}
@@ -86,8 +87,8 @@ struct CategoryLoggers {
         for (std::size_t i = 0; i < kLogCategories; ++i) {
             routers[i] = std::make_shared<ChannelRouter>();
             const spdlog::sink_ptr standard_error = i == kQueries ? queries_stderr : stderr_sink;
-            loggers[i] = std::make_shared<spdlog::logger>(std::string(kCategoryNames[i]),
-                                                          spdlog::sinks_init_list{standard_error, routers[i]});
+            loggers[i] = std::make_shared<spdlog::logger>(
+                std::string(kCategoryNames[i]), spdlog::sinks_init_list{standard_error, routers[i]});
             loggers[i]->set_level(stderr_sink->level());
             // The query log can be busy: it is flushed by spdlog's periodic flusher instead of per line.
             loggers[i]->flush_on(i == kQueries ? spdlog::level::warn : spdlog::level::info);
@@ -121,7 +122,7 @@ struct CategoryLoggers {
     std::shared_ptr<GatedSink> queries_stderr;
     std::array<std::shared_ptr<spdlog::logger>, kLogCategories> loggers;
     std::array<std::shared_ptr<ChannelRouter>, kLogCategories> routers;
-    std::array<std::vector<spdlog::sink_ptr>, kLogCategories> routed;     // each category's channels
+    std::array<std::vector<spdlog::sink_ptr>, kLogCategories> routed;      // each category's channels
     std::array<spdlog::level::level_enum, kLogCategories> channel_levels;  // the lowest a channel takes
     std::vector<spdlog::sink_ptr> dynamic_channels;                        // `severity dynamic`
     spdlog::level::level_enum base_level = spdlog::level::info;

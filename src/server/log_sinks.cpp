@@ -40,8 +40,7 @@ void BindFileSink::open(bool roll_if_due) {
         roll();
     }
     std::FILE* file = std::fopen(path_.c_str(), "a");
-    if (file == nullptr)
-        throw spdlog::spdlog_ex("cannot open " + path_ + ": " + std::strerror(errno));
+    if (file == nullptr) throw spdlog::spdlog_ex("cannot open " + path_ + ": " + std::strerror(errno));
     if (file_ != nullptr) std::fclose(file_);
     file_ = file;
     size_ = is_regular_file(path_, existing) ? existing : 0;
@@ -89,11 +88,11 @@ void BindFileSink::flush_() {
 
 std::optional<int> syslog_facility(const std::string& name) {
     static const std::pair<const char*, int> kFacilities[] = {
-        {"kern", LOG_KERN},     {"user", LOG_USER},     {"mail", LOG_MAIL},     {"daemon", LOG_DAEMON},
-        {"auth", LOG_AUTH},     {"syslog", LOG_SYSLOG}, {"lpr", LOG_LPR},       {"news", LOG_NEWS},
+        {"kern", LOG_KERN},     {"user", LOG_USER},     {"mail", LOG_MAIL},         {"daemon", LOG_DAEMON},
+        {"auth", LOG_AUTH},     {"syslog", LOG_SYSLOG}, {"lpr", LOG_LPR},           {"news", LOG_NEWS},
         {"uucp", LOG_UUCP},     {"cron", LOG_CRON},     {"authpriv", LOG_AUTHPRIV}, {"ftp", LOG_FTP},
-        {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3},
-        {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
+        {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},     {"local3", LOG_LOCAL3},
+        {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6},     {"local7", LOG_LOCAL7},
     };
     for (const auto& [known, code] : kFacilities) {
         if (name == known) return code;
@@ -112,11 +111,21 @@ SyslogSink::SyslogSink(const std::string& facility) {
 void SyslogSink::sink_it_(const spdlog::details::log_msg& message) {
     int priority = LOG_INFO;
     switch (message.level) {
-        case spdlog::level::critical: priority = LOG_CRIT; break;
-        case spdlog::level::err: priority = LOG_ERR; break;
-        case spdlog::level::warn: priority = LOG_WARNING; break;
-        case spdlog::level::info: priority = LOG_INFO; break;
-        default: priority = LOG_DEBUG; break;
+        case spdlog::level::critical:
+            priority = LOG_CRIT;
+            break;
+        case spdlog::level::err:
+            priority = LOG_ERR;
+            break;
+        case spdlog::level::warn:
+            priority = LOG_WARNING;
+            break;
+        case spdlog::level::info:
+            priority = LOG_INFO;
+            break;
+        default:
+            priority = LOG_DEBUG;
+            break;
     }
     spdlog::memory_buf_t formatted;
     base_sink<std::mutex>::formatter_->format(message, formatted);

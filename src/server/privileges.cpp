@@ -42,7 +42,8 @@ RunAs find_user(const std::string& user) {
     passwd* found = nullptr;
     int error = ::getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found);
     if (found == nullptr && !user.empty() && user.find_first_not_of("0123456789") == std::string::npos) {
-        error = ::getpwuid_r(static_cast<uid_t>(std::stoul(user)), &entry, buffer.data(), buffer.size(), &found);
+        error =
+            ::getpwuid_r(static_cast<uid_t>(std::stoul(user)), &entry, buffer.data(), buffer.size(), &found);
     }
     if (found == nullptr) {
         throw std::runtime_error("-u: user '" + user + "' unknown" +

@@ -30,7 +30,6 @@ auth::ClientInfo engine_client(const net::ClientInfo& client) {
 QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine_settings)
     : state_(state), engine_(std::move(engine_settings)) {}
 
-
 std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client) {
     const ServedView* view = nullptr;

@@ -30,7 +30,8 @@ std::string format_query_log(const QueryLogEntry& entry) {
     const std::string qname = without_final_dot(entry.qname);
     line += " (" + qname + "): ";
     if (!entry.view.empty() && entry.view != "_default") line += "view " + entry.view + ": ";
-    line += fmt::format("query: {} {} {} {}", qname, entry.qclass, entry.qtype, entry.recursion_desired ? '+' : '-');
+    line += fmt::format("query: {} {} {} {}", qname, entry.qclass, entry.qtype,
+                        entry.recursion_desired ? '+' : '-');
     if (!entry.key.empty()) line += 'S';
     if (entry.edns_version) line += fmt::format("E({})", *entry.edns_version);
     if (entry.tcp) line += 'T';

@@ -93,7 +93,6 @@ std::uint32_t octal_digits(std::uint32_t written) {
 
 }  // namespace
 
-
 class Services::Target : public ctl::ControlTarget {
   public:
     explicit Target(Services& services) : s_(services) {}

@@ -11,8 +11,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -119,7 +119,8 @@ class Services {
     ctl::CommandResult status_command() const;
     ctl::CommandResult trace_command(std::optional<unsigned> level);
     ctl::CommandResult sync_command(const std::optional<ctl::ZoneRef>& zone, bool clean);
-    ctl::CommandResult dumpdb_command(ctl::ControlTarget::DumpWhat what, const std::vector<std::string>& views);
+    ctl::CommandResult dumpdb_command(ctl::ControlTarget::DumpWhat what,
+                                      const std::vector<std::string>& views);
     ctl::CommandResult stats_command();
     ctl::CommandResult tsig_list_command();
     stats::Report make_report() const;

@@ -94,40 +94,47 @@ ctl::CommandResult Services::trace_command(std::optional<unsigned> level) {
 }
 
 ctl::CommandResult Services::sync_command(const std::optional<ctl::ZoneRef>& zone, bool clean) {
-    if (!hooks_.sync_zones) return ctl::CommandResult::failure("not available in this server", "not implemented",
-                                                                ctl::kResultNotImplemented);
+    if (!hooks_.sync_zones)
+        return ctl::CommandResult::failure("not available in this server", "not implemented",
+                                           ctl::kResultNotImplemented);
     std::size_t written = 0;
     std::string error;
-    const bool ran = on_main_thread([&] {
-        try {
-            written = hooks_.sync_zones(zone ? zone->view : std::string(), zone ? zone->name : std::string());
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
-    }, false);
+    const bool ran = on_main_thread(
+        [&] {
+            try {
+                written =
+                    hooks_.sync_zones(zone ? zone->view : std::string(), zone ? zone->name : std::string());
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        },
+        false);
     if (!ran) return timed_out("sync");
     if (!error.empty()) return ctl::CommandResult::failure(error);
-    logs::general().info("sync: {} secondary zone file{} written{}", written, written == 1 ? "" : "s",
-                         clean ? " (-clean: the IXFR journals are kept, they are history, not pending changes)"
-                               : "");
+    logs::general().info(
+        "sync: {} secondary zone file{} written{}", written, written == 1 ? "" : "s",
+        clean ? " (-clean: the IXFR journals are kept, they are history, not pending changes)" : "");
     return ctl::CommandResult::success();
 }
 
 ctl::CommandResult Services::dumpdb_command(ctl::ControlTarget::DumpWhat what,
                                             const std::vector<std::string>& views) {
-    if (!hooks_.dump_zones) return ctl::CommandResult::failure("not available in this server", "not implemented",
-                                                                ctl::kResultNotImplemented);
+    if (!hooks_.dump_zones)
+        return ctl::CommandResult::failure("not available in this server", "not implemented",
+                                           ctl::kResultNotImplemented);
     std::string error;
-    const bool ran = on_main_thread([&] {
-        const std::string temporary = dump_file_ + ".tmp";
-        std::ofstream out(temporary, std::ios::trunc);
-        hooks_.dump_zones(out, views, what != ctl::ControlTarget::DumpWhat::cache);
-        out.close();
-        if (!out || std::rename(temporary.c_str(), dump_file_.c_str()) != 0) {
-            std::remove(temporary.c_str());
-            error = "cannot write the dump file " + dump_file_;
-        }
-    }, false);
+    const bool ran = on_main_thread(
+        [&] {
+            const std::string temporary = dump_file_ + ".tmp";
+            std::ofstream out(temporary, std::ios::trunc);
+            hooks_.dump_zones(out, views, what != ctl::ControlTarget::DumpWhat::cache);
+            out.close();
+            if (!out || std::rename(temporary.c_str(), dump_file_.c_str()) != 0) {
+                std::remove(temporary.c_str());
+                error = "cannot write the dump file " + dump_file_;
+            }
+        },
+        false);
     if (!ran) return timed_out("dumpdb");
     if (!error.empty()) return ctl::CommandResult::failure(error);
     logs::general().info("dumpdb: wrote {}", dump_file_);
@@ -137,12 +144,14 @@ ctl::CommandResult Services::dumpdb_command(ctl::ControlTarget::DumpWhat what,
 ctl::CommandResult Services::stats_command() {
     const std::string dump = stats::render_bind_stats_file(make_report());
     std::string error;
-    const bool ran = on_main_thread([&] {
-        std::ofstream out(statistics_file_, std::ios::app);  // appended, as BIND does
-        out << dump;
-        out.close();
-        if (!out) error = "cannot write the statistics file " + statistics_file_;
-    }, false);
+    const bool ran = on_main_thread(
+        [&] {
+            std::ofstream out(statistics_file_, std::ios::app);  // appended, as BIND does
+            out << dump;
+            out.close();
+            if (!out) error = "cannot write the statistics file " + statistics_file_;
+        },
+        false);
     if (!ran) return timed_out("stats");
     if (!error.empty()) return ctl::CommandResult::failure(error);
     return ctl::CommandResult::success();
@@ -150,8 +159,9 @@ ctl::CommandResult Services::stats_command() {
 
 // rndc's lines: view "internal"; type "static"; key "tk";
 ctl::CommandResult Services::tsig_list_command() {
-    if (!hooks_.tsig_keys) return ctl::CommandResult::failure("not available in this server", "not implemented",
-                                                               ctl::kResultNotImplemented);
+    if (!hooks_.tsig_keys)
+        return ctl::CommandResult::failure("not available in this server", "not implemented",
+                                           ctl::kResultNotImplemented);
     std::vector<std::pair<std::string, std::string>> keys;
     if (!on_main_thread([&] { keys = hooks_.tsig_keys(); }, false)) return timed_out("tsig-list");
     std::string text;

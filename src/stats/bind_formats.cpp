@@ -22,10 +22,9 @@ constexpr const char* kOpcodes[16] = {"QUERY",      "IQUERY",     "STATUS",     
                                       "RESERVED8",  "RESERVED9",  "RESERVED10", "RESERVED11",
                                       "RESERVED12", "RESERVED13", "RESERVED14", "RESERVED15"};
 constexpr const char* kRcodes[kRcodeSlots] = {
-    "NOERROR",    "FORMERR",    "SERVFAIL",   "NXDOMAIN",   "NOTIMP",     "REFUSED", "YXDOMAIN", "YXRRSET",
-    "NXRRSET",    "NOTAUTH",    "NOTZONE",    "RESERVED11", "RESERVED12", "RESERVED13", "RESERVED14",
-    "RESERVED15", "BADVERS",    "17",         "18",         "19",         "20",      "21",       "22",
-    "BADCOOKIE"};
+    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",   "NOTIMP",     "REFUSED",    "YXDOMAIN",   "YXRRSET",
+    "NXRRSET", "NOTAUTH", "NOTZONE",  "RESERVED11", "RESERVED12", "RESERVED13", "RESERVED14", "RESERVED15",
+    "BADVERS", "17",      "18",       "19",         "20",         "21",         "22",         "BADCOOKIE"};
 
 // "2026-12-07T14:32:47.000Z", as BIND writes its times.
 std::string iso_time(std::int64_t seconds) {
@@ -124,11 +123,20 @@ std::string xml_escape(const std::string& text) {
     std::string out;
     for (const char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -168,7 +176,8 @@ void xml_views(std::string& out, const Report& r, bool counters, bool zones) {
                 out += fmt::format("<zone name=\"{}\" rdataclass=\"IN\"><type>{}</type><serial>{}</serial>",
                                    xml_escape(zone_name(zone.name)), xml_escape(zone.role),
                                    zone.serial ? std::to_string(*zone.serial) : "-");
-                if (zone.loaded_at) out += fmt::format("<loaded>{}</loaded>", iso_time_seconds(*zone.loaded_at));
+                if (zone.loaded_at)
+                    out += fmt::format("<loaded>{}</loaded>", iso_time_seconds(*zone.loaded_at));
                 out += "</zone>";
             }
             out += "</zones>";
@@ -185,7 +194,8 @@ void xml_views(std::string& out, const Report& r, bool counters, bool zones) {
 void xml_tasks(std::string& out, unsigned workers) {
     out += fmt::format(
         "<taskmgr><thread-model><type>threaded</type><worker-threads>{}</worker-threads>"
-        "<default-quantum>25</default-quantum><tasks-running>0</tasks-running></thread-model><tasks/></taskmgr>",
+        "<default-quantum>25</default-quantum><tasks-running>0</tasks-running></thread-model><tasks/></"
+        "taskmgr>",
         workers);
 }
 

@@ -19,14 +19,22 @@ ReplySummary summarize_reply(std::span<const std::uint8_t> reply) {
     const unsigned nscount = (reply[8] << 8) | reply[9];
     switch (summary.rcode) {
         case 0:
-            summary.result = ancount != 0                                   ? QueryResult::success
+            summary.result = ancount != 0                             ? QueryResult::success
                              : !summary.authoritative && nscount != 0 ? QueryResult::referral
-                                                                            : QueryResult::nxrrset;
+                                                                      : QueryResult::nxrrset;
             break;
-        case 1: summary.result = QueryResult::formerr; break;
-        case 2: summary.result = QueryResult::servfail; break;
-        case 3: summary.result = QueryResult::nxdomain; break;
-        default: summary.result = QueryResult::failure; break;
+        case 1:
+            summary.result = QueryResult::formerr;
+            break;
+        case 2:
+            summary.result = QueryResult::servfail;
+            break;
+        case 3:
+            summary.result = QueryResult::nxdomain;
+            break;
+        default:
+            summary.result = QueryResult::failure;
+            break;
     }
     const unsigned qdcount = (reply[4] << 8) | reply[5];
     if (qdcount == 0) return summary;

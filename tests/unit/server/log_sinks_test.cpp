@@ -51,7 +51,7 @@ TEST_F(LogSinks, RotatesAsBindNamesTheFiles) {
     EXPECT_EQ(read(directory_ / "named.log.0"), "c" + line + "\nd" + line + "\n");
     EXPECT_EQ(read(directory_ / "named.log.1"), "a" + line + "\nb" + line + "\n");
     EXPECT_FALSE(fs::exists(directory_ / "named.log.2"));  // versions 2: two old files at most
-    EXPECT_FALSE(fs::exists(directory_ / "named.1.log"));   // not spdlog's naming
+    EXPECT_FALSE(fs::exists(directory_ / "named.1.log"));  // not spdlog's naming
 }
 
 TEST_F(LogSinks, RollsAFullFileWhenOpenedAndAnyFileWithVersionsButNoSize) {

@@ -62,7 +62,8 @@ TEST(QueryLog, TheRootIsADot) {
     QueryLogEntry e = entry();
     e.qname = ".";
     e.qtype = "NS";
-    EXPECT_EQ(format_query_log(e), "client @0x7f43516e8098 127.0.0.1#52298 (.): query: . IN NS - (127.0.0.1)");
+    EXPECT_EQ(format_query_log(e),
+              "client @0x7f43516e8098 127.0.0.1#52298 (.): query: . IN NS - (127.0.0.1)");
 }
 
 }  // namespace
