@@ -43,7 +43,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/dist/cairn.sysusers DESTINATION lib/sysusers
 install(CODE "
   set(conf \"\$ENV{DESTDIR}${CAIRN_CONFIG_DIR}/named.conf\")
   if(NOT EXISTS \"\${conf}\")
-    file(INSTALL ${CMAKE_BINARY_DIR}/dist/named.conf DESTINATION \"\$ENV{DESTDIR}${CAIRN_CONFIG_DIR}\")
+    file(INSTALL ${CMAKE_BINARY_DIR}/dist/named.conf DESTINATION \"${CAIRN_CONFIG_DIR}\")  # under DESTDIR
   else()
     message(STATUS \"Keeping: \${conf}\")
   endif()")

@@ -119,35 +119,13 @@ std::string zone_name(const std::string& name) {
     return name.size() > 1 && name.back() == '.' ? name.substr(0, name.size() - 1) : name;
 }
 
-std::string xml_escape(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
 
 // --- XML (statistics version 3) ---
 
 void xml_counters(std::string& out, const char* type, const Counters& counters) {
     out += fmt::format("<counters type=\"{}\">", type);
     for (const auto& [name, value] : counters)
-        out += fmt::format("<counter name=\"{}\">{}</counter>", xml_escape(name), value);
+        out += fmt::format("<counter name=\"{}\">{}</counter>", html_escape(name), value);
     out += "</counters>";
 }
 
@@ -162,19 +140,19 @@ void xml_server_head(std::string& out, const Report& r) {
     out += fmt::format(
         "<boot-time>{}</boot-time><config-time>{}</config-time><current-time>{}</current-time>"
         "<version>{}</version>",
-        iso_time(r.started_at), iso_time(r.configured_at), iso_time(r.now), xml_escape(version_number(r)));
+        iso_time(r.started_at), iso_time(r.configured_at), iso_time(r.now), html_escape(version_number(r)));
 }
 
 void xml_views(std::string& out, const Report& r, bool counters, bool zones) {
     out += "<views>";
     for (const std::string& view : view_names(r)) {
-        out += fmt::format("<view name=\"{}\">", xml_escape(view));
+        out += fmt::format("<view name=\"{}\">", html_escape(view));
         if (zones) {
             out += "<zones>";
             for (const ZoneGauge& zone : r.zones) {
                 if (zone.view != view) continue;
                 out += fmt::format("<zone name=\"{}\" rdataclass=\"IN\"><type>{}</type><serial>{}</serial>",
-                                   xml_escape(zone_name(zone.name)), xml_escape(zone.role),
+                                   html_escape(zone_name(zone.name)), html_escape(zone.role),
                                    zone.serial ? std::to_string(*zone.serial) : "-");
                 if (zone.loaded_at)
                     out += fmt::format("<loaded>{}</loaded>", iso_time_seconds(*zone.loaded_at));
@@ -184,7 +162,7 @@ void xml_views(std::string& out, const Report& r, bool counters, bool zones) {
         }
         if (counters) {
             out += "<counters type=\"resqtype\"/><counters type=\"resstats\"/>";
-            out += fmt::format("<cache name=\"{}\"/>", xml_escape(view));
+            out += fmt::format("<cache name=\"{}\"/>", html_escape(view));
         }
         out += "</view>";
     }
