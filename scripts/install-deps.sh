@@ -21,6 +21,7 @@ test=(
   prometheus-bind-exporter  # BIND's statistics formats, read by the exporter (tests/system/test_bind_stats.py)
   groff-base man-db systemd # the man pages are rendered and the unit verified (systemd-analyze) in tests
   chromium  # headless, for the status page system test (tests/system/test_stats_channel.py)
+  unbound  # a reference resolver (tests/system/test_resolver_differential.py, bench/resolver/)
 )
 package=(debhelper debootstrap)
 case "$set_name" in

@@ -252,7 +252,7 @@ void port(ClauseParser& p, Scope& s) {
 }
 
 void statistics_file(ClauseParser& p, Scope& s) {
-    (s.keyword == "dump-file" ? s.options->dump_file : s.options->statistics_file) = p.qstring();
+    s.options->statistics_file = p.qstring();
 }
 
 void key_directory(ClauseParser& p, Scope& s) {

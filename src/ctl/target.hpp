@@ -56,6 +56,8 @@ struct ZoneStatus {
     bool dynamic = false;
 };
 
+class CacheTarget;
+
 class ControlTarget {
   public:
     virtual ~ControlTarget() = default;
@@ -85,6 +87,8 @@ class ControlTarget {
     virtual CommandResult stats();
     // `tsig-list`: the TSIG keys of each view.
     virtual CommandResult tsig_list();
+    // The recursive resolver's caches (cache_commands.hpp); nullptr: the server has none.
+    virtual CacheTarget* cache() { return nullptr; }
 };
 
 // rndc's layout: `name: value` lines; dates as "Sun, 22 Nov 2026 04:20:52 GMT".

@@ -9,6 +9,7 @@
 #include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
 #include "server/query_log.hpp"
+#include "server/recursive_view.hpp"
 #include "server/settings.hpp"
 #include "server/transfer.hpp"
 
@@ -25,6 +26,10 @@ auth::ClientInfo engine_client(const net::ClientInfo& client) {
     return info;
 }
 
+std::string_view view_name(const ServedView* view) {
+    return view != nullptr ? std::string_view(view->name) : std::string_view();
+}
+
 }  // namespace
 
 QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine_settings)
@@ -34,16 +39,26 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
                                  const net::ClientInfo& client) {
     const ServedView* view = nullptr;
     std::size_t view_index = stats::kMaxViews - 1;
-    const std::size_t size = answer(query, response, client, view, view_index);
+    RecursiveAnswer recursive = RecursiveAnswer::none;
+    const std::size_t size = answer(query, response, client, view, view_index, recursive);
+    if (view != nullptr && view->recursion != nullptr && view->recursion->resolver != nullptr &&
+        view->recursion->may_recurse(client))
+        set_recursion_available(response, size);
+    const bool log_it = querylog_ != nullptr && querylog_->load(std::memory_order_relaxed);
+    if (size == net::kReplyLater) {  // counted when the reply leaves (resolution_driver.hpp)
+        if (log_it)
+            log_query(query, {}, client, view_name(view), engine_.settings().cookie_secret,
+                      log_note(recursive));
+        return size;
+    }
     if (stats_ != nullptr) {
         stats_->record(client.worker, response.first(size),
                        client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
                        view_index);
     }
-    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) {
-        log_query(query, response.first(size), client, view != nullptr ? std::string_view(view->name) : "",
-                  engine_.settings().cookie_secret);
-    }
+    if (log_it)
+        log_query(query, response.first(size), client, view_name(view), engine_.settings().cookie_secret,
+                  log_note(recursive));
     return size;
 }
 
@@ -54,7 +69,7 @@ void QueryHandler::prefetch(std::span<const std::span<const std::uint8_t>> queri
 
 std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client, const ServedView*& view,
-                                 std::size_t& view_index) {
+                                 std::size_t& view_index, RecursiveAnswer& recursive) {
     const ServingState* state = state_.get();
     const bool udp = client.transport == net::Transport::udp;
     view = state->view_for(client);
@@ -64,6 +79,11 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
         return write_refused(query, response, udp);
     }
     view_index = static_cast<std::size_t>(view - state->views.data());
+    if (view->recursion != nullptr) {
+        const std::size_t size = answer_recursively(*view->recursion, view->zones, query, response, client,
+                                                    driver_, view_index, recursive);
+        if (size != kAnswerLocally) return size;
+    }
 
     const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
     // Unsigned queries pay this one test: the engine's parser saw the TSIG record anyway.
@@ -76,6 +96,11 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     if (view->restricts_queries && result.zone != nullptr) {
         const QueryAccess* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);
+    }
+    if (view->recursion != nullptr && result.zone != nullptr && is_referral(response, result.size)) {
+        const std::size_t size =
+            resolve_past_referral(*view->recursion, query, response, client, driver_, view_index, recursive);
+        if (size != kAnswerLocally) return size;
     }
     // NOTIFY (and a transfer asked over UDP) get the fallback reply the engine wrote.
     return result.size;

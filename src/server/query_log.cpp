@@ -43,12 +43,13 @@ std::string format_query_log(const QueryLogEntry& entry) {
         line += 'K';
     }
     line += " (" + entry.destination + ")";
+    line += entry.note;
     return line;
 }
 
 void log_query(std::span<const std::uint8_t> query, std::span<const std::uint8_t> response,
                const net::ClientInfo& client, std::string_view view,
-               const std::array<std::uint8_t, 16>& cookie_secret) {
+               const std::array<std::uint8_t, 16>& cookie_secret, std::string_view note) {
     if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
@@ -85,6 +86,7 @@ void log_query(std::span<const std::uint8_t> query, std::span<const std::uint8_t
         }
     }
     entry.destination = client.destination.address.to_string();
+    entry.note = note;
     logs::queries().info("{}", format_query_log(entry));
 }
 

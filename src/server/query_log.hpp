@@ -33,6 +33,7 @@ struct QueryLogEntry {
     std::optional<std::uint8_t> edns_version;  // unset: no OPT record
     bool cookie = false, valid_server_cookie = false;
     std::string destination;  // the local address, without port
+    std::string_view note;    // cairnd's own mark after the line (" [cache]": recursive_view.hpp's log_note)
 };
 
 // The line, without the "queries: info:" the channel's print options add.
@@ -40,9 +41,11 @@ std::string format_query_log(const QueryLogEntry& entry);
 
 // Logs `query` (category queries, severity info) as `client` sent it to `view`. `response` is the answer
 // given: a request that failed TSIG verification is not logged, as BIND never starts a query for one.
-// `cookie_secret` tells a valid server cookie (V) from a client cookie alone (K).
+// `cookie_secret` tells a valid server cookie (V) from a client cookie alone (K). `note` follows the line:
+// what a recursive view did (` [cache]`, ` [resolving]`, ...), which BIND does not write. An empty
+// `response`: the reply is given later.
 void log_query(std::span<const std::uint8_t> query, std::span<const std::uint8_t> response,
                const net::ClientInfo& client, std::string_view view,
-               const std::array<std::uint8_t, 16>& cookie_secret);
+               const std::array<std::uint8_t, 16>& cookie_secret, std::string_view note = {});
 
 }  // namespace cairn::server

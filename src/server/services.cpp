@@ -13,6 +13,7 @@
 #include "dns/name.hpp"
 #include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
+#include "server/recursion_service.hpp"
 #include "stats/bind_formats.hpp"
 #include "stats/report.hpp"
 
@@ -96,6 +97,8 @@ std::uint32_t octal_digits(std::uint32_t written) {
 class Services::Target : public ctl::ControlTarget {
   public:
     explicit Target(Services& services) : s_(services) {}
+
+    ctl::CacheTarget* cache() override { return s_.cache_target_; }
 
     ctl::CommandResult status() override { return s_.status_command(); }
 
@@ -228,7 +231,8 @@ Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks,
       defaults_(std::move(defaults)),
       started_at_(now_seconds()),
       configured_at_(started_at_),
-      statistics_(net::thread_slots(workers)),  // counters per worker thread, UDP and TCP
+      // counters per worker thread, UDP and TCP, and per resolution thread
+      statistics_(RecursionService::statistics_slots(workers)),
       target_(std::make_unique<Target>(*this)) {}
 
 Services::~Services() {

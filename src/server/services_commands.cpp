@@ -45,6 +45,7 @@ stats::Report Services::make_report() const {
     report.transfers = statistics_.transfers();
     if (hooks_.udp_reads) report.udp = hooks_.udp_reads();
     report.zones = zone_gauges();
+    if (recursion_gauge_) report.recursion = recursion_gauge_();
     return report;
 }
 

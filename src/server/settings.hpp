@@ -14,6 +14,7 @@
 #include "dns/tsig.hpp"
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
+#include "server/recursion_settings.hpp"
 #include "server/zone_loader.hpp"
 #include "xfr/notify.hpp"
 #include "xfr/refresh.hpp"
@@ -64,6 +65,7 @@ struct ViewSettings {
     AccessList match_clients;       // empty: any
     AccessList match_destinations;  // empty: any
     std::vector<ZoneSettings> zones;
+    std::optional<RecursionSettings> recursion;  // recursion yes
 };
 
 // A logging channel of named.conf's logging {} block. stderr always gets every category but queries at the
@@ -91,6 +93,7 @@ struct LoggingSettings {
 struct Settings {
     std::string directory;  // the working directory: relative paths in the configuration start here
     std::string pid_file;   // empty: none
+    std::string dump_file;  // rndc dumpdb's file, absolute
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
     std::chrono::milliseconds tcp_idle_timeout{30000};
