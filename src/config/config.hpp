@@ -371,11 +371,11 @@ struct Config {
 
     // Inheritance zone -> view -> options -> BIND default.
     ResolvedZone resolve_zone(const Zone& zone, const View* view) const;
-    bool recursion(const View* view) const;                    // default yes, as in BIND
-    std::string dnssec_validation(const View* view) const;     // default "auto"
-    std::uint16_t max_udp_size(const View* view) const;        // default 1232
-    std::uint16_t edns_udp_size(const View* view) const;       // default 1232
-    AddressMatchList allow_query(const View* view) const;      // view-level default for zones: any
+    bool recursion(const View* view) const;                 // default yes, as in BIND
+    std::string dnssec_validation(const View* view) const;  // default "auto"
+    std::uint16_t max_udp_size(const View* view) const;     // default 1232
+    std::uint16_t edns_udp_size(const View* view) const;    // default 1232
+    AddressMatchList allow_query(const View* view) const;   // view-level default for zones: any
     // Effective listen-on lists (BIND's default when none given).
     std::vector<ListenOn> listen_on() const;
     std::vector<ListenOn> listen_on_v6() const;

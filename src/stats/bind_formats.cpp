@@ -119,7 +119,6 @@ std::string zone_name(const std::string& name) {
     return name.size() > 1 && name.back() == '.' ? name.substr(0, name.size() - 1) : name;
 }
 
-
 // --- XML (statistics version 3) ---
 
 void xml_counters(std::string& out, const char* type, const Counters& counters) {
