@@ -34,7 +34,7 @@ def test_status(daemon):
     result = daemon.ctl("status")
     assert result.returncode == 0, result.stderr
     status = fields(result.stdout)
-    assert status["number of zones"] == "2"
+    assert status["number of zones"] == "2 (0 automatic)"
     assert status["configuration file"] == str(daemon.config)
     assert "server is up and running" in result.stdout
     # The UDP threads' reads: the daemon's own readiness probes came over UDP, one at a time.
@@ -75,7 +75,7 @@ def test_reload_rereads_the_configuration(daemon):
     assert daemon.soa_serial("three.test") == 3  # new zone appears
     assert daemon.query("two.test").rcode() == dns.rcode.REFUSED  # removed zone goes
     assert daemon.ctl("zonestatus", "two.test").returncode != 0
-    assert fields(daemon.ctl("status").stdout)["number of zones"] == "2"
+    assert fields(daemon.ctl("status").stdout)["number of zones"] == "2 (0 automatic)"
 
 
 def test_reload_of_one_zone_leaves_the_others_alone(daemon):

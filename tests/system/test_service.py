@@ -354,11 +354,11 @@ def test_checkconf_says_what_cairnd_check_says(cairnd_binary, tmp_path):
         "    listen-on port 5399 { 127.0.0.1; };\n"
         "    recursion no;\n"
         "    dialup yes;\n"          # deprecated: a grammar warning
-        "    max-cache-size 10m;\n"  # not implemented: a grammar warning
+        "    attach-cache yes;\n"  # not implemented: a grammar warning
         "};\n"
         'zone "example.test" { type primary; file "example.test.zone"; };\n'
         'zone "broken.test" { type primary; file "broken.test.zone"; };\n'
-        'zone "stubbed.test" { type static-stub; server-addresses { 192.0.2.1; }; };\n'  # a server warning
+        'zone "stubbed.test" { type stub; primaries { 192.0.2.1; }; };\n'  # not served: a server warning
     )
     os.chmod(config, 0o644)  # a key readable by all: the server's own warning
     ours = run("checkconf", str(config))
