@@ -215,15 +215,15 @@ struct Options {
     bool hostname_hidden = false;
     std::optional<std::string> server_id;  // "hostname" means the host name
     bool server_id_hidden = true;
-    std::optional<std::uint16_t> port;  // default port for listen-on and remotes
-    std::optional<std::string> statistics_file;
+    std::optional<std::uint16_t> port;           // default port for listen-on and remotes
+    std::optional<std::string> statistics_file;  // `rndc stats` appends here; BIND's default named.stats
+    std::optional<std::string> dump_file;        // `rndc dumpdb` writes here; BIND's default named_dump.db
     std::optional<std::string> key_directory;
     std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns;
     std::optional<std::uint32_t> tcp_clients;
     std::optional<AddressMatchList> blackhole;
     std::optional<bool> querylog;
     std::optional<std::uint32_t> recursive_clients;
-    std::optional<std::string> dump_file;  // rndc dumpdb's file, as written (default named_dump.db)
     ViewSettings view_settings;
     ZoneSettings settings;
     Location where;
@@ -371,11 +371,11 @@ struct Config {
 
     // Inheritance zone -> view -> options -> BIND default.
     ResolvedZone resolve_zone(const Zone& zone, const View* view) const;
-    bool recursion(const View* view) const;                    // default yes, as in BIND
-    std::string dnssec_validation(const View* view) const;     // default "auto"
-    std::uint16_t max_udp_size(const View* view) const;        // default 1232
-    std::uint16_t edns_udp_size(const View* view) const;       // default 1232
-    AddressMatchList allow_query(const View* view) const;      // view-level default for zones: any
+    bool recursion(const View* view) const;                 // default yes, as in BIND
+    std::string dnssec_validation(const View* view) const;  // default "auto"
+    std::uint16_t max_udp_size(const View* view) const;     // default 1232
+    std::uint16_t edns_udp_size(const View* view) const;    // default 1232
+    AddressMatchList allow_query(const View* view) const;   // view-level default for zones: any
     // Effective listen-on lists (BIND's default when none given).
     std::vector<ListenOn> listen_on() const;
     std::vector<ListenOn> listen_on_v6() const;

@@ -117,6 +117,12 @@ unsigned Server::thread_slots() const {
 unsigned Server::tcp_connections() const {
     return impl_->shared.tcp_open.load();
 }
+unsigned Server::tcp_high_water() const {
+    return impl_->shared.tcp_high_water.load();
+}
+unsigned Server::tcp_limit() const {
+    return impl_->shared.tcp_clients;
+}
 std::uint64_t Server::failures() const {
     return impl_->shared.failures.load();
 }

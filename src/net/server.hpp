@@ -46,6 +46,8 @@ class Server {
     // worker); size per-thread state by it.
     unsigned thread_slots() const;
     unsigned tcp_connections() const;  // open right now, over all workers
+    unsigned tcp_high_water() const;   // the most open at once since start
+    unsigned tcp_limit() const;        // tcp-clients
     std::uint64_t failures() const;    // handler exceptions survived (see WorkerShared::failures)
     UdpCounters udp_counters() const;
 

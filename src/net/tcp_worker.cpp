@@ -103,6 +103,7 @@ void TcpWorker::accept_clients(Listener& listener, TcpConnection::Clock::time_po
             shared_.tcp_open.fetch_sub(1);
             continue;  // over tcp-clients: closing at once tells the client to go elsewhere
         }
+        raise_high_water(shared_.tcp_high_water, shared_.tcp_open.load(std::memory_order_relaxed));
         const int one = 1;
         setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // pipelined replies go out at once
         Endpoint local = listener.local;

@@ -37,9 +37,17 @@ struct WorkerShared {
     std::chrono::milliseconds tcp_idle_timeout{30000};
     std::chrono::microseconds udp_coalesce{0};  // see udp_coalescing.hpp; 0: never pause
     std::atomic<unsigned> tcp_open{0};
+    std::atomic<unsigned> tcp_high_water{0};  // the most open at once (rndc status's "TCP high-water")
     // Exceptions out of the handler (or allocation failures): a worker survives them, losing the UDP
     // batch or the TCP connection at hand; counted so that they show.
     std::atomic<std::uint64_t> failures{0};
 };
+
+// Raises `mark` to `value` when it is lower (several threads may race; the highest wins).
+inline void raise_high_water(std::atomic<unsigned>& mark, unsigned value) {
+    unsigned seen = mark.load(std::memory_order_relaxed);
+    while (seen < value && !mark.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+    }
+}
 
 }  // namespace cairn::net

@@ -8,6 +8,7 @@
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
+#include "server/query_log.hpp"
 #include "server/recursive_view.hpp"
 #include "server/settings.hpp"
 #include "server/transfer.hpp"
@@ -25,31 +26,14 @@ auth::ClientInfo engine_client(const net::ClientInfo& client) {
     return info;
 }
 
+std::string_view view_name(const ServedView* view) {
+    return view != nullptr ? std::string_view(view->name) : std::string_view();
+}
+
 }  // namespace
 
 QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine_settings)
     : state_(state), engine_(std::move(engine_settings)) {}
-
-namespace {
-
-// BIND's query log line, shortened: client, view (as BIND, only for a named view), query name, class, type,
-// flags (+ recursion desired, S signed, E EDNS, T TCP), local address.
-void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view,
-               RecursiveAnswer recursive) {
-    if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
-    dns::ParsedQuery parsed;
-    if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
-    const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
-    const bool named_view = view != nullptr && view->name != kDefaultViewName;
-    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{}{} ({}){}", client.source.to_string(),
-                         named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
-                         name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
-                         parsed.header.rd ? "+" : "-", parsed.has_tsig ? "S" : "",
-                         parsed.edns.present ? "E" : "", client.transport == net::Transport::tcp ? "T" : "",
-                         client.destination.address.to_string(), log_note(recursive));
-}
-
-}  // namespace
 
 std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client) {
@@ -62,7 +46,9 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
         set_recursion_available(response, size);
     const bool log_it = querylog_ != nullptr && querylog_->load(std::memory_order_relaxed);
     if (size == net::kReplyLater) {  // counted when the reply leaves (resolution_driver.hpp)
-        if (log_it) log_query(query, client, view, recursive);
+        if (log_it)
+            log_query(query, {}, client, view_name(view), engine_.settings().cookie_secret,
+                      log_note(recursive));
         return size;
     }
     if (stats_ != nullptr) {
@@ -70,7 +56,9 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
                        client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
                        view_index);
     }
-    if (log_it) log_query(query, client, view, recursive);
+    if (log_it)
+        log_query(query, response.first(size), client, view_name(view), engine_.settings().cookie_secret,
+                  log_note(recursive));
     return size;
 }
 

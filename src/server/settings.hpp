@@ -68,16 +68,19 @@ struct ViewSettings {
     std::optional<RecursionSettings> recursion;  // recursion yes
 };
 
-// A logging channel of named.conf's logging {} block. stderr always gets every category at the daemon's
-// --log-level besides (cairnd runs in the foreground), so `stderr` channels add nothing.
+// A logging channel of named.conf's logging {} block. stderr always gets every category but queries at the
+// daemon's --log-level besides (cairnd runs in the foreground), so a `stderr` channel adds only the queries
+// category to it.
 struct LogChannel {
-    enum class Kind { file, syslog, null };
+    enum class Kind { file, syslog, standard_error, null };
     Kind kind = Kind::null;
     std::string name;
-    std::string file;            // absolute
-    std::uint64_t max_size = 0;  // 0: unlimited; rotated into `versions` old files when set
-    std::uint32_t versions = 0;
-    std::string severity = "info";  // spdlog level name
+    std::string file;                       // absolute
+    std::uint64_t max_size = 0;             // `size`; 0: unlimited
+    std::optional<std::uint32_t> versions;  // unset: never rotated (server/log_sinks.hpp)
+    std::string syslog_facility;            // empty: daemon
+    std::string severity = "info";          // spdlog level name
+    bool dynamic = false;                   // `severity dynamic`: debug while the debug level is above 0
     bool print_time = false, print_category = false, print_severity = false;
 };
 

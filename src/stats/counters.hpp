@@ -23,6 +23,18 @@ inline constexpr std::size_t kRcodeSlots = 24;  // 0..23 (extended rcodes includ
 inline constexpr std::array<std::uint32_t, 11> kSizeBuckets = {64,   128,  256,  512,   768,  1024,
                                                                1232, 1500, 4096, 16384, 65535};
 
+// What became of a query (opcode QUERY), in the classes BIND's name server statistics count.
+enum class QueryResult : std::uint8_t {
+    success,   // NOERROR with answer records (QrySuccess)
+    referral,  // NOERROR without answers, not authoritative, with authority records (QryReferral)
+    nxrrset,   // NOERROR without answers otherwise (QryNxrrset)
+    nxdomain,  // QryNXDOMAIN
+    servfail,  // QrySERVFAIL
+    formerr,   // QryFORMERR
+    failure,   // any other rcode: REFUSED, NOTIMP, NOTAUTH, ... (QryFailure)
+};
+inline constexpr std::size_t kQueryResults = 7;
+
 // One worker's counters. Only the owning worker writes; anyone reads.
 struct alignas(64) WorkerCounters {
     std::array<std::atomic<std::uint64_t>, 256> qtype{};  // qtype >= 256 counted in qtype_other
@@ -33,6 +45,10 @@ struct alignas(64) WorkerCounters {
     std::array<std::atomic<std::uint64_t>, kSizeBuckets.size() + 1> size_bucket{};
     std::atomic<std::uint64_t> size_sum{};
     std::atomic<std::uint64_t> dropped{};  // queries answered with nothing
+    std::array<std::atomic<std::uint64_t>, 16> opcode{};
+    std::array<std::atomic<std::uint64_t>, kQueryResults> result{};  // opcode QUERY only
+    std::atomic<std::uint64_t> authoritative{};                      // replies with AA set
+    std::atomic<std::uint64_t> truncated{};                          // replies with TC set
 };
 
 // What a reader sees: every counter summed over the workers.
@@ -46,6 +62,9 @@ struct QuerySnapshot {
     std::uint64_t size_sum = 0;
     std::uint64_t responses = 0;  // sum of the size buckets
     std::uint64_t dropped = 0;
+    std::array<std::uint64_t, 16> opcode{};
+    std::array<std::uint64_t, kQueryResults> result{};
+    std::uint64_t authoritative = 0, truncated = 0;
     std::uint64_t queries() const { return protocol[0] + protocol[1]; }
 };
 
@@ -92,6 +111,9 @@ class Statistics {
 struct ReplySummary {
     std::uint16_t qtype = 0;
     std::uint8_t rcode = 0;
+    std::uint8_t opcode = 0;
+    bool authoritative = false, truncated = false;
+    QueryResult result = QueryResult::failure;
 };
 ReplySummary summarize_reply(std::span<const std::uint8_t> reply);
 

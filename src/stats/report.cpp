@@ -22,6 +22,20 @@ std::string_view protocol_name(std::size_t index) {
     return index == 0 ? "udp" : "tcp";
 }
 
+std::string countdown(std::int64_t seconds) {
+    const bool past = seconds < 0;
+    std::uint64_t left = static_cast<std::uint64_t>(past ? -seconds : seconds);
+    std::string text;
+    if (left >= 86400) text += fmt::format("{}d", left / 86400);
+    left %= 86400;
+    if (left >= 3600 || !text.empty()) text += fmt::format("{}h", left / 3600);
+    left %= 3600;
+    text += fmt::format("{}m{}s", left / 60, left % 60);
+    return past ? text + " ago" : "in " + text;
+}
+
+}  // namespace
+
 std::string html_escape(std::string_view text) {
     std::string out;
     for (const char c : text) {
@@ -47,20 +61,6 @@ std::string html_escape(std::string_view text) {
     }
     return out;
 }
-
-std::string countdown(std::int64_t seconds) {
-    const bool past = seconds < 0;
-    std::uint64_t left = static_cast<std::uint64_t>(past ? -seconds : seconds);
-    std::string text;
-    if (left >= 86400) text += fmt::format("{}d", left / 86400);
-    left %= 86400;
-    if (left >= 3600 || !text.empty()) text += fmt::format("{}h", left / 3600);
-    left %= 3600;
-    text += fmt::format("{}m{}s", left / 60, left % 60);
-    return past ? text + " ago" : "in " + text;
-}
-
-}  // namespace
 
 std::string escape_label_value(std::string_view value) {
     std::string out;
