@@ -48,7 +48,10 @@ ZoneLookup::Next ZoneLookup::step(const zone::LookupName& name, const NameRef& r
         }
     }
     if (l.exact) return answer_node(l.node, name, ref);
-    if (found.wildcard != zone::kNoNode) return answer_node(found.wildcard, name, ref);
+    if (found.wildcard != zone::kNoNode) {
+        out_.wildcard = true;
+        return answer_node(found.wildcard, name, ref);
+    }
     out_.rcode = dns::Rcode::NXDOMAIN;
     negative(name, ref);
     return Next::done;

@@ -18,6 +18,7 @@ struct Outcome {
     dns::Rcode rcode = dns::Rcode::NOERROR;
     bool authoritative = true;
     bool truncated = false;
+    bool wildcard = false;  // the answer (or NODATA) came from a wildcard
 };
 
 class ZoneLookup {

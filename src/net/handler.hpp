@@ -18,6 +18,9 @@ struct ClientInfo {
     Endpoint destination;  // the local address the query arrived on (known even on wildcard sockets)
     Transport transport = Transport::udp;
     unsigned worker = 0;  // index of the calling thread, < Server::thread_slots()
+    // TCP: the one field a handler writes. Set when a query carried edns-tcp-keepalive (RFC 7828): the
+    // connection then waits tcp-keepalive-timeout instead of tcp-idle-timeout for the next query.
+    mutable bool tcp_keepalive = false;
 };
 
 // A reply that spans many messages (zone transfers). The TCP connection pulls the next message only when

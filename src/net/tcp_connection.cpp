@@ -28,12 +28,22 @@ std::size_t prefix_at(const std::vector<std::uint8_t>& buf, std::size_t at) {
 }  // namespace
 
 TcpConnection::TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local, unsigned worker,
-                             Clock::time_point now)
-    : Pollable(Kind::connection), fd_(std::move(fd)), in_(kInitialInput), last_activity_(now) {
+                             const TcpTimeouts& timeouts, Clock::time_point now)
+    : Pollable(Kind::connection),
+      fd_(std::move(fd)),
+      in_(kInitialInput),
+      timeouts_(timeouts),
+      last_activity_(now),
+      deadline_(now + timeouts.initial) {
     client_.source = peer;
     client_.destination = local;
     client_.transport = Transport::tcp;
     client_.worker = worker;
+}
+
+void TcpConnection::progressed(Clock::time_point now) {
+    last_activity_ = now;
+    deadline_ = now + (client_.tcp_keepalive ? timeouts_.keepalive : timeouts_.idle);
 }
 
 bool TcpConnection::has_complete_message() const {
@@ -98,7 +108,7 @@ bool TcpConnection::produce(PacketHandler& handler, std::span<std::uint8_t> scra
                 if (size > 0 && size <= reply_room.size()) append_message(reply_room.first(size));
             }
             in_begin_ += 2 + length;
-            last_activity_ = now;
+            progressed(now);
             produced = true;
             continue;
         }
@@ -124,7 +134,7 @@ bool TcpConnection::flush(Clock::time_point now) {
         const ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
         if (n > 0) {
             out_sent_ += static_cast<std::size_t>(n);
-            last_activity_ = now;
+            progressed(now);
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {

@@ -1,6 +1,9 @@
 // One client's TCP connection (RFC 7766): length-prefixed messages, pipelined queries answered as they
 // are handled, replies that span many messages pulled from a ResponseStream as the socket drains. It never
-// blocks: input and output are bounded, and when output backs up the connection stops reading.
+// blocks: input and output are bounded, and when output backs up the connection stops reading. Its deadline
+// is BIND's: tcp-initial-timeout until the first complete query, then tcp-idle-timeout (or, once the client
+// has sent edns-tcp-keepalive, tcp-keepalive-timeout) from the last complete query or reply progress; bytes
+// of a query that never completes do not move it, so a client trickling octets is closed in time.
 #pragma once
 
 #include <chrono>
@@ -15,6 +18,7 @@
 #include "net/fd.hpp"
 #include "net/handler.hpp"
 #include "net/pollable.hpp"
+#include "net/worker_shared.hpp"
 
 namespace cairn::net {
 
@@ -22,7 +26,8 @@ class TcpConnection : public Pollable {
   public:
     using Clock = std::chrono::steady_clock;
 
-    TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local, unsigned worker, Clock::time_point now);
+    TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local, unsigned worker,
+                  const TcpTimeouts& timeouts, Clock::time_point now);
 
     int fd() const { return fd_.get(); }
 
@@ -34,9 +39,11 @@ class TcpConnection : public Pollable {
     // The epoll events the connection waits for in its current state.
     std::uint32_t wanted_events() const;
 
-    bool idle_longer_than(Clock::duration timeout, Clock::time_point now) const {
-        return now - last_activity_ > timeout;
-    }
+    bool expired(Clock::time_point now) const { return now >= deadline_; }
+    // When the connection last made progress (a complete query, or reply octets sent).
+    Clock::time_point last_activity() const { return last_activity_; }
+    // Work in hand: a query read but not answered, a reply queued or a transfer under way.
+    bool busy() const { return pending_output() > 0 || !streams_.empty() || has_complete_message(); }
 
     std::uint32_t registered_events = 0;
     std::list<std::unique_ptr<TcpConnection>>::iterator position;
@@ -49,6 +56,7 @@ class TcpConnection : public Pollable {
     std::size_t pending_output() const { return out_.size() - out_sent_; }
     void append_message(std::span<const std::uint8_t> message);
     void compact_input();
+    void progressed(Clock::time_point now);
 
     Fd fd_;
     ClientInfo client_;
@@ -60,7 +68,9 @@ class TcpConnection : public Pollable {
     std::deque<std::unique_ptr<ResponseStream>> streams_;
     bool read_closed_ = false;
     bool write_blocked_ = false;
+    const TcpTimeouts& timeouts_;
     Clock::time_point last_activity_;
+    Clock::time_point deadline_;
 };
 
 }  // namespace cairn::net

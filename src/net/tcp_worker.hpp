@@ -37,7 +37,10 @@ class TcpWorker {
     void accept_clients(Listener& listener, TcpConnection::Clock::time_point now);
     void service(TcpConnection& connection, std::uint32_t events, TcpConnection::Clock::time_point now);
     void close(TcpConnection& connection);
-    void close_idle(TcpConnection::Clock::time_point now);
+    void close_expired(TcpConnection::Clock::time_point now);
+    // At the connection limit: closes this thread's idlest connection that has no work in hand; false
+    // when there is none (every connection of this thread is busy, or they all live on other threads).
+    bool make_room();
 
     unsigned index_;
     WorkerShared& shared_;
@@ -45,6 +48,7 @@ class TcpWorker {
     Pollable stop_{Pollable::Kind::stop};
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::list<std::unique_ptr<TcpConnection>> connections_;
+    unsigned open_ = 0;  // connections_.size(), kept at hand
     std::vector<std::uint8_t> tcp_scratch_;
 };
 

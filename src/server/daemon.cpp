@@ -127,7 +127,9 @@ class Daemon {
         net_options.listen = settings_.listen;
         net_options.workers = workers;
         net_options.tcp_clients = settings_.tcp_clients;
+        net_options.tcp_initial_timeout = settings_.tcp_initial_timeout;
         net_options.tcp_idle_timeout = settings_.tcp_idle_timeout;
+        net_options.tcp_keepalive_timeout = settings_.tcp_keepalive_timeout;
         if (options_.udp_coalesce_us)
             net_options.udp_coalesce = std::chrono::microseconds(*options_.udp_coalesce_us);
         std::unique_ptr<net::Server> server;

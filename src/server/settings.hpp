@@ -89,7 +89,9 @@ struct Settings {
     std::string pid_file;   // empty: none
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
+    std::chrono::milliseconds tcp_initial_timeout{30000};  // BIND's defaults (named.conf writes tenths)
     std::chrono::milliseconds tcp_idle_timeout{30000};
+    std::chrono::milliseconds tcp_keepalive_timeout{30000};
     std::vector<ViewSettings> views;
     LoggingSettings logging;
     // Query logging at start and after each reload: `querylog` of options, else on when the logging block

@@ -225,6 +225,14 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (settings.listen.empty())
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
+    const auto tenths = [](std::optional<std::uint32_t> value) {
+        return std::chrono::milliseconds(100 * std::int64_t{value.value_or(300)});
+    };
+    settings.tcp_initial_timeout = tenths(config.options.tcp_initial_timeout);
+    settings.tcp_idle_timeout = tenths(config.options.tcp_idle_timeout);
+    settings.tcp_keepalive_timeout = tenths(config.options.tcp_keepalive_timeout);
+    settings.engine.tcp_advertised_timeout =
+        static_cast<std::uint16_t>(config.options.tcp_advertised_timeout.value_or(300));
     add_logging(config, settings);
     settings.keys = build_keyring(config, result);
 

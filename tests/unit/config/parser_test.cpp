@@ -356,7 +356,7 @@ key "rndc-key" { algorithm hmac-sha256; secret "c2VjcmV0"; };
 TEST(Parser, UnimplementedStatementsWarnAndAreSkipped) {
     const LoadResult r = parse(R"(options {
     dnssec-policy default;
-    rate-limit { responses-per-second 10; window 5; };
+    rrset-order { order cyclic; };
     recursion no;
 };
 dnssec-policy "custom" { keys { ksk lifetime unlimited algorithm 13; }; };
