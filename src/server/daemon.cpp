@@ -18,6 +18,7 @@
 #include "net/error.hpp"
 #include "net/server.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
 #include "server/notify_receiver.hpp"
 #include "server/notify_sender.hpp"
 #include "server/own_addresses.hpp"
@@ -170,6 +171,7 @@ class Daemon {
                 services_->zone_state_changed();  // an up-to-date check moved next refresh and expiry
             }
             published_->reclaim();
+            flush_suppressed_logs();
         }
         logs::general().info("shutting down");
         services_->stop();
@@ -251,6 +253,7 @@ class Daemon {
             served.name = view.name;
             served.match_clients = view.match_clients;
             served.match_destinations = view.match_destinations;
+            served.rate_limit = view.rate_limit;
             std::vector<std::shared_ptr<const zone::Zone>> zones;
             for (const auto& zone : view.zones) {
                 std::shared_ptr<const zone::Zone> version;

@@ -11,6 +11,7 @@
 #include "dns/tsig.hpp"
 #include "net/handler.hpp"
 #include "server/access.hpp"
+#include "server/rate_limit.hpp"
 #include "store/journal.hpp"
 #include "xfr/secondary.hpp"
 #include "zone/zone_table.hpp"
@@ -44,6 +45,9 @@ struct ServedView {
 
     // Secondary zones, for the EDNS EXPIRE (RFC 7314) their transfers carry: the time left, not the SOA's.
     std::unordered_map<const zone::Zone*, std::shared_ptr<const xfr::SecondaryZone>> secondaries;
+
+    // Response rate limiting (null: none). Its accounts outlive snapshots: they belong to the configuration.
+    std::shared_ptr<RateLimit> rate_limit;
 
     // IXFR journals of primary zones with ixfr-from-differences; they outlive every snapshot.
     std::unordered_map<const zone::Zone*, const store::Journal*> journals;

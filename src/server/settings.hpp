@@ -13,6 +13,7 @@
 #include "dns/tsig.hpp"
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
+#include "server/rate_limit.hpp"
 #include "server/zone_loader.hpp"
 #include "xfr/notify.hpp"
 #include "xfr/refresh.hpp"
@@ -63,6 +64,7 @@ struct ViewSettings {
     AccessList match_clients;       // empty: any
     AccessList match_destinations;  // empty: any
     std::vector<ZoneSettings> zones;
+    std::shared_ptr<RateLimit> rate_limit;  // rate-limit { }: the view's, else the options'; null: none
 };
 
 // A logging channel of named.conf's logging {} block. stderr always gets every category at the daemon's

@@ -250,6 +250,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (config.views.empty()) {
         warn_recursion(nullptr);
         ViewSettings view;
+        view.rate_limit = make_rate_limit(config.rate_limit(nullptr), config, host);
         for (const auto& zone : config.zones)
             add_zone(config, zone, nullptr, host, *settings.keys, view, result);
         settings.views.push_back(std::move(view));
@@ -259,6 +260,7 @@ void translate(const config::Config& config, SettingsResult& result) {
         warn_recursion(&view);
         ViewSettings served;
         served.name = view.name;
+        served.rate_limit = make_rate_limit(config.rate_limit(&view), config, host);
         if (view.match_clients) served.match_clients = AccessList::from(*view.match_clients, config, host);
         if (view.match_destinations) {
             served.match_destinations = AccessList::from(*view.match_destinations, config, host);

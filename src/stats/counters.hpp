@@ -3,6 +3,7 @@
 // A sum read while workers count may lag by the increments in flight, never more.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -16,6 +17,11 @@
 namespace cairn::stats {
 
 enum class Protocol : std::uint8_t { udp = 0, tcp = 1 };
+
+// What response rate limiting did to a UDP response (BIND's RateSlipped and RateDropped; `logged`: log-only
+// would have slipped or dropped it).
+enum class RateLimitAction : std::uint8_t { slipped = 0, dropped = 1, logged = 2 };
+inline constexpr std::size_t kRateLimitActions = 3;
 
 inline constexpr std::size_t kMaxViews = 16;    // views beyond this are counted as the last one
 inline constexpr std::size_t kRcodeSlots = 24;  // 0..23 (extended rcodes included); others in the last
@@ -33,6 +39,7 @@ struct alignas(64) WorkerCounters {
     std::array<std::atomic<std::uint64_t>, kSizeBuckets.size() + 1> size_bucket{};
     std::atomic<std::uint64_t> size_sum{};
     std::atomic<std::uint64_t> dropped{};  // queries answered with nothing
+    std::array<std::array<std::atomic<std::uint64_t>, kRateLimitActions>, kMaxViews> rate_limited{};
 };
 
 // What a reader sees: every counter summed over the workers.
@@ -46,6 +53,8 @@ struct QuerySnapshot {
     std::uint64_t size_sum = 0;
     std::uint64_t responses = 0;  // sum of the size buckets
     std::uint64_t dropped = 0;
+    // By view name (configuration order), then by RateLimitAction.
+    std::vector<std::pair<std::string, std::array<std::uint64_t, kRateLimitActions>>> rate_limited;
     std::uint64_t queries() const { return protocol[0] + protocol[1]; }
 };
 
@@ -64,6 +73,12 @@ class Statistics {
     // its question gives the type and its header the rcode.
     void record(unsigned worker, std::span<const std::uint8_t> response, Protocol protocol,
                 std::size_t view_index);
+
+    // Response rate limiting slipped, dropped or (log-only) would have limited a response; worker's thread.
+    void record_rate_limit(unsigned worker, std::size_t view_index, RateLimitAction action) {
+        WorkerCounters& block = workers_[worker < worker_count_ ? worker : worker_count_ - 1];
+        bump(block.rate_limited[std::min(view_index, kMaxViews - 1)][static_cast<std::size_t>(action)]);
+    }
 
     // Rare events (transfers, notifies): any thread.
     void count(TransferEvent event);

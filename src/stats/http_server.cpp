@@ -126,7 +126,7 @@ void HttpServer::accept_all() {
         const int fd =
             ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) return;
-        if (connections_.size() >= options_.max_connections) {
+        if (connections_.size() >= options_.max_connections && !make_room()) {
             ::close(fd);
             continue;
         }
@@ -136,6 +136,19 @@ void HttpServer::accept_all() {
         connection.forbidden = allow_ && !allow_(reinterpret_cast<const sockaddr*>(&peer));
         connections_.push_back(std::move(connection));
     }
+}
+
+bool HttpServer::make_room() {
+    // Deadlines are set once, at accept: the earliest belongs to the oldest connection.
+    auto oldest = connections_.end();
+    for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+        if (!it->reply.empty()) continue;
+        if (oldest == connections_.end() || it->deadline < oldest->deadline) oldest = it;
+    }
+    if (oldest == connections_.end()) return false;
+    ::close(oldest->fd);
+    connections_.erase(oldest);
+    return true;
 }
 
 bool HttpServer::serve(Connection& c) {

@@ -1,5 +1,7 @@
 // A small HTTP/1.1 server for the statistics channel: one thread, GET and HEAD only, one request per
 // connection (Connection: close), bounded request size and per-connection deadline. Not the query path.
+// So that a GET always gets through: at max_connections a new connection closes the oldest one still
+// waiting for its request (never one being answered), and a request must arrive whole within `timeout`.
 #pragma once
 
 #include <sys/socket.h>
@@ -47,6 +49,8 @@ class HttpServer {
     struct Connection;
     void run();
     void accept_all();
+    // At the limit: closes the oldest connection whose request has not arrived; false if none.
+    bool make_room();
     // Reads what is there; true when the connection is finished (answered or failed).
     bool serve(Connection& connection);
 
