@@ -33,6 +33,6 @@ fi
 
 if [ -x scripts/fuzz.sh ]; then
   echo "== fuzz targets (bounded)"
-  scripts/fuzz.sh "${CAIRN_FUZZ_SECONDS:-30}"
+  scripts/fuzz.sh "${CAIRN_FUZZ_SECONDS:-15}"
 fi
 echo "== all tests passed"

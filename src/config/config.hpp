@@ -353,7 +353,12 @@ struct LoadResult {
 // cairn does not change the process's directory and resolves against d instead (Config::resolve_path).
 // Include names may be shell patterns (BIND expands them with glob()).
 LoadResult load(const std::string& path);
+// What reading a configuration may do besides parsing it.
+struct LoadOptions {
+    bool includes = true;  // off: an `include` is an error (text from an untrusted source, the fuzzer)
+};
+
 // Same, from text already in memory (tests); includes are read from disk. `name` appears in diagnostics.
-LoadResult load_text(const std::string& name, const std::string& text);
+LoadResult load_text(const std::string& name, const std::string& text, const LoadOptions& options = {});
 
 }  // namespace cairn::config

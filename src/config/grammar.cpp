@@ -445,15 +445,19 @@ const Clause* find_clause(std::string_view name, Context context) {
 std::string_view suggest_keyword(std::string_view word, Context context) {
     std::string_view best;
     std::size_t best_distance = SIZE_MAX;
+    const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
     for (const Clause& clause : kClauses) {
         if (!(clause.contexts & context) || clause.support == Support::Ancient) continue;
+        // The lengths' difference bounds the distance from below: most clauses need no table at all.
+        const std::size_t apart = word.size() > clause.name.size() ? word.size() - clause.name.size()
+                                                                   : clause.name.size() - word.size();
+        if (apart > limit || apart >= best_distance) continue;
         const std::size_t distance = edit_distance(word, clause.name);
         if (distance < best_distance) {
             best_distance = distance;
             best = clause.name;
         }
     }
-    const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
     return best_distance <= limit ? best : std::string_view();
 }
 

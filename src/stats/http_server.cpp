@@ -151,6 +151,28 @@ bool HttpServer::make_room() {
     return true;
 }
 
+std::optional<std::string> http_reply(std::string_view request, std::size_t max_request, bool forbidden,
+                                      const HttpServer::Handler& handler) {
+    const std::size_t end = request.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+        if (request.size() <= max_request) return std::nullopt;  // wait for more
+        return format_reply({431, "text/plain; charset=utf-8", "request too large\n"}, false);
+    }
+    std::string method, path;
+    if (forbidden) return format_reply({403, "text/plain; charset=utf-8", "forbidden\n"}, false);
+    if (!parse_request_line(request, method, path))
+        return format_reply({400, "text/plain; charset=utf-8", "bad request\n"}, false);
+    if (method != "GET" && method != "HEAD")
+        return format_reply({405, "text/plain; charset=utf-8", "only GET and HEAD\n"}, false);
+    HttpResponse response;
+    try {
+        response = handler(path);
+    } catch (const std::exception& e) {
+        response = {500, "text/plain; charset=utf-8", std::string(e.what()) + "\n"};
+    }
+    return format_reply(response, method == "HEAD");
+}
+
 bool HttpServer::serve(Connection& c) {
     if (c.reply.empty()) {
         char buffer[4096];
@@ -164,28 +186,9 @@ bool HttpServer::serve(Connection& c) {
             c.request.append(buffer, static_cast<std::size_t>(got));
             if (c.request.size() > options_.max_request) break;
         }
-        const std::size_t end = c.request.find("\r\n\r\n");
-        if (end == std::string::npos) {
-            if (c.request.size() <= options_.max_request) return false;  // wait for more
-            c.reply = format_reply({431, "text/plain; charset=utf-8", "request too large\n"}, false);
-        } else {
-            std::string method, path;
-            if (c.forbidden) {
-                c.reply = format_reply({403, "text/plain; charset=utf-8", "forbidden\n"}, false);
-            } else if (!parse_request_line(c.request, method, path)) {
-                c.reply = format_reply({400, "text/plain; charset=utf-8", "bad request\n"}, false);
-            } else if (method != "GET" && method != "HEAD") {
-                c.reply = format_reply({405, "text/plain; charset=utf-8", "only GET and HEAD\n"}, false);
-            } else {
-                HttpResponse response;
-                try {
-                    response = handler_(path);
-                } catch (const std::exception& e) {
-                    response = {500, "text/plain; charset=utf-8", std::string(e.what()) + "\n"};
-                }
-                c.reply = format_reply(response, method == "HEAD");
-            }
-        }
+        std::optional<std::string> reply = http_reply(c.request, options_.max_request, c.forbidden, handler_);
+        if (!reply) return false;
+        c.reply = std::move(*reply);
     }
     while (c.sent < c.reply.size()) {
         const ssize_t put = ::send(c.fd, c.reply.data() + c.sent, c.reply.size() - c.sent, MSG_NOSIGNAL);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,6 +65,11 @@ class HttpServer {
     std::thread thread_;
     std::vector<Connection> connections_;
 };
+
+// The whole reply to `request` (the octets received so far), or nullopt while its header is incomplete and
+// within `max_request` octets: 431 past that, 403 when `forbidden`, 400, 405, or the handler's answer.
+std::optional<std::string> http_reply(std::string_view request, std::size_t max_request, bool forbidden,
+                                      const HttpServer::Handler& handler);
 
 // Parses "GET /path HTTP/1.1" from the start of a request; returns the method and path, or false.
 bool parse_request_line(std::string_view request, std::string& method, std::string& path);
