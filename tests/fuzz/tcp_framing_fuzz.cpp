@@ -89,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto now = TcpConnection::Clock::now();
     TcpConnection connection(Fd(pair[0]), Endpoint{}, Endpoint{}, 0, timeouts, now);
     Echo handler;
-    std::vector<std::uint8_t> scratch(kMaxTcpMessage);
+    static std::vector<std::uint8_t> scratch(kMaxTcpMessage);
     const bool close_after = (data[0] & 1) != 0;
 
     std::vector<std::uint8_t> sent, received;
@@ -110,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (at >= size && close_after) ::shutdown(client.get(), SHUT_WR);
         }
         alive = connection.service(EPOLLIN | EPOLLOUT, handler, scratch, now);
-        std::uint8_t buffer[65536];
+        static std::uint8_t buffer[65536];
         ssize_t got;
         while ((got = ::recv(client.get(), buffer, sizeof buffer, 0)) > 0)
             received.insert(received.end(), buffer, buffer + got);
