@@ -24,7 +24,7 @@ per query above that floor. `echo-nocoalesce` and `cairnd-nocoalesce` (also neve
 are the same without the pause (`--udp-coalesce 0`), to show what coalescing is worth. `cairnd-rrl`,
 `named-rrl` and `nsd-rrl` run with response rate limiting on and no client limited (see RRL_BIND):
 
-    /usr/bin/python3 bench/auth/run.py --rounds 3 --transports udp cairnd cairnd-rrl named named-rrl nsd nsd-rrl
+    /usr/bin/python3 bench/auth/run.py --rounds 3 cairnd cairnd-rrl named named-rrl nsd nsd-rrl --transports udp
 """
 
 from __future__ import annotations

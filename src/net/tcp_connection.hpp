@@ -46,6 +46,7 @@ class TcpConnection : public Pollable {
     bool busy() const { return pending_output() > 0 || !streams_.empty() || has_complete_message(); }
 
     std::uint32_t registered_events = 0;
+    bool retired = false;  // closed by its worker; freed once the worker's round of events is over
     std::list<std::unique_ptr<TcpConnection>>::iterator position;
 
   private:

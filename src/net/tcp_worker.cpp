@@ -71,9 +71,12 @@ void TcpWorker::run() {
                         shared_.failures.fetch_add(1, std::memory_order_relaxed);
                     }
                     break;
-                case Pollable::Kind::connection:
-                    service(*static_cast<TcpConnection*>(source), events[i].events, now);
+                case Pollable::Kind::connection: {
+                    auto& connection = *static_cast<TcpConnection*>(source);
+                    // Closed earlier in this round (to make room for a new one): its event is stale.
+                    if (!connection.retired) service(connection, events[i].events, now);
                     break;
+                }
                 case Pollable::Kind::stop:
                     stopping = true;
                     break;
@@ -86,6 +89,7 @@ void TcpWorker::run() {
             close_expired(now);
             next_sweep = now + sweep_every;
         }
+        retired_.clear();
     }
 }
 
@@ -140,6 +144,9 @@ void TcpWorker::service(TcpConnection& connection, std::uint32_t events,
 
 void TcpWorker::close(TcpConnection& connection) {
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, connection.fd(), nullptr);
+    // Kept until the round's events are handled: one of them may still point at it.
+    connection.retired = true;
+    retired_.push_back(std::move(*connection.position));
     connections_.erase(connection.position);
     --open_;
     shared_.tcp_open.fetch_sub(1);

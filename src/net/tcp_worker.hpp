@@ -48,7 +48,8 @@ class TcpWorker {
     Pollable stop_{Pollable::Kind::stop};
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::list<std::unique_ptr<TcpConnection>> connections_;
-    unsigned open_ = 0;  // connections_.size(), kept at hand
+    std::vector<std::unique_ptr<TcpConnection>> retired_;  // closed this round, freed at its end
+    unsigned open_ = 0;                                    // connections_.size(), kept at hand
     std::vector<std::uint8_t> tcp_scratch_;
 };
 
