@@ -1,5 +1,5 @@
 // Building blocks for the micro-benchmarks' zones and queries: wire names, records with a fixed TTL,
-// big-endian 16-bit fields.
+// big-endian 16-bit fields, and a small zone of numbered hosts with EDNS queries for them.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,8 @@
 
 #include "dns/name.hpp"
 #include "zone/record.hpp"
+#include "zone/zone.hpp"
+#include "zone/zone_table.hpp"
 
 namespace cairn::bench {
 
@@ -24,6 +26,33 @@ inline std::vector<std::uint8_t> name_wire(const std::string& text) {
 
 inline zone::Record record(const std::string& owner, dns::RRType type, std::vector<std::uint8_t> rdata) {
     return zone::Record{dns::Name::from_text(owner), type, dns::RRClass::IN, 3600, std::move(rdata)};
+}
+
+// example. with an SOA, an NS and `hosts` A records host0 ... host<hosts-1>.
+inline zone::ZoneTable host_zone(int hosts) {
+    std::vector<zone::Record> records;
+    auto soa = name_wire("ns1.example.");
+    const auto rname = name_wire("hostmaster.example.");
+    soa.insert(soa.end(), rname.begin(), rname.end());
+    for (int i = 0; i < 5; ++i)
+        put16(soa, 0), put16(soa, 3600);
+    records.push_back(record("example.", dns::RRType::SOA, soa));
+    records.push_back(record("example.", dns::RRType::NS, name_wire("ns1.example.")));
+    for (int i = 0; i < hosts; ++i)
+        records.push_back(record("host" + std::to_string(i) + ".example.", dns::RRType::A,
+                                 {10, 0, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)}));
+    return zone::ZoneTable({zone::Zone::build(dns::Name::from_text("example."), std::move(records))});
+}
+
+// An EDNS query for host<i>.example. A (ARCOUNT 1: the OPT record).
+inline std::vector<std::uint8_t> edns_query(int i) {
+    std::vector<std::uint8_t> q = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1};
+    const auto n = name_wire("host" + std::to_string(i) + ".example.");
+    q.insert(q.end(), n.begin(), n.end());
+    put16(q, 1);
+    put16(q, 1);
+    q.insert(q.end(), {0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0});
+    return q;
 }
 
 }  // namespace cairn::bench

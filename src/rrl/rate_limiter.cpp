@@ -142,7 +142,7 @@ RateLimiter::Debit RateLimiter::debit(std::uint64_t hash, std::uint32_t rate, st
         std::size_t found = kGroup;
         for (std::size_t i = 0; i < kGroup; ++i) {
             words[i] = group[i].load(std::memory_order_relaxed);
-            if (words[i] != 0 && Account::unpack(words[i]).fingerprint == fingerprint) found = i;
+            if ((words[i] >> 44) == fingerprint) found = i;  // an empty word has fingerprint 0: never ours
         }
         if (found == kGroup) {
             // A new account, in this response's debt already. The slot given up: an empty one, else the

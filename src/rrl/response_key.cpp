@@ -1,5 +1,7 @@
 #include "rrl/response_key.hpp"
 
+#include <cstring>
+
 #include "dns/name.hpp"
 
 namespace cairn::rrl {
@@ -29,6 +31,26 @@ std::size_t skip_name(std::span<const std::uint8_t> m, std::size_t at) {
         at += 1 + length;
     }
     return 0;
+}
+
+// The question name (uncompressed, at offset 12 of a response we wrote): its end, and a hash taken eight
+// octets at a time, case folded. 0 when it runs past the end or is compressed.
+std::size_t hash_question(std::span<const std::uint8_t> m, std::uint64_t& hash) {
+    std::size_t at = kHeaderSize;
+    while (at < m.size() && m[at] != 0) {
+        if ((m[at] & 0xC0) != 0) return 0;
+        at += 1 + m[at];
+    }
+    if (at >= m.size()) return 0;
+    std::uint64_t h = kFnvOffset;
+    for (std::size_t i = kHeaderSize; i < at; i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, m.data() + i, std::min<std::size_t>(8, at - i));
+        h = (h ^ dns::lower_ascii8(word)) * kFnvPrime;
+        h ^= h >> 29;
+    }
+    hash = h;
+    return at + 1;
 }
 
 // The offset of the first record after the question and `skip` more records, or 0.
@@ -72,7 +94,8 @@ bool hash_message_name(std::span<const std::uint8_t> message, std::size_t offset
 ResponseKey describe_response(std::span<const std::uint8_t> response, const ResponseFacts& facts) {
     ResponseKey key;
     if (response.size() < kHeaderSize || get16(response, 4) != 1) return key;  // no question: an error
-    const std::size_t qname_end = skip_name(response, kHeaderSize);
+    std::uint64_t qname_hash = 0;
+    const std::size_t qname_end = hash_question(response, qname_hash);
     if (qname_end == 0 || qname_end + 4 > response.size()) return key;
     const std::uint16_t qtype = get16(response, qname_end);
     const std::uint16_t qclass = get16(response, qname_end + 2);
@@ -87,42 +110,32 @@ ResponseKey describe_response(std::span<const std::uint8_t> response, const Resp
         const std::size_t at = skip_records(response, answers_at, ancount);
         return at != 0 && hash_message_name(response, at, hash);
     };
-    auto qname_or_wildcard = [&](std::uint64_t& hash) {
-        if (facts.wildcard && !facts.zone.empty()) {
-            std::uint64_t h = fnv(fnv(kFnvOffset, 1), '*');
-            for (const std::uint8_t octet : facts.zone)
-                h = fnv(h, octet);
-            hash = h;
-            return true;
-        }
-        return hash_message_name(response, kHeaderSize, hash);
+    auto qname_or_wildcard = [&]() {
+        if (!facts.wildcard || facts.zone.empty()) return qname_hash;
+        std::uint64_t h = fnv(fnv(kFnvOffset, 1), '*');
+        for (const std::uint8_t octet : facts.zone)
+            h = fnv(h, octet);
+        return h;
     };
 
     switch (facts.rcode) {
         case dns::Rcode::NOERROR:
+            key.qclass = qclass;
             if (ancount > 0) {
                 key.kind = ResponseKind::answer;
                 key.qtype = qtype;
-                key.qclass = qclass;
-                if (!qname_or_wildcard(key.name_hash)) return {};
+                key.name_hash = qname_or_wildcard();
             } else if ((response[2] & kFlagAa) == 0 && authority_owner(key.name_hash)) {
                 key.kind = ResponseKind::referral;
-                key.qclass = qclass;
             } else {
                 key.kind = ResponseKind::nodata;
-                key.qclass = qclass;
-                if (!qname_or_wildcard(key.name_hash)) return {};
+                key.name_hash = qname_or_wildcard();
             }
             return key;
         case dns::Rcode::NXDOMAIN:
             key.kind = ResponseKind::nxdomain;
-            if (!authority_owner(key.name_hash)) {
-                if (!facts.zone.empty()) {
-                    key.name_hash = dns::wire_name_hash(facts.zone);
-                } else if (!hash_message_name(response, kHeaderSize, key.name_hash)) {
-                    return {};
-                }
-            }
+            if (!authority_owner(key.name_hash))
+                key.name_hash = facts.zone.empty() ? qname_hash : dns::wire_name_hash(facts.zone);
             return key;
         default:
             return key;

@@ -17,9 +17,11 @@ inline constexpr std::size_t kResponseKinds = 5;
 
 struct ResponseKey {
     ResponseKind kind = ResponseKind::error;
-    std::uint16_t qtype = 0;      // answers only
-    std::uint16_t qclass = 0;     // answers, referrals and NODATA
-    std::uint64_t name_hash = 0;  // 0 for errors
+    std::uint16_t qtype = 0;   // answers only
+    std::uint16_t qclass = 0;  // answers, referrals and NODATA
+    // 0 for errors. The question's name is hashed eight octets at a time, names read from elsewhere
+    // (authority owners, the zone) with hash_message_name: the two never meet in one kind's accounts.
+    std::uint64_t name_hash = 0;
 };
 
 // What the answer engine knows that the response does not say.

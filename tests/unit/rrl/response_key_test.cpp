@@ -47,14 +47,22 @@ std::uint64_t hash_of(const char* name) {
     return dns::wire_name_hash(Name::from_text(name).wire());
 }
 
+ResponseKey answer_to(const char* qname) {
+    Response r(qname, RRType::A, dns::Rcode::NOERROR, true);
+    r.rr(Section::Answer, qname, RRType::A, kAddress);
+    return describe_response(r.wire(), {});
+}
+
 TEST(ResponseKey, AnswersCountPerNameAndType) {
-    Response r("WWW.example.", RRType::A, dns::Rcode::NOERROR, true);
-    r.rr(Section::Answer, "www.example.", RRType::A, kAddress);
-    const ResponseKey key = describe_response(r.wire(), {});
+    const ResponseKey key = answer_to("WWW.example.");
     EXPECT_EQ(key.kind, ResponseKind::answer);
     EXPECT_EQ(key.qtype, 1);
     EXPECT_EQ(key.qclass, 1);
-    EXPECT_EQ(key.name_hash, hash_of("www.example."));  // case folded
+    EXPECT_EQ(key.name_hash, answer_to("www.EXAMPLE.").name_hash);  // case folded
+    EXPECT_NE(key.name_hash, answer_to("www2.example.").name_hash);
+    EXPECT_NE(key.name_hash, answer_to("a-much-longer-name-than-eight.example.").name_hash);
+    EXPECT_NE(answer_to("a-much-longer-name-than-eight.example.").name_hash,
+              answer_to("a-much-longer-name-than-eight.example.net.").name_hash);
 }
 
 TEST(ResponseKey, WildcardAnswersCountAsTheZonesStar) {
@@ -88,7 +96,7 @@ TEST(ResponseKey, NodataCountsPerNameWhateverTheType) {
     a.rr(Section::Authority, "example.", RRType::SOA, kSoa);
     const ResponseKey key = describe_response(a.wire(), {});
     EXPECT_EQ(key.kind, ResponseKind::nodata);
-    EXPECT_EQ(key.name_hash, hash_of("www.example."));
+    EXPECT_EQ(key.name_hash, answer_to("www.example.").name_hash);
     EXPECT_EQ(key.qtype, 0);
 }
 
