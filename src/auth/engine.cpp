@@ -185,13 +185,15 @@ class Response {
     CookieState cookie_ = CookieState::none;
 };
 
-Result done(Response& r, Action action = Action::send, const zone::Zone* zone = nullptr) {
+Result done(Response& r, Action action = Action::send, const zone::Zone* zone = nullptr,
+            bool wildcard = false) {
     Result result;
     result.size = r.finish();
     result.action = action;
     result.rcode = r.rcode();
     result.zone = zone;
     result.cookie_valid = r.cookie_valid();
+    result.wildcard = wildcard;
     return result;
 }
 
@@ -366,9 +368,7 @@ Result Engine::answer_parsed(const zone::ZoneTable& zones, const ParsedQuery& q,
     r.set_rcode(o.rcode);
     r.set_aa(o.authoritative);
     if (o.truncated) r.set_tc();
-    Result result = done(r, Action::send, z);
-    result.wildcard = o.wildcard;
-    return result;
+    return done(r, Action::send, z, o.wildcard);
 }
 
 }  // namespace cairn::auth
