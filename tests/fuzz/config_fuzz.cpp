@@ -7,17 +7,13 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "fuzz_check.hpp"
 
 using namespace cairn;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 void compile_all(const config::Config& config, const config::View* view) {
     static const config::HostNetworks host{{*config::IpPrefix::parse("127.0.0.1/32")},

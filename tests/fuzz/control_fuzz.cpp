@@ -17,18 +17,14 @@
 #include "ctl/message.hpp"
 #include "ctl/session.hpp"
 #include "ctl/target.hpp"
+#include "fuzz_check.hpp"
 
 using namespace cairn;
 using namespace cairn::ctl;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 ControlKey key(const char* algorithm, const char* secret) {
     config::Key k;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz_check.hpp"
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
 
@@ -14,12 +15,7 @@ using namespace cairn::stats;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 const Report& report() {
     static const Report r = [] {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "store/diff_codec.hpp"
 #include "store/environment.hpp"
 #include "store/journal.hpp"
@@ -22,12 +23,7 @@ using namespace cairn::store;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 Environment& environment() {
     static const std::string directory =

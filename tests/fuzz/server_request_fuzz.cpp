@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "../unit/auth/zone_lines.hpp"
+#include "../unit/server/test_acl.hpp"
 #include "dns/message.hpp"
 #include "dns/tsig.hpp"
+#include "fuzz_check.hpp"
 #include "server/log_setup.hpp"
 #include "server/notify_receiver.hpp"
 #include "server/published.hpp"
@@ -26,12 +28,7 @@ using namespace cairn::server;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 std::shared_ptr<dns::TsigKeyring> keyring() {
     static const auto ring = [] {
@@ -44,17 +41,7 @@ std::shared_ptr<dns::TsigKeyring> keyring() {
     return ring;
 }
 
-AccessList prefixes(std::initializer_list<const char*> texts) {
-    config::AddressMatchList list;
-    for (const char* text : texts) {
-        config::AmlElement element;
-        element.kind = config::AmlElement::Kind::Prefix;
-        element.prefix = *config::IpPrefix::parse(text);
-        list.elements.push_back(element);
-    }
-    return AccessList(config::CompiledAcl::compile(
-        list, [](const std::string&) { return nullptr; }, config::HostNetworks{}));
-}
+using server::testing::acl;
 
 struct World {
     World() {
@@ -69,7 +56,7 @@ struct World {
         primary.address = "127.0.0.1";
         primary.port = 1;  // closed: refreshes fail at once, on loopback
         secondary.primaries = {primary};
-        secondary.allow_notify = prefixes({"127.58.9.0/24"});
+        secondary.allow_notify = acl({"127.58.9.0/24"});
         view.zones.push_back(secondary);
         secondaries->configure({view}, keyring());
 
@@ -85,20 +72,20 @@ struct World {
         state->keys = keyring();
         ServedView internal;
         internal.name = "internal";
-        internal.match_clients = prefixes({"10.0.0.0/8"});
+        internal.match_clients = acl({"10.0.0.0/8"});
         internal.zones = zone::ZoneTable({example});
         internal.allow_transfer.emplace(example.get(), AccessList());
         ServedView outside;
         outside.name = "_default";
         outside.zones = zone::ZoneTable({example, closed});
-        outside.allow_query.emplace(closed.get(), QueryAccess{prefixes({"127.0.0.0/8"}), {}});
+        outside.allow_query.emplace(closed.get(), QueryAccess{acl({"127.0.0.0/8"}), {}});
         outside.restricts_queries = true;
-        outside.allow_transfer.emplace(example.get(), prefixes({"127.0.0.1/32"}));
+        outside.allow_transfer.emplace(example.get(), acl({"127.0.0.1/32"}));
         rrl::Limits limits;
         limits.responses_per_second = limits.nxdomains_per_second = limits.errors_per_second =
             limits.nodata_per_second = limits.referrals_per_second = 3;
         limits.all_per_second = 50;
-        outside.rate_limit = std::make_shared<RateLimit>(limits, prefixes({"127.58.3.0/24"}));
+        outside.rate_limit = std::make_shared<RateLimit>(limits, acl({"127.58.3.0/24"}));
         state->views.push_back(std::move(internal));
         state->views.push_back(std::move(outside));
         published = std::make_unique<Published<ServingState>>(1, std::move(state));

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "net/fd.hpp"
 #include "net/limits.hpp"
 #include "net/tcp_connection.hpp"
@@ -23,12 +24,7 @@ using namespace cairn::net;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 class Countdown : public ResponseStream {
   public:

@@ -12,17 +12,13 @@
 
 #include "dns/message.hpp"
 #include "dns/tsig.hpp"
+#include "fuzz_check.hpp"
 
 using namespace cairn::dns;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 constexpr std::uint64_t kNow = 1700000000;
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../unit/auth/zone_lines.hpp"
+#include "fuzz_check.hpp"
 #include "xfr/inbound.hpp"
 #include "zone/zone.hpp"
 
@@ -16,12 +17,7 @@ using namespace cairn;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 const zone::Zone& current() {
     static const auto zone =
