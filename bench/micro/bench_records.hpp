@@ -28,8 +28,8 @@ inline zone::Record record(const std::string& owner, dns::RRType type, std::vect
     return zone::Record{dns::Name::from_text(owner), type, dns::RRClass::IN, 3600, std::move(rdata)};
 }
 
-// example. with an SOA, an NS and `hosts` A records host0 ... host<hosts-1>.
-inline zone::ZoneTable host_zone(int hosts) {
+// The apex of example.: its SOA and its NS ns1.example.
+inline std::vector<zone::Record> apex_records() {
     std::vector<zone::Record> records;
     auto soa = name_wire("ns1.example.");
     const auto rname = name_wire("hostmaster.example.");
@@ -38,6 +38,12 @@ inline zone::ZoneTable host_zone(int hosts) {
         put16(soa, 0), put16(soa, 3600);
     records.push_back(record("example.", dns::RRType::SOA, soa));
     records.push_back(record("example.", dns::RRType::NS, name_wire("ns1.example.")));
+    return records;
+}
+
+// example. with its apex and `hosts` A records host0 ... host<hosts-1>.
+inline zone::ZoneTable host_zone(int hosts) {
+    std::vector<zone::Record> records = apex_records();
     for (int i = 0; i < hosts; ++i)
         records.push_back(record("host" + std::to_string(i) + ".example.", dns::RRType::A,
                                  {10, 0, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)}));

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "config/config.hpp"
+#include "first_error.hpp"
 
 namespace cairn::config {
 namespace {
@@ -14,14 +15,7 @@ LoadResult parse(const std::string& text) {
     return load_text("test.conf", text);
 }
 
-std::string first_error(const std::string& text) {
-    try {
-        load_text("test.conf", text);
-    } catch (const ConfigError& e) {
-        return e.errors().at(0).to_string();
-    }
-    return "(accepted)";
-}
+using testing::first_error;
 
 TEST(Parser, CommentsOfAllThreeKinds) {
     const LoadResult r = parse(

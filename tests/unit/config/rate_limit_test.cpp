@@ -3,18 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "first_error.hpp"
 
 namespace cairn::config {
 namespace {
 
-std::string first_error(const std::string& text) {
-    try {
-        load_text("test.conf", text);
-    } catch (const ConfigError& e) {
-        return e.errors().at(0).to_string();
-    }
-    return "(accepted)";
-}
+using testing::first_error;
 
 TEST(RateLimit, EveryClauseParses) {
     const LoadResult r = load_text("test.conf", R"(options {

@@ -4,6 +4,7 @@
 
 #include "../auth/auth_test_util.hpp"
 #include "dns/message.hpp"
+#include "test_acl.hpp"
 
 namespace cairn::server {
 namespace {
@@ -16,17 +17,7 @@ std::shared_ptr<const zone::Zone> zone_with_www(const std::string& origin, const
                                              "ns1 300 A 127.0.0.1", "www 300 A " + address});
 }
 
-AccessList acl(std::initializer_list<const char*> prefixes) {
-    config::AddressMatchList list;
-    for (const char* text : prefixes) {
-        config::AmlElement element;
-        element.kind = config::AmlElement::Kind::Prefix;
-        element.prefix = *config::IpPrefix::parse(text);
-        list.elements.push_back(element);
-    }
-    return AccessList(config::CompiledAcl::compile(
-        list, [](const std::string&) { return nullptr; }, config::HostNetworks{}));
-}
+using testing::acl;
 
 ServedView view_of(std::string name, std::vector<std::shared_ptr<const zone::Zone>> zones) {
     ServedView view;
