@@ -43,7 +43,7 @@ run_one() {
   # Coverage of the final corpus, by source file (COVERED_FUNC lines name each function's file, as the
   # compiler saw it from some build directory: BUILD/../src/...).
   nice -n 19 "$binary" -runs=0 -print_coverage=1 "$corpus" >"$work/logs/$target.coverage" 2>&1 || true
-  grep -o 'COVERED_FUNC: .* /[^ ]*\.\(cpp\|hpp\):[0-9]*' "$work/logs/$target.coverage" |
+  grep -o '^COVERED_FUNC: .* /[^ ]*\.\(cpp\|hpp\):[0-9]*' "$work/logs/$target.coverage" |
     sed -E 's/.* (\/[^ ]*\.(cpp|hpp)):[0-9]+$/\1/' | sed -nE 's#^.*/\.\./(src/.*)$#\1#p' |
     sort -u >"$work/logs/$target.files" || true
 }

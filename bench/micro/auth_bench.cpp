@@ -19,6 +19,7 @@ namespace {
 using namespace cairn;
 using bench::name_wire;
 using bench::put16;
+using bench::query;
 using bench::record;
 
 constexpr int kNames = 100000;
@@ -49,22 +50,6 @@ const zone::ZoneTable& zones() {
         return zone::ZoneTable({zone::Zone::build(dns::Name::from_text("example."), std::move(records))});
     }();
     return table;
-}
-
-std::vector<std::uint8_t> query(const std::string& name, dns::RRType type, bool cookie) {
-    std::vector<std::uint8_t> q = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1};
-    const auto n = name_wire(name);
-    q.insert(q.end(), n.begin(), n.end());
-    put16(q, static_cast<unsigned>(type));
-    put16(q, 1);
-    q.insert(q.end(), {0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0});
-    if (cookie) {
-        put16(q, 12);
-        q.insert(q.end(), {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8});
-    } else {
-        put16(q, 0);
-    }
-    return q;
 }
 
 // How the server meets the zone: `queries` distinct names (a power of two), and optionally a system call

@@ -1,5 +1,5 @@
 // Building blocks for the micro-benchmarks' zones and queries: wire names, records with a fixed TTL,
-// big-endian 16-bit fields, and a small zone of numbered hosts with EDNS queries for them.
+// big-endian 16-bit fields, client queries, and a small zone of numbered hosts.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dns/name.hpp"
+#include "dns/types.hpp"
 #include "zone/record.hpp"
 #include "zone/zone.hpp"
 #include "zone/zone_table.hpp"
@@ -26,6 +27,23 @@ inline std::vector<std::uint8_t> name_wire(const std::string& text) {
 
 inline zone::Record record(const std::string& owner, dns::RRType type, std::vector<std::uint8_t> rdata) {
     return zone::Record{dns::Name::from_text(owner), type, dns::RRClass::IN, 3600, std::move(rdata)};
+}
+
+// A recursive client query with EDNS (1232 octets), optionally with a client COOKIE.
+inline std::vector<std::uint8_t> query(const std::string& name, dns::RRType type, bool cookie = false) {
+    std::vector<std::uint8_t> q = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1};
+    const auto n = name_wire(name);
+    q.insert(q.end(), n.begin(), n.end());
+    put16(q, static_cast<unsigned>(type));
+    put16(q, 1);
+    q.insert(q.end(), {0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0});
+    if (cookie) {
+        put16(q, 12);
+        q.insert(q.end(), {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8});
+    } else {
+        put16(q, 0);
+    }
+    return q;
 }
 
 // The apex of example.: its SOA and its NS ns1.example.
@@ -52,13 +70,15 @@ inline zone::ZoneTable host_zone(int hosts) {
 
 // An EDNS query for host<i>.example. A (ARCOUNT 1: the OPT record).
 inline std::vector<std::uint8_t> edns_query(int i) {
-    std::vector<std::uint8_t> q = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1};
-    const auto n = name_wire("host" + std::to_string(i) + ".example.");
-    q.insert(q.end(), n.begin(), n.end());
-    put16(q, 1);
-    put16(q, 1);
-    q.insert(q.end(), {0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0});
-    return q;
+    return query("host" + std::to_string(i) + ".example.", dns::RRType::A);
+}
+
+// EDNS queries for host0 ... host<count-1>.example. A.
+inline std::vector<std::vector<std::uint8_t>> host_queries(int count) {
+    std::vector<std::vector<std::uint8_t>> out;
+    for (int i = 0; i < count; ++i)
+        out.push_back(edns_query(i));
+    return out;
 }
 
 }  // namespace cairn::bench

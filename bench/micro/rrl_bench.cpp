@@ -24,15 +24,8 @@ const zone::ZoneTable& zones() {
     return table;
 }
 
-std::vector<std::vector<std::uint8_t>> queries() {
-    std::vector<std::vector<std::uint8_t>> out;
-    for (int i = 0; i < kQueries; ++i)
-        out.push_back(bench::edns_query(i));
-    return out;
-}
-
 void BM_Answer(benchmark::State& state) {
-    const auto qs = queries();
+    const auto qs = bench::host_queries(kQueries);
     const auth::Engine engine{auth::Settings{}};
     auth::ClientInfo client;
     client.now = kNow;
@@ -44,7 +37,7 @@ void BM_Answer(benchmark::State& state) {
 
 // range(0): distinct client addresses (1: one block, every account a name's).
 void BM_AnswerRateLimited(benchmark::State& state) {
-    const auto qs = queries();
+    const auto qs = bench::host_queries(kQueries);
     const auth::Engine engine{auth::Settings{}};
     rrl::Limits limits;
     limits.responses_per_second = limits.nxdomains_per_second = limits.errors_per_second = 1000;

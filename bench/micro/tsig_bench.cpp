@@ -26,15 +26,8 @@ const zone::ZoneTable& zones() {
     return table;
 }
 
-std::vector<std::vector<std::uint8_t>> edns_queries() {
-    std::vector<std::vector<std::uint8_t>> out;
-    for (int i = 0; i < kQueries; ++i)
-        out.push_back(edns_query(i));
-    return out;
-}
-
 void BM_EngineAnswer(benchmark::State& state) {
-    const auto queries = edns_queries();
+    const auto queries = bench::host_queries(kQueries);
     const auth::Engine engine{auth::Settings{}};
     auth::ClientInfo client;
     client.now = static_cast<std::uint32_t>(kNow);
@@ -47,7 +40,7 @@ void BM_EngineAnswer(benchmark::State& state) {
 
 // Only paid by requests that match no view unsigned (they may match one by key).
 void BM_TsigPresentUnsigned(benchmark::State& state) {
-    const auto queries = edns_queries();
+    const auto queries = bench::host_queries(kQueries);
     std::size_t i = 0;
     for (auto _ : state) {
         benchmark::DoNotOptimize(dns::tsig_present(queries[i++ & (kQueries - 1)]));

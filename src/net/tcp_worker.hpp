@@ -1,11 +1,12 @@
 // One worker's TCP thread: an event loop over its TCP listeners (one per listen address), the connections
-// it accepted, and the shared stop event.
+// it accepted, the replies other threads post for them (TcpReplyQueue), and the shared stop event.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "net/endpoint.hpp"
@@ -41,6 +42,7 @@ class TcpWorker {
     // At the connection limit: closes this thread's idlest connection that has no work in hand; false
     // when there is none (every connection of this thread is busy, or they all live on other threads).
     bool make_room();
+    void deliver_replies(TcpConnection::Clock::time_point now);
 
     unsigned index_;
     WorkerShared& shared_;
@@ -50,6 +52,11 @@ class TcpWorker {
     std::list<std::unique_ptr<TcpConnection>> connections_;
     std::vector<std::unique_ptr<TcpConnection>> retired_;  // closed this round, freed at its end
     unsigned open_ = 0;                                    // connections_.size(), kept at hand
+    // Connections by id, for replies posted later; ids are never reused, so a reply for a connection that
+    // has closed finds nothing.
+    std::unordered_map<std::uint64_t, TcpConnection*> by_id_;
+    std::uint64_t next_id_ = 1;
+    TcpReplyQueue replies_;
     std::vector<std::uint8_t> tcp_scratch_;
 };
 

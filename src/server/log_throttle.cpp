@@ -23,6 +23,8 @@ struct Throttles {
         std::make_unique<LogThrottle>(LogCategory::xfr_out, "malformed transfer request"),
         std::make_unique<LogThrottle>(LogCategory::security, "refused control connection"),
         std::make_unique<LogThrottle>(LogCategory::rate_limit, "rate limiting"),
+        std::make_unique<LogThrottle>(LogCategory::resolver, "failed resolution"),
+        std::make_unique<LogThrottle>(LogCategory::resolver, "unreadable upstream reply"),
     };
 };
 

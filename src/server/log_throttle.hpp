@@ -1,9 +1,9 @@
 // Rate-limited logging of what outsiders can make us say over and over (refused NOTIFYs, failed TSIG,
-// refused transfers and control connections, rate-limited clients): each kind of line gets at most
-// kThrottleBurst lines per kThrottlePeriod; the rest are counted, and when the period ends one line says
-// how many were held back ("refused NOTIFY: 1,204 similar messages suppressed"). A flood then writes a
-// bounded number of lines an hour instead of filling the disk. BIND has no such general limit (only the
-// rate-limit category's own); Knot logs such events at debug level.
+// refused transfers and control connections, rate-limited clients, failed resolutions and upstream replies):
+// each kind of line gets at most kThrottleBurst lines per kThrottlePeriod; the rest are counted, and when the
+// period ends one line says how many were held back ("refused NOTIFY: 1,204 similar messages suppressed"). A
+// flood then writes a bounded number of lines an hour instead of filling the disk. BIND has no such general
+// limit (only the rate-limit category's own); Knot logs such events at debug level.
 //
 // Lock-free: the query path logs through it from every worker. A line the category would not write anyway
 // costs one level comparison and is not counted.
@@ -36,8 +36,10 @@ enum class Repeated : std::size_t {
     transfer_malformed,
     control_refused,
     rate_limited,
+    resolution_failed,
+    upstream_reply_failed,
 };
-inline constexpr std::size_t kRepeatedKinds = 9;
+inline constexpr std::size_t kRepeatedKinds = 11;
 
 class LogThrottle {
   public:

@@ -12,6 +12,7 @@
 #include "net/handler.hpp"
 #include "server/access.hpp"
 #include "server/rate_limit.hpp"
+#include "server/recursive_view.hpp"
 #include "store/journal.hpp"
 #include "xfr/secondary.hpp"
 #include "zone/zone_table.hpp"
@@ -45,6 +46,10 @@ struct ServedView {
 
     // Secondary zones, for the EDNS EXPIRE (RFC 7314) their transfers carry: the time left, not the SOA's.
     std::unordered_map<const zone::Zone*, std::shared_ptr<const xfr::SecondaryZone>> secondaries;
+
+    // recursion yes: who may recurse or read the cache, and the resolver (recursive_view.hpp); null: the
+    // view only answers from its zones.
+    std::shared_ptr<const ViewRecursion> recursion;
 
     // Response rate limiting (null: none). Its accounts outlive snapshots: they belong to the configuration.
     std::shared_ptr<RateLimit> rate_limit;

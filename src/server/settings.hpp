@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
 #include "server/rate_limit.hpp"
+#include "server/recursion_settings.hpp"
 #include "server/zone_loader.hpp"
 #include "xfr/notify.hpp"
 #include "xfr/refresh.hpp"
@@ -64,7 +66,8 @@ struct ViewSettings {
     AccessList match_clients;       // empty: any
     AccessList match_destinations;  // empty: any
     std::vector<ZoneSettings> zones;
-    std::shared_ptr<RateLimit> rate_limit;  // rate-limit { }: the view's, else the options'; null: none
+    std::shared_ptr<RateLimit> rate_limit;       // rate-limit { }: the view's, else the options'; null: none
+    std::optional<RecursionSettings> recursion;  // recursion yes
 };
 
 // A logging channel of named.conf's logging {} block. stderr always gets every category at the daemon's
@@ -89,6 +92,7 @@ struct LoggingSettings {
 struct Settings {
     std::string directory;  // the working directory: relative paths in the configuration start here
     std::string pid_file;   // empty: none
+    std::string dump_file;  // rndc dumpdb's file, absolute
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
     std::chrono::milliseconds tcp_initial_timeout{30000};  // BIND's defaults (named.conf writes tenths)

@@ -19,7 +19,9 @@ void compile_all(const config::Config& config, const config::View* view) {
     static const config::HostNetworks host{{*config::IpPrefix::parse("127.0.0.1/32")},
                                            {*config::IpPrefix::parse("127.0.0.0/8")}};
     const auto client = *dns::IpAddress::parse("127.58.0.1");
-    for (const auto& list : {config.allow_query(view), config.allow_recursion(view)})
+    const config::ResolvedRecursion recursion = config.resolve_recursion(view);
+    for (const auto& list :
+         {config.allow_query(view), recursion.allow_recursion, recursion.allow_query_cache})
         (void)config.compile(list, host).evaluate(client, nullptr);
     if (const config::RateLimit* limit = config.rate_limit(view); limit && limit->exempt_clients)
         (void)config.compile(*limit->exempt_clients, host);

@@ -18,6 +18,9 @@ inline long allocations() {
 
 }  // namespace allocation_counter
 
+// The replacements pair malloc with free; g++ cannot see that once it inlines them into callers.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t size) {
     allocation_counter::g_allocations.fetch_add(1, std::memory_order_relaxed);
     if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
@@ -29,3 +32,13 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
     std::free(p);
 }
+// The nothrow form too (std::stable_sort's buffer uses it): under ASan the default one would come from the
+// sanitizer's allocator and meet the free() above.
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+    allocation_counter::g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return std::malloc(size == 0 ? 1 : size);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+#pragma GCC diagnostic pop

@@ -1,0 +1,36 @@
+// Owned copies of cache entries for Resolutions (which keep what they read across replies): RRsets with the
+// time they have left, negative answers with their SOA, cached failures. Each call opens its own read
+// section.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "dns/name.hpp"
+#include "dns/types.hpp"
+#include "resolver/cache.hpp"
+#include "resolver/reply_classifier.hpp"
+
+namespace cairn::resolver {
+
+// A fresh RRset of at least `min_rank`, TTL the time left.
+std::optional<RRsetData> read_rrset(const Cache& cache, const dns::Name& owner, dns::RRType type,
+                                    std::uint32_t now, Rank min_rank);
+
+struct CachedNegative {
+    bool nxdomain = false;
+    RRsetData soa;  // TTL: the time the negative entry has left
+};
+// A fresh NODATA for (owner, type) or NXDOMAIN for owner.
+std::optional<CachedNegative> read_negative(const Cache& cache, const dns::Name& owner, dns::RRType type,
+                                            std::uint32_t now);
+
+struct CachedFailure {
+    std::uint16_t ede_code = 0;
+    std::string cause;
+};
+std::optional<CachedFailure> read_failure(const Cache& cache, const dns::Name& owner, dns::RRType type,
+                                          std::uint32_t now);
+
+}  // namespace cairn::resolver
