@@ -116,7 +116,9 @@ def test_a_notify_flood_writes_a_bounded_log(cairnd_binary, tmp_path):
         notify.set_opcode(dns.opcode.NOTIFY)
         tally = flood.flood(daemon.port, notify.to_wire(), "127.58.20.1", 5000, 2)
         assert tally.sent == 10000
-        assert tally.rcodes.get(5, 0) >= 9000, tally  # REFUSED
+        # Every answer a REFUSED; on a loaded machine the kernel drops part of the flood before cairnd reads
+        # it, so how many arrive is not asserted beyond "far more than the throttle lets through".
+        assert tally.rcodes.get(5, 0) == tally.answered >= 1000, tally
         pattern = re.compile(r"refused NOTIFY: ([\d,]+) similar messages suppressed")
         assert wait_for(lambda: pattern.search(daemon.log_text()), timeout=15, interval=0.2), daemon.log_text()[-2000:]
         log = daemon.log_text()
