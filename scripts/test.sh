@@ -5,7 +5,7 @@
 #   unit     the release build (RelWithDebInfo) and the unit tests
 #   asan     the unit tests under ASan+UBSan
 #   system   the system tests against real daemons on loopback (needs the release build)
-#   fuzz     each fuzz target for a bounded time (CAIRN_FUZZ_SECONDS, default 30)
+#   fuzz     each fuzz target for a bounded time (CAIRN_FUZZ_SECONDS, default 15)
 #   builds   Release and Debug builds must be warning-free under -Werror too
 #   package  `cmake --install` into a temporary prefix, and the Debian package: built with dpkg-buildpackage
 #            (Debian's build flags), installed in a debootstrapped Debian 12 chroot, its files, owners and
@@ -56,7 +56,7 @@ stage_system() {
 
 stage_fuzz() {
   echo "== fuzz targets (bounded)"
-  scripts/fuzz.sh "${CAIRN_FUZZ_SECONDS:-30}"
+  scripts/fuzz.sh "${CAIRN_FUZZ_SECONDS:-15}"
 }
 
 stage_builds() {

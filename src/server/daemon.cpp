@@ -18,6 +18,7 @@
 #include "net/error.hpp"
 #include "net/server.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
 #include "server/notify_receiver.hpp"
 #include "server/notify_sender.hpp"
 #include "server/operator_commands.hpp"
@@ -129,7 +130,9 @@ class Daemon {
         net_options.listen = settings_.listen;
         net_options.workers = workers;
         net_options.tcp_clients = settings_.tcp_clients;
+        net_options.tcp_initial_timeout = settings_.tcp_initial_timeout;
         net_options.tcp_idle_timeout = settings_.tcp_idle_timeout;
+        net_options.tcp_keepalive_timeout = settings_.tcp_keepalive_timeout;
         if (options_.udp_coalesce_us)
             net_options.udp_coalesce = std::chrono::microseconds(*options_.udp_coalesce_us);
         std::unique_ptr<net::Server> server;
@@ -173,6 +176,7 @@ class Daemon {
                 services_->zone_state_changed();  // an up-to-date check moved next refresh and expiry
             }
             published_->reclaim();
+            flush_suppressed_logs();
             recursion_->maintenance();
         }
         logs::general().info("shutting down");
@@ -257,6 +261,7 @@ class Daemon {
             served.name = view.name;
             served.match_clients = view.match_clients;
             served.match_destinations = view.match_destinations;
+            served.rate_limit = view.rate_limit;
             std::vector<std::shared_ptr<const zone::Zone>> zones;
             for (const auto& zone : view.zones) {
                 std::shared_ptr<const zone::Zone> version;

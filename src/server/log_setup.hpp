@@ -24,9 +24,10 @@ enum class LogCategory : std::size_t {
     notify,
     security,
     queries,
-    resolver
+    resolver,
+    rate_limit
 };
-inline constexpr std::size_t kLogCategories = 8;
+inline constexpr std::size_t kLogCategories = 9;
 
 // As named.conf writes it: "xfer-in".
 std::string_view category_name(LogCategory category);
@@ -58,6 +59,9 @@ inline spdlog::logger& queries() {
 }
 inline spdlog::logger& resolver() {
     return category_log(LogCategory::resolver);
+}
+inline spdlog::logger& rate_limit() {
+    return category_log(LogCategory::rate_limit);
 }
 }  // namespace logs
 

@@ -13,6 +13,7 @@
 #include "dns/name.hpp"
 #include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
 #include "server/recursion_service.hpp"
 #include "stats/bind_formats.hpp"
 #include "stats/report.hpp"
@@ -348,7 +349,8 @@ void Services::open_control_channels(const config::Config& config) {
     if (channels.empty()) return;
     ctl::ListenerLogs logs;
     logs.refused = [](const std::string& peer, const std::string& reason) {
-        logs::security().warn("control channel: refused command from {}: {}", peer, reason);
+        repeated(Repeated::control_refused)
+            .warn("control channel: refused command from {}: {}", peer, reason);
     };
     logs.accepted = [](const std::string& peer, const std::string& command) {
         logs::general().info("control channel: received '{}' from {}", command, peer);

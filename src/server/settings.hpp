@@ -14,6 +14,7 @@
 #include "dns/tsig.hpp"
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
+#include "server/rate_limit.hpp"
 #include "server/recursion_settings.hpp"
 #include "server/zone_loader.hpp"
 #include "xfr/notify.hpp"
@@ -65,6 +66,7 @@ struct ViewSettings {
     AccessList match_clients;       // empty: any
     AccessList match_destinations;  // empty: any
     std::vector<ZoneSettings> zones;
+    std::shared_ptr<RateLimit> rate_limit;       // rate-limit { }: the view's, else the options'; null: none
     std::optional<RecursionSettings> recursion;  // recursion yes
 };
 
@@ -96,7 +98,9 @@ struct Settings {
     std::string dump_file;  // rndc dumpdb's file, absolute
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
+    std::chrono::milliseconds tcp_initial_timeout{30000};  // BIND's defaults (named.conf writes tenths)
     std::chrono::milliseconds tcp_idle_timeout{30000};
+    std::chrono::milliseconds tcp_keepalive_timeout{30000};
     std::vector<ViewSettings> views;
     LoggingSettings logging;
     // Query logging at start and after each reload: `querylog` of options, else on when the logging block

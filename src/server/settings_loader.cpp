@@ -256,6 +256,14 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (settings.listen.empty())
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
+    const auto tenths = [](std::optional<std::uint32_t> value) {
+        return std::chrono::milliseconds(100 * std::int64_t{value.value_or(300)});
+    };
+    settings.tcp_initial_timeout = tenths(config.options.tcp_initial_timeout);
+    settings.tcp_idle_timeout = tenths(config.options.tcp_idle_timeout);
+    settings.tcp_keepalive_timeout = tenths(config.options.tcp_keepalive_timeout);
+    settings.engine.tcp_advertised_timeout =
+        static_cast<std::uint16_t>(config.options.tcp_advertised_timeout.value_or(300));
     add_logging(config, settings);
     settings.keys = build_keyring(config, result);
 
@@ -265,6 +273,7 @@ void translate(const config::Config& config, SettingsResult& result) {
 
     if (config.views.empty()) {
         ViewSettings view;
+        view.rate_limit = make_rate_limit(config.rate_limit(nullptr), config, host);
         view.recursion = recursion_settings(config, nullptr, host, result.warnings, result.errors);
         for (const auto& zone : config.zones)
             add_zone(config, zone, nullptr, host, *settings.keys, view, result);
@@ -274,6 +283,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     for (const auto& view : config.views) {
         ViewSettings served;
         served.name = view.name;
+        served.rate_limit = make_rate_limit(config.rate_limit(&view), config, host);
         served.recursion = recursion_settings(config, &view, host, result.warnings, result.errors);
         if (view.match_clients) served.match_clients = AccessList::from(*view.match_clients, config, host);
         if (view.match_destinations) {

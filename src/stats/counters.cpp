@@ -95,6 +95,7 @@ void Statistics::set_view_names(std::vector<std::string> names) {
 QuerySnapshot Statistics::queries() const {
     QuerySnapshot out;
     std::array<std::uint64_t, kMaxViews> views{};
+    std::array<std::array<std::uint64_t, kRateLimitActions>, kMaxViews> limited{};
     for (unsigned w = 0; w < worker_count_; ++w) {
         const WorkerCounters& block = workers_[w];
         const auto read = [](const std::atomic<std::uint64_t>& c) {
@@ -107,8 +108,11 @@ QuerySnapshot Statistics::queries() const {
             out.rcode[i] += read(block.rcode[i]);
         for (std::size_t i = 0; i < out.protocol.size(); ++i)
             out.protocol[i] += read(block.protocol[i]);
-        for (std::size_t i = 0; i < views.size(); ++i)
+        for (std::size_t i = 0; i < views.size(); ++i) {
             views[i] += read(block.view[i]);
+            for (std::size_t a = 0; a < kRateLimitActions; ++a)
+                limited[i][a] += read(block.rate_limited[i][a]);
+        }
         for (std::size_t i = 0; i < out.size_bucket.size(); ++i)
             out.size_bucket[i] += read(block.size_bucket[i]);
         out.size_sum += read(block.size_sum);
@@ -123,8 +127,10 @@ QuerySnapshot Statistics::queries() const {
     for (const std::uint64_t n : out.size_bucket)
         out.responses += n;
     std::lock_guard lock(names_mutex_);
-    for (std::size_t i = 0; i < view_names_.size() && i < kMaxViews; ++i)
+    for (std::size_t i = 0; i < view_names_.size() && i < kMaxViews; ++i) {
         out.views.emplace_back(view_names_[i], views[i]);
+        out.rate_limited.emplace_back(view_names_[i], limited[i]);
+    }
     return out;
 }
 

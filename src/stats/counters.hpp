@@ -3,6 +3,7 @@
 // A sum read while workers count may lag by the increments in flight, never more.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -16,6 +17,11 @@
 namespace cairn::stats {
 
 enum class Protocol : std::uint8_t { udp = 0, tcp = 1 };
+
+// What response rate limiting did to a UDP response (BIND's RateSlipped and RateDropped; `logged`: log-only
+// would have slipped or dropped it).
+enum class RateLimitAction : std::uint8_t { slipped = 0, dropped = 1, logged = 2 };
+inline constexpr std::size_t kRateLimitActions = 3;
 
 inline constexpr std::size_t kMaxViews = 16;    // views beyond this are counted as the last one
 inline constexpr std::size_t kRcodeSlots = 24;  // 0..23 (extended rcodes included); others in the last
@@ -49,6 +55,7 @@ struct alignas(64) WorkerCounters {
     std::array<std::atomic<std::uint64_t>, kQueryResults> result{};  // opcode QUERY only
     std::atomic<std::uint64_t> authoritative{};                      // replies with AA set
     std::atomic<std::uint64_t> truncated{};                          // replies with TC set
+    std::array<std::array<std::atomic<std::uint64_t>, kRateLimitActions>, kMaxViews> rate_limited{};
 };
 
 // What a reader sees: every counter summed over the workers.
@@ -65,6 +72,8 @@ struct QuerySnapshot {
     std::array<std::uint64_t, 16> opcode{};
     std::array<std::uint64_t, kQueryResults> result{};
     std::uint64_t authoritative = 0, truncated = 0;
+    // By view name (configuration order), then by RateLimitAction.
+    std::vector<std::pair<std::string, std::array<std::uint64_t, kRateLimitActions>>> rate_limited;
     std::uint64_t queries() const { return protocol[0] + protocol[1]; }
 };
 
@@ -83,6 +92,12 @@ class Statistics {
     // its question gives the type and its header the rcode.
     void record(unsigned worker, std::span<const std::uint8_t> response, Protocol protocol,
                 std::size_t view_index);
+
+    // Response rate limiting slipped, dropped or (log-only) would have limited a response; worker's thread.
+    void record_rate_limit(unsigned worker, std::size_t view_index, RateLimitAction action) {
+        WorkerCounters& block = workers_[worker < worker_count_ ? worker : worker_count_ - 1];
+        bump(block.rate_limited[std::min(view_index, kMaxViews - 1)][static_cast<std::size_t>(action)]);
+    }
 
     // Rare events (transfers, notifies): any thread.
     void count(TransferEvent event);

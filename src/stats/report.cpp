@@ -141,6 +141,17 @@ std::string render_prometheus(const Report& report) {
     w.family("cairn_queries_dropped_total", "counter", "Queries that got no reply at all.");
     w.sample("cairn_queries_dropped_total", {}, q.dropped);
 
+    w.family("cairn_rate_limited_responses_total", "counter",
+             "UDP replies response rate limiting truncated (slipped) or dropped, by view; logged: what "
+             "log-only would have limited.");
+    for (const auto& [view, actions] : q.rate_limited) {
+        static constexpr std::array<std::string_view, kRateLimitActions> kActions = {"slipped", "dropped",
+                                                                                     "logged"};
+        for (std::size_t a = 0; a < kRateLimitActions; ++a)
+            w.sample("cairn_rate_limited_responses_total", {{"view", view}, {"action", kActions[a]}},
+                     actions[a]);
+    }
+
     w.family("cairn_responses_total", "counter", "Replies sent, by response code.");
     for (std::size_t r = 0; r < q.rcode.size(); ++r) {
         if (q.rcode[r] != 0 || r == 0)
@@ -265,6 +276,9 @@ std::string render_json(const Report& report) {
         zone["seconds_until_expiry"] = z.expires ? json(*z.expires - report.now) : json(nullptr);
         zones.push_back(std::move(zone));
     }
+    json rate_limited = json::object();
+    for (const auto& [view, actions] : q.rate_limited)
+        rate_limited[view] = {{"slipped", actions[0]}, {"dropped", actions[1]}, {"logged", actions[2]}};
     const TransferSnapshot& t = report.transfers;
     const json doc = {
         {"version", report.version},
@@ -276,6 +290,7 @@ std::string render_json(const Report& report) {
           {"by_protocol", {{"udp", q.protocol[0]}, {"tcp", q.protocol[1]}}},
           {"by_view", by_view},
           {"dropped", q.dropped}}},
+        {"rate_limited", rate_limited},
         {"responses", {{"total", q.responses}, {"by_rcode", by_rcode}}},
         {"response_sizes", {{"buckets", buckets}, {"sum", q.size_sum}, {"count", q.responses}}},
         {"transfers",
