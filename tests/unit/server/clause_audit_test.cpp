@@ -74,7 +74,9 @@ const std::vector<Sample>& samples() {
         {"statistics-file", {{"OPTIONS", "statistics-file \"audit.stats\";"}}},
         // Response rate limiting: the block, then each clause against a block without it.
         {"rate-limit", {{"OPTIONS", "rate-limit { responses-per-second 5; };"}}},
-        {"responses-per-second", rate_limit("responses-per-second 7;"), rate_limit("")},
+        {"responses-per-second",
+         {{"OPTIONS", "rate-limit { all-per-second 50; responses-per-second 7; };"}},
+         {{"OPTIONS", "rate-limit { all-per-second 50; };"}}},
         {"referrals-per-second", rate_limit("referrals-per-second 7;"), rate_limit("")},
         {"nodata-per-second", rate_limit("nodata-per-second 7;"), rate_limit("")},
         {"nxdomains-per-second", rate_limit("nxdomains-per-second 7;"), rate_limit("")},

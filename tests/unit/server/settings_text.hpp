@@ -169,7 +169,7 @@ inline std::string settings_text(const Settings& s) {
     for (const auto& channel : s.logging.channels) {
         out += "channel " + channel.name + " kind=" + std::to_string(static_cast<int>(channel.kind)) +
                " file=" + channel.file + " size=" + std::to_string(channel.max_size) +
-               " versions=" + std::to_string(channel.versions) + " severity=" + channel.severity +
+               " versions=" + optional_text(channel.versions) + " severity=" + channel.severity +
                " print=" + std::to_string(channel.print_time) + std::to_string(channel.print_category) +
                std::to_string(channel.print_severity) + "\n";
     }
