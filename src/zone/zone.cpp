@@ -4,7 +4,9 @@
 #include <cstring>
 #include <string>
 
+#include "dns/rdata.hpp"
 #include "zone/zone_build.hpp"
+#include "zone/zone_dnssec.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -43,12 +45,6 @@ std::size_t common_labels(std::span<const std::uint8_t> a, std::span<const std::
         ++common;
     }
     return common;
-}
-
-std::strong_ordering compare_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
-    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
-    if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
-    return a.size() <=> b.size();
 }
 
 struct SortKey {
@@ -167,7 +163,10 @@ class ZoneBuilder {
                 if (by_owner != std::strong_ordering::equal) return by_owner == std::strong_ordering::less;
             }
             if (ka.type != kb.type) return ka.type < kb.type;
-            const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
+            // RFC 4034 §6.3 order: names inside rdata compare without case, so "NS ns1" and "NS NS1" meet
+            // and merge into one record (RFC 6840 §5.1, as BIND merges them).
+            const auto by_rdata =
+                dns::rdata_canonical_compare(static_cast<RRType>(ka.type), src.rdata(a), src.rdata(b));
             if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
             return a < b;
         };
@@ -285,6 +284,7 @@ Zone::Zone(Parts parts) : origin_(std::move(parts.origin)), rclass_(parts.rclass
     a_.pointers = owned->pointers;
     storage_ = std::move(owned);
     built_layout_ = true;
+    dnssec_ = ZoneDnssec::derive(*this);
 }
 
 Zone::~Zone() = default;
@@ -297,6 +297,7 @@ std::shared_ptr<const Zone> Zone::adopt(dns::Name origin, dns::RRClass rclass, c
     z->a_ = arrays;
     z->storage_ = std::move(storage);
     z->validate_adopted();
+    z->dnssec_ = ZoneDnssec::derive(*z);
     return z;
 }
 
@@ -824,7 +825,8 @@ std::vector<Record> Zone::records() const {
 std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + a_.names.size_bytes() + a_.nodes.size_bytes() + a_.rrsets.size_bytes() +
            a_.rr.size_bytes() + a_.links.size_bytes() + a_.packed.size_bytes() + a_.packed_sets.size_bytes() +
-           a_.pointers.size_bytes() + (table_mask_ + 1) * sizeof(Slot);
+           a_.pointers.size_bytes() + (table_mask_ + 1) * sizeof(Slot) +
+           (dnssec_ ? dnssec_->memory_bytes() : 0);
 }
 
 }  // namespace cairn::zone

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "dns/rdata.hpp"
 #include "zone/large_allocator.hpp"
 #include "zone/record.hpp"
 #include "zone/zone.hpp"
@@ -37,7 +38,8 @@ struct RecordVectorSource {
 };
 
 // Appends to `node` the RRset of records order[r], order[r+1]... while `same_rrset(r)` (records sorted by
-// type then rdata), identical rdata merged (the first one's TTL kept); advances r past them.
+// type, canonical rdata, then as read), rdata equal in canonical form merged into one record: the spelling
+// read last wins, as in BIND, and the first one's TTL stays; advances r past them.
 template <class Source, class SameRRset>
 void append_rrset(Zone::Parts& parts, Node& node, const Source& src, const std::uint32_t* order,
                   std::size_t& r, std::size_t n, SameRRset&& same_rrset) {
@@ -45,16 +47,23 @@ void append_rrset(Zone::Parts& parts, Node& node, const Source& src, const std::
     set.type = static_cast<std::uint16_t>(src.type(order[r]));
     set.wire = static_cast<std::uint32_t>(parts.rr.size());
     std::span<const std::uint8_t> last_rdata;
+    std::size_t last_at = 0;
     do {
         const std::size_t i = order[r++];
         const auto rdata = src.rdata(i);
         if (set.count > 0 && rdata.size() == last_rdata.size() &&
-            (rdata.empty() || std::memcmp(rdata.data(), last_rdata.data(), rdata.size()) == 0))
+            dns::rdata_canonical_compare(src.type(i), rdata, last_rdata) == std::strong_ordering::equal) {
+            // Canonical form keeps the length: the later spelling fits in place.
+            if (!rdata.empty())
+                std::memcpy(parts.rr.data() + last_at + kRRHeaderSize, rdata.data(), rdata.size());
+            last_rdata = rdata;
             continue;
+        }
         if (set.count == 0xFFFF) throw ZoneError("RRset with more than 65535 records");
         last_rdata = rdata;
         const std::uint32_t ttl = src.ttl(i);
         const std::size_t at = parts.rr.size();
+        last_at = at;
         parts.rr.resize(at + kRRHeaderSize + rdata.size());
         std::uint8_t* out = parts.rr.data() + at;
         out[0] = 0xC0;
