@@ -932,6 +932,8 @@ void Resolution::Impl::finish_resolution() {
         if (f.fetch_counted) ctx.fetch_limiter().release(f.zone, f.server);
         f.fetch_counted = false;
     }
+    ctx.counters().add(Counter::dnssec_verifications, query_work.verifications());
+    ctx.counters().add(Counter::dnssec_nsec3_hashes, query_work.nsec3_hashes());
     outcome.rcode = main.rcode;
     outcome.from_cache = main.from_cache_only;
     outcome.upstream_queries = total_queries;

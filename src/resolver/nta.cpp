@@ -107,7 +107,7 @@ std::string NtaTable::dump(std::int64_t now, const std::string& view) const {
     std::string out;
     for (const auto& a : list(now)) {
         if (!out.empty()) out += "\n";
-        out += a.name.to_text() + (view.empty() ? "" : "/" + view) + ": ";
+        out += a.name.to_text_without_dot() + (view.empty() ? "" : "/" + view) + ": ";
         out +=
             a.permanent() ? std::string("permanent (validate-except)") : "expiry " + bind_date_text(a.expiry);
     }

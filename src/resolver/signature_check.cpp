@@ -40,9 +40,7 @@ std::string sig_text(const RRsetData& set, std::uint16_t tag) {
 }  // namespace
 
 std::string rrset_text(const dns::Name& owner, dns::RRType type) {
-    std::string name = owner.to_text();
-    if (name.size() > 1 && name.back() == '.') name.pop_back();
-    return name + "/" + dns::type_to_text(type);
+    return owner.to_text_without_dot() + "/" + dns::type_to_text(type);
 }
 
 std::string budget_text(const dnssec::WorkBudget& budget, const std::string& what) {
@@ -83,7 +81,7 @@ Judgement verify_rrset(const RRsetData& set, const dns::Name& signer, std::span<
     const std::string what = rrset_text(set.owner, set.type);
     if (set.sigs.empty())
         return Judgement::fail(Security::bogus, dns::EdeCode::RrsigsMissing,
-                               "no RRSIG for " + what + " in secure zone " + signer.to_text());
+                               "no RRSIG for " + what + " in secure zone " + signer.to_text_without_dot());
     std::vector<dnssec::Bytes> rdatas;
     rdatas.reserve(set.rdatas.size());
     for (const auto& r : set.rdatas)
@@ -92,7 +90,7 @@ Judgement verify_rrset(const RRsetData& set, const dns::Name& signer, std::span<
     const auto now32 = static_cast<std::uint32_t>(now);
 
     Judgement worst = Judgement::fail(Security::bogus, dns::EdeCode::RrsigsMissing,
-                                      "no RRSIG by " + signer.to_text() + " for " + what);
+                                      "no RRSIG by " + signer.to_text_without_dot() + " for " + what);
     auto note = [&](Judgement j) {
         if (weight(*j.ede) > weight(*worst.ede)) worst = std::move(j);
     };
@@ -154,7 +152,8 @@ Judgement verify_rrset(const RRsetData& set, const dns::Name& signer, std::span<
             note(Judgement::fail(Security::bogus, dns::EdeCode::DnssecBogus,
                                  sig_text(set, view->key_tag) + ": no DNSKEY " +
                                      std::to_string(view->key_tag) + " (algorithm " +
-                                     std::to_string(view->algorithm) + ") in " + signer.to_text()));
+                                     std::to_string(view->algorithm) + ") in " +
+                                     signer.to_text_without_dot()));
     }
     return worst;
 }
@@ -185,7 +184,8 @@ UsableDs usable_ds(const dns::Name& zone, const std::vector<std::vector<std::uin
     if (out.ds.empty() && !views.empty()) {
         const auto& v = views.front();
         const std::string ds_text = "DS " + std::to_string(v.key_tag) + "/" + std::to_string(v.algorithm) +
-                                    "/" + std::to_string(v.digest_type) + " for " + zone.to_text();
+                                    "/" + std::to_string(v.digest_type) + " for " +
+                                    zone.to_text_without_dot();
         if (!algorithm_ok) {
             out.unsupported = dns::EdeCode::UnsupportedDnskeyAlgorithm;
             out.unsupported_text = ds_text + ": algorithm " + std::to_string(v.algorithm) +
@@ -218,8 +218,8 @@ Judgement verify_dnskey_rrset(const RRsetData& dnskeys, const dns::Name& zone,
             if (!dnssec::ds_matches(zone.wire(), d, rdata)) continue;
             if (!view->zone_key()) {
                 const auto v = dnssec::DsView::parse(d);
-                no_zone_key = "DNSKEY " + std::to_string(dnssec::key_tag(rdata)) + " for " + zone.to_text() +
-                              " matches DS " + std::to_string(v->key_tag) + "/" +
+                no_zone_key = "DNSKEY " + std::to_string(dnssec::key_tag(rdata)) + " for " +
+                              zone.to_text_without_dot() + " matches DS " + std::to_string(v->key_tag) + "/" +
                               std::to_string(v->algorithm) + "/" + std::to_string(v->digest_type) +
                               " but is no zone key";
                 continue;
@@ -244,7 +244,7 @@ Judgement verify_dnskey_rrset(const RRsetData& dnskeys, const dns::Name& zone,
             text += (listed++ == 0 ? "trust anchor key " : ", trust anchor key ") +
                     std::to_string(dnssec::key_tag(k));
         }
-        text += " for " + zone.to_text() + (listed > 1 ? " match" : " matches") + " no DNSKEY";
+        text += " for " + zone.to_text_without_dot() + (listed > 1 ? " match" : " matches") + " no DNSKEY";
         return Judgement::fail(Security::bogus, dns::EdeCode::DnskeyMissing, text);
     }
     const std::vector<ZoneKey> signing = zone_keys(trusted);

@@ -44,7 +44,7 @@ struct Judgement {
     }
 };
 
-// "example.com/A"
+// Names in EXTRA-TEXTs have no trailing dot (Name::to_text_without_dot): "example.com/A".
 std::string rrset_text(const dns::Name& owner, dns::RRType type);
 // "gave up on X: more than 16 signature verifications ..." for the limit the budget hit.
 std::string budget_text(const dnssec::WorkBudget& budget, const std::string& what);

@@ -32,6 +32,8 @@ enum class Counter : std::uint8_t {
     answers_bogus,          // SERVFAIL for a DNSSEC failure, or bogus data to a CD client
     answers_indeterminate,  // validation could not finish (EDE 5)
     synthesised_answers,    // NXDOMAIN / NODATA made from cached NSEC/NSEC3 (RFC 8198)
+    dnssec_verifications,   // signature verifications done (KeyTrap bounds them per answer and query)
+    dnssec_nsec3_hashes,    // NSEC3 hashes computed
     count_,
 };
 

@@ -15,10 +15,6 @@ namespace {
 
 constexpr std::uint32_t kFailedLookupTtl = 5;  // a DS/DNSKEY lookup that failed is tried again after this
 
-std::string zone_text(const dns::Name& n) {
-    return n.to_text();
-}
-
 int badness(Security s) {
     switch (s) {
         case Security::bogus:
@@ -270,8 +266,8 @@ bool KeyWalk::step() {
         started_ = true;
         if (const auto nta = v.ntas().covering(target_, job_.wall())) {
             auto e = entry(nta->name, KeyState::insecure, job_.now() + 1, job_.wall());
-            e->reason = nta->permanent() ? "validate-except " + zone_text(nta->name)
-                                         : "negative trust anchor for " + zone_text(nta->name);
+            e->reason = nta->permanent() ? "validate-except " + nta->name.to_text_without_dot()
+                                         : "negative trust anchor for " + nta->name.to_text_without_dot();
             finish(e, false);
             return true;
         }
@@ -279,7 +275,7 @@ bool KeyWalk::step() {
         anchor_ = anchors_->closest(target_);
         if (anchor_ == nullptr) {
             auto e = entry(dns::Name(), KeyState::insecure, job_.now() + 1, job_.wall());
-            e->reason = "no trust anchor above " + zone_text(target_);
+            e->reason = "no trust anchor above " + target_.to_text_without_dot();
             finish(e, false);
             return true;
         }
@@ -293,7 +289,8 @@ bool KeyWalk::step() {
                 auto e =
                     entry(anchor_->zone, KeyState::bogus, job_.now() + v.settings().bogus_ttl, job_.wall());
                 e->ede = dns::EdeCode::DnssecBogus;
-                e->reason = "no trusted key left for " + zone_text(anchor_->zone) + " (managed keys revoked)";
+                e->reason = "no trusted key left for " + anchor_->zone.to_text_without_dot() +
+                            " (managed keys revoked)";
                 finish(e, true);
                 return true;
             }
@@ -329,7 +326,7 @@ void KeyWalk::handle_anchor_dnskey(FetchResult& r) {
     if (r.kind != FetchResult::Kind::data || !r.rrset || r.rrset->type != dns::RRType::DNSKEY) {
         auto e = entry(zone, KeyState::bogus, job_.now() + kFailedLookupTtl, job_.wall());
         e->ede = dns::EdeCode::DnskeyMissing;
-        e->reason = "no DNSKEY for trust anchor " + zone_text(zone) + ": " +
+        e->reason = "no DNSKEY for trust anchor " + zone.to_text_without_dot() + ": " +
                     (r.kind == FetchResult::Kind::failure    ? r.failure
                      : r.kind == FetchResult::Kind::nxdomain ? std::string("NXDOMAIN")
                                                              : std::string("NODATA"));
@@ -348,7 +345,8 @@ void KeyWalk::handle_anchor_dnskey(FetchResult& r) {
         // such an anchor).
         auto e = entry(zone, KeyState::insecure, job_.now() + r.rrset->ttl, job_.wall());
         e->ede = usable.unsupported.value_or(dns::EdeCode::UnsupportedDnskeyAlgorithm);
-        e->reason = "no trust anchor for " + zone_text(zone) + " uses an algorithm and digest cairn supports";
+        e->reason = "no trust anchor for " + zone.to_text_without_dot() +
+                    " uses an algorithm and digest cairn supports";
         finish(e, true);
         return;
     }
@@ -415,13 +413,14 @@ ProofVerdict KeyWalk::no_ds_proof(const dns::Name& name, FetchResult& r, bool& d
     }
     if (sets.empty())
         return done({Security::bogus, dns::EdeCode::NsecMissing,
-                     "no NSEC or NSEC3 record proves that " + zone_text(name) + " has no DS"});
+                     "no NSEC or NSEC3 record proves that " + name.to_text_without_dot() + " has no DS"});
     if (has_type(sets, dns::RRType::NSEC)) {
         const auto records = denial_records(sets, dns::RRType::NSEC);
         const dnssec::Denial d = dnssec::nsec_nodata(name.wire(), dns::code(dns::RRType::DS), records);
         if (!d.proven())
-            return done({Security::bogus, dns::EdeCode::NsecMissing,
-                         "NSEC records do not prove that " + zone_text(name) + " has no DS: " + d.reason});
+            return done(
+                {Security::bogus, dns::EdeCode::NsecMissing,
+                 "NSEC records do not prove that " + name.to_text_without_dot() + " has no DS: " + d.reason});
         for (const auto& rec : records) {
             if (!dns::wire_names_equal(rec.owner, name.wire())) continue;
             if (const auto view = dnssec::NsecView::parse(rec.rdata))
@@ -450,12 +449,13 @@ ProofVerdict KeyWalk::no_ds_proof(const dns::Name& name, FetchResult& r, bool& d
         case dnssec::DenialStatus::opt_out:
             delegation = true;
             return done({Security::insecure, std::nullopt,
-                         zone_text(name) + " lies in an NSEC3 opt-out span of " + zone_text(current_->zone)});
+                         name.to_text_without_dot() + " lies in an NSEC3 opt-out span of " +
+                             current_->zone.to_text_without_dot()});
         case dnssec::DenialStatus::too_many_iterations:
             delegation = true;
             return done({Security::insecure, dns::EdeCode::UnsupportedNsec3Iterations,
                          "NSEC3 with " + std::to_string(nsec3_iterations(records)) + " iterations in " +
-                             zone_text(current_->zone) + ": more than " +
+                             current_->zone.to_text_without_dot() + ": more than " +
                              std::to_string(v.settings().per_answer.nsec3_iterations) +
                              ", treated as insecure (RFC 9276)"});
         case dnssec::DenialStatus::budget_exhausted:
@@ -464,8 +464,9 @@ ProofVerdict KeyWalk::no_ds_proof(const dns::Name& name, FetchResult& r, bool& d
         case dnssec::DenialStatus::not_proven:
             break;
     }
-    return done({Security::bogus, dns::EdeCode::NsecMissing,
-                 "NSEC3 records do not prove that " + zone_text(name) + " has no DS: " + d.reason});
+    return done(
+        {Security::bogus, dns::EdeCode::NsecMissing,
+         "NSEC3 records do not prove that " + name.to_text_without_dot() + " has no DS: " + d.reason});
 }
 
 void KeyWalk::handle_ds(FetchResult& r) {
@@ -481,7 +482,8 @@ void KeyWalk::handle_ds(FetchResult& r) {
     switch (r.kind) {
         case FetchResult::Kind::failure:
             fail(KeyState::indeterminate, dns::EdeCode::DnssecIndeterminate,
-                 "DS lookup for " + zone_text(name) + " failed: " + r.failure, job_.now() + kFailedLookupTtl);
+                 "DS lookup for " + name.to_text_without_dot() + " failed: " + r.failure,
+                 job_.now() + kFailedLookupTtl);
             return;
         case FetchResult::Kind::nodata: {
             bool delegation = false;
@@ -495,7 +497,8 @@ void KeyWalk::handle_ds(FetchResult& r) {
                 auto e = entry(name, KeyState::insecure, job_.now() + std::max<std::uint32_t>(1, ttl),
                                job_.wall());
                 e->ede = p.ede;
-                e->reason = p.text.empty() ? "delegation to " + zone_text(name) + " has no DS" : p.text;
+                e->reason =
+                    p.text.empty() ? "delegation to " + name.to_text_without_dot() + " has no DS" : p.text;
                 finish(e, true);
                 return;
             }
@@ -505,8 +508,8 @@ void KeyWalk::handle_ds(FetchResult& r) {
         }
         case FetchResult::Kind::nxdomain: {
             fail(KeyState::bogus, dns::EdeCode::DnssecBogus,
-                 zone_text(name) + " does not exist (NXDOMAIN for its DS) but " + zone_text(target_) +
-                     " is signed below it",
+                 name.to_text_without_dot() + " does not exist (NXDOMAIN for its DS) but " +
+                     target_.to_text_without_dot() + " is signed below it",
                  bogus_expire);
             return;
         }
@@ -514,8 +517,8 @@ void KeyWalk::handle_ds(FetchResult& r) {
             break;
     }
     if (!r.rrset || r.rrset->type != dns::RRType::DS) {
-        fail(KeyState::bogus, dns::EdeCode::DnssecBogus, "no DS RRset in the answer for " + zone_text(name),
-             bogus_expire);
+        fail(KeyState::bogus, dns::EdeCode::DnssecBogus,
+             "no DS RRset in the answer for " + name.to_text_without_dot(), bogus_expire);
         return;
     }
     RRsetData& ds = *r.rrset;
@@ -559,7 +562,7 @@ void KeyWalk::handle_dnskey(FetchResult& r) {
             job_.now() + (r.kind == FetchResult::Kind::failure ? kFailedLookupTtl : v.settings().bogus_ttl),
             job_.wall());
         e->ede = dns::EdeCode::DnskeyMissing;
-        e->reason = "no DNSKEY for " + zone_text(name) + " (its DS names one): " +
+        e->reason = "no DNSKEY for " + name.to_text_without_dot() + " (its DS names one): " +
                     (r.kind == FetchResult::Kind::failure    ? r.failure
                      : r.kind == FetchResult::Kind::nxdomain ? std::string("NXDOMAIN")
                                                              : std::string("NODATA"));
@@ -699,20 +702,22 @@ void Job::judge(Item& item, const KeyEntry& keys) {
             if (no_soa_probe_ && item.set == &*no_soa_probe_) {
                 j = Judgement::fail(Security::bogus, dns::EdeCode::NsecMissing,
                                     "negative answer for " + rrset_text(reply_.final_name, context_.qtype) +
-                                        " without SOA or proof in secure zone " + zone_text(keys.zone));
+                                        " without SOA or proof in secure zone " +
+                                        keys.zone.to_text_without_dot());
                 break;
             }
             if (!item.signer) {
                 j = Judgement::fail(Security::bogus, dns::EdeCode::RrsigsMissing,
                                     "no RRSIG for " + rrset_text(set.owner, set.type) + " in secure zone " +
-                                        zone_text(keys.zone));
+                                        keys.zone.to_text_without_dot());
                 break;
             }
             if (!(keys.zone == *item.signer)) {
                 j = Judgement::fail(Security::bogus, dns::EdeCode::DnssecBogus,
                                     "RRSIG for " + rrset_text(set.owner, set.type) + " names signer " +
-                                        zone_text(*item.signer) + ", which is no zone (the keys are " +
-                                        zone_text(keys.zone) + "'s)");
+                                        item.signer->to_text_without_dot() +
+                                        ", which is no zone (the keys are " +
+                                        keys.zone.to_text_without_dot() + "'s)");
                 break;
             }
             if (set.type == dns::RRType::DNSKEY && set.owner == keys.zone) {
@@ -754,8 +759,8 @@ void Job::merge(Security s, const std::optional<dns::EdeCode>& ede, const std::s
 ProofVerdict Job::prove(const dns::Name& zone, const std::vector<const RRsetData*>& records, bool nxdomain) {
     const dns::Name& name = reply_.final_name;
     const std::uint16_t qtype = dns::code(context_.qtype);
-    const std::string what =
-        nxdomain ? "NXDOMAIN for " + zone_text(name) : "NODATA for " + rrset_text(name, context_.qtype);
+    const std::string what = nxdomain ? "NXDOMAIN for " + name.to_text_without_dot()
+                                      : "NODATA for " + rrset_text(name, context_.qtype);
     if (records.empty())
         return {Security::bogus, dns::EdeCode::NsecMissing, "no NSEC or NSEC3 record proves " + what};
     dnssec::WorkBudget budget = answer_work_.slice();
@@ -800,7 +805,7 @@ ProofVerdict Job::prove(const dns::Name& zone, const std::vector<const RRsetData
         case dnssec::DenialStatus::too_many_iterations:
             return {Security::insecure, dns::EdeCode::UnsupportedNsec3Iterations,
                     "NSEC3 with " + std::to_string(nsec3_iterations(recs)) + " iterations in " +
-                        zone_text(zone) + ": more than " +
+                        zone.to_text_without_dot() + ": more than " +
                         std::to_string(v_.settings().per_answer.nsec3_iterations) +
                         ", treated as insecure (RFC 9276)"};
         case dnssec::DenialStatus::budget_exhausted:
@@ -829,7 +834,8 @@ void Job::check_wildcards() {
         ProofVerdict p;
         if (records.empty()) {
             p = {Security::bogus, dns::EdeCode::NsecMissing,
-                 what + " without NSEC or NSEC3 proof that " + zone_text(set.owner) + " does not exist"};
+                 what + " without NSEC or NSEC3 proof that " + set.owner.to_text_without_dot() +
+                     " does not exist"};
         } else {
             dnssec::WorkBudget budget = answer_work_.slice();
             dnssec::Denial d;
