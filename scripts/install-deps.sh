@@ -8,6 +8,7 @@ packages=(
   python3 python3-pytest python3-dnspython
   bind9 bind9-utils bind9-dnsutils knot knot-dnsutils knot-dnssecutils nsd ldnsutils dnsperf iproute2 procps
   chromium  # headless, for the status page system test (tests/system/test_stats_channel.py)
+  unbound  # a reference resolver (tests/system/test_resolver_differential.py, bench/resolver/)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -35,7 +35,7 @@ struct SignedRRset {
         dnskey = dnssec::dnskey_rdata(256, algorithm, key.public_key_field());
         const dnssec::SignatureFields f{dns::RRType::A,
                                         algorithm,
-                                        3,
+                                        2,
                                         300,
                                         2000000000,
                                         1700000000,
@@ -62,7 +62,7 @@ void BM_Sign(benchmark::State& state) {
     const SignedRRset s(algorithm);
     const dnssec::SignatureFields f{dns::RRType::A,
                                     algorithm,
-                                    3,
+                                    2,
                                     300,
                                     2000000000,
                                     1700000000,

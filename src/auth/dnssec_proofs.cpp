@@ -29,8 +29,7 @@ void DnssecProofs::queue(std::uint32_t node) {
 }
 
 void DnssecProofs::queue_nsec_covering(std::span<const std::uint8_t> lowered_name) {
-    const std::uint32_t before = z_.predecessor(lowered_name);
-    if (before != zone::kNoNode) queue(sec_.nsec_before(before));
+    queue(sec_.nsec_covering(z_, lowered_name));
 }
 
 std::uint32_t DnssecProofs::queue_closest_encloser_proof(const zone::LookupName& name,
@@ -106,11 +105,17 @@ void DnssecProofs::wildcard_nodata(const zone::LookupName& name, std::uint32_t e
 
 void DnssecProofs::insecure_delegation(const zone::LookupName& name, std::uint32_t cut) {
     // RFC 4035 §3.1.4.1, RFC 5155 §7.2.7: the NSEC or NSEC3 at the delegation shows NS and no DS, or, with
-    // opt-out, the span that covers it.
-    const std::size_t skip = name.labels() - z_.node(cut).labels;
-    zone::LookupName cut_name;
-    if (!cut_name.assign(name.suffix(skip))) return;
-    nodata(cut_name, cut);
+    // opt-out, the span that covers it. `name` is at or below the cut: the next closer name of an encloser
+    // above the cut is the same suffix of either.
+    if (sec_.denial() == ZoneDnssec::Denial::nsec) {
+        queue(sec_.nsec_before(cut));
+    } else if (sec_.denial() == ZoneDnssec::Denial::nsec3) {
+        if (sec_.nsec3_match(cut) != ZoneDnssec::kNone) {
+            queue(sec_.nsec3_match(cut));
+        } else {
+            queue_closest_encloser_proof(name, z_.node(cut).parent);
+        }
+    }
 }
 
 bool DnssecProofs::flush() {

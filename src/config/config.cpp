@@ -213,18 +213,6 @@ AddressMatchList Config::allow_query(const View* view) const {
     return AddressMatchList::any();
 }
 
-AddressMatchList Config::allow_recursion(const View* view) const {
-    if (view != nullptr && view->view_settings.allow_recursion) return *view->view_settings.allow_recursion;
-    if (options.view_settings.allow_recursion) return *options.view_settings.allow_recursion;
-    AddressMatchList list;
-    AmlElement localnets;
-    localnets.kind = AmlElement::Kind::Localnets;
-    AmlElement localhost;
-    localhost.kind = AmlElement::Kind::Localhost;
-    list.elements = {localnets, localhost};
-    return list;
-}
-
 namespace {
 std::vector<ListenOn> with_default_port(std::vector<ListenOn> lists, std::uint16_t port) {
     if (lists.empty()) {

@@ -61,6 +61,33 @@ struct Remote {
     bool operator==(const Remote&) const = default;
 };
 
+// max-cache-size: default (90% of physical memory) | unlimited | SIZE | N% (of physical memory).
+struct CacheSize {
+    enum class Kind { Default, Unlimited, Bytes, Percent };
+    Kind kind = Kind::Default;
+    std::uint64_t value = 0;  // bytes, or the percentage
+
+    bool operator==(const CacheSize&) const = default;
+};
+
+// forwarders [port N] { address [port N]; ... };
+struct Forwarders {
+    std::optional<std::uint16_t> port;
+    std::vector<SocketAddress> addresses;
+    Location where;
+};
+
+enum class ForwardMode { First, Only };
+enum class QnameMinimization { Strict, Relaxed, Disabled, Off };
+
+// fetches-per-zone / fetches-per-server: N [drop | fail] (0: no limit).
+struct FetchQuota {
+    std::uint32_t limit = 0;
+    bool fail = false;  // SERVFAIL the queries over the quota instead of dropping them
+
+    bool operator==(const FetchQuota&) const = default;
+};
+
 // listen-on / listen-on-v6: [port N] [tls NAME] [http NAME] { aml };
 struct ListenOn {
     std::optional<std::uint16_t> port;
@@ -100,6 +127,25 @@ struct ViewSettings {
     std::optional<AddressMatchList> allow_recursion;
     std::optional<bool> minimal_responses;
     std::optional<bool> match_mapped_addresses;
+
+    // The recursive resolver (config/recursion.cpp resolves them with BIND's defaults and limits).
+    std::optional<AddressMatchList> allow_recursion_on, allow_query_cache, allow_query_cache_on;
+    std::optional<Forwarders> forwarders;
+    std::optional<ForwardMode> forward;
+    std::optional<CacheSize> max_cache_size;
+    std::optional<std::uint32_t> max_cache_ttl, min_cache_ttl, max_ncache_ttl, min_ncache_ttl, servfail_ttl;
+    std::optional<std::uint32_t> prefetch_trigger;
+    std::optional<std::uint32_t> prefetch_eligible;       // only with prefetch_trigger
+    std::optional<std::uint32_t> resolver_query_timeout;  // as written: <= 300 seconds, else milliseconds
+    std::optional<QnameMinimization> qname_minimization;
+    std::optional<std::uint32_t> max_recursion_depth, max_recursion_queries;
+    std::optional<FetchQuota> fetches_per_zone, fetches_per_server;
+    std::optional<bool> stale_answer_enable, stale_cache_enable;
+    std::optional<std::uint32_t> stale_answer_ttl, max_stale_ttl, stale_refresh_time;
+    std::optional<std::uint32_t> stale_answer_client_timeout;  // milliseconds; UINT32_MAX: off / disabled
+    std::optional<bool> empty_zones_enable;
+    std::vector<dns::Name> disable_empty_zone;  // may be written several times; options' and view's add up
+    std::optional<std::string> empty_server, empty_contact;
 };
 
 struct Zone {
@@ -111,7 +157,9 @@ struct Zone {
     std::optional<std::string> journal;
     std::optional<RemoteList> primaries;
     std::optional<std::string> in_view;
-    std::vector<SocketAddress> forwarders;
+    std::optional<Forwarders> forwarders;  // type forward (and any type that forwards below itself)
+    std::optional<ForwardMode> forward;
+    std::vector<dns::IpAddress> server_addresses;  // type static-stub
     ZoneSettings settings;
     Location where;
 
@@ -174,6 +222,8 @@ struct Options {
     std::optional<std::uint32_t> tcp_clients;
     std::optional<AddressMatchList> blackhole;
     std::optional<bool> querylog;
+    std::optional<std::uint32_t> recursive_clients;
+    std::optional<std::string> dump_file;  // rndc dumpdb's file, as written (default named_dump.db)
     ViewSettings view_settings;
     ZoneSettings settings;
     Location where;
@@ -262,6 +312,34 @@ struct ResolvedZone {
     bool request_ixfr = true, provide_ixfr = true;
 };
 
+// A view's recursive resolver with inheritance (view -> options) and BIND 9.18's defaults resolved, values
+// already brought within the limits named applies when it starts (each such change is in `adjustments`, for
+// a warning). Times in seconds unless named otherwise.
+struct ResolvedRecursion {
+    bool recursion = true;
+    AddressMatchList allow_recursion, allow_recursion_on, allow_query_cache, allow_query_cache_on;
+    std::vector<Remote> forwarders;  // ports resolved (the list's, else options' port, else 53)
+    ForwardMode forward = ForwardMode::First;
+    CacheSize max_cache_size;
+    std::uint32_t max_cache_ttl = 604800, min_cache_ttl = 0;
+    std::uint32_t max_ncache_ttl = 10800, min_ncache_ttl = 0;
+    std::uint32_t servfail_ttl = 1;
+    std::uint32_t prefetch_trigger = 2, prefetch_eligible = 9;  // trigger 0: off
+    std::uint32_t resolver_query_timeout_ms = 10000;
+    QnameMinimization qname_minimization = QnameMinimization::Relaxed;
+    std::uint32_t max_recursion_depth = 7, max_recursion_queries = 50;
+    FetchQuota fetches_per_zone, fetches_per_server;
+    std::uint32_t recursive_clients = 1000;
+    bool stale_answer_enable = false, stale_cache_enable = false;
+    std::uint32_t stale_answer_ttl = 30, max_stale_ttl = 86400, stale_refresh_time = 30;
+    std::optional<std::uint32_t> stale_answer_client_timeout_ms;  // unset: off
+    bool empty_zones_enable = true;
+    std::vector<dns::Name> disable_empty_zone;
+    std::string empty_server, empty_contact;  // "": the zone's own name and "." (BIND's defaults)
+    std::uint16_t edns_udp_size = 1232, max_udp_size = 1232;
+    std::vector<std::string> adjustments;  // "servfail-ttl 60 is above 30; using 30", ...
+};
+
 struct Config {
     Options options;
     std::vector<Acl> acls;
@@ -298,10 +376,13 @@ struct Config {
     std::uint16_t max_udp_size(const View* view) const;        // default 1232
     std::uint16_t edns_udp_size(const View* view) const;       // default 1232
     AddressMatchList allow_query(const View* view) const;      // view-level default for zones: any
-    AddressMatchList allow_recursion(const View* view) const;  // default localnets; localhost
     // Effective listen-on lists (BIND's default when none given).
     std::vector<ListenOn> listen_on() const;
     std::vector<ListenOn> listen_on_v6() const;
+
+    // The recursive resolver's settings of a view (nullptr: the implicit default view), inherited view ->
+    // options and completed with BIND's defaults and the limits named applies (config/recursion.cpp).
+    ResolvedRecursion resolve_recursion(const View* view) const;
 
     // The zones to serve: those of every view, or the top-level ones. `view` is nullptr for top-level.
     template <typename F>

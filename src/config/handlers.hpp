@@ -58,6 +58,21 @@ CAIRN_CONFIG_HANDLER(zone_file);
 CAIRN_CONFIG_HANDLER(zone_journal);
 CAIRN_CONFIG_HANDLER(zone_primaries);
 CAIRN_CONFIG_HANDLER(zone_in_view);
+// the recursive resolver (handlers_recursion.cpp)
+CAIRN_CONFIG_HANDLER(recursion_access_list);
+CAIRN_CONFIG_HANDLER(forwarders);
+CAIRN_CONFIG_HANDLER(forward);
+CAIRN_CONFIG_HANDLER(max_cache_size);
+CAIRN_CONFIG_HANDLER(cache_duration);
+CAIRN_CONFIG_HANDLER(prefetch);
+CAIRN_CONFIG_HANDLER(resolver_number);
+CAIRN_CONFIG_HANDLER(qname_minimization);
+CAIRN_CONFIG_HANDLER(fetch_quota);
+CAIRN_CONFIG_HANDLER(resolver_boolean);
+CAIRN_CONFIG_HANDLER(stale_answer_client_timeout);
+CAIRN_CONFIG_HANDLER(empty_zone_clause);
+CAIRN_CONFIG_HANDLER(static_stub_servers);
+CAIRN_CONFIG_HANDLER(dump_file);
 // view only
 CAIRN_CONFIG_HANDLER(match_list);
 CAIRN_CONFIG_HANDLER(match_recursive_only);

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "config/parser.hpp"
+#include "config/recursion_checks.hpp"
 #include "dns/text.hpp"
 #include "dns/tsig.hpp"
 
@@ -59,6 +60,7 @@ class Checker {
         check_zones(config_.zones, nullptr);
         for (const View& view : config_.views)
             check_zones(view.zones, &view);
+        check_recursion(config_, errors_);
     }
 
   private:
@@ -269,7 +271,10 @@ class Checker {
         if (z.also_notify) check_remotes(*z.also_notify, view);
     }
     void check_view_settings(const ViewSettings& v) {
-        if (v.allow_recursion) check_aml(*v.allow_recursion);
+        for (const auto* list :
+             {&v.allow_recursion, &v.allow_recursion_on, &v.allow_query_cache, &v.allow_query_cache_on}) {
+            if (*list) check_aml(**list);
+        }
     }
 
     void check_zones(const std::vector<Zone>& zones, const View* view) {
@@ -349,6 +354,10 @@ class Checker {
             {"multi-master", {T::Secondary, T::Mirror, T::Stub}},
             {"max-records", {T::Primary, T::Secondary, T::Mirror, T::Stub, T::StaticStub, T::Redirect}},
             {"journal", {T::Primary, T::Secondary, T::Mirror}},
+            {"forward", {T::Primary, T::Secondary, T::Stub, T::StaticStub, T::Forward}},
+            {"forwarders", {T::Primary, T::Secondary, T::Stub, T::StaticStub, T::Forward}},
+            {"server-addresses", {T::StaticStub}},
+            {"server-names", {T::StaticStub}},
         };
         if (type == T::DelegationOnly) return;
         for (const Zone::WrittenClause& written : zone.written) {

@@ -1,6 +1,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "ctl/cache_commands.hpp"
 #include "ctl/target.hpp"
 
 namespace cairn::ctl {
@@ -91,6 +92,13 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
     const bool known = harmless || verb == "reload" || verb == "reconfig" || verb == "refresh" ||
                        verb == "retransfer" || verb == "notify" || verb == "stop" || verb == "halt" ||
                        verb == "querylog";
+    if (is_cache_command(verb)) {
+        if (read_only && !is_read_only_cache_command(words))
+            return CommandResult::failure(
+                "command '" + verb + "' is not allowed on a read-only control channel", "permission denied",
+                6);
+        return dispatch_cache(words, target.cache());
+    }
     if (!known) return CommandResult::failure("", "unknown command", kResultUnknownCommand);
     if (read_only && !harmless) {
         return CommandResult::failure("command '" + verb + "' is not allowed on a read-only control channel",

@@ -56,6 +56,8 @@ struct ZoneStatus {
     bool dynamic = false;
 };
 
+class CacheTarget;
+
 class ControlTarget {
   public:
     virtual ~ControlTarget() = default;
@@ -72,6 +74,8 @@ class ControlTarget {
     virtual CommandResult stop() = 0;  // answers first; the server stops after the reply went out
     // Switches query logging (nullopt: toggle, as `rndc querylog` without argument) and reports the state.
     virtual CommandResult querylog(std::optional<bool> on) = 0;
+    // The recursive resolver's caches (cache_commands.hpp); nullptr: the server has none.
+    virtual CacheTarget* cache() { return nullptr; }
 };
 
 // rndc's layout: `name: value` lines; dates as "Sun, 22 Nov 2026 04:20:52 GMT".

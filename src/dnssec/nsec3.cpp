@@ -1,5 +1,9 @@
 #include "dnssec/nsec3.hpp"
 
+// OpenSSL 3's one-shot SHA1() goes through EVP_Q_digest, which fetches the algorithm and allocates a context
+// on every call; the query path hashes NSEC3 names, so the low-level functions (deprecated, still built and
+// assembly-accelerated) are used: no allocation, no lock.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
 #include <cstring>
@@ -16,15 +20,19 @@ bool nsec3_hash(Bytes name, Bytes salt, std::uint16_t iterations, Nsec3Hash& out
         budget->count_sha1(1u + iterations);
     }
     if (name.size() > 255 || salt.size() > 255) return false;
-    std::uint8_t buffer[255 + 255];
+    std::uint8_t lowered[255];
     for (std::size_t i = 0; i < name.size(); ++i)
-        buffer[i] = dns::lower_ascii(name[i]);
-    if (!salt.empty()) std::memcpy(buffer + name.size(), salt.data(), salt.size());
-    SHA1(buffer, name.size() + salt.size(), out.data());
+        lowered[i] = dns::lower_ascii(name[i]);
+    SHA_CTX ctx;
+    SHA1_Init(&ctx);
+    SHA1_Update(&ctx, lowered, name.size());
+    SHA1_Update(&ctx, salt.data(), salt.size());
+    SHA1_Final(out.data(), &ctx);
     for (std::uint16_t k = 0; k < iterations; ++k) {
-        std::memcpy(buffer, out.data(), kNsec3HashSize);
-        if (!salt.empty()) std::memcpy(buffer + kNsec3HashSize, salt.data(), salt.size());
-        SHA1(buffer, kNsec3HashSize + salt.size(), out.data());
+        SHA1_Init(&ctx);
+        SHA1_Update(&ctx, out.data(), kNsec3HashSize);
+        SHA1_Update(&ctx, salt.data(), salt.size());
+        SHA1_Final(out.data(), &ctx);
     }
     return true;
 }

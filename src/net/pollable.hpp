@@ -7,7 +7,7 @@
 namespace cairn::net {
 
 struct Pollable {
-    enum class Kind : std::uint8_t { udp, listener, connection, stop };
+    enum class Kind : std::uint8_t { udp, listener, connection, stop, replies };
     explicit Pollable(Kind k) : kind(k) {}
     Kind kind;
 };

@@ -28,12 +28,20 @@ std::size_t prefix_at(const std::vector<std::uint8_t>& buf, std::size_t at) {
 }  // namespace
 
 TcpConnection::TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local, unsigned worker,
-                             Clock::time_point now)
+                             Clock::time_point now, std::uint64_t id, TcpReplyQueue* replies)
     : Pollable(Kind::connection), fd_(std::move(fd)), in_(kInitialInput), last_activity_(now) {
     client_.source = peer;
     client_.destination = local;
     client_.transport = Transport::tcp;
     client_.worker = worker;
+    client_.reply_path.tcp_queue = replies;
+    client_.reply_path.tcp_connection = id;
+}
+
+void TcpConnection::deliver_later_reply(std::span<const std::uint8_t> message, Clock::time_point now) {
+    if (replies_owed_ > 0) --replies_owed_;
+    if (!message.empty() && message.size() <= kMaxTcpMessage) append_message(message);
+    last_activity_ = now;
 }
 
 bool TcpConnection::has_complete_message() const {
@@ -95,7 +103,11 @@ bool TcpConnection::produce(PacketHandler& handler, std::span<std::uint8_t> scra
                 streams_.push_back(std::move(stream));
             } else {
                 const std::size_t size = handler.handle(query, reply_room, client_);
-                if (size > 0 && size <= reply_room.size()) append_message(reply_room.first(size));
+                if (size == kReplyLater) {
+                    ++replies_owed_;
+                } else if (size > 0 && size <= reply_room.size()) {
+                    append_message(reply_room.first(size));
+                }
             }
             in_begin_ += 2 + length;
             last_activity_ = now;
@@ -155,7 +167,9 @@ bool TcpConnection::service(std::uint32_t events, PacketHandler& handler, std::s
     }
     // The client closed its side and everything it asked has been answered (a partial message left
     // behind can never complete).
-    if (read_closed_ && pending_output() == 0 && streams_.empty() && !has_complete_message()) return false;
+    if (read_closed_ && pending_output() == 0 && streams_.empty() && !has_complete_message() &&
+        replies_owed_ == 0)
+        return false;
     return true;
 }
 

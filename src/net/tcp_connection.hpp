@@ -1,6 +1,8 @@
 // One client's TCP connection (RFC 7766): length-prefixed messages, pipelined queries answered as they
-// are handled, replies that span many messages pulled from a ResponseStream as the socket drains. It never
-// blocks: input and output are bounded, and when output backs up the connection stops reading.
+// are handled, replies that span many messages pulled from a ResponseStream as the socket drains, and
+// replies the handler gives later (kReplyLater) appended when they arrive, in whatever order (RFC 7766
+// §6.2.1.1). It never blocks: input and output are bounded, and when output backs up the connection stops
+// reading.
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include "net/fd.hpp"
 #include "net/handler.hpp"
 #include "net/pollable.hpp"
+#include "net/tcp_reply_queue.hpp"
 
 namespace cairn::net {
 
@@ -22,9 +25,16 @@ class TcpConnection : public Pollable {
   public:
     using Clock = std::chrono::steady_clock;
 
-    TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local, unsigned worker, Clock::time_point now);
+    // `id`: the connection's number on its worker, which replies posted to `replies` name.
+    TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local, unsigned worker, Clock::time_point now,
+                  std::uint64_t id = 0, TcpReplyQueue* replies = nullptr);
 
     int fd() const { return fd_.get(); }
+    std::uint64_t id() const { return client_.reply_path.tcp_connection; }
+
+    // A reply the handler gave later: appended (an empty one only ends the wait for it). The caller then
+    // calls service() with no events to write it out.
+    void deliver_later_reply(std::span<const std::uint8_t> message, Clock::time_point now);
 
     // Does all the work it can without blocking for readiness `events`, using `scratch` (at least
     // kMaxTcpMessage octets) for replies. Returns false when the connection is finished or broken.
@@ -34,8 +44,9 @@ class TcpConnection : public Pollable {
     // The epoll events the connection waits for in its current state.
     std::uint32_t wanted_events() const;
 
+    // A connection still owed replies is not idle: the client is waiting for them.
     bool idle_longer_than(Clock::duration timeout, Clock::time_point now) const {
-        return now - last_activity_ > timeout;
+        return replies_owed_ == 0 && now - last_activity_ > timeout;
     }
 
     std::uint32_t registered_events = 0;
@@ -58,6 +69,7 @@ class TcpConnection : public Pollable {
     std::vector<std::uint8_t> out_;
     std::size_t out_sent_ = 0;
     std::deque<std::unique_ptr<ResponseStream>> streams_;
+    std::size_t replies_owed_ = 0;  // queries the handler will answer later
     bool read_closed_ = false;
     bool write_blocked_ = false;
     Clock::time_point last_activity_;

@@ -27,6 +27,7 @@ TcpWorker::TcpWorker(unsigned index, WorkerShared& shared)
     : index_(index), shared_(shared), epoll_(epoll_create1(EPOLL_CLOEXEC)), tcp_scratch_(kMaxTcpMessage) {
     if (!epoll_) throw Error(system_message("epoll_create1", errno));
     watch(&stop_, shared_.stop_fd, EPOLLIN);
+    watch(&replies_, replies_.fd(), EPOLLIN);
 }
 
 TcpWorker::~TcpWorker() {
@@ -76,6 +77,9 @@ void TcpWorker::run() {
                 case Pollable::Kind::stop:
                     stopping = true;
                     break;
+                case Pollable::Kind::replies:
+                    deliver_replies(now);
+                    break;
                 case Pollable::Kind::udp:
                     break;  // UDP sockets are served by the UDP thread
             }
@@ -103,12 +107,14 @@ void TcpWorker::accept_clients(Listener& listener, TcpConnection::Clock::time_po
         setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // pipelined replies go out at once
         Endpoint local = listener.local;
         if (local.address.is_unspecified()) local = local_endpoint(fd.get());
+        const std::uint64_t id = next_id_++;
         auto connection = std::make_unique<TcpConnection>(
             std::move(fd), Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer)), local, index_,
-            now);
+            now, id, &replies_);
         auto* raw = connection.get();
         connections_.push_front(std::move(connection));
         raw->position = connections_.begin();
+        by_id_.emplace(id, raw);
         raw->registered_events = EPOLLIN;
         watch(raw, raw->fd(), EPOLLIN);
     }
@@ -136,7 +142,18 @@ void TcpWorker::service(TcpConnection& connection, std::uint32_t events,
     }
 }
 
+void TcpWorker::deliver_replies(TcpConnection::Clock::time_point now) {
+    for (const TcpReplyQueue::Reply& reply : replies_.take()) {
+        const auto found = by_id_.find(reply.connection);
+        if (found == by_id_.end()) continue;  // the connection closed meanwhile: the reply is lost with it
+        TcpConnection& connection = *found->second;
+        connection.deliver_later_reply(reply.message, now);
+        service(connection, 0, now);
+    }
+}
+
 void TcpWorker::close(TcpConnection& connection) {
+    by_id_.erase(connection.id());
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, connection.fd(), nullptr);
     connections_.erase(connection.position);
     shared_.tcp_open.fetch_sub(1);

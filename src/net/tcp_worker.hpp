@@ -1,11 +1,12 @@
 // One worker's TCP thread: an event loop over its TCP listeners (one per listen address), the connections
-// it accepted, and the shared stop event.
+// it accepted, the replies other threads post for them (TcpReplyQueue), and the shared stop event.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "net/endpoint.hpp"
@@ -38,6 +39,7 @@ class TcpWorker {
     void service(TcpConnection& connection, std::uint32_t events, TcpConnection::Clock::time_point now);
     void close(TcpConnection& connection);
     void close_idle(TcpConnection::Clock::time_point now);
+    void deliver_replies(TcpConnection::Clock::time_point now);
 
     unsigned index_;
     WorkerShared& shared_;
@@ -45,6 +47,11 @@ class TcpWorker {
     Pollable stop_{Pollable::Kind::stop};
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::list<std::unique_ptr<TcpConnection>> connections_;
+    // Connections by id, for replies posted later; ids are never reused, so a reply for a connection that
+    // has closed finds nothing.
+    std::unordered_map<std::uint64_t, TcpConnection*> by_id_;
+    std::uint64_t next_id_ = 1;
+    TcpReplyQueue replies_;
     std::vector<std::uint8_t> tcp_scratch_;
 };
 

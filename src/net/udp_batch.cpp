@@ -27,66 +27,13 @@ std::size_t UdpBatch::serve(int fd, const Endpoint& local, PacketHandler& handle
     std::size_t total = 0;
     for (unsigned round = 0; round < max_rounds; ++round) {
         const std::size_t n = receive(fd, false);
-        answer(n, local, handler, thread, failures);
+        answer(n, fd, local, handler, thread, failures);
         send(fd);
         total += n;
         if (n < kUdpBatch) break;  // drained
     }
     return total;
 }
-
-namespace {
-
-// Reads the destination address from the packet-info control message, if any.
-bool read_destination(msghdr& msg, Endpoint& destination, int& ifindex) {
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-            in_pktinfo info;
-            std::memcpy(&info, CMSG_DATA(c), sizeof info);
-            destination.address.family = AF_INET;
-            std::memcpy(destination.address.bytes.data(), &info.ipi_addr, 4);
-            ifindex = info.ipi_ifindex;
-            return true;
-        }
-        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-            in6_pktinfo info;
-            std::memcpy(&info, CMSG_DATA(c), sizeof info);
-            destination.address.family = AF_INET6;
-            std::memcpy(destination.address.bytes.data(), &info.ipi6_addr, 16);
-            ifindex = static_cast<int>(info.ipi6_ifindex);
-            return true;
-        }
-    }
-    return false;
-}
-
-// Asks the kernel to send the reply from `source`: needed on wildcard sockets, where the routing table
-// could otherwise pick another local address and the client would discard the reply.
-socklen_t write_source(std::uint8_t* control, std::size_t room, const Endpoint& source, int ifindex) {
-    msghdr msg{};
-    msg.msg_control = control;
-    msg.msg_controllen = room;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (source.address.is_v4()) {
-        in_pktinfo info{};
-        std::memcpy(&info.ipi_spec_dst, source.address.bytes.data(), 4);
-        c->cmsg_level = IPPROTO_IP;
-        c->cmsg_type = IP_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof info);
-        std::memcpy(CMSG_DATA(c), &info, sizeof info);
-        return CMSG_SPACE(sizeof info);
-    }
-    in6_pktinfo info{};
-    std::memcpy(&info.ipi6_addr, source.address.bytes.data(), 16);
-    info.ipi6_ifindex = static_cast<unsigned>(ifindex);  // link-local sources need the interface
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof info);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
-    return CMSG_SPACE(sizeof info);
-}
-
-}  // namespace
 
 std::size_t UdpBatch::receive(int fd, bool wait) {
     auto& b = *buffers_;
@@ -105,13 +52,15 @@ std::size_t UdpBatch::receive(int fd, bool wait) {
     return received > 0 ? static_cast<std::size_t>(received) : 0;
 }
 
-void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& handler, unsigned thread,
-                      std::atomic<std::uint64_t>& failures) {
+void UdpBatch::answer(std::size_t count, int fd, const Endpoint& local, PacketHandler& handler,
+                      unsigned thread, std::atomic<std::uint64_t>& failures) {
     auto& b = *buffers_;
     const bool wildcard = local.address.is_unspecified();
     ClientInfo client;
     client.transport = Transport::udp;
     client.worker = thread;
+    client.reply_path.udp_fd = fd;
+    client.reply_path.set_source = wildcard;
     replies_ = 0;
     std::size_t reply_at = 0;
     if (count > 1) {
@@ -133,6 +82,7 @@ void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& h
         int ifindex = 0;
         if (!read_destination(m, client.destination, ifindex)) client.destination = local;
         client.destination.port = local.port;
+        client.reply_path.ifindex = ifindex;
 
         const std::size_t length = b.rx_headers[i].msg_len;
         std::span<const std::uint8_t> query(b.queries.data() + i * kQuerySlot, length);
@@ -163,9 +113,7 @@ void UdpBatch::answer(std::size_t count, const Endpoint& local, PacketHandler& h
         out.msg_hdr.msg_iovlen = 1;
         if (wildcard) {
             out.msg_hdr.msg_control = b.tx_control[replies_].bytes;
-            out.msg_hdr.msg_controllen =
-                write_source(b.tx_control[replies_].bytes, sizeof b.tx_control[replies_].bytes,
-                             client.destination, ifindex);
+            out.msg_hdr.msg_controllen = write_source(b.tx_control[replies_], client.destination, ifindex);
         }
         ++replies_;
     }

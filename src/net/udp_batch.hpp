@@ -14,6 +14,7 @@
 #include "net/endpoint.hpp"
 #include "net/handler.hpp"
 #include "net/limits.hpp"
+#include "net/packet_info.hpp"
 
 namespace cairn::net {
 
@@ -25,9 +26,10 @@ class UdpBatch {
     // then takes what else is queued. Returns how many were read; 0 also when nothing was queued, on a
     // timeout or signal, and once the socket is shut down.
     std::size_t receive(int fd, bool wait);
-    // Answers the `count` queries received last, which arrived on a socket bound to `local`, inside the
-    // handler's begin_batch/end_batch. A query whose handler throws gets no reply and counts in `failures`.
-    void answer(std::size_t count, const Endpoint& local, PacketHandler& handler, unsigned thread,
+    // Answers the `count` queries received last, which arrived on `fd`, a socket bound to `local`, inside
+    // the handler's begin_batch/end_batch. A query whose handler throws gets no reply and counts in
+    // `failures`; one the handler answers later (kReplyLater) gets its reply through `fd` from elsewhere.
+    void answer(std::size_t count, int fd, const Endpoint& local, PacketHandler& handler, unsigned thread,
                 std::atomic<std::uint64_t>& failures);
     // Sends the replies answer() wrote; never blocks (a full socket buffer loses replies, as UDP may).
     void send(int fd);
@@ -40,10 +42,7 @@ class UdpBatch {
   private:
     static constexpr std::size_t kQuerySlot = 512;  // RFC 1035's limit: nearly every query fits
     static_assert(kMaxUdpQuery > kQuerySlot);
-    // Room for one IPv4 or IPv6 packet-info control message.
-    struct alignas(cmsghdr) Control {
-        std::uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
-    };
+    using Control = PacketInfoControl;
     struct Buffers {
         std::array<mmsghdr, kUdpBatch> rx_headers;
         std::array<std::array<iovec, 2>, kUdpBatch> rx_iov;

@@ -74,7 +74,7 @@ void UdpWorker::run_receiving(Socket& socket) {
         if (n == 0) continue;
         count_batch(n);
         handler.begin_batch(index_);
-        batch_.answer(n, socket.local, handler, index_, shared_.failures);
+        batch_.answer(n, fd, socket.local, handler, index_, shared_.failures);
         handler.end_batch(index_);
         batch_.send(fd);
     }

@@ -25,6 +25,7 @@
 #include "server/primary_journal.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
+#include "server/recursion_service.hpp"
 #include "server/secondary_runner.hpp"
 #include "server/services.hpp"
 #include "server/serving_state.hpp"
@@ -103,6 +104,8 @@ class Daemon {
         }
         secondaries_->configure(settings_.views, settings_.keys);
         const unsigned workers = options_.workers.value_or(std::max(1u, std::thread::hardware_concurrency()));
+        recursion_ = std::make_unique<RecursionService>(workers);
+        if (!recursion_->attach(settings_)) return 1;
         // A reader slot per worker thread, UDP and TCP.
         published_ =
             std::make_unique<Published<ServingState>>(net::thread_slots(workers), build_state(settings_));
@@ -117,6 +120,7 @@ class Daemon {
                             options_.control_port.value_or(953)});
         services_->set_querylog(settings_.querylog);
         handler_->set_observers(&services_->statistics(), &services_->querylog());
+        recursion_->connect(*handler_, *services_, settings_);
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                                              const net::ClientInfo& client, const std::string& view,
                                              const dns::Name* key) {
@@ -139,6 +143,7 @@ class Daemon {
             logs::general().error("{}", e.what());
             return 1;
         }
+        recursion_->start();
         server->start();
         serving_ = server.get();
         for (const auto& at : server->endpoints())
@@ -168,10 +173,12 @@ class Daemon {
                 services_->zone_state_changed();  // an up-to-date check moved next refresh and expiry
             }
             published_->reclaim();
+            recursion_->maintenance();
         }
         logs::general().info("shutting down");
         services_->stop();
         serving_ = nullptr;  // the control and statistics threads that read it have ended
+        recursion_->stop();  // before the sockets its waiting clients' replies would leave through
         server->stop();
         secondaries_.reset();  // after the workers: they hand NOTIFYs to it
         logs::general().info("exiting");
@@ -285,6 +292,11 @@ class Daemon {
                     served.allow_query.emplace(version.get(), zone.allow_query);
                     served.restricts_queries = true;
                 }
+            }
+            if (view.recursion) {
+                served.recursion = view.recursion->view_recursion();
+                zones.insert(zones.end(), view.recursion->builtin_zones.begin(),
+                             view.recursion->builtin_zones.end());
             }
             served.zones = zone::ZoneTable(std::move(zones));
             state->views.push_back(std::move(served));
@@ -526,7 +538,8 @@ class Daemon {
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
         // started, as they were at start-up; zone files are then read from `directory`.
         Settings next;
-        const bool read = enter_directory(startup_directory_) && read_settings(next);
+        const bool read =
+            enter_directory(startup_directory_) && read_settings(next) && recursion_->attach(next);
         if (!read || !enter_directory(next.directory)) {
             logs::general().error("reload failed; still serving the previous configuration and zones");
             enter_directory(settings_.directory);
@@ -575,6 +588,7 @@ class Daemon {
     std::vector<std::string> own_addresses_;  // never NOTIFY ourselves as one of a zone's NS targets
     std::map<std::pair<std::string, std::string>, std::uint32_t> notified_serials_;  // secondary zones
     std::unique_ptr<QueryHandler> handler_;
+    std::unique_ptr<RecursionService> recursion_;
     // The running network front end, for the control and statistics threads (null before and after).
     std::atomic<net::Server*> serving_{nullptr};
     std::unique_ptr<Services> services_;

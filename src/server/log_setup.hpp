@@ -15,8 +15,17 @@
 
 namespace cairn::server {
 
-enum class LogCategory : std::size_t { general, config, xfr_in, xfr_out, notify, security, queries };
-inline constexpr std::size_t kLogCategories = 7;
+enum class LogCategory : std::size_t {
+    general,
+    config,
+    xfr_in,
+    xfr_out,
+    notify,
+    security,
+    queries,
+    resolver
+};
+inline constexpr std::size_t kLogCategories = 8;
 
 // As named.conf writes it: "xfer-in".
 std::string_view category_name(LogCategory category);
@@ -45,6 +54,9 @@ inline spdlog::logger& security() {
 }
 inline spdlog::logger& queries() {
     return category_log(LogCategory::queries);
+}
+inline spdlog::logger& resolver() {
+    return category_log(LogCategory::resolver);
 }
 }  // namespace logs
 

@@ -8,6 +8,7 @@
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
+#include "server/recursive_view.hpp"
 #include "server/settings.hpp"
 #include "server/transfer.hpp"
 
@@ -33,18 +34,19 @@ namespace {
 
 // BIND's query log line, shortened: client, view (as BIND, only for a named view), query name, class, type,
 // flags (+ recursion desired, S signed, E EDNS, T TCP), local address.
-void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view) {
+void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view,
+               RecursiveAnswer recursive) {
     if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
     const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
     const bool named_view = view != nullptr && view->name != kDefaultViewName;
-    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{}{} ({})", client.source.to_string(),
+    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{}{} ({}){}", client.source.to_string(),
                          named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
                          name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
                          parsed.header.rd ? "+" : "-", parsed.has_tsig ? "S" : "",
                          parsed.edns.present ? "E" : "", client.transport == net::Transport::tcp ? "T" : "",
-                         client.destination.address.to_string());
+                         client.destination.address.to_string(), log_note(recursive));
 }
 
 }  // namespace
@@ -53,13 +55,22 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
                                  const net::ClientInfo& client) {
     const ServedView* view = nullptr;
     std::size_t view_index = stats::kMaxViews - 1;
-    const std::size_t size = answer(query, response, client, view, view_index);
+    RecursiveAnswer recursive = RecursiveAnswer::none;
+    const std::size_t size = answer(query, response, client, view, view_index, recursive);
+    if (view != nullptr && view->recursion != nullptr && view->recursion->resolver != nullptr &&
+        view->recursion->may_recurse(client))
+        set_recursion_available(response, size);
+    const bool log_it = querylog_ != nullptr && querylog_->load(std::memory_order_relaxed);
+    if (size == net::kReplyLater) {  // counted when the reply leaves (resolution_driver.hpp)
+        if (log_it) log_query(query, client, view, recursive);
+        return size;
+    }
     if (stats_ != nullptr) {
         stats_->record(client.worker, response.first(size),
                        client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
                        view_index);
     }
-    if (querylog_ != nullptr && querylog_->load(std::memory_order_relaxed)) log_query(query, client, view);
+    if (log_it) log_query(query, client, view, recursive);
     return size;
 }
 
@@ -70,7 +81,7 @@ void QueryHandler::prefetch(std::span<const std::span<const std::uint8_t>> queri
 
 std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client, const ServedView*& view,
-                                 std::size_t& view_index) {
+                                 std::size_t& view_index, RecursiveAnswer& recursive) {
     const ServingState* state = state_.get();
     const bool udp = client.transport == net::Transport::udp;
     view = state->view_for(client);
@@ -80,6 +91,11 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
         return write_refused(query, response, udp);
     }
     view_index = static_cast<std::size_t>(view - state->views.data());
+    if (view->recursion != nullptr) {
+        const std::size_t size = answer_recursively(*view->recursion, view->zones, query, response, client,
+                                                    driver_, view_index, recursive);
+        if (size != kAnswerLocally) return size;
+    }
 
     const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
     // Unsigned queries pay this one test: the engine's parser saw the TSIG record anyway.
@@ -92,6 +108,11 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     if (view->restricts_queries && result.zone != nullptr) {
         const QueryAccess* allowed = view->allow_query_for(result.zone);
         if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);
+    }
+    if (view->recursion != nullptr && result.zone != nullptr && is_referral(response, result.size)) {
+        const std::size_t size =
+            resolve_past_referral(*view->recursion, query, response, client, driver_, view_index, recursive);
+        if (size != kAnswerLocally) return size;
     }
     // NOTIFY (and a transfer asked over UDP) get the fallback reply the engine wrote.
     return result.size;

@@ -9,7 +9,9 @@
 #include "auth/engine.hpp"
 #include "dns/tsig.hpp"
 #include "net/handler.hpp"
+#include "resolver/read_section.hpp"
 #include "server/published.hpp"
+#include "server/recursive_view.hpp"
 #include "server/serving_state.hpp"
 #include "stats/counters.hpp"
 
@@ -41,15 +43,31 @@ class QueryHandler : public net::PacketHandler {
         const std::string& view, const dns::Name* key)>;
     void set_notify_receiver(NotifyReceiver receiver) { notify_receiver_ = std::move(receiver); }
 
+    // Where cache misses of recursive views go (resolution_driver.hpp); unset, they are dropped. Set before
+    // the workers start.
+    void set_resolution_driver(ResolutionDriver* driver) { driver_ = driver; }
+
     // Only for a server with one view (the common case): the view of each client is not known yet.
     void prefetch(std::span<const std::span<const std::uint8_t>> queries, unsigned worker) override;
 
-    void begin_batch(unsigned worker) override { state_.enter(worker); }
-    void end_batch(unsigned worker) override { state_.leave(worker); }
+    // Batches also bracket the resolver caches' read sections (resolver/read_section.hpp) while some view
+    // recurses: the cache-hit path then opens none of its own.
+    void begin_batch(unsigned worker) override {
+        state_.enter(worker);
+        if (reads_caches_.load(std::memory_order_relaxed)) resolver::enter_read_section();
+    }
+    void end_batch(unsigned worker) override {
+        if (reads_caches_.load(std::memory_order_relaxed)) resolver::leave_read_section();
+        state_.leave(worker);
+    }
+    // Whether some view recurses at start-up. Set before the workers start, never after (a batch must leave
+    // the section it entered); views that start recursing on a reload open their own sections per query.
+    void set_reads_caches(bool on) { reads_caches_ = on; }
 
   private:
     std::size_t answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                       const net::ClientInfo& client, const ServedView*& view, std::size_t& view_index);
+                       const net::ClientInfo& client, const ServedView*& view, std::size_t& view_index,
+                       RecursiveAnswer& recursive);
     // Requests carrying a TSIG record (rare): verified first, the key then picks the view and meets the
     // ACLs, and the answer is signed.
     std::size_t answer_signed(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
@@ -61,6 +79,8 @@ class QueryHandler : public net::PacketHandler {
     stats::Statistics* stats_ = nullptr;
     const std::atomic<bool>* querylog_ = nullptr;
     NotifyReceiver notify_receiver_;
+    ResolutionDriver* driver_ = nullptr;
+    std::atomic<bool> reads_caches_{false};
 };
 
 // Writes a REFUSED reply to `query` (header and question echoed, EDNS kept) into `out`; 0 when the query

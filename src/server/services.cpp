@@ -13,6 +13,7 @@
 #include "dns/name.hpp"
 #include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
+#include "server/recursion_service.hpp"
 #include "stats/report.hpp"
 
 namespace cairn::server {
@@ -109,6 +110,8 @@ std::string describe(const stats::UdpReads& udp) {
 class Services::Target : public ctl::ControlTarget {
   public:
     explicit Target(Services& services) : s_(services) {}
+
+    ctl::CacheTarget* cache() override { return s_.cache_target_; }
 
     ctl::CommandResult status() override {
         std::size_t zones = 0;
@@ -252,7 +255,8 @@ Services::Services(std::string config_path, unsigned workers, DaemonHooks hooks,
       defaults_(std::move(defaults)),
       started_at_(now_seconds()),
       configured_at_(started_at_),
-      statistics_(net::thread_slots(workers)),  // counters per worker thread, UDP and TCP
+      // counters per worker thread, UDP and TCP, and per resolution thread
+      statistics_(RecursionService::statistics_slots(workers)),
       target_(std::make_unique<Target>(*this)) {}
 
 Services::~Services() {
@@ -391,6 +395,7 @@ stats::HttpResponse Services::serve_statistics(const std::string& path) const {
     report.transfers = statistics_.transfers();
     if (hooks_.udp_reads) report.udp = hooks_.udp_reads();
     report.zones = zone_gauges();
+    if (recursion_gauge_) report.recursion = recursion_gauge_();
     if (path == "/metrics")
         return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
                                    stats::render_prometheus(report)};

@@ -21,6 +21,10 @@
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
 
+namespace cairn::ctl {
+class CacheTarget;
+}
+
 namespace cairn::config {
 struct Config;
 }
@@ -94,6 +98,12 @@ class Services {
     // SOA check): refreshes what zonestatus shows, nothing else.
     void zone_state_changed();
     bool stop_requested() const { return stop_requested_; }
+    // The control channel's cache commands (flush, flushname, dumpdb, serve-stale, cache); before start().
+    void set_cache_target(ctl::CacheTarget* target) { cache_target_ = target; }
+    // The resolver's figures for the statistics channel (called from its threads); before start().
+    void set_recursion_gauge(std::function<stats::RecursionGauge()> gauge) {
+        recursion_gauge_ = std::move(gauge);
+    }
     void stop();
 
   private:
@@ -133,6 +143,8 @@ class Services {
     std::string channels_fingerprint_;
 
     std::unique_ptr<Target> target_;
+    ctl::CacheTarget* cache_target_ = nullptr;
+    std::function<stats::RecursionGauge()> recursion_gauge_;
     std::unique_ptr<ctl::ControlListener> control_;
     std::vector<std::unique_ptr<stats::HttpServer>> http_;  // one per statistics-channels entry
 };

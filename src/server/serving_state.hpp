@@ -11,6 +11,7 @@
 #include "dns/tsig.hpp"
 #include "net/handler.hpp"
 #include "server/access.hpp"
+#include "server/recursive_view.hpp"
 #include "store/journal.hpp"
 #include "xfr/secondary.hpp"
 #include "zone/zone_table.hpp"
@@ -44,6 +45,10 @@ struct ServedView {
 
     // Secondary zones, for the EDNS EXPIRE (RFC 7314) their transfers carry: the time left, not the SOA's.
     std::unordered_map<const zone::Zone*, std::shared_ptr<const xfr::SecondaryZone>> secondaries;
+
+    // recursion yes: who may recurse or read the cache, and the resolver (recursive_view.hpp); null: the
+    // view only answers from its zones.
+    std::shared_ptr<const ViewRecursion> recursion;
 
     // IXFR journals of primary zones with ixfr-from-differences; they outlive every snapshot.
     std::unordered_map<const zone::Zone*, const store::Journal*> journals;

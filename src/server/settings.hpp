@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "dns/tsig.hpp"
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
+#include "server/recursion_settings.hpp"
 #include "server/zone_loader.hpp"
 #include "xfr/notify.hpp"
 #include "xfr/refresh.hpp"
@@ -63,6 +65,7 @@ struct ViewSettings {
     AccessList match_clients;       // empty: any
     AccessList match_destinations;  // empty: any
     std::vector<ZoneSettings> zones;
+    std::optional<RecursionSettings> recursion;  // recursion yes
 };
 
 // A logging channel of named.conf's logging {} block. stderr always gets every category at the daemon's
@@ -87,6 +90,7 @@ struct LoggingSettings {
 struct Settings {
     std::string directory;  // the working directory: relative paths in the configuration start here
     std::string pid_file;   // empty: none
+    std::string dump_file;  // rndc dumpdb's file, absolute
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
     std::chrono::milliseconds tcp_idle_timeout{30000};

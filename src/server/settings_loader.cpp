@@ -12,9 +12,18 @@ namespace {
 
 // BIND listens on each interface address the list admits. `any` becomes one wildcard socket instead,
 // which also covers addresses added later; replies still leave from the queried address (IP_PKTINFO).
+// Beyond BIND, as NSD and Knot do: an address written out (not negated, at the list's top level) is
+// listened on even when no interface has it, such as 127.53.0.1 on a loopback that only lists 127.0.0.1.
 void add_listen_addresses(const std::vector<config::ListenOn>& lists, sa_family_t family,
                           const config::Config& config, const config::HostNetworks& host,
                           Settings& settings) {
+    const auto add = [&](const dns::IpAddress& address, std::uint16_t port) {
+        const net::Endpoint at{address, port};
+        for (const auto& existing : settings.listen) {
+            if (existing == at) return;
+        }
+        settings.listen.push_back(at);
+    };
     for (const auto& listen : lists) {
         const std::uint16_t port = listen.port.value_or(config.default_port());
         if (matches_everyone(listen.addresses)) {
@@ -26,11 +35,14 @@ void add_listen_addresses(const std::vector<config::ListenOn>& lists, sa_family_
         for (const auto& prefix : host.addresses) {
             if (prefix.address.family != family) continue;
             if (acl.evaluate(prefix.address, nullptr) != config::AclVerdict::Allow) continue;
-            const net::Endpoint at{prefix.address, port};
-            bool seen = false;
-            for (const auto& existing : settings.listen)
-                seen = seen || existing == at;
-            if (!seen) settings.listen.push_back(at);
+            add(prefix.address, port);
+        }
+        for (const auto& element : listen.addresses.elements) {
+            if (element.kind != config::AmlElement::Kind::Prefix || element.negated) continue;
+            const config::IpPrefix& prefix = element.prefix;
+            if (prefix.address.family == family && prefix.length == prefix.address.bit_width() &&
+                acl.evaluate(prefix.address, nullptr) == config::AclVerdict::Allow)
+                add(prefix.address, port);
         }
     }
 }
@@ -44,6 +56,10 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
               SettingsResult& result) {
     const std::string label = "zone " + zone.name.to_text();
     const config::ZoneType type = zone.type.value_or(config::ZoneType::Primary);
+    // The resolver's zones (recursion_settings.cpp).
+    if (type == config::ZoneType::Hint || type == config::ZoneType::Forward ||
+        type == config::ZoneType::StaticStub)
+        return;
     if (type != config::ZoneType::Primary && type != config::ZoneType::Secondary) {
         result.warnings.push_back(where(zone.where) + label + ": type " +
                                   std::string(config::to_string(type)) +
@@ -220,6 +236,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (config.options.pid_file && !config.options.pid_file->empty()) {
         settings.pid_file = config.resolve_path(*config.options.pid_file);
     }
+    settings.dump_file = config.resolve_path(config.options.dump_file.value_or("named_dump.db"));
     add_listen_addresses(config.listen_on(), AF_INET, config, host, settings);
     add_listen_addresses(config.listen_on_v6(), AF_INET6, config, host, settings);
     if (settings.listen.empty())
@@ -232,25 +249,18 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (!config.options.version_hidden)
         settings.engine.version_bind = config.options.version.value_or("cairn");
 
-    auto warn_recursion = [&](const config::View* view) {
-        if (config.recursion(view)) {
-            result.warnings.push_back(
-                std::string(view ? "view " + view->name + ": " : "") +
-                "recursion yes is ignored: cairn is an authoritative-only server for now");
-        }
-    };
     if (config.views.empty()) {
-        warn_recursion(nullptr);
         ViewSettings view;
+        view.recursion = recursion_settings(config, nullptr, host, result.warnings, result.errors);
         for (const auto& zone : config.zones)
             add_zone(config, zone, nullptr, host, *settings.keys, view, result);
         settings.views.push_back(std::move(view));
         return;
     }
     for (const auto& view : config.views) {
-        warn_recursion(&view);
         ViewSettings served;
         served.name = view.name;
+        served.recursion = recursion_settings(config, &view, host, result.warnings, result.errors);
         if (view.match_clients) served.match_clients = AccessList::from(*view.match_clients, config, host);
         if (view.match_destinations) {
             served.match_destinations = AccessList::from(*view.match_destinations, config, host);

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "dns/types.hpp"
+#include "stats/prom_writer.hpp"
+#include "stats/resolver_report.hpp"
 
 namespace cairn::stats {
 
@@ -19,34 +21,6 @@ std::string rcode_name(std::size_t rcode) {
 std::string_view protocol_name(std::size_t index) {
     return index == 0 ? "udp" : "tcp";
 }
-
-class PromWriter {
-  public:
-    void family(std::string_view name, std::string_view type, std::string_view help) {
-        out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help), name, type);
-    }
-    // `labels` is a list of name, value pairs.
-    void sample(std::string_view name,
-                std::initializer_list<std::pair<std::string_view, std::string_view>> labels, double value) {
-        out_ += name;
-        if (labels.size() != 0) {
-            out_ += '{';
-            bool first = true;
-            for (const auto& [label, text] : labels) {
-                if (!first) out_ += ',';
-                first = false;
-                out_ += fmt::format("{}=\"{}\"", label, escape_label_value(text));
-            }
-            out_ += '}';
-        }
-        out_ += fmt::format(" {}\n", value);
-    }
-    void sample(std::string_view name, std::uint64_t value) { out_ += fmt::format("{} {}\n", name, value); }
-    std::string take() { return std::move(out_); }
-
-  private:
-    std::string out_;
-};
 
 std::string html_escape(std::string_view text) {
     std::string out;
@@ -242,7 +216,9 @@ std::string render_prometheus(const Report& report) {
         "cairn_zone_notifies_pending", "gauge",
         "Secondaries of the zone not yet notified of its current serial (still being retried).",
         [](const ZoneGauge& z) -> std::optional<double> { return static_cast<double>(z.notifies_pending); });
-    return w.take();
+    std::string out = w.take();
+    render_resolver_prometheus(report.recursion, out);
+    return out;
 }
 
 std::string render_json(const Report& report) {
@@ -310,6 +286,7 @@ std::string render_json(const Report& report) {
           {"datagrams", report.udp.datagrams},
           {"coalescing_pauses", report.udp.pauses}}},
         {"zones", zones},
+        {"resolver", resolver_json(report.recursion)},
     };
     return doc.dump(2) + "\n";
 }

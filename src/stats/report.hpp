@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "stats/counters.hpp"
+#include "stats/resolver_report.hpp"
 
 namespace cairn::stats {
 
@@ -48,6 +49,7 @@ struct Report {
     TransferSnapshot transfers;
     UdpReads udp;
     std::vector<ZoneGauge> zones;
+    RecursionGauge recursion;  // empty without recursive views
 };
 
 std::string render_prometheus(const Report& report);

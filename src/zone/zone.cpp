@@ -54,43 +54,13 @@ struct SortKey {
     bool complete = false;  // the whole key fits the prefix: equal prefixes mean equal owners
 };
 
-// RFC 4034 §6.1 order as a memcmp-able key: labels below the origin from right to left, each lowercased,
-// escaped (0x00 -> 01 01, 0x01 -> 01 02) and ended by 0x00. The origin's own labels are common to all.
 SortKey sort_key(std::span<const std::uint8_t> owner, std::size_t origin_labels, std::uint32_t index) {
-    std::uint8_t offsets[128];
-    std::size_t labels = 0;
-    for (std::size_t pos = 0; owner[pos] != 0; pos += 1 + owner[pos])
-        offsets[labels++] = static_cast<std::uint8_t>(pos);
-    std::uint8_t key[16] = {};
-    std::size_t size = 0;
-    bool complete = true;
-    auto put = [&](std::uint8_t c) {
-        if (size < sizeof key) {
-            key[size++] = c;
-        } else {
-            complete = false;
-        }
-    };
-    for (std::size_t l = labels - origin_labels; l-- > 0 && complete;) {
-        const std::size_t pos = offsets[l];
-        for (std::size_t i = 1; i <= owner[pos]; ++i) {
-            const auto c = dns::lower_ascii(owner[pos + i]);
-            if (c <= 1) {
-                put(1);
-                put(static_cast<std::uint8_t>(c + 1));
-            } else {
-                put(c);
-            }
-        }
-        put(0);
-    }
+    const CanonicalPrefix p = canonical_prefix(owner, origin_labels);
     SortKey k;
-    for (int i = 0; i < 8; ++i)
-        k.hi = (k.hi << 8) | key[i];
-    for (int i = 8; i < 16; ++i)
-        k.lo = (k.lo << 8) | key[i];
+    k.hi = p.hi;
+    k.lo = p.lo;
     k.index = index;
-    k.complete = complete;
+    k.complete = p.complete;
     return k;
 }
 

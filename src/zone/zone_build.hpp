@@ -27,6 +27,50 @@ struct Zone::Owned {
     LargeVector<RdataPointer> pointers;
 };
 
+// RFC 4034 §6.1 order as a memcmp-able key: labels below the origin from right to left, each lowercased,
+// escaped (0x00 -> 01 01, 0x01 -> 01 02) and ended by 0x00 (the origin's own labels are common to every
+// name of the zone). Its first 16 octets, big-endian in two words, zero-padded: names whose prefixes differ
+// are in the order of their prefixes; equal prefixes need a full comparison unless both are complete.
+struct CanonicalPrefix {
+    std::uint64_t hi = 0, lo = 0;
+    bool complete = true;  // the whole key fits
+};
+
+inline CanonicalPrefix canonical_prefix(std::span<const std::uint8_t> owner, std::size_t origin_labels) {
+    std::uint8_t offsets[128];
+    std::size_t labels = 0;
+    for (std::size_t pos = 0; owner[pos] != 0; pos += 1 + owner[pos])
+        offsets[labels++] = static_cast<std::uint8_t>(pos);
+    std::uint8_t key[16] = {};
+    std::size_t size = 0;
+    CanonicalPrefix p;
+    auto put = [&](std::uint8_t c) {
+        if (size < sizeof key) {
+            key[size++] = c;
+        } else {
+            p.complete = false;
+        }
+    };
+    for (std::size_t l = labels - origin_labels; l-- > 0 && p.complete;) {
+        const std::size_t pos = offsets[l];
+        for (std::size_t i = 1; i <= owner[pos]; ++i) {
+            const auto c = dns::lower_ascii(owner[pos + i]);
+            if (c <= 1) {
+                put(1);
+                put(static_cast<std::uint8_t>(c + 1));
+            } else {
+                put(c);
+            }
+        }
+        put(0);
+    }
+    for (int i = 0; i < 8; ++i)
+        p.hi = (p.hi << 8) | key[i];
+    for (int i = 8; i < 16; ++i)
+        p.lo = (p.lo << 8) | key[i];
+    return p;
+}
+
 struct RecordVectorSource {
     const std::vector<Record>& records;
     std::size_t size() const { return records.size(); }

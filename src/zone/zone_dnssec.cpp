@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dns/name.hpp"
 #include "dns/types.hpp"
 #include "dnssec/records.hpp"
 #include "zone/zone.hpp"
+#include "zone/zone_build.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -107,13 +109,32 @@ std::unique_ptr<const ZoneDnssec> ZoneDnssec::derive(const Zone& z) {
     } else if (z.find_rrset(apex, dns::RRType::NSEC) != nullptr) {
         d->denial_ = Denial::nsec;
         d->per_node_.assign(a.nodes.size(), kNone);
+        d->prefixes_.resize(a.nodes.size());
+        d->origin_labels_ = apex.labels;
         std::uint32_t last = kNone;
         for (std::uint32_t i = 0; i < a.nodes.size(); ++i) {
             if (z.find_rrset(a.nodes[i], dns::RRType::NSEC) != nullptr) last = i;
             d->per_node_[i] = last;
+            const CanonicalPrefix p = canonical_prefix(z.name(a.nodes[i]), apex.labels);
+            d->prefixes_[i] = {p.hi, p.lo};
         }
     }
     return d;
+}
+
+std::uint32_t ZoneDnssec::nsec_covering(const Zone& zone, std::span<const std::uint8_t> lowered_name) const {
+    // Nodes are in canonical order, so their prefixes are sorted: those below the name's prefix sort before
+    // it, those above after it; only the ones with an equal prefix need the full comparison.
+    const CanonicalPrefix q = canonical_prefix(lowered_name, origin_labels_);
+    const Prefix key{q.hi, q.lo};
+    const auto first = std::lower_bound(prefixes_.begin(), prefixes_.end(), key);
+    const auto last = std::upper_bound(first, prefixes_.end(), key);
+    const auto after = std::partition_point(first, last, [&](const Prefix& p) {
+        const auto node = static_cast<std::uint32_t>(&p - prefixes_.data());
+        return dns::canonical_compare(zone.name(zone.node(node)), lowered_name) == std::strong_ordering::less;
+    });
+    if (after == prefixes_.begin()) return kNone;
+    return per_node_[static_cast<std::size_t>(after - prefixes_.begin()) - 1];
 }
 
 std::uint32_t ZoneDnssec::cover(const dnssec::Nsec3Hash& h, bool& matched) const {
@@ -141,7 +162,7 @@ std::uint32_t ZoneDnssec::nsec3_cover(std::span<const std::uint8_t> lowered_name
 std::size_t ZoneDnssec::memory_bytes() const {
     return sizeof(*this) + signatures_.size() * sizeof(SignatureSpan) +
            per_node_.size() * sizeof(std::uint32_t) + wildcard_cover_.size() * sizeof(std::uint32_t) +
-           chain_.size() * sizeof(Nsec3Entry);
+           chain_.size() * sizeof(Nsec3Entry) + prefixes_.size() * sizeof(Prefix);
 }
 
 }  // namespace cairn::zone

@@ -47,6 +47,9 @@ class ZoneDnssec {
     // NSEC: the node holding the NSEC that covers names sorting right after `node` (the last node at or
     // before it that has one), kNone before the first.
     std::uint32_t nsec_before(std::uint32_t node) const { return per_node_[node]; }
+    // NSEC: the node holding the NSEC that covers `lowered_name` (a name of the zone that is no node of
+    // it): nsec_before() of its predecessor, found by the canonical key prefixes of the nodes first.
+    std::uint32_t nsec_covering(const Zone& zone, std::span<const std::uint8_t> lowered_name) const;
 
     // NSEC3: the node holding the NSEC3 that matches `node`'s name (kNone: none, as for an empty
     // non-terminal that leads only to opt-out delegations, or for occluded names).
@@ -81,6 +84,12 @@ class ZoneDnssec {
     LargeVector<std::uint32_t> per_node_;        // NSEC: nsec_before; NSEC3: match or kHashedOwner
     LargeVector<std::uint32_t> wildcard_cover_;  // NSEC3 only
     LargeVector<Nsec3Entry> chain_;              // NSEC3, sorted by hash
+    struct Prefix {
+        std::uint64_t hi, lo;
+        bool operator<(const Prefix& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
+    };
+    LargeVector<Prefix> prefixes_;  // NSEC: each node's canonical key prefix (zone_build.hpp), node order
+    std::size_t origin_labels_ = 0;
     std::array<std::uint8_t, 255> salt_{};
     std::uint8_t salt_size_ = 0;
     std::uint16_t iterations_ = 0;

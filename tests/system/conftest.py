@@ -18,6 +18,7 @@ from typing import Sequence
 
 import pytest
 
+import hierarchy as hierarchy_module
 import servers
 
 ANSWERS_DATA = servers.REPO_ROOT / "tests" / "data" / "answers"
@@ -89,3 +90,19 @@ def answers_zones() -> list[servers.Zone]:
         servers.Zone(origin, ANSWERS_DATA / f"{origin}.zone")
         for origin in ("example.test", "sub.example.test", "example.org")
     ]
+
+
+@pytest.fixture(scope="session")
+def hierarchy(tmp_path_factory):
+    """The loopback DNS hierarchy of hierarchy.py (root, TLDs and leaf zones on 127.53.x.y#53), started once
+    for the session. Tests that take servers down or change zones use the zones it leaves to them
+    (autostart=False) and stop what they started."""
+    for kind in ("nsd", "knotd", "cairnd"):
+        require_server(kind)
+    started = hierarchy_module.Hierarchy(hierarchy_module.default_spec(), tmp_path_factory.mktemp("hierarchy"))
+    try:
+        started.start()
+    except servers.ServerStartError as error:
+        pytest.fail(str(error), pytrace=False)
+    yield started
+    started.stop()

@@ -75,6 +75,7 @@ class Daemon:
     controls: str | None = None  # the controls statement; None: an inet channel on control_port
     args: list[str] = field(default_factory=list)  # more cairnd arguments
     wait_control: bool = True  # start() waits for control_port to accept connections
+    recursion: bool = False  # recursion yes (a resolver: see resolvers.py); without zones it waits for localhost.
     port: int = 0
     control_port: int = 0
     http_port: int = 0
@@ -108,7 +109,7 @@ class Daemon:
             f'    directory "{self.workdir}";',
             f"    listen-on port {self.port} {{ 127.0.0.1; }};",
             "    listen-on-v6 { none; };",
-            "    recursion no;",
+            "    recursion yes;" if self.recursion else "    recursion no;",
             self.options_extra,
             "};",
             self.extra,
@@ -137,12 +138,17 @@ class Daemon:
             start_new_session=True,
         )
         deadline = time.monotonic() + 10
-        first = next(iter(self.zones))
+        first = next(iter(self.zones), None)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"cairnd exited: {self.log_text()}")
             try:
-                if self.soa_serial(first) is not None and (not self.wait_control or self.control_ready()):
+                if first:
+                    answers = self.soa_serial(first) is not None
+                else:
+                    probe = dns.message.make_query("localhost.", "A")
+                    answers = dns.query.udp(probe, "127.0.0.1", port=self.port, timeout=0.5).answer
+                if answers and (not self.wait_control or self.control_ready()):
                     return self
             except (OSError, dns.exception.DNSException):
                 pass

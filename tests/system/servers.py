@@ -50,6 +50,16 @@ class ServerOptions:
     allow_transfer: bool = False  # AXFR/IXFR to loopback clients
     extra: str = ""  # appended verbatim to the kind's main options block, for one-off needs
     arguments: tuple[str, ...] = ()  # appended to the server's command line
+    # An IPv4 address to listen on instead of 127.0.0.1 (then without ::1), and a fixed port instead of a
+    # free high one: the loopback hierarchy (hierarchy.py) puts each name server on its own 127.53.x.y#53.
+    address: str = ""
+    port: int = 0
+
+    @property
+    def addresses(self) -> list[str]:
+        if self.address:
+            return [self.address]
+        return ["127.0.0.1"] + (["::1"] if self.ipv6 else [])
 
 
 def cairn_build_dir() -> Path:
@@ -116,9 +126,8 @@ def _quoted(path: Path | str) -> str:
 
 
 def write_nsd_config(workdir: Path, port: int, zones: Sequence[Zone], options: ServerOptions) -> list[str]:
-    addresses = ["127.0.0.1"] + (["::1"] if options.ipv6 else [])
     lines = ["server:"]
-    lines += [f"    ip-address: {address}@{port}" for address in addresses]
+    lines += [f"    ip-address: {address}@{port}" for address in options.addresses]
     lines += [
         f"    port: {port}",
         f"    server-count: {options.workers}",
@@ -153,7 +162,7 @@ def write_nsd_config(workdir: Path, port: int, zones: Sequence[Zone], options: S
 def write_knot_config(workdir: Path, port: int, zones: Sequence[Zone], options: ServerOptions) -> list[str]:
     storage = workdir / "storage"
     storage.mkdir(exist_ok=True)
-    listen = [f"127.0.0.1@{port}"] + ([f"::1@{port}"] if options.ipv6 else [])
+    listen = [f"{address}@{port}" for address in options.addresses]
     lines = [
         "server:",
         f"    rundir: {_quoted(workdir)}",
@@ -198,8 +207,8 @@ def _named_conf_options(workdir: Path, port: int, options: ServerOptions, extra_
         "options {",
         f"    directory {_quoted(workdir)};",
         f"    pid-file {_quoted(workdir / 'named.pid')};",
-        f"    listen-on port {port} {{ 127.0.0.1; }};",
-        f"    listen-on-v6 port {port} {{ {'::1;' if options.ipv6 else 'none;'} }};",
+        f"    listen-on port {port} {{ {options.addresses[0]}; }};",
+        f"    listen-on-v6 port {port} {{ {'::1;' if options.ipv6 and not options.address else 'none;'} }};",
         "    recursion no;",
         "    notify no;",
         f"    allow-transfer {{ {'127.0.0.0/8; ::1;' if options.allow_transfer else 'none;'} }};",
@@ -277,7 +286,7 @@ class AuthServer:
         self.workdir = Path(workdir)
         self.zones = list(zones)
         self.options = options or ServerOptions()
-        if self.options.ipv6 and not ipv6_loopback_available():
+        if (self.options.ipv6 and not ipv6_loopback_available()) or self.options.address:
             self.options = dataclasses.replace(self.options, ipv6=False)
         self.cpu = cpu  # pin to this core with taskset (benchmarks)
         self.start_timeout = start_timeout
@@ -287,7 +296,9 @@ class AuthServer:
         self._stderr_file = None
 
     # -- addresses
-    host = "127.0.0.1"
+    @property
+    def host(self) -> str:
+        return self.options.addresses[0]
 
     @property
     def host6(self) -> str | None:
@@ -316,7 +327,7 @@ class AuthServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         last_error: Exception | None = None
         for _ in range(attempts):
-            self.port = free_port(self.options.ipv6)
+            self.port = self.options.port or free_port(self.options.ipv6)
             self.command = CONFIG_WRITERS[self.kind](self.workdir, self.port, self.zones, self.options)
             self.command += self.options.arguments
             if self.cpu is not None:
@@ -347,7 +358,7 @@ class AuthServer:
                 return
             time.sleep(0.05)
         raise ServerStartError(
-            f"{self.kind} did not answer SOA {probe_zone} on 127.0.0.1#{self.port} within {self.start_timeout}s\n"
+            f"{self.kind} did not answer SOA {probe_zone} on {self.host}#{self.port} within {self.start_timeout}s\n"
             f"command: {' '.join(self.command)}\n--- stderr ---\n{self.stderr_text()}"
         )
 
@@ -380,7 +391,7 @@ class AuthServer:
         self.stop()
 
     def __repr__(self) -> str:
-        return f"<{self.kind} 127.0.0.1#{self.port} pid={self.proc.pid if self.proc else None}>"
+        return f"<{self.kind} {self.host}#{self.port} pid={self.proc.pid if self.proc else None}>"
 
 
 class LoggedProcess:

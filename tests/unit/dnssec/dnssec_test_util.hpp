@@ -72,7 +72,7 @@ inline bool have_tool(const char* name) {
 // Runs a shell command; returns its exit status and its standard output and error.
 inline std::pair<int, std::string> run(const std::string& command) {
     std::string output;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    FILE* p = ::popen(("(" + command + ") 2>&1").c_str(), "r");
     if (p == nullptr) return {-1, ""};
     char buffer[4096];
     std::size_t n = 0;

@@ -1,5 +1,6 @@
 // Signatures made by the peers verify with cairn's code, and a zone signed with cairn's code passes BIND's
-// dnssec-verify: BIND's dnssec-signzone (NSEC, NSEC3 with opt-out, every algorithm) and Knot's kzonesign.
+// dnssec-verify: BIND's dnssec-signzone (NSEC, NSEC3 with opt-out, every algorithm cairn verifies, RSASHA1
+// and NSEC3RSASHA1 included) and Knot's kzonesign.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -56,7 +57,8 @@ TEST_P(SignzoneSignatures, VerifyWithCairn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, SignzoneSignatures,
-                         ::testing::Values(std::pair{"RSASHA256", ""}, std::pair{"RSASHA512", "-3 -"},
+                         ::testing::Values(std::pair{"RSASHA1", ""}, std::pair{"NSEC3RSASHA1", "-3 -"},
+                                           std::pair{"RSASHA256", ""}, std::pair{"RSASHA512", "-3 -"},
                                            std::pair{"ECDSAP256SHA256", ""},
                                            std::pair{"ECDSAP384SHA384", "-3 aabb -H 5"},
                                            std::pair{"ED25519", "-3 - -A"}, std::pair{"ED448", ""}));

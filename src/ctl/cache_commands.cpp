@@ -1,0 +1,79 @@
+#include "ctl/cache_commands.hpp"
+
+namespace cairn::ctl {
+
+namespace {
+
+CommandResult usage(const std::string& text) {
+    return CommandResult::failure(text, "syntax error", kResultFailure);
+}
+
+bool is_class(const std::string& word) {
+    return word == "IN" || word == "in" || word == "CH" || word == "ch" || word == "HS" || word == "hs";
+}
+
+}  // namespace
+
+bool is_cache_command(const std::string& verb) {
+    return verb == "flush" || verb == "flushname" || verb == "flushtree" || verb == "dumpdb" ||
+           verb == "serve-stale" || verb == "cache";
+}
+
+bool is_read_only_cache_command(const std::vector<std::string>& words) {
+    if (words.empty()) return false;
+    if (words[0] == "cache") return true;
+    return words[0] == "serve-stale" && words.size() >= 2 && words[1] == "status";
+}
+
+CommandResult dispatch_cache(const std::vector<std::string>& words, CacheTarget* target) {
+    if (target == nullptr)
+        return CommandResult::failure("this server has no recursive view and no cache", "not found",
+                                      kResultNotFound);
+    const std::string& verb = words[0];
+    if (verb == "flush") {
+        if (words.size() > 2) return usage("usage: flush [view]");
+        return target->flush(words.size() == 2 ? std::optional<std::string>(words[1]) : std::nullopt);
+    }
+    if (verb == "flushname" || verb == "flushtree") {
+        if (words.size() < 2 || words.size() > 3) return usage("usage: " + verb + " name [view]");
+        return target->flush_name(words[1], verb == "flushtree",
+                                  words.size() == 3 ? std::optional<std::string>(words[2]) : std::nullopt);
+    }
+    if (verb == "dumpdb") {
+        std::vector<std::string> views;
+        for (std::size_t i = 1; i < words.size(); ++i) {
+            const std::string& word = words[i];
+            if (word == "-cache" || word == "-all") continue;
+            if (word == "-zones" || word == "-adb" || word == "-bad" || word == "-expired" || word == "-fail")
+                return CommandResult::failure("dumpdb " + word + " is not implemented; use -cache",
+                                              "not implemented", kResultNotImplemented);
+            views.push_back(word);
+        }
+        return target->dump_cache(views);
+    }
+    if (verb == "serve-stale") {
+        if (words.size() < 2 || words.size() > 4)
+            return usage("usage: serve-stale (on|off|reset|status) [class [view]]");
+        const std::string& action = words[1];
+        if (action != "on" && action != "off" && action != "reset" && action != "status" && action != "yes" &&
+            action != "no" && action != "enable" && action != "disable")
+            return usage("serve-stale: expected on, off, reset or status, not '" + action + "'");
+        std::optional<std::string> view;
+        if (words.size() >= 3) {
+            if (!is_class(words[2])) return usage("serve-stale: unknown class '" + words[2] + "'");
+            if (words.size() == 4) view = words[3];
+        }
+        const std::string normal = action == "yes" || action == "enable"   ? "on"
+                                   : action == "no" || action == "disable" ? "off"
+                                                                           : action;
+        return target->serve_stale(normal, view);
+    }
+    // cache NAME [TYPE] [VIEW]
+    if (words.size() < 2 || words.size() > 4) return usage("usage: cache name [type] [view]");
+    std::optional<std::string> type, view;
+    if (words.size() >= 3) type = words[2];
+    if (words.size() == 4) view = words[3];
+    return target->inspect(words[1], type, view);
+}
+
+}  // namespace cairn::ctl

@@ -1,0 +1,41 @@
+// The control channel's commands on the recursive resolver's caches, with BIND's rndc syntax:
+//   flush [VIEW]                    the view's cache (every view's without one)
+//   flushname NAME [VIEW]           every entry owned by NAME (positive, negative, failure)
+//   flushtree NAME [VIEW]           NAME and every name below it
+//   dumpdb [-cache|-all] [VIEW...]  the caches as master-file text, into the dump file (named_dump.db)
+//   serve-stale (on|off|reset|status) [CLASS [VIEW]]
+// and cairn's own:
+//   cache NAME [TYPE] [VIEW]        what the cache holds for NAME and why (records and remaining TTL, the
+//                                   server each came from, negative and failure entries with their cause)
+// Unlike BIND, flushes say how many entries they removed. The server implements CacheTarget.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ctl/target.hpp"
+
+namespace cairn::ctl {
+
+class CacheTarget {
+  public:
+    virtual ~CacheTarget() = default;
+    // `view` unset: every view with a cache.
+    virtual CommandResult flush(const std::optional<std::string>& view) = 0;
+    virtual CommandResult flush_name(const std::string& name, bool tree,
+                                     const std::optional<std::string>& view) = 0;
+    virtual CommandResult dump_cache(const std::vector<std::string>& views) = 0;
+    virtual CommandResult serve_stale(const std::string& action, const std::optional<std::string>& view) = 0;
+    virtual CommandResult inspect(const std::string& name, const std::optional<std::string>& type,
+                                  const std::optional<std::string>& view) = 0;
+};
+
+// Whether `verb` is one of these commands, and whether it changes nothing (allowed on read-only channels).
+bool is_cache_command(const std::string& verb);
+bool is_read_only_cache_command(const std::vector<std::string>& words);
+
+// Runs a cache command; `target` null: the server has no resolver.
+CommandResult dispatch_cache(const std::vector<std::string>& words, CacheTarget* target);
+
+}  // namespace cairn::ctl

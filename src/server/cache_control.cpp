@@ -1,0 +1,193 @@
+#include "server/cache_control.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+
+#include "dns/text.hpp"
+#include "server/log_setup.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+// The operator's name for a view: BIND leaves the default one out.
+std::string label(const ViewResolver& resolver, bool several) {
+    if (!several && resolver.view == kDefaultViewName) return "";
+    return "view " + resolver.view + ": ";
+}
+
+std::optional<dns::Name> parse_name(const std::string& text, ctl::CommandResult& error) {
+    try {
+        return dns::Name::from_text(text, dns::Name());
+    } catch (const dns::ParseError& e) {
+        error = ctl::CommandResult::failure("bad name '" + text + "': " + e.what(), "bad dotted quad");
+        return std::nullopt;
+    }
+}
+
+// Writes `text` to `path` through a temporary file: a reader sees the old dump or the new one, whole.
+bool write_atomically(const std::string& path, const std::string& text, std::string& why) {
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        why = "cannot create " + tmp + ": " + std::strerror(errno);
+        return false;
+    }
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    const bool written = done == text.size() && ::fsync(fd) == 0;
+    const int saved = errno;
+    ::close(fd);
+    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        why = "cannot write " + path + ": " + std::strerror(written ? errno : saved);
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+void CacheControl::set_dump_file(std::string path) {
+    std::lock_guard lock(mutex_);
+    dump_file_ = std::move(path);
+}
+
+std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::optional<std::string>& view,
+                                                                  ctl::CommandResult& error) const {
+    if (!view) {
+        auto all = resolvers_.all();
+        if (all.empty())
+            error = ctl::CommandResult::failure("no view has a cache (recursion is off)", "not found",
+                                                ctl::kResultNotFound);
+        return all;
+    }
+    if (auto one = resolvers_.find(*view)) return {one};
+    error = ctl::CommandResult::failure("view '" + *view + "' does not exist or has no cache", "not found",
+                                        ctl::kResultNotFound);
+    return {};
+}
+
+ctl::CommandResult CacheControl::flush(const std::optional<std::string>& view) {
+    ctl::CommandResult error;
+    const auto chosen = selected(view, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        const resolver::FlushCounts counts = resolver->context->flush();
+        if (!text.empty()) text += '\n';
+        text += label(*resolver, chosen.size() > 1) + "flushed the cache: " + resolver::to_text(counts) +
+                ", " + std::to_string(counts.servers) + " servers forgotten";
+        logs::general().info("{}flushed the cache: {}", label(*resolver, chosen.size() > 1),
+                             resolver::to_text(counts));
+    }
+    return ctl::CommandResult::success(text);
+}
+
+ctl::CommandResult CacheControl::flush_name(const std::string& name_text, bool tree,
+                                            const std::optional<std::string>& view) {
+    ctl::CommandResult error;
+    const auto name = parse_name(name_text, error);
+    if (!name) return error;
+    const auto chosen = selected(view, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        const resolver::FlushCounts counts =
+            tree ? resolver->context->flush_tree(*name) : resolver->context->flush_name(*name);
+        if (!text.empty()) text += '\n';
+        text += label(*resolver, chosen.size() > 1) + (tree ? "flushed the tree " : "flushed ") +
+                name->to_text() + ": " + resolver::to_text(counts);
+        logs::general().info("{}flush{} {}: {}", label(*resolver, chosen.size() > 1), tree ? "tree" : "name",
+                             name->to_text(), resolver::to_text(counts));
+    }
+    return ctl::CommandResult::success(text);
+}
+
+ctl::CommandResult CacheControl::dump_cache(const std::vector<std::string>& views) {
+    std::vector<std::shared_ptr<ViewResolver>> chosen;
+    ctl::CommandResult error;
+    if (views.empty()) {
+        chosen = selected(std::nullopt, error);
+        if (chosen.empty()) return error;
+    }
+    for (const auto& name : views) {
+        auto one = selected(name, error);
+        if (one.empty()) return error;
+        chosen.push_back(one.front());
+    }
+    const std::time_t now = std::time(nullptr);
+    char when[64];
+    std::strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", std::gmtime(&now));
+    std::string text = std::string(";\n; Cache dump of cairnd, ") + when + " UTC\n;\n";
+    for (const auto& resolver : chosen) {
+        text += ";\n; Cache dump of view '" + resolver->view + "'\n;\n";
+        text += resolver->context->dump_cache();
+        if (!text.empty() && text.back() != '\n') text += '\n';
+    }
+    std::string path;
+    {
+        std::lock_guard lock(mutex_);
+        path = dump_file_;
+    }
+    std::string why;
+    if (!write_atomically(path, text, why)) return ctl::CommandResult::failure(why);
+    return ctl::CommandResult::success("cache of " + std::to_string(chosen.size()) + " view" +
+                                       (chosen.size() == 1 ? "" : "s") + " dumped to " + path);
+}
+
+ctl::CommandResult CacheControl::serve_stale(const std::string& action,
+                                             const std::optional<std::string>& view) {
+    ctl::CommandResult error;
+    const auto chosen = selected(view, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        if (action == "on") resolver->context->set_serve_stale(true);
+        if (action == "off") resolver->context->set_serve_stale(false);
+        if (action == "reset") resolver->context->set_serve_stale(std::nullopt);
+        if (!text.empty()) text += '\n';
+        text += resolver->view + ": " + resolver->context->serve_stale_status().to_text();
+    }
+    return ctl::CommandResult::success(text);
+}
+
+ctl::CommandResult CacheControl::inspect(const std::string& name_text,
+                                         const std::optional<std::string>& type_text,
+                                         const std::optional<std::string>& view) {
+    ctl::CommandResult error;
+    const auto name = parse_name(name_text, error);
+    if (!name) return error;
+    std::optional<dns::RRType> type;
+    std::optional<std::string> view_name = view;
+    if (type_text) {
+        type = dns::type_from_text(*type_text);
+        // `cache NAME VIEW` (no type) is read as such when the word is not a type.
+        if (!type && !view_name) {
+            view_name = type_text;
+        } else if (!type) {
+            return ctl::CommandResult::failure("unknown type '" + *type_text + "'", "bad type");
+        }
+    }
+    const auto chosen = selected(view_name, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        if (!text.empty()) text += "\n\n";
+        if (chosen.size() > 1) text += "view " + resolver->view + ":\n";
+        text += resolver->context->inspect(*name, type).to_text();
+    }
+    return ctl::CommandResult::success(text);
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,39 @@
+// The control channel's cache commands (ctl/cache_commands.hpp) on the daemon's resolvers: flushes with the
+// count of what went, the cache dump file, serve-stale, and `cache NAME [TYPE]`. Every resolver call is
+// thread-safe, so these run on the control thread itself rather than queueing for the main thread.
+#pragma once
+
+#include <string>
+
+#include "ctl/cache_commands.hpp"
+#include "server/view_resolver.hpp"
+
+namespace cairn::server {
+
+class CacheControl : public ctl::CacheTarget {
+  public:
+    explicit CacheControl(ViewResolvers& resolvers) : resolvers_(resolvers) {}
+
+    // Where `dumpdb` writes (dump-file); main thread, before the control channel may use it, and on reloads.
+    void set_dump_file(std::string path);
+
+    ctl::CommandResult flush(const std::optional<std::string>& view) override;
+    ctl::CommandResult flush_name(const std::string& name, bool tree,
+                                  const std::optional<std::string>& view) override;
+    ctl::CommandResult dump_cache(const std::vector<std::string>& views) override;
+    ctl::CommandResult serve_stale(const std::string& action,
+                                   const std::optional<std::string>& view) override;
+    ctl::CommandResult inspect(const std::string& name, const std::optional<std::string>& type,
+                               const std::optional<std::string>& view) override;
+
+  private:
+    // The resolvers a command names: one view's, or all; empty with `error` set when the view has none.
+    std::vector<std::shared_ptr<ViewResolver>> selected(const std::optional<std::string>& view,
+                                                        ctl::CommandResult& error) const;
+
+    ViewResolvers& resolvers_;
+    mutable std::mutex mutex_;
+    std::string dump_file_;
+};
+
+}  // namespace cairn::server

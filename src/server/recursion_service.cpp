@@ -1,0 +1,127 @@
+#include "server/recursion_service.hpp"
+
+#include "net/worker_shared.hpp"
+#include "server/log_setup.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+stats::Protocol protocol_of(const net::ClientInfo& client) {
+    return client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp;
+}
+
+}  // namespace
+
+unsigned RecursionService::statistics_slots(unsigned workers) {
+    return net::thread_slots(workers) + workers;
+}
+
+RecursionService::RecursionService(unsigned workers) {
+    ResolutionDriver::Options options;
+    options.threads = workers;
+    options.first_thread_slot = net::thread_slots(workers);
+    driver_ = std::make_unique<ResolutionDriver>(options, [this](const DeferredAnswer& answer) {
+        if (stats::Statistics* statistics = statistics_.load(std::memory_order_relaxed))
+            statistics->record(answer.thread, answer.response, protocol_of(answer.client), answer.view_index);
+    });
+}
+
+void RecursionService::connect(QueryHandler& handler, Services& services, const Settings& settings) {
+    statistics_ = &services.statistics();
+    services.set_cache_target(&cache_control_);
+    services.set_recursion_gauge([this] { return gauge(); });
+    handler.set_resolution_driver(driver_.get());
+    bool recursive = false;
+    for (const auto& view : settings.views)
+        recursive = recursive || view.recursion.has_value();
+    handler.set_reads_caches(recursive);
+}
+
+RecursionService::~RecursionService() {
+    stop();
+}
+
+bool RecursionService::attach(Settings& settings) {
+    bool usable = true;
+    std::vector<std::string> views;
+    for (ViewSettings& view : settings.views) {
+        if (!view.recursion) continue;
+        std::vector<std::string> errors;
+        resolver::ResolverSettings resolver = resolver_settings(*view.recursion, errors);
+        for (const auto& error : errors)
+            logs::config().error("{}{}", view.name == kDefaultViewName ? "" : "view " + view.name + ": ",
+                                 error);
+        if (!errors.empty()) {
+            usable = false;
+            continue;
+        }
+        view.recursion->resolver = resolvers_.for_view(view.name, std::move(resolver));
+        driver_->set_recursive_clients(view.recursion->resolved.recursive_clients);  // an options clause
+        views.push_back(view.name);
+    }
+    if (usable) {
+        resolvers_.keep_only(views);
+        cache_control_.set_dump_file(settings.dump_file);
+    }
+    return usable;
+}
+
+stats::RecursionGauge RecursionService::gauge() const {
+    stats::RecursionGauge out;
+    for (const auto& resolver : resolvers_.all()) {
+        const resolver::StatsSnapshot s = resolver->context->stats();
+        using C = resolver::Counter;
+        stats::ResolverGauge v;
+        v.view = resolver->view;
+        v.cache_hits = s.value(C::cache_hits);
+        v.cache_misses = s.value(C::cache_misses);
+        v.cache_entries = s.cache_entries;
+        v.cache_bytes = s.cache_bytes;
+        v.cache_max_bytes = s.cache_max_bytes;
+        v.cache_evictions = s.value(C::cache_evictions);
+        v.upstream_queries = s.value(C::upstream_queries);
+        v.upstream_timeouts = s.value(C::upstream_timeouts);
+        v.upstream_errors = s.value(C::upstream_errors);
+        v.upstream_tcp = s.value(C::upstream_tcp);
+        v.edns_fallbacks = s.value(C::upstream_edns_fallbacks);
+        v.stale_answers = s.value(C::stale_answers);
+        v.prefetches = s.value(C::prefetches);
+        v.resolutions = s.value(C::resolutions);
+        v.servfail = s.value(C::servfail);
+        v.nxdomain = s.value(C::nxdomain);
+        v.rtt_bounds_ms.assign(resolver::kRttBucketBoundsMs.begin(), resolver::kRttBucketBoundsMs.end());
+        v.rtt_buckets.assign(s.rtt_histogram.begin(), s.rtt_histogram.end());
+        for (std::size_t code = 0; code < s.servfail_by_ede.size(); ++code) {
+            if (s.servfail_by_ede[code] != 0)
+                v.servfail_by_ede.emplace_back(static_cast<std::uint16_t>(code), s.servfail_by_ede[code]);
+        }
+        v.servfail_without_ede = s.servfail_without_ede;
+        out.views.push_back(std::move(v));
+    }
+    const DriverCounters d = driver_->counters();
+    out.clients_waiting = d.clients_waiting;
+    out.clients_dropped = d.clients_dropped;
+    out.coalesced_clients = d.coalesced_clients;
+    out.coalesced_upstream = d.coalesced_upstream;
+    out.upstream_ignored = d.upstream.ignored;
+    out.upstream_truncated = d.upstream.truncated;
+    return out;
+}
+
+void RecursionService::start() {
+    driver_->start();
+}
+
+void RecursionService::stop() {
+    driver_->stop();
+}
+
+void RecursionService::maintenance() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_maintenance_) return;
+    next_maintenance_ = now + std::chrono::seconds(1);
+    resolvers_.maintenance();
+}
+
+}  // namespace cairn::server

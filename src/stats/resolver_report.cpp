@@ -1,0 +1,155 @@
+#include "stats/resolver_report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "dns/edns.hpp"
+#include "stats/prom_writer.hpp"
+
+namespace cairn::stats {
+
+namespace {
+
+std::string ede_name(std::uint16_t code) {
+    const std::string_view name = dns::ede_code_name(code);
+    return name.empty() ? "EDE " + std::to_string(code) : std::string(name);
+}
+
+}  // namespace
+
+void render_resolver_prometheus(const RecursionGauge& gauge, std::string& out) {
+    if (gauge.views.empty()) return;
+    PromWriter w;
+    const auto per_view = [&](std::string_view name, std::string_view type, std::string_view help,
+                              auto value) {
+        w.family(name, type, help);
+        for (const ResolverGauge& view : gauge.views)
+            w.sample(name, {{"view", view.view}}, static_cast<double>(value(view)));
+    };
+    per_view("cairn_resolver_cache_hits_total", "counter", "Queries answered from the resolver's cache.",
+             [](const ResolverGauge& v) { return v.cache_hits; });
+    per_view("cairn_resolver_cache_misses_total", "counter", "Queries the cache could not answer (resolved).",
+             [](const ResolverGauge& v) { return v.cache_misses; });
+    per_view("cairn_resolver_cache_entries", "gauge", "RRsets, negative and failure entries in the cache.",
+             [](const ResolverGauge& v) { return v.cache_entries; });
+    per_view("cairn_resolver_cache_bytes", "gauge", "Memory the cache holds, in octets.",
+             [](const ResolverGauge& v) { return v.cache_bytes; });
+    per_view("cairn_resolver_cache_max_bytes", "gauge", "max-cache-size in octets (0: unlimited).",
+             [](const ResolverGauge& v) { return v.cache_max_bytes; });
+    per_view("cairn_resolver_cache_evictions_total", "counter",
+             "Entries evicted to stay within max-cache-size.",
+             [](const ResolverGauge& v) { return v.cache_evictions; });
+    per_view("cairn_resolver_upstream_queries_total", "counter",
+             "Queries sent to authoritative servers and forwarders.",
+             [](const ResolverGauge& v) { return v.upstream_queries; });
+    per_view("cairn_resolver_upstream_tcp_total", "counter", "Of the upstream queries, those over TCP.",
+             [](const ResolverGauge& v) { return v.upstream_tcp; });
+    per_view("cairn_resolver_upstream_timeouts_total", "counter",
+             "Upstream queries that got no answer in time.",
+             [](const ResolverGauge& v) { return v.upstream_timeouts; });
+    per_view("cairn_resolver_upstream_errors_total", "counter",
+             "Upstream queries that failed on the network (unreachable, connection lost).",
+             [](const ResolverGauge& v) { return v.upstream_errors; });
+    per_view("cairn_resolver_edns_fallbacks_total", "counter", "Upstream queries retried without EDNS.",
+             [](const ResolverGauge& v) { return v.edns_fallbacks; });
+    per_view("cairn_resolver_stale_answers_total", "counter", "Stale answers served (RFC 8767, EDE 3 or 19).",
+             [](const ResolverGauge& v) { return v.stale_answers; });
+    per_view("cairn_resolver_prefetches_total", "counter", "Cache hits that started a refresh before expiry.",
+             [](const ResolverGauge& v) { return v.prefetches; });
+    per_view("cairn_resolver_resolutions_total", "counter", "Resolutions begun.",
+             [](const ResolverGauge& v) { return v.resolutions; });
+    per_view("cairn_resolver_nxdomain_total", "counter", "NXDOMAIN answers resolutions wrote.",
+             [](const ResolverGauge& v) { return v.nxdomain; });
+
+    w.family("cairn_resolver_servfail_total", "counter",
+             "SERVFAIL answers, by the Extended DNS Error (RFC 8914) that says why.");
+    for (const ResolverGauge& view : gauge.views) {
+        for (const auto& [code, count] : view.servfail_by_ede)
+            w.sample("cairn_resolver_servfail_total",
+                     {{"view", view.view}, {"ede", std::to_string(code)}, {"reason", ede_name(code)}},
+                     static_cast<double>(count));
+        if (view.servfail_without_ede != 0)
+            w.sample("cairn_resolver_servfail_total",
+                     {{"view", view.view}, {"ede", "none"}, {"reason", "none"}},
+                     static_cast<double>(view.servfail_without_ede));
+    }
+
+    w.family("cairn_resolver_upstream_rtt_seconds", "histogram",
+             "Round-trip time of answered upstream queries.");
+    for (const ResolverGauge& view : gauge.views) {
+        std::uint64_t cumulative = 0;
+        for (std::size_t b = 0; b < view.rtt_buckets.size(); ++b) {
+            cumulative += view.rtt_buckets[b];
+            const std::string le =
+                b < view.rtt_bounds_ms.size() ? fmt::format("{}", view.rtt_bounds_ms[b] / 1000.0) : "+Inf";
+            w.sample("cairn_resolver_upstream_rtt_seconds_bucket", {{"view", view.view}, {"le", le}},
+                     static_cast<double>(cumulative));
+        }
+        w.sample("cairn_resolver_upstream_rtt_seconds_count", {{"view", view.view}},
+                 static_cast<double>(cumulative));
+    }
+
+    w.family("cairn_resolver_clients_waiting", "gauge",
+             "Clients waiting for a resolution (recursive-clients).");
+    w.sample("cairn_resolver_clients_waiting", {}, static_cast<double>(gauge.clients_waiting));
+    w.family("cairn_resolver_clients_dropped_total", "counter", "Queries dropped over recursive-clients.");
+    w.sample("cairn_resolver_clients_dropped_total", {}, static_cast<double>(gauge.clients_dropped));
+    w.family("cairn_resolver_coalesced_clients_total", "counter",
+             "Clients that joined a resolution of the same question already running.");
+    w.sample("cairn_resolver_coalesced_clients_total", {}, static_cast<double>(gauge.coalesced_clients));
+    w.family("cairn_resolver_coalesced_upstream_total", "counter",
+             "Upstream questions that waited for an identical one in flight instead of being sent.");
+    w.sample("cairn_resolver_coalesced_upstream_total", {}, static_cast<double>(gauge.coalesced_upstream));
+    w.family("cairn_resolver_upstream_ignored_total", "counter",
+             "Upstream responses dropped for a wrong ID, question or source (RFC 5452).");
+    w.sample("cairn_resolver_upstream_ignored_total", {}, static_cast<double>(gauge.upstream_ignored));
+    w.family("cairn_resolver_upstream_truncated_total", "counter",
+             "Truncated UDP answers asked again over TCP.");
+    w.sample("cairn_resolver_upstream_truncated_total", {}, static_cast<double>(gauge.upstream_truncated));
+    out += w.take();
+}
+
+nlohmann::json resolver_json(const RecursionGauge& gauge) {
+    using nlohmann::json;
+    if (gauge.views.empty()) return nullptr;
+    json views = json::object();
+    for (const ResolverGauge& v : gauge.views) {
+        json by_ede = json::object();
+        for (const auto& [code, count] : v.servfail_by_ede)
+            by_ede[std::to_string(code)] = {{"reason", ede_name(code)}, {"count", count}};
+        json rtt = json::array();
+        for (std::size_t b = 0; b < v.rtt_buckets.size(); ++b)
+            rtt.push_back({{"le_ms", b < v.rtt_bounds_ms.size() ? json(v.rtt_bounds_ms[b]) : json("+Inf")},
+                           {"count", v.rtt_buckets[b]}});
+        views[v.view] = {
+            {"cache",
+             {{"hits", v.cache_hits},
+              {"misses", v.cache_misses},
+              {"entries", v.cache_entries},
+              {"bytes", v.cache_bytes},
+              {"max_bytes", v.cache_max_bytes},
+              {"evictions", v.cache_evictions}}},
+            {"upstream",
+             {{"queries", v.upstream_queries},
+              {"tcp", v.upstream_tcp},
+              {"timeouts", v.upstream_timeouts},
+              {"errors", v.upstream_errors},
+              {"edns_fallbacks", v.edns_fallbacks},
+              {"rtt_ms", rtt}}},
+            {"servfail",
+             {{"total", v.servfail}, {"by_ede", by_ede}, {"without_ede", v.servfail_without_ede}}},
+            {"stale_answers", v.stale_answers},
+            {"prefetches", v.prefetches},
+            {"resolutions", v.resolutions},
+            {"nxdomain", v.nxdomain},
+        };
+    }
+    return {{"views", views},
+            {"clients_waiting", gauge.clients_waiting},
+            {"clients_dropped", gauge.clients_dropped},
+            {"coalesced_clients", gauge.coalesced_clients},
+            {"coalesced_upstream", gauge.coalesced_upstream},
+            {"upstream_ignored", gauge.upstream_ignored},
+            {"upstream_truncated", gauge.upstream_truncated}};
+}
+
+}  // namespace cairn::stats
