@@ -116,18 +116,22 @@ ctl::CommandResult CacheControl::flush_name(const std::string& name_text, bool t
     return ctl::CommandResult::success(text);
 }
 
-ctl::CommandResult CacheControl::dump_cache(const std::vector<std::string>& views) {
+std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::vector<std::string>& views,
+                                                                  ctl::CommandResult& error) const {
+    if (views.empty()) return selected(std::nullopt, error);
     std::vector<std::shared_ptr<ViewResolver>> chosen;
-    ctl::CommandResult error;
-    if (views.empty()) {
-        chosen = selected(std::nullopt, error);
-        if (chosen.empty()) return error;
-    }
     for (const auto& name : views) {
         auto one = selected(name, error);
-        if (one.empty()) return error;
+        if (one.empty()) return {};
         chosen.push_back(one.front());
     }
+    return chosen;
+}
+
+ctl::CommandResult CacheControl::dump_cache(const std::vector<std::string>& views) {
+    ctl::CommandResult error;
+    const auto chosen = selected(views, error);
+    if (chosen.empty()) return error;
     const std::time_t now = std::time(nullptr);
     char when[64];
     std::strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", std::gmtime(&now));
@@ -235,17 +239,9 @@ ctl::CommandResult CacheControl::nta_dump() {
 }
 
 ctl::CommandResult CacheControl::secroots(const std::vector<std::string>& views) {
-    std::vector<std::shared_ptr<ViewResolver>> chosen;
     ctl::CommandResult error;
-    if (views.empty()) {
-        chosen = selected(std::nullopt, error);
-        if (chosen.empty()) return error;
-    }
-    for (const auto& name : views) {
-        auto one = selected(name, error);
-        if (one.empty()) return error;
-        chosen.push_back(one.front());
-    }
+    const auto chosen = selected(views, error);
+    if (chosen.empty()) return error;
     std::string text;
     for (const auto& resolver : chosen) {
         if (!text.empty() && text.back() != '\n') text += '\n';

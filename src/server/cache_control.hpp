@@ -35,6 +35,9 @@ class CacheControl : public ctl::CacheTarget {
     // The resolvers a command names: one view's, or all; empty with `error` set when the view has none.
     std::vector<std::shared_ptr<ViewResolver>> selected(const std::optional<std::string>& view,
                                                         ctl::CommandResult& error) const;
+    // The resolvers of the views named (every one when none is), or empty with `error` set.
+    std::vector<std::shared_ptr<ViewResolver>> selected(const std::vector<std::string>& views,
+                                                        ctl::CommandResult& error) const;
 
     ViewResolvers& resolvers_;
     mutable std::mutex mutex_;

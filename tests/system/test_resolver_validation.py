@@ -219,6 +219,10 @@ def test_expired_signature_is_servfail_with_ede_7_naming_rrset_key_and_time(reso
     assert re.search(r"RRSIG (www\.)?expired\.test/(DNSKEY|A) by key \d+ expired 2020-02-01T00:00:00Z", text), text
     tags = re.findall(r"by key (\d+)", text)
     assert int(tags[0]) in {tree.key_tags["expired.test."]} | zsk_tags(tree, "expired.test."), text
+    # The failure is cached (briefly) with its cause, which `cairn ctl cache` shows.
+    cached = resolver.ctl("cache", "www.expired.test", "A")
+    assert cached.returncode == 0, cached.stderr
+    assert "expired 2020-02-01T00:00:00Z" in cached.stdout, cached.stdout
     # CD: the data, unvalidated, without AD.
     checking_disabled = ask(resolver.port, "www.expired.test.", cd=True)
     assert checking_disabled.rcode() == dns.rcode.NOERROR
@@ -254,6 +258,15 @@ def test_negative_trust_anchor_makes_the_bogus_zone_answer(resolver):
     removed = resolver.rndc("nta", "-remove", "expired.test")
     assert removed.returncode == 0, removed.stderr
     assert ask(resolver.port, "www.expired.test.").rcode() == dns.rcode.SERVFAIL
+
+
+def test_metrics_count_answers_by_state_and_bogus_by_ede(resolver):
+    ask(resolver.port, "www.secure.test.")
+    ask(resolver.port, "www.rolled.test.")
+    metrics = resolver.metrics()
+    assert re.search(r'cairn_resolver_validation_answers_total\{view="_default",state="secure"\} [1-9]', metrics)
+    assert re.search(r'cairn_resolver_validation_bogus_total\{view="_default",ede="9",[^}]*\} [1-9]', metrics)
+    assert re.search(r'cairn_resolver_dnssec_verifications_total\{view="_default"\} [1-9]', metrics)
 
 
 def test_validation_can_be_turned_off_and_on(resolver):
