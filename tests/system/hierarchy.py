@@ -14,7 +14,8 @@ listed as a zone's NS without serving it (`lame`), and zones may be left to the 
 (`autostart=False`: the test starts, stops or rewrites them, e.g. to take a zone's authorities down). Later
 additions (signed zones, a diagnosis tool's cases) extend the spec rather than this code.
 
-Only 127.53.0.0/16 is used: other suites on this machine use other ranges of 127/8.
+Only 127.53.0.0/16 is used (127.54.0.0/16 by the signed hierarchy of the validation tests): other suites on
+this machine use other ranges of 127/8.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ import servers
 
 PORT = 53
 ADDRESS_PREFIX = "127.53."
+# The validation suite's signed hierarchy (test_resolver_validation.py) has a range of its own, so that it
+# runs beside the shared one.
+ADDRESS_PREFIXES = (ADDRESS_PREFIX, "127.54.")
 
 
 @dataclasses.dataclass
@@ -45,8 +49,8 @@ class NameServer:
     kind: str  # nsd, knotd or cairnd
 
     def __post_init__(self):
-        if not self.address.startswith(ADDRESS_PREFIX):
-            raise ValueError(f"{self.address}: the hierarchy only uses {ADDRESS_PREFIX}0.0/16")
+        if not self.address.startswith(ADDRESS_PREFIXES):
+            raise ValueError(f"{self.address}: the hierarchy only uses {' and '.join(p + '0.0/16' for p in ADDRESS_PREFIXES)}")
         self.name = _absolute(self.name)
 
 
