@@ -17,6 +17,13 @@ On a shared VM one run can be off by a fifth either way; `--rounds N` measures e
 round-robin, and reports the median of each figure, with the per-round ratios of cairnd's user CPU per
 UDP query to the best reference's.
 
+`--dnssec nsec` (or `nsec3`: opt-out, no salt, no iterations) signs the zone first with BIND's dnssec-keygen
+and dnssec-signzone (ECDSAP256SHA256, a KSK and a ZSK; the signed file is kept and reused while the zone is
+unchanged) and sends every query with the DO bit (dnsperf -D): every server serves the same pre-signed
+zone and answers with RRSIGs and NSEC/NSEC3 proofs.
+
+    /usr/bin/python3 bench/auth/run.py --dnssec nsec3 cairnd nsd knotd --transports udp
+
 `echo` (UDP only, never in the default list) is udp_echo.c: no DNS work, the same recvmmsg/sendmmsg
 batching as cairnd, with the same 10 µs coalescing pause (net/udp_coalescing.hpp). Its CPU per query is
 the transport's floor on this machine; with it in the run, the summary also gives each server's user CPU
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -130,12 +138,13 @@ def memory_mib(pgid: int) -> tuple[float, float]:
 # -- dnsperf
 
 
-def run_dnsperf(server: servers.AuthServer, queries: Path, transport: str, seconds: int, clients: int) -> dict:
+def run_dnsperf(server: servers.AuthServer, queries: Path, transport: str, seconds: int, clients: int,
+                dnssec_ok: bool = False) -> dict:
     command = [
         "taskset", "-c", str(CLIENT_CPU),
         "dnsperf", "-s", server.host, "-p", str(server.port), "-d", str(queries),
         "-l", str(seconds), "-c", str(clients), "-q", "200", "-t", "2", "-m", transport,
-    ]  # fmt: skip
+    ] + (["-D"] if dnssec_ok else [])  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     if result.returncode != 0:
         raise RuntimeError(f"dnsperf failed ({result.returncode}): {result.stderr}{result.stdout}")
@@ -170,9 +179,10 @@ def measure(kind: str, zone: servers.Zone, queries: Path, workdir: Path, args) -
         server.start()
         for transport in args.transports:
             # A short warm-up so that first-touch page faults are not billed to the measured run.
-            run_dnsperf(server, queries, transport, 1, args.clients)
+            dnssec_ok = args.dnssec is not None
+            run_dnsperf(server, queries, transport, 1, args.clients, dnssec_ok)
             user0, system0 = cpu_seconds(server.pid)
-            measured = run_dnsperf(server, queries, transport, args.seconds, args.clients)
+            measured = run_dnsperf(server, queries, transport, args.seconds, args.clients, dnssec_ok)
             user1, system1 = cpu_seconds(server.pid)
             pss, hwm = memory_mib(server.pid)
             answered = max(measured["answered"], 1)
@@ -311,6 +321,27 @@ def round_ratios(rounds: list[list[Result]]) -> str:
     return "cairnd's UDP user CPU per query × best reference's, by round: " + ", ".join(ratios) if ratios else ""
 
 
+def sign_zone(zone_file: Path, mode: str, out: Path) -> Path:
+    """The zone signed by dnssec-signzone (reused while the zone file's content is the same)."""
+    signed = out / f"bench.test.{mode}.signed"
+    digest_file = out / f"bench.test.{mode}.source-sha256"
+    digest = hashlib.sha256(zone_file.read_bytes()).hexdigest()
+    if signed.exists() and digest_file.exists() and digest_file.read_text() == digest:
+        return signed
+    keys = out / f"keys-{mode}"
+    shutil.rmtree(keys, ignore_errors=True)
+    keys.mkdir(parents=True)
+    for extra in (["-f", "KSK"], []):
+        subprocess.run(["dnssec-keygen", "-q", "-K", str(keys), "-a", "ECDSAP256SHA256", *extra, gen_zone.ORIGIN],
+                       check=True, capture_output=True)
+    nsec3 = ["-3", "-", "-H", "0", "-A"] if mode == "nsec3" else []
+    print(f"signing the zone ({mode})", file=sys.stderr, flush=True)
+    subprocess.run(["dnssec-signzone", "-S", "-K", str(keys), "-n", "2", *nsec3, "-o", gen_zone.ORIGIN,
+                    "-f", str(signed), str(zone_file)], check=True, capture_output=True, cwd=out)
+    digest_file.write_text(digest)
+    return signed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kinds", nargs="*", default=list(ALL_KINDS), help=f"servers to run (default: {' '.join(ALL_KINDS)})")
@@ -320,6 +351,7 @@ def main() -> int:
     parser.add_argument("--names", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=1, help="measure every server this many times, round-robin; report medians")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "auth")
+    parser.add_argument("--dnssec", choices=["nsec", "nsec3"], help="serve the zone signed, query with DO")
     args = parser.parse_args()
     if os.cpu_count() is None or os.cpu_count() < 2:
         print("run.py needs two cores: the server on core 0, dnsperf on core 1", file=sys.stderr)
@@ -329,6 +361,8 @@ def main() -> int:
     zone_file, query_file = args.out / "bench.test.zone", args.out / "queries.txt"
     subprocess.run([sys.executable, str(HERE / "gen_zone.py"), "--names", str(args.names), str(zone_file)], check=True)
     subprocess.run([sys.executable, str(HERE / "gen_queries.py"), "--names", str(args.names), str(query_file)], check=True)
+    if args.dnssec:
+        zone_file = sign_zone(zone_file, args.dnssec, args.out)
     zone = servers.Zone(gen_zone.ORIGIN, zone_file)
     workdir = args.out / "run"
     shutil.rmtree(workdir, ignore_errors=True)

@@ -345,9 +345,9 @@ Result Engine::answer_parsed(const zone::ZoneTable& zones, const ParsedQuery& q,
         return done(r, Action::transfer, z);
     }
 
-    ZoneLookup lookup(*z, r.writer(), qtype_of(q),
-                      client.transport == Transport::udp && settings_.minimal_any);
-    const Outcome o = lookup.run(name, q.qname_lower());
+    const Outcome o = lookup_in_zone(*z, r.writer(), qtype_of(q),
+                                     client.transport == Transport::udp && settings_.minimal_any,
+                                     q.edns.dnssec_ok, name, q.qname_lower());
     r.set_rcode(o.rcode);
     r.set_aa(o.authoritative);
     if (o.truncated) r.set_tc();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <ctime>
 
 #include "dns/name_text.hpp"
@@ -129,25 +130,6 @@ struct Mnemonic {
     std::string_view text;
 };
 
-constexpr Mnemonic kAlgorithms[] = {
-    {1, "RSAMD5"},
-    {2, "DH"},
-    {3, "DSA"},
-    {5, "RSASHA1"},
-    {6, "DSA-NSEC3-SHA1"},
-    {7, "RSASHA1-NSEC3-SHA1"},
-    {8, "RSASHA256"},
-    {10, "RSASHA512"},
-    {12, "ECC-GOST"},
-    {13, "ECDSAP256SHA256"},
-    {14, "ECDSAP384SHA384"},
-    {15, "ED25519"},
-    {16, "ED448"},
-    {252, "INDIRECT"},
-    {253, "PRIVATEDNS"},
-    {254, "PRIVATEOID"},
-};
-
 constexpr Mnemonic kCertTypes[] = {
     {1, "PKIX"}, {2, "SPKI"},   {3, "PGP"},     {4, "IPKIX"}, {5, "ISPKI"},
     {6, "IPGP"}, {7, "ACPKIX"}, {8, "IACPKIX"}, {253, "URI"}, {254, "OID"},
@@ -160,6 +142,11 @@ std::uint64_t parse_mnemonic(RRType type, const FieldSpec& field, const TextToke
         if (equal_ignoring_ascii_case(token.text, m.text)) return m.value;
     }
     return parse_number(type, field, token, max);
+}
+
+std::uint64_t parse_algorithm(RRType type, const FieldSpec& field, const TextToken& token) {
+    if (const auto algorithm = dnssec_algorithm_from_text(token.text)) return *algorithm;
+    return parse_number(type, field, token, 0xFF);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -247,22 +234,7 @@ void parse_bitmap(RRType type, const FieldSpec& field, std::span<const TextToken
         if (!code) fail(type, field.label, quote(tokens[k].text) + " is not a record type");
         all[k] = static_cast<std::uint16_t>(*code);
     }
-    std::sort(all.begin(), all.end());
-    const auto codes = all.first(static_cast<std::size_t>(std::unique(all.begin(), all.end()) - all.begin()));
-    std::size_t i = 0;
-    while (i < codes.size()) {
-        const unsigned window = codes[i] >> 8;
-        std::uint8_t bits[32] = {};
-        unsigned length = 0;
-        for (; i < codes.size() && (codes[i] >> 8) == window; ++i) {
-            const unsigned low = codes[i] & 0xFF;
-            bits[low / 8] |= static_cast<std::uint8_t>(0x80 >> (low % 8));
-            length = low / 8 + 1;
-        }
-        out.push_back(static_cast<std::uint8_t>(window));
-        out.push_back(static_cast<std::uint8_t>(length));
-        out.insert(out.end(), bits, bits + length);
-    }
+    append_type_bitmap(all, out);
 }
 
 void check_bitmap(std::span<const std::uint8_t> data, std::size_t pos, std::size_t end) {
@@ -369,7 +341,7 @@ void parse_field(RRType type, const FieldSpec& field, std::span<const TextToken>
         }
         case Field::Algorithm:
         case Field::CertAlgorithm:
-            out.push_back(static_cast<std::uint8_t>(parse_mnemonic(type, field, token, kAlgorithms, 0xFF)));
+            out.push_back(static_cast<std::uint8_t>(parse_algorithm(type, field, token)));
             return;
         case Field::CertType:
             put16(out, parse_mnemonic(type, field, token, kCertTypes, 0xFFFF));
@@ -703,17 +675,12 @@ void print_field(std::string& out, Field kind, std::span<const std::uint8_t> d, 
             out += std::to_string(u16(pos));
             pos += 2;
             return;
-        case Field::CertAlgorithm:
-            for (const auto& m : kAlgorithms) {
-                if (m.value == d[pos]) {
-                    out += m.text;
-                    pos += 1;
-                    return;
-                }
-            }
-            out += std::to_string(d[pos]);
+        case Field::CertAlgorithm: {
+            const auto mnemonic = dnssec_algorithm_mnemonic(d[pos]);
+            out += mnemonic.empty() ? std::to_string(d[pos]) : std::string(mnemonic);
             pos += 1;
             return;
+        }
         case Field::CertType: {
             const auto v = u16(pos);
             pos += 2;
@@ -1096,20 +1063,84 @@ void for_each_rdata_name(RRType type, std::span<const std::uint8_t> rdata,
     walk(*spec, w);
 }
 
-std::vector<std::uint8_t> rdata_canonical(RRType type, std::span<const std::uint8_t> rdata) {
-    std::vector<std::uint8_t> out(rdata.begin(), rdata.end());
+void append_type_bitmap(std::span<std::uint16_t> types, std::vector<std::uint8_t>& out) {
+    std::sort(types.begin(), types.end());
+    const auto codes =
+        types.first(static_cast<std::size_t>(std::unique(types.begin(), types.end()) - types.begin()));
+    std::size_t i = 0;
+    while (i < codes.size()) {
+        const unsigned window = codes[i] >> 8;
+        std::uint8_t bits[32] = {};
+        unsigned length = 0;
+        for (; i < codes.size() && (codes[i] >> 8) == window; ++i) {
+            const unsigned low = codes[i] & 0xFF;
+            bits[low / 8] |= static_cast<std::uint8_t>(0x80 >> (low % 8));
+            length = low / 8 + 1;
+        }
+        out.push_back(static_cast<std::uint8_t>(window));
+        out.push_back(static_cast<std::uint8_t>(length));
+        out.insert(out.end(), bits, bits + length);
+    }
+}
+
+namespace {
+
+// Lowers the letters of the names embedded in `rdata` (wire rdata of `type`, in place) when the type's
+// canonical form asks for it; false when it does not (the octets are then canonical as they are).
+bool lower_rdata_names(RRType type, std::span<std::uint8_t> rdata) {
     const TypeSpec* spec = find_type_spec(type);
-    if (!spec || !(spec->flags & kLowercase)) return out;
+    if (!spec || !(spec->flags & kLowercase)) return false;
     for_each_rdata_name(type, rdata, [&](std::size_t offset, std::size_t length) {
         std::size_t pos = offset;
-        while (pos < offset + length && out[pos] != 0) {
-            const std::size_t len = out[pos];
+        while (pos < offset + length && rdata[pos] != 0) {
+            const std::size_t len = rdata[pos];
             for (std::size_t i = pos + 1; i <= pos + len; ++i)
-                out[i] = lower_ascii(out[i]);
+                rdata[i] = lower_ascii(rdata[i]);
             pos += 1 + len;
         }
     });
+    return true;
+}
+
+std::strong_ordering compare_octets(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    const std::size_t common = std::min(a.size(), b.size());
+    const int c = common == 0 ? 0 : std::memcmp(a.data(), b.data(), common);
+    if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
+    return a.size() <=> b.size();
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> rdata_canonical(RRType type, std::span<const std::uint8_t> rdata) {
+    std::vector<std::uint8_t> out(rdata.begin(), rdata.end());
+    lower_rdata_names(type, out);
     return out;
+}
+
+std::strong_ordering rdata_canonical_compare(RRType type, std::span<const std::uint8_t> a,
+                                             std::span<const std::uint8_t> b) {
+    const auto plain = compare_octets(a, b);
+    if (plain == std::strong_ordering::equal) return plain;
+    const TypeSpec* spec = find_type_spec(type);
+    if (!spec || !(spec->flags & kLowercase)) return plain;
+    // Rdata with names is short: lower copies on the stack, on the heap only past 512 octets.
+    constexpr std::size_t kInline = 512;
+    std::array<std::uint8_t, kInline> inline_a, inline_b;
+    std::vector<std::uint8_t> heap_a, heap_b;
+    auto copy = [](std::span<const std::uint8_t> in, std::array<std::uint8_t, kInline>& small,
+                   std::vector<std::uint8_t>& large) -> std::span<std::uint8_t> {
+        if (in.size() <= kInline) {
+            std::copy(in.begin(), in.end(), small.begin());
+            return {small.data(), in.size()};
+        }
+        large.assign(in.begin(), in.end());
+        return large;
+    };
+    const auto ca = copy(a, inline_a, heap_a);
+    const auto cb = copy(b, inline_b, heap_b);
+    lower_rdata_names(type, ca);
+    lower_rdata_names(type, cb);
+    return compare_octets(ca, cb);
 }
 
 }  // namespace cairn::dns

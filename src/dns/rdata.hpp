@@ -10,6 +10,7 @@
 // tests/unit/dns/rdata_bind_test.cpp against named-rrchecker).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -65,9 +66,17 @@ bool rdata_names_compressible(RRType type);
 void for_each_rdata_name(RRType type, std::span<const std::uint8_t> rdata,
                          const std::function<void(std::size_t offset, std::size_t length)>& visit);
 
+// Appends the RFC 4034 §4.1.2 type bitmap of `types` (any order, repeats allowed; sorted in place).
+void append_type_bitmap(std::span<std::uint16_t> types, std::vector<std::uint8_t>& out);
+
 // RFC 4034 §6.2 canonical form: embedded names lowercased for the types that section lists, except NSEC
 // (RFC 6840 §5.1). Types defined later (DNAME is listed; SVCB, HTTPS, LP, TALINK... are not) keep their
 // case, as RFC 3597 §7 requires.
 std::vector<std::uint8_t> rdata_canonical(RRType type, std::span<const std::uint8_t> rdata);
+// RFC 4034 §6.3 order of two rdata of `type`: their canonical forms compared as unsigned octet strings.
+// Equal means one record under DNSSEC's canonical form ("NS ns1" and "NS NS1"). Allocates nothing for
+// rdata up to 512 octets.
+std::strong_ordering rdata_canonical_compare(RRType type, std::span<const std::uint8_t> a,
+                                             std::span<const std::uint8_t> b);
 
 }  // namespace cairn::dns

@@ -149,6 +149,43 @@ std::optional<RRClass> class_from_text(std::string_view text) {
     return std::nullopt;
 }
 
+namespace {
+
+constexpr std::pair<std::uint8_t, std::string_view> kDnssecAlgorithms[] = {
+    {1, "RSAMD5"},
+    {2, "DH"},
+    {3, "DSA"},
+    {5, "RSASHA1"},
+    {6, "DSA-NSEC3-SHA1"},
+    {7, "RSASHA1-NSEC3-SHA1"},
+    {8, "RSASHA256"},
+    {10, "RSASHA512"},
+    {12, "ECC-GOST"},
+    {13, "ECDSAP256SHA256"},
+    {14, "ECDSAP384SHA384"},
+    {15, "ED25519"},
+    {16, "ED448"},
+    {252, "INDIRECT"},
+    {253, "PRIVATEDNS"},
+    {254, "PRIVATEOID"},
+};
+
+}  // namespace
+
+std::string_view dnssec_algorithm_mnemonic(std::uint8_t algorithm) {
+    for (const auto& [number, text] : kDnssecAlgorithms) {
+        if (number == algorithm) return text;
+    }
+    return {};
+}
+
+std::optional<std::uint8_t> dnssec_algorithm_from_text(std::string_view mnemonic) {
+    for (const auto& [number, text] : kDnssecAlgorithms) {
+        if (equal_ignoring_ascii_case(mnemonic, text)) return number;
+    }
+    return std::nullopt;
+}
+
 std::string rcode_to_text(Rcode rcode) {
     switch (rcode) {
         case Rcode::NOERROR:

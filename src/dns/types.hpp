@@ -123,6 +123,11 @@ std::optional<RRClass> class_from_text(std::string_view text);  // IN, CH, HS, N
 std::string rcode_to_text(Rcode rcode);
 std::string opcode_to_text(Opcode opcode);
 
+// DNSSEC algorithm numbers (RFC 4034 Appendix A.1 and the IANA registry) and their mnemonics, as BIND
+// spells them ("ECDSAP256SHA256"). The mnemonic is empty for numbers without one.
+std::string_view dnssec_algorithm_mnemonic(std::uint8_t algorithm);
+std::optional<std::uint8_t> dnssec_algorithm_from_text(std::string_view mnemonic);  // case-insensitive
+
 // Meta and question-only types that never appear as zone data.
 constexpr bool is_meta_type(RRType t) {
     const auto v = static_cast<std::uint16_t>(t);

@@ -11,6 +11,20 @@
 
 namespace cairn::dns {
 
+// Size of the uncompressed name starting at `at` inside `data` (rdata, or any buffer of wire names); 0 when
+// it is malformed (a compression pointer included) or runs past the end.
+inline std::size_t rdata_name_size(std::span<const std::uint8_t> data, std::size_t at) {
+    std::size_t pos = at;
+    while (pos < data.size()) {
+        const std::uint8_t len = data[pos];
+        if (len > 63) return 0;
+        pos += 1 + len;
+        if (len == 0) return pos - at <= 255 ? pos - at : 0;
+        if (pos - at > 255) return 0;
+    }
+    return 0;
+}
+
 class WireReader {
 public:
     explicit WireReader(std::span<const std::uint8_t> data, std::size_t offset = 0) : data_(data), pos_(offset) {}

@@ -4,7 +4,9 @@
 #include <cstring>
 #include <string>
 
+#include "dns/rdata.hpp"
 #include "zone/zone_build.hpp"
+#include "zone/zone_dnssec.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -45,12 +47,6 @@ std::size_t common_labels(std::span<const std::uint8_t> a, std::span<const std::
     return common;
 }
 
-std::strong_ordering compare_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
-    const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
-    if (c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
-    return a.size() <=> b.size();
-}
-
 struct SortKey {
     std::uint64_t hi = 0, lo = 0;  // big-endian prefix of the canonical key, zero-padded
     std::uint32_t index = 0;
@@ -58,43 +54,13 @@ struct SortKey {
     bool complete = false;  // the whole key fits the prefix: equal prefixes mean equal owners
 };
 
-// RFC 4034 §6.1 order as a memcmp-able key: labels below the origin from right to left, each lowercased,
-// escaped (0x00 -> 01 01, 0x01 -> 01 02) and ended by 0x00. The origin's own labels are common to all.
 SortKey sort_key(std::span<const std::uint8_t> owner, std::size_t origin_labels, std::uint32_t index) {
-    std::uint8_t offsets[128];
-    std::size_t labels = 0;
-    for (std::size_t pos = 0; owner[pos] != 0; pos += 1 + owner[pos])
-        offsets[labels++] = static_cast<std::uint8_t>(pos);
-    std::uint8_t key[16] = {};
-    std::size_t size = 0;
-    bool complete = true;
-    auto put = [&](std::uint8_t c) {
-        if (size < sizeof key) {
-            key[size++] = c;
-        } else {
-            complete = false;
-        }
-    };
-    for (std::size_t l = labels - origin_labels; l-- > 0 && complete;) {
-        const std::size_t pos = offsets[l];
-        for (std::size_t i = 1; i <= owner[pos]; ++i) {
-            const auto c = dns::lower_ascii(owner[pos + i]);
-            if (c <= 1) {
-                put(1);
-                put(static_cast<std::uint8_t>(c + 1));
-            } else {
-                put(c);
-            }
-        }
-        put(0);
-    }
+    const CanonicalPrefix p = canonical_prefix(owner, origin_labels);
     SortKey k;
-    for (int i = 0; i < 8; ++i)
-        k.hi = (k.hi << 8) | key[i];
-    for (int i = 8; i < 16; ++i)
-        k.lo = (k.lo << 8) | key[i];
+    k.hi = p.hi;
+    k.lo = p.lo;
     k.index = index;
-    k.complete = complete;
+    k.complete = p.complete;
     return k;
 }
 
@@ -167,7 +133,10 @@ class ZoneBuilder {
                 if (by_owner != std::strong_ordering::equal) return by_owner == std::strong_ordering::less;
             }
             if (ka.type != kb.type) return ka.type < kb.type;
-            const auto by_rdata = compare_bytes(src.rdata(a), src.rdata(b));
+            // RFC 4034 §6.3 order: names inside rdata compare without case, so "NS ns1" and "NS NS1" meet
+            // and merge into one record (RFC 6840 §5.1, as BIND merges them).
+            const auto by_rdata =
+                dns::rdata_canonical_compare(static_cast<RRType>(ka.type), src.rdata(a), src.rdata(b));
             if (by_rdata != std::strong_ordering::equal) return by_rdata == std::strong_ordering::less;
             return a < b;
         };
@@ -285,6 +254,7 @@ Zone::Zone(Parts parts) : origin_(std::move(parts.origin)), rclass_(parts.rclass
     a_.pointers = owned->pointers;
     storage_ = std::move(owned);
     built_layout_ = true;
+    dnssec_ = ZoneDnssec::derive(*this);
 }
 
 Zone::~Zone() = default;
@@ -297,6 +267,7 @@ std::shared_ptr<const Zone> Zone::adopt(dns::Name origin, dns::RRClass rclass, c
     z->a_ = arrays;
     z->storage_ = std::move(storage);
     z->validate_adopted();
+    z->dnssec_ = ZoneDnssec::derive(*z);
     return z;
 }
 
@@ -824,7 +795,8 @@ std::vector<Record> Zone::records() const {
 std::size_t Zone::memory_bytes() const {
     return sizeof(Zone) + a_.names.size_bytes() + a_.nodes.size_bytes() + a_.rrsets.size_bytes() +
            a_.rr.size_bytes() + a_.links.size_bytes() + a_.packed.size_bytes() + a_.packed_sets.size_bytes() +
-           a_.pointers.size_bytes() + (table_mask_ + 1) * sizeof(Slot);
+           a_.pointers.size_bytes() + (table_mask_ + 1) * sizeof(Slot) +
+           (dnssec_ ? dnssec_->memory_bytes() : 0);
 }
 
 }  // namespace cairn::zone

@@ -20,6 +20,8 @@
 
 namespace cairn::zone {
 
+class ZoneDnssec;
+
 // A zone that cannot be built (no SOA, data outside the origin, sizes beyond the format's limits...).
 class ZoneError : public std::runtime_error {
   public:
@@ -172,7 +174,12 @@ class Zone {
     std::span<const AdditionalLink> additional(const RRset& s) const {
         return {a_.links.data() + s.additional, s.additional_count};
     }
+    std::uint32_t rrset_index(const RRset& s) const {
+        return static_cast<std::uint32_t>(&s - a_.rrsets.data());
+    }
     const RRset* soa() const { return find_rrset(a_.nodes[0], dns::RRType::SOA); }
+    // What signed answers need (zone_dnssec.hpp); null for a zone without RRSIG, NSEC or NSEC3 records.
+    const ZoneDnssec* dnssec() const { return dnssec_.get(); }
     const RRset* apex_ns() const { return find_rrset(a_.nodes[0], dns::RRType::NS); }
 
     // --- lookups; `name` must be at or below the origin (the zone table guarantees it)
@@ -297,6 +304,7 @@ class Zone {
     bool built_layout_ = false;  // arrays laid out by the builder (in node order): patch() can splice them
     // Owns the slots; a version patched without moving any node or changing its offsets shares them.
     std::shared_ptr<const LargeVector<Slot>> table_storage_;
+    std::shared_ptr<const ZoneDnssec> dnssec_;  // derived last, from everything above
 };
 
 // The stored (non-derived) content of a zone: what the raw format writes and reads back.

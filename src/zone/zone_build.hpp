@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "dns/rdata.hpp"
 #include "zone/large_allocator.hpp"
 #include "zone/record.hpp"
 #include "zone/zone.hpp"
@@ -26,6 +27,50 @@ struct Zone::Owned {
     LargeVector<RdataPointer> pointers;
 };
 
+// RFC 4034 §6.1 order as a memcmp-able key: labels below the origin from right to left, each lowercased,
+// escaped (0x00 -> 01 01, 0x01 -> 01 02) and ended by 0x00 (the origin's own labels are common to every
+// name of the zone). Its first 16 octets, big-endian in two words, zero-padded: names whose prefixes differ
+// are in the order of their prefixes; equal prefixes need a full comparison unless both are complete.
+struct CanonicalPrefix {
+    std::uint64_t hi = 0, lo = 0;
+    bool complete = true;  // the whole key fits
+};
+
+inline CanonicalPrefix canonical_prefix(std::span<const std::uint8_t> owner, std::size_t origin_labels) {
+    std::uint8_t offsets[128];
+    std::size_t labels = 0;
+    for (std::size_t pos = 0; owner[pos] != 0; pos += 1 + owner[pos])
+        offsets[labels++] = static_cast<std::uint8_t>(pos);
+    std::uint8_t key[16] = {};
+    std::size_t size = 0;
+    CanonicalPrefix p;
+    auto put = [&](std::uint8_t c) {
+        if (size < sizeof key) {
+            key[size++] = c;
+        } else {
+            p.complete = false;
+        }
+    };
+    for (std::size_t l = labels - origin_labels; l-- > 0 && p.complete;) {
+        const std::size_t pos = offsets[l];
+        for (std::size_t i = 1; i <= owner[pos]; ++i) {
+            const auto c = dns::lower_ascii(owner[pos + i]);
+            if (c <= 1) {
+                put(1);
+                put(static_cast<std::uint8_t>(c + 1));
+            } else {
+                put(c);
+            }
+        }
+        put(0);
+    }
+    for (int i = 0; i < 8; ++i)
+        p.hi = (p.hi << 8) | key[i];
+    for (int i = 8; i < 16; ++i)
+        p.lo = (p.lo << 8) | key[i];
+    return p;
+}
+
 struct RecordVectorSource {
     const std::vector<Record>& records;
     std::size_t size() const { return records.size(); }
@@ -37,7 +82,8 @@ struct RecordVectorSource {
 };
 
 // Appends to `node` the RRset of records order[r], order[r+1]... while `same_rrset(r)` (records sorted by
-// type then rdata), identical rdata merged (the first one's TTL kept); advances r past them.
+// type, canonical rdata, then as read), rdata equal in canonical form merged into one record: the spelling
+// read last wins, as in BIND, and the first one's TTL stays; advances r past them.
 template <class Source, class SameRRset>
 void append_rrset(Zone::Parts& parts, Node& node, const Source& src, const std::uint32_t* order,
                   std::size_t& r, std::size_t n, SameRRset&& same_rrset) {
@@ -45,16 +91,23 @@ void append_rrset(Zone::Parts& parts, Node& node, const Source& src, const std::
     set.type = static_cast<std::uint16_t>(src.type(order[r]));
     set.wire = static_cast<std::uint32_t>(parts.rr.size());
     std::span<const std::uint8_t> last_rdata;
+    std::size_t last_at = 0;
     do {
         const std::size_t i = order[r++];
         const auto rdata = src.rdata(i);
         if (set.count > 0 && rdata.size() == last_rdata.size() &&
-            (rdata.empty() || std::memcmp(rdata.data(), last_rdata.data(), rdata.size()) == 0))
+            dns::rdata_canonical_compare(src.type(i), rdata, last_rdata) == std::strong_ordering::equal) {
+            // Canonical form keeps the length: the later spelling fits in place.
+            if (!rdata.empty())
+                std::memcpy(parts.rr.data() + last_at + kRRHeaderSize, rdata.data(), rdata.size());
+            last_rdata = rdata;
             continue;
+        }
         if (set.count == 0xFFFF) throw ZoneError("RRset with more than 65535 records");
         last_rdata = rdata;
         const std::uint32_t ttl = src.ttl(i);
         const std::size_t at = parts.rr.size();
+        last_at = at;
         parts.rr.resize(at + kRRHeaderSize + rdata.size());
         std::uint8_t* out = parts.rr.data() + at;
         out[0] = 0xC0;

@@ -13,6 +13,7 @@
 
 #include "zone/zone.hpp"
 #include "zone/zone_build.hpp"
+#include "zone/zone_dnssec.hpp"
 #include "zone/zone_wire.hpp"
 
 namespace cairn::zone {
@@ -207,8 +208,7 @@ bool ZonePatcher::plan(std::vector<Zone::OwnerEdit>& edits) {
         if (e.edited) {
             std::stable_sort(e.records.begin(), e.records.end(), [](const Record& a, const Record& b) {
                 if (a.type != b.type) return a.type < b.type;
-                return std::lexicographical_compare(a.rdata.begin(), a.rdata.end(), b.rdata.begin(),
-                                                    b.rdata.end());
+                return dns::rdata_canonical_compare(a.type, a.rdata, b.rdata) == std::strong_ordering::less;
             });
         } else if (e.base != kNoNode) {
             const Node& n = b_.nodes[e.base];
@@ -727,6 +727,7 @@ std::shared_ptr<const Zone> ZonePatcher::run(const Zone& base, std::vector<Zone:
     z->a_.pointers = owned->pointers;
     z->storage_ = std::move(owned);
     z->built_layout_ = true;
+    z->dnssec_ = ZoneDnssec::derive(*z);  // whole: a signer's incremental update is its own work
     return z;
 }
 

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "dns/types.hpp"
+#include "dns/wire.hpp"
 
 namespace cairn::zone {
 
@@ -33,18 +34,7 @@ inline int wire_name_labels(std::span<const std::uint8_t> wire) {
     return -1;
 }
 
-// Size of the uncompressed name starting at `at` inside rdata; 0 when it is malformed or runs past the end.
-inline std::size_t rdata_name_size(std::span<const std::uint8_t> rdata, std::size_t at) {
-    std::size_t pos = at;
-    while (pos < rdata.size()) {
-        const std::uint8_t len = rdata[pos];
-        if (len > 63) return 0;
-        pos += 1 + len;
-        if (len == 0) return pos - at <= 255 ? pos - at : 0;
-        if (pos - at > 255) return 0;
-    }
-    return 0;
-}
+using dns::rdata_name_size;
 
 inline constexpr std::size_t kNoTarget = ~std::size_t{0};
 

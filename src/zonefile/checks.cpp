@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "dns/rdata.hpp"
 #include "zonefile/name_checks.hpp"
 
 namespace cairn::zonefile {
@@ -55,10 +56,6 @@ std::size_t target_offset(RRType type) {
     }
 }
 
-bool same_bytes(WireName a, WireName b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end());
-}
-
 struct Entry {
     std::uint32_t record;
 };
@@ -78,6 +75,16 @@ class ZoneChecker {
 
   private:
     RRType type_of(std::uint32_t i) const { return zone_.rrs[i].type; }
+    // The first RRSIG record of entries [from, to) that covers the same type as entry `to`'s.
+    std::uint32_t first_covering(std::uint32_t from, std::uint32_t to) const {
+        const std::uint32_t r = entries_[to].record;
+        for (std::uint32_t k = from; k < to; ++k) {
+            const std::uint32_t e = entries_[k].record;
+            const auto a = zone_.rdata(e), b = zone_.rdata(r);
+            if (a.size() >= 2 && b.size() >= 2 && a[0] == b[0] && a[1] == b[1]) return e;
+        }
+        return r;
+    }
     WireName owner_of(std::uint32_t i) const { return zone_.owner_wire(i); }
     const NodeSpan* find(WireName name) const;
     std::uint32_t first_of(const NodeSpan& node, RRType type) const;  // record index or kNone
@@ -231,16 +238,22 @@ void ZoneChecker::check_node(const NodeSpan& node) {
         std::uint32_t distinct = 0;
         for (; j < node.end && type_of(entries_[j].record) == type; ++j) {
             const std::uint32_t r = entries_[j].record;
-            if (zone_.rrs[r].ttl != head_ttl) {
-                warning(r, "TTL set to prior TTL (" + std::to_string(head_ttl) + ")");
-                zone_.rrs[r].ttl = head_ttl;
+            // RRSIGs form one set per type covered, each with its own TTL (RFC 4034 §3: the RRset's).
+            const std::uint32_t prior =
+                type == RRType::RRSIG ? zone_.rrs[first_covering(i, j)].ttl : head_ttl;
+            if (zone_.rrs[r].ttl != prior) {
+                warning(r, "TTL set to prior TTL (" + std::to_string(prior) + ")");
+                zone_.rrs[r].ttl = prior;
             }
             // Identical RRs merge silently (as in BIND); only singletons need the count, and only its first
             // two.
             if (distinct < 2 && (type == RRType::CNAME || type == RRType::SOA || type == RRType::DNAME)) {
                 bool duplicate = false;
                 for (std::uint32_t k = i; k < j && !duplicate; ++k) {
-                    duplicate = same_bytes(zone_.rdata(entries_[k].record), zone_.rdata(r));
+                    // One record under DNSSEC's canonical form ("CNAME a" and "CNAME A"), as BIND merges
+                    // them.
+                    duplicate = dns::rdata_canonical_compare(type, zone_.rdata(entries_[k].record),
+                                                             zone_.rdata(r)) == std::strong_ordering::equal;
                 }
                 if (!duplicate && ++distinct == 2) {
                     error(r, text_of(owner_of(r)) + ": multiple RRs of singleton type " +

@@ -13,10 +13,8 @@ namespace {
 
 // RFC 4034 section 6.3: RRs of one RRset sort by their canonical rdata as left-justified octet strings.
 int compare_rdata(const Record& a, const Record& b) {
-    const auto ca = dns::rdata_canonical(a.type, a.rdata);
-    const auto cb = dns::rdata_canonical(b.type, b.rdata);
-    if (ca == cb) return 0;
-    return std::lexicographical_compare(ca.begin(), ca.end(), cb.begin(), cb.end()) ? -1 : 1;
+    const auto order = dns::rdata_canonical_compare(a.type, a.rdata, b.rdata);
+    return order == std::strong_ordering::equal ? 0 : order == std::strong_ordering::less ? -1 : 1;
 }
 
 // Appends a key whose byte-wise order is the RFC 4034 section 6.1 order of the name: labels from the root
@@ -66,16 +64,20 @@ void sort_canonical(std::vector<Record>& records) {
         const bool soa_b = b.type == dns::RRType::SOA;
         if (soa_a != soa_b) return soa_a;
         if (a.type != b.type) return a.type < b.type;
-        if (a.rdata == b.rdata) return x < y;
-        return compare_rdata(a, b) < 0;
+        if (const int c = compare_rdata(a, b); c != 0) return c < 0;
+        return x < y;
     });
     std::vector<Record> sorted;
     sorted.reserve(records.size());
     for (const std::uint32_t i : order) {
         Record& r = records[i];
         if (!sorted.empty()) {
-            const Record& last = sorted.back();
-            if (last.type == r.type && last.rdata == r.rdata && last.owner == r.owner) continue;
+            Record& last = sorted.back();
+            if (last.type == r.type && last.owner == r.owner && compare_rdata(last, r) == 0) {
+                last.rdata =
+                    std::move(r.rdata);  // one record under canonical form: BIND keeps the last spelling
+                continue;
+            }
         }
         sorted.push_back(std::move(r));
     }

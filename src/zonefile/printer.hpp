@@ -15,7 +15,9 @@ namespace cairn::zonefile {
 
 using zone::Record;
 
-// Sorts in canonical order (apex SOA first, then by owner, type, rdata) and drops duplicate RRs.
+// Sorts in canonical order (apex SOA first, then by owner, type, canonical rdata) and merges RRs that are
+// equal in canonical form (RFC 4034 §6.2: "NS ns1" and "NS NS1"), keeping the spelling read last as BIND
+// does.
 void sort_canonical(std::vector<Record>& records);
 
 // "owner TTL CLASS TYPE rdata", tab-separated, no trailing newline.

@@ -163,7 +163,7 @@ TEST_F(EngineTest, CnameChainsAreFollowedInsideTheZone) {
 TEST_F(EngineTest, CnameLoopsStopAtTheBound) {
     const auto e = ask("loop1.example.", RRType::A);
     EXPECT_EQ(e.message.rcode(), Rcode::NOERROR);
-    EXPECT_EQ(e.count(Section::Answer), static_cast<std::size_t>(ZoneLookup::kMaxChain) + 1);
+    EXPECT_EQ(e.count(Section::Answer), static_cast<std::size_t>(ZoneLookup<false>::kMaxChain) + 1);
 }
 
 TEST_F(EngineTest, WildcardsSynthesizeWithTheQueryName) {

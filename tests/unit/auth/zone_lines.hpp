@@ -29,13 +29,18 @@ inline zone::Record record_from(const std::string& line, const dns::Name& origin
     return r;
 }
 
-inline std::shared_ptr<const zone::Zone> zone_from(const std::string& origin_text,
-                                                   const std::vector<std::string>& lines) {
-    const auto origin = dns::Name::from_text(origin_text);
+inline std::vector<zone::Record> records_from(const dns::Name& origin,
+                                              const std::vector<std::string>& lines) {
     std::vector<zone::Record> records;
     for (const auto& line : lines)
         records.push_back(record_from(line, origin));
-    return zone::Zone::build(origin, std::move(records));
+    return records;
+}
+
+inline std::shared_ptr<const zone::Zone> zone_from(const std::string& origin_text,
+                                                   const std::vector<std::string>& lines) {
+    const auto origin = dns::Name::from_text(origin_text);
+    return zone::Zone::build(origin, records_from(origin, lines));
 }
 
 }  // namespace cairn::auth::testing

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dns/rdata.hpp"
 #include "zone/lookup_name.hpp"
 #include "zone/zone.hpp"
 #include "zone/zone_table.hpp"
@@ -282,6 +283,50 @@ TEST(ZoneDb, RecordsComeBackInCanonicalOrderWithoutDuplicates) {
     }
     for (std::size_t i = 1; i < out.size(); ++i)
         EXPECT_LE(out[i - 1].owner, out[i].owner);
+}
+
+// RFC 4034 §6.2 and §6.3 (RFC 6840 §5.1): an RRset is a set under canonical form, so records whose rdata
+// differs only in the case of embedded names are one record (the spelling read last kept, as BIND keeps it),
+// and the records of an RRset are in canonical rdata order. Case inside other rdata (TXT) still counts.
+TEST(ZoneDb, RRsetsAreSetsUnderCanonicalForm) {
+    const Name o = Name::from_text("example.");
+    auto records = rrs(
+        {
+            "@ 60 SOA ns h 1 2 3 4 5",
+            "@ 60 NS NS1.Example.",
+            "@ 60 NS ns1.example.",
+            "@ 60 NS ns0",
+            "@ 60 MX 20 Mail",
+            "@ 60 MX 10 mail",
+            "@ 60 MX 10 MAIL",
+            "t 60 TXT Hello",
+            "t 60 TXT hello",
+            "c 60 CNAME Target",
+            "c 60 CNAME target",
+        },
+        o);
+    for (const char* next : {"A.example. A RRSIG NSEC", "a.example. A RRSIG NSEC"}) {
+        records.push_back({Name::from_text("n.example."), RRType::NSEC, cairn::dns::RRClass::IN, 60,
+                           cairn::dns::rdata_from_text(RRType::NSEC, next, o)});
+    }
+    const auto z = Zone::build(o, records);
+    std::vector<std::string> texts;
+    for (const Record& r : z->records())
+        texts.push_back(r.owner.to_text() + " " + cairn::dns::type_to_text(r.type) + " " +
+                        cairn::dns::rdata_to_text(r.type, r.rdata));
+    EXPECT_EQ(texts, (std::vector<std::string>{
+                         "example. NS ns0.example.",
+                         "example. NS ns1.example.",
+                         "example. SOA ns.example. h.example. 1 2 3 4 5",
+                         "example. MX 10 MAIL.example.",
+                         "example. MX 20 Mail.example.",
+                         "c.example. CNAME target.example.",
+                         "n.example. NSEC A.example. A RRSIG NSEC",  // NSEC keeps its case (RFC 6840 §5.1)
+                         "n.example. NSEC a.example. A RRSIG NSEC",
+                         "t.example. TXT \"Hello\"",
+                         "t.example. TXT \"hello\"",
+                     }));
+    EXPECT_EQ(z->rr_count(), texts.size());
 }
 
 TEST(ZoneDb, RejectsBrokenZones) {

@@ -363,6 +363,23 @@ ZoneDiff readdress(const Zone& base, int count) {
     return d;
 }
 
+// An added record that equals one of the zone's under canonical form (another case inside its rdata) is the
+// same record: the patch and the full build both keep one.
+TEST(ZonePatch, CaseVariantOfARecordIsTheSameRecord) {
+    const auto zone = Zone::build(kOrigin, base_records());
+    ZoneDiff d = next_version(*zone);
+    d.added.push_back(rec("@", 3600, dns::RRType::NS, "NS1"));
+    d.added.push_back(rec("@", 3600, dns::RRType::MX, "10 MAIL"));
+    d.added.push_back(rec("alias2", 300, dns::RRType::CNAME, "WWW"));
+    d.added.push_back(rec("alias2", 300, dns::RRType::CNAME, "www"));
+    const auto patched = apply_diff(*zone, d);
+    expect_same_zone(*patched, *apply_diffs(*zone, std::vector<ZoneDiff>{d}, false));
+    EXPECT_EQ(patched->rr_count(), zone->rr_count() + 1);
+    const auto apex = patched->node(Zone::apex());
+    EXPECT_EQ(patched->find_rrset(apex, dns::RRType::NS)->count, 2);
+    EXPECT_EQ(patched->find_rrset(apex, dns::RRType::MX)->count, 1);
+}
+
 TEST(ZonePatch, SmallChangeIsPatchedLargeOneRebuilt) {
     const auto zone = numbered_zone();
     auto before = apply_counts();

@@ -66,11 +66,36 @@ TEST(ZoneChecks, CnameBesideDnssecRecordsIsAllowed) {
     EXPECT_TRUE(z.ok) << dump(z.zone.diagnostics);
 }
 
+TEST(ZoneChecks, RrsigTtlsAreTheirCoveredRRsetsOwn) {
+    // One RRSIG set per type covered (BIND's rdatasets): signatures of the SOA and of the NSEC keep their
+    // TTLs; two of one type are made equal as any RRset's.
+    const LoadedZone z = load(head() +
+                              "x 3600 A 192.0.2.1\n"
+                              "x 3600 RRSIG A 8 3 3600 20300101000000 20200101000000 1 example.com. AAAA\n"
+                              "x 300 NSEC y.example.com. A RRSIG NSEC\n"
+                              "x 300 RRSIG NSEC 8 3 300 20300101000000 20200101000000 1 example.com. AAAA\n"
+                              "x 600 RRSIG NSEC 8 3 300 20300101000000 20200101000000 2 example.com. AAAA\n");
+    EXPECT_TRUE(z.ok) << dump(z.zone.diagnostics);
+    std::vector<std::uint32_t> rrsig_ttls;
+    for (std::size_t i = 0; i < z.zone.size(); ++i) {
+        if (z.zone.rrs[i].type == dns::RRType::RRSIG) rrsig_ttls.push_back(z.zone.rrs[i].ttl);
+    }
+    EXPECT_EQ(rrsig_ttls, (std::vector<std::uint32_t>{3600, 300, 300}));
+    EXPECT_TRUE(has(z.zone.diagnostics, Severity::Warning, 9, "TTL set to prior TTL (300)"))
+        << dump(z.zone.diagnostics);
+}
+
 TEST(ZoneChecks, TwoCnames) {
     const LoadedZone z = load(head() + "x CNAME a\nx CNAME b\n");
     EXPECT_FALSE(z.ok);
     EXPECT_TRUE(has(z.zone.diagnostics, Severity::Error, 6, "multiple RRs of singleton type CNAME"))
         << dump(z.zone.diagnostics);
+}
+
+TEST(ZoneChecks, CnamesThatDifferOnlyInCaseAreOneRecord) {
+    // RFC 4034 §6.2: names inside rdata compare without case; BIND merges the two.
+    const LoadedZone z = load(head() + "x CNAME target\nx CNAME TARGET\n");
+    EXPECT_TRUE(z.ok) << dump(z.zone.diagnostics);
 }
 
 TEST(ZoneChecks, NoApexNs) {
