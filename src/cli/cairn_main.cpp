@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     cairn::cli::add_tsig_keygen_command(app, exit_status);
     cairn::cli::add_checkconf_command(app, exit_status);
     cairn::cli::add_ctl_command(app, exit_status);
+    cairn::cli::add_doctor_command(app, exit_status);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
