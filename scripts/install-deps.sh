@@ -6,6 +6,7 @@ packages=(
   libssl-dev liblmdb-dev libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-dnspython
+  python3-jsonschema  # the JSON of `cairn doctor` checked against docs/doctor.schema.json (tests/system/test_doctor.py)
   bind9 bind9-utils bind9-dnsutils knot knot-dnsutils knot-dnssecutils nsd ldnsutils dnsperf iproute2 procps
   chromium  # headless, for the status page system test (tests/system/test_stats_channel.py)
   unbound  # a reference resolver (tests/system/test_resolver_differential.py, bench/resolver/)

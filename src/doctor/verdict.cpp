@@ -260,7 +260,7 @@ struct Checker {
             } else {
                 f.blast_radius.push_back(
                     std::to_string(down.size()) + " of " + std::to_string(o.authorities.size()) +
-                    " name server addresses are silent: resolvers that pick them wait and "
+                    " name server addresses do not answer: resolvers that pick them wait and "
                     "retry the others (slower answers, SERVFAIL when the rest fail too)");
             }
         }
