@@ -315,3 +315,29 @@ def test_bad_input_is_a_clear_error(lab):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "missing.hints" in result.stderr
+
+
+def test_everything_silent_still_ends_within_the_timeout(lab):
+    """A black hole as the only resolver and as the only root server: every query times out, and the run
+    still ends within --timeout with both failures named. (glibc with the default timeout:5 attempts:2 and
+    one server: 5 s, then 10 s.)"""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        udp.bind((BLACK_HOLE, 53))
+        hints = lab.workdir / "black-hole.hints"
+        hints.write_text(f". 3600000 NS a.root-servers.\na.root-servers. 3600000 A {BLACK_HOLE}\n")
+        conf = lab.workdir / "resolv.conf.black-hole"
+        conf.write_text(f"nameserver {BLACK_HOLE}\n")
+        started = time.monotonic()
+        result = subprocess.run([lab.cairn, "doctor", "www.ok.lab.", "--root-hints", str(hints), "--resolv-conf",
+                                 str(conf), "--timeout", "3", "--json"], capture_output=True, text=True, timeout=60)
+        elapsed = time.monotonic() - started
+    finally:
+        udp.close()
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert elapsed < 3 + MARGIN_S, f"doctor took {elapsed:.1f} s"
+    assert report["elapsed_ms"] <= 3000
+    assert report["verdict"] == "partial"
+    assert report["failures"] == ["resolver-down", "authoritative-down"]
+    assert any("every lookup fails after 15 s when the resolvers are silent" in b for b in report["blast_radius"])
