@@ -2,30 +2,20 @@
 // test states what each server said and asserts the verdict.
 #pragma once
 
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "../auth/zone_lines.hpp"
 #include "dns/message.hpp"
 #include "dns/rdata.hpp"
 #include "doctor/observations.hpp"
 
 namespace cairn::doctor::testing {
 
-// "owner ttl TYPE rdata" with absolute names.
+// "owner ttl TYPE rdata" with absolute names, read by the auth tests' line reader.
 inline dns::ResourceRecord rr(const std::string& line) {
-    std::istringstream in(line);
-    std::string owner, type;
-    std::uint32_t ttl = 0;
-    in >> owner >> ttl >> type;
-    std::string rdata;
-    std::getline(in >> std::ws, rdata);
-    dns::ResourceRecord r;
-    r.owner = dns::Name::from_text(owner, dns::Name());
-    r.ttl = ttl;
-    r.type = *dns::type_from_text(type);
-    r.rdata = dns::rdata_from_text(r.type, rdata, dns::Name());
-    return r;
+    const zone::Record r = auth::testing::record_from(line, dns::Name());
+    return {r.owner, r.type, r.rclass, r.ttl, r.rdata};
 }
 
 inline QueryResult answer(dns::Rcode rcode, bool aa, std::vector<std::string> answer_lines,
