@@ -118,11 +118,20 @@ def lab(tmp_path_factory):
     try:
         resolver = resolvers.unbound_resolver(workdir / "resolver", hierarchy, address=RESOLVER, port=53,
                                               trust_anchors=[hierarchy.trust_anchor_text("lab.")])
+        # Its first answer waits for the anchor's keys: wait for it once here, not in a test.
+        assert wait_for(lambda: resolves(resolver, "www.ok.lab."), 30), "the lab's resolver does not answer"
         yield Lab(workdir, hierarchy, resolver)
     finally:
         if resolver is not None:
             resolver.stop()
         hierarchy.stop()
+
+
+def resolves(resolver: resolvers.PeerResolver, name: str) -> bool:
+    try:
+        return resolver.query(name, "A", timeout=2).rcode() == dns.rcode.NOERROR
+    except Exception:  # noqa: BLE001 (not yet)
+        return False
 
 
 def soa_rcode(address: str, zone: str) -> int | None:
