@@ -127,6 +127,12 @@ struct Checker {
                              " before the next is asked" +
                              (c.rotate ? " (with rotate: the lookups that start with it)" : "") +
                              "; with all silent a lookup fails after " + seconds(all_silent_seconds(c)));
+        const std::string typed = o.name.to_text();  // absolute: its last dot is not one the user typed
+        const auto dots = static_cast<std::size_t>(std::count(typed.begin(), typed.end() - 1, '.'));
+        if (!c.search.empty() && dots < c.ndots)
+            step.lines.push_back("a short name (fewer than ndots:" + std::to_string(c.ndots) +
+                                 " dots) tries " + std::to_string(c.search.size()) +
+                                 " search domain(s) first: each try pays that delay again");
         for (const auto& line : c.ignored)
             step.lines.push_back("ignored as glibc ignores it: " + line);
         d.steps.push_back(std::move(step));
@@ -422,6 +428,14 @@ struct Checker {
                 "every validating resolver answers SERVFAIL for " + o.name.to_text() +
                 " (and for every name the broken link covers); non-validating ones still "
                 "answer");
+            // A validating resolver that validated before the break serves its cache until the TTL runs out.
+            for (const auto& r : o.resolvers)
+                if (r.udp.answered() && has_data(*r.udp.message))
+                    f.blast_radius.push_back("resolver " + r.server.to_string() + " still answers " +
+                                             answer_text(*r.udp.message) +
+                                             (r.udp.message->header.ad ? " (ad)" : "") + " for " +
+                                             seconds(min_answer_ttl(*r.udp.message).value_or(0)) +
+                                             " more; a validating one fails once it must fetch it again");
         }
         d.steps.push_back(std::move(step));
     }

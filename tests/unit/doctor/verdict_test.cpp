@@ -132,6 +132,23 @@ TEST(Verdict, Type4ABrokenChainAndTheResolversSayingSo) {
     EXPECT_TRUE(mentions({d.fix}, "rndc sign api.test."));
 }
 
+TEST(Verdict, Type4ResolversThatStillAnswerFromTheirCache) {
+    auto o = healthy();
+    o.dnssec.status = DnssecFindings::Status::bogus;
+    o.dnssec.problems = {"the DS RRset of api.test. matches none of its DNSKEYs (4711/13 (KSK))"};
+    const auto d = diagnose(o);
+    EXPECT_EQ(d.verdict, "dnssec");
+    EXPECT_TRUE(mentions(d.blast_radius, "resolver 10.0.1.10#53 still answers A 192.0.2.50 for 287 s more"));
+}
+
+TEST(Verdict, ShortNamesPayTheDelayForEverySearchDomain) {
+    auto o = healthy();
+    o.name = dns::Name::from_text("intranet.", dns::Name());
+    o.resolv_conf = parse_resolv_conf("nameserver 10.0.1.10\nsearch a.example b.example\n");
+    const auto d = diagnose(o);
+    EXPECT_TRUE(mentions(d.steps.front().lines, "tries 2 search domain(s) first"));
+}
+
 TEST(Verdict, Type4FromTheResolversAloneWhenNoAnchorCovers) {
     auto o = healthy();
     o.resolvers[0].udp = answer(dns::Rcode::SERVFAIL, false, {});
