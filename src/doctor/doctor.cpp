@@ -1,6 +1,10 @@
 #include "doctor/doctor.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -11,6 +15,7 @@
 #include "doctor/dnssec_chain.hpp"
 #include "doctor/probe.hpp"
 #include "doctor/resolv_conf.hpp"
+#include "net/fd.hpp"
 #include "resolver/root_hints.hpp"
 #include "zonefile/record_file.hpp"
 
@@ -21,6 +26,16 @@ namespace {
 constexpr auto kMaxPerQuery = std::chrono::milliseconds(2000);
 constexpr auto kMinPerQuery = std::chrono::milliseconds(300);
 constexpr std::size_t kMaxAuthorityAddresses = 16;
+
+// A --from address must be one of this host's: the queries are sent from it.
+void check_source(const dns::IpAddress& source) {
+    net::Fd fd(::socket(source.is_v6() ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_storage address;
+    const socklen_t length = net::Endpoint{source, 0}.to_sockaddr(address);
+    if (!fd || ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0)
+        throw std::runtime_error("--from " + source.to_string() + ": cannot send from it (" +
+                                 std::strerror(errno) + "): not an address of this host?");
+}
 
 std::vector<resolver::RootHint> load_hints(const std::string& path) {
     if (path.empty()) return resolver::builtin_root_hints();
@@ -228,6 +243,8 @@ Diagnosis run_doctor(const DoctorOptions& options) {
     const auto started = Prober::Clock::now();
     const auto hints = load_hints(options.root_hints);
     const auto anchors = load_trust_anchors(options.trust_anchor);
+    for (const auto& source : options.sources)
+        check_source(source);
     const auto per_query =
         std::clamp<std::chrono::milliseconds>(options.timeout / 5, kMinPerQuery, kMaxPerQuery);
     // A little is kept back for judging and printing.

@@ -324,6 +324,11 @@ def test_bad_input_is_a_clear_error(lab):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "missing.hints" in result.stderr
+    # A --from address this host does not have (TEST-NET-1) is refused before anything is asked.
+    result = subprocess.run([lab.cairn, "doctor", "www.ok.lab.", "--root-hints", str(lab.hierarchy.hints_file),
+                             "--resolver", RESOLVER, "--from", "192.0.2.1"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "--from 192.0.2.1: cannot send from it" in result.stderr
 
 
 def test_everything_silent_still_ends_within_the_timeout(lab):
