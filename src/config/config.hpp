@@ -119,6 +119,18 @@ struct ZoneSettings {
     std::optional<std::uint64_t> max_records;
 };
 
+// rate-limit { ... } (BIND's response rate limiting), in options or a view; a view's block replaces the
+// options' block whole, as in BIND. Values as written; unset: BIND's default (rrl/limits.hpp).
+struct RateLimit {
+    std::optional<std::uint32_t> responses_per_second, referrals_per_second, nodata_per_second,
+        nxdomains_per_second, errors_per_second, all_per_second;
+    std::optional<std::uint32_t> window, slip, ipv4_prefix_length, ipv6_prefix_length;
+    std::optional<std::uint32_t> max_table_size, min_table_size, qps_scale;
+    std::optional<AddressMatchList> exempt_clients;
+    std::optional<bool> log_only;
+    Location where;
+};
+
 // Settings valid in options and view (not zone).
 struct ViewSettings {
     std::optional<bool> recursion;
@@ -127,6 +139,7 @@ struct ViewSettings {
     std::optional<AddressMatchList> allow_recursion;
     std::optional<bool> minimal_responses;
     std::optional<bool> match_mapped_addresses;
+    std::optional<RateLimit> rate_limit;
 
     // The recursive resolver (config/recursion.cpp resolves them with BIND's defaults and limits).
     std::optional<AddressMatchList> allow_recursion_on, allow_query_cache, allow_query_cache_on;
@@ -215,15 +228,18 @@ struct Options {
     bool hostname_hidden = false;
     std::optional<std::string> server_id;  // "hostname" means the host name
     bool server_id_hidden = true;
-    std::optional<std::uint16_t> port;  // default port for listen-on and remotes
-    std::optional<std::string> statistics_file;
+    std::optional<std::uint16_t> port;           // default port for listen-on and remotes
+    std::optional<std::string> statistics_file;  // `rndc stats` appends here; BIND's default named.stats
+    std::optional<std::string> dump_file;        // `rndc dumpdb` writes here; BIND's default named_dump.db
     std::optional<std::string> key_directory;
     std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns;
     std::optional<std::uint32_t> tcp_clients;
+    // In tenths of a second, as named.conf writes them (BIND's ranges are checked when read).
+    std::optional<std::uint32_t> tcp_initial_timeout, tcp_idle_timeout, tcp_keepalive_timeout,
+        tcp_advertised_timeout;
     std::optional<AddressMatchList> blackhole;
     std::optional<bool> querylog;
     std::optional<std::uint32_t> recursive_clients;
-    std::optional<std::string> dump_file;  // rndc dumpdb's file, as written (default named_dump.db)
     ViewSettings view_settings;
     ZoneSettings settings;
     Location where;
@@ -371,11 +387,12 @@ struct Config {
 
     // Inheritance zone -> view -> options -> BIND default.
     ResolvedZone resolve_zone(const Zone& zone, const View* view) const;
-    bool recursion(const View* view) const;                    // default yes, as in BIND
-    std::string dnssec_validation(const View* view) const;     // default "auto"
-    std::uint16_t max_udp_size(const View* view) const;        // default 1232
-    std::uint16_t edns_udp_size(const View* view) const;       // default 1232
-    AddressMatchList allow_query(const View* view) const;      // view-level default for zones: any
+    bool recursion(const View* view) const;                 // default yes, as in BIND
+    std::string dnssec_validation(const View* view) const;  // default "auto"
+    std::uint16_t max_udp_size(const View* view) const;     // default 1232
+    std::uint16_t edns_udp_size(const View* view) const;    // default 1232
+    AddressMatchList allow_query(const View* view) const;   // view-level default for zones: any
+    const RateLimit* rate_limit(const View* view) const;    // the view's block, else options'; or none
     // Effective listen-on lists (BIND's default when none given).
     std::vector<ListenOn> listen_on() const;
     std::vector<ListenOn> listen_on_v6() const;
@@ -417,7 +434,12 @@ struct LoadResult {
 // cairn does not change the process's directory and resolves against d instead (Config::resolve_path).
 // Include names may be shell patterns (BIND expands them with glob()).
 LoadResult load(const std::string& path);
+// What reading a configuration may do besides parsing it.
+struct LoadOptions {
+    bool includes = true;  // off: an `include` is an error (text from an untrusted source, the fuzzer)
+};
+
 // Same, from text already in memory (tests); includes are read from disk. `name` appears in diagnostics.
-LoadResult load_text(const std::string& name, const std::string& text);
+LoadResult load_text(const std::string& name, const std::string& text, const LoadOptions& options = {});
 
 }  // namespace cairn::config

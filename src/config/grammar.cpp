@@ -40,6 +40,10 @@ constexpr Clause kClauses[] = {
     {"transfers-out", kOptions, Support::Implemented, false, &h::transfers_limit},
     {"transfers-per-ns", kOptions, Support::Implemented, false, &h::transfers_limit},
     {"tcp-clients", kOptions, Support::Implemented, false, &h::tcp_clients},
+    {"tcp-initial-timeout", kOptions, Support::Implemented, false, &h::tcp_timeout},
+    {"tcp-idle-timeout", kOptions, Support::Implemented, false, &h::tcp_timeout},
+    {"tcp-keepalive-timeout", kOptions, Support::Implemented, false, &h::tcp_timeout},
+    {"tcp-advertised-timeout", kOptions, Support::Implemented, false, &h::tcp_timeout},
     {"blackhole", kOptions, Support::Implemented, false, &h::blackhole},
     {"querylog", kOptions, Support::Implemented, false, &h::querylog},
     {"match-mapped-addresses", kOptions, Support::Implemented, false, &h::match_mapped_addresses},
@@ -87,6 +91,7 @@ constexpr Clause kClauses[] = {
     {"match-clients", kView, Support::Implemented, false, &h::match_list},
     {"match-destinations", kView, Support::Implemented, false, &h::match_list},
     {"match-recursive-only", kView, Support::Implemented, false, &h::match_recursive_only},
+    {"rate-limit", kOptions | kView, Support::Implemented, false, &h::rate_limit},
     // The recursive resolver (handlers_recursion.cpp)
     {"allow-query-cache", kOptions | kView, Support::Implemented, false, &h::recursion_access_list},
     {"allow-query-cache-on", kOptions | kView, Support::Implemented, false, &h::recursion_access_list},
@@ -220,7 +225,6 @@ constexpr Clause kClauses[] = {
     {"preferred-glue", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"query-source", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"query-source-v6", kOptions | kView, Support::Unimplemented, true, nullptr},
-    {"rate-limit", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"recursing-file", kOptions, Support::Unimplemented, true, nullptr},
     {"request-expire", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
     {"request-nsid", kOptions | kView, Support::Unimplemented, true, nullptr},
@@ -246,10 +250,6 @@ constexpr Clause kClauses[] = {
     {"sortlist", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"startup-notify-rate", kOptions, Support::Unimplemented, true, nullptr},
     {"synth-from-dnssec", kOptions | kView, Support::Unimplemented, true, nullptr},
-    {"tcp-advertised-timeout", kOptions, Support::Unimplemented, true, nullptr},
-    {"tcp-idle-timeout", kOptions, Support::Unimplemented, true, nullptr},
-    {"tcp-initial-timeout", kOptions, Support::Unimplemented, true, nullptr},
-    {"tcp-keepalive-timeout", kOptions, Support::Unimplemented, true, nullptr},
     {"tcp-listen-queue", kOptions, Support::Unimplemented, true, nullptr},
     {"tcp-receive-buffer", kOptions, Support::Unimplemented, true, nullptr},
     {"tcp-send-buffer", kOptions, Support::Unimplemented, true, nullptr},
@@ -387,6 +387,22 @@ constexpr Clause kClauses[] = {
     {"print-category", kChannel, Support::Implemented, false, &h::channel_flag},
     {"print-severity", kChannel, Support::Implemented, false, &h::channel_flag},
     {"buffered", kChannel, Support::Implemented, false, &h::channel_flag},
+    // rate-limit { ... };
+    {"responses-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"referrals-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"nodata-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"nxdomains-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"errors-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"all-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"window", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"slip", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"ipv4-prefix-length", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"ipv6-prefix-length", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"max-table-size", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"min-table-size", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"qps-scale", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"exempt-clients", kRateLimit, Support::Implemented, false, &h::rate_limit_exempt},
+    {"log-only", kRateLimit, Support::Implemented, false, &h::rate_limit_log_only},
     // controls { ... };  statistics-channels { ... };
     {"inet", kControls, Support::Implemented, true, &h::controls_inet},
     {"unix", kControls, Support::Implemented, true, &h::controls_unix},
@@ -431,15 +447,19 @@ const Clause* find_clause(std::string_view name, Context context) {
 std::string_view suggest_keyword(std::string_view word, Context context) {
     std::string_view best;
     std::size_t best_distance = SIZE_MAX;
+    const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
     for (const Clause& clause : kClauses) {
         if (!(clause.contexts & context) || clause.support == Support::Ancient) continue;
+        // The lengths' difference bounds the distance from below: most clauses need no table at all.
+        const std::size_t apart = word.size() > clause.name.size() ? word.size() - clause.name.size()
+                                                                   : clause.name.size() - word.size();
+        if (apart > limit || apart >= best_distance) continue;
         const std::size_t distance = edit_distance(word, clause.name);
         if (distance < best_distance) {
             best_distance = distance;
             best = clause.name;
         }
     }
-    const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
     return best_distance <= limit ? best : std::string_view();
 }
 

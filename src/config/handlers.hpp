@@ -30,6 +30,7 @@ CAIRN_CONFIG_HANDLER(statistics_file);
 CAIRN_CONFIG_HANDLER(key_directory);
 CAIRN_CONFIG_HANDLER(transfers_limit);
 CAIRN_CONFIG_HANDLER(tcp_clients);
+CAIRN_CONFIG_HANDLER(tcp_timeout);
 CAIRN_CONFIG_HANDLER(blackhole);
 CAIRN_CONFIG_HANDLER(querylog);
 CAIRN_CONFIG_HANDLER(match_mapped_addresses);
@@ -38,6 +39,7 @@ CAIRN_CONFIG_HANDLER(recursion);
 CAIRN_CONFIG_HANDLER(dnssec_validation);
 CAIRN_CONFIG_HANDLER(udp_size);
 CAIRN_CONFIG_HANDLER(allow_recursion);
+CAIRN_CONFIG_HANDLER(rate_limit);
 // options, view and zone
 CAIRN_CONFIG_HANDLER(allow_list);
 CAIRN_CONFIG_HANDLER(also_notify);
@@ -94,6 +96,10 @@ CAIRN_CONFIG_HANDLER(channel_null);
 CAIRN_CONFIG_HANDLER(channel_severity);
 CAIRN_CONFIG_HANDLER(channel_flag);
 CAIRN_CONFIG_HANDLER(channel_print_time);
+// rate-limit
+CAIRN_CONFIG_HANDLER(rate_limit_number);
+CAIRN_CONFIG_HANDLER(rate_limit_exempt);
+CAIRN_CONFIG_HANDLER(rate_limit_log_only);
 // controls, statistics-channels
 CAIRN_CONFIG_HANDLER(controls_inet);
 CAIRN_CONFIG_HANDLER(controls_unix);

@@ -6,7 +6,9 @@
 #include <ctime>
 
 #include "server/log_setup.hpp"
+#include "server/zone_label.hpp"
 #include "server/zone_loader.hpp"
+#include "xfr/activity.hpp"
 
 namespace cairn::server {
 
@@ -74,8 +76,7 @@ void SecondaryRunner::configure(const std::vector<ViewSettings>& views,
                 config.file = zone.source.file;
                 config.format = zone.source.raw ? xfr::ZoneFileFormat::Raw : xfr::ZoneFileFormat::Text;
                 config.max_journal_bytes = zone.max_journal_bytes;
-                std::string label = "zone " + zone.source.origin.to_text() + "/IN";
-                if (view.name != "_default") label += "/" + view.name;
+                const std::string label = zone_label(zone.source.origin, view.name);
                 auto publish = [this, key](std::shared_ptr<const zone::Zone> version) {
                     {
                         std::lock_guard served_lock(served_mutex_);
@@ -196,10 +197,16 @@ void SecondaryRunner::run() {
         poke_ = false;
         lock.unlock();
         std::int64_t next = INT64_MAX;
+        // The zones due now wait for this one thread: `rndc status` calls them deferred until they start.
+        unsigned waiting = 0;
+        for (const auto& zone : zones)
+            waiting += zone->due(now_seconds()) ? 1 : 0;
+        xfr::transfer_activity().deferred = waiting;
         for (const auto& zone : zones) {
             try {
                 zone->tick(now_seconds());
                 if (zone->due(now_seconds())) {
+                    if (waiting > 0) xfr::transfer_activity().deferred = --waiting;
                     zone->refresh(now_seconds);
                     timers_changed_ = true;
                 }
@@ -208,6 +215,7 @@ void SecondaryRunner::run() {
                 logs::xfr_in().error("secondary refresh: {}", e.what());
             }
         }
+        xfr::transfer_activity().deferred = 0;
         lock.lock();
         if (stopping_ || poke_) continue;
         const std::int64_t now = now_seconds();

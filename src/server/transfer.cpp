@@ -6,6 +6,7 @@
 
 #include "dns/types.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
 #include "server/query_handler.hpp"
 #include "xfr/outbound.hpp"
 #include "xfr/refresh.hpp"
@@ -122,8 +123,9 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
         } catch (const std::exception&) {
             return nullptr;
         }
-        logs::security().warn("client {}: transfer request failed TSIG verification ({})",
-                              client.source.to_string(), dns::tsig_status_to_text(verified.status));
+        repeated(Repeated::tsig_failed)
+            .warn("client {}: transfer request failed TSIG verification ({})", client.source.to_string(),
+                  dns::tsig_status_to_text(verified.status));
         return std::make_unique<SingleMessage>(std::move(answer));
     }
     const dns::Name* key_name = verified.status == dns::TsigStatus::Ok ? &verified.key->name : nullptr;
@@ -131,14 +133,14 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     const std::string label =
         "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
     if (view.has_expired && view.expired.count(result.zone) != 0) {
-        logs::xfr_out().info("{}: transfer refused: the zone has expired", label);
+        repeated(Repeated::transfer_refused).info("{}: transfer refused: the zone has expired", label);
         return refused(query, verified, dns::Rcode::SERVFAIL);
     }
     const AccessList* allowed = view.allow_transfer_for(result.zone);
     const QueryAccess* queryable = view.allow_query_for(result.zone);
     if (allowed == nullptr || !allowed->allows_source(client, key_name) ||
         (queryable != nullptr && !queryable->allows(client, key_name))) {
-        logs::security().error("{}: transfer denied (allow-transfer)", label);
+        repeated(Repeated::transfer_refused).error("{}: transfer denied (allow-transfer)", label);
         // REFUSED with EDE 18 (Prohibited) when the request has EDNS, as BIND answers it.
         std::vector<std::uint8_t> answer(512);
         answer.resize(xfr::write_refused(query, answer, 1232));
@@ -149,7 +151,7 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     try {
         request = xfr::read_transfer_request(query);
     } catch (const std::exception& e) {
-        logs::xfr_out().info("{}: malformed transfer request: {}", label, e.what());
+        repeated(Repeated::transfer_malformed).info("{}: malformed transfer request: {}", label, e.what());
         return single(fallback, verified);
     }
     std::shared_ptr<const zone::Zone> zone;

@@ -29,6 +29,7 @@ struct QueryOptions {
     bool dnssec_ok = false;
     std::vector<std::uint8_t> cookie;  // COOKIE option payload when not empty
     bool nsid = false;
+    bool tcp_keepalive = false;
     bool question = true;
     std::uint16_t qclass = 1;
 };
@@ -71,6 +72,7 @@ inline std::vector<std::uint8_t> make_query(const std::string& qname, dns::RRTyp
             options.insert(options.end(), o.cookie.begin(), o.cookie.end());
         }
         if (o.nsid) options.insert(options.end(), {0, 3, 0, 0});
+        if (o.tcp_keepalive) options.insert(options.end(), {0, 11, 0, 0});
         u16(static_cast<unsigned>(options.size()));
         q.insert(q.end(), options.begin(), options.end());
     }

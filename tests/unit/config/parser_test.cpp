@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "config/config.hpp"
+#include "first_error.hpp"
 
 namespace cairn::config {
 namespace {
@@ -14,14 +15,7 @@ LoadResult parse(const std::string& text) {
     return load_text("test.conf", text);
 }
 
-std::string first_error(const std::string& text) {
-    try {
-        load_text("test.conf", text);
-    } catch (const ConfigError& e) {
-        return e.errors().at(0).to_string();
-    }
-    return "(accepted)";
-}
+using testing::first_error;
 
 TEST(Parser, CommentsOfAllThreeKinds) {
     const LoadResult r = parse(
@@ -356,7 +350,7 @@ key "rndc-key" { algorithm hmac-sha256; secret "c2VjcmV0"; };
 TEST(Parser, UnimplementedStatementsWarnAndAreSkipped) {
     const LoadResult r = parse(R"(options {
     dnssec-policy default;
-    rate-limit { responses-per-second 10; window 5; };
+    rrset-order { order cyclic; };
     recursion no;
 };
 dnssec-policy "custom" { keys { ksk lifetime unlimited algorithm 13; }; };

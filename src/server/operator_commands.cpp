@@ -1,0 +1,75 @@
+#include "server/operator_commands.hpp"
+
+#include <algorithm>
+
+#include "server/zone_label.hpp"
+#include "xfr/zone_save.hpp"
+#include "zonefile/printer.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+bool wanted(const std::vector<std::string>& views, const std::string& name) {
+    return views.empty() || std::find(views.begin(), views.end(), name) != views.end();
+}
+
+// "example.test/IN/internal": the zone label BIND's dump names, with the view even for _default's zones
+// leaving it out as the log does.
+std::string dump_label(const dns::Name& origin, const std::string& view) {
+    return zone_label(origin, view).substr(std::string_view("zone ").size());
+}
+
+}  // namespace
+
+void write_zone_dump(const ServingState& state, const std::vector<std::string>& views, bool zones,
+                     std::ostream& out) {
+    for (const ServedView& view : state.views) {
+        if (!wanted(views, view.name)) continue;
+        out << ";\n; Start view " << view.name << "\n;\n";
+        if (!zones) continue;
+        for (const auto& zone : view.zones.zones()) {
+            out << ";\n; Zone dump of '" << dump_label(zone->origin(), view.name) << "'\n;\n";
+            std::vector<zone::Record> records = zone->records();
+            zonefile::sort_canonical(records);
+            zonefile::write_zone_text(records, [&](std::string_view text) { out << text; });
+        }
+    }
+    out << "; Dump complete\n";
+}
+
+std::size_t save_secondary_copies(const Settings& settings, const SecondaryRunner& secondaries,
+                                  const std::string& view_name, const std::string& origin) {
+    std::size_t written = 0;
+    const dns::Name wanted_origin =
+        origin.empty() ? dns::Name() : dns::Name::from_text(origin, dns::Name()).lowercased();
+    for (const ViewSettings& view : settings.views) {
+        if (!view_name.empty() && view.name != view_name) continue;
+        for (const ZoneSettings& zone : view.zones) {
+            if (!zone.secondary || zone.source.file.empty()) continue;
+            if (!origin.empty() && zone.source.origin.lowercased() != wanted_origin) continue;
+            const SecondaryRunner::Served copy = secondaries.served(view.name, zone.source.origin);
+            if (copy.zone == nullptr) continue;  // nothing transferred yet
+            xfr::save_zone_file(*copy.zone, zone.source.file,
+                                zone.source.raw ? xfr::ZoneFileFormat::Raw : xfr::ZoneFileFormat::Text);
+            ++written;
+        }
+    }
+    return written;
+}
+
+std::vector<std::pair<std::string, std::string>> tsig_key_list(const Settings& settings) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (settings.keys == nullptr) return out;
+    const std::vector<dns::Name> names = settings.keys->names();
+    for (const ViewSettings& view : settings.views) {
+        for (const dns::Name& name : names) {
+            std::string text = name.to_text();
+            if (text.size() > 1 && text.back() == '.') text.pop_back();
+            out.emplace_back(view.name, std::move(text));
+        }
+    }
+    return out;
+}
+
+}  // namespace cairn::server
