@@ -155,6 +155,12 @@ struct Checker {
                 (r.tcp.answered() ? dns::rcode_to_text(r.tcp.rcode()) + " in " + ms(r.tcp.rtt_ms)
                                   : r.tcp.describe()));
             if (resolver_down(r)) ++down;
+            if (r.udp.answered() && !r.tcp.answered()) {
+                // Not a failure of this name yet, but every answer too large for UDP will be one.
+                step.status = StepStatus::warning;
+                step.lines.push_back(r.server.to_string() +
+                                     " does not answer over TCP: answers that come back truncated will fail");
+            }
         }
         if (down == 0) {
             d.steps.push_back(std::move(step));

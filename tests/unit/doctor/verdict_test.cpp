@@ -93,6 +93,15 @@ TEST(Verdict, Type1EveryResolverDownFailsEveryLookup) {
     EXPECT_TRUE(mentions(d.blast_radius, "every lookup fails after 16 s"));
 }
 
+TEST(Verdict, AResolverWithoutTcpIsAWarningNotAVerdict) {
+    auto o = healthy();
+    o.resolvers[1].tcp = silent();
+    const auto d = diagnose(o);
+    EXPECT_EQ(d.verdict, "healthy");
+    EXPECT_EQ(d.steps[1].status, StepStatus::warning);
+    EXPECT_TRUE(mentions(d.steps[1].lines, "10.0.1.11#53 does not answer over TCP"));
+}
+
 TEST(Verdict, Type2AuthoritiesDownWithTheCacheTtlsLeft) {
     auto o = healthy();
     for (auto& a : o.authorities)
