@@ -159,6 +159,22 @@ struct ViewSettings {
     std::optional<bool> empty_zones_enable;
     std::vector<dns::Name> disable_empty_zone;  // may be written several times; options' and view's add up
     std::optional<std::string> empty_server, empty_contact;
+
+    // DNSSEC validation (config/recursion.cpp resolves them; the trust anchors are TrustAnchor lists).
+    std::vector<dns::Name> validate_except;  // may be written several times; options' and view's add up
+    std::optional<std::uint32_t> nta_lifetime, nta_recheck;
+    std::optional<bool> synth_from_dnssec;
+};
+
+// One `trust-anchors` entry (BIND 9.15+): NAME static-key|initial-key FLAGS PROTOCOL ALGORITHM "KEY", or
+// NAME static-ds|initial-ds TAG ALGORITHM DIGEST-TYPE "DIGEST"; `trusted-keys` entries are static-key and
+// `managed-keys` entries initial-key (both deprecated by BIND, still read).
+struct TrustAnchor {
+    enum class Kind : std::uint8_t { StaticKey, InitialKey, StaticDs, InitialDs };
+    dns::Name name;
+    Kind kind = Kind::StaticKey;
+    std::vector<std::uint8_t> rdata;  // DNSKEY rdata (the key kinds) or DS rdata
+    Location where;
 };
 
 struct Zone {
@@ -211,6 +227,7 @@ struct View {
     // top-level ones, invisible to other views.
     std::vector<Key> keys;
     std::vector<Server> servers;
+    std::vector<TrustAnchor> trust_anchors;  // the view's own, used with the top-level ones (as BIND)
     ViewSettings view_settings;
     ZoneSettings settings;
     std::vector<Zone> zones;
@@ -353,6 +370,13 @@ struct ResolvedRecursion {
     std::vector<dns::Name> disable_empty_zone;
     std::string empty_server, empty_contact;  // "": the zone's own name and "." (BIND's defaults)
     std::uint16_t edns_udp_size = 1232, max_udp_size = 1232;
+    // DNSSEC validation: dnssec-validation (auto adds the built-in root anchors), the top-level and the
+    // view's trust anchors, validate-except, nta-lifetime (at most a week), nta-recheck, synth-from-dnssec.
+    std::string dnssec_validation = "auto";
+    std::vector<TrustAnchor> trust_anchors;
+    std::vector<dns::Name> validate_except;
+    std::uint32_t nta_lifetime = 3600, nta_recheck = 300;
+    bool synth_from_dnssec = true;
     std::vector<std::string> adjustments;  // "servfail-ttl 60 is above 30; using 30", ...
 };
 
@@ -368,7 +392,8 @@ struct Config {
     std::vector<ControlChannel> controls;
     bool controls_present = false;  // `controls { };` disables the channel BIND would open by default
     std::vector<StatisticsChannel> statistics_channels;
-    std::string working_directory;  // where the configuration was read from (the process's cwd)
+    std::vector<TrustAnchor> trust_anchors;  // top-level trust-anchors, managed-keys and trusted-keys
+    std::string working_directory;           // where the configuration was read from (the process's cwd)
 
     const Acl* find_acl(std::string_view name) const;
     // Case-insensitive, trailing dot ignored; with a view, its own keys first.

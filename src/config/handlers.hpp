@@ -75,6 +75,11 @@ CAIRN_CONFIG_HANDLER(stale_answer_client_timeout);
 CAIRN_CONFIG_HANDLER(empty_zone_clause);
 CAIRN_CONFIG_HANDLER(static_stub_servers);
 CAIRN_CONFIG_HANDLER(dump_file);
+// DNSSEC validation (handlers_validation.cpp)
+CAIRN_CONFIG_HANDLER(trust_anchors);
+CAIRN_CONFIG_HANDLER(validate_except);
+CAIRN_CONFIG_HANDLER(validation_duration);
+CAIRN_CONFIG_HANDLER(synth_from_dnssec);
 // view only
 CAIRN_CONFIG_HANDLER(match_list);
 CAIRN_CONFIG_HANDLER(match_recursive_only);

@@ -16,8 +16,9 @@ additions extend the spec rather than this code: a zone may be signed with BIND'
 (`dnssec="signed"`, its DS in the parent; `"expired"`: every RRSIG's validity window in the past;
 `"ds-mismatch"`: the parent's DS names a key the zone does not have), and carry its own SOA timers.
 
-The resolver suites use 127.53.0.0/16 (the default `address_prefix`); the doctor's lab uses 127.55.0.0/16:
-other suites on this machine use other ranges of 127/8.
+The resolver suites use 127.53.0.0/16 (127.54.0.0/16 for the signed hierarchy of the validation tests),
+the default `address_prefix`; the doctor's lab uses 127.55.0.0/16: other suites on this machine use other
+ranges of 127/8.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ import servers
 import signed_zones
 
 PORT = 53
-ADDRESS_PREFIX = "127.53."  # the default range; a HierarchySpec may name another
+ADDRESS_PREFIX = "127.53."
+# The validation suite's signed hierarchy (test_resolver_validation.py) has a range of its own, so that it
+# runs beside the shared one. A HierarchySpec may name another range (the doctor's lab: 127.55.).
+ADDRESS_PREFIXES = (ADDRESS_PREFIX, "127.54.")
 DNSSEC_MODES = (None, "signed", "expired", "ds-mismatch")
 
 
@@ -85,12 +89,14 @@ class ZoneSpec:
 class HierarchySpec:
     name_servers: list[NameServer]
     zones: list[ZoneSpec]
-    address_prefix: str = ADDRESS_PREFIX  # every name server lives in this /16 of loopback
+    address_prefix: str | tuple[str, ...] = ADDRESS_PREFIXES  # every name server lives in these /16s of loopback
 
     def __post_init__(self):
+        prefixes = (self.address_prefix,) if isinstance(self.address_prefix, str) else self.address_prefix
         for server in self.name_servers:
-            if not server.address.startswith(self.address_prefix):
-                raise ValueError(f"{server.address}: this hierarchy only uses {self.address_prefix}0.0/16")
+            if not server.address.startswith(prefixes):
+                raise ValueError(f"{server.address}: this hierarchy only uses "
+                                 f"{' and '.join(p + '0.0/16' for p in prefixes)}")
 
     def name_server(self, name: str) -> NameServer:
         name = _absolute(name)

@@ -58,9 +58,11 @@ class CairndResolver(ctl_daemon.Daemon):
 
 
 def cairnd_resolver(workdir: Path, hierarchy: Hierarchy, options_extra: str = "", extra: str = "",
-                    hints: bool = True, querylog: bool = True) -> CairndResolver:
+                    hints: bool = True, querylog: bool = True,
+                    validation: str = "dnssec-validation no;") -> CairndResolver:
     """A cairnd resolver (not started) using the hierarchy's hints; `extra` adds top-level statements (views:
-    then give each view its own hint zone and leave `hints` False)."""
+    then give each view its own hint zone and leave `hints` False). Validation is off unless `validation`
+    says otherwise (the shared hierarchy is unsigned: with the built-in root anchors every answer is bogus)."""
     workdir.mkdir(parents=True, exist_ok=True)
     statements = [extra]
     if hints:
@@ -69,7 +71,7 @@ def cairnd_resolver(workdir: Path, hierarchy: Hierarchy, options_extra: str = ""
         workdir,
         zones={},
         recursion=True,
-        options_extra=("querylog yes; " if querylog else "") + options_extra,
+        options_extra=("querylog yes; " if querylog else "") + validation + " " + options_extra,
         extra="\n".join(statements),
     )
 
@@ -105,9 +107,10 @@ class PeerResolver:
             self.process = None
 
 
-def named_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
-    """BIND as a resolver: the hierarchy's hints, no validation (the test tree is unsigned), no control
-    channel, nothing but loopback."""
+def named_resolver(workdir: Path, hierarchy: Hierarchy, validation: str = "dnssec-validation no;",
+                   extra: str = "") -> PeerResolver:
+    """BIND as a resolver: the hierarchy's hints, no validation unless `validation` (with `extra`'s
+    trust-anchors) says so (the shared test tree is unsigned), no control channel, nothing but loopback."""
     workdir.mkdir(parents=True, exist_ok=True)
     peer = PeerResolver("named", workdir, servers.free_port(False))
     config = workdir / "named.conf"
@@ -119,7 +122,7 @@ def named_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
         "    listen-on-v6 { none; };\n"
         "    recursion yes;\n"
         "    allow-recursion { 127.0.0.0/8; };\n"
-        "    dnssec-validation no;\n"
+        f"    {validation}\n"
         "    notify no;\n"
         "    qname-minimization relaxed;\n"
         f'    session-keyfile "{workdir}/session.key";\n'
@@ -127,7 +130,7 @@ def named_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
         "    automatic-interface-scan no;\n"
         "};\n"
         "controls { };\n"
-        f'zone "." {{ type hint; file "{hierarchy.hints_file}"; }};\n'
+        f'zone "." {{ type hint; file "{hierarchy.hints_file}"; }};\n' + extra
     )
     peer.process = servers.LoggedProcess(["/usr/sbin/named", "-g", "-n", "1", "-c", str(config)], workdir, "named.log")
     peer.wait_ready()

@@ -21,6 +21,7 @@ struct QueryOptions {
     std::uint16_t id = 0x1234;
     bool rd = true;
     bool cd = false;
+    bool ad = false;
     std::uint8_t opcode = 0;
     bool qr = false;
     bool edns = true;
@@ -48,7 +49,8 @@ inline std::vector<std::uint8_t> make_query(const std::string& qname, dns::RRTyp
         q.push_back(static_cast<std::uint8_t>(v));
     };
     u16(o.id);
-    u16((o.qr ? 0x8000 : 0) | (o.opcode << 11) | (o.rd ? 0x0100 : 0) | (o.cd ? 0x0010 : 0));
+    u16((o.qr ? 0x8000 : 0) | (o.opcode << 11) | (o.rd ? 0x0100 : 0) | (o.ad ? 0x0020 : 0) |
+        (o.cd ? 0x0010 : 0));
     u16(o.question ? 1 : 0);
     u16(0);
     u16(0);
