@@ -17,6 +17,7 @@
 #include "doctor/resolv_conf.hpp"
 #include "net/fd.hpp"
 #include "resolver/root_hints.hpp"
+#include "resolver/trust_anchors.hpp"
 #include "zonefile/record_file.hpp"
 
 namespace cairn::doctor {
@@ -222,11 +223,10 @@ struct Run {
 std::vector<dns::ResourceRecord> load_trust_anchors(const std::string& path) {
     std::vector<dns::ResourceRecord> records;
     if (path.empty()) {
-        // To be replaced by resolver::builtin_root_anchors() when the validator's trust anchors land.
-        for (const char* ds : {"20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
-                               "38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16"})
-            records.push_back({dns::Name(), dns::RRType::DS, dns::RRClass::IN, 172800,
-                               dns::rdata_from_text(dns::RRType::DS, ds, dns::Name())});
+        // The root KSKs cairnd's validator has built in (KSK-2017 and KSK-2024).
+        for (const auto& anchor : resolver::builtin_root_anchors())
+            records.push_back({anchor.zone, anchor.is_ds() ? dns::RRType::DS : dns::RRType::DNSKEY,
+                               dns::RRClass::IN, 172800, anchor.rdata});
         return records;
     }
     for (auto& rr : zonefile::read_record_file(path)) {

@@ -32,8 +32,8 @@ struct DoctorOptions {
 // Throws std::runtime_error for unusable input (a hints or anchor file that cannot be read).
 Diagnosis run_doctor(const DoctorOptions& options);
 
-// The trust anchor records of a file (DS and DNSKEY; other types are an error), or the built-in root
-// anchors for "": the DS of the root KSKs 20326 (KSK-2017) and 38696 (KSK-2024) as IANA publishes them.
+// The trust anchor records of a file (DS and DNSKEY; other types are an error), or for "" the root KSKs
+// the validator has built in (resolver::builtin_root_anchors(): 20326 and 38696).
 std::vector<dns::ResourceRecord> load_trust_anchors(const std::string& path);
 
 }  // namespace cairn::doctor
