@@ -17,6 +17,7 @@ test=(
   clang-14 libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-dnspython
+  python3-jsonschema  # the JSON of `cairn doctor` checked against docs/doctor.schema.json (tests/system/test_doctor.py)
   bind9 bind9-utils bind9-dnsutils knot knot-dnsutils knot-dnssecutils nsd ldnsutils dnsperf iproute2 procps
   prometheus-bind-exporter  # BIND's statistics formats, read by the exporter (tests/system/test_bind_stats.py)
   groff-base man-db systemd # the man pages are rendered and the unit verified (systemd-analyze) in tests

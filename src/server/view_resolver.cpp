@@ -10,7 +10,7 @@
 #include "net/fd.hpp"
 #include "resolver/root_hints.hpp"
 #include "resolver/trust_anchors.hpp"
-#include "zonefile/master_parser.hpp"
+#include "zonefile/record_file.hpp"
 
 namespace cairn::server {
 
@@ -40,17 +40,12 @@ std::uint64_t cache_bytes(const config::CacheSize& size) {
 }
 
 std::vector<resolver::RootHint> hints_from_file(const std::string& path, std::vector<std::string>& errors) {
-    zonefile::ParseOptions options;
-    options.origin = dns::Name();
-    const zone::ParsedZone parsed = zonefile::parse_zone_file(path, options);
-    if (parsed.diagnostics.has_errors()) {
-        errors.push_back(path + ": root hints: " + parsed.diagnostics.first_error());
-        return {};
-    }
     std::vector<dns::ResourceRecord> records;
-    for (std::size_t i = 0; i < parsed.size(); ++i) {
-        const zone::Record record = parsed.record(i);
-        records.push_back({record.owner, record.type, record.rclass, record.ttl, record.rdata});
+    try {
+        records = zonefile::read_record_file(path);
+    } catch (const std::runtime_error& e) {
+        errors.push_back(std::string("root hints: ") + e.what());
+        return {};
     }
     auto hints = resolver::root_hints_from_records(records);
     if (hints.empty()) errors.push_back(path + ": root hints: no NS records for the root");

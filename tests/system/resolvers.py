@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Sequence
 from pathlib import Path
 
 import dns.flags
@@ -34,11 +35,11 @@ def make_query(name: str, rdtype: str, rd: bool = True, do: bool = False) -> dns
 
 
 def ask(port: int, name: str, rdtype: str = "A", rd: bool = True, tcp: bool = False, timeout: float = 15,
-        source: str | None = None) -> dns.message.Message:
+        source: str | None = None, host: str = "127.0.0.1") -> dns.message.Message:
     request = make_query(name, rdtype, rd)
     if tcp:
-        return dns.query.tcp(request, "127.0.0.1", port=port, timeout=timeout, source=source)
-    return dns.query.udp(request, "127.0.0.1", port=port, timeout=timeout, source=source, raise_on_truncation=False)
+        return dns.query.tcp(request, host, port=port, timeout=timeout, source=source)
+    return dns.query.udp(request, host, port=port, timeout=timeout, source=source, raise_on_truncation=False)
 
 
 class CairndResolver(ctl_daemon.Daemon):
@@ -81,10 +82,11 @@ class PeerResolver:
     workdir: Path
     port: int = 0
     process: servers.LoggedProcess | None = None
+    address: str = "127.0.0.1"
 
     def query(self, name: str, rdtype: str = "A", tcp: bool = False, rd: bool = True,
               timeout: float = 15) -> dns.message.Message:
-        return ask(self.port, name, rdtype, rd=rd, tcp=tcp, timeout=timeout)
+        return ask(self.port, name, rdtype, rd=rd, tcp=tcp, timeout=timeout, host=self.address)
 
     def wait_ready(self, timeout: float = 15) -> None:
         deadline = time.monotonic() + timeout
@@ -92,7 +94,7 @@ class PeerResolver:
             if self.process is not None and self.process.proc.poll() is not None:
                 raise RuntimeError(f"{self.kind} exited: {self.process.log()[-3000:]}")
             try:
-                response = ask(self.port, "localhost.", "A", rd=False, timeout=0.5)
+                response = ask(self.port, "localhost.", "A", rd=False, timeout=0.5, host=self.address)
                 if response is not None:
                     return
             except Exception:  # noqa: BLE001 (not listening yet)
@@ -135,15 +137,19 @@ def named_resolver(workdir: Path, hierarchy: Hierarchy, validation: str = "dnsse
     return peer
 
 
-def unbound_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
+def unbound_resolver(workdir: Path, hierarchy: Hierarchy, address: str = "127.0.0.1", port: int | None = None,
+                     trust_anchors: Sequence[str] = ()) -> PeerResolver:
     """Unbound as a resolver: the hierarchy's hints, loopback upstreams allowed (do-not-query-localhost: no),
-    no validation, no remote control."""
+    no remote control. On 127.0.0.1 at a free port, or on `address`#`port` (Unbound binds any loopback
+    address, which BIND cannot: it listens only on addresses its interface scan finds). No validation unless
+    `trust_anchors` are given (DNSKEY or DS records as presentation text): then it validates from them."""
     workdir.mkdir(parents=True, exist_ok=True)
-    peer = PeerResolver("unbound", workdir, servers.free_port(False))
+    peer = PeerResolver("unbound", workdir, port or servers.free_port(False), address=address)
+    validation = "".join(f'    trust-anchor: "{anchor.strip()}"\n' for anchor in trust_anchors)
     config = workdir / "unbound.conf"
     config.write_text(
         "server:\n"
-        f"    interface: 127.0.0.1@{peer.port}\n"
+        f"    interface: {address}@{peer.port}\n"
         "    do-ip6: no\n"
         "    do-daemonize: no\n"
         '    username: ""\n'
@@ -157,8 +163,8 @@ def unbound_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
         "    do-not-query-localhost: no\n"
         f'    root-hints: "{hierarchy.hints_file}"\n'
         "    qname-minimisation: yes\n"
-        '    module-config: "iterator"\n'
-        "    harden-referral-path: no\n"
+        + (validation + '    module-config: "validator iterator"\n' if validation else '    module-config: "iterator"\n')
+        + "    harden-referral-path: no\n"
         # Unbound answers test. itself (RFC 6761 local zone) unless told not to; the hierarchy serves it.
         '    local-zone: "test." nodefault\n'
         "remote-control:\n"
