@@ -42,9 +42,11 @@ std::size_t answer_notify(lifecycle::Zones& zones, const ServedView& view, const
         return xfr::write_notify_response(query, out, dns::Rcode::REFUSED);
     }
     const std::string serial = request.serial ? " serial " + std::to_string(*request.serial) : "";
-    repeated(Repeated::notify_received)
-        .info("client {}: received notify for zone {}{}{}", client.source.to_string(), request.zone.to_text(),
-              serial, key != nullptr ? " (TSIG key " + key->to_text() + ")" : "");
+    // Accepted: from a primary or an allow-notify source, so written every time, as BIND does (only the
+    // refused, malformed and misdirected ones, which anyone can send, are throttled).
+    logs::notify().info("client {}: received notify for zone {}{}{}", client.source.to_string(),
+                        request.zone.to_text(), serial,
+                        key != nullptr ? " (TSIG key " + key->to_text() + ")" : "");
     zones.notified(view.name, request.zone, request.serial);
     return xfr::write_notify_response(query, out);
 }
