@@ -28,7 +28,10 @@ zone and answers with RRSIGs and NSEC/NSEC3 proofs.
 batching as cairnd, with the same 10 µs coalescing pause (net/udp_coalescing.hpp). Its CPU per query is
 the transport's floor on this machine; with it in the run, the summary also gives each server's user CPU
 per query above that floor. `echo-nocoalesce` and `cairnd-nocoalesce` (also never in the default list)
-are the same without the pause (`--udp-coalesce 0`), to show what coalescing is worth.
+are the same without the pause (`--udp-coalesce 0`), to show what coalescing is worth. `cairnd-rrl`,
+`named-rrl` and `nsd-rrl` run with response rate limiting on and no client limited (see RRL_BIND):
+
+    /usr/bin/python3 bench/auth/run.py --rounds 3 cairnd cairnd-rrl named named-rrl nsd nsd-rrl --transports udp
 """
 
 from __future__ import annotations
@@ -56,10 +59,20 @@ import servers  # noqa: E402
 
 ALL_KINDS = ("cairnd", "nsd", "knotd", "named")
 FLOOR_KIND = "echo"
-# Extra kinds: (what runs, its command-line arguments).
+# Response rate limiting switched on with nothing limited, to price its bookkeeping per query. All the
+# bench traffic comes from one address, and some accounts (the apex SOA and NS, the wildcard, NXDOMAIN for
+# the zone) see over 1,000 responses a second, BIND's highest settable rate; so BIND and cairnd run their
+# full accounting in log-only mode (every decision made and counted, every response sent), and NSD, which
+# has no log-only, with a rate no account reaches.
+RRL_BIND = "rate-limit { responses-per-second 1000; log-only yes; };"
+RRL_NSD = "    rrl-ratelimit: 1000000\n    rrl-whitelist-ratelimit: 1000000"
+# Extra kinds: (what runs, its command-line arguments, a line for its options block).
 VARIANTS = {
-    "cairnd-nocoalesce": ("cairnd", ("--udp-coalesce", "0")),
-    "echo-nocoalesce": ("echo", ("0",)),
+    "cairnd-nocoalesce": ("cairnd", ("--udp-coalesce", "0"), ""),
+    "echo-nocoalesce": ("echo", ("0",), ""),
+    "cairnd-rrl": ("cairnd", (), RRL_BIND),
+    "named-rrl": ("named", (), RRL_BIND),
+    "nsd-rrl": ("nsd", (), RRL_NSD),
 }
 ECHO_PAUSE_US = "10"  # cairnd's default --udp-coalesce
 REFERENCES = ("nsd", "knotd")
@@ -171,8 +184,8 @@ def run_dnsperf(server: servers.AuthServer, queries: Path, transport: str, secon
 
 
 def measure(kind: str, zone: servers.Zone, queries: Path, workdir: Path, args) -> list[Result]:
-    runs, arguments = VARIANTS.get(kind, (kind, ()))
-    options = servers.ServerOptions(workers=1, ipv6=False, arguments=arguments)
+    runs, arguments, extra = VARIANTS.get(kind, (kind, (), ""))
+    options = servers.ServerOptions(workers=1, ipv6=False, arguments=arguments, extra=extra)
     server = servers.AuthServer(runs, workdir / kind, [zone], options, cpu=SERVER_CPU, start_timeout=120)
     results = []
     try:

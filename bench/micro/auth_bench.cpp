@@ -33,14 +33,7 @@ std::vector<std::uint8_t> ipv4(int i) {
 
 const zone::ZoneTable& zones() {
     static const zone::ZoneTable table = [] {
-        std::vector<zone::Record> records;
-        auto soa = name_wire("ns1.example.");
-        const auto rname = name_wire("hostmaster.example.");
-        soa.insert(soa.end(), rname.begin(), rname.end());
-        for (int i = 0; i < 5; ++i)
-            put16(soa, 0), put16(soa, 3600);
-        records.push_back(record("example.", dns::RRType::SOA, soa));
-        records.push_back(record("example.", dns::RRType::NS, name_wire("ns1.example.")));
+        std::vector<zone::Record> records = bench::apex_records();
         records.push_back(record("ns1.example.", dns::RRType::A, ipv4(1)));
         for (int i = 0; i < kNames; ++i) {
             records.push_back(record("host" + std::to_string(i) + ".example.", dns::RRType::A, ipv4(i)));

@@ -36,6 +36,8 @@ constexpr std::uint16_t kTypeOpt = dns::code(dns::RRType::OPT);
 constexpr auto kOptionNsid = static_cast<std::uint16_t>(dns::EdnsOptionCode::NSID);
 constexpr auto kOptionCookie = static_cast<std::uint16_t>(dns::EdnsOptionCode::COOKIE);
 constexpr auto kOptionEde = static_cast<std::uint16_t>(dns::EdnsOptionCode::EDE);
+constexpr auto kOptionKeepalive = static_cast<std::uint16_t>(dns::EdnsOptionCode::TCP_KEEPALIVE);
+constexpr std::size_t kKeepaliveSize = 6;
 constexpr auto kEdeNotAuthoritative = static_cast<std::uint16_t>(dns::EdeCode::NotAuthoritative);
 using dns::kOptFixedSize;
 constexpr std::size_t kEdeSize = 6;
@@ -64,6 +66,7 @@ class Response {
             if (q_.edns.cookie_size != 0 && settings_.cookies)
                 opt_reserve_ += 4 + kClientCookieSize + kServerCookieSize;
             if (q_.edns.nsid && !settings_.nsid.empty()) opt_reserve_ += 4 + settings_.nsid.size();
+            if (announces_keepalive()) opt_reserve_ += kKeepaliveSize;
         }
         const bool question = with_question && q_.has_question;
         const std::size_t start = question ? q_.question_end : 12;
@@ -83,6 +86,7 @@ class Response {
     void set_tc() { tc_ = true; }
     void set_ede(std::uint16_t code) { ede_ = code; }
     void set_cookie_state(CookieState s) { cookie_ = s; }
+    bool cookie_valid() const { return cookie_ == CookieState::valid; }
 
     std::size_t finish() {
         std::uint8_t* b = out_.data();
@@ -107,6 +111,9 @@ class Response {
     }
 
   private:
+    // RFC 7828 §3.3.2: only over TCP, and only to a client that sent the option.
+    bool announces_keepalive() const { return q_.edns.tcp_keepalive && client_.transport == Transport::tcp; }
+
     void write_opt() {
         std::uint8_t* p = writer_.data() + writer_.size();
         const std::size_t start = writer_.size();
@@ -136,6 +143,12 @@ class Response {
             store16(p + at + 2, static_cast<std::uint16_t>(settings_.nsid.size()));
             std::memcpy(p + at + 4, settings_.nsid.data(), settings_.nsid.size());
             at += 4 + settings_.nsid.size();
+        }
+        if (announces_keepalive()) {
+            store16(p + at, kOptionKeepalive);
+            store16(p + at + 2, 2);
+            store16(p + at + 4, settings_.tcp_advertised_timeout);
+            at += kKeepaliveSize;
         }
         if (ede_ != 0xFFFF) {
             store16(p + at, kOptionEde);
@@ -172,12 +185,15 @@ class Response {
     CookieState cookie_ = CookieState::none;
 };
 
-Result done(Response& r, Action action = Action::send, const zone::Zone* zone = nullptr) {
+Result done(Response& r, Action action = Action::send, const zone::Zone* zone = nullptr,
+            bool wildcard = false) {
     Result result;
     result.size = r.finish();
     result.action = action;
     result.rcode = r.rcode();
     result.zone = zone;
+    result.cookie_valid = r.cookie_valid();
+    result.wildcard = wildcard;
     return result;
 }
 
@@ -266,6 +282,7 @@ Result Engine::answer(const zone::ZoneTable& zones, std::span<const std::uint8_t
     const dns::QueryStatus outcome = dns::parse_query(query, q);
     Result result = answer_parsed(zones, q, outcome, client, out);
     result.tsig = q.has_tsig;
+    result.tcp_keepalive = q.edns.tcp_keepalive;
     return result;
 }
 
@@ -351,7 +368,7 @@ Result Engine::answer_parsed(const zone::ZoneTable& zones, const ParsedQuery& q,
     r.set_rcode(o.rcode);
     r.set_aa(o.authoritative);
     if (o.truncated) r.set_tc();
-    return done(r, Action::send, z);
+    return done(r, Action::send, z, o.wildcard);
 }
 
 }  // namespace cairn::auth

@@ -40,6 +40,9 @@ struct Settings {
     bool minimal_any = true;   // RFC 8482: one RRset for ANY over UDP (BIND's minimal-any)
     std::string version_bind;  // CH TXT version.bind / version.server; empty: REFUSED
     std::string id_server;     // CH TXT id.server / hostname.bind; empty: REFUSED
+    // RFC 7828: the idle timeout (tenths of a second) announced in TCP replies to queries that carry the
+    // edns-tcp-keepalive option (BIND's tcp-advertised-timeout).
+    std::uint16_t tcp_advertised_timeout = 300;
 };
 
 // What the caller should do with the message the engine wrote.
@@ -58,6 +61,12 @@ struct Result {
     // The request ends with a TSIG record: the answer is unsigned and unchecked, the caller verifies the
     // request and answers it again (the engine knows no keys). Free to learn: the parser walks every record.
     bool tsig = false;
+    // For response rate limiting: the request carried a valid server cookie (RFC 7873: not a forged
+    // source, so not limited), and the answer was synthesised from a wildcard (counted as the zone's "*").
+    bool cookie_valid = false;
+    bool wildcard = false;
+    // The request carried edns-tcp-keepalive (RFC 7828); over TCP the reply announces our timeout.
+    bool tcp_keepalive = false;
 };
 
 class Engine {

@@ -68,6 +68,7 @@ typename ZoneLookup<Signed>::Next ZoneLookup<Signed>::step(const zone::LookupNam
     }
     if (l.exact) return answer_node(l.node, name, ref);
     if (found.wildcard != zone::kNoNode) {
+        out_.wildcard = true;
         wildcard_encloser_ = l.node;
         const Next next = answer_node(found.wildcard, name, ref);
         wildcard_encloser_ = zone::kNoNode;

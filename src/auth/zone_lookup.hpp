@@ -21,6 +21,7 @@ struct Outcome {
     dns::Rcode rcode = dns::Rcode::NOERROR;
     bool authoritative = true;
     bool truncated = false;
+    bool wildcard = false;  // the answer (or NODATA) came from a wildcard
 };
 
 // `Signed`: the zone carries DNSSEC records (Zone::dnssec() is set). The unsigned instance has none of the

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "build_info.hpp"
 #include "cli/cairn_commands.hpp"
 #include "config/config.hpp"
 #include "ctl/client.hpp"
@@ -13,7 +14,7 @@
 namespace cairn::cli {
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/cairn/named.conf";  // cairnd's
+constexpr const char* kDefaultConfig = build::kDefaultConfig;  // cairnd's
 
 struct CtlOptions {
     std::string server;

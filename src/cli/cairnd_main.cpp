@@ -1,12 +1,15 @@
 // cairnd: the authoritative name server daemon. Runs in the foreground, logging to stderr.
 #include <CLI/CLI.hpp>
 
+#include "build_info.hpp"
+#include "cli/suggest.hpp"
+#include "cli/version.hpp"
 #include "server/daemon.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"cairnd: authoritative DNS server"};
     cairn::server::DaemonOptions options;
-    options.config_path = "/etc/cairn/named.conf";
+    options.config_path = cairn::build::kDefaultConfig;
     bool check_only = false;
     bool check_zones = false;
     std::uint16_t port = 0;
@@ -31,11 +34,21 @@ int main(int argc, char** argv) {
     auto* control_port_option =
         app.add_option("--control-port", control_port,
                        "port of the default control channel, opened without `controls` (953)");
+    app.add_option("-u,--user", options.user,
+                   "once the sockets are bound, run as this user, keeping only CAP_NET_BIND_SERVICE");
     bool foreground = true;
     app.add_flag("-g,-f,--foreground", foreground, "run in the foreground (always the case)");
+    app.add_flag("--log-queries-to-stderr", options.log_queries_to_stderr,
+                 "also write the query log to stderr (otherwise only a stderr channel of the configuration "
+                 "gets it)");
+    app.add_option("-d,--debug", options.debug_level,
+                   "debug level, as named -d (above 0: debug messages); rndc trace changes it")
+        ->check(CLI::Range(0u, 99u));
     app.add_option("--log-level", options.log_level, "trace, debug, info, warning, error or critical")
         ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "critical", "off"}));
-    CLI11_PARSE(app, argc, argv);
+    app.set_version_flag("-V,--version", cairn::cli::version_text("cairnd"),
+                         "print the version and build and exit");
+    if (const int status = cairn::cli::parse_command_line(app, argc, argv); status >= 0) return status;
 
     if (check_only) return cairn::server::check_configuration(options.config_path, check_zones);
     if (*port_option) options.port = port;

@@ -265,6 +265,11 @@ AddressMatchList Config::allow_query(const View* view) const {
     return AddressMatchList::any();
 }
 
+const RateLimit* Config::rate_limit(const View* view) const {
+    if (view != nullptr && view->view_settings.rate_limit) return &*view->view_settings.rate_limit;
+    return options.view_settings.rate_limit ? &*options.view_settings.rate_limit : nullptr;
+}
+
 namespace {
 std::vector<ListenOn> with_default_port(std::vector<ListenOn> lists, std::uint16_t port) {
     if (lists.empty()) {

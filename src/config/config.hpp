@@ -122,6 +122,18 @@ struct ZoneSettings {
     std::optional<std::string> key_directory;  // as written; resolved like a zone file
 };
 
+// rate-limit { ... } (BIND's response rate limiting), in options or a view; a view's block replaces the
+// options' block whole, as in BIND. Values as written; unset: BIND's default (rrl/limits.hpp).
+struct RateLimit {
+    std::optional<std::uint32_t> responses_per_second, referrals_per_second, nodata_per_second,
+        nxdomains_per_second, errors_per_second, all_per_second;
+    std::optional<std::uint32_t> window, slip, ipv4_prefix_length, ipv6_prefix_length;
+    std::optional<std::uint32_t> max_table_size, min_table_size, qps_scale;
+    std::optional<AddressMatchList> exempt_clients;
+    std::optional<bool> log_only;
+    Location where;
+};
+
 // Settings valid in options and view (not zone).
 struct ViewSettings {
     std::optional<bool> recursion;
@@ -130,6 +142,7 @@ struct ViewSettings {
     std::optional<AddressMatchList> allow_recursion;
     std::optional<bool> minimal_responses;
     std::optional<bool> match_mapped_addresses;
+    std::optional<RateLimit> rate_limit;
 
     // The recursive resolver (config/recursion.cpp resolves them with BIND's defaults and limits).
     std::optional<AddressMatchList> allow_recursion_on, allow_query_cache, allow_query_cache_on;
@@ -149,6 +162,22 @@ struct ViewSettings {
     std::optional<bool> empty_zones_enable;
     std::vector<dns::Name> disable_empty_zone;  // may be written several times; options' and view's add up
     std::optional<std::string> empty_server, empty_contact;
+
+    // DNSSEC validation (config/recursion.cpp resolves them; the trust anchors are TrustAnchor lists).
+    std::vector<dns::Name> validate_except;  // may be written several times; options' and view's add up
+    std::optional<std::uint32_t> nta_lifetime, nta_recheck;
+    std::optional<bool> synth_from_dnssec;
+};
+
+// One `trust-anchors` entry (BIND 9.15+): NAME static-key|initial-key FLAGS PROTOCOL ALGORITHM "KEY", or
+// NAME static-ds|initial-ds TAG ALGORITHM DIGEST-TYPE "DIGEST"; `trusted-keys` entries are static-key and
+// `managed-keys` entries initial-key (both deprecated by BIND, still read).
+struct TrustAnchor {
+    enum class Kind : std::uint8_t { StaticKey, InitialKey, StaticDs, InitialDs };
+    dns::Name name;
+    Kind kind = Kind::StaticKey;
+    std::vector<std::uint8_t> rdata;  // DNSKEY rdata (the key kinds) or DS rdata
+    Location where;
 };
 
 // One `keys` entry of a dnssec-policy: `ksk|zsk|csk [key-directory] lifetime L algorithm A [bits];`.
@@ -249,6 +278,7 @@ struct View {
     // top-level ones, invisible to other views.
     std::vector<Key> keys;
     std::vector<Server> servers;
+    std::vector<TrustAnchor> trust_anchors;  // the view's own, used with the top-level ones (as BIND)
     ViewSettings view_settings;
     ZoneSettings settings;
     std::vector<Zone> zones;
@@ -266,14 +296,17 @@ struct Options {
     bool hostname_hidden = false;
     std::optional<std::string> server_id;  // "hostname" means the host name
     bool server_id_hidden = true;
-    std::optional<std::uint16_t> port;  // default port for listen-on and remotes
-    std::optional<std::string> statistics_file;
+    std::optional<std::uint16_t> port;           // default port for listen-on and remotes
+    std::optional<std::string> statistics_file;  // `rndc stats` appends here; BIND's default named.stats
+    std::optional<std::string> dump_file;        // `rndc dumpdb` writes here; BIND's default named_dump.db
     std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns, serial_query_rate;
     std::optional<std::uint32_t> tcp_clients;
+    // In tenths of a second, as named.conf writes them (BIND's ranges are checked when read).
+    std::optional<std::uint32_t> tcp_initial_timeout, tcp_idle_timeout, tcp_keepalive_timeout,
+        tcp_advertised_timeout;
     std::optional<AddressMatchList> blackhole;
     std::optional<bool> querylog;
     std::optional<std::uint32_t> recursive_clients;
-    std::optional<std::string> dump_file;  // rndc dumpdb's file, as written (default named_dump.db)
     ViewSettings view_settings;
     ZoneSettings settings;
     Location where;
@@ -394,6 +427,13 @@ struct ResolvedRecursion {
     std::vector<dns::Name> disable_empty_zone;
     std::string empty_server, empty_contact;  // "": the zone's own name and "." (BIND's defaults)
     std::uint16_t edns_udp_size = 1232, max_udp_size = 1232;
+    // DNSSEC validation: dnssec-validation (auto adds the built-in root anchors), the top-level and the
+    // view's trust anchors, validate-except, nta-lifetime (at most a week), nta-recheck, synth-from-dnssec.
+    std::string dnssec_validation = "auto";
+    std::vector<TrustAnchor> trust_anchors;
+    std::vector<dns::Name> validate_except;
+    std::uint32_t nta_lifetime = 3600, nta_recheck = 300;
+    bool synth_from_dnssec = true;
     std::vector<std::string> adjustments;  // "servfail-ttl 60 is above 30; using 30", ...
 };
 
@@ -410,6 +450,7 @@ struct Config {
     bool controls_present = false;  // `controls { };` disables the channel BIND would open by default
     std::vector<StatisticsChannel> statistics_channels;
     std::vector<DnssecPolicy> dnssec_policies;  // the configuration's own
+    std::vector<TrustAnchor> trust_anchors;     // top-level trust-anchors, managed-keys and trusted-keys
     std::string working_directory;              // where the configuration was read from (the process's cwd)
 
     const Acl* find_acl(std::string_view name) const;
@@ -436,6 +477,7 @@ struct Config {
     std::uint16_t max_udp_size(const View* view) const;     // default 1232
     std::uint16_t edns_udp_size(const View* view) const;    // default 1232
     AddressMatchList allow_query(const View* view) const;   // view-level default for zones: any
+    const RateLimit* rate_limit(const View* view) const;    // the view's block, else options'; or none
     // Effective listen-on lists (BIND's default when none given).
     std::vector<ListenOn> listen_on() const;
     std::vector<ListenOn> listen_on_v6() const;
@@ -477,7 +519,12 @@ struct LoadResult {
 // cairn does not change the process's directory and resolves against d instead (Config::resolve_path).
 // Include names may be shell patterns (BIND expands them with glob()).
 LoadResult load(const std::string& path);
+// What reading a configuration may do besides parsing it.
+struct LoadOptions {
+    bool includes = true;  // off: an `include` is an error (text from an untrusted source, the fuzzer)
+};
+
 // Same, from text already in memory (tests); includes are read from disk. `name` appears in diagnostics.
-LoadResult load_text(const std::string& name, const std::string& text);
+LoadResult load_text(const std::string& name, const std::string& text, const LoadOptions& options = {});
 
 }  // namespace cairn::config

@@ -34,18 +34,22 @@ constexpr Clause kClauses[] = {
     {"hostname", kOptions, Support::Implemented, false, &h::hostname},
     {"server-id", kOptions, Support::Implemented, false, &h::server_id},
     {"port", kOptions, Support::Implemented, false, &h::port},
-    {"statistics-file", kOptions, Support::Unimplemented, false, &h::statistics_file},
+    {"statistics-file", kOptions, Support::Implemented, false, &h::statistics_file},
     {"key-directory", kOptions | kView | kZone, Support::Implemented, false, &h::key_directory},
     {"transfers-in", kOptions, Support::Implemented, false, &h::transfers_limit},
     {"transfers-out", kOptions, Support::Implemented, false, &h::transfers_limit},
     {"transfers-per-ns", kOptions, Support::Implemented, false, &h::transfers_limit},
     {"serial-query-rate", kOptions, Support::Implemented, false, &h::transfers_limit},
     {"tcp-clients", kOptions, Support::Implemented, false, &h::tcp_clients},
+    {"tcp-initial-timeout", kOptions, Support::Implemented, false, &h::tcp_timeout},
+    {"tcp-idle-timeout", kOptions, Support::Implemented, false, &h::tcp_timeout},
+    {"tcp-keepalive-timeout", kOptions, Support::Implemented, false, &h::tcp_timeout},
+    {"tcp-advertised-timeout", kOptions, Support::Implemented, false, &h::tcp_timeout},
     {"blackhole", kOptions, Support::Implemented, false, &h::blackhole},
     {"querylog", kOptions, Support::Implemented, false, &h::querylog},
     {"match-mapped-addresses", kOptions, Support::Implemented, false, &h::match_mapped_addresses},
     {"recursion", kOptions | kView, Support::Implemented, false, &h::recursion},
-    {"dnssec-validation", kOptions | kView, Support::Unimplemented, false, &h::dnssec_validation},
+    {"dnssec-validation", kOptions | kView, Support::Implemented, false, &h::dnssec_validation},
     {"max-udp-size", kOptions | kView, Support::Implemented, false, &h::udp_size},
     {"edns-udp-size", kOptions | kView, Support::Implemented, false, &h::udp_size},
     {"allow-recursion", kOptions | kView, Support::Implemented, false, &h::allow_recursion},
@@ -88,6 +92,7 @@ constexpr Clause kClauses[] = {
     {"match-clients", kView, Support::Implemented, false, &h::match_list},
     {"match-destinations", kView, Support::Implemented, false, &h::match_list},
     {"match-recursive-only", kView, Support::Unimplemented, false, &h::match_recursive_only},
+    {"rate-limit", kOptions | kView, Support::Implemented, false, &h::rate_limit},
     // The recursive resolver (handlers_recursion.cpp)
     {"allow-query-cache", kOptions | kView, Support::Implemented, false, &h::recursion_access_list},
     {"allow-query-cache-on", kOptions | kView, Support::Implemented, false, &h::recursion_access_list},
@@ -211,8 +216,8 @@ constexpr Clause kClauses[] = {
     {"notify-rate", kOptions, Support::Unimplemented, true, nullptr},
     {"notify-to-soa", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
     {"nsec3-test-zone", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
-    {"nta-lifetime", kOptions | kView, Support::Unimplemented, true, nullptr},
-    {"nta-recheck", kOptions | kView, Support::Unimplemented, true, nullptr},
+    {"nta-lifetime", kOptions | kView, Support::Implemented, false, &h::validation_duration},
+    {"nta-recheck", kOptions | kView, Support::Implemented, false, &h::validation_duration},
     {"nxdomain-redirect", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"parental-agents", kTop | kZone, Support::Unimplemented, true, nullptr},
     {"parental-source", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
@@ -221,7 +226,6 @@ constexpr Clause kClauses[] = {
     {"preferred-glue", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"query-source", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"query-source-v6", kOptions | kView, Support::Unimplemented, true, nullptr},
-    {"rate-limit", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"recursing-file", kOptions, Support::Unimplemented, true, nullptr},
     {"request-expire", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
     {"request-nsid", kOptions | kView, Support::Unimplemented, true, nullptr},
@@ -245,11 +249,7 @@ constexpr Clause kClauses[] = {
     {"sig-validity-interval", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
     {"sortlist", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"startup-notify-rate", kOptions, Support::Unimplemented, true, nullptr},
-    {"synth-from-dnssec", kOptions | kView, Support::Unimplemented, true, nullptr},
-    {"tcp-advertised-timeout", kOptions, Support::Unimplemented, true, nullptr},
-    {"tcp-idle-timeout", kOptions, Support::Unimplemented, true, nullptr},
-    {"tcp-initial-timeout", kOptions, Support::Unimplemented, true, nullptr},
-    {"tcp-keepalive-timeout", kOptions, Support::Unimplemented, true, nullptr},
+    {"synth-from-dnssec", kOptions | kView, Support::Implemented, false, &h::synth_from_dnssec},
     {"tcp-listen-queue", kOptions, Support::Unimplemented, true, nullptr},
     {"tcp-receive-buffer", kOptions, Support::Unimplemented, true, nullptr},
     {"tcp-send-buffer", kOptions, Support::Unimplemented, true, nullptr},
@@ -259,14 +259,14 @@ constexpr Clause kClauses[] = {
     {"transfer-format", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"transfer-message-size", kOptions, Support::Unimplemented, true, nullptr},
     {"trust-anchor-telemetry", kOptions | kView, Support::Unimplemented, true, nullptr},
-    {"trust-anchors", kTop | kView, Support::Unimplemented, true, nullptr},
+    {"trust-anchors", kTop | kView, Support::Implemented, true, &h::trust_anchors},
     {"udp-receive-buffer", kOptions, Support::Unimplemented, true, nullptr},
     {"udp-send-buffer", kOptions, Support::Unimplemented, true, nullptr},
     {"update-check-ksk", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
     {"update-policy", kZone, Support::Unimplemented, true, nullptr},
     {"update-quota", kOptions, Support::Unimplemented, true, nullptr},
     {"v6-bias", kOptions | kView, Support::Unimplemented, true, nullptr},
-    {"validate-except", kOptions | kView, Support::Unimplemented, true, nullptr},
+    {"validate-except", kOptions | kView, Support::Implemented, true, &h::validate_except},
     {"zero-no-soa-ttl", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
     {"zero-no-soa-ttl-cache", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"zone-statistics", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
@@ -284,7 +284,7 @@ constexpr Clause kClauses[] = {
     {"files", kOptions, Support::Deprecated, true, nullptr},
     {"glue-cache", kOptions | kView, Support::Deprecated, true, nullptr},
     {"heartbeat-interval", kOptions, Support::Deprecated, true, nullptr},
-    {"managed-keys", kTop | kView, Support::Deprecated, true, nullptr},
+    {"managed-keys", kTop | kView, Support::Deprecated, true, &h::trust_anchors},
     {"reserved-sockets", kOptions, Support::Deprecated, true, nullptr},
     {"resolver-nonbackoff-tries", kOptions | kView, Support::Deprecated, true, nullptr},
     {"resolver-retry-interval", kOptions | kView, Support::Deprecated, true, nullptr},
@@ -293,7 +293,7 @@ constexpr Clause kClauses[] = {
     {"tkey-dhkey", kOptions, Support::Deprecated, true, nullptr},
     {"tkey-domain", kOptions, Support::Deprecated, true, nullptr},
     {"tkey-gssapi-credential", kOptions, Support::Deprecated, true, nullptr},
-    {"trusted-keys", kTop | kView, Support::Deprecated, true, nullptr},
+    {"trusted-keys", kTop | kView, Support::Deprecated, true, &h::trust_anchors},
     {"use-alt-transfer-source", kOptions | kView | kZone, Support::Deprecated, true, nullptr},
     {"use-v4-udp-ports", kOptions, Support::Deprecated, true, nullptr},
     {"use-v6-udp-ports", kOptions, Support::Deprecated, true, nullptr},
@@ -404,6 +404,22 @@ constexpr Clause kClauses[] = {
     {"nsec3param", kDnssecPolicy, Support::Implemented, false, &h::policy_nsec3param},
     {"cds-digest-types", kDnssecPolicy, Support::Unimplemented, false, nullptr},
     {"inline-signing", kDnssecPolicy, Support::Unimplemented, false, nullptr},
+    // rate-limit { ... };
+    {"responses-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"referrals-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"nodata-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"nxdomains-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"errors-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"all-per-second", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"window", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"slip", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"ipv4-prefix-length", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"ipv6-prefix-length", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"max-table-size", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"min-table-size", kRateLimit, Support::Unimplemented, false, &h::rate_limit_number},
+    {"qps-scale", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
+    {"exempt-clients", kRateLimit, Support::Implemented, false, &h::rate_limit_exempt},
+    {"log-only", kRateLimit, Support::Implemented, false, &h::rate_limit_log_only},
     // controls { ... };  statistics-channels { ... };
     {"inet", kControls, Support::Implemented, true, &h::controls_inet},
     {"unix", kControls, Support::Implemented, true, &h::controls_unix},
@@ -439,8 +455,7 @@ struct NotApplied {
 };
 constexpr NotApplied kNotApplied[] = {
     {"allow-update", "UPDATE gets NOTIMP"},
-    {"statistics-file", "there is no rndc stats; the statistics channel serves /metrics and /json"},
-    {"dnssec-validation", "the resolver does not validate DNSSEC yet"},
+    {"min-table-size", "the rate-limit table is allocated whole at max-table-size"},
     {"match-recursive-only", "views are chosen by match-clients and match-destinations only"},
     {"publish-safety", "cairn does not roll keys yet: keys are published and used at once and kept"},
     {"retire-safety", "cairn does not roll keys yet: keys are published and used at once and kept"},
@@ -479,15 +494,19 @@ const Clause* find_clause(std::string_view name, Context context) {
 std::string_view suggest_keyword(std::string_view word, Context context) {
     std::string_view best;
     std::size_t best_distance = SIZE_MAX;
+    const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
     for (const Clause& clause : kClauses) {
         if (!(clause.contexts & context) || clause.support == Support::Ancient) continue;
+        // The lengths' difference bounds the distance from below: most clauses need no table at all.
+        const std::size_t apart = word.size() > clause.name.size() ? word.size() - clause.name.size()
+                                                                   : clause.name.size() - word.size();
+        if (apart > limit || apart >= best_distance) continue;
         const std::size_t distance = edit_distance(word, clause.name);
         if (distance < best_distance) {
             best_distance = distance;
             best = clause.name;
         }
     }
-    const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
     return best_distance <= limit ? best : std::string_view();
 }
 

@@ -24,6 +24,7 @@ enum Context : std::uint16_t {
     kChannel = 1 << 7,
     kControls = 1 << 8,
     kStatistics = 1 << 9,
+    kRateLimit = 1 << 10,
     kDnssecPolicy = 1 << 11,
 };
 

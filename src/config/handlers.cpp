@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
 
 #include "dns/types.hpp"
 
@@ -290,6 +292,33 @@ void tcp_clients(ClauseParser& p, Scope& s) {
     s.options->tcp_clients = static_cast<std::uint32_t>(p.number());
 }
 
+// BIND's ranges, in tenths of a second (bin/named/server.c): out-of-range values are clamped with a warning.
+void tcp_timeout(ClauseParser& p, Scope& s) {
+    const Token at = p.peek();
+    auto value = static_cast<std::uint32_t>(p.number());
+    struct Range {
+        std::string_view keyword;
+        std::optional<std::uint32_t> Options::*slot;
+        std::uint32_t min, max;
+    };
+    static constexpr Range kRanges[] = {
+        {"tcp-initial-timeout", &Options::tcp_initial_timeout, 25, 1200},
+        {"tcp-idle-timeout", &Options::tcp_idle_timeout, 1, 1200},
+        {"tcp-keepalive-timeout", &Options::tcp_keepalive_timeout, 1, 65535},
+        {"tcp-advertised-timeout", &Options::tcp_advertised_timeout, 0, 65535},
+    };
+    for (const Range& range : kRanges) {
+        if (s.keyword != range.keyword) continue;
+        if (value > range.max || value < range.min) {
+            const bool high = value > range.max;
+            value = high ? range.max : range.min;
+            p.warn(at.where, std::string(range.keyword) + " value is out of range: " +
+                                 (high ? "lowering" : "raising") + " to " + std::to_string(value));
+        }
+        s.options->*range.slot = value;
+    }
+}
+
 void blackhole(ClauseParser& p, Scope& s) {
     s.options->blackhole = p.aml();
 }
@@ -333,6 +362,74 @@ void udp_size(ClauseParser& p, Scope& s) {
 
 void allow_recursion(ClauseParser& p, Scope& s) {
     s.view_settings->allow_recursion = p.aml();
+}
+
+void rate_limit(ClauseParser& p, Scope& s) {
+    RateLimit limit;
+    limit.where = s.where;
+    Scope inner = child(s);
+    inner.rate_limit = &limit;
+    p.parse_block(kRateLimit, inner);
+    // As named-checkconf (lib/bind9/check.c, check_ratelimit).
+    const std::uint32_t min_entries = std::max<std::uint32_t>(1, limit.min_table_size.value_or(500));
+    if (limit.max_table_size && *limit.max_table_size < min_entries)
+        fail_at(s.where, "max-table-size " + std::to_string(*limit.max_table_size) + " < min-table-size " +
+                             std::to_string(min_entries));
+    s.view_settings->rate_limit = std::move(limit);
+}
+
+// ---------------------------------------------------------------- rate-limit
+
+void rate_limit_number(ClauseParser& p, Scope& s) {
+    const Token at = p.peek();
+    const auto value = static_cast<std::uint32_t>(p.number());
+    RateLimit& r = *s.rate_limit;
+    const std::string text = std::string(s.keyword) + " " + std::to_string(value);
+    struct Rate {
+        std::string_view keyword;
+        std::optional<std::uint32_t> RateLimit::*slot;
+        std::uint32_t max;
+    };
+    static constexpr Rate kRates[] = {
+        {"responses-per-second", &RateLimit::responses_per_second, 1000},
+        {"referrals-per-second", &RateLimit::referrals_per_second, 1000},
+        {"nodata-per-second", &RateLimit::nodata_per_second, 1000},
+        {"nxdomains-per-second", &RateLimit::nxdomains_per_second, 1000},
+        {"errors-per-second", &RateLimit::errors_per_second, 1000},
+        {"all-per-second", &RateLimit::all_per_second, 1000},
+        {"slip", &RateLimit::slip, 10},
+    };
+    for (const Rate& rate : kRates) {
+        if (s.keyword != rate.keyword) continue;
+        if (value > rate.max) fail_at(at.where, text + " > " + std::to_string(rate.max));
+        r.*rate.slot = value;
+        return;
+    }
+    if (s.keyword == "window") {
+        if (value < 1 || value > 3600) fail_at(at.where, text + " < 1 or > 3600");
+        r.window = value;
+    } else if (s.keyword == "qps-scale") {
+        if (value < 1) fail_at(at.where, "invalid '" + text + "'");
+        r.qps_scale = value;
+    } else if (s.keyword == "ipv4-prefix-length") {
+        if (value < 8 || value > 32) fail_at(at.where, "invalid '" + text + "'");
+        r.ipv4_prefix_length = value;
+    } else if (s.keyword == "ipv6-prefix-length") {
+        if (value < 16 || value > 64) fail_at(at.where, text + " < 16 or > 64");
+        r.ipv6_prefix_length = value;
+    } else if (s.keyword == "max-table-size") {
+        r.max_table_size = value;
+    } else if (s.keyword == "min-table-size") {
+        r.min_table_size = value;
+    }
+}
+
+void rate_limit_exempt(ClauseParser& p, Scope& s) {
+    s.rate_limit->exempt_clients = p.aml();
+}
+
+void rate_limit_log_only(ClauseParser& p, Scope& s) {
+    s.rate_limit->log_only = p.boolean();
 }
 
 // ---------------------------------------------------------------- options, view and zone

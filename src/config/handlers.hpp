@@ -31,6 +31,7 @@ CAIRN_CONFIG_HANDLER(statistics_file);
 CAIRN_CONFIG_HANDLER(key_directory);
 CAIRN_CONFIG_HANDLER(transfers_limit);
 CAIRN_CONFIG_HANDLER(tcp_clients);
+CAIRN_CONFIG_HANDLER(tcp_timeout);
 CAIRN_CONFIG_HANDLER(blackhole);
 CAIRN_CONFIG_HANDLER(querylog);
 CAIRN_CONFIG_HANDLER(match_mapped_addresses);
@@ -39,6 +40,7 @@ CAIRN_CONFIG_HANDLER(recursion);
 CAIRN_CONFIG_HANDLER(dnssec_validation);
 CAIRN_CONFIG_HANDLER(udp_size);
 CAIRN_CONFIG_HANDLER(allow_recursion);
+CAIRN_CONFIG_HANDLER(rate_limit);
 // options, view and zone
 CAIRN_CONFIG_HANDLER(allow_list);
 CAIRN_CONFIG_HANDLER(also_notify);
@@ -76,6 +78,11 @@ CAIRN_CONFIG_HANDLER(stale_answer_client_timeout);
 CAIRN_CONFIG_HANDLER(empty_zone_clause);
 CAIRN_CONFIG_HANDLER(static_stub_servers);
 CAIRN_CONFIG_HANDLER(dump_file);
+// DNSSEC validation (handlers_validation.cpp)
+CAIRN_CONFIG_HANDLER(trust_anchors);
+CAIRN_CONFIG_HANDLER(validate_except);
+CAIRN_CONFIG_HANDLER(validation_duration);
+CAIRN_CONFIG_HANDLER(synth_from_dnssec);
 // view only
 CAIRN_CONFIG_HANDLER(match_list);
 CAIRN_CONFIG_HANDLER(match_recursive_only);
@@ -101,6 +108,10 @@ CAIRN_CONFIG_HANDLER(channel_null);
 CAIRN_CONFIG_HANDLER(channel_severity);
 CAIRN_CONFIG_HANDLER(channel_flag);
 CAIRN_CONFIG_HANDLER(channel_print_time);
+// rate-limit
+CAIRN_CONFIG_HANDLER(rate_limit_number);
+CAIRN_CONFIG_HANDLER(rate_limit_exempt);
+CAIRN_CONFIG_HANDLER(rate_limit_log_only);
 // controls, statistics-channels
 CAIRN_CONFIG_HANDLER(controls_inet);
 CAIRN_CONFIG_HANDLER(controls_unix);

@@ -444,12 +444,13 @@ LoadResult load(const std::string& path) {
     return finish(std::move(config), std::move(warnings));
 }
 
-LoadResult load_text(const std::string& name, const std::string& text) {
+LoadResult load_text(const std::string& name, const std::string& text, const LoadOptions& options) {
     Config config;
     config.working_directory = current_directory();
     std::vector<Diagnostic> warnings;
     try {
         ClauseParser parser(config, warnings, config.working_directory);
+        parser.allow_includes(options.includes);
         parser.parse_text(name, text);
     } catch (const ParseFailure& failure) {
         throw ConfigError({failure.diagnostic()}, std::move(warnings));

@@ -76,6 +76,7 @@ void ClauseParser::push_file(const std::string& path, const Location& where) {
 void ClauseParser::include_file(const Token& include_token) {
     const Token name = next();
     if (name.kind != Token::Kind::Quoted) fail(name, "expected quoted string");
+    if (!includes_allowed_) fail(name, "include is not allowed here");
     expect(';');
     // BIND expands shell patterns in include names; a pattern that matches nothing is an error too.
     const std::string pattern = join_path(base_directory_, name.text);

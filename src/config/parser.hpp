@@ -27,6 +27,7 @@ struct Scope {
     Server* server = nullptr;
     LogChannel* channel = nullptr;
     DnssecPolicy* policy = nullptr;
+    RateLimit* rate_limit = nullptr;
     Location where;  // the clause keyword
     std::string_view keyword;
 };
@@ -70,6 +71,7 @@ class ClauseParser {
     // --- structure
     void parse_block(Context context, Scope& scope);  // { clauses } (the caller expects the final ;)
     std::string& base_directory() { return base_directory_; }
+    void allow_includes(bool allowed) { includes_allowed_ = allowed; }
     Config& config() { return config_; }
 
   private:
@@ -84,6 +86,7 @@ class ClauseParser {
     Config& config_;
     std::vector<Diagnostic>& warnings_;
     int aml_depth_ = 0;
+    bool includes_allowed_ = true;
     std::string base_directory_;
     Lexer lexer_;
 };

@@ -135,6 +135,23 @@ ResolvedRecursion Config::resolve_recursion(const View* view) const {
     r.empty_contact = get(&ViewSettings::empty_contact).value_or("");
     r.edns_udp_size = edns_udp_size(view);
     r.max_udp_size = max_udp_size(view);
+
+    r.dnssec_validation = dnssec_validation(view);
+    r.trust_anchors = trust_anchors;
+    r.validate_except = options.view_settings.validate_except;
+    if (view != nullptr) {
+        r.trust_anchors.insert(r.trust_anchors.end(), view->trust_anchors.begin(), view->trust_anchors.end());
+        r.validate_except.insert(r.validate_except.end(), view->view_settings.validate_except.begin(),
+                                 view->view_settings.validate_except.end());
+    }
+    r.nta_lifetime = get(&ViewSettings::nta_lifetime).value_or(r.nta_lifetime);
+    if (r.nta_lifetime > 7 * 86400) {  // named: "nta-lifetime cannot exceed one week"; cairn clamps
+        r.adjustments.push_back("nta-lifetime " + std::to_string(r.nta_lifetime) +
+                                " is above one week; using one week");
+        r.nta_lifetime = 7 * 86400;
+    }
+    r.nta_recheck = get(&ViewSettings::nta_recheck).value_or(r.nta_recheck);
+    r.synth_from_dnssec = get(&ViewSettings::synth_from_dnssec).value_or(true);
     return r;
 }
 

@@ -1,5 +1,7 @@
 #include "ctl/cache_commands.hpp"
 
+#include "dns/text.hpp"
+
 namespace cairn::ctl {
 
 namespace {
@@ -12,16 +14,51 @@ bool is_class(const std::string& word) {
     return word == "IN" || word == "in" || word == "CH" || word == "ch" || word == "HS" || word == "hs";
 }
 
+// nta -dump | nta [-lifetime D] [-force] [-remove] NAME [CLASS [VIEW]] (BIND's rndc nta)
+CommandResult dispatch_nta(const std::vector<std::string>& words, CacheTarget& target) {
+    constexpr const char* kUsage =
+        "usage: nta -dump | nta [-lifetime duration] [-force] [-remove] domain [class [view]]";
+    std::optional<std::uint32_t> lifetime;
+    bool force = false, remove = false;
+    std::vector<std::string> rest;
+    for (std::size_t i = 1; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        if (w == "-dump" || w == "-d") return target.nta_dump();
+        if (w == "-force" || w == "-f") {
+            force = true;
+        } else if (w == "-remove" || w == "-r") {
+            remove = true;
+        } else if (w == "-lifetime" || w == "-l") {
+            if (++i == words.size()) return usage(kUsage);
+            const auto value = dns::parse_ttl(words[i]);
+            if (!value) return usage("nta: bad lifetime '" + words[i] + "'");
+            if (*value > 7 * 86400) return usage("nta: lifetime cannot exceed one week");
+            lifetime = *value;
+        } else if (w == "-class" || w == "-c") {
+            if (++i == words.size()) return usage(kUsage);
+        } else {
+            rest.push_back(w);
+        }
+    }
+    if (rest.empty() || rest.size() > 3) return usage(kUsage);
+    if (rest.size() >= 2 && !is_class(rest[1])) return usage("nta: unknown class '" + rest[1] + "'");
+    return target.nta(rest[0], lifetime, force, remove,
+                      rest.size() == 3 ? std::optional<std::string>(rest[2]) : std::nullopt);
+}
+
 }  // namespace
 
 bool is_cache_command(const std::string& verb) {
     return verb == "flush" || verb == "flushname" || verb == "flushtree" || verb == "dumpdb" ||
-           verb == "serve-stale" || verb == "cache";
+           verb == "serve-stale" || verb == "cache" || verb == "nta" || verb == "secroots" ||
+           verb == "validation";
 }
 
 bool is_read_only_cache_command(const std::vector<std::string>& words) {
     if (words.empty()) return false;
-    if (words[0] == "cache") return true;
+    if (words[0] == "cache" || words[0] == "secroots") return true;
+    if (words[0] == "nta") return words.size() == 2 && (words[1] == "-dump" || words[1] == "-d");
+    if (words[0] == "validation") return words.size() >= 2 && words[1] == "status";
     return words[0] == "serve-stale" && words.size() >= 2 && words[1] == "status";
 }
 
@@ -67,6 +104,25 @@ CommandResult dispatch_cache(const std::vector<std::string>& words, CacheTarget*
                                    : action == "no" || action == "disable" ? "off"
                                                                            : action;
         return target->serve_stale(normal, view);
+    }
+    if (verb == "nta") return dispatch_nta(words, *target);
+    if (verb == "secroots") {
+        std::vector<std::string> views;
+        for (std::size_t i = 1; i < words.size(); ++i) {
+            if (words[i] != "-") views.push_back(words[i]);
+        }
+        return target->secroots(views);
+    }
+    if (verb == "validation") {
+        if (words.size() < 2 || words.size() > 3) return usage("usage: validation (on|off|status) [view]");
+        const std::string& action = words[1];
+        const std::string normal = action == "yes" || action == "enable" || action == "true"    ? "on"
+                                   : action == "no" || action == "disable" || action == "false" ? "off"
+                                                                                                : action;
+        if (normal != "on" && normal != "off" && normal != "status")
+            return usage("validation: expected on, off or status, not '" + action + "'");
+        return target->validation(normal,
+                                  words.size() == 3 ? std::optional<std::string>(words[2]) : std::nullopt);
     }
     // cache NAME [TYPE] [VIEW]
     if (words.size() < 2 || words.size() > 4) return usage("usage: cache name [type] [view]");

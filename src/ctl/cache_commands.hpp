@@ -7,9 +7,15 @@
 // and cairn's own:
 //   cache NAME [TYPE] [VIEW]        what the cache holds for NAME and why (records and remaining TTL, the
 //                                   server each came from, negative and failure entries with their cause)
+// and DNSSEC validation's, which act on the same resolvers:
+//   nta -dump | nta [-lifetime D] [-force] [-remove] NAME [CLASS [VIEW]]
+//                                   negative trust anchors (RFC 7646): the cache below NAME is flushed
+//   secroots [-] [VIEW...]          the trust anchors and NTAs (printed, not written to named.secroots)
+//   validation (on|off|status) [VIEW]
 // Unlike BIND, flushes say how many entries they removed. The server implements CacheTarget.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +35,12 @@ class CacheTarget {
     virtual CommandResult serve_stale(const std::string& action, const std::optional<std::string>& view) = 0;
     virtual CommandResult inspect(const std::string& name, const std::optional<std::string>& type,
                                   const std::optional<std::string>& view) = 0;
+    // lifetime unset: nta-lifetime; remove: `nta -remove`.
+    virtual CommandResult nta(const std::string& name, std::optional<std::uint32_t> lifetime, bool force,
+                              bool remove, const std::optional<std::string>& view) = 0;
+    virtual CommandResult nta_dump() = 0;
+    virtual CommandResult secroots(const std::vector<std::string>& views) = 0;
+    virtual CommandResult validation(const std::string& action, const std::optional<std::string>& view) = 0;
 };
 
 // Whether `verb` is one of these commands, and whether it changes nothing (allowed on read-only channels).

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <ctime>
 #include <sstream>
 
@@ -6,6 +7,28 @@
 #include "dns/types.hpp"
 
 namespace cairn::ctl {
+
+namespace {
+CommandResult not_implemented() {
+    return CommandResult::failure("not available in this server", "not implemented", kResultNotImplemented);
+}
+}  // namespace
+
+CommandResult ControlTarget::trace(std::optional<unsigned>) {
+    return not_implemented();
+}
+CommandResult ControlTarget::sync(const std::optional<ZoneRef>&, bool) {
+    return not_implemented();
+}
+CommandResult ControlTarget::dumpdb(DumpWhat, const std::vector<std::string>&) {
+    return not_implemented();
+}
+CommandResult ControlTarget::stats() {
+    return not_implemented();
+}
+CommandResult ControlTarget::tsig_list() {
+    return not_implemented();
+}
 
 std::string format_rfc1123(std::int64_t seconds) {
     const std::time_t t = static_cast<std::time_t>(seconds);
@@ -127,6 +150,42 @@ std::string zone_label(const ZoneRef& zone) {
     return "'" + zone.name + "'" + (zone.view.empty() ? " in any view" : " in view '" + zone.view + "'");
 }
 
+// `trace` raises the debug level by one, `trace N` sets it, `notrace` sets 0 (as rndc).
+CommandResult run_trace(const std::vector<std::string>& words, ControlTarget& target) {
+    if (words[0] == "notrace") {
+        if (words.size() > 1) return CommandResult::failure("too many arguments", "extra input text");
+        return target.trace(0u);
+    }
+    if (words.size() > 2) return CommandResult::failure("too many arguments", "extra input text");
+    if (words.size() == 1) return target.trace(std::nullopt);
+    const std::string& value = words[1];
+    if (value.empty() || value.size() > 5 || value.find_first_not_of("0123456789") != std::string::npos)
+        return CommandResult::failure("trace: '" + value + "' is not a debug level", "bad number");
+    return target.trace(static_cast<unsigned>(std::stoul(value)));
+}
+
+// `dumpdb [-all|-cache|-zones|-adb|-bad|-expired|-fail] [view...]`; BIND's default is -cache.
+CommandResult run_dumpdb(const std::vector<std::string>& words, ControlTarget& target) {
+    ControlTarget::DumpWhat what = ControlTarget::DumpWhat::cache;
+    std::vector<std::string> views;
+    for (std::size_t i = 1; i < words.size(); ++i) {
+        const std::string& word = words[i];
+        if (word == "-all") {
+            what = ControlTarget::DumpWhat::all;
+        } else if (word == "-zones") {
+            what = ControlTarget::DumpWhat::zones;
+        } else if (word == "-cache" || word == "-adb" || word == "-bad" || word == "-expired" ||
+                   word == "-fail") {
+            what = ControlTarget::DumpWhat::cache;
+        } else if (!word.empty() && word.front() == '-') {
+            return CommandResult::failure("dumpdb: unknown option '" + word + "'", "syntax error");
+        } else {
+            views.push_back(word);
+        }
+    }
+    return target.dumpdb(what, views);
+}
+
 }  // namespace
 
 CommandResult dispatch(const std::string& command, ControlTarget& target, bool read_only) {
@@ -146,8 +205,15 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
         harmless = harmless || verb == name;
     const bool known = harmless || verb == "reload" || verb == "reconfig" || verb == "refresh" ||
                        verb == "retransfer" || verb == "notify" || verb == "stop" || verb == "halt" ||
-                       verb == "querylog" || verb == "sign" || verb == "loadkeys";
-    if (is_cache_command(verb)) {
+                       verb == "querylog" || verb == "trace" || verb == "notrace" || verb == "sync" ||
+                       verb == "dumpdb" || verb == "stats" || verb == "tsig-list" || verb == "sign" ||
+                       verb == "loadkeys";
+    // dumpdb dumps the caches when the server has a resolver (cache_commands.cpp); -zones, and a server
+    // without one, dump the zones (run_dumpdb).
+    const bool zone_dump =
+        verb == "dumpdb" &&
+        (target.cache() == nullptr || std::find(words.begin(), words.end(), "-zones") != words.end());
+    if (is_cache_command(verb) && !zone_dump) {
         if (read_only && !is_read_only_cache_command(words))
             return CommandResult::failure(
                 "command '" + verb + "' is not allowed on a read-only control channel", "permission denied",
@@ -174,6 +240,30 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
         return CommandResult::failure("querylog: expected on or off, not '" + value + "'", "bad boolean");
     }
     if (verb == "reload" && words.size() == 1) return target.reload();
+    if (verb == "trace" || verb == "notrace") return run_trace(words, target);
+    if (verb == "dumpdb") return run_dumpdb(words, target);
+    if (verb == "stats" || verb == "tsig-list") {
+        if (words.size() > 1) return CommandResult::failure("too many arguments", "extra input text");
+        return verb == "stats" ? target.stats() : target.tsig_list();
+    }
+    if (verb == "sync") {
+        std::vector<std::string> rest(words.begin() + 1, words.end());
+        const bool clean = !rest.empty() && rest.front() == "-clean";
+        if (clean) rest.erase(rest.begin());
+        if (rest.empty()) return target.sync(std::nullopt, clean);
+        std::vector<std::string> zone_words{"sync"};
+        zone_words.insert(zone_words.end(), rest.begin(), rest.end());
+        CommandResult error;
+        const std::optional<ZoneRef> zone = zone_argument(zone_words, error);
+        if (!zone) return error;
+        const std::vector<std::shared_ptr<const lifecycle::ZoneState>> found = target.find_zones(*zone);
+        if (found.empty())
+            return CommandResult::failure("no matching zone " + zone_label(*zone), "not found",
+                                          kResultNotFound);
+        ZoneRef exact = *zone;
+        exact.view = found.front()->view;
+        return target.sync(exact, clean);
+    }
 
     CommandResult error;
     const std::optional<ZoneRef> zone = zone_argument(words, error);

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -33,6 +34,7 @@ struct ControlListener::Connection {
     std::string out;
     std::size_t sent = 0;
     bool peer_done = false;  // the client closed its side: answer what is buffered, then close
+    std::chrono::steady_clock::time_point last_activity;  // accepted, or last request answered
     std::chrono::steady_clock::time_point deadline;
 };
 
@@ -171,14 +173,16 @@ void ControlListener::accept_on(std::size_t index) {
         if (fd < 0) return;
         const auto* address = reinterpret_cast<const sockaddr*>(&peer);
         const std::string who = peer_to_string(address);
-        if (connections_.size() >= 16) {
-            if (logs_.refused) logs_.refused(who, "too many control connections");
-            ::close(fd);
-            continue;
-        }
         if (channel.options.kind == ChannelOptions::Kind::inet && channel.options.allow &&
             !channel.options.allow(address)) {
             if (logs_.refused) logs_.refused(who, "address not allowed by the control channel's allow list");
+            ::close(fd);
+            continue;
+        }
+        const std::size_t open = static_cast<std::size_t>(std::count_if(
+            connections_.begin(), connections_.end(), [&](const auto& c) { return c->channel == index; }));
+        if (open >= kMaxConnectionsPerChannel && !make_room(index)) {
+            if (logs_.refused) logs_.refused(who, "too many control connections, all of them busy");
             ::close(fd);
             continue;
         }
@@ -187,13 +191,29 @@ void ControlListener::accept_on(std::size_t index) {
         connection->channel = index;
         connection->peer = who;
         connection->session = std::make_unique<ControlSession>(channel.context, who);
-        connection->deadline = std::chrono::steady_clock::now() + timeout;
+        connection->last_activity = std::chrono::steady_clock::now();
+        connection->deadline = connection->last_activity + timeout;
         connections_.push_back(std::move(connection));
     }
 }
 
+bool ControlListener::make_room(std::size_t channel) {
+    auto idlest = connections_.end();
+    for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+        const Connection& c = **it;
+        if (c.channel != channel || !c.out.empty()) continue;
+        if (idlest == connections_.end() || c.last_activity < (*idlest)->last_activity) idlest = it;
+    }
+    if (idlest == connections_.end()) return false;
+    if (logs_.refused) logs_.refused((*idlest)->peer, "idle connection closed to make room for a new one");
+    ::close((*idlest)->fd);
+    connections_.erase(idlest);
+    return true;
+}
+
 bool ControlListener::serve(Connection& c) {
     std::uint8_t buffer[8192];
+    const bool was_waiting = c.in.empty();
     while (!c.peer_done) {
         const ssize_t got = ::recv(c.fd, buffer, sizeof buffer, 0);
         if (got == 0) {
@@ -207,6 +227,9 @@ bool ControlListener::serve(Connection& c) {
         c.in.insert(c.in.end(), buffer, buffer + got);
         if (c.in.size() > kCcMaxMessage + 8) break;
     }
+    // A request has started: it must be complete soon, however slowly its octets come.
+    if (was_waiting && !c.in.empty())
+        c.deadline = std::min(c.deadline, std::chrono::steady_clock::now() + request_timeout);
     for (;;) {
         std::optional<std::size_t> size;
         try {
@@ -221,7 +244,8 @@ bool ControlListener::serve(Connection& c) {
         c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(*size));
         if (!reply) return true;
         c.out += *reply;
-        c.deadline = std::chrono::steady_clock::now() + timeout;
+        c.last_activity = std::chrono::steady_clock::now();
+        c.deadline = c.last_activity + (c.in.empty() ? timeout : request_timeout);
     }
     while (c.sent < c.out.size()) {
         const ssize_t put = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);

@@ -1,6 +1,9 @@
 // Serves the control channels (`controls { inet ...; unix ...; };`) on one thread: accepts connections
 // from allowed clients, reads length-prefixed frames of bounded size and runs them through a
-// ControlSession. An idle or slow connection is closed after a deadline. Not the query path.
+// ControlSession. Not the query path. So that an operator can always get in: each channel holds at most
+// kMaxConnectionsPerChannel connections, and at that limit a new one closes the channel's connection that
+// has been idle longest (never one being answered); a frame must arrive whole within `request_timeout` of
+// its first octet, and a connection that sends nothing for `timeout` is closed.
 #pragma once
 
 #include <sys/socket.h>
@@ -55,13 +58,17 @@ class ControlListener {
     std::uint16_t port(std::size_t channel) const;  // the bound port of an inet channel
     std::size_t open_channels() const { return channels_.size(); }
 
-    std::chrono::milliseconds timeout{30000};
+    static constexpr std::size_t kMaxConnectionsPerChannel = 16;
+    std::chrono::milliseconds timeout{30000};         // idle, between requests
+    std::chrono::milliseconds request_timeout{5000};  // from a request's first octet to its last
 
   private:
     struct Channel;
     struct Connection;
     void run();
     void accept_on(std::size_t channel);
+    // At the channel's limit: closes its idlest connection that is not being answered; false if none.
+    bool make_room(std::size_t channel);
     bool serve(Connection& connection);  // true when finished
 
     std::vector<std::unique_ptr<Channel>> channels_;

@@ -61,6 +61,19 @@ class ControlTarget {
     virtual CommandResult stop() = 0;  // answers first; the server stops after the reply went out
     // Switches query logging (nullopt: toggle, as `rndc querylog` without argument) and reports the state.
     virtual CommandResult querylog(std::optional<bool> on) = 0;
+
+    // The commands below answer "not implemented" unless the server has them.
+    // `trace` (nullopt: one more) / `trace N` / `notrace` (0): the debug level.
+    virtual CommandResult trace(std::optional<unsigned> level);
+    // `sync [-clean] [zone]`: write what the server holds only in memory to disk (zone: unset for all).
+    virtual CommandResult sync(const std::optional<ZoneRef>& zone, bool clean);
+    // `dumpdb [-all|-cache|-zones] [view...]`: write the zones (and caches) to the dump file.
+    enum class DumpWhat { all, cache, zones };
+    virtual CommandResult dumpdb(DumpWhat what, const std::vector<std::string>& views);
+    // `stats`: append the counters to the statistics file.
+    virtual CommandResult stats();
+    // `tsig-list`: the TSIG keys of each view.
+    virtual CommandResult tsig_list();
     // The recursive resolver's caches (cache_commands.hpp); nullptr: the server has none.
     virtual CacheTarget* cache() { return nullptr; }
 };

@@ -167,6 +167,12 @@ void append_label_text(std::string& out, std::string_view label) {
     }
 }
 
+std::string Name::to_text_without_dot() const {
+    std::string text = to_text();
+    if (text.size() > 1) text.pop_back();
+    return text;
+}
+
 std::string Name::to_text() const {
     if (is_root()) return ".";
     std::string out;
@@ -216,6 +222,7 @@ Name Name::parent() const {
 Name Name::suffix(std::size_t labels) const {
     const auto offsets = label_offsets(wire());
     if (labels >= offsets.count) return *this;
+    if (labels == 0) return Name();  // offsets.at[count] is no label: the root
     return Name(wire_.substr(offsets.at[offsets.count - labels]));
 }
 

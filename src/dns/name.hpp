@@ -65,6 +65,9 @@ class Name {
     static Name from_validated_wire(std::span<const std::uint8_t> wire);
 
     std::string to_text() const;  // absolute, with trailing dot; "." for the root
+    // "example.com": no trailing dot, as operators write names and BIND's messages print them; "." for the
+    // root.
+    std::string to_text_without_dot() const;
     // Relative to `origin` when below it ("@" when equal); absolute otherwise.
     std::string to_text_relative(const Name& origin) const;
 

@@ -70,6 +70,7 @@ class TsigKeyring {
     const TsigKey* find(const Name& name, const Name& algorithm_name) const;
     const TsigKey* find(const Name& name) const;
     std::size_t size() const { return keys_.size(); }
+    std::vector<Name> names() const;  // every key's name, in canonical order
 
   private:
     std::unordered_map<Name, TsigKey, NameHash> keys_;

@@ -135,6 +135,14 @@ bool TsigKeyring::add(TsigKey key) {
     return keys_.emplace(name, std::move(key)).second;
 }
 
+std::vector<Name> TsigKeyring::names() const {
+    std::vector<Name> out;
+    for (const auto& [name, key] : keys_)
+        out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 const TsigKey* TsigKeyring::find(const Name& name) const {
     const auto it = keys_.find(name);
     return it == keys_.end() ? nullptr : &it->second;

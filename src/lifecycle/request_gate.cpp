@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "xfr/activity.hpp"
+
 namespace cairn::lifecycle {
 
 void RequestGate::set_limits(const Limits& limits) {
@@ -45,6 +47,7 @@ void RequestGate::release_soa() {
         soa_waiting_.pop_front();
         go();
     }
+    publish_waiting();
     if (soa_waiting_.empty() || soa_timer_ != 0) return;
     const double rate = std::max<std::uint32_t>(1, limits_.serial_query_rate);
     const auto wait = std::chrono::duration<double>((1 - tokens_) / rate);
@@ -87,12 +90,18 @@ void RequestGate::release_transfers() {
         go();  // may queue more; the iterator stays valid for a deque only at the ends: restart
         it = transfer_waiting_.begin();
     }
+    publish_waiting();
 }
 
 void RequestGate::withdraw(Ticket ticket) {
     if (ticket == 0) return;
     std::erase_if(soa_waiting_, [&](const SoaWaiter& w) { return w.ticket == ticket; });
     std::erase_if(transfer_waiting_, [&](const TransferWaiter& w) { return w.ticket == ticket; });
+    publish_waiting();
+}
+
+void RequestGate::publish_waiting() const {
+    xfr::transfer_activity().deferred = static_cast<unsigned>(waiting());
 }
 
 }  // namespace cairn::lifecycle

@@ -3,7 +3,8 @@
 // transfers-per-ns of them from one primary (a `server { transfers N; }` overrides that for its address).
 // Waiters queue on the reactor thread instead of blocking anything; a waiter for a busy primary never holds
 // up one for an idle primary, and SOA checks a NOTIFY or an operator asked for go before periodic ones (a
-// NOTIFY is the news a secondary should act on first).
+// NOTIFY is the news a secondary should act on first). The waiters are what `rndc status` calls "xfers
+// deferred" (xfr::transfer_activity()).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,7 @@ class RequestGate {
     void refill();
     void release_soa();
     void release_transfers();
+    void publish_waiting() const;  // xfr::transfer_activity().deferred
 
     Reactor& reactor_;
     Limits limits_;

@@ -1,7 +1,8 @@
 // The lifecycle's three outgoing requests, on the Reactor: an SOA check of one primary (UDP, then TCP when
 // the answer is truncated or, with try-tcp-refresh, when UDP got no answer), one AXFR or IXFR parsed as it
 // arrives (xfr::InboundParser), and one NOTIFY. Each reports once through its callback on the reactor
-// thread; destroying one abandons it.
+// thread; destroying one abandons it. SOA checks and transfers count themselves in xfr::transfer_activity()
+// while they exist (`rndc status`: "soa queries in progress", "xfers running").
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "lifecycle/exchange.hpp"
+#include "xfr/activity.hpp"
 #include "xfr/client.hpp"
 #include "xfr/inbound.hpp"
 
@@ -32,6 +34,7 @@ class SoaCheck {
     void over_tcp(bool truncated);
     void finish(std::optional<xfr::SoaAnswer> answer, std::optional<Failure> failure);
 
+    xfr::InProgress counted_{xfr::transfer_activity().soa_queries};
     Reactor& reactor_;
     xfr::Primary primary_;
     Peer peer_;
@@ -61,6 +64,7 @@ class TransferIn {
     bool incremental() const { return incremental_; }
 
   private:
+    xfr::InProgress counted_{xfr::transfer_activity().transfers};
     std::unique_ptr<xfr::InboundParser> parser_;
     std::unique_ptr<TcpExchange> tcp_;
     bool incremental_ = false;

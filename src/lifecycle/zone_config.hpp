@@ -92,7 +92,8 @@ struct ZoneConfig {
     // Keeps what the keys above point into alive for as long as the zone runs with this configuration.
     std::shared_ptr<const dns::TsigKeyring> keys;
 
-    // "zone example.com/IN" or "zone example.com/IN/internal", as BIND names zones in its log.
+    // "zone example.com/IN" or "zone example.com/IN/internal", as BIND names zones in its log
+    // (dns/zone_label.hpp: no final dot)
     std::string label() const;
     bool secondary() const { return role == ZoneRole::secondary; }
     bool signed_inline() const { return dnssec_policy.has_value(); }

@@ -1,5 +1,7 @@
 #include "lifecycle/zone_state.hpp"
 
+#include "dns/zone_label.hpp"
+
 namespace cairn::lifecycle {
 
 std::string_view to_string(ZonePhase phase) {
@@ -24,22 +26,12 @@ std::string_view to_string(ZoneRole role) {
     return role == ZoneRole::primary ? "primary" : "secondary";
 }
 
-namespace {
-
-std::string zone_label(const dns::Name& origin, dns::RRClass rclass, const std::string& view) {
-    std::string label = "zone " + origin.to_text() + "/" + dns::class_to_text(rclass);
-    if (view != kDefaultView) label += "/" + view;
-    return label;
-}
-
-}  // namespace
-
 std::string ZoneState::label() const {
-    return zone_label(origin, rclass, view);
+    return dns::zone_label(origin, view, rclass);
 }
 
 std::string ZoneConfig::label() const {
-    return zone_label(origin, rclass, view);
+    return dns::zone_label(origin, view, rclass);
 }
 
 const ServerRule* server_rule_for(const std::vector<ServerRule>& rules, const dns::IpAddress& address) {

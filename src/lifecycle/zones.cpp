@@ -292,6 +292,11 @@ class Zones::Impl : public Runtime {
             }
         }
         load_waits_.clear();
+        // A refresh or NOTIFY abandoned with the loop holds its zone while the zone holds it: let both go.
+        for (auto& [key, zone] : zones_) {
+            zone->refresh.reset();
+            zone->notify.in_flight.clear();
+        }
         return workers_done;
     }
 

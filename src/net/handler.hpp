@@ -36,6 +36,9 @@ struct ClientInfo {
     Transport transport = Transport::udp;
     unsigned worker = 0;  // index of the calling thread, < Server::thread_slots()
     ReplyPath reply_path;
+    // TCP: the one field a handler writes. Set when a query carried edns-tcp-keepalive (RFC 7828): the
+    // connection then waits tcp-keepalive-timeout instead of tcp-idle-timeout for the next query.
+    mutable bool tcp_keepalive = false;
 };
 
 // PacketHandler::handle()'s answer for "the reply will come later, through a DeferredReply".

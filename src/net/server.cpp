@@ -46,8 +46,10 @@ Server::Server(ServerOptions options, PacketHandler& handler) : impl_(std::make_
     s.options = std::move(options);
     if (s.options.workers == 0) s.options.workers = std::max(1u, std::thread::hardware_concurrency());
     s.shared.handler = &handler;
-    s.shared.tcp_clients = s.options.tcp_clients;
-    s.shared.tcp_idle_timeout = s.options.tcp_idle_timeout;
+    s.shared.tcp_clients = std::max(1u, s.options.tcp_clients);
+    s.shared.tcp_clients_per_worker = (s.shared.tcp_clients + s.options.workers - 1) / s.options.workers;
+    s.shared.tcp_timeouts = {s.options.tcp_initial_timeout, s.options.tcp_idle_timeout,
+                             s.options.tcp_keepalive_timeout};
     s.shared.udp_coalesce = s.options.udp_coalesce;
     s.stop_event.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!s.stop_event) throw Error(system_message("eventfd", errno));
@@ -116,6 +118,12 @@ unsigned Server::thread_slots() const {
 }
 unsigned Server::tcp_connections() const {
     return impl_->shared.tcp_open.load();
+}
+unsigned Server::tcp_high_water() const {
+    return impl_->shared.tcp_high_water.load();
+}
+unsigned Server::tcp_limit() const {
+    return impl_->shared.tcp_clients;
 }
 std::uint64_t Server::failures() const {
     return impl_->shared.failures.load();

@@ -19,8 +19,15 @@ struct ServerOptions {
     unsigned workers = 0;  // 0: one per CPU
     bool udp = true;
     bool tcp = true;
-    unsigned tcp_clients = 150;  // BIND's default; connections beyond it are closed on accept
-    std::chrono::milliseconds tcp_idle_timeout{30000};  // BIND's tcp-idle-timeout default
+    // Open connections at most (BIND's default), shared evenly by the workers. At the limit a new
+    // connection closes the idlest one of its worker rather than being turned away (Knot's way), so slow
+    // or idle clients cannot lock fresh ones out.
+    unsigned tcp_clients = 150;
+    // BIND's timeouts and defaults: for the first query of a connection, between queries, and between
+    // queries of a client that uses edns-tcp-keepalive (RFC 7828).
+    std::chrono::milliseconds tcp_initial_timeout{30000};
+    std::chrono::milliseconds tcp_idle_timeout{30000};
+    std::chrono::milliseconds tcp_keepalive_timeout{30000};
     // How long a UDP thread pauses after a batch, while queries stream in, so that the next batch gathers
     // (udp_coalescing.hpp); 0 turns it off.
     std::chrono::microseconds udp_coalesce{10};
@@ -46,6 +53,8 @@ class Server {
     // worker); size per-thread state by it.
     unsigned thread_slots() const;
     unsigned tcp_connections() const;  // open right now, over all workers
+    unsigned tcp_high_water() const;   // the most open at once since start
+    unsigned tcp_limit() const;        // tcp-clients
     std::uint64_t failures() const;    // handler exceptions survived (see WorkerShared::failures)
     UdpCounters udp_counters() const;
 

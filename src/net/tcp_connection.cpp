@@ -28,8 +28,14 @@ std::size_t prefix_at(const std::vector<std::uint8_t>& buf, std::size_t at) {
 }  // namespace
 
 TcpConnection::TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local, unsigned worker,
-                             Clock::time_point now, std::uint64_t id, TcpReplyQueue* replies)
-    : Pollable(Kind::connection), fd_(std::move(fd)), in_(kInitialInput), last_activity_(now) {
+                             const TcpTimeouts& timeouts, Clock::time_point now, std::uint64_t id,
+                             TcpReplyQueue* replies)
+    : Pollable(Kind::connection),
+      fd_(std::move(fd)),
+      in_(kInitialInput),
+      timeouts_(timeouts),
+      last_activity_(now),
+      deadline_(now + timeouts.initial) {
     client_.source = peer;
     client_.destination = local;
     client_.transport = Transport::tcp;
@@ -41,7 +47,12 @@ TcpConnection::TcpConnection(Fd fd, const Endpoint& peer, const Endpoint& local,
 void TcpConnection::deliver_later_reply(std::span<const std::uint8_t> message, Clock::time_point now) {
     if (replies_owed_ > 0) --replies_owed_;
     if (!message.empty() && message.size() <= kMaxTcpMessage) append_message(message);
+    progressed(now);
+}
+
+void TcpConnection::progressed(Clock::time_point now) {
     last_activity_ = now;
+    deadline_ = now + (client_.tcp_keepalive ? timeouts_.keepalive : timeouts_.idle);
 }
 
 bool TcpConnection::has_complete_message() const {
@@ -110,7 +121,7 @@ bool TcpConnection::produce(PacketHandler& handler, std::span<std::uint8_t> scra
                 }
             }
             in_begin_ += 2 + length;
-            last_activity_ = now;
+            progressed(now);
             produced = true;
             continue;
         }
@@ -136,7 +147,7 @@ bool TcpConnection::flush(Clock::time_point now) {
         const ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
         if (n > 0) {
             out_sent_ += static_cast<std::size_t>(n);
-            last_activity_ = now;
+            progressed(now);
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {

@@ -49,8 +49,9 @@ void TcpWorker::add_listener(Fd fd, const Endpoint& local) {
 
 void TcpWorker::run() {
     using Clock = TcpConnection::Clock;
-    const auto sweep_every = std::clamp(shared_.tcp_idle_timeout / 4, std::chrono::milliseconds(20),
-                                        std::chrono::milliseconds(1000));
+    const TcpTimeouts& t = shared_.tcp_timeouts;
+    const auto sweep_every = std::clamp(std::min({t.initial, t.idle, t.keepalive}) / 4,
+                                        std::chrono::milliseconds(20), std::chrono::milliseconds(1000));
     auto next_sweep = Clock::now() + sweep_every;
     std::array<epoll_event, kMaxEvents> events;
     PacketHandler& handler = *shared_.handler;
@@ -71,9 +72,12 @@ void TcpWorker::run() {
                         shared_.failures.fetch_add(1, std::memory_order_relaxed);
                     }
                     break;
-                case Pollable::Kind::connection:
-                    service(*static_cast<TcpConnection*>(source), events[i].events, now);
+                case Pollable::Kind::connection: {
+                    auto& connection = *static_cast<TcpConnection*>(source);
+                    // Closed earlier in this round (to make room for a new one): its event is stale.
+                    if (!connection.retired) service(connection, events[i].events, now);
                     break;
+                }
                 case Pollable::Kind::stop:
                     stopping = true;
                     break;
@@ -86,9 +90,10 @@ void TcpWorker::run() {
         }
         handler.end_batch(index_);
         if (now >= next_sweep) {
-            close_idle(now);
+            close_expired(now);
             next_sweep = now + sweep_every;
         }
+        retired_.clear();
     }
 }
 
@@ -99,10 +104,11 @@ void TcpWorker::accept_clients(Listener& listener, TcpConnection::Clock::time_po
         Fd fd(accept4(listener.fd.get(), reinterpret_cast<sockaddr*>(&peer), &len,
                       SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) return;  // EAGAIN, or the client already went away
-        if (shared_.tcp_open.fetch_add(1) >= shared_.tcp_clients) {
-            shared_.tcp_open.fetch_sub(1);
-            continue;  // over tcp-clients: closing at once tells the client to go elsewhere
-        }
+        const bool full = open_ >= shared_.tcp_clients_per_worker ||
+                          shared_.tcp_open.load(std::memory_order_relaxed) >= shared_.tcp_clients;
+        if (full && !make_room()) continue;  // nothing idle to give up: closing at once sends it elsewhere
+        shared_.tcp_open.fetch_add(1);
+        raise_high_water(shared_.tcp_high_water, shared_.tcp_open.load(std::memory_order_relaxed));
         const int one = 1;
         setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // pipelined replies go out at once
         Endpoint local = listener.local;
@@ -110,12 +116,13 @@ void TcpWorker::accept_clients(Listener& listener, TcpConnection::Clock::time_po
         const std::uint64_t id = next_id_++;
         auto connection = std::make_unique<TcpConnection>(
             std::move(fd), Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer)), local, index_,
-            now, id, &replies_);
+            shared_.tcp_timeouts, now, id, &replies_);
         auto* raw = connection.get();
         connections_.push_front(std::move(connection));
         raw->position = connections_.begin();
         by_id_.emplace(id, raw);
         raw->registered_events = EPOLLIN;
+        ++open_;
         watch(raw, raw->fd(), EPOLLIN);
     }
 }
@@ -155,15 +162,31 @@ void TcpWorker::deliver_replies(TcpConnection::Clock::time_point now) {
 void TcpWorker::close(TcpConnection& connection) {
     by_id_.erase(connection.id());
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, connection.fd(), nullptr);
+    // Kept until the round's events are handled: one of them may still point at it.
+    connection.retired = true;
+    retired_.push_back(std::move(*connection.position));
     connections_.erase(connection.position);
+    --open_;
     shared_.tcp_open.fetch_sub(1);
 }
 
-void TcpWorker::close_idle(TcpConnection::Clock::time_point now) {
+void TcpWorker::close_expired(TcpConnection::Clock::time_point now) {
     for (auto it = connections_.begin(); it != connections_.end();) {
         auto& connection = **it++;
-        if (connection.idle_longer_than(shared_.tcp_idle_timeout, now)) close(connection);
+        if (connection.expired(now)) close(connection);
     }
+}
+
+bool TcpWorker::make_room() {
+    TcpConnection* idlest = nullptr;
+    for (const auto& connection : connections_) {
+        if (connection->busy()) continue;
+        if (idlest == nullptr || connection->last_activity() < idlest->last_activity())
+            idlest = connection.get();
+    }
+    if (idlest == nullptr) return false;
+    close(*idlest);
+    return true;
 }
 
 }  // namespace cairn::net

@@ -38,7 +38,10 @@ class TcpWorker {
     void accept_clients(Listener& listener, TcpConnection::Clock::time_point now);
     void service(TcpConnection& connection, std::uint32_t events, TcpConnection::Clock::time_point now);
     void close(TcpConnection& connection);
-    void close_idle(TcpConnection::Clock::time_point now);
+    void close_expired(TcpConnection::Clock::time_point now);
+    // At the connection limit: closes this thread's idlest connection that has no work in hand; false
+    // when there is none (every connection of this thread is busy, or they all live on other threads).
+    bool make_room();
     void deliver_replies(TcpConnection::Clock::time_point now);
 
     unsigned index_;
@@ -47,6 +50,8 @@ class TcpWorker {
     Pollable stop_{Pollable::Kind::stop};
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::list<std::unique_ptr<TcpConnection>> connections_;
+    std::vector<std::unique_ptr<TcpConnection>> retired_;  // closed this round, freed at its end
+    unsigned open_ = 0;                                    // connections_.size(), kept at hand
     // Connections by id, for replies posted later; ids are never reused, so a reply for a connection that
     // has closed finds nothing.
     std::unordered_map<std::uint64_t, TcpConnection*> by_id_;

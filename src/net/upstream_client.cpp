@@ -87,7 +87,7 @@ std::vector<std::uint8_t> make_upstream_query(const dns::Name& name, dns::RRType
 }
 
 // One query to one server: its UDP attempt, then possibly a TCP one.
-class UpstreamClient::Query : public EventLoop::Watcher {
+class UpstreamClient::Query final : public EventLoop::Watcher {
   public:
     Query(UpstreamClient& client, QueryId id, UpstreamQuery query, QuestionKey question, Callback done)
         : client_(client),

@@ -29,17 +29,32 @@ struct UdpCounters {
     std::uint64_t pauses = 0;     // coalescing pauses taken
 };
 
+struct TcpTimeouts {
+    std::chrono::milliseconds initial{30000};    // from accept to the first complete query
+    std::chrono::milliseconds idle{30000};       // after a reply, for the next query
+    std::chrono::milliseconds keepalive{30000};  // the same, for clients that sent edns-tcp-keepalive
+};
+
 struct WorkerShared {
     PacketHandler* handler = nullptr;
     int stop_fd = -1;                   // eventfd, readable once stop is requested
     std::atomic<bool> stopping{false};  // set before stop_fd fires and UDP sockets are shut down
     unsigned tcp_clients = 150;
-    std::chrono::milliseconds tcp_idle_timeout{30000};
+    unsigned tcp_clients_per_worker = 150;  // each TCP thread's share of tcp_clients
+    TcpTimeouts tcp_timeouts;
     std::chrono::microseconds udp_coalesce{0};  // see udp_coalescing.hpp; 0: never pause
     std::atomic<unsigned> tcp_open{0};
+    std::atomic<unsigned> tcp_high_water{0};  // the most open at once (rndc status's "TCP high-water")
     // Exceptions out of the handler (or allocation failures): a worker survives them, losing the UDP
     // batch or the TCP connection at hand; counted so that they show.
     std::atomic<std::uint64_t> failures{0};
 };
+
+// Raises `mark` to `value` when it is lower (several threads may race; the highest wins).
+inline void raise_high_water(std::atomic<unsigned>& mark, unsigned value) {
+    unsigned seen = mark.load(std::memory_order_relaxed);
+    while (seen < value && !mark.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+    }
+}
 
 }  // namespace cairn::net

@@ -268,7 +268,7 @@ std::uint32_t Cache::clamp_ttl(EntryKind kind, std::uint32_t ttl) const {
         case EntryKind::nodata:
             return std::clamp(ttl, settings_.min_ncache_ttl, settings_.max_ncache_ttl);
         case EntryKind::failure:
-            return settings_.servfail_ttl;
+            return ttl != 0 ? ttl : settings_.servfail_ttl;
         case EntryKind::stale_hold:
             return stale_.refresh_time;
     }
@@ -289,7 +289,12 @@ CacheEntry* Cache::build(const NewEntry& n, std::uint32_t now, std::int64_t now_
         extra_size = n.cause.size();
     else if (n.dname_owner)
         extra_size = n.dname_owner->wire_size();
-    const std::size_t total = sizeof(CacheEntry) + owner.wire_size() + records_size + sigs_size + extra_size;
+    std::size_t proof_size = 0;
+    for (const auto& r : n.proof)
+        proof_size += r.owner.wire_size() + kRenderedRrHeader + r.rdata.size();
+    if (proof_size > UINT16_MAX) return nullptr;
+    const std::size_t total =
+        sizeof(CacheEntry) + owner.wire_size() + records_size + sigs_size + extra_size + proof_size;
 
     void* memory = std::malloc(total);
     if (memory == nullptr) throw std::bad_alloc();
@@ -323,6 +328,7 @@ CacheEntry* Cache::build(const NewEntry& n, std::uint32_t now, std::int64_t now_
     e->sigs_size = static_cast<std::uint32_t>(sigs_size);
     e->extra_size = static_cast<std::uint32_t>(extra_size);
     e->source = n.source;
+    e->proof_size = static_cast<std::uint16_t>(proof_size);
 
     std::uint8_t* p = e->payload();
     std::memcpy(p, owner.wire().data(), owner.wire_size());
@@ -340,9 +346,17 @@ CacheEntry* Cache::build(const NewEntry& n, std::uint32_t now, std::int64_t now_
         p = render_rr(p, dns::code(dns::RRType::SOA), n.soa_rdata);
     } else if (n.kind == EntryKind::failure || n.kind == EntryKind::stale_hold) {
         std::memcpy(p, n.cause.data(), n.cause.size());
+        p += n.cause.size();
     } else if (n.dname_owner) {
         const dns::Name dname_owner = n.dname_owner->lowercased();
         std::memcpy(p, dname_owner.wire().data(), dname_owner.wire_size());
+        p += dname_owner.wire_size();
+    }
+    for (const auto& r : n.proof) {
+        const dns::Name proof_owner = r.owner.lowercased();
+        std::memcpy(p, proof_owner.wire().data(), proof_owner.wire_size());
+        p += proof_owner.wire_size();
+        p = render_rr(p, r.type, r.rdata);
     }
     return e;
 }

@@ -36,6 +36,13 @@ namespace cairn::resolver {
 
 class Stats;
 
+// A record with its own owner, for an entry's proof block (cache_entry.hpp).
+struct ProofRecord {
+    dns::Name owner;
+    std::uint16_t type = 0;
+    std::vector<std::uint8_t> rdata;
+};
+
 // What to store: owned values from an upstream reply, before the TTL clamps.
 struct NewEntry {
     dns::Name owner;
@@ -50,9 +57,14 @@ struct NewEntry {
     dns::Name soa_owner;
     std::vector<std::uint8_t> soa_rdata;
     std::uint32_t soa_ttl = 0;
-    // Failures: EDE code and the cause (shown with when it was cached).
+    // Failures: EDE code and the cause (shown with when it was cached); a failure's `ttl`, when not 0,
+    // replaces servfail-ttl (bogus answers are kept for the validator's bogus TTL). RRsets and negatives:
+    // the EDE of an insecure answer, if any.
     std::uint16_t ede_code = 0;
     std::string cause;
+    // DNSSEC: the SOA's RRSIGs and the NSEC/NSEC3 records (with theirs) of a negative answer, or the
+    // records that prove a wildcard answer. At most 65535 octets rendered, else nothing is stored.
+    std::vector<ProofRecord> proof;
     // A CNAME synthesised from a DNAME: the DNAME's owner, answered before it.
     std::optional<dns::Name> dname_owner;
     dns::IpAddress source;

@@ -1,5 +1,6 @@
 #include "resolver/cache_answer.hpp"
 
+#include <array>
 #include <cstring>
 
 #include "resolver/cache.hpp"
@@ -13,19 +14,35 @@ struct Lookup {
     std::uint32_t now;
     bool allow_stale;
     bool checking_disabled;
+    bool validating;
     bool stale_used = false;
+    bool all_secure = true;                     // every entry used so far validated as secure (the AD bit)
+    bool any_failed = false;                    // bogus data went to a CD client
+    std::uint16_t insecure_ede = 0;             // an entry used is insecure for a reason (EDE 1, 2, 27)
+    std::array<const CacheEntry*, 8> proofs{};  // entries whose proof block DO clients get
+    std::size_t proof_count = 0;
 
-    // Fresh, or kept for serve-stale when that is allowed; never glue or referral data, and bogus data only
-    // for clients that asked not to check (CD).
+    // Fresh, or kept for serve-stale when that is allowed; never glue or referral data. Data that failed
+    // validation only for clients that asked not to check (CD); while validating, data never validated
+    // (learnt only to find servers) for them too.
     const CacheEntry* usable(const CacheEntry* e) {
         if (e == nullptr || !answerable(e->rank)) return nullptr;
-        if (e->security == Security::bogus && !checking_disabled) return nullptr;
+        if (!checking_disabled &&
+            (failed_validation(e->security) || (validating && e->security == Security::unchecked)))
+            return nullptr;
         if (e->fresh(now)) return e;
         if (allow_stale && e->kept(now)) {
             stale_used = true;
             return e;
         }
         return nullptr;
+    }
+    // Notes what an entry that goes into the answer means for AD, EDE and the authority section.
+    void used(const CacheEntry* e) {
+        all_secure = all_secure && e->security == Security::secure;
+        any_failed = any_failed || failed_validation(e->security);
+        if (e->security == Security::insecure && e->ede_code != 0) insecure_ede = e->ede_code;
+        if (e->proof_size != 0 && proof_count < proofs.size()) proofs[proof_count++] = e;
     }
     std::uint32_t ttl(const CacheEntry& e, std::uint32_t stale_ttl) const {
         return e.fresh(now) ? e.ttl_left(now) : stale_ttl;
@@ -86,7 +103,7 @@ CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::Pa
     const Cache& cache = ctx.cache();
     const ResolverSettings& settings = ctx.settings();
     CachedResponseWriter w(out, q, tcp, settings.max_udp_size);
-    Lookup look{cache, now, options.allow_stale, q.header.cd};
+    Lookup look{cache, now, options.allow_stale, q.header.cd, ctx.validating()};
     const bool with_sigs = q.edns.dnssec_ok;
     const std::uint16_t qtype = dns::code(q.qtype);
     const std::uint32_t stale = stale_ttl(ctx);
@@ -94,12 +111,27 @@ CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::Pa
     NameInMessage current = w.question_name();
     std::uint32_t restarts = 0;
     // Stale answers carry EDE 3, or 19 for a stale NXDOMAIN (RFC 8914 §4.4, §4.20).
+    // DNSSEC: AD when everything answered validated as secure and the client asked for DNSSEC (DO or AD,
+    // RFC 6840 §5.7); DO clients get the proofs (SOA RRSIGs, NSEC/NSEC3) in the authority section.
     auto done = [&](CacheAnswer::Kind kind, dns::EdeCode stale_code = dns::EdeCode::StaleAnswer) {
         result.kind = kind;
         result.stale = look.stale_used;
+        if (with_sigs && look.proof_count != 0) {
+            w.authority_section();
+            for (std::size_t i = 0; i < look.proof_count; ++i) {
+                const CacheEntry* e = look.proofs[i];
+                if (!w.add_owned_records(e->proof(), w.question_name(), look.ttl(*e, stale))) break;
+            }
+        }
+        w.set_ad(look.all_secure && look.validating && (with_sigs || q.header.ad));
+        result.security = look.all_secure   ? Security::secure
+                          : look.any_failed ? Security::bogus
+                                            : Security::insecure;
         if (look.stale_used) {
             result.kind = CacheAnswer::Kind::stale;
             w.set_ede(stale_code, {});
+        } else if (look.insecure_ede != 0) {
+            w.set_ede(static_cast<dns::EdeCode>(look.insecure_ede), {});
         }
         result.size = w.finish();
         return result;
@@ -112,6 +144,7 @@ CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::Pa
         if (q.qtype != dns::RRType::ANY && q.qtype != dns::RRType::RRSIG) {
             if (const CacheEntry* e = look.usable(cache.find(name, hash, qtype))) {
                 e->touch();
+                look.used(e);
                 const std::uint32_t ttl = look.ttl(*e, stale);
                 if (e->kind == EntryKind::rrset) {
                     if (!w.add_records(e->records(), e->rr_count, current, name, ttl))
@@ -135,12 +168,14 @@ CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::Pa
             if (c != nullptr && c->kind == EntryKind::rrset && c->rr_count == 1) {
                 if (++restarts > settings.limits.max_query_restarts) return {};
                 c->touch();
+                look.used(c);
                 if (c->extra_size != 0) {  // synthesised from a DNAME: the DNAME goes first
                     const auto dname_owner = c->extra();
                     const CacheEntry* d = look.usable(
                         cache.find(dname_owner, cache.name_hash(dname_owner), dns::code(dns::RRType::DNAME)));
                     if (d == nullptr || d->kind != EntryKind::rrset) return {};
                     d->touch();
+                    look.used(d);
                     if (!w.add_records(d->records(), d->rr_count, current, dname_owner, look.ttl(*d, stale)))
                         return done(CacheAnswer::Kind::answer);
                 }
@@ -158,6 +193,7 @@ CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::Pa
         }
         if (const CacheEntry* nx = look.usable(cache.find(name, hash, kNxdomainKey))) {
             nx->touch();
+            look.used(nx);
             w.set_rcode(dns::Rcode::NXDOMAIN);
             write_negative_soa(w, *nx, current, look.ttl(*nx, stale));
             return done(CacheAnswer::Kind::negative, dns::EdeCode::StaleNxdomainAnswer);
@@ -167,9 +203,11 @@ CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::Pa
             if (f != nullptr && f->fresh(now)) {
                 w.set_rcode(dns::Rcode::SERVFAIL);
                 const auto cause = f->extra();
-                w.set_ede(dns::EdeCode::CachedError,
+                w.set_ede(dnssec_ede(f->ede_code) ? static_cast<dns::EdeCode>(f->ede_code)
+                                                  : dns::EdeCode::CachedError,
                           {reinterpret_cast<const char*>(cause.data()), cause.size()});
                 result.kind = CacheAnswer::Kind::failure;
+                result.failure_ede = f->ede_code;
                 result.size = w.finish();
                 return result;
             }

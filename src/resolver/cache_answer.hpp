@@ -9,6 +9,7 @@
 #include <span>
 
 #include "dns/message_query.hpp"
+#include "resolver/cache_entry.hpp"
 #include "resolver/context.hpp"
 
 namespace cairn::resolver {
@@ -22,8 +23,10 @@ struct CachedAnswerOptions {
 struct CachedAnswerResult {
     CacheAnswer::Kind kind = CacheAnswer::Kind::miss;
     std::size_t size = 0;
-    bool stale = false;     // expired data was used
-    bool prefetch = false;  // a fresh answer near its end (prefetch settings): refresh it
+    bool stale = false;                       // expired data was used
+    bool prefetch = false;                    // a fresh answer near its end (prefetch settings): refresh it
+    Security security = Security::unchecked;  // answers: secure when all of it validated
+    std::uint16_t failure_ede = 0;            // failures: the cached failure's own EDE code
 };
 
 CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::ParsedQuery& query,

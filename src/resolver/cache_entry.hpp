@@ -4,9 +4,12 @@
 // The records are kept pre-rendered in the form they take in a response: for each record the owner as a
 // 2-octet compression pointer (C0 0C, the question name, patched when the owner is elsewhere), type,
 // class, a TTL patched with the time left, rdlength and uncompressed rdata. Answering is a memcpy and a
-// few patches. RRSIGs covering the RRset are kept the same way beside it, for DO clients, and
-// `security` has room for the DNSSEC validator's verdict (a later issue) so that a validated hit costs what
-// an unvalidated one does.
+// few patches. RRSIGs covering the RRset are kept the same way beside it, for DO clients, and `security`
+// holds the DNSSEC validator's verdict (validator.hpp) so that a validated hit costs what an unvalidated
+// one does. Records with owners of their own (the SOA's RRSIGs and the NSEC/NSEC3 records of a negative
+// answer, the NSEC/NSEC3 records that prove a wildcard answer) follow in a proof block, each as its
+// lowercased wire owner then the rendered record: DO clients get them in the authority section, and the
+// validator reads denials back from them.
 //
 // Ranks follow RFC 2181 §5.4.1 as BIND orders its trust levels: data from a lower rank never replaces
 // fresh data of a higher one, and only `answer` and above are ever given to clients (glue and referral NS
@@ -37,8 +40,18 @@ constexpr bool answerable(Rank r) {
 }
 std::string_view to_string(Rank r);
 
-// DNSSEC status (RFC 4035 §4.3). Everything is `unchecked` until the validator exists.
+// DNSSEC status (RFC 4035 §4.3). `unchecked`: not validated (validation off, or data only used to find
+// servers). `indeterminate`: validation could not finish (a key lookup failed, the work budget ran out);
+// answered like bogus data.
 enum class Security : std::uint8_t { unchecked = 0, insecure, secure, bogus, indeterminate };
+constexpr bool failed_validation(Security s) {
+    return s == Security::bogus || s == Security::indeterminate;
+}
+// The EDE codes of DNSSEC outcomes (RFC 8914: 1, 2, 5-12, 25, 27): a cached validation failure is
+// answered with its own code again, not "Cached Error".
+constexpr bool dnssec_ede(std::uint16_t code) {
+    return (code >= 1 && code <= 12 && code != 3 && code != 4) || code == 25 || code == 27;
+}
 std::string_view to_string(Security s);
 
 // stale_hold: RFC 8767's failure recheck timer (stale-refresh-time): after a refresh failed and stale data
@@ -78,15 +91,17 @@ struct CacheEntry {
     std::uint16_t type = 0;                               // the RR type (the asked type for negatives)
     std::uint16_t rr_count = 0;
     std::uint16_t sig_count = 0;
-    std::uint16_t ede_code = 0;  // failures
+    std::uint16_t ede_code = 0;  // failures: the failure's EDE; RRsets and negatives: an EDE for an
+                                 // insecure answer (1, 2, 27: why it is not secure), 0 for none
     std::uint32_t records_size = 0;
     std::uint32_t sigs_size = 0;
     std::uint32_t extra_size = 0;
-    dns::IpAddress source;  // the server it came from (AF_UNSPEC: synthesised or unknown)
+    dns::IpAddress source;         // the server it came from (AF_UNSPEC: synthesised or unknown)
+    std::uint16_t proof_size = 0;  // octets of the proof block (in what was padding)
 
-    // The payload follows the structure in the same allocation: owner | records | sigs | extra. Extra: for
-    // negatives the SOA owner (wire) then its rendered record; for failures the cause text; for a CNAME
-    // synthesised from a DNAME the DNAME's owner (wire).
+    // The payload follows the structure in the same allocation: owner | records | sigs | extra | proof.
+    // Extra: for negatives the SOA owner (wire) then its rendered record; for failures the cause text; for
+    // a CNAME synthesised from a DNAME the DNAME's owner (wire). Proof: owned records (see above).
     const std::uint8_t* payload() const { return reinterpret_cast<const std::uint8_t*>(this + 1); }
     std::uint8_t* payload() { return reinterpret_cast<std::uint8_t*>(this + 1); }
     std::span<const std::uint8_t> owner() const { return {payload(), owner_size}; }
@@ -94,6 +109,9 @@ struct CacheEntry {
     std::span<const std::uint8_t> sigs() const { return {payload() + owner_size + records_size, sigs_size}; }
     std::span<const std::uint8_t> extra() const {
         return {payload() + owner_size + records_size + sigs_size, extra_size};
+    }
+    std::span<const std::uint8_t> proof() const {
+        return {payload() + owner_size + records_size + sigs_size + extra_size, proof_size};
     }
     bool fresh(std::uint32_t now) const { return now < expire; }
     bool kept(std::uint32_t now) const { return now < stale_until; }

@@ -128,6 +128,43 @@ bool CachedResponseWriter::add_records(std::span<const std::uint8_t> block, std:
     return true;
 }
 
+bool CachedResponseWriter::add_owned_records(std::span<const std::uint8_t> block, const NameInMessage& near,
+                                             std::uint32_t ttl) {
+    if (overflow_) return false;
+    const std::size_t start = size_;
+    const std::size_t reserve = opt_size();
+    const std::size_t limit = limit_;
+    limit_ = limit_ > reserve ? limit_ - reserve : 0;
+    std::size_t pos = 0;
+    std::uint16_t count = 0;
+    bool ok = true;
+    while (ok && pos < block.size()) {
+        std::size_t end = pos;
+        while (block[end] != 0)
+            end += std::size_t{block[end]} + 1;
+        const auto owner = block.subspan(pos, end + 1 - pos);
+        pos = end + 1;
+        const std::size_t rdlength = (std::size_t{block[pos + 10]} << 8) | block[pos + 11];
+        const std::size_t rest = kRenderedRrHeader - 2 + rdlength;
+        ok = write_owner(near, owner) && limit_ - size_ >= rest;
+        if (!ok) break;
+        std::uint8_t* p = out_.data() + size_;
+        std::memcpy(p, block.data() + pos + 2, rest);
+        put32(p + 4, ttl);
+        size_ += rest;
+        pos += kRenderedRrHeader + rdlength;
+        ++count;
+    }
+    limit_ = limit;
+    if (!ok) {
+        size_ = start;
+        overflow_ = true;
+        return false;
+    }
+    counts_[section_] = static_cast<std::uint16_t>(counts_[section_] + count);
+    return true;
+}
+
 std::size_t CachedResponseWriter::finish() {
     if (limit_ < dns::kHeaderSize) return 0;
     if (size_ + opt_size() > limit_) overflow_ = true;
@@ -143,6 +180,7 @@ std::size_t CachedResponseWriter::finish() {
     h.tc = overflow_;
     h.rd = query_.header.rd;
     h.ra = true;
+    h.ad = ad_ && !overflow_;
     h.cd = query_.header.cd;
     const auto rcode = static_cast<std::uint16_t>(rcode_);
     h.rcode = static_cast<std::uint8_t>(rcode & 0xF);

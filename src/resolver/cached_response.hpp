@@ -45,7 +45,14 @@ class CachedResponseWriter {
     bool add_records(std::span<const std::uint8_t> block, std::uint16_t count, const NameInMessage& owner_at,
                      std::span<const std::uint8_t> owner_lower, std::uint32_t ttl,
                      std::size_t* last_rdata = nullptr);
+    // Appends a proof block's records (cache_entry.hpp: each with its own owner) with `ttl`, to the
+    // current section; all or nothing, as add_records.
+    bool add_owned_records(std::span<const std::uint8_t> block, const NameInMessage& near, std::uint32_t ttl);
     void next_section();  // answer -> authority -> additional
+    void authority_section() {
+        if (section_ < 1) section_ = 1;
+    }
+    void set_ad(bool ad) { ad_ = ad; }
 
     void set_rcode(dns::Rcode rcode) { rcode_ = rcode; }
     void set_ede(dns::EdeCode code, std::string_view text);  // text must outlive finish()
@@ -69,6 +76,7 @@ class CachedResponseWriter {
     std::array<std::uint16_t, 3> counts_{};
     std::size_t section_ = 0;
     bool overflow_ = false;
+    bool ad_ = false;
     dns::Rcode rcode_ = dns::Rcode::NOERROR;
     std::uint16_t max_udp_size_;
     bool has_ede_ = false;

@@ -13,6 +13,7 @@
 #include "resolver/infra_cache.hpp"
 #include "resolver/read_section.hpp"
 #include "resolver/root_hints.hpp"
+#include "resolver/validator.hpp"
 
 namespace cairn::resolver {
 
@@ -25,6 +26,34 @@ ResolverContext::ResolverContext(ResolverSettings settings, const Clock& clock)
     cache_ = std::make_unique<Cache>(settings_.cache, settings_.stale, stats_, random());
     infra_ = std::make_unique<InfraCache>(settings_);
     fetch_limiter_ = std::make_unique<FetchLimiter>(settings_.limits);
+    dnssec_ = std::make_unique<DnssecValidator>(settings_.validation, clock_);
+    validator_ = dnssec_.get();
+    validating_.store(settings_.validation.enabled);
+}
+
+void ResolverContext::set_validator(Validator* validator) {
+    validator_ = validator;
+    validating_.store(validator != nullptr);
+}
+
+bool ResolverContext::set_validating(bool on) {
+    if (validating_.exchange(on) == on) return false;
+    flush();
+    return true;
+}
+
+NegativeTrustAnchor ResolverContext::add_nta(const dns::Name& name, std::optional<std::uint32_t> lifetime,
+                                             bool forced) {
+    const NegativeTrustAnchor a = dnssec_->ntas().add(
+        name, clock_.wall_seconds(), lifetime.value_or(settings_.validation.nta_lifetime), forced);
+    flush_tree(name);
+    return a;
+}
+
+bool ResolverContext::remove_nta(const dns::Name& name) {
+    const bool removed = dnssec_->ntas().remove(name);
+    flush_tree(name);
+    return removed;
 }
 
 ResolverContext::~ResolverContext() = default;
@@ -80,8 +109,17 @@ CacheAnswer ResolverContext::answer_from_cache(const dns::ParsedQuery& query, st
     }
     stats_.add(Counter::cache_hits);
     if (r.prefetch) stats_.add(Counter::prefetches);
-    if (r.kind == CacheAnswer::Kind::failure)
-        stats_.servfail(static_cast<std::uint16_t>(dns::EdeCode::CachedError));
+    if (r.kind == CacheAnswer::Kind::failure) {
+        const bool dnssec = dnssec_ede(r.failure_ede);
+        stats_.servfail(dnssec ? r.failure_ede : static_cast<std::uint16_t>(dns::EdeCode::CachedError));
+        if (dnssec && validating())
+            stats_.validation(
+                static_cast<std::uint8_t>(r.failure_ede == 5 ? Security::indeterminate : Security::bogus),
+                r.failure_ede);
+    } else if (validating() &&
+               (r.kind == CacheAnswer::Kind::answer || r.kind == CacheAnswer::Kind::negative)) {
+        stats_.validation(static_cast<std::uint8_t>(r.security), 0);
+    }
     return {r.size, r.kind, r.prefetch};
 }
 
@@ -125,15 +163,18 @@ void ResolverContext::prefetch(std::span<const std::span<const std::uint8_t>> qu
 FlushCounts ResolverContext::flush() {
     FlushCounts counts = cache_->clear();
     counts.servers = infra_->flush();
+    if (validator_ != nullptr) validator_->flushed(nullptr);
     reclaim_retired();
     return counts;
 }
 
 FlushCounts ResolverContext::flush_name(const dns::Name& name) {
+    if (validator_ != nullptr) validator_->flushed(&name);  // keys learnt there (and below) are relearnt
     return cache_->remove_name(name);
 }
 
 FlushCounts ResolverContext::flush_tree(const dns::Name& name) {
+    if (validator_ != nullptr) validator_->flushed(&name);
     return cache_->remove_tree(name);
 }
 
@@ -240,6 +281,9 @@ std::string ServeStaleStatus::to_text() const {
 void ResolverContext::maintenance() {
     cache_->sweep(clock_.now_seconds());
     infra_->expire(clock_.now());
+    for (const auto& name : dnssec_->ntas().expire(clock_.wall_seconds()))
+        flush_tree(name);
+    if (validator_ != nullptr) validator_->maintenance();
     reclaim_retired();
 }
 

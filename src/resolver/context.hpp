@@ -20,6 +20,7 @@
 #include "dns/types.hpp"
 #include "resolver/clock.hpp"
 #include "resolver/introspection.hpp"
+#include "resolver/nta.hpp"
 #include "resolver/settings.hpp"
 #include "resolver/stats.hpp"
 
@@ -29,6 +30,7 @@ class Cache;
 class InfraCache;
 class FetchLimiter;
 class Validator;
+class DnssecValidator;
 
 // What answer_from_cache() did.
 struct CacheAnswer {
@@ -96,7 +98,8 @@ class ResolverContext {
     bool serve_stale() const;  // answering stale data now
 
     // Housekeeping, every second or so from any one thread: drops entries past their stale window, frees
-    // retired entries, forgets old infrastructure entries.
+    // retired entries, forgets old infrastructure entries, ends NTAs whose lifetime is over (flushing what
+    // was cached under them) and sweeps the validator's key cache.
     void maintenance();
 
     // ---- For Resolutions (and tests) ----
@@ -108,9 +111,22 @@ class ResolverContext {
     std::uint64_t random();  // thread-safe, seeded from settings.random_seed (or the system)
     const std::vector<RootHint>& root_hints() const { return settings_.root_hints; }
 
-    // DNSSEC validation (validation.hpp): set before any Resolution begins; nullptr (today): none.
-    void set_validator(Validator* validator) { validator_ = validator; }
+    // ---- DNSSEC validation (validation.hpp, validator.hpp) ----
+    // The view's validator, built from settings().validation (always, so that `rndc validation on` can
+    // start it); tests may plug in another before any Resolution begins (nullptr: none).
+    void set_validator(Validator* validator);
     Validator* validator() const { return validator_; }
+    DnssecValidator& dnssec() { return *dnssec_; }
+    const DnssecValidator& dnssec() const { return *dnssec_; }
+    // Whether answers are validated now: dnssec-validation yes/auto, `rndc validation on|off`.
+    bool validating() const { return validator_ != nullptr && validating_.load(std::memory_order_relaxed); }
+    // rndc validation on|off: the cache is flushed when it changes (as BIND: what was cached under the
+    // other state must not be answered). Returns whether it changed.
+    bool set_validating(bool on);
+    // rndc nta NAME / nta -remove NAME: the cache below NAME is flushed either way (BIND flushes too), so
+    // that insecure answers do not outlive the NTA and bogus ones do not outlive its start.
+    NegativeTrustAnchor add_nta(const dns::Name& name, std::optional<std::uint32_t> lifetime, bool forced);
+    bool remove_nta(const dns::Name& name);
 
   private:
     ResolverSettings settings_;
@@ -121,7 +137,9 @@ class ResolverContext {
     mutable Stats stats_;
     std::atomic<std::int8_t> serve_stale_override_{-1};  // -1 reset, 0 off, 1 on
     std::atomic<std::uint64_t> rng_state_;
+    std::unique_ptr<DnssecValidator> dnssec_;
     Validator* validator_ = nullptr;
+    std::atomic<bool> validating_{false};
 };
 
 }  // namespace cairn::resolver

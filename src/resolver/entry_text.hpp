@@ -19,6 +19,11 @@ void for_each_rendered(
     std::span<const std::uint8_t> block,
     const std::function<void(std::uint16_t type, std::span<const std::uint8_t> rdata)>& visit);
 
+// Walks a proof block: records with owners of their own (cache_entry.hpp).
+void for_each_owned(std::span<const std::uint8_t> block,
+                    const std::function<void(std::span<const std::uint8_t> owner, std::uint16_t type,
+                                             std::span<const std::uint8_t> rdata)>& visit);
+
 CacheReportEntry describe_entry(const CacheEntry& entry, std::uint32_t now_seconds);
 
 }  // namespace cairn::resolver

@@ -3,9 +3,7 @@
 namespace cairn::resolver {
 
 std::string zone_text(const dns::Name& zone) {
-    std::string text = zone.to_text();
-    if (text.size() > 1 && text.back() == '.') text.pop_back();
-    return text;
+    return zone.to_text_without_dot();
 }
 
 DelegationFailure describe_delegation_failure(const Task& t) {

@@ -65,6 +65,26 @@ void for_each_rendered(
     }
 }
 
+void for_each_owned(std::span<const std::uint8_t> block,
+                    const std::function<void(std::span<const std::uint8_t> owner, std::uint16_t type,
+                                             std::span<const std::uint8_t> rdata)>& visit) {
+    std::size_t pos = 0;
+    while (pos < block.size()) {
+        std::size_t end = pos;
+        while (end < block.size() && block[end] != 0)
+            end += std::size_t{block[end]} + 1;
+        if (end >= block.size()) break;
+        const auto owner = block.subspan(pos, end + 1 - pos);
+        pos = end + 1;
+        if (pos + kRenderedRrHeader > block.size()) break;
+        const std::uint16_t type = read16(block.data() + pos + 2);
+        const std::size_t rdlength = read16(block.data() + pos + 10);
+        if (pos + kRenderedRrHeader + rdlength > block.size()) break;
+        visit(owner, type, block.subspan(pos + kRenderedRrHeader, rdlength));
+        pos += kRenderedRrHeader + rdlength;
+    }
+}
+
 CacheReportEntry describe_entry(const CacheEntry& e, std::uint32_t now) {
     CacheReportEntry r;
     switch (e.kind) {
@@ -122,6 +142,11 @@ CacheReportEntry describe_entry(const CacheEntry& e, std::uint32_t now) {
     } else if (e.extra_size != 0) {
         r.cause = "synthesised from the DNAME at " + dns::Name::from_validated_wire(e.extra()).to_text();
     }
+    for_each_owned(e.proof(), [&](std::span<const std::uint8_t> proof_owner, std::uint16_t type,
+                                  std::span<const std::uint8_t> rdata) {
+        r.proof.push_back(record_text(dns::Name::from_validated_wire(proof_owner).to_text(), type, rdata));
+    });
+    if (e.kind != EntryKind::failure && e.kind != EntryKind::stale_hold) r.ede_code = e.ede_code;
     return r;
 }
 
@@ -138,15 +163,21 @@ std::string CacheReportEntry::to_text() const {
     else
         out += "expired " + std::to_string(-ttl_left) + " s ago";
     out += "; cached " + format_utc(cached_at);
-    if (kind != Kind::failure && kind != Kind::stale_hold) out += "; rank " + rank + "; " + security;
+    if (kind != Kind::failure && kind != Kind::stale_hold) {
+        out += "; rank " + rank + "; " + security;
+        if (ede_code != 0) out += " (EDE " + std::to_string(ede_code) + ")";
+    }
     if (source) out += "; from " + source->to_string();
     out += "\n";
     for (const auto& r : records)
         out += "  " + r + "\n";
     if (!soa.empty()) out += "  " + soa + "\n";
+    for (const auto& r : proof)
+        out += "  " + r + "\n";
     if (!cause.empty()) {
         out += "  cause: " + cause;
-        if (ede_code != 0) out += " (EDE " + std::to_string(ede_code) + ")";
+        if (ede_code != 0 && (kind == Kind::failure || kind == Kind::stale_hold))
+            out += " (EDE " + std::to_string(ede_code) + ")";
         out += "\n";
     }
     return out;

@@ -41,13 +41,15 @@ struct CacheReportEntry {
     bool stale = false;                    // expired, but kept for serve-stale (answerable as stale)
     std::uint32_t original_ttl = 0;        // as cached, after the TTL clamps
     std::string rank;                      // "authoritative answer", "glue", ...
-    std::string security;                  // "unchecked" until DNSSEC validation exists
+    std::string security;                  // DNSSEC: "secure", "insecure", "bogus", "not validated"...
     std::optional<dns::IpAddress> source;  // the server it came from
     std::int64_t cached_at = 0;            // Unix time
     std::vector<std::string> records;      // presentation form, each "owner ttl IN TYPE rdata"
     std::string soa;                       // negative entries: the SOA record as it is answered
     std::string cause;                     // failures: the reason (the EDE text when cached)
-    std::uint16_t ede_code = 0;            // failures: the EDE code of the original failure
+    std::uint16_t ede_code = 0;            // failures: the EDE code of the original failure; others: the
+                                           // EDE of an insecure answer (1, 2, 27), 0 for none
+    std::vector<std::string> proof;        // DNSSEC: the SOA's RRSIGs, NSEC/NSEC3 records (DO answers)
     std::string to_text() const;
 };
 

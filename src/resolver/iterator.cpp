@@ -40,6 +40,30 @@ std::uint32_t negative_ttl(const RRsetData& soa) {
     return std::min(soa.ttl, read32(rdata.data() + rdata.size() - 4));
 }
 
+Security answer_security(const Task& t) {
+    auto rank = [](Security s) {
+        switch (s) {
+            case Security::secure:
+                return 0;
+            case Security::insecure:
+                return 1;
+            case Security::unchecked:
+                return 2;
+            case Security::indeterminate:
+                return 3;
+            case Security::bogus:
+                return 4;
+        }
+        return 4;
+    };
+    Security worst = Security::secure;
+    for (const auto& set : t.chain) {
+        if (rank(set.security) > rank(worst)) worst = set.security;
+    }
+    if (t.soa && rank(t.soa->security) > rank(worst)) worst = t.soa->security;
+    return worst;
+}
+
 Millis Resolution::Impl::now() const {
     return ctx.clock().now();
 }
@@ -98,13 +122,136 @@ bool Resolution::Impl::budget_left(Task& t) {
     return true;
 }
 
+bool Resolution::Impl::usable_from_cache(const Task& t, Security security) const {
+    if (!t.validate || question.checking_disabled) return true;   // lookups for servers; CD clients
+    if (failed_validation(security)) return false;                // the cached failure answers instead
+    return security != Security::unchecked || !ctx.validating();  // never validated: resolve to validate
+}
+
+// RFC 8198: a negative answer the validated NSEC/NSEC3 records already in the cache prove.
+bool Resolution::Impl::synthesise_denial(Task& t) {
+    if (!t.validate || !ctx.validating() || t.qtype == dns::RRType::ANY) return false;
+    auto denial = ctx.validator()->synthesise(t.sname, t.qtype);
+    if (!denial) return false;
+    t.rcode = denial->nxdomain ? dns::Rcode::NXDOMAIN : dns::Rcode::NOERROR;
+    denial->soa.security = Security::secure;
+    denial->soa.rank = Rank::auth_authority;
+    cache_negative(t.sname, t.qtype, denial->nxdomain, denial->soa, Rank::auth_authority, {}, denial->proof);
+    t.soa = std::move(denial->soa);
+    t.proof = std::move(denial->proof);
+    ctx.counters().add(Counter::synthesised_answers);
+    complete(t);
+    return true;
+}
+
+bool Resolution::Impl::needs_validation(const Task& t, const InFlight& f, const ClassifiedReply& c) const {
+    if (!t.validate || t.priming || !ctx.validating()) return false;
+    switch (c.kind) {
+        case ReplyKind::answer:
+        case ReplyKind::nodata:
+        case ReplyKind::restart:
+            return !f.minimised;
+        case ReplyKind::nxdomain:
+            return !f.minimised ||
+                   (ctx.settings().qname_minimization == QnameMinimization::strict && c.chain.empty());
+        case ReplyKind::referral:
+            return !c.chain.empty();
+        case ReplyKind::lame:
+        case ReplyKind::server_error:
+        case ReplyKind::invalid:
+            return false;
+    }
+    return false;
+}
+
+void Resolution::Impl::start_validation(Task& t, const InFlight& f, ClassifiedReply c) {
+    t.judged = std::make_unique<ClassifiedReply>(std::move(c));
+    t.judged_flight = f;
+    const ReplyContext context{f.zone, f.qname, f.qtype};
+    t.job = ctx.validator()->begin(*t.judged, context, query_work);
+    t.state = Task::State::validating;
+    advance_validation(t);
+}
+
+void Resolution::Impl::advance_validation(Task& t) {
+    while (!t.job->run()) {
+        const FetchRequest want = t.job->wanted();
+        // A lookup that a task above is already making would wait on itself.
+        bool loops = t.depth + 1 > ctx.settings().limits.max_recursion_depth + 2;
+        for (std::optional<std::size_t> up = t.id; up && !loops; up = tasks[*up].parent)
+            loops = tasks[*up].qname == want.name && tasks[*up].qtype == want.type;
+        if (loops) {
+            FetchResult r;
+            r.failure = "the lookup of " + want.name.to_text() + " " + dns::type_to_text(want.type) +
+                        " depends on itself";
+            t.job->provide(std::move(r));
+            continue;
+        }
+        const std::size_t child = spawn(t.id, want.name, want.type, t.depth + 1);
+        tasks[child].validation_fetch = true;
+        t.state = Task::State::validating;
+        return;
+    }
+    finish_validation(t);
+}
+
+// A validation lookup's result, as the job takes it.
+static FetchResult fetch_result(const Task& child) {
+    FetchResult r;
+    if (child.failed) {
+        r.kind = FetchResult::Kind::failure;
+        r.failure = child.ede_text;
+        return r;
+    }
+    if (!child.chain.empty() && child.chain.back().type == child.qtype) {
+        r.kind = FetchResult::Kind::data;
+        r.rrset = child.chain.back();
+        return r;
+    }
+    r.kind = child.rcode == dns::Rcode::NXDOMAIN ? FetchResult::Kind::nxdomain : FetchResult::Kind::nodata;
+    r.soa = child.soa;
+    r.proof = child.proof;
+    return r;
+}
+
+void Resolution::Impl::finish_validation(Task& t) {
+    std::unique_ptr<ValidationJob> job = std::move(t.job);
+    std::unique_ptr<ClassifiedReply> reply = std::move(t.judged);
+    const InFlight f = t.judged_flight;
+    const ValidationOutcome& o = job->outcome();
+    for (const auto& set : o.learnt)
+        cache_rrset(set, {});
+    t.state = Task::State::iterate;
+    const bool negative = reply->kind == ReplyKind::nxdomain || reply->kind == ReplyKind::nodata;
+    if (negative && o.negative == Security::secure)
+        reply->denial = o.proof;  // what proved it, for DO clients
+    if (o.failed() && !question.checking_disabled) {
+        // Kept briefly, marked, for CD clients; this client gets SERVFAIL with the reason.
+        for (const auto& set : reply->chain)
+            cache_rrset(set, f.server);
+        if (negative && reply->soa)
+            cache_negative(reply->final_name, t.qtype, reply->kind == ReplyKind::nxdomain, *reply->soa,
+                           reply->soa->rank, f.server, reply->denial);
+        t.failure_ttl = ctx.settings().validation.bogus_ttl;
+        t.validation_failed = true;
+        fail(t, o.ede.value_or(dns::EdeCode::DnssecBogus), o.text);
+        return;
+    }
+    if (o.security == Security::insecure && o.ede) {
+        t.insecure_ede = static_cast<std::uint16_t>(*o.ede);
+        t.insecure_text = o.text;
+    }
+    process_reply(t, f, *reply);
+}
+
 void Resolution::Impl::step_start(Task& t) {
     const std::uint32_t now_s = now_seconds();
     const Cache& cache = ctx.cache();
     // The cache, following CNAME/DNAME links it holds.
     while (!t.skip_cache) {
         if (t.qtype != dns::RRType::ANY && t.qtype != dns::RRType::RRSIG) {
-            if (auto set = read_rrset(cache, t.sname, t.qtype, now_s, Rank::answer)) {
+            if (auto set = read_rrset(cache, t.sname, t.qtype, now_s, Rank::answer);
+                set && usable_from_cache(t, set->security)) {
                 t.chain.push_back(std::move(*set));
                 complete(t);
                 return;
@@ -112,12 +259,12 @@ void Resolution::Impl::step_start(Task& t) {
         }
         if (t.qtype != dns::RRType::CNAME) {
             if (auto cname = read_rrset(cache, t.sname, dns::RRType::CNAME, now_s, Rank::answer);
-                cname && cname->rdatas.size() == 1) {
+                cname && cname->rdatas.size() == 1 && usable_from_cache(t, cname->security)) {
                 std::vector<RRsetData> links;
                 if (cname->dname_owner) {
                     auto dname =
                         read_rrset(cache, *cname->dname_owner, dns::RRType::DNAME, now_s, Rank::answer);
-                    if (!dname) goto not_cached;  // the DNAME went: ask again
+                    if (!dname || !usable_from_cache(t, dname->security)) goto not_cached;  // ask again
                     links.push_back(std::move(*dname));
                 }
                 const dns::Name target = name_in(cname->rdatas[0]);
@@ -126,16 +273,24 @@ void Resolution::Impl::step_start(Task& t) {
                 continue;
             }
         }
-        if (auto negative = read_negative(cache, t.sname, t.qtype, now_s)) {
+        if (auto negative = read_negative(cache, t.sname, t.qtype, now_s);
+            negative && usable_from_cache(t, negative->soa.security)) {
             t.rcode = negative->nxdomain ? dns::Rcode::NXDOMAIN : dns::Rcode::NOERROR;
             t.soa = std::move(negative->soa);
+            t.proof = std::move(negative->proof);
             complete(t);
             return;
         }
         if (auto failure = read_failure(cache, t.sname, t.qtype, now_s)) {
-            fail(t, dns::EdeCode::CachedError, failure->cause);
+            t.cached_failure = true;
+            t.validation_failed = dnssec_ede(failure->ede_code);
+            fail(t,
+                 dnssec_ede(failure->ede_code) ? static_cast<dns::EdeCode>(failure->ede_code)
+                                               : dns::EdeCode::CachedError,
+                 failure->cause);
             return;
         }
+        if (synthesise_denial(t)) return;
         break;
     }
 not_cached:
@@ -296,7 +451,7 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     q.recursion_desired = forwarding;
     // CD upstream once we validate ourselves (a validating forwarder would otherwise hide bogus data from
     // our validator); until then a forwarder's own validation is all there is.
-    q.checking_disabled = question.checking_disabled || ctx.validator() != nullptr;
+    q.checking_disabled = question.checking_disabled || ctx.validating();
     const ServerInfo info = ctx.infra().get(target.server, now());
     q.edns = !target.no_edns && info.edns != EdnsSupport::broken;
     // EDNS fallback after timeouts: a server never heard with EDNS that timed out twice gets one plain try.
@@ -389,7 +544,7 @@ void Resolution::Impl::complete(Task& t) {
         if (f.task == t.id && f.dp_generation == t.dp_generation && f.target < t.targets.size())
             t.targets[f.target].in_flight = false;
     }
-    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.priming) {
+    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming) {
         // RFC 9520: remember the failure for servfail-ttl.
         NewEntry e;
         e.owner = t.qname;
@@ -397,6 +552,7 @@ void Resolution::Impl::complete(Task& t) {
         e.kind = EntryKind::failure;
         e.rank = Rank::none;
         e.ede_code = static_cast<std::uint16_t>(t.ede);
+        e.ttl = t.failure_ttl;
         e.cause = t.ede_text + " (cached " + format_utc(ctx.clock().wall_seconds()) + ")";
         ctx.cache().store(e, now_seconds(), ctx.clock().wall_seconds());
     }
@@ -405,6 +561,13 @@ void Resolution::Impl::complete(Task& t) {
         return;
     }
     Task& parent = tasks[*t.parent];
+    if (t.validation_fetch) {
+        if (parent.state == Task::State::validating && parent.job) {
+            parent.job->provide(fetch_result(t));
+            advance_validation(parent);
+        }
+        return;
+    }
     if (t.priming) {
         // Whether or not priming worked, the waiting tasks go on (with the hints if it failed).
         for (Task& other : tasks) {
@@ -483,12 +646,16 @@ void Resolution::Impl::cache_rrset(const RRsetData& set, const ServerAddress& fr
     e.sigs = set.sigs;
     e.dname_owner = set.dname_owner;
     e.security = set.security;
+    e.ede_code = set.insecure_ede;
+    e.proof = proof_records(set.proof);
+    if (failed_validation(set.security)) e.ttl = std::min(e.ttl, ctx.settings().validation.bogus_ttl);
     e.source = from.address;
     ctx.cache().store(e, now_seconds(), ctx.clock().wall_seconds());
 }
 
 void Resolution::Impl::cache_negative(const dns::Name& owner, dns::RRType type, bool nxdomain,
-                                      const RRsetData& soa, Rank rank, const ServerAddress& from) {
+                                      const RRsetData& soa, Rank rank, const ServerAddress& from,
+                                      const std::vector<RRsetData>& proof) {
     NewEntry e;
     e.owner = owner;
     e.type = dns::code(type);
@@ -498,6 +665,13 @@ void Resolution::Impl::cache_negative(const dns::Name& owner, dns::RRType type, 
     e.soa_owner = soa.owner;
     e.soa_rdata = soa.rdatas.front();
     e.soa_ttl = soa.ttl;
+    e.security = soa.security;
+    e.ede_code = soa.insecure_ede;
+    if (failed_validation(soa.security)) e.ttl = std::min(e.ttl, ctx.settings().validation.bogus_ttl);
+    for (const auto& sig : soa.sigs)
+        e.proof.push_back({soa.owner, dns::code(dns::RRType::RRSIG), sig});
+    for (auto& r : proof_records(proof))
+        e.proof.push_back(std::move(r));
     e.source = from.address;
     ctx.cache().store(e, now_seconds(), ctx.clock().wall_seconds());
 }
@@ -505,6 +679,7 @@ void Resolution::Impl::cache_negative(const dns::Name& owner, dns::RRType type, 
 void Resolution::Impl::on_failure(Task& t, const InFlight& f, UpstreamError error) {
     Target& target = t.targets[f.target];
     target.in_flight = false;
+    if (t.state == Task::State::validating) return;  // a reply is being judged already
     if (error == UpstreamError::timeout) {
         ++target.timeouts;
         ctx.infra().timeout(f.server, now());
@@ -529,6 +704,7 @@ void Resolution::Impl::on_failure(Task& t, const InFlight& f, UpstreamError erro
 void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& reply) {
     Target& target = t.targets[f.target];
     target.in_flight = false;
+    if (t.state == Task::State::validating) return;  // a reply is being judged already
     const std::uint32_t rtt = static_cast<std::uint32_t>(std::max<Millis>(0, now() - f.sent));
     ctx.infra().reply(f.server, rtt, now());
     ctx.counters().rtt(rtt);
@@ -536,7 +712,6 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
     if (!f.edns && target.timeouts >= 2 && ctx.infra().get(f.server, now()).edns == EdnsSupport::unknown)
         ctx.infra().edns(f.server, EdnsSupport::broken, now());  // answered only without EDNS
     t.state = Task::State::iterate;
-    const bool relaxed = ctx.settings().qname_minimization == QnameMinimization::relaxed;
 
     if (reply.header.tc && f.transport == UpstreamTransport::udp) {
         target.use_tcp = true;
@@ -563,17 +738,30 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
     in.forwarding = f.forwarding;
     in.max_chain = ctx.settings().limits.max_query_restarts;
     ClassifiedReply c = classify_reply(reply, in);
-    if (Validator* v = ctx.validator()) v->validate(c, f.zone, question.checking_disabled);
+    if (needs_validation(t, f, c)) {
+        start_validation(t, f, std::move(c));
+        return;
+    }
+    process_reply(t, f, c);
+}
 
+// What a reply (validated where it had to be) does to the task: cache it, follow it, finish with it.
+void Resolution::Impl::process_reply(Task& t, const InFlight& f, ClassifiedReply& c) {
+    Target& target = t.targets[f.target];
+    const bool relaxed = ctx.settings().qname_minimization == QnameMinimization::relaxed;
+    const dns::Rcode rcode = c.rcode;
     if (f.minimised) {
         switch (c.kind) {
             case ReplyKind::referral:
                 break;  // a zone cut: handled below
             case ReplyKind::answer:
             case ReplyKind::nodata:
-                // The name exists and is no cut: one more label next time.
-                for (const auto& set : c.chain)
-                    cache_rrset(set, f.server);
+                // The name exists and is no cut: one more label next time. (Not validated: kept only
+                // when nothing is validated.)
+                if (!ctx.validating()) {
+                    for (const auto& set : c.chain)
+                        cache_rrset(set, f.server);
+                }
                 t.sent_labels = f.qname.label_count();
                 ++t.minimise_steps;
                 return;
@@ -581,9 +769,10 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
                 if (ctx.settings().qname_minimization == QnameMinimization::strict && c.chain.empty()) {
                     // RFC 8020: nothing exists below a name that does not exist.
                     if (c.soa) {
-                        cache_negative(f.qname, f.qtype, true, *c.soa, c.soa->rank, f.server);
+                        cache_negative(f.qname, f.qtype, true, *c.soa, c.soa->rank, f.server, c.denial);
                         t.soa = c.soa;
                         t.soa->ttl = negative_ttl(*c.soa);
+                        t.proof = c.denial;
                     }
                     t.rcode = dns::Rcode::NXDOMAIN;
                     complete(t);
@@ -644,6 +833,8 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
             cache_rrset(*c.ns, f.server);
             for (const auto& g : c.glue)
                 cache_rrset(g, f.server);
+            // The DS of a secure delegation, unchecked: the validator's key walk finds it here and judges it.
+            if (c.ds && ctx.validating()) cache_rrset(*c.ds, f.server);
             // A referral reached through a CNAME in this reply continues the chain.
             if (!c.chain.empty() && !follow_chain(t, c.chain, c.final_name)) return;
             for (const auto& set : c.chain)
@@ -721,10 +912,11 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
             t.rcode = c.kind == ReplyKind::nxdomain ? dns::Rcode::NXDOMAIN : dns::Rcode::NOERROR;
             if (c.soa) {
                 cache_negative(c.final_name, t.qtype, c.kind == ReplyKind::nxdomain, *c.soa, c.soa->rank,
-                               f.server);
+                               f.server, c.denial);
                 t.soa = c.soa;
                 t.soa->ttl = ctx.cache().clamp_ttl(EntryKind::nodata, negative_ttl(*c.soa));
             }
+            t.proof = c.denial;
             complete(t);
             return;
         default:
@@ -740,6 +932,8 @@ void Resolution::Impl::finish_resolution() {
         if (f.fetch_counted) ctx.fetch_limiter().release(f.zone, f.server);
         f.fetch_counted = false;
     }
+    ctx.counters().add(Counter::dnssec_verifications, query_work.verifications());
+    ctx.counters().add(Counter::dnssec_nsec3_hashes, query_work.nsec3_hashes());
     outcome.rcode = main.rcode;
     outcome.from_cache = main.from_cache_only;
     outcome.upstream_queries = total_queries;
@@ -749,7 +943,8 @@ void Resolution::Impl::finish_resolution() {
     }
     if (purpose != Purpose::client) return;
     ctx.counters().add(Counter::resolutions);
-    if (main.failed && ctx.serve_stale() && main.ede != dns::EdeCode::CachedError) {
+    if (main.failed && ctx.serve_stale() && main.ede != dns::EdeCode::CachedError && !main.cached_failure &&
+        !main.validation_failed) {
         // RFC 8767: the authorities failed; answer stale data if the cache kept some, and answer it at once
         // for stale-refresh-time.
         std::array<std::uint8_t, 512> scratch{};
@@ -776,6 +971,18 @@ void Resolution::Impl::finish_resolution() {
     }
     if (outcome.rcode == dns::Rcode::SERVFAIL) ctx.counters().servfail(static_cast<std::uint16_t>(main.ede));
     if (outcome.rcode == dns::Rcode::NXDOMAIN) ctx.counters().add(Counter::nxdomain);
+    if (ctx.validating()) {
+        if (main.failed) {
+            if (main.validation_failed)
+                ctx.counters().validation(
+                    static_cast<std::uint8_t>(main.ede == dns::EdeCode::DnssecIndeterminate
+                                                  ? Security::indeterminate
+                                                  : Security::bogus),
+                    static_cast<std::uint16_t>(main.ede));
+        } else {
+            ctx.counters().validation(static_cast<std::uint8_t>(answer_security(main)), main.insecure_ede);
+        }
+    }
 }
 
 }  // namespace cairn::resolver

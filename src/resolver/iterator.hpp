@@ -23,11 +23,13 @@
 #include "dns/edns.hpp"
 #include "dns/message.hpp"
 #include "dns/message_query.hpp"
+#include "dnssec/budget.hpp"
 #include "resolver/clock.hpp"
 #include "resolver/delegation.hpp"
 #include "resolver/reply_classifier.hpp"
 #include "resolver/resolution.hpp"
 #include "resolver/upstream.hpp"
+#include "resolver/validation.hpp"
 
 namespace cairn::resolver {
 
@@ -50,8 +52,25 @@ struct Target {
     std::string outcome;  // the last failure in words ("REFUSED", "lame: upward referral", ...)
 };
 
+struct InFlight {
+    std::size_t task = 0;
+    std::size_t target = 0;
+    std::uint32_t dp_generation = 0;
+    dns::Name qname;
+    dns::RRType qtype = dns::RRType::A;
+    bool edns = true;
+    UpstreamTransport transport = UpstreamTransport::udp;
+    Millis sent = 0;
+    dns::Name zone;
+    ServerAddress server;
+    bool minimised = false;
+    bool forwarding = false;
+    bool fetch_counted = false;
+};
+
 struct Task {
-    enum class State : std::uint8_t { start, iterate, waiting, done };
+    // validating: a reply waits for its validation job (validation.hpp) and the DS/DNSKEY lookups it asked.
+    enum class State : std::uint8_t { start, iterate, waiting, validating, done };
     std::size_t id = 0;
     std::optional<std::size_t> parent;
     std::uint32_t depth = 0;
@@ -80,30 +99,27 @@ struct Task {
     std::uint32_t glueless_started = 0;
     std::vector<dns::Name> visited;  // names of the chain, for loops
 
+    // DNSSEC (validation.hpp).
+    bool validate = false;          // its replies are validated: the client's question and its chain
+    bool validation_fetch = false;  // a DS/DNSKEY lookup for a parent's job: taken raw, judged there
+    std::unique_ptr<ValidationJob> job;
+    std::unique_ptr<ClassifiedReply> judged;  // the reply the job is judging
+    InFlight judged_flight;
+
     // Result.
     bool failed = false;
     dns::Rcode rcode = dns::Rcode::NOERROR;
     std::vector<RRsetData> chain;
-    std::optional<RRsetData> soa;  // negative answers, TTL the negative TTL
+    std::optional<RRsetData> soa;    // negative answers, TTL the negative TTL; its security the denial's
+    std::vector<RRsetData> proof;    // negative answers: the NSEC/NSEC3 RRsets (with RRSIGs)
+    std::uint16_t insecure_ede = 0;  // an insecure answer's EDE (1, 2, 27) and its text
+    std::string insecure_text;
+    std::uint32_t failure_ttl = 0;   // the failure is cached this long instead of servfail-ttl (bogus)
+    bool cached_failure = false;     // the failure came from the cache (not cached again)
+    bool validation_failed = false;  // the failure is DNSSEC's (no stale data instead of it)
     dns::EdeCode ede = dns::EdeCode::OtherError;
     std::string ede_text;
     bool from_cache_only = true;
-};
-
-struct InFlight {
-    std::size_t task = 0;
-    std::size_t target = 0;
-    std::uint32_t dp_generation = 0;
-    dns::Name qname;
-    dns::RRType qtype = dns::RRType::A;
-    bool edns = true;
-    UpstreamTransport transport = UpstreamTransport::udp;
-    Millis sent = 0;
-    dns::Name zone;
-    ServerAddress server;
-    bool minimised = false;
-    bool forwarding = false;
-    bool fetch_counted = false;
 };
 
 struct Resolution::Impl {
@@ -127,6 +143,7 @@ struct Resolution::Impl {
     std::map<Token, InFlight> in_flight;
     Token next_token = 1;
     std::uint32_t total_queries = 0;
+    dnssec::WorkBudget query_work;  // DNSSEC work for this client query (validation_settings.hpp)
 
     // A query for the client's question, to look the cache up with write_cached_answer().
     std::vector<std::uint8_t> probe_wire;
@@ -137,6 +154,13 @@ struct Resolution::Impl {
     void step_start(Task& t);
     void step_iterate(Task& t);
     void on_reply(Task& t, const InFlight& f, const dns::Message& reply);
+    void process_reply(Task& t, const InFlight& f, ClassifiedReply& c);
+    bool needs_validation(const Task& t, const InFlight& f, const ClassifiedReply& c) const;
+    void start_validation(Task& t, const InFlight& f, ClassifiedReply c);
+    void advance_validation(Task& t);
+    void finish_validation(Task& t);
+    bool usable_from_cache(const Task& t, Security security) const;
+    bool synthesise_denial(Task& t);
     void on_failure(Task& t, const InFlight& f, UpstreamError error);
 
     std::size_t spawn(std::optional<std::size_t> parent, const dns::Name& qname, dns::RRType qtype,
@@ -148,7 +172,7 @@ struct Resolution::Impl {
     bool follow_chain(Task& t, const std::vector<RRsetData>& chain, const dns::Name& final_name);
     void cache_rrset(const RRsetData& set, const ServerAddress& from);
     void cache_negative(const dns::Name& owner, dns::RRType type, bool nxdomain, const RRsetData& soa,
-                        Rank rank, const ServerAddress& from);
+                        Rank rank, const ServerAddress& from, const std::vector<RRsetData>& proof);
     void complete(Task& t);
     void fail(Task& t, dns::EdeCode code, std::string text);
     void fail_delegation(Task& t);
@@ -160,5 +184,8 @@ struct Resolution::Impl {
 
 // RFC 2308 §5: min(SOA TTL, SOA MINIMUM).
 std::uint32_t negative_ttl(const RRsetData& soa);
+
+// The DNSSEC state of a task's answer: the worst of its chain and its denial (secure only when all are).
+Security answer_security(const Task& t);
 
 }  // namespace cairn::resolver

@@ -66,8 +66,11 @@ std::vector<RRsetData> group_rrsets(const std::vector<dns::ResourceRecord>& reco
             return s.type == rr.type && same_name(s.owner, rr.owner);
         });
         if (it == sets.end()) {
-            sets.push_back(
-                {rr.owner, rr.type, rr.ttl, {}, {}, Rank::none, std::nullopt, Security::unchecked});
+            RRsetData set;
+            set.owner = rr.owner;
+            set.type = rr.type;
+            set.ttl = rr.ttl;
+            sets.push_back(std::move(set));
             it = sets.end() - 1;
         }
         it->ttl = std::min(it->ttl, rr.ttl);
@@ -165,8 +168,12 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
                 return r;
             }
             r.chain.push_back(keep(*dname, answer_rank));
-            RRsetData synthesised{sname, dns::RRType::CNAME, dname->ttl,   {},
-                                  {},    answer_rank,        dname->owner, Security::unchecked};
+            RRsetData synthesised;
+            synthesised.owner = sname;
+            synthesised.type = dns::RRType::CNAME;
+            synthesised.ttl = dname->ttl;
+            synthesised.rank = answer_rank;
+            synthesised.dname_owner = dname->owner;
             synthesised.rdatas.emplace_back(target->wire().begin(), target->wire().end());
             r.chain.push_back(std::move(synthesised));
             if (const RRsetData* given = find_rrset(answer, sname, dns::RRType::CNAME))
@@ -213,8 +220,18 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
             }
         }
     };
+    // NSEC and NSEC3 RRsets within the zone asked: whatever the kind, the validator decides what they prove.
+    auto take_denial = [&] {
+        for (const auto& s : authority) {
+            if ((s.type == dns::RRType::NSEC || s.type == dns::RRType::NSEC3) && in_zone(s.owner))
+                r.denial.push_back(keep(s, authority_rank));
+        }
+    };
     auto finish = [&](ReplyKind kind) {
         r.kind = kind;
+        if (kind == ReplyKind::answer || kind == ReplyKind::nxdomain || kind == ReplyKind::nodata ||
+            kind == ReplyKind::referral)
+            take_denial();
         r.dropped = total > used ? total - used : 0;
         return r;
     };
@@ -278,6 +295,8 @@ ClassifiedReply classify_reply(const dns::Message& reply, const ClassifyInput& i
     if (referral != nullptr && soa == nullptr && !in.forwarding) {
         r.cut = referral->owner;
         take_ns_and_glue(*referral, Rank::referral);
+        if (const RRsetData* ds = find_rrset(authority, r.cut, dns::RRType::DS))
+            r.ds = keep(*ds, Rank::answer);
         return finish(ReplyKind::referral);
     }
     // A chain that stops at a name of this zone with neither its data nor a SOA saying it has none: ask

@@ -33,6 +33,8 @@ struct RRsetData {
     Rank rank = Rank::none;
     std::optional<dns::Name> dname_owner;     // a CNAME synthesised from this DNAME owner
     Security security = Security::unchecked;  // the validator's verdict (validation.hpp)
+    std::uint16_t insecure_ede = 0;           // insecure for a reason worth an EDE (1, 2, 27)
+    std::vector<RRsetData> proof;             // a wildcard answer: the NSEC/NSEC3 RRsets that prove it
 };
 
 enum class ReplyKind : std::uint8_t {
@@ -57,9 +59,13 @@ struct ClassifiedReply {
     dns::Name cut;                 // referral: the delegated zone
     std::optional<RRsetData> ns;   // referral: its NS set; otherwise an authoritative answer's NS set
     std::vector<RRsetData> glue;   // addresses of name servers (A, AAAA)
-    std::size_t dropped = 0;       // records thrown away (out of bailiwick or irrelevant)
-    std::string problem;           // for kind invalid / lame: why, for the EDE text
-    bool edns = false;             // the reply carried OPT
+    // DNSSEC (kept only with their RRSIGs' help in mind; the validator judges them): NSEC and NSEC3 RRsets
+    // of the authority section (denials, wildcard proofs, insecure referrals), and a referral's DS RRset.
+    std::vector<RRsetData> denial;
+    std::optional<RRsetData> ds;
+    std::size_t dropped = 0;  // records thrown away (out of bailiwick or irrelevant)
+    std::string problem;      // for kind invalid / lame: why, for the EDE text
+    bool edns = false;        // the reply carried OPT
 };
 
 struct ClassifyInput {

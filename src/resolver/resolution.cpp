@@ -116,7 +116,7 @@ QuestionKey question_key(const dns::ParsedQuery& query) {
 }
 
 Resolution::Impl::Impl(ResolverContext& c, const ClientQuestion& q, Purpose p)
-    : ctx(c), question(q), purpose(p), begun(c.clock().now()) {
+    : ctx(c), question(q), purpose(p), begun(c.clock().now()), query_work(c.settings().validation.per_query) {
     deadline = begun + ctx.settings().resolver_query_timeout_ms;
     const auto& client_timeout = ctx.settings().stale.client_timeout_ms;
     if (purpose == Purpose::client && client_timeout && *client_timeout > 0)
@@ -129,6 +129,7 @@ Resolution::Resolution(ResolverContext& ctx, const ClientQuestion& question, Pur
     ReadSection section;
     const std::size_t main = impl_->spawn(std::nullopt, question.qname, question.qtype, 0);
     impl_->tasks[main].skip_cache = purpose == Purpose::refresh;
+    impl_->tasks[main].validate = true;
     impl_->run();
 }
 
@@ -290,6 +291,9 @@ std::size_t Resolution::finish(const dns::ParsedQuery& client, std::span<std::ui
     const auto elapsed = static_cast<std::uint32_t>(std::max<Millis>(0, m.now() - m.done_at) / 1000);
     const bool with_sigs = client.edns.present && client.edns.dnssec_ok;
     auto ttl_of = [&](std::uint32_t ttl) { return ttl > elapsed ? ttl - elapsed : 0; };
+    // AD (RFC 4035 §3.2.3, RFC 6840 §5.7): everything answered validated, and the client asked for it.
+    const bool ad = !failed && m.ctx.validating() && answer_security(main) == Security::secure &&
+                    (with_sigs || client.header.ad);
 
     dns::MessageBuilder b(out);
     auto start = [&] {
@@ -297,17 +301,17 @@ std::size_t Resolution::finish(const dns::ParsedQuery& client, std::span<std::ui
         b.start_response(client, m.ctx.settings().max_udp_size, tcp);
         b.header().ra = true;
         b.header().aa = false;
-        b.header().ad = false;
+        b.header().ad = ad;
         b.set_rcode(failed ? dns::Rcode::SERVFAIL : main.rcode);
-        if (failed) b.add_ede(main.ede, main.ede_text);
+        if (failed)
+            b.add_ede(main.ede, main.ede_text);
+        else if (main.insecure_ede != 0)
+            b.add_ede(static_cast<dns::EdeCode>(main.insecure_ede), main.insecure_text);
     };
     start();
     if (failed) return b.finish().size();
     bool fits = true;
-    b.start_section(dns::Section::Answer);
-    for (const auto& set : main.chain) {
-        const std::uint32_t ttl =
-            ttl_of(set.rank == Rank::none ? set.ttl : m.ctx.cache().clamp_ttl(EntryKind::rrset, set.ttl));
+    auto add_set = [&](const RRsetData& set, std::uint32_t ttl) {
         b.begin_rrset();
         for (const auto& rdata : set.rdatas)
             fits = fits && b.add_rr(set.owner, set.type, dns::RRClass::IN, ttl, rdata);
@@ -315,15 +319,30 @@ std::size_t Resolution::finish(const dns::ParsedQuery& client, std::span<std::ui
             for (const auto& sig : set.sigs)
                 fits = fits && b.add_rr(set.owner, dns::RRType::RRSIG, dns::RRClass::IN, ttl, sig);
         }
+        if (fits) b.commit();
+    };
+    b.start_section(dns::Section::Answer);
+    for (const auto& set : main.chain) {
+        add_set(set, ttl_of(set.rank == Rank::none ? set.ttl
+                                                   : m.ctx.cache().clamp_ttl(EntryKind::rrset, set.ttl)));
         if (!fits) break;
-        b.commit();
     }
     if (fits && main.soa) {
         b.start_section(dns::Section::Authority);
-        b.begin_rrset();
-        fits = b.add_rr(main.soa->owner, dns::RRType::SOA, dns::RRClass::IN, ttl_of(main.soa->ttl),
-                        main.soa->rdatas.front());
-        if (fits) b.commit();
+        add_set(*main.soa, ttl_of(main.soa->ttl));
+    }
+    // DO: what proves a negative or wildcard answer (RFC 4035 §3.1.3).
+    if (fits && with_sigs) {
+        b.start_section(dns::Section::Authority);
+        const std::uint32_t proof_ttl = main.soa ? ttl_of(main.soa->ttl) : 0;
+        for (const auto& set : main.proof) {
+            if (fits) add_set(set, main.soa ? proof_ttl : ttl_of(set.ttl));
+        }
+        for (const auto& set : main.chain) {
+            for (const auto& p : set.proof) {
+                if (fits) add_set(p, ttl_of(std::min(p.ttl, set.ttl)));
+            }
+        }
     }
     if (!fits) {  // RFC 2181 §9: no partial RRsets; the client retries over TCP
         start();

@@ -1,6 +1,7 @@
 // What a recursive resolver (one per view) takes from named.conf, as plain values with BIND 9.18's
 // defaults (`named -C` prints them): root hints, forwarding and static-stub zones, the cache limits and TTL
-// clamps, serve-stale (RFC 8767), QNAME minimisation (RFC 9156) and the bounds on work per client query.
+// clamps, serve-stale (RFC 8767), QNAME minimisation (RFC 9156), the bounds on work per client query and
+// DNSSEC validation (validation_settings.hpp).
 // The configuration layer fills these in; nothing here parses named.conf.
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include "dns/ip_address.hpp"
 #include "dns/name.hpp"
+#include "resolver/validation_settings.hpp"
 
 namespace cairn::resolver {
 
@@ -107,6 +109,7 @@ struct ResolverSettings {
     PrefetchSettings prefetch;
     WorkLimits limits;
     QnameMinimization qname_minimization = QnameMinimization::relaxed;
+    ValidationSettings validation;  // DNSSEC (validation_settings.hpp); off unless the configuration says
 
     std::uint32_t resolver_query_timeout_ms = 10000;  // resolver-query-timeout (BIND: 10 s; 301 ms..30 s)
     std::uint32_t retry_interval_ms = 800;            // resolver-retry-interval: first timeout of a

@@ -26,6 +26,14 @@ enum class Counter : std::uint8_t {
     resolutions,              // Resolutions begun
     servfail,                 // SERVFAIL answers written (any EDE)
     nxdomain,                 // NXDOMAIN answers written by resolutions
+    // DNSSEC, while validating: answers (resolutions and cache hits) by the state of what they carry.
+    answers_secure,
+    answers_insecure,
+    answers_bogus,          // SERVFAIL for a DNSSEC failure, or bogus data to a CD client
+    answers_indeterminate,  // validation could not finish (EDE 5)
+    synthesised_answers,    // NXDOMAIN / NODATA made from cached NSEC/NSEC3 (RFC 8198)
+    dnssec_verifications,   // signature verifications done (KeyTrap bounds them per answer and query)
+    dnssec_nsec3_hashes,    // NSEC3 hashes computed
     count_,
 };
 
@@ -39,11 +47,12 @@ struct StatsSnapshot {
     std::array<std::uint64_t, static_cast<std::size_t>(Counter::count_)> counters{};
     std::array<std::uint64_t, kRttBuckets> rtt_histogram{};
     std::array<std::uint64_t, kEdeCodes> servfail_by_ede{};
-    std::uint64_t servfail_without_ede = 0;  // should stay 0: every SERVFAIL carries a reason
-    std::uint64_t cache_entries = 0;         // now
-    std::uint64_t cache_bytes = 0;           // now, allocations and tables
-    std::uint64_t cache_max_bytes = 0;       // max-cache-size (0: unlimited)
-    std::uint64_t infra_servers = 0;         // servers the infrastructure cache remembers
+    std::uint64_t servfail_without_ede = 0;               // should stay 0: every SERVFAIL carries a reason
+    std::array<std::uint64_t, kEdeCodes> bogus_by_ede{};  // answers that failed validation, by EDE code
+    std::uint64_t cache_entries = 0;                      // now
+    std::uint64_t cache_bytes = 0;                        // now, allocations and tables
+    std::uint64_t cache_max_bytes = 0;                    // max-cache-size (0: unlimited)
+    std::uint64_t infra_servers = 0;                      // servers the infrastructure cache remembers
     std::uint64_t value(Counter c) const { return counters[static_cast<std::size_t>(c)]; }
 };
 
@@ -53,6 +62,8 @@ class Stats {
     void rtt(std::uint32_t ms);
     void servfail(std::uint16_t ede_code);  // counts Counter::servfail too
     void servfail_without_ede();
+    // An answer's DNSSEC state (Security): counts answers_*; a failure also by its EDE code.
+    void validation(std::uint8_t security, std::uint16_t ede_code);
     StatsSnapshot snapshot() const;  // counters only; the context fills in the cache figures
 
   private:
@@ -61,6 +72,7 @@ class Stats {
         std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(Counter::count_)> counters{};
         std::array<std::atomic<std::uint64_t>, kRttBuckets> rtt{};
         std::array<std::atomic<std::uint64_t>, kEdeCodes + 1> servfail{};  // the last: no EDE
+        std::array<std::atomic<std::uint64_t>, kEdeCodes> bogus{};
     };
     static void bump(std::atomic<std::uint64_t>& v, std::uint64_t n) {
         v.fetch_add(n, std::memory_order_relaxed);

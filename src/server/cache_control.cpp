@@ -9,6 +9,8 @@
 #include <filesystem>
 
 #include "dns/text.hpp"
+#include "resolver/nta.hpp"
+#include "resolver/validator.hpp"
 #include "server/log_setup.hpp"
 
 namespace cairn::server {
@@ -114,18 +116,22 @@ ctl::CommandResult CacheControl::flush_name(const std::string& name_text, bool t
     return ctl::CommandResult::success(text);
 }
 
-ctl::CommandResult CacheControl::dump_cache(const std::vector<std::string>& views) {
+std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::vector<std::string>& views,
+                                                                  ctl::CommandResult& error) const {
+    if (views.empty()) return selected(std::nullopt, error);
     std::vector<std::shared_ptr<ViewResolver>> chosen;
-    ctl::CommandResult error;
-    if (views.empty()) {
-        chosen = selected(std::nullopt, error);
-        if (chosen.empty()) return error;
-    }
     for (const auto& name : views) {
         auto one = selected(name, error);
-        if (one.empty()) return error;
+        if (one.empty()) return {};
         chosen.push_back(one.front());
     }
+    return chosen;
+}
+
+ctl::CommandResult CacheControl::dump_cache(const std::vector<std::string>& views) {
+    ctl::CommandResult error;
+    const auto chosen = selected(views, error);
+    if (chosen.empty()) return error;
     const std::time_t now = std::time(nullptr);
     char when[64];
     std::strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", std::gmtime(&now));
@@ -186,6 +192,78 @@ ctl::CommandResult CacheControl::inspect(const std::string& name_text,
         if (!text.empty()) text += "\n\n";
         if (chosen.size() > 1) text += "view " + resolver->view + ":\n";
         text += resolver->context->inspect(*name, type).to_text();
+    }
+    return ctl::CommandResult::success(text);
+}
+
+// rndc nta: BIND answers "Negative trust anchor added: NAME/VIEW, expires DATE" (or "removed").
+ctl::CommandResult CacheControl::nta(const std::string& name_text, std::optional<std::uint32_t> lifetime,
+                                     bool force, bool remove, const std::optional<std::string>& view) {
+    ctl::CommandResult error;
+    const auto name = parse_name(name_text, error);
+    if (!name) return error;
+    const auto chosen = selected(view, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        if (!text.empty()) text += '\n';
+        const std::string where = name->to_text_without_dot() + "/" + resolver->view;
+        if (remove) {
+            const bool removed = resolver->context->remove_nta(*name);
+            text +=
+                removed ? "Negative trust anchor removed: " + where : "No negative trust anchor for " + where;
+            if (removed) logs::general().info("negative trust anchor removed: {}", where);
+            continue;
+        }
+        const resolver::NegativeTrustAnchor a = resolver->context->add_nta(*name, lifetime, force);
+        text += "Negative trust anchor added: " + where + ", expires " + resolver::bind_date_text(a.expiry);
+        logs::general().info("negative trust anchor added: {}, expires {}", where,
+                             resolver::bind_date_text(a.expiry));
+    }
+    return ctl::CommandResult::success(text);
+}
+
+ctl::CommandResult CacheControl::nta_dump() {
+    ctl::CommandResult error;
+    const auto chosen = selected(std::nullopt, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        const auto& context = *resolver->context;
+        const std::string one = context.dnssec().ntas().dump(std::time(nullptr), resolver->view);
+        if (one.empty()) continue;
+        if (!text.empty()) text += '\n';
+        text += one;
+    }
+    return ctl::CommandResult::success(text.empty() ? "no negative trust anchors" : text);
+}
+
+ctl::CommandResult CacheControl::secroots(const std::vector<std::string>& views) {
+    ctl::CommandResult error;
+    const auto chosen = selected(views, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        if (!text.empty() && text.back() != '\n') text += '\n';
+        text += resolver->context->dnssec().secroots(resolver->view);
+    }
+    return ctl::CommandResult::success(text);
+}
+
+// rndc validation on|off|status: as BIND, a change flushes the view's cache.
+ctl::CommandResult CacheControl::validation(const std::string& action,
+                                            const std::optional<std::string>& view) {
+    ctl::CommandResult error;
+    const auto chosen = selected(view, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        auto& context = *resolver->context;
+        if (action != "status" && context.set_validating(action == "on"))
+            logs::general().info("view {}: validation turned {}", resolver->view, action);
+        if (!text.empty()) text += '\n';
+        text += "DNSSEC validation is " + std::string(context.validating() ? "enabled" : "disabled") +
+                " (view " + resolver->view + ")";
     }
     return ctl::CommandResult::success(text);
 }

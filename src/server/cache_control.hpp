@@ -25,10 +25,18 @@ class CacheControl : public ctl::CacheTarget {
                                    const std::optional<std::string>& view) override;
     ctl::CommandResult inspect(const std::string& name, const std::optional<std::string>& type,
                                const std::optional<std::string>& view) override;
+    ctl::CommandResult nta(const std::string& name, std::optional<std::uint32_t> lifetime, bool force,
+                           bool remove, const std::optional<std::string>& view) override;
+    ctl::CommandResult nta_dump() override;
+    ctl::CommandResult secroots(const std::vector<std::string>& views) override;
+    ctl::CommandResult validation(const std::string& action, const std::optional<std::string>& view) override;
 
   private:
     // The resolvers a command names: one view's, or all; empty with `error` set when the view has none.
     std::vector<std::shared_ptr<ViewResolver>> selected(const std::optional<std::string>& view,
+                                                        ctl::CommandResult& error) const;
+    // The resolvers of the views named (every one when none is), or empty with `error` set.
+    std::vector<std::shared_ptr<ViewResolver>> selected(const std::vector<std::string>& views,
                                                         ctl::CommandResult& error) const;
 
     ViewResolvers& resolvers_;

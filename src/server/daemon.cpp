@@ -19,12 +19,16 @@
 #include "net/server.hpp"
 #include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
 #include "server/notify_receiver.hpp"
+#include "server/operator_commands.hpp"
 #include "server/own_addresses.hpp"
 #include "server/pid_file.hpp"
+#include "server/privileges.hpp"
 #include "server/published.hpp"
 #include "server/query_handler.hpp"
 #include "server/recursion_service.hpp"
+#include "server/service_manager.hpp"
 #include "server/services.hpp"
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
@@ -127,6 +131,7 @@ class Daemon {
                                 : (std::filesystem::path(startup_directory_) / options_.rndc_key).string(),
                             options_.control_port.value_or(953)});
         services_->set_querylog(settings_.querylog);
+        services_->set_statistics_file(settings_.statistics_file);
         services_->set_reload_outcome(report.failed.empty());
         handler_->set_observers(&services_->statistics(), &services_->querylog());
         recursion_->connect(*handler_, *services_, settings_);
@@ -140,7 +145,9 @@ class Daemon {
         net_options.listen = settings_.listen;
         net_options.workers = workers;
         net_options.tcp_clients = settings_.tcp_clients;
+        net_options.tcp_initial_timeout = settings_.tcp_initial_timeout;
         net_options.tcp_idle_timeout = settings_.tcp_idle_timeout;
+        net_options.tcp_keepalive_timeout = settings_.tcp_keepalive_timeout;
         if (options_.udp_coalesce_us)
             net_options.udp_coalesce = std::chrono::microseconds(*options_.udp_coalesce_us);
         std::unique_ptr<net::Server> server;
@@ -148,6 +155,7 @@ class Daemon {
         try {
             server = std::make_unique<net::Server>(net_options, *handler_);
             if (!settings_.pid_file.empty()) pid_file = PidFile(settings_.pid_file);
+            if (!options_.user.empty()) drop_privileges(find_user(options_.user));
         } catch (const std::exception& e) {
             logs::general().error("{}", e.what());
             return 1;
@@ -166,6 +174,7 @@ class Daemon {
         enter_directory(settings_.directory);
         // Only now may NOTIFYs go out: a secondary that answers one with an SOA query finds us listening.
         zones_->start_network();
+        service_manager::ready(service_manager::zone_count(settings_));
 
         for (;;) {
             const Signal signal = signals.wait(wait_time());
@@ -178,9 +187,11 @@ class Daemon {
             if (services_->stop_requested()) break;
             if (served_changed_ && Clock::now() >= next_publish_) republish();
             published_->reclaim();
+            flush_suppressed_logs();
             recursion_->maintenance();
         }
         logs::general().info("shutting down");
+        service_manager::stopping();
         services_->stop();
         serving_ = nullptr;  // the control and statistics threads that read it have ended
         recursion_->stop();  // before the sockets its waiting clients' replies would leave through
@@ -274,6 +285,20 @@ class Daemon {
             }
             return udp;
         };
+        hooks.tcp_clients = [this] {
+            TcpClients tcp;
+            if (net::Server* server = serving_.load())
+                tcp = {server->tcp_connections(), server->tcp_limit(), server->tcp_high_water()};
+            return tcp;
+        };
+        // dumpdb, sync, tsig-list: server/operator_commands.hpp.
+        hooks.dump_zones = [this](std::ostream& out, const std::vector<std::string>& views, bool zones) {
+            write_zone_dump(*published_->writer_view(), views, zones, out);
+        };
+        hooks.sync_zones = [this](const std::string& view, const std::string& origin) {
+            return save_secondary_copies(settings_, zones_->zones(), view, origin);
+        };
+        hooks.tsig_keys = [this] { return tsig_key_list(settings_); };
         hooks.view_names = [this] {
             std::vector<std::string> names;
             for (const auto& view : settings_.views)
@@ -302,6 +327,7 @@ class Daemon {
     }
 
     ReloadOutcome reload() {
+        const service_manager::ReloadNotice notice([this] { return service_manager::zone_count(settings_); });
         logs::general().info("reloading configuration and zones");
         // Relative paths in the configuration (the file itself, `directory`) are relative to where cairnd
         // started, as they were at start-up; zone files are then read from `directory`.
@@ -324,6 +350,7 @@ class Daemon {
             logs::config().error("{}; logging continues as configured before", e.what());
         }
         services_->set_querylog(next.querylog);
+        services_->set_statistics_file(next.statistics_file);
         handler_->set_transfers_out(next.transfers_out);
         set_blackhole(next);
         next.listen = settings_.listen;
@@ -363,7 +390,8 @@ int run_daemon(const DaemonOptions& options) {
     // Before any thread starts (spdlog's flusher included), so that they all inherit the blocked mask: a
     // thread that left SIGHUP unblocked would take it and die of it instead of reloading.
     SignalWaiter signals;
-    setup_stderr_log(options.log_level);
+    setup_stderr_log(options.log_level, options.log_queries_to_stderr);
+    set_debug_level(options.debug_level);
     try {
         return Daemon(options).run(signals);
     } catch (const std::exception& e) {
@@ -372,17 +400,19 @@ int run_daemon(const DaemonOptions& options) {
     }
 }
 
-int check_configuration(const std::string& config_path, bool load_zones) {
+int check_configuration(const std::string& config_path, bool load_zones, std::FILE* messages) {
+    const auto report = [messages](const std::string& line) {
+        if (messages != nullptr) std::fprintf(messages, "%s\n", line.c_str());
+    };
     SettingsResult result = load_settings(config_path);
     for (const auto& warning : result.warnings)
-        std::fprintf(stderr, "%s\n", warning.c_str());
+        report(warning);
     for (const auto& error : result.errors)
-        std::fprintf(stderr, "%s\n", error.c_str());
+        report(error);
     if (!result.errors.empty()) return 1;
     if (!load_zones) return 0;
     if (!result.settings.directory.empty() && ::chdir(result.settings.directory.c_str()) != 0) {
-        std::fprintf(stderr, "cannot change to directory '%s': %s\n", result.settings.directory.c_str(),
-                     std::strerror(errno));
+        report("cannot change to directory '" + result.settings.directory + "': " + std::strerror(errno));
         return 1;
     }
     int status = 0;
@@ -393,14 +423,15 @@ int check_configuration(const std::string& config_path, bool load_zones) {
             const lifecycle::ZoneLoadResult loaded = lifecycle::load_zone(
                 {zone.zone.origin, zone.zone.file, zone.zone.raw, zone.zone.rclass}, zone.zone.load_limits());
             for (const auto& warning : loaded.warnings)
-                std::fprintf(stderr, "%s\n", warning.c_str());
+                report(warning);
             for (const auto& error : loaded.errors)
-                std::fprintf(stderr, "%s\n", error.c_str());
+                report(error);
             const std::string label = zone.zone.label();
             if (loaded.loaded) {
-                std::printf("%s: loaded serial %u\n", label.c_str(), loaded.loaded->zone->serial());
+                if (messages != nullptr)
+                    std::printf("%s: loaded serial %u\n", label.c_str(), loaded.loaded->zone->serial());
             } else {
-                std::printf("%s: not loaded due to errors.\n", label.c_str());
+                if (messages != nullptr) std::printf("%s: not loaded due to errors.\n", label.c_str());
                 status = 1;
             }
         }

@@ -1,6 +1,7 @@
 // cairnd's log, by category as BIND's: each category has a logger of its own (fixed for the process's
-// lifetime) that writes to stderr at the daemon's --log-level and to the channels named.conf's logging {}
-// block routes it to, each at the channel's severity. A logger's level is the lowest its sinks take, so a
+// lifetime) that writes to stderr at the daemon's --log-level (the queries category only when asked) and to
+// the channels named.conf's logging {} block routes it to, each at the channel's severity (files and syslog:
+// server/log_sinks.hpp). A logger's level is the lowest its sinks take, so a
 // message nobody wants costs one comparison.
 #pragma once
 
@@ -23,9 +24,10 @@ enum class LogCategory : std::size_t {
     notify,
     security,
     queries,
-    resolver
+    resolver,
+    rate_limit
 };
-inline constexpr std::size_t kLogCategories = 8;
+inline constexpr std::size_t kLogCategories = 9;
 
 // As named.conf writes it: "xfer-in".
 std::string_view category_name(LogCategory category);
@@ -58,10 +60,19 @@ inline spdlog::logger& queries() {
 inline spdlog::logger& resolver() {
     return category_log(LogCategory::resolver);
 }
+inline spdlog::logger& rate_limit() {
+    return category_log(LogCategory::rate_limit);
+}
 }  // namespace logs
 
-// Sets the level stderr gets every category at; the general logger becomes spdlog's default logger.
-void setup_stderr_log(const std::string& level);
+// Sets the level stderr gets every category at (the queries category only with `queries_to_stderr`, or
+// when the configuration routes it to a stderr channel); the general logger becomes spdlog's default logger.
+void setup_stderr_log(const std::string& level, bool queries_to_stderr = false);
+
+// BIND's debug level (`named -d`, `rndc trace`): above 0, stderr and the `severity dynamic` channels take
+// debug messages too. 0 at start.
+void set_debug_level(unsigned level);
+unsigned debug_level();
 
 // Routes the categories to `logging`'s channels (replacing the previous routing; safe while other threads
 // log). A category the block does not name goes where `default` goes; with no `default` either, to stderr

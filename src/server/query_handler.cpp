@@ -8,6 +8,8 @@
 #include "dns/message_query.hpp"
 #include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
+#include "server/query_log.hpp"
 #include "server/recursive_view.hpp"
 #include "server/settings.hpp"
 #include "server/transfer.hpp"
@@ -25,31 +27,14 @@ auth::ClientInfo engine_client(const net::ClientInfo& client) {
     return info;
 }
 
+std::string_view view_name(const ServedView* view) {
+    return view != nullptr ? std::string_view(view->name) : std::string_view();
+}
+
 }  // namespace
 
 QueryHandler::QueryHandler(Published<ServingState>& state, auth::Settings engine_settings)
     : state_(state), engine_(std::move(engine_settings)) {}
-
-namespace {
-
-// BIND's query log line, shortened: client, view (as BIND, only for a named view), query name, class, type,
-// flags (+ recursion desired, S signed, E EDNS, T TCP), local address.
-void log_query(std::span<const std::uint8_t> query, const net::ClientInfo& client, const ServedView* view,
-               RecursiveAnswer recursive) {
-    if (!logs::queries().should_log(spdlog::level::info)) return;  // the queries category goes to null
-    dns::ParsedQuery parsed;
-    if (dns::parse_query(query, parsed) == dns::QueryStatus::Drop || !parsed.has_question) return;
-    const dns::Name name = dns::Name::from_validated_wire(parsed.qname);  // parse_query validated it
-    const bool named_view = view != nullptr && view->name != kDefaultViewName;
-    logs::queries().info("client {}: {}{}{}query: {} {} {} {}{}{}{} ({}){}", client.source.to_string(),
-                         named_view ? "view " : "", named_view ? view->name : "", named_view ? ": " : "",
-                         name.to_text(), dns::class_to_text(parsed.qclass), dns::type_to_text(parsed.qtype),
-                         parsed.header.rd ? "+" : "-", parsed.has_tsig ? "S" : "",
-                         parsed.edns.present ? "E" : "", client.transport == net::Transport::tcp ? "T" : "",
-                         client.destination.address.to_string(), log_note(recursive));
-}
-
-}  // namespace
 
 std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                  const net::ClientInfo& client) {
@@ -62,7 +47,9 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
         set_recursion_available(response, size);
     const bool log_it = querylog_ != nullptr && querylog_->load(std::memory_order_relaxed);
     if (size == net::kReplyLater) {  // counted when the reply leaves (resolution_driver.hpp)
-        if (log_it) log_query(query, client, view, recursive);
+        if (log_it)
+            log_query(query, {}, client, view_name(view), engine_.settings().cookie_secret,
+                      log_note(recursive));
         return size;
     }
     if (stats_ != nullptr) {
@@ -70,7 +57,9 @@ std::size_t QueryHandler::handle(std::span<const std::uint8_t> query, std::span<
                        client.transport == net::Transport::tcp ? stats::Protocol::tcp : stats::Protocol::udp,
                        view_index);
     }
-    if (log_it) log_query(query, client, view, recursive);
+    if (log_it)
+        log_query(query, response.first(size), client, view_name(view), engine_.settings().cookie_secret,
+                  log_note(recursive));
     return size;
 }
 
@@ -98,25 +87,57 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
         if (size != kAnswerLocally) return size;
     }
 
-    const auth::Result result = engine_.answer(view->zones, query, engine_client(client), response);
+    const auth::ClientInfo facts = engine_client(client);
+    const auth::Result result = engine_.answer(view->zones, query, facts, response);
     // Unsigned queries pay this one test: the engine's parser saw the TSIG record anyway.
     if (result.tsig) return answer_signed(query, response, client, view, view_index);
+    if (result.tcp_keepalive) client.tcp_keepalive = true;  // read by TCP connections only
     if (result.action == auth::Action::drop) return 0;
-    if (result.action == auth::Action::notify && notify_receiver_)
+    std::size_t size = result.size;
+    dns::Rcode rcode = result.rcode;  // what goes out, for rate limiting: the engine's, or a refusal
+    if (result.action == auth::Action::notify && notify_receiver_) {
         return notify_receiver_(query, response, client, *view, result.zone, nullptr);
-    if (const ServedView::Unavailable* why = view->unavailable_for(result.zone))
-        return write_refused(query, response, udp, dns::Rcode::SERVFAIL, why);
-    if (view->restricts_queries && result.zone != nullptr) {
+    } else if (const ServedView::Unavailable* why = view->unavailable_for(result.zone)) {
+        rcode = dns::Rcode::SERVFAIL;
+        size = write_refused(query, response, udp, rcode, why);
+    } else if (view->restricts_queries && result.zone != nullptr) {
         const QueryAccess* allowed = view->allow_query_for(result.zone);
-        if (allowed != nullptr && !allowed->allows(client)) return write_refused(query, response, udp);
+        if (allowed != nullptr && !allowed->allows(client)) {
+            rcode = dns::Rcode::REFUSED;
+            size = write_refused(query, response, udp);
+        }
     }
-    if (view->recursion != nullptr && result.zone != nullptr && is_referral(response, result.size)) {
-        const std::size_t size =
+    const bool engine_reply = size == result.size && rcode == result.rcode;  // not replaced by a refusal
+    if (view->recursion != nullptr && result.zone != nullptr && engine_reply && is_referral(response, size)) {
+        const std::size_t resolved =
             resolve_past_referral(*view->recursion, query, response, client, driver_, view_index, recursive);
-        if (size != kAnswerLocally) return size;
+        if (resolved != kAnswerLocally) return resolved;  // recursive answers bypass rate-limit
     }
     // NOTIFY (and a transfer asked over UDP) get the fallback reply the engine wrote.
-    return result.size;
+    if (view->rate_limit == nullptr || result.action != auth::Action::send) return size;
+    return rate_limited(*view, view_index, query, response, size, result, rcode, client, facts.now);
+}
+
+std::size_t QueryHandler::rate_limited(const ServedView& view, std::size_t view_index,
+                                       std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                                       std::size_t size, const auth::Result& result, dns::Rcode rcode,
+                                       const net::ClientInfo& client, std::uint32_t now) {
+    RateLimit& limit = *view.rate_limit;
+    if (client.transport == net::Transport::tcp) {
+        limit.note_tcp(client, now);
+        return size;
+    }
+    auth::Result sent = result;
+    sent.rcode = rcode;
+    RateLimit::Outcome outcome = RateLimit::Outcome::sent;
+    size = limit.apply(query, response, size, sent, client, engine_.settings(), now, outcome);
+    if (outcome != RateLimit::Outcome::sent && stats_ != nullptr) {
+        const auto action = outcome == RateLimit::Outcome::slipped   ? stats::RateLimitAction::slipped
+                            : outcome == RateLimit::Outcome::dropped ? stats::RateLimitAction::dropped
+                                                                     : stats::RateLimitAction::logged;
+        stats_->record_rate_limit(client.worker, view_index, action);
+    }
+    return size;
 }
 
 namespace {
@@ -165,9 +186,9 @@ std::size_t QueryHandler::answer_signed(std::span<const std::uint8_t> query, std
         return write_refused(query, response, udp, dns::Rcode::FORMERR);  // RFC 8945 §5.2: unsigned FORMERR
     if (verified.status != dns::TsigStatus::Ok) {
         // BADKEY and BADSIG go back unsigned, BADTIME and BADTRUNC signed; all with rcode NOTAUTH.
-        logs::security().warn("client {}: request with TSIG key {} failed verification ({})",
-                              client.source.to_string(), verified.record.key_name.to_text(),
-                              dns::tsig_status_to_text(verified.status));
+        repeated(Repeated::tsig_failed)
+            .warn("client {}: request with TSIG key {} failed verification ({})", client.source.to_string(),
+                  verified.record.key_name.to_text(), dns::tsig_status_to_text(verified.status));
         return sign_answer(response, write_refused(query, response, udp), verified, now);
     }
     const dns::Name* key = &verified.key->name;
@@ -184,6 +205,7 @@ std::size_t QueryHandler::answer_signed(std::span<const std::uint8_t> query, std
     if (limit < reserve + 12) return 0;
     const auth::Result result =
         engine_.answer(view->zones, query, engine_client(client), response.first(limit - reserve));
+    if (result.tcp_keepalive) client.tcp_keepalive = true;
     if (result.action == auth::Action::drop) return 0;
     std::size_t size = result.size;
     if (result.action == auth::Action::notify && notify_receiver_) {

@@ -76,6 +76,12 @@ class QueryHandler : public net::PacketHandler {
                               const net::ClientInfo& client, const ServedView*& view,
                               std::size_t& view_index);
 
+    // Response rate limiting of the view's UDP answers (`rcode`: what `response` says after the ACLs).
+    std::size_t rate_limited(const ServedView& view, std::size_t view_index,
+                             std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                             std::size_t size, const auth::Result& result, dns::Rcode rcode,
+                             const net::ClientInfo& client, std::uint32_t now);
+
     Published<ServingState>& state_;
     auth::Engine engine_;
     stats::Statistics* stats_ = nullptr;

@@ -97,6 +97,16 @@ stats::RecursionGauge RecursionService::gauge() const {
                 v.servfail_by_ede.emplace_back(static_cast<std::uint16_t>(code), s.servfail_by_ede[code]);
         }
         v.servfail_without_ede = s.servfail_without_ede;
+        v.secure = s.value(C::answers_secure);
+        v.insecure = s.value(C::answers_insecure);
+        v.bogus = s.value(C::answers_bogus);
+        v.indeterminate = s.value(C::answers_indeterminate);
+        for (std::size_t code = 0; code < s.bogus_by_ede.size(); ++code) {
+            if (s.bogus_by_ede[code] != 0)
+                v.bogus_by_ede.emplace_back(static_cast<std::uint16_t>(code), s.bogus_by_ede[code]);
+        }
+        v.dnssec_verifications = s.value(C::dnssec_verifications);
+        v.nsec3_hashes = s.value(C::dnssec_nsec3_hashes);
         out.views.push_back(std::move(v));
     }
     const DriverCounters d = driver_->counters();

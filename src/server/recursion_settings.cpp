@@ -25,7 +25,7 @@ std::optional<RecursionSettings> recursion_settings(const config::Config& config
     const std::string label = view != nullptr ? "view " + view->name + ": " : "";
     config::ResolvedRecursion resolved = config.resolve_recursion(view);
     for (const auto& adjustment : resolved.adjustments)
-        warnings.push_back(label + adjustment);
+        warnings.push_back("warning: " + label + adjustment);
     if (!resolved.recursion) return std::nullopt;
 
     RecursionSettings settings;
@@ -45,8 +45,8 @@ std::optional<RecursionSettings> recursion_settings(const config::Config& config
         switch (type) {
             case config::ZoneType::Hint:
                 if (!zone.name.is_root()) {
-                    warnings.push_back(where(zone.where) + "ignoring non-root hint zone '" + zone.name_text +
-                                       "'");
+                    warnings.push_back(where(zone.where) + "warning: ignoring non-root hint zone '" +
+                                       zone.name_text + "'");
                 } else if (zone.file) {
                     settings.hint_file = config.resolve_path(*zone.file);
                 }

@@ -10,6 +10,7 @@
 #include "net/limits.hpp"
 #include "resolver/read_section.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
 #include "server/recursive_view.hpp"
 
 namespace cairn::server {
@@ -168,8 +169,8 @@ class ResolutionDriver::Loop {
             }
             arm_deadline(*job);
         } catch (const std::exception& e) {
-            logs::resolver().error("resolution of {} failed: {}", job->resolution->question().qname.to_text(),
-                                   e.what());
+            repeated(Repeated::resolution_failed)
+                .error("resolution of {} failed: {}", job->resolution->question().qname.to_text(), e.what());
             for (auto& client : job->clients)
                 fail(*job, *client);
             finish(*job);
@@ -237,7 +238,7 @@ class ResolutionDriver::Loop {
                     job->resolution->consume_failure(token, upstream_error(reply));
                 }
             } catch (const std::exception& e) {
-                logs::resolver().error("reply from {}: {}", reply.id, e.what());
+                repeated(Repeated::upstream_reply_failed).error("reply from {}: {}", reply.id, e.what());
             }
         }
         for (const auto& [id, token] : waiters)

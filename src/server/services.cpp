@@ -13,7 +13,9 @@
 #include "dns/name.hpp"
 #include "net/worker_shared.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
 #include "server/recursion_service.hpp"
+#include "stats/bind_formats.hpp"
 #include "stats/report.hpp"
 
 namespace cairn::server {
@@ -23,8 +25,6 @@ namespace {
 std::int64_t now_seconds() {
     return static_cast<std::int64_t>(::time(nullptr));
 }
-
-constexpr const char* kVersion = "cairn 0.1.0";
 
 std::string origin_without_dot(const std::string& origin) {
     if (origin.size() > 1 && origin.back() == '.') return origin.substr(0, origin.size() - 1);
@@ -95,42 +95,13 @@ std::uint32_t octal_digits(std::uint32_t written) {
 
 }  // namespace
 
-namespace {
-
-// "UDP reads: 800 datagrams in 52 reads (15.4 per read), 31 coalescing pauses"
-std::string describe(const stats::UdpReads& udp) {
-    const double per_read =
-        udp.reads == 0 ? 0.0 : static_cast<double>(udp.datagrams) / static_cast<double>(udp.reads);
-    return fmt::format("UDP reads: {} datagrams in {} reads ({:.1f} per read), {} coalescing pauses",
-                       udp.datagrams, udp.reads, per_read, udp.pauses);
-}
-
-}  // namespace
-
 class Services::Target : public ctl::ControlTarget {
   public:
     explicit Target(Services& services) : s_(services) {}
 
     ctl::CacheTarget* cache() override { return s_.cache_target_; }
 
-    ctl::CommandResult status() override {
-        const std::size_t zones = s_.hooks_.zones ? s_.hooks_.zones().size() : 0;
-        char host[256] = "unknown";
-        ::gethostname(host, sizeof host - 1);
-        std::string text;
-        text += std::string("version: ") + kVersion + "\n";
-        text += std::string("running on ") + host + "\n";
-        text += "boot time: " + ctl::format_rfc1123(s_.started_at_) + "\n";
-        text += "last configured: " + ctl::format_rfc1123(s_.configured_at_) + "\n";
-        text += "configuration file: " + s_.config_path_ + "\n";
-        text += "worker threads: " + std::to_string(s_.workers_) + "\n";
-        text += "number of zones: " + std::to_string(zones) + "\n";
-        text += "queries answered: " + std::to_string(s_.statistics_.queries().queries()) + "\n";
-        if (s_.hooks_.udp_reads) text += describe(s_.hooks_.udp_reads()) + "\n";
-        text += std::string("query logging is ") + (s_.querylog_ ? "ON" : "OFF") + "\n";
-        text += "server is up and running";
-        return ctl::CommandResult::success(text);
-    }
+    ctl::CommandResult status() override { return s_.status_command(); }
 
     ctl::CommandResult reload() override {
         ReloadOutcome outcome;
@@ -185,6 +156,16 @@ class Services::Target : public ctl::ControlTarget {
         s_.stop_requested_ = true;
         return ctl::CommandResult::success();
     }
+
+    ctl::CommandResult trace(std::optional<unsigned> level) override { return s_.trace_command(level); }
+    ctl::CommandResult sync(const std::optional<ctl::ZoneRef>& zone, bool clean) override {
+        return s_.sync_command(zone, clean);
+    }
+    ctl::CommandResult dumpdb(DumpWhat what, const std::vector<std::string>& views) override {
+        return s_.dumpdb_command(what, views);
+    }
+    ctl::CommandResult stats() override { return s_.stats_command(); }
+    ctl::CommandResult tsig_list() override { return s_.tsig_list_command(); }
 
     ctl::CommandResult querylog(std::optional<bool> on) override {
         const bool next = on.value_or(!s_.querylog_);
@@ -285,6 +266,7 @@ void Services::open_channels() {
     std::string key_text;
     if (std::ifstream in(default_key_file()); in)
         key_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    dump_file_ = config.options.dump_file.value_or("named_dump.db");
     const std::string fingerprint = channel_fingerprint(config) + "|rndc.key " + default_key_file() + " " +
                                     key_text + " " + std::to_string(defaults_.port);
     if (fingerprint == channels_fingerprint_) return;
@@ -349,7 +331,8 @@ void Services::open_control_channels(const config::Config& config) {
     if (channels.empty()) return;
     ctl::ListenerLogs logs;
     logs.refused = [](const std::string& peer, const std::string& reason) {
-        logs::security().warn("control channel: refused command from {}: {}", peer, reason);
+        repeated(Repeated::control_refused)
+            .warn("control channel: refused command from {}: {}", peer, reason);
     };
     logs.accepted = [](const std::string& peer, const std::string& command) {
         logs::general().info("control channel: received '{}' from {}", command, peer);
@@ -366,26 +349,15 @@ void Services::open_control_channels(const config::Config& config) {
 }
 
 stats::HttpResponse Services::serve_statistics(const std::string& path) const {
-    stats::Report report;
-    report.now = now_seconds();
-    report.started_at = started_at_;
-    report.version = kVersion;
-    report.queries = statistics_.queries();
-    report.transfers = statistics_.transfers();
-    if (hooks_.transfers) {
-        const lifecycle::Totals totals = hooks_.transfers();
-        report.transfers.in_success = totals.transfers_in;
-        report.transfers.in_failure = totals.transfers_in_failed;
-    }
-    if (hooks_.udp_reads) report.udp = hooks_.udp_reads();
-    report.zones = zone_states();
-    if (last_reload_ok_ >= 0) report.last_reload_ok = last_reload_ok_ == 1;
-    if (recursion_gauge_) report.recursion = recursion_gauge_();
+    const stats::Report report = make_report();
     if (path == "/metrics")
         return stats::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
                                    stats::render_prometheus(report)};
     if (path == "/json") return stats::HttpResponse{200, "application/json", stats::render_json(report)};
     if (path == "/") return stats::HttpResponse{200, "text/html; charset=utf-8", stats::render_html(report)};
+    // BIND's own documents, for the tools that read BIND (prometheus-bind-exporter).
+    if (auto bind = stats::render_bind_statistics(report, path, workers_))
+        return stats::HttpResponse{200, std::move(bind->content_type), std::move(bind->body)};
     return stats::HttpResponse{404, "text/plain; charset=utf-8", "not found\n"};
 }
 
@@ -409,9 +381,9 @@ void Services::open_statistics_channels(const config::Config& config) {
     }
 }
 
-bool Services::on_main_thread(std::function<void()> task) {
+bool Services::on_main_thread(std::function<void()> task, bool changes_state) {
     std::unique_lock lock(tasks_mutex_);
-    tasks_.push_back(std::move(task));
+    tasks_.emplace_back(std::move(task), changes_state);
     const std::uint64_t ticket = ++tasks_queued_;
     const bool done = tasks_done_.wait_for(lock, std::chrono::seconds(120),
                                            [&] { return tasks_run_ >= ticket || abandon_tasks_; });
@@ -422,11 +394,11 @@ void Services::run_pending() {
     std::unique_lock lock(tasks_mutex_);
     bool ran = false;
     while (!tasks_.empty()) {
-        std::function<void()> task = std::move(tasks_.front());
+        auto [task, changes_state] = std::move(tasks_.front());
         tasks_.pop_front();
         lock.unlock();
         task();
-        ran = true;
+        ran = ran || changes_state;
         lock.lock();
         ++tasks_run_;
         tasks_done_.notify_all();

@@ -12,10 +12,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "ctl/listener.hpp"
+#include "ctl/target.hpp"
 #include "lifecycle/zones.hpp"
 #include "stats/counters.hpp"
 #include "stats/http_server.hpp"
@@ -40,8 +42,14 @@ struct ReloadOutcome {
     std::string text;
 };
 
-// What the daemon lends the services. reload, reload_zone and zone_action run on the main thread; zones,
-// transfers and udp_reads are called from the control and statistics threads.
+// The TCP clients as `rndc status` shows them ("tcp clients: 3/150", "TCP high-water: 7").
+struct TcpClients {
+    unsigned open = 0, limit = 0, high_water = 0;
+};
+
+// What the daemon lends the services. reload, reload_zone, zone_action, dump_zones, sync_zones and tsig_keys
+// run on the main thread; zones, transfers, udp_reads and tcp_clients are called from the control and
+// statistics threads.
 struct DaemonHooks {
     std::function<ReloadOutcome()> reload;  // configuration and changed zones
     // One zone's file (not the configuration): returns the text for the operator, or throws
@@ -56,6 +64,16 @@ struct DaemonHooks {
     std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>
         zone_action;
     std::function<stats::UdpReads()> udp_reads;
+    // The TCP clients now; called from the control and statistics threads.
+    std::function<TcpClients()> tcp_clients;
+    // `rndc dumpdb`: the zones of `views` (empty: all; `zones` false: only the views' headers) in BIND's
+    // dump layout (server/operator_commands.hpp).
+    std::function<void(std::ostream& out, const std::vector<std::string>& views, bool zones)> dump_zones;
+    // `rndc sync`: writes the secondary zones' copies (of one zone, or of all with an empty origin) to their
+    // files; returns how many; throws std::runtime_error.
+    std::function<std::size_t(const std::string& view, const std::string& origin)> sync_zones;
+    // `rndc tsig-list`: (view, key name) pairs.
+    std::function<std::vector<std::pair<std::string, std::string>>()> tsig_keys;
 };
 
 // Where the control channels that name no key find theirs, and the port of the channel BIND opens by default
@@ -75,6 +93,8 @@ class Services {
     // The configuration's query logging (`querylog`, or the queries category named), at start and after
     // each reload, as BIND resets what `rndc querylog` switched.
     void set_querylog(bool on) { querylog_ = on; }
+    // Where `rndc stats` appends (statistics-file); main thread, at start and after each reload.
+    void set_statistics_file(std::string path) { statistics_file_ = std::move(path); }
 
     // Reads `controls` and `statistics-channels` from the configuration and opens them. A channel that
     // cannot be opened is logged and skipped, as BIND does. Main thread.
@@ -98,6 +118,15 @@ class Services {
 
   private:
     class Target;
+    // The commands of services_commands.cpp, which Target forwards to.
+    ctl::CommandResult status_command() const;
+    ctl::CommandResult trace_command(std::optional<unsigned> level);
+    ctl::CommandResult sync_command(const std::optional<ctl::ZoneRef>& zone, bool clean);
+    ctl::CommandResult dumpdb_command(ctl::ControlTarget::DumpWhat what,
+                                      const std::vector<std::string>& views);
+    ctl::CommandResult stats_command();
+    ctl::CommandResult tsig_list_command();
+    stats::Report make_report() const;
     void open_channels();
     void open_control_channels(const config::Config& config);
     void open_statistics_channels(const config::Config& config);
@@ -105,7 +134,9 @@ class Services {
     std::string default_key_file() const;
     void close_channels();
     // Queues `task` for the main thread and waits for it (bounded); false when it did not run in time.
-    bool on_main_thread(std::function<void()> task);
+    // `changes_state` false: a task that only reads or writes files (dumpdb, stats, ...) leaves the zones and
+    // "last configured" alone.
+    bool on_main_thread(std::function<void()> task, bool changes_state = true);
     std::vector<std::shared_ptr<const lifecycle::ZoneState>> zone_states() const;
 
     std::string config_path_;
@@ -122,10 +153,14 @@ class Services {
 
     std::mutex tasks_mutex_;
     std::condition_variable tasks_done_;
-    std::deque<std::function<void()>> tasks_;
+    std::deque<std::pair<std::function<void()>, bool>> tasks_;  // (task, changes_state)
     std::uint64_t tasks_queued_ = 0, tasks_run_ = 0;
     bool abandon_tasks_ = false;  // the control thread is being stopped: waiting commands give up
     std::string channels_fingerprint_;
+    // statistics-file from the settings (set_statistics_file); dump-file from the options, as the channels
+    // are (re)opened, relative to the working directory, as BIND's.
+    std::string statistics_file_ = "named.stats";
+    std::string dump_file_ = "named_dump.db";
 
     std::unique_ptr<Target> target_;
     ctl::CacheTarget* cache_target_ = nullptr;

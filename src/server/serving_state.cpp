@@ -52,6 +52,7 @@ std::unique_ptr<const ServingState> build_serving_state(const Settings& settings
         served.name = view.name;
         served.match_clients = view.match_clients;
         served.match_destinations = view.match_destinations;
+        served.rate_limit = view.rate_limit;
         if (!view.zones.empty()) served.servers = view.zones.front().zone.servers;
         std::vector<std::shared_ptr<const zone::Zone>> table;
         for (const auto& zone : view.zones) {

@@ -16,6 +16,7 @@
 #include "lifecycle/zones.hpp"
 #include "net/handler.hpp"
 #include "server/access.hpp"
+#include "server/rate_limit.hpp"
 #include "server/recursive_view.hpp"
 #include "store/journal.hpp"
 #include "zone/zone_table.hpp"
@@ -83,6 +84,9 @@ struct ServedView {
     // recursion yes: who may recurse or read the cache, and the resolver (recursive_view.hpp); null: the
     // view only answers from its zones.
     std::shared_ptr<const ViewRecursion> recursion;
+
+    // Response rate limiting (null: none). Its accounts outlive snapshots: they belong to the configuration.
+    std::shared_ptr<RateLimit> rate_limit;
 
     // IXFR journals of primary zones with ixfr-from-differences; they outlive every snapshot.
     std::unordered_map<const zone::Zone*, const store::Journal*> journals;

@@ -15,6 +15,7 @@
 #include "lifecycle/zone_config.hpp"
 #include "net/endpoint.hpp"
 #include "server/access.hpp"
+#include "server/rate_limit.hpp"
 #include "server/recursion_settings.hpp"
 
 namespace cairn::server {
@@ -45,19 +46,23 @@ struct ViewSettings {
     AccessList match_clients;       // empty: any
     AccessList match_destinations;  // empty: any
     std::vector<ZoneSettings> zones;
+    std::shared_ptr<RateLimit> rate_limit;       // rate-limit { }: the view's, else the options'; null: none
     std::optional<RecursionSettings> recursion;  // recursion yes
 };
 
-// A logging channel of named.conf's logging {} block. stderr always gets every category at the daemon's
-// --log-level besides (cairnd runs in the foreground), so `stderr` channels add nothing.
+// A logging channel of named.conf's logging {} block. stderr always gets every category but queries at the
+// daemon's --log-level besides (cairnd runs in the foreground), so a `stderr` channel adds only the queries
+// category to it.
 struct LogChannel {
-    enum class Kind { file, syslog, null };
+    enum class Kind { file, syslog, standard_error, null };
     Kind kind = Kind::null;
     std::string name;
-    std::string file;            // absolute
-    std::uint64_t max_size = 0;  // 0: unlimited; rotated into `versions` old files when set
-    std::uint32_t versions = 0;
-    std::string severity = "info";  // spdlog level name
+    std::string file;                       // absolute
+    std::uint64_t max_size = 0;             // `size`; 0: unlimited
+    std::optional<std::uint32_t> versions;  // unset: never rotated (server/log_sinks.hpp)
+    std::string syslog_facility;            // empty: daemon
+    std::string severity = "info";          // spdlog level name
+    bool dynamic = false;                   // `severity dynamic`: debug while the debug level is above 0
     bool print_time = false, print_category = false, print_severity = false;
 };
 
@@ -68,16 +73,19 @@ struct LoggingSettings {
 };
 
 struct Settings {
-    std::string directory;  // the working directory: relative paths in the configuration start here
-    std::string pid_file;   // empty: none
-    std::string dump_file;  // rndc dumpdb's file, absolute
+    std::string directory;        // the working directory: relative paths in the configuration start here
+    std::string pid_file;         // empty: none
+    std::string dump_file;        // rndc dumpdb's file, absolute
+    std::string statistics_file;  // rndc stats appends here (BIND's default named.stats), absolute
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
     lifecycle::Limits limits;          // transfers-in, transfers-per-ns, serial-query-rate
     std::uint32_t transfers_out = 10;  // outbound transfers at once (BIND's transfers-out)
     AccessList blackhole;              // addresses whose queries get no answer at all (empty: none)
     bool has_blackhole = false;
+    std::chrono::milliseconds tcp_initial_timeout{30000};  // BIND's defaults (named.conf writes tenths)
     std::chrono::milliseconds tcp_idle_timeout{30000};
+    std::chrono::milliseconds tcp_keepalive_timeout{30000};
     std::vector<ViewSettings> views;
     LoggingSettings logging;
     // Query logging at start and after each reload: `querylog` of options, else on when the logging block

@@ -95,7 +95,7 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
         type == config::ZoneType::StaticStub)
         return;
     if (type != config::ZoneType::Primary && type != config::ZoneType::Secondary) {
-        result.warnings.push_back(where(zone.where) + label + ": type " +
+        result.warnings.push_back(where(zone.where) + "warning: " + label + ": type " +
                                   std::string(config::to_string(type)) +
                                   " is not supported yet; the zone is not served");
         return;
@@ -212,8 +212,9 @@ std::string spdlog_level(const std::string& severity) {
 }
 
 // The channels and where each category goes; channels no category uses are left out (a file channel that
-// nothing writes to is not created, as in BIND). BIND's predefined default_syslog is a syslog channel;
-// default_stderr and default_debug add nothing to stderr, which gets everything anyway.
+// nothing writes to is not created, as in BIND). BIND's predefined default_syslog is a syslog channel and
+// default_stderr a stderr one (which adds the queries category to stderr: it gets the others anyway);
+// default_debug adds nothing.
 void add_logging(const config::Config& config, Settings& settings) {
     LoggingSettings& logging = settings.logging;
     std::vector<std::string> used;
@@ -232,6 +233,7 @@ void add_logging(const config::Config& config, Settings& settings) {
         LogChannel out;
         out.name = channel.name;
         out.severity = spdlog_level(channel.severity);
+        out.dynamic = channel.severity == "dynamic";
         out.print_time = channel.print_time;
         out.print_category = channel.print_category;
         out.print_severity = channel.print_severity;
@@ -239,9 +241,12 @@ void add_logging(const config::Config& config, Settings& settings) {
             out.kind = LogChannel::Kind::file;
             out.file = config.resolve_path(channel.file);
             out.max_size = channel.size.value_or(0);
-            out.versions = channel.versions.value_or(0);
+            out.versions = channel.versions;
         } else if (channel.destination == config::LogChannel::Destination::Syslog) {
             out.kind = LogChannel::Kind::syslog;
+            out.syslog_facility = channel.syslog_facility;
+        } else if (channel.destination == config::LogChannel::Destination::Stderr) {
+            out.kind = LogChannel::Kind::standard_error;
         }
         logging.channels.push_back(std::move(out));
     }
@@ -253,6 +258,15 @@ void add_logging(const config::Config& config, Settings& settings) {
         syslog.kind = LogChannel::Kind::syslog;
         syslog.name = "default_syslog";
         logging.channels.push_back(std::move(syslog));
+    }
+    const bool user_defined_stderr =
+        std::any_of(logging.channels.begin(), logging.channels.end(),
+                    [](const LogChannel& c) { return c.name == "default_stderr"; });
+    if (is_used("default_stderr") && !user_defined_stderr) {
+        LogChannel standard_error;
+        standard_error.kind = LogChannel::Kind::standard_error;
+        standard_error.name = "default_stderr";
+        logging.channels.push_back(std::move(standard_error));
     }
     settings.querylog = config.options.querylog.value_or(logging.categories.count("queries") != 0);
 }
@@ -298,6 +312,7 @@ void translate(const config::Config& config, SettingsResult& result) {
         settings.pid_file = config.resolve_path(*config.options.pid_file);
     }
     settings.dump_file = config.resolve_path(config.options.dump_file.value_or("named_dump.db"));
+    settings.statistics_file = config.resolve_path(config.options.statistics_file.value_or("named.stats"));
     add_listen_addresses(config.listen_on(), AF_INET, config, host, settings);
     add_listen_addresses(config.listen_on_v6(), AF_INET6, config, host, settings);
     if (settings.listen.empty())
@@ -313,6 +328,14 @@ void translate(const config::Config& config, SettingsResult& result) {
         settings.blackhole = AccessList::from(*config.options.blackhole, config, host);
         settings.has_blackhole = !config.options.blackhole->elements.empty();
     }
+    const auto tenths = [](std::optional<std::uint32_t> value) {
+        return std::chrono::milliseconds(100 * std::int64_t{value.value_or(300)});
+    };
+    settings.tcp_initial_timeout = tenths(config.options.tcp_initial_timeout);
+    settings.tcp_idle_timeout = tenths(config.options.tcp_idle_timeout);
+    settings.tcp_keepalive_timeout = tenths(config.options.tcp_keepalive_timeout);
+    settings.engine.tcp_advertised_timeout =
+        static_cast<std::uint16_t>(config.options.tcp_advertised_timeout.value_or(300));
     add_logging(config, settings);
     settings.keys = build_keyring(config, result);
 
@@ -334,6 +357,7 @@ void translate(const config::Config& config, SettingsResult& result) {
 
     if (config.views.empty()) {
         ViewSettings view;
+        view.rate_limit = make_rate_limit(config.rate_limit(nullptr), config, host);
         view.recursion = recursion_settings(config, nullptr, host, result.warnings, result.errors);
         for (const auto& zone : config.zones)
             add_zone(config, zone, nullptr, host, settings.keys, view, result);
@@ -343,6 +367,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     for (const auto& view : config.views) {
         ViewSettings served;
         served.name = view.name;
+        served.rate_limit = make_rate_limit(config.rate_limit(&view), config, host);
         served.recursion = recursion_settings(config, &view, host, result.warnings, result.errors);
         if (view.match_clients) served.match_clients = AccessList::from(*view.match_clients, config, host);
         if (view.match_destinations) {

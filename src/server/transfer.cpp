@@ -9,6 +9,7 @@
 #include "dns/types.hpp"
 #include "server/counted_transfer.hpp"
 #include "server/log_setup.hpp"
+#include "server/log_throttle.hpp"
 #include "server/query_handler.hpp"
 #include "xfr/outbound.hpp"
 #include "xfr/refresh.hpp"
@@ -151,8 +152,9 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
         } catch (const std::exception&) {
             return nullptr;
         }
-        logs::security().warn("client {}: transfer request failed TSIG verification ({})",
-                              client.source.to_string(), dns::tsig_status_to_text(verified.status));
+        repeated(Repeated::tsig_failed)
+            .warn("client {}: transfer request failed TSIG verification ({})", client.source.to_string(),
+                  dns::tsig_status_to_text(verified.status));
         return std::make_unique<SingleMessage>(std::move(answer));
     }
     const dns::Name* key_name = verified.status == dns::TsigStatus::Ok ? &verified.key->name : nullptr;
@@ -160,14 +162,14 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
     const std::string label =
         "client " + client.source.to_string() + ": zone " + result.zone->origin().to_text() + "/" + view.name;
     if (const ServedView::Unavailable* why = view.unavailable_for(result.zone)) {
-        logs::xfr_out().info("{}: transfer refused: {}", label, why->text);
+        repeated(Repeated::transfer_refused).info("{}: transfer refused: {}", label, why->text);
         return refused(query, verified, dns::Rcode::SERVFAIL);
     }
     const AccessList* allowed = view.allow_transfer_for(result.zone);
     const QueryAccess* queryable = view.allow_query_for(result.zone);
     if (allowed == nullptr || !allowed->allows_source(client, key_name) ||
         (queryable != nullptr && !queryable->allows(client, key_name))) {
-        logs::security().error("{}: transfer denied (allow-transfer)", label);
+        repeated(Repeated::transfer_refused).error("{}: transfer denied (allow-transfer)", label);
         // REFUSED with EDE 18 (Prohibited) when the request has EDNS, as BIND answers it.
         std::vector<std::uint8_t> answer(512);
         answer.resize(xfr::write_refused(query, answer, 1232));
@@ -175,14 +177,14 @@ std::unique_ptr<net::ResponseStream> open_transfer(const ServedView& view,
         return single(answer, verified);
     }
     if (at_limit) {
-        logs::xfr_out().warn("{}: transfer refused: transfers-out limit reached", label);
+        repeated(Repeated::transfer_refused).warn("{}: transfer refused: transfers-out limit reached", label);
         return refused(query, verified);
     }
     xfr::TransferRequest request;
     try {
         request = xfr::read_transfer_request(query);
     } catch (const std::exception& e) {
-        logs::xfr_out().info("{}: malformed transfer request: {}", label, e.what());
+        repeated(Repeated::transfer_malformed).info("{}: malformed transfer request: {}", label, e.what());
         return single(fallback, verified);
     }
     std::shared_ptr<const zone::Zone> zone;

@@ -9,7 +9,8 @@
 
 #include "net/fd.hpp"
 #include "resolver/root_hints.hpp"
-#include "zonefile/master_parser.hpp"
+#include "resolver/trust_anchors.hpp"
+#include "zonefile/record_file.hpp"
 
 namespace cairn::server {
 
@@ -39,17 +40,12 @@ std::uint64_t cache_bytes(const config::CacheSize& size) {
 }
 
 std::vector<resolver::RootHint> hints_from_file(const std::string& path, std::vector<std::string>& errors) {
-    zonefile::ParseOptions options;
-    options.origin = dns::Name();
-    const zone::ParsedZone parsed = zonefile::parse_zone_file(path, options);
-    if (parsed.diagnostics.has_errors()) {
-        errors.push_back(path + ": root hints: " + parsed.diagnostics.first_error());
-        return {};
-    }
     std::vector<dns::ResourceRecord> records;
-    for (std::size_t i = 0; i < parsed.size(); ++i) {
-        const zone::Record record = parsed.record(i);
-        records.push_back({record.owner, record.type, record.rclass, record.ttl, record.rdata});
+    try {
+        records = zonefile::read_record_file(path);
+    } catch (const std::runtime_error& e) {
+        errors.push_back(std::string("root hints: ") + e.what());
+        return {};
     }
     auto hints = resolver::root_hints_from_records(records);
     if (hints.empty()) errors.push_back(path + ": root hints: no NS records for the root");
@@ -63,6 +59,46 @@ bool ipv6_sockets_work() {
 
 resolver::ServerAddress server_address(const config::Remote& remote) {
     return {remote.address, remote.port};
+}
+
+resolver::TrustAnchorConfig::Kind anchor_kind(config::TrustAnchor::Kind kind) {
+    using K = resolver::TrustAnchorConfig::Kind;
+    switch (kind) {
+        case config::TrustAnchor::Kind::StaticKey:
+            return K::static_key;
+        case config::TrustAnchor::Kind::InitialKey:
+            return K::initial_key;
+        case config::TrustAnchor::Kind::StaticDs:
+            return K::static_ds;
+        case config::TrustAnchor::Kind::InitialDs:
+            return K::initial_ds;
+    }
+    return K::static_key;
+}
+
+// dnssec-validation yes: the configured anchors; auto: the built-in root KSKs too, unless the configuration
+// anchors the root itself; no: nothing validated.
+resolver::ValidationSettings validation_settings(const config::ResolvedRecursion& r) {
+    resolver::ValidationSettings v;
+    v.enabled = r.dnssec_validation != "no";
+    bool root_anchored = false;
+    for (const config::TrustAnchor& anchor : r.trust_anchors) {
+        resolver::TrustAnchorConfig a;
+        a.zone = anchor.name;
+        a.kind = anchor_kind(anchor.kind);
+        a.rdata = anchor.rdata;
+        root_anchored = root_anchored || anchor.name.is_root();
+        v.anchors.push_back(std::move(a));
+    }
+    if (r.dnssec_validation == "auto" && !root_anchored) {
+        for (auto& a : resolver::builtin_root_anchors())
+            v.anchors.push_back(std::move(a));
+    }
+    v.validate_except = r.validate_except;
+    v.nta_lifetime = r.nta_lifetime;
+    v.nta_recheck = r.nta_recheck;
+    v.synth_from_dnssec = r.synth_from_dnssec;
+    return v;
 }
 
 }  // namespace
@@ -123,6 +159,7 @@ resolver::ResolverSettings resolver_settings(const RecursionSettings& recursion,
     s.resolver_query_timeout_ms = r.resolver_query_timeout_ms;
     s.edns_udp_size = r.edns_udp_size;
     s.max_udp_size = r.max_udp_size;
+    s.validation = validation_settings(r);
     static const bool ipv6 = ipv6_sockets_work();
     s.use_ipv6 = ipv6;
     return s;
@@ -162,6 +199,16 @@ std::string fingerprint(const resolver::ResolverSettings& s) {
         << l.fetches_per_zone << ' ' << l.fetches_per_server << ' ' << static_cast<int>(s.qname_minimization)
         << ' ' << s.resolver_query_timeout_ms << ' ' << s.edns_udp_size << ' ' << s.max_udp_size << ' '
         << s.use_ipv4 << s.use_ipv6;
+    const auto& v = s.validation;
+    out << "\nvalidation " << v.enabled << v.synth_from_dnssec << ' ' << v.nta_lifetime << ' '
+        << v.nta_recheck;
+    for (const auto& a : v.anchors) {
+        out << ' ' << a.zone.to_text() << '/' << static_cast<int>(a.kind) << '/';
+        for (const auto octet : a.rdata)
+            out << static_cast<int>(octet) << '.';
+    }
+    for (const auto& name : v.validate_except)
+        out << " except " << name.to_text();
     return out.str();
 }
 

@@ -12,6 +12,30 @@ ReplySummary summarize_reply(std::span<const std::uint8_t> reply) {
     ReplySummary summary;
     if (reply.size() < 12) return summary;
     summary.rcode = reply[3] & 0x0F;
+    summary.opcode = (reply[2] >> 3) & 0x0F;
+    summary.authoritative = (reply[2] & 0x04) != 0;
+    summary.truncated = (reply[2] & 0x02) != 0;
+    const unsigned ancount = (reply[6] << 8) | reply[7];
+    const unsigned nscount = (reply[8] << 8) | reply[9];
+    switch (summary.rcode) {
+        case 0:
+            summary.result = ancount != 0                             ? QueryResult::success
+                             : !summary.authoritative && nscount != 0 ? QueryResult::referral
+                                                                      : QueryResult::nxrrset;
+            break;
+        case 1:
+            summary.result = QueryResult::formerr;
+            break;
+        case 2:
+            summary.result = QueryResult::servfail;
+            break;
+        case 3:
+            summary.result = QueryResult::nxdomain;
+            break;
+        default:
+            summary.result = QueryResult::failure;
+            break;
+    }
     const unsigned qdcount = (reply[4] << 8) | reply[5];
     if (qdcount == 0) return summary;
     std::size_t at = 12;
@@ -48,6 +72,10 @@ void Statistics::record(unsigned worker, std::span<const std::uint8_t> response,
         bump(block.qtype_other);
     }
     bump(block.rcode[std::min<std::size_t>(summary.rcode, kRcodeSlots - 1)]);
+    bump(block.opcode[summary.opcode]);
+    if (summary.opcode == 0) bump(block.result[static_cast<std::size_t>(summary.result)]);
+    if (summary.authoritative) bump(block.authoritative);
+    if (summary.truncated) bump(block.truncated);
     std::size_t bucket = 0;
     while (bucket < kSizeBuckets.size() && response.size() > kSizeBuckets[bucket])
         ++bucket;
@@ -67,6 +95,7 @@ void Statistics::set_view_names(std::vector<std::string> names) {
 QuerySnapshot Statistics::queries() const {
     QuerySnapshot out;
     std::array<std::uint64_t, kMaxViews> views{};
+    std::array<std::array<std::uint64_t, kRateLimitActions>, kMaxViews> limited{};
     for (unsigned w = 0; w < worker_count_; ++w) {
         const WorkerCounters& block = workers_[w];
         const auto read = [](const std::atomic<std::uint64_t>& c) {
@@ -79,18 +108,29 @@ QuerySnapshot Statistics::queries() const {
             out.rcode[i] += read(block.rcode[i]);
         for (std::size_t i = 0; i < out.protocol.size(); ++i)
             out.protocol[i] += read(block.protocol[i]);
-        for (std::size_t i = 0; i < views.size(); ++i)
+        for (std::size_t i = 0; i < views.size(); ++i) {
             views[i] += read(block.view[i]);
+            for (std::size_t a = 0; a < kRateLimitActions; ++a)
+                limited[i][a] += read(block.rate_limited[i][a]);
+        }
         for (std::size_t i = 0; i < out.size_bucket.size(); ++i)
             out.size_bucket[i] += read(block.size_bucket[i]);
         out.size_sum += read(block.size_sum);
         out.dropped += read(block.dropped);
+        for (std::size_t i = 0; i < out.opcode.size(); ++i)
+            out.opcode[i] += read(block.opcode[i]);
+        for (std::size_t i = 0; i < out.result.size(); ++i)
+            out.result[i] += read(block.result[i]);
+        out.authoritative += read(block.authoritative);
+        out.truncated += read(block.truncated);
     }
     for (const std::uint64_t n : out.size_bucket)
         out.responses += n;
     std::lock_guard lock(names_mutex_);
-    for (std::size_t i = 0; i < view_names_.size() && i < kMaxViews; ++i)
+    for (std::size_t i = 0; i < view_names_.size() && i < kMaxViews; ++i) {
         out.views.emplace_back(view_names_[i], views[i]);
+        out.rate_limited.emplace_back(view_names_[i], limited[i]);
+    }
     return out;
 }
 

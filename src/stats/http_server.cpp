@@ -126,7 +126,7 @@ void HttpServer::accept_all() {
         const int fd =
             ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) return;
-        if (connections_.size() >= options_.max_connections) {
+        if (connections_.size() >= options_.max_connections && !make_room()) {
             ::close(fd);
             continue;
         }
@@ -136,6 +136,41 @@ void HttpServer::accept_all() {
         connection.forbidden = allow_ && !allow_(reinterpret_cast<const sockaddr*>(&peer));
         connections_.push_back(std::move(connection));
     }
+}
+
+bool HttpServer::make_room() {
+    // Deadlines are set once, at accept: the earliest belongs to the oldest connection.
+    auto oldest = connections_.end();
+    for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+        if (!it->reply.empty()) continue;
+        if (oldest == connections_.end() || it->deadline < oldest->deadline) oldest = it;
+    }
+    if (oldest == connections_.end()) return false;
+    ::close(oldest->fd);
+    connections_.erase(oldest);
+    return true;
+}
+
+std::optional<std::string> http_reply(std::string_view request, std::size_t max_request, bool forbidden,
+                                      const HttpServer::Handler& handler) {
+    const std::size_t end = request.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+        if (request.size() <= max_request) return std::nullopt;  // wait for more
+        return format_reply({431, "text/plain; charset=utf-8", "request too large\n"}, false);
+    }
+    std::string method, path;
+    if (forbidden) return format_reply({403, "text/plain; charset=utf-8", "forbidden\n"}, false);
+    if (!parse_request_line(request, method, path))
+        return format_reply({400, "text/plain; charset=utf-8", "bad request\n"}, false);
+    if (method != "GET" && method != "HEAD")
+        return format_reply({405, "text/plain; charset=utf-8", "only GET and HEAD\n"}, false);
+    HttpResponse response;
+    try {
+        response = handler(path);
+    } catch (const std::exception& e) {
+        response = {500, "text/plain; charset=utf-8", std::string(e.what()) + "\n"};
+    }
+    return format_reply(response, method == "HEAD");
 }
 
 bool HttpServer::serve(Connection& c) {
@@ -151,28 +186,9 @@ bool HttpServer::serve(Connection& c) {
             c.request.append(buffer, static_cast<std::size_t>(got));
             if (c.request.size() > options_.max_request) break;
         }
-        const std::size_t end = c.request.find("\r\n\r\n");
-        if (end == std::string::npos) {
-            if (c.request.size() <= options_.max_request) return false;  // wait for more
-            c.reply = format_reply({431, "text/plain; charset=utf-8", "request too large\n"}, false);
-        } else {
-            std::string method, path;
-            if (c.forbidden) {
-                c.reply = format_reply({403, "text/plain; charset=utf-8", "forbidden\n"}, false);
-            } else if (!parse_request_line(c.request, method, path)) {
-                c.reply = format_reply({400, "text/plain; charset=utf-8", "bad request\n"}, false);
-            } else if (method != "GET" && method != "HEAD") {
-                c.reply = format_reply({405, "text/plain; charset=utf-8", "only GET and HEAD\n"}, false);
-            } else {
-                HttpResponse response;
-                try {
-                    response = handler_(path);
-                } catch (const std::exception& e) {
-                    response = {500, "text/plain; charset=utf-8", std::string(e.what()) + "\n"};
-                }
-                c.reply = format_reply(response, method == "HEAD");
-            }
-        }
+        std::optional<std::string> reply = http_reply(c.request, options_.max_request, c.forbidden, handler_);
+        if (!reply) return false;
+        c.reply = std::move(*reply);
     }
     while (c.sent < c.reply.size()) {
         const ssize_t put = ::send(c.fd, c.reply.data() + c.sent, c.reply.size() - c.sent, MSG_NOSIGNAL);

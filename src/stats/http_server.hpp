@@ -1,5 +1,7 @@
 // A small HTTP/1.1 server for the statistics channel: one thread, GET and HEAD only, one request per
 // connection (Connection: close), bounded request size and per-connection deadline. Not the query path.
+// So that a GET always gets through: at max_connections a new connection closes the oldest one still
+// waiting for its request (never one being answered), and a request must arrive whole within `timeout`.
 #pragma once
 
 #include <sys/socket.h>
@@ -8,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +50,8 @@ class HttpServer {
     struct Connection;
     void run();
     void accept_all();
+    // At the limit: closes the oldest connection whose request has not arrived; false if none.
+    bool make_room();
     // Reads what is there; true when the connection is finished (answered or failed).
     bool serve(Connection& connection);
 
@@ -60,6 +65,11 @@ class HttpServer {
     std::thread thread_;
     std::vector<Connection> connections_;
 };
+
+// The whole reply to `request` (the octets received so far), or nullopt while its header is incomplete and
+// within `max_request` octets: 431 past that, 403 when `forbidden`, 400, 405, or the handler's answer.
+std::optional<std::string> http_reply(std::string_view request, std::size_t max_request, bool forbidden,
+                                      const HttpServer::Handler& handler);
 
 // Parses "GET /path HTTP/1.1" from the start of a request; returns the method and path, or false.
 bool parse_request_line(std::string_view request, std::string& method, std::string& path);

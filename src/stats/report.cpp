@@ -22,6 +22,20 @@ std::string_view protocol_name(std::size_t index) {
     return index == 0 ? "udp" : "tcp";
 }
 
+std::string countdown(std::int64_t seconds) {
+    const bool past = seconds < 0;
+    std::uint64_t left = static_cast<std::uint64_t>(past ? -seconds : seconds);
+    std::string text;
+    if (left >= 86400) text += fmt::format("{}d", left / 86400);
+    left %= 86400;
+    if (left >= 3600 || !text.empty()) text += fmt::format("{}h", left / 3600);
+    left %= 3600;
+    text += fmt::format("{}m{}s", left / 60, left % 60);
+    return past ? text + " ago" : "in " + text;
+}
+
+}  // namespace
+
 std::string html_escape(std::string_view text) {
     std::string out;
     for (const char c : text) {
@@ -47,20 +61,6 @@ std::string html_escape(std::string_view text) {
     }
     return out;
 }
-
-std::string countdown(std::int64_t seconds) {
-    const bool past = seconds < 0;
-    std::uint64_t left = static_cast<std::uint64_t>(past ? -seconds : seconds);
-    std::string text;
-    if (left >= 86400) text += fmt::format("{}d", left / 86400);
-    left %= 86400;
-    if (left >= 3600 || !text.empty()) text += fmt::format("{}h", left / 3600);
-    left %= 3600;
-    text += fmt::format("{}m{}s", left / 60, left % 60);
-    return past ? text + " ago" : "in " + text;
-}
-
-}  // namespace
 
 std::string escape_label_value(std::string_view value) {
     std::string out;
@@ -170,6 +170,17 @@ std::string render_prometheus(const Report& report) {
 
     w.family("cairn_queries_dropped_total", "counter", "Queries that got no reply at all.");
     w.sample("cairn_queries_dropped_total", {}, q.dropped);
+
+    w.family("cairn_rate_limited_responses_total", "counter",
+             "UDP replies response rate limiting truncated (slipped) or dropped, by view; logged: what "
+             "log-only would have limited.");
+    for (const auto& [view, actions] : q.rate_limited) {
+        static constexpr std::array<std::string_view, kRateLimitActions> kActions = {"slipped", "dropped",
+                                                                                     "logged"};
+        for (std::size_t a = 0; a < kRateLimitActions; ++a)
+            w.sample("cairn_rate_limited_responses_total", {{"view", view}, {"action", kActions[a]}},
+                     actions[a]);
+    }
 
     w.family("cairn_responses_total", "counter", "Replies sent, by response code.");
     for (std::size_t r = 0; r < q.rcode.size(); ++r) {
@@ -397,6 +408,9 @@ std::string render_json(const Report& report) {
         entry["seconds_until_expiry"] = expiry_time(z) ? json(*expiry_time(z) - report.now) : json(nullptr);
         zones.push_back(std::move(entry));
     }
+    json rate_limited = json::object();
+    for (const auto& [view, actions] : q.rate_limited)
+        rate_limited[view] = {{"slipped", actions[0]}, {"dropped", actions[1]}, {"logged", actions[2]}};
     const TransferSnapshot& t = report.transfers;
     const json doc = {
         {"version", report.version},
@@ -408,6 +422,7 @@ std::string render_json(const Report& report) {
           {"by_protocol", {{"udp", q.protocol[0]}, {"tcp", q.protocol[1]}}},
           {"by_view", by_view},
           {"dropped", q.dropped}}},
+        {"rate_limited", rate_limited},
         {"responses", {{"total", q.responses}, {"by_rcode", by_rcode}}},
         {"response_sizes", {{"buckets", buckets}, {"sum", q.size_sum}, {"count", q.responses}}},
         {"transfers",

@@ -31,6 +31,7 @@ struct UdpReads {
 struct Report {
     std::int64_t now = 0;
     std::int64_t started_at = 0;
+    std::int64_t configured_at = 0;  // the last (re)configuration
     std::string version;
     QuerySnapshot queries;
     TransferSnapshot transfers;  // transfers in: from the lifecycle's totals
@@ -48,6 +49,8 @@ std::string render_html(const Report& report);
 // Prometheus text format escaping: label values escape backslash, double quote and newline; HELP text
 // escapes backslash and newline.
 std::string escape_label_value(std::string_view value);
+// &, <, >, " and ' as entities: for HTML, and for XML text and attribute values.
+std::string html_escape(std::string_view text);
 std::string escape_help(std::string_view text);
 
 }  // namespace cairn::stats

@@ -73,6 +73,28 @@ void render_resolver_prometheus(const RecursionGauge& gauge, std::string& out) {
                      static_cast<double>(view.servfail_without_ede));
     }
 
+    w.family("cairn_resolver_validation_answers_total", "counter",
+             "Answers by DNSSEC validation state (secure, insecure, bogus, indeterminate).");
+    for (const ResolverGauge& view : gauge.views) {
+        for (const auto& [state, count] :
+             {std::pair{"secure", view.secure}, std::pair{"insecure", view.insecure},
+              std::pair{"bogus", view.bogus}, std::pair{"indeterminate", view.indeterminate}})
+            w.sample("cairn_resolver_validation_answers_total", {{"view", view.view}, {"state", state}},
+                     static_cast<double>(count));
+    }
+    w.family("cairn_resolver_validation_bogus_total", "counter",
+             "Bogus answers, by the Extended DNS Error that says why.");
+    for (const ResolverGauge& view : gauge.views) {
+        for (const auto& [code, count] : view.bogus_by_ede)
+            w.sample("cairn_resolver_validation_bogus_total",
+                     {{"view", view.view}, {"ede", std::to_string(code)}, {"reason", ede_name(code)}},
+                     static_cast<double>(count));
+    }
+    per_view("cairn_resolver_dnssec_verifications_total", "counter", "DNSSEC signature verifications done.",
+             [](const ResolverGauge& v) { return v.dnssec_verifications; });
+    per_view("cairn_resolver_nsec3_hashes_total", "counter", "NSEC3 hashes computed.",
+             [](const ResolverGauge& v) { return v.nsec3_hashes; });
+
     w.family("cairn_resolver_upstream_rtt_seconds", "histogram",
              "Round-trip time of answered upstream queries.");
     for (const ResolverGauge& view : gauge.views) {
@@ -116,6 +138,9 @@ nlohmann::json resolver_json(const RecursionGauge& gauge) {
         json by_ede = json::object();
         for (const auto& [code, count] : v.servfail_by_ede)
             by_ede[std::to_string(code)] = {{"reason", ede_name(code)}, {"count", count}};
+        json bogus_by_ede = json::object();
+        for (const auto& [code, count] : v.bogus_by_ede)
+            bogus_by_ede[std::to_string(code)] = {{"reason", ede_name(code)}, {"count", count}};
         json rtt = json::array();
         for (std::size_t b = 0; b < v.rtt_buckets.size(); ++b)
             rtt.push_back({{"le_ms", b < v.rtt_bounds_ms.size() ? json(v.rtt_bounds_ms[b]) : json("+Inf")},
@@ -141,6 +166,14 @@ nlohmann::json resolver_json(const RecursionGauge& gauge) {
             {"prefetches", v.prefetches},
             {"resolutions", v.resolutions},
             {"nxdomain", v.nxdomain},
+            {"validation",
+             {{"secure", v.secure},
+              {"insecure", v.insecure},
+              {"bogus", v.bogus},
+              {"indeterminate", v.indeterminate},
+              {"bogus_by_ede", bogus_by_ede},
+              {"verifications", v.dnssec_verifications},
+              {"nsec3_hashes", v.nsec3_hashes}}},
         };
     }
     return {{"views", views},

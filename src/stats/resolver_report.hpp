@@ -23,6 +23,10 @@ struct ResolverGauge {
     std::vector<std::uint64_t> rtt_buckets;    // not cumulative
     std::vector<std::pair<std::uint16_t, std::uint64_t>> servfail_by_ede;  // code, count (non-zero only)
     std::uint64_t servfail_without_ede = 0;
+    // DNSSEC validation: answers by state, bogus ones by EDE, and the work done.
+    std::uint64_t secure = 0, insecure = 0, bogus = 0, indeterminate = 0;
+    std::vector<std::pair<std::uint16_t, std::uint64_t>> bogus_by_ede;  // code, count (non-zero only)
+    std::uint64_t dnssec_verifications = 0, nsec3_hashes = 0;
 };
 
 struct RecursionGauge {

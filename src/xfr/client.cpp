@@ -15,6 +15,7 @@
 #include "dns/ip_address.hpp"
 #include "dns/message.hpp"
 #include "dns/serial.hpp"
+#include "xfr/activity.hpp"
 #include "xfr/request.hpp"
 
 namespace cairn::xfr {
@@ -256,7 +257,13 @@ std::string Primary::to_text() const {
     return address + "#" + std::to_string(port);
 }
 
+TransferActivity& transfer_activity() {
+    static TransferActivity activity;
+    return activity;
+}
+
 SoaAnswer query_soa(const Primary& p, const dns::Name& zone, const ClientOptions& o) {
+    const InProgress counted(transfer_activity().soa_queries);
     const SignedQuery q = make_signed_query(p, zone, dns::RRType::SOA, nullptr, o);
     const Address a = resolve(p);
     std::vector<std::uint8_t> buffer(65535);
@@ -296,6 +303,7 @@ SoaAnswer query_soa(const Primary& p, const dns::Name& zone, const ClientOptions
 
 InboundResult fetch(const Primary& p, const dns::Name& zone, const zone::Record* our_soa,
                     const ClientOptions& o) {
+    const InProgress counted(transfer_activity().transfers);
     const dns::RRType type = our_soa != nullptr ? dns::RRType::IXFR : dns::RRType::AXFR;
     const SignedQuery q = make_signed_query(p, zone, type, our_soa, o);
     InboundOptions io;

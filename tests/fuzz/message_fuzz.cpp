@@ -11,17 +11,13 @@
 #include "dns/message_builder.hpp"
 #include "dns/message_query.hpp"
 #include "dns/rdata.hpp"
+#include "fuzz_check.hpp"
 
 using namespace cairn::dns;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 void check_query(std::span<const std::uint8_t> packet, QueryStatus status, const ParsedQuery& q) {
     const bool droppable = packet.size() < kHeaderSize || (packet[2] & 0x80) != 0;

@@ -12,6 +12,7 @@
 #include "auth/engine.hpp"
 #include "dns/message.hpp"
 #include "dns/rdata.hpp"
+#include "fuzz_check.hpp"
 #include "zone/zone.hpp"
 #include "zone/zone_table.hpp"
 
@@ -19,12 +20,7 @@ using namespace cairn;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 const zone::ZoneTable& zones() {
     static const zone::ZoneTable table({

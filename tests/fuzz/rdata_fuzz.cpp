@@ -9,17 +9,13 @@
 #include <vector>
 
 #include "dns/rdata.hpp"
+#include "fuzz_check.hpp"
 
 using namespace cairn::dns;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 void check_round_trip(RRType type, const std::vector<std::uint8_t>& wire) {
     const Name origin = Name::from_text("example.");

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "dns/rdata.hpp"
+#include "fuzz_check.hpp"
 #include "zonefile/checks.hpp"
 #include "zonefile/master_parser.hpp"
 #include "zonefile/printer.hpp"
@@ -15,12 +16,7 @@ using namespace cairn;
 
 namespace {
 
-void check(bool condition, const char* what) {
-    if (!condition) {
-        std::fprintf(stderr, "invariant broken: %s\n", what);
-        std::abort();
-    }
-}
+using cairn::fuzz::check;
 
 }  // namespace
 

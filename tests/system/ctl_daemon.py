@@ -131,7 +131,8 @@ class Daemon:
         self.write_config()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [str(servers.cairnd_binary()), "-c", str(self.config), "-n", "2", *self.args],
+            # The query log on stderr too, where the tests read it.
+            [str(servers.cairnd_binary()), "-c", str(self.config), "-n", "2", "--log-queries-to-stderr", *self.args],
             cwd=self.workdir,
             stdout=self.log,
             stderr=self.log,

@@ -1,6 +1,6 @@
 """A DNS hierarchy on loopback for resolver tests: a root, TLDs and leaf zones served by NSD, Knot and cairnd,
-each name server on its own address of 127.53.0.0/16 at port 53 (name servers carry no port), and a hints
-file pointing at the test root.
+each name server on its own address of 127.53.0.0/16 (or the range a suite's spec names) at port 53 (name
+servers carry no port), and a hints file pointing at the test root.
 
     hierarchy = Hierarchy(default_spec(), workdir).start()
     hierarchy.hints_file            # for a resolver's `zone "." { type hint; file ...; };`
@@ -12,15 +12,20 @@ servers that serve it, records). Delegations are derived: each zone's parent get
 that lies inside the parent's zone (a name server named outside it stays glueless). A name server may be
 listed as a zone's NS without serving it (`lame`), and zones may be left to the test to serve
 (`autostart=False`: the test starts, stops or rewrites them, e.g. to take a zone's authorities down). Later
-additions (signed zones, a diagnosis tool's cases) extend the spec rather than this code.
+additions extend the spec rather than this code: a zone may be signed with BIND's dnssec-signzone
+(`dnssec="signed"`, its DS in the parent; `"expired"`: every RRSIG's validity window in the past;
+`"ds-mismatch"`: the parent's DS names a key the zone does not have), and carry its own SOA timers.
 
-Only 127.53.0.0/16 is used: other suites on this machine use other ranges of 127/8.
+The resolver suites use 127.53.0.0/16 (127.54.0.0/16 for the signed hierarchy of the validation tests),
+the default `address_prefix`; the doctor's lab uses 127.55.0.0/16: other suites on this machine use other
+ranges of 127/8.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -31,9 +36,14 @@ import dns.rcode
 import dns.rdatatype
 
 import servers
+import signed_zones
 
 PORT = 53
 ADDRESS_PREFIX = "127.53."
+# The validation suite's signed hierarchy (test_resolver_validation.py) has a range of its own, so that it
+# runs beside the shared one. A HierarchySpec may name another range (the doctor's lab: 127.55.).
+ADDRESS_PREFIXES = (ADDRESS_PREFIX, "127.54.")
+DNSSEC_MODES = (None, "signed", "expired", "ds-mismatch")
 
 
 @dataclasses.dataclass
@@ -45,8 +55,6 @@ class NameServer:
     kind: str  # nsd, knotd or cairnd
 
     def __post_init__(self):
-        if not self.address.startswith(ADDRESS_PREFIX):
-            raise ValueError(f"{self.address}: the hierarchy only uses {ADDRESS_PREFIX}0.0/16")
         self.name = _absolute(self.name)
 
 
@@ -64,8 +72,14 @@ class ZoneSpec:
     serial: int = 1
     autostart: bool = True  # False: the test serves it (start_zone / stop_zone)
     delegated: bool = True  # False: served, but its parent does not delegate it (forward and stub zones)
+    refresh: int = 3600
+    retry: int = 600
+    expire: int = 86400
+    dnssec: str | None = None  # one of DNSSEC_MODES
 
     def __post_init__(self):
+        if self.dnssec not in DNSSEC_MODES:
+            raise ValueError(f"{self.origin}: dnssec={self.dnssec!r}; known: {DNSSEC_MODES}")
         self.origin = _absolute(self.origin)
         self.servers = [_absolute(name) for name in self.servers]
         self.lame = [_absolute(name) for name in self.lame]
@@ -75,6 +89,14 @@ class ZoneSpec:
 class HierarchySpec:
     name_servers: list[NameServer]
     zones: list[ZoneSpec]
+    address_prefix: str | tuple[str, ...] = ADDRESS_PREFIXES  # every name server lives in these /16s of loopback
+
+    def __post_init__(self):
+        prefixes = (self.address_prefix,) if isinstance(self.address_prefix, str) else self.address_prefix
+        for server in self.name_servers:
+            if not server.address.startswith(prefixes):
+                raise ValueError(f"{server.address}: this hierarchy only uses "
+                                 f"{' and '.join(p + '0.0/16' for p in prefixes)}")
 
     def name_server(self, name: str) -> NameServer:
         name = _absolute(name)
@@ -192,7 +214,7 @@ class Hierarchy:
             f"$ORIGIN {origin}",
             f"$TTL {zone.ttl}",
             f"@ SOA {zone.servers[0]} hostmaster.{origin if origin != '.' else ''} "
-            f"{zone.serial} 3600 600 86400 {zone.negative_ttl}",
+            f"{zone.serial} {zone.refresh} {zone.retry} {zone.expire} {zone.negative_ttl}",
         ]
         for ns in zone.servers + zone.lame:
             lines.append(f"@ NS {ns}")
@@ -217,19 +239,71 @@ class Hierarchy:
                 lines.append(f"{child.origin} {zone.ttl} NS {ns}")
                 if _is_below(ns, origin) and _closest_zone(ns, origins) != origin:
                     address_record(ns)  # glue: in bailiwick, below a cut
+            if child.dnssec is not None:
+                lines.append(self.ds_text(child))
         lines += zone.records
         return "\n".join(lines) + "\n"
 
-    def zone_file(self, origin: str) -> Path:
+    def _source_file(self, origin: str) -> Path:
         origin = _absolute(origin)
         name = "root" if origin == "." else origin.rstrip(".")
         return self.workdir / "zones" / f"{name}.zone"
 
+    def zone_file(self, origin: str) -> Path:
+        """The file a zone is served from (the signed one for a signed zone)."""
+        path = self._source_file(origin)
+        if self.spec.zone(origin).dnssec is not None:
+            return path.with_name(path.name + ".signed")
+        return path
+
     def write_zone(self, zone: ZoneSpec) -> Path:
-        path = self.zone_file(zone.origin)
+        path = self._source_file(zone.origin)
         path.parent.mkdir(exist_ok=True)
         path.write_text(self.zone_text(zone))
-        return path
+        if zone.dnssec is not None:
+            self._sign(zone, path)
+        return self.zone_file(zone.origin)
+
+    # -- DNSSEC (BIND's dnssec-keygen, dnssec-signzone, dnssec-dsfromkey)
+
+    def _key_directory(self, origin: str, spare: bool = False) -> Path:
+        name = "root" if origin == "." else origin.rstrip(".")
+        directory = self.workdir / "keys" / (name + ("-spare" if spare else ""))
+        if not directory.is_dir():
+            directory.mkdir(parents=True)
+            tool = signed_zones.tool("dnssec-keygen")
+            signed_zones.run([tool, "-q", "-a", "ECDSAP256SHA256", "-f", "KSK", "-K", ".", origin], directory)
+            if not spare:
+                signed_zones.run([tool, "-q", "-a", "ECDSAP256SHA256", "-K", ".", origin], directory)
+        return directory
+
+    def _ksk_file(self, origin: str, spare: bool = False) -> Path:
+        directory = self._key_directory(origin, spare)
+        for key in sorted(directory.glob("K*.key")):
+            if " 257 3 " in key.read_text():
+                return key
+        raise RuntimeError(f"{origin}: no KSK in {directory}")
+
+    def trust_anchor_text(self, origin: str) -> str:
+        """The KSK of a signed zone as a DNSKEY record (`owner 3600 IN DNSKEY 257 3 13 ...`)."""
+        text = self._ksk_file(_absolute(origin)).read_text()
+        owner, rest = [line for line in text.splitlines() if line and not line.startswith(";")][0].split(None, 1)
+        return f"{owner} 3600 {rest}\n"  # dnssec-keygen writes no TTL; a record file needs one
+
+    def ds_text(self, zone: ZoneSpec) -> str:
+        """The DS the parent publishes for a signed child: of its KSK, or of a spare key it does not have."""
+        key = self._ksk_file(zone.origin, spare=zone.dnssec == "ds-mismatch")
+        return signed_zones.run([signed_zones.tool("dnssec-dsfromkey"), "-2", str(key)], key.parent).strip()
+
+    def _sign(self, zone: ZoneSpec, source: Path) -> None:
+        keys = self._key_directory(zone.origin)
+        window = []
+        if zone.dnssec == "expired":  # signed a month ago, expired a day ago
+            stamp = lambda t: time.strftime("%Y%m%d%H%M%S", time.gmtime(t))  # noqa: E731
+            now = time.time()
+            window = ["-P", "-s", stamp(now - 30 * 86400), "-e", stamp(now - 86400)]
+        signed_zones.run([signed_zones.tool("dnssec-signzone"), "-S", "-K", str(keys), *window, "-o", zone.origin,
+                          "-f", str(self.zone_file(zone.origin)), str(source)], keys)
 
     def hints_text(self) -> str:
         root = self.spec.zone(".")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Sequence
 from pathlib import Path
 
 import dns.flags
@@ -34,11 +35,11 @@ def make_query(name: str, rdtype: str, rd: bool = True, do: bool = False) -> dns
 
 
 def ask(port: int, name: str, rdtype: str = "A", rd: bool = True, tcp: bool = False, timeout: float = 15,
-        source: str | None = None) -> dns.message.Message:
+        source: str | None = None, host: str = "127.0.0.1") -> dns.message.Message:
     request = make_query(name, rdtype, rd)
     if tcp:
-        return dns.query.tcp(request, "127.0.0.1", port=port, timeout=timeout, source=source)
-    return dns.query.udp(request, "127.0.0.1", port=port, timeout=timeout, source=source, raise_on_truncation=False)
+        return dns.query.tcp(request, host, port=port, timeout=timeout, source=source)
+    return dns.query.udp(request, host, port=port, timeout=timeout, source=source, raise_on_truncation=False)
 
 
 class CairndResolver(ctl_daemon.Daemon):
@@ -57,9 +58,11 @@ class CairndResolver(ctl_daemon.Daemon):
 
 
 def cairnd_resolver(workdir: Path, hierarchy: Hierarchy, options_extra: str = "", extra: str = "",
-                    hints: bool = True, querylog: bool = True) -> CairndResolver:
+                    hints: bool = True, querylog: bool = True,
+                    validation: str = "dnssec-validation no;") -> CairndResolver:
     """A cairnd resolver (not started) using the hierarchy's hints; `extra` adds top-level statements (views:
-    then give each view its own hint zone and leave `hints` False)."""
+    then give each view its own hint zone and leave `hints` False). Validation is off unless `validation`
+    says otherwise (the shared hierarchy is unsigned: with the built-in root anchors every answer is bogus)."""
     workdir.mkdir(parents=True, exist_ok=True)
     statements = [extra]
     if hints:
@@ -68,7 +71,7 @@ def cairnd_resolver(workdir: Path, hierarchy: Hierarchy, options_extra: str = ""
         workdir,
         zones={},
         recursion=True,
-        options_extra=("querylog yes; " if querylog else "") + options_extra,
+        options_extra=("querylog yes; " if querylog else "") + validation + " " + options_extra,
         extra="\n".join(statements),
     )
 
@@ -79,10 +82,11 @@ class PeerResolver:
     workdir: Path
     port: int = 0
     process: servers.LoggedProcess | None = None
+    address: str = "127.0.0.1"
 
     def query(self, name: str, rdtype: str = "A", tcp: bool = False, rd: bool = True,
               timeout: float = 15) -> dns.message.Message:
-        return ask(self.port, name, rdtype, rd=rd, tcp=tcp, timeout=timeout)
+        return ask(self.port, name, rdtype, rd=rd, tcp=tcp, timeout=timeout, host=self.address)
 
     def wait_ready(self, timeout: float = 15) -> None:
         deadline = time.monotonic() + timeout
@@ -90,7 +94,7 @@ class PeerResolver:
             if self.process is not None and self.process.proc.poll() is not None:
                 raise RuntimeError(f"{self.kind} exited: {self.process.log()[-3000:]}")
             try:
-                response = ask(self.port, "localhost.", "A", rd=False, timeout=0.5)
+                response = ask(self.port, "localhost.", "A", rd=False, timeout=0.5, host=self.address)
                 if response is not None:
                     return
             except Exception:  # noqa: BLE001 (not listening yet)
@@ -103,9 +107,10 @@ class PeerResolver:
             self.process = None
 
 
-def named_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
-    """BIND as a resolver: the hierarchy's hints, no validation (the test tree is unsigned), no control
-    channel, nothing but loopback."""
+def named_resolver(workdir: Path, hierarchy: Hierarchy, validation: str = "dnssec-validation no;",
+                   extra: str = "") -> PeerResolver:
+    """BIND as a resolver: the hierarchy's hints, no validation unless `validation` (with `extra`'s
+    trust-anchors) says so (the shared test tree is unsigned), no control channel, nothing but loopback."""
     workdir.mkdir(parents=True, exist_ok=True)
     peer = PeerResolver("named", workdir, servers.free_port(False))
     config = workdir / "named.conf"
@@ -117,7 +122,7 @@ def named_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
         "    listen-on-v6 { none; };\n"
         "    recursion yes;\n"
         "    allow-recursion { 127.0.0.0/8; };\n"
-        "    dnssec-validation no;\n"
+        f"    {validation}\n"
         "    notify no;\n"
         "    qname-minimization relaxed;\n"
         f'    session-keyfile "{workdir}/session.key";\n'
@@ -125,22 +130,26 @@ def named_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
         "    automatic-interface-scan no;\n"
         "};\n"
         "controls { };\n"
-        f'zone "." {{ type hint; file "{hierarchy.hints_file}"; }};\n'
+        f'zone "." {{ type hint; file "{hierarchy.hints_file}"; }};\n' + extra
     )
     peer.process = servers.LoggedProcess(["/usr/sbin/named", "-g", "-n", "1", "-c", str(config)], workdir, "named.log")
     peer.wait_ready()
     return peer
 
 
-def unbound_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
+def unbound_resolver(workdir: Path, hierarchy: Hierarchy, address: str = "127.0.0.1", port: int | None = None,
+                     trust_anchors: Sequence[str] = ()) -> PeerResolver:
     """Unbound as a resolver: the hierarchy's hints, loopback upstreams allowed (do-not-query-localhost: no),
-    no validation, no remote control."""
+    no remote control. On 127.0.0.1 at a free port, or on `address`#`port` (Unbound binds any loopback
+    address, which BIND cannot: it listens only on addresses its interface scan finds). No validation unless
+    `trust_anchors` are given (DNSKEY or DS records as presentation text): then it validates from them."""
     workdir.mkdir(parents=True, exist_ok=True)
-    peer = PeerResolver("unbound", workdir, servers.free_port(False))
+    peer = PeerResolver("unbound", workdir, port or servers.free_port(False), address=address)
+    validation = "".join(f'    trust-anchor: "{anchor.strip()}"\n' for anchor in trust_anchors)
     config = workdir / "unbound.conf"
     config.write_text(
         "server:\n"
-        f"    interface: 127.0.0.1@{peer.port}\n"
+        f"    interface: {address}@{peer.port}\n"
         "    do-ip6: no\n"
         "    do-daemonize: no\n"
         '    username: ""\n'
@@ -154,8 +163,8 @@ def unbound_resolver(workdir: Path, hierarchy: Hierarchy) -> PeerResolver:
         "    do-not-query-localhost: no\n"
         f'    root-hints: "{hierarchy.hints_file}"\n'
         "    qname-minimisation: yes\n"
-        '    module-config: "iterator"\n'
-        "    harden-referral-path: no\n"
+        + (validation + '    module-config: "validator iterator"\n' if validation else '    module-config: "iterator"\n')
+        + "    harden-referral-path: no\n"
         # Unbound answers test. itself (RFC 6761 local zone) unless told not to; the hierarchy serves it.
         '    local-zone: "test." nodefault\n'
         "remote-control:\n"

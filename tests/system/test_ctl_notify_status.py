@@ -111,4 +111,4 @@ def test_notify_counts_and_zone_status(pair):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "zone notify queued"
     assert fields(secondary.ctl("zonestatus", "beta.test").stdout)["notifies pending"] == "1"
-    assert wait_for(lambda: secondary.log_text().count(f"zone beta.test./IN: notify for serial 1 to 127.0.0.1#{dead}") >= 2, timeout=8)
+    assert wait_for(lambda: secondary.log_text().count(f"zone beta.test/IN: notify for serial 1 to 127.0.0.1#{dead}") >= 2, timeout=8)

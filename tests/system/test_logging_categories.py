@@ -5,6 +5,7 @@ configuration (`querylog`, or the queries category named) and `querylog on|off` 
 
 from __future__ import annotations
 
+import re
 import time
 
 import dns.message
@@ -69,7 +70,7 @@ def test_each_channel_gets_only_its_categories_at_its_severity(routed, tmp_path)
     assert all(line.startswith("security: ") for line in alert_lines), alert_lines  # notify's info filtered
 
     main_text = read(main)
-    assert "general: info: zone alpha.test./IN: loaded serial 1" in main_text
+    assert "general: info: zone alpha.test/IN: loaded serial 1" in main_text
     assert "general: info: control channel: received 'notify alpha.test'" in main_text
     # "22-Nov-2026 06:09:16.123 general: info: ..."
     first = main_text.splitlines()[0]
@@ -87,16 +88,16 @@ def test_query_log_follows_the_configuration_and_the_control_channel(routed, tmp
     assert "query logging is ON" in routed.ctl("status").stdout
     routed.query("www.alpha.test", "A")
     # (the query log is flushed every second, not per line)
-    assert wait_for(lambda: "query: www.alpha.test. IN A" in read(queries))
-    assert "queries: client 127.0.0.1#" in read(queries)
+    assert wait_for(lambda: "query: www.alpha.test IN A" in read(queries))
+    assert re.search(r"queries: client @0x[0-9a-f]+ 127\.0\.0\.1#\d+ \(www\.alpha\.test\): query: ", read(queries))
     assert routed.ctl("querylog", "off").returncode == 0
     routed.query("off.alpha.test", "A")
     assert routed.ctl("querylog", "on").returncode == 0
     routed.query("on.alpha.test", "TXT")
-    assert wait_for(lambda: "query: on.alpha.test. IN TXT" in read(queries))
+    assert wait_for(lambda: "query: on.alpha.test IN TXT" in read(queries))
     assert "off.alpha.test" not in read(queries)
     assert "off.alpha.test" not in routed.log_text()
-    assert "query: www.alpha.test." not in read(tmp_path / "main.log")
+    assert "query: www.alpha.test " not in read(tmp_path / "main.log")
     # A reload goes back to what the configuration says.
     assert routed.ctl("querylog", "off").returncode == 0
     assert routed.ctl("reload").returncode == 0
@@ -107,7 +108,7 @@ def test_querylog_option(tmp_path):
     running = ctl_daemon.Daemon(tmp_path, {"beta.test": 5}, statistics=False, options_extra="querylog yes;").start()
     try:
         running.query("www.beta.test", "A")
-        assert wait_for(lambda: "query: www.beta.test. IN A" in running.log_text())
+        assert wait_for(lambda: "query: www.beta.test IN A" in running.log_text())
     finally:
         running.stop()
     quiet = tmp_path / "quiet"

@@ -67,7 +67,8 @@ def test_secret_never_appears_in_the_debug_log(tmp_path):
     os.chmod(config, 0o600)
     stderr_path = tmp_path / "stderr.log"
     with open(stderr_path, "wb") as stderr:
-        proc = subprocess.Popen([str(servers.cairnd_binary()), "-c", str(config), "-n", "1", "--log-level", "debug"],
+        proc = subprocess.Popen([str(servers.cairnd_binary()), "-c", str(config), "-n", "1", "--log-level", "debug",
+                                 "--log-queries-to-stderr"],
                                 cwd=tmp_path, stdout=stderr, stderr=stderr, start_new_session=True)
         try:
             assert wait_for(lambda: responds(port, f"www.{ORIGIN}", "A"), 10), stderr_path.read_text()
@@ -93,7 +94,9 @@ def test_secret_never_appears_in_the_debug_log(tmp_path):
     text = log.decode(errors="replace")
     # The debug log did see the signed traffic, by key name ...
     assert f"TSIG key {KEY}" in text and "debug" in text and "BADSIG" in text, text
-    assert f"query: www.{ORIGIN} IN A +S (" in text, text  # the query log flags signed queries, as BIND
+    # The query log names the key and flags signed queries, as BIND: "client @0x... 127.0.0.1#N/key secret-test.example
+    # (www.logs.example): query: www.logs.example IN A +S (127.0.0.1)".
+    assert f"/key {KEY.rstrip('.')} (www.{ORIGIN.rstrip('.')}): query: www.{ORIGIN.rstrip('.')} IN A +S (" in text, text
     # ... and never its secret, in any spelling.
     for spelling in (SECRET, SECRET.rstrip("="), SECRET_BYTES.hex(), SECRET_BYTES.hex().upper()):
         assert spelling.encode() not in log, spelling

@@ -162,9 +162,10 @@ def test_the_query_log_names_the_view_that_answered(split_horizon):
         return [line for line in split_horizon.log_path.read_text().splitlines() if " query: api." in line]
 
     def logged(client: str, view: str | None) -> bool:
-        # As BIND: "client 127.0.0.3#PORT ...: view internal: query: api.solvethenetwork.com. IN A ..."
-        prefix = rf"client {re.escape(client)}#\d+: " + (f"view {re.escape(view)}: " if view else "")
-        return any(re.search(prefix + rf"query: api\.{ORIGIN}\. IN A ", line) for line in lines())
+        # As BIND: "client @0x... 127.0.0.3#PORT (api.solvethenetwork.com): view internal: query:
+        # api.solvethenetwork.com IN A ..."
+        prefix = rf"client @0x[0-9a-f]+ {re.escape(client)}#\d+ \(api\.{ORIGIN}\): " + (f"view {re.escape(view)}: " if view else "")
+        return any(re.search(prefix + rf"query: api\.{ORIGIN} IN A ", line) for line in lines())
 
     assert wait_for(lambda: logged("127.0.0.3", "internal")), lines()
     assert logged("127.0.0.4", "external"), lines()

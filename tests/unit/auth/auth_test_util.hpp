@@ -21,6 +21,7 @@ struct QueryOptions {
     std::uint16_t id = 0x1234;
     bool rd = true;
     bool cd = false;
+    bool ad = false;
     std::uint8_t opcode = 0;
     bool qr = false;
     bool edns = true;
@@ -29,6 +30,7 @@ struct QueryOptions {
     bool dnssec_ok = false;
     std::vector<std::uint8_t> cookie;  // COOKIE option payload when not empty
     bool nsid = false;
+    bool tcp_keepalive = false;
     bool question = true;
     std::uint16_t qclass = 1;
 };
@@ -47,7 +49,8 @@ inline std::vector<std::uint8_t> make_query(const std::string& qname, dns::RRTyp
         q.push_back(static_cast<std::uint8_t>(v));
     };
     u16(o.id);
-    u16((o.qr ? 0x8000 : 0) | (o.opcode << 11) | (o.rd ? 0x0100 : 0) | (o.cd ? 0x0010 : 0));
+    u16((o.qr ? 0x8000 : 0) | (o.opcode << 11) | (o.rd ? 0x0100 : 0) | (o.ad ? 0x0020 : 0) |
+        (o.cd ? 0x0010 : 0));
     u16(o.question ? 1 : 0);
     u16(0);
     u16(0);
@@ -71,6 +74,7 @@ inline std::vector<std::uint8_t> make_query(const std::string& qname, dns::RRTyp
             options.insert(options.end(), o.cookie.begin(), o.cookie.end());
         }
         if (o.nsid) options.insert(options.end(), {0, 3, 0, 0});
+        if (o.tcp_keepalive) options.insert(options.end(), {0, 11, 0, 0});
         u16(static_cast<unsigned>(options.size()));
         q.insert(q.end(), options.begin(), options.end());
     }

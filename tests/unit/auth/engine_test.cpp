@@ -440,6 +440,41 @@ TEST_F(EngineTest, NsidWhenConfigured) {
     EXPECT_EQ(ask("www.example.", RRType::A, o).option(dns::EdnsOptionCode::NSID), nullptr);
 }
 
+TEST_F(EngineTest, TcpKeepaliveIsAnnouncedOverTcpToClientsThatAsk) {
+    Settings s;
+    s.tcp_advertised_timeout = 450;
+    const Engine engine(s);
+    QueryOptions o;
+    o.tcp_keepalive = true;
+    const auto tcp = exchange(engine, zones_, make_query("www.example.", RRType::A, o), Transport::tcp);
+    EXPECT_TRUE(tcp.result.tcp_keepalive);
+    const auto* keepalive = tcp.option(dns::EdnsOptionCode::TCP_KEEPALIVE);
+    ASSERT_NE(keepalive, nullptr);
+    EXPECT_EQ(keepalive->data, (std::vector<std::uint8_t>{0x01, 0xC2}));  // 45 seconds in tenths
+    // RFC 7828 §3.3.2: never over UDP, never unasked.
+    EXPECT_EQ(exchange(engine, zones_, make_query("www.example.", RRType::A, o))
+                  .option(dns::EdnsOptionCode::TCP_KEEPALIVE),
+              nullptr);
+    const auto unasked = exchange(engine, zones_, make_query("www.example.", RRType::A), Transport::tcp);
+    EXPECT_EQ(unasked.option(dns::EdnsOptionCode::TCP_KEEPALIVE), nullptr);
+    EXPECT_FALSE(unasked.result.tcp_keepalive);
+}
+
+TEST_F(EngineTest, WildcardAnswersAndValidCookiesAreReportedForRateLimiting) {
+    EXPECT_FALSE(ask("www.example.", RRType::A).result.wildcard);
+    EXPECT_TRUE(ask("anything.wild.example.", RRType::A).result.wildcard);
+    EXPECT_TRUE(ask("anything.wild.example.", RRType::MX).result.wildcard);  // NODATA from the wildcard
+    EXPECT_FALSE(ask("nothing.example.", RRType::A).result.wildcard);
+    QueryOptions o;
+    o.cookie = {1, 2, 3, 4, 5, 6, 7, 8};
+    const auto first = ask("www.example.", RRType::A, o);
+    EXPECT_FALSE(first.result.cookie_valid);  // a client cookie alone proves nothing
+    const auto* cookie = first.option(dns::EdnsOptionCode::COOKIE);
+    ASSERT_NE(cookie, nullptr);
+    o.cookie = cookie->data;
+    EXPECT_TRUE(ask("www.example.", RRType::A, o).result.cookie_valid);
+}
+
 TEST_F(EngineTest, DsAtAChildApexIsAnsweredByTheParentZone) {
     const auto child =
         zone_from("sub.example.", {"@ 60 SOA ns h 1 2 3 4 5", "@ 60 NS ns", "ns 60 A 192.0.2.99"});

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <mutex>
@@ -379,6 +381,56 @@ TEST(Listener, AllowListRefusesConnections) {
     options.port = listener.port(0);
     options.timeout = std::chrono::milliseconds(2000);
     EXPECT_THROW(run_command(options, bind_key(), "status"), ClientError);
+}
+
+// A plain TCP connection to the channel that sends `first` (maybe nothing) and then stays open.
+int idle_connection(std::uint16_t port, const std::string& first = "") {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(port);
+    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+    if (!first.empty()) (void)!::send(fd, first.data(), first.size(), MSG_NOSIGNAL);
+    return fd;
+}
+
+TEST(Listener, IdleConnectionsGiveWayToANewOne) {
+    FakeTarget target;
+    ChannelOptions channel;
+    channel.port = 0;
+    channel.keys = {bind_key()};
+    ControlListener listener({channel}, target, {});
+    listener.start();
+    std::vector<int> idle;
+    for (int i = 0; i < 40; ++i)
+        idle.push_back(idle_connection(listener.port(0), i % 2 == 0 ? "" : std::string("\0\0\1", 3)));
+    ClientOptions options;
+    options.port = listener.port(0);
+    options.timeout = std::chrono::milliseconds(3000);
+    EXPECT_EQ(run_command(options, bind_key(), "status").code, 0u);
+    listener.stop();
+    for (const int fd : idle)
+        ::close(fd);
+}
+
+TEST(Listener, AStalledRequestMeetsTheRequestTimeout) {
+    FakeTarget target;
+    ChannelOptions channel;
+    channel.port = 0;
+    channel.keys = {bind_key()};
+    ControlListener listener({channel}, target, {});
+    listener.request_timeout = std::chrono::milliseconds(300);
+    listener.start();
+    const int fd = idle_connection(listener.port(0), std::string("\0\0\0\x40\0\0\0\1", 8));
+    pollfd p{fd, POLLIN, 0};
+    const auto started = std::chrono::steady_clock::now();
+    ASSERT_EQ(::poll(&p, 1, 3000), 1);
+    char byte;
+    EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);  // closed, not answered
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2000));
+    ::close(fd);
+    listener.stop();
 }
 
 }  // namespace

@@ -107,3 +107,13 @@ TEST(EqualIgnoringAsciiCase, FoldsLettersOnly) {
     EXPECT_FALSE(equal_ignoring_ascii_case("\xC9", "\xE9"));  // É and é in Latin-1: not ASCII
     static_assert(equal_ignoring_ascii_case("IN", "in"));
 }
+
+TEST(Name, SuffixCountsLabelsFromTheRight) {
+    const Name name = Name::from_text("www.example.com.");
+    EXPECT_EQ(name.suffix(0), Name());  // the root, not the whole name
+    EXPECT_TRUE(name.suffix(0).is_root());
+    EXPECT_EQ(name.suffix(1), Name::from_text("com."));
+    EXPECT_EQ(name.suffix(3), name);
+    EXPECT_EQ(name.suffix(7), name);
+    EXPECT_TRUE(Name().suffix(0).is_root());
+}

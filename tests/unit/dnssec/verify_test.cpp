@@ -87,7 +87,8 @@ TEST(VerifyRRset, SaysWhyNothingVerified) {
     tampered.back() ^= 1;
     EXPECT_EQ(status(tampered, keys), VerifyStatus::bogus);
     // Another signer's signature, or one of an algorithm cairn does not verify, is no signature at all.
-    const std::vector<Bytes> sigs = {f.sign(kNow - 100, kNow + 100)};
+    const auto good = f.sign(kNow - 100, kNow + 100);  // owned here: the spans below point into it
+    const std::vector<Bytes> sigs = {good};
     WorkBudget budget;
     EXPECT_EQ(verify_rrset(f.rrset(), sigs, wire("other."), keys, kNow, budget).status,
               VerifyStatus::no_signature);

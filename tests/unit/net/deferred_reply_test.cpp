@@ -1,6 +1,6 @@
 // Replies given later (kReplyLater + DeferredReply): over UDP from another thread, from the address the
 // query was sent to even on a wildcard socket; over TCP handed back to the connection, which stays open
-// while it waits, and lost quietly when the client has gone.
+// while it waits (past tcp-idle-timeout), and lost quietly when the client has gone.
 #include "net/deferred_reply.hpp"
 
 #include <gtest/gtest.h>
@@ -144,6 +144,24 @@ TEST(DeferredReply, TcpRepliesComeBackOnTheConnectionAmongImmediateOnes) {
     EXPECT_EQ(test::id_of(*second), 3);
     EXPECT_EQ(test::id_of(*third), 1);
     EXPECT_TRUE(test::closed_by_peer(client.get(), 2000)) << "closed once nothing is owed";
+}
+
+TEST(DeferredReply, AConnectionOwedAReplyOutlivesTheIdleTimeout) {
+    LaterHandler handler;
+    auto options = options_for("127.0.0.1");
+    options.tcp_initial_timeout = 200ms;
+    options.tcp_idle_timeout = 200ms;
+    Server server(options, handler);
+    server.start();
+    Fd client = test::connect_to(server.endpoints()[0], SOCK_STREAM);
+    test::send_all(client.get(), test::framed(test::message(1, {'x'})));
+    ASSERT_TRUE(handler.wait_parked(1));
+    EXPECT_FALSE(test::closed_by_peer(client.get(), 800)) << "a client waiting for its answer is not idle";
+    EXPECT_EQ(handler.answer_all_from_another_thread(), 1);
+    const auto reply = test::tcp_receive(client.get(), 2000);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(test::id_of(*reply), 1);
+    EXPECT_TRUE(test::closed_by_peer(client.get(), 3000)) << "idle once answered: the idle timeout applies";
 }
 
 TEST(DeferredReply, AbandonedTcpRepliesLetTheConnectionClose) {

@@ -1,6 +1,7 @@
 // A handler for the net layer's tests: echoes each query with QR set and records what it saw. A payload
 // starting with 'D' is dropped; 'S' followed by a count is answered with that many messages as a stream;
-// 'G' holds its worker until open_gate() (or two seconds), so that a test can queue queries behind it.
+// 'G' holds its worker until open_gate() (or two seconds), so that a test can queue queries behind it; 'K'
+// marks the client as using edns-tcp-keepalive, as the server's handler does for RFC 7828 queries.
 #pragma once
 
 #include <atomic>
@@ -50,6 +51,7 @@ class EchoHandler : public PacketHandler {
         }
         if (query.size() < 12 || (query.size() > 12 && query[12] == 'D')) return 0;
         if (query.size() > 12 && query[12] == 'X') throw std::runtime_error("handler failure");
+        if (query.size() > 12 && query[12] == 'K') client.tcp_keepalive = true;
         if (query.size() > 12 && query[12] == 'G') {
             std::unique_lock lock(mutex_);
             gate_changed_.wait_for(lock, std::chrono::seconds(2), [&] { return gate_open_; });

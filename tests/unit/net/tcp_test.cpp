@@ -176,29 +176,6 @@ TEST(Tcp, IdleConnectionIsClosed) {
     EXPECT_TRUE(eventually([&] { return server.tcp_connections() == 0; }));
 }
 
-TEST(Tcp, ClientLimitIsEnforced) {
-    test::EchoHandler handler;
-    auto options = tcp_options("127.0.0.1", 2);
-    options.tcp_clients = 2;
-    Server server(options, handler);
-    server.start();
-    std::vector<Fd> clients;
-    for (int i = 0; i < 2; ++i) {
-        clients.push_back(test::connect_to(server.endpoints()[0], SOCK_STREAM));
-        test::send_all(clients.back().get(), test::framed(test::message(static_cast<std::uint16_t>(i))));
-        ASSERT_TRUE(test::tcp_receive(clients.back().get(), 1000));
-    }
-    EXPECT_EQ(server.tcp_connections(), 2u);
-    Fd third = test::connect_to(server.endpoints()[0], SOCK_STREAM);
-    EXPECT_TRUE(test::closed_by_peer(third.get(), 1000));
-
-    clients.pop_back();  // frees a slot once the server sees the close
-    ASSERT_TRUE(eventually([&] { return server.tcp_connections() == 1; }));
-    Fd fourth = test::connect_to(server.endpoints()[0], SOCK_STREAM);
-    test::send_all(fourth.get(), test::framed(test::message(4)));
-    EXPECT_TRUE(test::tcp_receive(fourth.get(), 1000));
-}
-
 TEST(Tcp, HandlerExceptionClosesOnlyThatConnection) {
     test::EchoHandler handler;
     Server server(tcp_options(), handler);

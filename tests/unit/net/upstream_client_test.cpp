@@ -27,9 +27,18 @@ const dns::Name kName = dns::Name::from_text("www.example.test.");
 // A UDP socket and a TCP listener on one loopback port, driven by the test between loop turns.
 struct FakeAuthority {
     FakeAuthority() {
-        udp = bind_socket(SocketKind::udp, Endpoint{*dns::IpAddress::parse("127.0.0.1"), 0}, false);
-        at = local_endpoint(udp.get());
-        tcp = bind_socket(SocketKind::tcp, at, false);
+        // The kernel picks a free UDP port; its TCP twin may be taken by another test running beside this
+        // one, so another pair is tried then.
+        for (int attempt = 0;; ++attempt) {
+            udp = bind_socket(SocketKind::udp, Endpoint{*dns::IpAddress::parse("127.0.0.1"), 0}, false);
+            at = local_endpoint(udp.get());
+            try {
+                tcp = bind_socket(SocketKind::tcp, at, false);
+                return;
+            } catch (const std::exception&) {
+                if (attempt == 20) throw;
+            }
+        }
     }
 
     // The next query over UDP, and who sent it.

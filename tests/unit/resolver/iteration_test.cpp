@@ -215,24 +215,45 @@ TEST_F(Iteration, RelaxedMinimisationFallsBackOnNxdomainFromABrokenServer) {
               dns::Rcode::NXDOMAIN);
 }
 
-// The DNSSEC hook: a validator sees every reply before it is cached, and its verdict is cached with the
-// RRset; bogus data is answered from the cache to CD clients only.
+// The DNSSEC hook: a validator judges the replies to the client's question before they are cached, its
+// verdict is cached with the RRset, and bogus data is answered from the cache to CD clients only.
 TEST_F(Iteration, ValidatorVerdictIsCachedWithTheRRset) {
-    struct Bogus : Validator {
-        int calls = 0;
-        void validate(ClassifiedReply& reply, const dns::Name&, bool) override {
-            ++calls;
+    struct MarkBogus : ValidationJob {
+        explicit MarkBogus(ClassifiedReply& r) : reply(r) {}
+        bool run() override {
             for (auto& set : reply.chain)
                 set.security = Security::bogus;
+            out.security = Security::bogus;
+            out.ede = dns::EdeCode::DnssecBogus;
+            out.text = "judged bogus by the test";
+            return true;
+        }
+        const FetchRequest& wanted() const override { return none; }
+        void provide(FetchResult) override {}
+        const ValidationOutcome& outcome() const override { return out; }
+        ClassifiedReply& reply;
+        ValidationOutcome out;
+        FetchRequest none;
+    };
+    struct Bogus : Validator {
+        int calls = 0;
+        std::unique_ptr<ValidationJob> begin(ClassifiedReply& reply, const ReplyContext&,
+                                             dnssec::WorkBudget&) override {
+            ++calls;
+            return std::make_unique<MarkBogus>(reply);
         }
     } validator;
     auto ctx = context();
     ctx->set_validator(&validator);
-    net.resolve(*ctx, "www.example.com.", RRType::A);
-    EXPECT_EQ(validator.calls, static_cast<int>(net.sent().size()));
+    const auto r = net.resolve(*ctx, "www.example.com.", RRType::A);
+    EXPECT_EQ(r.message.rcode(), dns::Rcode::SERVFAIL);
+    ASSERT_TRUE(r.ede());
+    EXPECT_EQ(r.ede()->info_code, 6);
+    EXPECT_EQ(r.ede()->extra_text, "judged bogus by the test");
+    EXPECT_EQ(validator.calls, 1);  // the answer; referrals lead to servers and are not judged
     EXPECT_EQ(ctx->inspect(dns::Name::from_text("www.example.com."), RRType::A).entries.at(0).security,
               "bogus");
-    EXPECT_EQ(net.from_cache(*ctx, "www.example.com.", RRType::A).first.kind, CacheAnswer::Kind::miss);
+    EXPECT_EQ(net.from_cache(*ctx, "www.example.com.", RRType::A).first.kind, CacheAnswer::Kind::failure);
     QueryOptions cd;
     cd.cd = true;
     EXPECT_EQ(net.from_cache(*ctx, "www.example.com.", RRType::A, cd).first.kind, CacheAnswer::Kind::answer);

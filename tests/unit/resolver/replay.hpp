@@ -142,6 +142,15 @@ class Network {
         tables_.erase(address);
         return s;
     }
+    // Serves a zone built from records (signed zones: tests/unit/test_zone_signer.hpp); replaces one with the
+    // same origin.
+    FakeServer& serve_zone(const std::string& address, std::shared_ptr<const zone::Zone> z) {
+        FakeServer& s = servers_[address];
+        std::erase_if(s.zones, [&](const auto& old) { return old->origin() == z->origin(); });
+        s.zones.push_back(std::move(z));
+        tables_.erase(address);
+        return s;
+    }
     // Replaces the zone with `zone`'s origin on `address` (a zone edit on the primary).
     void replace_zone(const std::string& address, const Zone& zone) {
         FakeServer& s = servers_[address];

@@ -4,6 +4,7 @@
 
 #include "../auth/auth_test_util.hpp"
 #include "dns/message.hpp"
+#include "test_acl.hpp"
 
 namespace cairn::server {
 namespace {
@@ -16,17 +17,7 @@ std::shared_ptr<const zone::Zone> zone_with_www(const std::string& origin, const
                                              "ns1 300 A 127.0.0.1", "www 300 A " + address});
 }
 
-AccessList acl(std::initializer_list<const char*> prefixes) {
-    config::AddressMatchList list;
-    for (const char* text : prefixes) {
-        config::AmlElement element;
-        element.kind = config::AmlElement::Kind::Prefix;
-        element.prefix = *config::IpPrefix::parse(text);
-        list.elements.push_back(element);
-    }
-    return AccessList(config::CompiledAcl::compile(
-        list, [](const std::string&) { return nullptr; }, config::HostNetworks{}));
-}
+using testing::acl;
 
 ServedView view_of(std::string name, std::vector<std::shared_ptr<const zone::Zone>> zones) {
     ServedView view;
@@ -145,6 +136,123 @@ TEST(WriteRefused, DropsWhatMustNotBeAnsweredAndFormerrsGarbage) {
     const std::size_t size = write_refused(garbage, out, true);
     ASSERT_GE(size, 12u);
     EXPECT_EQ(out[3] & 0x0f, static_cast<int>(dns::Rcode::FORMERR));
+}
+
+}  // namespace
+}  // namespace cairn::server
+
+namespace cairn::server {
+namespace {
+
+std::shared_ptr<RateLimit> rate_limit(std::uint32_t per_second, std::optional<AccessList> exempt = {},
+                                      bool log_only = false) {
+    rrl::Limits limits;
+    limits.responses_per_second = limits.nxdomains_per_second = limits.errors_per_second = per_second;
+    limits.log_only = log_only;
+    return std::make_shared<RateLimit>(limits, std::move(exempt));
+}
+
+class RateLimitTest : public QueryHandlerTest {
+  protected:
+    void serve_limited(std::shared_ptr<RateLimit> limit) {
+        ServedView view = view_of("_default", {zone_with_www("example.test.", "192.0.2.1")});
+        view.rate_limit = std::move(limit);
+        serve({std::move(view)});
+        handler_.set_observers(&stats_, nullptr);
+        stats_.set_view_names({"_default"});
+    }
+    struct Tally {
+        int answered = 0, truncated = 0, dropped = 0;
+    };
+    Tally flood(const char* source, int count, net::Transport transport = net::Transport::udp) {
+        Tally t;
+        const auto query = make_query("www.example.test.", dns::RRType::A, without_edns());
+        std::vector<std::uint8_t> out(4096);
+        for (int i = 0; i < count; ++i) {
+            handler_.begin_batch(0);
+            Reply reply;
+            reply.size = handler_.handle(query, out, client_at(source, "127.0.0.1", transport));
+            handler_.end_batch(0);
+            if (reply.size > 0) reply.message = dns::parse_message(std::span(out).first(reply.size));
+            if (reply.size == 0) {
+                ++t.dropped;
+            } else if (reply.message.header.tc) {
+                ++t.truncated;
+                EXPECT_TRUE(reply.message.section(dns::Section::Answer).empty());
+                EXPECT_EQ(reply.message.questions.size(), 1u);
+            } else {
+                ++t.answered;
+            }
+        }
+        return t;
+    }
+    stats::Statistics stats_{1};
+};
+
+TEST_F(RateLimitTest, OverTheRateEveryOtherResponseSlipsTruncatedAndTheRestAreDropped) {
+    serve_limited(rate_limit(5));
+    const Tally t = flood("127.58.1.1", 25);
+    EXPECT_EQ(t.answered, 5);
+    EXPECT_EQ(t.truncated, 10);
+    EXPECT_EQ(t.dropped, 10);
+    const auto counted = stats_.queries().rate_limited;
+    ASSERT_EQ(counted.size(), 1u);
+    EXPECT_EQ(counted[0].second[0], 10u);  // slipped
+    EXPECT_EQ(counted[0].second[1], 10u);  // dropped
+    // Another block, and TCP, are not limited.
+    EXPECT_EQ(flood("127.58.2.1", 5).answered, 5);
+    EXPECT_EQ(flood("127.58.1.1", 10, net::Transport::tcp).answered, 10);
+}
+
+TEST_F(RateLimitTest, ExemptClientsAndLogOnlyAreNeverLimited) {
+    serve_limited(rate_limit(2, acl({"127.58.3.0/24"})));
+    EXPECT_EQ(flood("127.58.3.1", 20).answered, 20);
+    EXPECT_EQ(flood("127.58.4.1", 20).answered, 2);
+    serve_limited(rate_limit(2, {}, true));
+    EXPECT_EQ(flood("127.58.5.1", 20).answered, 20);
+    EXPECT_EQ(stats_.queries().rate_limited[0].second[2], 18u);  // logged: would have limited 18
+}
+
+TEST_F(RateLimitTest, AClientWithACookieGetsBadcookieAndThenPassesWithIt) {
+    serve_limited(rate_limit(1));
+    auth::testing::QueryOptions o;
+    o.cookie = {1, 2, 3, 4, 5, 6, 7, 8};
+    const auto client = client_at("127.58.6.1");
+    std::vector<std::uint8_t> out(4096);
+    auto send = [&](const std::vector<std::uint8_t>& query) {
+        handler_.begin_batch(0);
+        const std::size_t size = handler_.handle(query, out, client);
+        handler_.end_batch(0);
+        return size == 0 ? dns::Message{} : dns::parse_message(std::span(out).first(size));
+    };
+    const auto query = make_query("www.example.test.", dns::RRType::A, o);
+    EXPECT_EQ(send(query).rcode(), dns::Rcode::NOERROR);  // within the rate
+    const dns::Message slipped = send(query);
+    EXPECT_EQ(slipped.rcode(), dns::Rcode::BADCOOKIE);
+    EXPECT_FALSE(slipped.header.tc);
+    const auto* cookie = slipped.edns->find(dns::EdnsOptionCode::COOKIE);
+    ASSERT_NE(cookie, nullptr);
+    ASSERT_EQ(cookie->data.size(), 24u);
+    o.cookie = cookie->data;
+    const auto with_cookie = make_query("www.example.test.", dns::RRType::A, o);
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(send(with_cookie).answer.size(), 1u);  // a valid server cookie: not a forged source
+}
+
+TEST(WriteSlipped, KeepsNxdomainAndTheQuestion) {
+    const auto query = make_query("nope.example.test.", dns::RRType::MX, without_edns());
+    std::vector<std::uint8_t> out(512);
+    net::ClientInfo client;
+    const std::size_t size = write_slipped(query, out, true, true, auth::Settings{}, client, 0);
+    const dns::Message m = dns::parse_message(std::span(out).first(size));
+    EXPECT_TRUE(m.header.tc);
+    EXPECT_TRUE(m.header.aa);
+    EXPECT_EQ(m.rcode(), dns::Rcode::NXDOMAIN);
+    ASSERT_EQ(m.questions.size(), 1u);
+    EXPECT_EQ(m.questions[0].type, dns::RRType::MX);
+    EXPECT_FALSE(m.edns.has_value());
+    EXPECT_EQ(write_slipped(std::vector<std::uint8_t>(5), out, false, false, auth::Settings{}, client, 0),
+              0u);
 }
 
 }  // namespace

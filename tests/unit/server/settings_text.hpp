@@ -136,23 +136,39 @@ inline std::string recursion_text(const RecursionSettings& r) {
     return out;
 }
 
+inline std::string rate_limit_text(const RateLimit& rate_limit) {
+    const rrl::Limits& l = rate_limit.limits();
+    const auto number = [](auto value) { return std::to_string(value); };
+    return "  rate-limit " + number(l.responses_per_second) + "," + number(l.referrals_per_second) + "," +
+           number(l.nodata_per_second) + "," + number(l.nxdomains_per_second) + "," +
+           number(l.errors_per_second) + "," + number(l.all_per_second) + " window=" + number(l.window) +
+           " slip=" + number(l.slip) + " prefixes=" + number(l.ipv4_prefix_length) + "," +
+           number(l.ipv6_prefix_length) + " log-only=" + number(l.log_only) +
+           " table=" + number(l.max_table_size) + " qps-scale=" + number(l.qps_scale) +
+           " exempt=" + (rate_limit.exempt() ? acl_text(*rate_limit.exempt()) : std::string("-")) + "\n";
+}
+
 inline std::string settings_text(const Settings& s) {
     std::string out = "directory=" + s.directory + "\npid-file=" + s.pid_file + "\nlisten=";
     for (const auto& at : s.listen)
         out += at.to_string() + ",";
     out += "\ntcp-clients=" + std::to_string(s.tcp_clients) +
+           " tcp-initial=" + std::to_string(s.tcp_initial_timeout.count()) +
            " tcp-idle=" + std::to_string(s.tcp_idle_timeout.count()) +
+           " tcp-keepalive=" + std::to_string(s.tcp_keepalive_timeout.count()) +
            "\nlimits=" + std::to_string(s.limits.transfers_in) + "," +
            std::to_string(s.limits.transfers_per_ns) + "," + std::to_string(s.limits.serial_query_rate) +
            " transfers-out=" + std::to_string(s.transfers_out) +
            "\nblackhole=" + std::to_string(s.has_blackhole) + ":" + acl_text(s.blackhole) +
-           "\nquerylog=" + std::to_string(s.querylog) + " dump-file=" + s.dump_file + "\n";
+           "\nquerylog=" + std::to_string(s.querylog) + " dump-file=" + s.dump_file +
+           " statistics-file=" + s.statistics_file + "\n";
     out += "engine: udp=" + std::to_string(s.engine.max_udp_payload) +
            " cookies=" + std::to_string(s.engine.cookies) +
            " require-cookie=" + std::to_string(s.engine.require_cookie_udp) +
            " nsid=" + std::string(s.engine.nsid.begin(), s.engine.nsid.end()) +
-           " minimal-any=" + std::to_string(s.engine.minimal_any) + " version=" + s.engine.version_bind +
-           " id=" + s.engine.id_server + "\n";
+           " minimal-any=" + std::to_string(s.engine.minimal_any) +
+           " tcp-advertised=" + std::to_string(s.engine.tcp_advertised_timeout) +
+           " version=" + s.engine.version_bind + " id=" + s.engine.id_server + "\n";
     if (s.keys) {
         std::vector<std::string> keys;
         for (const char* name : {"k1.", "k2."}) {
@@ -170,7 +186,7 @@ inline std::string settings_text(const Settings& s) {
     for (const auto& channel : s.logging.channels) {
         out += "channel " + channel.name + " kind=" + std::to_string(static_cast<int>(channel.kind)) +
                " file=" + channel.file + " size=" + std::to_string(channel.max_size) +
-               " versions=" + std::to_string(channel.versions) + " severity=" + channel.severity +
+               " versions=" + optional_text(channel.versions) + " severity=" + channel.severity +
                " print=" + std::to_string(channel.print_time) + std::to_string(channel.print_category) +
                std::to_string(channel.print_severity) + "\n";
     }
@@ -183,6 +199,7 @@ inline std::string settings_text(const Settings& s) {
     for (const auto& view : s.views) {
         out += "view " + view.name + " clients=" + acl_text(view.match_clients) +
                " destinations=" + acl_text(view.match_destinations) + "\n";
+        if (view.rate_limit) out += rate_limit_text(*view.rate_limit);
         if (view.recursion) out += recursion_text(*view.recursion);
         for (const auto& zone : view.zones)
             out += zone_text(zone);

@@ -365,6 +365,30 @@ TEST(Http, ServesRoutesAndRefusesJunk) {
     server.stop();
 }
 
+TEST(Http, IdleConnectionsGiveWayToANewOne) {
+    HttpServerOptions options;
+    options.port = 0;
+    options.max_connections = 8;
+    HttpServer server(options, [](const std::string&) { return HttpResponse{200, "text/plain", "m 1\n"}; });
+    server.start();
+    std::vector<int> idle;
+    for (int i = 0; i < 40; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in at{};
+        at.sin_family = AF_INET;
+        at.sin_port = htons(server.port());
+        at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+        if (i % 2 == 1) (void)!::send(fd, "GET /", 5, MSG_NOSIGNAL);  // half a request line
+        idle.push_back(fd);
+    }
+    const std::string ok = http_get(server.port(), "GET /metrics HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(ok.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << ok;
+    server.stop();
+    for (const int fd : idle)
+        ::close(fd);
+}
+
 TEST(Http, AllowPredicateRefuses) {
     HttpServerOptions options;
     options.port = 0;

@@ -1,0 +1,138 @@
+#include "server/rate_limit.hpp"
+
+#include <cstring>
+
+#include "auth/cookie.hpp"
+#include "dns/message_builder.hpp"
+#include "dns/message_query.hpp"
+#include "server/log_throttle.hpp"
+
+namespace cairn::server {
+
+namespace {
+
+std::string_view kind_text(rrl::ResponseKind kind) {
+    switch (kind) {
+        case rrl::ResponseKind::answer:
+            return "";
+        case rrl::ResponseKind::referral:
+            return "referral ";
+        case rrl::ResponseKind::nodata:
+            return "NODATA ";
+        case rrl::ResponseKind::nxdomain:
+            return "NXDOMAIN ";
+        case rrl::ResponseKind::error:
+            return "error ";
+    }
+    return "";
+}
+
+}  // namespace
+
+std::size_t RateLimit::apply(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                             std::size_t size, const auth::Result& result, const net::ClientInfo& client,
+                             const auth::Settings& engine, std::uint32_t now, Outcome& outcome) {
+    outcome = Outcome::sent;
+    if (size < 12 || result.cookie_valid || (exempt_ && exempt_->allows_source(client))) return size;
+    rrl::ResponseFacts facts;
+    facts.rcode = result.rcode;
+    facts.wildcard = result.wildcard;
+    if (result.zone != nullptr) facts.zone = result.zone->origin().wire();
+    const auto answer = response.first(size);
+    const rrl::ResponseKey key = rrl::describe_response(answer, facts);
+    const rrl::Decision decision = limiter_.check(client.source.address, key, now, client.worker);
+    if (decision.verdict == rrl::Verdict::send) return size;
+    if (decision.started) log_start(answer, key, decision, client);
+    if (limits().log_only) {
+        outcome = Outcome::logged;
+        return size;
+    }
+    if (decision.verdict == rrl::Verdict::drop) {
+        outcome = Outcome::dropped;
+        return 0;
+    }
+    outcome = Outcome::slipped;
+    const bool aa = (response[2] & 0x04) != 0;
+    return write_slipped(query, response, key.kind == rrl::ResponseKind::nxdomain, aa, engine, client, now);
+}
+
+void RateLimit::log_start(std::span<const std::uint8_t> response, const rrl::ResponseKey& key,
+                          const rrl::Decision& decision, const net::ClientInfo& client) const {
+    LogThrottle& throttle = repeated(Repeated::rate_limited);
+    if (!throttle.admit(spdlog::level::info)) return;  // before any formatting: this is the query path
+    unsigned prefix = 0;
+    const dns::IpAddress block = limiter_.block_of(client.source.address, prefix);
+    std::string what;
+    if (!decision.by_all && key.kind != rrl::ResponseKind::error) {
+        try {
+            std::size_t qname_at = 12;
+            what = " for " + dns::Name::from_wire(response, qname_at).to_text();
+            if (key.kind == rrl::ResponseKind::answer)
+                what += " " + dns::class_to_text(static_cast<dns::RRClass>(key.qclass)) + " " +
+                        dns::type_to_text(static_cast<dns::RRType>(key.qtype));
+        } catch (const std::exception&) {
+            what = " for (?)";
+        }
+    }
+    logs::rate_limit().info("{}limit {}responses to {}/{}{}", limits().log_only ? "would " : "",
+                            decision.by_all ? "all " : kind_text(key.kind), block.to_string(), prefix, what);
+}
+
+std::size_t write_slipped(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool nxdomain,
+                          bool aa, const auth::Settings& engine, const net::ClientInfo& client,
+                          std::uint32_t now) {
+    dns::ParsedQuery q;
+    if (dns::parse_query(query, q) != dns::QueryStatus::Ok) return 0;
+    dns::MessageBuilder builder(out);
+    builder.reset();
+    builder.header() = q.header;
+    builder.header().qr = true;
+    builder.header().aa = aa;
+    builder.header().ra = false;
+    builder.header().ad = false;
+    builder.set_limit(std::min<std::size_t>(out.size(), q.edns.effective_udp_payload()));
+    const bool cookie = q.edns.present && q.edns.cookie_size != 0 && engine.cookies;
+    if (q.edns.present) builder.set_edns(engine.max_udp_payload, q.edns.dnssec_ok);
+    if (cookie) {
+        // BIND: a client that sent a cookie learns ours and comes back with it, exempt from the limits.
+        std::uint8_t value[auth::kClientCookieSize + auth::kServerCookieSize];
+        std::memcpy(value, q.edns.cookie.data(), auth::kClientCookieSize);
+        const auto address = client.source.address;
+        auth::make_server_cookie(
+            engine.cookie_secret, std::span<const std::uint8_t, 8>(q.edns.cookie.data(), 8),
+            {address.bytes.data(), address.is_v4() ? 4u : 16u}, now, value + auth::kClientCookieSize);
+        builder.add_cookie(value);
+        builder.header().aa = false;
+        builder.set_rcode(dns::Rcode::BADCOOKIE);
+    } else {
+        builder.header().tc = true;
+        builder.set_rcode(nxdomain ? dns::Rcode::NXDOMAIN : dns::Rcode::NOERROR);
+    }
+    if (q.has_question) builder.add_question(q.qname, q.qtype, q.qclass);
+    return builder.finish().size();
+}
+
+std::shared_ptr<RateLimit> make_rate_limit(const config::RateLimit* block, const config::Config& config,
+                                           const config::HostNetworks& host) {
+    if (block == nullptr) return nullptr;
+    rrl::Limits limits;
+    limits.responses_per_second = block->responses_per_second.value_or(0);
+    const std::uint32_t responses = limits.responses_per_second;
+    limits.referrals_per_second = block->referrals_per_second.value_or(responses);
+    limits.nodata_per_second = block->nodata_per_second.value_or(responses);
+    limits.nxdomains_per_second = block->nxdomains_per_second.value_or(responses);
+    limits.errors_per_second = block->errors_per_second.value_or(responses);
+    limits.all_per_second = block->all_per_second.value_or(0);
+    limits.window = block->window.value_or(15);
+    limits.slip = block->slip.value_or(2);
+    limits.ipv4_prefix_length = static_cast<std::uint8_t>(block->ipv4_prefix_length.value_or(24));
+    limits.ipv6_prefix_length = static_cast<std::uint8_t>(block->ipv6_prefix_length.value_or(56));
+    limits.log_only = block->log_only.value_or(false);
+    limits.max_table_size = block->max_table_size.value_or(20000);
+    limits.qps_scale = block->qps_scale.value_or(0);
+    std::optional<AccessList> exempt;
+    if (block->exempt_clients) exempt = AccessList::from(*block->exempt_clients, config, host);
+    return std::make_shared<RateLimit>(limits, std::move(exempt));
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,63 @@
+// Response rate limiting as the query path applies it to one view (the accounts live in rrl/): BIND's
+// lib/ns/query.c (query_checkrrl) and lib/ns/client.c. Only UDP responses are limited; exempt-clients and
+// requests with a valid server cookie (not a forged source) pass untouched. A slipped response is the
+// header and question with TC set, so that a real client retries over TCP, or, to a client that sent a
+// cookie, BADCOOKIE with a fresh server cookie, so that it retries with it and is exempt; NXDOMAIN keeps
+// its rcode. log-only decides and counts but sends everything. The first limited response of an account
+// is logged in the rate-limit category ("limit responses to 127.58.1.0/24 for www.example. IN A"), the
+// flood of such lines held back by the log throttle.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "auth/engine.hpp"
+#include "config/config.hpp"
+#include "net/handler.hpp"
+#include "rrl/rate_limiter.hpp"
+#include "server/access.hpp"
+
+namespace cairn::server {
+
+class RateLimit {
+  public:
+    enum class Outcome : std::uint8_t { sent, slipped, dropped, logged };
+
+    RateLimit(const rrl::Limits& limits, std::optional<AccessList> exempt)
+        : limiter_(limits), exempt_(std::move(exempt)) {}
+
+    const rrl::Limits& limits() const { return limiter_.limits(); }
+    const std::optional<AccessList>& exempt() const { return exempt_; }  // exempt-clients
+
+    // The `size` octets of `response` answer `query` over UDP: returns what to send instead, `size`, a
+    // slipped response's size (written over `response`), or 0 to drop it. `now`: Unix seconds.
+    std::size_t apply(std::span<const std::uint8_t> query, std::span<std::uint8_t> response, std::size_t size,
+                      const auth::Result& result, const net::ClientInfo& client, const auth::Settings& engine,
+                      std::uint32_t now, Outcome& outcome);
+
+    // A response sent over TCP (for qps-scale).
+    void note_tcp(const net::ClientInfo& client, std::uint32_t now) {
+        limiter_.note_tcp(client.source.address, now, client.worker);
+    }
+
+  private:
+    void log_start(std::span<const std::uint8_t> response, const rrl::ResponseKey& key,
+                   const rrl::Decision& decision, const net::ClientInfo& client) const;
+
+    rrl::RateLimiter limiter_;
+    std::optional<AccessList> exempt_;
+};
+
+// BIND's defaults for what the block leaves out; nullptr without a rate-limit block.
+std::shared_ptr<RateLimit> make_rate_limit(const config::RateLimit* block, const config::Config& config,
+                                           const config::HostNetworks& host);
+
+// The slipped form of a response to `query`: header and question (and OPT when the query had EDNS), TC set,
+// rcode NOERROR or NXDOMAIN; BADCOOKIE with a fresh server cookie instead when the query carried a cookie
+// and cookies are on. `aa`: the authoritative bit of the response it replaces. 0 for a query it cannot read.
+std::size_t write_slipped(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool nxdomain,
+                          bool aa, const auth::Settings& engine, const net::ClientInfo& client,
+                          std::uint32_t now);
+
+}  // namespace cairn::server

@@ -1,0 +1,314 @@
+"""cairnd validating over a signed loopback hierarchy (127.54.0.0/16), the article's type 4: the root, test.
+and the leaf zones signed with BIND's dnssec-keygen and dnssec-signzone (ECDSA P-256, a KSK and a ZSK per
+zone), served by NSD, Knot and cairnd, and the test's own root KSK as cairnd's only trust anchor
+(`trust-anchors { . static-key ...; }`).
+
+- secure.test (NSEC) and nsec3.test (NSEC3) validate: AD, with RRSIGs for DO;
+- insecure.test has no DS: answers without AD, never SERVFAIL;
+- expired.test was signed with a validity that ended in 2020: SERVFAIL with EDE 7 naming the RRset, the key
+  tag and the time; CD returns the data; `rndc nta` makes it answer;
+- rolled.test's DS names a key the zone does not publish (a key change gone wrong): EDE 9;
+- BIND's named, validating with the same anchor, reaches the same verdicts (rcode and AD) on every question.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+from pathlib import Path
+
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import pytest
+
+import hierarchy as hierarchy_module
+import resolvers
+import servers
+from conftest import require_server
+from hierarchy import HierarchySpec, NameServer, ZoneSpec
+
+
+@dataclasses.dataclass
+class Signing:
+    nsec3: bool = False
+    validity: tuple[str, str] | None = None  # (inception, expiration) for dnssec-signzone -s / -e
+    wrong_ds: bool = False  # the parent gets the DS of a key the zone does not publish
+
+
+SIGNING = {
+    ".": Signing(),
+    "test.": Signing(),
+    "secure.test.": Signing(),
+    "nsec3.test.": Signing(nsec3=True),
+    "expired.test.": Signing(validity=("20200101000000", "20200201000000")),
+    "rolled.test.": Signing(wrong_ds=True),
+}
+
+
+def signed_spec() -> HierarchySpec:
+    name_servers = [
+        NameServer("a.root-servers.", "127.54.0.1", "nsd"),
+        NameServer("ns1.test.", "127.54.1.1", "nsd"),
+        NameServer("ns1.secure.test.", "127.54.2.1", "knotd"),
+        NameServer("ns1.bad.test.", "127.54.2.2", "nsd"),
+        NameServer("ns1.insecure.test.", "127.54.2.3", "cairnd"),
+    ]
+    leaf = ["www A 192.0.2.1", "txt TXT \"signed\"", "mail MX 10 www"]
+    zones = [
+        ZoneSpec(".", ["a.root-servers."], ttl=86400),
+        ZoneSpec("test.", ["ns1.test."], ttl=86400),
+        ZoneSpec("secure.test.", ["ns1.secure.test."], leaf),
+        ZoneSpec("nsec3.test.", ["ns1.secure.test."], leaf),
+        ZoneSpec("bad.test.", ["ns1.bad.test."], []),
+        ZoneSpec("expired.test.", ["ns1.bad.test."], leaf),
+        ZoneSpec("rolled.test.", ["ns1.bad.test."], leaf),
+        ZoneSpec("insecure.test.", ["ns1.insecure.test."], leaf),
+    ]
+    return HierarchySpec(name_servers, zones)
+
+
+def run(command: list[str], cwd: Path) -> str:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+class SignedHierarchy(hierarchy_module.Hierarchy):
+    """The hierarchy with the zones of SIGNING signed, children before parents (each parent carries its
+    signed children's DS records)."""
+
+    def __init__(self, spec: HierarchySpec, workdir: Path):
+        super().__init__(spec, workdir)
+        self.keys = self.workdir / "keys"
+        self.root_ksk = ""  # "257 3 13 KEY", the trust anchor
+        self.key_tags: dict[str, int] = {}  # zone -> its KSK's tag
+        self.ds: dict[str, str] = {}  # zone -> the DS lines its parent gets
+
+    def zone_file(self, origin: str) -> Path:
+        path = super().zone_file(origin)
+        return path.with_suffix(".signed") if hierarchy_module._absolute(origin) in SIGNING else path
+
+    def write_zone(self, zone: ZoneSpec) -> Path:
+        if zone.origin in SIGNING:
+            return self.zone_file(zone.origin)  # signed by start()
+        return super().write_zone(zone)
+
+    def _keygen(self, origin: str, directory: Path, ksk: bool) -> str:
+        args = ["dnssec-keygen", "-q", "-a", "ECDSAP256SHA256", *(["-f", "KSK"] if ksk else []), origin]
+        return run(args, directory).strip()
+
+    def start(self) -> "SignedHierarchy":
+        self.keys.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "zones").mkdir(exist_ok=True)
+        origins = [zone.origin for zone in self.spec.zones]
+        for zone in sorted(self.spec.zones, key=lambda z: -z.origin.count(".") if z.origin != "." else 1):
+            if zone.origin not in SIGNING:
+                continue
+            signing = SIGNING[zone.origin]
+            directory = self.keys / ("root" if zone.origin == "." else zone.origin.rstrip("."))
+            directory.mkdir(exist_ok=True)
+            ksk = self._keygen(zone.origin, directory, ksk=True)
+            self._keygen(zone.origin, directory, ksk=False)
+            record = [line for line in (directory / f"{ksk}.key").read_text().splitlines() if not line.startswith(";")]
+            self.key_tags[zone.origin] = int(ksk.rsplit("+", 1)[1])
+            if zone.origin == ".":
+                self.root_ksk = " ".join(record[0].split()[3:])
+            text = self.zone_text(zone)
+            for child, ds in self.ds.items():
+                if hierarchy_module._parent_zone(child, origins) == zone.origin:
+                    text += ds
+            unsigned = super().zone_file(zone.origin)
+            unsigned.write_text(text)
+            command = ["dnssec-signzone", "-S", "-P", "-K", str(directory), "-o", zone.origin,
+                       "-f", str(self.zone_file(zone.origin))]
+            if signing.nsec3:
+                command += ["-3", "abcd", "-H", "0"]
+            if signing.validity:
+                command += ["-s", signing.validity[0], "-e", signing.validity[1]]
+            run(command + [str(unsigned)], directory)
+            ds_source = directory / f"{ksk}.key"
+            if signing.wrong_ds:
+                # A new KSK made but never published: the parent's DS names it (a rollover done backwards).
+                elsewhere = directory / "unpublished"
+                elsewhere.mkdir(exist_ok=True)
+                ds_source = elsewhere / f"{self._keygen(zone.origin, elsewhere, ksk=True)}.key"
+                self.key_tags[zone.origin] = int(ds_source.stem.rsplit("+", 1)[1])
+            self.ds[zone.origin] = run(["dnssec-dsfromkey", "-2", str(ds_source)], directory)
+        return super().start()
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    for kind in ("nsd", "knotd", "cairnd"):
+        require_server(kind)
+    started = SignedHierarchy(signed_spec(), tmp_path_factory.mktemp("signed-hierarchy"))
+    try:
+        started.start()
+    except servers.ServerStartError as error:
+        pytest.fail(str(error), pytrace=False)
+    yield started
+    started.stop()
+
+
+def anchor_statement(tree: SignedHierarchy) -> str:
+    flags, protocol, algorithm, key = tree.root_ksk.split(" ", 3)
+    return f'trust-anchors {{ . static-key {flags} {protocol} {algorithm} "{key}"; }};\n'
+
+
+@pytest.fixture(scope="module")
+def resolver(tree, tmp_path_factory):
+    started = resolvers.cairnd_resolver(
+        tmp_path_factory.mktemp("validating"),
+        tree,
+        validation="dnssec-validation yes;",
+        extra=anchor_statement(tree),
+    ).start()
+    yield started
+    started.stop()
+
+
+def ask(port: int, name: str, rdtype: str = "A", do: bool = True, cd: bool = False) -> dns.message.Message:
+    request = resolvers.make_query(name, rdtype, do=do)
+    if cd:
+        request.flags |= dns.flags.CD
+    return dns.query.udp(request, "127.0.0.1", port=port, timeout=20)
+
+
+def rrsets(response: dns.message.Message, rdtype: str) -> list:
+    wanted = dns.rdatatype.from_text(rdtype)
+    return [rrset for rrset in response.answer if rrset.rdtype == wanted]
+
+
+def test_secure_answers_carry_ad(resolver):
+    for name in ("www.secure.test.", "www.nsec3.test."):
+        response = ask(resolver.port, name)
+        assert response.rcode() == dns.rcode.NOERROR, (name, resolvers.ede(response))
+        assert response.flags & dns.flags.AD, name
+        assert rrsets(response, "A") and rrsets(response, "RRSIG"), name  # DO: the signatures come along
+    # Proven denials validate too.
+    nxdomain = ask(resolver.port, "nothing.secure.test.")
+    assert nxdomain.rcode() == dns.rcode.NXDOMAIN
+    assert nxdomain.flags & dns.flags.AD
+    nodata = ask(resolver.port, "www.nsec3.test.", "TXT")
+    assert nodata.rcode() == dns.rcode.NOERROR and not nodata.answer
+    assert nodata.flags & dns.flags.AD
+    # Without DO or AD asked, no AD (RFC 6840 5.7) and no RRSIGs.
+    plain = ask(resolver.port, "www.secure.test.", do=False)
+    assert not plain.flags & dns.flags.AD
+    assert not rrsets(plain, "RRSIG")
+
+
+def test_insecure_delegation_answers_without_ad(resolver):
+    response = ask(resolver.port, "www.insecure.test.")
+    assert response.rcode() == dns.rcode.NOERROR
+    assert not response.flags & dns.flags.AD
+    assert [r.address for rrset in rrsets(response, "A") for r in rrset] == ["192.0.2.1"]
+
+
+def test_expired_signature_is_servfail_with_ede_7_naming_rrset_key_and_time(resolver, tree):
+    response = ask(resolver.port, "www.expired.test.")
+    assert response.rcode() == dns.rcode.SERVFAIL
+    code, text = resolvers.ede(response)
+    assert code == 7, text
+    # "RRSIG expired.test/DNSKEY by key 12345 expired 2020-02-01T00:00:00Z" (the keys' RRset fails first).
+    assert re.search(r"RRSIG (www\.)?expired\.test/(DNSKEY|A) by key \d+ expired 2020-02-01T00:00:00Z", text), text
+    tags = re.findall(r"by key (\d+)", text)
+    assert int(tags[0]) in {tree.key_tags["expired.test."]} | zsk_tags(tree, "expired.test."), text
+    # The failure is cached (briefly) with its cause, which `cairn ctl cache` shows.
+    cached = resolver.ctl("cache", "www.expired.test", "A")
+    assert cached.returncode == 0, cached.stderr
+    assert "expired 2020-02-01T00:00:00Z" in cached.stdout, cached.stdout
+    # CD: the data, unvalidated, without AD.
+    checking_disabled = ask(resolver.port, "www.expired.test.", cd=True)
+    assert checking_disabled.rcode() == dns.rcode.NOERROR
+    assert rrsets(checking_disabled, "A")
+    assert not checking_disabled.flags & dns.flags.AD
+
+
+def zsk_tags(tree: SignedHierarchy, origin: str) -> set[int]:
+    directory = tree.keys / origin.rstrip(".")
+    return {int(path.stem.rsplit("+", 1)[1]) for path in directory.glob("K*.key")}
+
+
+def test_ds_matching_no_dnskey_is_ede_9(resolver, tree):
+    response = ask(resolver.port, "www.rolled.test.")
+    assert response.rcode() == dns.rcode.SERVFAIL
+    code, text = resolvers.ede(response)
+    assert code == 9, text
+    assert f"DS {tree.key_tags['rolled.test.']}/13/2 for rolled.test matches no DNSKEY" in text, text
+
+
+def test_negative_trust_anchor_makes_the_bogus_zone_answer(resolver):
+    assert ask(resolver.port, "www.expired.test.").rcode() == dns.rcode.SERVFAIL
+    added = resolver.rndc("nta", "-lifetime", "1h", "expired.test")
+    assert added.returncode == 0, added.stderr
+    assert "Negative trust anchor added: expired.test/_default" in added.stdout
+    answered = ask(resolver.port, "www.expired.test.")
+    assert answered.rcode() == dns.rcode.NOERROR
+    assert not answered.flags & dns.flags.AD
+    dump = resolver.rndc("nta", "-dump")
+    assert "expired.test/_default: expiry" in dump.stdout, dump.stdout
+    roots = resolver.rndc("secroots", "-")
+    assert "./ECDSAP256SHA256/" in roots.stdout and "expired.test" in roots.stdout, roots.stdout
+    removed = resolver.rndc("nta", "-remove", "expired.test")
+    assert removed.returncode == 0, removed.stderr
+    assert ask(resolver.port, "www.expired.test.").rcode() == dns.rcode.SERVFAIL
+
+
+def test_metrics_count_answers_by_state_and_bogus_by_ede(resolver):
+    ask(resolver.port, "www.secure.test.")
+    ask(resolver.port, "www.rolled.test.")
+    metrics = resolver.metrics()
+    assert re.search(r'cairn_resolver_validation_answers_total\{view="_default",state="secure"\} [1-9]', metrics)
+    assert re.search(r'cairn_resolver_validation_bogus_total\{view="_default",ede="9",[^}]*\} [1-9]', metrics)
+    assert re.search(r'cairn_resolver_dnssec_verifications_total\{view="_default"\} [1-9]', metrics)
+
+
+def test_validation_can_be_turned_off_and_on(resolver):
+    assert "enabled" in resolver.rndc("validation", "status").stdout
+    assert resolver.rndc("validation", "off").returncode == 0
+    try:
+        response = ask(resolver.port, "www.rolled.test.")
+        assert response.rcode() == dns.rcode.NOERROR
+        assert not response.flags & dns.flags.AD
+    finally:
+        assert resolver.rndc("validation", "on").returncode == 0
+    assert ask(resolver.port, "www.rolled.test.").rcode() == dns.rcode.SERVFAIL
+
+
+QUESTIONS = [
+    ("www.secure.test.", "A"),
+    ("mail.secure.test.", "MX"),
+    ("nothing.secure.test.", "A"),
+    ("www.secure.test.", "TXT"),
+    ("www.nsec3.test.", "A"),
+    ("nothing.nsec3.test.", "A"),
+    ("www.insecure.test.", "A"),
+    ("nothing.insecure.test.", "A"),
+    ("www.expired.test.", "A"),
+    ("www.rolled.test.", "A"),
+]
+
+
+def test_verdicts_agree_with_bind(resolver, tree, tmp_path_factory):
+    require_server("named")
+    named = resolvers.named_resolver(
+        tmp_path_factory.mktemp("named-validating"), tree, validation="dnssec-validation yes;",
+        extra=anchor_statement(tree),
+    )
+    try:
+        differences = []
+        for name, rdtype in QUESTIONS:
+            ours = ask(resolver.port, name, rdtype)
+            theirs = ask(named.port, name, rdtype)
+            verdict = lambda r: (dns.rcode.to_text(r.rcode()), bool(r.flags & dns.flags.AD))  # noqa: E731
+            if verdict(ours) != verdict(theirs):
+                differences.append(f"{name} {rdtype}: cairnd {verdict(ours)}, named {verdict(theirs)}")
+        assert not differences, "\n".join(differences)
+    finally:
+        named.stop()
