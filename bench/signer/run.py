@@ -59,7 +59,7 @@ def main():
     rows = []
     for mode in ("NSEC", "NSEC3"):
         ours = [str(cairn), "signzone", "-K", str(keys), "-f", str(work / "cairn.signed")]
-        bind = ["dnssec-signzone", "-q", "-S", "-z", "-n", "1", "-K", str(keys), "-o", ORIGIN,
+        bind = ["dnssec-signzone", "-q", "-S", "-z", "-n", "1", "-K", str(keys), "-d", str(work), "-o", ORIGIN,
                 "-f", str(work / "bind.signed")]
         if mode == "NSEC3":
             ours += ["-3", "0"]
