@@ -6,8 +6,8 @@ a BIND secondary and the clock.
   beforehand by BIND's dnssec-keygen. An AXFR'd copy of each verifies with dnssec-verify, ldns-verify-zone
   and kzonecheck --dnssec on; the dnssec-keygen key is published with its own tag.
 - Answers with DO carry RRSIGs (and denial proofs); without DO, none.
-- A BIND secondary takes the signed zone by AXFR, then by IXFR after an edit and `rndc reload`; its copy
-  verifies. The zone file on disk is never written.
+- A BIND secondary and a Knot secondary take the signed zone by AXFR, then by IXFR after an edit and `rndc
+  reload`; their copies verify. The zone file on disk is never written.
 - A short policy (signatures valid 15 s, refreshed 10 s before expiry) watched over more than three validity
   periods: the earliest RRSIG expiration, in /metrics and in the zone itself, stays in the future; `rndc
   sign` moves every inception.
@@ -350,3 +350,62 @@ def test_configurations_that_would_serve_unsigned_are_refused(tmp_path):
                             text=True, timeout=30)
     assert result.returncode != 0
     assert "cairn signs primary zones only" in result.stdout + result.stderr
+
+
+def knot_secondary(workdir: Path, port: int, primary_port: int, origin: str) -> servers.LoggedProcess:
+    """Knot DNS as a secondary of `origin` (zone files kept in workdir; journal kept, so it asks for IXFR)."""
+    workdir.mkdir()
+    (workdir / "knot.conf").write_text(
+        "server:\n"
+        f'    rundir: "{workdir}"\n'
+        f'    listen: {SECONDARY_HOST}@{port}\n'
+        "    background-workers: 1\n"
+        "log:\n"
+        "  - target: stderr\n"
+        "    any: info\n"
+        "database:\n"
+        f'    storage: "{workdir}"\n'
+        "control:\n"
+        f'    listen: "{workdir}/knot.sock"\n'
+        "remote:\n"
+        "  - id: primary\n"
+        f"    address: {HOST}@{primary_port}\n"
+        "acl:\n"
+        "  - id: loopback\n"
+        "    address: [ 127.0.0.0/8 ]\n"
+        "    action: [ transfer, notify ]\n"
+        "zone:\n"
+        f'  - domain: "{origin}."\n'
+        f'    file: "{workdir}/{origin}.db"\n'
+        "    master: primary\n"
+        "    acl: loopback\n"
+        "    zonefile-sync: -1\n"
+        "    journal-content: changes\n"
+    )
+    return servers.LoggedProcess(["/usr/sbin/knotd", "-c", str(workdir / "knot.conf")], workdir, "knot.log")
+
+
+def test_knot_secondary_takes_the_signed_zone_by_axfr_then_ixfr(signing, tmp_path):
+    daemon, _, _ = signing
+    origin = "rsa.test"
+    port = servers.free_port(False)
+    knot = knot_secondary(tmp_path / "knot", port, daemon.port, origin)
+    try:
+        first = daemon.soa_serial(origin)
+        assert wait_for(lambda: serial_at(SECONDARY_HOST, port, origin) == first, 30), knot.log()
+        verify_all(write_zone(axfr(SECONDARY_HOST, port, origin), tmp_path / "axfr.db"), origin + ".")
+        ctl_daemon.write_atomically(daemon.zone_path(origin), zone_text(origin, 2, "knot IN A 192.0.2.77\n"))
+        reload = daemon.rndc("reload", origin)
+        assert reload.returncode == 0, reload.stderr
+        assert wait_for(lambda: (daemon.soa_serial(origin) or 0) > first, 20), daemon.log_text()
+        second = daemon.soa_serial(origin)
+        refresh = subprocess.run(["knotc", "-s", str(tmp_path / "knot" / "knot.sock"), "zone-refresh", origin + "."],
+                                 capture_output=True, text=True, timeout=30)
+        assert refresh.returncode == 0, refresh.stdout + refresh.stderr
+        assert wait_for(lambda: serial_at(SECONDARY_HOST, port, origin) == second, 30), knot.log()
+        assert re.search(r"IXFR, incoming.*finished", knot.log()), knot.log()[-3000:]
+        copy = axfr(SECONDARY_HOST, port, origin)
+        assert copy.get_rdataset(f"knot.{origin}.", "RRSIG", "A") is not None
+        verify_all(write_zone(copy, tmp_path / "ixfr.db"), origin + ".")
+    finally:
+        knot.stop()
