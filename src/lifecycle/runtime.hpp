@@ -13,6 +13,7 @@
 #include "lifecycle/log.hpp"
 #include "lifecycle/reactor.hpp"
 #include "lifecycle/request_gate.hpp"
+#include "lifecycle/stale_temporaries.hpp"
 #include "lifecycle/worker_pool.hpp"
 #include "lifecycle/zone.hpp"
 #include "lifecycle/zone_store.hpp"
@@ -63,6 +64,7 @@ class Runtime {
     std::vector<std::string> own_addresses;  // never NOTIFY ourselves
     std::function<bool(const dns::IpAddress&)> blackholed;
     Totals totals;
+    StaleTemporaries stale_temporaries;  // secondaries' leftovers, their directories listed once
 
     // The zone's state changed: readers get a new snapshot; `served`: what queries see changed too.
     virtual void publish(Zone& zone, bool served) = 0;

@@ -6,7 +6,6 @@
 // refuses a serial that went backwards too). With ixfr-from-differences the difference is journaled for
 // IXFR. A zone that never loaded is shown as failed, with the first error (`FILE:LINE: ...`), and answers
 // SERVFAIL saying so; the other zones are not affected.
-#include <filesystem>
 
 #include "dns/serial.hpp"
 #include "lifecycle/events/handlers.hpp"
@@ -162,24 +161,6 @@ void finish_primary(Runtime& rt, Zone& zone, PrimaryLoad load) {
     rt.publish(zone, false);
 }
 
-// Secondaries: remove what an interrupted save left ("FILE.tmp-PID", raw "FILE.tmp.XXXXXX").
-std::vector<std::string> remove_stale_temporaries(const std::string& file) {
-    std::vector<std::string> removed;
-    namespace fs = std::filesystem;
-    std::error_code error;
-    const fs::path path(file);
-    const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    const std::string stem = path.filename().string();
-    for (const auto& entry : fs::directory_iterator(directory, error)) {
-        const std::string name = entry.path().filename().string();
-        if (name.size() <= stem.size() + 5 || name.compare(0, stem.size(), stem) != 0) continue;
-        const std::string tail = name.substr(stem.size());
-        if (!tail.starts_with(".tmp-") && !tail.starts_with(".tmp.")) continue;
-        if (fs::remove(entry.path(), error)) removed.push_back(entry.path().string());
-    }
-    return removed;
-}
-
 struct SecondaryLoad {
     std::shared_ptr<const zone::Zone> copy;
     std::optional<store::ZoneTimers> timers;
@@ -221,11 +202,12 @@ void event_load(Runtime& rt, const ZonePtr& zone) {
     // its primaries.
     rt.off_thread<SecondaryLoad>(
         zone, WorkerPool::Priority::serve,
-        [config = zone->config, limits = zone->load_limits(), store = &rt.store](const Cancel&) {
+        [config = zone->config, limits = zone->load_limits(), store = &rt.store,
+         stale = &rt.stale_temporaries](const Cancel&) {
             SecondaryLoad out;
             if (!config.file.empty()) {
-                for (const auto& stale : remove_stale_temporaries(config.file))
-                    out.warnings.push_back("removed " + stale + ", left by an interrupted save");
+                for (const auto& path : stale->remove_for(config.file))
+                    out.warnings.push_back("removed " + path + ", left by an interrupted save");
                 if (FileStamp::of(config.file)) {
                     ZoneLoadResult loaded = load_zone({config.origin, config.file, config.raw, config.rclass},
                                                       {std::nullopt, limits.max_records});
