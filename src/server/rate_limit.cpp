@@ -78,6 +78,19 @@ void RateLimit::log_start(std::span<const std::uint8_t> response, const rrl::Res
                             decision.by_all ? "all " : kind_text(key.kind), block.to_string(), prefix, what);
 }
 
+bool has_valid_server_cookie(std::span<const std::uint8_t> query, const net::ClientInfo& client,
+                             const auth::Settings& engine, std::uint32_t now) {
+    dns::ParsedQuery q;
+    if (!engine.cookies || dns::parse_query(query, q) != dns::QueryStatus::Ok || q.edns.cookie_size == 0)
+        return false;
+    const auto server = q.edns.server_cookie();
+    const auto& address = client.source.address;
+    return !server.empty() &&
+           auth::server_cookie_valid(engine.cookie_secret,
+                                     std::span<const std::uint8_t, 8>(q.edns.cookie.data(), 8), server,
+                                     {address.bytes.data(), address.is_v4() ? 4u : 16u}, now);
+}
+
 std::size_t write_slipped(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool nxdomain,
                           bool aa, const auth::Settings& engine, const net::ClientInfo& client,
                           std::uint32_t now) {

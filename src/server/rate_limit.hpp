@@ -53,6 +53,11 @@ class RateLimit {
 std::shared_ptr<RateLimit> make_rate_limit(const config::RateLimit* block, const config::Config& config,
                                            const config::HostNetworks& host);
 
+// Whether `query` carries a server cookie we issued to this client (RFC 7873: not a forged source, never
+// limited). The answer engine finds this out for its own answers; the resolver's answers ask here.
+bool has_valid_server_cookie(std::span<const std::uint8_t> query, const net::ClientInfo& client,
+                             const auth::Settings& engine, std::uint32_t now);
+
 // The slipped form of a response to `query`: header and question (and OPT when the query had EDNS), TC set,
 // rcode NOERROR or NXDOMAIN; BADCOOKIE with a fresh server cookie instead when the query carried a cookie
 // and cookies are on. `aa`: the authoritative bit of the response it replaces. 0 for a query it cannot read.
