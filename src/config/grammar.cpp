@@ -399,7 +399,7 @@ constexpr Clause kClauses[] = {
     {"ipv4-prefix-length", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"ipv6-prefix-length", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"max-table-size", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
-    {"min-table-size", kRateLimit, Support::Unimplemented, false, &h::rate_limit_number},
+    {"min-table-size", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"qps-scale", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"exempt-clients", kRateLimit, Support::Implemented, false, &h::rate_limit_exempt},
     {"log-only", kRateLimit, Support::Implemented, false, &h::rate_limit_log_only},
@@ -438,7 +438,6 @@ struct NotApplied {
 };
 constexpr NotApplied kNotApplied[] = {
     {"allow-update", "UPDATE gets NOTIMP"},
-    {"min-table-size", "the rate-limit table is allocated whole at max-table-size"},
     {"key-directory", "there is no DNSSEC signing yet"},
     {"match-recursive-only", "views are chosen by match-clients and match-destinations only"},
     {"journal", "journals are kept in cairn.lmdb in the working directory"},
