@@ -416,7 +416,7 @@ constexpr Clause kClauses[] = {
     {"ipv4-prefix-length", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"ipv6-prefix-length", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"max-table-size", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
-    {"min-table-size", kRateLimit, Support::Unimplemented, false, &h::rate_limit_number},
+    {"min-table-size", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"qps-scale", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"exempt-clients", kRateLimit, Support::Implemented, false, &h::rate_limit_exempt},
     {"log-only", kRateLimit, Support::Implemented, false, &h::rate_limit_log_only},
@@ -455,7 +455,6 @@ struct NotApplied {
 };
 constexpr NotApplied kNotApplied[] = {
     {"allow-update", "UPDATE gets NOTIMP"},
-    {"min-table-size", "the rate-limit table is allocated whole at max-table-size"},
     {"match-recursive-only", "views are chosen by match-clients and match-destinations only"},
     {"publish-safety", "cairn does not roll keys yet: keys are published and used at once and kept"},
     {"retire-safety", "cairn does not roll keys yet: keys are published and used at once and kept"},

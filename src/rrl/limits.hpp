@@ -24,7 +24,8 @@ struct Limits {
     std::uint8_t ipv4_prefix_length = 24;    // 8..32
     std::uint8_t ipv6_prefix_length = 56;    // 16..64
     bool log_only = false;                   // decide and count, but send every response
-    std::uint32_t max_table_size = 20000;    // accounts tracked at once
+    std::uint32_t max_table_size = 20000;    // accounts tracked at once, at most
+    std::uint32_t min_table_size = 500;      // accounts the table starts with; it grows under pressure
     std::uint32_t qps_scale = 0;  // above this many queries per second overall, rates shrink in proportion
 
     bool operator==(const Limits&) const = default;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <new>
 #include <random>
 
 namespace cairn::rrl {
@@ -88,12 +89,14 @@ RateLimiter::RateLimiter(const Limits& limits)
     limits_.slip = std::min(limits_.slip, kMaxSlip);
     mask4_ = prefix_mask(std::clamp<unsigned>(limits_.ipv4_prefix_length, 8, 32));
     mask6_ = prefix_mask(std::clamp<unsigned>(limits_.ipv6_prefix_length, 16, 64));
-    const std::size_t wanted = std::clamp<std::size_t>(limits_.max_table_size, kGroup * 8, kMaxTableSize);
-    const std::size_t slots = std::bit_ceil(wanted);
-    mask_ = slots - 1;
-    slots_ = std::make_unique<std::atomic<std::uint64_t>[]>(slots);
-    for (std::size_t i = 0; i < slots; ++i)
-        slots_[i].store(0, std::memory_order_relaxed);
+    capacity_ = std::bit_ceil(std::clamp<std::size_t>(limits_.max_table_size, kGroup * 8, kMaxTableSize));
+    initial_mask_ = std::bit_ceil(std::clamp<std::size_t>(limits_.min_table_size, kGroup * 8, capacity_)) - 1;
+    active_mask_.store(initial_mask_, std::memory_order_relaxed);
+    // Zeroed memory is an empty table (an all-zero word is an empty slot); calloc leaves the pages of a
+    // large reservation untouched until the table grows into them.
+    auto* slots = static_cast<std::atomic<std::uint64_t>*>(std::calloc(capacity_, sizeof(std::uint64_t)));
+    if (slots == nullptr) throw std::bad_alloc();
+    slots_.reset(slots);
 }
 
 dns::IpAddress RateLimiter::block_of(const dns::IpAddress& client, unsigned& prefix_length) const {
@@ -132,36 +135,95 @@ std::uint32_t RateLimiter::rate_of(ResponseKind kind) const {
     return 0;
 }
 
+RateLimiter::Found RateLimiter::find(std::uint64_t hash, std::size_t mask, std::uint64_t* words) const {
+    const std::uint32_t fingerprint = fingerprint_of(hash);
+    auto look = [&](std::size_t m, std::uint64_t* out) {
+        Found f{&slots_[hash & m & ~(kGroup - 1)], kGroup};
+        for (std::size_t i = 0; i < kGroup; ++i) {
+            out[i] = f.group[i].load(std::memory_order_relaxed);
+            if ((out[i] >> 44) == fingerprint) f.index = i;  // an empty word has fingerprint 0: never ours
+        }
+        return f;
+    };
+    const Found here = look(mask, words);
+    const std::size_t before = mask >> 1;
+    if (here.index != kGroup || mask == initial_mask_ || (hash & before) == (hash & mask)) return here;
+    // Made before the last growth: still where the smaller table put it.
+    std::uint64_t older_words[kGroup];
+    const Found older = look(before, older_words);
+    if (older.index == kGroup) return here;
+    std::copy(older_words, older_words + kGroup, words);
+    return older;
+}
+
+bool RateLimiter::grow(std::size_t mask) {
+    if (mask + 1 >= capacity_) return false;
+    const std::size_t bigger = mask * 2 + 1;
+    if (active_mask_.compare_exchange_strong(mask, bigger, std::memory_order_relaxed)) {
+        // Reported from the first size not yet reported to this one.
+        std::uint64_t unreported = growth_.load(std::memory_order_relaxed);
+        std::uint64_t updated;
+        do {
+            const std::uint64_t from = unreported != 0 ? unreported >> 32 : mask + 1;
+            updated = (from << 32) | (bigger + 1);
+        } while (!growth_.compare_exchange_weak(unreported, updated, std::memory_order_relaxed));
+    }
+    return true;  // grown, by this thread or another
+}
+
+std::optional<Growth> RateLimiter::take_growth() {
+    if (growth_.load(std::memory_order_relaxed) == 0) return std::nullopt;
+    const std::uint64_t g = growth_.exchange(0, std::memory_order_relaxed);
+    if (g == 0) return std::nullopt;
+    return Growth{static_cast<std::size_t>(g >> 32), static_cast<std::size_t>(g & 0xFFFFFFFF)};
+}
+
+Standing RateLimiter::standing(std::uint64_t account, std::uint32_t rate, std::uint32_t now) const {
+    std::uint64_t words[kGroup];
+    const Found found = find(account, active_mask_.load(std::memory_order_relaxed), words);
+    if (found.index == kGroup) return Standing::gone;
+    const Account a = Account::unpack(words[found.index]);
+    const std::uint32_t age = age_of(a, now);
+    const std::int64_t balance = std::int64_t{a.balance} + std::int64_t{age} * rate;
+    return age >= kStopLogSeconds && balance >= 0 ? Standing::recovered : Standing::limiting;
+}
+
 RateLimiter::Debit RateLimiter::debit(std::uint64_t hash, std::uint32_t rate, std::uint32_t slip,
                                       std::uint32_t now) {
-    std::atomic<std::uint64_t>* group = &slots_[hash & mask_ & ~(kGroup - 1)];
     const std::uint32_t fingerprint = fingerprint_of(hash);
     const auto floor = -static_cast<std::int32_t>(limits_.window * rate);
+    bool grew = false;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        const std::size_t mask = active_mask_.load(std::memory_order_relaxed);
         std::uint64_t words[kGroup];
-        std::size_t found = kGroup;
-        for (std::size_t i = 0; i < kGroup; ++i) {
-            words[i] = group[i].load(std::memory_order_relaxed);
-            if ((words[i] >> 44) == fingerprint) found = i;  // an empty word has fingerprint 0: never ours
-        }
+        const Found where = find(hash, mask, words);
+        std::atomic<std::uint64_t>* group = where.group;
+        const std::size_t found = where.index;
         if (found == kGroup) {
             // A new account, in this response's debt already. The slot given up: an empty one, else the
             // one idle longest, accounts that are limiting right now kept as long as others can go.
             std::size_t victim = 0;
             std::uint64_t best = 0;
+            bool crowded = true;  // every entry used within the last second or limiting: grow instead
             for (std::size_t i = 0; i < kGroup; ++i) {
                 if (words[i] == 0) {
                     victim = i;
+                    crowded = false;
                     break;
                 }
                 const Account a = Account::unpack(words[i]);
                 const std::uint32_t age = age_of(a, now);
                 const bool limiting = age <= limits_.window && a.balance < 0;
+                if (age > 1 && !limiting) crowded = false;
                 const std::uint64_t worth = (limiting ? 0 : 1ULL << 32) + age + 1;
                 if (worth > best) {
                     best = worth;
                     victim = i;
                 }
+            }
+            if (crowded && !grew && grow(mask)) {  // at most one doubling per response
+                grew = true;
+                continue;
             }
             Account fresh;
             fresh.balance = static_cast<std::int32_t>(rate) - 1;
@@ -211,15 +273,9 @@ RateLimiter::Debit RateLimiter::debit(std::uint64_t hash, std::uint32_t rate, st
 
 bool RateLimiter::recently_tcp(std::uint64_t block, std::uint32_t now) const {
     const std::uint64_t hash = finish(mix(block, static_cast<std::uint64_t>(BlockAccount::tcp) << 56));
-    const std::atomic<std::uint64_t>* group = &slots_[hash & mask_ & ~(kGroup - 1)];
-    const std::uint32_t fingerprint = fingerprint_of(hash);
-    for (std::size_t i = 0; i < kGroup; ++i) {
-        const std::uint64_t word = group[i].load(std::memory_order_relaxed);
-        if (word == 0) continue;
-        const Account a = Account::unpack(word);
-        if (a.fingerprint == fingerprint) return age_of(a, now) < limits_.window;
-    }
-    return false;
+    std::uint64_t words[kGroup];
+    const Found found = find(hash, active_mask_.load(std::memory_order_relaxed), words);
+    return found.index != kGroup && age_of(Account::unpack(words[found.index]), now) < limits_.window;
 }
 
 void RateLimiter::count_response(std::uint32_t now, unsigned thread) {
@@ -261,6 +317,8 @@ Decision RateLimiter::check(const dns::IpAddress& client, const ResponseKey& key
         const Debit d = debit(h, rate, slip, now);
         decision.verdict = d.verdict;
         decision.started = d.started;
+        decision.account = h;
+        decision.rate = rate_of(key.kind);
         // BIND never slips an error: some (REFUSED, SERVFAIL) cannot be truncated into anything useful.
         if (key.kind == ResponseKind::error && decision.verdict == Verdict::slip)
             decision.verdict = Verdict::drop;
@@ -272,6 +330,8 @@ Decision RateLimiter::check(const dns::IpAddress& client, const ResponseKey& key
             decision.verdict = d.verdict;
             decision.started = d.started;
             decision.by_all = true;
+            decision.account = h;
+            decision.rate = limits_.all_per_second;
         }
     }
     return decision;

@@ -84,7 +84,8 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     if (view->recursion != nullptr) {
         const std::size_t size = answer_recursively(*view->recursion, view->zones, query, response, client,
                                                     driver_, view_index, recursive);
-        if (size != kAnswerLocally) return size;
+        if (size != kAnswerLocally)
+            return rate_limited_recursive(*view, view_index, query, response, size, recursive, client);
     }
 
     const auth::ClientInfo facts = engine_client(client);
@@ -111,7 +112,8 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     if (view->recursion != nullptr && result.zone != nullptr && engine_reply && is_referral(response, size)) {
         const std::size_t resolved =
             resolve_past_referral(*view->recursion, query, response, client, driver_, view_index, recursive);
-        if (resolved != kAnswerLocally) return resolved;  // recursive answers bypass rate-limit
+        if (resolved != kAnswerLocally)
+            return rate_limited_recursive(*view, view_index, query, response, resolved, recursive, client);
     }
     // NOTIFY (and a transfer asked over UDP) get the fallback reply the engine wrote.
     if (view->rate_limit == nullptr || result.action != auth::Action::send) return size;
@@ -138,6 +140,21 @@ std::size_t QueryHandler::rate_limited(const ServedView& view, std::size_t view_
         stats_->record_rate_limit(client.worker, view_index, action);
     }
     return size;
+}
+
+std::size_t QueryHandler::rate_limited_recursive(const ServedView& view, std::size_t view_index,
+                                                 std::span<const std::uint8_t> query,
+                                                 std::span<std::uint8_t> response, std::size_t size,
+                                                 RecursiveAnswer how, const net::ClientInfo& client) {
+    if (view.rate_limit == nullptr || size < 12 || size == net::kReplyLater) return size;
+    if (how != RecursiveAnswer::cache && how != RecursiveAnswer::refused) return size;
+    const std::uint32_t now = static_cast<std::uint32_t>(::time(nullptr));
+    auth::Result facts;
+    facts.action = auth::Action::send;
+    facts.size = size;
+    facts.rcode = static_cast<dns::Rcode>(response[3] & 0x0F);
+    facts.cookie_valid = has_valid_server_cookie(query, client, engine_.settings(), now);
+    return rate_limited(view, view_index, query, response, size, facts, facts.rcode, client, now);
 }
 
 namespace {

@@ -76,6 +76,13 @@ class QueryHandler : public net::PacketHandler {
                               const net::ClientInfo& client, const ServedView*& view,
                               std::size_t& view_index);
 
+    // The resolver's answers to rate limit, as BIND's query_checkrrl on a recursive server: answers from
+    // the cache (and refusals to recurse) are limited like authoritative ones; kReplyLater (the answer
+    // needs recursion, sent when the resolution ends) and drops pass untouched.
+    std::size_t rate_limited_recursive(const ServedView& view, std::size_t view_index,
+                                       std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                                       std::size_t size, RecursiveAnswer how, const net::ClientInfo& client);
+
     // Response rate limiting of the view's UDP answers (`rcode`: what `response` says after the ACLs).
     std::size_t rate_limited(const ServedView& view, std::size_t view_index,
                              std::span<const std::uint8_t> query, std::span<std::uint8_t> response,

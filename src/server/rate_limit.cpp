@@ -1,5 +1,7 @@
 #include "server/rate_limit.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 #include "auth/cookie.hpp"
@@ -34,6 +36,7 @@ std::size_t RateLimit::apply(std::span<const std::uint8_t> query, std::span<std:
                              const auth::Settings& engine, std::uint32_t now, Outcome& outcome) {
     outcome = Outcome::sent;
     if (size < 12 || result.cookie_valid || (exempt_ && exempt_->allows_source(client))) return size;
+    if (checked_second_.load(std::memory_order_relaxed) != now) log_changes(now);
     rrl::ResponseFacts facts;
     facts.rcode = result.rcode;
     facts.wildcard = result.wildcard;
@@ -56,8 +59,44 @@ std::size_t RateLimit::apply(std::span<const std::uint8_t> query, std::span<std:
     return write_slipped(query, response, key.kind == rrl::ResponseKind::nxdomain, aa, engine, client, now);
 }
 
+RateLimit::~RateLimit() {
+    try {
+        for (const Limited& limited : limited_)
+            log_stop(limited, true);
+    } catch (const std::exception&) {  // a destructor: nothing to do about a failed log line
+    }
+}
+
+void RateLimit::log_changes(std::uint32_t now) {
+    std::uint32_t last = checked_second_.load(std::memory_order_relaxed);
+    if (last == now || !checked_second_.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+    if (const auto growth = limiter_.take_growth())
+        logs::rate_limit().info("increase from {} to {} RRL entries with {} bins", growth->from, growth->to,
+                                growth->to / 8);
+    if (limited_count_.load(std::memory_order_relaxed) == 0) return;
+    std::unique_lock lock(limited_mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    int lines = 0;
+    for (auto it = limited_.begin(); it != limited_.end() && lines < kStopLinesPerSecond;) {
+        const rrl::Standing standing = limiter_.standing(it->account, it->rate, now);
+        if (standing == rrl::Standing::limiting) {
+            ++it;
+            continue;
+        }
+        log_stop(*it, standing == rrl::Standing::gone);
+        ++lines;
+        it = limited_.erase(it);
+    }
+    limited_count_.store(limited_.size(), std::memory_order_relaxed);
+}
+
+void RateLimit::log_stop(const Limited& limited, bool early) const {
+    logs::rate_limit().info("{}{}stop limiting {}", early ? "*" : "", limits().log_only ? "would " : "",
+                            limited.what);
+}
+
 void RateLimit::log_start(std::span<const std::uint8_t> response, const rrl::ResponseKey& key,
-                          const rrl::Decision& decision, const net::ClientInfo& client) const {
+                          const rrl::Decision& decision, const net::ClientInfo& client) {
     LogThrottle& throttle = repeated(Repeated::rate_limited);
     if (!throttle.admit(spdlog::level::info)) return;  // before any formatting: this is the query path
     unsigned prefix = 0;
@@ -74,8 +113,30 @@ void RateLimit::log_start(std::span<const std::uint8_t> response, const rrl::Res
             what = " for (?)";
         }
     }
-    logs::rate_limit().info("{}limit {}responses to {}/{}{}", limits().log_only ? "would " : "",
-                            decision.by_all ? "all " : kind_text(key.kind), block.to_string(), prefix, what);
+    std::string limited =
+        fmt::format("{}responses to {}/{}{}", decision.by_all ? "all " : kind_text(key.kind),
+                    block.to_string(), prefix, what);
+    logs::rate_limit().info("{}limit {}", limits().log_only ? "would " : "", limited);
+    // Remembered for its "stop limiting" line (this runs for an account's first limited response only).
+    std::unique_lock lock(limited_mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || limited_.size() >= kMaxLimited) return;
+    for (const Limited& known : limited_)
+        if (known.account == decision.account) return;
+    limited_.push_back({decision.account, decision.rate, std::move(limited)});
+    limited_count_.store(limited_.size(), std::memory_order_relaxed);
+}
+
+bool has_valid_server_cookie(std::span<const std::uint8_t> query, const net::ClientInfo& client,
+                             const auth::Settings& engine, std::uint32_t now) {
+    dns::ParsedQuery q;
+    if (!engine.cookies || dns::parse_query(query, q) != dns::QueryStatus::Ok || q.edns.cookie_size == 0)
+        return false;
+    const auto server = q.edns.server_cookie();
+    const auto& address = client.source.address;
+    return !server.empty() &&
+           auth::server_cookie_valid(engine.cookie_secret,
+                                     std::span<const std::uint8_t, 8>(q.edns.cookie.data(), 8), server,
+                                     {address.bytes.data(), address.is_v4() ? 4u : 16u}, now);
 }
 
 std::size_t write_slipped(std::span<const std::uint8_t> query, std::span<std::uint8_t> out, bool nxdomain,
@@ -129,6 +190,7 @@ std::shared_ptr<RateLimit> make_rate_limit(const config::RateLimit* block, const
     limits.ipv6_prefix_length = static_cast<std::uint8_t>(block->ipv6_prefix_length.value_or(56));
     limits.log_only = block->log_only.value_or(false);
     limits.max_table_size = block->max_table_size.value_or(20000);
+    limits.min_table_size = block->min_table_size.value_or(500);
     limits.qps_scale = block->qps_scale.value_or(0);
     std::optional<AccessList> exempt;
     if (block->exempt_clients) exempt = AccessList::from(*block->exempt_clients, config, host);

@@ -194,3 +194,20 @@ write('tcp_framing_fuzz', 'stream', b'\x01' + q(hdr + b'S\x05') + q(hdr + b'Q') 
 write('tcp_framing_fuzz', 'partial_close', b'\x01' + q(hdr + b'Q') + b'\x01\x00' + b'x' * 10)
 write('tcp_framing_fuzz', 'big', b'\x01' + q(hdr + b'Q' * 60000))
 write('tcp_framing_fuzz', 'empty_message', b'\x01' + b'\x00\x00' + q(hdr))
+
+# ---- resolver_reply: the mode octet (question, forwarding, QNAME minimisation, validation, CD), then one
+# step per upstream query: 0 honest, 1 edited, 2 raw bytes, 3 header + sections around our question,
+# 4/5/6 timeout, unreachable, connection lost.
+def name_wire(text): return b''.join(bytes([len(l)]) + l.encode() for l in text.strip('.').split('.') if l) + b'\x00'
+def rr_wire(owner, rtype, ttl, rdata): return name_wire(owner) + struct.pack('>HHIH', rtype, 1, ttl, len(rdata)) + rdata
+for mode in (0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x18, 0x20, 0x21, 0x41, 0x48, 0x80):
+    write('resolver_reply_fuzz', 'honest_%02x' % mode, bytes([mode]) + b'\x00' * 24)
+def spliced(flags, an, ns, ar, sections):
+    return b'\x03' + struct.pack('>HHHHHH', 0, flags, 1, an, ns, ar) + struct.pack('>H', len(sections)) + sections
+cname_loop = rr_wire('www.example.com.', 5, 300, name_wire('www.example.com.'))
+write('resolver_reply_fuzz', 'cname_to_itself', b'\x08' + spliced(0x8180, 1, 0, 0, cname_loop))
+lame = rr_wire('com.', 2, 172800, name_wire('ns.evil.'))
+write('resolver_reply_fuzz', 'out_of_bailiwick_referral', b'\x00' + spliced(0x8000, 0, 1, 0, lame) + b'\x00' * 8)
+write('resolver_reply_fuzz', 'garbage_then_honest', b'\x00\x02\x00\x05junk!' + b'\x00' * 12)
+write('resolver_reply_fuzz', 'edited', b'\x00\x01\x03\x00\x03\x85\x00\x07\x00\x00\x0c\xc0' + b'\x00' * 12)
+write('resolver_reply_fuzz', 'timeouts', b'\x00\x04\x05\x06\x04\x00\x00\x00\x00\x00')

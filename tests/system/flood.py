@@ -120,3 +120,22 @@ def flood(
     finally:
         sock.close()
     return tally
+
+
+def burst(port: int, wires: list[bytes], source: str, wait: float, host: str = "127.0.0.1") -> Tally:
+    """Sends every query of `wires` at once from `source` (IDs made distinct), then counts the replies until
+    one came back for each or `wait` seconds passed (slow answers, such as those a resolver must look up,
+    have that long)."""
+    sock = source_socket(source)
+    tally = Tally()
+    try:
+        for i, wire in enumerate(wires):
+            sock.sendto(struct.pack(">H", i & 0xFFFF) + wire[2:], (host, port))
+            tally.sent += 1
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and sum(tally.rcodes.values()) < tally.sent:
+            select.select([sock], [], [], 0.05)
+            drain(sock, tally)
+    finally:
+        sock.close()
+    return tally

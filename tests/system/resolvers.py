@@ -85,8 +85,8 @@ class PeerResolver:
     address: str = "127.0.0.1"
 
     def query(self, name: str, rdtype: str = "A", tcp: bool = False, rd: bool = True,
-              timeout: float = 15) -> dns.message.Message:
-        return ask(self.port, name, rdtype, rd=rd, tcp=tcp, timeout=timeout, host=self.address)
+              timeout: float = 15, source: str | None = None) -> dns.message.Message:
+        return ask(self.port, name, rdtype, rd=rd, tcp=tcp, timeout=timeout, host=self.address, source=source)
 
     def wait_ready(self, timeout: float = 15) -> None:
         deadline = time.monotonic() + timeout

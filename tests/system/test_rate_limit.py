@@ -7,6 +7,7 @@ comparison. Sources are addresses in 127.58.0.0/16; every flood is bounded in co
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 import ctl_daemon
 import flood
 import servers
+import waiting
 
 RATE = 2000  # queries per second
 SECONDS = 3
@@ -92,3 +94,33 @@ def test_the_same_flood_against_the_references(kind, start_server, zone):
         assert_limited(tally, polite, kind)
     else:
         assert tally.answered < 0.1 * tally.sent and tally.truncated > 0, tally
+
+
+def test_the_table_grows_and_limiting_stops_with_a_line_at_reload(cairnd_binary, tmp_path):
+    """BIND's rate-limit log lines beyond the first "limit": the table starts at min-table-size and grows
+    ("increase from 64 to 128 RRL entries", growths within one second in one line) when many clients are counted at once; a reload ends every
+    account, and each one still limiting says so ("*stop limiting ...", BIND's early stop at
+    reconfiguration). The 60-second "stop limiting" of a client that went quiet is a unit test."""
+    block = "rate-limit { responses-per-second 10; ipv4-prefix-length 32; min-table-size 64; max-table-size 1024; };"
+    daemon = ctl_daemon.Daemon(tmp_path, {"example.test": 1}, options_extra=block).start()
+    try:
+        # 500 clients, one query each, within about a second: more accounts than 64 entries can hold.
+        wire = flood.query_wire(QNAME)
+        for third in (20, 21):
+            for fourth in range(1, 251):
+                sock = flood.source_socket(f"127.58.{third}.{fourth}")
+                sock.sendto(wire, ("127.0.0.1", daemon.port))
+                sock.close()
+        time.sleep(1.2)  # growth is logged by the first response of a later second
+        assert daemon.query(QNAME, "A", tcp=False).answer
+        grown = re.compile(r"increase from 64 to (\d+) RRL entries with \d+ bins")
+        assert waiting.wait_for(lambda: grown.search(daemon.log_text()), 10), daemon.log_text()[-3000:]
+        assert int(grown.search(daemon.log_text()).group(1)) <= 1024
+        tally = flood.flood(daemon.port, flood.query_wire(QNAME), "127.58.10.1", 1000, 1)
+        assert tally.answered <= 20 and tally.truncated > 0, tally
+        assert "limit responses to 127.58.10.1/32 for www.example.test. IN A" in daemon.log_text()
+        assert daemon.ctl("reload").returncode == 0
+        stop = "*stop limiting responses to 127.58.10.1/32 for www.example.test. IN A"
+        assert waiting.wait_for(lambda: stop in daemon.log_text(), 10), daemon.log_text()[-3000:]
+    finally:
+        daemon.stop()

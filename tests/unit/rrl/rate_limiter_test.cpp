@@ -186,6 +186,69 @@ TEST(RateLimiter, ASmallTableRecyclesAccountsWithoutFailing) {
     EXPECT_EQ(run(limiter, "127.58.9.9", answer(), 1, 1001).sent, 0);
 }
 
+TEST(RateLimiter, TheTableStartsAtMinTableSizeAndGrowsUpToMaxTableSizeUnderPressure) {
+    Limits limits = per_second(3);
+    limits.min_table_size = 100;   // rounded up to 128
+    limits.max_table_size = 1000;  // 1024
+    RateLimiter limiter(limits);
+    EXPECT_EQ(limiter.table_slots(), 128u);
+    EXPECT_EQ(limiter.table_capacity(), 1024u);
+    EXPECT_FALSE(limiter.take_growth());
+    // One client asking 5,000 different names in one second: every account is in use within the second.
+    std::size_t grown_to = 128;
+    for (std::uint64_t name = 0; name < 5000; ++name) {
+        EXPECT_EQ(limiter.check(ip("127.58.1.1"), answer(name), 1000, 0).verdict, Verdict::send);
+        if (const auto growth = limiter.take_growth()) {
+            EXPECT_EQ(growth->from, grown_to);  // doubling, each growth reported once
+            EXPECT_EQ(growth->to, grown_to * 2);
+            grown_to = growth->to;
+        }
+    }
+    EXPECT_EQ(grown_to, 1024u);
+    EXPECT_EQ(limiter.table_slots(), 1024u);  // and no further
+    // Accounts that are neither recent nor limiting make room instead: no growth.
+    RateLimiter calm(limits);
+    for (std::uint32_t second = 1000; second < 1100; ++second)
+        calm.check(ip("127.58.1.1"), answer(second), second, 0);
+    EXPECT_EQ(calm.table_slots(), 128u);
+}
+
+TEST(RateLimiter, AnAccountMadeBeforeAGrowthIsStillFound) {
+    Limits limits = per_second(5);
+    limits.min_table_size = 64;
+    limits.max_table_size = 4096;
+    RateLimiter limiter(limits);
+    EXPECT_EQ(run(limiter, "127.58.9.9", answer(), 50, 1000).sent, 5);
+    for (std::uint64_t name = 1; limiter.table_slots() == 64 && name < 100000; ++name)
+        limiter.check(ip("127.58.1.1"), answer(name), 1000, 0);
+    ASSERT_EQ(limiter.table_slots(), 128u);
+    EXPECT_EQ(run(limiter, "127.58.9.9", answer(), 10, 1000).sent, 0);  // still in debt
+}
+
+TEST(RateLimiter, StandingSaysWhenALimitedAccountStopped) {
+    RateLimiter limiter(per_second(5));  // window 15: the debt floors at -75
+    Decision limited;
+    for (int i = 0; i < 50; ++i) {
+        const Decision d = limiter.check(ip("127.58.1.1"), answer(), 1000, 0);
+        if (d.started) limited = d;
+    }
+    ASSERT_NE(limited.account, 0u);
+    EXPECT_EQ(limited.rate, 5u);
+    EXPECT_EQ(limiter.standing(limited.account, limited.rate, 1000), Standing::limiting);
+    EXPECT_EQ(limiter.standing(limited.account, limited.rate, 1059), Standing::limiting);  // BIND waits 60 s
+    EXPECT_EQ(limiter.standing(limited.account, limited.rate, 1060), Standing::recovered);
+    EXPECT_EQ(limiter.standing(limited.account ^ 0xFFFFF00000000000ULL, 5, 1060), Standing::gone);
+    // With a long window the debt outlasts the 60 s: still limiting then.
+    Limits long_window = per_second(5);
+    long_window.window = 3600;
+    RateLimiter patient(long_window);
+    Decision d;
+    for (int i = 0; i < 20000; ++i)
+        d = patient.check(ip("127.58.1.1"), answer(), 1000, 0);
+    EXPECT_EQ(patient.standing(d.account, d.rate, 1060), Standing::limiting);
+    EXPECT_EQ(patient.standing(d.account, d.rate, 1000 + 3601), Standing::recovered);
+}
+
 TEST(RateLimiter, ThreadsSharingAnAccountNeverOverspend) {
     RateLimiter limiter(per_second(50));
     std::atomic<int> sent{0};

@@ -91,6 +91,7 @@ const std::vector<Sample>& samples() {
         {"ipv4-prefix-length", rate_limit("ipv4-prefix-length 16;"), rate_limit("")},
         {"ipv6-prefix-length", rate_limit("ipv6-prefix-length 48;"), rate_limit("")},
         {"max-table-size", rate_limit("max-table-size 5000;"), rate_limit("")},
+        {"min-table-size", rate_limit("min-table-size 100;"), rate_limit("")},
         {"qps-scale", rate_limit("qps-scale 100;"), rate_limit("")},
         {"exempt-clients", rate_limit("exempt-clients { 192.0.2.1; };"), rate_limit("")},
         {"log-only", rate_limit("log-only yes;"), rate_limit("")},

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include "../auth/auth_test_util.hpp"
 #include "dns/message.hpp"
+#include "server/log_setup.hpp"
 #include "test_acl.hpp"
 
 namespace cairn::server {
@@ -237,6 +240,63 @@ TEST_F(RateLimitTest, AClientWithACookieGetsBadcookieAndThenPassesWithIt) {
     const auto with_cookie = make_query("www.example.test.", dns::RRType::A, o);
     for (int i = 0; i < 5; ++i)
         EXPECT_EQ(send(with_cookie).answer.size(), 1u);  // a valid server cookie: not a forged source
+}
+
+TEST_F(RateLimitTest, StopLimitingIsLoggedOnceTheAccountRecoveredAndEarlyWhenTheLimiterEnds) {
+    setup_stderr_log("info", false);
+    configure_logging({});
+    auto limit = rate_limit(2);
+    serve_limited(limit);
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(flood("127.58.7.1", 10).answered, 2);
+    const auto now = static_cast<std::uint32_t>(::time(nullptr));
+    limit->log_changes(now + 30);  // quiet for 30 s: BIND waits 60
+    limit->log_changes(now + 61);
+    std::string said = ::testing::internal::GetCapturedStderr();
+    const std::string what = "responses to 127.58.7.0/24 for www.example.test. IN A";
+    EXPECT_NE(said.find("limit " + what), std::string::npos) << said;
+    EXPECT_EQ(said.find("*stop limiting"), std::string::npos) << said;
+    ASSERT_NE(said.find("stop limiting " + what), std::string::npos) << said;
+    EXPECT_EQ(said.find("stop limiting " + what), said.rfind("stop limiting " + what)) << said;  // once
+
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(flood("127.58.8.1", 10).answered, 2);
+    serve_limited(nullptr);  // a reload without rate-limit: the old limiter goes
+    published_.reclaim();
+    limit.reset();
+    said = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(said.find("*stop limiting responses to 127.58.8.0/24"), std::string::npos) << said;
+    setup_stderr_log("info", false);
+}
+
+TEST_F(RateLimitTest, TheTableGrowsFromMinTableSizeAndSaysSo) {
+    setup_stderr_log("info", false);
+    configure_logging({});
+    rrl::Limits limits;
+    limits.responses_per_second = limits.nodata_per_second = 5;  // the answers below are NODATA
+    limits.min_table_size = 64;
+    limits.max_table_size = 256;
+    auto limit = std::make_shared<RateLimit>(limits, std::nullopt);
+    serve_limited(limit);
+    EXPECT_EQ(limit->limiter().table_slots(), 64u);
+    const auto now = static_cast<std::uint32_t>(::time(nullptr));
+    for (int name = 0; name < 2000; ++name) {
+        const auto query = make_query("n" + std::to_string(name) + ".example.test.", dns::RRType::A);
+        const auto answer = dns::to_wire(dns::parse_message(query));
+        std::vector<std::uint8_t> response(answer.begin(), answer.end());
+        response[2] |= 0x80;
+        response[3] = 0;
+        auth::Result result;
+        result.action = auth::Action::send;
+        RateLimit::Outcome outcome;
+        limit->apply(query, response, response.size(), result, client_at("127.58.9.1"), auth::Settings{}, now,
+                     outcome);
+    }
+    EXPECT_EQ(limit->limiter().table_slots(), 256u);
+    ::testing::internal::CaptureStderr();
+    limit->log_changes(now + 1);
+    const std::string said = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(said.find("to 256 RRL entries with 32 bins"), std::string::npos) << said;
 }
 
 TEST(WriteSlipped, KeepsNxdomainAndTheQuestion) {

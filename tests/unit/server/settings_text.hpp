@@ -144,7 +144,8 @@ inline std::string rate_limit_text(const RateLimit& rate_limit) {
            number(l.errors_per_second) + "," + number(l.all_per_second) + " window=" + number(l.window) +
            " slip=" + number(l.slip) + " prefixes=" + number(l.ipv4_prefix_length) + "," +
            number(l.ipv6_prefix_length) + " log-only=" + number(l.log_only) +
-           " table=" + number(l.max_table_size) + " qps-scale=" + number(l.qps_scale) +
+           " table=" + number(l.min_table_size) + ".." + number(l.max_table_size) +
+           " qps-scale=" + number(l.qps_scale) +
            " exempt=" + (rate_limit.exempt() ? acl_text(*rate_limit.exempt()) : std::string("-")) + "\n";
 }
 
