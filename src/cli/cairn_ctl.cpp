@@ -99,9 +99,9 @@ void add_ctl_command(CLI::App& app, int& exit_status) {
     CLI::App* command = app.add_subcommand(
         "ctl",
         "control a running server over its control channel (BIND rndc protocol): status, reload [ZONE], "
-        "reconfig, zonestatus ZONE, refresh ZONE, retransfer ZONE, notify ZONE, querylog [on|off], stop; the "
-        "resolver's caches: flush [VIEW], flushname NAME [VIEW], flushtree NAME [VIEW], dumpdb -cache, "
-        "serve-stale on|off|reset|status, cache NAME [TYPE] [VIEW]");
+        "reconfig, zonestatus ZONE, refresh ZONE, retransfer ZONE, notify ZONE, querylog [on|off], "
+        "dumpdb [-cache|-zones|-all] [VIEW...], stop; the resolver's caches: flush [VIEW], flushname NAME "
+        "[VIEW], flushtree NAME [VIEW], serve-stale on|off|reset|status, cache NAME [TYPE] [VIEW]");
     command->add_option("-s,--server", options->server, "server address, host name or unix socket path");
     command->add_option("-p,--port", options->port, "control channel port (default 953)");
     command->add_option(
