@@ -98,10 +98,11 @@ void add_ctl_command(CLI::App& app, int& exit_status) {
     auto options = std::make_shared<CtlOptions>();
     CLI::App* command = app.add_subcommand(
         "ctl",
-        "control a running server over its control channel (BIND rndc protocol): status, reload [ZONE], "
-        "reconfig, zonestatus ZONE, refresh ZONE, retransfer ZONE, notify ZONE, querylog [on|off], stop; the "
-        "resolver's caches: flush [VIEW], flushname NAME [VIEW], flushtree NAME [VIEW], dumpdb -cache, "
-        "serve-stale on|off|reset|status, cache NAME [TYPE] [VIEW]");
+        "control a running server over its control channel (BIND rndc protocol): cairn ctl [OPTIONS] COMMAND "
+        "[ARGUMENTS...], the COMMAND one of status, reload [ZONE], "
+        "reconfig, zonestatus ZONE, refresh ZONE, retransfer ZONE, notify ZONE, querylog [on|off], "
+        "dumpdb [-cache|-zones|-all] [VIEW...], stop; the resolver's caches: flush [VIEW], flushname NAME "
+        "[VIEW], flushtree NAME [VIEW], serve-stale on|off|reset|status, cache NAME [TYPE] [VIEW]");
     command->add_option("-s,--server", options->server, "server address, host name or unix socket path");
     command->add_option("-p,--port", options->port, "control channel port (default 953)");
     command->add_option(
@@ -112,8 +113,19 @@ void add_ctl_command(CLI::App& app, int& exit_status) {
     command->add_option("-c,--config", options->config_file,
                         "read the server address, port and key from this named.conf's controls statement");
     command->add_option("-t,--timeout", options->timeout_seconds, "seconds to wait for an answer");
-    command->add_option("command", options->words, "the command and its arguments")->required();
-    command->callback([options, &exit_status] { exit_status = run_ctl(*options); });
+    // The command and its arguments are everything from the first word that is not one of the options above,
+    // passed on as they are, so that rndc's dashed arguments (`dumpdb -all`, `sync -clean`, `nta -dump`) are
+    // not taken for options of cairn ctl's own.
+    command->prefix_command();
+    command->callback([options, command, &exit_status] {
+        options->words = command->remaining();
+        // A word before the command that looks like an option is one cairn ctl does not know: the parse
+        // error names it and the nearest option (suggest.cpp).
+        if (!options->words.empty() && options->words.front().size() > 1 && options->words.front()[0] == '-')
+            throw CLI::ExtrasError(command->get_name(), options->words);
+        if (options->words.empty()) throw CLI::RequiredError("COMMAND");
+        exit_status = run_ctl(*options);
+    });
 }
 
 }  // namespace cairn::cli

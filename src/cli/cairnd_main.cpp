@@ -7,7 +7,7 @@
 #include "server/daemon.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"cairnd: authoritative DNS server"};
+    CLI::App app{"cairnd: authoritative DNS server, DNSSEC signer and recursive resolver"};
     cairn::server::DaemonOptions options;
     options.config_path = cairn::build::kDefaultConfig;
     bool check_only = false;

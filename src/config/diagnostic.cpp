@@ -12,8 +12,13 @@ Diagnostic Diagnostic::at(const Location& where, Severity severity, std::string 
 }
 
 std::string Diagnostic::to_string() const {
+    // Appended piece by piece: `":" + std::to_string(line)` makes GCC 12 at -O3 warn falsely (-Wrestrict,
+    // GCC PR 105651) inside the temporary's concatenation.
     std::string out = file;
-    if (line != 0) out += ":" + std::to_string(line);
+    if (line != 0) {
+        out += ':';
+        out += std::to_string(line);
+    }
     if (!out.empty()) out += ": ";
     if (severity == Severity::Warning) out += "warning: ";
     out += message;
@@ -24,7 +29,11 @@ namespace {
 std::string summarize(const std::vector<Diagnostic>& errors) {
     if (errors.empty()) return "invalid configuration";
     std::string text = errors.front().to_string();
-    if (errors.size() > 1) text += " (and " + std::to_string(errors.size() - 1) + " more errors)";
+    if (errors.size() > 1) {
+        text += " (and ";
+        text += std::to_string(errors.size() - 1);
+        text += " more errors)";
+    }
     return text;
 }
 }  // namespace

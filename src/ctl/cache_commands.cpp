@@ -49,9 +49,8 @@ CommandResult dispatch_nta(const std::vector<std::string>& words, CacheTarget& t
 }  // namespace
 
 bool is_cache_command(const std::string& verb) {
-    return verb == "flush" || verb == "flushname" || verb == "flushtree" || verb == "dumpdb" ||
-           verb == "serve-stale" || verb == "cache" || verb == "nta" || verb == "secroots" ||
-           verb == "validation";
+    return verb == "flush" || verb == "flushname" || verb == "flushtree" || verb == "serve-stale" ||
+           verb == "cache" || verb == "nta" || verb == "secroots" || verb == "validation";
 }
 
 bool is_read_only_cache_command(const std::vector<std::string>& words) {
@@ -75,18 +74,6 @@ CommandResult dispatch_cache(const std::vector<std::string>& words, CacheTarget*
         if (words.size() < 2 || words.size() > 3) return usage("usage: " + verb + " name [view]");
         return target->flush_name(words[1], verb == "flushtree",
                                   words.size() == 3 ? std::optional<std::string>(words[2]) : std::nullopt);
-    }
-    if (verb == "dumpdb") {
-        std::vector<std::string> views;
-        for (std::size_t i = 1; i < words.size(); ++i) {
-            const std::string& word = words[i];
-            if (word == "-cache" || word == "-all") continue;
-            if (word == "-zones" || word == "-adb" || word == "-bad" || word == "-expired" || word == "-fail")
-                return CommandResult::failure("dumpdb " + word + " is not implemented; use -cache",
-                                              "not implemented", kResultNotImplemented);
-            views.push_back(word);
-        }
-        return target->dump_cache(views);
     }
     if (verb == "serve-stale") {
         if (words.size() < 2 || words.size() > 4)

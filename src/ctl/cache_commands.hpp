@@ -2,7 +2,6 @@
 //   flush [VIEW]                    the view's cache (every view's without one)
 //   flushname NAME [VIEW]           every entry owned by NAME (positive, negative, failure)
 //   flushtree NAME [VIEW]           NAME and every name below it
-//   dumpdb [-cache|-all] [VIEW...]  the caches as master-file text, into the dump file (named_dump.db)
 //   serve-stale (on|off|reset|status) [CLASS [VIEW]]
 // and cairn's own:
 //   cache NAME [TYPE] [VIEW]        what the cache holds for NAME and why (records and remaining TTL, the
@@ -12,7 +11,8 @@
 //                                   negative trust anchors (RFC 7646): the cache below NAME is flushed
 //   secroots [-] [VIEW...]          the trust anchors and NTAs (printed, not written to named.secroots)
 //   validation (on|off|status) [VIEW]
-// Unlike BIND, flushes say how many entries they removed. The server implements CacheTarget.
+// Unlike BIND, flushes say how many entries they removed. The server implements CacheTarget, whose
+// cache_dump() gives `dumpdb` (dispatch.cpp) each view's cache for the dump file.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +31,9 @@ class CacheTarget {
     virtual CommandResult flush(const std::optional<std::string>& view) = 0;
     virtual CommandResult flush_name(const std::string& name, bool tree,
                                      const std::optional<std::string>& view) = 0;
-    virtual CommandResult dump_cache(const std::vector<std::string>& views) = 0;
+    // One view's cache as `dumpdb` writes it in that view's part of the dump file, under BIND's "; Cache dump
+    // of view 'V' (cache V)" header; nullopt when the view has no cache.
+    virtual std::optional<std::string> cache_dump(const std::string& view) = 0;
     virtual CommandResult serve_stale(const std::string& action, const std::optional<std::string>& view) = 0;
     virtual CommandResult inspect(const std::string& name, const std::optional<std::string>& type,
                                   const std::optional<std::string>& view) = 0;

@@ -208,12 +208,7 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
                        verb == "querylog" || verb == "trace" || verb == "notrace" || verb == "sync" ||
                        verb == "dumpdb" || verb == "stats" || verb == "tsig-list" || verb == "sign" ||
                        verb == "loadkeys";
-    // dumpdb dumps the caches when the server has a resolver (cache_commands.cpp); -zones, and a server
-    // without one, dump the zones (run_dumpdb).
-    const bool zone_dump =
-        verb == "dumpdb" &&
-        (target.cache() == nullptr || std::find(words.begin(), words.end(), "-zones") != words.end());
-    if (is_cache_command(verb) && !zone_dump) {
+    if (is_cache_command(verb)) {
         if (read_only && !is_read_only_cache_command(words))
             return CommandResult::failure(
                 "command '" + verb + "' is not allowed on a read-only control channel", "permission denied",

@@ -67,7 +67,8 @@ class ControlTarget {
     virtual CommandResult trace(std::optional<unsigned> level);
     // `sync [-clean] [zone]`: write what the server holds only in memory to disk (zone: unset for all).
     virtual CommandResult sync(const std::optional<ZoneRef>& zone, bool clean);
-    // `dumpdb [-all|-cache|-zones] [view...]`: write the zones (and caches) to the dump file.
+    // `dumpdb [-all|-cache|-zones] [view...]`: write each view's cache (-cache, BIND's default), its zones
+    // (-zones) or both (-all, as BIND's) to the dump file; -adb, -bad, -expired and -fail count as -cache.
     enum class DumpWhat { all, cache, zones };
     virtual CommandResult dumpdb(DumpWhat what, const std::vector<std::string>& views);
     // `stats`: append the counters to the statistics file.

@@ -32,38 +32,7 @@ std::optional<dns::Name> parse_name(const std::string& text, ctl::CommandResult&
     }
 }
 
-// Writes `text` to `path` through a temporary file: a reader sees the old dump or the new one, whole.
-bool write_atomically(const std::string& path, const std::string& text, std::string& why) {
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        why = "cannot create " + tmp + ": " + std::strerror(errno);
-        return false;
-    }
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    const bool written = done == text.size() && ::fsync(fd) == 0;
-    const int saved = errno;
-    ::close(fd);
-    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        why = "cannot write " + path + ": " + std::strerror(written ? errno : saved);
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    return true;
-}
-
 }  // namespace
-
-void CacheControl::set_dump_file(std::string path) {
-    std::lock_guard lock(mutex_);
-    dump_file_ = std::move(path);
-}
 
 std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::optional<std::string>& view,
                                                                   ctl::CommandResult& error) const {
@@ -128,28 +97,13 @@ std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::vec
     return chosen;
 }
 
-ctl::CommandResult CacheControl::dump_cache(const std::vector<std::string>& views) {
-    ctl::CommandResult error;
-    const auto chosen = selected(views, error);
-    if (chosen.empty()) return error;
-    const std::time_t now = std::time(nullptr);
-    char when[64];
-    std::strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", std::gmtime(&now));
-    std::string text = std::string(";\n; Cache dump of cairnd, ") + when + " UTC\n;\n";
-    for (const auto& resolver : chosen) {
-        text += ";\n; Cache dump of view '" + resolver->view + "'\n;\n";
-        text += resolver->context->dump_cache();
-        if (!text.empty() && text.back() != '\n') text += '\n';
-    }
-    std::string path;
-    {
-        std::lock_guard lock(mutex_);
-        path = dump_file_;
-    }
-    std::string why;
-    if (!write_atomically(path, text, why)) return ctl::CommandResult::failure(why);
-    return ctl::CommandResult::success("cache of " + std::to_string(chosen.size()) + " view" +
-                                       (chosen.size() == 1 ? "" : "s") + " dumped to " + path);
+std::optional<std::string> CacheControl::cache_dump(const std::string& view) {
+    const auto resolver = resolvers_.find(view);
+    if (!resolver) return std::nullopt;
+    std::string text = ";\n; Cache dump of view '" + view + "' (cache " + view + ")\n;\n";
+    text += resolver->context->dump_cache();
+    if (text.back() != '\n') text += '\n';
+    return text;
 }
 
 ctl::CommandResult CacheControl::serve_stale(const std::string& action,

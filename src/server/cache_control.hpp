@@ -1,6 +1,6 @@
 // The control channel's cache commands (ctl/cache_commands.hpp) on the daemon's resolvers: flushes with the
-// count of what went, the cache dump file, serve-stale, and `cache NAME [TYPE]`. Every resolver call is
-// thread-safe, so these run on the control thread itself rather than queueing for the main thread.
+// count of what went, each view's part of the dump file, serve-stale, and `cache NAME [TYPE]`. Every resolver
+// call is thread-safe, so these run on the control thread itself rather than queueing for the main thread.
 #pragma once
 
 #include <string>
@@ -14,13 +14,10 @@ class CacheControl : public ctl::CacheTarget {
   public:
     explicit CacheControl(ViewResolvers& resolvers) : resolvers_(resolvers) {}
 
-    // Where `dumpdb` writes (dump-file); main thread, before the control channel may use it, and on reloads.
-    void set_dump_file(std::string path);
-
     ctl::CommandResult flush(const std::optional<std::string>& view) override;
     ctl::CommandResult flush_name(const std::string& name, bool tree,
                                   const std::optional<std::string>& view) override;
-    ctl::CommandResult dump_cache(const std::vector<std::string>& views) override;
+    std::optional<std::string> cache_dump(const std::string& view) override;
     ctl::CommandResult serve_stale(const std::string& action,
                                    const std::optional<std::string>& view) override;
     ctl::CommandResult inspect(const std::string& name, const std::optional<std::string>& type,
@@ -40,8 +37,6 @@ class CacheControl : public ctl::CacheTarget {
                                                         ctl::CommandResult& error) const;
 
     ViewResolvers& resolvers_;
-    mutable std::mutex mutex_;
-    std::string dump_file_;
 };
 
 }  // namespace cairn::server

@@ -132,6 +132,7 @@ class Daemon {
                             options_.control_port.value_or(953)});
         services_->set_querylog(settings_.querylog);
         services_->set_statistics_file(settings_.statistics_file);
+        services_->set_dump_file(settings_.dump_file);
         services_->set_reload_outcome(report.failed.empty());
         handler_->set_observers(&services_->statistics(), &services_->querylog());
         recursion_->connect(*handler_, *services_, settings_);
@@ -292,9 +293,8 @@ class Daemon {
             return tcp;
         };
         // dumpdb, sync, tsig-list: server/operator_commands.hpp.
-        hooks.dump_zones = [this](std::ostream& out, const std::vector<std::string>& views, bool zones) {
-            write_zone_dump(*published_->writer_view(), views, zones, out);
-        };
+        hooks.dump = [this](std::ostream& out, const std::vector<std::string>& views, const CacheDump& cache,
+                            bool zones) { write_dump(*published_->writer_view(), views, cache, zones, out); };
         hooks.sync_zones = [this](const std::string& view, const std::string& origin) {
             return save_secondary_copies(settings_, zones_->zones(), view, origin);
         };
@@ -351,6 +351,7 @@ class Daemon {
         }
         services_->set_querylog(next.querylog);
         services_->set_statistics_file(next.statistics_file);
+        services_->set_dump_file(next.dump_file);
         handler_->set_transfers_out(next.transfers_out);
         set_blackhole(next);
         next.listen = settings_.listen;

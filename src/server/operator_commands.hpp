@@ -1,9 +1,11 @@
-// The daemon's part of the control commands that read or write its whole state: `rndc dumpdb -zones` (the
-// zones of each view in BIND's dump layout), `rndc sync` (the secondary zones' copies written to their files
+// The daemon's part of the control commands that read or write its whole state: `rndc dumpdb` (each view's
+// cache and zones in BIND's dump layout), `rndc sync` (the secondary zones' copies written to their files
 // now) and `rndc tsig-list`. Called on the main thread, which owns the settings and the serving snapshot.
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -15,19 +17,31 @@
 
 namespace cairn::server {
 
-// BIND's layout:
+// One view's cache section for the dump (ctl::CacheTarget::cache_dump); nullopt when the view has none.
+using CacheDump = std::function<std::optional<std::string>(const std::string& view)>;
+
+// BIND's layout, each view's cache before its zones (`dumpdb -all`):
 //   ;
 //   ; Start view internal
 //   ;
+//   ;
+//   ; Cache dump of view 'internal' (cache internal)
+//   ;
+//   ...
 //   ;
 //   ; Zone dump of 'example.test/IN/internal'
 //   ;
 //   example.test.  300 IN SOA ...
 //   ...
 //   ; Dump complete
-// `views`: only these (empty: all). `zones`: false for `dumpdb -cache`, which has no cache to show here.
-void write_zone_dump(const ServingState& state, const std::vector<std::string>& views, bool zones,
-                     std::ostream& out);
+// `views`: only these (empty: all). `cache` empty: no caches (`dumpdb -zones`); `zones` false: no zones
+// (`dumpdb -cache`).
+void write_dump(const ServingState& state, const std::vector<std::string>& views, const CacheDump& cache,
+                bool zones, std::ostream& out);
+
+// Writes `text` to `path` through a temporary file (write, fsync, rename): a reader sees the old file or the
+// new one, whole. False with `why` set when it could not.
+bool write_file_atomically(const std::string& path, const std::string& text, std::string& why);
 
 // Writes the copy each secondary zone serves to its file (atomically, in its masterfile-format), for one zone
 // (`origin` non-empty) or all of them; returns how many were written. Throws std::runtime_error when a file

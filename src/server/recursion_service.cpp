@@ -57,12 +57,12 @@ bool RecursionService::attach(Settings& settings) {
             continue;
         }
         view.recursion->resolver = resolvers_.for_view(view.name, std::move(resolver));
-        driver_->set_recursive_clients(view.recursion->resolved.recursive_clients);  // an options clause
         views.push_back(view.name);
     }
     if (usable) {
+        // An options clause, which `rndc status` shows whether or not a view recurses (as BIND's).
+        driver_->set_recursive_clients(settings.recursive_clients);
         resolvers_.keep_only(views);
-        cache_control_.set_dump_file(settings.dump_file);
     }
     return usable;
 }
@@ -111,6 +111,7 @@ stats::RecursionGauge RecursionService::gauge() const {
     }
     const DriverCounters d = driver_->counters();
     out.clients_waiting = d.clients_waiting;
+    out.clients_limit = d.clients_limit;
     out.clients_dropped = d.clients_dropped;
     out.coalesced_clients = d.coalesced_clients;
     out.coalesced_upstream = d.coalesced_upstream;

@@ -395,6 +395,7 @@ void ResolutionDriver::refresh(std::shared_ptr<ViewResolver> view, const dns::Pa
 DriverCounters ResolutionDriver::counters() const {
     DriverCounters out;
     out.clients_waiting = waiting_.load(std::memory_order_relaxed);
+    out.clients_limit = recursive_clients_.load(std::memory_order_relaxed);
     out.clients_dropped = dropped_.load(std::memory_order_relaxed);
     for (const auto& loop : loops_) {
         out.resolutions += loop->resolutions();

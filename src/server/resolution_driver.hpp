@@ -42,6 +42,7 @@ struct DeferredAnswer {
 
 struct DriverCounters {
     std::uint64_t clients_waiting = 0;
+    std::uint64_t clients_limit = 0;       // recursive-clients
     std::uint64_t clients_dropped = 0;     // over recursive-clients, or while stopping
     std::uint64_t resolutions = 0;         // in progress
     std::uint64_t coalesced_clients = 0;   // joined a Resolution already running

@@ -266,7 +266,6 @@ void Services::open_channels() {
     std::string key_text;
     if (std::ifstream in(default_key_file()); in)
         key_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    dump_file_ = config.options.dump_file.value_or("named_dump.db");
     const std::string fingerprint = channel_fingerprint(config) + "|rndc.key " + default_key_file() + " " +
                                     key_text + " " + std::to_string(defaults_.port);
     if (fingerprint == channels_fingerprint_) return;

@@ -19,6 +19,7 @@
 #include "ctl/listener.hpp"
 #include "ctl/target.hpp"
 #include "lifecycle/zones.hpp"
+#include "server/operator_commands.hpp"
 #include "stats/counters.hpp"
 #include "stats/http_server.hpp"
 #include "stats/report.hpp"
@@ -47,7 +48,7 @@ struct TcpClients {
     unsigned open = 0, limit = 0, high_water = 0;
 };
 
-// What the daemon lends the services. reload, reload_zone, zone_action, dump_zones, sync_zones and tsig_keys
+// What the daemon lends the services. reload, reload_zone, zone_action, dump, sync_zones and tsig_keys
 // run on the main thread; zones, transfers, udp_reads and tcp_clients are called from the control and
 // statistics threads.
 struct DaemonHooks {
@@ -66,9 +67,11 @@ struct DaemonHooks {
     std::function<stats::UdpReads()> udp_reads;
     // The TCP clients now; called from the control and statistics threads.
     std::function<TcpClients()> tcp_clients;
-    // `rndc dumpdb`: the zones of `views` (empty: all; `zones` false: only the views' headers) in BIND's
-    // dump layout (server/operator_commands.hpp).
-    std::function<void(std::ostream& out, const std::vector<std::string>& views, bool zones)> dump_zones;
+    // `rndc dumpdb`: the views named (empty: all) in BIND's dump layout (server/operator_commands.hpp), with
+    // each view's cache when `cache` is set and its zones when `zones` is.
+    std::function<void(std::ostream& out, const std::vector<std::string>& views, const CacheDump& cache,
+                       bool zones)>
+        dump;
     // `rndc sync`: writes the secondary zones' copies (of one zone, or of all with an empty origin) to their
     // files; returns how many; throws std::runtime_error.
     std::function<std::size_t(const std::string& view, const std::string& origin)> sync_zones;
@@ -95,6 +98,8 @@ class Services {
     void set_querylog(bool on) { querylog_ = on; }
     // Where `rndc stats` appends (statistics-file); main thread, at start and after each reload.
     void set_statistics_file(std::string path) { statistics_file_ = std::move(path); }
+    // Where `rndc dumpdb` writes (dump-file); main thread, at start and after each reload.
+    void set_dump_file(std::string path) { dump_file_ = std::move(path); }
 
     // Reads `controls` and `statistics-channels` from the configuration and opens them. A channel that
     // cannot be opened is logged and skipped, as BIND does. Main thread.
@@ -157,8 +162,7 @@ class Services {
     std::uint64_t tasks_queued_ = 0, tasks_run_ = 0;
     bool abandon_tasks_ = false;  // the control thread is being stopped: waiting commands give up
     std::string channels_fingerprint_;
-    // statistics-file from the settings (set_statistics_file); dump-file from the options, as the channels
-    // are (re)opened, relative to the working directory, as BIND's.
+    // statistics-file and dump-file from the settings (set_statistics_file, set_dump_file): main thread only.
     std::string statistics_file_ = "named.stats";
     std::string dump_file_ = "named_dump.db";
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "build_info.hpp"
+#include "ctl/cache_commands.hpp"
 #include "server/log_setup.hpp"
 #include "server/services.hpp"
 #include "stats/bind_formats.hpp"
@@ -27,6 +28,16 @@ std::string describe(const stats::UdpReads& udp) {
         udp.reads == 0 ? 0.0 : static_cast<double>(udp.datagrams) / static_cast<double>(udp.reads);
     return fmt::format("UDP reads: {} datagrams in {} reads ({:.1f} per read), {} coalescing pauses",
                        udp.datagrams, udp.reads, per_read, udp.pauses);
+}
+
+// rndc status's "recursive clients: 3/900/1000": the clients waiting for a resolution now, BIND's soft quota
+// and recursive-clients. BIND derives the soft quota from the limit (100 below it, or 90% of a limit of 1000
+// or less) and starts dropping its oldest waiting clients there; cairnd refuses new ones at the limit, and
+// prints the soft figure so that scripts reading BIND's line read cairnd's alike.
+std::string recursive_clients_line(const stats::RecursionGauge& gauge) {
+    const std::uint64_t limit = gauge.clients_limit;
+    const std::uint64_t soft = limit > 1000 ? limit - 100 : limit * 90 / 100;
+    return fmt::format("recursive clients: {}/{}/{}\n", gauge.clients_waiting, soft, limit);
 }
 
 ctl::CommandResult timed_out(const char* what) {
@@ -80,6 +91,7 @@ ctl::CommandResult Services::status_command() const {
     text += fmt::format("xfers deferred: {}\n", transfers.deferred.load());
     text += fmt::format("soa queries in progress: {}\n", transfers.soa_queries.load());
     text += std::string("query logging is ") + (querylog_ ? "ON" : "OFF") + "\n";
+    text += recursive_clients_line(recursion_gauge_ ? recursion_gauge_() : stats::RecursionGauge{});
     text += fmt::format("tcp clients: {}/{}\n", tcp.open, tcp.limit);
     text += fmt::format("TCP high-water: {}\n", tcp.high_water);
     text += fmt::format("queries answered: {}\n", statistics_.queries().queries());
@@ -120,27 +132,28 @@ ctl::CommandResult Services::sync_command(const std::optional<ctl::ZoneRef>& zon
     return ctl::CommandResult::success();
 }
 
+// As BIND's: -cache (the default) each view's cache, -zones its zones, -all both, in one file written whole.
 ctl::CommandResult Services::dumpdb_command(ctl::ControlTarget::DumpWhat what,
                                             const std::vector<std::string>& views) {
-    if (!hooks_.dump_zones)
+    if (!hooks_.dump)
         return ctl::CommandResult::failure("not available in this server", "not implemented",
                                            ctl::kResultNotImplemented);
-    std::string error;
+    using DumpWhat = ctl::ControlTarget::DumpWhat;
+    CacheDump cache;
+    if (what != DumpWhat::zones && cache_target_ != nullptr)
+        cache = [target = cache_target_](const std::string& view) { return target->cache_dump(view); };
+    std::string error, path;
     const bool ran = on_main_thread(
         [&] {
-            const std::string temporary = dump_file_ + ".tmp";
-            std::ofstream out(temporary, std::ios::trunc);
-            hooks_.dump_zones(out, views, what != ctl::ControlTarget::DumpWhat::cache);
-            out.close();
-            if (!out || std::rename(temporary.c_str(), dump_file_.c_str()) != 0) {
-                std::remove(temporary.c_str());
-                error = "cannot write the dump file " + dump_file_;
-            }
+            std::ostringstream out;
+            hooks_.dump(out, views, cache, what != DumpWhat::cache);
+            path = dump_file_;
+            write_file_atomically(path, out.str(), error);
         },
         false);
     if (!ran) return timed_out("dumpdb");
     if (!error.empty()) return ctl::CommandResult::failure(error);
-    logs::general().info("dumpdb: wrote {}", dump_file_);
+    logs::general().info("dumpdb: wrote {}", path);
     return ctl::CommandResult::success();
 }
 

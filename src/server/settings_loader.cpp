@@ -318,6 +318,7 @@ void translate(const config::Config& config, SettingsResult& result) {
     if (settings.listen.empty())
         result.errors.push_back("listen-on and listen-on-v6 match no address of this host");
     settings.tcp_clients = config.options.tcp_clients.value_or(150);
+    settings.recursive_clients = config.options.recursive_clients.value_or(settings.recursive_clients);
     settings.limits.transfers_in = config.options.transfers_in.value_or(settings.limits.transfers_in);
     settings.limits.transfers_per_ns =
         config.options.transfers_per_ns.value_or(settings.limits.transfers_per_ns);

@@ -32,6 +32,7 @@ struct ResolverGauge {
 struct RecursionGauge {
     std::vector<ResolverGauge> views;
     std::uint64_t clients_waiting = 0, clients_dropped = 0;
+    std::uint64_t clients_limit = 1000;  // recursive-clients (BIND's default)
     std::uint64_t coalesced_clients = 0, coalesced_upstream = 0;
     std::uint64_t upstream_ignored = 0;    // responses dropped: wrong ID, question or source
     std::uint64_t upstream_truncated = 0;  // UDP answers with TC, asked again over TCP

@@ -222,9 +222,13 @@ def test_rndc_status_lines_are_binds(pair):
     ours = pair["cairnd"].rndc("status")
     assert bind.returncode == 0 and ours.returncode == 0, bind.stderr + ours.stderr
     bind_fields, our_fields = status_fields(bind.stdout), status_fields(ours.stdout)
-    # Every line BIND prints, but the resolver's, which an authoritative-only cairnd does not have.
-    missing = set(bind_fields) - set(our_fields) - {"recursive clients"}
+    missing = set(bind_fields) - set(our_fields)
     assert not missing, ours.stdout
+    # BIND prints the line whether or not a view recurses: nobody waiting, the soft quota (90% of the limit up
+    # to 1000, the limit less 100 above it) and recursive-clients (1000 by default).
+    assert our_fields["recursive clients"] == bind_fields["recursive clients"] == "0/900/1000"
+    assert ours.stdout.index("query logging is") < ours.stdout.index("recursive clients") < ours.stdout.index(
+        "tcp clients"), ours.stdout
     for name in ("xfers running", "xfers deferred", "soa queries in progress", "debug level"):
         assert our_fields[name] == bind_fields[name] == "0", (name, ours.stdout)
     assert our_fields["tcp clients"] == bind_fields["tcp clients"] == "0/150"

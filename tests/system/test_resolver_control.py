@@ -1,20 +1,23 @@
 """Operating the resolver: split horizon (an internal view that recurses, an external one that does not, one
 cache per recursive view), BIND's rndc and `cairn ctl` on the caches (flush [VIEW], flushname and flushtree
-saying how many entries went, dumpdb -cache, serve-stale status), cairn's `cache NAME [TYPE]`, and the
-statistics channel's figures per view."""
+saying how many entries went, dumpdb -cache, -zones and -all, serve-stale status), cairn's `cache NAME
+[TYPE]`, the statistics channel's figures per view, and rndc status's `recursive clients` line."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 import urllib.request
 
 import dns.rcode
 import dns.rdatatype
 import pytest
 
+import ctl_daemon
 import resolvers
 from conftest import require_server
+from waiting import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +109,76 @@ def test_statistics_per_view(resolver):
     internal = document["resolver"]["views"]["internal"]
     assert internal["cache"]["hits"] > 0 and internal["upstream"]["queries"] > 0
     assert document["queries"]["by_view"]["internal"] > 0
+
+
+def dump_headers(text: str) -> list[str]:
+    """The section headers of a dump file, in order: "; Start view V", "; Cache dump of view ...", "; Zone
+    dump of ...", "; Dump complete"."""
+    return [line for line in text.splitlines()
+            if re.match(r"; (Start view |Cache dump of view |Zone dump of |Dump complete)", line)]
+
+
+def test_dumpdb_all_writes_each_views_cache_then_its_zones(hierarchy, tmp_path):
+    # BIND 9.18's `rndc dumpdb -all`, per view: "; Start view V", the cache ("; Cache dump of view 'V' (cache
+    # V)", then BIND's address database, bad and SERVFAIL caches, which cairnd has not), the view's zones
+    # ("; Zone dump of 'ZONE/IN'"), and "; Dump complete" at the end. -cache (the default) and -zones write
+    # their half alone.
+    workdir = tmp_path / "dump"
+    workdir.mkdir()
+    (workdir / "local.test.zone").write_text(ctl_daemon.zone_text("local.test", 7))
+    resolver = resolvers.cairnd_resolver(
+        workdir, hierarchy, extra=f'zone "local.test" {{ type primary; file "{workdir}/local.test.zone"; }};')
+    resolver.start()
+    try:
+        assert resolver.query("www.example.", "AAAA").answer
+        dumped = resolver.rndc("dumpdb", "-all")
+        assert dumped.returncode == 0, dumped.stderr
+        text = (workdir / "named_dump.db").read_text()
+        headers = dump_headers(text)
+        # The zones: local.test and the automatic empty zones (RFC 6303), which BIND dumps too.
+        assert headers[:2] == ["; Start view _default", "; Cache dump of view '_default' (cache _default)"], text[:3000]
+        assert "; Zone dump of 'local.test/IN'" in headers and headers[-1] == "; Dump complete", headers
+        assert all(header.startswith("; Zone dump of ") for header in headers[2:-1]), headers
+        cache_part, zone_part = text.split("; Zone dump of 'local.test/IN'")
+        assert re.search(r"www\.example\.\s+\d+\s+IN\s+AAAA\s+2001:db8::3", cache_part), cache_part[:3000]
+        assert re.search(r"www\.local\.test\.\s+300\s+IN\s+A\s+192\.0\.2\.1", zone_part), zone_part
+        assert re.search(r"local\.test\.\s+300\s+IN\s+SOA\s+ns1\.local\.test\. hostmaster\.local\.test\. 7 ",
+                         zone_part), zone_part
+
+        assert resolver.rndc("dumpdb").returncode == 0
+        assert dump_headers((workdir / "named_dump.db").read_text()) == [
+            "; Start view _default", "; Cache dump of view '_default' (cache _default)", "; Dump complete"]
+        assert resolver.ctl("dumpdb", "-zones").returncode == 0
+        assert dump_headers((workdir / "named_dump.db").read_text()) == headers[:1] + headers[2:]
+    finally:
+        resolver.stop()
+
+
+def recursive_clients(server) -> str:
+    status = server.rndc("status")
+    assert status.returncode == 0, status.stderr
+    return ctl_daemon.fields(status.stdout)["recursive clients"]
+
+
+def test_status_counts_the_recursive_clients_waiting(hierarchy, tmp_path):
+    # BIND's line: "recursive clients: WAITING/SOFT/LIMIT", the soft quota 90% of a limit up to 1000 (BIND
+    # 9.18 prints 0/45/50 for recursive-clients 50, and 0/1900/2000 for 2000: the limit less 100 above 1000).
+    # Five queries forwarded to a server that never answers wait for their resolution, then leave when it
+    # gives up.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        forwarder = silent.getsockname()[1]
+        resolver = resolvers.cairnd_resolver(
+            tmp_path / "waiting", hierarchy, options_extra="recursive-clients 50; resolver-query-timeout 10;",
+            extra=f'zone "silent.test" {{ type forward; forward only; forwarders {{ 127.0.0.1 port {forwarder}; }}; }};')
+        resolver.start()
+        try:
+            assert recursive_clients(resolver) == "0/45/50"
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+                for i in range(5):
+                    query = resolvers.make_query(f"q{i}.silent.test.", "A")
+                    client.sendto(query.to_wire(), ("127.0.0.1", resolver.port))
+                assert wait_for(lambda: recursive_clients(resolver) == "5/45/50", 8, 0.3), recursive_clients(resolver)
+                assert wait_for(lambda: recursive_clients(resolver) == "0/45/50", 60, 0.3), recursive_clients(resolver)
+        finally:
+            resolver.stop()

@@ -419,3 +419,16 @@ def test_man_pages_document_every_subcommand_option_and_control_command(cairnd_b
     # The statement lists come from the grammar table: what cairnd reads, and what it ignores with a warning.
     assert "listen-on" in named_conf and "allow-transfer" in named_conf and "statistics-channels" in named_conf
     assert "Accepted and ignored, with a warning" in named_conf
+
+
+def test_descriptions_say_cairnd_resolves_as_well_as_serves(cairnd_binary):
+    """What `systemctl status`, `apt show`, `man cairnd` and `cairnd --help` call cairnd: both of its roles,
+    not "authoritative" alone now that views recurse and zones are signed."""
+    unit = (servers.cairn_build_dir() / "dist" / "cairnd.service").read_text()
+    description = re.search(r"^Description=(.+)$", unit, re.M).group(1)
+    package = (servers.REPO_ROOT / "debian" / "control").read_text()
+    synopsis = re.search(r"^Description: (.+)$", package, re.M).group(1)
+    name_line = rendered("cairnd.8").split(" NAME ")[1].split(" SYNOPSIS ")[0]
+    first_help_line = help_words(binary=cairnd_binary).splitlines()[0]
+    for text in (description, synopsis, name_line, first_help_line):
+        assert "authoritative" in text and "recursive" in text and "DNSSEC sign" in text, text

@@ -154,6 +154,7 @@ inline std::string settings_text(const Settings& s) {
     for (const auto& at : s.listen)
         out += at.to_string() + ",";
     out += "\ntcp-clients=" + std::to_string(s.tcp_clients) +
+           " recursive-clients=" + std::to_string(s.recursive_clients) +
            " tcp-initial=" + std::to_string(s.tcp_initial_timeout.count()) +
            " tcp-idle=" + std::to_string(s.tcp_idle_timeout.count()) +
            " tcp-keepalive=" + std::to_string(s.tcp_keepalive_timeout.count()) +
