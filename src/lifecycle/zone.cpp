@@ -10,6 +10,7 @@ Zone::Zone(ZoneConfig zone_config) : config(std::move(zone_config)), schedule(co
     state.rclass = config.rclass;
     state.role = config.role;
     state.file = config.file;
+    state.secondary_lag_warning = config.secondary_lag_warning;
 }
 
 Zone::~Zone() = default;

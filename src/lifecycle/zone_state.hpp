@@ -3,6 +3,10 @@
 // snapshots of it; nobody copies it field by field. The lifecycle's event thread is its only writer and
 // publishes a fresh immutable snapshot after every change.
 //
+// A primary's view of its own secondaries (its NOTIFY targets): what each answered to the SOA queries sent
+// after every NOTIFY round and periodically (issue 17; the article: alert when a secondary diverges for
+// longer than five minutes). Neither BIND nor Knot nor NSD watches its secondaries.
+//
 // Serials as NSD's xfrd keeps them: the one served, the one committed to disk (the zone file or the
 // journal), the one a NOTIFY announced, and what the primary answered last. Timers as Knot and
 // store::ZoneTimers keep them. Each kind of work (load, refresh, transfer, notify) keeps its last outcome
@@ -13,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dns/name.hpp"
 #include "dns/types.hpp"
@@ -46,6 +51,23 @@ struct ZoneCounters {
     std::uint64_t notifies_sent = 0, notifies_failed = 0;  // NOTIFY messages (retries included)
     std::uint64_t notifies_received = 0;
 };
+
+// One secondary of the zone, as its last SOA checks found it.
+struct SecondaryStatus {
+    std::string address;                  // "192.0.2.1#53"
+    std::optional<std::uint32_t> serial;  // the serial it answered last (unset: never answered)
+    std::int64_t checked_at = 0;          // the last check (answered or not); seconds since the epoch
+    std::int64_t answered_at = 0;         // the last check it answered
+    // Since when it has not served our current serial: when the first serial it lacks was served here (or,
+    // if it never answered, the first check). 0: in step.
+    std::int64_t behind_since = 0;
+    std::int64_t expires_at = 0;  // its copy's expiry from its EDNS EXPIRE (RFC 7314); 0: not told
+    std::string error;            // why the last check got no usable answer; empty: it answered
+    bool lagging = false;         // behind for longer than secondary-lag-warning (logged once)
+};
+
+// The secondary's serials behind `served` (RFC 1982 distance), 0 when in step or ahead or unknown.
+std::uint32_t serials_behind(const SecondaryStatus& secondary, std::optional<std::uint32_t> served);
 
 struct ZoneState {
     // Identity.
@@ -82,6 +104,9 @@ struct ZoneState {
     std::uint32_t notifies_pending = 0;  // targets of the current round not answered nor given up yet
 
     std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
+
+    std::vector<SecondaryStatus> secondaries;  // by address, as the last checks found them
+    std::uint32_t secondary_lag_warning = 0;   // seconds behind before a secondary is `lagging`
 
     std::string label() const;  // "zone example.com/IN[/view]"
     bool served() const { return served_serial.has_value() && phase != ZonePhase::expired; }

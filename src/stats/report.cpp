@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "dns/types.hpp"
 #include "stats/prom_writer.hpp"
 #include "stats/resolver_report.hpp"
+#include "stats/secondaries_report.hpp"
 
 namespace cairn::stats {
 
@@ -103,6 +105,7 @@ ZoneHealth zone_health(const lifecycle::ZoneState& zone, std::int64_t now) {
         if (zone.timers.expire_at - now < kExpiringSoonSeconds) return ZoneHealth::expiring_soon;
     }
     if (zone.phase == ZonePhase::refresh_failing) return ZoneHealth::refresh_failing;
+    if (lagging_secondaries(zone) != 0) return ZoneHealth::secondary_lagging;
     return ZoneHealth::healthy;
 }
 
@@ -136,6 +139,8 @@ std::string_view to_string(ZoneHealth health) {
     switch (health) {
         case ZoneHealth::healthy:
             return "healthy";
+        case ZoneHealth::secondary_lagging:
+            return "secondary lagging";
         case ZoneHealth::refresh_failing:
             return "refresh failing";
         case ZoneHealth::expiring_soon:
@@ -316,6 +321,7 @@ std::string render_prometheus(const Report& report) {
              [](const lifecycle::ZoneState& z) -> std::optional<double> {
                  return static_cast<double>(z.notifies_pending);
              });
+    render_secondaries_prometheus(report, w);
     std::string out = w.take();
     render_resolver_prometheus(report.recursion, out);
     return out;
@@ -379,6 +385,7 @@ std::string render_json(const Report& report) {
         const auto at = last_refresh_time(z) ? last_refresh_time(z) : set_time(z.loaded_at);
         entry["seconds_since_refresh"] = at ? json(report.now - *at) : json(nullptr);
         entry["seconds_until_expiry"] = expiry_time(z) ? json(*expiry_time(z) - report.now) : json(nullptr);
+        entry["secondaries"] = secondaries_json(z, report.now);
         zones.push_back(std::move(entry));
     }
     json rate_limited = json::object();
@@ -413,14 +420,20 @@ std::string render_json(const Report& report) {
 }
 
 std::string render_html(const Report& report) {
+    // The worst zones first (ZoneHealth goes from the best to the worst); configuration order otherwise.
+    std::vector<std::pair<ZoneHealth, const lifecycle::ZoneState*>> ordered;
+    for (const ZoneStatePtr& zone : report.zones)
+        ordered.emplace_back(zone_health(*zone, report.now), zone.get());
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     std::string rows;
-    for (const ZoneStatePtr& zone : report.zones) {
+    for (const auto& [health, zone] : ordered) {
         const lifecycle::ZoneState& z = *zone;
-        const ZoneHealth health = zone_health(z, report.now);
-        const std::string_view colour = health == ZoneHealth::healthy           ? "#2e7d32"
-                                        : health == ZoneHealth::refresh_failing ? "#f9a825"
-                                        : health == ZoneHealth::expiring_soon   ? "#ef6c00"
-                                                                                : "#c62828";
+        const std::string_view colour = health == ZoneHealth::healthy             ? "#2e7d32"
+                                        : health == ZoneHealth::secondary_lagging ? "#9e9d24"
+                                        : health == ZoneHealth::refresh_failing   ? "#f9a825"
+                                        : health == ZoneHealth::expiring_soon     ? "#ef6c00"
+                                                                                  : "#c62828";
         const auto when = [&](const std::optional<std::int64_t>& at) {
             if (!at) return std::string("&ndash;");
             return fmt::format("<span class=\"countdown\" data-at=\"{}\">{}</span>", *at,
@@ -433,13 +446,15 @@ std::string render_html(const Report& report) {
             "<tr class=\"zone\" data-zone=\"{}\" data-health=\"{}\" data-state=\"{}\"><td>{}</td><td>{}</td>"
             "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"notifies\">{} sent, {} "
             "failed, {} "
-            "pending</td><td><span class=\"health\" style=\"background:{}\">{}</span></td>"
+            "pending</td><td class=\"secondaries\">{}</td><td><span class=\"health\" "
+            "style=\"background:{}\">{}</span></td>"
             "<td class=\"problem\">{}</td></tr>\n",
             html_escape(name), to_string(health), lifecycle::to_string(z.phase), html_escape(name),
             html_escape(z.view), role_text(z), z.served_serial ? std::to_string(*z.served_serial) : "&ndash;",
             when(last_refresh_time(z) ? last_refresh_time(z) : set_time(z.loaded_at)),
             when(next_refresh_time(z)), when(expiry_time(z)), z.counters.notifies_sent,
-            z.counters.notifies_failed, z.notifies_pending, colour, lifecycle::to_string(z.phase),
+            z.counters.notifies_failed, z.notifies_pending, secondaries_html(z, report.now), colour,
+            health == ZoneHealth::secondary_lagging ? to_string(health) : lifecycle::to_string(z.phase),
             html_escape(why));
     }
     const QuerySnapshot& q = report.queries;
@@ -450,11 +465,12 @@ body {{ font-family: sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; }}
 th, td {{ padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: left; }}
 .health {{ color: white; padding: 0.1em 0.5em; border-radius: 0.3em; }}
+.lagging {{ color: #c62828; }}
 </style></head><body>
 <h1>cairnd {}</h1>
 <p>Queries: <span id="queries">{}</span> (UDP {}, TCP {}); transfers in {} ({} failed), out {} ({} failed).</p>
 <table id="zones"><thead><tr><th>Zone</th><th>View</th><th>Role</th><th>Serial</th><th>Last load/refresh</th>
-<th>Next refresh</th><th>Expires</th><th>Notifies</th><th>State</th><th>Why</th></tr></thead>
+<th>Next refresh</th><th>Expires</th><th>Notifies</th><th>Secondaries</th><th>State</th><th>Why</th></tr></thead>
 <tbody>
 {}</tbody></table>
 <p><a href="/metrics">metrics</a> &middot; <a href="/json">json</a></p>

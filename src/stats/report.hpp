@@ -15,8 +15,9 @@
 namespace cairn::stats {
 
 // The zone's health at a glance (the status page's colour): its lifecycle state, with a secondary due to
-// expire within a day called out before it does.
-enum class ZoneHealth { healthy, refresh_failing, expiring_soon, expired, not_loaded };
+// expire within a day called out before it does, and a zone one of whose own secondaries is lagging.
+// Listed from the best to the worst: the status page shows the worst zones first.
+enum class ZoneHealth { healthy, secondary_lagging, refresh_failing, expiring_soon, not_loaded, expired };
 inline constexpr std::int64_t kExpiringSoonSeconds = 24 * 3600;
 ZoneHealth zone_health(const lifecycle::ZoneState& zone, std::int64_t now);
 std::string_view to_string(ZoneHealth health);
