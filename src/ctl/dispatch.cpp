@@ -107,7 +107,14 @@ std::string format_zone_status(const lifecycle::ZoneState& zone, std::int64_t no
     line("notifies pending", std::to_string(zone.notifies_pending));
     for (const lifecycle::SecondaryStatus& secondary : zone.secondaries)
         line("secondary " + secondary.address, format_secondary(zone, secondary, now));
-    line("secure", "no");
+    if (zone.signatures_expire != 0) {
+        std::string expiry = format_rfc1123(zone.signatures_expire) + " (in " +
+                             std::to_string((zone.signatures_expire - now) / 86400) + " days";
+        if (zone.signatures_warning_days != 0)
+            expiry += ", " + std::to_string(zone.signatures_warning_days) + "-day warning";
+        line("signatures expire", expiry + ")");
+    }
+    line("secure", zone.signatures_expire != 0 ? "yes" : "no");
     line("dynamic", "no");
     out.pop_back();  // rndc prints no final newline in the text
     return out;

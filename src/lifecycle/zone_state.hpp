@@ -105,6 +105,11 @@ struct ZoneState {
 
     std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
 
+    // Signed zones: the earliest RRSIG expiration of the version served (Unix time; 0: unsigned), and the
+    // warning it is under: 14 or 7 (days or fewer left), 0 for none.
+    std::int64_t signatures_expire = 0;
+    std::uint32_t signatures_warning_days = 0;
+
     std::vector<SecondaryStatus> secondaries;  // by address, as the last checks found them
     std::uint32_t secondary_lag_warning = 0;   // seconds behind before a secondary is `lagging`
 

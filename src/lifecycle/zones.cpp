@@ -157,6 +157,8 @@ class Zones::Impl : public Runtime {
                 return event_trim_journal(*this, zone);
             case EventType::secondary_check:
                 return event_secondary_check(*this, zone);
+            case EventType::signature_expiry:
+                return event_signature_expiry(*this, zone);
             default:
                 done(*zone);  // reserved for later work
         }

@@ -17,6 +17,7 @@ void event_notify(Runtime& rt, const ZonePtr& zone);
 void event_write_file(Runtime& rt, const ZonePtr& zone);
 void event_trim_journal(Runtime& rt, const ZonePtr& zone);
 void event_secondary_check(Runtime& rt, const ZonePtr& zone);
+void event_signature_expiry(Runtime& rt, const ZonePtr& zone);
 
 // What a new version means for the zone's state (serials, size, load time); then publishes it.
 void serve_version(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> version, std::int64_t now);
@@ -32,5 +33,8 @@ Peer notify_peer(const Zone& zone, const xfr::Primary& target);
 // Asks the secondaries for their SOA: shortly (`after_notify`: a round just ended, they are transferring)
 // or after secondary-check-interval.
 void schedule_secondary_check(Runtime& rt, Zone& zone, bool after_notify);
+// The served version's earliest RRSIG expiration: the warning it is under now (logged when it changes) and
+// the signature_expiry event at the next threshold (`at_threshold`: that event is running).
+void check_signatures(Runtime& rt, Zone& zone, bool at_threshold = false);
 
 }  // namespace cairn::lifecycle
