@@ -69,6 +69,16 @@ struct SecondaryStatus {
 // The secondary's serials behind `served` (RFC 1982 distance), 0 when in step or ahead or unknown.
 std::uint32_t serials_behind(const SecondaryStatus& secondary, std::optional<std::uint32_t> served);
 
+// A key a signed zone is signed with, as `rndc zonestatus` and `rndc dnssec -status` show it.
+struct SigningKeyStatus {
+    std::uint16_t tag = 0;
+    std::uint8_t algorithm = 0;
+    std::string role;  // "KSK", "ZSK" or "CSK"
+    std::string file;  // "Kexample.com.+013+12345"
+    std::int64_t created = 0;
+    std::optional<std::uint32_t> lifetime;  // seconds; unset: unlimited
+};
+
 struct ZoneState {
     // Identity.
     std::string view{kDefaultView};
@@ -112,6 +122,15 @@ struct ZoneState {
 
     std::vector<SecondaryStatus> secondaries;  // by address, as the last checks found them
     std::uint32_t secondary_lag_warning = 0;   // seconds behind before a secondary is `lagging`
+    // Signed zones (dnssec-policy): the policy, the zone file's serial beside the signed one served, the
+    // keys signing, the earliest RRSIG expiration of the served version and when it is re-signed next
+    // (seconds since the epoch).
+    std::string dnssec_policy;  // "" when not signed
+    std::optional<std::uint32_t> unsigned_serial;
+    std::vector<SigningKeyStatus> signing_keys;
+    std::optional<std::uint32_t> rrsig_earliest_expiry;
+    std::int64_t next_resign = 0;
+    Outcome last_sign;
 
     std::string label() const;  // "zone example.com/IN[/view]"
     bool served() const { return served_serial.has_value() && phase != ZonePhase::expired; }

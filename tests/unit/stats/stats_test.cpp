@@ -314,6 +314,11 @@ TEST(Render, HealthOrder) {
     zone.served_serial = 1;
     zone.phase = lifecycle::ZonePhase::loaded;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::healthy);
+    zone.signatures_expire = 100 + kSignaturesWarningSeconds + 1;
+    EXPECT_EQ(zone_health(zone, 100), ZoneHealth::healthy);
+    zone.signatures_expire = 100 + kSignaturesWarningSeconds;
+    EXPECT_EQ(zone_health(zone, 100), ZoneHealth::signatures_expiring);
+    zone.signatures_expire = 0;
     zone.phase = lifecycle::ZonePhase::refresh_failing;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::refresh_failing);
     zone.timers.expire_at = 100 + 3600;
