@@ -202,6 +202,8 @@ ResolvedZone Config::resolve_zone(const Zone& zone, const View* view) const {
     r.max_transfer_time_out = get(&ZoneSettings::max_transfer_time_out, r.max_transfer_time_out);
     r.max_transfer_idle_out = get(&ZoneSettings::max_transfer_idle_out, r.max_transfer_idle_out);
     r.notify_delay = get(&ZoneSettings::notify_delay, r.notify_delay);
+    r.secondary_check_interval = get(&ZoneSettings::secondary_check_interval, r.secondary_check_interval);
+    r.secondary_lag_warning = get(&ZoneSettings::secondary_lag_warning, r.secondary_lag_warning);
     r.request_ixfr = get(&ZoneSettings::request_ixfr, r.request_ixfr);
     r.provide_ixfr = get(&ZoneSettings::provide_ixfr, r.provide_ixfr);
     r.try_tcp_refresh = get(&ZoneSettings::try_tcp_refresh, r.try_tcp_refresh);

@@ -113,6 +113,9 @@ struct ZoneSettings {
     std::optional<std::uint32_t> max_transfer_time_in, max_transfer_idle_in, max_transfer_time_out,
         max_transfer_idle_out;  // seconds (named.conf writes minutes)
     std::optional<std::uint32_t> notify_delay;
+    // cairn's own (issue 17): how often a zone's NOTIFY targets are asked for their SOA, and how long one
+    // may stay behind before it is reported. Seconds.
+    std::optional<std::uint32_t> secondary_check_interval, secondary_lag_warning;
     std::optional<std::uint32_t> max_zone_ttl;
     std::optional<SocketAddress> transfer_source, transfer_source_v6, notify_source, notify_source_v6;
     std::optional<bool> request_ixfr, provide_ixfr, zone_statistics, try_tcp_refresh, multi_master;
@@ -392,6 +395,7 @@ struct ResolvedZone {
     std::uint32_t max_transfer_time_in = 7200, max_transfer_idle_in = 3600;
     std::uint32_t max_transfer_time_out = 7200, max_transfer_idle_out = 3600;
     std::uint32_t notify_delay = 5;
+    std::uint32_t secondary_check_interval = 60, secondary_lag_warning = 300;
     bool request_ixfr = true, provide_ixfr = true;
     bool try_tcp_refresh = true, multi_master = false;
     std::optional<std::uint32_t> max_zone_ttl;  // unset: unlimited

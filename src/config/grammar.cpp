@@ -73,6 +73,9 @@ constexpr Clause kClauses[] = {
     {"max-transfer-time-out", kOptions | kView | kZone, Support::Implemented, false, &h::transfer_time_limit},
     {"max-transfer-idle-out", kOptions | kView | kZone, Support::Implemented, false, &h::transfer_time_limit},
     {"notify-delay", kOptions | kView | kZone, Support::Implemented, false, &h::notify_delay},
+    // cairn's own: watching the secondaries (BIND has no such clause; named-checkconf refuses them).
+    {"secondary-check-interval", kOptions | kView | kZone, Support::Implemented, false, &h::secondary_watch},
+    {"secondary-lag-warning", kOptions | kView | kZone, Support::Implemented, false, &h::secondary_watch},
     {"max-zone-ttl", kOptions | kView | kZone, Support::Implemented, false, &h::max_zone_ttl},
     {"transfer-source", kOptions | kView | kZone, Support::Implemented, false, &h::source_address},
     {"transfer-source-v6", kOptions | kView | kZone, Support::Implemented, false, &h::source_address},

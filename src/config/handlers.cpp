@@ -512,6 +512,14 @@ void notify_delay(ClauseParser& p, Scope& s) {
     s.settings->notify_delay = static_cast<std::uint32_t>(p.number());
 }
 
+void secondary_watch(ClauseParser& p, Scope& s) {
+    // Seconds, at most a day (a check rarer than that, or a warning later than that, watches nothing).
+    const auto value = static_cast<std::uint32_t>(p.number(86400));
+    ZoneSettings& z = *s.settings;
+    if (s.keyword == "secondary-check-interval") z.secondary_check_interval = value;
+    if (s.keyword == "secondary-lag-warning") z.secondary_lag_warning = value;
+}
+
 void max_zone_ttl(ClauseParser& p, Scope& s) {
     if (p.accept_keyword("unlimited")) {
         s.settings->max_zone_ttl = UINT32_MAX;

@@ -51,6 +51,7 @@ CAIRN_CONFIG_HANDLER(ixfr_from_differences);
 CAIRN_CONFIG_HANDLER(refresh_retry_limit);
 CAIRN_CONFIG_HANDLER(transfer_time_limit);
 CAIRN_CONFIG_HANDLER(notify_delay);
+CAIRN_CONFIG_HANDLER(secondary_watch);
 CAIRN_CONFIG_HANDLER(max_zone_ttl);
 CAIRN_CONFIG_HANDLER(source_address);
 CAIRN_CONFIG_HANDLER(zone_boolean);

@@ -385,6 +385,8 @@ class Checker {
             {"max-transfer-time-out", {T::Primary, T::Secondary, T::Mirror}},
             {"max-transfer-idle-out", {T::Primary, T::Secondary, T::Mirror}},
             {"notify-delay", {T::Primary, T::Secondary, T::Mirror}},
+            {"secondary-check-interval", {T::Primary, T::Secondary, T::Mirror}},
+            {"secondary-lag-warning", {T::Primary, T::Secondary, T::Mirror}},
             {"max-zone-ttl", {T::Primary, T::Redirect}},
             {"transfer-source", {T::Secondary, T::Mirror, T::Stub}},
             {"transfer-source-v6", {T::Secondary, T::Mirror, T::Stub}},

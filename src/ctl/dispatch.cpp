@@ -39,7 +39,35 @@ std::string format_rfc1123(std::int64_t seconds) {
     return buffer;
 }
 
-std::string format_zone_status(const lifecycle::ZoneState& zone) {
+namespace {
+
+// One line per secondary the zone notifies (issue 17): its serial, how far and since when it is behind,
+// its copy's expiry from EDNS EXPIRE, or why it did not answer.
+std::string format_secondary(const lifecycle::ZoneState& zone, const lifecycle::SecondaryStatus& secondary,
+                             std::int64_t now) {
+    std::string out;
+    if (secondary.serial) {
+        out = "serial " + std::to_string(*secondary.serial);
+        const std::uint32_t behind = lifecycle::serials_behind(secondary, zone.served_serial);
+        if (secondary.behind_since == 0 && behind == 0) out += " (in step)";
+    } else {
+        out = "never answered";
+    }
+    if (secondary.behind_since != 0) {
+        const std::uint32_t behind = lifecycle::serials_behind(secondary, zone.served_serial);
+        if (behind != 0) out += ", " + std::to_string(behind) + " behind";
+        out += " for " + std::to_string(now - secondary.behind_since) + " s (since " +
+               format_rfc1123(secondary.behind_since) + ")";
+        if (secondary.lagging) out += ", lagging";
+    }
+    if (secondary.expires_at != 0) out += ", expires in " + std::to_string(secondary.expires_at - now) + " s";
+    if (!secondary.error.empty()) out += "; last check: " + secondary.error;
+    return out;
+}
+
+}  // namespace
+
+std::string format_zone_status(const lifecycle::ZoneState& zone, std::int64_t now) {
     std::string out;
     const auto line = [&](std::string_view name, const std::string& value) {
         out += name;
@@ -78,6 +106,15 @@ std::string format_zone_status(const lifecycle::ZoneState& zone) {
     if (zone.journal_bytes) line("journal size", std::to_string(*zone.journal_bytes) + " bytes");
     if (zone.journal_entries) line("journal entries", std::to_string(*zone.journal_entries));
     line("notifies pending", std::to_string(zone.notifies_pending));
+    for (const lifecycle::SecondaryStatus& secondary : zone.secondaries)
+        line("secondary " + secondary.address, format_secondary(zone, secondary, now));
+    if (zone.signatures_expire != 0) {
+        std::string expiry = format_rfc1123(zone.signatures_expire) + " (in " +
+                             std::to_string((zone.signatures_expire - now) / 86400) + " days";
+        if (zone.signatures_warning_days != 0)
+            expiry += ", " + std::to_string(zone.signatures_warning_days) + "-day warning";
+        line("signatures expire", expiry + ")");
+    }
     if (!zone.dnssec_policy.empty()) {
         line("dnssec-policy", zone.dnssec_policy);
         if (zone.unsigned_serial) line("unsigned serial", std::to_string(*zone.unsigned_serial));
@@ -90,7 +127,7 @@ std::string format_zone_status(const lifecycle::ZoneState& zone) {
         if (zone.last_sign.at != 0 && !zone.last_sign.ok)
             line("last sign", "failed: " + zone.last_sign.detail);
     }
-    line("secure", zone.rrsig_earliest_expiry ? "yes" : "no");
+    line("secure", zone.signatures_expire != 0 || zone.rrsig_earliest_expiry ? "yes" : "no");
     if (!zone.dnssec_policy.empty()) line("inline signing", "yes");
     line("dynamic", "no");
     out.pop_back();  // rndc prints no final newline in the text
@@ -273,7 +310,8 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
     }
     ZoneRef exact = *zone;
     exact.view = found.front()->view;
-    if (verb == "zonestatus") return CommandResult::success(format_zone_status(*found.front()));
+    if (verb == "zonestatus")
+        return CommandResult::success(format_zone_status(*found.front(), std::time(nullptr)));
     if (verb == "dnssec")
         return CommandResult::success(
             format_dnssec_status(*found.front(), static_cast<std::int64_t>(std::time(nullptr))));

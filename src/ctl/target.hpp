@@ -80,8 +80,9 @@ class ControlTarget {
 };
 
 // rndc's layout: `name: value` lines; dates as "Sun, 22 Nov 2026 04:20:52 GMT". BIND's lines, then what
-// cairn adds: the zone's state and why, the last transfer, the primary's serial and its warning.
-std::string format_zone_status(const lifecycle::ZoneState& zone);
+// cairn adds: the zone's state and why, the last transfer, the primary's serial and its warning, and one
+// `secondary ADDRESS` line per secondary it notifies (serial, how far and how long behind at `now`, expiry).
+std::string format_zone_status(const lifecycle::ZoneState& zone, std::int64_t now);
 // `rndc dnssec -status`: BIND's layout (policy, current time, then each key with its roles); what cairn does
 // not do (rollovers) is said, not left out.
 std::string format_dnssec_status(const lifecycle::ZoneState& zone, std::int64_t now);

@@ -26,6 +26,8 @@ std::string_view to_string(EventType type) {
             return "DS check";
         case EventType::secondary_check:
             return "secondary check";
+        case EventType::signature_expiry:
+            return "signature expiry";
     }
     return "unknown";
 }

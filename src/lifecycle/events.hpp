@@ -31,8 +31,9 @@ enum class EventType : std::uint8_t {
     key_roll,
     ds_check,
     secondary_check,
+    signature_expiry,  // a signed zone's earliest RRSIG reaches 14 or 7 days left, or expires
 };
-inline constexpr std::size_t kEventTypes = 10;
+inline constexpr std::size_t kEventTypes = 11;
 std::string_view to_string(EventType type);
 
 // Milliseconds since the Unix epoch: zone timers are wall-clock times (they are persisted and compared

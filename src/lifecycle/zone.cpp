@@ -12,6 +12,7 @@ Zone::Zone(ZoneConfig zone_config) : config(std::move(zone_config)), schedule(co
     state.rclass = config.rclass;
     state.role = config.role;
     state.file = config.file;
+    state.secondary_lag_warning = config.secondary_lag_warning;
     if (config.signed_inline()) {
         state.dnssec_policy = config.dnssec_policy->name;
         salt_seed = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();

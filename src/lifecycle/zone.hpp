@@ -38,6 +38,11 @@ struct NotifyRun {
     bool wanted = false;     // a new round was asked for (schedule_notify)
 };
 
+// The SOA checks of the zone's secondaries in flight (events/secondary_check.cpp), by target.
+struct SecondaryChecks {
+    std::map<std::string, std::unique_ptr<SoaCheck>> in_flight;
+};
+
 class Zone {
   public:
     explicit Zone(ZoneConfig zone_config);
@@ -64,6 +69,7 @@ class Zone {
     std::shared_ptr<const zone::Zone> unsaved;  // secondaries: the version write_file saves next
     bool saving = false;                        // a save of the zone file is in flight
     NotifyRun notify;
+    SecondaryChecks secondary_checks;
     bool removed = false;  // no longer configured: its events stop
     // The expire deadline readers of the served snapshot see (EDNS EXPIRE of transfers out).
     std::shared_ptr<std::atomic<std::int64_t>> expire_at = std::make_shared<std::atomic<std::int64_t>>(0);

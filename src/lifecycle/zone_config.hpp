@@ -76,6 +76,11 @@ struct ZoneConfig {
     std::vector<xfr::Primary> also_notify;  // keys point into `keys`
     std::uint32_t notify_delay = 5;         // seconds between two rounds of the zone (BIND's default)
     std::optional<config::SocketAddress> notify_source, notify_source_v6;
+    // Watching the NOTIFY targets (cairn's own options): their SOA is asked after every NOTIFY round and
+    // every `secondary_check_interval` seconds (0: never); one behind our serial for longer than
+    // `secondary_lag_warning` seconds is logged and flagged.
+    std::uint32_t secondary_check_interval = 60;
+    std::uint32_t secondary_lag_warning = 300;
 
     // Secondary zones.
     std::vector<xfr::Primary> primaries;  // tried in order; keys point into `keys`

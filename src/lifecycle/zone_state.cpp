@@ -1,5 +1,6 @@
 #include "lifecycle/zone_state.hpp"
 
+#include "dns/serial.hpp"
 #include "dns/zone_label.hpp"
 
 namespace cairn::lifecycle {
@@ -24,6 +25,11 @@ std::string_view to_string(ZonePhase phase) {
 
 std::string_view to_string(ZoneRole role) {
     return role == ZoneRole::primary ? "primary" : "secondary";
+}
+
+std::uint32_t serials_behind(const SecondaryStatus& secondary, std::optional<std::uint32_t> served) {
+    if (!secondary.serial || !served || !dns::serial_less(*secondary.serial, *served)) return 0;
+    return *served - *secondary.serial;  // modulo 2^32: the distance round the serial circle
 }
 
 std::string ZoneState::label() const {

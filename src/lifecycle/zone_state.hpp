@@ -3,6 +3,10 @@
 // snapshots of it; nobody copies it field by field. The lifecycle's event thread is its only writer and
 // publishes a fresh immutable snapshot after every change.
 //
+// A primary's view of its own secondaries (its NOTIFY targets): what each answered to the SOA queries sent
+// after every NOTIFY round and periodically (issue 17; the article: alert when a secondary diverges for
+// longer than five minutes). Neither BIND nor Knot nor NSD watches its secondaries.
+//
 // Serials as NSD's xfrd keeps them: the one served, the one committed to disk (the zone file or the
 // journal), the one a NOTIFY announced, and what the primary answered last. Timers as Knot and
 // store::ZoneTimers keep them. Each kind of work (load, refresh, transfer, notify) keeps its last outcome
@@ -47,6 +51,23 @@ struct ZoneCounters {
     std::uint64_t notifies_sent = 0, notifies_failed = 0;  // NOTIFY messages (retries included)
     std::uint64_t notifies_received = 0;
 };
+
+// One secondary of the zone, as its last SOA checks found it.
+struct SecondaryStatus {
+    std::string address;                  // "192.0.2.1#53"
+    std::optional<std::uint32_t> serial;  // the serial it answered last (unset: never answered)
+    std::int64_t checked_at = 0;          // the last check (answered or not); seconds since the epoch
+    std::int64_t answered_at = 0;         // the last check it answered
+    // Since when it has not served our current serial: when the first serial it lacks was served here (or,
+    // if it never answered, the first check). 0: in step.
+    std::int64_t behind_since = 0;
+    std::int64_t expires_at = 0;  // its copy's expiry from its EDNS EXPIRE (RFC 7314); 0: not told
+    std::string error;            // why the last check got no usable answer; empty: it answered
+    bool lagging = false;         // behind for longer than secondary-lag-warning (logged once)
+};
+
+// The secondary's serials behind `served` (RFC 1982 distance), 0 when in step or ahead or unknown.
+std::uint32_t serials_behind(const SecondaryStatus& secondary, std::optional<std::uint32_t> served);
 
 // A key a signed zone is signed with, as `rndc zonestatus` and `rndc dnssec -status` show it.
 struct SigningKeyStatus {
@@ -94,6 +115,13 @@ struct ZoneState {
 
     std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
 
+    // Signed zones: the earliest RRSIG expiration of the version served (Unix time; 0: unsigned), and the
+    // warning it is under: 14 or 7 (days or fewer left), 0 for none.
+    std::int64_t signatures_expire = 0;
+    std::uint32_t signatures_warning_days = 0;
+
+    std::vector<SecondaryStatus> secondaries;  // by address, as the last checks found them
+    std::uint32_t secondary_lag_warning = 0;   // seconds behind before a secondary is `lagging`
     // Signed zones (dnssec-policy): the policy, the zone file's serial beside the signed one served, the
     // keys signing, the earliest RRSIG expiration of the served version and when it is re-signed next
     // (seconds since the epoch).

@@ -27,7 +27,8 @@ namespace {
 constexpr std::uint32_t bit(EventType type) {
     return 1u << static_cast<unsigned>(type);
 }
-constexpr std::uint32_t kNetworkEvents = bit(EventType::refresh) | bit(EventType::notify);
+constexpr std::uint32_t kNetworkEvents =
+    bit(EventType::refresh) | bit(EventType::notify) | bit(EventType::secondary_check);
 
 std::string name_without_dot(const dns::Name& name) {
     std::string text = name.to_text();
@@ -154,6 +155,10 @@ class Zones::Impl : public Runtime {
                 return event_write_file(*this, zone);
             case EventType::trim_journal:
                 return event_trim_journal(*this, zone);
+            case EventType::secondary_check:
+                return event_secondary_check(*this, zone);
+            case EventType::signature_expiry:
+                return event_signature_expiry(*this, zone);
             case EventType::sign:
                 return event_sign(*this, zone);
             default:
@@ -169,6 +174,9 @@ class Zones::Impl : public Runtime {
         for (auto& [key, out] : zone->notify.in_flight)
             reactor_.post([retired = std::shared_ptr<NotifyOut>(std::move(out))] {});
         zone->notify.in_flight.clear();
+        for (auto& [key, check] : zone->secondary_checks.in_flight)
+            reactor_.post([retired = std::shared_ptr<SoaCheck>(std::move(check))] {});
+        zone->secondary_checks.in_flight.clear();
         if (auto waits = load_waits_.find(zone.get()); waits != load_waits_.end()) {
             for (const auto& wait : waits->second) {
                 std::lock_guard lock(wait->mutex);
@@ -296,6 +304,7 @@ class Zones::Impl : public Runtime {
         for (auto& [key, zone] : zones_) {
             zone->refresh.reset();
             zone->notify.in_flight.clear();
+            zone->secondary_checks.in_flight.clear();
         }
         return workers_done;
     }

@@ -167,6 +167,8 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
             break;
     }
     z.notify_delay = resolved.notify_delay;
+    z.secondary_check_interval = resolved.secondary_check_interval;
+    z.secondary_lag_warning = resolved.secondary_lag_warning;
     z.notify_source = resolved.notify_source;
     z.notify_source_v6 = resolved.notify_source_v6;
     // A remote's key (its own `key`, else its `server` statement's) signs what we send it.

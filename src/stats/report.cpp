@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "dns/types.hpp"
 #include "stats/prom_writer.hpp"
 #include "stats/resolver_report.hpp"
+#include "stats/secondaries_report.hpp"
 
 namespace cairn::stats {
 
@@ -102,7 +104,10 @@ ZoneHealth zone_health(const lifecycle::ZoneState& zone, std::int64_t now) {
         if (zone.timers.expire_at <= now) return ZoneHealth::expired;
         if (zone.timers.expire_at - now < kExpiringSoonSeconds) return ZoneHealth::expiring_soon;
     }
+    if (zone.signatures_expire != 0 && zone.signatures_expire - now <= kSignaturesWarningSeconds)
+        return ZoneHealth::signatures_expiring;
     if (zone.phase == ZonePhase::refresh_failing) return ZoneHealth::refresh_failing;
+    if (lagging_secondaries(zone) != 0) return ZoneHealth::secondary_lagging;
     return ZoneHealth::healthy;
 }
 
@@ -136,6 +141,10 @@ std::string_view to_string(ZoneHealth health) {
     switch (health) {
         case ZoneHealth::healthy:
             return "healthy";
+        case ZoneHealth::secondary_lagging:
+            return "secondary lagging";
+        case ZoneHealth::signatures_expiring:
+            return "signatures expiring";
         case ZoneHealth::refresh_failing:
             return "refresh failing";
         case ZoneHealth::expiring_soon:
@@ -272,6 +281,20 @@ std::string render_prometheus(const Report& report) {
                  if (!at) return std::nullopt;
                  return static_cast<double>(*at - report.now);
              });
+    per_zone(
+        "cairn_zone_signatures_seconds_until_expiry", "gauge",
+        "Signed zones: seconds until the earliest RRSIG of the version served expires (negative: expired).",
+        [&](const lifecycle::ZoneState& z) -> std::optional<double> {
+            if (z.signatures_expire == 0) return std::nullopt;
+            return static_cast<double>(z.signatures_expire - report.now);
+        });
+    per_zone("cairn_zone_signatures_expiry_warning_days", "gauge",
+             "Signed zones: 14 or 7 while the earliest RRSIG expires within that many days (7 once expired), "
+             "else 0.",
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 if (z.signatures_expire == 0) return std::nullopt;
+                 return static_cast<double>(z.signatures_warning_days);
+             });
     per_zone("cairn_zone_load_failures_total", "counter",
              "Loads of the zone's file that failed (missing, broken, or refused: serial not newer).",
              [](const lifecycle::ZoneState& z) -> std::optional<double> {
@@ -316,6 +339,7 @@ std::string render_prometheus(const Report& report) {
              [](const lifecycle::ZoneState& z) -> std::optional<double> {
                  return static_cast<double>(z.notifies_pending);
              });
+    render_secondaries_prometheus(report, w);
     per_zone("cairn_zone_rrsig_earliest_expiry_timestamp_seconds", "gauge",
              "Signed zones: when the earliest RRSIG of the served version expires (Unix time); alert well "
              "before it comes near.",
@@ -406,6 +430,12 @@ std::string render_json(const Report& report) {
         const auto at = last_refresh_time(z) ? last_refresh_time(z) : set_time(z.loaded_at);
         entry["seconds_since_refresh"] = at ? json(report.now - *at) : json(nullptr);
         entry["seconds_until_expiry"] = expiry_time(z) ? json(*expiry_time(z) - report.now) : json(nullptr);
+        entry["secondaries"] = secondaries_json(z, report.now);
+        optional("signatures_expire", set_time(z.signatures_expire));
+        entry["seconds_until_signatures_expiry"] =
+            z.signatures_expire != 0 ? json(z.signatures_expire - report.now) : json(nullptr);
+        entry["signatures_warning_days"] =
+            z.signatures_warning_days != 0 ? json(z.signatures_warning_days) : json(nullptr);
         zones.push_back(std::move(entry));
     }
     json rate_limited = json::object();
@@ -440,14 +470,21 @@ std::string render_json(const Report& report) {
 }
 
 std::string render_html(const Report& report) {
+    // The worst zones first (ZoneHealth goes from the best to the worst); configuration order otherwise.
+    std::vector<std::pair<ZoneHealth, const lifecycle::ZoneState*>> ordered;
+    for (const ZoneStatePtr& zone : report.zones)
+        ordered.emplace_back(zone_health(*zone, report.now), zone.get());
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     std::string rows;
-    for (const ZoneStatePtr& zone : report.zones) {
+    for (const auto& [health, zone] : ordered) {
         const lifecycle::ZoneState& z = *zone;
-        const ZoneHealth health = zone_health(z, report.now);
-        const std::string_view colour = health == ZoneHealth::healthy           ? "#2e7d32"
-                                        : health == ZoneHealth::refresh_failing ? "#f9a825"
-                                        : health == ZoneHealth::expiring_soon   ? "#ef6c00"
-                                                                                : "#c62828";
+        const std::string_view colour = health == ZoneHealth::healthy               ? "#2e7d32"
+                                        : health == ZoneHealth::secondary_lagging   ? "#9e9d24"
+                                        : health == ZoneHealth::refresh_failing     ? "#f9a825"
+                                        : health == ZoneHealth::signatures_expiring ? "#ef6c00"
+                                        : health == ZoneHealth::expiring_soon       ? "#ef6c00"
+                                                                                    : "#c62828";
         const auto when = [&](const std::optional<std::int64_t>& at) {
             if (!at) return std::string("&ndash;");
             return fmt::format("<span class=\"countdown\" data-at=\"{}\">{}</span>", *at,
@@ -456,17 +493,24 @@ std::string render_html(const Report& report) {
         const std::string name = z.origin.to_text();
         std::string why = z.problem;
         if (!z.serial_warning.empty()) why += (why.empty() ? "" : "; ") + z.serial_warning;
+        if (z.signatures_warning_days != 0)
+            why += fmt::format("{}the earliest RRSIG expires {}", why.empty() ? "" : "; ",
+                               countdown(z.signatures_expire - report.now));
         rows += fmt::format(
             "<tr class=\"zone\" data-zone=\"{}\" data-health=\"{}\" data-state=\"{}\"><td>{}</td><td>{}</td>"
             "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"notifies\">{} sent, {} "
             "failed, {} "
-            "pending</td><td><span class=\"health\" style=\"background:{}\">{}</span></td>"
+            "pending</td><td class=\"secondaries\">{}</td><td><span class=\"health\" "
+            "style=\"background:{}\">{}</span></td>"
             "<td class=\"problem\">{}</td></tr>\n",
             html_escape(name), to_string(health), lifecycle::to_string(z.phase), html_escape(name),
             html_escape(z.view), role_text(z), z.served_serial ? std::to_string(*z.served_serial) : "&ndash;",
             when(last_refresh_time(z) ? last_refresh_time(z) : set_time(z.loaded_at)),
             when(next_refresh_time(z)), when(expiry_time(z)), z.counters.notifies_sent,
-            z.counters.notifies_failed, z.notifies_pending, colour, lifecycle::to_string(z.phase),
+            z.counters.notifies_failed, z.notifies_pending, secondaries_html(z, report.now), colour,
+            health == ZoneHealth::secondary_lagging || health == ZoneHealth::signatures_expiring
+                ? to_string(health)
+                : lifecycle::to_string(z.phase),
             html_escape(why));
     }
     const QuerySnapshot& q = report.queries;
@@ -477,11 +521,12 @@ body {{ font-family: sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; }}
 th, td {{ padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: left; }}
 .health {{ color: white; padding: 0.1em 0.5em; border-radius: 0.3em; }}
+.lagging {{ color: #c62828; }}
 </style></head><body>
 <h1>cairnd {}</h1>
 <p>Queries: <span id="queries">{}</span> (UDP {}, TCP {}); transfers in {} ({} failed), out {} ({} failed).</p>
 <table id="zones"><thead><tr><th>Zone</th><th>View</th><th>Role</th><th>Serial</th><th>Last load/refresh</th>
-<th>Next refresh</th><th>Expires</th><th>Notifies</th><th>State</th><th>Why</th></tr></thead>
+<th>Next refresh</th><th>Expires</th><th>Notifies</th><th>Secondaries</th><th>State</th><th>Why</th></tr></thead>
 <tbody>
 {}</tbody></table>
 <p><a href="/metrics">metrics</a> &middot; <a href="/json">json</a></p>

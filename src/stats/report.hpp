@@ -15,9 +15,20 @@
 namespace cairn::stats {
 
 // The zone's health at a glance (the status page's colour): its lifecycle state, with a secondary due to
-// expire within a day called out before it does.
-enum class ZoneHealth { healthy, refresh_failing, expiring_soon, expired, not_loaded };
+// expire within a day called out before it does, a signed zone whose signatures expire within 14 days, and
+// a zone one of whose own secondaries is lagging.
+// Listed from the best to the worst: the status page shows the worst zones first.
+enum class ZoneHealth {
+    healthy,
+    secondary_lagging,
+    refresh_failing,
+    signatures_expiring,  // a signed zone's earliest RRSIG expires within 14 days (or has expired)
+    expiring_soon,
+    not_loaded,
+    expired
+};
 inline constexpr std::int64_t kExpiringSoonSeconds = 24 * 3600;
+inline constexpr std::int64_t kSignaturesWarningSeconds = 14 * 24 * 3600;  // the first RRSIG warning
 ZoneHealth zone_health(const lifecycle::ZoneState& zone, std::int64_t now);
 std::string_view to_string(ZoneHealth health);
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dns/name.hpp"
+#include "dns/serial.hpp"
 #include "dns/types.hpp"
 #include "dnssec/records.hpp"
 #include "zone/zone.hpp"
@@ -43,6 +44,11 @@ std::unique_ptr<const ZoneDnssec> ZoneDnssec::derive(const Zone& z) {
             const std::uint16_t covered = read16(w, pos + kRRHeaderSize);
             std::uint16_t count = 0;
             while (pos < w.size() && read16(w, pos + 10) >= 2 && read16(w, pos + kRRHeaderSize) == covered) {
+                if (read16(w, pos + 10) >= 12) {  // type covered, algorithm, labels, original TTL, expiration
+                    const std::uint32_t expiration = read32(w, pos + kRRHeaderSize + 8);
+                    if (!d->earliest_expiration_ || dns::serial_less(expiration, *d->earliest_expiration_))
+                        d->earliest_expiration_ = expiration;
+                }
                 pos += kRRHeaderSize + read16(w, pos + 10);
                 ++count;
             }

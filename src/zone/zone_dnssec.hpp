@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -67,6 +68,10 @@ class ZoneDnssec {
     // hashes with the zone's salt and iterations.
     std::uint32_t nsec3_cover(std::span<const std::uint8_t> lowered_name, bool& matched) const;
 
+    // The earliest expiration among the zone's RRSIGs (RFC 4034 §3.1.5: 32-bit seconds, compared with serial
+    // arithmetic); unset when it has none. What the lifecycle warns about at 14 and 7 days (issue 17).
+    std::optional<std::uint32_t> earliest_expiration() const { return earliest_expiration_; }
+
     std::size_t memory_bytes() const;
     std::uint16_t nsec3_iterations() const { return iterations_; }
     std::span<const std::uint8_t> nsec3_salt() const { return {salt_.data(), salt_size_}; }
@@ -80,6 +85,7 @@ class ZoneDnssec {
     std::uint32_t cover(const dnssec::Nsec3Hash& h, bool& matched) const;
 
     Denial denial_ = Denial::none;
+    std::optional<std::uint32_t> earliest_expiration_;
     LargeVector<SignatureSpan> signatures_;      // per RRset
     LargeVector<std::uint32_t> per_node_;        // NSEC: nsec_before; NSEC3: match or kHashedOwner
     LargeVector<std::uint32_t> wildcard_cover_;  // NSEC3 only

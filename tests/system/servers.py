@@ -49,6 +49,7 @@ class ServerOptions:
     ipv6: bool = True
     allow_transfer: bool = False  # AXFR/IXFR to loopback clients
     extra: str = ""  # appended verbatim to the kind's main options block, for one-off needs
+    statements: str = ""  # named.conf kinds: appended at the top level (a secondary zone, a server statement)
     arguments: tuple[str, ...] = ()  # appended to the server's command line
     # An IPv4 address to listen on instead of 127.0.0.1 (then without ::1), and a fixed port instead of a
     # free high one: the loopback hierarchy (hierarchy.py) puts each name server on its own 127.53.x.y#53.
@@ -239,6 +240,8 @@ def write_named_config(workdir: Path, port: int, zones: Sequence[Zone], options:
     ]
     # An empty controls statement disables rndc: no control channel to collide with other servers.
     lines = _named_conf_options(workdir, port, options, bind_only) + ["controls { };"] + _named_conf_zones(zones)
+    if options.statements:
+        lines.append(options.statements)
     config = workdir / "named.conf"
     config.write_text("\n".join(lines) + "\n")
     return ["/usr/sbin/named", "-g", "-n", str(options.workers), "-c", str(config)]

@@ -3,6 +3,9 @@
 // next event: at once, or after its network requests and worker tasks have finished.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "lifecycle/runtime.hpp"
 
 namespace cairn::lifecycle {
@@ -13,6 +16,8 @@ void event_expire(Runtime& rt, const ZonePtr& zone);
 void event_notify(Runtime& rt, const ZonePtr& zone);
 void event_write_file(Runtime& rt, const ZonePtr& zone);
 void event_trim_journal(Runtime& rt, const ZonePtr& zone);
+void event_secondary_check(Runtime& rt, const ZonePtr& zone);
+void event_signature_expiry(Runtime& rt, const ZonePtr& zone);
 void event_sign(Runtime& rt, const ZonePtr& zone);
 
 // A signed version of a zone file's version (events/sign.cpp), made on a worker: `previous` is the signed
@@ -38,5 +43,18 @@ void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> uns
 void serve_version(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> version, std::int64_t now);
 // Starts a NOTIFY round for the version served, after the zone's notify-delay.
 void schedule_notify(Runtime& rt, Zone& zone);
+
+// The zone's NOTIFY targets (BIND's: NS targets but the MNAME, with addresses from the zones served here,
+// minus our own, plus also-notify; blackholed and bogus servers left out), by "address#port", each with the
+// TSIG key it is sent with. The first call per configuration logs the NS targets left out.
+std::map<std::string, xfr::Primary> notify_targets(Runtime& rt, Zone& zone);
+// Where NOTIFY (and the secondary checks) go to `target` from: notify-source, or its server statement's.
+Peer notify_peer(const Zone& zone, const xfr::Primary& target);
+// Asks the secondaries for their SOA: shortly (`after_notify`: a round just ended, they are transferring)
+// or after secondary-check-interval.
+void schedule_secondary_check(Runtime& rt, Zone& zone, bool after_notify);
+// The served version's earliest RRSIG expiration: the warning it is under now (logged when it changes) and
+// the signature_expiry event at the next threshold (`at_threshold`: that event is running).
+void check_signatures(Runtime& rt, Zone& zone, bool at_threshold = false);
 
 }  // namespace cairn::lifecycle

@@ -10,6 +10,7 @@
 #include "dns/serial.hpp"
 #include "lifecycle/events/handlers.hpp"
 #include "zone/diff.hpp"
+#include "zone/zone_dnssec.hpp"
 
 namespace cairn::lifecycle {
 
@@ -277,13 +278,19 @@ void event_load(Runtime& rt, const ZonePtr& zone) {
 }
 
 void serve_version(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> version, std::int64_t now) {
-    (void)rt;
     zone.version = std::move(version);
     zone.answerable = true;
     zone.state.served_serial = zone.version->serial();
     zone.state.nodes = zone.version->node_count();
     zone.state.records = zone.version->rr_count();
     zone.state.loaded_at = now;
+    zone.state.signatures_expire = 0;
+    if (const zone::ZoneDnssec* dnssec = zone.version->dnssec()) {
+        if (const auto expiration = dnssec->earliest_expiration())  // 32-bit time: the one nearest now
+            zone.state.signatures_expire =
+                now + static_cast<std::int32_t>(*expiration - static_cast<std::uint32_t>(now));
+    }
+    check_signatures(rt, zone);
 }
 
 }  // namespace cairn::lifecycle

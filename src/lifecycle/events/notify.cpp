@@ -16,8 +16,9 @@ std::int64_t seconds_now() {
     return wall_now() / 1000;
 }
 
-// A new round for the served serial: its targets, with the key and source each is sent with.
-void start_round(Runtime& rt, Zone& zone) {
+}  // namespace
+
+std::map<std::string, xfr::Primary> notify_targets(Runtime& rt, Zone& zone) {
     NotifyRun& run = zone.notify;
     const ZoneConfig& config = zone.config;
     std::vector<std::string> also;
@@ -35,8 +36,7 @@ void start_round(Runtime& rt, Zone& zone) {
             rt.log(LogTopic::notify, LogLevel::info, "{}: NS address {} is this server; not notified",
                    config.label(), address);
     }
-    run.targets.clear();
-    std::vector<std::string> keys;
+    std::map<std::string, xfr::Primary> out;
     for (const auto& address : targets.addresses) {
         const auto hash = address.find('#');  // also-notify entries carry their port
         xfr::Primary target;
@@ -52,9 +52,29 @@ void start_round(Runtime& rt, Zone& zone) {
         for (const auto& configured : config.also_notify) {
             if (configured.to_text() == address) target.key = configured.key;
         }
-        keys.push_back(target.to_text());
-        run.targets.emplace(target.to_text(), std::move(target));
+        out.emplace(target.to_text(), std::move(target));
     }
+    return out;
+}
+
+Peer notify_peer(const Zone& zone, const xfr::Primary& target) {
+    Peer peer = peer_of(target, zone.config.notify_source, zone.config.notify_source_v6);
+    if (const ServerRule* rule = server_rule_for(zone.config.servers, peer.address)) {
+        const auto& source = peer.address.is_v6() ? rule->notify_source_v6 : rule->notify_source;
+        if (source) peer.source = source;
+    }
+    return peer;
+}
+
+namespace {
+
+// A new round for the served serial: its targets, with the key and source each is sent with.
+void start_round(Runtime& rt, Zone& zone) {
+    NotifyRun& run = zone.notify;
+    run.targets = notify_targets(rt, zone);
+    std::vector<std::string> keys;
+    for (const auto& [key, target] : run.targets)
+        keys.push_back(key);
     run.serial = zone.version->serial();
     run.soa = zone::soa_record(*zone.version);
     run.last_round = wall_now();
@@ -69,11 +89,7 @@ void start_round(Runtime& rt, Zone& zone) {
 void send(Runtime& rt, const ZonePtr& zone, const std::string& key) {
     NotifyRun& run = zone->notify;
     const xfr::Primary& target = run.targets.at(key);
-    Peer peer = peer_of(target, zone->config.notify_source, zone->config.notify_source_v6);
-    if (const ServerRule* rule = server_rule_for(zone->config.servers, peer.address)) {
-        const auto& source = peer.address.is_v6() ? rule->notify_source_v6 : rule->notify_source;
-        if (source) peer.source = source;
-    }
+    const Peer peer = notify_peer(*zone, target);
     const std::uint32_t serial = run.serial;
     ++zone->state.counters.notifies_sent;
     ++rt.totals.notifies_sent;
@@ -121,6 +137,7 @@ void send(Runtime& rt, const ZonePtr& zone, const std::string& key) {
                 for (const auto& gone : run.round->given_up())
                     rt.log(LogTopic::notify, LogLevel::warning, "{}: gave up notifying {}", label, gone);
                 run.round.reset();
+                schedule_secondary_check(rt, *zone, true);
             }
             zone->state.notifies_pending = run.round ? run.round->pending() : 0;
             rt.publish(*zone, false);
@@ -150,6 +167,8 @@ void event_notify(Runtime& rt, const ZonePtr& zone) {
     if (z.notify.wanted) {
         z.notify.wanted = false;
         start_round(rt, z);
+        // The periodic checks start with the first round (a silent target keeps a round going for a minute).
+        if (z.notify.round) schedule_secondary_check(rt, z, false);
     } else if (z.notify.round && z.notify.serial != z.version->serial()) {
         z.notify.round.reset();
     }
@@ -164,6 +183,7 @@ void event_notify(Runtime& rt, const ZonePtr& zone) {
                 rt.log(LogTopic::notify, LogLevel::warning, "{}: gave up notifying {}", z.config.label(),
                        gone);
             z.notify.round.reset();
+            schedule_secondary_check(rt, z, true);
         }
     }
     rt.publish(z, false);

@@ -158,6 +158,8 @@ const std::vector<Sample>& samples() {
         {"max-transfer-time-out", {{"OPTIONS", "max-transfer-time-out 1;"}}},
         {"max-transfer-idle-out", {{"OPTIONS", "max-transfer-idle-out 1;"}}},
         {"notify-delay", {{"OPTIONS", "notify-delay 0;"}}},
+        {"secondary-check-interval", {{"OPTIONS", "secondary-check-interval 0;"}}},
+        {"secondary-lag-warning", {{"OPTIONS", "secondary-lag-warning 60;"}}},
         {"max-zone-ttl", {{"OPTIONS", "max-zone-ttl 3600;"}}},
         {"transfer-source", {{"OPTIONS", "transfer-source 127.0.0.1;"}}},
         {"transfer-source-v6", {{"OPTIONS", "transfer-source-v6 ::1;"}}},

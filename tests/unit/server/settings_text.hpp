@@ -55,8 +55,11 @@ inline std::string zone_text(const ZoneSettings& settings) {
         " max-zone-ttl=" + optional_text(z.max_zone_ttl) + " journal=" + optional_text(z.max_journal_bytes) +
         " max-records=" + optional_text(z.max_records) +
         " notify=" + std::to_string(static_cast<int>(z.notify)) + " also=" + remotes_text(z.also_notify) +
-        " notify-delay=" + std::to_string(z.notify_delay) + " notify-source=" + source_text(z.notify_source) +
-        "," + source_text(z.notify_source_v6) + " primaries=" + remotes_text(z.primaries) +
+        " notify-delay=" + std::to_string(z.notify_delay) +
+        " secondary-check-interval=" + std::to_string(z.secondary_check_interval) +
+        " secondary-lag-warning=" + std::to_string(z.secondary_lag_warning) +
+        " notify-source=" + source_text(z.notify_source) + "," + source_text(z.notify_source_v6) +
+        " primaries=" + remotes_text(z.primaries) +
         " bounds=" + std::to_string(z.refresh_bounds.min_refresh) + "," +
         std::to_string(z.refresh_bounds.max_refresh) + "," + std::to_string(z.refresh_bounds.min_retry) +
         "," + std::to_string(z.refresh_bounds.max_retry) + " request-ixfr=" + std::to_string(z.request_ixfr) +

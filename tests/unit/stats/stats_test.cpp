@@ -314,12 +314,80 @@ TEST(Render, HealthOrder) {
     zone.served_serial = 1;
     zone.phase = lifecycle::ZonePhase::loaded;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::healthy);
+    zone.signatures_expire = 100 + kSignaturesWarningSeconds + 1;
+    EXPECT_EQ(zone_health(zone, 100), ZoneHealth::healthy);
+    zone.signatures_expire = 100 + kSignaturesWarningSeconds;
+    EXPECT_EQ(zone_health(zone, 100), ZoneHealth::signatures_expiring);
+    zone.signatures_expire = 0;
     zone.phase = lifecycle::ZonePhase::refresh_failing;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::refresh_failing);
     zone.timers.expire_at = 100 + 3600;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::expiring_soon);
     zone.phase = lifecycle::ZonePhase::expired;
     EXPECT_EQ(zone_health(zone, 100), ZoneHealth::expired);
+}
+
+// A primary watching two secondaries: one in step, one behind across the serial wrap and lagging.
+TEST(Render, SecondariesInEveryOutputWorstZoneFirst) {
+    Report report;
+    report.now = 1'700'000'000;
+    lifecycle::ZoneState calm;
+    calm.origin = dns::Name::from_text("calm.");
+    calm.phase = lifecycle::ZonePhase::loaded;
+    calm.served_serial = 1u;
+    lifecycle::ZoneState watched = calm;
+    watched.origin = dns::Name::from_text("watched.");
+    watched.served_serial = 3u;
+    lifecycle::SecondaryStatus in_step;
+    in_step.address = "192.0.2.1#53";
+    in_step.serial = 3u;
+    in_step.answered_at = in_step.checked_at = report.now - 1;
+    in_step.expires_at = report.now + 86000;
+    lifecycle::SecondaryStatus behind;
+    behind.address = "192.0.2.2#53";
+    behind.serial = 0xFFFFFFFEu;  // five behind 3, round the circle
+    behind.answered_at = behind.checked_at = report.now - 1;
+    behind.behind_since = report.now - 400;
+    behind.lagging = true;
+    watched.secondaries = {in_step, behind};
+    EXPECT_EQ(lifecycle::serials_behind(behind, watched.served_serial), 5u);
+    EXPECT_EQ(lifecycle::serials_behind(in_step, watched.served_serial), 0u);
+    EXPECT_EQ(zone_health(watched, report.now), ZoneHealth::secondary_lagging);
+    report.zones = {std::make_shared<lifecycle::ZoneState>(calm),
+                    std::make_shared<lifecycle::ZoneState>(watched)};
+
+    std::map<std::string, std::string> types;
+    std::map<std::string, double> found;
+    for (const Sample& sample : parse_prometheus(render_prometheus(report), types)) {
+        if (sample.name.rfind("cairn_zone_secondary_", 0) != 0) continue;
+        EXPECT_EQ(sample.labels.at("zone"), "watched.");
+        found[sample.name + " " + sample.labels.at("secondary")] = sample.value;
+    }
+    EXPECT_EQ(found.at("cairn_zone_secondary_serials_behind 192.0.2.2#53"), 5);
+    EXPECT_EQ(found.at("cairn_zone_secondary_seconds_behind 192.0.2.2#53"), 400);
+    EXPECT_EQ(found.at("cairn_zone_secondary_lagging 192.0.2.2#53"), 1);
+    EXPECT_EQ(found.at("cairn_zone_secondary_lagging 192.0.2.1#53"), 0);
+    EXPECT_EQ(found.at("cairn_zone_secondary_seconds_until_expiry 192.0.2.1#53"), 86000);
+    EXPECT_EQ(found.count("cairn_zone_secondary_seconds_until_expiry 192.0.2.2#53"), 0u);
+    EXPECT_EQ(types.at("cairn_zone_secondary_serial"), "gauge");
+
+    const auto doc = nlohmann::json::parse(render_json(report));
+    const auto& secondaries = doc["zones"][1]["secondaries"];
+    ASSERT_EQ(secondaries.size(), 2u);
+    EXPECT_EQ(secondaries[1]["serials_behind"], 5);
+    EXPECT_EQ(secondaries[1]["behind_since"], report.now - 400);
+    EXPECT_EQ(secondaries[1]["lagging"], true);
+    EXPECT_TRUE(secondaries[1]["expires"].is_null());
+    EXPECT_EQ(doc["zones"][1]["health"], "secondary lagging");
+    EXPECT_TRUE(doc["zones"][0]["secondaries"].empty());
+
+    const std::string html = render_html(report);
+    const auto lagging = html.find("data-zone=\"watched.\" data-health=\"secondary lagging\"");
+    const auto healthy = html.find("data-zone=\"calm.\" data-health=\"healthy\"");
+    ASSERT_NE(lagging, std::string::npos);
+    ASSERT_NE(healthy, std::string::npos);
+    EXPECT_LT(lagging, healthy);  // worst first, whatever the configuration order
+    EXPECT_NE(html.find("class=\"secondary lagging\" data-secondary=\"192.0.2.2#53\""), std::string::npos);
 }
 
 std::string http_get(std::uint16_t port, const std::string& request) {

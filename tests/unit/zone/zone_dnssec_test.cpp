@@ -34,6 +34,19 @@ TEST(ZoneDnssec, UnsignedZonesDeriveNothing) {
     EXPECT_EQ(z->dnssec(), nullptr);
 }
 
+// The earliest RRSIG expiration of the zone, whichever node and covered type it signs.
+TEST(ZoneDnssec, EarliestSignatureExpiration) {
+    const auto z = Zone::build(
+        kOrigin,
+        {rec("@", dns::RRType::SOA, "ns h 1 2 3 4 5"), rec("www", dns::RRType::A, "192.0.2.1"),
+         rec("@", dns::RRType::RRSIG, "SOA 13 1 300 20300101000000 20200101000000 1 example. AAAA"),
+         rec("www", dns::RRType::RRSIG, "A 13 2 300 20291231000000 20200101000000 1 example. AAAA"),
+         rec("www", dns::RRType::RRSIG, "A 13 2 300 20310101000000 20200101000000 2 example. AAAA")});
+    ASSERT_NE(z->dnssec(), nullptr);
+    ASSERT_TRUE(z->dnssec()->earliest_expiration().has_value());
+    EXPECT_EQ(*z->dnssec()->earliest_expiration(), 1893369600u);  // 2029-12-31 00:00:00 UTC
+}
+
 TEST(ZoneDnssec, NsecCoveringAgreesWithTheFullSearch) {
     // Names sharing long prefixes (equal 16-octet canonical key prefixes), short ones, and escapes.
     std::vector<Record> records = {rec("@", dns::RRType::SOA, "ns h 1 2 3 4 5"),
