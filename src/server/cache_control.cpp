@@ -1,16 +1,11 @@
 #include "server/cache_control.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <ctime>
-#include <filesystem>
 
 #include "dns/text.hpp"
 #include "resolver/nta.hpp"
 #include "resolver/validator.hpp"
+#include "server/atomic_file.hpp"
 #include "server/log_setup.hpp"
 
 namespace cairn::server {
@@ -32,37 +27,16 @@ std::optional<dns::Name> parse_name(const std::string& text, ctl::CommandResult&
     }
 }
 
-// Writes `text` to `path` through a temporary file: a reader sees the old dump or the new one, whole.
-bool write_atomically(const std::string& path, const std::string& text, std::string& why) {
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        why = "cannot create " + tmp + ": " + std::strerror(errno);
-        return false;
-    }
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    const bool written = done == text.size() && ::fsync(fd) == 0;
-    const int saved = errno;
-    ::close(fd);
-    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        why = "cannot write " + path + ": " + std::strerror(written ? errno : saved);
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 void CacheControl::set_dump_file(std::string path) {
     std::lock_guard lock(mutex_);
     dump_file_ = std::move(path);
+}
+
+void CacheControl::set_secroots_file(std::string path) {
+    std::lock_guard lock(mutex_);
+    secroots_file_ = std::move(path);
 }
 
 std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::optional<std::string>& view,
@@ -147,7 +121,7 @@ ctl::CommandResult CacheControl::dump_cache(const std::vector<std::string>& view
         path = dump_file_;
     }
     std::string why;
-    if (!write_atomically(path, text, why)) return ctl::CommandResult::failure(why);
+    if (!write_file_atomically(path, text, why)) return ctl::CommandResult::failure(why);
     return ctl::CommandResult::success("cache of " + std::to_string(chosen.size()) + " view" +
                                        (chosen.size() == 1 ? "" : "s") + " dumped to " + path);
 }
@@ -220,6 +194,8 @@ ctl::CommandResult CacheControl::nta(const std::string& name_text, std::optional
         logs::general().info("negative trust anchor added: {}, expires {}", where,
                              resolver::bind_date_text(a.expiry));
     }
+    for (const auto& resolver : chosen)
+        resolver->files.save(*resolver->context);  // at once: a stop right after must not lose it
     return ctl::CommandResult::success(text);
 }
 
@@ -238,16 +214,24 @@ ctl::CommandResult CacheControl::nta_dump() {
     return ctl::CommandResult::success(text.empty() ? "no negative trust anchors" : text);
 }
 
-ctl::CommandResult CacheControl::secroots(const std::vector<std::string>& views) {
+// rndc secroots [-] [VIEW...]: BIND's "secure roots as of DATE:" and each view's anchors and NTAs, written
+// to secroots-file (replaced whole, as BIND opens it "w") or, with -, answered.
+ctl::CommandResult CacheControl::secroots(const std::vector<std::string>& views, bool print) {
     ctl::CommandResult error;
     const auto chosen = selected(views, error);
     if (chosen.empty()) return error;
-    std::string text;
-    for (const auto& resolver : chosen) {
-        if (!text.empty() && text.back() != '\n') text += '\n';
+    std::string text = "secure roots as of " + resolver::bind_date_text(std::time(nullptr)) + ":\n";
+    for (const auto& resolver : chosen)
         text += resolver->context->dnssec().secroots(resolver->view);
+    if (print) return ctl::CommandResult::success(text);
+    std::string path;
+    {
+        std::lock_guard lock(mutex_);
+        path = secroots_file_;
     }
-    return ctl::CommandResult::success(text);
+    std::string why;
+    if (!write_file_atomically(path, text + "\n", why)) return ctl::CommandResult::failure(why);
+    return ctl::CommandResult::success("secure roots written to " + path);
 }
 
 // rndc validation on|off|status: as BIND, a change flushes the view's cache.

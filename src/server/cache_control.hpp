@@ -16,6 +16,7 @@ class CacheControl : public ctl::CacheTarget {
 
     // Where `dumpdb` writes (dump-file); main thread, before the control channel may use it, and on reloads.
     void set_dump_file(std::string path);
+    void set_secroots_file(std::string path);  // where `secroots` writes (secroots-file), likewise
 
     ctl::CommandResult flush(const std::optional<std::string>& view) override;
     ctl::CommandResult flush_name(const std::string& name, bool tree,
@@ -28,7 +29,7 @@ class CacheControl : public ctl::CacheTarget {
     ctl::CommandResult nta(const std::string& name, std::optional<std::uint32_t> lifetime, bool force,
                            bool remove, const std::optional<std::string>& view) override;
     ctl::CommandResult nta_dump() override;
-    ctl::CommandResult secroots(const std::vector<std::string>& views) override;
+    ctl::CommandResult secroots(const std::vector<std::string>& views, bool print) override;
     ctl::CommandResult validation(const std::string& action, const std::optional<std::string>& view) override;
 
   private:
@@ -42,6 +43,7 @@ class CacheControl : public ctl::CacheTarget {
     ViewResolvers& resolvers_;
     mutable std::mutex mutex_;
     std::string dump_file_;
+    std::string secroots_file_;
 };
 
 }  // namespace cairn::server
