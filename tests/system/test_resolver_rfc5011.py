@@ -28,6 +28,7 @@ import servers
 import signed_zones
 from conftest import require_server
 from hierarchy import Hierarchy, HierarchySpec, NameServer, ZoneSpec
+from waiting import wait_for
 
 MANAGED = "managed.test."
 TIMERS = "mkeytimers=1/1/10"  # BIND's -T: HOUR/DAY/MONTH in seconds; the hold-downs are a MONTH
@@ -93,16 +94,6 @@ def key_text(path: Path) -> str:
     return " ".join(record.split()[3:])
 
 
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 def states(resolver) -> dict[int, tuple[str, str]]:
     """managed-keys.cairn: key tag -> (state, trust-at) for managed.test."""
     path = resolver.workdir / "managed-keys.cairn"
@@ -136,13 +127,6 @@ def tree(tmp_path_factory):
     hierarchy.stop()
 
 
-def restart(resolver) -> None:
-    assert resolver.rndc("stop").returncode == 0
-    resolver.proc.wait(timeout=15)
-    resolver.log.close()
-    resolver.start()
-
-
 def test_a_new_ksk_is_trusted_after_the_hold_down_and_a_revoked_one_dropped(tree, tmp_path_factory):
     require_server("cairnd")
     flags, protocol, algorithm, key = tree.old_key.split(" ", 3)
@@ -155,18 +139,19 @@ def test_a_new_ksk_is_trusted_after_the_hold_down_and_a_revoked_one_dropped(tree
     try:
         first = ask(resolver)
         assert first.rcode() == dns.rcode.NOERROR and first.flags & dns.flags.AD, resolvers.ede(first)
-        wait_until(lambda: states(resolver).get(tree.old_tag, ("",))[0] == "valid", 15, "the initial key valid")
+        assert wait_for(lambda: states(resolver).get(tree.old_tag, ("",))[0] == "valid", 15), states(resolver)
 
         # A new KSK, published and signed by the old one: pending for the hold-down.
         new_tag, _ = tree.keygen(ksk=True)
         tree.resign()
-        wait_until(lambda: tree.served_key_flags().count(257) == 2, 10, "NSD serving both KSKs")
-        pending = wait_until(lambda: states(resolver).get(new_tag), 15, "the new key seen")
+        assert wait_for(lambda: tree.served_key_flags().count(257) == 2, 10), "NSD serves both KSKs"
+        assert wait_for(lambda: new_tag in states(resolver), 15), states(resolver)
+        pending = states(resolver)[new_tag]
         assert pending[0] == "addpend", states(resolver)
         seen_at = time.monotonic()
 
         # A restart in the middle of the hold-down keeps the key pending, with the same hold-down.
-        restart(resolver)
+        resolver.restart()
         assert states(resolver)[new_tag] == pending, states(resolver)
         assert "managed keys restored from managed-keys.cairn" in resolver.log_text()
         secroots = resolver.rndc("secroots", "-").stdout
@@ -175,7 +160,7 @@ def test_a_new_ksk_is_trusted_after_the_hold_down_and_a_revoked_one_dropped(tree
         if time.monotonic() - seen_at < HOLD_DOWN - 2:
             assert states(resolver)[new_tag][0] == "addpend"
 
-        wait_until(lambda: states(resolver)[new_tag][0] == "valid", HOLD_DOWN + 20, "the new key trusted")
+        assert wait_for(lambda: states(resolver)[new_tag][0] == "valid", HOLD_DOWN + 20), states(resolver)
         assert resolver.rndc("secroots").returncode == 0
         written = (resolver.workdir / "named.secroots").read_text()
         assert re.match(r"secure roots as of \d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\.\d{3}:\n\n Start view _default\n"
@@ -188,8 +173,8 @@ def test_a_new_ksk_is_trusted_after_the_hold_down_and_a_revoked_one_dropped(tree
         old_file = next(tree.keys.glob(f"K{MANAGED}+013+{tree.old_tag:05d}.key"))
         signed_zones.run([signed_zones.tool("dnssec-revoke"), "-r", "-K", ".", old_file.stem], tree.keys)
         tree.resign()
-        wait_until(lambda: 385 in tree.served_key_flags(), 10, "NSD serving the revoked key")
-        wait_until(lambda: states(resolver).get(tree.old_tag, ("",))[0] in ("revoked", ""), 15, "the old key revoked")
+        assert wait_for(lambda: 385 in tree.served_key_flags(), 10), "NSD serves the revoked key"
+        assert wait_for(lambda: states(resolver).get(tree.old_tag, ("",))[0] in ("revoked", ""), 15), states(resolver)
         secroots = resolver.rndc("secroots", "-").stdout
         assert f"/{tree.old_tag} ;" not in secroots and f"/{new_tag} ; managed" in secroots, secroots
         resolver.ctl("flush")
