@@ -10,6 +10,7 @@ void add_zone_commands(CLI::App& app, int& exit_status);  // checkzone, compilez
 void add_tsig_keygen_command(CLI::App& app, int& exit_status);
 void add_checkconf_command(CLI::App& app, int& exit_status);  // cairn_checkconf.cpp
 void add_ctl_command(CLI::App& app, int& exit_status);        // cairn_ctl.cpp
+void add_signzone_command(CLI::App& app, int& exit_status);   // cairn_signzone.cpp
 void add_doctor_command(CLI::App& app, int& exit_status);     // cairn_doctor.cpp
 
 }  // namespace cairn::cli

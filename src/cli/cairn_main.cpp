@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     cairn::cli::add_tsig_keygen_command(app, exit_status);
     cairn::cli::add_checkconf_command(app, exit_status);
     cairn::cli::add_ctl_command(app, exit_status);
+    cairn::cli::add_signzone_command(app, exit_status);
     cairn::cli::add_doctor_command(app, exit_status);
     const int parse_status = cairn::cli::parse_command_line(app, argc, argv);
     return parse_status >= 0 ? parse_status : exit_status;

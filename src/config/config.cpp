@@ -82,6 +82,31 @@ const PrimariesList* Config::find_primaries(std::string_view name) const {
     return nullptr;
 }
 
+const DnssecPolicy* builtin_dnssec_policy(std::string_view name) {
+    static const DnssecPolicy kDefault = [] {
+        DnssecPolicy policy;
+        policy.name = "default";
+        return policy;
+    }();
+    static const DnssecPolicy kInsecure = [] {
+        DnssecPolicy policy;
+        policy.name = "insecure";
+        policy.keys.clear();
+        policy.keys_written = true;
+        return policy;
+    }();
+    if (name == "default") return &kDefault;
+    if (name == "insecure") return &kInsecure;
+    return nullptr;
+}
+
+const DnssecPolicy* Config::find_dnssec_policy(std::string_view name) const {
+    for (const DnssecPolicy& policy : dnssec_policies) {
+        if (policy.name == name) return &policy;
+    }
+    return builtin_dnssec_policy(name);
+}
+
 namespace {
 const Server* longest_match(const std::vector<Server>& servers, const dns::IpAddress& address) {
     const Server* best = nullptr;
@@ -201,6 +226,11 @@ ResolvedZone Config::resolve_zone(const Zone& zone, const View* view) const {
     r.transfer_source_v6 = optional(&ZoneSettings::transfer_source_v6);
     r.notify_source = optional(&ZoneSettings::notify_source);
     r.notify_source_v6 = optional(&ZoneSettings::notify_source_v6);
+    const DnssecPolicy* policy = find_dnssec_policy(get(&ZoneSettings::dnssec_policy, std::string("none")));
+    if (policy != nullptr && policy->signs()) r.dnssec_policy = policy;
+    r.inline_signing = get(&ZoneSettings::inline_signing, r.dnssec_policy != nullptr);
+    const auto key_directory = optional(&ZoneSettings::key_directory);
+    r.key_directory = resolve_path(key_directory.value_or("."));
     return r;
 }
 

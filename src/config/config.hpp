@@ -117,6 +117,9 @@ struct ZoneSettings {
     std::optional<SocketAddress> transfer_source, transfer_source_v6, notify_source, notify_source_v6;
     std::optional<bool> request_ixfr, provide_ixfr, zone_statistics, try_tcp_refresh, multi_master;
     std::optional<std::uint64_t> max_records;
+    std::optional<std::string> dnssec_policy;  // a policy's name ("none": not signed)
+    std::optional<bool> inline_signing;
+    std::optional<std::string> key_directory;  // as written; resolved like a zone file
 };
 
 // rate-limit { ... } (BIND's response rate limiting), in options or a view; a view's block replaces the
@@ -176,6 +179,53 @@ struct TrustAnchor {
     std::vector<std::uint8_t> rdata;  // DNSKEY rdata (the key kinds) or DS rdata
     Location where;
 };
+
+// One `keys` entry of a dnssec-policy: `ksk|zsk|csk [key-directory] lifetime L algorithm A [bits];`.
+struct PolicyKey {
+    enum class Role : std::uint8_t { ksk, zsk, csk };
+    Role role = Role::csk;
+    std::optional<std::uint32_t> lifetime;  // seconds; unset: unlimited
+    std::uint8_t algorithm = 13;
+    std::uint16_t bits = 0;  // 0: the algorithm's default (RSA 2048, as BIND)
+    bool signs_keys() const { return role != Role::zsk; }
+    bool signs_zone() const { return role != Role::ksk; }
+};
+
+// `nsec3param [iterations N] [optout yes|no] [salt-length N];` (RFC 9276 defaults: 0, no, 0).
+struct Nsec3Policy {
+    std::uint16_t iterations = 0;
+    bool optout = false;
+    std::uint8_t salt_length = 0;
+};
+
+// A dnssec-policy statement, with BIND 9.18's defaults for what it leaves out (durations in seconds). The
+// built-in policies: `default` (one CSK, ECDSAP256SHA256, unlimited lifetime, NSEC), `insecure` (no keys:
+// the zone goes unsigned) and `none` (never signed). signatures-jitter is BIND 9.20's (9.18 spreads
+// re-signing over the refresh period without a knob).
+struct DnssecPolicy {
+    std::string name;
+    std::vector<PolicyKey> keys{PolicyKey{}};
+    std::uint32_t dnskey_ttl = 3600;
+    std::uint32_t publish_safety = 3600;
+    std::uint32_t retire_safety = 3600;
+    std::uint32_t purge_keys = 90 * 86400;
+    std::uint32_t signatures_refresh = 5 * 86400;
+    std::uint32_t signatures_validity = 14 * 86400;
+    std::uint32_t signatures_validity_dnskey = 14 * 86400;
+    std::uint32_t signatures_jitter = 12 * 3600;
+    std::uint32_t max_zone_ttl = 86400;
+    std::uint32_t zone_propagation_delay = 300;
+    std::uint32_t parent_ds_ttl = 86400;
+    std::uint32_t parent_propagation_delay = 3600;
+    std::optional<Nsec3Policy> nsec3;  // unset: NSEC
+    Location where;
+    bool keys_written = false;  // a `keys` clause was given (an empty one makes the policy insecure)
+
+    bool signs() const { return !keys.empty(); }
+};
+
+// The built-in policy of that name ("default", "insecure"; "none" is no policy), or nullptr.
+const DnssecPolicy* builtin_dnssec_policy(std::string_view name);
 
 struct Zone {
     dns::Name name;
@@ -250,7 +300,6 @@ struct Options {
     std::optional<std::string> statistics_file;  // `rndc stats` appends here; BIND's default named.stats
     std::optional<std::string> dump_file;        // `rndc dumpdb` writes here; BIND's default named_dump.db
     std::optional<std::string> secroots_file;    // `rndc secroots` writes here; BIND's default named.secroots
-    std::optional<std::string> key_directory;
     std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns, serial_query_rate;
     std::optional<std::uint32_t> tcp_clients;
     // In tenths of a second, as named.conf writes them (BIND's ranges are checked when read).
@@ -349,6 +398,9 @@ struct ResolvedZone {
     std::optional<std::uint32_t> max_zone_ttl;  // unset: unlimited
     std::optional<std::uint64_t> max_records;   // unset: unlimited
     std::optional<SocketAddress> transfer_source, transfer_source_v6, notify_source, notify_source_v6;
+    const DnssecPolicy* dnssec_policy = nullptr;  // nullptr: not signed (no policy, `none`, `insecure`)
+    bool inline_signing = false;
+    std::string key_directory;  // absolute; the zone's key-directory, else options', else the directory
 };
 
 // A view's recursive resolver with inheritance (view -> options) and BIND 9.18's defaults resolved, values
@@ -398,13 +450,16 @@ struct Config {
     std::vector<ControlChannel> controls;
     bool controls_present = false;  // `controls { };` disables the channel BIND would open by default
     std::vector<StatisticsChannel> statistics_channels;
-    std::vector<TrustAnchor> trust_anchors;  // top-level trust-anchors, managed-keys and trusted-keys
-    std::string working_directory;           // where the configuration was read from (the process's cwd)
+    std::vector<DnssecPolicy> dnssec_policies;  // the configuration's own
+    std::vector<TrustAnchor> trust_anchors;     // top-level trust-anchors, managed-keys and trusted-keys
+    std::string working_directory;              // where the configuration was read from (the process's cwd)
 
     const Acl* find_acl(std::string_view name) const;
     // Case-insensitive, trailing dot ignored; with a view, its own keys first.
     const Key* find_key(std::string_view name, const View* view = nullptr) const;
     const PrimariesList* find_primaries(std::string_view name) const;
+    // A policy of the configuration, else a built-in one; nullptr for "none" and unknown names.
+    const DnssecPolicy* find_dnssec_policy(std::string_view name) const;
     // Longest matching prefix; with a view, a `server` of the view wins over every top-level one.
     const Server* find_server(const dns::IpAddress& address, const View* view = nullptr) const;
 

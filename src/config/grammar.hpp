@@ -25,6 +25,7 @@ enum Context : std::uint16_t {
     kControls = 1 << 8,
     kStatistics = 1 << 9,
     kRateLimit = 1 << 10,
+    kDnssecPolicy = 1 << 11,
 };
 
 enum class Support : std::uint8_t {

@@ -174,6 +174,24 @@ void statistics_channels_statement(ClauseParser& p, Scope& s) {
     p.parse_block(kStatistics, inner);
 }
 
+void dnssec_policy_statement(ClauseParser& p, Scope& s) {
+    DnssecPolicy policy;
+    policy.where = s.where;
+    const Token name = p.next();
+    if (!name.is_string()) p.fail(name, "expected string");
+    if (name.text == "default" || name.text == "insecure" || name.text == "none")
+        p.fail(name, "dnssec-policy name may not be '" + name.text + "'");
+    for (const DnssecPolicy& other : s.config->dnssec_policies) {
+        if (other.name == name.text)
+            fail_at(name.where, "dnssec-policy '" + name.text + "' is already defined");
+    }
+    policy.name = name.text;
+    Scope inner = child(s);
+    inner.policy = &policy;
+    p.parse_block(kDnssecPolicy, inner);
+    s.config->dnssec_policies.push_back(std::move(policy));
+}
+
 // ---------------------------------------------------------------- options
 
 void directory(ClauseParser& p, Scope& s) {
@@ -259,8 +277,7 @@ void statistics_file(ClauseParser& p, Scope& s) {
 }
 
 void key_directory(ClauseParser& p, Scope& s) {
-    const std::string directory = p.qstring();
-    if (s.options != nullptr) s.options->key_directory = directory;
+    s.settings->key_directory = p.qstring();
 }
 
 void transfers_limit(ClauseParser& p, Scope& s) {
@@ -529,6 +546,10 @@ void max_records(ClauseParser& p, Scope& s) {
     s.settings->max_records = p.number();
 }
 
+void zone_dnssec_policy(ClauseParser& p, Scope& s) {
+    s.settings->dnssec_policy = p.astring();
+}
+
 // ---------------------------------------------------------------- zone
 
 void zone_type(ClauseParser& p, Scope& s) {
@@ -578,6 +599,113 @@ void zone_primaries(ClauseParser& p, Scope& s) {
 
 void zone_in_view(ClauseParser& p, Scope& s) {
     s.zone->in_view = p.astring();
+}
+
+void inline_signing(ClauseParser& p, Scope& s) {
+    s.settings->inline_signing = p.boolean();
+}
+
+// ---------------------------------------------------------------- dnssec-policy
+
+namespace {
+std::optional<std::uint8_t> policy_algorithm(const std::string& text) {
+    if (auto code = dns::dnssec_algorithm_from_text(text)) return code;
+    if (text.empty() || text.size() > 3 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    const unsigned long value = std::stoul(text);
+    if (value > 255) return std::nullopt;
+    return static_cast<std::uint8_t>(value);
+}
+
+void expect_word(ClauseParser& p, std::string_view word) {
+    const Token token = p.next();
+    if (token.kind != Token::Kind::Word || !dns::equal_ignoring_ascii_case(token.text, word))
+        p.fail(token, "expected '" + std::string(word) + "'");
+}
+}  // namespace
+
+// keys { ksk|zsk|csk [key-directory] lifetime DURATION|unlimited algorithm NAME|NUMBER [BITS]; ... };
+void policy_keys(ClauseParser& p, Scope& s) {
+    DnssecPolicy& policy = *s.policy;
+    policy.keys.clear();
+    policy.keys_written = true;
+    p.expect('{');
+    while (!p.accept('}')) {
+        PolicyKey key;
+        if (p.accept_keyword("ksk")) {
+            key.role = PolicyKey::Role::ksk;
+        } else if (p.accept_keyword("zsk")) {
+            key.role = PolicyKey::Role::zsk;
+        } else if (p.accept_keyword("csk")) {
+            key.role = PolicyKey::Role::csk;
+        } else {
+            p.fail(p.peek(), "expected ksk, zsk or csk");
+        }
+        p.accept_keyword("key-directory");  // the zone's key-directory: the only key store BIND 9.18 has
+        expect_word(p, "lifetime");
+        if (!p.accept_keyword("unlimited")) key.lifetime = p.duration_value();
+        expect_word(p, "algorithm");
+        const Token algorithm = p.next();
+        const std::optional<std::uint8_t> code = policy_algorithm(algorithm.text);
+        if (!code) p.fail(algorithm, "unknown DNSSEC algorithm '" + algorithm.text + "'");
+        if (!(*code == 8 || *code == 10 || (*code >= 13 && *code <= 16)))
+            fail_at(algorithm.where, "dnssec-policy: algorithm " + algorithm.text +
+                                         " cannot sign (RFC 8624: 8, 10, 13, 14, 15, 16)");
+        key.algorithm = *code;
+        if (!p.accept(';')) {
+            const Token bits = p.peek();
+            const auto value = p.number(4096);
+            if (*code == 8 || *code == 10) {
+                if (value < 1024) fail_at(bits.where, "dnssec-policy: RSA key size must be 1024-4096 bits");
+                key.bits = static_cast<std::uint16_t>(value);
+            }
+            p.expect(';');
+        }
+        policy.keys.push_back(key);
+    }
+    bool signs_zone = false, signs_keys = false;
+    for (const PolicyKey& key : policy.keys) {
+        signs_zone = signs_zone || key.signs_zone();
+        signs_keys = signs_keys || key.signs_keys();
+    }
+    if (!policy.keys.empty() && !(signs_zone && signs_keys))
+        fail_at(s.where, "dnssec-policy '" + policy.name +
+                             "': keys must sign both the zone and its keys (a csk, or a ksk and a zsk)");
+}
+
+void policy_duration(ClauseParser& p, Scope& s) {
+    DnssecPolicy& policy = *s.policy;
+    const std::uint32_t value = p.duration_value();
+    if (s.keyword == "dnskey-ttl") policy.dnskey_ttl = value;
+    if (s.keyword == "publish-safety") policy.publish_safety = value;
+    if (s.keyword == "retire-safety") policy.retire_safety = value;
+    if (s.keyword == "purge-keys") policy.purge_keys = value;
+    if (s.keyword == "signatures-refresh") policy.signatures_refresh = value;
+    if (s.keyword == "signatures-validity") policy.signatures_validity = value;
+    if (s.keyword == "signatures-validity-dnskey") policy.signatures_validity_dnskey = value;
+    if (s.keyword == "signatures-jitter") policy.signatures_jitter = value;
+    if (s.keyword == "max-zone-ttl") policy.max_zone_ttl = value;
+    if (s.keyword == "zone-propagation-delay") policy.zone_propagation_delay = value;
+    if (s.keyword == "parent-ds-ttl") policy.parent_ds_ttl = value;
+    if (s.keyword == "parent-propagation-delay") policy.parent_propagation_delay = value;
+}
+
+// nsec3param [iterations N] [optout yes|no] [salt-length N];
+void policy_nsec3param(ClauseParser& p, Scope& s) {
+    Nsec3Policy nsec3;
+    for (;;) {
+        if (p.accept_keyword("iterations")) {
+            nsec3.iterations = static_cast<std::uint16_t>(p.number(150));
+        } else if (p.accept_keyword("optout")) {
+            nsec3.optout = p.boolean();
+        } else if (p.accept_keyword("salt-length")) {
+            nsec3.salt_length = static_cast<std::uint8_t>(p.number(255));
+        } else {
+            break;
+        }
+    }
+    s.policy->nsec3 = nsec3;
 }
 
 // ---------------------------------------------------------------- view

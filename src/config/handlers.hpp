@@ -18,6 +18,7 @@ CAIRN_CONFIG_HANDLER(view_statement);
 CAIRN_CONFIG_HANDLER(logging_statement);
 CAIRN_CONFIG_HANDLER(controls_statement);
 CAIRN_CONFIG_HANDLER(statistics_channels_statement);
+CAIRN_CONFIG_HANDLER(dnssec_policy_statement);
 // options only
 CAIRN_CONFIG_HANDLER(directory);
 CAIRN_CONFIG_HANDLER(listen_on);
@@ -54,12 +55,14 @@ CAIRN_CONFIG_HANDLER(max_zone_ttl);
 CAIRN_CONFIG_HANDLER(source_address);
 CAIRN_CONFIG_HANDLER(zone_boolean);
 CAIRN_CONFIG_HANDLER(max_records);
+CAIRN_CONFIG_HANDLER(zone_dnssec_policy);
 // zone only
 CAIRN_CONFIG_HANDLER(zone_type);
 CAIRN_CONFIG_HANDLER(zone_file);
 CAIRN_CONFIG_HANDLER(zone_journal);
 CAIRN_CONFIG_HANDLER(zone_primaries);
 CAIRN_CONFIG_HANDLER(zone_in_view);
+CAIRN_CONFIG_HANDLER(inline_signing);
 // the recursive resolver (handlers_recursion.cpp)
 CAIRN_CONFIG_HANDLER(recursion_access_list);
 CAIRN_CONFIG_HANDLER(forwarders);
@@ -91,6 +94,10 @@ CAIRN_CONFIG_HANDLER(server_keys);
 CAIRN_CONFIG_HANDLER(server_boolean);
 CAIRN_CONFIG_HANDLER(server_transfers);
 CAIRN_CONFIG_HANDLER(server_transfer_format);
+// dnssec-policy
+CAIRN_CONFIG_HANDLER(policy_keys);
+CAIRN_CONFIG_HANDLER(policy_duration);
+CAIRN_CONFIG_HANDLER(policy_nsec3param);
 // logging
 CAIRN_CONFIG_HANDLER(log_channel);
 CAIRN_CONFIG_HANDLER(log_category);

@@ -40,6 +40,11 @@ class Checker {
         const HostNetworks no_host;  // interfaces do not change whether a list is valid
         check_list(config_.options.settings, nullptr);
         check_view_settings(config_.options.view_settings);
+        check_policy_name(config_.options.settings.dnssec_policy, config_.options.where);
+        for (const DnssecPolicy& policy : config_.dnssec_policies)
+            check_policy_times(policy);
+        for (const View& view : config_.views)
+            check_policy_name(view.settings.dnssec_policy, view.where);
         for (const ListenOn& listen : config_.options.listen_on)
             check_aml(listen.addresses);
         for (const ListenOn& listen : config_.options.listen_on_v6)
@@ -306,11 +311,47 @@ class Checker {
             if (needs_file && !zone.file) error(zone.where, label + ": missing 'file' entry");
             if (needs_primaries && !zone.primaries) error(zone.where, label + ": missing 'primaries' entry");
             check_clauses_for_type(zone, type);
+            check_signing(zone, type, view);
             if (type == ZoneType::Mirror && zone.settings.notify && *zone.settings.notify != NotifyMode::No &&
                 *zone.settings.notify != NotifyMode::Explicit) {
                 error(zone.where,
                       label + ": mirror zones can only be used with 'notify no;' or 'notify explicit;'");
             }
+        }
+    }
+
+    // dnssec-policy names a policy; a zone is signed only where cairn signs it (never served unsigned
+    // while the configuration says signed).
+    void check_policy_name(const std::optional<std::string>& name, const Location& where) {
+        if (name && *name != "none" && config_.find_dnssec_policy(*name) == nullptr)
+            error(where, "dnssec-policy '" + *name + "' not found");
+    }
+    // BIND's kasp checks: signatures are refreshed before they expire, and not all of them at once.
+    void check_policy_times(const DnssecPolicy& policy) {
+        const std::string label = "dnssec-policy '" + policy.name + "': ";
+        if (std::uint64_t{policy.signatures_refresh} * 10 > std::uint64_t{policy.signatures_validity} * 9)
+            error(policy.where, label + "signatures-refresh must be at most 90% of the signatures-validity");
+        if (std::uint64_t{policy.signatures_refresh} * 10 >
+            std::uint64_t{policy.signatures_validity_dnskey} * 9)
+            error(policy.where,
+                  label + "signatures-refresh must be at most 90% of the signatures-validity-dnskey");
+        if (policy.signatures_jitter > policy.signatures_validity)
+            error(policy.where, label + "signatures-jitter cannot be larger than signatures-validity");
+    }
+    void check_signing(const Zone& zone, ZoneType type, const View* view) {
+        const ResolvedZone resolved = config_.resolve_zone(zone, view);
+        check_policy_name(zone.settings.dnssec_policy, zone.where);
+        if (resolved.dnssec_policy == nullptr) return;
+        const std::string label = "zone '" + zone.name_text + "'";
+        if (type != ZoneType::Primary) {
+            error(zone.where, label + ": dnssec-policy '" + resolved.dnssec_policy->name +
+                                  "': cairn signs primary zones only (signing what a " +
+                                  std::string(to_string(type)) +
+                                  " zone transfers in is not implemented yet); it would be served unsigned");
+        } else if (zone.settings.inline_signing == false) {
+            error(zone.where, label +
+                                  ": dnssec-policy with 'inline-signing no' needs dynamic updates, which "
+                                  "cairn does not accept: use 'inline-signing yes'");
         }
     }
 
@@ -354,6 +395,9 @@ class Checker {
             {"multi-master", {T::Secondary, T::Mirror, T::Stub}},
             {"max-records", {T::Primary, T::Secondary, T::Mirror, T::Stub, T::StaticStub, T::Redirect}},
             {"journal", {T::Primary, T::Secondary, T::Mirror}},
+            {"dnssec-policy", {T::Primary, T::Secondary}},
+            {"inline-signing", {T::Primary, T::Secondary}},
+            {"key-directory", {T::Primary, T::Secondary}},
             {"forward", {T::Primary, T::Secondary, T::Stub, T::StaticStub, T::Forward}},
             {"forwarders", {T::Primary, T::Secondary, T::Stub, T::StaticStub, T::Forward}},
             {"server-addresses", {T::StaticStub}},

@@ -26,6 +26,7 @@ struct Scope {
     Key* key = nullptr;
     Server* server = nullptr;
     LogChannel* channel = nullptr;
+    DnssecPolicy* policy = nullptr;
     RateLimit* rate_limit = nullptr;
     Location where;  // the clause keyword
     std::string_view keyword;

@@ -4,6 +4,7 @@
 
 #include "ctl/cache_commands.hpp"
 #include "ctl/target.hpp"
+#include "dns/types.hpp"
 
 namespace cairn::ctl {
 
@@ -77,9 +78,44 @@ std::string format_zone_status(const lifecycle::ZoneState& zone) {
     if (zone.journal_bytes) line("journal size", std::to_string(*zone.journal_bytes) + " bytes");
     if (zone.journal_entries) line("journal entries", std::to_string(*zone.journal_entries));
     line("notifies pending", std::to_string(zone.notifies_pending));
-    line("secure", "no");
+    if (!zone.dnssec_policy.empty()) {
+        line("dnssec-policy", zone.dnssec_policy);
+        if (zone.unsigned_serial) line("unsigned serial", std::to_string(*zone.unsigned_serial));
+        for (const lifecycle::SigningKeyStatus& key : zone.signing_keys)
+            line("key", key.role + " " + std::to_string(key.tag) + " " +
+                            std::string(dns::dnssec_algorithm_mnemonic(key.algorithm)) + " (" + key.file +
+                            ")");
+        if (zone.rrsig_earliest_expiry) when("earliest rrsig expiration", *zone.rrsig_earliest_expiry);
+        when("next resign", zone.next_resign);
+        if (zone.last_sign.at != 0 && !zone.last_sign.ok)
+            line("last sign", "failed: " + zone.last_sign.detail);
+    }
+    line("secure", zone.rrsig_earliest_expiry ? "yes" : "no");
+    if (!zone.dnssec_policy.empty()) line("inline signing", "yes");
     line("dynamic", "no");
     out.pop_back();  // rndc prints no final newline in the text
+    return out;
+}
+
+std::string format_dnssec_status(const lifecycle::ZoneState& zone, std::int64_t now) {
+    if (zone.dnssec_policy.empty()) return "Zone does not have dnssec-policy";
+    std::string out =
+        "dnssec-policy: " + zone.dnssec_policy + "\ncurrent time:  " + format_rfc1123(now) + "\n";
+    for (const lifecycle::SigningKeyStatus& key : zone.signing_keys) {
+        const std::string since = key.created != 0 ? " - since " + format_rfc1123(key.created) : "";
+        out += "\nkey: " + std::to_string(key.tag) + " (" +
+               std::string(dns::dnssec_algorithm_mnemonic(key.algorithm)) + "), " + key.role + "\n";
+        out += "  published:      yes" + since + "\n";
+        out += "  key signing:    " + std::string(key.role != "ZSK" ? "yes" + since : "no") + "\n";
+        out += "  zone signing:   " + std::string(key.role != "KSK" ? "yes" + since : "no") + "\n";
+        out += key.lifetime ? "\n  Rollover not done by cairn yet (lifetime " +
+                                  std::to_string(*key.lifetime) + " s): the key stays in use\n"
+                            : "\n  No rollover scheduled\n";
+    }
+    if (zone.rrsig_earliest_expiry)
+        out += "\nearliest signature expiration: " + format_rfc1123(*zone.rrsig_earliest_expiry) + "\n";
+    if (zone.next_resign != 0) out += "next re-signing: " + format_rfc1123(zone.next_resign) + "\n";
+    out.pop_back();
     return out;
 }
 
@@ -153,17 +189,25 @@ CommandResult run_dumpdb(const std::vector<std::string>& words, ControlTarget& t
 }  // namespace
 
 CommandResult dispatch(const std::string& command, ControlTarget& target, bool read_only) {
-    const std::vector<std::string> words = split_words(command);
+    std::vector<std::string> words = split_words(command);
+    // `dnssec -status ZONE ...`: the option goes, the zone arguments stay where zone_argument() reads them.
+    if (!words.empty() && words[0] == "dnssec") {
+        if (words.size() < 2 || words[1] != "-status")
+            return CommandResult::failure("dnssec: only -status is implemented", "not implemented",
+                                          kResultNotImplemented);
+        words.erase(words.begin() + 1);
+    }
     if (words.empty()) return CommandResult::failure("", "unknown command", kResultUnknownCommand);
     const std::string& verb = words[0];
-    static const char* const kReadOnly[] = {"null", "status", "zonestatus"};
+    static const char* const kReadOnly[] = {"null", "status", "zonestatus", "dnssec"};
     bool harmless = false;
     for (const char* name : kReadOnly)
         harmless = harmless || verb == name;
     const bool known = harmless || verb == "reload" || verb == "reconfig" || verb == "refresh" ||
                        verb == "retransfer" || verb == "notify" || verb == "stop" || verb == "halt" ||
                        verb == "querylog" || verb == "trace" || verb == "notrace" || verb == "sync" ||
-                       verb == "dumpdb" || verb == "stats" || verb == "tsig-list";
+                       verb == "dumpdb" || verb == "stats" || verb == "tsig-list" || verb == "sign" ||
+                       verb == "loadkeys";
     // dumpdb dumps the caches when the server has a resolver (cache_commands.cpp); -zones, and a server
     // without one, dump the zones (run_dumpdb).
     const bool zone_dump =
@@ -235,9 +279,13 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
     ZoneRef exact = *zone;
     exact.view = found.front()->view;
     if (verb == "zonestatus") return CommandResult::success(format_zone_status(*found.front()));
+    if (verb == "dnssec")
+        return CommandResult::success(
+            format_dnssec_status(*found.front(), static_cast<std::int64_t>(std::time(nullptr))));
     if (verb == "reload") return target.reload_zone(exact);
     if (verb == "refresh") return target.refresh(exact);
     if (verb == "retransfer") return target.retransfer(exact);
+    if (verb == "sign" || verb == "loadkeys") return target.sign(exact, verb == "loadkeys");
     return target.notify(exact);
 }
 

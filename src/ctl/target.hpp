@@ -55,6 +55,9 @@ class ControlTarget {
     virtual CommandResult refresh(const ZoneRef& zone) = 0;
     virtual CommandResult retransfer(const ZoneRef& zone) = 0;
     virtual CommandResult notify(const ZoneRef& zone) = 0;
+    // `rndc sign` (every signature made again now) and `rndc loadkeys` (the key directory read again, and
+    // the zone signed with what it holds): both run the zone's sign event now.
+    virtual CommandResult sign(const ZoneRef& zone, bool loadkeys) = 0;
     virtual CommandResult stop() = 0;  // answers first; the server stops after the reply went out
     // Switches query logging (nullopt: toggle, as `rndc querylog` without argument) and reports the state.
     virtual CommandResult querylog(std::optional<bool> on) = 0;
@@ -78,6 +81,9 @@ class ControlTarget {
 // rndc's layout: `name: value` lines; dates as "Sun, 22 Nov 2026 04:20:52 GMT". BIND's lines, then what
 // cairn adds: the zone's state and why, the last transfer, the primary's serial and its warning.
 std::string format_zone_status(const lifecycle::ZoneState& zone);
+// `rndc dnssec -status`: BIND's layout (policy, current time, then each key with its roles); what cairn does
+// not do (rollovers) is said, not left out.
+std::string format_dnssec_status(const lifecycle::ZoneState& zone, std::int64_t now);
 std::string format_rfc1123(std::int64_t seconds_since_epoch);
 
 // Runs one command line (`zonestatus example.com IN internal`) against the target. A read-only channel

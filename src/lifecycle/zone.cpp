@@ -1,5 +1,7 @@
 #include "lifecycle/zone.hpp"
 
+#include <random>
+
 #include "lifecycle/refresh_run.hpp"
 
 namespace cairn::lifecycle {
@@ -10,6 +12,10 @@ Zone::Zone(ZoneConfig zone_config) : config(std::move(zone_config)), schedule(co
     state.rclass = config.rclass;
     state.role = config.role;
     state.file = config.file;
+    if (config.signed_inline()) {
+        state.dnssec_policy = config.dnssec_policy->name;
+        salt_seed = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
+    }
 }
 
 Zone::~Zone() = default;
@@ -18,8 +24,12 @@ std::string Zone::key() const {
     return config.view + "/" + config.origin.lowercased().to_text();
 }
 
+std::size_t ZoneConfig::journal_bound(const zone::Zone& zone) const {
+    return max_journal_bytes.value_or(std::max<std::size_t>(2 * zone.wire_bytes(), 4096));
+}
+
 std::size_t Zone::journal_bound(const zone::Zone& zone) const {
-    return config.max_journal_bytes.value_or(std::max<std::size_t>(2 * zone.wire_bytes(), 4096));
+    return config.journal_bound(zone);
 }
 
 }  // namespace cairn::lifecycle

@@ -49,9 +49,13 @@ class Zone {
     ZoneState state;
 
     std::shared_ptr<const zone::Zone> version;  // the copy held (served unless expired)
-    bool answerable = false;                    // queries are answered from `version`
-    std::vector<FileStamp> files;               // what `version` was read from (primaries)
-    store::Journal* journal = nullptr;          // opened on first use
+    // Signed zones: the zone file's version `version` is signed from, and the NSEC3 salt's seed (chosen once
+    // per zone, so that a re-sign keeps the chain).
+    std::shared_ptr<const zone::Zone> unsigned_version;
+    std::uint64_t salt_seed = 0;
+    bool answerable = false;            // queries are answered from `version`
+    std::vector<FileStamp> files;       // what `version` was read from (primaries)
+    store::Journal* journal = nullptr;  // opened on first use
 
     xfr::RefreshSchedule schedule;              // secondaries
     bool full_transfer = false;                 // the next refresh takes AXFR whatever the serial

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/address.hpp"
+#include "config/config.hpp"
 #include "dns/name.hpp"
 #include "dns/tsig.hpp"
 #include "dns/types.hpp"
@@ -19,6 +20,7 @@
 #include "xfr/client.hpp"
 #include "xfr/notify.hpp"
 #include "xfr/refresh.hpp"
+#include "zone/zone.hpp"
 
 namespace cairn::lifecycle {
 
@@ -64,6 +66,11 @@ struct ZoneConfig {
     std::optional<std::size_t> max_journal_bytes;
     std::optional<std::uint64_t> max_records;  // a zone (file or transfer) with more records is refused
 
+    // Primary zones signed inline under a dnssec-policy (unset: served as loaded). The zone file is never
+    // written; the signed version is served, journaled and transferred.
+    std::optional<config::DnssecPolicy> dnssec_policy;
+    std::string key_directory;  // absolute
+
     // NOTIFY to the zone's secondaries.
     xfr::NotifyMode notify = xfr::NotifyMode::Yes;
     std::vector<xfr::Primary> also_notify;  // keys point into `keys`
@@ -89,6 +96,12 @@ struct ZoneConfig {
     // (dns/zone_label.hpp: no final dot)
     std::string label() const;
     bool secondary() const { return role == ZoneRole::secondary; }
+    bool signed_inline() const { return dnssec_policy.has_value(); }
+    // Each new version's difference is journaled for IXFR (a signed zone always: BIND keeps the signed
+    // zone's journal whatever ixfr-from-differences says).
+    bool journals_reloads() const { return ixfr_from_differences || signed_inline(); }
+    // The journal's bound: max-journal-size, or twice the zone (BIND's default).
+    std::size_t journal_bound(const zone::Zone& zone) const;
     // What a load refuses (max-zone-ttl applies to primaries only, as in BIND).
     LoadLimits load_limits() const {
         return {role == ZoneRole::primary ? max_zone_ttl : std::nullopt, max_records};

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dns/name.hpp"
 #include "dns/types.hpp"
@@ -45,6 +46,16 @@ struct ZoneCounters {
     std::uint64_t transfers_in = 0, transfers_in_failed = 0;
     std::uint64_t notifies_sent = 0, notifies_failed = 0;  // NOTIFY messages (retries included)
     std::uint64_t notifies_received = 0;
+};
+
+// A key a signed zone is signed with, as `rndc zonestatus` and `rndc dnssec -status` show it.
+struct SigningKeyStatus {
+    std::uint16_t tag = 0;
+    std::uint8_t algorithm = 0;
+    std::string role;  // "KSK", "ZSK" or "CSK"
+    std::string file;  // "Kexample.com.+013+12345"
+    std::int64_t created = 0;
+    std::optional<std::uint32_t> lifetime;  // seconds; unset: unlimited
 };
 
 struct ZoneState {
@@ -82,6 +93,16 @@ struct ZoneState {
     std::uint32_t notifies_pending = 0;  // targets of the current round not answered nor given up yet
 
     std::optional<std::uint64_t> journal_bytes, journal_entries;  // unset: the zone keeps no journal
+
+    // Signed zones (dnssec-policy): the policy, the zone file's serial beside the signed one served, the
+    // keys signing, the earliest RRSIG expiration of the served version and when it is re-signed next
+    // (seconds since the epoch).
+    std::string dnssec_policy;  // "" when not signed
+    std::optional<std::uint32_t> unsigned_serial;
+    std::vector<SigningKeyStatus> signing_keys;
+    std::optional<std::uint32_t> rrsig_earliest_expiry;
+    std::int64_t next_resign = 0;
+    Outcome last_sign;
 
     std::string label() const;  // "zone example.com/IN[/view]"
     bool served() const { return served_serial.has_value() && phase != ZonePhase::expired; }

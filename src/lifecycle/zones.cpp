@@ -154,6 +154,8 @@ class Zones::Impl : public Runtime {
                 return event_write_file(*this, zone);
             case EventType::trim_journal:
                 return event_trim_journal(*this, zone);
+            case EventType::sign:
+                return event_sign(*this, zone);
             default:
                 done(*zone);  // reserved for later work
         }
@@ -184,7 +186,9 @@ class Zones::Impl : public Runtime {
     }
 
     static bool same_source(const ZoneConfig& a, const ZoneConfig& b) {
-        return a.role == b.role && a.file == b.file && a.raw == b.raw && a.rclass == b.rclass;
+        return a.role == b.role && a.file == b.file && a.raw == b.raw && a.rclass == b.rclass &&
+               a.signed_inline() == b.signed_inline() && a.key_directory == b.key_directory &&
+               (!a.signed_inline() || a.dnssec_policy->name == b.dnssec_policy->name);
     }
 
     void apply(std::vector<ZoneConfig> configs, const Limits& new_limits,
@@ -386,6 +390,13 @@ std::string Zones::request(const std::string& view, const dns::Name& origin, Req
             zone->notify.last_round = 0;  // the operator asks now: no notify-delay
             schedule_notify(rt, *zone);
             return "zone notify queued";
+        }
+        if (request == Request::sign) {
+            if (!zone->config.signed_inline())
+                throw std::runtime_error("zone is not signed (no dnssec-policy)");
+            if (zone->unsigned_version == nullptr) throw std::runtime_error("zone is not loaded");
+            rt.scheduler.schedule(zone->events, EventType::sign, wall_now());
+            return "";
         }
         if (!zone->config.secondary()) throw std::runtime_error("not a secondary zone");
         zone->urgent = true;

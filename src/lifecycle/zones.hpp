@@ -78,7 +78,7 @@ class Zones {
     // Refreshes and NOTIFYs may start (the listeners are open).
     void start_network();
 
-    enum class Request { refresh, retransfer, notify };
+    enum class Request { refresh, retransfer, notify, sign };
     // The operator's refresh (an SOA check now, as after a NOTIFY), retransfer (AXFR now whatever the
     // serial) or notify (a NOTIFY round now). Returns rndc's text; throws std::runtime_error with the reason.
     std::string request(const std::string& view, const dns::Name& origin, Request request);

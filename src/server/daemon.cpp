@@ -309,6 +309,7 @@ class Daemon {
             const dns::Name name = dns::Name::from_text(origin, dns::Name());
             const auto request = action == ZoneAction::refresh      ? lifecycle::Zones::Request::refresh
                                  : action == ZoneAction::retransfer ? lifecycle::Zones::Request::retransfer
+                                 : action == ZoneAction::sign       ? lifecycle::Zones::Request::sign
                                                                     : lifecycle::Zones::Request::notify;
             return zones_->request(view, name, request);
         };

@@ -150,6 +150,7 @@ class Services::Target : public ctl::ControlTarget {
         return act(zone, ZoneAction::retransfer);
     }
     ctl::CommandResult notify(const ctl::ZoneRef& zone) override { return act(zone, ZoneAction::notify); }
+    ctl::CommandResult sign(const ctl::ZoneRef& zone, bool) override { return act(zone, ZoneAction::sign); }
 
     ctl::CommandResult stop() override {
         s_.stop_requested_ = true;
@@ -176,7 +177,9 @@ class Services::Target : public ctl::ControlTarget {
   private:
     ctl::CommandResult act(const ctl::ZoneRef& ref, ZoneAction action) {
         const auto zones = find_zones(ref);
-        if (action != ZoneAction::notify && !zones.empty() &&
+        if (action == ZoneAction::sign && !zones.empty() && zones.front()->dnssec_policy.empty())
+            return ctl::CommandResult::failure("zone '" + ref.name + "' is not signed (no dnssec-policy)");
+        if (action != ZoneAction::notify && action != ZoneAction::sign && !zones.empty() &&
             zones.front()->role != lifecycle::ZoneRole::secondary) {
             return ctl::CommandResult::failure("not available: zone '" + ref.name +
                                                "' is not a secondary zone");

@@ -33,7 +33,7 @@ struct Config;
 
 namespace cairn::server {
 
-enum class ZoneAction { refresh, retransfer, notify };
+enum class ZoneAction { refresh, retransfer, notify, sign };
 
 // What a reload did: whether the configuration and every zone it loaded are in service, and the reply for
 // the operator ("server reload successful", or which zones failed and why).

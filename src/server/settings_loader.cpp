@@ -144,6 +144,13 @@ void add_zone(const config::Config& config, const config::Zone& zone, const conf
         z.max_journal_bytes = store::Journal::kUnlimited;
     z.max_zone_ttl = resolved.max_zone_ttl;
     z.max_records = resolved.max_records;
+    if (resolved.inline_signing && resolved.dnssec_policy == nullptr)
+        result.warnings.push_back(where(zone.where) + label +
+                                  ": inline-signing yes without a dnssec-policy that signs: served unsigned");
+    if (resolved.dnssec_policy != nullptr && type == config::ZoneType::Primary) {
+        z.dnssec_policy = *resolved.dnssec_policy;
+        z.key_directory = resolved.key_directory;
+    }
     switch (resolved.notify) {
         case config::NotifyMode::No:
             z.notify = xfr::NotifyMode::No;

@@ -316,6 +316,19 @@ std::string render_prometheus(const Report& report) {
              [](const lifecycle::ZoneState& z) -> std::optional<double> {
                  return static_cast<double>(z.notifies_pending);
              });
+    per_zone("cairn_zone_rrsig_earliest_expiry_timestamp_seconds", "gauge",
+             "Signed zones: when the earliest RRSIG of the served version expires (Unix time); alert well "
+             "before it comes near.",
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 if (!z.rrsig_earliest_expiry) return std::nullopt;
+                 return static_cast<double>(*z.rrsig_earliest_expiry);
+             });
+    per_zone("cairn_zone_next_resign_timestamp_seconds", "gauge",
+             "Signed zones: when the zone is signed again (Unix time).",
+             [](const lifecycle::ZoneState& z) -> std::optional<double> {
+                 if (z.next_resign == 0) return std::nullopt;
+                 return static_cast<double>(z.next_resign);
+             });
     std::string out = w.take();
     render_resolver_prometheus(report.recursion, out);
     return out;
@@ -372,6 +385,20 @@ std::string render_json(const Report& report) {
         };
         optional("serial", z.served_serial);
         optional("primary_serial", z.primary_serial);
+        optional("unsigned_serial", z.unsigned_serial);
+        optional("rrsig_earliest_expiry", z.rrsig_earliest_expiry);
+        optional("next_resign", set_time(z.next_resign));
+        entry["dnssec_policy"] = z.dnssec_policy.empty() ? json(nullptr) : json(z.dnssec_policy);
+        json keys = json::array();
+        for (const lifecycle::SigningKeyStatus& key : z.signing_keys)
+            keys.push_back({{"tag", key.tag},
+                            {"algorithm", key.algorithm},
+                            {"role", key.role},
+                            {"file", key.file},
+                            {"created", key.created},
+                            {"lifetime", key.lifetime ? json(*key.lifetime) : json(nullptr)}});
+        entry["signing_keys"] = std::move(keys);
+        entry["last_sign"] = outcome(z.last_sign);
         optional("loaded_at", set_time(z.loaded_at));
         optional("last_refresh_at", last_refresh_time(z));
         optional("next_refresh", next_refresh_time(z));

@@ -138,11 +138,12 @@ def named_resolver(workdir: Path, hierarchy: Hierarchy, validation: str = "dnsse
 
 
 def unbound_resolver(workdir: Path, hierarchy: Hierarchy, address: str = "127.0.0.1", port: int | None = None,
-                     trust_anchors: Sequence[str] = ()) -> PeerResolver:
+                     trust_anchors: Sequence[str] = (), sections: str = "") -> PeerResolver:
     """Unbound as a resolver: the hierarchy's hints, loopback upstreams allowed (do-not-query-localhost: no),
     no remote control. On 127.0.0.1 at a free port, or on `address`#`port` (Unbound binds any loopback
     address, which BIND cannot: it listens only on addresses its interface scan finds). No validation unless
-    `trust_anchors` are given (DNSKEY or DS records as presentation text): then it validates from them."""
+    `trust_anchors` are given (DNSKEY or DS records as presentation text): then it validates from them.
+    `sections` adds clauses after the server's (stub-zone:, forward-zone:)."""
     workdir.mkdir(parents=True, exist_ok=True)
     peer = PeerResolver("unbound", workdir, port or servers.free_port(False), address=address)
     validation = "".join(f'    trust-anchor: "{anchor.strip()}"\n' for anchor in trust_anchors)
@@ -169,6 +170,7 @@ def unbound_resolver(workdir: Path, hierarchy: Hierarchy, address: str = "127.0.
         '    local-zone: "test." nodefault\n'
         "remote-control:\n"
         "    control-enable: no\n"
+        + sections
     )
     peer.process = servers.LoggedProcess(["/usr/sbin/unbound", "-d", "-c", str(config)], workdir, "unbound.log")
     peer.wait_ready()

@@ -13,6 +13,26 @@ void event_expire(Runtime& rt, const ZonePtr& zone);
 void event_notify(Runtime& rt, const ZonePtr& zone);
 void event_write_file(Runtime& rt, const ZonePtr& zone);
 void event_trim_journal(Runtime& rt, const ZonePtr& zone);
+void event_sign(Runtime& rt, const ZonePtr& zone);
+
+// A signed version of a zone file's version (events/sign.cpp), made on a worker: `previous` is the signed
+// version served (nullptr: none yet); its difference goes to `journal`.
+struct SignOutcome {
+    std::shared_ptr<const zone::Zone> signed_zone;  // nullptr: signing failed (`error` says why)
+    std::uint32_t earliest = 0;                     // the earliest RRSIG expiration
+    std::size_t signatures = 0;
+    std::vector<SigningKeyStatus> keys;  // the keys signing, for zonestatus
+    std::vector<std::string> notes;      // keys generated or left out, for the log
+    std::string error;
+    std::string journaled;
+};
+SignOutcome sign_version(const ZoneConfig& config, const zone::Zone& unsigned_zone,
+                         const std::shared_ptr<const zone::Zone>& previous, store::Journal* journal,
+                         std::uint64_t salt_seed);
+// Reactor thread: serves a signing's result (or logs its failure and tries again later) and schedules the
+// next signing.
+void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> unsigned_version,
+                  SignOutcome outcome);
 
 // What a new version means for the zone's state (serials, size, load time); then publishes it.
 void serve_version(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> version, std::int64_t now);

@@ -25,14 +25,18 @@ struct PrimaryLoad {
     std::optional<ZoneVersion> loaded;
     std::vector<FileStamp> files;  // up_to_date with a touched file: the new stamps
     std::vector<std::string> warnings;
-    std::string error;      // failed / refused: why, for the operator
-    std::string journaled;  // what was journaled, or why not
+    std::string error;                   // failed / refused: why, for the operator
+    std::string journaled;               // what was journaled, or why not
+    std::optional<SignOutcome> signing;  // signed zones: the signed version of what was loaded
 };
 
 // Worker: everything a primary's load does that blocks (the file, the comparison, the journal).
+// `previous` is the zone file's version served so far (a signed zone's unsigned version), `previous_signed`
+// the signed version served.
 PrimaryLoad load_primary_file(const ZoneConfig& config, const LoadLimits& limits,
                               std::shared_ptr<const zone::Zone> previous,
-                              std::vector<FileStamp> previous_files, store::Journal* journal) {
+                              std::vector<FileStamp> previous_files, store::Journal* journal,
+                              std::shared_ptr<const zone::Zone> previous_signed, std::uint64_t salt_seed) {
     PrimaryLoad out;
     const ZoneSource source{config.origin, config.file, config.raw, config.rclass};
     if (previous != nullptr) {
@@ -73,16 +77,22 @@ PrimaryLoad load_primary_file(const ZoneConfig& config, const LoadLimits& limits
                         "the old one)";
             return out;
         }
-        if (config.ixfr_from_differences && journal != nullptr) {
+        if (config.ixfr_from_differences && !config.signed_inline() && journal != nullptr) {
             try {
-                const std::size_t bound =
-                    config.max_journal_bytes.value_or(std::max<std::size_t>(2 * fresh.wire_bytes(), 4096));
-                journal->append(zone::diff_zones(*previous, fresh), bound);
+                journal->append(zone::diff_zones(*previous, fresh), config.journal_bound(fresh));
                 out.journaled = "journaled the difference from serial " + std::to_string(old_serial) +
                                 " to " + std::to_string(new_serial);
             } catch (const std::exception& e) {
                 out.journaled = std::string("difference not journaled: ") + e.what();
             }
+        }
+    }
+    if (config.signed_inline()) {
+        out.signing = sign_version(config, fresh, previous_signed, journal, salt_seed);
+        if (out.signing->signed_zone == nullptr) {
+            out.kind = PrimaryLoad::Kind::failed;
+            out.error = out.signing->error;
+            return out;
         }
     }
     out.kind = PrimaryLoad::Kind::loaded;
@@ -108,14 +118,20 @@ void finish_primary(Runtime& rt, Zone& zone, PrimaryLoad load) {
                 rt.log(LogTopic::general,
                        load.journaled.starts_with("journaled") ? LogLevel::info : LogLevel::error, "{}: {}",
                        label, load.journaled);
-            serve_version(rt, zone, load.loaded->zone, now);
+            if (load.signing) {
+                serve_signed(rt, zone, load.loaded->zone, std::move(*load.signing));
+            } else {
+                serve_version(rt, zone, load.loaded->zone, now);
+            }
             zone.state.committed_serial = zone.version->serial();
             zone.state.last_load.ok = true;
             zone.state.last_load.detail = "loaded serial " + std::to_string(zone.version->serial());
             zone.state.phase = ZonePhase::loaded;
             zone.state.problem.clear();
-            rt.log(LogTopic::general, LogLevel::info, "{}: loaded serial {}", label, zone.version->serial());
-            if (zone.config.ixfr_from_differences && zone.journal != nullptr) {
+            rt.log(
+                LogTopic::general, LogLevel::info, "{}: loaded serial {}", label,
+                zone.unsigned_version != nullptr ? zone.unsigned_version->serial() : zone.version->serial());
+            if (zone.config.journals_reloads() && zone.journal != nullptr) {
                 try {
                     const store::JournalInfo info = zone.journal->info();
                     zone.state.journal_bytes = info.bytes;
@@ -177,7 +193,7 @@ struct SecondaryLoad {
 void event_load(Runtime& rt, const ZonePtr& zone) {
     if (!zone->config.secondary()) {
         store::Journal* journal = nullptr;
-        if (zone->config.ixfr_from_differences) {
+        if (zone->config.journals_reloads()) {
             try {
                 if (zone->journal == nullptr)
                     zone->journal = &rt.store.journal(zone->config.view, zone->config.origin);
@@ -189,9 +205,12 @@ void event_load(Runtime& rt, const ZonePtr& zone) {
         }
         rt.off_thread<PrimaryLoad>(
             zone, WorkerPool::Priority::serve,
-            [config = zone->config, limits = zone->load_limits(), previous = zone->version,
-             files = zone->files,
-             journal](const Cancel&) { return load_primary_file(config, limits, previous, files, journal); },
+            [config = zone->config, limits = zone->load_limits(),
+             previous = zone->config.signed_inline() ? zone->unsigned_version : zone->version,
+             files = zone->files, journal, signed_version = zone->version,
+             seed = zone->salt_seed](const Cancel&) {
+                return load_primary_file(config, limits, previous, files, journal, signed_version, seed);
+            },
             [&rt, zone](PrimaryLoad load) {
                 finish_primary(rt, *zone, std::move(load));
                 rt.done(*zone);

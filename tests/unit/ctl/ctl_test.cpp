@@ -168,6 +168,7 @@ class FakeTarget : public ControlTarget {
     CommandResult refresh(const ZoneRef&) override { return CommandResult::failure("not a secondary zone"); }
     CommandResult retransfer(const ZoneRef&) override { return CommandResult::success(); }
     CommandResult notify(const ZoneRef&) override { return CommandResult::success("zone notify queued"); }
+    CommandResult sign(const ZoneRef&, bool) override { return CommandResult::success(); }
     CommandResult stop() override {
         stopped = true;
         return CommandResult::success();
@@ -219,6 +220,39 @@ TEST(Dispatch, CommandsAndArguments) {
     EXPECT_FALSE(target.stopped);
     EXPECT_EQ(dispatch("stop", target).code, 0u);
     EXPECT_TRUE(target.stopped);
+}
+
+TEST(Dispatch, SignedZoneStatusAndDnssecStatus) {
+    FakeTarget target;
+    lifecycle::ZoneState z;
+    z.origin = dns::Name::from_text("example.");
+    z.view = "_default";
+    z.phase = lifecycle::ZonePhase::loaded;
+    z.served_serial = 7;
+    z.unsigned_serial = 3;
+    z.dnssec_policy = "default";
+    z.signing_keys = {{29276, 13, "CSK", "Kexample.+013+29276", 1795321252, std::nullopt}};
+    z.rrsig_earliest_expiry = 1796530852;
+    z.next_resign = 1796098852;
+    target.zones = {z};
+    const std::string status = dispatch("zonestatus example", target).text;
+    EXPECT_NE(status.find("dnssec-policy: default\nunsigned serial: 3\n"
+                          "key: CSK 29276 ECDSAP256SHA256 (Kexample.+013+29276)\n"
+                          "earliest rrsig expiration: Sun, 06 Dec 2026 04:20:52 GMT\n"),
+              std::string::npos)
+        << status;
+    EXPECT_NE(status.find("secure: yes"), std::string::npos);
+    const CommandResult dnssec = dispatch("dnssec -status example", target, /*read_only=*/true);
+    EXPECT_EQ(dnssec.code, 0u);
+    EXPECT_EQ(dnssec.text.substr(0, 22), "dnssec-policy: default");
+    EXPECT_NE(
+        dnssec.text.find("key: 29276 (ECDSAP256SHA256), CSK\n  published:      yes - since Sun, 22 Nov 2026"),
+        std::string::npos)
+        << dnssec.text;
+    EXPECT_NE(dnssec.text.find("No rollover scheduled"), std::string::npos);
+    EXPECT_EQ(dispatch("dnssec -rollover -key 1 example", target).code, kResultNotImplemented);
+    EXPECT_EQ(dispatch("sign example", target).code, 0u);
+    EXPECT_NE(dispatch("sign example", target, /*read_only=*/true).code, 0u);
 }
 
 struct SessionFixture : ::testing::Test {

@@ -64,6 +64,23 @@ inline std::string zone_text(const ZoneSettings& settings) {
         " in=" + std::to_string(z.max_transfer_time_in) + "," + std::to_string(z.max_transfer_idle_in) +
         " edns-udp=" + std::to_string(z.edns_udp_size) +
         " transfer-source=" + source_text(z.transfer_source) + "," + source_text(z.transfer_source_v6) + "\n";
+    if (z.dnssec_policy) {
+        const config::DnssecPolicy& p = *z.dnssec_policy;
+        out += "  dnssec-policy=" + p.name + " key-directory=" + z.key_directory +
+               " dnskey-ttl=" + std::to_string(p.dnskey_ttl) +
+               " refresh=" + std::to_string(p.signatures_refresh) +
+               " validity=" + std::to_string(p.signatures_validity) + "," +
+               std::to_string(p.signatures_validity_dnskey) +
+               " jitter=" + std::to_string(p.signatures_jitter) + " nsec3=" +
+               (p.nsec3 ? std::to_string(p.nsec3->iterations) + "," + std::to_string(p.nsec3->optout) + "," +
+                              std::to_string(p.nsec3->salt_length)
+                        : "-") +
+               " keys=";
+        for (const auto& key : p.keys)
+            out += std::to_string(static_cast<int>(key.role)) + ":" + std::to_string(key.algorithm) + ":" +
+                   std::to_string(key.bits) + ":" + optional_text(key.lifetime) + ";";
+        out += "\n";
+    }
     for (const auto& rule : z.servers)
         out += "  server " + rule_text(rule) + "\n";
     out += "  allow-query=" + acl_text(settings.allow_query.clients) +
