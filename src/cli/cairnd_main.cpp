@@ -4,6 +4,7 @@
 #include "build_info.hpp"
 #include "cli/suggest.hpp"
 #include "cli/version.hpp"
+#include "resolver/rfc5011.hpp"
 #include "server/daemon.hpp"
 
 int main(int argc, char** argv) {
@@ -46,11 +47,25 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0u, 99u));
     app.add_option("--log-level", options.log_level, "trace, debug, info, warning, error or critical")
         ->check(CLI::IsMember({"trace", "debug", "info", "warning", "error", "critical", "off"}));
+    std::vector<std::string> test_options;
+    app.add_option("-T", test_options,
+                   "test option, as named's: mkeytimers=HOUR[/DAY[/MONTH]] shortens the RFC 5011 timers "
+                   "(seconds) so that a test rolls a trust anchor in minutes");
     app.set_version_flag("-V,--version", cairn::cli::version_text("cairnd"),
                          "print the version and build and exit");
     if (const int status = cairn::cli::parse_command_line(app, argc, argv); status >= 0) return status;
 
     if (check_only) return cairn::server::check_configuration(options.config_path, check_zones);
+    for (const auto& test_option : test_options) {
+        constexpr std::string_view kMkeyTimers = "mkeytimers=";
+        if (test_option.rfind(kMkeyTimers, 0) == 0)
+            options.mkey_timers =
+                cairn::resolver::rfc5011_timers_from_text(test_option.substr(kMkeyTimers.size()));
+        if (test_option.rfind(kMkeyTimers, 0) != 0 || !options.mkey_timers) {
+            std::fprintf(stderr, "cairnd: unknown or malformed test option -T %s\n", test_option.c_str());
+            return 1;
+        }
+    }
     if (*port_option) options.port = port;
     if (*workers_option) options.workers = workers;
     if (*coalesce_option) options.udp_coalesce_us = udp_coalesce;

@@ -302,6 +302,7 @@ struct Options {
     std::optional<std::uint16_t> port;           // default port for listen-on and remotes
     std::optional<std::string> statistics_file;  // `rndc stats` appends here; BIND's default named.stats
     std::optional<std::string> dump_file;        // `rndc dumpdb` writes here; BIND's default named_dump.db
+    std::optional<std::string> secroots_file;    // `rndc secroots` writes here; BIND's default named.secroots
     std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns, serial_query_rate;
     std::optional<std::uint32_t> tcp_clients;
     // In tenths of a second, as named.conf writes them (BIND's ranges are checked when read).

@@ -238,7 +238,7 @@ constexpr Clause kClauses[] = {
     {"reuseport", kOptions, Support::Unimplemented, true, nullptr},
     {"root-key-sentinel", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"rrset-order", kOptions | kView, Support::Unimplemented, true, nullptr},
-    {"secroots-file", kOptions, Support::Unimplemented, true, nullptr},
+    {"secroots-file", kOptions, Support::Implemented, false, &h::dump_file},
     {"send-cookie", kOptions | kView, Support::Unimplemented, true, nullptr},
     {"serial-update-method", kOptions | kView | kZone, Support::Unimplemented, true, nullptr},
     {"server", kView, Support::Unimplemented, true, nullptr},

@@ -192,7 +192,7 @@ void static_stub_servers(ClauseParser& p, Scope& s) {
 }
 
 void dump_file(ClauseParser& p, Scope& s) {
-    s.options->dump_file = p.qstring();
+    (s.keyword == "secroots-file" ? s.options->secroots_file : s.options->dump_file) = p.qstring();
 }
 
 }  // namespace cairn::config::handlers

@@ -95,10 +95,10 @@ CommandResult dispatch_cache(const std::vector<std::string>& words, CacheTarget*
     if (verb == "nta") return dispatch_nta(words, *target);
     if (verb == "secroots") {
         std::vector<std::string> views;
-        for (std::size_t i = 1; i < words.size(); ++i) {
-            if (words[i] != "-") views.push_back(words[i]);
-        }
-        return target->secroots(views);
+        const bool print = words.size() > 1 && words[1] == "-";
+        for (std::size_t i = print ? 2 : 1; i < words.size(); ++i)
+            views.push_back(words[i]);
+        return target->secroots(views, print);
     }
     if (verb == "validation") {
         if (words.size() < 2 || words.size() > 3) return usage("usage: validation (on|off|status) [view]");

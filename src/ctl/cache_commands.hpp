@@ -9,7 +9,8 @@
 // and DNSSEC validation's, which act on the same resolvers:
 //   nta -dump | nta [-lifetime D] [-force] [-remove] NAME [CLASS [VIEW]]
 //                                   negative trust anchors (RFC 7646): the cache below NAME is flushed
-//   secroots [-] [VIEW...]          the trust anchors and NTAs (printed, not written to named.secroots)
+//   secroots [-] [VIEW...]          the trust anchors and NTAs, into the secroots file (named.secroots);
+//                                   with -, in the answer
 //   validation (on|off|status) [VIEW]
 // Unlike BIND, flushes say how many entries they removed. The server implements CacheTarget, whose
 // cache_dump() gives `dumpdb` (dispatch.cpp) each view's cache for the dump file.
@@ -41,7 +42,8 @@ class CacheTarget {
     virtual CommandResult nta(const std::string& name, std::optional<std::uint32_t> lifetime, bool force,
                               bool remove, const std::optional<std::string>& view) = 0;
     virtual CommandResult nta_dump() = 0;
-    virtual CommandResult secroots(const std::vector<std::string>& views) = 0;
+    // print: `secroots -`, the text in the answer; otherwise it goes to the secroots file.
+    virtual CommandResult secroots(const std::vector<std::string>& views, bool print) = 0;
     virtual CommandResult validation(const std::string& action, const std::optional<std::string>& view) = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "resolver/rfc5011.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <stdexcept>
 
@@ -56,6 +57,35 @@ bool self_signed(const dns::Name& zone, const RRsetData& dnskeys, const std::vec
 }
 
 }  // namespace
+
+std::optional<Rfc5011Timers> rfc5011_timers_from_text(std::string_view text) {
+    std::uint32_t values[3] = {0, 0, 0};
+    std::size_t count = 0;
+    while (count < 3) {
+        const std::size_t slash = text.find('/');
+        const std::string_view part = text.substr(0, slash);
+        if (part.empty() || part.size() > 9 ||
+            !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return std::nullopt;
+        values[count++] = static_cast<std::uint32_t>(std::stoul(std::string(part)));
+        if (values[count - 1] == 0) return std::nullopt;
+        if (slash == std::string_view::npos) break;
+        text.remove_prefix(slash + 1);
+        if (count == 3) return std::nullopt;  // a fourth value
+    }
+    const std::uint64_t hour = values[0];
+    const std::uint64_t day = count > 1 ? values[1] : 24 * hour;
+    const std::uint64_t month = count > 2 ? values[2] : 30 * day;
+    auto clamp = [](std::uint64_t v) {
+        return static_cast<std::uint32_t>(std::min<std::uint64_t>(v, UINT32_MAX));
+    };
+    Rfc5011Timers t;
+    t.min_refresh = clamp(hour);
+    t.max_refresh = clamp(std::max<std::uint64_t>(15 * day, hour));
+    t.add_hold_down = clamp(month);
+    t.remove_hold_down = clamp(month);
+    return t;
+}
 
 std::string_view to_string(ManagedKeyState s) {
     switch (s) {

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dns/name.hpp"
@@ -52,6 +53,11 @@ struct ManagedZone {
     std::int64_t last_refresh = 0;  // when a validated DNSKEY RRset was last seen
     std::int64_t next_refresh = 0;  // when to ask again (RFC 5011 §2.3)
 };
+
+// BIND's test-only `named -T mkeytimers=HOUR[/DAY[/MONTH]]` (seconds; DAY defaults to 24 HOURs, MONTH to
+// 30 DAYs): the refresh is at least HOUR and at most 15 DAYs apart, both hold-downs last a MONTH, so that a
+// test rolls a key in seconds. nullopt when the text does not parse or a value is 0.
+std::optional<Rfc5011Timers> rfc5011_timers_from_text(std::string_view text);
 
 class ManagedKeys {
   public:

@@ -206,6 +206,7 @@ class Job final : public ValidationJob {
     };
 
     void collect_items();
+    const RRsetData* own_dnskeys(const FetchRequest& wanted) const;
     void add_item(RRsetData& set, Item::Role role);
     void judge(Item& item, const KeyEntry& keys);
     Judgement judge_anchor_dnskeys(RRsetData& set, const AnchorKeys& anchor);
@@ -643,10 +644,32 @@ void Job::collect_items() {
     }
 }
 
+// A reply that is itself the DNSKEY RRset a walk wants (a client asking for a zone's keys, RFC 5011's
+// refresh of an anchor's): the walk judges it against the DS or the anchor as it would a fetched one, since
+// fetching it would wait on this very lookup.
+const RRsetData* Job::own_dnskeys(const FetchRequest& wanted) const {
+    if (wanted.type != dns::RRType::DNSKEY || context_.qtype != dns::RRType::DNSKEY) return nullptr;
+    if (!(context_.qname.lowercased() == wanted.name.lowercased())) return nullptr;
+    for (const auto& set : reply_.chain) {
+        if (set.type == dns::RRType::DNSKEY && set.owner.lowercased() == wanted.name.lowercased())
+            return &set;
+    }
+    return nullptr;
+}
+
 bool Job::run() {
     while (!done_) {
         if (walk_) {
-            if (!walk_->step()) return false;
+            bool own_given = false;
+            while (!walk_->step()) {
+                const RRsetData* own = own_given ? nullptr : own_dnskeys(walk_->wanted());
+                if (own == nullptr) return false;
+                FetchResult r;
+                r.kind = FetchResult::Kind::data;
+                r.rrset = *own;
+                walk_->provide(std::move(r));
+                own_given = true;
+            }
             walked_[walk_->target()] = walk_->result();
             walk_.reset();
         }

@@ -77,68 +77,52 @@ void DnssecValidator::maintenance() {
 }
 
 std::string DnssecValidator::secroots(const std::string& view) const {
-    // BIND 9.18:
-    //   secure roots as of 07-Dec-2026 16:35:00.000:
+    // BIND 9.18 (dns_keytable_totext, dns_ntatable_totext), after the caller's "secure roots as of" line:
     //
     //    Start view _default
     //      Secure roots:
     //
-    //   ./RSASHA256/20326 ; managed
+    //   ./ECDSAP256SHA256/20326 ; managed
+    //   example.net/RSASHA256/12345 ; static
     //
     //      Negative trust anchors:
     //
     //   example.com: expiry 07-Dec-2026 17:35:00.000
+    //
+    // Listed are the keys trusted now: static anchors, managed keys valid or missing, and a managed zone's
+    // configured anchors while it is initializing ("; initializing managed"); keys pending or revoked are
+    // not (BIND's keytable does not hold them; the managed-keys file does, validation_files.hpp).
     const std::int64_t now = clock_.wall_seconds();
-    std::string out =
-        "secure roots as of " + bind_date_text(now) + ":\n\n Start view " + view + "\n   Secure roots:\n\n";
+    std::string out = "\n Start view " + view + "\n   Secure roots:\n\n";
     auto key_line = [](const dns::Name& zone, std::uint8_t algorithm, std::uint16_t tag,
                        const std::string& kind) {
-        return zone.to_text() + "/" + std::string(dns::dnssec_algorithm_mnemonic(algorithm)) + "/" +
-               std::to_string(tag) + " ; " + kind + "\n";
+        return zone.to_text_without_dot() + "/" + std::string(dns::dnssec_algorithm_mnemonic(algorithm)) +
+               "/" + std::to_string(tag) + " ; " + kind + "\n";
     };
-    bool any = false;
-    for (const auto& a : settings_.anchors) {
-        if (a.is_managed()) continue;
-        any = true;
+    auto anchor_line = [&](const TrustAnchorConfig& a, const std::string& kind) -> std::string {
         if (a.is_ds()) {
             const auto ds = dnssec::DsView::parse(a.rdata);
-            if (ds) out += key_line(a.zone, ds->algorithm, ds->key_tag, "static (DS)");
-        } else {
-            const auto key = dnssec::DnskeyView::parse(a.rdata);
-            if (key) out += key_line(a.zone, key->algorithm, dnssec::key_tag(a.rdata), "static");
+            return ds ? key_line(a.zone, ds->algorithm, ds->key_tag, kind) : "";
         }
+        const auto key = dnssec::DnskeyView::parse(a.rdata);
+        return key ? key_line(a.zone, key->algorithm, dnssec::key_tag(a.rdata), kind) : "";
+    };
+    for (const auto& a : settings_.anchors) {
+        if (!a.is_managed()) out += anchor_line(a, "static");
     }
     for (const auto& z : managed_.zones()) {
-        any = true;
         if (!z.initialised) {
-            for (const auto& a : z.initial) {
-                if (a.is_ds()) {
-                    const auto ds = dnssec::DsView::parse(a.rdata);
-                    if (ds) out += key_line(z.zone, ds->algorithm, ds->key_tag, "managed (initializing, DS)");
-                } else {
-                    const auto key = dnssec::DnskeyView::parse(a.rdata);
-                    if (key)
-                        out += key_line(z.zone, key->algorithm, dnssec::key_tag(a.rdata),
-                                        "managed (initializing)");
-                }
-            }
+            for (const auto& a : z.initial)
+                out += anchor_line(a, "initializing managed");
             continue;
         }
         for (const auto& k : z.keys) {
-            std::string kind = "managed";
-            if (k.state == ManagedKeyState::add_pending)
-                kind += " (pending, trusted from " + bind_date_text(k.trust_at) + ")";
-            else if (k.state == ManagedKeyState::missing)
-                kind += " (missing from the DNSKEY RRset, still trusted)";
-            else if (k.state == ManagedKeyState::revoked)
-                kind += " (revoked)";
-            out += key_line(z.zone, k.algorithm, k.tag, kind);
+            if (k.trusted()) out += key_line(z.zone, k.algorithm, k.tag, "managed");
         }
     }
-    if (!any) out += "  (none)\n";
     out += "\n   Negative trust anchors:\n\n";
     const std::string ntas = ntas_.dump(now, "");
-    out += ntas.empty() ? "  (none)\n" : ntas + "\n";
+    if (!ntas.empty()) out += ntas + "\n";
     return out;
 }
 

@@ -1,16 +1,11 @@
 #include "server/cache_control.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <ctime>
-#include <filesystem>
 
 #include "dns/text.hpp"
 #include "resolver/nta.hpp"
 #include "resolver/validator.hpp"
+#include "server/atomic_file.hpp"
 #include "server/log_setup.hpp"
 
 namespace cairn::server {
@@ -33,6 +28,11 @@ std::optional<dns::Name> parse_name(const std::string& text, ctl::CommandResult&
 }
 
 }  // namespace
+
+void CacheControl::set_secroots_file(std::string path) {
+    std::lock_guard lock(mutex_);
+    secroots_file_ = std::move(path);
+}
 
 std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::optional<std::string>& view,
                                                                   ctl::CommandResult& error) const {
@@ -174,6 +174,8 @@ ctl::CommandResult CacheControl::nta(const std::string& name_text, std::optional
         logs::general().info("negative trust anchor added: {}, expires {}", where,
                              resolver::bind_date_text(a.expiry));
     }
+    for (const auto& resolver : chosen)
+        resolver->files.save(*resolver->context);  // at once: a stop right after must not lose it
     return ctl::CommandResult::success(text);
 }
 
@@ -192,16 +194,24 @@ ctl::CommandResult CacheControl::nta_dump() {
     return ctl::CommandResult::success(text.empty() ? "no negative trust anchors" : text);
 }
 
-ctl::CommandResult CacheControl::secroots(const std::vector<std::string>& views) {
+// rndc secroots [-] [VIEW...]: BIND's "secure roots as of DATE:" and each view's anchors and NTAs, written
+// to secroots-file (replaced whole, as BIND opens it "w") or, with -, answered.
+ctl::CommandResult CacheControl::secroots(const std::vector<std::string>& views, bool print) {
     ctl::CommandResult error;
     const auto chosen = selected(views, error);
     if (chosen.empty()) return error;
-    std::string text;
-    for (const auto& resolver : chosen) {
-        if (!text.empty() && text.back() != '\n') text += '\n';
+    std::string text = "secure roots as of " + resolver::bind_date_text(std::time(nullptr)) + ":\n";
+    for (const auto& resolver : chosen)
         text += resolver->context->dnssec().secroots(resolver->view);
+    if (print) return ctl::CommandResult::success(text);
+    std::string path;
+    {
+        std::lock_guard lock(mutex_);
+        path = secroots_file_;
     }
-    return ctl::CommandResult::success(text);
+    std::string why;
+    if (!write_file_atomically(path, text + "\n", why)) return ctl::CommandResult::failure(why);
+    return ctl::CommandResult::success("secure roots written to " + path);
 }
 
 // rndc validation on|off|status: as BIND, a change flushes the view's cache.

@@ -14,6 +14,9 @@ class CacheControl : public ctl::CacheTarget {
   public:
     explicit CacheControl(ViewResolvers& resolvers) : resolvers_(resolvers) {}
 
+    void set_secroots_file(
+        std::string path);  // where `secroots` writes (secroots-file); main thread, on loads
+
     ctl::CommandResult flush(const std::optional<std::string>& view) override;
     ctl::CommandResult flush_name(const std::string& name, bool tree,
                                   const std::optional<std::string>& view) override;
@@ -25,7 +28,7 @@ class CacheControl : public ctl::CacheTarget {
     ctl::CommandResult nta(const std::string& name, std::optional<std::uint32_t> lifetime, bool force,
                            bool remove, const std::optional<std::string>& view) override;
     ctl::CommandResult nta_dump() override;
-    ctl::CommandResult secroots(const std::vector<std::string>& views) override;
+    ctl::CommandResult secroots(const std::vector<std::string>& views, bool print) override;
     ctl::CommandResult validation(const std::string& action, const std::optional<std::string>& view) override;
 
   private:
@@ -37,6 +40,8 @@ class CacheControl : public ctl::CacheTarget {
                                                         ctl::CommandResult& error) const;
 
     ViewResolvers& resolvers_;
+    mutable std::mutex mutex_;
+    std::string secroots_file_;
 };
 
 }  // namespace cairn::server

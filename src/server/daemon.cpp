@@ -116,7 +116,7 @@ class Daemon {
         const lifecycle::LoadReport report = zones_->configure(zone_configs(settings_), settings_.limits);
         if (!report.failed.empty()) logs::general().warn("{}; the other zones are served", report.failures());
 
-        recursion_ = std::make_unique<RecursionService>(workers);
+        recursion_ = std::make_unique<RecursionService>(workers, options_.mkey_timers);
         if (!recursion_->attach(settings_)) return 1;
         // A reader slot per worker thread, UDP and TCP.
         published_ = std::make_unique<Published<ServingState>>(

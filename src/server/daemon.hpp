@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "resolver/validation_settings.hpp"
+
 namespace cairn::server {
 
 struct DaemonOptions {
@@ -19,6 +21,8 @@ struct DaemonOptions {
     std::string rndc_key;                // for control channels without keys; empty: beside the config
     std::optional<std::uint16_t> control_port;  // of the default control channel (no `controls`): 953
     std::string user;  // -u: run as this user once the sockets are bound (server/privileges.hpp)
+    // -T mkeytimers=HOUR/DAY/MONTH, BIND's test option: RFC 5011 timers in seconds (rfc5011.hpp).
+    std::optional<resolver::Rfc5011Timers> mkey_timers;
 };
 
 // Runs in the foreground until SIGTERM or SIGINT; returns the process exit status (non-zero when start-up

@@ -46,31 +46,6 @@ void write_dump(const ServingState& state, const std::vector<std::string>& views
     out << "; Dump complete\n";
 }
 
-bool write_file_atomically(const std::string& path, const std::string& text, std::string& why) {
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        why = "cannot create " + tmp + ": " + std::strerror(errno);
-        return false;
-    }
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    const bool written = done == text.size() && ::fsync(fd) == 0;
-    const int saved = errno;
-    ::close(fd);
-    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        why = "cannot write " + path + ": " + std::strerror(written ? errno : saved);
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    return true;
-}
-
 std::size_t save_secondary_copies(const Settings& settings, const std::vector<lifecycle::ZoneView>& zones,
                                   const std::string& view_name, const std::string& origin) {
     std::size_t written = 0;

@@ -39,10 +39,6 @@ using CacheDump = std::function<std::optional<std::string>(const std::string& vi
 void write_dump(const ServingState& state, const std::vector<std::string>& views, const CacheDump& cache,
                 bool zones, std::ostream& out);
 
-// Writes `text` to `path` through a temporary file (write, fsync, rename): a reader sees the old file or the
-// new one, whole. False with `why` set when it could not.
-bool write_file_atomically(const std::string& path, const std::string& text, std::string& why);
-
 // Writes the copy each secondary zone serves to its file (atomically, in its masterfile-format), for one zone
 // (`origin` non-empty) or all of them; returns how many were written. Throws std::runtime_error when a file
 // cannot be written.

@@ -1,6 +1,7 @@
 #include "server/recursion_service.hpp"
 
 #include "net/worker_shared.hpp"
+#include "resolver/validator.hpp"
 #include "server/log_setup.hpp"
 
 namespace cairn::server {
@@ -17,7 +18,8 @@ unsigned RecursionService::statistics_slots(unsigned workers) {
     return net::thread_slots(workers) + workers;
 }
 
-RecursionService::RecursionService(unsigned workers) {
+RecursionService::RecursionService(unsigned workers, std::optional<resolver::Rfc5011Timers> mkey_timers)
+    : mkey_timers_(mkey_timers) {
     ResolutionDriver::Options options;
     options.threads = workers;
     options.first_thread_slot = net::thread_slots(workers);
@@ -56,6 +58,7 @@ bool RecursionService::attach(Settings& settings) {
             usable = false;
             continue;
         }
+        if (mkey_timers_) resolver.validation.rfc5011 = *mkey_timers_;
         view.recursion->resolver = resolvers_.for_view(view.name, std::move(resolver));
         views.push_back(view.name);
     }
@@ -63,6 +66,7 @@ bool RecursionService::attach(Settings& settings) {
         // An options clause, which `rndc status` shows whether or not a view recurses (as BIND's).
         driver_->set_recursive_clients(settings.recursive_clients);
         resolvers_.keep_only(views);
+        cache_control_.set_secroots_file(settings.secroots_file);
     }
     return usable;
 }
@@ -126,6 +130,7 @@ void RecursionService::start() {
 
 void RecursionService::stop() {
     driver_->stop();
+    resolvers_.save_validation_files();
 }
 
 void RecursionService::maintenance() {
@@ -133,6 +138,24 @@ void RecursionService::maintenance() {
     if (now < next_maintenance_) return;
     next_maintenance_ = now + std::chrono::seconds(1);
     resolvers_.maintenance();
+    refresh_managed_keys();
+}
+
+// RFC 5011 §2.3's active refresh: each managed zone's DNSKEY RRset is asked for when due (at start, then
+// every TTL/2 within the timers' bounds, as BIND), through the resolution threads as a prefetch is: the
+// validator judges the answer against the anchors and moves the keys' states on (rfc5011.hpp).
+void RecursionService::refresh_managed_keys() {
+    for (auto& view : resolvers_.all()) {
+        resolver::ResolverContext& context = *view->context;
+        if (!context.validating() || context.dnssec().managed().empty()) continue;
+        for (const auto& zone : context.dnssec().managed().due(context.clock().wall_seconds())) {
+            resolver::ClientQuestion question;
+            question.qname = zone;
+            question.qtype = dns::RRType::DNSKEY;
+            question.dnssec_ok = true;
+            driver_->refresh(view, question);
+        }
+    }
 }
 
 }  // namespace cairn::server

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 
+#include "resolver/validation_settings.hpp"
 #include "server/cache_control.hpp"
 #include "server/query_handler.hpp"
 #include "server/resolution_driver.hpp"
@@ -22,7 +24,8 @@ class RecursionService {
   public:
     // `workers`: the network front end's; as many resolution threads run, counted in the statistics'
     // blocks after the workers' (statistics_slots()).
-    explicit RecursionService(unsigned workers);
+    // `mkey_timers`: BIND's -T mkeytimers, for every view's managed keys (unset: RFC 5011's own timers).
+    explicit RecursionService(unsigned workers, std::optional<resolver::Rfc5011Timers> mkey_timers = {});
     ~RecursionService();
 
     // The counter blocks the statistics need for the workers and the resolution threads together.
@@ -48,15 +51,19 @@ class RecursionService {
     // The figures of the statistics channel; any thread.
     stats::RecursionGauge gauge() const;
 
-    // From the daemon's main loop: the caches' housekeeping, at most once a second.
+    // From the daemon's main loop: the caches' housekeeping and the managed keys' refreshes, at most once a
+    // second.
     void maintenance();
 
   private:
+    void refresh_managed_keys();
+
     ViewResolvers resolvers_;
     CacheControl cache_control_{resolvers_};
     std::unique_ptr<ResolutionDriver> driver_;
     std::atomic<stats::Statistics*> statistics_{nullptr};
     std::chrono::steady_clock::time_point next_maintenance_{};
+    std::optional<resolver::Rfc5011Timers> mkey_timers_;
 };
 
 }  // namespace cairn::server

@@ -384,12 +384,14 @@ bool ResolutionDriver::resolve(std::shared_ptr<ViewResolver> view, std::span<con
 }
 
 void ResolutionDriver::refresh(std::shared_ptr<ViewResolver> view, const dns::ParsedQuery& parsed) {
+    refresh(std::move(view), resolver::ClientQuestion::from_query(parsed));
+}
+
+void ResolutionDriver::refresh(std::shared_ptr<ViewResolver> view, const resolver::ClientQuestion& question) {
     if (stopping_.load(std::memory_order_relaxed)) return;
-    Loop& loop = loop_for(*view, resolver::question_key(parsed));
+    Loop& loop = loop_for(*view, resolver::question_key(question));
     loop.post(
-        [&loop, view = std::move(view), question = resolver::ClientQuestion::from_query(parsed)]() mutable {
-            loop.add_refresh(std::move(view), question);
-        });
+        [&loop, view = std::move(view), question]() mutable { loop.add_refresh(std::move(view), question); });
 }
 
 DriverCounters ResolutionDriver::counters() const {

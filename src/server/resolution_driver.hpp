@@ -76,6 +76,7 @@ class ResolutionDriver {
     // Any thread: refreshes the cache for `parsed`'s question without a client waiting (prefetch, or a stale
     // answer given from the cache). Joins a resolution of the same question when one runs.
     void refresh(std::shared_ptr<ViewResolver> view, const dns::ParsedQuery& parsed);
+    void refresh(std::shared_ptr<ViewResolver> view, const resolver::ClientQuestion& question);
 
     // recursive-clients: how many clients may wait at once (any thread; applies to new clients).
     void set_recursive_clients(std::size_t limit) {

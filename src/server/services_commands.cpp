@@ -13,6 +13,7 @@
 
 #include "build_info.hpp"
 #include "ctl/cache_commands.hpp"
+#include "server/atomic_file.hpp"
 #include "server/log_setup.hpp"
 #include "server/services.hpp"
 #include "stats/bind_formats.hpp"

@@ -76,6 +76,7 @@ struct Settings {
     std::string directory;        // the working directory: relative paths in the configuration start here
     std::string pid_file;         // empty: none
     std::string dump_file;        // rndc dumpdb's file, absolute
+    std::string secroots_file;    // rndc secroots' file (BIND's default named.secroots), absolute
     std::string statistics_file;  // rndc stats appends here (BIND's default named.stats), absolute
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;

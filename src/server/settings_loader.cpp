@@ -314,6 +314,7 @@ void translate(const config::Config& config, SettingsResult& result) {
         settings.pid_file = config.resolve_path(*config.options.pid_file);
     }
     settings.dump_file = config.resolve_path(config.options.dump_file.value_or("named_dump.db"));
+    settings.secroots_file = config.resolve_path(config.options.secroots_file.value_or("named.secroots"));
     settings.statistics_file = config.resolve_path(config.options.statistics_file.value_or("named.stats"));
     add_listen_addresses(config.listen_on(), AF_INET, config, host, settings);
     add_listen_addresses(config.listen_on_v6(), AF_INET6, config, host, settings);

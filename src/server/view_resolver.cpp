@@ -222,6 +222,8 @@ std::shared_ptr<ViewResolver> ViewResolvers::for_view(const std::string& view,
     made->view = view;
     made->fingerprint = std::move(print);
     made->context = std::make_unique<resolver::ResolverContext>(std::move(settings));
+    if (found != by_view_.end()) found->second->files.save(*found->second->context);
+    made->files.load(view, *made->context);
     by_view_[view] = made;
     return made;
 }
@@ -234,8 +236,15 @@ void ViewResolvers::keep_only(const std::vector<std::string>& views) {
 }
 
 void ViewResolvers::maintenance() {
-    for (auto& resolver : all())
+    for (auto& resolver : all()) {
         resolver->context->maintenance();
+        resolver->files.save(*resolver->context);
+    }
+}
+
+void ViewResolvers::save_validation_files() {
+    for (auto& resolver : all())
+        resolver->files.save(*resolver->context);
 }
 
 std::shared_ptr<ViewResolver> ViewResolvers::find(const std::string& view) const {

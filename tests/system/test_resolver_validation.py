@@ -8,6 +8,13 @@ zone), served by NSD, Knot and cairnd, and the test's own root KSK as cairnd's o
 - expired.test was signed with a validity that ended in 2020: SERVFAIL with EDE 7 naming the RRset, the key
   tag and the time; CD returns the data; `rndc nta` makes it answer;
 - rolled.test's DS names a key the zone does not publish (a key change gone wrong): EDE 9;
+- future.test is signed from 2040 on: EDE 8; stripped.test's www lost its RRSIGs: EDE 10; brokennsec.test
+  lost an NSEC: EDE 12 for the name it covered; iter200.test (ldns-signzone) uses NSEC3 with 200
+  iterations: its denials are insecure with EDE 27 (RFC 9276); dsa.test is signed with DSA (algorithm 3,
+  which no validator checks now): insecure with EDE 1; keytrap.test (CVE-2023-50387): 41 keys of one tag
+  and 40 RRSIGs verifying with none, answered SERVFAIL with EDE 5 after a bounded number of verifications;
+- negative trust anchors are kept in _default.nta (BIND's file): they survive a restart, and one that
+  expired while cairnd was down is gone;
 - BIND's named, validating with the same anchor, reaches the same verdicts (rcode and AD) on every question.
 """
 
@@ -16,18 +23,24 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
+import dns.dnssec
+import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
+import dns.zone
 import pytest
 
 import hierarchy as hierarchy_module
 import resolvers
 import servers
+from waiting import wait_for
 from conftest import require_server
 from hierarchy import HierarchySpec, NameServer, ZoneSpec
 
@@ -37,6 +50,14 @@ class Signing:
     nsec3: bool = False
     validity: tuple[str, str] | None = None  # (inception, expiration) for dnssec-signzone -s / -e
     wrong_ds: bool = False  # the parent gets the DS of a key the zone does not publish
+    # "ldns": ldns-keygen and ldns-signzone, for what BIND's tools no longer make (DSA keys, NSEC3 with more
+    # than 150 iterations).
+    signer: str = "bind"
+    algorithm: str = "ECDSAP256SHA256"
+    iterations: int | None = None  # NSEC3 with this many iterations (ldns)
+    strip_rrsigs_of: str | None = None  # the RRSIGs over this owner's A RRset removed after signing
+    drop_nsec_of: str | None = None  # this owner's NSEC (and its RRSIG) removed after signing: a broken chain
+    keytrap: bool = False  # 40 more DNSKEYs share the ZSK's tag; www's A has 40 RRSIGs that verify with none
 
 
 SIGNING = {
@@ -46,7 +67,14 @@ SIGNING = {
     "nsec3.test.": Signing(nsec3=True),
     "expired.test.": Signing(validity=("20200101000000", "20200201000000")),
     "rolled.test.": Signing(wrong_ds=True),
+    "future.test.": Signing(validity=("20400101000000", "20400201000000")),
+    "stripped.test.": Signing(strip_rrsigs_of="www"),
+    "brokennsec.test.": Signing(drop_nsec_of="mail"),  # "nothing" sorts between mail and txt
+    "iter200.test.": Signing(signer="ldns", iterations=200),
+    "dsa.test.": Signing(signer="ldns", algorithm="DSA"),
+    "keytrap.test.": Signing(signer="ldns", algorithm="ED25519", keytrap=True),
 }
+KEYTRAP_FAKES = 40
 
 
 def signed_spec() -> HierarchySpec:
@@ -67,6 +95,9 @@ def signed_spec() -> HierarchySpec:
         ZoneSpec("expired.test.", ["ns1.bad.test."], leaf),
         ZoneSpec("rolled.test.", ["ns1.bad.test."], leaf),
         ZoneSpec("insecure.test.", ["ns1.insecure.test."], leaf),
+        *[ZoneSpec(origin, ["ns1.bad.test."], leaf)
+          for origin in ("future.test.", "stripped.test.", "brokennsec.test.", "iter200.test.", "dsa.test.",
+                         "keytrap.test.")],
     ]
     return HierarchySpec(name_servers, zones)
 
@@ -112,17 +143,21 @@ class SignedHierarchy(hierarchy_module.Hierarchy):
             signing = SIGNING[zone.origin]
             directory = self.keys / ("root" if zone.origin == "." else zone.origin.rstrip("."))
             directory.mkdir(exist_ok=True)
+            text = self.zone_text(zone)
+            for child, ds in self.ds.items():
+                if hierarchy_module._parent_zone(child, origins) == zone.origin:
+                    text += ds
+            unsigned = super().zone_file(zone.origin)
+            if signing.signer == "ldns":
+                unsigned.write_text(text)
+                self._sign_with_ldns(zone.origin, signing, directory, unsigned)
+                continue
             ksk = self._keygen(zone.origin, directory, ksk=True)
             self._keygen(zone.origin, directory, ksk=False)
             record = [line for line in (directory / f"{ksk}.key").read_text().splitlines() if not line.startswith(";")]
             self.key_tags[zone.origin] = int(ksk.rsplit("+", 1)[1])
             if zone.origin == ".":
                 self.root_ksk = " ".join(record[0].split()[3:])
-            text = self.zone_text(zone)
-            for child, ds in self.ds.items():
-                if hierarchy_module._parent_zone(child, origins) == zone.origin:
-                    text += ds
-            unsigned = super().zone_file(zone.origin)
             unsigned.write_text(text)
             command = ["dnssec-signzone", "-S", "-P", "-K", str(directory), "-o", zone.origin,
                        "-f", str(self.zone_file(zone.origin))]
@@ -139,7 +174,77 @@ class SignedHierarchy(hierarchy_module.Hierarchy):
                 ds_source = elsewhere / f"{self._keygen(zone.origin, elsewhere, ksk=True)}.key"
                 self.key_tags[zone.origin] = int(ds_source.stem.rsplit("+", 1)[1])
             self.ds[zone.origin] = run(["dnssec-dsfromkey", "-2", str(ds_source)], directory)
+            self._break(zone.origin, signing)
         return super().start()
+
+    def _sign_with_ldns(self, origin: str, signing: Signing, directory: Path, unsigned: Path) -> None:
+        ksk = run(["ldns-keygen", "-a", signing.algorithm, "-k", origin], directory).strip()
+        zsk = run(["ldns-keygen", "-a", signing.algorithm, origin], directory).strip()
+        self.key_tags[origin] = int(ksk.rsplit("+", 1)[1])
+        if signing.keytrap:
+            unsigned.write_text(unsigned.read_text() + "".join(
+                f"@ DNSKEY {fake}\n" for fake in colliding_keys(key_record(directory / f"{zsk}.key"), KEYTRAP_FAKES)))
+        nsec3 = ["-n", "-t", str(signing.iterations), "-s", "abcd"] if signing.iterations is not None else []
+        run(["ldns-signzone", *nsec3, "-o", origin, "-f", str(self.zone_file(origin)), str(unsigned), zsk, ksk],
+            directory)
+        self.ds[origin] = run(["ldns-key2ds", "-n", "-2", f"{ksk}.key"], directory)
+        self._break(origin, signing)
+
+    def _break(self, origin: str, signing: Signing) -> None:
+        """What the Signing says to break, done to the signed file."""
+        if not (signing.strip_rrsigs_of or signing.drop_nsec_of or signing.keytrap):
+            return
+        path = self.zone_file(origin)
+        zone = dns.zone.from_file(str(path), origin, relativize=False, check_origin=False)
+        if signing.strip_rrsigs_of:
+            zone.find_node(f"{signing.strip_rrsigs_of}.{origin}").delete_rdataset(
+                dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.A)
+        if signing.drop_nsec_of:
+            node = zone.find_node(f"{signing.drop_nsec_of}.{origin}")
+            node.delete_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC)
+            node.delete_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.NSEC)
+        if signing.keytrap:
+            # www's real signature replaced by KEYTRAP_FAKES of its tag that verify with no key.
+            node = zone.find_node(f"www.{origin}")
+            real = node.find_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.A)
+            model = next(iter(real))
+            node.delete_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.A)
+            fakes = node.find_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.A, create=True)
+            for i in range(KEYTRAP_FAKES):
+                signature = bytearray(model.signature)
+                signature[-1 - i] ^= 0x5A + i
+                fakes.add(model.replace(signature=bytes(signature)), real.ttl)
+        zone.to_file(str(path), relativize=False)
+
+
+def key_record(path: Path) -> str:
+    """ "FLAGS PROTOCOL ALGORITHM KEY" of a key file's DNSKEY."""
+    line = [line for line in path.read_text().splitlines() if line and not line.startswith(";")][0]
+    fields = line.split(";")[0].split()
+    return " ".join(fields[fields.index("DNSKEY") + 1:])
+
+
+def colliding_keys(record: str, count: int) -> list[str]:
+    """`count` other public keys with the key tag of `record` (CVE-2023-50387's colliding keys): two octets
+    at even offsets moved in opposite directions leave the tag's sum (RFC 4034 Appendix B) as it was."""
+    real = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DNSKEY, record)
+    tag = dns.dnssec.key_id(real)
+    key = bytes(real.key)
+    out: list[str] = []
+    for delta in range(1, 256):
+        for pair in range(len(key) // 4):
+            i, j = 2 * pair, 2 * pair + len(key) // 2 - len(key) // 2 % 2
+            fake = bytearray(key)
+            if fake[i] + delta > 255 or fake[j] - delta < 0:
+                continue
+            fake[i] += delta
+            fake[j] -= delta
+            candidate = real.replace(key=bytes(fake))
+            if dns.dnssec.key_id(candidate) == tag:
+                out.append(candidate.to_text())
+            if len(out) == count:
+                return out
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -260,6 +365,114 @@ def test_negative_trust_anchor_makes_the_bogus_zone_answer(resolver):
     assert ask(resolver.port, "www.expired.test.").rcode() == dns.rcode.SERVFAIL
 
 
+def test_signature_not_yet_valid_is_ede_8(resolver):
+    response = ask(resolver.port, "www.future.test.")
+    assert response.rcode() == dns.rcode.SERVFAIL
+    code, text = resolvers.ede(response)
+    assert code == 8, text
+    assert re.search(r"RRSIG (www\.)?future\.test/(DNSKEY|A) by key \d+ not valid before 2040-01-01T00:00:00Z",
+                     text), text
+
+
+def test_stripped_signatures_are_ede_10(resolver):
+    response = ask(resolver.port, "www.stripped.test.")
+    assert response.rcode() == dns.rcode.SERVFAIL
+    code, text = resolvers.ede(response)
+    assert code == 10, text
+    assert text == "no RRSIG for www.stripped.test/A in secure zone stripped.test", text
+    # The rest of the zone still validates.
+    assert ask(resolver.port, "mail.stripped.test.", "MX").flags & dns.flags.AD
+
+
+def test_broken_nsec_chain_is_ede_12(resolver):
+    response = ask(resolver.port, "nothing.brokennsec.test.")
+    assert response.rcode() == dns.rcode.SERVFAIL
+    code, text = resolvers.ede(response)
+    assert code == 12, text
+    assert "NXDOMAIN for nothing.brokennsec.test" in text, text
+    # A name the chain still covers is proven.
+    covered = ask(resolver.port, "zzz.brokennsec.test.")
+    assert covered.rcode() == dns.rcode.NXDOMAIN and covered.flags & dns.flags.AD
+
+
+def test_nsec3_with_200_iterations_is_insecure_with_ede_27(resolver):
+    response = ask(resolver.port, "nothing.iter200.test.")
+    assert response.rcode() == dns.rcode.NXDOMAIN, resolvers.ede(response)
+    assert not response.flags & dns.flags.AD
+    code, text = resolvers.ede(response)
+    assert code == 27, text
+    assert "200 iterations" in text, text
+    # Its signed data validates: only the proofs are beyond the limit (RFC 9276 3.2).
+    assert ask(resolver.port, "www.iter200.test.").flags & dns.flags.AD
+
+
+def test_unsupported_algorithm_is_insecure_with_ede_1(resolver):
+    response = ask(resolver.port, "www.dsa.test.")
+    assert response.rcode() == dns.rcode.NOERROR, resolvers.ede(response)
+    assert not response.flags & dns.flags.AD
+    assert [r.address for rrset in rrsets(response, "A") for r in rrset] == ["192.0.2.1"]
+    code, text = resolvers.ede(response)
+    assert code == 1, text
+    assert "dsa.test" in text, text
+
+
+def verifications(resolver) -> int:
+    match = re.search(r'cairn_resolver_dnssec_verifications_total\{view="_default"\} (\d+)', resolver.metrics())
+    return int(match.group(1)) if match else 0
+
+
+def test_keytrap_zone_is_answered_within_the_work_budget(resolver):
+    """41 keys share a tag and www's A carries 40 RRSIGs of that tag verifying with none: 1,640 pairs on
+    offer; cairnd gives up after its per-answer limit and says so."""
+    before = verifications(resolver)
+    started = time.monotonic()
+    response = ask(resolver.port, "www.keytrap.test.")
+    elapsed = time.monotonic() - started
+    assert response.rcode() == dns.rcode.SERVFAIL
+    code, text = resolvers.ede(response)
+    assert code == 5, text
+    assert text == ("gave up on www.keytrap.test/A: more than 16 signature verifications for one answer "
+                    "(KeyTrap limit)"), text
+    # The whole client query (the chain from the root included) paid at most its budget of 64.
+    assert verifications(resolver) - before <= 64
+    assert elapsed < 15  # bounded; generous on a loaded machine (a validator trying every pair takes far longer)
+
+
+def nta_file_lines(resolver) -> list[str]:
+    path = resolver.workdir / "_default.nta"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def test_negative_trust_anchors_survive_a_restart_and_expire_on_time(resolver):
+    """BIND's _default.nta: written when an NTA is added, read back at start; one that expired while the
+    server was down is gone, one still in force answers at once."""
+    added = resolver.rndc("nta", "-lifetime", "1h", "expired.test")
+    assert added.returncode == 0, added.stderr
+    short = resolver.rndc("nta", "-lifetime", "4", "rolled.test")
+    assert short.returncode == 0, short.stderr
+    added_at = time.monotonic()
+    lines = nta_file_lines(resolver)
+    # "expired.test. regular 20261207173500", as BIND writes it.
+    assert any(re.fullmatch(r"expired\.test\. regular \d{14}", line) for line in lines), lines
+    assert any(re.fullmatch(r"rolled\.test\. regular \d{14}", line) for line in lines), lines
+    try:
+        resolver.restart(pause=5.5 - (time.monotonic() - added_at))  # rolled.test's NTA ends while it is down
+        answered = ask(resolver.port, "www.expired.test.")
+        assert answered.rcode() == dns.rcode.NOERROR, resolvers.ede(answered)
+        assert not answered.flags & dns.flags.AD
+        dump = resolver.rndc("nta", "-dump").stdout
+        assert "expired.test/_default: expiry" in dump and "rolled.test" not in dump, dump
+        bogus = ask(resolver.port, "www.rolled.test.")
+        assert bogus.rcode() == dns.rcode.SERVFAIL and resolvers.ede(bogus)[0] == 9, resolvers.ede(bogus)
+        assert wait_for(lambda: not any("rolled.test" in line for line in nta_file_lines(resolver)), timeout=10)
+        assert "restored from _default.nta" in resolver.log_text()
+    finally:
+        resolver.rndc("nta", "-remove", "expired.test")
+    # The last one removed, the file goes (as BIND's).
+    assert wait_for(lambda: not (resolver.workdir / "_default.nta").exists(), timeout=10)
+    assert ask(resolver.port, "www.expired.test.").rcode() == dns.rcode.SERVFAIL
+
+
 def test_metrics_count_answers_by_state_and_bogus_by_ede(resolver):
     ask(resolver.port, "www.secure.test.")
     ask(resolver.port, "www.rolled.test.")
@@ -292,6 +505,13 @@ QUESTIONS = [
     ("nothing.insecure.test.", "A"),
     ("www.expired.test.", "A"),
     ("www.rolled.test.", "A"),
+    ("www.future.test.", "A"),
+    ("www.stripped.test.", "A"),
+    ("nothing.brokennsec.test.", "A"),
+    ("nothing.iter200.test.", "A"),
+    ("www.iter200.test.", "A"),
+    ("www.dsa.test.", "A"),
+    ("www.keytrap.test.", "A"),
 ]
 
 

@@ -70,6 +70,20 @@ TEST_F(Validation, SecureAnswerCarriesAdForDnssecClients) {
               "secure");
 }
 
+// Asking for a zone's own keys (and the root's, whose anchor they must match): the reply is the RRset the
+// chain needs, judged against the DS or the anchor, not fetched again (that lookup would wait on itself).
+TEST_F(Validation, DnskeyQueriesValidateAgainstTheirOwnDsOrAnchor) {
+    auto ctx = context();
+    for (const char* zone : {".", "example.com."}) {
+        const Outcome r = net.resolve(*ctx, zone, RRType::DNSKEY, dnssec_ok());
+        ASSERT_EQ(r.message.rcode(), dns::Rcode::NOERROR) << zone << ": " << ede_text(r) << "\n"
+                                                          << net.log_text();
+        EXPECT_TRUE(r.message.header.ad) << zone;
+        EXPECT_GE(count(r.message.answer, RRType::DNSKEY), 1u) << zone;
+    }
+    EXPECT_EQ(net.resolve(*ctx, "rolled.com.", RRType::DNSKEY).message.rcode(), dns::Rcode::SERVFAIL);
+}
+
 TEST_F(Validation, SecureDenialsCarryTheirProofs) {
     auto ctx = context();
     const Outcome nx = net.resolve(*ctx, "nothing.example.com.", RRType::A, dnssec_ok());

@@ -128,6 +128,7 @@ const std::vector<Sample>& samples() {
         {"qname-minimization", {{"OPTIONS", "qname-minimization off;"}}},
         {"recursive-clients", {{"OPTIONS", "recursive-clients 200;"}}},
         {"dump-file", {{"OPTIONS", "dump-file \"cache.dump\";"}}},
+        {"secroots-file", {{"OPTIONS", "secroots-file \"roots.txt\";"}}},
         {"resolver-query-timeout", {{"OPTIONS", "resolver-query-timeout 5000;"}}},
         {"server-addresses",
          {{"ZONES", "zone \"stub.test\" { type static-stub; server-addresses { 192.0.2.7; }; };"}},

@@ -166,7 +166,7 @@ inline std::string settings_text(const Settings& s) {
            " transfers-out=" + std::to_string(s.transfers_out) +
            "\nblackhole=" + std::to_string(s.has_blackhole) + ":" + acl_text(s.blackhole) +
            "\nquerylog=" + std::to_string(s.querylog) + " dump-file=" + s.dump_file +
-           " statistics-file=" + s.statistics_file + "\n";
+           " secroots-file=" + s.secroots_file + " statistics-file=" + s.statistics_file + "\n";
     out += "engine: udp=" + std::to_string(s.engine.max_udp_payload) +
            " cookies=" + std::to_string(s.engine.cookies) +
            " require-cookie=" + std::to_string(s.engine.require_cookie_udp) +
