@@ -7,14 +7,19 @@
 # and writes it to build-fuzz/campaign/summary.md; crashes, leaks and timeouts land in
 # build-fuzz/campaign/artifacts/ and make the script exit non-zero.
 #
-# Usage: scripts/fuzz-campaign.sh MINUTES [-j JOBS] [TARGET...]
+# Usage: scripts/fuzz-campaign.sh MINUTES [-j JOBS | -jJOBS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:?usage: scripts/fuzz-campaign.sh MINUTES [-j JOBS] [TARGET...]}
 shift
 case "$minutes" in '' | *[!0-9]*) echo "fuzz-campaign.sh: minutes must be a number, got '$minutes'" >&2; exit 2 ;; esac
 jobs=2
-if [ "${1:-}" = "-j" ]; then jobs=${2:?-j needs a number}; shift 2; fi
+if [ "${1:-}" = "-j" ]; then
+  jobs=${2:?-j needs a number}; shift 2
+elif [[ "${1:-}" == -j* ]]; then
+  jobs=${1#-j}; shift
+fi
+case "$jobs" in '' | *[!0-9]*) echo "fuzz-campaign.sh: -j needs a number, got '$jobs'" >&2; exit 2 ;; esac
 if [ $# -gt 0 ]; then
   targets=("$@")
 else
