@@ -117,14 +117,14 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     }
     // NOTIFY (and a transfer asked over UDP) get the fallback reply the engine wrote.
     if (view->rate_limit == nullptr || result.action != auth::Action::send) return size;
-    return rate_limited(*view, view_index, query, response, size, result, rcode, client, facts.now);
+    return rate_limited(*view->rate_limit, view_index, query, response, size, result, rcode, client,
+                        facts.now);
 }
 
-std::size_t QueryHandler::rate_limited(const ServedView& view, std::size_t view_index,
+std::size_t QueryHandler::rate_limited(RateLimit& limit, std::size_t view_index,
                                        std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                        std::size_t size, const auth::Result& result, dns::Rcode rcode,
                                        const net::ClientInfo& client, std::uint32_t now) {
-    RateLimit& limit = *view.rate_limit;
     if (client.transport == net::Transport::tcp) {
         limit.note_tcp(client, now);
         return size;
@@ -148,13 +148,21 @@ std::size_t QueryHandler::rate_limited_recursive(const ServedView& view, std::si
                                                  RecursiveAnswer how, const net::ClientInfo& client) {
     if (view.rate_limit == nullptr || size < 12 || size == net::kReplyLater) return size;
     if (how != RecursiveAnswer::cache && how != RecursiveAnswer::refused) return size;
+    return rate_limit_deferred(*view.rate_limit, view_index, query, response, size, client);
+}
+
+std::size_t QueryHandler::rate_limit_deferred(RateLimit& limit, std::size_t view_index,
+                                              std::span<const std::uint8_t> query,
+                                              std::span<std::uint8_t> response, std::size_t size,
+                                              const net::ClientInfo& client) {
+    if (size < dns::kHeaderSize) return size;
     const std::uint32_t now = static_cast<std::uint32_t>(::time(nullptr));
     auth::Result facts;
     facts.action = auth::Action::send;
     facts.size = size;
     facts.rcode = static_cast<dns::Rcode>(response[3] & 0x0F);
     facts.cookie_valid = has_valid_server_cookie(query, client, engine_.settings(), now);
-    return rate_limited(view, view_index, query, response, size, facts, facts.rcode, client, now);
+    return rate_limited(limit, view_index, query, response, size, facts, facts.rcode, client, now);
 }
 
 namespace {

@@ -49,6 +49,12 @@ class QueryHandler : public net::PacketHandler {
     // the workers start.
     void set_resolution_driver(ResolutionDriver* driver) { driver_ = driver; }
 
+    // The rate limiting of a resolver's answer sent when its resolution ended (ResolutionDriver::Limiter),
+    // from a resolution thread: `client.worker` is that thread's statistics slot.
+    std::size_t rate_limit_deferred(RateLimit& limit, std::size_t view_index,
+                                    std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
+                                    std::size_t size, const net::ClientInfo& client);
+
     // Only for a server with one view (the common case): the view of each client is not known yet.
     void prefetch(std::span<const std::span<const std::uint8_t>> queries, unsigned worker) override;
 
@@ -78,16 +84,15 @@ class QueryHandler : public net::PacketHandler {
 
     // The resolver's answers to rate limit, as BIND's query_checkrrl on a recursive server: answers from
     // the cache (and refusals to recurse) are limited like authoritative ones; kReplyLater (the answer
-    // needs recursion, sent when the resolution ends) and drops pass untouched.
+    // needs recursion: limited when the resolution ends, rate_limit_deferred) and drops pass untouched.
     std::size_t rate_limited_recursive(const ServedView& view, std::size_t view_index,
                                        std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                        std::size_t size, RecursiveAnswer how, const net::ClientInfo& client);
 
     // Response rate limiting of the view's UDP answers (`rcode`: what `response` says after the ACLs).
-    std::size_t rate_limited(const ServedView& view, std::size_t view_index,
-                             std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
-                             std::size_t size, const auth::Result& result, dns::Rcode rcode,
-                             const net::ClientInfo& client, std::uint32_t now);
+    std::size_t rate_limited(RateLimit& limit, std::size_t view_index, std::span<const std::uint8_t> query,
+                             std::span<std::uint8_t> response, std::size_t size, const auth::Result& result,
+                             dns::Rcode rcode, const net::ClientInfo& client, std::uint32_t now);
 
     Published<ServingState>& state_;
     auth::Engine engine_;

@@ -34,6 +34,11 @@ void RecursionService::connect(QueryHandler& handler, Services& services, const 
     services.set_cache_target(&cache_control_);
     services.set_recursion_gauge([this] { return gauge(); });
     handler.set_resolution_driver(driver_.get());
+    driver_->set_limiter([&handler](RateLimit& limit, std::span<const std::uint8_t> query,
+                                    std::span<std::uint8_t> response, std::size_t size,
+                                    const net::ClientInfo& client, std::size_t view_index) {
+        return handler.rate_limit_deferred(limit, view_index, query, response, size, client);
+    });
     bool recursive = false;
     for (const auto& view : settings.views)
         recursive = recursive || view.recursion.has_value();

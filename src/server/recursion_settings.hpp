@@ -35,10 +35,11 @@ struct RecursionSettings {
     std::vector<std::shared_ptr<const zone::Zone>> builtin_zones;  // localhost and the empty zones
     std::shared_ptr<ViewResolver> resolver;  // attached by the daemon (RecursionService)
 
-    // What the view's snapshot holds: the access lists and the resolver.
-    std::shared_ptr<const ViewRecursion> view_recursion() const {
+    // What the view's snapshot holds: the access lists, the resolver and the view's rate-limit.
+    std::shared_ptr<const ViewRecursion> view_recursion(std::shared_ptr<RateLimit> rate_limit) const {
         auto made = std::make_shared<ViewRecursion>(access);
         made->resolver = resolver;
+        made->rate_limit = std::move(rate_limit);
         return made;
     }
 };

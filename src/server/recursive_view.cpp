@@ -93,7 +93,8 @@ std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& pars
         how = RecursiveAnswer::refused;
         return write_prohibited(parsed, response, udp);
     }
-    if (driver == nullptr || !driver->resolve(recursion.resolver, query, parsed, client, view_index)) {
+    if (driver == nullptr ||
+        !driver->resolve(recursion.resolver, query, parsed, client, view_index, recursion.rate_limit)) {
         how = RecursiveAnswer::dropped;
         return 0;
     }

@@ -21,6 +21,8 @@
 
 namespace cairn::server {
 
+class RateLimit;
+
 struct ViewResolver;
 class ResolutionDriver;
 
@@ -28,6 +30,9 @@ struct ViewRecursion {
     QueryAccess recursion;  // allow-recursion (clients), allow-recursion-on (addresses asked)
     QueryAccess cache;      // allow-query-cache, allow-query-cache-on
     std::shared_ptr<ViewResolver> resolver;  // the view's cache and settings (view_resolver.hpp)
+    // The view's rate-limit (nullptr: none), for the answers sent when a resolution ends: BIND limits them
+    // too (query_checkrrl runs again when the fetch returns).
+    std::shared_ptr<RateLimit> rate_limit;
 
     bool may_recurse(const net::ClientInfo& client) const { return recursion.allows(client); }
     bool may_read_cache(const net::ClientInfo& client) const { return cache.allows(client); }

@@ -25,6 +25,7 @@ struct Client {
     dns::ParsedQuery parsed;
     net::DeferredReply reply;
     std::size_t view_index = 0;
+    std::shared_ptr<RateLimit> rate_limit;  // the view's, when it has one
     bool answered = false;
 };
 
@@ -252,6 +253,13 @@ class ResolutionDriver::Loop {
         const std::size_t size = stale ? job.resolution->write_stale(client.parsed, response_, tcp)
                                        : job.resolution->finish(client.parsed, response_, tcp);
         if (size == 0 || size > response_.size()) return fail(job, client);
+        if (client.rate_limit != nullptr && !tcp && driver_.limiter_) {
+            net::ClientInfo who = client.reply.client();
+            who.worker = slot_;  // this thread's counters, not the query worker's
+            size =
+                driver_.limiter_(*client.rate_limit, client.query, response_, size, who, client.view_index);
+            if (size == 0) return let_go(client);  // dropped, as BIND drops
+        }
         deliver(job, client, {response_.data(), size}, stale);
     }
 
@@ -361,7 +369,7 @@ ResolutionDriver::Loop& ResolutionDriver::loop_for(const ViewResolver& view,
 
 bool ResolutionDriver::resolve(std::shared_ptr<ViewResolver> view, std::span<const std::uint8_t> query,
                                const dns::ParsedQuery& parsed, const net::ClientInfo& client,
-                               std::size_t view_index) {
+                               std::size_t view_index, std::shared_ptr<RateLimit> rate_limit) {
     if (stopping_.load(std::memory_order_relaxed)) return false;
     if (waiting_.fetch_add(1, std::memory_order_relaxed) >=
         recursive_clients_.load(std::memory_order_relaxed)) {
@@ -374,6 +382,7 @@ bool ResolutionDriver::resolve(std::shared_ptr<ViewResolver> view, std::span<con
     waiting->query.assign(query.begin(), query.end());
     waiting->reply = net::DeferredReply(client);
     waiting->view_index = view_index;
+    waiting->rate_limit = std::move(rate_limit);
     Loop& loop = loop_for(*view, resolver::question_key(parsed));
     loop.post([&loop, view = std::move(view), waiting = std::move(waiting)]() mutable {
         auto owned = std::make_unique<Client>(std::move(*waiting));

@@ -30,6 +30,8 @@
 
 namespace cairn::server {
 
+class RateLimit;
+
 // What a reply that left a resolution thread was, for the statistics and the query log.
 struct DeferredAnswer {
     std::span<const std::uint8_t> response;
@@ -58,6 +60,12 @@ class ResolutionDriver {
         unsigned first_thread_slot = 0;  // DeferredAnswer::thread of the first resolution thread
     };
     using Observer = std::function<void(const DeferredAnswer&)>;
+    // Response rate limiting of an answer about to leave over UDP (query_handler.hpp): the size to send
+    // instead (a slipped reply written over `response`), or 0 to drop it. `client.worker` is the resolution
+    // thread's statistics slot.
+    using Limiter = std::function<std::size_t(RateLimit& limit, std::span<const std::uint8_t> query,
+                                              std::span<std::uint8_t> response, std::size_t size,
+                                              const net::ClientInfo& client, std::size_t view_index)>;
 
     explicit ResolutionDriver(Options options, Observer observer = {});
     ~ResolutionDriver();  // stops
@@ -69,10 +77,14 @@ class ResolutionDriver {
     void stop();
 
     // Any thread (query workers): `query` (a request parse_query accepted) missed `view`'s cache; its reply
-    // goes out through a DeferredReply made from `client`. False when the client was not taken (over
-    // recursive-clients, stopping): the caller drops the query.
+    // goes out through a DeferredReply made from `client`, rate limited by `rate_limit` when the view has
+    // one. False when the client was not taken (over recursive-clients, stopping): the caller drops the
+    // query.
     bool resolve(std::shared_ptr<ViewResolver> view, std::span<const std::uint8_t> query,
-                 const dns::ParsedQuery& parsed, const net::ClientInfo& client, std::size_t view_index);
+                 const dns::ParsedQuery& parsed, const net::ClientInfo& client, std::size_t view_index,
+                 std::shared_ptr<RateLimit> rate_limit = nullptr);
+    // Set before start().
+    void set_limiter(Limiter limiter) { limiter_ = std::move(limiter); }
     // Any thread: refreshes the cache for `parsed`'s question without a client waiting (prefetch, or a stale
     // answer given from the cache). Joins a resolution of the same question when one runs.
     void refresh(std::shared_ptr<ViewResolver> view, const dns::ParsedQuery& parsed);
@@ -92,6 +104,7 @@ class ResolutionDriver {
 
     Options options_;
     Observer observer_;
+    Limiter limiter_;
     std::vector<std::unique_ptr<Loop>> loops_;
     std::atomic<std::size_t> recursive_clients_;
     std::atomic<std::size_t> waiting_{0};

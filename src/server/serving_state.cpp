@@ -87,7 +87,7 @@ std::unique_ptr<const ServingState> build_serving_state(const Settings& settings
             }
         }
         if (view.recursion) {
-            served.recursion = view.recursion->view_recursion();
+            served.recursion = view.recursion->view_recursion(view.rate_limit);
             table.insert(table.end(), view.recursion->builtin_zones.begin(),
                          view.recursion->builtin_zones.end());
         }
