@@ -250,8 +250,8 @@ class ResolutionDriver::Loop {
     void answer(Job& job, Client& client, bool stale) {
         if (client.answered) return;
         const bool tcp = client.reply.tcp();
-        const std::size_t size = stale ? job.resolution->write_stale(client.parsed, response_, tcp)
-                                       : job.resolution->finish(client.parsed, response_, tcp);
+        std::size_t size = stale ? job.resolution->write_stale(client.parsed, response_, tcp)
+                                 : job.resolution->finish(client.parsed, response_, tcp);
         if (size == 0 || size > response_.size()) return fail(job, client);
         if (client.rate_limit != nullptr && !tcp && driver_.limiter_) {
             net::ClientInfo who = client.reply.client();
