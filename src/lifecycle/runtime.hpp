@@ -68,6 +68,10 @@ class Runtime {
 
     // The zone's state changed: readers get a new snapshot; `served`: what queries see changed too.
     virtual void publish(Zone& zone, bool served) = 0;
+    // Whether the server's query path already answers from what the zone's last served change published.
+    // A NOTIFY sent before that draws an SOA query answered with the old serial, and the secondary then
+    // stays behind until its next refresh.
+    virtual bool visible_to_queries(const Zone& zone) const = 0;
     // The running event of the zone is over.
     void done(Zone& zone) {
         const std::optional<EventType> type = zone.events.running;

@@ -58,7 +58,10 @@ class Zone {
     // per zone, so that a re-sign keeps the chain).
     std::shared_ptr<const zone::Zone> unsigned_version;
     std::uint64_t salt_seed = 0;
-    bool answerable = false;            // queries are answered from `version`
+    bool answerable = false;  // queries are answered from `version`
+    // The served-change count when queries were last meant to see a new version of this zone (Runtime::
+    // visible_to_queries): its NOTIFY waits until the server's snapshot holds it.
+    std::uint64_t served_generation = 0;
     std::vector<FileStamp> files;       // what `version` was read from (primaries)
     store::Journal* journal = nullptr;  // opened on first use
 

@@ -1,5 +1,6 @@
 #include "lifecycle/zones.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <map>
@@ -80,7 +81,26 @@ class Zones::Impl : public Runtime {
             published_[zone.key()] = std::move(view);
             published_totals_ = totals;
         }
-        if (served && served_changed_) served_changed_();
+        if (!served) return;
+        zone.served_generation = served_generation_.fetch_add(1, std::memory_order_acq_rel) + 1;
+        if (served_changed_) {
+            served_changed_();
+        } else {
+            published_generation_.store(zone.served_generation,
+                                        std::memory_order_release);  // nobody to wait for
+        }
+    }
+
+    bool visible_to_queries(const Zone& zone) const override {
+        return published_generation_.load(std::memory_order_acquire) >= zone.served_generation;
+    }
+
+    std::uint64_t served_generation() const { return served_generation_.load(std::memory_order_acquire); }
+    void published(std::uint64_t generation) {
+        std::uint64_t seen = published_generation_.load(std::memory_order_relaxed);
+        while (seen < generation &&
+               !published_generation_.compare_exchange_weak(seen, generation, std::memory_order_acq_rel)) {
+        }
     }
 
     void finished(Zone& zone, EventType type) override {
@@ -332,6 +352,8 @@ class Zones::Impl : public Runtime {
     WorkerPool workers_;
     ZoneStore store_;
     std::function<void()> served_changed_;
+    std::atomic<std::uint64_t> served_generation_{0};     // served changes published so far
+    std::atomic<std::uint64_t> published_generation_{0};  // of those, what the server's snapshot holds
     std::map<std::string, ZonePtr> zones_;
     std::map<Zone*, std::vector<std::shared_ptr<LoadWait>>> load_waits_;
     bool network_open_ = false;
@@ -446,6 +468,14 @@ void Zones::notified(const std::string& view, const dns::Name& origin, std::opti
 
 std::vector<ZoneView> Zones::zones() const {
     return impl_->snapshot();
+}
+
+std::uint64_t Zones::served_generation() const {
+    return impl_->served_generation();
+}
+
+void Zones::published(std::uint64_t generation) {
+    impl_->published(generation);
 }
 
 Totals Zones::totals() const {

@@ -88,6 +88,11 @@ class Zones {
 
     // Snapshots, in configuration order. Any thread.
     std::vector<ZoneView> zones() const;
+    // Any thread. With `served_changed` set, a zone's NOTIFY for a new version waits until the server says
+    // its query path holds it: read served_generation() before taking zones() for a snapshot, and pass it to
+    // published() once that snapshot is live.
+    std::uint64_t served_generation() const;
+    void published(std::uint64_t generation);
     Totals totals() const;
 
     // Ends the events in flight at once (no new ones), gives the workers until `deadline` and writes the

@@ -264,7 +264,9 @@ class Daemon {
     void republish() {
         served_changed_ = false;
         const auto started = Clock::now();
+        const std::uint64_t generation = zones_->served_generation();  // before the zones are read
         published_->publish(build_serving_state(settings_, zones_->zones()));
+        zones_->published(generation);  // NOTIFYs waiting for this snapshot may go
         const auto took = Clock::now() - started;
         next_publish_ = Clock::now() + 4 * took;
     }

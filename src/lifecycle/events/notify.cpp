@@ -162,6 +162,12 @@ void event_notify(Runtime& rt, const ZonePtr& zone) {
         rt.done(z);
         return;
     }
+    if (z.notify.wanted && !rt.visible_to_queries(z)) {
+        // The new version is not in the query path's snapshot yet (the server publishes within ~100 ms).
+        rt.scheduler.schedule(z.events, EventType::notify, wall_now() + 20);
+        rt.done(z);
+        return;
+    }
     // A new round only when one was asked for (a new version, the operator); a retry of an older round
     // that comes due after a newer version arrived waits for that version's own round instead.
     if (z.notify.wanted) {
