@@ -116,8 +116,8 @@ void event_secondary_check(Runtime& rt, const ZonePtr& zone) {
         z.secondary_checks.in_flight[key] = std::make_unique<SoaCheck>(
             rt.reactor, target, peer, z.config.origin, options,
             // The keyring the target's key lives in, kept until the answer is verified.
-            [&rt, zone, key, keyring = z.config.keys](std::optional<xfr::SoaAnswer> answer,
-                                                      std::optional<Failure> failure) {
+            [&rt, zone, key = key, keyring = z.config.keys](std::optional<xfr::SoaAnswer> answer,
+                                                            std::optional<Failure> failure) {
                 (void)keyring;  // held, not read
                 auto& in_flight = zone->secondary_checks.in_flight;
                 if (auto found = in_flight.find(key); found != in_flight.end()) {
