@@ -68,6 +68,7 @@ class FakeServer : public ControlTarget {
     CommandResult refresh(const ZoneRef& zone) override { return known(zone, "zone refresh queued"); }
     CommandResult retransfer(const ZoneRef& zone) override { return known(zone, ""); }
     CommandResult notify(const ZoneRef& zone) override { return known(zone, "zone notify queued"); }
+    CommandResult sign(const ZoneRef& zone, bool) override { return known(zone, "zone signing queued"); }
     CommandResult stop() override { return CommandResult::success(); }
     CommandResult querylog(std::optional<bool> on) override {
         return CommandResult::success(on.value_or(true) ? "query logging is now on" : "off");
