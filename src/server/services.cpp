@@ -152,6 +152,25 @@ class Services::Target : public ctl::ControlTarget {
     ctl::CommandResult notify(const ctl::ZoneRef& zone) override { return act(zone, ZoneAction::notify); }
     ctl::CommandResult sign(const ctl::ZoneRef& zone, bool) override { return act(zone, ZoneAction::sign); }
 
+    ctl::CommandResult dnssec(const ctl::ZoneRef& zone, const ctl::DnssecCommand& command) override {
+        if (!s_.hooks_.dnssec)
+            return ctl::CommandResult::failure("not available in this server", "not implemented",
+                                               ctl::kResultNotImplemented);
+        std::string text;
+        std::string error;
+        const bool ran = s_.on_main_thread([&] {
+            try {
+                text = s_.hooks_.dnssec(zone.view, zone.name, command);
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        });
+        if (!ran)
+            return ctl::CommandResult::failure("the server did not run the command in time", "timed out", 2);
+        if (!error.empty()) return ctl::CommandResult::failure(error);
+        return ctl::CommandResult::success(text);
+    }
+
     ctl::CommandResult stop() override {
         s_.stop_requested_ = true;
         return ctl::CommandResult::success();
