@@ -15,17 +15,29 @@ each connection and then nothing more, holding it open (a primary that stops mid
 
 What went through is recorded for tests of a secondary's limits: `intervals` holds each TCP connection's
 (opened, closed) monotonic times (closed None while open), `peak_concurrent()` the most connections open at
-once, `datagrams` the arrival time of each UDP datagram (`most_in_window()` the most within any window).
+once, `datagrams` the arrival time of each UDP datagram (the kernel's, seconds since the epoch;
+`most_in_window()` the most within any window).
 `host=` listens on another loopback address (a primary of its own, 127.x.y.z).
 """
 
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
 
 IO_TIMEOUT_S = 0.2
+SO_TIMESTAMPNS = 35  # Linux; Python does not name it (SCM_TIMESTAMPNS has the same value)
+
+
+def _arrival(ancillary) -> float:
+    """The kernel's receive time of a datagram (seconds since the epoch), else now."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            return seconds + nanoseconds / 1e9
+    return time.time()
 
 
 class TcpProxy:
@@ -56,7 +68,7 @@ class TcpProxy:
         self.port = 0
         self.connections = 0
         self.intervals: list[list] = []  # [opened, closed or None] per TCP connection, monotonic seconds
-        self.datagrams: list[float] = []  # arrival of each UDP datagram, monotonic seconds
+        self.datagrams: list[float] = []  # arrival of each UDP datagram (the kernel's time)
         self._listener: socket.socket | None = None
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -85,6 +97,9 @@ class TcpProxy:
         self._spawn(self._accept_loop)
         if self._udp is not None:
             self._udp.settimeout(IO_TIMEOUT_S)
+            # The kernel's arrival time of each datagram: a proxy thread that runs late on a loaded machine
+            # does not bunch up what arrived spread out.
+            self._udp.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
             self._spawn(self._udp_loop)
         return self
 
@@ -146,13 +161,13 @@ class TcpProxy:
         assert self._udp is not None
         while not self._stopping.is_set():
             try:
-                datagram, client = self._udp.recvfrom(65535)
+                datagram, ancillary, _, client = self._udp.recvmsg(65535, 64)
             except socket.timeout:
                 continue
             except OSError:
                 return
             with self._lock:
-                self.datagrams.append(time.monotonic())
+                self.datagrams.append(_arrival(ancillary))
             if self.swallow or self.drop_udp:
                 continue
             self._spawn(self._relay_datagram, datagram, client)
