@@ -572,7 +572,7 @@ def zone_text(origin: str, serial: int, hosts: int = 1, refresh: int = 3600, ret
 
 
 def primary_server(kind: str, workdir: Path, origins: Sequence[str], hosts: int = 1, serial: int = 1,
-                   options: ServerOptions | None = None) -> AuthServer:
+                   options: ServerOptions | None = None, start_timeout: float = START_TIMEOUT_S) -> AuthServer:
     """`kind` started as the primary of `origins` (each with `hosts` A records), transfers allowed to
     loopback unless `options` say otherwise."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -582,7 +582,7 @@ def primary_server(kind: str, workdir: Path, origins: Sequence[str], hosts: int 
         path.write_text(zone_text(origin, serial, hosts))
         zones.append(Zone(origin, path))
     options = options or ServerOptions(allow_transfer=True, ipv6=False)
-    return AuthServer(kind, workdir, zones, options).start()
+    return AuthServer(kind, workdir, zones, options, start_timeout=start_timeout).start()
 
 
 def knot_reload(knot: AuthServer, origin: str) -> None:
