@@ -589,3 +589,13 @@ def knot_reload(knot: AuthServer, origin: str) -> None:
     """knotc zone-reload of one zone of a knotd the harness started (its control socket is in its workdir)."""
     subprocess.run(["/usr/sbin/knotc", "-s", str(knot.workdir / "knot.sock"), "zone-reload", origin],
                    check=True, capture_output=True, timeout=20)
+
+
+def named_with_statements(workdir: Path, statements: str, port: int = 0) -> AuthServer:
+    """BIND on 127.0.0.1 (not started) with a zone of its own, probe.test (its readiness probe), and
+    `statements` at the top level of named.conf: the secondary or primary zones a test configures itself."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    probe = workdir / "probe.test.zone"
+    probe.write_text(zone_text("probe.test", 1))
+    options = ServerOptions(ipv6=False, port=port, statements=statements)
+    return AuthServer("named", workdir, [Zone("probe.test", probe)], options)

@@ -9,7 +9,6 @@ proxy in front of the SOA queries timestamps each datagram.
 
 from __future__ import annotations
 
-import math
 import time
 
 import dns.flags

@@ -47,19 +47,10 @@ def test_a_burst_of_reloads_yields_one_notify_per_delay(tmp_path):
         },
     )
     primary.start()
-    dummy = tmp_path / "bind" / "dummy.test.zone"
-    dummy.parent.mkdir()
-    dummy.write_text(servers.zone_text("dummy.test", 1))
-    bind = servers.AuthServer(
-        "named",
+    bind = servers.named_with_statements(
         tmp_path / "bind",
-        [servers.Zone("dummy.test", dummy)],
-        servers.ServerOptions(
-            port=bind_port,
-            ipv6=False,
-            statements=f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary.port}; }}; '
-            f'file "{ORIGIN}.bk"; }};',
-        ),
+        f'zone "{ORIGIN}" {{ type secondary; primaries {{ 127.0.0.1 port {primary.port}; }}; file "{ORIGIN}.bk"; }};',
+        port=bind_port,
     )
     try:
         bind.start()

@@ -148,11 +148,7 @@ def test_provide_ixfr_no_answers_ixfr_with_the_whole_zone(tmp_path):
             f'file "{origin}.bk"; transfer-source {source}; }};\n'
             for origin, source in origins.items()
         )
-        probe = tmp_path / "bind" / "probe.test.zone"
-        probe.parent.mkdir()
-        probe.write_text(servers.zone_text("probe.test", 1))
-        bind = servers.AuthServer("named", tmp_path / "bind", [servers.Zone("probe.test", probe)],
-                                  servers.ServerOptions(ipv6=False, port=bind_port, statements=statements))
+        bind = servers.named_with_statements(tmp_path / "bind", statements, port=bind_port)
         bind.start()
         assert wait_for(lambda: all(soa_serial(bind_port, o) == 1 for o in origins), 20), bind.stderr_text()
 

@@ -30,15 +30,6 @@ pytestmark = pytest.mark.skipif(
 SOURCE = "127.60.5.9"
 
 
-def bind_server(workdir, statements: str, port: int = 0) -> servers.AuthServer:
-    """BIND on 127.0.0.1 with a zone of its own (its readiness probe) and `statements`."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    probe = workdir / "probe.test.zone"
-    probe.write_text(servers.zone_text("probe.test", 1))
-    options = servers.ServerOptions(ipv6=False, port=port, statements=statements)
-    return servers.AuthServer("named", workdir, [servers.Zone("probe.test", probe)], options)
-
-
 def test_transfer_source_is_the_address_transfers_and_soa_queries_come_from(tmp_path):
     workdir = tmp_path / "bind"
     workdir.mkdir()
@@ -49,7 +40,7 @@ def test_transfer_source_is_the_address_transfers_and_soa_queries_come_from(tmp_
             f'zone "{origin}" {{ type primary; file "{workdir / (origin + ".zone")}"; '
             f"allow-query {{ {SOURCE}; }}; allow-transfer {{ {SOURCE}; }}; }};\n"
         )
-    bind = bind_server(workdir, statements)
+    bind = servers.named_with_statements(workdir, statements)
     secondary = None
     try:
         bind.start()
@@ -101,7 +92,8 @@ def test_notify_source_is_the_address_notify_comes_from(tmp_path):
         statistics=False,
         options_extra=f"notify-source {SOURCE};",
         zone_options={
-            origin: f"notify explicit; also-notify {{ 127.0.0.1 port {bind_port}; }}; allow-transfer {{ 127.0.0.0/8; }};"
+            origin: f"notify explicit; also-notify {{ 127.0.0.1 port {bind_port}; }}; "
+            "allow-transfer { 127.0.0.0/8; };"
         },
     )
     proxy = None
@@ -109,7 +101,7 @@ def test_notify_source_is_the_address_notify_comes_from(tmp_path):
     try:
         primary.start()
         proxy = TcpProxy("127.0.0.1", primary.port, udp=True, host="127.60.5.1").start()
-        bind = bind_server(
+        bind = servers.named_with_statements(
             tmp_path / "bind",
             f'zone "{origin}" {{ type secondary; primaries {{ {proxy.host} port {proxy.port}; }}; '
             f'file "{origin}.bk"; allow-notify {{ {SOURCE}; }}; }};',
