@@ -1,6 +1,6 @@
 """BIND's limits on a secondary's outgoing work, seen from the primary's side of a real transfer:
 `transfers-in` and `transfers-per-ns` (how many inbound transfers run at once, in all and from one primary;
-BIND's defaults 10 and 2) and `serial-query-rate` (SOA queries started per second; BIND's default 20).
+BIND's defaults 10 and 2, shown too) and `serial-query-rate` (SOA queries started per second; BIND's default 20).
 
 The primaries are Knot behind proxies (proxy.py) on addresses of their own (127.60.2.x, 127.60.3.1): a
 trickling proxy makes each transfer last long enough for the connections open at once to be counted; the
@@ -71,16 +71,24 @@ def test_transfers_in_and_transfers_per_ns_bound_the_transfers_at_once(tmp_path,
     assert peak_concurrent(every) == 2
 
 
-def test_transfers_per_ns_defaults_to_two(tmp_path, stack):
-    origins = [f"z{i}.default.test" for i in range(6)]
-    knot = stack(_NoStart(servers.primary_server("knotd", tmp_path / "knot", origins, hosts=HOSTS)))
-    proxy = stack(TcpProxy(knot.host, knot.port, trickle=TRICKLE, host="127.60.2.4"))
-    zones = [servers.SecondaryZone(origin, f"{proxy.host} port {proxy.port};") for origin in origins]
+def test_the_defaults_are_binds_ten_at_once_and_two_per_primary(tmp_path, stack):
+    # Six zones on one primary, and one zone on each of eleven others: 17 transfers want to run at once.
+    busy = [f"z{i}.busy.test" for i in range(6)]
+    single = [f"z{i}.single.test" for i in range(11)]
+    knot = stack(_NoStart(servers.primary_server("knotd", tmp_path / "knot", busy + single, hosts=HOSTS)))
+    proxies = [stack(TcpProxy(knot.host, knot.port, trickle=TRICKLE, host=f"127.60.2.{10 + i}")) for i in range(12)]
+    zones = [servers.SecondaryZone(origin, f"{proxies[0].host} port {proxies[0].port};") for origin in busy]
+    zones += [
+        servers.SecondaryZone(origin, f"{proxy.host} port {proxy.port};") for origin, proxy in zip(single, proxies[1:])
+    ]
     secondary = stack(servers.CairndSecondary(tmp_path / "cairnd", zones))
-    assert wait_for(all_served(secondary, origins), 60), secondary.log()[-3000:]
-    print(f"peak transfers at once from one primary: {proxy.peak_concurrent()}")
-    assert len(proxy.intervals) == len(origins)
-    assert proxy.peak_concurrent() == 2  # BIND's default transfers-per-ns
+    assert wait_for(all_served(secondary, busy + single), 90), secondary.log()[-3000:]
+    every = [interval for proxy in proxies for interval in proxy.intervals]
+    print(f"peak transfers at once: {peak_concurrent(every)} in all, "
+          f"{proxies[0].peak_concurrent()} from the busy primary")
+    assert len(every) == len(busy) + len(single)
+    assert proxies[0].peak_concurrent() == 2  # BIND's default transfers-per-ns
+    assert peak_concurrent(every) == 10  # BIND's default transfers-in
 
 
 def send_notify(secondary: servers.CairndSecondary, origin: str, source: str) -> None:
