@@ -59,6 +59,12 @@ std::optional<SynthesisedDenial> DnssecValidator::synthesise(const dns::Name& qn
     return denials_.synthesise(qname, qtype, clock_.now_seconds(), budget);
 }
 
+// BIND's nta.c fetch_done: an answer that validated (or a proven denial) sets the NTA's expiry to now; the
+// housekeeping then drops it as any expired one, flushing what was cached below it as insecure.
+void DnssecValidator::nta_rechecked(const dns::Name& qname, bool validated) {
+    if (validated) ntas_.end_early(qname, clock_.wall_seconds());
+}
+
 void DnssecValidator::flushed(const dns::Name* top) {
     if (top == nullptr) {
         keys_.clear();

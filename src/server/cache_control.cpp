@@ -3,6 +3,8 @@
 #include <ctime>
 
 #include "dns/text.hpp"
+#include "dns/types.hpp"
+#include "dnssec/records.hpp"
 #include "resolver/nta.hpp"
 #include "resolver/validator.hpp"
 #include "server/atomic_file.hpp"
@@ -228,6 +230,96 @@ ctl::CommandResult CacheControl::validation(const std::string& action,
         if (!text.empty()) text += '\n';
         text += "DNSSEC validation is " + std::string(context.validating() ? "enabled" : "disabled") +
                 " (view " + resolver->view + ")";
+    }
+    return ctl::CommandResult::success(text);
+}
+
+namespace {
+
+// One view's `rndc managed-keys status`, BIND 9.18's layout (server.c mkey_status / mkey_dumpzone):
+//
+//   view: _default
+//   next scheduled event: Mon, 07 Dec 2026 23:40:00 GMT
+//
+//   name: example
+//   keyid: 12345
+//   	algorithm: ECDSAP256SHA256
+//   	flags: SEP
+//   	next refresh: Mon, 07 Dec 2026 23:40:00 GMT
+//   	trusted since: Mon, 07 Dec 2026 23:10:00 GMT
+//
+// with "trust pending: T" for a key in its add hold-down and "remove at: T" then "trust revoked" for a
+// revoked one; a zone still initializing lists its configured anchors with "no trust" (BIND's KEYDATA of an
+// initial key not yet verified).
+std::string managed_keys_status(const std::string& view, const resolver::ManagedKeys& managed) {
+    const auto zones = managed.zones();
+    std::int64_t next = 0;
+    for (const auto& z : zones) {
+        if (next == 0 || (z.next_refresh != 0 && z.next_refresh < next)) next = z.next_refresh;
+    }
+    std::string out =
+        "view: " + view + "\nnext scheduled event: " + (next == 0 ? "never" : ctl::format_rfc1123(next));
+    if (zones.empty()) return out + "\n\nno managed keys";
+    for (const auto& z : zones) {
+        out += "\n\nname: " + z.zone.to_text_without_dot();
+        const std::string refresh = z.next_refresh == 0 ? "now" : ctl::format_rfc1123(z.next_refresh);
+        auto key_lines = [&](std::uint16_t tag, std::uint8_t algorithm, bool revoked) {
+            out += "\nkeyid: " + std::to_string(tag) +
+                   "\n\talgorithm: " + std::string(dns::dnssec_algorithm_mnemonic(algorithm)) +
+                   "\n\tflags:" + (revoked ? " REVOKE" : "") + " SEP\n\tnext refresh: " + refresh;
+        };
+        if (!z.initialised) {
+            for (const auto& a : z.initial) {
+                if (a.is_ds()) {
+                    const auto ds = dnssec::DsView::parse(a.rdata);
+                    if (ds) key_lines(ds->key_tag, ds->algorithm, false);
+                } else if (const auto key = dnssec::DnskeyView::parse(a.rdata)) {
+                    key_lines(dnssec::key_tag(a.rdata), key->algorithm, false);
+                }
+                out += "\n\tno trust";
+            }
+            continue;
+        }
+        for (const auto& k : z.keys) {
+            const bool revoked = k.state == resolver::ManagedKeyState::revoked;
+            key_lines(k.tag, k.algorithm, revoked);
+            if (revoked) {
+                out += "\n\tremove at: " + ctl::format_rfc1123(k.remove_at) + "\n\ttrust revoked";
+            } else if (k.state == resolver::ManagedKeyState::add_pending) {
+                out += "\n\ttrust pending: " + ctl::format_rfc1123(k.trust_at);
+            } else {
+                out +=
+                    "\n\ttrusted since: " + ctl::format_rfc1123(k.trust_at != 0 ? k.trust_at : k.first_seen);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+// rndc managed-keys status|refresh|sync [class [view]] (BIND 9.18): the RFC 5011 state, a refresh of every
+// managed zone now (the housekeeping asks within a second), the state file written now.
+ctl::CommandResult CacheControl::managed_keys(const std::string& action,
+                                              const std::optional<std::string>& view) {
+    ctl::CommandResult error;
+    const auto chosen = selected(view, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        auto& managed = resolver->context->dnssec().managed();
+        if (!text.empty()) text += action == "status" ? "\n\n" : "\n";
+        if (action == "status") {
+            text += managed_keys_status(resolver->view, managed);
+        } else if (action == "refresh") {
+            managed.refresh_now();
+            text += "refreshing managed keys for '" + resolver->view + "'";
+        } else {
+            managed.mark_dirty();
+            resolver->files.save(*resolver->context);
+            text += "managed keys of view '" + resolver->view + "' written to " +
+                    resolver->files.managed_keys_path();
+        }
     }
     return ctl::CommandResult::success(text);
 }

@@ -30,6 +30,8 @@ class CacheControl : public ctl::CacheTarget {
     ctl::CommandResult nta_dump() override;
     ctl::CommandResult secroots(const std::vector<std::string>& views, bool print) override;
     ctl::CommandResult validation(const std::string& action, const std::optional<std::string>& view) override;
+    ctl::CommandResult managed_keys(const std::string& action,
+                                    const std::optional<std::string>& view) override;
 
   private:
     // The resolvers a command names: one view's, or all; empty with `error` set when the view has none.
