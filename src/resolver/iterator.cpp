@@ -544,8 +544,10 @@ void Resolution::Impl::complete(Task& t) {
         if (f.task == t.id && f.dp_generation == t.dp_generation && f.target < t.targets.size())
             t.targets[f.target].in_flight = false;
     }
-    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming) {
-        // RFC 9520: remember the failure for servfail-ttl.
+    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming &&
+        !question.ignore_nta) {
+        // RFC 9520: remember the failure for servfail-ttl (not an NTA recheck's: the NTA's clients must keep
+        // their answers).
         NewEntry e;
         e.owner = t.qname;
         e.type = dns::code(t.qtype);

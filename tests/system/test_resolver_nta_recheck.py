@@ -143,6 +143,10 @@ def test_nta_recheck_ends_a_regular_nta_once_the_zone_validates(tree, tmp_path_f
         dump = resolver.rndc("nta", "-dump").stdout
         assert "mended.test/_default: expiry" in dump and "forced.test/_default: expiry" in dump, dump
         assert "deleting expired NTA" not in resolver.log_text()
+        # The rechecks' bogus answers were not remembered as failures: the NTA's clients still get the data.
+        nsec = dns.query.udp(resolvers.make_query(MENDED, "NSEC", do=True), "127.0.0.1", port=resolver.port,
+                             timeout=10)
+        assert nsec.rcode() == dns.rcode.NOERROR and nsec.answer, resolvers.ede(nsec)
 
         # Mended: the next recheck validates it and the NTA ends early, as BIND logs it.
         tree.mend()
