@@ -92,8 +92,9 @@ def bench_spec(names_per_zone: int, signed: bool = False) -> hierarchy.Hierarchy
 
 def root_anchor(tree: hierarchy.Hierarchy) -> tuple[str, str, str, str]:
     """The signed root's KSK: (flags, protocol, algorithm, key)."""
-    fields = tree.trust_anchor_text(".").split()
-    return fields[3], fields[4], fields[5], "".join(fields[6:])
+    fields = tree.trust_anchor_text(".").split()  # ". 3600 IN DNSKEY 257 3 13 KEY"
+    at = fields.index("DNSKEY")
+    return fields[at + 1], fields[at + 2], fields[at + 3], "".join(fields[at + 4:])
 
 
 def query_file(path: Path, names_per_zone: int) -> Path:
