@@ -254,7 +254,8 @@ bool ManagedKeys::observe(const dns::Name& zone, const RRsetData& dnskeys, std::
 
 bool ManagedKeys::tick(std::int64_t now) {
     std::lock_guard lock(mutex_);
-    for (auto& [name, z] : zones_) {
+    for (auto& entry : zones_) {  // no structured binding: the lambda uses the zone (clang 14)
+        ManagedZone& z = entry.second;
         const std::size_t before = z.keys.size();
         std::erase_if(z.keys, [&](const ManagedKey& k) {
             const bool gone = k.state == ManagedKeyState::revoked && k.remove_at != 0 && now >= k.remove_at;

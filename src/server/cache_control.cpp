@@ -51,6 +51,19 @@ std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::opt
     return {};
 }
 
+ctl::CommandResult CacheControl::each_view(const std::optional<std::string>& view, std::string_view separator,
+                                           const std::function<std::string(ViewResolver&)>& one) const {
+    ctl::CommandResult error;
+    const auto chosen = selected(view, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        if (!text.empty()) text += separator;
+        text += one(*resolver);
+    }
+    return ctl::CommandResult::success(text);
+}
+
 ctl::CommandResult CacheControl::flush(const std::optional<std::string>& view) {
     ctl::CommandResult error;
     const auto chosen = selected(view, error);
@@ -219,19 +232,13 @@ ctl::CommandResult CacheControl::secroots(const std::vector<std::string>& views,
 // rndc validation on|off|status: as BIND, a change flushes the view's cache.
 ctl::CommandResult CacheControl::validation(const std::string& action,
                                             const std::optional<std::string>& view) {
-    ctl::CommandResult error;
-    const auto chosen = selected(view, error);
-    if (chosen.empty()) return error;
-    std::string text;
-    for (const auto& resolver : chosen) {
-        auto& context = *resolver->context;
+    return each_view(view, "\n", [&](ViewResolver& resolver) {
+        auto& context = *resolver.context;
         if (action != "status" && context.set_validating(action == "on"))
-            logs::general().info("view {}: validation turned {}", resolver->view, action);
-        if (!text.empty()) text += '\n';
-        text += "DNSSEC validation is " + std::string(context.validating() ? "enabled" : "disabled") +
-                " (view " + resolver->view + ")";
-    }
-    return ctl::CommandResult::success(text);
+            logs::general().info("view {}: validation turned {}", resolver.view, action);
+        return "DNSSEC validation is " + std::string(context.validating() ? "enabled" : "disabled") +
+               " (view " + resolver.view + ")";
+    });
 }
 
 namespace {
@@ -302,26 +309,18 @@ std::string managed_keys_status(const std::string& view, const resolver::Managed
 // managed zone now (the housekeeping asks within a second), the state file written now.
 ctl::CommandResult CacheControl::managed_keys(const std::string& action,
                                               const std::optional<std::string>& view) {
-    ctl::CommandResult error;
-    const auto chosen = selected(view, error);
-    if (chosen.empty()) return error;
-    std::string text;
-    for (const auto& resolver : chosen) {
-        auto& managed = resolver->context->dnssec().managed();
-        if (!text.empty()) text += action == "status" ? "\n\n" : "\n";
-        if (action == "status") {
-            text += managed_keys_status(resolver->view, managed);
-        } else if (action == "refresh") {
+    return each_view(view, action == "status" ? "\n\n" : "\n", [&](ViewResolver& resolver) {
+        auto& managed = resolver.context->dnssec().managed();
+        if (action == "status") return managed_keys_status(resolver.view, managed);
+        if (action == "refresh") {
             managed.refresh_now();
-            text += "refreshing managed keys for '" + resolver->view + "'";
-        } else {
-            managed.mark_dirty();
-            resolver->files.save(*resolver->context);
-            text += "managed keys of view '" + resolver->view + "' written to " +
-                    resolver->files.managed_keys_path();
+            return "refreshing managed keys for '" + resolver.view + "'";
         }
-    }
-    return ctl::CommandResult::success(text);
+        managed.mark_dirty();
+        resolver.files.save(*resolver.context);
+        return "managed keys of view '" + resolver.view + "' written to " +
+               resolver.files.managed_keys_path();
+    });
 }
 
 }  // namespace cairn::server

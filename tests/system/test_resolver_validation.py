@@ -18,8 +18,8 @@ zone), served by NSD, Knot and cairnd, and the test's own root KSK as cairnd's o
   (`dnssec-signing: on`, on 127.54.2.4): answers, NXDOMAIN, NODATA and wildcard answers validate with AD;
 - negative trust anchors are kept in _default.nta (BIND's file): they survive a restart, and one that
   expired while cairnd was down is gone;
-- BIND's named, validating with the same anchor, reaches the same verdicts (rcode and AD) on every question;
-  Unbound, too, and gives the same answer RRsets.
+- BIND's named and Unbound, validating from the same anchor, reach the same rcode and AD bit and give the
+  same answer RRsets on every question.
 """
 
 from __future__ import annotations
@@ -663,40 +663,42 @@ def answer_rrsets(response: dns.message.Message) -> list[str]:
     return sorted(lines)
 
 
-def test_verdicts_agree_with_bind(resolver, tree, tmp_path_factory):
+def differences(resolver, peer: resolvers.PeerResolver, tree: SignedHierarchy) -> list[str]:
+    """Every question asked of cairnd and of `peer`: where the rcode and AD bit differ, or else the answer
+    RRsets (RRSIGs included, TTLs not)."""
+    out = []
+    for name, rdtype in questions(tree):
+        ours = ask(resolver.port, name, rdtype)
+        theirs = ask(peer.port, name, rdtype)
+        if verdict(ours) != verdict(theirs):
+            out.append(f"{name} {rdtype}: cairnd {verdict(ours)} {resolvers.ede(ours)}, "
+                       f"{peer.kind} {verdict(theirs)} {resolvers.ede(theirs)}")
+        elif answer_rrsets(ours) != answer_rrsets(theirs):
+            out.append(f"{name} {rdtype}: cairnd {answer_rrsets(ours)}, {peer.kind} {answer_rrsets(theirs)}")
+    return out
+
+
+def test_bind_reaches_the_same_answers(resolver, tree, tmp_path_factory):
+    """BIND's named validating from the same root anchor: the same rcode, AD bit and answer RRsets."""
     require_server("named")
     named = resolvers.named_resolver(
         tmp_path_factory.mktemp("named-validating"), tree, validation="dnssec-validation yes;",
         extra=anchor_statement(tree),
     )
     try:
-        differences = []
-        for name, rdtype in questions(tree):
-            ours = ask(resolver.port, name, rdtype)
-            theirs = ask(named.port, name, rdtype)
-            if verdict(ours) != verdict(theirs):
-                differences.append(f"{name} {rdtype}: cairnd {verdict(ours)}, named {verdict(theirs)}")
-        assert not differences, "\n".join(differences)
+        found = differences(resolver, named, tree)
+        assert not found, "\n".join(found)
     finally:
         named.stop()
 
 
 def test_unbound_reaches_the_same_answers(resolver, tree, tmp_path_factory):
-    """Unbound validating from the same root anchor over the same hierarchy: for every question the same
-    rcode, the same AD bit and the same answer RRsets (RRSIGs included, TTLs not) as cairnd. Differences are
-    listed all at once."""
+    """Unbound validating from the same root anchor over the same hierarchy: the same rcode, AD bit and
+    answer RRsets as cairnd for every question; the differences are listed all at once."""
     unbound = resolvers.unbound_resolver(tmp_path_factory.mktemp("unbound-validating"), tree,
                                          trust_anchors=[f". IN DNSKEY {tree.root_ksk}"])
     try:
-        differences = []
-        for name, rdtype in questions(tree):
-            ours = ask(resolver.port, name, rdtype)
-            theirs = ask(unbound.port, name, rdtype)
-            if verdict(ours) != verdict(theirs):
-                differences.append(f"{name} {rdtype}: cairnd {verdict(ours)} {resolvers.ede(ours)}, "
-                                   f"unbound {verdict(theirs)} {resolvers.ede(theirs)}")
-            elif answer_rrsets(ours) != answer_rrsets(theirs):
-                differences.append(f"{name} {rdtype}: cairnd {answer_rrsets(ours)}, unbound {answer_rrsets(theirs)}")
-        assert not differences, "\n".join(differences)
+        found = differences(resolver, unbound, tree)
+        assert not found, "\n".join(found)
     finally:
         unbound.stop()
