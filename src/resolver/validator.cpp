@@ -106,12 +106,8 @@ std::string DnssecValidator::secroots(const std::string& view) const {
                "/" + std::to_string(tag) + " ; " + kind + "\n";
     };
     auto anchor_line = [&](const TrustAnchorConfig& a, const std::string& kind) -> std::string {
-        if (a.is_ds()) {
-            const auto ds = dnssec::DsView::parse(a.rdata);
-            return ds ? key_line(a.zone, ds->algorithm, ds->key_tag, kind) : "";
-        }
-        const auto key = dnssec::DnskeyView::parse(a.rdata);
-        return key ? key_line(a.zone, key->algorithm, dnssec::key_tag(a.rdata), kind) : "";
+        const auto id = anchor_id(a);
+        return id ? key_line(a.zone, id->algorithm, id->tag, kind) : "";
     };
     for (const auto& a : settings_.anchors) {
         if (!a.is_managed()) out += anchor_line(a, "static");

@@ -4,8 +4,8 @@
 
 #include "dns/text.hpp"
 #include "dns/types.hpp"
-#include "dnssec/records.hpp"
 #include "resolver/nta.hpp"
+#include "resolver/trust_anchors.hpp"
 #include "resolver/validator.hpp"
 #include "server/atomic_file.hpp"
 #include "server/log_setup.hpp"
@@ -277,12 +277,9 @@ std::string managed_keys_status(const std::string& view, const resolver::Managed
         };
         if (!z.initialised) {
             for (const auto& a : z.initial) {
-                if (a.is_ds()) {
-                    const auto ds = dnssec::DsView::parse(a.rdata);
-                    if (ds) key_lines(ds->key_tag, ds->algorithm, false);
-                } else if (const auto key = dnssec::DnskeyView::parse(a.rdata)) {
-                    key_lines(dnssec::key_tag(a.rdata), key->algorithm, false);
-                }
+                const auto id = resolver::anchor_id(a);
+                if (!id) continue;
+                key_lines(id->tag, id->algorithm, false);
                 out += "\n\tno trust";
             }
             continue;
