@@ -156,19 +156,7 @@ class Services::Target : public ctl::ControlTarget {
         if (!s_.hooks_.dnssec)
             return ctl::CommandResult::failure("not available in this server", "not implemented",
                                                ctl::kResultNotImplemented);
-        std::string text;
-        std::string error;
-        const bool ran = s_.on_main_thread([&] {
-            try {
-                text = s_.hooks_.dnssec(zone.view, zone.name, command);
-            } catch (const std::exception& e) {
-                error = e.what();
-            }
-        });
-        if (!ran)
-            return ctl::CommandResult::failure("the server did not run the command in time", "timed out", 2);
-        if (!error.empty()) return ctl::CommandResult::failure(error);
-        return ctl::CommandResult::success(text);
+        return on_main([&] { return s_.hooks_.dnssec(zone.view, zone.name, command); });
     }
 
     ctl::CommandResult stop() override {
@@ -209,11 +197,17 @@ class Services::Target : public ctl::ControlTarget {
         if (!s_.hooks_.zone_action)
             return ctl::CommandResult::failure("not available in this server", "not implemented",
                                                ctl::kResultNotImplemented);
+        return on_main([&] { return s_.hooks_.zone_action(zones.front()->view, ref.name, action); });
+    }
+
+    // Runs a hook on the main thread: its text, or the reason it threw, or a timeout.
+    template <typename Hook>
+    ctl::CommandResult on_main(Hook hook) {
         std::string text;
         std::string error;
         const bool ran = s_.on_main_thread([&] {
             try {
-                text = s_.hooks_.zone_action(zones.front()->view, ref.name, action);
+                text = hook();
             } catch (const std::exception& e) {
                 error = e.what();
             }
