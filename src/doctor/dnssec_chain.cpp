@@ -127,7 +127,9 @@ void ChainJudge::check_denial(const dns::Message& answer, const dns::Name& signe
         denial_kind(rcode) + " for " + question.name.to_text() + " " + dns::type_to_text(question.type);
     std::vector<dnssec::DenialRecord> nsecs, nsec3s;
     std::vector<std::string> shown;  // the records, as evidence
-    for (const auto& set : rrsets_of(answer.authority)) {
+    const std::vector<SignedRRset> authority =
+        rrsets_of(answer.authority);  // the records below point into it
+    for (const auto& set : authority) {
         if (set.type != dns::RRType::NSEC && set.type != dns::RRType::NSEC3) continue;
         if (!set.owner.is_subdomain_of(signer)) continue;
         if (!verify(set, signer, keys)) bogus();
