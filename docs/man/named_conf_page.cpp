@@ -51,6 +51,7 @@ std::string clause_lists() {
         {cairn::config::kChannel, "logging channel"},
         {cairn::config::kControls, "controls"},
         {cairn::config::kStatistics, "statistics-channels"},
+        {cairn::config::kProbe, "probe (cairn's own)"},
     };
     std::ostringstream out;
     for (const auto& [context, title] : blocks) {

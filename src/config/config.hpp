@@ -442,6 +442,21 @@ struct ResolvedRecursion {
     std::vector<std::string> adjustments;  // "servfail-ttl 60 is above 30; using 30", ...
 };
 
+// probe "NAME" { type T; every N; timeout N; servers { ADDR [port N]; ... }; expect { "RDATA"; ... }; };
+// cairn's own statement (issue 17's synthetic probes; BIND has none and named-checkconf refuses it): cairnd
+// asks NAME TYPE, with RD set, of each server every `every` seconds, and checks the answer: NOERROR with an
+// answer of that type, holding every `expect` rdata (presentation format) when given.
+struct Probe {
+    std::string name_text;  // as written: the probe's label in metrics and logs
+    dns::Name name;
+    dns::RRType type = dns::RRType::A;
+    std::uint32_t every = 60;            // seconds between two runs
+    std::uint32_t timeout = 2;           // seconds a server has to answer (at most `every`)
+    std::vector<SocketAddress> servers;  // empty: cairnd itself (its first listen-on address)
+    std::vector<std::string> expect;     // rdata texts the answer must hold, all of them
+    Location where;
+};
+
 struct Config {
     Options options;
     std::vector<Acl> acls;
@@ -455,6 +470,7 @@ struct Config {
     bool controls_present = false;  // `controls { };` disables the channel BIND would open by default
     std::vector<StatisticsChannel> statistics_channels;
     std::vector<DnssecPolicy> dnssec_policies;  // the configuration's own
+    std::vector<Probe> probes;                  // cairn's own probe statements
     std::vector<TrustAnchor> trust_anchors;     // top-level trust-anchors, managed-keys and trusted-keys
     std::string working_directory;              // where the configuration was read from (the process's cwd)
 

@@ -26,6 +26,8 @@ constexpr Clause kClauses[] = {
     {"logging", kTop, Support::Implemented, false, &h::logging_statement},
     {"controls", kTop, Support::Implemented, true, &h::controls_statement},
     {"statistics-channels", kTop, Support::Implemented, true, &h::statistics_channels_statement},
+    // cairn's own: synthetic probes (BIND has no such statement; named-checkconf refuses it).
+    {"probe", kTop, Support::Implemented, true, &h::probe_statement},
     {"directory", kOptions, Support::Implemented, false, &h::directory},
     {"listen-on", kOptions, Support::Implemented, true, &h::listen_on},
     {"listen-on-v6", kOptions, Support::Implemented, true, &h::listen_on},
@@ -423,6 +425,12 @@ constexpr Clause kClauses[] = {
     {"qps-scale", kRateLimit, Support::Implemented, false, &h::rate_limit_number},
     {"exempt-clients", kRateLimit, Support::Implemented, false, &h::rate_limit_exempt},
     {"log-only", kRateLimit, Support::Implemented, false, &h::rate_limit_log_only},
+    // probe "NAME" { ... }; cairn's own, as the statement (handlers_probe.cpp)
+    {"type", kProbe, Support::Implemented, false, &h::probe_type},
+    {"every", kProbe, Support::Implemented, false, &h::probe_seconds},
+    {"timeout", kProbe, Support::Implemented, false, &h::probe_seconds},
+    {"servers", kProbe, Support::Implemented, false, &h::probe_servers},
+    {"expect", kProbe, Support::Implemented, false, &h::probe_expect},
     // controls { ... };  statistics-channels { ... };
     {"inet", kControls, Support::Implemented, true, &h::controls_inet},
     {"unix", kControls, Support::Implemented, true, &h::controls_unix},

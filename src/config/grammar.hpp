@@ -26,6 +26,7 @@ enum Context : std::uint16_t {
     kStatistics = 1 << 9,
     kRateLimit = 1 << 10,
     kDnssecPolicy = 1 << 11,
+    kProbe = 1 << 12,  // cairn's own probe "NAME" { ... } (no BIND counterpart)
 };
 
 enum class Support : std::uint8_t {

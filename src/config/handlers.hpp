@@ -19,6 +19,11 @@ CAIRN_CONFIG_HANDLER(logging_statement);
 CAIRN_CONFIG_HANDLER(controls_statement);
 CAIRN_CONFIG_HANDLER(statistics_channels_statement);
 CAIRN_CONFIG_HANDLER(dnssec_policy_statement);
+CAIRN_CONFIG_HANDLER(probe_statement);  // handlers_probe.cpp, with the clauses inside it
+CAIRN_CONFIG_HANDLER(probe_type);
+CAIRN_CONFIG_HANDLER(probe_seconds);
+CAIRN_CONFIG_HANDLER(probe_servers);
+CAIRN_CONFIG_HANDLER(probe_expect);
 // options only
 CAIRN_CONFIG_HANDLER(directory);
 CAIRN_CONFIG_HANDLER(listen_on);

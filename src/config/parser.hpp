@@ -28,6 +28,7 @@ struct Scope {
     LogChannel* channel = nullptr;
     DnssecPolicy* policy = nullptr;
     RateLimit* rate_limit = nullptr;
+    Probe* probe = nullptr;
     Location where;  // the clause keyword
     std::string_view keyword;
 };

@@ -4,8 +4,10 @@
 #include <ctime>
 #include <map>
 
+#include "dns/rdata.hpp"
 #include "dns/types.hpp"
 #include "dnssec/budget.hpp"
+#include "dnssec/denial.hpp"
 #include "dnssec/ds.hpp"
 #include "dnssec/records.hpp"
 #include "dnssec/signature.hpp"
@@ -104,7 +106,89 @@ struct ChainJudge {
     }
 
     void bogus() { out.status = DnssecFindings::Status::bogus; }
+
+    // A negative answer's NSEC or NSEC3 records, their signatures, and whether they prove it (RFC 4035
+    // §5.4, RFC 5155 §8, with dnssec/denial's rules: the validator's own). A proof that does not hold is a
+    // problem naming the proof, the reason, and the records the servers sent.
+    void check_denial(const dns::Message& answer, const dns::Name& signer, const std::vector<Bytes>& keys);
 };
+
+std::string denial_kind(dns::Rcode rcode) {
+    return rcode == dns::Rcode::NXDOMAIN ? "NXDOMAIN" : "NODATA";
+}
+
+void ChainJudge::check_denial(const dns::Message& answer, const dns::Name& signer,
+                              const std::vector<Bytes>& keys) {
+    if (answer.questions.empty()) return;
+    const dns::Question& question = answer.questions.front();
+    const dns::Rcode rcode = answer.rcode();
+    if (rcode != dns::Rcode::NXDOMAIN && rcode != dns::Rcode::NOERROR) return;
+    const std::string what =
+        denial_kind(rcode) + " for " + question.name.to_text() + " " + dns::type_to_text(question.type);
+    std::vector<dnssec::DenialRecord> nsecs, nsec3s;
+    std::vector<std::string> shown;  // the records, as evidence
+    const std::vector<SignedRRset> authority =
+        rrsets_of(answer.authority);  // the records below point into it
+    for (const auto& set : authority) {
+        if (set.type != dns::RRType::NSEC && set.type != dns::RRType::NSEC3) continue;
+        if (!set.owner.is_subdomain_of(signer)) continue;
+        if (!verify(set, signer, keys)) bogus();
+        for (const auto& rdata : set.rdatas) {
+            (set.type == dns::RRType::NSEC ? nsecs : nsec3s).push_back({set.owner.wire(), rdata});
+            shown.push_back(set.owner.to_text() + " " + dns::type_to_text(set.type) + " " +
+                            dns::rdata_to_text(set.type, rdata));
+        }
+    }
+    if (nsecs.empty() && nsec3s.empty()) {
+        out.problems.push_back("the " + what + " carries no NSEC or NSEC3 record: the denial is not proven");
+        bogus();
+        return;
+    }
+    const Bytes qname = question.name.wire();
+    const std::uint16_t qtype = dns::code(question.type);
+    const bool nsec3 = nsecs.empty();
+    dnssec::Denial denial;
+    if (!nsec3) {
+        denial = rcode == dns::Rcode::NXDOMAIN ? dnssec::nsec_nxdomain(qname, nsecs)
+                                               : dnssec::nsec_nodata(qname, qtype, nsecs);
+        if (rcode == dns::Rcode::NOERROR && !denial.proven()) {
+            const dnssec::Denial wildcard = dnssec::nsec_wildcard_nodata(qname, qtype, nsecs);
+            if (wildcard.proven()) denial = wildcard;
+        }
+    } else {
+        const Bytes zone = signer.wire();
+        denial = rcode == dns::Rcode::NXDOMAIN ? dnssec::nsec3_nxdomain(qname, zone, nsec3s, budget)
+                                               : dnssec::nsec3_nodata(qname, qtype, zone, nsec3s, budget);
+        if (rcode == dns::Rcode::NOERROR && !denial.proven() &&
+            denial.status != dnssec::DenialStatus::opt_out) {
+            const dnssec::Denial wildcard = dnssec::nsec3_wildcard_nodata(qname, qtype, zone, nsec3s, budget);
+            if (wildcard.proven()) denial = wildcard;
+        }
+    }
+    const std::string proof = std::string(nsec3 ? "NSEC3" : "NSEC") + " proof of " + what;
+    switch (denial.status) {
+        case dnssec::DenialStatus::proven:
+            out.lines.push_back(proof + ": proven");
+            return;
+        case dnssec::DenialStatus::opt_out:
+            out.lines.push_back(proof + ": proven up to an opt-out span (insecure below it)");
+            return;
+        case dnssec::DenialStatus::too_many_iterations:
+            out.lines.push_back(proof +
+                                ": NSEC3 iterations over the limit (RFC 9276): validators treat it as "
+                                "insecure");
+            return;
+        case dnssec::DenialStatus::budget_exhausted:
+            out.lines.push_back(proof + ": not checked (too many NSEC3 hashes)");
+            return;
+        case dnssec::DenialStatus::not_proven:
+            break;
+    }
+    out.problems.push_back(proof + " does not hold: " + denial.reason);
+    for (const auto& record : shown)
+        out.problems.push_back("  the servers sent: " + record);
+    bogus();
+}
 
 }  // namespace
 
@@ -211,8 +295,8 @@ DnssecFindings check_chain(const std::vector<dns::ResourceRecord>& anchors,
     } else {
         const auto& signer = links.back().zone;
         auto sets = rrsets_of(answer->answer);
-        if (sets.empty()) {
-            // A negative answer: its SOA stands for it (the NSEC/NSEC3 proof is the validator's business).
+        const bool negative = sets.empty();
+        if (negative) {  // its SOA, then the NSEC or NSEC3 records that prove it
             for (auto& s : rrsets_of(answer->authority))
                 if (s.type == dns::RRType::SOA) sets.push_back(s);
         }
@@ -220,6 +304,7 @@ DnssecFindings check_chain(const std::vector<dns::ResourceRecord>& anchors,
             if (!set.owner.is_subdomain_of(signer)) continue;
             if (!judge.verify(set, signer, zone_keys)) judge.bogus();
         }
+        if (negative) judge.check_denial(*answer, signer, zone_keys);
     }
     if (out.status == DnssecFindings::Status::not_checked) out.status = DnssecFindings::Status::secure;
     return out;

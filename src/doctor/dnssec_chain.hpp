@@ -1,7 +1,9 @@
 // The doctor's DNSSEC check (the article's step 5 and type 4): the chain of trust from a trust anchor down
 // to the answer, judged link by link from fetched responses, so that the report names the broken link
 // (an expired RRSIG with its window, a DS that matches no DNSKEY with the key tags on both sides) rather
-// than the resolver's bare SERVFAIL. Pure: the responses come from the caller (doctor.cpp fetches them).
+// than the resolver's bare SERVFAIL; a negative answer's NSEC/NSEC3 proof is checked with the validator's
+// rules (dnssec/denial.hpp) and a broken one named with the records sent. Pure: the responses come from the
+// caller (doctor.cpp fetches them).
 // Signatures are checked with dnssec/'s verify_rrset (RFC 4034 §3.1.5 windows, RFC 4035 §5.3).
 #pragma once
 
@@ -22,8 +24,8 @@ struct ChainLink {
 };
 
 // `anchors`: DS or DNSKEY records, all owned by the first link's zone. `answer`: an authoritative answer to
-// NAME TYPE with DO from the last link's zone (its answer RRsets, or the SOA of a negative answer, are
-// checked). `now`: Unix time.
+// NAME TYPE with DO from the last link's zone (its answer RRsets, or the SOA and the NSEC/NSEC3 proof of a
+// negative answer, are checked). `now`: Unix time.
 DnssecFindings check_chain(const std::vector<dns::ResourceRecord>& anchors,
                            const std::vector<ChainLink>& links, const std::optional<dns::Message>& answer,
                            std::uint32_t now);

@@ -39,8 +39,10 @@ struct NotifyRun {
     bool wanted = false;     // a new round was asked for (schedule_notify)
 };
 
-// The SOA checks of the zone's secondaries in flight (events/secondary_check.cpp), by target.
+// The SOA checks of the zone's secondaries (events/secondary_check.cpp), by target: those waiting for
+// serial-query-rate (their RequestGate tickets, withdrawn when the zone goes) and those in flight.
 struct SecondaryChecks {
+    std::map<std::string, std::uint64_t> waiting;
     std::map<std::string, std::unique_ptr<SoaCheck>> in_flight;
 };
 

@@ -198,6 +198,9 @@ class Zones::Impl : public Runtime {
         for (auto& [key, check] : zone->secondary_checks.in_flight)
             reactor_.post([retired = std::shared_ptr<SoaCheck>(std::move(check))] {});
         zone->secondary_checks.in_flight.clear();
+        for (const auto& [key, ticket] : zone->secondary_checks.waiting)
+            gate.withdraw(ticket);
+        zone->secondary_checks.waiting.clear();
         if (auto waits = load_waits_.find(zone.get()); waits != load_waits_.end()) {
             for (const auto& wait : waits->second) {
                 std::lock_guard lock(wait->mutex);
@@ -326,6 +329,9 @@ class Zones::Impl : public Runtime {
             zone->refresh.reset();
             zone->notify.in_flight.clear();
             zone->secondary_checks.in_flight.clear();
+            for (const auto& [check, ticket] : zone->secondary_checks.waiting)
+                gate.withdraw(ticket);  // its callback holds the zone
+            zone->secondary_checks.waiting.clear();
         }
         return workers_done;
     }

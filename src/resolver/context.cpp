@@ -249,6 +249,10 @@ StatsSnapshot ResolverContext::stats() const {
     return s;
 }
 
+std::vector<ServerUsage> ResolverContext::busiest_servers(std::size_t limit) const {
+    return infra_->busiest(limit, clock_.now());
+}
+
 void ResolverContext::set_serve_stale(std::optional<bool> enabled) {
     serve_stale_override_.store(enabled ? (*enabled ? 1 : 0) : -1);
 }

@@ -14,11 +14,13 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "dns/message_query.hpp"
 #include "dns/name.hpp"
 #include "dns/types.hpp"
 #include "resolver/clock.hpp"
+#include "resolver/infra_cache.hpp"
 #include "resolver/introspection.hpp"
 #include "resolver/nta.hpp"
 #include "resolver/settings.hpp"
@@ -27,8 +29,6 @@
 namespace cairn::resolver {
 
 class Cache;
-class InfraCache;
-class FetchLimiter;
 class Validator;
 class DnssecValidator;
 
@@ -92,6 +92,9 @@ class ResolverContext {
     std::string dump_cache() const;                 // rndc dumpdb -cache: master-file text with comments
     CacheReport inspect(const dns::Name& name, std::optional<dns::RRType> type = std::nullopt) const;
     StatsSnapshot stats() const;
+    // The upstream servers sent the most queries, with their RTT estimate and counters (a copy taken now:
+    // the statistics channel's per-server families; kUpstreamServersShown of them there).
+    std::vector<ServerUsage> busiest_servers(std::size_t limit) const;
 
     void set_serve_stale(std::optional<bool> enabled);  // rndc serve-stale on (true) | off | reset (nullopt)
     ServeStaleStatus serve_stale_status() const;

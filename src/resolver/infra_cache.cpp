@@ -1,6 +1,7 @@
 #include "resolver/infra_cache.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "dns/name.hpp"
 
@@ -67,6 +68,14 @@ ServerInfo InfraCache::get(const ServerAddress& server, Millis now) const {
     return it->second.info;
 }
 
+void InfraCache::sent(const ServerAddress& server, Millis now) {
+    Shard& s = shard(server);
+    std::lock_guard lock(s.mutex);
+    ServerInfo& info = s.map[Key{server}].info;
+    ++info.queries;
+    info.last_used = now;
+}
+
 void InfraCache::reply(const ServerAddress& server, std::uint32_t rtt_ms, Millis now) {
     Shard& s = shard(server);
     std::lock_guard lock(s.mutex);
@@ -90,6 +99,7 @@ void InfraCache::timeout(const ServerAddress& server, Millis now) {
     std::lock_guard lock(s.mutex);
     ServerInfo& info = s.map[Key{server}].info;
     ++info.timeouts;
+    ++info.failures;
     info.last_used = now;
     if (info.timeouts >= kHoldDownAfter) {
         // Held down for a while that grows with the timeouts (probed again afterwards), at most 2 minutes.
@@ -194,6 +204,27 @@ std::vector<std::string> InfraCache::describe(Millis now) const {
     }
     std::sort(lines.begin(), lines.end());
     return lines;
+}
+
+std::vector<ServerUsage> InfraCache::busiest(std::size_t limit, Millis now) const {
+    const Millis ttl = static_cast<Millis>(settings_.infra_ttl) * 1000;
+    std::vector<ServerUsage> all;
+    for (auto& s : shards_) {
+        std::lock_guard lock(s.mutex);
+        for (const auto& [key, entry] : s.map) {
+            if (now - entry.info.last_used <= ttl)
+                all.push_back({key.server, entry.info, entry.info.held_down_until > now});
+        }
+    }
+    const auto busier = [](const ServerUsage& a, const ServerUsage& b) {
+        if (a.info.queries != b.info.queries) return a.info.queries > b.info.queries;
+        return std::tuple(a.server.address.family, a.server.address.bytes, a.server.port) <
+               std::tuple(b.server.address.family, b.server.address.bytes, b.server.port);
+    };
+    const std::size_t kept = std::min(limit, all.size());
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(kept), all.end(), busier);
+    all.resize(kept);
+    return all;
 }
 
 bool FetchLimiter::try_acquire(const dns::Name& zone, const ServerAddress& server) {

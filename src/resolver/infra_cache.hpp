@@ -5,7 +5,9 @@
 // forgotten after infra_ttl seconds without use.
 //
 // Only Resolutions touch it (the cache-hit path never does), so it is a mutex-protected map split in
-// shards by address.
+// shards by address. It also counts queries and failures per server for the statistics channel, which
+// reads a copy of the busiest servers (busiest()) when a page is asked for: nothing is kept for it
+// elsewhere, and the counters go with the entry when it is forgotten (a Prometheus counter reset).
 #pragma once
 
 #include <array>
@@ -40,8 +42,17 @@ struct ServerInfo {
     Millis held_down_until = 0;   // after repeated timeouts: only tried when nothing else is left
     EdnsSupport edns = EdnsSupport::unknown;
     Millis last_used = 0;
+    std::uint64_t queries = 0;   // sent to it, since it was first (or last forgotten and) used
+    std::uint64_t failures = 0;  // of them: no answer in time, or failed on the network
     // The timeout to use for the next query (RFC 6298 RTO: srtt + 4 rttvar, with backoff after timeouts).
     Millis timeout(const ResolverSettings& settings) const;
+};
+
+// One server as the statistics channel shows it (InfraCache::busiest).
+struct ServerUsage {
+    ServerAddress server;
+    ServerInfo info;
+    bool held_down = false;  // at the time of the copy
 };
 
 class InfraCache {
@@ -49,8 +60,9 @@ class InfraCache {
     explicit InfraCache(const ResolverSettings& settings) : settings_(settings) {}
 
     ServerInfo get(const ServerAddress& server, Millis now) const;
+    void sent(const ServerAddress& server, Millis now);  // a query went to it
     void reply(const ServerAddress& server, std::uint32_t rtt_ms, Millis now);
-    void timeout(const ServerAddress& server, Millis now);
+    void timeout(const ServerAddress& server, Millis now);  // no answer in time, or a network error
     void edns(const ServerAddress& server, EdnsSupport support, Millis now);
 
     void set_lame(const ServerAddress& server, const dns::Name& zone, LameReason reason, Millis now);
@@ -61,6 +73,9 @@ class InfraCache {
     void expire(Millis now);
     // One line per server, for dumps: "10.0.0.1#53 srtt 12 ms rttvar 3 timeouts 0 edns works".
     std::vector<std::string> describe(Millis now) const;
+    // The `limit` servers sent the most queries (ties: the address order), not yet forgotten: a copy
+    // taken shard by shard, so that the statistics channel's cardinality stays bounded.
+    std::vector<ServerUsage> busiest(std::size_t limit, Millis now) const;
 
   private:
     struct Entry {

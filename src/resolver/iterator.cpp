@@ -505,6 +505,7 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     ++total_queries;
     t.from_cache_only = false;
     ctx.counters().add(Counter::upstream_queries);
+    ctx.infra().sent(target.server, now());
     if (q.transport == UpstreamTransport::tcp) ctx.counters().add(Counter::upstream_tcp);
     if (!q.edns) ctx.counters().add(Counter::upstream_edns_fallbacks);
     outbox.push_back(std::move(q));

@@ -33,6 +33,7 @@
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
 #include "server/signals.hpp"
+#include "server/synthetic_probes.hpp"
 #include "signer/rollover.hpp"
 
 namespace cairn::server {
@@ -49,6 +50,15 @@ auth::Settings with_cookie_secret(auth::Settings settings) {
         throw std::runtime_error("cannot read random bytes for the cookie secret");
     }
     return settings;
+}
+
+// Where a probe that names no server asks: the first address we listen on, loopback for a wildcard.
+net::Endpoint own_probe_address(const std::vector<net::Endpoint>& listening) {
+    if (listening.empty()) return {dns::IpAddress::v4(0x7F000001u), 53};
+    net::Endpoint at = listening.front();
+    if (at.address.is_unspecified())
+        at.address = at.address.is_v4() ? dns::IpAddress::v4(0x7F000001u) : *dns::IpAddress::parse("::1");
+    return at;
 }
 
 // Empty: stay where we are.
@@ -135,6 +145,8 @@ class Daemon {
         services_->set_statistics_file(settings_.statistics_file);
         services_->set_dump_file(settings_.dump_file);
         services_->set_reload_outcome(report.failed.empty());
+        probes_ = std::make_unique<SyntheticProbes>();
+        services_->set_probe_gauge([this] { return probes_->gauge(); });
         handler_->set_observers(&services_->statistics(), &services_->querylog());
         recursion_->connect(*handler_, *services_, settings_);
         handler_->set_notify_receiver([this](std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
@@ -167,6 +179,8 @@ class Daemon {
         serving_ = server.get();
         for (const auto& at : server->endpoints())
             logs::general().info("listening on {} (UDP and TCP)", at.to_string());
+        probe_self_ = own_probe_address(server->endpoints());
+        probes_->configure(settings_.probes, probe_self_);
         logs::general().info(
             "running with {} workers; UDP batches coalesce for {} µs while queries stream in", workers,
             net_options.udp_coalesce.count());
@@ -195,6 +209,7 @@ class Daemon {
         logs::general().info("shutting down");
         service_manager::stopping();
         services_->stop();
+        probes_->stop();
         serving_ = nullptr;  // the control and statistics threads that read it have ended
         recursion_->stop();  // before the sockets its waiting clients' replies would leave through
         server->stop();
@@ -373,6 +388,7 @@ class Daemon {
         set_blackhole(next);
         next.listen = settings_.listen;
         settings_ = std::move(next);
+        probes_->configure(settings_.probes, probe_self_);
         republish();
         const bool ok = report.failed.empty();
         services_->set_reload_outcome(ok);
@@ -400,6 +416,8 @@ class Daemon {
     // The running network front end, for the control and statistics threads (null before and after).
     std::atomic<net::Server*> serving_{nullptr};
     std::unique_ptr<Services> services_;
+    std::unique_ptr<SyntheticProbes> probes_;
+    net::Endpoint probe_self_;  // where probes that name no server ask: our first listening address
 };
 
 }  // namespace

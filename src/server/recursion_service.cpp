@@ -116,6 +116,19 @@ stats::RecursionGauge RecursionService::gauge() const {
         }
         v.dnssec_verifications = s.value(C::dnssec_verifications);
         v.nsec3_hashes = s.value(C::dnssec_nsec3_hashes);
+        for (const resolver::ServerUsage& used :
+             resolver->context->busiest_servers(stats::kUpstreamServersShown)) {
+            stats::UpstreamServerGauge g;
+            g.server = used.server.address.to_string() + "#" + std::to_string(used.server.port);
+            g.rtt_known = used.info.known;
+            g.srtt_ms = used.info.srtt_ms;
+            g.rttvar_ms = used.info.rttvar_ms;
+            g.queries = used.info.queries;
+            g.failures = used.info.failures;
+            g.consecutive_failures = used.info.timeouts;
+            g.held_down = used.held_down;
+            v.servers.push_back(std::move(g));
+        }
         out.views.push_back(std::move(v));
     }
     const DriverCounters d = driver_->counters();

@@ -122,6 +122,10 @@ class Services {
     void set_recursion_gauge(std::function<stats::RecursionGauge()> gauge) {
         recursion_gauge_ = std::move(gauge);
     }
+    // The synthetic probes' results for the statistics channel (called from its threads); before start().
+    void set_probe_gauge(std::function<std::vector<stats::ProbeGauge>()> gauge) {
+        probe_gauge_ = std::move(gauge);
+    }
     void stop();
 
   private:
@@ -172,6 +176,7 @@ class Services {
     std::unique_ptr<Target> target_;
     ctl::CacheTarget* cache_target_ = nullptr;
     std::function<stats::RecursionGauge()> recursion_gauge_;
+    std::function<std::vector<stats::ProbeGauge>()> probe_gauge_;
     std::unique_ptr<ctl::ControlListener> control_;
     std::vector<std::unique_ptr<stats::HttpServer>> http_;  // one per statistics-channels entry
 };

@@ -64,6 +64,7 @@ stats::Report Services::make_report() const {
     report.zones = zone_states();
     if (last_reload_ok_ >= 0) report.last_reload_ok = last_reload_ok_ == 1;
     if (recursion_gauge_) report.recursion = recursion_gauge_();
+    if (probe_gauge_) report.probes = probe_gauge_();
     return report;
 }
 

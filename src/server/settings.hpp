@@ -72,6 +72,19 @@ struct LoggingSettings {
     std::map<std::string, std::vector<std::string>> categories;
 };
 
+// A `probe` statement (cairn's own; server/synthetic_probes.hpp runs it).
+struct ProbeSettings {
+    std::string label;  // the name as written
+    dns::Name name;
+    dns::RRType type = dns::RRType::A;
+    std::chrono::seconds every{60};
+    std::chrono::seconds timeout{2};
+    std::vector<net::Endpoint> servers;  // empty: cairnd itself
+    std::vector<std::string> expect;     // rdata in presentation format, normalised (rdata_to_text)
+
+    bool operator==(const ProbeSettings&) const = default;
+};
+
 struct Settings {
     std::string directory;        // the working directory: relative paths in the configuration start here
     std::string pid_file;         // empty: none
@@ -95,6 +108,7 @@ struct Settings {
     bool querylog = false;
     std::shared_ptr<const dns::TsigKeyring> keys;  // the key statements
     auth::Settings engine;                         // the cookie secret is left for the daemon to draw
+    std::vector<ProbeSettings> probes;             // cairn's own probe statements
 };
 
 }  // namespace cairn::server

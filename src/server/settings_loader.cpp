@@ -7,6 +7,7 @@
 #include <map>
 
 #include "config/config.hpp"
+#include "dns/rdata.hpp"
 #include "store/journal.hpp"
 
 namespace cairn::server {
@@ -306,6 +307,32 @@ std::shared_ptr<const dns::TsigKeyring> build_keyring(const config::Config& conf
     return keys;
 }
 
+// The probe statements; `expect` rdata is normalised by reading it as the probe's type (an error when it
+// does not read).
+void add_probes(const config::Config& config, Settings& settings, SettingsResult& result) {
+    for (const config::Probe& probe : config.probes) {
+        ProbeSettings p;
+        p.label = probe.name_text;
+        p.name = probe.name;
+        p.type = probe.type;
+        p.every = std::chrono::seconds(probe.every);
+        p.timeout = std::chrono::seconds(probe.timeout);
+        for (const config::SocketAddress& server : probe.servers)
+            p.servers.push_back({server.address, server.port.value_or(53)});
+        for (const std::string& text : probe.expect) {
+            try {
+                p.expect.push_back(
+                    dns::rdata_to_text(p.type, dns::rdata_from_text(p.type, text, dns::Name())));
+            } catch (const std::exception& e) {
+                result.errors.push_back(where(probe.where) + "probe '" + probe.name_text + "': expect '" +
+                                        text + "' is not " + dns::type_to_text(p.type) +
+                                        " rdata: " + e.what());
+            }
+        }
+        settings.probes.push_back(std::move(p));
+    }
+}
+
 void translate(const config::Config& config, SettingsResult& result) {
     Settings& settings = result.settings;
     const config::HostNetworks host = config::HostNetworks::scan();
@@ -342,6 +369,7 @@ void translate(const config::Config& config, SettingsResult& result) {
         static_cast<std::uint16_t>(config.options.tcp_advertised_timeout.value_or(300));
     add_logging(config, settings);
     settings.keys = build_keyring(config, result);
+    add_probes(config, settings, result);
 
     settings.engine.max_udp_payload = config.max_udp_size(nullptr);
     if (!config.options.version_hidden)

@@ -353,6 +353,7 @@ std::string render_prometheus(const Report& report) {
                  if (z.next_resign == 0) return std::nullopt;
                  return static_cast<double>(z.next_resign);
              });
+    render_probes_prometheus(report.probes, w);
     std::string out = w.take();
     render_resolver_prometheus(report.recursion, out);
     return out;
@@ -466,6 +467,7 @@ std::string render_json(const Report& report) {
         {"zones", zones},
         {"last_reload_successful", report.last_reload_ok.value_or(true)},
         {"resolver", resolver_json(report.recursion)},
+        {"probes", probes_json(report.probes)},
     };
     return doc.dump(2) + "\n";
 }
@@ -530,7 +532,7 @@ th, td {{ padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: left;
 <th>Next refresh</th><th>Expires</th><th>Notifies</th><th>Secondaries</th><th>State</th><th>Why</th></tr></thead>
 <tbody>
 {}</tbody></table>
-<p><a href="/metrics">metrics</a> &middot; <a href="/json">json</a></p>
+{}{}<p><a href="/metrics">metrics</a> &middot; <a href="/json">json</a></p>
 <script>
 const served = {};
 const shown = Date.now() / 1000;
@@ -549,7 +551,8 @@ setInterval(() => {{
 )",
                        html_escape(report.version), q.queries(), q.protocol[0], q.protocol[1],
                        report.transfers.in_success, report.transfers.in_failure, report.transfers.out_success,
-                       report.transfers.out_failure, rows, report.now);
+                       report.transfers.out_failure, rows, probes_html(report.probes, report.now),
+                       upstream_servers_html(report.recursion), report.now);
 }
 
 }  // namespace cairn::stats

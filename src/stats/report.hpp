@@ -10,6 +10,7 @@
 
 #include "lifecycle/zone_state.hpp"
 #include "stats/counters.hpp"
+#include "stats/probes_report.hpp"
 #include "stats/resolver_report.hpp"
 
 namespace cairn::stats {
@@ -51,6 +52,7 @@ struct Report {
     std::vector<std::shared_ptr<const lifecycle::ZoneState>> zones;
     std::optional<bool> last_reload_ok;  // unset: no reload since the start
     RecursionGauge recursion;            // empty without recursive views
+    std::vector<ProbeGauge> probes;      // the probe statements' results, by probe and server
 };
 
 std::string render_prometheus(const Report& report);

@@ -1,6 +1,8 @@
 #include "stats/resolver_report.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dns/edns.hpp"
 #include "stats/prom_writer.hpp"
@@ -14,7 +16,78 @@ std::string ede_name(std::uint16_t code) {
     return name.empty() ? "EDE " + std::to_string(code) : std::string(name);
 }
 
+// Each family's samples for every view's busiest servers; `value` nullopt leaves a server out.
+template <typename Value>
+void per_server(PromWriter& w, const RecursionGauge& gauge, std::string_view name, std::string_view type,
+                std::string_view help, Value value) {
+    w.family(name, type, help);
+    for (const ResolverGauge& view : gauge.views) {
+        for (const UpstreamServerGauge& server : view.servers) {
+            if (const std::optional<double> v = value(server))
+                w.sample(name, {{"view", view.view}, {"server", server.server}}, *v);
+        }
+    }
+}
+
+void render_servers_prometheus(const RecursionGauge& gauge, PromWriter& w) {
+    per_server(w, gauge, "cairn_resolver_upstream_server_srtt_seconds", "gauge",
+               "Smoothed round-trip time of an upstream server (RFC 6298), for the busiest servers.",
+               [](const UpstreamServerGauge& s) {
+                   return s.rtt_known ? std::optional(s.srtt_ms / 1000.0) : std::nullopt;
+               });
+    per_server(w, gauge, "cairn_resolver_upstream_server_rttvar_seconds", "gauge",
+               "Variance of an upstream server's round-trip time (RFC 6298).",
+               [](const UpstreamServerGauge& s) {
+                   return s.rtt_known ? std::optional(s.rttvar_ms / 1000.0) : std::nullopt;
+               });
+    per_server(w, gauge, "cairn_resolver_upstream_server_queries_total", "counter",
+               "Queries sent to an upstream server since the resolver last forgot it (infra TTL).",
+               [](const UpstreamServerGauge& s) { return std::optional(static_cast<double>(s.queries)); });
+    per_server(w, gauge, "cairn_resolver_upstream_server_timeouts_total", "counter",
+               "Queries to an upstream server that got no answer in time or failed on the network.",
+               [](const UpstreamServerGauge& s) { return std::optional(static_cast<double>(s.failures)); });
+    per_server(w, gauge, "cairn_resolver_upstream_server_held_down", "gauge",
+               "1 when an upstream server is held down after repeated timeouts (tried last).",
+               [](const UpstreamServerGauge& s) { return std::optional(s.held_down ? 1.0 : 0.0); });
+}
+
+double failure_share(const UpstreamServerGauge& s) {
+    return s.queries == 0 ? 0.0 : static_cast<double>(s.failures) / static_cast<double>(s.queries);
+}
+
 }  // namespace
+
+bool worse_server(const UpstreamServerGauge& a, const UpstreamServerGauge& b) {
+    if (a.held_down != b.held_down) return a.held_down;
+    if (failure_share(a) != failure_share(b)) return failure_share(a) > failure_share(b);
+    return a.srtt_ms > b.srtt_ms;
+}
+
+std::string upstream_servers_html(const RecursionGauge& gauge) {
+    if (gauge.views.empty()) return {};
+    std::vector<std::pair<const ResolverGauge*, const UpstreamServerGauge*>> ordered;
+    for (const ResolverGauge& view : gauge.views) {
+        for (const UpstreamServerGauge& server : view.servers)
+            ordered.emplace_back(&view, &server);
+    }
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return worse_server(*a.second, *b.second); });
+    std::string rows;
+    for (const auto& [view, server] : ordered) {
+        const UpstreamServerGauge& s = *server;
+        rows += fmt::format(
+            "<tr class=\"server\" data-server=\"{}\" data-view=\"{}\"><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            html_escape(s.server), html_escape(view->view), html_escape(s.server), html_escape(view->view),
+            s.rtt_known ? fmt::format("{} ms (&plusmn;{})", s.srtt_ms, s.rttvar_ms) : std::string("&ndash;"),
+            s.queries, s.failures, s.consecutive_failures, s.held_down ? "held down" : "");
+    }
+    return fmt::format(
+        "<h2>Upstream servers</h2>\n<p>The {} busiest per view, worst first.</p>\n"
+        "<table id=\"servers\"><thead><tr><th>Server</th><th>View</th><th>Smoothed RTT</th><th>Queries</th>"
+        "<th>Failed</th><th>Failing now</th><th>State</th></tr></thead>\n<tbody>\n{}</tbody></table>\n",
+        kUpstreamServersShown, rows);
+}
 
 void render_resolver_prometheus(const RecursionGauge& gauge, std::string& out) {
     if (gauge.views.empty()) return;
@@ -94,6 +167,7 @@ void render_resolver_prometheus(const RecursionGauge& gauge, std::string& out) {
              [](const ResolverGauge& v) { return v.dnssec_verifications; });
     per_view("cairn_resolver_nsec3_hashes_total", "counter", "NSEC3 hashes computed.",
              [](const ResolverGauge& v) { return v.nsec3_hashes; });
+    render_servers_prometheus(gauge, w);
 
     w.family("cairn_resolver_upstream_rtt_seconds", "histogram",
              "Round-trip time of answered upstream queries.");
@@ -145,6 +219,15 @@ nlohmann::json resolver_json(const RecursionGauge& gauge) {
         for (std::size_t b = 0; b < v.rtt_buckets.size(); ++b)
             rtt.push_back({{"le_ms", b < v.rtt_bounds_ms.size() ? json(v.rtt_bounds_ms[b]) : json("+Inf")},
                            {"count", v.rtt_buckets[b]}});
+        json servers = json::array();
+        for (const UpstreamServerGauge& s : v.servers)
+            servers.push_back({{"server", s.server},
+                               {"srtt_ms", s.rtt_known ? json(s.srtt_ms) : json(nullptr)},
+                               {"rttvar_ms", s.rtt_known ? json(s.rttvar_ms) : json(nullptr)},
+                               {"queries", s.queries},
+                               {"timeouts", s.failures},
+                               {"consecutive_timeouts", s.consecutive_failures},
+                               {"held_down", s.held_down}});
         views[v.view] = {
             {"cache",
              {{"hits", v.cache_hits},
@@ -159,7 +242,8 @@ nlohmann::json resolver_json(const RecursionGauge& gauge) {
               {"timeouts", v.upstream_timeouts},
               {"errors", v.upstream_errors},
               {"edns_fallbacks", v.edns_fallbacks},
-              {"rtt_ms", rtt}}},
+              {"rtt_ms", rtt},
+              {"servers", servers}}},
             {"servfail",
              {{"total", v.servfail}, {"by_ede", by_ede}, {"without_ede", v.servfail_without_ede}}},
             {"stale_answers", v.stale_answers},

@@ -1,9 +1,11 @@
 // The recursive resolver's part of the statistics channel: per view, the cache (hits, misses, entries,
 // bytes, evictions), upstream queries, timeouts and their RTT histogram, SERVFAILs by EDE code, stale
-// answers served; and the resolution threads' figures (clients waiting and dropped, work shared). Plain
-// numbers filled by the server, rendered into /metrics and /json beside the rest.
+// answers served; the busiest upstream servers (RTT estimate, queries, failures); and the resolution
+// threads' figures (clients waiting and dropped, work shared). Plain numbers filled by the server, rendered
+// into /metrics and /json beside the rest, and the upstream servers on the status page, worst first.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -11,6 +13,20 @@
 #include <vector>
 
 namespace cairn::stats {
+
+// The per-server families are bounded: at most this many servers per view, those sent the most queries
+// (a resolver iterating the Internet meets thousands; the busy ones are those that matter).
+inline constexpr std::size_t kUpstreamServersShown = 20;
+
+// One upstream server as the view's infrastructure cache knows it (resolver/infra_cache.hpp).
+struct UpstreamServerGauge {
+    std::string server;  // "192.0.2.1#53"
+    bool rtt_known = false;
+    std::uint32_t srtt_ms = 0, rttvar_ms = 0;  // RFC 6298's smoothed RTT and its variance
+    std::uint64_t queries = 0, failures = 0;   // failures: timed out, or failed on the network
+    std::uint32_t consecutive_failures = 0;    // since its last answer
+    bool held_down = false;                    // tried only when nothing else is left
+};
 
 struct ResolverGauge {
     std::string view;
@@ -27,6 +43,7 @@ struct ResolverGauge {
     std::uint64_t secure = 0, insecure = 0, bogus = 0, indeterminate = 0;
     std::vector<std::pair<std::uint16_t, std::uint64_t>> bogus_by_ede;  // code, count (non-zero only)
     std::uint64_t dnssec_verifications = 0, nsec3_hashes = 0;
+    std::vector<UpstreamServerGauge> servers;  // the busiest, at most kUpstreamServersShown
 };
 
 struct RecursionGauge {
@@ -42,5 +59,9 @@ struct RecursionGauge {
 void render_resolver_prometheus(const RecursionGauge& gauge, std::string& out);
 // The "resolver" member of /json (null without recursive views).
 nlohmann::json resolver_json(const RecursionGauge& gauge);
+// Worst first: held down, then the larger share of failed queries, then the slower smoothed RTT.
+bool worse_server(const UpstreamServerGauge& a, const UpstreamServerGauge& b);
+// The status page's upstream servers table (empty without recursive views).
+std::string upstream_servers_html(const RecursionGauge& gauge);
 
 }  // namespace cairn::stats

@@ -57,6 +57,10 @@ view "outside" { match-clients { any; }; zone "example" { type primary; file "ex
 '''
 write('config_fuzz', 'rich.conf', rich)
 write('config_fuzz', 'simple.conf', 'options { directory "."; };\nzone "a." { type primary; file "a.db"; };\n')
+# cairn's own probe statement (issue 17), every clause of it, and one of its errors.
+write('config_fuzz', 'probe.conf', 'probe "www.example.com" { type AAAA; every 30; timeout 2;\n'
+      '  servers { 192.0.2.53; 127.0.0.1 port 5300; ::1 port 53; }; expect { "2001:db8::1"; 2001:db8::2; }; };\n'
+      'probe "api.example.com" { };\nprobe "bad" { every 1; timeout 5; };\n')
 write('config_fuzz', 'errors.conf', 'options { rate-limit { window 0; slip 99; }; tcp-idle-timeout 99999; };\nzone "x" { type bogus; };\n')
 write('config_fuzz', 'include.conf', 'include "/etc/passwd";\noptions { };\n')
 write('config_fuzz', 'comments.conf', '/* c */ # s\n// x\noptions { /* inner */ allow-query { "inside"; }; };\n')

@@ -14,7 +14,10 @@ listed as a zone's NS without serving it (`lame`), and zones may be left to the 
 (`autostart=False`: the test starts, stops or rewrites them, e.g. to take a zone's authorities down). Later
 additions extend the spec rather than this code: a zone may be signed with BIND's dnssec-signzone
 (`dnssec="signed"`, its DS in the parent; `"expired"`: every RRSIG's validity window in the past;
-`"ds-mismatch"`: the parent's DS names a key the zone does not have), and carry its own SOA timers.
+`"ds-mismatch"`: the parent's DS names a key the zone does not have; `"broken-nsec"` / `"broken-nsec3"`:
+signed with NSEC or NSEC3, then the NSEC/NSEC3 record covering `nope.<zone>` removed with its RRSIG, so
+that the chain has a gap and an NXDOMAIN for that name carries no valid proof), and carry its own SOA
+timers.
 
 The resolver suites use 127.53.0.0/16 (127.54.0.0/16 for the signed hierarchy of the validation tests),
 the default `address_prefix`; the doctor's lab uses 127.55.0.0/16: other suites on this machine use other
@@ -43,7 +46,8 @@ ADDRESS_PREFIX = "127.53."
 # The validation suite's signed hierarchy (test_resolver_validation.py) has a range of its own, so that it
 # runs beside the shared one. A HierarchySpec may name another range (the doctor's lab: 127.55.).
 ADDRESS_PREFIXES = (ADDRESS_PREFIX, "127.54.")
-DNSSEC_MODES = (None, "signed", "expired", "ds-mismatch")
+DNSSEC_MODES = (None, "signed", "expired", "ds-mismatch", "broken-nsec", "broken-nsec3")
+BROKEN_DENIAL_LABEL = "nope"  # broken-nsec(3): the name below the zone whose proof is removed
 
 
 @dataclasses.dataclass
@@ -302,8 +306,12 @@ class Hierarchy:
             stamp = lambda t: time.strftime("%Y%m%d%H%M%S", time.gmtime(t))  # noqa: E731
             now = time.time()
             window = ["-P", "-s", stamp(now - 30 * 86400), "-e", stamp(now - 86400)]
+        if zone.dnssec == "broken-nsec3":
+            window = ["-3", "-", "-H", "0"]  # NSEC3, no salt, no extra iterations (RFC 9276)
         signed_zones.run([signed_zones.tool("dnssec-signzone"), "-S", "-K", str(keys), *window, "-o", zone.origin,
                           "-f", str(self.zone_file(zone.origin)), str(source)], keys)
+        if zone.dnssec in ("broken-nsec", "broken-nsec3"):
+            _remove_covering_denial(self.zone_file(zone.origin), zone.origin, BROKEN_DENIAL_LABEL)
 
     def hints_text(self) -> str:
         root = self.spec.zone(".")
@@ -395,6 +403,40 @@ class Hierarchy:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _remove_covering_denial(path: Path, origin: str, label: str) -> None:
+    """Removes from a signed zone file the NSEC or NSEC3 record (and its RRSIG) that covers `label`.<origin>:
+    a gap in the chain, so that no record the zone has proves that name does not exist."""
+    import dns.dnssec
+    import dns.name
+    import dns.rdataclass
+    import dns.zone
+
+    zone = dns.zone.from_file(str(path), origin=origin, relativize=False, check_origin=False)
+    target = dns.name.from_text(f"{label}.{origin}")
+    params = zone.find_node(dns.name.from_text(origin)).get_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC3PARAM)
+    removed = None
+    for name, node in zone.nodes.items():
+        nsec = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC)
+        nsec3 = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC3)
+        if nsec is not None and params is None:
+            following = nsec[0].next
+            if name < target and (target < following or following <= name):  # the last one wraps to the apex
+                removed = (name, dns.rdatatype.NSEC)
+        if nsec3 is not None and params is not None:
+            p = params[0]
+            hashed = dns.dnssec.nsec3_hash(target, p.salt or "", p.iterations, p.algorithm).lower()
+            owner = name.labels[0].decode().lower()
+            following = nsec3[0].to_text().split()[4].lower()
+            if owner < hashed < following or (following <= owner and (hashed > owner or hashed < following)):
+                removed = (name, dns.rdatatype.NSEC3)
+    if removed is None:
+        raise RuntimeError(f"{origin}: no NSEC/NSEC3 covers {target}")
+    node = zone.nodes[removed[0]]
+    node.delete_rdataset(dns.rdataclass.IN, removed[1])
+    node.delete_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, removed[1])
+    zone.to_file(str(path), relativize=False)
 
 
 def _closest_zone(name: str, origins: Sequence[str]) -> str | None:

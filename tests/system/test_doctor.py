@@ -10,7 +10,9 @@ listens only on addresses its interface scan finds, so it cannot take 127.55.0.5
 - zone-expired: expiry.lab's second name server is a Knot secondary whose (hidden) primary is stopped until
   the zone's SOA expire (6 s) runs out;
 - dnssec: sigexp.lab signed with dnssec-signzone -s/-e in the past, and dsbad.lab whose DS in lab. names a
-  key it does not have (both signed with BIND's dnssec-keygen and dnssec-signzone);
+  key it does not have (both signed with BIND's dnssec-keygen and dnssec-signzone); nsecbad.lab and
+  nsec3bad.lab signed with NSEC and NSEC3, then the record covering nope.<zone> removed (a gap in the
+  chain: that name's NXDOMAIN carries no valid proof);
 - negative-cache: new.neg.lab asked through a cairnd resolver before the record is added;
 - split-horizon: cairnd with views whose internal match-clients has 127.55.8.0/24 but not 127.55.9.0/24,
   asked --from both.
@@ -61,6 +63,8 @@ def doctor_spec() -> HierarchySpec:
         NameServer("ns2.expiry.lab.", "127.55.4.2", "scripted"),  # the test's Knot secondary
         NameServer("ns1.sigexp.lab.", "127.55.5.1", "nsd"),
         NameServer("ns1.dsbad.lab.", "127.55.5.2", "nsd"),
+        NameServer("ns1.nsecbad.lab.", "127.55.5.3", "nsd"),
+        NameServer("ns1.nsec3bad.lab.", "127.55.5.4", "nsd"),
         NameServer("ns1.neg.lab.", "127.55.6.1", "cairnd"),
         NameServer("ns1.views.lab.", "127.55.7.1", "scripted"),  # the test's cairnd with views
     ]
@@ -73,6 +77,9 @@ def doctor_spec() -> HierarchySpec:
                  refresh=2, retry=1, expire=6),
         ZoneSpec("sigexp.lab.", ["ns1.sigexp.lab."], ["www A 192.0.2.5"], dnssec="expired"),
         ZoneSpec("dsbad.lab.", ["ns1.dsbad.lab."], ["www A 192.0.2.6"], dnssec="ds-mismatch"),
+        # Signed with NSEC / NSEC3, then the record covering nope.<zone> removed: a gap in the chain.
+        ZoneSpec("nsecbad.lab.", ["ns1.nsecbad.lab."], ["www A 192.0.2.10"], dnssec="broken-nsec"),
+        ZoneSpec("nsec3bad.lab.", ["ns1.nsec3bad.lab."], ["www A 192.0.2.11"], dnssec="broken-nsec3"),
         ZoneSpec("neg.lab.", ["ns1.neg.lab."], ["www A 192.0.2.7"], negative_ttl=600, autostart=False),
         ZoneSpec("views.lab.", ["ns1.views.lab."], ["www A 203.0.113.8"], autostart=False),
     ]
@@ -259,6 +266,28 @@ def test_type4_dnssec(lab, zone, problem):
     # The validating resolver fails it, and answers with CD: validation is the cause, not the data.
     assert any(f"resolver {RESOLVER}#53 answers SERVFAIL, but NOERROR with CD" in e for e in report["evidence"])
     assert f"rndc sign {zone}" in report["fix"]
+
+
+@pytest.mark.parametrize("zone,proof", [("nsecbad.lab.", "NSEC"), ("nsec3bad.lab.", "NSEC3")])
+def test_type4_dnssec_broken_denial_proof(lab, zone, proof):
+    # The zone's NSEC (NSEC3) chain has a gap where nope.<zone> falls: its NXDOMAIN carries no valid proof.
+    name = f"{hierarchy_module.BROKEN_DENIAL_LABEL}.{zone}"
+    report, elapsed, text = lab.doctor(name)
+    check_common(report, elapsed, name)
+    assert report["verdict"] == "dnssec", text
+    assert report["failure_type"] == 4
+    evidence = report["evidence"]
+    # NSD, finding no record for the gap, sends none: the proof is missing (a record sent that does not
+    # prove it is named with the records: unit tests, tests/unit/doctor/dnssec_chain_test.cpp).
+    assert any(f"NXDOMAIN for {name} A" in e and ("does not hold" in e or "the denial is not proven" in e)
+               for e in evidence), evidence
+    if any(e.strip().startswith("the servers sent: ") for e in evidence):
+        assert any(f" {proof} " in e for e in evidence if "the servers sent: " in e), evidence
+    steps = {s["step"]: s for s in report["steps"]}
+    assert steps["dnssec"]["status"] == "failed"
+    # The zone is otherwise sound: a name that exists is answered and validated.
+    healthy, _, text = lab.doctor("www." + zone)
+    assert healthy["verdict"] == "healthy", text
 
 
 def test_type5_negative_cache(lab):

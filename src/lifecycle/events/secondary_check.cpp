@@ -8,7 +8,10 @@
 // minutes, the default threshold.
 //
 // The event only sends: the answers arrive later (a silent secondary takes the SOA check's timeouts), so
-// the zone's other events never wait for a secondary.
+// the zone's other events never wait for a secondary. The checks are SOA queries as a refresh's are, so
+// they count against serial-query-rate (BIND's default 20 a second, all zones together) through the same
+// RequestGate, after the refreshes a NOTIFY asked for: 10,000 zones each watching two secondaries spread
+// their checks out instead of sending 20,000 queries at once.
 #include <algorithm>
 
 #include "dns/serial.hpp"
@@ -84,6 +87,34 @@ void record(Runtime& rt, Zone& zone, const std::string& key, const std::optional
     }
 }
 
+// Sends one check (the gate let it go): its answer, or its failure, is recorded when it comes.
+void start_check(Runtime& rt, const ZonePtr& zone, const std::string& key, const xfr::Primary& target) {
+    Zone& z = *zone;
+    SoaCheck::Options options;
+    const Peer peer = notify_peer(z, target);
+    const ServerRule* rule = server_rule_for(z.config.servers, peer.address);
+    options.client.edns = rule == nullptr || rule->edns.value_or(true);
+    options.client.edns_udp_size = z.config.edns_udp_size;
+    options.udp = rt.timeouts.soa_udp;
+    options.tcp_timeout = rt.timeouts.soa_tcp;
+    options.try_tcp = false;  // a secondary's SOA is no reason for a TCP connection
+    z.secondary_checks.in_flight[key] = std::make_unique<SoaCheck>(
+        rt.reactor, target, peer, z.config.origin, options,
+        // The keyring the target's key lives in, kept until the answer is verified.
+        [&rt, zone, key, keyring = z.config.keys](std::optional<xfr::SoaAnswer> answer,
+                                                  std::optional<Failure> failure) {
+            (void)keyring;  // held, not read
+            auto& in_flight = zone->secondary_checks.in_flight;
+            if (auto found = in_flight.find(key); found != in_flight.end()) {
+                rt.reactor.post([retired = std::shared_ptr<SoaCheck>(std::move(found->second))] {});
+                in_flight.erase(found);
+            }
+            if (zone->removed) return;
+            record(rt, *zone, key, answer, failure);
+            rt.publish(*zone, false);
+        });
+}
+
 }  // namespace
 
 void schedule_secondary_check(Runtime& rt, Zone& zone, bool after_notify) {
@@ -104,30 +135,18 @@ void event_secondary_check(Runtime& rt, const ZonePtr& zone) {
     std::erase_if(z.state.secondaries,
                   [&](const SecondaryStatus& s) { return targets.count(s.address) == 0; });
     for (const auto& [key, target] : targets) {
-        if (z.secondary_checks.in_flight.count(key) != 0) continue;  // the last one is still waiting
-        SoaCheck::Options options;
-        const Peer peer = notify_peer(z, target);
-        const ServerRule* rule = server_rule_for(z.config.servers, peer.address);
-        options.client.edns = rule == nullptr || rule->edns.value_or(true);
-        options.client.edns_udp_size = z.config.edns_udp_size;
-        options.udp = rt.timeouts.soa_udp;
-        options.tcp_timeout = rt.timeouts.soa_tcp;
-        options.try_tcp = false;  // a secondary's SOA is no reason for a TCP connection
-        z.secondary_checks.in_flight[key] = std::make_unique<SoaCheck>(
-            rt.reactor, target, peer, z.config.origin, options,
-            // The keyring the target's key lives in, kept until the answer is verified.
-            [&rt, zone, key = key, keyring = z.config.keys](std::optional<xfr::SoaAnswer> answer,
-                                                            std::optional<Failure> failure) {
+        SecondaryChecks& checks = z.secondary_checks;
+        // The last one is still waiting for the gate or for its answer.
+        if (checks.in_flight.count(key) != 0 || checks.waiting.count(key) != 0) continue;
+        // The target is copied (its key points into the zone's keyring, which the check holds).
+        const RequestGate::Ticket ticket =
+            rt.gate.soa_query(false, [&rt, zone, key = key, target = target, keyring = z.config.keys] {
                 (void)keyring;  // held, not read
-                auto& in_flight = zone->secondary_checks.in_flight;
-                if (auto found = in_flight.find(key); found != in_flight.end()) {
-                    rt.reactor.post([retired = std::shared_ptr<SoaCheck>(std::move(found->second))] {});
-                    in_flight.erase(found);
-                }
+                zone->secondary_checks.waiting.erase(key);
                 if (zone->removed) return;
-                record(rt, *zone, key, answer, failure);
-                rt.publish(*zone, false);
+                start_check(rt, zone, key, target);
             });
+        if (ticket != 0) checks.waiting[key] = ticket;
     }
     if (!targets.empty()) schedule_secondary_check(rt, z, false);
     rt.publish(z, false);

@@ -1,5 +1,6 @@
 // The chain check from scripted, really signed responses: secure, an expired RRSIG, a DS that matches no
-// key, a missing DS (insecure), and a trust anchor that matches nothing.
+// key, a missing DS (insecure), a trust anchor that matches nothing; and negative answers whose NSEC or
+// NSEC3 proof holds, or does not (named with the records sent).
 #include "doctor/dnssec_chain.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 
 #include "dnssec/ds.hpp"
 #include "dnssec/keys.hpp"
+#include "dnssec/nsec3.hpp"
 #include "dnssec/records.hpp"
 #include "dnssec/signature.hpp"
 #include "scripted.hpp"
@@ -137,6 +139,83 @@ TEST(DnssecChain, AnAnchorMatchingNoKey) {
     const auto f = check_chain({ZoneKey("test.").dnskey_rr()}, lab.links(), lab.answer(), kNow);
     EXPECT_EQ(f.status, DnssecFindings::Status::bogus);
     EXPECT_TRUE(mentions(f.problems, "the trust anchor for test. matches none of its DNSKEYs"));
+}
+
+// A negative answer from api.test. to `qname` `qtype`: its signed SOA and each of `proof` (one record per
+// RRset), signed.
+dns::Message negative(const Lab& lab, dns::Rcode rcode, const std::string& qname, dns::RRType qtype,
+                      const std::vector<std::string>& proof) {
+    dns::Message m = aa({});
+    m.header.rcode = static_cast<std::uint8_t>(rcode);
+    m.questions.push_back({dns::Name::from_text(qname), qtype, dns::RRClass::IN});
+    const auto soa = rr("api.test. 300 SOA ns1.api.test. h.api.test. 1 3600 600 86400 300");
+    m.authority = {soa, lab.child.sign({soa}, -3600, 86400)};
+    for (const auto& text : proof) {
+        const auto record = rr(text);
+        m.authority.push_back(record);
+        m.authority.push_back(lab.child.sign({record}, -3600, 86400));
+    }
+    return m;
+}
+
+std::string nsec3_owner(const std::string& name) {
+    dnssec::Nsec3Hash hash;
+    EXPECT_TRUE(dnssec::nsec3_hash(dns::Name::from_text(name).wire(), {}, 0, hash));
+    return dnssec::nsec3_label(hash) + ".api.test.";
+}
+
+TEST(DnssecChain, AnNsecProofOfNxdomainHoldsOrIsNamedBroken) {
+    Lab lab;
+    // api.test. < nope.api.test. < www.api.test.; the wildcard *.api.test. sorts there too.
+    const auto good = negative(lab, dns::Rcode::NXDOMAIN, "nope.api.test.", dns::RRType::A,
+                               {"api.test. 300 NSEC www.api.test. NS SOA RRSIG NSEC DNSKEY"});
+    auto f = check_chain({lab.parent.dnskey_rr()}, lab.links(), good, kNow);
+    EXPECT_EQ(f.status, DnssecFindings::Status::secure) << (f.problems.empty() ? "" : f.problems[0]);
+    EXPECT_TRUE(mentions(f.lines, "NSEC proof of NXDOMAIN for nope.api.test. A: proven"));
+    EXPECT_TRUE(mentions(f.lines, "NSEC api.test.: signed by key"));
+
+    // The chain has a gap: the NSEC that covers nope. is missing, the one sent does not cover it.
+    const auto broken = negative(lab, dns::Rcode::NXDOMAIN, "nope.api.test.", dns::RRType::A,
+                                 {"www.api.test. 300 NSEC api.test. A RRSIG NSEC"});
+    f = check_chain({lab.parent.dnskey_rr()}, lab.links(), broken, kNow);
+    EXPECT_EQ(f.status, DnssecFindings::Status::bogus);
+    EXPECT_TRUE(mentions(
+        f.problems, "NSEC proof of NXDOMAIN for nope.api.test. A does not hold: no NSEC covers the name"));
+    EXPECT_TRUE(mentions(f.problems, "the servers sent: www.api.test. NSEC api.test. A RRSIG NSEC"));
+
+    // No proof at all.
+    f = check_chain({lab.parent.dnskey_rr()}, lab.links(),
+                    negative(lab, dns::Rcode::NXDOMAIN, "nope.api.test.", dns::RRType::A, {}), kNow);
+    EXPECT_EQ(f.status, DnssecFindings::Status::bogus);
+    EXPECT_TRUE(mentions(f.problems, "carries no NSEC or NSEC3 record"));
+}
+
+TEST(DnssecChain, AnNsec3ProofOfNodataHoldsOrIsNamedBroken) {
+    Lab lab;
+    const std::string www = nsec3_owner("www.api.test.");
+    const std::string apex = nsec3_owner("api.test.");
+    // www.api.test. exists with an A only: its NSEC3 lists A and RRSIG, not TXT.
+    const auto good = negative(lab, dns::Rcode::NOERROR, "www.api.test.", dns::RRType::TXT,
+                               {www + " 300 NSEC3 1 0 0 - " + apex.substr(0, 32) + " A RRSIG"});
+    auto f = check_chain({lab.parent.dnskey_rr()}, lab.links(), good, kNow);
+    EXPECT_EQ(f.status, DnssecFindings::Status::secure) << (f.problems.empty() ? "" : f.problems[0]);
+    EXPECT_TRUE(mentions(f.lines, "NSEC3 proof of NODATA for www.api.test. TXT: proven"));
+
+    // The servers sent the apex's NSEC3 instead of www's: nothing matches the name.
+    const auto broken =
+        negative(lab, dns::Rcode::NOERROR, "www.api.test.", dns::RRType::TXT,
+                 {apex + " 300 NSEC3 1 0 0 - " + apex.substr(0, 32) + " NS SOA RRSIG DNSKEY NSEC3PARAM"});
+    f = check_chain({lab.parent.dnskey_rr()}, lab.links(), broken, kNow);
+    EXPECT_EQ(f.status, DnssecFindings::Status::bogus);
+    EXPECT_TRUE(mentions(f.problems, "NSEC3 proof of NODATA for www.api.test. TXT does not hold: "));
+    EXPECT_TRUE(mentions(f.problems, "the servers sent: " + apex + " NSEC3 1 0 0 -"));
+
+    // A proof whose signature does not verify is bogus too, named as the RRSIG.
+    auto forged = good;
+    forged.authority[3] = lab.parent.sign({forged.authority[2]}, -3600, 86400);
+    f = check_chain({lab.parent.dnskey_rr()}, lab.links(), forged, kNow);
+    EXPECT_EQ(f.status, DnssecFindings::Status::bogus);
+    EXPECT_TRUE(mentions(f.problems, "RRSIG NSEC3 " + www));
 }
 
 }  // namespace

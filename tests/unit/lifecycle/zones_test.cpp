@@ -234,6 +234,49 @@ TEST_F(ZonesTest, APrimaryThatSwallowsEverythingDelaysNoOtherZone) {
     EXPECT_NE(find("dead0.test.")->state->problem.find("refresh failing"), std::string::npos);
 }
 
+TEST_F(ZonesTest, SecondaryChecksOfManyZonesKeepToSerialQueryRate) {
+    // 100 primaries, each watching one secondary (also-notify) every second: 100 SOA queries a second
+    // without a limit; serial-query-rate 20 spreads them out, and every zone still gets its checks.
+    FakePrimary secondary;
+    constexpr int kZones = 100;
+    std::vector<ZoneConfig> configs;
+    for (int i = 0; i < kZones; ++i) {
+        const std::string origin = "w" + std::to_string(i) + ".test.";
+        secondary.serve(make_zone(origin, 1));
+        ZoneConfig config = primary(origin, write("w" + std::to_string(i) + ".db", zone_text(origin, 1)));
+        config.notify = xfr::NotifyMode::Explicit;
+        config.also_notify = {xfr::Primary{"127.0.0.1", secondary.port(), nullptr}};
+        config.notify_delay = 0;
+        config.secondary_check_interval = 1;
+        configs.push_back(std::move(config));
+    }
+    Zones& zones = start();
+    Limits limits;
+    limits.serial_query_rate = 20;
+    zones.configure(std::move(configs), limits);
+    zones.start_network();
+    zones.published(zones.served_generation());  // NOTIFYs may go out
+    ASSERT_TRUE(eventually([&] { return secondary.soa_queries > 0; }, 10s)) << log();
+    const auto from = std::chrono::steady_clock::now();
+    const int before = secondary.soa_queries;
+    std::this_thread::sleep_for(3s);
+    const int sent = secondary.soa_queries - before;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
+    // The token bucket holds at most one second's worth: 20 a second, plus a burst of 20 at most.
+    EXPECT_LE(sent, 20 * seconds + 20 + 1) << sent << " SOA queries in " << seconds << " s";
+    EXPECT_GE(sent, 10) << "the checks go on";
+    // Every zone's secondary is checked all the same, within a few rounds of the rate.
+    ASSERT_TRUE(eventually(
+        [&] {
+            for (const ZoneView& view : zones.zones()) {
+                if (view.state->secondaries.empty() || !view.state->secondaries[0].serial) return false;
+            }
+            return true;
+        },
+        20s))
+        << log();
+}
+
 TEST_F(ZonesTest, AnInconsistentIxfrFallsBackToAxfr) {
     FakePrimary primary;
     const std::string file = (dir_ / "ixfr.db").string();

@@ -64,5 +64,37 @@ TEST(InfraCache, LamenessIsPerZoneAndExpires) {
     EXPECT_EQ(infra.size(), 0u);
 }
 
+TEST(InfraCache, BusiestServersAreCountedAndBounded) {
+    ResolverSettings s;
+    InfraCache infra(s);
+    // Server i gets i queries; the odd ones answer (RTT 10 i ms), the even ones time out.
+    for (std::uint32_t i = 1; i <= 30; ++i) {
+        const ServerAddress server{dns::IpAddress::v4(0xC0000200u + i), 53};
+        for (std::uint32_t q = 0; q < i; ++q) {
+            infra.sent(server, 1000);
+            if (i % 2 == 1)
+                infra.reply(server, 10 * i, 1000);
+            else
+                infra.timeout(server, 1000);
+        }
+    }
+    const std::vector<ServerUsage> top = infra.busiest(5, 1000);
+    ASSERT_EQ(top.size(), 5u);  // bounded, the busiest first
+    EXPECT_EQ(top[0].server.address.to_string(), "192.0.2.30");
+    EXPECT_EQ(top[0].info.queries, 30u);
+    EXPECT_EQ(top[0].info.failures, 30u);
+    EXPECT_FALSE(top[0].info.known);
+    EXPECT_TRUE(top[0].held_down);  // 30 consecutive timeouts
+    EXPECT_EQ(top[1].server.address.to_string(), "192.0.2.29");
+    EXPECT_EQ(top[1].info.queries, 29u);
+    EXPECT_EQ(top[1].info.failures, 0u);
+    EXPECT_EQ(top[1].info.srtt_ms, 290u);
+    EXPECT_FALSE(top[1].held_down);
+    EXPECT_EQ(top[4].info.queries, 26u);
+    EXPECT_EQ(infra.busiest(100, 1000).size(), 30u);
+    // Forgotten servers are not shown; their counters go with them.
+    EXPECT_TRUE(infra.busiest(5, 1000 + 901000).empty());
+}
+
 }  // namespace
 }  // namespace cairn::resolver

@@ -214,6 +214,17 @@ inline std::string settings_text(const Settings& s) {
         for (const auto& zone : view.zones)
             out += zone_text(zone);
     }
+    for (const auto& probe : s.probes) {
+        out += "probe " + probe.label + " name=" + probe.name.to_text() +
+               " type=" + dns::type_to_text(probe.type) + " every=" + std::to_string(probe.every.count()) +
+               " timeout=" + std::to_string(probe.timeout.count()) + " servers=";
+        for (const auto& server : probe.servers)
+            out += server.to_string() + ",";
+        out += " expect=";
+        for (const auto& rdata : probe.expect)
+            out += rdata + ",";
+        out += "\n";
+    }
     return out;
 }
 

@@ -390,6 +390,59 @@ TEST(Render, SecondariesInEveryOutputWorstZoneFirst) {
     EXPECT_NE(html.find("class=\"secondary lagging\" data-secondary=\"192.0.2.2#53\""), std::string::npos);
 }
 
+TEST(Render, UpstreamServersInEveryOutputWorstFirst) {
+    Report report;
+    report.now = 1'700'000'000;
+    ResolverGauge view;
+    view.view = "inside";
+    UpstreamServerGauge fast{"192.0.2.1#53", true, 12, 3, 40, 0, 0, false};
+    UpstreamServerGauge slow{"192.0.2.2#53", true, 250, 60, 30, 0, 0, false};
+    UpstreamServerGauge flaky{"192.0.2.3#53", true, 20, 5, 20, 5, 1, false};
+    UpstreamServerGauge dead{"127.0.0.1#5300", false, 0, 0, 6, 6, 6, true};
+    view.servers = {fast, slow, flaky, dead};
+    report.recursion.views = {view};
+
+    std::map<std::string, std::string> types;
+    std::map<std::string, double> found;
+    for (const Sample& sample : parse_prometheus(render_prometheus(report), types)) {
+        if (sample.name.rfind("cairn_resolver_upstream_server_", 0) != 0) continue;
+        EXPECT_EQ(sample.labels.at("view"), "inside");
+        found[sample.name + " " + sample.labels.at("server")] = sample.value;
+    }
+    EXPECT_DOUBLE_EQ(found.at("cairn_resolver_upstream_server_srtt_seconds 192.0.2.2#53"), 0.25);
+    EXPECT_DOUBLE_EQ(found.at("cairn_resolver_upstream_server_rttvar_seconds 192.0.2.1#53"), 0.003);
+    EXPECT_EQ(found.count("cairn_resolver_upstream_server_srtt_seconds 127.0.0.1#5300"),
+              0u);  // never answered
+    EXPECT_EQ(found.at("cairn_resolver_upstream_server_queries_total 192.0.2.1#53"), 40);
+    EXPECT_EQ(found.at("cairn_resolver_upstream_server_timeouts_total 192.0.2.3#53"), 5);
+    EXPECT_EQ(found.at("cairn_resolver_upstream_server_held_down 127.0.0.1#5300"), 1);
+    EXPECT_EQ(found.at("cairn_resolver_upstream_server_held_down 192.0.2.1#53"), 0);
+    EXPECT_EQ(types.at("cairn_resolver_upstream_server_queries_total"), "counter");
+    EXPECT_EQ(types.at("cairn_resolver_upstream_server_srtt_seconds"), "gauge");
+    EXPECT_EQ(types.at("cairn_resolver_upstream_rtt_seconds"), "histogram");  // the view's, unchanged
+
+    const auto doc = nlohmann::json::parse(render_json(report));
+    const auto& servers = doc["resolver"]["views"]["inside"]["upstream"]["servers"];
+    ASSERT_EQ(servers.size(), 4u);
+    EXPECT_EQ(servers[1]["server"], "192.0.2.2#53");
+    EXPECT_EQ(servers[1]["srtt_ms"], 250);
+    EXPECT_EQ(servers[2]["timeouts"], 5);
+    EXPECT_TRUE(servers[3]["srtt_ms"].is_null());
+    EXPECT_EQ(servers[3]["held_down"], true);
+
+    // Held down, then the larger share of failures, then the slower.
+    const std::string html = render_html(report);
+    std::vector<std::size_t> at;
+    for (const char* server : {"127.0.0.1#5300", "192.0.2.3#53", "192.0.2.2#53", "192.0.2.1#53"}) {
+        at.push_back(html.find(std::string("data-server=\"") + server + "\""));
+        ASSERT_NE(at.back(), std::string::npos) << server;
+    }
+    EXPECT_TRUE(std::is_sorted(at.begin(), at.end()));
+    EXPECT_NE(html.find("<td>250 ms (&plusmn;60)</td>"), std::string::npos);
+    // No recursive views: no servers section.
+    EXPECT_EQ(render_html(Report{}).find("id=\"servers\""), std::string::npos);
+}
+
 std::string http_get(std::uint16_t port, const std::string& request) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in at{};
