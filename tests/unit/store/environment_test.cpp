@@ -39,7 +39,8 @@ TEST(Environment, AFullMapGrowsAndTheWriteGoesThrough) {
 
 TEST(Environment, AtItsLargestAFullMapIsAClearError) {
     TempDir dir;
-    Environment env(dir.path(), {.map_size = 1 << 20, .max_map_size = 1 << 20, .sync = false});
+    Environment env(dir.path(),
+                    {.map_size = 1 << 20, .max_map_size = 1 << 20, .sync = false, .grown = nullptr});
     Journal journal(env, dns::Name::from_text("example.com."));
     const auto fill = [&] {
         for (std::uint32_t serial = 1; serial <= 64; ++serial)
@@ -50,7 +51,7 @@ TEST(Environment, AtItsLargestAFullMapIsAClearError) {
 
 TEST(Journal, TrimKeepsTheNewestEntriesWithinTheBound) {
     TempDir dir;
-    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false});
+    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false, .grown = nullptr});
     Journal journal(env, dns::Name::from_text("example.com."));
     // Serials 100..110: every entry the same size (host100 .. host110).
     for (std::uint32_t serial = 100; serial < 110; ++serial)
