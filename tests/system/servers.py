@@ -35,6 +35,9 @@ class Zone:
 
     origin: str
     file: Path
+    # knotd only: the zone is signed by Knot itself (`dnssec-signing: on`) with this policy, defined in the
+    # options' `statements` (a `policy:` section).
+    dnssec_policy: str = ""
 
     @property
     def fqdn(self) -> str:
@@ -49,7 +52,9 @@ class ServerOptions:
     ipv6: bool = True
     allow_transfer: bool = False  # AXFR/IXFR to loopback clients
     extra: str = ""  # appended verbatim to the kind's main options block, for one-off needs
-    statements: str = ""  # named.conf kinds: appended at the top level (a secondary zone, a server statement)
+    # Appended at the top level: named.conf kinds (a secondary zone, a server statement); knotd (sections such
+    # as `policy:`).
+    statements: str = ""
     arguments: tuple[str, ...] = ()  # appended to the server's command line
     # An IPv4 address to listen on instead of 127.0.0.1 (then without ::1), and a fixed port instead of a
     # free high one: the loopback hierarchy (hierarchy.py) puts each name server on its own 127.53.x.y#53.
@@ -187,6 +192,10 @@ def write_knot_config(workdir: Path, port: int, zones: Sequence[Zone], options: 
         "  - id: loopback_transfer",
         "    address: [ 127.0.0.0/8, ::1 ]",
         "    action: transfer",
+    ]
+    if options.statements:
+        lines.append(options.statements.rstrip("\n"))
+    lines += [
         "template:",
         "  - id: default",
         f"    storage: {_quoted(workdir)}",
@@ -196,6 +205,8 @@ def write_knot_config(workdir: Path, port: int, zones: Sequence[Zone], options: 
     ]
     for zone in zones:
         lines += [f"  - domain: {_quoted(zone.fqdn)}", f"    file: {_quoted(zone.file)}"]
+        if zone.dnssec_policy:
+            lines += ["    dnssec-signing: on", f"    dnssec-policy: {zone.dnssec_policy}"]
         if options.allow_transfer:
             lines.append("    acl: loopback_transfer")
     config = workdir / "knot.conf"
