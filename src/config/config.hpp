@@ -303,8 +303,11 @@ struct Options {
     std::optional<std::string> statistics_file;  // `rndc stats` appends here; BIND's default named.stats
     std::optional<std::string> dump_file;        // `rndc dumpdb` writes here; BIND's default named_dump.db
     std::optional<std::string> secroots_file;    // `rndc secroots` writes here; BIND's default named.secroots
-    std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns, serial_query_rate;
+    std::optional<std::uint32_t> transfers_in, transfers_out, transfers_per_ns, serial_query_rate,
+        notify_rate, startup_notify_rate;
     std::optional<std::uint32_t> tcp_clients;
+    // The store's map at first (cairn.lmdb; BIND's applies to its database of added zones).
+    std::optional<std::uint64_t> lmdb_mapsize;
     // In tenths of a second, as named.conf writes them (BIND's ranges are checked when read).
     std::optional<std::uint32_t> tcp_initial_timeout, tcp_idle_timeout, tcp_keepalive_timeout,
         tcp_advertised_timeout;

@@ -286,6 +286,17 @@ void transfers_limit(ClauseParser& p, Scope& s) {
     if (s.keyword == "transfers-out") s.options->transfers_out = value;
     if (s.keyword == "transfers-per-ns") s.options->transfers_per_ns = value;
     if (s.keyword == "serial-query-rate") s.options->serial_query_rate = value;
+    if (s.keyword == "notify-rate") s.options->notify_rate = value;
+    if (s.keyword == "startup-notify-rate") s.options->startup_notify_rate = value;
+}
+
+// BIND's range (bin/named/server.c): 1 megabyte to 1 terabyte, else the configuration fails.
+void lmdb_mapsize(ClauseParser& p, Scope& s) {
+    const Token at = p.peek();
+    const std::uint64_t bytes = p.size_value();
+    if (bytes < (std::uint64_t{1} << 20)) p.fail(at, "'lmdb-mapsize " + at.text + "' is too small");
+    if (bytes > (std::uint64_t{1} << 40)) p.fail(at, "'lmdb-mapsize " + at.text + "' is too large");
+    s.options->lmdb_mapsize = bytes;
 }
 
 void tcp_clients(ClauseParser& p, Scope& s) {

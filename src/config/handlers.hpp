@@ -35,6 +35,7 @@ CAIRN_CONFIG_HANDLER(port);
 CAIRN_CONFIG_HANDLER(statistics_file);
 CAIRN_CONFIG_HANDLER(key_directory);
 CAIRN_CONFIG_HANDLER(transfers_limit);
+CAIRN_CONFIG_HANDLER(lmdb_mapsize);
 CAIRN_CONFIG_HANDLER(tcp_clients);
 CAIRN_CONFIG_HANDLER(tcp_timeout);
 CAIRN_CONFIG_HANDLER(blackhole);

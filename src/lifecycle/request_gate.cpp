@@ -9,64 +9,72 @@ namespace cairn::lifecycle {
 
 namespace {
 
-// The SOA queries that may start together: a tenth of a second's worth (at least one), so that no second
-// sees more than the rate and a tenth. A bucket as deep as the rate let twice the rate out in the first
-// second of a burst of NOTIFYs (seen by a primary: 10 SOA queries within one second at serial-query-rate 5).
-double soa_burst(std::uint32_t rate) {
+// What may start together: a tenth of a second's worth (at least one), so that no second sees more than the
+// rate and a tenth. A bucket as deep as the rate let twice the rate out in the first second of a burst of
+// NOTIFYs (seen by a primary: 10 SOA queries within one second at serial-query-rate 5).
+double burst(std::uint32_t rate) {
     return std::max<double>(1, rate / 10);
 }
 
 }  // namespace
 
 void RequestGate::set_limits(const Limits& limits) {
-    const bool first = limits_.serial_query_rate != limits.serial_query_rate || tokens_ == 0;
     limits_ = limits;
-    if (first) tokens_ = soa_burst(limits_.serial_query_rate);
-    release_soa();
+    set_rate(soa_, limits_.serial_query_rate);
+    set_rate(notify_, limits_.notify_rate);
+    set_rate(startup_notify_, limits_.startup_notify_rate);
     release_transfers();
 }
 
-void RequestGate::refill() {
-    const auto now = Reactor::Clock::now();
-    const double rate = std::max<std::uint32_t>(1, limits_.serial_query_rate);
-    tokens_ = std::min(soa_burst(limits_.serial_query_rate),
-                       tokens_ + std::chrono::duration<double>(now - refilled_).count() * rate);
-    refilled_ = now;
+void RequestGate::set_rate(Paced& paced, std::uint32_t rate) {
+    rate = std::max<std::uint32_t>(1, rate);  // BIND takes 0 as 1
+    if (paced.rate != rate || paced.tokens == 0) paced.tokens = burst(rate);
+    paced.rate = rate;
+    release(paced);
 }
 
 RequestGate::Ticket RequestGate::soa_query(bool urgent, Go go) {
-    refill();
-    if (soa_waiting_.empty() && tokens_ >= 1) {
-        tokens_ -= 1;
-        go();
-        return 0;
-    }
-    const Ticket ticket = next_ticket_++;
-    if (urgent) {
-        soa_waiting_.push_front({ticket, std::move(go)});
-    } else {
-        soa_waiting_.push_back({ticket, std::move(go)});
-    }
-    release_soa();
-    return ticket;
+    return pace(soa_, urgent, std::move(go));
 }
 
-void RequestGate::release_soa() {
-    refill();
-    while (!soa_waiting_.empty() && tokens_ >= 1) {
-        tokens_ -= 1;
-        Go go = std::move(soa_waiting_.front().go);
-        soa_waiting_.pop_front();
+RequestGate::Ticket RequestGate::notify(bool startup, Go go) {
+    return pace(startup ? startup_notify_ : notify_, false, std::move(go));
+}
+
+RequestGate::Ticket RequestGate::pace(Paced& paced, bool urgent, Go go) {
+    const Ticket ticket = next_ticket_++;
+    if (urgent) {
+        paced.waiting.push_front({ticket, std::move(go)});
+    } else {
+        paced.waiting.push_back({ticket, std::move(go)});
+    }
+    release(paced);
+    // Released at once: the ticket is spent.
+    const bool waiting = std::any_of(paced.waiting.begin(), paced.waiting.end(),
+                                     [&](const Paced::Waiter& w) { return w.ticket == ticket; });
+    return waiting ? ticket : 0;
+}
+
+void RequestGate::release(Paced& paced) {
+    const auto now = Reactor::Clock::now();
+    paced.tokens =
+        std::min(burst(paced.rate),
+                 paced.tokens + std::chrono::duration<double>(now - paced.refilled).count() * paced.rate);
+    paced.refilled = now;
+    while (!paced.waiting.empty() && paced.tokens >= 1) {
+        paced.tokens -= 1;
+        Go go = std::move(paced.waiting.front().go);
+        paced.waiting.pop_front();
         go();
     }
     publish_waiting();
-    if (soa_waiting_.empty() || soa_timer_ != 0) return;
-    const double rate = std::max<std::uint32_t>(1, limits_.serial_query_rate);
-    const auto wait = std::chrono::duration<double>((1 - tokens_) / rate);
-    soa_timer_ = reactor_.after(
-        std::chrono::duration_cast<Reactor::Clock::duration>(wait) + std::chrono::milliseconds(1), [this] {
-            soa_timer_ = 0;
-            release_soa();
+    if (paced.waiting.empty() || paced.timer != 0) return;
+    const auto wait = std::chrono::duration<double>((1 - paced.tokens) / paced.rate);
+    paced.timer = reactor_.after(
+        std::chrono::duration_cast<Reactor::Clock::duration>(wait) + std::chrono::milliseconds(1),
+        [this, &paced] {
+            paced.timer = 0;
+            release(paced);
         });
 }
 
@@ -107,7 +115,8 @@ void RequestGate::release_transfers() {
 
 void RequestGate::withdraw(Ticket ticket) {
     if (ticket == 0) return;
-    std::erase_if(soa_waiting_, [&](const SoaWaiter& w) { return w.ticket == ticket; });
+    for (Paced* paced : {&soa_, &notify_, &startup_notify_})
+        std::erase_if(paced->waiting, [&](const Paced::Waiter& w) { return w.ticket == ticket; });
     std::erase_if(transfer_waiting_, [&](const TransferWaiter& w) { return w.ticket == ticket; });
     publish_waiting();
 }

@@ -33,6 +33,12 @@ struct NotifyRun {
     std::optional<zone::Record> soa;
     std::map<std::string, xfr::Primary> targets;                  // by the round's key ("192.0.2.1#53")
     std::map<std::string, std::unique_ptr<NotifyOut>> in_flight;  // by target, serial and send number
+    // Messages waiting for notify-rate: their RequestGate tickets, by target.
+    std::map<std::string, std::uint64_t> queued;
+    // The next round is the zone's first since it was loaded, and so paced by startup-notify-rate; the
+    // running round is that first one.
+    bool startup = true;
+    bool startup_round = false;
     std::uint64_t sends = 0;
     WallMs last_round = 0;   // when the last round began (notify-delay counts from it)
     bool explained = false;  // the targets left out were logged

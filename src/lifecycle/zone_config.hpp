@@ -115,9 +115,11 @@ struct ZoneConfig {
 
 // Limits that hold for all zones together (BIND's options).
 struct Limits {
-    std::uint32_t transfers_in = 10;       // inbound transfers at once
-    std::uint32_t transfers_per_ns = 2;    // inbound transfers at once from one primary
-    std::uint32_t serial_query_rate = 20;  // SOA queries started per second
+    std::uint32_t transfers_in = 10;         // inbound transfers at once
+    std::uint32_t transfers_per_ns = 2;      // inbound transfers at once from one primary
+    std::uint32_t serial_query_rate = 20;    // SOA queries started per second
+    std::uint32_t notify_rate = 20;          // NOTIFY messages sent per second
+    std::uint32_t startup_notify_rate = 20;  // the same for each zone's first round after its first load
 };
 
 }  // namespace cairn::lifecycle

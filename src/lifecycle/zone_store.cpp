@@ -15,7 +15,7 @@ store::Environment& ZoneStore::environment() {
     std::lock_guard lock(mutex_);
     if (env_ == nullptr) {
         const auto path = std::filesystem::absolute(std::filesystem::path(directory_) / "cairn.lmdb");
-        env_ = std::make_unique<store::Environment>(path.string());
+        env_ = std::make_unique<store::Environment>(path.string(), options_);
     }
     return *env_;
 }

@@ -26,8 +26,10 @@ namespace cairn::lifecycle {
 
 class ZoneStore {
   public:
-    // `directory`: where cairn.lmdb lives.
-    explicit ZoneStore(std::string directory) : directory_(std::move(directory)) {}
+    // `directory`: where cairn.lmdb lives; `options`: its map size at first (lmdb-mapsize) and what to do
+    // when it grows.
+    explicit ZoneStore(std::string directory, store::EnvironmentOptions options = {})
+        : directory_(std::move(directory)), options_(std::move(options)) {}
 
     // The name a zone's records are stored under: the origin, or <view>._view.<origin> outside the default
     // view.
@@ -46,6 +48,7 @@ class ZoneStore {
 
   private:
     std::string directory_;
+    store::EnvironmentOptions options_;
     std::mutex mutex_;  // environment opening and the journal map
     std::unique_ptr<store::Environment> env_;
     std::map<dns::Name, std::unique_ptr<store::Journal>> journals_;

@@ -57,12 +57,24 @@ class Zones::Impl : public Runtime {
     explicit Impl(ZonesOptions options)
         : Runtime(reactor_, workers_, store_, Log(options.log)),
           workers_(std::max(1u, options.workers)),
-          store_(options.directory),
+          store_(options.directory, store_options(options)),
           served_changed_(std::move(options.served_changed)) {
         own_addresses = std::move(options.own_addresses);
         blackholed = std::move(options.blackholed);
         timeouts = options.timeouts;
         reactor_.start();
+    }
+
+    // The store's map starts at lmdb-mapsize and doubles when a write finds it full; each growth is logged
+    // (the file itself only grows as pages are used).
+    static store::EnvironmentOptions store_options(const ZonesOptions& options) {
+        store::EnvironmentOptions out;
+        if (options.lmdb_map_size != 0) out.map_size = options.lmdb_map_size;
+        out.grown = [log = Log(options.log)](std::size_t from, std::size_t to) {
+            log(LogTopic::general, LogLevel::info, "cairn.lmdb: map full at {} KiB, grown to {} KiB",
+                from >> 10, to >> 10);
+        };
+        return out;
     }
 
     ~Impl() override { stop(std::chrono::steady_clock::now() + std::chrono::seconds(30)); }
@@ -195,6 +207,9 @@ class Zones::Impl : public Runtime {
         for (auto& [key, out] : zone->notify.in_flight)
             reactor_.post([retired = std::shared_ptr<NotifyOut>(std::move(out))] {});
         zone->notify.in_flight.clear();
+        for (const auto& [key, ticket] : zone->notify.queued)
+            gate.withdraw(ticket);
+        zone->notify.queued.clear();
         for (auto& [key, check] : zone->secondary_checks.in_flight)
             reactor_.post([retired = std::shared_ptr<SoaCheck>(std::move(check))] {});
         zone->secondary_checks.in_flight.clear();

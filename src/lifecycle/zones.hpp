@@ -59,6 +59,7 @@ struct ZonesOptions {
     // Any thread, often: what queries should see changed (a version, an expiry). Must be cheap.
     std::function<void()> served_changed;
     Timeouts timeouts;
+    std::size_t lmdb_map_size = 0;  // the store's map at first (lmdb-mapsize); 0: the store's default, 1 GiB
 };
 
 class Zones {

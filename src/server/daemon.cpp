@@ -248,6 +248,7 @@ class Daemon {
         lifecycle::ZonesOptions options;
         options.directory = std::filesystem::current_path().string();
         options.workers = std::clamp(workers / 2, 1u, 4u);
+        options.lmdb_map_size = settings_.lmdb_map_size;
         options.log = log_lifecycle;
         options.own_addresses = own_addresses(settings_.listen, config::HostNetworks::scan());
         options.blackholed = [this](const dns::IpAddress& address) {

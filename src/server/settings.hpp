@@ -94,9 +94,10 @@ struct Settings {
     std::vector<net::Endpoint> listen;
     unsigned tcp_clients = 150;
     std::uint32_t recursive_clients = 1000;  // clients waiting for a resolution at once (an options clause)
-    lifecycle::Limits limits;                // transfers-in, transfers-per-ns, serial-query-rate
-    std::uint32_t transfers_out = 10;        // outbound transfers at once (BIND's transfers-out)
-    AccessList blackhole;                    // addresses whose queries get no answer at all (empty: none)
+    lifecycle::Limits limits;          // transfers-in, transfers-per-ns, serial-query-rate, notify rates
+    std::uint32_t transfers_out = 10;  // outbound transfers at once (BIND's transfers-out)
+    std::uint64_t lmdb_map_size = 0;   // cairn.lmdb's map at first (lmdb-mapsize; 0: 1 GiB), at start only
+    AccessList blackhole;              // addresses whose queries get no answer at all (empty: none)
     bool has_blackhole = false;
     std::chrono::milliseconds tcp_initial_timeout{30000};  // BIND's defaults (named.conf writes tenths)
     std::chrono::milliseconds tcp_idle_timeout{30000};

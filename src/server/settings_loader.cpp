@@ -354,7 +354,11 @@ void translate(const config::Config& config, SettingsResult& result) {
         config.options.transfers_per_ns.value_or(settings.limits.transfers_per_ns);
     settings.limits.serial_query_rate =
         config.options.serial_query_rate.value_or(settings.limits.serial_query_rate);
+    settings.limits.notify_rate = config.options.notify_rate.value_or(settings.limits.notify_rate);
+    settings.limits.startup_notify_rate =
+        config.options.startup_notify_rate.value_or(settings.limits.startup_notify_rate);
     settings.transfers_out = config.options.transfers_out.value_or(settings.transfers_out);
+    settings.lmdb_map_size = config.options.lmdb_mapsize.value_or(settings.lmdb_map_size);
     if (config.options.blackhole) {
         settings.blackhole = AccessList::from(*config.options.blackhole, config, host);
         settings.has_blackhole = !config.options.blackhole->elements.empty();

@@ -168,6 +168,9 @@ bool Environment::grow() {
     const std::size_t current = map_size();
     if (current >= options_.max_map_size) return false;
     check(mdb_env_set_mapsize(env_, std::min(current * 2, options_.max_map_size)), "lmdb grow the map");
+    const std::size_t grown = map_size();
+    lock.unlock();
+    if (options_.grown) options_.grown(current, grown);
     return true;
 }
 

@@ -31,6 +31,8 @@ struct EnvironmentOptions {
     std::size_t map_size = std::size_t{1} << 30;
     std::size_t max_map_size = std::size_t{1} << 40;
     bool sync = true;  // fsync on commit (tests may turn it off for speed)
+    // Called (in the writing thread, the map held alone) after the map grew: the old and new sizes.
+    std::function<void(std::size_t from, std::size_t to)> grown;
 };
 
 class Environment {

@@ -12,6 +12,8 @@ before it transfers). `swallow=True` (settable at any time) drops every datagram
 connections without ever answering on them: a primary whose packets all vanish. `drop_udp=True` drops the
 datagrams only (TCP still works: a firewall that lets no UDP through); `stall_after=N` forwards N octets of
 each connection and then nothing more, holding it open (a primary that stops mid-transfer).
+`answer_udp=True` relays nothing and answers each datagram itself, echoing it with QR set: a secondary that
+acknowledges every NOTIFY at once (RFC 1996 §4.7), for counting what a primary sends.
 
 What went through is recorded for tests of a secondary's limits: `intervals` holds each TCP connection's
 (opened, closed) monotonic times (closed None while open), `peak_concurrent()` the most connections open at
@@ -54,6 +56,7 @@ class TcpProxy:
         drop_udp: bool = False,
         stall_after: int | None = None,
         host: str = "127.0.0.1",
+        answer_udp: bool = False,
     ):
         self.upstream = (upstream_host, upstream_port)
         self.cut_after = cut_after
@@ -62,7 +65,8 @@ class TcpProxy:
         self.swallow = swallow
         self.drop_udp = drop_udp
         self.stall_after = stall_after
-        self.udp = udp
+        self.answer_udp = answer_udp
+        self.udp = udp or answer_udp
         self._udp: socket.socket | None = None
         self.host = host
         self.port = 0
@@ -170,6 +174,13 @@ class TcpProxy:
                 self.datagrams.append(_arrival(ancillary))
             if self.swallow or self.drop_udp:
                 continue
+            if self.answer_udp:
+                if len(datagram) >= 12:
+                    answer = bytearray(datagram)
+                    answer[2] |= 0x80  # QR
+                    answer[3] &= 0xF0  # NOERROR
+                    self._udp.sendto(bytes(answer), client)
+                continue
             self._spawn(self._relay_datagram, datagram, client)
 
     def _relay_datagram(self, datagram: bytes, client) -> None:
@@ -225,6 +236,11 @@ class TcpProxy:
         """The most TCP connections open at once (see peak_concurrent())."""
         with self._lock:
             return peak_concurrent(list(self.intervals), overlap)
+
+    def clear_datagrams(self) -> None:
+        """Forgets the datagrams counted so far (a test's next phase counts afresh)."""
+        with self._lock:
+            self.datagrams.clear()
 
     def most_in_window(self, window: float = 1.0) -> int:
         """The most UDP datagrams that arrived within any `window` seconds."""

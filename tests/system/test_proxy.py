@@ -1,8 +1,11 @@
-"""The damaging TCP proxy (proxy.py) against a real AXFR from NSD and Knot."""
+"""The damaging TCP proxy (proxy.py) against a real AXFR from NSD and Knot; its NOTIFY-answering UDP counter."""
 
 from __future__ import annotations
 
 import dns.exception
+import dns.flags
+import dns.message
+import dns.opcode
 import dns.query
 import dns.rdatatype
 import dns.zone
@@ -52,3 +55,17 @@ def test_flipped_byte_fails_the_transfer(primary, flip_at):
     with TcpProxy(primary.host, primary.port, flip_at=flip_at) as proxy:
         with pytest.raises((dns.exception.DNSException, EOFError, ConnectionError)):
             transfer(proxy.host, proxy.port)
+
+
+def test_answer_udp_acknowledges_each_notify_and_counts_it():
+    with TcpProxy("127.0.0.1", 9, answer_udp=True, host="127.61.0.2") as listener:
+        for _ in range(3):
+            notify = dns.message.make_query("example.test", "SOA")
+            notify.set_opcode(dns.opcode.NOTIFY)
+            notify.flags |= dns.flags.AA
+            answer = dns.query.udp(notify, listener.host, port=listener.port, timeout=2)
+            assert answer.flags & dns.flags.QR and answer.opcode() == dns.opcode.NOTIFY
+            assert answer.id == notify.id and answer.question == notify.question
+        assert len(listener.datagrams) == 3 and listener.most_in_window(60.0) == 3
+        listener.clear_datagrams()
+        assert listener.most_in_window() == 0

@@ -244,7 +244,7 @@ int serve(const std::vector<std::string>& args) {
     if (::mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     int rc = 0;
     {
-        store::Environment env(dir, {.map_size = 64 << 20, .sync = false});
+        store::Environment env(dir, {.map_size = 64 << 20, .sync = false, .grown = nullptr});
         store::Journal journal(env, origin);
         std::shared_ptr<const zone::Zone> previous;
         for (std::size_t i = 3; i < positional.size(); ++i) {

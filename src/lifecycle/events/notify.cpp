@@ -4,7 +4,12 @@
 // own addresses, plus also-notify (or also-notify alone with `notify explicit`). Each target is retried with
 // backoff until it answers (xfr::NotifyRound); the event only sends what is due and schedules itself again
 // for the next retry, so a silent secondary never holds the zone's other events. A new round waits for
-// notify-delay after the previous one began, as BIND's.
+// notify-delay after the previous one began, as BIND's. Each message waits its turn at notify-rate (the
+// zone's first round after its first load at startup-notify-rate, BIND's DNS_ZONEFLG_NEEDSTARTUPNOTIFY):
+// RequestGate paces them over all zones, so a server starting or reloading thousands of zones does not flood
+// its secondaries.
+#include <utility>
+
 #include "lifecycle/events/handlers.hpp"
 #include "zone/diff.hpp"
 
@@ -68,9 +73,19 @@ Peer notify_peer(const Zone& zone, const xfr::Primary& target) {
 
 namespace {
 
+// Messages of an older round still waiting for notify-rate are not sent: the new round tells of a newer
+// serial.
+void withdraw_queued(Runtime& rt, NotifyRun& run) {
+    for (const auto& [key, ticket] : run.queued)
+        rt.gate.withdraw(ticket);
+    run.queued.clear();
+}
+
 // A new round for the served serial: its targets, with the key and source each is sent with.
 void start_round(Runtime& rt, Zone& zone) {
     NotifyRun& run = zone.notify;
+    withdraw_queued(rt, run);
+    run.startup_round = std::exchange(run.startup, false);
     run.targets = notify_targets(rt, zone);
     std::vector<std::string> keys;
     for (const auto& [key, target] : run.targets)
@@ -86,18 +101,34 @@ void start_round(Runtime& rt, Zone& zone) {
                       rt.timeouts.notify_attempts);
 }
 
+void transmit(Runtime& rt, const ZonePtr& zone, const std::string& key, const xfr::Primary& target,
+              std::uint32_t serial, const zone::Record& soa);
+
+// Queues the message to `key` at the gate (at most one per target waits: a retry that comes due meanwhile is
+// the same message).
 void send(Runtime& rt, const ZonePtr& zone, const std::string& key) {
     NotifyRun& run = zone->notify;
-    const xfr::Primary& target = run.targets.at(key);
+    if (run.queued.count(key) != 0) return;
+    const std::uint64_t ticket =
+        rt.gate.notify(run.startup_round,
+                       [&rt, zone, key, target = run.targets.at(key), serial = run.serial, soa = *run.soa] {
+                           zone->notify.queued.erase(key);
+                           if (!zone->removed) transmit(rt, zone, key, target, serial, soa);
+                       });
+    if (ticket != 0) run.queued[key] = ticket;
+}
+
+void transmit(Runtime& rt, const ZonePtr& zone, const std::string& key, const xfr::Primary& target,
+              std::uint32_t serial, const zone::Record& soa) {
+    NotifyRun& run = zone->notify;
     const Peer peer = notify_peer(*zone, target);
-    const std::uint32_t serial = run.serial;
     ++zone->state.counters.notifies_sent;
     ++rt.totals.notifies_sent;
     // Keyed by target and round: a message of an older round still counts when its answer (or silence)
     // comes, even after a newer round began.
     const std::string flight = key + " " + std::to_string(serial) + " " + std::to_string(run.sends++);
     run.in_flight[flight] = std::make_unique<NotifyOut>(
-        rt.reactor, target, peer, zone->config.origin, *run.soa, rt.timeouts.notify,
+        rt.reactor, target, peer, zone->config.origin, soa, rt.timeouts.notify,
         // The keyring the target's key lives in, kept until the answer is verified (a reload may replace it).
         [&rt, zone, key, flight, serial, keyring = zone->config.keys,
          signer = target.key != nullptr ? " (TSIG key " + target.key->name.to_text() + ")"
@@ -184,7 +215,7 @@ void event_notify(Runtime& rt, const ZonePtr& zone) {
         z.state.notifies_pending = z.notify.round->pending();
         if (!z.notify.round->finished()) {
             rt.scheduler.schedule(z.events, EventType::notify, z.notify.round->next_event() * 1000);
-        } else if (z.notify.in_flight.empty()) {
+        } else if (z.notify.in_flight.empty() && z.notify.queued.empty()) {
             for (const auto& gone : z.notify.round->given_up())
                 rt.log(LogTopic::notify, LogLevel::warning, "{}: gave up notifying {}", z.config.label(),
                        gone);

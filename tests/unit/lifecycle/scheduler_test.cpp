@@ -1,10 +1,12 @@
 // The event thread's pieces on their own: the Reactor's timers, posts and sockets; the Scheduler's rule of
 // one event per zone at a time (expire excepted) and its held network events; BIND's limits in the
-// RequestGate (serial-query-rate, transfers-in, transfers-per-ns, urgent checks first).
+// RequestGate (serial-query-rate, notify-rate and startup-notify-rate, transfers-in, transfers-per-ns,
+// urgent checks first).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <future>
 #include <vector>
 
@@ -142,6 +144,44 @@ TEST(RequestGate, SerialQueryRateAndUrgentChecksFirst) {
         ASSERT_GE(order.size(), 2u);
         EXPECT_LE(order.size(), 3u);  // at most two a second (and the clock's slack)
         EXPECT_EQ(order[1], 99);      // the urgent one went ahead of 1, 2 and 3
+    });
+}
+
+TEST(RequestGate, NotifyRateAndStartupNotifyRateArePacedApartFromSoaQueries) {
+    Reactor reactor;
+    reactor.start();
+    RequestGate gate(reactor);
+    Limits limits;
+    limits.serial_query_rate = 1;
+    limits.notify_rate = 2;           // one at a time, every half second
+    limits.startup_notify_rate = 40;  // four at a time
+    std::vector<int> sent, started;
+    int soa = 0;
+    on(reactor, [&] {
+        gate.set_limits(limits);
+        for (int i = 0; i < 4; ++i)
+            gate.notify(false, [&sent, i] { sent.push_back(i); });
+        const auto withdrawn = gate.notify(false, [&sent] { sent.push_back(99); });
+        gate.withdraw(withdrawn);
+        for (int i = 0; i < 6; ++i)
+            gate.notify(true, [&started, i] { started.push_back(i); });
+        EXPECT_EQ(sent, (std::vector<int>{0}));  // notify-rate 2: no burst of a second's worth
+        EXPECT_EQ(started.size(), 4u);           // startup-notify-rate 40: a tenth of it at once
+        EXPECT_EQ(gate.notifies_waiting(), 5u);
+        EXPECT_EQ(gate.waiting(), 0u);  // NOTIFYs are not "xfers deferred"
+        // Each rate has its own tokens: the NOTIFYs waiting hold up no SOA query, and the reverse.
+        gate.soa_query(false, [&soa] { ++soa; });
+        gate.soa_query(false, [&soa] { ++soa; });
+        EXPECT_EQ(soa, 1);
+    });
+    std::this_thread::sleep_for(1500ms);
+    on(reactor, [&] {
+        EXPECT_EQ(started, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+        ASSERT_GE(sent.size(), 2u);
+        EXPECT_LE(sent.size(), 4u);                              // at most 1 + 2 a second over 1.5 s
+        EXPECT_EQ(std::count(sent.begin(), sent.end(), 99), 0);  // withdrawn: never sent
+        for (std::size_t i = 0; i < sent.size(); ++i)
+            EXPECT_EQ(sent[i], static_cast<int>(i));  // in order
     });
 }
 

@@ -168,7 +168,9 @@ inline std::string settings_text(const Settings& s) {
            " tcp-keepalive=" + std::to_string(s.tcp_keepalive_timeout.count()) +
            "\nlimits=" + std::to_string(s.limits.transfers_in) + "," +
            std::to_string(s.limits.transfers_per_ns) + "," + std::to_string(s.limits.serial_query_rate) +
+           "," + std::to_string(s.limits.notify_rate) + "," + std::to_string(s.limits.startup_notify_rate) +
            " transfers-out=" + std::to_string(s.transfers_out) +
+           " lmdb-mapsize=" + std::to_string(s.lmdb_map_size) +
            "\nblackhole=" + std::to_string(s.has_blackhole) + ":" + acl_text(s.blackhole) +
            "\nquerylog=" + std::to_string(s.querylog) + " dump-file=" + s.dump_file +
            " secroots-file=" + s.secroots_file + " statistics-file=" + s.statistics_file + "\n";

@@ -44,7 +44,7 @@ TEST(DiffCodec, RejectsEveryTruncationAndDamage) {
 
 TEST(Journal, AppendsAndReturnsTheChainFromAClientSerial) {
     TempDir dir;
-    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false});
+    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false, .grown = nullptr});
     Journal j(env, kZone);
     EXPECT_EQ(j.info().entries, 0u);
     EXPECT_FALSE(j.chain_from(1).has_value());
@@ -73,7 +73,7 @@ TEST(Journal, AppendsAndReturnsTheChainFromAClientSerial) {
 
 TEST(Journal, SerialsWrapAround) {
     TempDir dir;
-    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false});
+    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false, .grown = nullptr});
     Journal j(env, kZone);
     j.append(step(4294967294u, 4294967295u));
     j.append(step(4294967295u, 1));
@@ -83,7 +83,7 @@ TEST(Journal, SerialsWrapAround) {
 
 TEST(Journal, ADiscontinuousAppendStartsOver) {
     TempDir dir;
-    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false});
+    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false, .grown = nullptr});
     Journal j(env, kZone);
     j.append(step(1, 2));
     j.append(step(7, 8));  // the zone was replaced in between
@@ -95,7 +95,7 @@ TEST(Journal, ADiscontinuousAppendStartsOver) {
 
 TEST(Journal, TrimsOldestEntriesToTheSizeBoundButKeepsTheNewest) {
     TempDir dir;
-    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false});
+    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false, .grown = nullptr});
     Journal j(env, kZone);
     const std::size_t one = encode_diff(step(10, 11, 200)).size() + 4;  // the largest
     for (std::uint32_t s = 1; s <= 10; ++s)
@@ -115,7 +115,7 @@ TEST(Journal, TrimsOldestEntriesToTheSizeBoundButKeepsTheNewest) {
 
 TEST(Journal, ZonesAreSeparateAndNamesCaseInsensitive) {
     TempDir dir;
-    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false});
+    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false, .grown = nullptr});
     Journal a(env, kZone), b(env, dns::Name::from_text("sub.example.com."));
     a.append(step(1, 2));
     EXPECT_EQ(b.info().entries, 0u);
@@ -142,7 +142,7 @@ TEST(Journal, SurvivesReopening) {
 
 TEST(Journal, AFailedWriteTransactionLeavesNothingBehind) {
     TempDir dir;
-    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false});
+    Environment env(dir.path(), {.map_size = 16 << 20, .sync = false, .grown = nullptr});
     const std::vector<std::uint8_t> key{1, 2, 3}, value{4};
     EXPECT_THROW(env.write([&](Environment::Txn& txn) {
         txn.put(Table::Journal, key, value);

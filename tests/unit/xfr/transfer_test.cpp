@@ -272,7 +272,7 @@ TEST(Ixfr, OpenTransferUsesTheJournal) {
     Versions v;
     const std::string dir = ::testing::TempDir() + "xfr-journal-" + std::to_string(::getpid());
     {
-        store::Environment env(dir, {.map_size = 16 << 20, .sync = false});
+        store::Environment env(dir, {.map_size = 16 << 20, .sync = false, .grown = nullptr});
         store::Journal journal(env, kOrigin);
         journal.append(v.chain[0]);
         journal.append(v.chain[1]);
