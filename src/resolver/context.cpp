@@ -10,6 +10,7 @@
 #include "resolver/cache_answer.hpp"
 #include "resolver/cached_response.hpp"
 #include "resolver/entry_text.hpp"
+#include "resolver/fetch_limiter.hpp"
 #include "resolver/infra_cache.hpp"
 #include "resolver/read_section.hpp"
 #include "resolver/root_hints.hpp"
@@ -25,10 +26,15 @@ ResolverContext::ResolverContext(ResolverSettings settings, const Clock& clock)
     rng_state_.store(seed);
     cache_ = std::make_unique<Cache>(settings_.cache, settings_.stale, stats_, random());
     infra_ = std::make_unique<InfraCache>(settings_);
-    fetch_limiter_ = std::make_unique<FetchLimiter>(settings_.limits);
+    fetch_limiter_ = std::make_unique<FetchLimiter>(settings_.limits, clock_);
+    fetch_limiter_->set_log_sink(&log_sink_);
     dnssec_ = std::make_unique<DnssecValidator>(settings_.validation, clock_);
     validator_ = dnssec_.get();
     validating_.store(settings_.validation.enabled);
+}
+
+void ResolverContext::set_log_sink(LogSink sink) {
+    log_sink_ = std::move(sink);
 }
 
 void ResolverContext::set_validator(Validator* validator) {

@@ -20,6 +20,7 @@
 #include "dns/types.hpp"
 #include "resolver/clock.hpp"
 #include "resolver/introspection.hpp"
+#include "resolver/log_sink.hpp"
 #include "resolver/nta.hpp"
 #include "resolver/settings.hpp"
 #include "resolver/stats.hpp"
@@ -102,6 +103,9 @@ class ResolverContext {
     // was cached under them) and sweeps the validator's key cache.
     void maintenance();
 
+    // Where the resolver's log lines go (log_sink.hpp); set before any Resolution begins.
+    void set_log_sink(LogSink sink);
+
     // ---- For Resolutions (and tests) ----
     Cache& cache() { return *cache_; }
     const Cache& cache() const { return *cache_; }
@@ -133,6 +137,7 @@ class ResolverContext {
     const Clock& clock_;
     std::unique_ptr<Cache> cache_;
     std::unique_ptr<InfraCache> infra_;
+    LogSink log_sink_;
     std::unique_ptr<FetchLimiter> fetch_limiter_;
     mutable Stats stats_;
     std::atomic<std::int8_t> serve_stale_override_{-1};  // -1 reset, 0 off, 1 on

@@ -196,25 +196,4 @@ std::vector<std::string> InfraCache::describe(Millis now) const {
     return lines;
 }
 
-bool FetchLimiter::try_acquire(const dns::Name& zone, const ServerAddress& server) {
-    if (!enabled()) return true;
-    const std::string z = lower_key(zone);
-    const std::string s = server.address.to_string() + "#" + std::to_string(server.port);
-    std::lock_guard lock(mutex_);
-    if (limits_.fetches_per_zone != 0 && zones_[z] >= limits_.fetches_per_zone) return false;
-    if (limits_.fetches_per_server != 0 && servers_[s] >= limits_.fetches_per_server) return false;
-    ++zones_[z];
-    ++servers_[s];
-    return true;
-}
-
-void FetchLimiter::release(const dns::Name& zone, const ServerAddress& server) {
-    if (!enabled()) return;
-    const std::string z = lower_key(zone);
-    const std::string s = server.address.to_string() + "#" + std::to_string(server.port);
-    std::lock_guard lock(mutex_);
-    if (auto it = zones_.find(z); it != zones_.end() && --it->second == 0) zones_.erase(it);
-    if (auto it = servers_.find(s); it != servers_.end() && --it->second == 0) servers_.erase(it);
-}
-
 }  // namespace cairn::resolver

@@ -86,20 +86,4 @@ class InfraCache {
     mutable std::array<Shard, kShards> shards_;
 };
 
-// fetches-per-zone and fetches-per-server: how many upstream queries are in flight to each zone and server,
-// across all Resolutions of a view. Only counts when a limit is set.
-class FetchLimiter {
-  public:
-    explicit FetchLimiter(const WorkLimits& limits) : limits_(limits) {}
-    bool try_acquire(const dns::Name& zone, const ServerAddress& server);
-    void release(const dns::Name& zone, const ServerAddress& server);
-    bool enabled() const { return limits_.fetches_per_zone != 0 || limits_.fetches_per_server != 0; }
-
-  private:
-    const WorkLimits& limits_;
-    std::mutex mutex_;
-    std::unordered_map<std::string, std::uint32_t> zones_;
-    std::unordered_map<std::string, std::uint32_t> servers_;
-};
-
 }  // namespace cairn::resolver

@@ -9,6 +9,7 @@
 #include "resolver/context.hpp"
 #include "resolver/entry_text.hpp"
 #include "resolver/failure_text.hpp"
+#include "resolver/fetch_limiter.hpp"
 #include "resolver/infra_cache.hpp"
 #include "resolver/read_section.hpp"
 #include "resolver/server_selection.hpp"
@@ -422,6 +423,7 @@ void Resolution::Impl::step_iterate(Task& t) {
             t.state = Task::State::waiting;
             return;
         }
+        if (t.state == Task::State::done) return;  // its fetch was spilled (fetches-per-zone)
     }
     if (std::any_of(t.targets.begin(), t.targets.end(), [](const Target& x) { return x.in_flight; })) {
         t.state = Task::State::waiting;
@@ -438,10 +440,11 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     Target& target = t.targets[index];
     const ResolverSettings& s = ctx.settings();
     const bool forwarding = t.dp.kind == Delegation::Kind::forward;
-    if (!ctx.fetch_limiter().try_acquire(t.dp.zone, target.server)) {
+    if (!hold_fetch(t)) return false;
+    if (!ctx.fetch_limiter().begin_query(target.server)) {
         target.done = true;
-        target.failure = ServerFailure::servfail;
-        target.outcome = "fetches-per-zone/fetches-per-server limit reached";
+        target.failure = ServerFailure::quota;
+        target.outcome = "fetches-per-server limit (" + std::to_string(s.limits.fetches_per_server) + ") reached";
         return false;
     }
     UpstreamQuery q;
@@ -495,7 +498,7 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     f.server = target.server;
     f.minimised = minimised;
     f.forwarding = forwarding;
-    f.fetch_counted = ctx.fetch_limiter().enabled();
+    f.server_counted = ctx.fetch_limiter().server_limited();
     in_flight.emplace(q.token, std::move(f));
 
     target.in_flight = true;
@@ -511,11 +514,56 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     return true;
 }
 
+// A task's fetch counts under fetches-per-zone from its first query (BIND's fcount_incr when the fetch
+// starts); a referral moves it to the new zone without a check. False: spilled, the task failed.
+bool Resolution::Impl::hold_fetch(Task& t) {
+    FetchLimiter& limiter = ctx.fetch_limiter();
+    if (t.fetch_zone && *t.fetch_zone == t.dp.zone) return true;
+    if (t.fetch_zone) {
+        limiter.begin_fetch(t.dp.zone, true);
+        limiter.end_fetch(*t.fetch_zone);
+        t.fetch_zone = t.dp.zone;
+        return true;
+    }
+    if (t.priming || limiter.begin_fetch(t.dp.zone)) {
+        if (!t.priming) t.fetch_zone = t.dp.zone;
+        return true;
+    }
+    ctx.counters().add(Counter::zone_quota);
+    fail_quota(t, ctx.settings().limits.zone_quota_response,
+               "fetches-per-zone limit (" + std::to_string(ctx.settings().limits.fetches_per_zone) +
+                   ") reached for " + zone_text(t.dp.zone));
+    return false;
+}
+
+void Resolution::Impl::release_fetches() {
+    for (Task& t : tasks) {
+        if (t.fetch_zone) ctx.fetch_limiter().end_fetch(*t.fetch_zone);
+        t.fetch_zone.reset();
+    }
+}
+
+void Resolution::Impl::fail_quota(Task& t, QuotaResponse response, std::string text) {
+    t.quota_failure = true;
+    t.quota_drop = response == QuotaResponse::drop;
+    fail(t, dns::EdeCode::OtherError, std::move(text));
+}
+
 void Resolution::Impl::fail_delegation(Task& t) {
     if (t.dp.kind == Delegation::Kind::forward && t.dp.policy == ForwardPolicy::first && !t.forward_failed) {
         t.forward_failed = true;  // forward first: iterate from the cache and the hints instead
         t.state = Task::State::start;
         t.skip_cache = true;
+        return;
+    }
+    // Every server was passed over at its fetches-per-server limit (BIND's all_spilled).
+    if (!t.targets.empty() && std::all_of(t.targets.begin(), t.targets.end(), [](const Target& x) {
+            return x.failure == ServerFailure::quota;
+        })) {
+        ctx.counters().add(Counter::server_quota);
+        fail_quota(t, ctx.settings().limits.server_quota_response,
+                   "fetches-per-server limit (" + std::to_string(ctx.settings().limits.fetches_per_server) +
+                       ") reached for every server of " + zone_text(t.dp.zone));
         return;
     }
     if (t.dp.kind == Delegation::Kind::hints && t.priming) {
@@ -540,11 +588,13 @@ void Resolution::Impl::fail(Task& t, dns::EdeCode code, std::string text) {
 
 void Resolution::Impl::complete(Task& t) {
     t.state = Task::State::done;
+    if (t.fetch_zone) ctx.fetch_limiter().end_fetch(*t.fetch_zone);
+    t.fetch_zone.reset();
     for (auto& [token, f] : in_flight) {  // replies to its queries are ignored from now on
         if (f.task == t.id && f.dp_generation == t.dp_generation && f.target < t.targets.size())
             t.targets[f.target].in_flight = false;
     }
-    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming) {
+    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming && !t.quota_failure) {
         // RFC 9520: remember the failure for servfail-ttl.
         NewEntry e;
         e.owner = t.qname;
@@ -929,9 +979,10 @@ void Resolution::Impl::finish_resolution() {
     done_at = now();
     Task& main = tasks[0];
     for (auto& [token, f] : in_flight) {
-        if (f.fetch_counted) ctx.fetch_limiter().release(f.zone, f.server);
-        f.fetch_counted = false;
+        if (f.server_counted) ctx.fetch_limiter().end_query(f.server);
+        f.server_counted = false;
     }
+    release_fetches();
     ctx.counters().add(Counter::dnssec_verifications, query_work.verifications());
     ctx.counters().add(Counter::dnssec_nsec3_hashes, query_work.nsec3_hashes());
     outcome.rcode = main.rcode;
@@ -944,7 +995,7 @@ void Resolution::Impl::finish_resolution() {
     if (purpose != Purpose::client) return;
     ctx.counters().add(Counter::resolutions);
     if (main.failed && ctx.serve_stale() && main.ede != dns::EdeCode::CachedError && !main.cached_failure &&
-        !main.validation_failed) {
+        !main.validation_failed && !main.quota_drop) {
         // RFC 8767: the authorities failed; answer stale data if the cache kept some, and answer it at once
         // for stale-refresh-time.
         std::array<std::uint8_t, 512> scratch{};
@@ -968,6 +1019,11 @@ void Resolution::Impl::finish_resolution() {
             ctx.cache().store(hold, now_seconds(), ctx.clock().wall_seconds());
             return;
         }
+    }
+    if (main.failed && main.quota_drop) {  // BIND's DNS_R_DROP: no answer, counted apart from SERVFAILs
+        outcome.dropped = true;
+        ctx.counters().add(Counter::quota_drops);
+        return;
     }
     if (outcome.rcode == dns::Rcode::SERVFAIL) ctx.counters().servfail(static_cast<std::uint16_t>(main.ede));
     if (outcome.rcode == dns::Rcode::NXDOMAIN) ctx.counters().add(Counter::nxdomain);

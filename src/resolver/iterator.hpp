@@ -36,7 +36,8 @@ namespace cairn::resolver {
 // How a server let a delegation down, for the EDE code and text. `unreachable` (ICMP, ECONNREFUSED) counts
 // with timeouts towards EDE 22 (RFC 8914: "could not reach any of the authoritative name servers");
 // `network` is a connection that broke once made (EDE 23).
-enum class ServerFailure : std::uint8_t { none, timeout, unreachable, network, lame, refused, servfail, bad };
+// `quota`: passed over at its fetches-per-server limit.
+enum class ServerFailure : std::uint8_t { none, timeout, unreachable, network, lame, refused, servfail, bad, quota };
 
 struct Target {
     ServerAddress server;
@@ -65,7 +66,7 @@ struct InFlight {
     ServerAddress server;
     bool minimised = false;
     bool forwarding = false;
-    bool fetch_counted = false;
+    bool server_counted = false;  // holds one of the server's fetches-per-server slots
 };
 
 struct Task {
@@ -97,6 +98,7 @@ struct Task {
     std::uint32_t referrals = 0;
     std::uint32_t links = 0;  // CNAME/DNAME links followed
     std::uint32_t glueless_started = 0;
+    std::optional<dns::Name> fetch_zone;  // the zone its fetches-per-zone slot counts under, once it asked
     std::vector<dns::Name> visited;  // names of the chain, for loops
 
     // DNSSEC (validation.hpp).
@@ -117,6 +119,8 @@ struct Task {
     std::uint32_t failure_ttl = 0;   // the failure is cached this long instead of servfail-ttl (bogus)
     bool cached_failure = false;     // the failure came from the cache (not cached again)
     bool validation_failed = false;  // the failure is DNSSEC's (no stale data instead of it)
+    bool quota_failure = false;      // fetches-per-zone/-server refused it (not cached as a failure)
+    bool quota_drop = false;         // and the quota's response is drop: the client gets no answer
     dns::EdeCode ede = dns::EdeCode::OtherError;
     std::string ede_text;
     bool from_cache_only = true;
@@ -176,6 +180,9 @@ struct Resolution::Impl {
     void complete(Task& t);
     void fail(Task& t, dns::EdeCode code, std::string text);
     void fail_delegation(Task& t);
+    void fail_quota(Task& t, QuotaResponse response, std::string text);
+    bool hold_fetch(Task& t);
+    void release_fetches();
     void finish_resolution();
     std::uint32_t now_seconds() const;
     Millis now() const;

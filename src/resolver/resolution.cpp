@@ -7,6 +7,7 @@
 #include "resolver/cache_answer.hpp"
 #include "resolver/context.hpp"
 #include "resolver/failure_text.hpp"
+#include "resolver/fetch_limiter.hpp"
 #include "resolver/infra_cache.hpp"
 #include "resolver/iterator.hpp"
 #include "resolver/read_section.hpp"
@@ -136,8 +137,9 @@ Resolution::Resolution(ResolverContext& ctx, const ClientQuestion& question, Pur
 Resolution::~Resolution() {
     if (!impl_->done) {
         for (auto& [token, f] : impl_->in_flight) {
-            if (f.fetch_counted) impl_->ctx.fetch_limiter().release(f.zone, f.server);
+            if (f.server_counted) impl_->ctx.fetch_limiter().end_query(f.server);
         }
+        impl_->release_fetches();
     }
 }
 
@@ -180,7 +182,7 @@ ConsumeResult Resolution::consume(Token token, std::span<const std::uint8_t> rep
     }
     const InFlight flight = std::move(it->second);
     m.in_flight.erase(it);
-    if (flight.fetch_counted) m.ctx.fetch_limiter().release(flight.zone, flight.server);
+    if (flight.server_counted) m.ctx.fetch_limiter().end_query(flight.server);
     if (m.done) return ConsumeResult::accepted;
     Task& t = m.tasks[flight.task];
     if (t.state == Task::State::done || flight.dp_generation != t.dp_generation)
@@ -206,7 +208,7 @@ void Resolution::consume_failure(Token token, UpstreamError error) {
     if (it == m.in_flight.end()) return;
     const InFlight flight = std::move(it->second);
     m.in_flight.erase(it);
-    if (flight.fetch_counted) m.ctx.fetch_limiter().release(flight.zone, flight.server);
+    if (flight.server_counted) m.ctx.fetch_limiter().end_query(flight.server);
     if (m.done) return;
     Task& t = m.tasks[flight.task];
     if (t.state == Task::State::done || flight.dp_generation != t.dp_generation) return;

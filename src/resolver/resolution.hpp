@@ -73,6 +73,8 @@ struct ResolutionOutcome {
     std::string ede_text;             // EXTRA-TEXT, e.g. "no reachable authority for example.com: ..."
     bool stale = false;               // answered with stale data
     bool from_cache = false;          // no upstream query was needed after all
+    bool dropped = false;             // over fetches-per-zone/-server with `drop`: the client gets no answer
+                                      // (finish() still writes the SERVFAIL for logs and tests)
     std::uint32_t upstream_queries = 0;
 };
 

@@ -26,6 +26,9 @@ enum class Counter : std::uint8_t {
     resolutions,              // Resolutions begun
     servfail,                 // SERVFAIL answers written (any EDE)
     nxdomain,                 // NXDOMAIN answers written by resolutions
+    zone_quota,               // fetches spilled at fetches-per-zone (BIND's ZoneQuota)
+    server_quota,             // fetches failed with every server at fetches-per-server (BIND's ServerQuota)
+    quota_drops,              // client queries left unanswered by a quota's `drop` response
     // DNSSEC, while validating: answers (resolutions and cache hits) by the state of what they carry.
     answers_secure,
     answers_insecure,

@@ -249,6 +249,8 @@ class ResolutionDriver::Loop {
     // Writes the client's response (the stale one, or the final one) and sends it.
     void answer(Job& job, Client& client, bool stale) {
         if (client.answered) return;
+        // fetches-per-zone/-server with `drop` (BIND's DNS_R_DROP): the client hears nothing.
+        if (!stale && job.resolution->outcome().dropped) return let_go(client);
         const bool tcp = client.reply.tcp();
         std::size_t size = stale ? job.resolution->write_stale(client.parsed, response_, tcp)
                                  : job.resolution->finish(client.parsed, response_, tcp);

@@ -59,6 +59,15 @@ void render_resolver_prometheus(const RecursionGauge& gauge, std::string& out) {
              [](const ResolverGauge& v) { return v.resolutions; });
     per_view("cairn_resolver_nxdomain_total", "counter", "NXDOMAIN answers resolutions wrote.",
              [](const ResolverGauge& v) { return v.nxdomain; });
+    per_view("cairn_resolver_zone_quota_total", "counter",
+             "Fetches spilled at fetches-per-zone (BIND's ZoneQuota).",
+             [](const ResolverGauge& v) { return v.zone_quota; });
+    per_view("cairn_resolver_server_quota_total", "counter",
+             "Fetches that found every server at fetches-per-server (BIND's ServerQuota).",
+             [](const ResolverGauge& v) { return v.server_quota; });
+    per_view("cairn_resolver_quota_drops_total", "counter",
+             "Client queries left unanswered by a fetch quota's drop response.",
+             [](const ResolverGauge& v) { return v.quota_drops; });
 
     w.family("cairn_resolver_servfail_total", "counter",
              "SERVFAIL answers, by the Extended DNS Error (RFC 8914) that says why.");
@@ -166,6 +175,8 @@ nlohmann::json resolver_json(const RecursionGauge& gauge) {
             {"prefetches", v.prefetches},
             {"resolutions", v.resolutions},
             {"nxdomain", v.nxdomain},
+            {"fetch_quota",
+             {{"zone_quota", v.zone_quota}, {"server_quota", v.server_quota}, {"dropped", v.quota_drops}}},
             {"validation",
              {{"secure", v.secure},
               {"insecure", v.insecure},

@@ -108,9 +108,10 @@ class PeerResolver:
 
 
 def named_resolver(workdir: Path, hierarchy: Hierarchy, validation: str = "dnssec-validation no;",
-                   extra: str = "") -> PeerResolver:
+                   extra: str = "", options_extra: str = "") -> PeerResolver:
     """BIND as a resolver: the hierarchy's hints, no validation unless `validation` (with `extra`'s
-    trust-anchors) says so (the shared test tree is unsigned), no control channel, nothing but loopback."""
+    trust-anchors) says so (the shared test tree is unsigned), no control channel, nothing but loopback.
+    `options_extra` goes inside options { }."""
     workdir.mkdir(parents=True, exist_ok=True)
     peer = PeerResolver("named", workdir, servers.free_port(False))
     config = workdir / "named.conf"
@@ -128,6 +129,7 @@ def named_resolver(workdir: Path, hierarchy: Hierarchy, validation: str = "dnsse
         f'    session-keyfile "{workdir}/session.key";\n'
         f'    managed-keys-directory "{workdir}";\n'
         "    automatic-interface-scan no;\n"
+        f"    {options_extra}\n"
         "};\n"
         "controls { };\n"
         f'zone "." {{ type hint; file "{hierarchy.hints_file}"; }};\n' + extra
