@@ -74,13 +74,15 @@ std::uint64_t ResolverContext::random() {
 }
 
 CacheAnswer ResolverContext::answer_from_cache(const dns::ParsedQuery& query, std::span<std::uint8_t> out,
-                                               bool tcp) const {
+                                               bool tcp, std::span<const std::uint8_t> cookie) const {
     ReadSection section;
     if (!resolvable(query))
         return {write_rejection(*this, query, out, tcp), CacheAnswer::Kind::rejected, false};
     const std::uint32_t now = clock_.now_seconds();
 
     CachedAnswerOptions fresh;
+
+    fresh.cookie = cookie;
     CachedAnswerResult r = write_cached_answer(*this, query, out, tcp, now, fresh);
     // Serve-stale (RFC 8767): at once when stale-answer-client-timeout is 0 or within stale-refresh-time
     // of a failed refresh; a cached failure gives way to stale data too.
@@ -92,6 +94,7 @@ CacheAnswer ResolverContext::answer_from_cache(const dns::ParsedQuery& query, st
         const auto& timeout = settings_.stale.client_timeout_ms;
         if (held || r.kind == CacheAnswer::Kind::failure || (timeout && *timeout == 0)) {
             CachedAnswerOptions stale;
+            stale.cookie = cookie;
             stale.allow_stale = true;
             stale.failures = false;
             const CachedAnswerResult s = write_cached_answer(*this, query, out, tcp, now, stale);
@@ -106,6 +109,7 @@ CacheAnswer ResolverContext::answer_from_cache(const dns::ParsedQuery& query, st
     }
     if (r.kind == CacheAnswer::Kind::miss && !query.header.rd) {
         CachedAnswerOptions referral;
+        referral.cookie = cookie;
         referral.referral_on_miss = true;
         r = write_cached_answer(*this, query, out, tcp, now, referral);
     }

@@ -77,7 +77,9 @@ class ResolverContext {
     // UDP the response fits min(client's EDNS payload, max-udp-size) (512 without EDNS), with TC set and
     // the records dropped when it does not; over TCP `out` should hold 65535 octets. RD=0 queries are
     // answered from the cache alone (a referral to the closest known delegation when it has no answer).
-    CacheAnswer answer_from_cache(const dns::ParsedQuery& query, std::span<std::uint8_t> out, bool tcp) const;
+    // `cookie`: the COOKIE option to give the client (its cookie and our server cookie), or empty.
+    CacheAnswer answer_from_cache(const dns::ParsedQuery& query, std::span<std::uint8_t> out, bool tcp,
+                                  std::span<const std::uint8_t> cookie = {}) const;
     // The same from the query's wire (parsed here); FORMERR queries are written as rejected.
     CacheAnswer answer_from_cache(std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                                   bool tcp) const;

@@ -107,6 +107,33 @@ void InfraCache::edns(const ServerAddress& server, EdnsSupport support, Millis n
     info.last_used = now;
 }
 
+std::size_t InfraCache::cookie(const ServerAddress& server, std::uint64_t fresh, Millis now,
+                               std::span<std::uint8_t, dns::kCookieMaxSize> out) {
+    Shard& s = shard(server);
+    std::lock_guard lock(s.mutex);
+    ServerInfo& info = s.map[Key{server}].info;
+    const bool forgotten = now - info.last_used > static_cast<Millis>(settings_.infra_ttl) * 1000;
+    if (!info.has_client_cookie || forgotten) {
+        for (std::size_t i = 0; i < dns::kCookieClientSize; ++i)
+            info.client_cookie[i] = static_cast<std::uint8_t>(fresh >> (8 * i));
+        info.has_client_cookie = true;
+        info.server_cookie_size = 0;
+    }
+    std::copy(info.client_cookie.begin(), info.client_cookie.end(), out.begin());
+    std::copy_n(info.server_cookie.begin(), info.server_cookie_size, out.begin() + dns::kCookieClientSize);
+    return dns::kCookieClientSize + info.server_cookie_size;
+}
+
+void InfraCache::server_cookie(const ServerAddress& server, std::span<const std::uint8_t> cookie, Millis now) {
+    if (cookie.size() < dns::kCookieServerMinSize || cookie.size() > dns::kCookieServerMaxSize) return;
+    Shard& s = shard(server);
+    std::lock_guard lock(s.mutex);
+    ServerInfo& info = s.map[Key{server}].info;
+    std::copy(cookie.begin(), cookie.end(), info.server_cookie.begin());
+    info.server_cookie_size = static_cast<std::uint8_t>(cookie.size());
+    info.last_used = now;
+}
+
 void InfraCache::set_lame(const ServerAddress& server, const dns::Name& zone, LameReason reason, Millis now) {
     Shard& s = shard(server);
     std::lock_guard lock(s.mutex);

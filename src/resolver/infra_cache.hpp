@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dns/edns.hpp"
 #include "dns/name.hpp"
 #include "resolver/clock.hpp"
 #include "resolver/settings.hpp"
@@ -40,6 +41,12 @@ struct ServerInfo {
     Millis held_down_until = 0;   // after repeated timeouts: only tried when nothing else is left
     EdnsSupport edns = EdnsSupport::unknown;
     Millis last_used = 0;
+    // DNS Cookies (RFC 7873 §5.1, RFC 9018): our client cookie for this server (random, made on first use,
+    // forgotten with the entry) and the last server cookie it gave us, sent back with every query.
+    std::array<std::uint8_t, dns::kCookieClientSize> client_cookie{};
+    bool has_client_cookie = false;
+    std::array<std::uint8_t, dns::kCookieServerMaxSize> server_cookie{};
+    std::uint8_t server_cookie_size = 0;
     // The timeout to use for the next query (RFC 6298 RTO: srtt + 4 rttvar, with backoff after timeouts).
     Millis timeout(const ResolverSettings& settings) const;
 };
@@ -52,6 +59,12 @@ class InfraCache {
     void reply(const ServerAddress& server, std::uint32_t rtt_ms, Millis now);
     void timeout(const ServerAddress& server, Millis now);
     void edns(const ServerAddress& server, EdnsSupport support, Millis now);
+    // The COOKIE option to send `server`: our client cookie (made from `fresh` the first time) and its last
+    // server cookie. Returns its size: 8, or 16 to 40 once the server gave a cookie.
+    std::size_t cookie(const ServerAddress& server, std::uint64_t fresh, Millis now,
+                       std::span<std::uint8_t, dns::kCookieMaxSize> out);
+    // Remembers the server cookie `server` sent (8 to 32 octets).
+    void server_cookie(const ServerAddress& server, std::span<const std::uint8_t> cookie, Millis now);
 
     void set_lame(const ServerAddress& server, const dns::Name& zone, LameReason reason, Millis now);
     std::optional<LameReason> lame(const ServerAddress& server, const dns::Name& zone, Millis now) const;

@@ -465,6 +465,11 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     q.timeout = info.timeout(s);
     if (q.transport == UpstreamTransport::tcp) q.timeout = std::max<Millis>(q.timeout, 1000);
     q.zone = t.dp.zone;
+    if (q.edns && s.send_cookie) {
+        q.cookie_size = static_cast<std::uint8_t>(ctx.infra().cookie(target.server, ctx.random(), now(), q.cookie));
+        ctx.counters().add(q.cookie_size > dns::kCookieClientSize ? Counter::upstream_cookies_out
+                                                                  : Counter::upstream_cookies_new);
+    }
 
     // QNAME minimisation: one more label below the zone cut than last time (several later on), type A,
     // until the whole name goes out with its own type.
@@ -499,6 +504,8 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     f.minimised = minimised;
     f.forwarding = forwarding;
     f.server_counted = ctx.fetch_limiter().server_limited();
+    f.cookie_sent = q.cookie_size != 0;
+    std::copy_n(q.cookie.begin(), dns::kCookieClientSize, f.client_cookie.begin());
     in_flight.emplace(q.token, std::move(f));
 
     target.in_flight = true;
@@ -762,6 +769,25 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
     if (!f.edns && target.timeouts >= 2 && ctx.infra().get(f.server, now()).edns == EdnsSupport::unknown)
         ctx.infra().edns(f.server, EdnsSupport::broken, now());  // answered only without EDNS
     t.state = Task::State::iterate;
+
+    // The server's cookie (consume() checked that the client cookie is ours): sent back from now on.
+    const dns::EdnsOption* cookie =
+        f.cookie_sent && reply.edns ? reply.edns->find(dns::EdnsOptionCode::COOKIE) : nullptr;
+    if (cookie != nullptr && cookie->data.size() > dns::kCookieClientSize) {
+        ctx.infra().server_cookie(f.server, std::span(cookie->data).subspan(dns::kCookieClientSize), now());
+        ctx.counters().add(Counter::upstream_cookies_in);
+    }
+    if (reply.rcode() == dns::Rcode::BADCOOKIE && f.cookie_sent) {
+        // RFC 7873 §5.3: once more with the server cookie it just gave; then over TCP, which needs none.
+        ctx.counters().add(Counter::upstream_bad_cookies);
+        if (!target.cookie_retried || f.transport == UpstreamTransport::udp) {
+            if (target.cookie_retried) target.use_tcp = true;
+            target.cookie_retried = true;
+            target.retry_now = true;
+            --target.tries;
+            return;
+        }
+    }
 
     if (reply.header.tc && f.transport == UpstreamTransport::udp) {
         target.use_tcp = true;

@@ -49,6 +49,7 @@ struct Target {
     bool use_tcp = false;    // it truncated over UDP
     bool no_edns = false;    // it failed EDNS
     bool retry_now = false;  // ask it again first (after TC, EDNS fallback, a minimisation fallback)
+    bool cookie_retried = false;  // BADCOOKIE once: asked again with the new server cookie
     ServerFailure failure = ServerFailure::none;
     std::string outcome;  // the last failure in words ("REFUSED", "lame: upward referral", ...)
 };
@@ -67,6 +68,8 @@ struct InFlight {
     bool minimised = false;
     bool forwarding = false;
     bool server_counted = false;  // holds one of the server's fetches-per-server slots
+    bool cookie_sent = false;     // with our client cookie (the reply's COOKIE must echo it)
+    std::array<std::uint8_t, dns::kCookieClientSize> client_cookie{};
 };
 
 struct Task {

@@ -110,11 +110,15 @@ class Resolution {
     // True once, after the stale-answer-client-timeout passed with stale data in the cache: write_stale()
     // then writes it for each waiting client. The Resolution goes on and refreshes the cache.
     bool stale_answer_ready() const;
-    std::size_t write_stale(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp);
+    // `cookie` (here and in finish()): the COOKIE option to give the client (its cookie and our server
+    // cookie, RFC 7873 §5.2), or empty.
+    std::size_t write_stale(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp,
+                            std::span<const std::uint8_t> cookie = {});
 
     bool done() const;
     // The client's response (after done()): 0 for a refresh. May be called for several clients.
-    std::size_t finish(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp) const;
+    std::size_t finish(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp,
+                       std::span<const std::uint8_t> cookie = {}) const;
     const ResolutionOutcome& outcome() const;
 
     std::size_t in_flight() const;  // upstream queries produced and not yet consumed

@@ -128,6 +128,7 @@ struct ResolverSettings {
                                                       // before its timeout doubles
     std::uint16_t edns_udp_size = 1232;               // advertised upstream
     std::uint16_t max_udp_size = 1232;                // most we send a client over UDP
+    bool send_cookie = true;         // RFC 7873 client cookies to every server (BIND's send-cookie yes)
     bool dnssec_ok_upstream = true;  // set DO upstream and keep RRSIGs (as BIND with validation on)
     bool use_ipv4 = true;            // ask name servers over IPv4
     bool use_ipv6 = true;            // and IPv6 (the driver turns this off without IPv6 sockets)

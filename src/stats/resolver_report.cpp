@@ -65,6 +65,20 @@ void render_resolver_prometheus(const RecursionGauge& gauge, std::string& out) {
     per_view("cairn_resolver_server_quota_total", "counter",
              "Fetches that found every server at fetches-per-server (BIND's ServerQuota).",
              [](const ResolverGauge& v) { return v.server_quota; });
+    per_view("cairn_resolver_upstream_cookies_sent_total", "counter",
+             "Upstream queries with a DNS Cookie (ours alone or the server's too).",
+             [](const ResolverGauge& v) { return v.cookies_new + v.cookies_out; });
+    per_view("cairn_resolver_upstream_server_cookies_sent_total", "counter",
+             "Upstream queries that sent a server cookie back (BIND's CookieOut).",
+             [](const ResolverGauge& v) { return v.cookies_out; });
+    per_view("cairn_resolver_upstream_cookies_received_total", "counter",
+             "Upstream replies that gave a server cookie (BIND's CookieIn).",
+             [](const ResolverGauge& v) { return v.cookies_in; });
+    per_view("cairn_resolver_upstream_badcookie_total", "counter", "Upstream BADCOOKIE replies.",
+             [](const ResolverGauge& v) { return v.bad_cookies; });
+    per_view("cairn_resolver_upstream_cookie_mismatch_total", "counter",
+             "Upstream replies dropped because their client cookie was not ours.",
+             [](const ResolverGauge& v) { return v.cookie_mismatches; });
     per_view("cairn_resolver_quota_drops_total", "counter",
              "Client queries left unanswered by a fetch quota's drop response.",
              [](const ResolverGauge& v) { return v.quota_drops; });
@@ -175,6 +189,12 @@ nlohmann::json resolver_json(const RecursionGauge& gauge) {
             {"prefetches", v.prefetches},
             {"resolutions", v.resolutions},
             {"nxdomain", v.nxdomain},
+            {"cookies",
+             {{"new", v.cookies_new},
+              {"out", v.cookies_out},
+              {"in", v.cookies_in},
+              {"badcookie", v.bad_cookies},
+              {"mismatch", v.cookie_mismatches}}},
             {"fetch_quota",
              {{"zone_quota", v.zone_quota}, {"server_quota", v.server_quota}, {"dropped", v.quota_drops}}},
             {"validation",
