@@ -11,8 +11,8 @@
 // initial trigger event)" (A: fetches allowed since the counter was made, S: spilled since).
 //
 // fetches-per-server counts upstream queries in flight to one server: a server at its limit is passed over;
-// when every server of a delegation was passed over for it the client gets the server quota response (SERVFAIL
-// by default). BIND adapts the per-server limit with fetch-quota-params; cairnd keeps it fixed.
+// when every server of a delegation was passed over for it the client gets the server quota response
+// (SERVFAIL by default). BIND adapts the per-server limit with fetch-quota-params; cairnd keeps it fixed.
 #pragma once
 
 #include <cstdint>

@@ -124,7 +124,8 @@ std::size_t InfraCache::cookie(const ServerAddress& server, std::uint64_t fresh,
     return dns::kCookieClientSize + info.server_cookie_size;
 }
 
-void InfraCache::server_cookie(const ServerAddress& server, std::span<const std::uint8_t> cookie, Millis now) {
+void InfraCache::server_cookie(const ServerAddress& server, std::span<const std::uint8_t> cookie,
+                               Millis now) {
     if (cookie.size() < dns::kCookieServerMinSize || cookie.size() > dns::kCookieServerMaxSize) return;
     Shard& s = shard(server);
     std::lock_guard lock(s.mutex);

@@ -444,7 +444,8 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     if (!ctx.fetch_limiter().begin_query(target.server)) {
         target.done = true;
         target.failure = ServerFailure::quota;
-        target.outcome = "fetches-per-server limit (" + std::to_string(s.limits.fetches_per_server) + ") reached";
+        target.outcome =
+            "fetches-per-server limit (" + std::to_string(s.limits.fetches_per_server) + ") reached";
         return false;
     }
     UpstreamQuery q;
@@ -466,7 +467,8 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     if (q.transport == UpstreamTransport::tcp) q.timeout = std::max<Millis>(q.timeout, 1000);
     q.zone = t.dp.zone;
     if (q.edns && s.send_cookie) {
-        q.cookie_size = static_cast<std::uint8_t>(ctx.infra().cookie(target.server, ctx.random(), now(), q.cookie));
+        q.cookie_size =
+            static_cast<std::uint8_t>(ctx.infra().cookie(target.server, ctx.random(), now(), q.cookie));
         ctx.counters().add(q.cookie_size > dns::kCookieClientSize ? Counter::upstream_cookies_out
                                                                   : Counter::upstream_cookies_new);
     }
@@ -601,7 +603,8 @@ void Resolution::Impl::complete(Task& t) {
         if (f.task == t.id && f.dp_generation == t.dp_generation && f.target < t.targets.size())
             t.targets[f.target].in_flight = false;
     }
-    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming && !t.quota_failure) {
+    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming &&
+        !t.quota_failure) {
         // RFC 9520: remember the failure for servfail-ttl.
         NewEntry e;
         e.owner = t.qname;

@@ -37,7 +37,17 @@ namespace cairn::resolver {
 // with timeouts towards EDE 22 (RFC 8914: "could not reach any of the authoritative name servers");
 // `network` is a connection that broke once made (EDE 23).
 // `quota`: passed over at its fetches-per-server limit.
-enum class ServerFailure : std::uint8_t { none, timeout, unreachable, network, lame, refused, servfail, bad, quota };
+enum class ServerFailure : std::uint8_t {
+    none,
+    timeout,
+    unreachable,
+    network,
+    lame,
+    refused,
+    servfail,
+    bad,
+    quota
+};
 
 struct Target {
     ServerAddress server;
@@ -45,10 +55,10 @@ struct Target {
     std::uint32_t tries = 0;
     std::uint32_t timeouts = 0;
     bool in_flight = false;
-    bool done = false;       // nothing more to ask it in this delegation
-    bool use_tcp = false;    // it truncated over UDP
-    bool no_edns = false;    // it failed EDNS
-    bool retry_now = false;  // ask it again first (after TC, EDNS fallback, a minimisation fallback)
+    bool done = false;            // nothing more to ask it in this delegation
+    bool use_tcp = false;         // it truncated over UDP
+    bool no_edns = false;         // it failed EDNS
+    bool retry_now = false;       // ask it again first (after TC, EDNS fallback, a minimisation fallback)
     bool cookie_retried = false;  // BADCOOKIE once: asked again with the new server cookie
     ServerFailure failure = ServerFailure::none;
     std::string outcome;  // the last failure in words ("REFUSED", "lame: upward referral", ...)
@@ -102,7 +112,7 @@ struct Task {
     std::uint32_t links = 0;  // CNAME/DNAME links followed
     std::uint32_t glueless_started = 0;
     std::optional<dns::Name> fetch_zone;  // the zone its fetches-per-zone slot counts under, once it asked
-    std::vector<dns::Name> visited;  // names of the chain, for loops
+    std::vector<dns::Name> visited;       // names of the chain, for loops
 
     // DNSSEC (validation.hpp).
     bool validate = false;          // its replies are validated: the client's question and its chain

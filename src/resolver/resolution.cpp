@@ -183,8 +183,9 @@ ConsumeResult Resolution::consume(Token token, std::span<const std::uint8_t> rep
         // RFC 7873 §5.3: a COOKIE that does not carry our client cookie was not sent by the server we asked.
         if (f.cookie_sent && message.edns) {
             if (const auto* o = message.edns->find(dns::EdnsOptionCode::COOKIE);
-                o != nullptr && (!dns::cookie_size_valid(o->data.size()) ||
-                                 !std::equal(f.client_cookie.begin(), f.client_cookie.end(), o->data.begin()))) {
+                o != nullptr &&
+                (!dns::cookie_size_valid(o->data.size()) ||
+                 !std::equal(f.client_cookie.begin(), f.client_cookie.end(), o->data.begin()))) {
                 m.ctx.counters().add(Counter::upstream_cookie_mismatches);
                 return ConsumeResult::ignored;
             }

@@ -110,9 +110,8 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     }
     const bool engine_reply = size == result.size && rcode == result.rcode;  // not replaced by a refusal
     if (view->recursion != nullptr && result.zone != nullptr && engine_reply && is_referral(response, size)) {
-        const std::size_t resolved =
-            resolve_past_referral(*view->recursion, query, response, client, driver_, view_index, recursive,
-                                  engine_.settings());
+        const std::size_t resolved = resolve_past_referral(*view->recursion, query, response, client, driver_,
+                                                           view_index, recursive, engine_.settings());
         if (resolved != kAnswerLocally)
             return rate_limited_recursive(*view, view_index, query, response, resolved, recursive, client);
     }

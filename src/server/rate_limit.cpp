@@ -158,7 +158,8 @@ std::size_t write_slipped(std::span<const std::uint8_t> query, std::span<std::ui
         // BIND: a client that sent a cookie learns ours and comes back with it, exempt from the limits.
         std::uint8_t value[auth::kCookieOptionSize];
         const auto address = client.source.address;
-        auth::make_cookie_option(engine.cookie_secret, std::span<const std::uint8_t, 8>(q.edns.cookie.data(), 8),
+        auth::make_cookie_option(engine.cookie_secret,
+                                 std::span<const std::uint8_t, 8>(q.edns.cookie.data(), 8),
                                  {address.bytes.data(), address.is_v4() ? 4u : 16u}, now, value);
         builder.add_cookie(value);
         builder.header().aa = false;

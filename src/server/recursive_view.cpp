@@ -34,7 +34,8 @@ ClientCookie client_cookie(const dns::ParsedQuery& query, const net::ClientInfo&
     ClientCookie out;
     if (!engine.cookies || !query.edns.present || query.edns.cookie_size == 0) return out;
     const auto& address = client.source.address;
-    auth::make_cookie_option(engine.cookie_secret, std::span<const std::uint8_t, 8>(query.edns.cookie.data(), 8),
+    auth::make_cookie_option(engine.cookie_secret,
+                             std::span<const std::uint8_t, 8>(query.edns.cookie.data(), 8),
                              {address.bytes.data(), address.is_v4() ? 4u : 16u},
                              static_cast<std::uint32_t>(::time(nullptr)), out.value.data());
     out.size = static_cast<std::uint8_t>(auth::kCookieOptionSize);
@@ -109,9 +110,8 @@ std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& pars
         how = RecursiveAnswer::refused;
         return write_prohibited(parsed, response, udp);
     }
-    if (driver == nullptr ||
-        !driver->resolve(recursion.resolver, query, parsed, client, view_index, recursion.rate_limit,
-                         cookie)) {
+    if (driver == nullptr || !driver->resolve(recursion.resolver, query, parsed, client, view_index,
+                                              recursion.rate_limit, cookie)) {
         how = RecursiveAnswer::dropped;
         return 0;
     }

@@ -253,8 +253,9 @@ class ResolutionDriver::Loop {
         // fetches-per-zone/-server with `drop` (BIND's DNS_R_DROP): the client hears nothing.
         if (!stale && job.resolution->outcome().dropped) return let_go(client);
         const bool tcp = client.reply.tcp();
-        std::size_t size = stale ? job.resolution->write_stale(client.parsed, response_, tcp, client.cookie.span())
-                                 : job.resolution->finish(client.parsed, response_, tcp, client.cookie.span());
+        std::size_t size =
+            stale ? job.resolution->write_stale(client.parsed, response_, tcp, client.cookie.span())
+                  : job.resolution->finish(client.parsed, response_, tcp, client.cookie.span());
         if (size == 0 || size > response_.size()) return fail(job, client);
         if (client.rate_limit != nullptr && !tcp && driver_.limiter_) {
             net::ClientInfo who = client.reply.client();

@@ -79,8 +79,8 @@ class ResolutionDriver {
 
     // Any thread (query workers): `query` (a request parse_query accepted) missed `view`'s cache; its reply
     // goes out through a DeferredReply made from `client`, rate limited by `rate_limit` when the view has
-    // one, and carrying `cookie` (recursive_view.hpp). False when the client was not taken (over recursive-clients, stopping): the caller drops the
-    // query.
+    // one, and carrying `cookie` (recursive_view.hpp). False when the client was not taken (over
+    // recursive-clients, stopping): the caller drops the query.
     bool resolve(std::shared_ptr<ViewResolver> view, std::span<const std::uint8_t> query,
                  const dns::ParsedQuery& parsed, const net::ClientInfo& client, std::size_t view_index,
                  std::shared_ptr<RateLimit> rate_limit = nullptr, const ClientCookie& cookie = {});

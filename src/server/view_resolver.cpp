@@ -203,10 +203,10 @@ std::string fingerprint(const resolver::ResolverSettings& s) {
     const auto& l = s.limits;
     out << "\nlimits " << s.prefetch.trigger << ' ' << s.prefetch.eligible << ' ' << l.max_recursion_depth
         << ' ' << l.max_recursion_queries << ' ' << l.max_query_count << ' ' << l.max_query_restarts << ' '
-        << l.fetches_per_zone << ' ' << l.fetches_per_server << ' '
-        << static_cast<int>(l.zone_quota_response) << static_cast<int>(l.server_quota_response) << ' ' << static_cast<int>(s.qname_minimization)
-        << ' ' << s.resolver_query_timeout_ms << ' ' << s.edns_udp_size << ' ' << s.max_udp_size << ' '
-        << s.use_ipv4 << s.use_ipv6;
+        << l.fetches_per_zone << ' ' << l.fetches_per_server << ' ' << static_cast<int>(l.zone_quota_response)
+        << static_cast<int>(l.server_quota_response) << ' ' << static_cast<int>(s.qname_minimization) << ' '
+        << s.resolver_query_timeout_ms << ' ' << s.edns_udp_size << ' ' << s.max_udp_size << ' ' << s.use_ipv4
+        << s.use_ipv6;
     const auto& v = s.validation;
     out << "\nvalidation " << v.enabled << v.synth_from_dnssec << ' ' << v.nta_lifetime << ' '
         << v.nta_recheck;

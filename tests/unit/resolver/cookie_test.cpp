@@ -79,7 +79,8 @@ TEST_F(Cookies, BadCookieIsRetriedOnceWithTheNewServerCookie) {
     net.server("10.1.0.1").script = [&](const dns::Message& query,
                                         const UpstreamQuery&) -> std::optional<ScriptReply> {
         const auto sent = cookie_of(query);
-        if (sent.size() == 24 && std::equal(fresh.begin(), fresh.end(), sent.begin() + 8)) return std::nullopt;
+        if (sent.size() == 24 && std::equal(fresh.begin(), fresh.end(), sent.begin() + 8))
+            return std::nullopt;
         ++badcookies;
         dns::Message m = badcookie(query);
         std::vector<std::uint8_t> cookie(sent.begin(), sent.begin() + 8);
@@ -131,7 +132,7 @@ TEST_F(Cookies, AReplyWithAnotherClientCookieIsDroppedAsSpoofed) {
     ResolverContext ctx(test_settings(), net.clock);
     const Outcome r = net.resolve(ctx, "www.example.com.", RRType::A);
     EXPECT_EQ(r.answer(), (std::vector<std::string>{"www.example.com. 300 A 192.0.2.1",
-                                                     "www.example.com. 300 A 192.0.2.3"}));
+                                                    "www.example.com. 300 A 192.0.2.3"}));
     EXPECT_EQ(net.ignored_replies(), 1u);
     EXPECT_EQ(ctx.stats().value(Counter::upstream_cookie_mismatches), 1u);
 }

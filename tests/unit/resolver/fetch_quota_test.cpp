@@ -31,9 +31,8 @@ class FetchQuota : public ::testing::Test {
     }
     std::unique_ptr<ResolverContext> context(const ResolverSettings& s) {
         auto ctx = std::make_unique<ResolverContext>(s, net.clock);
-        ctx->set_log_sink([this](const LogLine& line) {
-            logged.push_back(std::string(line.category) + ": " + line.text);
-        });
+        ctx->set_log_sink(
+            [this](const LogLine& line) { logged.push_back(std::string(line.category) + ": " + line.text); });
         return ctx;
     }
     // A Resolution that has sent its first query and waits (its fetch holds a slot until it ends).
@@ -63,7 +62,8 @@ TEST_F(FetchQuota, ZoneQuotaFailAnswersServfailAtOnceAndLogsAsBind) {
     EXPECT_FALSE(spilled.outcome.dropped);
     ASSERT_TRUE(spilled.ede());
     EXPECT_EQ(spilled.ede()->extra_text, "fetches-per-zone limit (1) reached for .");
-    EXPECT_EQ(logged, (std::vector<std::string>{"spill: too many simultaneous fetches for . (allowed 1 spilled 1)"}));
+    EXPECT_EQ(logged,
+              (std::vector<std::string>{"spill: too many simultaneous fetches for . (allowed 1 spilled 1)"}));
 
     // Spilling again within the minute is counted, not logged; after it, logged with the running totals.
     net.resolve(*ctx, "mx.other.com.", RRType::A);
@@ -80,9 +80,10 @@ TEST_F(FetchQuota, ZoneQuotaFailAnswersServfailAtOnceAndLogsAsBind) {
     // The last fetch of the zone ends: BIND's closing line, and the counter is gone.
     first.reset();
     ASSERT_EQ(logged.size(), 3u);
-    EXPECT_EQ(logged[2],
-              "spill: fetch counters for . now being discarded (allowed 1 spilled 3; cumulative since initial "
-              "trigger event)");
+    EXPECT_EQ(
+        logged[2],
+        "spill: fetch counters for . now being discarded (allowed 1 spilled 3; cumulative since initial "
+        "trigger event)");
     EXPECT_EQ(ctx->fetch_limiter().fetches(dns::Name()), 0u);
 
     // A spilled fetch is not a cached failure (servfail-ttl): the name resolves as soon as there is room.
@@ -132,7 +133,8 @@ TEST_F(FetchQuota, AFetchFollowingAReferralMovesToTheNewZone) {
     // com. is known; example.com. is not: the fetch starts under com. and moves to example.com. with the
     // referral, even though it is over nobody's limit there (BIND's forced fcount_incr).
     bool moved = false;
-    net.server("10.1.0.1").script = [&](const dns::Message&, const UpstreamQuery&) -> std::optional<ScriptReply> {
+    net.server("10.1.0.1").script = [&](const dns::Message&,
+                                        const UpstreamQuery&) -> std::optional<ScriptReply> {
         moved = ctx->fetch_limiter().fetches(dns::Name::from_text("example.com.")) == 1 &&
                 ctx->fetch_limiter().fetches(dns::Name::from_text("com.")) == 0;
         return std::nullopt;

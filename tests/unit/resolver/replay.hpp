@@ -236,8 +236,14 @@ class Network {
     void send(const UpstreamQuery& q) {
         const std::string address =
             q.server.address.to_string() + (q.server.port == 53 ? "" : "#" + std::to_string(q.server.port));
-        sent_.push_back({address, q.qname.to_text(), q.qtype, q.recursion_desired, q.edns,
-                         q.transport == UpstreamTransport::tcp, q.dnssec_ok, clock.now(),
+        sent_.push_back({address,
+                         q.qname.to_text(),
+                         q.qtype,
+                         q.recursion_desired,
+                         q.edns,
+                         q.transport == UpstreamTransport::tcp,
+                         q.dnssec_ok,
+                         clock.now(),
                          {q.cookie.begin(), q.cookie.begin() + q.cookie_size}});
         const std::uint16_t id = static_cast<std::uint16_t>(0x1000 + sent_.size());
         std::vector<std::uint8_t> wire(512);
