@@ -13,6 +13,7 @@ tests; all are stopped by PID.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from typing import Sequence
 from pathlib import Path
@@ -177,6 +178,12 @@ def unbound_resolver(workdir: Path, hierarchy: Hierarchy, address: str = "127.0.
     peer.process = servers.LoggedProcess(["/usr/sbin/unbound", "-d", "-c", str(config)], workdir, "unbound.log")
     peer.wait_ready()
     return peer
+
+
+def metric(text: str, name: str, view: str = "_default") -> int:
+    """A per-view counter in /metrics text (CairndResolver.metrics()); -1 when absent."""
+    found = re.search(rf'^{name}\{{view="{view}"\}} (\d+)', text, re.M)
+    return int(found.group(1)) if found else -1
 
 
 def ede(response: dns.message.Message) -> tuple[int, str] | None:

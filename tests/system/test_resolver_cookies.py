@@ -38,10 +38,6 @@ def addresses(response) -> list[str]:
     return sorted(r.to_text() for rrset in response.answer if rrset.rdtype == dns.rdatatype.A for r in rrset)
 
 
-def metric(text: str, name: str) -> int:
-    found = re.search(rf'^{name}\{{view="_default"\}} (\d+)', text, re.M)
-    return int(found.group(1)) if found else -1
-
 
 def cookie_of(message: dns.message.Message) -> bytes:
     for option in message.options:
@@ -60,8 +56,8 @@ def test_each_query_carries_our_client_cookie_then_the_server_cookie(resolver, e
     assert len(seen[0].cookie) == 8  # nothing learnt before the first reply
     assert seen[-1].cookie[8:] == SERVER_COOKIE  # the server's cookie sent back
     metrics = resolver.metrics()
-    assert metric(metrics, "cairn_resolver_upstream_cookies_received_total") >= 1, metrics
-    assert metric(metrics, "cairn_resolver_upstream_server_cookies_sent_total") >= 1, metrics
+    assert resolvers.metric(metrics, "cairn_resolver_upstream_cookies_received_total") >= 1, metrics
+    assert resolvers.metric(metrics, "cairn_resolver_upstream_server_cookies_sent_total") >= 1, metrics
 
 
 def test_badcookie_is_retried_with_the_new_server_cookie(resolver, evil):
@@ -70,7 +66,7 @@ def test_badcookie_is_retried_with_the_new_server_cookie(resolver, evil):
     asked = evil.queries_for("badcookie.hostile.test.")
     assert len(asked) == 2, asked
     assert asked[0].cookie[8:] != BAD_COOKIE_FRESH and asked[1].cookie[8:] == BAD_COOKIE_FRESH
-    assert metric(resolver.metrics(), "cairn_resolver_upstream_badcookie_total") == 1
+    assert resolvers.metric(resolver.metrics(), "cairn_resolver_upstream_badcookie_total") == 1
 
 
 def test_a_reply_with_another_client_cookie_is_dropped(resolver, evil):

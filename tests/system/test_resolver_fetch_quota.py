@@ -7,7 +7,6 @@ and the same spill log line."""
 
 from __future__ import annotations
 
-import re
 import socket
 import time
 
@@ -48,10 +47,6 @@ def timed(resolver, name: str, timeout: float = 15) -> tuple[dns.message.Message
     return response, time.monotonic() - begun
 
 
-def metric(text: str, name: str) -> int:
-    found = re.search(rf'^{name}\{{view="_default"\}} (\d+)', text, re.M)
-    return int(found.group(1)) if found else -1
-
 
 def hold_first_fetch(resolver, name: str) -> None:
     send_and_forget(resolver.port, name)
@@ -83,9 +78,9 @@ def test_fail_answers_servfail_at_once_with_bind_log_lines(hierarchy, silent_for
         assert wait_for(lambda: "spill: too many simultaneous fetches for a.quota.test (allowed 1 spilled 1)"
                    in resolver.log_text(), timeout=5), "the spill line"
         metrics = resolver.metrics()
-        assert metric(metrics, "cairn_resolver_zone_quota_total") == 1, metrics
-        assert metric(metrics, "cairn_resolver_server_quota_total") == 1, metrics
-        assert metric(metrics, "cairn_resolver_quota_drops_total") == 0, metrics
+        assert resolvers.metric(metrics, "cairn_resolver_zone_quota_total") == 1, metrics
+        assert resolvers.metric(metrics, "cairn_resolver_server_quota_total") == 1, metrics
+        assert resolvers.metric(metrics, "cairn_resolver_quota_drops_total") == 0, metrics
         # The held fetch times out; the zone's counter goes with BIND's closing line.
         assert wait_for(lambda: "fetch counters for a.quota.test now being discarded (allowed 1 spilled 1; "
                    "cumulative since initial trigger event)" in resolver.log_text(), timeout=20), "the closing spill line"
@@ -108,8 +103,8 @@ def test_drop_leaves_the_client_unanswered(hierarchy, silent_forwarder, tmp_path
             resolver.query("second.a.quota.test.", "A", timeout=2)
         assert resolver.query("www.glue.test.", "A").rcode() == dns.rcode.NOERROR
         metrics = resolver.metrics()
-        assert metric(metrics, "cairn_resolver_zone_quota_total") == 1, metrics
-        assert metric(metrics, "cairn_resolver_quota_drops_total") == 1, metrics
+        assert resolvers.metric(metrics, "cairn_resolver_zone_quota_total") == 1, metrics
+        assert resolvers.metric(metrics, "cairn_resolver_quota_drops_total") == 1, metrics
         assert "spill: too many simultaneous fetches for a.quota.test (allowed 1 spilled 1)" in resolver.log_text()
     finally:
         resolver.stop()
