@@ -417,7 +417,8 @@ bool Resolution::Impl::spawn_glueless(Task& t) {
 
 void Resolution::Impl::step_iterate(Task& t) {
     const Millis now_ms = now();
-    if (auto pick = select_target(ctx, t.targets, now_ms)) {
+    // A server passed over (fetches-per-server) is done for this delegation: the next one is picked.
+    while (auto pick = select_target(ctx, t.targets, now_ms)) {
         if (!budget_left(t)) return;
         if (send(t, *pick)) {
             t.state = Task::State::waiting;
