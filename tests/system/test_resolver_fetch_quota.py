@@ -7,6 +7,7 @@ and the same spill log line."""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 
@@ -66,28 +67,30 @@ def test_fail_answers_servfail_at_once_with_bind_log_lines(hierarchy, silent_for
         # Same zone: spilled, SERVFAIL at once (not after resolver-query-timeout), the reason in EDE.
         response, took = timed(resolver, "second.a.quota.test.")
         assert response.rcode() == dns.rcode.SERVFAIL
-        assert took < 3, took
+        assert took < 2, took
         assert resolvers.ede(response) == (0, "fetches-per-zone limit (1) reached for a.quota.test")
-        # Another zone on the same busy forwarder: fetches-per-server, whose default response is fail.
+        # Another zone on the same busy forwarder (busy with the first fetch, or this one if that ended):
+        # fetches-per-server, whose default response is fail.
+        hold_first_fetch(resolver, "again.a.quota.test.")
         response, took = timed(resolver, "third.b.quota.test.")
         assert response.rcode() == dns.rcode.SERVFAIL
-        assert took < 3, took
+        assert took < 2, took
         assert resolvers.ede(response) == (0, "fetches-per-server limit (1) reached for every server of b.quota.test")
         # Unrelated names resolve meanwhile.
         assert resolver.query("www.glue.test.", "A").rcode() == dns.rcode.NOERROR
         assert wait_for(lambda: "spill: too many simultaneous fetches for a.quota.test (allowed 1 spilled 1)"
-                   in resolver.log_text(), timeout=5), "the spill line"
+                        in resolver.log_text(), timeout=5), "the spill line"
         metrics = resolver.metrics()
-        assert resolvers.metric(metrics, "cairn_resolver_zone_quota_total") == 1, metrics
+        assert resolvers.metric(metrics, "cairn_resolver_zone_quota_total") >= 1, metrics
         assert resolvers.metric(metrics, "cairn_resolver_server_quota_total") == 1, metrics
         assert resolvers.metric(metrics, "cairn_resolver_quota_drops_total") == 0, metrics
-        # The held fetch times out; the zone's counter goes with BIND's closing line.
-        assert wait_for(lambda: "fetch counters for a.quota.test now being discarded (allowed 1 spilled 1; "
-                   "cumulative since initial trigger event)" in resolver.log_text(), timeout=20), "the closing spill line"
-        # A spilled query was not cached as a failure: it is asked upstream (and times out) like any other.
-        response, took = timed(resolver, "second.a.quota.test.", timeout=20)
-        assert response.rcode() == dns.rcode.SERVFAIL
-        assert resolvers.ede(response)[0] == 22, response
+        # The held fetches time out; the zone's counter goes with BIND's closing line.
+        closing = re.compile(r"spill: fetch counters for a\.quota\.test now being discarded \(allowed \d+ spilled \d+; "
+                             r"cumulative since initial trigger event\)")
+        assert wait_for(lambda: closing.search(resolver.log_text()), timeout=20), "the closing spill line"
+        # A spilled query was not cached as a failure: now it is asked upstream (silence) like any other.
+        with pytest.raises(dns.exception.Timeout):
+            resolver.query("second.a.quota.test.", "A", timeout=1.5)
     finally:
         resolver.stop()
 
