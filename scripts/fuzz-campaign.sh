@@ -8,6 +8,7 @@
 # build-fuzz/campaign/artifacts/ and make the script exit non-zero.
 #
 # Usage: scripts/fuzz-campaign.sh MINUTES [-j JOBS | -jJOBS] [TARGET...]
+# FUZZ_NICE=N runs the targets at that niceness instead of 19 (on a machine busy with builds, 19 starves them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:?usage: scripts/fuzz-campaign.sh MINUTES [-j JOBS] [TARGET...]}
@@ -42,12 +43,12 @@ run_one() {
   mkdir -p "$corpus"
   if [ -d "tests/fuzz/corpus/$target" ]; then cp -Rn "tests/fuzz/corpus/$target/." "$corpus/"; fi
   local status=0
-  nice -n 19 "$binary" "$corpus" -max_total_time=$((minutes * 60)) -timeout=10 -rss_limit_mb=2048 \
+  nice -n "${FUZZ_NICE:-19}" "$binary" "$corpus" -max_total_time=$((minutes * 60)) -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$work/artifacts/$target-" >"$work/logs/$target.log" 2>&1 || status=$?
   echo "$status" >"$work/logs/$target.status"
   # Coverage of the final corpus, by source file (COVERED_FUNC lines name each function's file, as the
   # compiler saw it from some build directory: BUILD/../src/...).
-  nice -n 19 "$binary" -runs=0 -print_coverage=1 "$corpus" >"$work/logs/$target.coverage" 2>&1 || true
+  nice -n "${FUZZ_NICE:-19}" "$binary" -runs=0 -print_coverage=1 "$corpus" >"$work/logs/$target.coverage" 2>&1 || true
   grep -o '^COVERED_FUNC: .* /[^ ]*\.\(cpp\|hpp\):[0-9]*' "$work/logs/$target.coverage" |
     sed -E 's/.* (\/[^ ]*\.(cpp|hpp)):[0-9]+$/\1/' | sed -nE 's#^.*/\.\./(src/.*)$#\1#p' |
     sort -u >"$work/logs/$target.files" || true

@@ -63,7 +63,33 @@ std::size_t skip_records(std::span<const std::uint8_t> m, std::size_t at, std::s
     return at <= m.size() ? at : 0;
 }
 
+// The offset of the first authority record's owner, or 0 when there is none.
+std::size_t authority_offset(std::span<const std::uint8_t> m) {
+    if (m.size() < kHeaderSize || get16(m, 8) == 0) return 0;
+    std::size_t at = kHeaderSize;
+    for (std::uint16_t i = 0; i < get16(m, 4); ++i) {
+        at = skip_name(m, at);
+        if (at == 0 || at + 4 > m.size()) return 0;
+        at += 4;
+    }
+    return skip_records(m, at, get16(m, 6));
+}
+
 }  // namespace
+
+std::size_t counted_name_offset(std::span<const std::uint8_t> response, ResponseKind kind) {
+    switch (kind) {
+        case ResponseKind::answer:
+        case ResponseKind::nodata:
+            return response.size() > kHeaderSize && get16(response, 4) == 1 ? kHeaderSize : 0;
+        case ResponseKind::referral:
+        case ResponseKind::nxdomain:
+            return authority_offset(response);
+        case ResponseKind::error:
+            return 0;
+    }
+    return 0;
+}
 
 bool hash_message_name(std::span<const std::uint8_t> message, std::size_t offset, std::uint64_t& hash) {
     std::uint64_t h = kFnvOffset;
@@ -99,15 +125,12 @@ ResponseKey describe_response(std::span<const std::uint8_t> response, const Resp
     if (qname_end == 0 || qname_end + 4 > response.size()) return key;
     const std::uint16_t qtype = get16(response, qname_end);
     const std::uint16_t qclass = get16(response, qname_end + 2);
-    const std::size_t answers_at = qname_end + 4;
     const std::uint16_t ancount = get16(response, 6);
-    const std::uint16_t nscount = get16(response, 8);
 
     // The name the response is counted under: the question's, or the owner of the first authority record
     // (the referral's NS set, the NXDOMAIN's SOA).
     auto authority_owner = [&](std::uint64_t& hash) {
-        if (nscount == 0) return false;
-        const std::size_t at = skip_records(response, answers_at, ancount);
+        const std::size_t at = authority_offset(response);
         return at != 0 && hash_message_name(response, at, hash);
     };
     auto qname_or_wildcard = [&]() {

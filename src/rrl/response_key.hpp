@@ -35,6 +35,12 @@ struct ResponseFacts {
 // error response.
 ResponseKey describe_response(std::span<const std::uint8_t> response, const ResponseFacts& facts);
 
+// Where, in `response`, the name it is counted under starts (`kind` as describe_response gave it): the owner
+// of the first authority record for referrals and NXDOMAIN (the delegation point, the zone's SOA), else the
+// question's name (offset 12). For the log lines that name the account, as BIND's do. 0 for errors and for
+// an NXDOMAIN without an authority section, whose name is not in the response.
+std::size_t counted_name_offset(std::span<const std::uint8_t> response, ResponseKind kind);
+
 // FNV-1a over a name's uncompressed wire form, ASCII case folded (equal to dns::wire_name_hash of the same
 // name), reading a possibly compressed name at `offset` of `message`. False when the name is malformed.
 bool hash_message_name(std::span<const std::uint8_t> message, std::size_t offset, std::uint64_t& hash);

@@ -29,6 +29,24 @@ std::string_view kind_text(rrl::ResponseKind kind) {
     return "";
 }
 
+// " for example.test IN A  (1a2b3c4d)": the name the response is counted under, as BIND's make_log_buf
+// writes it (no final dot; the class but for NXDOMAIN, the type for answers; the name's hash).
+std::string counted_name_text(std::span<const std::uint8_t> response, const rrl::ResponseKey& key) {
+    std::string text = " for ";
+    try {
+        std::size_t at = rrl::counted_name_offset(response, key.kind);
+        if (at == 0) at = 12;  // an NXDOMAIN without its SOA: the question's name
+        text += dns::Name::from_wire(response, at).to_text_without_dot();
+    } catch (const std::exception&) {
+        text += "(?)";
+    }
+    if (key.kind != rrl::ResponseKind::nxdomain)
+        text += " " + dns::class_to_text(static_cast<dns::RRClass>(key.qclass));
+    if (key.kind == rrl::ResponseKind::answer)
+        text += " " + dns::type_to_text(static_cast<dns::RRType>(key.qtype));
+    return text + fmt::format("  ({:08x})", static_cast<std::uint32_t>(key.name_hash));
+}
+
 }  // namespace
 
 std::size_t RateLimit::apply(std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
@@ -45,7 +63,7 @@ std::size_t RateLimit::apply(std::span<const std::uint8_t> query, std::span<std:
     const rrl::ResponseKey key = rrl::describe_response(answer, facts);
     const rrl::Decision decision = limiter_.check(client.source.address, key, now, client.worker);
     if (decision.verdict == rrl::Verdict::send) return size;
-    if (decision.started) log_start(answer, key, decision, client);
+    if (decision.started) log_start(answer, key, decision, client, now);
     if (limits().log_only) {
         outcome = Outcome::logged;
         return size;
@@ -80,6 +98,13 @@ void RateLimit::log_changes(std::uint32_t now) {
     for (auto it = limited_.begin(); it != limited_.end() && lines < kStopLinesPerSecond;) {
         const rrl::Standing standing = limiter_.standing(it->account, it->rate, now);
         if (standing == rrl::Standing::limiting) {
+            // BIND repeats the line for an account that keeps being limited (DNS_RRL_MAX_LOG_SECS).
+            if (now - it->logged_at >= kContinueLogSeconds) {
+                logs::rate_limit().info("{}continue limiting {}", limits().log_only ? "would " : "",
+                                        it->what);
+                it->logged_at = now;
+                ++lines;
+            }
             ++it;
             continue;
         }
@@ -96,33 +121,21 @@ void RateLimit::log_stop(const Limited& limited, bool early) const {
 }
 
 void RateLimit::log_start(std::span<const std::uint8_t> response, const rrl::ResponseKey& key,
-                          const rrl::Decision& decision, const net::ClientInfo& client) {
+                          const rrl::Decision& decision, const net::ClientInfo& client, std::uint32_t now) {
     LogThrottle& throttle = repeated(Repeated::rate_limited);
     if (!throttle.admit(spdlog::level::info)) return;  // before any formatting: this is the query path
     unsigned prefix = 0;
     const dns::IpAddress block = limiter_.block_of(client.source.address, prefix);
-    std::string what;
-    if (!decision.by_all && key.kind != rrl::ResponseKind::error) {
-        try {
-            std::size_t qname_at = 12;
-            what = " for " + dns::Name::from_wire(response, qname_at).to_text();
-            if (key.kind == rrl::ResponseKind::answer)
-                what += " " + dns::class_to_text(static_cast<dns::RRClass>(key.qclass)) + " " +
-                        dns::type_to_text(static_cast<dns::RRType>(key.qtype));
-        } catch (const std::exception&) {
-            what = " for (?)";
-        }
-    }
-    std::string limited =
-        fmt::format("{}responses to {}/{}{}", decision.by_all ? "all " : kind_text(key.kind),
-                    block.to_string(), prefix, what);
+    std::string limited = fmt::format("{}responses to {}/{}", decision.by_all ? "all " : kind_text(key.kind),
+                                      block.to_string(), prefix);
+    if (!decision.by_all && key.kind != rrl::ResponseKind::error) limited += counted_name_text(response, key);
     logs::rate_limit().info("{}limit {}", limits().log_only ? "would " : "", limited);
     // Remembered for its "stop limiting" line (this runs for an account's first limited response only).
     std::unique_lock lock(limited_mutex_, std::try_to_lock);
     if (!lock.owns_lock() || limited_.size() >= kMaxLimited) return;
     for (const Limited& known : limited_)
         if (known.account == decision.account) return;
-    limited_.push_back({decision.account, decision.rate, std::move(limited)});
+    limited_.push_back({decision.account, decision.rate, now, std::move(limited)});
     limited_count_.store(limited_.size(), std::memory_order_relaxed);
 }
 

@@ -4,12 +4,13 @@
 // header and question with TC set, so that a real client retries over TCP, or, to a client that sent a
 // cookie, BADCOOKIE with a fresh server cookie, so that it retries with it and is exempt; NXDOMAIN keeps
 // its rcode. log-only decides and counts but sends everything. The first limited response of an account
-// is logged in the rate-limit category ("limit responses to 127.58.1.0/24 for www.example. IN A"), the
-// flood of such lines held back by the log throttle; as BIND (lib/dns/rrl.c, log_stops), once such an
-// account has been quiet for 60 s and is back in credit "stop limiting responses to ..." follows (checked
-// once a second, when a response passes, 8 lines at most each time), "*stop limiting ..." when the account
-// left the table or the limiter ends (reload, shutdown). Growths of the table are logged too ("increase
-// from 512 to 1024 RRL entries").
+// is logged in the rate-limit category ("limit responses to 127.58.1.0/24 for www.example IN A  (5f1c03a2)",
+// NXDOMAIN naming the zone, as BIND's make_log_buf), the flood of such lines held back by the log throttle;
+// "continue limiting ..." every 30 minutes while it stays limited; as BIND (lib/dns/rrl.c, log_stops), once
+// such an account has been quiet for 60 s and is back in credit "stop limiting responses to ..." follows
+// (checked once a second, when a response passes, 8 lines at most each time), "*stop limiting ..." when the
+// account left the table or the limiter ends (reload, shutdown). Growths of the table are logged too
+// ("increase from 512 to 1024 RRL entries").
 #pragma once
 
 #include <atomic>
@@ -63,13 +64,15 @@ class RateLimit {
     struct Limited {
         std::uint64_t account = 0;
         std::uint32_t rate = 0;
-        std::string what;  // "responses to 127.58.1.0/24 for www.example. IN A"
+        std::uint32_t logged_at = 0;  // its last "limit" or "continue limiting" line
+        std::string what;             // "responses to 127.58.1.0/24 for www.example IN A  (5f1c03a2)"
     };
-    static constexpr std::size_t kMaxLimited = 256;  // BIND keeps 256 names for these lines
-    static constexpr int kStopLinesPerSecond = 8;    // BIND's log_stops(rrl, now, 8, ...)
+    static constexpr std::size_t kMaxLimited = 256;             // BIND keeps 256 names for these lines
+    static constexpr int kStopLinesPerSecond = 8;               // BIND's log_stops(rrl, now, 8, ...)
+    static constexpr std::uint32_t kContinueLogSeconds = 1800;  // BIND's DNS_RRL_MAX_LOG_SECS
 
     void log_start(std::span<const std::uint8_t> response, const rrl::ResponseKey& key,
-                   const rrl::Decision& decision, const net::ClientInfo& client);
+                   const rrl::Decision& decision, const net::ClientInfo& client, std::uint32_t now);
     void log_stop(const Limited& limited, bool early) const;
 
     rrl::RateLimiter limiter_;

@@ -102,6 +102,9 @@ class PeerResolver:
                 time.sleep(0.1)
         raise RuntimeError(f"{self.kind} did not start: {self.process.log()[-3000:] if self.process else ''}")
 
+    def log_text(self) -> str:
+        return self.process.log() if self.process is not None else ""
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop()

@@ -58,7 +58,9 @@ inline std::vector<zone::Record> sign_zone(const dns::Name& origin, std::vector<
         owners[r.owner.lowercased()][r.type].push_back(&r);
     std::vector<dns::Name> cuts;
     std::vector<dns::Name> names;  // authoritative owners
-    for (const auto& [name, types] : owners) {
+    for (const auto& owner : owners) {
+        const dns::Name& name = owner.first;  // not a structured binding: clang 14 cannot capture one
+        const auto& types = owner.second;
         const bool occluded = std::any_of(cuts.begin(), cuts.end(), [&](const dns::Name& c) {
             return name.is_subdomain_of(c) && !(name == c);
         });

@@ -198,7 +198,7 @@ TEST_P(SignedAnswers, NxdomainIsProven) {
 
 TEST_P(SignedAnswers, NodataIsProvenAtNamesAndEmptyNonTerminals) {
     const auto apex = wire_of("example.");
-    for (const auto& [name, type] :
+    for (const auto& [name, qtype] :
          std::vector<std::pair<std::string, std::uint16_t>>{{"www.example.", kMx},
                                                             {"mail.example.", 16},
                                                             {"b.ent.example.", kA},
@@ -206,6 +206,7 @@ TEST_P(SignedAnswers, NodataIsProvenAtNamesAndEmptyNonTerminals) {
                                                             {"example.", kAaaa},
                                                             {"secure.example.", kA}}) {
         if (name == "secure.example.") continue;  // a referral, below
+        const std::uint16_t type = qtype;         // captured below: clang 14 cannot capture a binding
         const auto e = ask(name, static_cast<RRType>(type));
         EXPECT_EQ(e.message.rcode(), Rcode::NOERROR) << name;
         EXPECT_EQ(e.count(Section::Answer), 0u) << name;

@@ -253,7 +253,7 @@ TEST_F(RateLimitTest, StopLimitingIsLoggedOnceTheAccountRecoveredAndEarlyWhenThe
     limit->log_changes(now + 30);  // quiet for 30 s: BIND waits 60
     limit->log_changes(now + 61);
     std::string said = ::testing::internal::GetCapturedStderr();
-    const std::string what = "responses to 127.58.7.0/24 for www.example.test. IN A";
+    const std::string what = "responses to 127.58.7.0/24 for www.example.test IN A";
     EXPECT_NE(said.find("limit " + what), std::string::npos) << said;
     EXPECT_EQ(said.find("*stop limiting"), std::string::npos) << said;
     ASSERT_NE(said.find("stop limiting " + what), std::string::npos) << said;
@@ -266,6 +266,41 @@ TEST_F(RateLimitTest, StopLimitingIsLoggedOnceTheAccountRecoveredAndEarlyWhenThe
     limit.reset();
     said = ::testing::internal::GetCapturedStderr();
     EXPECT_NE(said.find("*stop limiting responses to 127.58.8.0/24"), std::string::npos) << said;
+    setup_stderr_log("info", false);
+}
+
+TEST_F(RateLimitTest, AnAccountStillLimitedAfterHalfAnHourIsLoggedAgainAsContinueLimiting) {
+    setup_stderr_log("info", false);
+    configure_logging({});
+    serve_limited(nullptr);
+    const auto query = make_query("www.example.test.", dns::RRType::A, without_edns());
+    std::vector<std::uint8_t> answer(4096);
+    handler_.begin_batch(0);
+    const std::size_t size = handler_.handle(query, answer, client_at("127.58.9.1"));
+    handler_.end_batch(0);
+    ASSERT_GT(size, 12u);
+    auto limit = rate_limit(2);
+    const auto client = client_at("127.58.9.1");
+    const auth::Settings engine;
+    const auth::Result result;
+    ::testing::internal::CaptureStderr();
+    const std::uint32_t start = 1'800'000'000;
+    // Flooded every 30 s for 31 minutes: the account never recovers.
+    for (std::uint32_t now = start; now <= start + 1860; now += 30) {
+        for (int i = 0; i < 10; ++i) {
+            std::vector<std::uint8_t> response(answer.begin(), answer.begin() + static_cast<long>(size));
+            response.resize(4096);
+            RateLimit::Outcome outcome{};
+            limit->apply(query, response, size, result, client, engine, now, outcome);
+        }
+    }
+    const std::string said = ::testing::internal::GetCapturedStderr();
+    const std::string what = "responses to 127.58.9.0/24 for www.example.test IN A  (";
+    EXPECT_NE(said.find("limit " + what), std::string::npos) << said;
+    const auto again = said.find("continue limiting " + what);
+    ASSERT_NE(again, std::string::npos) << said;
+    EXPECT_EQ(again, said.rfind("continue limiting " + what)) << said;  // once in 31 minutes
+    EXPECT_EQ(said.find("stop limiting"), std::string::npos) << said;
     setup_stderr_log("info", false);
 }
 
