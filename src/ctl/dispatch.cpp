@@ -5,6 +5,7 @@
 #include "ctl/cache_commands.hpp"
 #include "ctl/target.hpp"
 #include "dns/types.hpp"
+#include "dnssec/key_files.hpp"
 
 namespace cairn::ctl {
 
@@ -27,6 +28,9 @@ CommandResult ControlTarget::stats() {
     return not_implemented();
 }
 CommandResult ControlTarget::tsig_list() {
+    return not_implemented();
+}
+CommandResult ControlTarget::dnssec(const ZoneRef&, const DnssecCommand&) {
     return not_implemented();
 }
 
@@ -124,6 +128,7 @@ std::string format_zone_status(const lifecycle::ZoneState& zone, std::int64_t no
                             ")");
         if (zone.rrsig_earliest_expiry) when("earliest rrsig expiration", *zone.rrsig_earliest_expiry);
         when("next resign", zone.next_resign);
+        when("next key event", zone.next_key_event);
         if (zone.last_sign.at != 0 && !zone.last_sign.ok)
             line("last sign", "failed: " + zone.last_sign.detail);
     }
@@ -145,9 +150,9 @@ std::string format_dnssec_status(const lifecycle::ZoneState& zone, std::int64_t 
         out += "  published:      yes" + since + "\n";
         out += "  key signing:    " + std::string(key.role != "ZSK" ? "yes" + since : "no") + "\n";
         out += "  zone signing:   " + std::string(key.role != "KSK" ? "yes" + since : "no") + "\n";
-        out += key.lifetime ? "\n  Rollover not done by cairn yet (lifetime " +
-                                  std::to_string(*key.lifetime) + " s): the key stays in use\n"
-                            : "\n  No rollover scheduled\n";
+        out += key.lifetime
+                   ? "\n  Lifetime " + std::to_string(*key.lifetime) + " s (rolled by the key manager)\n"
+                   : "\n  No rollover scheduled\n";
     }
     if (zone.rrsig_earliest_expiry)
         out += "\nearliest signature expiration: " + format_rfc1123(*zone.rrsig_earliest_expiry) + "\n";
@@ -165,6 +170,87 @@ std::vector<std::string> split_words(const std::string& text) {
     while (in >> word)
         words.push_back(word);
     return words;
+}
+
+// `dnssec -status|-rollover|-checkds [options] ZONE...` into `command`; the zone words are left after
+// words[0]. False (with `error` set) on a bad subcommand or option.
+bool parse_dnssec(std::vector<std::string>& words, DnssecCommand& command, CommandResult& error) {
+    if (words.size() < 2) {
+        error = CommandResult::failure("dnssec: missing subcommand", "unexpected end of input");
+        return false;
+    }
+    const std::string sub = words[1];
+    if (sub == "-status") {
+        command.kind = DnssecCommand::Kind::status;
+    } else if (sub == "-rollover") {
+        command.kind = DnssecCommand::Kind::rollover;
+    } else if (sub == "-checkds") {
+        command.kind = DnssecCommand::Kind::checkds;
+    } else {
+        error =
+            CommandResult::failure("dnssec: " + sub + " is not implemented (-status, -rollover, -checkds)",
+                                   "not implemented", kResultNotImplemented);
+        return false;
+    }
+    std::vector<std::string> rest{words[0]};
+    bool have_what = false;
+    for (std::size_t i = 2; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        const bool takes_value = w == "-key" || w == "-alg" || w == "-when";
+        if (takes_value && command.kind != DnssecCommand::Kind::status) {
+            if (i + 1 >= words.size()) {
+                error = CommandResult::failure("dnssec: " + w + " needs a value", "unexpected end of input");
+                return false;
+            }
+            const std::string& value = words[++i];
+            if (w == "-when") {
+                command.when = dnssec::key_time_from_text(value);
+                if (value == "now") command.when = static_cast<std::uint32_t>(std::time(nullptr));
+                if (!command.when) {
+                    error = CommandResult::failure("dnssec: bad -when '" + value + "' (YYYYMMDDHHMMSS)",
+                                                   "bad time");
+                    return false;
+                }
+                continue;
+            }
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(value.c_str(), &end, 10);
+            std::optional<std::uint8_t> algorithm;
+            if (w == "-alg" && (end == value.c_str() || *end != '\0')) {
+                const auto code = dns::dnssec_algorithm_from_text(value);
+                if (code) algorithm = *code;
+            } else if (end != value.c_str() && *end == '\0' && n <= (w == "-key" ? 65535u : 255u)) {
+                if (w == "-key")
+                    command.tag = static_cast<std::uint16_t>(n);
+                else
+                    algorithm = static_cast<std::uint8_t>(n);
+            }
+            if (w == "-alg") command.algorithm = algorithm;
+            if ((w == "-key" && !command.tag) || (w == "-alg" && !command.algorithm)) {
+                error = CommandResult::failure("dnssec: bad " + w + " '" + value + "'", "bad number");
+                return false;
+            }
+            continue;
+        }
+        if (command.kind == DnssecCommand::Kind::checkds && !have_what &&
+            (w == "published" || w == "withdrawn")) {
+            command.published = w == "published";
+            have_what = true;
+            continue;
+        }
+        rest.push_back(w);
+    }
+    if (command.kind == DnssecCommand::Kind::checkds && !have_what) {
+        error =
+            CommandResult::failure("dnssec -checkds: published or withdrawn expected", "bad dnssec command");
+        return false;
+    }
+    if (command.kind == DnssecCommand::Kind::rollover && !command.tag) {
+        error = CommandResult::failure("dnssec -rollover: -key TAG is required", "bad dnssec command");
+        return false;
+    }
+    words = std::move(rest);
+    return true;
 }
 
 // `zone [class [view]]` from words[1..]; nullopt (with `error` set) when missing or too many.
@@ -227,12 +313,15 @@ CommandResult run_dumpdb(const std::vector<std::string>& words, ControlTarget& t
 
 CommandResult dispatch(const std::string& command, ControlTarget& target, bool read_only) {
     std::vector<std::string> words = split_words(command);
-    // `dnssec -status ZONE ...`: the option goes, the zone arguments stay where zone_argument() reads them.
+    // `dnssec -SUBCOMMAND [options] ZONE ...`: the subcommand and its options go, the zone arguments stay
+    // where zone_argument() reads them.
+    DnssecCommand dnssec_command;
     if (!words.empty() && words[0] == "dnssec") {
-        if (words.size() < 2 || words[1] != "-status")
-            return CommandResult::failure("dnssec: only -status is implemented", "not implemented",
-                                          kResultNotImplemented);
-        words.erase(words.begin() + 1);
+        CommandResult error;
+        if (!parse_dnssec(words, dnssec_command, error)) return error;
+        if (read_only && dnssec_command.kind != DnssecCommand::Kind::status)
+            return CommandResult::failure("command 'dnssec' is not allowed on a read-only control channel",
+                                          "permission denied", 6);
     }
     if (words.empty()) return CommandResult::failure("", "unknown command", kResultUnknownCommand);
     const std::string& verb = words[0];
@@ -312,9 +401,13 @@ CommandResult dispatch(const std::string& command, ControlTarget& target, bool r
     exact.view = found.front()->view;
     if (verb == "zonestatus")
         return CommandResult::success(format_zone_status(*found.front(), std::time(nullptr)));
-    if (verb == "dnssec")
-        return CommandResult::success(
-            format_dnssec_status(*found.front(), static_cast<std::int64_t>(std::time(nullptr))));
+    if (verb == "dnssec") {
+        CommandResult result = target.dnssec(exact, dnssec_command);
+        if (result.code == kResultNotImplemented && dnssec_command.kind == DnssecCommand::Kind::status)
+            return CommandResult::success(
+                format_dnssec_status(*found.front(), static_cast<std::int64_t>(std::time(nullptr))));
+        return result;
+    }
     if (verb == "reload") return target.reload_zone(exact);
     if (verb == "refresh") return target.refresh(exact);
     if (verb == "retransfer") return target.retransfer(exact);

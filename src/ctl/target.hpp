@@ -41,6 +41,17 @@ struct ZoneRef {
 
 class CacheTarget;
 
+// `rndc dnssec -status | -rollover -key TAG [-alg A] [-when T] | -checkds [-key TAG] [-alg A] [-when T]
+// published|withdrawn` (BIND 9.18's options; TIME as YYYYMMDDHHMMSS or seconds since the epoch).
+struct DnssecCommand {
+    enum class Kind : std::uint8_t { status, rollover, checkds };
+    Kind kind = Kind::status;
+    std::optional<std::uint16_t> tag;
+    std::optional<std::uint8_t> algorithm;
+    std::optional<std::uint32_t> when;
+    bool published = true;  // checkds: published (else withdrawn)
+};
+
 class ControlTarget {
   public:
     virtual ~ControlTarget() = default;
@@ -75,6 +86,9 @@ class ControlTarget {
     virtual CommandResult stats();
     // `tsig-list`: the TSIG keys of each view.
     virtual CommandResult tsig_list();
+    // `dnssec ...` on a zone found by find_zones (its view set). Without it, -status shows what the zone's
+    // state holds (format_dnssec_status) and the other subcommands are not implemented.
+    virtual CommandResult dnssec(const ZoneRef& zone, const DnssecCommand& command);
     // The recursive resolver's caches (cache_commands.hpp); nullptr: the server has none.
     virtual CacheTarget* cache() { return nullptr; }
 };
@@ -83,8 +97,8 @@ class ControlTarget {
 // cairn adds: the zone's state and why, the last transfer, the primary's serial and its warning, and one
 // `secondary ADDRESS` line per secondary it notifies (serial, how far and how long behind at `now`, expiry).
 std::string format_zone_status(const lifecycle::ZoneState& zone, std::int64_t now);
-// `rndc dnssec -status`: BIND's layout (policy, current time, then each key with its roles); what cairn does
-// not do (rollovers) is said, not left out.
+// `rndc dnssec -status` from the zone's state alone (the keys signing and their roles), for a target that
+// does not read the key files (ControlTarget::dnssec not implemented).
 std::string format_dnssec_status(const lifecycle::ZoneState& zone, std::int64_t now);
 std::string format_rfc1123(std::int64_t seconds_since_epoch);
 

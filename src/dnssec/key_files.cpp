@@ -97,15 +97,6 @@ const char* private_algorithm_name(std::uint8_t algorithm) {
     }
 }
 
-std::string ctime_text(std::uint32_t t) {
-    const auto tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buffer[64];
-    const std::size_t n = std::strftime(buffer, sizeof buffer, "%a %b %e %H:%M:%S %Y", &tm);
-    return std::string(buffer, n);
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
         s.remove_prefix(1);
@@ -379,7 +370,7 @@ std::string public_text(const BindKey& key) {
     for (const auto& t : kTimingTags) {
         if (t.key == nullptr || !(key.timing.*(t.slot))) continue;
         const std::uint32_t v = *(key.timing.*(t.slot));
-        out += std::string("; ") + t.key + ": " + key_time_to_text(v) + " (" + ctime_text(v) + ")\n";
+        out += std::string("; ") + t.key + ": " + key_time_to_text(v) + " (" + key_time_to_ctime(v) + ")\n";
     }
     return out + dnskey_text(key);
 }
@@ -434,7 +425,7 @@ std::string state_text(const BindKey& key) {
         for (const auto& t : kTimingTags) {
             if (std::strcmp(t.state, name) == 0 && key.timing.*(t.slot)) {
                 const std::uint32_t v = *(key.timing.*(t.slot));
-                out += std::string(name) + ": " + key_time_to_text(v) + " (" + ctime_text(v) + ")\n";
+                out += std::string(name) + ": " + key_time_to_text(v) + " (" + key_time_to_ctime(v) + ")\n";
             }
         }
     };
@@ -471,6 +462,15 @@ std::string strip_suffix(const std::string& path) {
 }
 
 }  // namespace
+
+std::string key_time_to_ctime(std::uint32_t t) {
+    const auto tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buffer[64];
+    const std::size_t n = std::strftime(buffer, sizeof buffer, "%a %b %e %H:%M:%S %Y", &tm);
+    return std::string(buffer, n);
+}
 
 const char* to_text(KeyState s) {
     switch (s) {

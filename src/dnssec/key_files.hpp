@@ -89,5 +89,7 @@ std::vector<BindKey> read_zone_keys(const std::string& directory, const dns::Nam
 // The presentation of key times: YYYYMMDDHHMMSS in UTC. from_text also takes plain seconds.
 std::string key_time_to_text(std::uint32_t t);
 std::optional<std::uint32_t> key_time_from_text(std::string_view text);
+// ctime's layout in UTC ("Mon Dec  7 23:10:38 2026"), as BIND prints key times in comments and reports.
+std::string key_time_to_ctime(std::uint32_t t);
 
 }  // namespace cairn::dnssec

@@ -15,6 +15,7 @@
 #include "lifecycle/zone_config.hpp"
 #include "lifecycle/zone_loader.hpp"
 #include "lifecycle/zone_state.hpp"
+#include "signer/rollover.hpp"
 #include "store/journal.hpp"
 #include "xfr/notify.hpp"
 #include "xfr/refresh.hpp"
@@ -58,6 +59,9 @@ class Zone {
     // per zone, so that a re-sign keeps the chain).
     std::shared_ptr<const zone::Zone> unsigned_version;
     std::uint64_t salt_seed = 0;
+    // rndc dnssec -rollover / -checkds waiting for the next signing, which applies them to the key files
+    // (the key manager runs there, on a worker: the files have one writer).
+    std::vector<signer::KeyCommand> key_commands;
     bool answerable = false;  // queries are answered from `version`
     // The served-change count when queries were last meant to see a new version of this zone (Runtime::
     // visible_to_queries): its NOTIFY waits until the server's snapshot holds it.

@@ -130,6 +130,7 @@ struct ZoneState {
     std::vector<SigningKeyStatus> signing_keys;
     std::optional<std::uint32_t> rrsig_earliest_expiry;
     std::int64_t next_resign = 0;
+    std::int64_t next_key_event = 0;  // the key manager's next transition or rollover (0: none)
     Outcome last_sign;
 
     std::string label() const;  // "zone example.com/IN[/view]"

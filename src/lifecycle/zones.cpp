@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "dns/serial.hpp"
+#include "dnssec/key_files.hpp"
 #include "lifecycle/events/handlers.hpp"
 #include "lifecycle/refresh_run.hpp"
 
@@ -404,6 +405,37 @@ LoadReport Zones::reload_zone(const std::string& view, const dns::Name& origin,
 
 void Zones::start_network() {
     impl_->reactor.post([impl = impl_.get()] { impl->start_network(); });
+}
+
+std::string Zones::key_command(const std::string& view, const dns::Name& origin,
+                               const signer::KeyCommand& command) {
+    return impl_->on_reactor<std::string>([&]() -> std::string {
+        const ZonePtr zone = impl_->find(view, origin);
+        if (zone == nullptr) throw std::runtime_error("no such zone");
+        if (!zone->config.signed_inline()) throw std::runtime_error("zone does not have dnssec-policy");
+        if (zone->unsigned_version == nullptr) throw std::runtime_error("zone is not loaded");
+        const auto now = static_cast<std::uint32_t>(wall_now() / 1000);
+        signer::check_key_command(origin, zone->config.key_directory, now, command);
+        zone->key_commands.push_back(command);
+        impl_->scheduler.schedule(zone->events, EventType::sign, wall_now());
+        const std::string when = dnssec::key_time_to_ctime(command.when.value_or(now));
+        if (command.kind == signer::KeyCommand::Kind::rollover)
+            return "Rollover for key " + std::to_string(*command.tag) + " scheduled on " + when;
+        return std::string(command.tag ? "KSK " + std::to_string(*command.tag) + ": " : "") +
+               "Marked DS as " +
+               (command.kind == signer::KeyCommand::Kind::ds_published ? "published" : "withdrawn") +
+               " since " + when;
+    });
+}
+
+std::string Zones::dnssec_status(const std::string& view, const dns::Name& origin) {
+    return impl_->on_reactor<std::string>([&]() -> std::string {
+        const ZonePtr zone = impl_->find(view, origin);
+        if (zone == nullptr) throw std::runtime_error("no such zone");
+        if (!zone->config.signed_inline()) return "Zone does not have dnssec-policy";
+        return signer::key_status_text(*zone->config.dnssec_policy, origin, zone->config.key_directory,
+                                       static_cast<std::uint32_t>(wall_now() / 1000));
+    });
 }
 
 std::string Zones::request(const std::string& view, const dns::Name& origin, Request request) {

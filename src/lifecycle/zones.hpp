@@ -23,6 +23,7 @@
 #include "lifecycle/runtime.hpp"
 #include "lifecycle/zone_config.hpp"
 #include "lifecycle/zone_state.hpp"
+#include "signer/rollover.hpp"
 #include "store/journal.hpp"
 #include "zone/zone.hpp"
 
@@ -82,6 +83,12 @@ class Zones {
     // The operator's refresh (an SOA check now, as after a NOTIFY), retransfer (AXFR now whatever the
     // serial) or notify (a NOTIFY round now). Returns rndc's text; throws std::runtime_error with the reason.
     std::string request(const std::string& view, const dns::Name& origin, Request request);
+    // `rndc dnssec -rollover / -checkds`: checked against the key files now (std::runtime_error with the
+    // reason), applied by a signing started now. Returns rndc's text.
+    std::string key_command(const std::string& view, const dns::Name& origin,
+                            const signer::KeyCommand& command);
+    // `rndc dnssec -status`: BIND's report of the zone's keys. Throws std::runtime_error.
+    std::string dnssec_status(const std::string& view, const dns::Name& origin);
     // A NOTIFY for a secondary zone from a source allowed to send it (the server checks that); `serial`
     // from its answer section when given. Returns at once: the refresh starts on the event thread.
     void notified(const std::string& view, const dns::Name& origin, std::optional<std::uint32_t> serial);

@@ -102,8 +102,9 @@ class ResolverContext {
 
     // Housekeeping, every second or so from any one thread: drops entries past their stale window, frees
     // retired entries, forgets old infrastructure entries, ends NTAs whose lifetime is over (flushing what
-    // was cached under them) and sweeps the validator's key cache.
-    void maintenance();
+    // was cached under them) and sweeps the validator's key cache. Returns the NTAs that ended (the caller
+    // logs them, as BIND's "deleting expired NTA at NAME").
+    std::vector<dns::Name> maintenance();
 
     // Where the resolver's log lines go (log_sink.hpp); set before any Resolution begins.
     void set_log_sink(LogSink sink);

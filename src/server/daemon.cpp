@@ -33,6 +33,7 @@
 #include "server/serving_state.hpp"
 #include "server/settings_loader.hpp"
 #include "server/signals.hpp"
+#include "signer/rollover.hpp"
 
 namespace cairn::server {
 
@@ -306,6 +307,20 @@ class Daemon {
             for (const auto& view : settings_.views)
                 names.push_back(view.name);
             return names;
+        };
+        hooks.dnssec = [this](const std::string& view, const std::string& origin,
+                              const ctl::DnssecCommand& command) {
+            const dns::Name name = dns::Name::from_text(origin, dns::Name());
+            if (command.kind == ctl::DnssecCommand::Kind::status) return zones_->dnssec_status(view, name);
+            signer::KeyCommand key_command;
+            key_command.kind = command.kind == ctl::DnssecCommand::Kind::rollover
+                                   ? signer::KeyCommand::Kind::rollover
+                               : command.published ? signer::KeyCommand::Kind::ds_published
+                                                   : signer::KeyCommand::Kind::ds_withdrawn;
+            key_command.tag = command.tag;
+            key_command.algorithm = command.algorithm;
+            key_command.when = command.when;
+            return zones_->key_command(view, name, key_command);
         };
         hooks.zone_action = [this](const std::string& view, const std::string& origin, ZoneAction action) {
             const dns::Name name = dns::Name::from_text(origin, dns::Name());

@@ -152,6 +152,13 @@ class Services::Target : public ctl::ControlTarget {
     ctl::CommandResult notify(const ctl::ZoneRef& zone) override { return act(zone, ZoneAction::notify); }
     ctl::CommandResult sign(const ctl::ZoneRef& zone, bool) override { return act(zone, ZoneAction::sign); }
 
+    ctl::CommandResult dnssec(const ctl::ZoneRef& zone, const ctl::DnssecCommand& command) override {
+        if (!s_.hooks_.dnssec)
+            return ctl::CommandResult::failure("not available in this server", "not implemented",
+                                               ctl::kResultNotImplemented);
+        return on_main([&] { return s_.hooks_.dnssec(zone.view, zone.name, command); });
+    }
+
     ctl::CommandResult stop() override {
         s_.stop_requested_ = true;
         return ctl::CommandResult::success();
@@ -190,11 +197,17 @@ class Services::Target : public ctl::ControlTarget {
         if (!s_.hooks_.zone_action)
             return ctl::CommandResult::failure("not available in this server", "not implemented",
                                                ctl::kResultNotImplemented);
+        return on_main([&] { return s_.hooks_.zone_action(zones.front()->view, ref.name, action); });
+    }
+
+    // Runs a hook on the main thread: its text, or the reason it threw, or a timeout.
+    template <typename Hook>
+    ctl::CommandResult on_main(Hook hook) {
         std::string text;
         std::string error;
         const bool ran = s_.on_main_thread([&] {
             try {
-                text = s_.hooks_.zone_action(zones.front()->view, ref.name, action);
+                text = hook();
             } catch (const std::exception& e) {
                 error = e.what();
             }

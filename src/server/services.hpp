@@ -64,6 +64,9 @@ struct DaemonHooks {
     // std::runtime_error with the reason.
     std::function<std::string(const std::string& view, const std::string& origin, ZoneAction action)>
         zone_action;
+    // `rndc dnssec` on one zone: returns the text for the operator, or throws std::runtime_error.
+    std::function<std::string(const std::string& view, const std::string& origin, const ctl::DnssecCommand&)>
+        dnssec;
     std::function<stats::UdpReads()> udp_reads;
     // The TCP clients now; called from the control and statistics threads.
     std::function<TcpClients()> tcp_clients;

@@ -102,6 +102,12 @@ class Signer {
     void collect(std::span<const zone::Record> records) {
         for (const zone::Record& r : records) {
             if (policy_owned(r.type)) continue;
+            // BIND 9.18 refuses to load a zone over its policy's max-zone-ttl: the rollover timing counts on
+            // no RRset (and so no signature) being cached longer.
+            if (policy_.max_zone_ttl != 0 && r.ttl > policy_.max_zone_ttl)
+                throw zone::ZoneError(r.owner.to_text() + " " + dns::type_to_text(r.type) + ": TTL " +
+                                      std::to_string(r.ttl) + " exceeds the dnssec-policy's max-zone-ttl " +
+                                      std::to_string(policy_.max_zone_ttl));
             zone::Record copy = r;
             if (r.type == RRType::SOA) {
                 soa_ttl_ = r.ttl;
@@ -129,9 +135,10 @@ class Signer {
         Owner& apex = owner_of(origin_);
         for (const SigningKey& k : keys_) {
             const std::vector<std::uint8_t> dnskey = k.key.dnskey_rdata();
-            apex.sets[RRType::DNSKEY].push_back(
-                {origin_, RRType::DNSKEY, dns::RRClass::IN, policy_.dnskey_ttl, dnskey});
-            if (!k.signs_keys) continue;
+            if (k.published)
+                apex.sets[RRType::DNSKEY].push_back(
+                    {origin_, RRType::DNSKEY, dns::RRClass::IN, policy_.dnskey_ttl, dnskey});
+            if (!k.cds) continue;
             apex.sets[RRType::CDNSKEY].push_back(
                 {origin_, RRType::CDNSKEY, dns::RRClass::IN, policy_.dnskey_ttl, dnskey});
             apex.sets[RRType::CDS].push_back({origin_, RRType::CDS, dns::RRClass::IN, policy_.dnskey_ttl,

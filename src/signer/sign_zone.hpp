@@ -1,11 +1,11 @@
 // Signs a version of a zone under its dnssec-policy, as BIND's inline signing lays the signed zone out
 // (RFC 4033-4035, RFC 5155, RFC 7344, RFC 9276): the unsigned records are kept (DNSSEC records the
 // operator wrote in the unsigned zone are replaced: the policy owns them), and added are the DNSKEY RRset
-// of the policy's keys, CDS (SHA-256) and CDNSKEY for the keys that sign keys, NSEC3PARAM when the policy
-// says nsec3param, an NSEC or NSEC3 chain (opt-out over insecure delegations when asked), and an RRSIG
-// over every authoritative RRset: none over delegation NS or glue (RFC 4035 §2.2), DS at a delegation
-// signed. The DNSKEY, CDS and CDNSKEY RRsets are signed by the KSKs/CSKs with signatures-validity-dnskey,
-// the rest by the ZSKs/CSKs with signatures-validity.
+// of the policy's keys, CDS (SHA-256) and CDNSKEY for the keys whose DS is being or is published
+// (SigningKey::cds), NSEC3PARAM when the policy says nsec3param, an NSEC or NSEC3 chain (opt-out over
+// insecure delegations when asked), and an RRSIG over every authoritative RRset: none over delegation NS or
+// glue (RFC 4035 §2.2), DS at a delegation signed. The DNSKEY, CDS and CDNSKEY RRsets are signed by the
+// KSKs/CSKs with signatures-validity-dnskey, the rest by the ZSKs/CSKs with signatures-validity.
 //
 // Times, as BIND: inception an hour in the past (clock skew); expiration at now + validity less a jitter
 // (signatures-jitter) drawn per RRset so that the signatures of a large zone do not all come due at once.

@@ -1,13 +1,11 @@
 // The keys a zone is signed with under its dnssec-policy, kept in the key directory as BIND keeps them
-// (K<zone>+<alg>+<tag>.key / .private / .state, dnssec/key_files.hpp). Each `keys` entry of the policy is
-// met by a key already in the directory when one fits (same algorithm, the role its flags and .state say,
-// the size for RSA, not retired), so keys made by `dnssec-keygen` or by BIND's own signer are used as they
-// are; otherwise a key is generated and written with a .state file as BIND 9.18 writes it.
-//
-// BIND's key manager also walks each key through the RFC 7583 states (rumoured, omnipresent, ...) and
-// rolls keys when their lifetime ends. Here a key is published and used from the moment it exists: a zone
-// whose keys are all new is signed at once (BIND waits for the DNSKEY TTL plus publish-safety before
-// announcing the DS, which only matters to the parent). Rollovers are not done yet.
+// (K<zone>+<alg>+<tag>.key / .private / .state, dnssec/key_files.hpp). The key manager (signer/rollover.hpp)
+// runs first: it takes keys made by `dnssec-keygen` or by BIND's own signer as they are, generates what the
+// policy lacks, rolls keys whose lifetime ended and moves every key through the RFC 7583 states
+// (signer/key_states.hpp). What the states say then makes the signed zone, as BIND's hints do: a key whose
+// DNSKEY is rumoured or omnipresent is published, one whose zone (key) RRSIG state is rumoured or
+// omnipresent signs the zone (the DNSKEY RRset), one whose DS state is rumoured or omnipresent has its CDS
+// and CDNSKEY published.
 #pragma once
 
 #include <cstdint>
@@ -20,23 +18,26 @@
 
 namespace cairn::signer {
 
-// A key the zone is signed with, and what it signs.
+// A key of the signed zone, and what it does there.
 struct SigningKey {
     dnssec::BindKey key;
-    bool signs_keys = false;  // KSK or CSK: the DNSKEY, CDS and CDNSKEY RRsets
-    bool signs_zone = false;  // ZSK or CSK: every other RRset
+    bool signs_keys = false;  // the DNSKEY, CDS and CDNSKEY RRsets
+    bool signs_zone = false;  // every other RRset
+    bool published = true;    // its DNSKEY is in the zone
+    bool cds = false;         // its CDS and CDNSKEY are in the zone
     std::string file_base;    // the path of its files without suffix
     bool generated = false;   // made by this call
 };
 
 struct ZoneKeys {
-    std::vector<SigningKey> keys;    // in the policy's order
-    std::vector<std::string> notes;  // keys generated, keys found but not usable, for the log
+    std::vector<SigningKey> keys;      // the keys published or signing, in key file order
+    std::vector<std::string> notes;    // keys generated, retired, purged, for the log
+    std::uint32_t next_key_event = 0;  // when the key manager must run again (0: no key event pending)
 };
 
-// Reads `directory`'s keys of `zone` and meets every entry of `policy` with one, generating and writing
-// what is missing (with `now` as their creation, publication and activation time). Throws
-// dnssec::KeyFileError (an unreadable key file, a directory that cannot be written) or dnssec::KeyError.
+// Runs the key manager over `directory`'s keys of `zone` at `now` (writing what changed) and returns the
+// keys the signed zone is made with. Throws dnssec::KeyFileError (an unreadable key file, a directory that
+// cannot be written) or dnssec::KeyError.
 ZoneKeys ensure_zone_keys(const config::DnssecPolicy& policy, const dns::Name& zone,
                           const std::string& directory, std::uint32_t now);
 

@@ -412,6 +412,7 @@ std::string render_json(const Report& report) {
         optional("unsigned_serial", z.unsigned_serial);
         optional("rrsig_earliest_expiry", z.rrsig_earliest_expiry);
         optional("next_resign", set_time(z.next_resign));
+        optional("next_key_event", set_time(z.next_key_event));
         entry["dnssec_policy"] = z.dnssec_policy.empty() ? json(nullptr) : json(z.dnssec_policy);
         json keys = json::array();
         for (const lifecycle::SigningKeyStatus& key : z.signing_keys)

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "lifecycle/runtime.hpp"
+#include "signer/rollover.hpp"
 
 namespace cairn::lifecycle {
 
@@ -30,10 +31,12 @@ struct SignOutcome {
     std::vector<std::string> notes;      // keys generated or left out, for the log
     std::string error;
     std::string journaled;
+    std::uint32_t next_key_event = 0;  // when the key manager must run again (0: none pending)
 };
+// `commands` (rndc dnssec -rollover / -checkds, checked when given) are applied to the key files first.
 SignOutcome sign_version(const ZoneConfig& config, const zone::Zone& unsigned_zone,
                          const std::shared_ptr<const zone::Zone>& previous, store::Journal* journal,
-                         std::uint64_t salt_seed);
+                         std::uint64_t salt_seed, const std::vector<signer::KeyCommand>& commands = {});
 // Reactor thread: serves a signing's result (or logs its failure and tries again later) and schedules the
 // next signing.
 void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> unsigned_version,

@@ -1,8 +1,11 @@
 // The sign event: a primary zone with a dnssec-policy is signed from its zone file's version (inline
 // signing, as BIND's: the file is never written) on a worker, and the signed version is served, journaled
 // for IXFR and announced by NOTIFY like a reload. The event comes back signatures-refresh before the
-// earliest RRSIG of the served version expires, so signatures never expire while cairnd runs; `rndc sign`
-// runs it now, `rndc loadkeys` too (the key directory is read at every signing).
+// earliest RRSIG of the served version expires, so signatures never expire while cairnd runs, or sooner at
+// the key manager's next key event (a successor due, a key state that may move: signer/rollover.hpp);
+// `rndc sign` runs it now, `rndc loadkeys` too (the key directory is read at every signing), and so do
+// `rndc dnssec -rollover / -checkds`, whose changes to the key files are made here, before the key manager
+// runs, so that the key files have a single writer.
 //
 // Each signing signs the whole zone again (a reload's difference is not signed incrementally yet); the
 // journal keeps only the difference, so secondaries still take it by IXFR.
@@ -10,7 +13,9 @@
 // The signed serial: the zone file's when it is newer, else one more than the signed version served (BIND's
 // serial-update-method increment for the signed zone). After a restart the journal's newest serial counts as
 // served, so the signed serial never goes back.
+#include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include "dns/serial.hpp"
 #include "dns/types.hpp"
@@ -30,7 +35,9 @@ SigningKeyStatus key_status(const signer::SigningKey& k) {
     SigningKeyStatus s;
     s.tag = k.key.tag();
     s.algorithm = k.key.algorithm;
-    s.role = k.signs_keys && k.signs_zone ? "CSK" : k.signs_keys ? "KSK" : "ZSK";
+    const bool ksk = k.key.metadata.ksk.value_or(k.key.ksk()),
+               zsk = k.key.metadata.zsk.value_or(!k.key.ksk());
+    s.role = ksk && zsk ? "CSK" : ksk ? "KSK" : "ZSK";
     s.file = k.key.file_base();
     s.created = k.key.timing.created.value_or(0);
     if (k.key.metadata.lifetime.value_or(0) != 0) s.lifetime = k.key.metadata.lifetime;
@@ -46,15 +53,24 @@ std::uint32_t signed_serial(std::uint32_t unsigned_serial, std::optional<std::ui
 
 SignOutcome sign_version(const ZoneConfig& config, const zone::Zone& unsigned_zone,
                          const std::shared_ptr<const zone::Zone>& previous, store::Journal* journal,
-                         std::uint64_t salt_seed) {
+                         std::uint64_t salt_seed, const std::vector<signer::KeyCommand>& commands) {
     SignOutcome out;
     const auto now = static_cast<std::uint32_t>(wall_now() / 1000);
     try {
         std::error_code error;
         std::filesystem::create_directories(config.key_directory, error);
+        for (const signer::KeyCommand& command : commands) {
+            try {
+                out.notes.push_back(signer::apply_key_command(*config.dnssec_policy, config.origin,
+                                                              config.key_directory, now, command));
+            } catch (const signer::KeyCommandError& e) {
+                out.notes.push_back(std::string("key command not applied: ") + e.what());
+            }
+        }
         const signer::ZoneKeys keys =
             signer::ensure_zone_keys(*config.dnssec_policy, config.origin, config.key_directory, now);
-        out.notes = keys.notes;
+        out.notes.insert(out.notes.end(), keys.notes.begin(), keys.notes.end());
+        out.next_key_event = keys.next_key_event;
         for (const signer::SigningKey& k : keys.keys)
             out.keys.push_back(key_status(k));
         std::optional<std::uint32_t> served;
@@ -140,6 +156,13 @@ void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> uns
     zone.state.rrsig_earliest_expiry = outcome.earliest;
     zone.state.next_resign = signer::next_resign_time(*zone.config.dnssec_policy, outcome.earliest,
                                                       static_cast<std::uint32_t>(now));
+    // The key manager's next event (a state transition or a successor's publication) signs again too.
+    zone.state.next_key_event = outcome.next_key_event;
+    std::int64_t next_sign = zone.state.next_resign;
+    if (outcome.next_key_event != 0)
+        next_sign =
+            std::min<std::int64_t>(next_sign, std::max<std::int64_t>(outcome.next_key_event, now + 1));
+    if (!zone.key_commands.empty()) next_sign = now;  // a command came in while a load signed: apply it now
     zone.state.last_sign.ok = true;
     zone.state.last_sign.detail = "signed serial " + std::to_string(zone.version->serial()) + " (" +
                                   std::to_string(outcome.signatures) + " signatures)";
@@ -152,10 +175,11 @@ void serve_signed(Runtime& rt, Zone& zone, std::shared_ptr<const zone::Zone> uns
         }
     }
     rt.log(LogTopic::general, LogLevel::info,
-           "{}: signed serial {} (zone file serial {}), {} signatures, next at {}", label,
+           "{}: signed serial {} (zone file serial {}), {} signatures, next at {}{}", label,
            zone.version->serial(), zone.unsigned_version->serial(), outcome.signatures,
-           dnssec::key_time_to_text(static_cast<std::uint32_t>(zone.state.next_resign)));
-    rt.scheduler.reschedule(zone.events, EventType::sign, zone.state.next_resign * 1000);
+           dnssec::key_time_to_text(static_cast<std::uint32_t>(next_sign)),
+           outcome.next_key_event != 0 && next_sign < zone.state.next_resign ? " (key event)" : "");
+    rt.scheduler.reschedule(zone.events, EventType::sign, next_sign * 1000);
     schedule_notify(rt, zone);
     rt.publish(zone, true);
 }
@@ -168,8 +192,9 @@ void event_sign(Runtime& rt, const ZonePtr& zone) {
     rt.off_thread<SignOutcome>(
         zone, WorkerPool::Priority::serve,
         [config = zone->config, unsigned_version = zone->unsigned_version, previous = zone->version,
-         journal = zone->journal, seed = zone->salt_seed](const Cancel&) {
-            return sign_version(config, *unsigned_version, previous, journal, seed);
+         journal = zone->journal, seed = zone->salt_seed,
+         commands = std::exchange(zone->key_commands, {})](const Cancel&) {
+            return sign_version(config, *unsigned_version, previous, journal, seed, commands);
         },
         [&rt, zone, unsigned_version = zone->unsigned_version](SignOutcome outcome) {
             serve_signed(rt, *zone, unsigned_version, std::move(outcome));

@@ -255,6 +255,44 @@ TEST(Dispatch, SignedZoneStatusAndDnssecStatus) {
     EXPECT_NE(dispatch("sign example", target, /*read_only=*/true).code, 0u);
 }
 
+// `rndc dnssec -rollover / -checkds` reach the target with BIND's options parsed; bad ones are refused.
+TEST(Dispatch, DnssecRolloverAndCheckdsOptions) {
+    struct KeyTarget : FakeTarget {
+        std::vector<std::pair<ZoneRef, DnssecCommand>> seen;
+        CommandResult dnssec(const ZoneRef& zone, const DnssecCommand& command) override {
+            seen.emplace_back(zone, command);
+            return CommandResult::success("ok");
+        }
+    } target;
+    lifecycle::ZoneState z;
+    z.origin = dns::Name::from_text("example.");
+    z.view = "_default";
+    z.dnssec_policy = "default";
+    target.zones = {z};
+    EXPECT_EQ(dispatch("dnssec -rollover -key 29276 -when 20261207000000 example", target).code, 0u);
+    EXPECT_EQ(dispatch("dnssec -checkds -key 7 -alg ECDSAP256SHA256 withdrawn example IN", target).code, 0u);
+    EXPECT_EQ(dispatch("dnssec -checkds published example", target).code, 0u);
+    ASSERT_EQ(target.seen.size(), 3u);
+    EXPECT_EQ(target.seen[0].first.name, "example");
+    EXPECT_EQ(target.seen[0].first.view, "_default");
+    EXPECT_EQ(target.seen[0].second.kind, DnssecCommand::Kind::rollover);
+    EXPECT_EQ(target.seen[0].second.tag, 29276);
+    EXPECT_EQ(target.seen[0].second.when, 1796601600u);
+    EXPECT_EQ(target.seen[1].second.kind, DnssecCommand::Kind::checkds);
+    EXPECT_FALSE(target.seen[1].second.published);
+    EXPECT_EQ(target.seen[1].second.algorithm, 13);
+    EXPECT_EQ(target.seen[1].second.tag, 7);
+    EXPECT_TRUE(target.seen[2].second.published);
+    EXPECT_FALSE(target.seen[2].second.tag);
+    EXPECT_NE(dispatch("dnssec -rollover example", target).code, 0u);  // -key is required
+    EXPECT_NE(dispatch("dnssec -checkds example", target).code, 0u);   // published|withdrawn
+    EXPECT_NE(dispatch("dnssec -rollover -key x example", target).code, 0u);
+    EXPECT_NE(dispatch("dnssec -rollover -key 1 -when soon example", target).code, 0u);
+    EXPECT_NE(dispatch("dnssec -rollover -key 1 example", target, /*read_only=*/true).code, 0u);
+    EXPECT_EQ(dispatch("dnssec -status example", target, /*read_only=*/true).text, "ok");
+    EXPECT_EQ(target.seen.size(), 4u);
+}
+
 struct SessionFixture : ::testing::Test {
     FakeTarget target;
     ReplayCache replay;

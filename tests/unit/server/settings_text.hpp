@@ -74,7 +74,12 @@ inline std::string zone_text(const ZoneSettings& settings) {
                " refresh=" + std::to_string(p.signatures_refresh) +
                " validity=" + std::to_string(p.signatures_validity) + "," +
                std::to_string(p.signatures_validity_dnskey) +
-               " jitter=" + std::to_string(p.signatures_jitter) + " nsec3=" +
+               " jitter=" + std::to_string(p.signatures_jitter) +
+               " safety=" + std::to_string(p.publish_safety) + "," + std::to_string(p.retire_safety) +
+               " purge=" + std::to_string(p.purge_keys) + " max-ttl=" + std::to_string(p.max_zone_ttl) +
+               " propagation=" + std::to_string(p.zone_propagation_delay) + "," +
+               std::to_string(p.parent_propagation_delay) +
+               " parent-ds-ttl=" + std::to_string(p.parent_ds_ttl) + " nsec3=" +
                (p.nsec3 ? std::to_string(p.nsec3->iterations) + "," + std::to_string(p.nsec3->optout) + "," +
                               std::to_string(p.nsec3->salt_length)
                         : "-") +
