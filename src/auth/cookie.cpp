@@ -36,6 +36,13 @@ void make_server_cookie(const std::array<std::uint8_t, 16>& secret,
         out[8 + i] = static_cast<std::uint8_t>(hash >> (8 * i));
 }
 
+void make_cookie_option(const std::array<std::uint8_t, 16>& secret,
+                        std::span<const std::uint8_t, 8> client_cookie,
+                        std::span<const std::uint8_t> client_address, std::uint32_t now, std::uint8_t* out) {
+    std::memcpy(out, client_cookie.data(), kClientCookieSize);
+    make_server_cookie(secret, client_cookie, client_address, now, out + kClientCookieSize);
+}
+
 bool server_cookie_valid(const std::array<std::uint8_t, 16>& secret,
                          std::span<const std::uint8_t, 8> client_cookie,
                          std::span<const std::uint8_t> server_cookie,

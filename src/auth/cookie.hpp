@@ -17,6 +17,13 @@ void make_server_cookie(const std::array<std::uint8_t, 16>& secret,
                         std::span<const std::uint8_t, 8> client_cookie,
                         std::span<const std::uint8_t> client_address, std::uint32_t now, std::uint8_t* out);
 
+// The COOKIE option a response gives a client that sent `client_cookie` (RFC 7873 §5.2.2): that client
+// cookie followed by our fresh server cookie. Writes kClientCookieSize + kServerCookieSize octets to `out`.
+inline constexpr std::size_t kCookieOptionSize = kClientCookieSize + kServerCookieSize;
+void make_cookie_option(const std::array<std::uint8_t, 16>& secret,
+                        std::span<const std::uint8_t, 8> client_cookie,
+                        std::span<const std::uint8_t> client_address, std::uint32_t now, std::uint8_t* out);
+
 // Whether `server_cookie` is one we issued to this client within the last hour (and at most 5 minutes in
 // the future, RFC 9018 §4.3).
 bool server_cookie_valid(const std::array<std::uint8_t, 16>& secret,

@@ -83,7 +83,9 @@ enum class QnameMinimization { Strict, Relaxed, Disabled, Off };
 // fetches-per-zone / fetches-per-server: N [drop | fail] (0: no limit).
 struct FetchQuota {
     std::uint32_t limit = 0;
-    bool fail = false;  // SERVFAIL the queries over the quota instead of dropping them
+    // true: SERVFAIL the queries over the quota; false: drop them; unset: BIND's default for the clause
+    // (drop for fetches-per-zone, fail for fetches-per-server).
+    std::optional<bool> fail;
 
     bool operator==(const FetchQuota&) const = default;
 };

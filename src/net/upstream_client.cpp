@@ -59,6 +59,18 @@ std::optional<QuestionKey> read_question(std::span<const std::uint8_t> message) 
     }
 }
 
+// The client cookie (RFC 7873) of a message's COOKIE option; empty when it has none or cannot be read.
+std::vector<std::uint8_t> client_cookie_of(std::span<const std::uint8_t> message) {
+    try {
+        const dns::Message m = dns::parse_message(message);
+        const dns::EdnsOption* o = m.edns ? m.edns->find(dns::EdnsOptionCode::COOKIE) : nullptr;
+        if (o == nullptr || o->data.size() < dns::kCookieClientSize) return {};
+        return {o->data.begin(), o->data.begin() + dns::kCookieClientSize};
+    } catch (const dns::ParseError&) {
+        return {};
+    }
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> make_upstream_query(const dns::Name& name, dns::RRType type, bool rd,
@@ -94,7 +106,8 @@ class UpstreamClient::Query final : public EventLoop::Watcher {
           id_(id),
           query_(std::move(query)),
           question_(std::move(question)),
-          done_(std::move(done)) {}
+          done_(std::move(done)),
+          client_cookie_(client_cookie_of(query_.message)) {}
 
     ~Query() { close_sockets(); }
 
@@ -218,8 +231,13 @@ class UpstreamClient::Query final : public EventLoop::Watcher {
         // A server that does not understand the query (EDNS, say) may send FORMERR without the question.
         if (qdcount == 0) return (message[3] & 0x0F) == 1 && read16(message.data() + 6) == 0;
         const auto question = read_question(message);
-        return question && question->type == question_.type && question->qclass == question_.qclass &&
-               question->name == question_.name;
+        if (!question || question->type != question_.type || question->qclass != question_.qclass ||
+            !(question->name == question_.name))
+            return false;
+        // RFC 7873 §5.3: a reply whose COOKIE does not echo the client cookie we sent is not the server's.
+        if (client_cookie_.empty()) return true;
+        const auto echoed = client_cookie_of(message);
+        return echoed.empty() || echoed == client_cookie_;
     }
 
     void ignore() {
@@ -357,6 +375,7 @@ class UpstreamClient::Query final : public EventLoop::Watcher {
     UpstreamQuery query_;
     QuestionKey question_;
     Callback done_;
+    std::vector<std::uint8_t> client_cookie_;  // of the COOKIE we sent (empty: none)
     UpstreamReply reply_;
     EventLoop::TimerId timer_ = 0;
     EventLoop::Clock::time_point sent_at_{};

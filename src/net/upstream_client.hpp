@@ -5,7 +5,8 @@
 // Spoofing resistance (RFC 5452 §9): every UDP query leaves from its own socket on a port drawn at random
 // from the system's ephemeral range, with a random ID; the socket is connected to the server, so the kernel
 // delivers nothing from elsewhere, and what does arrive must still carry the query's ID and question (the
-// name compared without regard to case) to be accepted. Anything else is dropped and counted, and the
+// name compared without regard to case), and echo the query's client cookie when both carry a COOKIE
+// (RFC 7873 §5.3), to be accepted. Anything else is dropped and counted, and the
 // query goes on waiting for the real answer until its deadline, as BIND does.
 //
 // Retries, server selection and EDNS fallback belong to the resolver: a query here is one attempt.

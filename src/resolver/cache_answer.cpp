@@ -103,6 +103,7 @@ CachedAnswerResult write_cached_answer(const ResolverContext& ctx, const dns::Pa
     const Cache& cache = ctx.cache();
     const ResolverSettings& settings = ctx.settings();
     CachedResponseWriter w(out, q, tcp, settings.max_udp_size);
+    w.set_cookie(options.cookie);
     Lookup look{cache, now, options.allow_stale, q.header.cd, ctx.validating()};
     const bool with_sigs = q.edns.dnssec_ok;
     const std::uint16_t qtype = dns::code(q.qtype);

@@ -18,6 +18,9 @@ struct CachedAnswerOptions {
     bool allow_stale = false;       // expired entries still within their stale window (the answer is stale)
     bool failures = true;           // answer a cached failure (servfail-ttl) with SERVFAIL and EDE 13
     bool referral_on_miss = false;  // RD=0: answer a miss with the closest cached delegation
+    // The COOKIE option to give the client (its client cookie and our server cookie, RFC 7873 §5.2); empty:
+    // none. Must outlive the call.
+    std::span<const std::uint8_t> cookie;
 };
 
 struct CachedAnswerResult {

@@ -68,7 +68,8 @@ CachedResponseWriter::CachedResponseWriter(std::span<std::uint8_t> out, const dn
 
 std::size_t CachedResponseWriter::opt_size() const {
     if (!query_.edns.present) return 0;
-    return dns::kOptFixedSize + (has_ede_ ? dns::kEdnsOptionHeaderSize + 2 + ede_text_.size() : 0);
+    return dns::kOptFixedSize + (has_ede_ ? dns::kEdnsOptionHeaderSize + 2 + ede_text_.size() : 0) +
+           (cookie_.empty() ? 0 : dns::kEdnsOptionHeaderSize + cookie_.size());
 }
 
 void CachedResponseWriter::set_ede(dns::EdeCode code, std::string_view text) {
@@ -199,8 +200,14 @@ std::size_t CachedResponseWriter::finish() {
         put16(p + 7, query_.edns.dnssec_ok ? dns::kEdnsFlagDo : 0);
         const std::size_t options = opt_size() - dns::kOptFixedSize;
         put16(p + 9, static_cast<std::uint16_t>(options));
+        std::uint8_t* o = p + dns::kOptFixedSize;
+        if (!cookie_.empty()) {
+            put16(o, static_cast<std::uint16_t>(dns::EdnsOptionCode::COOKIE));
+            put16(o + 2, static_cast<std::uint16_t>(cookie_.size()));
+            std::memcpy(o + 4, cookie_.data(), cookie_.size());
+            o += dns::kEdnsOptionHeaderSize + cookie_.size();
+        }
         if (has_ede_) {
-            std::uint8_t* o = p + dns::kOptFixedSize;
             put16(o, static_cast<std::uint16_t>(dns::EdnsOptionCode::EDE));
             put16(o + 2, static_cast<std::uint16_t>(2 + ede_text_.size()));
             put16(o + 4, static_cast<std::uint16_t>(ede_code_));

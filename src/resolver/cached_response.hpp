@@ -56,6 +56,9 @@ class CachedResponseWriter {
 
     void set_rcode(dns::Rcode rcode) { rcode_ = rcode; }
     void set_ede(dns::EdeCode code, std::string_view text);  // text must outlive finish()
+    // A COOKIE option (client cookie and server cookie) ahead of the EDE; must outlive finish(). Only with
+    // EDNS in the query (a client sends a cookie only with it).
+    void set_cookie(std::span<const std::uint8_t> cookie) { cookie_ = cookie; }
     bool overflow() const { return overflow_; }
     std::size_t size() const { return size_; }
     std::span<std::uint8_t> buffer() const { return out_; }
@@ -82,6 +85,7 @@ class CachedResponseWriter {
     bool has_ede_ = false;
     dns::EdeCode ede_code_ = dns::EdeCode::OtherError;
     std::string_view ede_text_;
+    std::span<const std::uint8_t> cookie_;
     NameInMessage qname_;
 };
 

@@ -10,6 +10,7 @@
 #include "resolver/cache_answer.hpp"
 #include "resolver/cached_response.hpp"
 #include "resolver/entry_text.hpp"
+#include "resolver/fetch_limiter.hpp"
 #include "resolver/infra_cache.hpp"
 #include "resolver/read_section.hpp"
 #include "resolver/root_hints.hpp"
@@ -25,10 +26,15 @@ ResolverContext::ResolverContext(ResolverSettings settings, const Clock& clock)
     rng_state_.store(seed);
     cache_ = std::make_unique<Cache>(settings_.cache, settings_.stale, stats_, random());
     infra_ = std::make_unique<InfraCache>(settings_);
-    fetch_limiter_ = std::make_unique<FetchLimiter>(settings_.limits);
+    fetch_limiter_ = std::make_unique<FetchLimiter>(settings_.limits, clock_);
+    fetch_limiter_->set_log_sink(&log_sink_);
     dnssec_ = std::make_unique<DnssecValidator>(settings_.validation, clock_);
     validator_ = dnssec_.get();
     validating_.store(settings_.validation.enabled);
+}
+
+void ResolverContext::set_log_sink(LogSink sink) {
+    log_sink_ = std::move(sink);
 }
 
 void ResolverContext::set_validator(Validator* validator) {
@@ -68,13 +74,15 @@ std::uint64_t ResolverContext::random() {
 }
 
 CacheAnswer ResolverContext::answer_from_cache(const dns::ParsedQuery& query, std::span<std::uint8_t> out,
-                                               bool tcp) const {
+                                               bool tcp, std::span<const std::uint8_t> cookie) const {
     ReadSection section;
     if (!resolvable(query))
         return {write_rejection(*this, query, out, tcp), CacheAnswer::Kind::rejected, false};
     const std::uint32_t now = clock_.now_seconds();
 
     CachedAnswerOptions fresh;
+
+    fresh.cookie = cookie;
     CachedAnswerResult r = write_cached_answer(*this, query, out, tcp, now, fresh);
     // Serve-stale (RFC 8767): at once when stale-answer-client-timeout is 0 or within stale-refresh-time
     // of a failed refresh; a cached failure gives way to stale data too.
@@ -86,6 +94,7 @@ CacheAnswer ResolverContext::answer_from_cache(const dns::ParsedQuery& query, st
         const auto& timeout = settings_.stale.client_timeout_ms;
         if (held || r.kind == CacheAnswer::Kind::failure || (timeout && *timeout == 0)) {
             CachedAnswerOptions stale;
+            stale.cookie = cookie;
             stale.allow_stale = true;
             stale.failures = false;
             const CachedAnswerResult s = write_cached_answer(*this, query, out, tcp, now, stale);
@@ -100,6 +109,7 @@ CacheAnswer ResolverContext::answer_from_cache(const dns::ParsedQuery& query, st
     }
     if (r.kind == CacheAnswer::Kind::miss && !query.header.rd) {
         CachedAnswerOptions referral;
+        referral.cookie = cookie;
         referral.referral_on_miss = true;
         r = write_cached_answer(*this, query, out, tcp, now, referral);
     }

@@ -22,6 +22,7 @@
 #include "resolver/clock.hpp"
 #include "resolver/infra_cache.hpp"
 #include "resolver/introspection.hpp"
+#include "resolver/log_sink.hpp"
 #include "resolver/nta.hpp"
 #include "resolver/settings.hpp"
 #include "resolver/stats.hpp"
@@ -76,7 +77,9 @@ class ResolverContext {
     // UDP the response fits min(client's EDNS payload, max-udp-size) (512 without EDNS), with TC set and
     // the records dropped when it does not; over TCP `out` should hold 65535 octets. RD=0 queries are
     // answered from the cache alone (a referral to the closest known delegation when it has no answer).
-    CacheAnswer answer_from_cache(const dns::ParsedQuery& query, std::span<std::uint8_t> out, bool tcp) const;
+    // `cookie`: the COOKIE option to give the client (its cookie and our server cookie), or empty.
+    CacheAnswer answer_from_cache(const dns::ParsedQuery& query, std::span<std::uint8_t> out, bool tcp,
+                                  std::span<const std::uint8_t> cookie = {}) const;
     // The same from the query's wire (parsed here); FORMERR queries are written as rejected.
     CacheAnswer answer_from_cache(std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                                   bool tcp) const;
@@ -105,6 +108,9 @@ class ResolverContext {
     // was cached under them) and sweeps the validator's key cache. Returns the NTAs that ended (the caller
     // logs them, as BIND's "deleting expired NTA at NAME").
     std::vector<dns::Name> maintenance();
+
+    // Where the resolver's log lines go (log_sink.hpp); set before any Resolution begins.
+    void set_log_sink(LogSink sink);
 
     // ---- For Resolutions (and tests) ----
     Cache& cache() { return *cache_; }
@@ -137,6 +143,7 @@ class ResolverContext {
     const Clock& clock_;
     std::unique_ptr<Cache> cache_;
     std::unique_ptr<InfraCache> infra_;
+    LogSink log_sink_;
     std::unique_ptr<FetchLimiter> fetch_limiter_;
     mutable Stats stats_;
     std::atomic<std::int8_t> serve_stale_override_{-1};  // -1 reset, 0 off, 1 on

@@ -117,6 +117,34 @@ void InfraCache::edns(const ServerAddress& server, EdnsSupport support, Millis n
     info.last_used = now;
 }
 
+std::size_t InfraCache::cookie(const ServerAddress& server, std::uint64_t fresh, Millis now,
+                               std::span<std::uint8_t, dns::kCookieMaxSize> out) {
+    Shard& s = shard(server);
+    std::lock_guard lock(s.mutex);
+    ServerInfo& info = s.map[Key{server}].info;
+    const bool forgotten = now - info.last_used > static_cast<Millis>(settings_.infra_ttl) * 1000;
+    if (!info.has_client_cookie || forgotten) {
+        for (std::size_t i = 0; i < dns::kCookieClientSize; ++i)
+            info.client_cookie[i] = static_cast<std::uint8_t>(fresh >> (8 * i));
+        info.has_client_cookie = true;
+        info.server_cookie_size = 0;
+    }
+    std::copy(info.client_cookie.begin(), info.client_cookie.end(), out.begin());
+    std::copy_n(info.server_cookie.begin(), info.server_cookie_size, out.begin() + dns::kCookieClientSize);
+    return dns::kCookieClientSize + info.server_cookie_size;
+}
+
+void InfraCache::server_cookie(const ServerAddress& server, std::span<const std::uint8_t> cookie,
+                               Millis now) {
+    if (cookie.size() < dns::kCookieServerMinSize || cookie.size() > dns::kCookieServerMaxSize) return;
+    Shard& s = shard(server);
+    std::lock_guard lock(s.mutex);
+    ServerInfo& info = s.map[Key{server}].info;
+    std::copy(cookie.begin(), cookie.end(), info.server_cookie.begin());
+    info.server_cookie_size = static_cast<std::uint8_t>(cookie.size());
+    info.last_used = now;
+}
+
 void InfraCache::set_lame(const ServerAddress& server, const dns::Name& zone, LameReason reason, Millis now) {
     Shard& s = shard(server);
     std::lock_guard lock(s.mutex);
@@ -225,27 +253,6 @@ std::vector<ServerUsage> InfraCache::busiest(std::size_t limit, Millis now) cons
     std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(kept), all.end(), busier);
     all.resize(kept);
     return all;
-}
-
-bool FetchLimiter::try_acquire(const dns::Name& zone, const ServerAddress& server) {
-    if (!enabled()) return true;
-    const std::string z = lower_key(zone);
-    const std::string s = server.address.to_string() + "#" + std::to_string(server.port);
-    std::lock_guard lock(mutex_);
-    if (limits_.fetches_per_zone != 0 && zones_[z] >= limits_.fetches_per_zone) return false;
-    if (limits_.fetches_per_server != 0 && servers_[s] >= limits_.fetches_per_server) return false;
-    ++zones_[z];
-    ++servers_[s];
-    return true;
-}
-
-void FetchLimiter::release(const dns::Name& zone, const ServerAddress& server) {
-    if (!enabled()) return;
-    const std::string z = lower_key(zone);
-    const std::string s = server.address.to_string() + "#" + std::to_string(server.port);
-    std::lock_guard lock(mutex_);
-    if (auto it = zones_.find(z); it != zones_.end() && --it->second == 0) zones_.erase(it);
-    if (auto it = servers_.find(s); it != servers_.end() && --it->second == 0) servers_.erase(it);
 }
 
 }  // namespace cairn::resolver

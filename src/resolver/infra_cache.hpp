@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dns/edns.hpp"
 #include "dns/name.hpp"
 #include "resolver/clock.hpp"
 #include "resolver/settings.hpp"
@@ -44,6 +45,12 @@ struct ServerInfo {
     Millis last_used = 0;
     std::uint64_t queries = 0;   // sent to it, since it was first (or last forgotten and) used
     std::uint64_t failures = 0;  // of them: no answer in time, or failed on the network
+    // DNS Cookies (RFC 7873 §5.1, RFC 9018): our client cookie for this server (random, made on first use,
+    // forgotten with the entry) and the last server cookie it gave us, sent back with every query.
+    std::array<std::uint8_t, dns::kCookieClientSize> client_cookie{};
+    bool has_client_cookie = false;
+    std::array<std::uint8_t, dns::kCookieServerMaxSize> server_cookie{};
+    std::uint8_t server_cookie_size = 0;
     // The timeout to use for the next query (RFC 6298 RTO: srtt + 4 rttvar, with backoff after timeouts).
     Millis timeout(const ResolverSettings& settings) const;
 };
@@ -64,6 +71,12 @@ class InfraCache {
     void reply(const ServerAddress& server, std::uint32_t rtt_ms, Millis now);
     void timeout(const ServerAddress& server, Millis now);  // no answer in time, or a network error
     void edns(const ServerAddress& server, EdnsSupport support, Millis now);
+    // The COOKIE option to send `server`: our client cookie (made from `fresh` the first time) and its last
+    // server cookie. Returns its size: 8, or 16 to 40 once the server gave a cookie.
+    std::size_t cookie(const ServerAddress& server, std::uint64_t fresh, Millis now,
+                       std::span<std::uint8_t, dns::kCookieMaxSize> out);
+    // Remembers the server cookie `server` sent (8 to 32 octets).
+    void server_cookie(const ServerAddress& server, std::span<const std::uint8_t> cookie, Millis now);
 
     void set_lame(const ServerAddress& server, const dns::Name& zone, LameReason reason, Millis now);
     std::optional<LameReason> lame(const ServerAddress& server, const dns::Name& zone, Millis now) const;
@@ -99,22 +112,6 @@ class InfraCache {
 
     const ResolverSettings& settings_;
     mutable std::array<Shard, kShards> shards_;
-};
-
-// fetches-per-zone and fetches-per-server: how many upstream queries are in flight to each zone and server,
-// across all Resolutions of a view. Only counts when a limit is set.
-class FetchLimiter {
-  public:
-    explicit FetchLimiter(const WorkLimits& limits) : limits_(limits) {}
-    bool try_acquire(const dns::Name& zone, const ServerAddress& server);
-    void release(const dns::Name& zone, const ServerAddress& server);
-    bool enabled() const { return limits_.fetches_per_zone != 0 || limits_.fetches_per_server != 0; }
-
-  private:
-    const WorkLimits& limits_;
-    std::mutex mutex_;
-    std::unordered_map<std::string, std::uint32_t> zones_;
-    std::unordered_map<std::string, std::uint32_t> servers_;
 };
 
 }  // namespace cairn::resolver

@@ -9,6 +9,7 @@
 #include "resolver/context.hpp"
 #include "resolver/entry_text.hpp"
 #include "resolver/failure_text.hpp"
+#include "resolver/fetch_limiter.hpp"
 #include "resolver/infra_cache.hpp"
 #include "resolver/read_section.hpp"
 #include "resolver/server_selection.hpp"
@@ -416,12 +417,14 @@ bool Resolution::Impl::spawn_glueless(Task& t) {
 
 void Resolution::Impl::step_iterate(Task& t) {
     const Millis now_ms = now();
-    if (auto pick = select_target(ctx, t.targets, now_ms)) {
+    // A server passed over (fetches-per-server) is done for this delegation: the next one is picked.
+    while (auto pick = select_target(ctx, t.targets, now_ms)) {
         if (!budget_left(t)) return;
         if (send(t, *pick)) {
             t.state = Task::State::waiting;
             return;
         }
+        if (t.state == Task::State::done) return;  // its fetch was spilled (fetches-per-zone)
     }
     if (std::any_of(t.targets.begin(), t.targets.end(), [](const Target& x) { return x.in_flight; })) {
         t.state = Task::State::waiting;
@@ -438,10 +441,12 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     Target& target = t.targets[index];
     const ResolverSettings& s = ctx.settings();
     const bool forwarding = t.dp.kind == Delegation::Kind::forward;
-    if (!ctx.fetch_limiter().try_acquire(t.dp.zone, target.server)) {
+    if (!hold_fetch(t)) return false;
+    if (!ctx.fetch_limiter().begin_query(target.server)) {
         target.done = true;
-        target.failure = ServerFailure::servfail;
-        target.outcome = "fetches-per-zone/fetches-per-server limit reached";
+        target.failure = ServerFailure::quota;
+        target.outcome =
+            "fetches-per-server limit (" + std::to_string(s.limits.fetches_per_server) + ") reached";
         return false;
     }
     UpstreamQuery q;
@@ -462,6 +467,12 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     q.timeout = info.timeout(s);
     if (q.transport == UpstreamTransport::tcp) q.timeout = std::max<Millis>(q.timeout, 1000);
     q.zone = t.dp.zone;
+    if (q.edns && s.send_cookie) {
+        q.cookie_size =
+            static_cast<std::uint8_t>(ctx.infra().cookie(target.server, ctx.random(), now(), q.cookie));
+        ctx.counters().add(q.cookie_size > dns::kCookieClientSize ? Counter::upstream_cookies_out
+                                                                  : Counter::upstream_cookies_new);
+    }
 
     // QNAME minimisation: one more label below the zone cut than last time (several later on), type A,
     // until the whole name goes out with its own type.
@@ -495,7 +506,9 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     f.server = target.server;
     f.minimised = minimised;
     f.forwarding = forwarding;
-    f.fetch_counted = ctx.fetch_limiter().enabled();
+    f.server_counted = ctx.fetch_limiter().server_limited();
+    f.cookie_sent = q.cookie_size != 0;
+    std::copy_n(q.cookie.begin(), dns::kCookieClientSize, f.client_cookie.begin());
     in_flight.emplace(q.token, std::move(f));
 
     target.in_flight = true;
@@ -512,11 +525,56 @@ bool Resolution::Impl::send(Task& t, std::size_t index) {
     return true;
 }
 
+// A task's fetch counts under fetches-per-zone from its first query (BIND's fcount_incr when the fetch
+// starts); a referral moves it to the new zone without a check. False: spilled, the task failed.
+bool Resolution::Impl::hold_fetch(Task& t) {
+    FetchLimiter& limiter = ctx.fetch_limiter();
+    if (t.fetch_zone && *t.fetch_zone == t.dp.zone) return true;
+    if (t.fetch_zone) {
+        limiter.begin_fetch(t.dp.zone, true);
+        limiter.end_fetch(*t.fetch_zone);
+        t.fetch_zone = t.dp.zone;
+        return true;
+    }
+    if (t.priming || limiter.begin_fetch(t.dp.zone)) {
+        if (!t.priming) t.fetch_zone = t.dp.zone;
+        return true;
+    }
+    ctx.counters().add(Counter::zone_quota);
+    fail_quota(t, ctx.settings().limits.zone_quota_response,
+               "fetches-per-zone limit (" + std::to_string(ctx.settings().limits.fetches_per_zone) +
+                   ") reached for " + zone_text(t.dp.zone));
+    return false;
+}
+
+void Resolution::Impl::release_fetches() {
+    for (Task& t : tasks) {
+        if (t.fetch_zone) ctx.fetch_limiter().end_fetch(*t.fetch_zone);
+        t.fetch_zone.reset();
+    }
+}
+
+void Resolution::Impl::fail_quota(Task& t, QuotaResponse response, std::string text) {
+    t.quota_failure = true;
+    t.quota_drop = response == QuotaResponse::drop;
+    fail(t, dns::EdeCode::OtherError, std::move(text));
+}
+
 void Resolution::Impl::fail_delegation(Task& t) {
     if (t.dp.kind == Delegation::Kind::forward && t.dp.policy == ForwardPolicy::first && !t.forward_failed) {
         t.forward_failed = true;  // forward first: iterate from the cache and the hints instead
         t.state = Task::State::start;
         t.skip_cache = true;
+        return;
+    }
+    // Every server was passed over at its fetches-per-server limit (BIND's all_spilled).
+    if (!t.targets.empty() && std::all_of(t.targets.begin(), t.targets.end(), [](const Target& x) {
+            return x.failure == ServerFailure::quota;
+        })) {
+        ctx.counters().add(Counter::server_quota);
+        fail_quota(t, ctx.settings().limits.server_quota_response,
+                   "fetches-per-server limit (" + std::to_string(ctx.settings().limits.fetches_per_server) +
+                       ") reached for every server of " + zone_text(t.dp.zone));
         return;
     }
     if (t.dp.kind == Delegation::Kind::hints && t.priming) {
@@ -541,14 +599,16 @@ void Resolution::Impl::fail(Task& t, dns::EdeCode code, std::string text) {
 
 void Resolution::Impl::complete(Task& t) {
     t.state = Task::State::done;
+    if (t.fetch_zone) ctx.fetch_limiter().end_fetch(*t.fetch_zone);
+    t.fetch_zone.reset();
     for (auto& [token, f] : in_flight) {  // replies to its queries are ignored from now on
         if (f.task == t.id && f.dp_generation == t.dp_generation && f.target < t.targets.size())
             t.targets[f.target].in_flight = false;
     }
     if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming &&
-        !question.ignore_nta) {
+        !t.quota_failure && !question.ignore_nta) {
         // RFC 9520: remember the failure for servfail-ttl (not an NTA recheck's: the NTA's clients must keep
-        // their answers).
+        // their answers; not a spilled fetch's: it never asked).
         NewEntry e;
         e.owner = t.qname;
         e.type = dns::code(t.qtype);
@@ -715,6 +775,25 @@ void Resolution::Impl::on_reply(Task& t, const InFlight& f, const dns::Message& 
     if (!f.edns && target.timeouts >= 2 && ctx.infra().get(f.server, now()).edns == EdnsSupport::unknown)
         ctx.infra().edns(f.server, EdnsSupport::broken, now());  // answered only without EDNS
     t.state = Task::State::iterate;
+
+    // The server's cookie (consume() checked that the client cookie is ours): sent back from now on.
+    const dns::EdnsOption* cookie =
+        f.cookie_sent && reply.edns ? reply.edns->find(dns::EdnsOptionCode::COOKIE) : nullptr;
+    if (cookie != nullptr && cookie->data.size() > dns::kCookieClientSize) {
+        ctx.infra().server_cookie(f.server, std::span(cookie->data).subspan(dns::kCookieClientSize), now());
+        ctx.counters().add(Counter::upstream_cookies_in);
+    }
+    if (reply.rcode() == dns::Rcode::BADCOOKIE && f.cookie_sent) {
+        // RFC 7873 §5.3: once more with the server cookie it just gave; then over TCP, which needs none.
+        ctx.counters().add(Counter::upstream_bad_cookies);
+        if (!target.cookie_retried || f.transport == UpstreamTransport::udp) {
+            if (target.cookie_retried) target.use_tcp = true;
+            target.cookie_retried = true;
+            target.retry_now = true;
+            --target.tries;
+            return;
+        }
+    }
 
     if (reply.header.tc && f.transport == UpstreamTransport::udp) {
         target.use_tcp = true;
@@ -932,9 +1011,10 @@ void Resolution::Impl::finish_resolution() {
     done_at = now();
     Task& main = tasks[0];
     for (auto& [token, f] : in_flight) {
-        if (f.fetch_counted) ctx.fetch_limiter().release(f.zone, f.server);
-        f.fetch_counted = false;
+        if (f.server_counted) ctx.fetch_limiter().end_query(f.server);
+        f.server_counted = false;
     }
+    release_fetches();
     ctx.counters().add(Counter::dnssec_verifications, query_work.verifications());
     ctx.counters().add(Counter::dnssec_nsec3_hashes, query_work.nsec3_hashes());
     outcome.rcode = main.rcode;
@@ -949,7 +1029,7 @@ void Resolution::Impl::finish_resolution() {
     if (purpose != Purpose::client) return;
     ctx.counters().add(Counter::resolutions);
     if (main.failed && ctx.serve_stale() && main.ede != dns::EdeCode::CachedError && !main.cached_failure &&
-        !main.validation_failed) {
+        !main.validation_failed && !main.quota_drop) {
         // RFC 8767: the authorities failed; answer stale data if the cache kept some, and answer it at once
         // for stale-refresh-time.
         std::array<std::uint8_t, 512> scratch{};
@@ -973,6 +1053,11 @@ void Resolution::Impl::finish_resolution() {
             ctx.cache().store(hold, now_seconds(), ctx.clock().wall_seconds());
             return;
         }
+    }
+    if (main.failed && main.quota_drop) {  // BIND's DNS_R_DROP: no answer, counted apart from SERVFAILs
+        outcome.dropped = true;
+        ctx.counters().add(Counter::quota_drops);
+        return;
     }
     if (outcome.rcode == dns::Rcode::SERVFAIL) ctx.counters().servfail(static_cast<std::uint16_t>(main.ede));
     if (outcome.rcode == dns::Rcode::NXDOMAIN) ctx.counters().add(Counter::nxdomain);

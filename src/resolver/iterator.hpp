@@ -36,7 +36,18 @@ namespace cairn::resolver {
 // How a server let a delegation down, for the EDE code and text. `unreachable` (ICMP, ECONNREFUSED) counts
 // with timeouts towards EDE 22 (RFC 8914: "could not reach any of the authoritative name servers");
 // `network` is a connection that broke once made (EDE 23).
-enum class ServerFailure : std::uint8_t { none, timeout, unreachable, network, lame, refused, servfail, bad };
+// `quota`: passed over at its fetches-per-server limit.
+enum class ServerFailure : std::uint8_t {
+    none,
+    timeout,
+    unreachable,
+    network,
+    lame,
+    refused,
+    servfail,
+    bad,
+    quota
+};
 
 struct Target {
     ServerAddress server;
@@ -44,10 +55,11 @@ struct Target {
     std::uint32_t tries = 0;
     std::uint32_t timeouts = 0;
     bool in_flight = false;
-    bool done = false;       // nothing more to ask it in this delegation
-    bool use_tcp = false;    // it truncated over UDP
-    bool no_edns = false;    // it failed EDNS
-    bool retry_now = false;  // ask it again first (after TC, EDNS fallback, a minimisation fallback)
+    bool done = false;            // nothing more to ask it in this delegation
+    bool use_tcp = false;         // it truncated over UDP
+    bool no_edns = false;         // it failed EDNS
+    bool retry_now = false;       // ask it again first (after TC, EDNS fallback, a minimisation fallback)
+    bool cookie_retried = false;  // BADCOOKIE once: asked again with the new server cookie
     ServerFailure failure = ServerFailure::none;
     std::string outcome;  // the last failure in words ("REFUSED", "lame: upward referral", ...)
 };
@@ -65,7 +77,9 @@ struct InFlight {
     ServerAddress server;
     bool minimised = false;
     bool forwarding = false;
-    bool fetch_counted = false;
+    bool server_counted = false;  // holds one of the server's fetches-per-server slots
+    bool cookie_sent = false;     // with our client cookie (the reply's COOKIE must echo it)
+    std::array<std::uint8_t, dns::kCookieClientSize> client_cookie{};
 };
 
 struct Task {
@@ -97,7 +111,8 @@ struct Task {
     std::uint32_t referrals = 0;
     std::uint32_t links = 0;  // CNAME/DNAME links followed
     std::uint32_t glueless_started = 0;
-    std::vector<dns::Name> visited;  // names of the chain, for loops
+    std::optional<dns::Name> fetch_zone;  // the zone its fetches-per-zone slot counts under, once it asked
+    std::vector<dns::Name> visited;       // names of the chain, for loops
 
     // DNSSEC (validation.hpp).
     bool validate = false;          // its replies are validated: the client's question and its chain
@@ -117,6 +132,8 @@ struct Task {
     std::uint32_t failure_ttl = 0;   // the failure is cached this long instead of servfail-ttl (bogus)
     bool cached_failure = false;     // the failure came from the cache (not cached again)
     bool validation_failed = false;  // the failure is DNSSEC's (no stale data instead of it)
+    bool quota_failure = false;      // fetches-per-zone/-server refused it (not cached as a failure)
+    bool quota_drop = false;         // and the quota's response is drop: the client gets no answer
     dns::EdeCode ede = dns::EdeCode::OtherError;
     std::string ede_text;
     bool from_cache_only = true;
@@ -176,6 +193,9 @@ struct Resolution::Impl {
     void complete(Task& t);
     void fail(Task& t, dns::EdeCode code, std::string text);
     void fail_delegation(Task& t);
+    void fail_quota(Task& t, QuotaResponse response, std::string text);
+    bool hold_fetch(Task& t);
+    void release_fetches();
     void finish_resolution();
     std::uint32_t now_seconds() const;
     Millis now() const;

@@ -7,6 +7,7 @@
 #include "resolver/cache_answer.hpp"
 #include "resolver/context.hpp"
 #include "resolver/failure_text.hpp"
+#include "resolver/fetch_limiter.hpp"
 #include "resolver/infra_cache.hpp"
 #include "resolver/iterator.hpp"
 #include "resolver/read_section.hpp"
@@ -82,6 +83,7 @@ std::size_t UpstreamQuery::write(std::uint16_t id, std::span<std::uint8_t> out) 
     b.header().cd = checking_disabled;
     if (!b.add_question(qname, qtype, qclass)) return 0;
     if (edns && !b.set_edns(edns_udp_size, dnssec_ok)) return 0;
+    if (edns && cookie_size != 0 && !b.add_cookie({cookie.data(), cookie_size})) return 0;
     return b.finish().size();
 }
 
@@ -138,8 +140,9 @@ Resolution::Resolution(ResolverContext& ctx, const ClientQuestion& question, Pur
 Resolution::~Resolution() {
     if (!impl_->done) {
         for (auto& [token, f] : impl_->in_flight) {
-            if (f.fetch_counted) impl_->ctx.fetch_limiter().release(f.zone, f.server);
+            if (f.server_counted) impl_->ctx.fetch_limiter().end_query(f.server);
         }
+        impl_->release_fetches();
     }
 }
 
@@ -179,10 +182,20 @@ ConsumeResult Resolution::consume(Token token, std::span<const std::uint8_t> rep
             message.questions.size() != 1 || !(message.questions[0].name == f.qname) ||
             message.questions[0].type != f.qtype || message.questions[0].qclass != dns::RRClass::IN)
             return ConsumeResult::ignored;
+        // RFC 7873 §5.3: a COOKIE that does not carry our client cookie was not sent by the server we asked.
+        if (f.cookie_sent && message.edns) {
+            if (const auto* o = message.edns->find(dns::EdnsOptionCode::COOKIE);
+                o != nullptr &&
+                (!dns::cookie_size_valid(o->data.size()) ||
+                 !std::equal(f.client_cookie.begin(), f.client_cookie.end(), o->data.begin()))) {
+                m.ctx.counters().add(Counter::upstream_cookie_mismatches);
+                return ConsumeResult::ignored;
+            }
+        }
     }
     const InFlight flight = std::move(it->second);
     m.in_flight.erase(it);
-    if (flight.fetch_counted) m.ctx.fetch_limiter().release(flight.zone, flight.server);
+    if (flight.server_counted) m.ctx.fetch_limiter().end_query(flight.server);
     if (m.done) return ConsumeResult::accepted;
     Task& t = m.tasks[flight.task];
     if (t.state == Task::State::done || flight.dp_generation != t.dp_generation)
@@ -208,7 +221,7 @@ void Resolution::consume_failure(Token token, UpstreamError error) {
     if (it == m.in_flight.end()) return;
     const InFlight flight = std::move(it->second);
     m.in_flight.erase(it);
-    if (flight.fetch_counted) m.ctx.fetch_limiter().release(flight.zone, flight.server);
+    if (flight.server_counted) m.ctx.fetch_limiter().end_query(flight.server);
     if (m.done) return;
     Task& t = m.tasks[flight.task];
     if (t.state == Task::State::done || flight.dp_generation != t.dp_generation) return;
@@ -251,9 +264,11 @@ bool Resolution::stale_answer_ready() const {
     return impl_->stale_ready && !impl_->done;
 }
 
-std::size_t Resolution::write_stale(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp) {
+std::size_t Resolution::write_stale(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp,
+                                    std::span<const std::uint8_t> cookie) {
     ReadSection section;
     CachedAnswerOptions stale;
+    stale.cookie = cookie;
     stale.allow_stale = true;
     stale.failures = false;
     const auto r = write_cached_answer(impl_->ctx, client, out, tcp, impl_->now_seconds(), stale);
@@ -274,7 +289,8 @@ std::size_t Resolution::in_flight() const {
     return impl_->in_flight.size();
 }
 
-std::size_t Resolution::finish(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp) const {
+std::size_t Resolution::finish(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp,
+                               std::span<const std::uint8_t> cookie) const {
     const Impl& m = *impl_;
     if (m.purpose != Purpose::client || !m.done || out.size() < dns::kHeaderSize) return 0;
     ReadSection section;
@@ -282,6 +298,7 @@ std::size_t Resolution::finish(const dns::ParsedQuery& client, std::span<std::ui
         CachedAnswerOptions stale;
         stale.allow_stale = true;
         stale.failures = false;
+        stale.cookie = cookie;
         const auto r = write_cached_answer(m.ctx, client, out, tcp, m.now_seconds(), stale);
         if (r.kind != CacheAnswer::Kind::miss) {
             if (r.stale) m.ctx.counters().add(Counter::stale_answers);
@@ -305,6 +322,7 @@ std::size_t Resolution::finish(const dns::ParsedQuery& client, std::span<std::ui
         b.header().aa = false;
         b.header().ad = ad;
         b.set_rcode(failed ? dns::Rcode::SERVFAIL : main.rcode);
+        if (!cookie.empty()) b.add_cookie(cookie);
         if (failed)
             b.add_ede(main.ede, main.ede_text);
         else if (main.insecure_ede != 0)

@@ -77,6 +77,8 @@ struct ResolutionOutcome {
     std::string ede_text;             // EXTRA-TEXT, e.g. "no reachable authority for example.com: ..."
     bool stale = false;               // answered with stale data
     bool from_cache = false;          // no upstream query was needed after all
+    bool dropped = false;             // over fetches-per-zone/-server with `drop`: the client gets no answer
+                                      // (finish() still writes the SERVFAIL for logs and tests)
     std::uint32_t upstream_queries = 0;
 };
 
@@ -112,11 +114,15 @@ class Resolution {
     // True once, after the stale-answer-client-timeout passed with stale data in the cache: write_stale()
     // then writes it for each waiting client. The Resolution goes on and refreshes the cache.
     bool stale_answer_ready() const;
-    std::size_t write_stale(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp);
+    // `cookie` (here and in finish()): the COOKIE option to give the client (its cookie and our server
+    // cookie, RFC 7873 §5.2), or empty.
+    std::size_t write_stale(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp,
+                            std::span<const std::uint8_t> cookie = {});
 
     bool done() const;
     // The client's response (after done()): 0 for a refresh. May be called for several clients.
-    std::size_t finish(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp) const;
+    std::size_t finish(const dns::ParsedQuery& client, std::span<std::uint8_t> out, bool tcp,
+                       std::span<const std::uint8_t> cookie = {}) const;
     const ResolutionOutcome& outcome() const;
 
     std::size_t in_flight() const;  // upstream queries produced and not yet consumed

@@ -85,6 +85,12 @@ struct PrefetchSettings {
     std::uint32_t eligible = 9;
 };
 
+// What a client whose fetch went over fetches-per-zone / fetches-per-server gets (BIND's `drop | fail`).
+enum class QuotaResponse : std::uint8_t {
+    drop,  // no answer at all (the client retries, by then the burst may be over)
+    fail,  // SERVFAIL at once
+};
+
 // Bounds on the work one client query may cause. BIND 9.18's defaults where BIND has the knob.
 struct WorkLimits {
     std::uint32_t max_recursion_depth = 7;          // nested lookups of name server addresses
@@ -96,8 +102,12 @@ struct WorkLimits {
                                                     // (the NXNS bound, RFC 9156 §2.3's "limit")
     std::uint32_t max_parallel_glueless = 3;        // at a time (Unbound's TARGET_FETCH_STOP)
     std::uint32_t max_ns_per_delegation = 13;       // NS names of one delegation considered at all
-    std::uint32_t fetches_per_zone = 0;  // concurrent upstream queries to one zone, all clients; 0: no limit
-    std::uint32_t fetches_per_server = 0;  // concurrent upstream queries to one server; 0: no limit
+    // fetches-per-zone: fetches (a task chasing one name, BIND's fetch context) at once under one zone cut,
+    // all clients; fetches-per-server: upstream queries in flight to one server. 0: no limit.
+    std::uint32_t fetches_per_zone = 0;
+    std::uint32_t fetches_per_server = 0;
+    QuotaResponse zone_quota_response = QuotaResponse::drop;    // BIND's defaults: drop for the zone,
+    QuotaResponse server_quota_response = QuotaResponse::fail;  // SERVFAIL for the server
 };
 
 struct ResolverSettings {
@@ -118,6 +128,7 @@ struct ResolverSettings {
                                                       // before its timeout doubles
     std::uint16_t edns_udp_size = 1232;               // advertised upstream
     std::uint16_t max_udp_size = 1232;                // most we send a client over UDP
+    bool send_cookie = true;         // RFC 7873 client cookies to every server (BIND's send-cookie yes)
     bool dnssec_ok_upstream = true;  // set DO upstream and keep RRSIGs (as BIND with validation on)
     bool use_ipv4 = true;            // ask name servers over IPv4
     bool use_ipv6 = true;            // and IPv6 (the driver turns this off without IPv6 sockets)

@@ -26,6 +26,15 @@ enum class Counter : std::uint8_t {
     resolutions,              // Resolutions begun
     servfail,                 // SERVFAIL answers written (any EDE)
     nxdomain,                 // NXDOMAIN answers written by resolutions
+    zone_quota,               // fetches spilled at fetches-per-zone (BIND's ZoneQuota)
+    server_quota,             // fetches failed with every server at fetches-per-server (BIND's ServerQuota)
+    quota_drops,              // client queries left unanswered by a quota's `drop` response
+    // DNS Cookies towards upstream servers (RFC 7873; BIND's CookieNew, CookieOut, CookieIn, BadCookie).
+    upstream_cookies_new,        // queries with our client cookie alone
+    upstream_cookies_out,        // queries with the server's cookie too
+    upstream_cookies_in,         // replies that gave a server cookie
+    upstream_bad_cookies,        // BADCOOKIE replies
+    upstream_cookie_mismatches,  // replies whose client cookie was not ours: dropped as spoofed
     // DNSSEC, while validating: answers (resolutions and cache hits) by the state of what they carry.
     answers_secure,
     answers_insecure,

@@ -8,11 +8,13 @@
 // everything outside the bailiwick of the zone it asked.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 
+#include "dns/edns.hpp"
 #include "dns/name.hpp"
 #include "dns/types.hpp"
 #include "resolver/clock.hpp"
@@ -60,6 +62,10 @@ struct UpstreamQuery {
     UpstreamTransport transport = UpstreamTransport::udp;
     Millis timeout = 0;  // ms to wait for the reply before consume_failure(token, timeout)
     dns::Name zone;      // the zone (or forwarding zone) being asked, for logs and fetch limits
+    // The COOKIE option (RFC 7873): our client cookie, then the server's last cookie; 0: none (no EDNS,
+    // send-cookie no).
+    std::array<std::uint8_t, dns::kCookieMaxSize> cookie{};
+    std::uint8_t cookie_size = 0;
 
     // The query message with `id`; 0 when `out` is too small (512 octets always suffice).
     std::size_t write(std::uint16_t id, std::span<std::uint8_t> out) const;

@@ -20,7 +20,8 @@ namespace cairn::server {
 namespace {
 
 constexpr std::array<std::string_view, kLogCategories> kCategoryNames = {
-    "general", "config", "xfer-in", "xfer-out", "notify", "security", "queries", "resolver", "rate-limit"};
+    "general",  "config",  "xfer-in",  "xfer-out",   "notify",
+    "security", "queries", "resolver", "rate-limit", "spill"};
 
 // The configured channels of one category. Reconfiguration swaps the list under the lock while workers may
 // be logging; the channel sinks do their own locking.

@@ -25,9 +25,10 @@ enum class LogCategory : std::size_t {
     security,
     queries,
     resolver,
-    rate_limit
+    rate_limit,
+    spill  // fetches-per-zone spilling (BIND's category)
 };
-inline constexpr std::size_t kLogCategories = 9;
+inline constexpr std::size_t kLogCategories = 10;
 
 // As named.conf writes it: "xfer-in".
 std::string_view category_name(LogCategory category);
@@ -62,6 +63,9 @@ inline spdlog::logger& resolver() {
 }
 inline spdlog::logger& rate_limit() {
     return category_log(LogCategory::rate_limit);
+}
+inline spdlog::logger& spill() {
+    return category_log(LogCategory::spill);
 }
 }  // namespace logs
 

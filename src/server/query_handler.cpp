@@ -83,7 +83,7 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     view_index = static_cast<std::size_t>(view - state->views.data());
     if (view->recursion != nullptr) {
         const std::size_t size = answer_recursively(*view->recursion, view->zones, query, response, client,
-                                                    driver_, view_index, recursive);
+                                                    driver_, view_index, recursive, engine_.settings());
         if (size != kAnswerLocally)
             return rate_limited_recursive(*view, view_index, query, response, size, recursive, client);
     }
@@ -110,8 +110,8 @@ std::size_t QueryHandler::answer(std::span<const std::uint8_t> query, std::span<
     }
     const bool engine_reply = size == result.size && rcode == result.rcode;  // not replaced by a refusal
     if (view->recursion != nullptr && result.zone != nullptr && engine_reply && is_referral(response, size)) {
-        const std::size_t resolved =
-            resolve_past_referral(*view->recursion, query, response, client, driver_, view_index, recursive);
+        const std::size_t resolved = resolve_past_referral(*view->recursion, query, response, client, driver_,
+                                                           view_index, recursive, engine_.settings());
         if (resolved != kAnswerLocally)
             return rate_limited_recursive(*view, view_index, query, response, resolved, recursive, client);
     }

@@ -169,12 +169,11 @@ std::size_t write_slipped(std::span<const std::uint8_t> query, std::span<std::ui
     if (q.edns.present) builder.set_edns(engine.max_udp_payload, q.edns.dnssec_ok);
     if (cookie) {
         // BIND: a client that sent a cookie learns ours and comes back with it, exempt from the limits.
-        std::uint8_t value[auth::kClientCookieSize + auth::kServerCookieSize];
-        std::memcpy(value, q.edns.cookie.data(), auth::kClientCookieSize);
+        std::uint8_t value[auth::kCookieOptionSize];
         const auto address = client.source.address;
-        auth::make_server_cookie(
-            engine.cookie_secret, std::span<const std::uint8_t, 8>(q.edns.cookie.data(), 8),
-            {address.bytes.data(), address.is_v4() ? 4u : 16u}, now, value + auth::kClientCookieSize);
+        auth::make_cookie_option(engine.cookie_secret,
+                                 std::span<const std::uint8_t, 8>(q.edns.cookie.data(), 8),
+                                 {address.bytes.data(), address.is_v4() ? 4u : 16u}, now, value);
         builder.add_cookie(value);
         builder.header().aa = false;
         builder.set_rcode(dns::Rcode::BADCOOKIE);

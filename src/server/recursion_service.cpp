@@ -99,6 +99,14 @@ stats::RecursionGauge RecursionService::gauge() const {
         v.resolutions = s.value(C::resolutions);
         v.servfail = s.value(C::servfail);
         v.nxdomain = s.value(C::nxdomain);
+        v.zone_quota = s.value(C::zone_quota);
+        v.server_quota = s.value(C::server_quota);
+        v.quota_drops = s.value(C::quota_drops);
+        v.cookies_new = s.value(C::upstream_cookies_new);
+        v.cookies_out = s.value(C::upstream_cookies_out);
+        v.cookies_in = s.value(C::upstream_cookies_in);
+        v.bad_cookies = s.value(C::upstream_bad_cookies);
+        v.cookie_mismatches = s.value(C::upstream_cookie_mismatches);
         v.rtt_bounds_ms.assign(resolver::kRttBucketBoundsMs.begin(), resolver::kRttBucketBoundsMs.end());
         v.rtt_buckets.assign(s.rtt_histogram.begin(), s.rtt_histogram.end());
         for (std::size_t code = 0; code < s.servfail_by_ede.size(); ++code) {

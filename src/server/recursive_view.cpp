@@ -1,5 +1,7 @@
 #include "server/recursive_view.hpp"
 
+#include <ctime>
+
 #include "dns/message.hpp"
 #include "dns/message_builder.hpp"
 #include "server/resolution_driver.hpp"
@@ -27,6 +29,19 @@ bool for_the_resolver(const dns::ParsedQuery& q, const zone::ZoneTable& zones) {
 
 }  // namespace
 
+ClientCookie client_cookie(const dns::ParsedQuery& query, const net::ClientInfo& client,
+                           const auth::Settings& engine) {
+    ClientCookie out;
+    if (!engine.cookies || !query.edns.present || query.edns.cookie_size == 0) return out;
+    const auto& address = client.source.address;
+    auth::make_cookie_option(engine.cookie_secret,
+                             std::span<const std::uint8_t, 8>(query.edns.cookie.data(), 8),
+                             {address.bytes.data(), address.is_v4() ? 4u : 16u},
+                             static_cast<std::uint32_t>(::time(nullptr)), out.value.data());
+    out.size = static_cast<std::uint8_t>(auth::kCookieOptionSize);
+    return out;
+}
+
 std::string_view log_note(RecursiveAnswer answer) {
     switch (answer) {
         case RecursiveAnswer::cache:
@@ -46,11 +61,11 @@ std::string_view log_note(RecursiveAnswer answer) {
 std::size_t answer_recursively(const ViewRecursion& recursion, const zone::ZoneTable& zones,
                                std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                const net::ClientInfo& client, ResolutionDriver* driver,
-                               std::size_t view_index, RecursiveAnswer& how) {
+                               std::size_t view_index, RecursiveAnswer& how, const auth::Settings& engine) {
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) != dns::QueryStatus::Ok || !for_the_resolver(parsed, zones))
         return kAnswerLocally;
-    return resolve(recursion, parsed, query, response, client, driver, view_index, how);
+    return resolve(recursion, parsed, query, response, client, driver, view_index, how, engine);
 }
 
 bool is_referral(std::span<const std::uint8_t> response, std::size_t size) {
@@ -61,18 +76,19 @@ bool is_referral(std::span<const std::uint8_t> response, std::size_t size) {
 
 std::size_t resolve_past_referral(const ViewRecursion& recursion, std::span<const std::uint8_t> query,
                                   std::span<std::uint8_t> response, const net::ClientInfo& client,
-                                  ResolutionDriver* driver, std::size_t view_index, RecursiveAnswer& how) {
+                                  ResolutionDriver* driver, std::size_t view_index, RecursiveAnswer& how,
+                                  const auth::Settings& engine) {
     dns::ParsedQuery parsed;
     if (dns::parse_query(query, parsed) != dns::QueryStatus::Ok || !parsed.header.rd ||
         recursion.resolver == nullptr || !recursion.may_recurse(client))
         return kAnswerLocally;
-    return resolve(recursion, parsed, query, response, client, driver, view_index, how);
+    return resolve(recursion, parsed, query, response, client, driver, view_index, how, engine);
 }
 
 std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& parsed,
                     std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                     const net::ClientInfo& client, ResolutionDriver* driver, std::size_t view_index,
-                    RecursiveAnswer& how) {
+                    RecursiveAnswer& how, const auth::Settings& engine) {
     const bool udp = client.transport == net::Transport::udp;
     const bool recurse = parsed.header.rd && recursion.may_recurse(client);
     const bool read_cache = recurse || recursion.may_read_cache(client);
@@ -82,7 +98,8 @@ std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& pars
         return write_prohibited(parsed, response, udp);
     }
     const resolver::ResolverContext& context = *recursion.resolver->context;
-    const resolver::CacheAnswer cached = context.answer_from_cache(parsed, response, !udp);
+    const ClientCookie cookie = client_cookie(parsed, client, engine);
+    const resolver::CacheAnswer cached = context.answer_from_cache(parsed, response, !udp, cookie.span());
     if (cached.kind != resolver::CacheAnswer::Kind::miss) {
         if (cached.refresh && driver != nullptr) driver->refresh(recursion.resolver, parsed);
         how = RecursiveAnswer::cache;
@@ -93,8 +110,8 @@ std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& pars
         how = RecursiveAnswer::refused;
         return write_prohibited(parsed, response, udp);
     }
-    if (driver == nullptr ||
-        !driver->resolve(recursion.resolver, query, parsed, client, view_index, recursion.rate_limit)) {
+    if (driver == nullptr || !driver->resolve(recursion.resolver, query, parsed, client, view_index,
+                                              recursion.rate_limit, cookie)) {
         how = RecursiveAnswer::dropped;
         return 0;
     }

@@ -7,12 +7,15 @@
 // that may recurse carry RA; answers from the resolver never carry AA.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
 
+#include "auth/cookie.hpp"
+#include "auth/engine.hpp"
 #include "dns/edns.hpp"
 #include "dns/message_query.hpp"
 #include "net/handler.hpp"
@@ -38,6 +41,17 @@ struct ViewRecursion {
     bool may_read_cache(const net::ClientInfo& client) const { return cache.allows(client); }
 };
 
+// The COOKIE option the resolver's answer gives a client that sent a cookie (RFC 7873 §5.2.2: its client
+// cookie and a server cookie of ours, made where the authoritative answers make theirs, auth/cookie.hpp);
+// empty when the client sent none or cookies are off.
+struct ClientCookie {
+    std::array<std::uint8_t, auth::kCookieOptionSize> value{};
+    std::uint8_t size = 0;
+    std::span<const std::uint8_t> span() const { return {value.data(), size}; }
+};
+ClientCookie client_cookie(const dns::ParsedQuery& query, const net::ClientInfo& client,
+                           const auth::Settings& engine);
+
 // handle()'s answer when the query is for the view's own zones: the answer engine takes it.
 inline constexpr std::size_t kAnswerLocally = static_cast<std::size_t>(-2);
 
@@ -51,7 +65,7 @@ std::string_view log_note(RecursiveAnswer answer);
 std::size_t answer_recursively(const ViewRecursion& recursion, const zone::ZoneTable& zones,
                                std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                                const net::ClientInfo& client, ResolutionDriver* driver,
-                               std::size_t view_index, RecursiveAnswer& how);
+                               std::size_t view_index, RecursiveAnswer& how, const auth::Settings& engine);
 
 // A response with `rcode` and, when the query has EDNS, the EDE `code` with `text`; the question and EDNS
 // echoed, no records; 0 when the query cannot be answered.
@@ -63,7 +77,7 @@ std::size_t write_refusal(const dns::ParsedQuery& parsed, std::span<std::uint8_t
 std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& parsed,
                     std::span<const std::uint8_t> query, std::span<std::uint8_t> response,
                     const net::ClientInfo& client, ResolutionDriver* driver, std::size_t view_index,
-                    RecursiveAnswer& how);
+                    RecursiveAnswer& how, const auth::Settings& engine);
 
 // A referral the engine wrote from one of the view's zones (a delegation below it): a client that may recurse
 // and asked for recursion gets the resolver's answer instead, as from BIND (resolve_past_referral returns
@@ -71,7 +85,8 @@ std::size_t resolve(const ViewRecursion& recursion, const dns::ParsedQuery& pars
 bool is_referral(std::span<const std::uint8_t> response, std::size_t size);
 std::size_t resolve_past_referral(const ViewRecursion& recursion, std::span<const std::uint8_t> query,
                                   std::span<std::uint8_t> response, const net::ClientInfo& client,
-                                  ResolutionDriver* driver, std::size_t view_index, RecursiveAnswer& how);
+                                  ResolutionDriver* driver, std::size_t view_index, RecursiveAnswer& how,
+                                  const auth::Settings& engine);
 
 // REFUSED with EDE 18 (Prohibited).
 inline std::size_t write_prohibited(const dns::ParsedQuery& parsed, std::span<std::uint8_t> out, bool udp) {

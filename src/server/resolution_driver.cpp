@@ -26,6 +26,7 @@ struct Client {
     net::DeferredReply reply;
     std::size_t view_index = 0;
     std::shared_ptr<RateLimit> rate_limit;  // the view's, when it has one
+    ClientCookie cookie;                    // the COOKIE option its answer gives back (none: empty)
     bool answered = false;
 };
 
@@ -249,9 +250,12 @@ class ResolutionDriver::Loop {
     // Writes the client's response (the stale one, or the final one) and sends it.
     void answer(Job& job, Client& client, bool stale) {
         if (client.answered) return;
+        // fetches-per-zone/-server with `drop` (BIND's DNS_R_DROP): the client hears nothing.
+        if (!stale && job.resolution->outcome().dropped) return let_go(client);
         const bool tcp = client.reply.tcp();
-        std::size_t size = stale ? job.resolution->write_stale(client.parsed, response_, tcp)
-                                 : job.resolution->finish(client.parsed, response_, tcp);
+        std::size_t size =
+            stale ? job.resolution->write_stale(client.parsed, response_, tcp, client.cookie.span())
+                  : job.resolution->finish(client.parsed, response_, tcp, client.cookie.span());
         if (size == 0 || size > response_.size()) return fail(job, client);
         if (client.rate_limit != nullptr && !tcp && driver_.limiter_) {
             net::ClientInfo who = client.reply.client();
@@ -369,7 +373,8 @@ ResolutionDriver::Loop& ResolutionDriver::loop_for(const ViewResolver& view,
 
 bool ResolutionDriver::resolve(std::shared_ptr<ViewResolver> view, std::span<const std::uint8_t> query,
                                const dns::ParsedQuery& parsed, const net::ClientInfo& client,
-                               std::size_t view_index, std::shared_ptr<RateLimit> rate_limit) {
+                               std::size_t view_index, std::shared_ptr<RateLimit> rate_limit,
+                               const ClientCookie& cookie) {
     if (stopping_.load(std::memory_order_relaxed)) return false;
     if (waiting_.fetch_add(1, std::memory_order_relaxed) >=
         recursive_clients_.load(std::memory_order_relaxed)) {
@@ -383,6 +388,7 @@ bool ResolutionDriver::resolve(std::shared_ptr<ViewResolver> view, std::span<con
     waiting->reply = net::DeferredReply(client);
     waiting->view_index = view_index;
     waiting->rate_limit = std::move(rate_limit);
+    waiting->cookie = cookie;
     Loop& loop = loop_for(*view, resolver::question_key(parsed));
     loop.post([&loop, view = std::move(view), waiting = std::move(waiting)]() mutable {
         auto owned = std::make_unique<Client>(std::move(*waiting));

@@ -26,6 +26,7 @@
 #include "net/handler.hpp"
 #include "net/upstream_client.hpp"
 #include "resolver/resolution.hpp"
+#include "server/recursive_view.hpp"
 #include "server/view_resolver.hpp"
 
 namespace cairn::server {
@@ -78,11 +79,11 @@ class ResolutionDriver {
 
     // Any thread (query workers): `query` (a request parse_query accepted) missed `view`'s cache; its reply
     // goes out through a DeferredReply made from `client`, rate limited by `rate_limit` when the view has
-    // one. False when the client was not taken (over recursive-clients, stopping): the caller drops the
-    // query.
+    // one, and carrying `cookie` (recursive_view.hpp). False when the client was not taken (over
+    // recursive-clients, stopping): the caller drops the query.
     bool resolve(std::shared_ptr<ViewResolver> view, std::span<const std::uint8_t> query,
                  const dns::ParsedQuery& parsed, const net::ClientInfo& client, std::size_t view_index,
-                 std::shared_ptr<RateLimit> rate_limit = nullptr);
+                 std::shared_ptr<RateLimit> rate_limit = nullptr, const ClientCookie& cookie = {});
     // Set before start().
     void set_limiter(Limiter limiter) { limiter_ = std::move(limiter); }
     // Any thread: refreshes the cache for `parsed`'s question without a client waiting (prefetch, or a stale

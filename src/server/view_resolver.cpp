@@ -144,6 +144,12 @@ resolver::ResolverSettings resolver_settings(const RecursionSettings& recursion,
     s.limits.max_recursion_queries = r.max_recursion_queries;
     s.limits.fetches_per_zone = r.fetches_per_zone.limit;
     s.limits.fetches_per_server = r.fetches_per_server.limit;
+    const auto response = [](const config::FetchQuota& quota, resolver::QuotaResponse fallback) {
+        if (!quota.fail) return fallback;
+        return *quota.fail ? resolver::QuotaResponse::fail : resolver::QuotaResponse::drop;
+    };
+    s.limits.zone_quota_response = response(r.fetches_per_zone, resolver::QuotaResponse::drop);
+    s.limits.server_quota_response = response(r.fetches_per_server, resolver::QuotaResponse::fail);
     switch (r.qname_minimization) {
         case config::QnameMinimization::Strict:
             s.qname_minimization = resolver::QnameMinimization::strict;
@@ -198,9 +204,10 @@ std::string fingerprint(const resolver::ResolverSettings& s) {
     const auto& l = s.limits;
     out << "\nlimits " << s.prefetch.trigger << ' ' << s.prefetch.eligible << ' ' << l.max_recursion_depth
         << ' ' << l.max_recursion_queries << ' ' << l.max_query_count << ' ' << l.max_query_restarts << ' '
-        << l.fetches_per_zone << ' ' << l.fetches_per_server << ' ' << static_cast<int>(s.qname_minimization)
-        << ' ' << s.resolver_query_timeout_ms << ' ' << s.edns_udp_size << ' ' << s.max_udp_size << ' '
-        << s.use_ipv4 << s.use_ipv6;
+        << l.fetches_per_zone << ' ' << l.fetches_per_server << ' ' << static_cast<int>(l.zone_quota_response)
+        << static_cast<int>(l.server_quota_response) << ' ' << static_cast<int>(s.qname_minimization) << ' '
+        << s.resolver_query_timeout_ms << ' ' << s.edns_udp_size << ' ' << s.max_udp_size << ' ' << s.use_ipv4
+        << s.use_ipv6;
     const auto& v = s.validation;
     out << "\nvalidation " << v.enabled << v.synth_from_dnssec << ' ' << v.nta_lifetime << ' '
         << v.nta_recheck;
@@ -224,6 +231,24 @@ std::shared_ptr<ViewResolver> ViewResolvers::for_view(const std::string& view,
     made->view = view;
     made->fingerprint = std::move(print);
     made->context = std::make_unique<resolver::ResolverContext>(std::move(settings));
+    made->context->set_log_sink([](const resolver::LogLine& line) {
+        spdlog::logger& log = line.category == "spill" ? logs::spill() : logs::resolver();
+        switch (line.severity) {
+            case resolver::LogSeverity::debug:
+                log.debug("{}", line.text);
+                break;
+            case resolver::LogSeverity::info:
+            case resolver::LogSeverity::notice:
+                log.info("{}", line.text);
+                break;
+            case resolver::LogSeverity::warning:
+                log.warn("{}", line.text);
+                break;
+            case resolver::LogSeverity::error:
+                log.error("{}", line.text);
+                break;
+        }
+    });
     if (found != by_view_.end()) found->second->files.save(*found->second->context);
     made->files.load(view, *made->context);
     by_view_[view] = made;

@@ -132,6 +132,29 @@ void render_resolver_prometheus(const RecursionGauge& gauge, std::string& out) {
              [](const ResolverGauge& v) { return v.resolutions; });
     per_view("cairn_resolver_nxdomain_total", "counter", "NXDOMAIN answers resolutions wrote.",
              [](const ResolverGauge& v) { return v.nxdomain; });
+    per_view("cairn_resolver_zone_quota_total", "counter",
+             "Fetches spilled at fetches-per-zone (BIND's ZoneQuota).",
+             [](const ResolverGauge& v) { return v.zone_quota; });
+    per_view("cairn_resolver_server_quota_total", "counter",
+             "Fetches that found every server at fetches-per-server (BIND's ServerQuota).",
+             [](const ResolverGauge& v) { return v.server_quota; });
+    per_view("cairn_resolver_upstream_cookies_sent_total", "counter",
+             "Upstream queries with a DNS Cookie (ours alone or the server's too).",
+             [](const ResolverGauge& v) { return v.cookies_new + v.cookies_out; });
+    per_view("cairn_resolver_upstream_server_cookies_sent_total", "counter",
+             "Upstream queries that sent a server cookie back (BIND's CookieOut).",
+             [](const ResolverGauge& v) { return v.cookies_out; });
+    per_view("cairn_resolver_upstream_cookies_received_total", "counter",
+             "Upstream replies that gave a server cookie (BIND's CookieIn).",
+             [](const ResolverGauge& v) { return v.cookies_in; });
+    per_view("cairn_resolver_upstream_badcookie_total", "counter", "Upstream BADCOOKIE replies.",
+             [](const ResolverGauge& v) { return v.bad_cookies; });
+    per_view("cairn_resolver_upstream_cookie_mismatch_total", "counter",
+             "Upstream replies dropped because their client cookie was not ours.",
+             [](const ResolverGauge& v) { return v.cookie_mismatches; });
+    per_view("cairn_resolver_quota_drops_total", "counter",
+             "Client queries left unanswered by a fetch quota's drop response.",
+             [](const ResolverGauge& v) { return v.quota_drops; });
 
     w.family("cairn_resolver_servfail_total", "counter",
              "SERVFAIL answers, by the Extended DNS Error (RFC 8914) that says why.");
@@ -250,6 +273,14 @@ nlohmann::json resolver_json(const RecursionGauge& gauge) {
             {"prefetches", v.prefetches},
             {"resolutions", v.resolutions},
             {"nxdomain", v.nxdomain},
+            {"cookies",
+             {{"new", v.cookies_new},
+              {"out", v.cookies_out},
+              {"in", v.cookies_in},
+              {"badcookie", v.bad_cookies},
+              {"mismatch", v.cookie_mismatches}}},
+            {"fetch_quota",
+             {{"zone_quota", v.zone_quota}, {"server_quota", v.server_quota}, {"dropped", v.quota_drops}}},
             {"validation",
              {{"secure", v.secure},
               {"insecure", v.insecure},

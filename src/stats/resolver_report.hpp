@@ -35,6 +35,11 @@ struct ResolverGauge {
     std::uint64_t upstream_queries = 0, upstream_timeouts = 0, upstream_errors = 0, upstream_tcp = 0,
                   edns_fallbacks = 0;
     std::uint64_t stale_answers = 0, prefetches = 0, resolutions = 0, servfail = 0, nxdomain = 0;
+    // fetches-per-zone / fetches-per-server: fetches spilled (BIND's ZoneQuota, ServerQuota), clients
+    // dropped.
+    std::uint64_t zone_quota = 0, server_quota = 0, quota_drops = 0;
+    // Upstream DNS Cookies (RFC 7873).
+    std::uint64_t cookies_new = 0, cookies_out = 0, cookies_in = 0, bad_cookies = 0, cookie_mismatches = 0;
     std::vector<std::uint32_t> rtt_bounds_ms;  // upper bounds of the RTT buckets; one more bucket above
     std::vector<std::uint64_t> rtt_buckets;    // not cumulative
     std::vector<std::pair<std::uint16_t, std::uint64_t>> servfail_by_ede;  // code, count (non-zero only)

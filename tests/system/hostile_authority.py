@@ -15,7 +15,13 @@ Behaviour by query name (below hostile.test.):
   *.ref          a referral to ref.hostile.test. NS ns.ref.hostile.test. with glue pointing back here: the
                  same referral again and again
   *.nxns         a referral to NS_FANOUT glueless names n<i>.nxvictim.hostile.test. (which do not exist)
+  badcookie      BADCOOKIE (with BAD_COOKIE_FRESH as the server cookie) until a query brings that cookie back,
+                 then A 192.0.2.68
+  wrongcookie    a forged reply first whose COOKIE carries another client cookie (A 6.6.6.6), then A 192.0.2.69
   anything else  A 192.0.2.99 (p<i>.hostile.test. for counting ports and IDs)
+
+DNS Cookies (RFC 7873): a query with a COOKIE gets its client cookie back with SERVER_COOKIE; every query's
+COOKIE is recorded (Seen.cookie).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import select
 import socket
 import threading
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.name
@@ -33,6 +40,8 @@ import dns.rdatatype
 import dns.rrset
 
 ADDRESS = "127.53.4.1"
+SERVER_COOKIE = bytes.fromhex("01000000") + b"cairn-hostile"[:12]
+BAD_COOKIE_FRESH = bytes.fromhex("01000000") + b"fresh-cookie"[:12]
 ZONE = dns.name.from_text("hostile.test.")
 NS_FANOUT = 40
 
@@ -43,6 +52,7 @@ class Seen:
     rdtype: str
     port: int
     id: int
+    cookie: bytes = b""
 
 
 class HostileAuthority:
@@ -100,9 +110,11 @@ class HostileAuthority:
             question = query.question[0]
             with self._lock:
                 self.seen.append(
-                    Seen(question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype), peer[1], query.id)
+                    Seen(question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype), peer[1], query.id,
+                         _cookie(query))
                 )
             for reply in self._replies(query):
+                _give_cookie(query, reply)
                 self._socket.sendto(reply.to_wire(), peer)
 
     def _replies(self, query: dns.message.Message) -> list[dns.message.Message]:
@@ -150,6 +162,25 @@ class HostileAuthority:
             if question.rdtype == dns.rdatatype.A:
                 add(response.answer, name, "A", "192.0.2.67")
             return [wrong_id, wrong_question, response]
+        if relative == "badcookie":
+            if _cookie(query)[8:] != BAD_COOKIE_FRESH:
+                response.use_edns(0, payload=1232, options=[
+                    dns.edns.GenericOption(dns.edns.COOKIE, _cookie(query)[:8] + BAD_COOKIE_FRESH)])
+                response.set_rcode(dns.rcode.BADCOOKIE)
+                response.flags &= ~dns.flags.AA
+                return [response]
+            if question.rdtype == dns.rdatatype.A:
+                add(response.answer, name, "A", "192.0.2.68")
+            return [response]
+        if relative == "wrongcookie":
+            forged = dns.message.make_response(query)
+            forged.flags |= dns.flags.AA
+            forged.use_edns(0, payload=1232, options=[
+                dns.edns.GenericOption(dns.edns.COOKIE, bytes(b ^ 0xFF for b in _cookie(query)[:8]) + SERVER_COOKIE)])
+            add(forged.answer, name, "A", "6.6.6.6")
+            if question.rdtype == dns.rdatatype.A:
+                add(response.answer, name, "A", "192.0.2.69")
+            return [forged, response]
         if relative in ("loop1", "loop2"):
             other = "loop2" if relative == "loop1" else "loop1"
             add(response.answer, name, "CNAME", f"{other}.hostile.test.")
@@ -173,3 +204,21 @@ class HostileAuthority:
         else:
             add(response.authority, ZONE, "SOA", "ns1.hostile.test. hostmaster.hostile.test. 1 3600 600 86400 300")
         return [response]
+
+
+def _cookie(message: dns.message.Message) -> bytes:
+    """The COOKIE option's data (client cookie, then any server cookie); b"" without one."""
+    for option in message.options:
+        if option.otype == dns.edns.COOKIE:
+            return option.to_wire()
+    return b""
+
+
+def _give_cookie(query: dns.message.Message, reply: dns.message.Message) -> None:
+    """A reply to a query with a COOKIE carries its client cookie and SERVER_COOKIE, unless it has one."""
+    sent = _cookie(query)
+    if len(sent) < 8 or any(option.otype == dns.edns.COOKIE for option in reply.options):
+        return
+    rcode = reply.rcode()
+    reply.use_edns(0, payload=1232, options=[dns.edns.GenericOption(dns.edns.COOKIE, sent[:8] + SERVER_COOKIE)])
+    reply.set_rcode(rcode)

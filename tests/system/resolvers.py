@@ -13,6 +13,7 @@ tests; all are stopped by PID.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from typing import Sequence
 from pathlib import Path
@@ -111,9 +112,10 @@ class PeerResolver:
 
 
 def named_resolver(workdir: Path, hierarchy: Hierarchy, validation: str = "dnssec-validation no;",
-                   extra: str = "") -> PeerResolver:
+                   extra: str = "", options_extra: str = "") -> PeerResolver:
     """BIND as a resolver: the hierarchy's hints, no validation unless `validation` (with `extra`'s
-    trust-anchors) says so (the shared test tree is unsigned), no control channel, nothing but loopback."""
+    trust-anchors) says so (the shared test tree is unsigned), no control channel, nothing but loopback.
+    `options_extra` goes inside options { }."""
     workdir.mkdir(parents=True, exist_ok=True)
     peer = PeerResolver("named", workdir, servers.free_port(False))
     config = workdir / "named.conf"
@@ -131,6 +133,7 @@ def named_resolver(workdir: Path, hierarchy: Hierarchy, validation: str = "dnsse
         f'    session-keyfile "{workdir}/session.key";\n'
         f'    managed-keys-directory "{workdir}";\n'
         "    automatic-interface-scan no;\n"
+        f"    {options_extra}\n"
         "};\n"
         "controls { };\n"
         f'zone "." {{ type hint; file "{hierarchy.hints_file}"; }};\n' + extra
@@ -178,6 +181,12 @@ def unbound_resolver(workdir: Path, hierarchy: Hierarchy, address: str = "127.0.
     peer.process = servers.LoggedProcess(["/usr/sbin/unbound", "-d", "-c", str(config)], workdir, "unbound.log")
     peer.wait_ready()
     return peer
+
+
+def metric(text: str, name: str, view: str = "_default") -> int:
+    """A per-view counter in /metrics text (CairndResolver.metrics()); -1 when absent."""
+    found = re.search(rf'^{name}\{{view="{view}"\}} (\d+)', text, re.M)
+    return int(found.group(1)) if found else -1
 
 
 def ede(response: dns.message.Message) -> tuple[int, str] | None:

@@ -124,7 +124,7 @@ options {
     EXPECT_EQ(r.max_recursion_depth, 4u);
     EXPECT_EQ(r.max_recursion_queries, 20u);
     EXPECT_EQ(r.fetches_per_zone, (FetchQuota{40, true}));
-    EXPECT_EQ(r.fetches_per_server, (FetchQuota{30, false}));
+    EXPECT_EQ(r.fetches_per_server, (FetchQuota{30, std::nullopt}));
     EXPECT_EQ(r.recursive_clients, 200u);
     EXPECT_TRUE(r.stale_answer_enable);
     EXPECT_TRUE(r.stale_cache_enable);

@@ -62,6 +62,7 @@ struct SentQuery {
     bool tcp = false;
     bool dnssec_ok = false;
     Millis at = 0;
+    std::vector<std::uint8_t> cookie;  // the COOKIE option sent (empty: none)
     std::string text() const {
         return server + " " + qname + " " + dns::type_to_text(qtype) + (tcp ? " tcp" : "") +
                (edns ? "" : " noedns") + (rd ? " rd" : "");
@@ -235,8 +236,15 @@ class Network {
     void send(const UpstreamQuery& q) {
         const std::string address =
             q.server.address.to_string() + (q.server.port == 53 ? "" : "#" + std::to_string(q.server.port));
-        sent_.push_back({address, q.qname.to_text(), q.qtype, q.recursion_desired, q.edns,
-                         q.transport == UpstreamTransport::tcp, q.dnssec_ok, clock.now()});
+        sent_.push_back({address,
+                         q.qname.to_text(),
+                         q.qtype,
+                         q.recursion_desired,
+                         q.edns,
+                         q.transport == UpstreamTransport::tcp,
+                         q.dnssec_ok,
+                         clock.now(),
+                         {q.cookie.begin(), q.cookie.begin() + q.cookie_size}});
         const std::uint16_t id = static_cast<std::uint16_t>(0x1000 + sent_.size());
         std::vector<std::uint8_t> wire(512);
         wire.resize(q.write(id, wire));

@@ -119,8 +119,10 @@ inline std::string recursion_text(const RecursionSettings& r) {
            number(c.prefetch_eligible) + " timeout=" + number(c.resolver_query_timeout_ms) +
            " qname-min=" + number(static_cast<int>(c.qname_minimization)) +
            " depth=" + number(c.max_recursion_depth) + " queries=" + number(c.max_recursion_queries) +
-           " fetches=" + number(c.fetches_per_zone.limit) + flag(c.fetches_per_zone.fail) + "," +
-           number(c.fetches_per_server.limit) + flag(c.fetches_per_server.fail) +
+           " fetches=" + number(c.fetches_per_zone.limit) +
+           (c.fetches_per_zone.fail ? flag(*c.fetches_per_zone.fail) : "-") + "," +
+           number(c.fetches_per_server.limit) +
+           (c.fetches_per_server.fail ? flag(*c.fetches_per_server.fail) : "-") +
            " clients=" + number(c.recursive_clients) + " stale=" + flag(c.stale_answer_enable) +
            flag(c.stale_cache_enable) + "," + number(c.stale_answer_ttl) + "," + number(c.max_stale_ttl) +
            "," + number(c.stale_refresh_time) + "," + optional_text(c.stale_answer_client_timeout_ms) +
