@@ -19,6 +19,16 @@ cairnd: their defaults, 90% of memory). Every process started is stopped by PID.
     /usr/bin/python3 bench/resolver/run.py                    # cairnd unbound named
     /usr/bin/python3 bench/resolver/run.py -l 5 cairnd unbound
     /usr/bin/python3 bench/resolver/run.py --rounds 3         # medians of interleaved rounds
+    /usr/bin/python3 bench/resolver/run.py --validate         # the same, every zone signed and validated
+
+With --validate every zone of both trees is signed (BIND's dnssec-signzone, ECDSA P-256, a KSK and a ZSK
+per zone, each DS in its parent: hierarchy.py's `dnssec="signed"`) and each resolver validates from the
+test root's KSK as its only trust anchor (cairnd and named `dnssec-validation yes` with `trust-anchors`,
+Unbound `trust-anchor:` and the validator module): "cold" is then cold validated resolutions (each name's
+chain of DS and DNSKEY lookups included, the keys of the 100 zones learnt once) and "hits" validated cache
+hits; compare with a run without --validate for what validation adds (issue 15's goals: validated hits cost
+what unvalidated ones do, below Unbound's; cold validated resolutions faster than Unbound's). Results go to
+bench/results/resolver-validated.
 """
 
 from __future__ import annotations
@@ -57,8 +67,9 @@ ZONES = 100
 SERVER_CPU, CLIENT_CPU = auth_run.SERVER_CPU, auth_run.CLIENT_CPU
 
 
-def bench_spec(names_per_zone: int) -> hierarchy.HierarchySpec:
-    """Root, `bench.` and ZONES leaf zones of `names_per_zone` hosts each, on two leaf servers."""
+def bench_spec(names_per_zone: int, signed: bool = False) -> hierarchy.HierarchySpec:
+    """Root, `bench.` and ZONES leaf zones of `names_per_zone` hosts each, on two leaf servers; every zone
+    signed (its DS in its parent) when `signed`."""
     name_servers = [
         hierarchy.NameServer("a.root-servers.", "127.53.100.1", "nsd"),
         hierarchy.NameServer("ns1.bench.", "127.53.100.2", "nsd"),
@@ -73,7 +84,17 @@ def bench_spec(names_per_zone: int) -> hierarchy.HierarchySpec:
     for z in range(ZONES):
         records = [f"h{h} A 10.{z}.{h // 256}.{h % 256}" for h in range(names_per_zone)]
         zones.append(hierarchy.ZoneSpec(f"z{z}.bench.", ["ns1.leaf.bench.", "ns2.leaf.bench."], records, ttl=86400))
+    if signed:
+        for zone in zones:
+            zone.dnssec = "signed"
     return hierarchy.HierarchySpec(name_servers, zones)
+
+
+def root_anchor(tree: hierarchy.Hierarchy) -> tuple[str, str, str, str]:
+    """The signed root's KSK: (flags, protocol, algorithm, key)."""
+    fields = tree.trust_anchor_text(".").split()  # ". 3600 IN DNSKEY 257 3 13 KEY"
+    at = fields.index("DNSKEY")
+    return fields[at + 1], fields[at + 2], fields[at + 3], "".join(fields[at + 4:])
 
 
 def query_file(path: Path, names_per_zone: int) -> Path:
@@ -95,6 +116,7 @@ class Resolver:
     host: str = "127.0.0.1"
     port: int = 0
     process: subprocess.Popen | None = None
+    anchor: tuple[str, str, str, str] | None = None  # validate from this root KSK (flags, protocol, alg, key)
 
     @property
     def pid(self) -> int:
@@ -135,12 +157,28 @@ class Resolver:
             "    listen-on-v6 { none; };\n"
             "    recursion yes;\n"
             "    allow-recursion { 127.0.0.0/8; };\n"
-            "    dnssec-validation no;\n"  # the benchmark's hierarchy is unsigned (as BIND's and Unbound's)
+            f"    {self._validation()}\n"
             "};\n"
             "controls { };\n"
-            f'zone "." {{ type hint; file "{hints}"; }};\n'
+            f'zone "." {{ type hint; file "{hints}"; }};\n' + self._trust_anchors()
         )
         return [str(servers.cairnd_binary()), "-c", str(config), "-n", "1"]
+
+    def _validation(self) -> str:
+        # Unsigned trees are not validated (BIND's and Unbound's likewise); signed ones from the test root.
+        return "dnssec-validation yes;" if self.anchor else "dnssec-validation no;"
+
+    def _trust_anchors(self) -> str:
+        if not self.anchor:
+            return ""
+        flags, protocol, algorithm, key = self.anchor
+        return f'trust-anchors {{ . static-key {flags} {protocol} {algorithm} "{key}"; }};\n'
+
+    def _unbound_modules(self) -> str:
+        if not self.anchor:
+            return '    module-config: "iterator"\n'
+        return f'    module-config: "validator iterator"\n    trust-anchor: ". DNSKEY {" ".join(self.anchor)}"\n'
+
 
     def _unbound(self, hints: Path) -> list[str]:
         config = self.workdir / "unbound.conf"
@@ -150,7 +188,7 @@ class Resolver:
             "    do-ip6: no\n    do-daemonize: no\n    username: \"\"\n    chroot: \"\"\n"
             f'    directory: "{self.workdir}"\n    pidfile: ""\n    use-syslog: no\n    verbosity: 0\n'
             "    num-threads: 1\n    access-control: 127.0.0.0/8 allow\n    do-not-query-localhost: no\n"
-            f'    root-hints: "{hints}"\n    module-config: "iterator"\n'
+            f'    root-hints: "{hints}"\n' + self._unbound_modules() +
             "    rrset-cache-size: 512m\n    msg-cache-size: 256m\n"
             "remote-control:\n    control-enable: no\n"
         )
@@ -162,11 +200,11 @@ class Resolver:
             "options {\n"
             f'    directory "{self.workdir}";\n    pid-file "{self.workdir}/named.pid";\n'
             f"    listen-on port {self.port} {{ 127.0.0.1; }};\n    listen-on-v6 {{ none; }};\n"
-            "    recursion yes;\n    allow-recursion { 127.0.0.0/8; };\n    dnssec-validation no;\n"
+            f"    recursion yes;\n    allow-recursion {{ 127.0.0.0/8; }};\n    {self._validation()}\n"
             "    notify no;\n    automatic-interface-scan no;\n"
             f'    session-keyfile "{self.workdir}/session.key";\n    managed-keys-directory "{self.workdir}";\n'
             "};\ncontrols { };\n"
-            f'zone "." {{ type hint; file "{hints}"; }};\n'
+            f'zone "." {{ type hint; file "{hints}"; }};\n' + self._trust_anchors()
         )
         return ["/usr/sbin/named", "-g", "-n", "1", "-c", str(config)]
 
@@ -268,8 +306,11 @@ def main() -> int:
     parser.add_argument("-l", "--seconds", type=int, default=15, help="dnsperf run time of the cache-hit test")
     parser.add_argument("-c", "--clients", type=int, default=8, help="dnsperf clients")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "resolver")
+    parser.add_argument("--validate", action="store_true", help="sign every zone and validate")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    if args.out is None:
+        args.out = REPO_ROOT / "bench" / "results" / ("resolver-validated" if args.validate else "resolver")
     if (os.cpu_count() or 1) < 2:
         print("run.py needs two cores: the resolver on core 0, dnsperf on core 1", file=sys.stderr)
         return 2
@@ -286,8 +327,8 @@ def main() -> int:
         results = []
         for kind in args.kinds:
             print(f"{kind} (round {number} of {args.rounds})", file=sys.stderr, flush=True)
-            with hierarchy.Hierarchy(bench_spec(100), workdir / "tree-10k") as small:
-                resolver = Resolver(kind, workdir / kind)
+            with hierarchy.Hierarchy(bench_spec(100, args.validate), workdir / "tree-10k") as small:
+                resolver = Resolver(kind, workdir / kind, anchor=root_anchor(small) if args.validate else None)
                 try:
                     resolver.start(small.hints_file)
                     user0, system0 = auth_run.cpu_seconds(resolver.pid)
@@ -300,7 +341,8 @@ def main() -> int:
                 finally:
                     resolver.stop()
             print(f"  cold {cold['wall']:.2f} s, hits {hits['qps']:.0f} q/s", file=sys.stderr, flush=True)
-            with hierarchy.Hierarchy(bench_spec(1000), workdir / "tree-100k") as big:
+            with hierarchy.Hierarchy(bench_spec(1000, args.validate), workdir / "tree-100k") as big:
+                resolver.anchor = root_anchor(big) if args.validate else None
                 try:
                     resolver.start(big.hints_file)
                     before, _ = auth_run.memory_mib(resolver.pid)

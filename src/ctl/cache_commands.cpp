@@ -50,14 +50,16 @@ CommandResult dispatch_nta(const std::vector<std::string>& words, CacheTarget& t
 
 bool is_cache_command(const std::string& verb) {
     return verb == "flush" || verb == "flushname" || verb == "flushtree" || verb == "serve-stale" ||
-           verb == "cache" || verb == "nta" || verb == "secroots" || verb == "validation";
+           verb == "cache" || verb == "nta" || verb == "secroots" || verb == "validation" ||
+           verb == "managed-keys";
 }
 
 bool is_read_only_cache_command(const std::vector<std::string>& words) {
     if (words.empty()) return false;
     if (words[0] == "cache" || words[0] == "secroots") return true;
     if (words[0] == "nta") return words.size() == 2 && (words[1] == "-dump" || words[1] == "-d");
-    if (words[0] == "validation") return words.size() >= 2 && words[1] == "status";
+    if (words[0] == "validation" || words[0] == "managed-keys")
+        return words.size() >= 2 && words[1] == "status";
     return words[0] == "serve-stale" && words.size() >= 2 && words[1] == "status";
 }
 
@@ -110,6 +112,22 @@ CommandResult dispatch_cache(const std::vector<std::string>& words, CacheTarget*
             return usage("validation: expected on, off or status, not '" + action + "'");
         return target->validation(normal,
                                   words.size() == 3 ? std::optional<std::string>(words[2]) : std::nullopt);
+    }
+    if (verb == "managed-keys") {
+        constexpr const char* kUsage = "usage: managed-keys (status|refresh|sync|destroy) [class [view]]";
+        if (words.size() < 2 || words.size() > 4) return usage(kUsage);
+        const std::string& action = words[1];
+        if (action == "destroy")
+            return CommandResult::failure(
+                "managed-keys destroy is not supported: remove the managed-keys "
+                "file while the server is stopped instead",
+                "not implemented", kResultNotImplemented);
+        if (action != "status" && action != "refresh" && action != "sync")
+            return usage("managed-keys: expected status, refresh or sync, not '" + action + "'");
+        if (words.size() >= 3 && !is_class(words[2]))
+            return usage("managed-keys: unknown class '" + words[2] + "'");
+        return target->managed_keys(action,
+                                    words.size() == 4 ? std::optional<std::string>(words[3]) : std::nullopt);
     }
     // cache NAME [TYPE] [VIEW]
     if (words.size() < 2 || words.size() > 4) return usage("usage: cache name [type] [view]");

@@ -12,6 +12,9 @@
 //   secroots [-] [VIEW...]          the trust anchors and NTAs, into the secroots file (named.secroots);
 //                                   with -, in the answer
 //   validation (on|off|status) [VIEW]
+//   managed-keys (status|refresh|sync) [CLASS [VIEW]]
+//                                   RFC 5011 trust anchors: their state (BIND 9.18's layout), a refresh of
+//                                   every managed zone's DNSKEY RRset now, the state file written now
 // Unlike BIND, flushes say how many entries they removed. The server implements CacheTarget, whose
 // cache_dump() gives `dumpdb` (dispatch.cpp) each view's cache for the dump file.
 #pragma once
@@ -45,6 +48,8 @@ class CacheTarget {
     // print: `secroots -`, the text in the answer; otherwise it goes to the secroots file.
     virtual CommandResult secroots(const std::vector<std::string>& views, bool print) = 0;
     virtual CommandResult validation(const std::string& action, const std::optional<std::string>& view) = 0;
+    // action: status, refresh or sync.
+    virtual CommandResult managed_keys(const std::string& action, const std::optional<std::string>& view) = 0;
 };
 
 // Whether `verb` is one of these commands, and whether it changes nothing (allowed on read-only channels).

@@ -151,8 +151,11 @@ TcpExchange::TcpExchange(Reactor& reactor, Peer peer, std::vector<std::uint8_t> 
         });
         total_timer_ = reactor_.after(options_.total_timeout, [this] {
             total_timer_ = 0;
-            fail("took longer than the " + std::to_string(options_.total_timeout.count() / 1000) +
-                 " s allowed (after " + std::to_string(messages_) + " messages)");
+            const std::string limit = std::to_string(options_.total_timeout.count() / 1000) + " s";
+            const std::string after = "after " + std::to_string(messages_) + " messages";
+            fail(options_.transfer
+                     ? "maximum transfer time exceeded (" + limit + ", " + after + "): timed out"
+                     : "took longer than the " + limit + " allowed (" + after + ")");
         });
     });
 }
@@ -165,12 +168,18 @@ TcpExchange::~TcpExchange() {
 
 void TcpExchange::arm_idle() {
     if (idle_timer_ != 0) reactor_.cancel(idle_timer_);
-    const auto wait = messages_ == 0 ? options_.first_message_timeout : options_.idle_timeout;
-    idle_timer_ = reactor_.after(wait, [this, wait] {
+    const bool answering = bytes_received_ > 0;
+    const auto wait = answering ? options_.idle_timeout : options_.first_message_timeout;
+    idle_timer_ = reactor_.after(wait, [this, wait, answering] {
         idle_timer_ = 0;
-        fail(messages_ == 0 ? "no answer within " + std::to_string(wait.count()) + " ms"
-                            : "nothing received for " + std::to_string(wait.count() / 1000) + " s (after " +
-                                  std::to_string(messages_) + " messages)");
+        if (!answering) {
+            fail("no answer within " + std::to_string(wait.count()) + " ms");
+            return;
+        }
+        const std::string limit = std::to_string(wait.count() / 1000) + " s";
+        const std::string after = "after " + std::to_string(messages_) + " messages";
+        fail(options_.transfer ? "maximum idle time exceeded (" + limit + ", " + after + "): timed out"
+                               : "nothing received for " + limit + " (" + after + ")");
     });
 }
 
@@ -225,6 +234,7 @@ bool TcpExchange::read_some() {
             fail(errno_text("recv"));
             return false;
         }
+        bytes_received_ += static_cast<std::size_t>(n);
         arm_idle();
         in_.insert(in_.end(), chunk, chunk + n);
         std::size_t at = 0;

@@ -73,12 +73,16 @@ class TcpExchange {
     struct Options {
         std::chrono::milliseconds connect_timeout{10000};
         std::chrono::milliseconds idle_timeout{10000};  // the longest wait for the next octets
-        // Until the first message is complete: a peer that accepts the connection and says nothing (a dead
-        // process behind a live kernel, a swallowing firewall) is given up after this, not after the idle
-        // timeout meant for a long transfer between messages.
+        // Until the first octets arrive: a peer that accepts the connection and says nothing (a dead process
+        // behind a live kernel, a swallowing firewall) is given up after this, not after the idle timeout
+        // meant for a long transfer. Once it has begun to answer, the idle timeout applies (BIND's
+        // max-transfer-idle-in covers a primary that stalls inside its first message too).
         std::chrono::milliseconds first_message_timeout{10000};
         std::chrono::milliseconds total_timeout{60000};  // the whole exchange
         std::size_t max_message = 65535;
+        // A zone transfer: the two limits are named in BIND's words (`maximum transfer time exceeded`,
+        // `maximum idle time exceeded`), for which log watchers written for BIND look.
+        bool transfer = false;
     };
     // Each complete message: true when the exchange has all it wanted (the connection closes). May throw
     // xfr::TransferError, which ends the exchange with that failure.
@@ -116,6 +120,7 @@ class TcpExchange {
     bool connecting_ = true;
     std::vector<std::uint8_t> in_;
     std::size_t messages_ = 0, bytes_ = 0;
+    std::size_t bytes_received_ = 0;  // octets read, framing included
     Reactor::TimerId idle_timer_ = 0, total_timer_ = 0;
     bool finished_ = false;
 };

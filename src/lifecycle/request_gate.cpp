@@ -7,10 +7,21 @@
 
 namespace cairn::lifecycle {
 
+namespace {
+
+// The SOA queries that may start together: a tenth of a second's worth (at least one), so that no second
+// sees more than the rate and a tenth. A bucket as deep as the rate let twice the rate out in the first
+// second of a burst of NOTIFYs (seen by a primary: 10 SOA queries within one second at serial-query-rate 5).
+double soa_burst(std::uint32_t rate) {
+    return std::max<double>(1, rate / 10);
+}
+
+}  // namespace
+
 void RequestGate::set_limits(const Limits& limits) {
     const bool first = limits_.serial_query_rate != limits.serial_query_rate || tokens_ == 0;
     limits_ = limits;
-    if (first) tokens_ = std::max<double>(1, limits_.serial_query_rate);
+    if (first) tokens_ = soa_burst(limits_.serial_query_rate);
     release_soa();
     release_transfers();
 }
@@ -18,7 +29,8 @@ void RequestGate::set_limits(const Limits& limits) {
 void RequestGate::refill() {
     const auto now = Reactor::Clock::now();
     const double rate = std::max<std::uint32_t>(1, limits_.serial_query_rate);
-    tokens_ = std::min(rate, tokens_ + std::chrono::duration<double>(now - refilled_).count() * rate);
+    tokens_ = std::min(soa_burst(limits_.serial_query_rate),
+                       tokens_ + std::chrono::duration<double>(now - refilled_).count() * rate);
     refilled_ = now;
 }
 

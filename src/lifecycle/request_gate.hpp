@@ -1,6 +1,7 @@
 // BIND's limits on a secondary's outgoing work, applied to all zones together: SOA queries start at most
-// serial-query-rate per second, at most transfers-in inbound transfers run at once and at most
-// transfers-per-ns of them from one primary (a `server { transfers N; }` overrides that for its address).
+// serial-query-rate per second (evenly: a tenth of the rate at a time at most, as BIND's rate limiter
+// ticks), at most transfers-in inbound transfers run at once and at most transfers-per-ns of them from one
+// primary (a `server { transfers N; }` overrides that for its address).
 // Waiters queue on the reactor thread instead of blocking anything; a waiter for a busy primary never holds
 // up one for an idle primary, and SOA checks a NOTIFY or an operator asked for go before periodic ones (a
 // NOTIFY is the news a secondary should act on first). The waiters are what `rndc status` calls "xfers

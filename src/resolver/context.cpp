@@ -278,13 +278,15 @@ std::string ServeStaleStatus::to_text() const {
     return out;
 }
 
-void ResolverContext::maintenance() {
+std::vector<dns::Name> ResolverContext::maintenance() {
     cache_->sweep(clock_.now_seconds());
     infra_->expire(clock_.now());
-    for (const auto& name : dnssec_->ntas().expire(clock_.wall_seconds()))
+    std::vector<dns::Name> ended = dnssec_->ntas().expire(clock_.wall_seconds());
+    for (const auto& name : ended)
         flush_tree(name);
     if (validator_ != nullptr) validator_->maintenance();
     reclaim_retired();
+    return ended;
 }
 
 }  // namespace cairn::resolver

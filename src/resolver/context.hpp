@@ -99,8 +99,9 @@ class ResolverContext {
 
     // Housekeeping, every second or so from any one thread: drops entries past their stale window, frees
     // retired entries, forgets old infrastructure entries, ends NTAs whose lifetime is over (flushing what
-    // was cached under them) and sweeps the validator's key cache.
-    void maintenance();
+    // was cached under them) and sweeps the validator's key cache. Returns the NTAs that ended (the caller
+    // logs them, as BIND's "deleting expired NTA at NAME").
+    std::vector<dns::Name> maintenance();
 
     // ---- For Resolutions (and tests) ----
     Cache& cache() { return *cache_; }

@@ -167,7 +167,7 @@ bool Resolution::Impl::needs_validation(const Task& t, const InFlight& f, const 
 void Resolution::Impl::start_validation(Task& t, const InFlight& f, ClassifiedReply c) {
     t.judged = std::make_unique<ClassifiedReply>(std::move(c));
     t.judged_flight = f;
-    const ReplyContext context{f.zone, f.qname, f.qtype};
+    const ReplyContext context{f.zone, f.qname, f.qtype, question.ignore_nta};
     t.job = ctx.validator()->begin(*t.judged, context, query_work);
     t.state = Task::State::validating;
     advance_validation(t);
@@ -544,8 +544,10 @@ void Resolution::Impl::complete(Task& t) {
         if (f.task == t.id && f.dp_generation == t.dp_generation && f.target < t.targets.size())
             t.targets[f.target].in_flight = false;
     }
-    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming) {
-        // RFC 9520: remember the failure for servfail-ttl.
+    if (t.failed && t.ede != dns::EdeCode::CachedError && !t.cached_failure && !t.priming &&
+        !question.ignore_nta) {
+        // RFC 9520: remember the failure for servfail-ttl (not an NTA recheck's: the NTA's clients must keep
+        // their answers).
         NewEntry e;
         e.owner = t.qname;
         e.type = dns::code(t.qtype);
@@ -941,6 +943,8 @@ void Resolution::Impl::finish_resolution() {
         outcome.ede = main.ede;
         outcome.ede_text = main.ede_text;
     }
+    if (question.ignore_nta && ctx.validator() != nullptr)
+        ctx.validator()->nta_rechecked(question.qname, !main.failed);
     if (purpose != Purpose::client) return;
     ctx.counters().add(Counter::resolutions);
     if (main.failed && ctx.serve_stale() && main.ede != dns::EdeCode::CachedError && !main.cached_failure &&

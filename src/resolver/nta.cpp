@@ -1,5 +1,6 @@
 #include "resolver/nta.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <mutex>
 #include <sstream>
@@ -101,6 +102,29 @@ std::vector<NegativeTrustAnchor> NtaTable::list(std::int64_t now) const {
         if (a.permanent() || a.expiry > now) out.push_back(a);
     }
     return out;
+}
+
+std::vector<dns::Name> NtaTable::due_rechecks(std::int64_t now, std::uint32_t interval) {
+    std::vector<dns::Name> due;
+    if (interval == 0) return due;
+    std::unique_lock lock(mutex_);
+    for (auto& [name, a] : anchors_) {
+        if (a.permanent() || a.forced) continue;
+        if (a.next_recheck == 0) a.next_recheck = std::max(a.added, now - interval) + interval;
+        if (now < a.next_recheck) continue;
+        a.next_recheck = now + interval;
+        if (a.expiry - now > static_cast<std::int64_t>(interval)) due.push_back(name);
+    }
+    return due;
+}
+
+bool NtaTable::end_early(const dns::Name& name, std::int64_t now) {
+    std::unique_lock lock(mutex_);
+    auto it = anchors_.find(name.lowercased());
+    if (it == anchors_.end() || it->second.permanent() || it->second.forced || it->second.expiry <= now)
+        return false;
+    it->second.expiry = now;
+    return true;
 }
 
 std::string NtaTable::dump(std::int64_t now, const std::string& view) const {

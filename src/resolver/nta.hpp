@@ -3,7 +3,9 @@
 // instead of failing. BIND's behaviour: `rndc nta [-lifetime D] [-force] NAME` adds one for `nta-lifetime`
 // (1 hour by default, at most 1 week), `-remove` drops it, `-dump` lists them; they are written to a file
 // and survive a restart; every `nta-recheck` (5 minutes) BIND checks whether the zone validates again and
-// drops the NTA early unless it was added with -force. `validate-except` names are permanent NTAs.
+// drops the NTA early unless it was added with -force (BIND fetches NAME/NSEC with the NTA ignored; an
+// answer that validates, or proves a denial, ends the NTA at once, and "deleting expired NTA at NAME" is
+// logged as for any other expiry). `validate-except` names are permanent NTAs.
 //
 // Thread-safe. Lookups (one per validation, not per cache hit) take a shared lock.
 #pragma once
@@ -21,9 +23,10 @@ namespace cairn::resolver {
 
 struct NegativeTrustAnchor {
     dns::Name name;
-    std::int64_t expiry = 0;  // Unix time; 0: permanent (validate-except)
-    bool forced = false;      // -force: not removed by the recheck
-    std::int64_t added = 0;   // Unix time
+    std::int64_t expiry = 0;        // Unix time; 0: permanent (validate-except)
+    bool forced = false;            // -force: not removed by the recheck
+    std::int64_t added = 0;         // Unix time
+    std::int64_t next_recheck = 0;  // Unix time of the next nta-recheck; 0: not scheduled yet
     bool permanent() const { return expiry == 0; }
 };
 
@@ -43,6 +46,14 @@ class NtaTable {
     std::vector<dns::Name> expire(std::int64_t now);
 
     std::vector<NegativeTrustAnchor> list(std::int64_t now) const;  // unexpired, canonical order
+
+    // nta-recheck: the regular (not forced, not permanent) anchors whose recheck is due at `now`, each
+    // rescheduled `interval` later. As BIND, an anchor is rechecked only while it has more than `interval`
+    // left to live (0: never).
+    std::vector<dns::Name> due_rechecks(std::int64_t now, std::uint32_t interval);
+    // The recheck of `name` validated: a regular anchor there ends now (expire() drops it). True when one
+    // did.
+    bool end_early(const dns::Name& name, std::int64_t now);
 
     // `rndc nta -dump`: "example.com/VIEW: expiry 07-Dec-2026 16:35:00.000" per line, BIND's form;
     // permanent ones "example.com/VIEW: permanent (validate-except)". "" when there are none.

@@ -99,11 +99,13 @@ std::size_t QuestionKey::hash() const {
     std::size_t h = hash_bytes(qname_lower, 1469598103934665603ULL);
     h = (h ^ qtype) * 1099511628211ULL;
     h = (h ^ qclass) * 1099511628211ULL;
-    return (h ^ ((checking_disabled ? 1 : 0) | (dnssec_ok ? 2 : 0))) * 1099511628211ULL;
+    return (h ^ ((checking_disabled ? 1 : 0) | (dnssec_ok ? 2 : 0) | (ignore_nta ? 4 : 0))) *
+           1099511628211ULL;
 }
 
 QuestionKey question_key(const ClientQuestion& q) {
-    return {lower_wire(q.qname), dns::code(q.qtype), dns::code(q.qclass), q.checking_disabled, q.dnssec_ok};
+    return {lower_wire(q.qname), dns::code(q.qtype), dns::code(q.qclass),
+            q.checking_disabled, q.dnssec_ok,        q.ignore_nta};
 }
 
 QuestionKey question_key(const dns::ParsedQuery& query) {

@@ -49,6 +49,9 @@ struct ClientQuestion {
     dns::RRClass qclass = dns::RRClass::IN;
     bool checking_disabled = false;  // CD
     bool dnssec_ok = false;          // DO
+    // Validated as if no negative trust anchor covered it (BIND's DNS_FETCHOPT_NONTA): nta-recheck's
+    // lookups, whose outcome tells the validator whether an NTA can end early.
+    bool ignore_nta = false;
     static ClientQuestion from_query(const dns::ParsedQuery& query);
 };
 
@@ -60,6 +63,7 @@ struct QuestionKey {
     std::uint16_t qclass = 0;
     bool checking_disabled = false;
     bool dnssec_ok = false;
+    bool ignore_nta = false;
     bool operator==(const QuestionKey&) const = default;
     std::size_t hash() const;
 };

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "dns/rdata.hpp"
 #include "dnssec/ds.hpp"
@@ -54,6 +55,14 @@ bool self_signed(const dns::Name& zone, const RRsetData& dnskeys, const std::vec
     if (!k.key) return false;
     dnssec::WorkBudget budget;
     return verify_rrset(dnskeys, zone, std::span<const ZoneKey>(&k, 1), now, budget).secure();
+}
+
+std::string zone_text(const dns::Name& zone) {
+    return zone.to_text_without_dot();
+}
+
+std::string key_text(std::uint16_t tag, const dns::Name& zone) {
+    return "key " + std::to_string(tag) + " for zone " + zone_text(zone);
 }
 
 }  // namespace
@@ -148,6 +157,7 @@ bool ManagedKeys::observe(const dns::Name& zone, const RRsetData& dnskeys, std::
         }
         return nullptr;
     };
+    const std::string days = "30";  // BIND says 30-day whatever -T mkeytimers set
     auto add = [&](const Seen& s, ManagedKeyState state) {
         ManagedKey k;
         k.dnskey = s.id;
@@ -167,6 +177,12 @@ bool ManagedKeys::observe(const dns::Name& zone, const RRsetData& dnskeys, std::
             if (known(s.id)) continue;
             const bool initial = matches_initial(*z, s.id);
             add(s, initial ? ManagedKeyState::valid : ManagedKeyState::add_pending);
+            const std::uint16_t tag = z->keys.back().tag;
+            events_.push_back(initial
+                                  ? "Key " + std::to_string(tag) + " for zone " + zone_text(z->zone) +
+                                        " is now trusted (acceptance timer complete)"
+                                  : "New key " + std::to_string(tag) + " observed for zone '" +
+                                        zone_text(z->zone) + "': starting " + days + "-day acceptance timer");
         }
         z->initialised = true;
         changed = true;
@@ -174,10 +190,20 @@ bool ManagedKeys::observe(const dns::Name& zone, const RRsetData& dnskeys, std::
         for (const auto& s : seen) {
             ManagedKey* k = known(s.id);
             if (s.revoked) {
-                if (!self_signed(z->zone, dnskeys, s.rdata, now)) continue;  // anyone can set a bit
+                if (!self_signed(z->zone, dnskeys, s.rdata, now)) {  // anyone can set a bit
+                    if (k != nullptr && k->trusted())
+                        events_.push_back("Active " + key_text(k->tag, z->zone) +
+                                          " is revoked but did not self-sign; ignoring");
+                    continue;
+                }
+                const std::uint16_t revoked_tag = dnssec::key_tag(s.rdata);
                 if (k == nullptr) {
                     add(s, ManagedKeyState::revoked);
                 } else if (k->state != ManagedKeyState::revoked) {
+                    events_.push_back(k->trusted()
+                                          ? "Trusted " + key_text(revoked_tag, z->zone) + " is now revoked"
+                                          : "Pending " + key_text(revoked_tag, z->zone) +
+                                                " is now revoked: deleting from the managed keys database");
                     changed = changed || k->trusted();
                     k->state = ManagedKeyState::revoked;
                     k->remove_at = now + timers_.remove_hold_down;
@@ -186,11 +212,15 @@ bool ManagedKeys::observe(const dns::Name& zone, const RRsetData& dnskeys, std::
             }
             if (k == nullptr) {
                 add(s, ManagedKeyState::add_pending);
+                events_.push_back("New key " + std::to_string(z->keys.back().tag) + " observed for zone '" +
+                                  zone_text(z->zone) + "': starting " + days + "-day acceptance timer");
                 continue;
             }
             if (k->state == ManagedKeyState::add_pending && now >= k->trust_at) {
                 k->state = ManagedKeyState::valid;
                 changed = true;
+                events_.push_back("Key " + std::to_string(k->tag) + " for zone " + zone_text(z->zone) +
+                                  " is now trusted (acceptance timer complete)");
             } else if (k->state == ManagedKeyState::missing) {
                 k->state = ManagedKeyState::valid;
             }
@@ -199,9 +229,21 @@ bool ManagedKeys::observe(const dns::Name& zone, const RRsetData& dnskeys, std::
             const bool present =
                 std::any_of(seen.begin(), seen.end(), [&](const Seen& s) { return s.id == k.dnskey; });
             if (present) return false;
-            if (k.state == ManagedKeyState::valid) k.state = ManagedKeyState::missing;
-            if (k.state == ManagedKeyState::add_pending) return true;  // RFC 5011 §2.4.1: start again
-            return k.state == ManagedKeyState::revoked && now >= k.remove_at;
+            if (k.state == ManagedKeyState::valid) {
+                k.state = ManagedKeyState::missing;
+                events_.push_back("Active " + key_text(k.tag, z->zone) + " unexpectedly missing");
+            }
+            if (k.state == ManagedKeyState::add_pending) {  // RFC 5011 §2.4.1: start again
+                events_.push_back("Pending " + key_text(k.tag, z->zone) +
+                                  " unexpectedly missing restarting " + days + "-day acceptance timer");
+                return true;
+            }
+            if (k.state == ManagedKeyState::revoked && now >= k.remove_at) {
+                events_.push_back("Revoked " + key_text(k.tag, z->zone) +
+                                  " missing: deleting from managed keys database");
+                return true;
+            }
+            return false;
         });
     }
     z->last_refresh = now;
@@ -212,10 +254,15 @@ bool ManagedKeys::observe(const dns::Name& zone, const RRsetData& dnskeys, std::
 
 bool ManagedKeys::tick(std::int64_t now) {
     std::lock_guard lock(mutex_);
-    for (auto& [name, z] : zones_) {
+    for (auto& entry : zones_) {  // no structured binding: the lambda uses the zone (clang 14)
+        ManagedZone& z = entry.second;
         const std::size_t before = z.keys.size();
         std::erase_if(z.keys, [&](const ManagedKey& k) {
-            return k.state == ManagedKeyState::revoked && k.remove_at != 0 && now >= k.remove_at;
+            const bool gone = k.state == ManagedKeyState::revoked && k.remove_at != 0 && now >= k.remove_at;
+            if (gone)
+                events_.push_back("Revoked " + key_text(k.tag, z.zone) +
+                                  " removal timer complete: deleting from the managed keys database");
+            return gone;
         });
         if (z.keys.size() != before) dirty_ = true;
     }
@@ -225,6 +272,22 @@ bool ManagedKeys::tick(std::int64_t now) {
 void ManagedKeys::refresh_failed(const dns::Name& zone, std::int64_t now) {
     std::lock_guard lock(mutex_);
     if (ManagedZone* z = find(zone)) z->next_refresh = now + timers_.min_refresh;
+}
+
+void ManagedKeys::refresh_now() {
+    std::lock_guard lock(mutex_);
+    for (auto& [name, z] : zones_)
+        z.next_refresh = 0;
+}
+
+void ManagedKeys::mark_dirty() {
+    std::lock_guard lock(mutex_);
+    dirty_ = true;
+}
+
+std::vector<std::string> ManagedKeys::take_events() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(events_, {});
 }
 
 std::vector<dns::Name> ManagedKeys::due(std::int64_t now) {

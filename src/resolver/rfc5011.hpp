@@ -14,6 +14,11 @@
 // after every change and read back at start, so that a restart neither forgets a key nor trusts one
 // again (a revoked key stays revoked even if the configuration still lists it).
 //
+// Each change is also told as BIND's managed-keys zone logs it ("Key 12345 for zone . is now trusted
+// (acceptance timer complete)", "New key 12345 observed for zone 'example': starting 30-day acceptance
+// timer", "Trusted key 12345 for zone example is now revoked", ...): take_events() hands the lines to the
+// owner, which logs them under "managed-keys-zone: ".
+//
 // Thread-safe (one mutex; changes are rare). Time is Unix time.
 #pragma once
 
@@ -74,6 +79,10 @@ class ManagedKeys {
     bool tick(std::int64_t now);
     // A refresh failed: ask again in min_refresh.
     void refresh_failed(const dns::Name& zone, std::int64_t now);
+    // `rndc managed-keys refresh`: every zone is due now.
+    void refresh_now();
+    // `rndc managed-keys sync`: the file is to be written even though nothing changed.
+    void mark_dirty();
 
     // Zones whose DNSKEY RRset should be asked for again now; each is postponed by min_refresh so that one
     // slow answer does not bring a flood of refreshes.
@@ -98,6 +107,8 @@ class ManagedKeys {
     void load_text(const std::string& text);
     // The file was changed by observe/tick since the last call (the owner writes it then).
     bool take_dirty();
+    // The state changes since the last call, as BIND's log lines (without the "managed-keys-zone: ").
+    std::vector<std::string> take_events();
 
   private:
     ManagedZone* find(const dns::Name& zone);
@@ -107,6 +118,7 @@ class ManagedKeys {
     mutable std::mutex mutex_;
     std::map<dns::Name, ManagedZone> zones_;
     bool dirty_ = false;
+    std::vector<std::string> events_;
 };
 
 }  // namespace cairn::resolver

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dns/rdata.hpp"
+#include "dnssec/records.hpp"
 
 namespace cairn::resolver {
 namespace {
@@ -69,6 +70,17 @@ const AnchorKeys* TrustAnchorTable::closest(const dns::Name& name) const {
         if (const AnchorKeys* a = find(name.suffix(labels))) return a;
     }
     return nullptr;
+}
+
+std::optional<AnchorId> anchor_id(const TrustAnchorConfig& anchor) {
+    if (anchor.is_ds()) {
+        const auto ds = dnssec::DsView::parse(anchor.rdata);
+        if (!ds) return std::nullopt;
+        return AnchorId{ds->key_tag, ds->algorithm};
+    }
+    const auto key = dnssec::DnskeyView::parse(anchor.rdata);
+    if (!key) return std::nullopt;
+    return AnchorId{dnssec::key_tag(anchor.rdata), key->algorithm};
 }
 
 }  // namespace cairn::resolver

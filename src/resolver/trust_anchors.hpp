@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,13 @@ class TrustAnchorTable {
 // configuration layer and tests. Throws dns::ParseError.
 std::vector<std::uint8_t> anchor_rdata_from_text(TrustAnchorConfig::Kind kind, const std::string& text,
                                                  const dns::Name& zone);
+
+// The key tag and algorithm a configured anchor names (its DS's fields, or its DNSKEY's tag and algorithm),
+// as `rndc secroots` and `rndc managed-keys status` list it; nullopt when its rdata does not parse.
+struct AnchorId {
+    std::uint16_t tag = 0;
+    std::uint8_t algorithm = 0;
+};
+std::optional<AnchorId> anchor_id(const TrustAnchorConfig& anchor);
 
 }  // namespace cairn::resolver

@@ -67,6 +67,7 @@ struct ReplyContext {
     dns::Name zone;  // the zone asked: signers must be at or below it
     dns::Name qname;
     dns::RRType qtype = dns::RRType::A;
+    bool ignore_nta = false;  // ClientQuestion::ignore_nta: the NTA recheck
 };
 
 // A negative answer made from cached, validated NSEC/NSEC3 records (RFC 8198).
@@ -87,6 +88,8 @@ class Validator {
     virtual std::optional<SynthesisedDenial> synthesise(const dns::Name&, dns::RRType) {
         return std::nullopt;
     }
+    // A lookup made with the NTAs ignored (nta-recheck) ended: `validated` when its answer was not bogus.
+    virtual void nta_rechecked(const dns::Name& /*qname*/, bool /*validated*/) {}
     // The cache lost entries (flush; flushtree of `top`): forget what was learnt about keys there too.
     virtual void flushed(const dns::Name* /*top*/) {}
     // Housekeeping, every second or so (ResolverContext::maintenance).

@@ -193,6 +193,7 @@ class Job final : public ValidationJob {
     DnssecValidator& validator() { return v_; }
     std::uint32_t now() const { return now_; }
     std::int64_t wall() const { return wall_; }
+    bool ignore_nta() const { return context_.ignore_nta; }
     Work fetch_work() { return Work(query_work_, v_.settings().per_answer); }
     void learnt(RRsetData set) { outcome_.learnt.push_back(std::move(set)); }
 
@@ -265,7 +266,8 @@ bool KeyWalk::step() {
     }
     if (!started_) {
         started_ = true;
-        if (const auto nta = v.ntas().covering(target_, job_.wall())) {
+        const auto nta = v.ntas().covering(target_, job_.wall());
+        if (nta && !(job_.ignore_nta() && !nta->permanent())) {
             auto e = entry(nta->name, KeyState::insecure, job_.now() + 1, job_.wall());
             e->reason = nta->permanent() ? "validate-except " + nta->name.to_text_without_dot()
                                          : "negative trust anchor for " + nta->name.to_text_without_dot();
@@ -281,6 +283,8 @@ bool KeyWalk::step() {
             return true;
         }
         current_ = v.keys().closest(target_, anchor_->zone, job_.now());
+        // A recheck asks again rather than trusting a failure it learnt before the zone was mended.
+        if (current_ && current_->state != KeyState::secure && job_.ignore_nta()) current_ = nullptr;
         if (current_ && current_->state != KeyState::secure) {
             result_ = current_;
             return true;

@@ -59,6 +59,12 @@ std::optional<SynthesisedDenial> DnssecValidator::synthesise(const dns::Name& qn
     return denials_.synthesise(qname, qtype, clock_.now_seconds(), budget);
 }
 
+// BIND's nta.c fetch_done: an answer that validated (or a proven denial) sets the NTA's expiry to now; the
+// housekeeping then drops it as any expired one, flushing what was cached below it as insecure.
+void DnssecValidator::nta_rechecked(const dns::Name& qname, bool validated) {
+    if (validated) ntas_.end_early(qname, clock_.wall_seconds());
+}
+
 void DnssecValidator::flushed(const dns::Name* top) {
     if (top == nullptr) {
         keys_.clear();
@@ -100,12 +106,8 @@ std::string DnssecValidator::secroots(const std::string& view) const {
                "/" + std::to_string(tag) + " ; " + kind + "\n";
     };
     auto anchor_line = [&](const TrustAnchorConfig& a, const std::string& kind) -> std::string {
-        if (a.is_ds()) {
-            const auto ds = dnssec::DsView::parse(a.rdata);
-            return ds ? key_line(a.zone, ds->algorithm, ds->key_tag, kind) : "";
-        }
-        const auto key = dnssec::DnskeyView::parse(a.rdata);
-        return key ? key_line(a.zone, key->algorithm, dnssec::key_tag(a.rdata), kind) : "";
+        const auto id = anchor_id(a);
+        return id ? key_line(a.zone, id->algorithm, id->tag, kind) : "";
     };
     for (const auto& a : settings_.anchors) {
         if (!a.is_managed()) out += anchor_line(a, "static");

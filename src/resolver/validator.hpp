@@ -36,6 +36,7 @@ class DnssecValidator final : public Validator {
     std::unique_ptr<ValidationJob> begin(ClassifiedReply& reply, const ReplyContext& context,
                                          dnssec::WorkBudget& query_work) override;
     std::optional<SynthesisedDenial> synthesise(const dns::Name& qname, dns::RRType qtype) override;
+    void nta_rechecked(const dns::Name& qname, bool validated) override;
     void flushed(const dns::Name* top) override;
     void maintenance() override;
 

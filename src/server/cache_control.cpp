@@ -3,7 +3,9 @@
 #include <ctime>
 
 #include "dns/text.hpp"
+#include "dns/types.hpp"
 #include "resolver/nta.hpp"
+#include "resolver/trust_anchors.hpp"
 #include "resolver/validator.hpp"
 #include "server/atomic_file.hpp"
 #include "server/log_setup.hpp"
@@ -47,6 +49,19 @@ std::vector<std::shared_ptr<ViewResolver>> CacheControl::selected(const std::opt
     error = ctl::CommandResult::failure("view '" + *view + "' does not exist or has no cache", "not found",
                                         ctl::kResultNotFound);
     return {};
+}
+
+ctl::CommandResult CacheControl::each_view(const std::optional<std::string>& view, std::string_view separator,
+                                           const std::function<std::string(ViewResolver&)>& one) const {
+    ctl::CommandResult error;
+    const auto chosen = selected(view, error);
+    if (chosen.empty()) return error;
+    std::string text;
+    for (const auto& resolver : chosen) {
+        if (!text.empty()) text += separator;
+        text += one(*resolver);
+    }
+    return ctl::CommandResult::success(text);
 }
 
 ctl::CommandResult CacheControl::flush(const std::optional<std::string>& view) {
@@ -217,19 +232,92 @@ ctl::CommandResult CacheControl::secroots(const std::vector<std::string>& views,
 // rndc validation on|off|status: as BIND, a change flushes the view's cache.
 ctl::CommandResult CacheControl::validation(const std::string& action,
                                             const std::optional<std::string>& view) {
-    ctl::CommandResult error;
-    const auto chosen = selected(view, error);
-    if (chosen.empty()) return error;
-    std::string text;
-    for (const auto& resolver : chosen) {
-        auto& context = *resolver->context;
+    return each_view(view, "\n", [&](ViewResolver& resolver) {
+        auto& context = *resolver.context;
         if (action != "status" && context.set_validating(action == "on"))
-            logs::general().info("view {}: validation turned {}", resolver->view, action);
-        if (!text.empty()) text += '\n';
-        text += "DNSSEC validation is " + std::string(context.validating() ? "enabled" : "disabled") +
-                " (view " + resolver->view + ")";
+            logs::general().info("view {}: validation turned {}", resolver.view, action);
+        return "DNSSEC validation is " + std::string(context.validating() ? "enabled" : "disabled") +
+               " (view " + resolver.view + ")";
+    });
+}
+
+namespace {
+
+// One view's `rndc managed-keys status`, BIND 9.18's layout (server.c mkey_status / mkey_dumpzone):
+//
+//   view: _default
+//   next scheduled event: Mon, 07 Dec 2026 23:40:00 GMT
+//
+//   name: example
+//   keyid: 12345
+//   	algorithm: ECDSAP256SHA256
+//   	flags: SEP
+//   	next refresh: Mon, 07 Dec 2026 23:40:00 GMT
+//   	trusted since: Mon, 07 Dec 2026 23:10:00 GMT
+//
+// with "trust pending: T" for a key in its add hold-down and "remove at: T" then "trust revoked" for a
+// revoked one; a zone still initializing lists its configured anchors with "no trust" (BIND's KEYDATA of an
+// initial key not yet verified).
+std::string managed_keys_status(const std::string& view, const resolver::ManagedKeys& managed) {
+    const auto zones = managed.zones();
+    std::int64_t next = 0;
+    for (const auto& z : zones) {
+        if (next == 0 || (z.next_refresh != 0 && z.next_refresh < next)) next = z.next_refresh;
     }
-    return ctl::CommandResult::success(text);
+    std::string out =
+        "view: " + view + "\nnext scheduled event: " + (next == 0 ? "never" : ctl::format_rfc1123(next));
+    if (zones.empty()) return out + "\n\nno managed keys";
+    for (const auto& z : zones) {
+        out += "\n\nname: " + z.zone.to_text_without_dot();
+        const std::string refresh = z.next_refresh == 0 ? "now" : ctl::format_rfc1123(z.next_refresh);
+        auto key_lines = [&](std::uint16_t tag, std::uint8_t algorithm, bool revoked) {
+            out += "\nkeyid: " + std::to_string(tag) +
+                   "\n\talgorithm: " + std::string(dns::dnssec_algorithm_mnemonic(algorithm)) +
+                   "\n\tflags:" + (revoked ? " REVOKE" : "") + " SEP\n\tnext refresh: " + refresh;
+        };
+        if (!z.initialised) {
+            for (const auto& a : z.initial) {
+                const auto id = resolver::anchor_id(a);
+                if (!id) continue;
+                key_lines(id->tag, id->algorithm, false);
+                out += "\n\tno trust";
+            }
+            continue;
+        }
+        for (const auto& k : z.keys) {
+            const bool revoked = k.state == resolver::ManagedKeyState::revoked;
+            key_lines(k.tag, k.algorithm, revoked);
+            if (revoked) {
+                out += "\n\tremove at: " + ctl::format_rfc1123(k.remove_at) + "\n\ttrust revoked";
+            } else if (k.state == resolver::ManagedKeyState::add_pending) {
+                out += "\n\ttrust pending: " + ctl::format_rfc1123(k.trust_at);
+            } else {
+                out +=
+                    "\n\ttrusted since: " + ctl::format_rfc1123(k.trust_at != 0 ? k.trust_at : k.first_seen);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+// rndc managed-keys status|refresh|sync [class [view]] (BIND 9.18): the RFC 5011 state, a refresh of every
+// managed zone now (the housekeeping asks within a second), the state file written now.
+ctl::CommandResult CacheControl::managed_keys(const std::string& action,
+                                              const std::optional<std::string>& view) {
+    return each_view(view, action == "status" ? "\n\n" : "\n", [&](ViewResolver& resolver) {
+        auto& managed = resolver.context->dnssec().managed();
+        if (action == "status") return managed_keys_status(resolver.view, managed);
+        if (action == "refresh") {
+            managed.refresh_now();
+            return "refreshing managed keys for '" + resolver.view + "'";
+        }
+        managed.mark_dirty();
+        resolver.files.save(*resolver.context);
+        return "managed keys of view '" + resolver.view + "' written to " +
+               resolver.files.managed_keys_path();
+    });
 }
 
 }  // namespace cairn::server

@@ -3,7 +3,9 @@
 // call is thread-safe, so these run on the control thread itself rather than queueing for the main thread.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "ctl/cache_commands.hpp"
 #include "server/view_resolver.hpp"
@@ -30,6 +32,8 @@ class CacheControl : public ctl::CacheTarget {
     ctl::CommandResult nta_dump() override;
     ctl::CommandResult secroots(const std::vector<std::string>& views, bool print) override;
     ctl::CommandResult validation(const std::string& action, const std::optional<std::string>& view) override;
+    ctl::CommandResult managed_keys(const std::string& action,
+                                    const std::optional<std::string>& view) override;
 
   private:
     // The resolvers a command names: one view's, or all; empty with `error` set when the view has none.
@@ -38,6 +42,9 @@ class CacheControl : public ctl::CacheTarget {
     // The resolvers of the views named (every one when none is), or empty with `error` set.
     std::vector<std::shared_ptr<ViewResolver>> selected(const std::vector<std::string>& views,
                                                         ctl::CommandResult& error) const;
+    // The command's text for each view chosen (one view's, or all), joined by `separator`.
+    ctl::CommandResult each_view(const std::optional<std::string>& view, std::string_view separator,
+                                 const std::function<std::string(ViewResolver&)>& one) const;
 
     ViewResolvers& resolvers_;
     mutable std::mutex mutex_;

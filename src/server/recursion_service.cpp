@@ -144,6 +144,7 @@ void RecursionService::maintenance() {
     next_maintenance_ = now + std::chrono::seconds(1);
     resolvers_.maintenance();
     refresh_managed_keys();
+    recheck_negative_trust_anchors();
 }
 
 // RFC 5011 §2.3's active refresh: each managed zone's DNSKEY RRset is asked for when due (at start, then
@@ -158,6 +159,26 @@ void RecursionService::refresh_managed_keys() {
             question.qname = zone;
             question.qtype = dns::RRType::DNSKEY;
             question.dnssec_ok = true;
+            driver_->refresh(view, question);
+        }
+    }
+}
+
+// nta-recheck (BIND's checkbogus): every interval, each regular NTA's name is asked for NSEC with the NTA
+// ignored; when the answer validates (or proves a denial) the validator ends the NTA early
+// (DnssecValidator::nta_rechecked) and the next housekeeping drops it.
+void RecursionService::recheck_negative_trust_anchors() {
+    for (auto& view : resolvers_.all()) {
+        resolver::ResolverContext& context = *view->context;
+        if (!context.validating()) continue;
+        const std::uint32_t interval = context.dnssec().settings().nta_recheck;
+        for (const auto& name :
+             context.dnssec().ntas().due_rechecks(context.clock().wall_seconds(), interval)) {
+            resolver::ClientQuestion question;
+            question.qname = name;
+            question.qtype = dns::RRType::NSEC;
+            question.dnssec_ok = true;
+            question.ignore_nta = true;
             driver_->refresh(view, question);
         }
     }

@@ -57,6 +57,7 @@ class RecursionService {
 
   private:
     void refresh_managed_keys();
+    void recheck_negative_trust_anchors();
 
     ViewResolvers resolvers_;
     CacheControl cache_control_{resolvers_};

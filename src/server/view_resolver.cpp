@@ -10,6 +10,8 @@
 #include "net/fd.hpp"
 #include "resolver/root_hints.hpp"
 #include "resolver/trust_anchors.hpp"
+#include "resolver/validator.hpp"
+#include "server/log_setup.hpp"
 #include "zonefile/record_file.hpp"
 
 namespace cairn::server {
@@ -237,7 +239,15 @@ void ViewResolvers::keep_only(const std::vector<std::string>& views) {
 
 void ViewResolvers::maintenance() {
     for (auto& resolver : all()) {
-        resolver->context->maintenance();
+        // BIND's lines: nta.c's "deleting expired NTA at NAME" (an NTA whose lifetime ended, or that
+        // nta-recheck found validating again) and the managed-keys zone's RFC 5011 transitions, prefixed
+        // "managed-keys-zone: " (with "/VIEW" outside the default view).
+        for (const auto& name : resolver->context->maintenance())
+            logs::resolver().info("deleting expired NTA at {}", name.to_text_without_dot());
+        const std::string zone =
+            resolver->view == "_default" ? "managed-keys-zone" : "managed-keys-zone/" + resolver->view;
+        for (const auto& event : resolver->context->dnssec().managed().take_events())
+            logs::resolver().info("{}: {}", zone, event);
         resolver->files.save(*resolver->context);
     }
 }

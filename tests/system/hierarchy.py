@@ -347,12 +347,19 @@ class Hierarchy:
         auth = servers.AuthServer(
             server.kind,
             directory,
-            [servers.Zone(zone.origin, self.zone_file(zone.origin)) for zone in zones],
-            servers.ServerOptions(address=server.address, port=PORT, ipv6=False),
+            [self.served_zone(zone) for zone in zones],
+            self.server_options(server),
         )
         auth.start(attempts=1)
         self._servers[server.address] = auth
         return auth
+
+    def served_zone(self, zone: ZoneSpec) -> servers.Zone:
+        """How a name server is told to serve `zone` (a subclass may have Knot sign it)."""
+        return servers.Zone(zone.origin, self.zone_file(zone.origin))
+
+    def server_options(self, server: NameServer) -> servers.ServerOptions:
+        return servers.ServerOptions(address=server.address, port=PORT, ipv6=False)
 
     def start_zone(self, origin: str) -> list[servers.AuthServer]:
         """Starts the name servers of a zone the fixture left to the test (autostart=False)."""

@@ -35,6 +35,9 @@ class Zone:
 
     origin: str
     file: Path
+    # knotd only: the zone is signed by Knot itself (`dnssec-signing: on`) with this policy, defined in the
+    # options' `statements` (a `policy:` section).
+    dnssec_policy: str = ""
 
     @property
     def fqdn(self) -> str:
@@ -49,7 +52,9 @@ class ServerOptions:
     ipv6: bool = True
     allow_transfer: bool = False  # AXFR/IXFR to loopback clients
     extra: str = ""  # appended verbatim to the kind's main options block, for one-off needs
-    statements: str = ""  # named.conf kinds: appended at the top level (a secondary zone, a server statement)
+    # Appended at the top level: named.conf kinds (a secondary zone, a server statement); knotd (sections such
+    # as `policy:`).
+    statements: str = ""
     arguments: tuple[str, ...] = ()  # appended to the server's command line
     # An IPv4 address to listen on instead of 127.0.0.1 (then without ::1), and a fixed port instead of a
     # free high one: the loopback hierarchy (hierarchy.py) puts each name server on its own 127.53.x.y#53.
@@ -187,6 +192,10 @@ def write_knot_config(workdir: Path, port: int, zones: Sequence[Zone], options: 
         "  - id: loopback_transfer",
         "    address: [ 127.0.0.0/8, ::1 ]",
         "    action: transfer",
+    ]
+    if options.statements:
+        lines.append(options.statements.rstrip("\n"))
+    lines += [
         "template:",
         "  - id: default",
         f"    storage: {_quoted(workdir)}",
@@ -196,6 +205,8 @@ def write_knot_config(workdir: Path, port: int, zones: Sequence[Zone], options: 
     ]
     for zone in zones:
         lines += [f"  - domain: {_quoted(zone.fqdn)}", f"    file: {_quoted(zone.file)}"]
+        if zone.dnssec_policy:
+            lines += ["    dnssec-signing: on", f"    dnssec-policy: {zone.dnssec_policy}"]
         if options.allow_transfer:
             lines.append("    acl: loopback_transfer")
     config = workdir / "knot.conf"
@@ -469,3 +480,133 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A cairnd secondary on a configuration written from a list of zones, for the transfer clauses' tests.
+
+
+@dataclasses.dataclass
+class SecondaryZone:
+    """One zone a cairnd secondary takes: from `primaries` (a named.conf list body, "127.0.0.1 port 53;"),
+    with `extra` statements in its zone block."""
+
+    origin: str
+    primaries: str
+    extra: str = ""
+
+
+class CairndSecondary:
+    """cairnd as a secondary of the given zones (each saved to ORIGIN.db in `workdir`), listening on
+    127.0.0.1 at a free port, with a statistics channel (/json) and `options_extra` in its options block;
+    `statements` are appended at the top level (server statements)."""
+
+    def __init__(self, workdir: Path, zones: Sequence[SecondaryZone], options_extra: str = "", statements: str = ""):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port(False)
+        self.http_port = free_port(False)
+        lines = [
+            f"statistics-channels {{ inet 127.0.0.1 port {self.http_port} allow {{ 127.0.0.1; }}; }};",
+            "options {",
+            f"    directory {_quoted(self.workdir)};",
+            f"    listen-on port {self.port} {{ 127.0.0.1; }};",
+            "    listen-on-v6 { none; };",
+            "    recursion no;",
+            "    notify no;",
+            f"    {options_extra}",
+            "};",
+            statements,
+        ]
+        lines += [
+            f'zone "{zone.origin}" {{ type secondary; primaries {{ {zone.primaries} }}; '
+            f'file "{zone.origin}.db"; {zone.extra} }};'
+            for zone in zones
+        ]
+        self.config = self.workdir / "named.conf"
+        self.config.write_text("\n".join(lines) + "\n")
+        self.process: LoggedProcess | None = None
+
+    def start(self, log_name: str = "cairnd.log") -> "CairndSecondary":
+        self.process = cairnd_process(self.config, self.workdir, log_name, workers=1)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
+
+    def log(self) -> str:
+        return self.process.log() if self.process else ""
+
+    def json_zones(self) -> dict[str, dict]:
+        """Every zone of /json by name (with the final dot); empty while the channel is not open yet."""
+        import json
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/json", timeout=5) as response:
+                return {zone["name"]: zone for zone in json.loads(response.read())["zones"]}
+        except (OSError, ValueError):
+            return {}
+
+    def zone(self, origin: str) -> dict:
+        return self.json_zones().get(origin.rstrip(".") + ".", {})
+
+    def serial(self, origin: str) -> int | None:
+        """The SOA serial it answers for `origin` (None: no answer, or not served)."""
+        request = dns.message.make_query(origin, dns.rdatatype.SOA)
+        try:
+            response = dns.query.udp(request, "127.0.0.1", port=self.port, timeout=1)
+        except (dns.exception.DNSException, OSError):
+            return None
+        for rrset in response.answer:
+            if rrset.rdtype == dns.rdatatype.SOA:
+                return rrset[0].serial
+        return None
+
+
+def zone_text(origin: str, serial: int, hosts: int = 1, refresh: int = 3600, retry: int = 600,
+              expire: int = 86400, first_address: int = 0) -> str:
+    """A small zone: SOA (with these timers), one NS, `hosts` A records h0..hN (10.x.y.z from
+    `first_address` on, so that a test can change every address of a version)."""
+    lines = [
+        "$TTL 300",
+        f"@ IN SOA ns1.{origin}. hostmaster.{origin}. ( {serial} {refresh} {retry} {expire} 300 )",
+        "  IN NS ns1",
+        "ns1 IN A 192.0.2.1",
+    ]
+    for i in range(hosts):
+        n = first_address + i
+        lines.append(f"h{i} IN A 10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}")
+    return "\n".join(lines) + "\n"
+
+
+def primary_server(kind: str, workdir: Path, origins: Sequence[str], hosts: int = 1, serial: int = 1,
+                   options: ServerOptions | None = None, start_timeout: float = START_TIMEOUT_S) -> AuthServer:
+    """`kind` started as the primary of `origins` (each with `hosts` A records), transfers allowed to
+    loopback unless `options` say otherwise."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    zones = []
+    for origin in origins:
+        path = workdir / f"{origin}.zone"
+        path.write_text(zone_text(origin, serial, hosts))
+        zones.append(Zone(origin, path))
+    options = options or ServerOptions(allow_transfer=True, ipv6=False)
+    return AuthServer(kind, workdir, zones, options, start_timeout=start_timeout).start()
+
+
+def knot_reload(knot: AuthServer, origin: str) -> None:
+    """knotc zone-reload of one zone of a knotd the harness started (its control socket is in its workdir)."""
+    subprocess.run(["/usr/sbin/knotc", "-s", str(knot.workdir / "knot.sock"), "zone-reload", origin],
+                   check=True, capture_output=True, timeout=20)
+
+
+def named_with_statements(workdir: Path, statements: str, port: int = 0) -> AuthServer:
+    """BIND on 127.0.0.1 (not started) with a zone of its own, probe.test (its readiness probe), and
+    `statements` at the top level of named.conf: the secondary or primary zones a test configures itself."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    probe = workdir / "probe.test.zone"
+    probe.write_text(zone_text("probe.test", 1))
+    options = ServerOptions(ipv6=False, port=port, statements=statements)
+    return AuthServer("named", workdir, [Zone("probe.test", probe)], options)

@@ -8,7 +8,10 @@ dnssec-revoke), with BIND's test timers (`-T mkeytimers=1/1/10`: refreshes a sec
   with its hold-down unchanged (the state file is read back: nothing forgotten, nothing trusted early),
   then is trusted;
 - the old KSK revoked (REVOKE bit, self-signed) is dropped, and the zone validates with the new key alone;
-- `rndc secroots` writes named.secroots in BIND's format, the trusted keys as "; managed".
+- `rndc secroots` writes named.secroots in BIND's format, the trusted keys as "; managed";
+- each transition is logged as BIND's managed-keys zone logs it ("managed-keys-zone: Key N for zone Z is now
+  trusted (acceptance timer complete)", "New key N observed ...", "Trusted key N ... is now revoked"), and
+  `rndc managed-keys status|refresh|sync` answer as BIND 9.18's.
 """
 
 from __future__ import annotations
@@ -140,6 +143,15 @@ def test_a_new_ksk_is_trusted_after_the_hold_down_and_a_revoked_one_dropped(tree
         first = ask(resolver)
         assert first.rcode() == dns.rcode.NOERROR and first.flags & dns.flags.AD, resolvers.ede(first)
         assert wait_for(lambda: states(resolver).get(tree.old_tag, ("",))[0] == "valid", 15), states(resolver)
+        # BIND's log line and `rndc managed-keys status` (BIND 9.18's layout).
+        assert wait_for(lambda: f"managed-keys-zone: Key {tree.old_tag} for zone managed.test is now trusted "
+                                "(acceptance timer complete)" in resolver.log_text(), 5), resolver.log_text()[-3000:]
+        status = resolver.rndc("managed-keys", "status")
+        assert status.returncode == 0, status.stderr
+        assert re.search(r"^view: _default\nnext scheduled event: \w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT\n\n"
+                         r"name: managed\.test\n", status.stdout), status.stdout
+        assert re.search(rf"keyid: {tree.old_tag}\n\talgorithm: ECDSAP256SHA256\n\tflags: SEP\n"
+                         r"\tnext refresh: .* GMT\n\ttrusted since: .* GMT", status.stdout), status.stdout
 
         # A new KSK, published and signed by the old one: pending for the hold-down.
         new_tag, _ = tree.keygen(ksk=True)
@@ -148,6 +160,11 @@ def test_a_new_ksk_is_trusted_after_the_hold_down_and_a_revoked_one_dropped(tree
         assert wait_for(lambda: new_tag in states(resolver), 15), states(resolver)
         pending = states(resolver)[new_tag]
         assert pending[0] == "addpend", states(resolver)
+        assert wait_for(lambda: f"managed-keys-zone: New key {new_tag} observed for zone 'managed.test': starting "
+                                "30-day acceptance timer" in resolver.log_text(), 5), resolver.log_text()[-3000:]
+        status = resolver.rndc("managed-keys", "status").stdout
+        assert re.search(rf"keyid: {new_tag}\n\talgorithm: ECDSAP256SHA256\n\tflags: SEP\n"
+                         r"\tnext refresh: .* GMT\n\ttrust pending: .* GMT", status), status
         seen_at = time.monotonic()
 
         # A restart in the middle of the hold-down keeps the key pending, with the same hold-down.
@@ -161,6 +178,8 @@ def test_a_new_ksk_is_trusted_after_the_hold_down_and_a_revoked_one_dropped(tree
             assert states(resolver)[new_tag][0] == "addpend"
 
         assert wait_for(lambda: states(resolver)[new_tag][0] == "valid", HOLD_DOWN + 20), states(resolver)
+        assert wait_for(lambda: f"managed-keys-zone: Key {new_tag} for zone managed.test is now trusted "
+                                "(acceptance timer complete)" in resolver.log_text(), 5), resolver.log_text()[-3000:]
         assert resolver.rndc("secroots").returncode == 0
         written = (resolver.workdir / "named.secroots").read_text()
         assert re.match(r"secure roots as of \d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\.\d{3}:\n\n Start view _default\n"
@@ -175,10 +194,24 @@ def test_a_new_ksk_is_trusted_after_the_hold_down_and_a_revoked_one_dropped(tree
         tree.resign()
         assert wait_for(lambda: 385 in tree.served_key_flags(), 10), "NSD serves the revoked key"
         assert wait_for(lambda: states(resolver).get(tree.old_tag, ("",))[0] in ("revoked", ""), 15), states(resolver)
+        revoked_tag = next(int(path.stem.rsplit("+", 1)[1]) for path in tree.keys.glob("K*.key")
+                           if " 385 3 " in path.read_text())  # the tag with REVOKE set, as BIND logs it
+        assert wait_for(lambda: f"managed-keys-zone: Trusted key {revoked_tag} for zone managed.test is now revoked"
+                        in resolver.log_text(), 5), resolver.log_text()[-3000:]
         secroots = resolver.rndc("secroots", "-").stdout
         assert f"/{tree.old_tag} ;" not in secroots and f"/{new_tag} ; managed" in secroots, secroots
         resolver.ctl("flush")
         answer = ask(resolver)
         assert answer.rcode() == dns.rcode.NOERROR and answer.flags & dns.flags.AD, resolvers.ede(answer)
+
+        # `rndc managed-keys refresh` and `sync`: BIND's answer; sync writes the state file at once.
+        refresh = resolver.rndc("managed-keys", "refresh")
+        assert refresh.returncode == 0 and "refreshing managed keys for '_default'" in refresh.stdout, refresh
+        state_file = resolver.workdir / "managed-keys.cairn"
+        state_file.unlink()
+        sync = resolver.rndc("managed-keys", "sync", "IN", "_default")
+        assert sync.returncode == 0, sync.stderr
+        assert "managed.test. valid " in state_file.read_text(), state_file.read_text()
+        assert resolver.rndc("managed-keys", "status", "IN", "nosuchview").returncode != 0
     finally:
         resolver.stop()

@@ -13,9 +13,13 @@ zone), served by NSD, Knot and cairnd, and the test's own root KSK as cairnd's o
   iterations: its denials are insecure with EDE 27 (RFC 9276); dsa.test is signed with DSA (algorithm 3,
   which no validator checks now): insecure with EDE 1; keytrap.test (CVE-2023-50387): 41 keys of one tag
   and 40 RRSIGs verifying with none, answered SERVFAIL with EDE 5 after a bounded number of verifications;
+- brokennsec3.test (NSEC3) lost the NSEC3 covering one name's hash: that NXDOMAIN is bogus with EDE 12;
+- knot-nsec.test (Ed25519, NSEC) and knot-nsec3.test (ECDSA P-256, NSEC3) are signed by Knot itself
+  (`dnssec-signing: on`, on 127.54.2.4): answers, NXDOMAIN, NODATA and wildcard answers validate with AD;
 - negative trust anchors are kept in _default.nta (BIND's file): they survive a restart, and one that
   expired while cairnd was down is gone;
-- BIND's named, validating with the same anchor, reaches the same verdicts (rcode and AD) on every question.
+- BIND's named and Unbound, validating from the same anchor, reach the same rcode and AD bit and give the
+  same answer RRsets on every question.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import dns.flags
 import dns.message
+import dns.name
 import dns.query
 import dns.rcode
 import dns.dnssec
@@ -57,6 +62,9 @@ class Signing:
     iterations: int | None = None  # NSEC3 with this many iterations (ldns)
     strip_rrsigs_of: str | None = None  # the RRSIGs over this owner's A RRset removed after signing
     drop_nsec_of: str | None = None  # this owner's NSEC (and its RRSIG) removed after signing: a broken chain
+    # NSEC3: the NSEC3 covering the hash of the first of these names that it alone proves (neither the apex's
+    # nor the one covering the wildcard) is removed with its RRSIG after signing: a broken NXDOMAIN proof.
+    drop_nsec3_covering: tuple[str, ...] = ()
     keytrap: bool = False  # 40 more DNSKEYs share the ZSK's tag; www's A has 40 RRSIGs that verify with none
 
 
@@ -70,11 +78,26 @@ SIGNING = {
     "future.test.": Signing(validity=("20400101000000", "20400201000000")),
     "stripped.test.": Signing(strip_rrsigs_of="www"),
     "brokennsec.test.": Signing(drop_nsec_of="mail"),  # "nothing" sorts between mail and txt
+    "brokennsec3.test.": Signing(nsec3=True, drop_nsec3_covering=tuple(f"nothing{i}" for i in range(20))),
     "iter200.test.": Signing(signer="ldns", iterations=200),
     "dsa.test.": Signing(signer="ldns", algorithm="DSA"),
     "keytrap.test.": Signing(signer="ldns", algorithm="ED25519", keytrap=True),
 }
 KEYTRAP_FAKES = 40
+
+# Leaf zones signed by Knot itself (`dnssec-signing: on`), each with its own policy: keys made by knotd when
+# it loads the zone, the DS taken from the DNSKEY RRset it then serves.
+KNOT_SIGNED = {"knot-nsec.test.": "nsec_ed25519", "knot-nsec3.test.": "nsec3_ecdsa"}
+KNOT_POLICIES = """policy:
+  - id: nsec_ed25519
+    algorithm: ed25519
+    nsec3: off
+  - id: nsec3_ecdsa
+    algorithm: ecdsap256sha256
+    nsec3: on
+    nsec3-iterations: 0
+    nsec3-salt-length: 0
+"""
 
 
 def signed_spec() -> HierarchySpec:
@@ -84,6 +107,7 @@ def signed_spec() -> HierarchySpec:
         NameServer("ns1.secure.test.", "127.54.2.1", "knotd"),
         NameServer("ns1.bad.test.", "127.54.2.2", "nsd"),
         NameServer("ns1.insecure.test.", "127.54.2.3", "cairnd"),
+        NameServer("ns1.knot.test.", "127.54.2.4", "knotd"),
     ]
     leaf = ["www A 192.0.2.1", "txt TXT \"signed\"", "mail MX 10 www"]
     zones = [
@@ -96,8 +120,11 @@ def signed_spec() -> HierarchySpec:
         ZoneSpec("rolled.test.", ["ns1.bad.test."], leaf),
         ZoneSpec("insecure.test.", ["ns1.insecure.test."], leaf),
         *[ZoneSpec(origin, ["ns1.bad.test."], leaf)
-          for origin in ("future.test.", "stripped.test.", "brokennsec.test.", "iter200.test.", "dsa.test.",
-                         "keytrap.test.")],
+          for origin in ("future.test.", "stripped.test.", "brokennsec.test.", "brokennsec3.test.", "iter200.test.",
+                         "dsa.test.", "keytrap.test.")],
+        # Started by SignedHierarchy.start() before test. is signed (its DS comes from what Knot serves).
+        *[ZoneSpec(origin, ["ns1.knot.test."], leaf + ["*.wild A 192.0.2.44"], autostart=False)
+          for origin in KNOT_SIGNED],
     ]
     return HierarchySpec(name_servers, zones)
 
@@ -119,6 +146,8 @@ class SignedHierarchy(hierarchy_module.Hierarchy):
         self.root_ksk = ""  # "257 3 13 KEY", the trust anchor
         self.key_tags: dict[str, int] = {}  # zone -> its KSK's tag
         self.ds: dict[str, str] = {}  # zone -> the DS lines its parent gets
+        self.broken_nsec3_name = ""  # the name whose NXDOMAIN proof lost its NSEC3 (drop_nsec3_covering)
+        self.intact_nsec3_name = ""  # a name of that zone whose proof is whole
 
     def zone_file(self, origin: str) -> Path:
         path = super().zone_file(origin)
@@ -129,6 +158,32 @@ class SignedHierarchy(hierarchy_module.Hierarchy):
             return self.zone_file(zone.origin)  # signed by start()
         return super().write_zone(zone)
 
+    def served_zone(self, zone: ZoneSpec) -> servers.Zone:
+        served = super().served_zone(zone)
+        return dataclasses.replace(served, dnssec_policy=KNOT_SIGNED.get(zone.origin, ""))
+
+    def server_options(self, server: NameServer) -> servers.ServerOptions:
+        options = super().server_options(server)
+        return dataclasses.replace(options, statements=KNOT_POLICIES) if server.kind == "knotd" else options
+
+    def _start_knot_signed(self) -> None:
+        """Starts the name server of the Knot-signed zones and takes each zone's DS from the KSK it serves."""
+        zones = [self.spec.zone(origin) for origin in KNOT_SIGNED]
+        for zone in zones:
+            super().write_zone(zone)
+        server = self.spec.name_server(zones[0].servers[0])
+        self._start_process(server, zones)
+        for zone in zones:
+            request = dns.message.make_query(zone.origin, "DNSKEY", want_dnssec=True)
+            response = dns.query.udp(request, server.address, port=hierarchy_module.PORT, timeout=5)
+            keys = [rrset for rrset in response.answer if rrset.rdtype == dns.rdatatype.DNSKEY]
+            assert keys, f"Knot serves no DNSKEY for {zone.origin}: {response}"
+            ksks = [key for key in keys[0] if key.flags & 1]
+            self.key_tags[zone.origin] = dns.dnssec.key_id(ksks[0])
+            self.ds[zone.origin] = "".join(
+                f"{zone.origin} {zone.ttl} IN DS {dns.dnssec.make_ds(zone.origin, key, 'SHA256').to_text()}\n"
+                for key in ksks)
+
     def _keygen(self, origin: str, directory: Path, ksk: bool) -> str:
         args = ["dnssec-keygen", "-q", "-a", "ECDSAP256SHA256", *(["-f", "KSK"] if ksk else []), origin]
         return run(args, directory).strip()
@@ -137,6 +192,7 @@ class SignedHierarchy(hierarchy_module.Hierarchy):
         self.keys.mkdir(parents=True, exist_ok=True)
         (self.workdir / "zones").mkdir(exist_ok=True)
         origins = [zone.origin for zone in self.spec.zones]
+        self._start_knot_signed()
         for zone in sorted(self.spec.zones, key=lambda z: -z.origin.count(".") if z.origin != "." else 1):
             if zone.origin not in SIGNING:
                 continue
@@ -192,7 +248,7 @@ class SignedHierarchy(hierarchy_module.Hierarchy):
 
     def _break(self, origin: str, signing: Signing) -> None:
         """What the Signing says to break, done to the signed file."""
-        if not (signing.strip_rrsigs_of or signing.drop_nsec_of or signing.keytrap):
+        if not (signing.strip_rrsigs_of or signing.drop_nsec_of or signing.keytrap or signing.drop_nsec3_covering):
             return
         path = self.zone_file(origin)
         zone = dns.zone.from_file(str(path), origin, relativize=False, check_origin=False)
@@ -203,6 +259,8 @@ class SignedHierarchy(hierarchy_module.Hierarchy):
             node = zone.find_node(f"{signing.drop_nsec_of}.{origin}")
             node.delete_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC)
             node.delete_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.NSEC)
+        if signing.drop_nsec3_covering:
+            self._drop_covering_nsec3(zone, origin, signing.drop_nsec3_covering)
         if signing.keytrap:
             # www's real signature replaced by KEYTRAP_FAKES of its tag that verify with no key.
             node = zone.find_node(f"www.{origin}")
@@ -215,6 +273,35 @@ class SignedHierarchy(hierarchy_module.Hierarchy):
                 signature[-1 - i] ^= 0x5A + i
                 fakes.add(model.replace(signature=bytes(signature)), real.ttl)
         zone.to_file(str(path), relativize=False)
+
+
+    def _drop_covering_nsec3(self, zone: dns.zone.Zone, origin: str, candidates: tuple[str, ...]) -> None:
+        """Removes the NSEC3 (and its RRSIG) that alone proves one candidate name does not exist: not the
+        apex's own NSEC3 (the closest encloser) nor the one covering the wildcard, which the proof also
+        needs. Remembers that name, and another whose proof is left whole."""
+        chain = sorted((name.labels[0].decode().upper(), name) for name, node in zone.nodes.items()
+                       if node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC3) is not None)
+        params = next(iter(zone.find_rdataset(origin, dns.rdatatype.NSEC3PARAM)))
+
+        def hashed(name: str) -> str:
+            return dns.dnssec.nsec3_hash(name, params.salt, params.iterations, params.algorithm)
+
+        def covering(name: str) -> dns.name.Name:
+            digest = hashed(name)
+            below = [owner for label, owner in chain if label < digest]
+            return below[-1] if below else chain[-1][1]  # before the first: the last one wraps round
+
+        needed = {covering(f"*.{origin}"), next(owner for label, owner in chain if label == hashed(origin))}
+        for candidate in candidates:
+            owner = covering(f"{candidate}.{origin}")
+            if owner in needed:
+                continue
+            zone.delete_node(owner)
+            self.broken_nsec3_name = f"{candidate}.{origin}"
+            self.intact_nsec3_name = next(f"{other}.{origin}" for other in candidates
+                                          if covering(f"{other}.{origin}") != owner)
+            return
+        raise RuntimeError(f"{origin}: no candidate name has an NSEC3 of its own to remove")
 
 
 def key_record(path: Path) -> str:
@@ -395,6 +482,48 @@ def test_broken_nsec_chain_is_ede_12(resolver):
     assert covered.rcode() == dns.rcode.NXDOMAIN and covered.flags & dns.flags.AD
 
 
+def test_broken_nsec3_proof_is_ede_12(resolver, tree):
+    """brokennsec3.test (NSEC3) lost the NSEC3 that covers one name's hash: that name's NXDOMAIN is bogus,
+    named as a missing proof; a name the chain still covers is proven."""
+    response = ask(resolver.port, tree.broken_nsec3_name)
+    assert response.rcode() == dns.rcode.SERVFAIL
+    code, text = resolvers.ede(response)
+    assert code == 12, text
+    assert f"NXDOMAIN for {tree.broken_nsec3_name.rstrip('.')}" in text, text
+    covered = ask(resolver.port, tree.intact_nsec3_name)
+    assert covered.rcode() == dns.rcode.NXDOMAIN and covered.flags & dns.flags.AD, resolvers.ede(covered)
+    assert ask(resolver.port, "www.brokennsec3.test.").flags & dns.flags.AD
+
+
+KNOT_QUESTIONS = [  # (name, type, rcode, answer type or None), for each Knot-signed zone
+    ("www", "A", dns.rcode.NOERROR, "A"),
+    ("mail", "MX", dns.rcode.NOERROR, "MX"),
+    ("nothing", "A", dns.rcode.NXDOMAIN, None),
+    ("www", "TXT", dns.rcode.NOERROR, None),  # NODATA
+    ("host.wild", "A", dns.rcode.NOERROR, "A"),  # a wildcard answer: the NSEC/NSEC3 proves no closer name
+    ("nothing.wild", "TXT", dns.rcode.NOERROR, None),  # wildcard NODATA
+]
+
+
+@pytest.mark.parametrize("origin", list(KNOT_SIGNED))
+def test_zones_signed_by_knot_validate(resolver, origin):
+    """Knot's own signing (Ed25519 with NSEC; ECDSA P-256 with NSEC3): answers, denials and wildcard
+    expansions all validate, AD set."""
+    for label, rdtype, rcode, answer_type in KNOT_QUESTIONS:
+        name = f"{label}.{origin}"
+        response = ask(resolver.port, name, rdtype)
+        assert response.rcode() == rcode, (name, rdtype, resolvers.ede(response))
+        assert response.flags & dns.flags.AD, (name, rdtype, resolvers.ede(response))
+        if answer_type is None:
+            assert not rrsets(response, rdtype), (name, rdtype, response)
+        else:
+            assert rrsets(response, answer_type) and rrsets(response, "RRSIG"), (name, rdtype, response)
+    wildcard = ask(resolver.port, f"host.wild.{origin}")
+    assert [r.address for rrset in rrsets(wildcard, "A") for r in rrset] == ["192.0.2.44"]
+    # The RRSIG's label count says the answer came from *.wild (RFC 4035 5.3.4).
+    assert next(iter(rrsets(wildcard, "RRSIG")[0])).labels == len(dns.name.from_text(f"wild.{origin}")) - 1
+
+
 def test_nsec3_with_200_iterations_is_insecure_with_ede_27(resolver):
     response = ask(resolver.port, "nothing.iter200.test.")
     assert response.rcode() == dns.rcode.NXDOMAIN, resolvers.ede(response)
@@ -515,20 +644,61 @@ QUESTIONS = [
 ]
 
 
-def test_verdicts_agree_with_bind(resolver, tree, tmp_path_factory):
+def questions(tree: SignedHierarchy) -> list[tuple[str, str]]:
+    """Every question of the differentials: QUESTIONS, the broken NSEC3 proof and the Knot-signed zones."""
+    return QUESTIONS + [(tree.broken_nsec3_name, "A"), (tree.intact_nsec3_name, "A")] + [
+        (f"{label}.{origin}", rdtype) for origin in KNOT_SIGNED for label, rdtype, _, _ in KNOT_QUESTIONS]
+
+
+def verdict(response: dns.message.Message) -> tuple[str, bool]:
+    return dns.rcode.to_text(response.rcode()), bool(response.flags & dns.flags.AD)
+
+
+def answer_rrsets(response: dns.message.Message) -> list[str]:
+    """The answer section as sorted "NAME TYPE RDATA..." lines, TTLs left out (each cache counts its own)."""
+    lines = []
+    for rrset in response.answer:
+        rdatas = sorted(rdata.to_text() for rdata in rrset)
+        lines.append(f"{rrset.name.to_text().lower()} {dns.rdatatype.to_text(rrset.rdtype)} {' | '.join(rdatas)}")
+    return sorted(lines)
+
+
+def differences(resolver, peer: resolvers.PeerResolver, tree: SignedHierarchy) -> list[str]:
+    """Every question asked of cairnd and of `peer`: where the rcode and AD bit differ, or else the answer
+    RRsets (RRSIGs included, TTLs not)."""
+    out = []
+    for name, rdtype in questions(tree):
+        ours = ask(resolver.port, name, rdtype)
+        theirs = ask(peer.port, name, rdtype)
+        if verdict(ours) != verdict(theirs):
+            out.append(f"{name} {rdtype}: cairnd {verdict(ours)} {resolvers.ede(ours)}, "
+                       f"{peer.kind} {verdict(theirs)} {resolvers.ede(theirs)}")
+        elif answer_rrsets(ours) != answer_rrsets(theirs):
+            out.append(f"{name} {rdtype}: cairnd {answer_rrsets(ours)}, {peer.kind} {answer_rrsets(theirs)}")
+    return out
+
+
+def test_bind_reaches_the_same_answers(resolver, tree, tmp_path_factory):
+    """BIND's named validating from the same root anchor: the same rcode, AD bit and answer RRsets."""
     require_server("named")
     named = resolvers.named_resolver(
         tmp_path_factory.mktemp("named-validating"), tree, validation="dnssec-validation yes;",
         extra=anchor_statement(tree),
     )
     try:
-        differences = []
-        for name, rdtype in QUESTIONS:
-            ours = ask(resolver.port, name, rdtype)
-            theirs = ask(named.port, name, rdtype)
-            verdict = lambda r: (dns.rcode.to_text(r.rcode()), bool(r.flags & dns.flags.AD))  # noqa: E731
-            if verdict(ours) != verdict(theirs):
-                differences.append(f"{name} {rdtype}: cairnd {verdict(ours)}, named {verdict(theirs)}")
-        assert not differences, "\n".join(differences)
+        found = differences(resolver, named, tree)
+        assert not found, "\n".join(found)
     finally:
         named.stop()
+
+
+def test_unbound_reaches_the_same_answers(resolver, tree, tmp_path_factory):
+    """Unbound validating from the same root anchor over the same hierarchy: the same rcode, AD bit and
+    answer RRsets as cairnd for every question; the differences are listed all at once."""
+    unbound = resolvers.unbound_resolver(tmp_path_factory.mktemp("unbound-validating"), tree,
+                                         trust_anchors=[f". IN DNSKEY {tree.root_ksk}"])
+    try:
+        found = differences(resolver, unbound, tree)
+        assert not found, "\n".join(found)
+    finally:
+        unbound.stop()

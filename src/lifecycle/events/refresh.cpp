@@ -34,6 +34,13 @@ const char* kind_text(xfr::InboundKind kind) {
     return "?";
 }
 
+// A zone as BIND's transfer log lines name it: "example.test/IN", "example.test/IN/internal" in a view.
+std::string transfer_name(const ZoneConfig& config) {
+    constexpr std::string_view prefix = "zone ";
+    std::string label = config.label();
+    return label.rfind(prefix, 0) == 0 ? label.substr(prefix.size()) : label;
+}
+
 xfr::ClientOptions client_options(const ZoneConfig& config, const ServerRule* rule) {
     xfr::ClientOptions client;
     client.edns = rule == nullptr || rule->edns.value_or(true);
@@ -181,6 +188,7 @@ void RefreshRun::start_transfer(bool incremental) {
     options.tcp.connect_timeout = options.tcp.first_message_timeout = rt_.timeouts.transfer_connect;
     options.tcp.idle_timeout = std::chrono::seconds(std::max<std::uint32_t>(1, config.max_transfer_idle_in));
     options.tcp.total_timeout = std::chrono::seconds(std::max<std::uint32_t>(1, config.max_transfer_time_in));
+    options.tcp.transfer = true;
     options.max_records = config.max_records.value_or(0);
     std::optional<zone::Record> ours;
     if (incremental && before_ != nullptr) ours = zone::soa_record(*before_);
@@ -248,8 +256,12 @@ void RefreshRun::built(bool incremental, std::shared_ptr<const zone::Zone> fresh
     if (failure) {
         const bool retry_full = incremental && failure->kind != xfr::FailureKind::Network &&
                                 failure->kind != xfr::FailureKind::Tsig;
-        rt_.log(LogTopic::xfr_in, LogLevel::warning, "{} (secondary): {}{}", zone.config.label(),
-                failure->what, retry_full ? "; trying AXFR" : "");
+        // BIND's shape (xfrin_log): "transfer of 'example.test/IN' from 192.0.2.1#53: <what failed>".
+        const std::string from = primary_.to_text() + ": ";
+        const std::string what =
+            failure->what.rfind(from, 0) == 0 ? failure->what.substr(from.size()) : failure->what;
+        rt_.log(LogTopic::xfr_in, LogLevel::warning, "transfer of '{}' from {}: {}{}",
+                transfer_name(zone.config), primary_.to_text(), what, retry_full ? "; trying AXFR" : "");
         if (retry_full) {
             want_transfer(false);  // as BIND: an IXFR that fails or does not fit our copy -> AXFR
             return;

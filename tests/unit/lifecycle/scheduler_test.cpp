@@ -135,12 +135,13 @@ TEST(RequestGate, SerialQueryRateAndUrgentChecksFirst) {
         for (int i = 0; i < 4; ++i)
             gate.soa_query(false, [&order, i] { order.push_back(i); });
         gate.soa_query(true, [&order] { order.push_back(99); });
-        EXPECT_EQ(order, (std::vector<int>{0, 1}));  // the burst, then the rate
+        EXPECT_EQ(order, (std::vector<int>{0}));  // one at a time: no burst of a second's worth
     });
     std::this_thread::sleep_for(700ms);
     on(reactor, [&] {
-        ASSERT_GE(order.size(), 3u);
-        EXPECT_EQ(order[2], 99);  // the urgent one went ahead of 2 and 3
+        ASSERT_GE(order.size(), 2u);
+        EXPECT_LE(order.size(), 3u);  // at most two a second (and the clock's slack)
+        EXPECT_EQ(order[1], 99);      // the urgent one went ahead of 1, 2 and 3
     });
 }
 
