@@ -65,6 +65,12 @@ class Runtime {
     std::function<bool(const dns::IpAddress&)> blackholed;
     Totals totals;
     StaleTemporaries stale_temporaries;  // secondaries' leftovers, their directories listed once
+    // Zone files waiting to be saved, as one batch (write_file.cpp): while a batch is being written, the
+    // zones whose saves come meanwhile wait here for the next one.
+    struct SaveBatches {
+        std::vector<ZonePtr> waiting;
+        bool writing = false;
+    } saves;
 
     // The zone's state changed: readers get a new snapshot; `served`: what queries see changed too.
     virtual void publish(Zone& zone, bool served) = 0;

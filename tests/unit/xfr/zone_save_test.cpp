@@ -1,5 +1,6 @@
 // The zone file a secondary saves: text and raw read back as the same zone, atomically (no temporary file
-// left behind), and a write abandoned half-way leaves the previous file.
+// left behind), and a write abandoned half-way leaves the previous file; a batch of staged files lands
+// together, each in place or (its directory gone) failed alone.
 #include "xfr/zone_save.hpp"
 
 #include <gtest/gtest.h>
@@ -73,6 +74,56 @@ TEST(ZoneSave, AnAbandonedWriteKeepsThePreviousFile) {
         ++files;
     }
     EXPECT_EQ(files, 1u);  // the temporary file is gone
+}
+
+std::uint32_t serial_of(const std::string& path) {
+    zonefile::LoadOptions o;
+    o.parse.origin = kOrigin;
+    const auto loaded = zonefile::load_zone_file(path, o);
+    EXPECT_TRUE(loaded.ok) << path;
+    return loaded.ok ? zone::Zone::build(kOrigin, loaded.zone.to_records())->serial() : 0;
+}
+
+TEST(ZoneSave, AStagedBatchIsNotInPlaceUntilCommittedThenEveryFileIs) {
+    TempDir dir;
+    TempDir other;
+    const auto old_version = make_zone(testing::zone_text(1, 5));
+    save_zone_file(*old_version, dir / "z0.txt", ZoneFileFormat::Text);
+    std::vector<StagedZoneFile> staged;
+    for (std::uint32_t i = 0; i < 5; ++i) {
+        const auto zone = make_zone(testing::zone_text(10 + i, 20));
+        staged.push_back(stage_zone_file(*zone, dir / ("z" + std::to_string(i) + ".txt")));
+        EXPECT_TRUE(std::filesystem::exists(staged.back().temporary));
+    }
+    const auto elsewhere = make_zone(testing::zone_text(20, 20));
+    staged.push_back(stage_zone_file(*elsewhere, other / "y.txt"));
+    // Staged, nothing is in place yet: the old file is still the one served at a restart.
+    EXPECT_EQ(serial_of(dir / "z0.txt"), 1u);
+    EXPECT_FALSE(std::filesystem::exists(dir / "z1.txt"));
+
+    const auto errors = commit_zone_files(staged);
+    ASSERT_EQ(errors.size(), staged.size());
+    for (std::size_t i = 0; i < errors.size(); ++i)
+        EXPECT_EQ(errors[i], "") << i;
+    for (std::uint32_t i = 0; i < 5; ++i)
+        EXPECT_EQ(serial_of(dir / ("z" + std::to_string(i) + ".txt")), 10 + i);
+    EXPECT_EQ(serial_of(other / "y.txt"), 20u);
+    for (const auto& file : staged)
+        EXPECT_FALSE(std::filesystem::exists(file.temporary)) << file.temporary;
+}
+
+TEST(ZoneSave, AFileWhoseDirectoryWentFailsAloneInItsBatch) {
+    TempDir dir;
+    const std::string gone = dir / "gone";
+    std::filesystem::create_directory(gone);
+    std::vector<StagedZoneFile> staged;
+    staged.push_back(stage_zone_file(*make_zone(testing::zone_text(5, 5)), dir / "kept.txt"));
+    staged.push_back(stage_zone_file(*make_zone(testing::zone_text(6, 5)), gone + "/lost.txt"));
+    std::filesystem::remove_all(gone);
+    const auto errors = commit_zone_files(staged);
+    EXPECT_EQ(errors[0], "");
+    EXPECT_NE(errors[1].find(gone), std::string::npos) << errors[1];
+    EXPECT_EQ(serial_of(dir / "kept.txt"), 5u);
 }
 
 }  // namespace
