@@ -30,6 +30,7 @@
 namespace cairn::resolver {
 
 class Cache;
+class FetchLimiter;
 class Validator;
 class DnssecValidator;
 
