@@ -343,7 +343,9 @@ TEST_F(ZonesTest, MaxRecordsStopsAnOversizedTransfer) {
     const auto view = find("big.test.");
     EXPECT_FALSE(view->answerable);
     EXPECT_NE(view->state->problem.find("max-records"), std::string::npos) << view->state->problem;
-    EXPECT_EQ(view->state->counters.transfers_in_failed, 1u);
+    // Counted as failed (a loaded machine may have retried once more before the phase was looked at).
+    EXPECT_GE(view->state->counters.transfers_in_failed, 1u);
+    EXPECT_EQ(view->state->counters.transfers_in, 0u);
 }
 
 TEST_F(ZonesTest, ANotifyRefreshesAtOnceAndOneOfAServedSerialDoesNot) {
