@@ -461,15 +461,20 @@ std::string strip_suffix(const std::string& path) {
     return path;
 }
 
-}  // namespace
-
-std::string key_time_to_ctime(std::uint32_t t) {
+// `t` (Unix seconds) in UTC, formatted by strftime's `format`.
+std::string utc_text(std::uint32_t t, const char* format) {
     const auto tt = static_cast<std::time_t>(t);
     std::tm tm{};
     gmtime_r(&tt, &tm);
     char buffer[64];
-    const std::size_t n = std::strftime(buffer, sizeof buffer, "%a %b %e %H:%M:%S %Y", &tm);
+    const std::size_t n = std::strftime(buffer, sizeof buffer, format, &tm);
     return std::string(buffer, n);
+}
+
+}  // namespace
+
+std::string key_time_to_ctime(std::uint32_t t) {
+    return utc_text(t, "%a %b %e %H:%M:%S %Y");
 }
 
 const char* to_text(KeyState s) {
@@ -487,12 +492,7 @@ const char* to_text(KeyState s) {
 }
 
 std::string key_time_to_text(std::uint32_t t) {
-    const auto tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buffer[32];
-    const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y%m%d%H%M%S", &tm);
-    return std::string(buffer, n);
+    return utc_text(t, "%Y%m%d%H%M%S");
 }
 
 std::optional<std::uint32_t> key_time_from_text(std::string_view text) {
